@@ -1,0 +1,285 @@
+"""RunConfig: the one typed description of a run, validated once, saved as YAML, stored with every run.
+
+Every field has a title, a one-line description and bounds; the CLI's errors and the GUI's forms and tooltips read
+them from here. Fields marked `advanced` (json_schema_extra) go into the GUI's Advanced section.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError, StudioError
+from .paths import RESOURCES, resolve_user_path
+
+ADVANCED = {"advanced": True}
+
+DataFormat = Literal["auto", "messages", "sharegpt", "alpaca", "prompt_completion", "text"]
+MethodName = Literal["full", "lora", "qlora", "dora"]
+Stage = Literal["sft"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelConfig(Section):
+    source: str = Field(
+        "demo",
+        title="Model",
+        description="'demo' (SmolLM2-135M-Instruct, bundled), a local model folder, a .gguf file, or a hub id "
+        "such as 'HuggingFaceTB/SmolLM2-360M-Instruct'.",
+        min_length=1,
+    )
+    revision: str | None = Field(
+        None, title="Revision", description="Branch, tag or commit of a hub model (default: main).",
+        json_schema_extra=ADVANCED,
+    )
+    trust_remote_code: bool = Field(
+        False,
+        title="Trust remote code",
+        description="Run Python code shipped inside the model repository. Only for models you trust.",
+        json_schema_extra=ADVANCED,
+    )
+
+
+class DataConfig(Section):
+    train: str = Field(
+        ..., title="Training data", description="A JSONL, JSON, CSV or Parquet file with your examples.",
+        min_length=1,
+    )
+    validation: str | None = Field(
+        None, title="Validation data",
+        description="A separate file for validation; when empty, a share of the training data is held out.",
+    )
+    format: DataFormat = Field(
+        "auto", title="Format",
+        description="How rows are laid out: messages, sharegpt, alpaca, prompt_completion or text; "
+        "'auto' detects it.",
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict, title="Column mapping",
+        description="Rename your columns to the format's names, e.g. {question: instruction, answer: output}.",
+        json_schema_extra=ADVANCED,
+    )
+    validation_split: float = Field(
+        0.05, title="Validation share", description="Share of the training rows held out for validation.",
+        ge=0.0, le=0.5,
+    )
+    train_on: Literal["assistant", "all"] = Field(
+        "assistant", title="Train on",
+        description="'assistant': loss only on the answers the model should learn to give; 'all': on the whole text.",
+    )
+    system_prompt: str | None = Field(
+        None, title="System prompt",
+        description="Added as the system message to conversations that have none.",
+        json_schema_extra=ADVANCED,
+    )
+    max_samples: int | None = Field(
+        None, title="Max examples", description="Use only the first N training examples (quick experiments).",
+        ge=1, json_schema_extra=ADVANCED,
+    )
+    seed: int = Field(42, title="Split seed", description="Seed for the validation split.", ge=0,
+                      json_schema_extra=ADVANCED)
+
+
+class MethodConfig(Section):
+    name: MethodName = Field(
+        "lora", title="Method",
+        description="full: train every weight; lora: small low-rank adapters; qlora: LoRA on a 4/8-bit base; "
+        "dora: weight-decomposed LoRA.",
+    )
+    rank: int = Field(16, title="Rank", description="Adapter rank r: capacity of the adapter.", ge=1, le=1024)
+    alpha: float = Field(32, title="Alpha", description="Adapter scaling: the update is scaled by alpha / rank.",
+                         gt=0, le=4096)
+    dropout: float = Field(0.05, title="Dropout", description="Dropout on the adapter's input.", ge=0.0, le=0.9)
+    target_modules: str | list[str] = Field(
+        "all-linear", title="Target modules",
+        description="Layers that get adapters: 'all-linear' or a list of module names such as [q_proj, v_proj].",
+    )
+    bits: Literal[4, 8] = Field(4, title="Bits", description="QLoRA: quantise the frozen base to 4 or 8 bits.")
+    quant_type: Literal["nf4", "fp4"] = Field(
+        "nf4", title="4-bit type", description="QLoRA 4-bit data type (NF4 suits normally distributed weights).",
+        json_schema_extra=ADVANCED,
+    )
+    double_quant: bool = Field(
+        True, title="Double quantisation", description="QLoRA: quantise the quantisation constants too (saves memory).",
+        json_schema_extra=ADVANCED,
+    )
+
+    @field_validator("target_modules")
+    @classmethod
+    def _targets(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list) and not value:
+            raise ValueError("give at least one module name, or 'all-linear'")
+        return value
+
+
+class TrainingConfig(Section):
+    stage: Stage = Field("sft", title="Stage", description="sft: supervised fine-tuning on examples.")
+    epochs: float = Field(1.0, title="Epochs", description="Passes over the training data.", gt=0, le=100)
+    max_steps: int | None = Field(
+        None, title="Max steps", description="Stop after this many optimizer steps; when set, overrides epochs.",
+        ge=1,
+    )
+    learning_rate: float = Field(2e-4, title="Learning rate", description="Peak learning rate.", gt=0, le=1.0)
+    batch_size: int = Field(8, title="Batch size", description="Examples per optimizer step (before accumulation).",
+                            ge=1, le=4096)
+    gradient_accumulation: int = Field(
+        1, title="Gradient accumulation", description="Micro-batches summed per optimizer step.", ge=1, le=1024,
+        json_schema_extra=ADVANCED,
+    )
+    max_length: int = Field(512, title="Max length", description="Longest example in tokens; longer ones are "
+                            "truncated (and counted).", ge=16, le=131072)
+    lr_scheduler: Literal["cosine", "linear", "constant", "constant_with_warmup"] = Field(
+        "cosine", title="LR schedule", description="How the learning rate changes over the run.",
+        json_schema_extra=ADVANCED,
+    )
+    warmup_ratio: float = Field(0.03, title="Warm-up share", description="Share of steps spent warming up the LR.",
+                                ge=0.0, le=0.5, json_schema_extra=ADVANCED)
+    weight_decay: float = Field(0.0, title="Weight decay", description="AdamW weight decay.", ge=0.0, le=1.0,
+                                json_schema_extra=ADVANCED)
+    max_grad_norm: float = Field(1.0, title="Gradient clipping", description="Clip the gradient norm to this value.",
+                                 gt=0, le=1000, json_schema_extra=ADVANCED)
+    precision: Literal["auto", "bf16", "fp16", "fp32"] = Field(
+        "auto", title="Precision",
+        description="Compute precision; 'auto' picks bf16 where the hardware supports it, else fp32.",
+        json_schema_extra=ADVANCED,
+    )
+    gradient_checkpointing: bool = Field(
+        False, title="Gradient checkpointing", description="Recompute activations to save memory (slower).",
+        json_schema_extra=ADVANCED,
+    )
+    padding_free: bool = Field(
+        True, title="Padding-free batches",
+        description="Concatenate examples without padding (attention stays per example): less wasted compute.",
+        json_schema_extra=ADVANCED,
+    )
+    save_steps: int = Field(50, title="Checkpoint every", description="Save a checkpoint every N steps (and at "
+                            "the end).", ge=1, json_schema_extra=ADVANCED)
+    save_total_limit: int = Field(2, title="Checkpoints kept", description="Older checkpoints are deleted.",
+                                  ge=1, le=100, json_schema_extra=ADVANCED)
+    logging_steps: int = Field(1, title="Log every", description="Report metrics every N steps.", ge=1,
+                               json_schema_extra=ADVANCED)
+    seed: int = Field(42, title="Seed", description="Random seed for initialisation and shuffling.", ge=0,
+                      json_schema_extra=ADVANCED)
+
+
+class EvaluationConfig(Section):
+    eval_steps: int | None = Field(
+        None, title="Evaluate every", description="Evaluate on the validation data every N steps; empty: at the "
+        "end of each epoch.", ge=1,
+    )
+    sample_prompts: list[str] = Field(
+        default_factory=list, title="Sample prompts",
+        description="Prompts the model answers at each checkpoint, so you can watch its answers change.",
+        json_schema_extra=ADVANCED,
+    )
+    sample_max_new_tokens: int = Field(64, title="Sample length", description="Tokens generated per sample.",
+                                       ge=1, le=4096, json_schema_extra=ADVANCED)
+
+
+class ExportConfig(Section):
+    merged: bool = Field(False, title="Merged model", description="After training, save the base with the "
+                         "adapter merged in, ready for transformers.")
+    adapter: bool = Field(True, title="Adapter", description="After training, save the adapter alone (PEFT format).")
+    dtype: Literal["bf16", "fp16", "fp32"] = Field("bf16", title="Export dtype",
+                                                   description="Weight type of the merged model.",
+                                                   json_schema_extra=ADVANCED)
+    verify: bool = Field(True, title="Verify export", description="Reload the export and compare its logits with "
+                         "the trained model.", json_schema_extra=ADVANCED)
+
+
+class RunConfig(Section):
+    name: str | None = Field(None, title="Run name", description="A name to find the run by; default: generated.",
+                             max_length=120)
+    model: ModelConfig = Field(default_factory=ModelConfig, title="Model")
+    data: DataConfig = Field(..., title="Data")
+    method: MethodConfig = Field(default_factory=MethodConfig, title="Method")
+    training: TrainingConfig = Field(default_factory=TrainingConfig, title="Training")
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig, title="Evaluation")
+    export: ExportConfig = Field(default_factory=ExportConfig, title="Export")
+
+    # ---- YAML ----
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json", exclude_defaults=False), sort_keys=False,
+                              allow_unicode=True)
+
+    def save(self, path: str | Path) -> None:
+        """Write atomically: a half-written config must never replace a good one."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(self.to_yaml(), encoding="utf-8")
+        tmp.replace(path)
+
+    def resolved(self, base: Path | None = None) -> RunConfig:
+        """A copy whose data paths are absolute (relative ones resolved against cwd, `base`, the project root)."""
+        data = self.data.model_copy(update={
+            "train": str(resolve_user_path(self.data.train, base)),
+            "validation": str(resolve_user_path(self.data.validation, base)) if self.data.validation else None,
+        })
+        return self.model_copy(update={"data": data})
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    out = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(config)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check its spelling)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        out.append((path, msg))
+    return out
+
+
+def parse_config(data: dict[str, Any]) -> RunConfig:
+    """Validate a dict into a RunConfig, collecting every problem into one ConfigError."""
+    if not isinstance(data, dict):
+        raise ConfigError([("(config)", "expected a mapping of sections (name, model, data, method, ...)")])
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc)) from None
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Load a YAML config; data paths are resolved so the run works from any folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise StudioError(f"Config file not found: {path}", "Check the path, or start from "
+                          "resources/examples/quickstart.yaml.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise StudioError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
+                          "Check indentation and quoting around that line.") from None
+    return parse_config(data).resolved(path.parent.resolve())
+
+
+def field_problems(section: type[BaseModel], field: str, value: Any) -> list[str]:
+    """Validate one field's value alone (for inline validation in forms)."""
+    try:
+        section.__pydantic_validator__.validate_assignment(section.model_construct(), field, value)
+    except ValidationError as exc:
+        return [msg for _, msg in _problems(exc)]
+    return []
+
+
+def presets() -> dict[str, RunConfig]:
+    """Named starting points: the bundled example configs (resources/examples/*.yaml)."""
+    out = {}
+    for path in sorted((RESOURCES / "examples").glob("*.yaml")):
+        out[path.stem] = load_config(path)
+    return out
+
+
+def demo_config() -> RunConfig:
+    """The demo preset: demo model + bundled sample dataset (what the app opens on)."""
+    return load_config(RESOURCES / "examples" / "quickstart.yaml")

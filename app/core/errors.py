@@ -1,0 +1,47 @@
+"""Errors a user can cause: each carries a message and a hint saying what to do next."""
+
+from __future__ import annotations
+
+
+class StudioError(Exception):
+    """An error the user can fix. The CLI prints it without a traceback; the GUI shows it in place."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\nHint: {self.hint}" if self.hint else self.message
+
+    def to_dict(self) -> dict:
+        return {"error": self.message, "hint": self.hint}
+
+
+class ConfigError(StudioError):
+    """One or more invalid config fields; `problems` lists (field path, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]], hint: str = ""):
+        self.problems = problems
+        lines = [f"  {path}: {msg}" for path, msg in problems]
+        n = len(problems)
+        super().__init__(
+            f"The run config has {n} problem{'s' if n != 1 else ''}:\n" + "\n".join(lines),
+            hint or "Fix the fields listed above (see `finetune-studio train --help` or the form's tooltips).",
+        )
+
+
+class DataError(StudioError):
+    """The dataset cannot be used as it is."""
+
+
+class ModelError(StudioError):
+    """The model cannot be found or loaded."""
+
+
+class ExportError(StudioError):
+    """An export failed or did not verify."""
+
+
+class RunNotFound(StudioError):
+    """No run with the given id or name."""

@@ -1,0 +1,235 @@
+"""The event protocol between the worker and whoever watches it: one JSON object per line.
+
+Events (all carry `event` and `time`, seconds since the epoch):
+  phase       name, message, current, total          preparation work before training (model convert, tokenise)
+  started     run_id, run_dir, total_steps, trainable_params, total_params, device
+  progress    step, total_steps, epoch, elapsed, eta
+  metrics     step, epoch, metrics: {loss, learning_rate, grad_norm, tokens_per_second, eval_loss, ...}
+  sample      step, prompt, output
+  checkpoint  step, path
+  artifact    kind, path, bytes, properties
+  warning     message, hint
+  finished    status (completed/cancelled/failed), error, hint
+
+Core code reports through an `EventSink` (anything with `emit(event, **fields)`) and asks a `StopFlag` whether to
+stop; it knows nothing about threads, Qt or terminals.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+log = logging.getLogger(__name__)
+
+EVENT_NAMES = ("phase", "started", "progress", "metrics", "sample", "checkpoint", "artifact", "warning",
+               "finished")
+FINAL_STATUSES = ("completed", "cancelled", "failed")
+
+
+class EventSink(Protocol):
+    def emit(self, event: str, **fields: Any) -> None: ...
+
+
+def _clean(value: Any) -> Any:
+    """JSON cannot carry NaN/inf; send them as null so a reader never chokes on a diverged loss."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def encode(event: str, **fields: Any) -> str:
+    if event not in EVENT_NAMES:
+        raise ValueError(f"unknown event {event!r}")
+    return json.dumps(_clean({"event": event, "time": round(time.time(), 3), **fields}), default=str)
+
+
+def decode(line: str) -> dict | None:
+    """Parse one line; anything that is not an event (stray prints, partial lines) gives None."""
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict) or obj.get("event") not in EVENT_NAMES:
+        return None
+    return obj
+
+
+def read_events(path: str | Path) -> Iterator[dict]:
+    """Events from an `events.jsonl` file (skips lines that do not parse, e.g. a torn last line)."""
+    path = Path(path)
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            obj = decode(line)
+            if obj is not None:
+                yield obj
+
+
+class JsonlEventWriter:
+    """Writes each event as a JSON line to a stream (the worker's stdout) and/or appends it to a file."""
+
+    def __init__(self, stream: IO[str] | None = None, path: str | Path | None = None):
+        self.stream = stream
+        self._file = None
+        self._lock = threading.Lock()
+        if path is not None:
+            self.attach_file(path)
+
+    def attach_file(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - lives as long as the run
+
+    def emit(self, event: str, **fields: Any) -> None:
+        line = encode(event, **fields)
+        with self._lock:
+            if self.stream is not None:
+                try:
+                    self.stream.write(line + "\n")
+                    self.stream.flush()
+                except (BrokenPipeError, OSError, ValueError):
+                    # The reader went away (the GUI closed and let the run continue): keep the file going.
+                    self.stream = None
+            if self._file is not None:
+                self._file.write(line + "\n")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class ListSink:
+    """Collects events in memory (tests, and callers that want the events after the fact)."""
+
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+
+    def emit(self, event: str, **fields: Any) -> None:
+        self.events.append(json.loads(encode(event, **fields)))
+
+    def of(self, event: str) -> list[dict]:
+        return [e for e in self.events if e["event"] == event]
+
+
+class TeeSink:
+    """Sends every event to several sinks."""
+
+    def __init__(self, *sinks: EventSink):
+        self.sinks = [s for s in sinks if s is not None]
+
+    def emit(self, event: str, **fields: Any) -> None:
+        for sink in self.sinks:
+            sink.emit(event, **fields)
+
+
+class StopFlag:
+    """Asked by long work whether to stop: set by a signal (SIGINT/SIGTERM), a stop file, or `set()`."""
+
+    def __init__(self, stop_file: str | Path | None = None):
+        self._event = threading.Event()
+        self.stop_file = Path(stop_file) if stop_file else None
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        if self._event.is_set():
+            return True
+        if self.stop_file is not None and self.stop_file.exists():
+            self._event.set()
+            return True
+        return False
+
+    def install_signal_handlers(self) -> None:
+        """First SIGINT/SIGTERM asks for a graceful stop (checkpoint, then exit); a second one exits at once."""
+
+        def handler(signum, _frame):
+            if self._event.is_set():
+                log.warning("second stop signal: exiting now")
+                os._exit(130)
+            log.info("stop requested by signal %s", signum)
+            self._event.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, handler)
+
+
+class ProgressPrinter:
+    """A sink for people at a terminal: a one-line progress bar and readable messages on stderr."""
+
+    def __init__(self, stream: IO[str] | None = None):
+        self.stream = stream or sys.stderr
+        self._tty = self.stream.isatty()
+        self._last_metrics: dict = {}
+
+    def _line(self, text: str, final: bool = True) -> None:
+        if self._tty:
+            self.stream.write("\r\033[K" + text + ("\n" if final else ""))
+        elif final:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def emit(self, event: str, **f: Any) -> None:
+        if event == "phase":
+            cur, tot = f.get("current"), f.get("total")
+            frac = f" {cur}/{tot}" if tot else ""
+            self._line(f"[{f.get('name')}] {f.get('message', '')}{frac}", final=not self._tty or cur == tot)
+        elif event == "started":
+            self._line(f"Run {f['run_id']} started on {f.get('device')}: {f.get('total_steps')} steps, "
+                       f"{f.get('trainable_params', 0):,} of {f.get('total_params', 0):,} parameters trainable")
+            self._line(f"  folder: {f.get('run_dir')}")
+        elif event == "metrics":
+            self._last_metrics.update(f.get("metrics", {}))
+            if "eval_loss" in f.get("metrics", {}):
+                self._line(f"  step {f['step']}: eval_loss {f['metrics']['eval_loss']:.4f}")
+        elif event == "progress":
+            step, total = f["step"], f["total_steps"] or 1
+            width = 24
+            done = int(width * step / total)
+            loss = self._last_metrics.get("loss")
+            tps = self._last_metrics.get("tokens_per_second")
+            extra = (f" loss {loss:.4f}" if loss is not None else "") + (f" {tps:,.0f} tok/s" if tps else "")
+            eta = f.get("eta")
+            eta_s = f" eta {int(eta) // 60}:{int(eta) % 60:02d}" if eta is not None else ""
+            self._line(f"  [{'#' * done}{'.' * (width - done)}] {step}/{total}{extra}{eta_s}",
+                       final=not self._tty or step == total)
+        elif event == "checkpoint":
+            self._line(f"  checkpoint at step {f['step']}: {f['path']}")
+        elif event == "artifact":
+            self._line(f"  {f['kind']}: {f['path']}")
+        elif event == "sample":
+            self._line(f"  sample @ {f['step']}: {f['prompt']!r} -> {f['output']!r}")
+        elif event == "warning":
+            self._line(f"Warning: {f['message']}" + (f"\n  Hint: {f['hint']}" if f.get("hint") else ""))
+        elif event == "finished":
+            status = f["status"]
+            msg = f"Run {status}."
+            if f.get("error"):
+                msg += f" {f['error']}" + (f"\n  Hint: {f['hint']}" if f.get("hint") else "")
+            self._line(msg)
+
+
+def iter_lines(stream: Iterable[str]) -> Iterator[dict]:
+    """Events from a line stream (a worker's stdout), skipping anything that is not an event."""
+    for line in stream:
+        obj = decode(line)
+        if obj is not None:
+            yield obj

@@ -1,0 +1,216 @@
+"""The run history: SQLite (WAL) through sqlite-utils. The worker writes run state and metrics; the GUI reads."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import RunNotFound
+from .paths import run_dir, store_path
+
+log = logging.getLogger(__name__)
+
+ACTIVE_STATUSES = ("pending", "running")
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def log_tail(path: Path, lines: int = 20) -> str:
+    if not path.exists():
+        return ""
+    with path.open("rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        fh.seek(max(0, fh.tell() - 8192))
+        text = fh.read().decode("utf-8", errors="replace")
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class Store:
+    """Open (and create) the run store. Cheap to construct; use one per thread or process."""
+
+    def __init__(self, path: str | Path | None = None, reap: bool = True):
+        self.path = Path(path) if path else store_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.conn.execute("PRAGMA busy_timeout = 5000")
+        self.db.enable_wal()
+        self._ensure_schema()
+        if reap:
+            self.reap_dead_runs()
+
+    def _ensure_schema(self) -> None:
+        db = self.db
+        if "runs" not in db.table_names():
+            db["runs"].create({
+                "id": str, "name": str, "status": str, "config": str, "dataset_fingerprint": str,
+                "dataset_rows": int, "model": str, "method": str, "stage": str, "created": float,
+                "started": float, "finished": float, "versions": str, "device": str, "error": str, "hint": str,
+                "pid": int, "host": str, "run_dir": str, "total_steps": int, "last_step": int,
+                "final_loss": float, "trainable_params": int, "total_params": int, "resumed_from": str,
+            }, pk="id")
+            db["runs"].create_index(["created"])
+        if "metrics" not in db.table_names():
+            db["metrics"].create({"run_id": str, "step": int, "epoch": float, "name": str, "value": float,
+                                  "time": float}, foreign_keys=[("run_id", "runs", "id")])
+            db["metrics"].create_index(["run_id", "name", "step"])
+        if "artifacts" not in db.table_names():
+            db["artifacts"].create({"id": int, "run_id": str, "kind": str, "path": str, "bytes": int,
+                                    "properties": str, "created": float}, pk="id",
+                                   foreign_keys=[("run_id", "runs", "id")])
+        if "samples" not in db.table_names():
+            db["samples"].create({"run_id": str, "step": int, "prompt": str, "output": str, "time": float},
+                                 foreign_keys=[("run_id", "runs", "id")])
+
+    # ---- writes (worker) ----
+    def create_run(self, run_id: str, *, name: str, config_yaml: str, model: str, method: str, stage: str,
+                   **fields: Any) -> dict:
+        row = {
+            "id": run_id, "name": name, "status": "pending", "config": config_yaml, "model": model,
+            "method": method, "stage": stage, "created": time.time(), "pid": os.getpid(),
+            "host": socket.gethostname(), "run_dir": str(run_dir(run_id)), **fields,
+        }
+        self.db["runs"].insert(row, alter=True)
+        return row
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        if "versions" in fields and not isinstance(fields["versions"], str):
+            fields["versions"] = json.dumps(fields["versions"])
+        self.db["runs"].update(run_id, fields, alter=True)
+
+    def add_metrics(self, run_id: str, step: int, metrics: dict[str, float], epoch: float | None = None,
+                    at: float | None = None) -> None:
+        at = at or time.time()
+        rows = [{"run_id": run_id, "step": step, "epoch": epoch, "name": k, "value": float(v), "time": at}
+                for k, v in metrics.items() if isinstance(v, (int, float)) and v is not None]
+        if rows:
+            self.db["metrics"].insert_all(rows)
+
+    def add_artifact(self, run_id: str, kind: str, path: str | Path, properties: dict | None = None) -> dict:
+        path = Path(path)
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else (
+            path.stat().st_size if path.exists() else 0)
+        row = {"run_id": run_id, "kind": kind, "path": str(path), "bytes": size,
+               "properties": json.dumps(properties or {}), "created": time.time()}
+        self.db["artifacts"].insert(row)
+        return row
+
+    def add_sample(self, run_id: str, step: int, prompt: str, output: str) -> None:
+        self.db["samples"].insert({"run_id": run_id, "step": step, "prompt": prompt, "output": output,
+                                   "time": time.time()})
+
+    # ---- reads (GUI, CLI) ----
+    def list_runs(self, search: str | None = None, status: str | None = None) -> list[dict]:
+        where, params = [], []
+        if search:
+            where.append("(name LIKE ? OR id LIKE ? OR model LIKE ? OR method LIKE ?)")
+            params += [f"%{search}%"] * 4
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        return list(self.db["runs"].rows_where(" AND ".join(where) or None, params, order_by="created desc"))
+
+    def get_run(self, key: str) -> dict:
+        """A run by id, id prefix or exact name (the newest of that name)."""
+        rows = list(self.db["runs"].rows_where("id = ?", [key]))
+        if not rows:
+            rows = list(self.db["runs"].rows_where("name = ?", [key], order_by="created desc", limit=1))
+        if not rows:
+            rows = list(self.db["runs"].rows_where("id LIKE ?", [f"{key}%"], order_by="created desc"))
+            if len(rows) > 1:
+                raise RunNotFound(f"'{key}' matches {len(rows)} runs", "Give more of the run id.")
+        if not rows:
+            raise RunNotFound(f"No run with id or name '{key}'.", "List runs with `finetune-studio runs list`.")
+        return rows[0]
+
+    def metric_series(self, run_id: str) -> dict[str, list[tuple[int, float]]]:
+        series: dict[str, list[tuple[int, float]]] = {}
+        for row in self.db.query("SELECT name, step, value FROM metrics WHERE run_id = ? ORDER BY step, rowid",
+                                 [run_id]):
+            series.setdefault(row["name"], []).append((row["step"], row["value"]))
+        return series
+
+    def artifacts(self, run_id: str, kind: str | None = None) -> list[dict]:
+        where, params = "run_id = ?", [run_id]
+        if kind:
+            where += " AND kind = ?"
+            params.append(kind)
+        rows = list(self.db["artifacts"].rows_where(where, params, order_by="id"))
+        for row in rows:
+            row["properties"] = json.loads(row["properties"] or "{}")
+        return rows
+
+    def samples(self, run_id: str) -> list[dict]:
+        return list(self.db["samples"].rows_where("run_id = ?", [run_id], order_by="step, rowid"))
+
+    def story(self, key: str) -> dict:
+        """Everything about one run: state, config, metric series, artifacts, samples."""
+        import yaml
+
+        run = self.get_run(key)
+        out = dict(run)
+        out["config"] = yaml.safe_load(run["config"]) if run.get("config") else None
+        out["versions"] = json.loads(run["versions"]) if run.get("versions") else None
+        out["metrics"] = {name: [{"step": s, "value": v} for s, v in pts]
+                          for name, pts in self.metric_series(run["id"]).items()}
+        out["artifacts"] = self.artifacts(run["id"])
+        out["samples"] = self.samples(run["id"])
+        return out
+
+    # ---- edits (GUI, CLI) ----
+    def rename_run(self, run_id: str, name: str) -> None:
+        self.get_run(run_id)
+        self.db["runs"].update(run_id, {"name": name})
+
+    def delete_run(self, run_id: str, files: bool = True) -> None:
+        run = self.get_run(run_id)
+        if run["status"] in ACTIVE_STATUSES and _pid_alive(run.get("pid")):
+            from .errors import StudioError
+
+            raise StudioError(f"Run {run_id} is still running.", "Stop it before deleting it.")
+        for table in ("metrics", "artifacts", "samples"):
+            self.db[table].delete_where("run_id = ?", [run["id"]])
+        self.db["runs"].delete(run["id"])
+        if files and run.get("run_dir"):
+            shutil.rmtree(run["run_dir"], ignore_errors=True)
+
+    def reap_dead_runs(self) -> list[str]:
+        """Runs that say they are active but whose process on this host is gone become `failed`, with the
+        tail of their log as the error."""
+        host = socket.gethostname()
+        reaped = []
+        for run in self.db["runs"].rows_where("status IN ('pending', 'running')"):
+            if run.get("host") != host or _pid_alive(run.get("pid")):
+                continue
+            tail = log_tail(Path(run["run_dir"] or "") / "logs" / "worker.log")
+            self.db["runs"].update(run["id"], {
+                "status": "failed", "finished": time.time(),
+                "error": "The training process ended without reporting a result."
+                + (f"\n{tail}" if tail else ""),
+                "hint": "It was probably killed (out of memory, or closed by the system). "
+                        "Resume it from its last checkpoint, or lower the batch size.",
+            })
+            reaped.append(run["id"])
+        return reaped
