@@ -34,7 +34,9 @@ def run_dir(run_id: str) -> Path:
 
 
 def models_cache() -> Path:
-    path = data_home() / "models"
+    """Converted and downloaded models; `FINETUNE_STUDIO_MODELS` moves it (tests share one across sessions)."""
+    env = os.environ.get("FINETUNE_STUDIO_MODELS")
+    path = Path(env).expanduser() if env else data_home() / "models"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

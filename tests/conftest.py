@@ -1,0 +1,57 @@
+"""Shared test setup: an isolated data home per test session, offline hubs, headless Qt, and test models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The demo model's conversion (~30 s) is shared by all test sessions of this checkout; runs are not.
+os.environ.setdefault("FINETUNE_STUDIO_MODELS", str(Path(__file__).resolve().parents[1] / ".test-cache" / "models"))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _studio_home(tmp_path_factory):
+    """Runs and the store of tests never touch the user's data home."""
+    home = tmp_path_factory.mktemp("studio-home")
+    os.environ["FINETUNE_STUDIO_HOME"] = str(home)
+    yield home
+
+
+@pytest.fixture(scope="session")
+def demo_model_dir() -> Path:
+    """The real demo model (SmolLM2-135M-Instruct) as an HF folder."""
+    from app.core.models import demo_model_dir as convert
+
+    return convert()
+
+
+@pytest.fixture(scope="session")
+def demo_tokenizer(demo_model_dir):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(demo_model_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(demo_model_dir, tmp_path_factory) -> Path:
+    """A tiny random Llama (2 layers, hidden 64) with the demo model's tokenizer and chat template: fast tests."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    out = tmp_path_factory.mktemp("tiny-llama")
+    tokenizer = AutoTokenizer.from_pretrained(demo_model_dir)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024, tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    torch.manual_seed(0)
+    LlamaForCausalLM(config).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
