@@ -1,0 +1,304 @@
+"""Dataset layouts: detect which one a file uses and normalise each row to chat messages.
+
+Formats:
+  messages           {"messages": [{"role": "user", "content": "..."}, ...]}  (OpenAI; content may be a list of
+                     text parts, [{"type": "text", "text": ...}] or LLaMA-Factory's {"type": "text", "value": ...})
+  sharegpt           {"conversations": [{"from": "human", "value": "..."}, ...]}; roles human/gpt/system (also
+                     user/assistant); function_call -> assistant, observation -> user (tool results); preference
+                     rows ("chosen"/"rejected") train on the chosen answer
+  alpaca             {"instruction", "input"?, "output", "system"?, "history"?: [[user, assistant], ...]}
+  prompt_completion  {"prompt", "completion"} (strings, or lists of messages as in TRL)
+  text               {"text"}: plain text, not a conversation
+
+A user's column mapping ({their_column: our_column}) is applied to each row before anything else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+FORMATS = ("messages", "sharegpt", "alpaca", "prompt_completion", "text")
+UNKNOWN = "unknown"
+
+ROLES = {
+    "system": "system",
+    "user": "user", "human": "user",
+    "assistant": "assistant", "gpt": "assistant", "model": "assistant",
+    # Tool use (LLaMA-Factory's glaive data): the call is the assistant speaking, the result comes back as a
+    # user-side turn, which keeps turns alternating for templates without a tool role.
+    "function_call": "assistant", "observation": "user", "tool": "user", "function": "user",
+}
+
+# Column names people often use, and the name a format expects for them (for hints only).
+_ALIASES = {
+    "question": "prompt", "query": "prompt", "input": "prompt", "instruction": "prompt",
+    "answer": "completion", "response": "completion", "output": "completion", "target": "completion",
+    "content": "text", "document": "text", "body": "text",
+}
+
+
+class RowProblem(ValueError):
+    """A row that cannot be used as it is; the message says what is wrong with it."""
+
+
+@dataclass
+class Detection:
+    format: str
+    confidence: float
+    reason: str
+
+
+def apply_columns(data: dict, columns: dict[str, str] | None) -> dict:
+    """The row with the user's columns renamed ({their_col: our_col}); a renamed column wins over an existing one."""
+    if not columns:
+        return data
+    out = {k: v for k, v in data.items() if k not in columns}
+    for theirs, ours in columns.items():
+        if theirs in data:
+            out[ours] = data[theirs]
+    return out
+
+
+def _maybe_json_list(value: Any) -> Any:
+    """CSV and spreadsheets carry lists as JSON text; decode those, leave anything else alone."""
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def row_format(row: dict) -> str | None:
+    """The format one (already column-mapped) row looks like, or None."""
+    messages = _maybe_json_list(row.get("messages"))
+    if isinstance(messages, list) and messages and isinstance(messages[0], dict):
+        return "sharegpt" if "from" in messages[0] and "role" not in messages[0] else "messages"
+    if isinstance(_maybe_json_list(row.get("conversations")), list):
+        return "sharegpt"
+    if "instruction" in row and "output" in row:
+        return "alpaca"
+    if "prompt" in row and "completion" in row:
+        return "prompt_completion"
+    if isinstance(row.get("text"), str):
+        return "text"
+    return None
+
+
+_DESCRIPTIONS = {
+    "messages": "a 'messages' list of {role, content}",
+    "sharegpt": "a 'conversations' list of {from, value}",
+    "alpaca": "'instruction' and 'output' fields",
+    "prompt_completion": "'prompt' and 'completion' fields",
+    "text": "a 'text' field",
+}
+
+
+def detect_format(rows: list[dict], columns: dict[str, str] | None = None) -> Detection:
+    """Guess the format from sample rows (after the column mapping); confidence is the share of rows that fit."""
+    rows = [apply_columns(r, columns) for r in rows if isinstance(r, dict)]
+    if not rows:
+        return Detection(UNKNOWN, 0.0, "no readable rows to look at")
+    counts: dict[str, int] = {}
+    for row in rows:
+        fmt = row_format(row)
+        if fmt:
+            counts[fmt] = counts.get(fmt, 0) + 1
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    if not counts:
+        return Detection(UNKNOWN, 0.0, f"no known layout in columns {', '.join(keys[:12])}. " + _mapping_hint(keys))
+    fmt = max(counts, key=lambda f: (counts[f], -FORMATS.index(f)))
+    n = counts[fmt]
+    reason = f"{n} of {len(rows)} sampled rows have {_DESCRIPTIONS[fmt]}"
+    if any("chosen" in row for row in rows):
+        reason += ("; this is preference data (chosen/rejected): fine-tuning trains on the chosen answer and "
+                   "ignores the rejected one")
+    elif any(isinstance(row.get("label"), bool) for row in rows):
+        reason += "; rows carry a true/false 'label' (KTO data): fine-tuning trains on every row regardless"
+    if fmt == "sharegpt" and any(_has_tool_turns(row) for row in rows):
+        reason += "; tool calls train as assistant turns and tool results as user turns"
+    return Detection(fmt, round(n / len(rows), 3), reason)
+
+
+def _has_tool_turns(row: dict) -> bool:
+    turns = _maybe_json_list(row.get("conversations", row.get("messages")))
+    return isinstance(turns, list) and any(
+        isinstance(t, dict) and t.get("from") in ("function_call", "observation") for t in turns)
+
+
+def _mapping_hint(keys: list[str]) -> str:
+    pairs = {k: _ALIASES[k.lower()] for k in keys if k.lower() in _ALIASES}
+    if "prompt" in pairs.values() and "completion" in pairs.values():
+        pairs = {k: v for k, v in pairs.items() if v != "text"}
+    elif "text" in pairs.values():
+        pairs = {k: v for k, v in pairs.items() if v == "text"}
+    else:
+        pairs = {}
+    if pairs:
+        example = ", ".join(f"{k}: {v}" for k, v in pairs.items())
+        return f"Map your columns, e.g. columns: {{{example}}}."
+    if any(k.endswith("messages") for k in keys):
+        col = next(k for k in keys if k.endswith("messages"))
+        return f"Map the conversation column, e.g. columns: {{{col}: messages}}."
+    return ("Map your columns to a format's names with the column mapping, e.g. {question: prompt, "
+            "answer: completion}.")
+
+
+# ---- normalisation ----
+
+def to_messages(data: dict, fmt: str, columns: dict[str, str] | None = None,
+                system_prompt: str | None = None) -> list[dict]:
+    """One row as [{"role": "system"|"user"|"assistant", "content": str}, ...]; RowProblem if it is unusable."""
+    data = apply_columns(data, columns)
+    if fmt == "text":
+        raise RowProblem("text rows are not conversations; train on their 'text' field directly")
+    builders = {"messages": _from_messages, "sharegpt": _from_sharegpt, "alpaca": _from_alpaca,
+                "prompt_completion": _from_prompt_completion}
+    if fmt not in builders:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    messages = builders[fmt](data)
+    if system_prompt and system_prompt.strip() and (not messages or messages[0]["role"] != "system"):
+        messages.insert(0, {"role": "system", "content": system_prompt})
+    check_order(messages)
+    return messages
+
+
+def text_of(data: dict, columns: dict[str, str] | None = None) -> str:
+    """The 'text' of a text-format row; RowProblem if missing or empty."""
+    return _string(apply_columns(data, columns), "text")
+
+
+def check_order(messages: list[dict]) -> None:
+    """Turns must alternate user/assistant after an optional system message and end with the assistant."""
+    start = 1 if messages and messages[0]["role"] == "system" else 0
+    body = messages[start:]
+    if not body:
+        raise RowProblem("no user or assistant turns")
+    for i, message in enumerate(body):
+        expected = "user" if i % 2 == 0 else "assistant"
+        if message["role"] != expected:
+            raise RowProblem(f"turn {start + i + 1} is '{message['role']}' where '{expected}' was expected (turns "
+                             "must alternate user/assistant after an optional system message)")
+    if body[-1]["role"] != "assistant":
+        raise RowProblem("the conversation ends with a user turn; it must end with the assistant's answer")
+
+
+def _string(data: dict, field: str, *, optional: bool = False, answer: bool = False) -> str:
+    """A text field; `answer` marks the field that becomes the assistant turn (for a clearer message)."""
+    if field not in data or data[field] is None:
+        if optional:
+            return ""
+        raise RowProblem(f"missing field '{field}'")
+    value = data[field]
+    if not isinstance(value, str):
+        raise RowProblem(f"'{field}' must be text, got {type(value).__name__}")
+    if not value.strip() and not optional:
+        raise RowProblem(f"'{field}' is empty" + (": empty assistant turn" if answer else ""))
+    return value
+
+
+def _content(value: Any, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        texts = []
+        for part in value:
+            if isinstance(part, str):
+                texts.append(part)
+            elif isinstance(part, dict) and part.get("type", "text") == "text":
+                text = part.get("text", part.get("value"))
+                if not isinstance(text, str):
+                    raise RowProblem(f"{where}: a text part has no 'text' string")
+                texts.append(text)
+            else:
+                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+                raise RowProblem(f"{where}: a '{kind}' content part; only text is supported")
+        return "\n".join(texts)
+    raise RowProblem(f"{where}: content must be text, got {type(value).__name__ if value is not None else 'null'}")
+
+
+def _turns(value: Any, field: str) -> list[dict]:
+    value = _maybe_json_list(value)
+    if value is None:
+        raise RowProblem(f"missing field '{field}'")
+    if not isinstance(value, list):
+        raise RowProblem(f"'{field}' must be a list of turns, got {type(value).__name__}")
+    if not value:
+        raise RowProblem(f"'{field}' is empty")
+    messages = []
+    for i, turn in enumerate(value):
+        where = f"{field}[{i}]"
+        if not isinstance(turn, dict):
+            raise RowProblem(f"{where} must be an object, got {type(turn).__name__}")
+        messages.append(_turn(turn, where))
+    return [m for m in messages if m["role"] != "system" or m["content"].strip()]
+
+
+def _turn(turn: dict, where: str) -> dict:
+    raw = turn.get("role", turn.get("from"))
+    if raw is None:
+        raise RowProblem(f"{where} has no 'role' (or 'from')")
+    role = ROLES.get(str(raw).lower())
+    if role is None:
+        raise RowProblem(f"{where} has unknown role '{raw}' (expected system, user/human, assistant/gpt)")
+    content = _content(turn.get("content", turn.get("value")), where)
+    if not content.strip() and role != "system":
+        raise RowProblem(f"{where}: empty {role} turn")
+    return {"role": role, "content": content}
+
+
+def _from_messages(data: dict) -> list[dict]:
+    return _turns(data.get("messages"), "messages")
+
+
+def _from_sharegpt(data: dict) -> list[dict]:
+    field = "conversations" if "conversations" in data else "messages"
+    messages = _turns(data.get(field), field)
+    chosen = data.get("chosen")
+    if chosen is not None and messages[-1]["role"] == "user":
+        turn = chosen if isinstance(chosen, dict) else {"from": "gpt", "value": chosen}
+        messages.append(_turn(turn, "chosen"))
+    return messages
+
+
+def _from_alpaca(data: dict) -> list[dict]:
+    messages = []
+    system = _string(data, "system", optional=True)
+    if system.strip():
+        messages.append({"role": "system", "content": system})
+    history = _maybe_json_list(data.get("history"))
+    if history:
+        if not isinstance(history, list):
+            raise RowProblem(f"'history' must be a list of [user, assistant] pairs, got {type(history).__name__}")
+        for i, pair in enumerate(history):
+            if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
+                raise RowProblem(f"history[{i}] must be a [user, assistant] pair")
+            for role, text in zip(("user", "assistant"), pair, strict=True):
+                content = _content(text, f"history[{i}]")
+                if not content.strip():
+                    raise RowProblem(f"history[{i}]: empty {role} turn")
+                messages.append({"role": role, "content": content})
+    instruction = _string(data, "instruction")
+    extra = _string(data, "input", optional=True)
+    prompt = f"{instruction}\n{extra}" if extra.strip() else instruction
+    messages.append({"role": "user", "content": prompt})
+    messages.append({"role": "assistant", "content": _string(data, "output", answer=True)})
+    return messages
+
+
+def _from_prompt_completion(data: dict) -> list[dict]:
+    prompt, completion = _maybe_json_list(data.get("prompt")), _maybe_json_list(data.get("completion"))
+    if isinstance(prompt, list) or isinstance(completion, list):
+        return _turns(prompt, "prompt") + _turns(completion, "completion")
+    return [{"role": "user", "content": _string(data, "prompt")},
+            {"role": "assistant", "content": _string(data, "completion", answer=True)}]
+
+
+def normalise(data: dict, fmt: str, columns: dict[str, str] | None = None,
+              system_prompt: str | None = None) -> list[dict] | str:
+    """A row as messages (conversational formats) or as its text (format 'text'); RowProblem if unusable."""
+    if fmt == "text":
+        return text_of(data, columns)
+    return to_messages(data, fmt, columns, system_prompt)

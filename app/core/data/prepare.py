@@ -1,0 +1,212 @@
+"""Turn the configured data files into tokenised train/eval datasets for supervised fine-tuning.
+
+read -> detect format -> normalise every row (any problem stops the run, listing them all) -> max_samples ->
+split -> tokenise with assistant-only labels -> `datasets.Dataset`s with columns `input_ids` and `labels`
+(-100 where no loss is computed; no padding, no attention mask: the collator pads).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import random
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError
+from .formats import UNKNOWN, RowProblem, normalise
+from .inspection import detect_in
+from .problems import Problem, problems_error
+from .readers import check_file, open_rows
+from .templating import ConversationEncoder, encode_text
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = "1"  # bump when tokenisation changes, so old caches are not reused
+PROGRESS_STEPS = 50  # a progress event every ~2%
+
+
+@dataclass
+class Prepared:
+    train: Any  # datasets.Dataset: input_ids, labels
+    eval: Any | None
+    stats: dict
+    fingerprint: str
+    format: str
+
+
+@dataclass
+class _Loaded:
+    format: str
+    examples: list  # normalised rows: message lists, or texts (format "text")
+    problems: list[Problem]
+    problem_count: int
+
+
+def _load(path: Path, fmt: str, cfg, limit: int | None) -> _Loaded:
+    rows, _total = open_rows(path)
+    detection, head = detect_in(rows, fmt, cfg.columns)
+    if detection.format == UNKNOWN:
+        raise DataError(f"Cannot tell the format of {path.name}: {detection.reason}",
+                        "Choose the format yourself, and map your columns to its names in the column mapping.")
+    loaded = _Loaded(detection.format, [], [], 0)
+    for row in itertools.chain(head, rows):
+        if limit is not None and len(loaded.examples) + loaded.problem_count >= limit:
+            break
+        problem = row.error
+        if row.data is not None:
+            try:
+                loaded.examples.append(normalise(row.data, detection.format, cfg.columns, cfg.system_prompt))
+            except RowProblem as exc:
+                problem = str(exc)
+        if problem is not None:
+            loaded.problem_count += 1
+            if len(loaded.problems) < 50:
+                loaded.problems.append(Problem(str(path), row.line, problem))
+    if not loaded.examples and not loaded.problem_count:
+        raise DataError(f"{path.name} contains no examples.", "Add rows to the file, or pick another one.")
+    return loaded
+
+
+def fingerprint(paths: list[Path], fmt: str, columns: dict, train_on: str) -> str:
+    """sha256 over the files' bytes, the format, the column mapping and what is trained on."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        digest.update(b"\0")
+    digest.update(json.dumps([fmt, sorted(columns.items()), train_on]).encode())
+    return digest.hexdigest()
+
+
+def _cache_key(fp: str, cfg, tokenizer, max_length: int) -> str:
+    template = getattr(tokenizer, "chat_template", None) or ""
+    parts = [CACHE_VERSION, fp, getattr(tokenizer, "name_or_path", ""), len(tokenizer), template, max_length,
+             cfg.system_prompt, cfg.max_samples, cfg.validation_split, cfg.seed]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
+
+
+def _split(n: int, share: float, seed: int) -> tuple[list[int], list[int]]:
+    """Deterministic hold-out: indices for train (in file order) and eval; at least one row stays in train."""
+    if share <= 0 or n < 2:
+        return list(range(n)), []
+    n_eval = min(n - 1, max(1, round(n * share)))
+    held = set(random.Random(seed).sample(range(n), n_eval))
+    return [i for i in range(n) if i not in held], sorted(held)
+
+
+class _Tokeniser:
+    def __init__(self, tokenizer, max_length: int, train_on: str, sink, total: int):
+        self.encoder = ConversationEncoder(tokenizer, max_length, train_on)
+        self.tokenizer, self.max_length, self.sink, self.total = tokenizer, max_length, sink, total
+        self.done = 0
+        self.every = max(1, total // PROGRESS_STEPS)
+        self.counts = {"truncated": 0, "assistant_tokens_cut": 0, "dropped": 0}
+
+    def run(self, examples: list) -> dict[str, list]:
+        columns: dict[str, list] = {"input_ids": [], "labels": []}
+        for example in examples:
+            encoded = (encode_text(self.tokenizer, example, self.max_length) if isinstance(example, str)
+                       else self.encoder.encode(example))
+            self.counts["truncated"] += encoded.truncated
+            self.counts["assistant_tokens_cut"] += encoded.assistant_tokens_cut
+            if encoded.trained_tokens == 0:
+                self.counts["dropped"] += 1
+            else:
+                columns["input_ids"].append(encoded.input_ids)
+                columns["labels"].append(encoded.labels)
+            self.done += 1
+            if self.sink is not None and (self.done % self.every == 0 or self.done == self.total):
+                self.sink.emit("phase", name="tokenize", message="Tokenising examples", current=self.done,
+                               total=self.total)
+        return columns
+
+
+def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Path | None = None,
+                use_cache: bool = True) -> Prepared:
+    """Read, validate, split and tokenise `cfg` (a DataConfig); DataError lists every malformed row."""
+    from datasets import Dataset, load_from_disk
+
+    train_path = check_file(cfg.train)
+    val_path = check_file(cfg.validation) if cfg.validation else None
+    detection, _head = detect_in(open_rows(train_path)[0], cfg.format, cfg.columns)
+    fmt = detection.format
+    fp = fingerprint([p for p in (train_path, val_path) if p], fmt, cfg.columns, cfg.train_on)
+
+    cache = None
+    if use_cache and fmt != UNKNOWN:
+        from ..paths import data_home
+
+        cache = Path(cache_dir) if cache_dir else data_home() / "cache" / "sft"
+        cache = cache / _cache_key(fp, cfg, tokenizer, max_length)
+        if (cache / "stats.json").is_file():
+            stats = json.loads((cache / "stats.json").read_text(encoding="utf-8"))
+            log.info("using tokenised data from %s", cache)
+            eval_ds = load_from_disk(str(cache / "eval")) if (cache / "eval").is_dir() else None
+            return Prepared(load_from_disk(str(cache / "train")), eval_ds, {**stats, "cached": True}, fp, fmt)
+
+    if sink is not None:
+        sink.emit("phase", name="read", message=f"Reading {train_path.name}", current=0, total=None)
+    train = _load(train_path, cfg.format, cfg, cfg.max_samples)
+    val = _load(val_path, cfg.format, cfg, None) if val_path else None
+    problems = train.problems + (val.problems if val else [])
+    count = train.problem_count + (val.problem_count if val else 0)
+    if count:
+        raise problems_error(problems, count)
+
+    if val is not None:
+        train_examples, eval_examples = train.examples, val.examples
+    else:
+        train_idx, eval_idx = _split(len(train.examples), cfg.validation_split, cfg.seed)
+        train_examples = [train.examples[i] for i in train_idx]
+        eval_examples = [train.examples[i] for i in eval_idx]
+
+    tok = _Tokeniser(tokenizer, max_length, cfg.train_on, sink, len(train_examples) + len(eval_examples))
+    train_cols, eval_cols = tok.run(train_examples), tok.run(eval_examples)
+    if not train_cols["input_ids"]:
+        raise DataError(f"No training example keeps any answer tokens within {max_length} tokens.",
+                        "Raise the max length, or shorten the prompts.")
+    stats = {
+        "format": fmt, "rows": len(train.examples) + (len(val.examples) if val else 0),
+        "train_rows": len(train_cols["input_ids"]), "eval_rows": len(eval_cols["input_ids"]),
+        **tok.counts, "max_length": max_length,
+        "tokens": sum(map(len, train_cols["input_ids"])),
+        "trained_tokens": sum(1 for labels in train_cols["labels"] for x in labels if x != -100),
+        "cached": False,
+    }
+    _warn(sink, stats)
+    prepared = Prepared(Dataset.from_dict(train_cols), Dataset.from_dict(eval_cols) if eval_cols["input_ids"]
+                        else None, stats, fp, fmt)
+    if cache is not None:
+        _save(cache, prepared)
+    return prepared
+
+
+def _warn(sink, stats: dict) -> None:
+    if sink is None or not stats["truncated"]:
+        return
+    dropped = f"; {stats['dropped']} lost every answer token and were left out" if stats["dropped"] else ""
+    sink.emit("warning", message=f"{stats['truncated']} examples were longer than {stats['max_length']} tokens "
+              f"and were truncated ({stats['assistant_tokens_cut']} answer tokens cut){dropped}.",
+              hint="Raise the max length if memory allows, or shorten those examples.")
+
+
+def _save(cache: Path, prepared: Prepared) -> None:
+    """Write the cache beside its final place and rename it in, so a half-written cache is never read."""
+    tmp = cache.with_name(cache.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        prepared.train.save_to_disk(str(tmp / "train"))
+        if prepared.eval is not None:
+            prepared.eval.save_to_disk(str(tmp / "eval"))
+        (tmp / "stats.json").write_text(json.dumps(prepared.stats), encoding="utf-8")
+        shutil.rmtree(cache, ignore_errors=True)
+        tmp.rename(cache)
+    except OSError as exc:
+        log.warning("could not cache tokenised data in %s: %s", cache, exc)
+        shutil.rmtree(tmp, ignore_errors=True)

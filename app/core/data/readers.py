@@ -1,0 +1,255 @@
+"""Read dataset files row by row: JSONL, JSON, CSV/TSV, Parquet and plain text.
+
+JSONL, CSV and text files are streamed (never loaded whole). A row that cannot be parsed is yielded as a `Row`
+with `data=None` and an `error`, so callers can report every bad line instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError
+
+log = logging.getLogger(__name__)
+
+JSONL_EXTENSIONS = (".jsonl", ".ndjson")
+JSON_EXTENSIONS = (".json",)
+CSV_EXTENSIONS = (".csv", ".tsv")
+PARQUET_EXTENSIONS = (".parquet", ".pq")
+TEXT_EXTENSIONS = (".txt",)
+SUPPORTED_EXTENSIONS = JSONL_EXTENSIONS + JSON_EXTENSIONS + CSV_EXTENSIONS + PARQUET_EXTENSIONS + TEXT_EXTENSIONS
+
+# Keys under which a JSON object may hold its list of records.
+_RECORD_KEYS = ("data", "rows", "records", "examples", "train")
+_SNIFF_BYTES = 64 * 1024
+
+
+@dataclass
+class Row:
+    """One record: `line` is the 1-based line (JSONL, CSV, text) or record index + 1 (JSON array, Parquet)."""
+
+    line: int
+    data: dict | None
+    error: str | None = None
+
+
+def read_rows(path: str | Path) -> Iterator[Row]:
+    """Every record of a dataset file; parse errors come back as rows with `error` set.
+
+    A missing, empty or unsupported file raises DataError at once (not on first iteration).
+    """
+    rows, _total = open_rows(path)
+    return rows
+
+
+def open_rows(path: str | Path) -> tuple[Iterator[Row], int | None]:
+    """The rows of a file and, where it is cheap to know, how many there are (None for CSV)."""
+    path = check_file(path)
+    suffix = path.suffix.lower()
+    if suffix in JSONL_EXTENSIONS:
+        return _jsonl_rows(path), _count_lines(path)
+    if suffix in JSON_EXTENSIONS:
+        return _json_rows(path)
+    if suffix in CSV_EXTENSIONS:
+        return _csv_rows(path), None
+    if suffix in PARQUET_EXTENSIONS:
+        return _parquet_rows(path)
+    return _text_rows(path), _count_lines(path)
+
+
+def check_file(path: str | Path) -> Path:
+    """The path, once it is known to be a non-empty file of a supported kind; else a DataError with a hint."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise DataError(f"Data file not found: {path}",
+                        "Check the path (relative paths are resolved against the config's folder), "
+                        "or pick the file again.")
+    if not path.is_file():
+        raise DataError(f"{path} is a folder, not a data file.",
+                        f"Point to one file inside it ({', '.join(SUPPORTED_EXTENSIONS)}).")
+    if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+        raise DataError(f"Unsupported data file type '{path.suffix or '(none)'}': {path.name}",
+                        f"Use one of {', '.join(SUPPORTED_EXTENSIONS)} (e.g. export your sheet as CSV).")
+    if path.stat().st_size == 0:
+        raise DataError(f"The data file is empty: {path}", "Add examples to it, or pick another file.")
+    return path
+
+
+def sniff_encoding(path: Path) -> str:
+    """The text encoding of a file: from its byte-order mark, else UTF-8 if its start decodes, else a guess."""
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(head).best()
+        if best is not None:
+            log.info("%s is not UTF-8; reading it as %s", path.name, best.encoding)
+            return best.encoding
+    except ImportError:
+        pass
+    return "cp1252"
+
+
+def _open_text(path: Path):
+    return path.open(encoding=sniff_encoding(path), newline="")
+
+
+def _decode_error(path: Path, line: int, exc: UnicodeDecodeError) -> DataError:
+    return DataError(f"{path}:{line}: cannot decode the text ({exc.reason})",
+                     "Save the file as UTF-8 and try again.")
+
+
+def _count_lines(path: Path) -> int:
+    """Non-blank lines, counted on bytes (fast; used only for progress totals)."""
+    count = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            if line.strip():
+                count += 1
+    return count
+
+
+def _as_record(value: Any) -> tuple[dict | None, str | None]:
+    if isinstance(value, dict):
+        return value, None
+    return None, f"expected a JSON object ({{...}}), got {type(value).__name__}"
+
+
+def _jsonl_rows(path: Path) -> Iterator[Row]:
+    line_no = 0
+    try:
+        with _open_text(path) as fh:
+            for line_no, line in enumerate(fh, start=1):  # noqa: B007 - line_no is used after the loop too
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield Row(line_no, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                    continue
+                data, error = _as_record(value)
+                yield Row(line_no, data, error)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, line_no + 1, exc) from None
+
+
+def _json_rows(path: Path) -> tuple[Iterator[Row], int | None]:
+    try:
+        with _open_text(path) as fh:
+            text = fh.read()
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, 1, exc) from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if text.lstrip().startswith("{") and exc.msg == "Extra data":
+            log.info("%s holds one JSON object per line; reading it as JSON Lines", path.name)
+            return _jsonl_rows(path), _count_lines(path)
+        raise DataError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno})",
+                        "Fix the file at that line (a JSON validator shows the spot), or save it as JSON Lines "
+                        "so a bad record only skips its own line.") from None
+    records = _records_of(value)
+    if records is None:
+        keys = ", ".join(list(value)[:8]) if isinstance(value, dict) else type(value).__name__
+        raise DataError(f"{path.name} holds no list of records (found: {keys}).",
+                        "Use a JSON array of objects, [{...}, {...}], or an object with a 'data' list.")
+    return (Row(i + 1, *_as_record(rec)) for i, rec in enumerate(records)), len(records)
+
+
+def _records_of(value: Any) -> list | None:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        for key in _RECORD_KEYS:
+            if isinstance(value.get(key), list):
+                return value[key]
+        lists = [v for v in value.values() if isinstance(v, list)]
+        if len(lists) == 1 and all(isinstance(item, dict) for item in lists[0][:10]):
+            return lists[0]
+    return None
+
+
+def _csv_rows(path: Path) -> Iterator[Row]:
+    with _open_text(path) as fh:
+        try:
+            sample = fh.read(_SNIFF_BYTES)
+        except UnicodeDecodeError as exc:
+            raise _decode_error(path, 1, exc) from None
+        fh.seek(0)
+        default = "\t" if path.suffix.lower() == ".tsv" else ","
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+            delimiter = dialect.delimiter
+        except csv.Error:
+            delimiter = default
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            header = next(reader, None)
+            if not header or not any(h.strip() for h in header):
+                raise DataError(f"{path.name} has no header row.",
+                                "Put the column names (e.g. prompt,completion) on the first line.")
+            header = [h.strip() for h in header]
+            start = reader.line_num + 1
+            for fields in reader:
+                line, start = start, reader.line_num + 1
+                if not any(f.strip() for f in fields):
+                    continue
+                if len(fields) != len(header):
+                    yield Row(line, None, f"expected {len(header)} fields, found {len(fields)} "
+                                          f"(check quoting and the '{delimiter}' separator)")
+                    continue
+                yield Row(line, dict(zip(header, fields, strict=True)))
+        except csv.Error as exc:
+            raise DataError(f"{path}:{reader.line_num}: cannot parse CSV: {exc}",
+                            "Check the quoting around that line.") from None
+        except UnicodeDecodeError as exc:
+            raise _decode_error(path, reader.line_num + 1, exc) from None
+
+
+def _parquet_rows(path: Path) -> tuple[Iterator[Row], int | None]:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+        raise DataError(f"Cannot read {path.name} as Parquet: {exc}",
+                        "Check that the file is complete and really Parquet.") from None
+
+    def rows() -> Iterator[Row]:
+        index = 0
+        for batch in parquet.iter_batches(batch_size=1024):
+            for record in batch.to_pylist():
+                index += 1
+                yield Row(index, record)
+
+    return rows(), parquet.metadata.num_rows
+
+
+def _text_rows(path: Path) -> Iterator[Row]:
+    """Plain text: each non-blank line is one `{"text": ...}` row."""
+    line_no = 0
+    try:
+        with _open_text(path) as fh:
+            for line_no, line in enumerate(fh, start=1):  # noqa: B007
+                text = line.rstrip("\r\n")
+                if text.strip():
+                    yield Row(line_no, {"text": text})
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, line_no + 1, exc) from None
