@@ -179,21 +179,11 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
         "trained_tokens": sum(1 for labels in train_cols["labels"] for x in labels if x != -100),
         "cached": False,
     }
-    _warn(sink, stats)
     prepared = Prepared(Dataset.from_dict(train_cols), Dataset.from_dict(eval_cols) if eval_cols["input_ids"]
                         else None, stats, fp, fmt)
     if cache is not None:
         _save(cache, prepared)
     return prepared
-
-
-def _warn(sink, stats: dict) -> None:
-    if sink is None or not stats["truncated"]:
-        return
-    dropped = f"; {stats['dropped']} lost every answer token and were left out" if stats["dropped"] else ""
-    sink.emit("warning", message=f"{stats['truncated']} examples were longer than {stats['max_length']} tokens "
-              f"and were truncated ({stats['assistant_tokens_cut']} answer tokens cut){dropped}.",
-              hint="Raise the max length if memory allows, or shorten those examples.")
 
 
 def _save(cache: Path, prepared: Prepared) -> None:

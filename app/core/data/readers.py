@@ -83,28 +83,32 @@ def check_file(path: str | Path) -> Path:
 
 
 def sniff_encoding(path: Path) -> str:
-    """The text encoding of a file: from its byte-order mark, else UTF-8 if its start decodes, else a guess."""
+    """The text encoding of a file: from its byte-order mark; else UTF-8 if its start decodes; else Windows-1252
+    (what spreadsheet programs write in Western locales) if that decodes; else charset-normalizer's guess."""
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        if encoding != "utf-8":
+            log.info("%s is not UTF-8; reading it as %s", path.name, encoding)
+        return encoding
+    encoding = "latin-1"
+    try:  # installed with requests; not a dependency of ours
         from charset_normalizer import from_bytes
 
         best = from_bytes(head).best()
-        if best is not None:
-            log.info("%s is not UTF-8; reading it as %s", path.name, best.encoding)
-            return best.encoding
+        encoding = best.encoding if best is not None else encoding
     except ImportError:
         pass
-    return "cp1252"
+    log.info("%s is not UTF-8; reading it as %s", path.name, encoding)
+    return encoding
 
 
 def _open_text(path: Path):
