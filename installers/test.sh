@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up (or refresh) the dev environment and run the whole test suite:
+#
+#   bash installers/test.sh [pytest arguments...]
+#
+# = bash installers/install.sh --dev && .venv/bin/python -m pytest, with Qt offscreen so that the GUI
+# tests need no display. Extra arguments go to pytest (e.g. -q, -k chat, tests/core).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash installers/install.sh --dev
+export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+exec .venv/bin/python -m pytest "$@"
