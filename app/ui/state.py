@@ -1,0 +1,77 @@
+"""The one RunConfig the window edits, plus what the steps learn about it (the described model)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import QObject, Signal
+
+from app.core.config import RunConfig
+
+log = logging.getLogger(__name__)
+
+
+class StudioState(QObject):
+    """Holds the RunConfig every step edits. Steps write through `update`; everyone listens to `config_changed`."""
+
+    config_changed = Signal(object)  # RunConfig
+    config_replaced = Signal(object)  # RunConfig: a whole new config (new run, open, preset, clone)
+    model_info_changed = Signal(object)  # ModelInfo | None
+
+    def __init__(self, config: RunConfig, parent: QObject | None = None):
+        super().__init__(parent)
+        self._config = config
+        self._model_info = None
+        self._device = None
+
+    @property
+    def config(self) -> RunConfig:
+        return self._config
+
+    @property
+    def model_info(self):
+        return self._model_info
+
+    def device(self):
+        """The machine's training device (hardware.detect_device: cheap, no torch), detected once."""
+        if self._device is None:
+            from app.core.hardware import detect_device
+
+            self._device = detect_device()
+        return self._device
+
+    def set_config(self, config: RunConfig) -> None:
+        self._config = config
+        if self._model_info is not None and self._model_info.source != config.model.source:
+            self.set_model_info(None)
+        self.config_replaced.emit(config)
+        self.config_changed.emit(config)
+
+    def set_model_info(self, info) -> None:
+        self._model_info = info
+        self.model_info_changed.emit(info)
+
+    def update(self, section: str | None, **fields: Any) -> None:
+        """Set fields of one section (None: the top level, e.g. `name`). Raises ValidationError if invalid."""
+        if section is None:
+            merged = {**self._config.model_dump(), **fields}
+            new = RunConfig.model_validate(merged)
+        else:
+            current = getattr(self._config, section)
+            new_section = type(current).model_validate({**current.model_dump(), **fields})
+            new = self._config.model_copy(update={section: new_section})
+        if new == self._config:
+            return
+        self._config = new
+        log.debug("config %s updated: %s", section or "run", fields)
+        self.config_changed.emit(new)
+
+    def try_update(self, section: str | None, **fields: Any) -> list[str]:
+        """Like `update`, but returns the problems instead of raising."""
+        try:
+            self.update(section, **fields)
+        except ValidationError as exc:
+            return [err["msg"].removeprefix("Value error, ") for err in exc.errors()]
+        return []

@@ -1,0 +1,122 @@
+"""Pieces of the Data step: the raw-rows table, the column mapping editor, and the rendered-example preview."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QTableWidget, QTableWidgetItem, QWidget
+
+PREVIEW_ROWS = 50
+CELL_CHARS = 160
+
+# The names each format reads (targets offered by the column mapping; the data module defines the formats).
+FORMAT_COLUMNS = {
+    "messages": ["messages"],
+    "sharegpt": ["conversations"],
+    "alpaca": ["instruction", "input", "output", "system"],
+    "prompt_completion": ["prompt", "completion"],
+    "text": ["text"],
+}
+KEEP = "(as is)"
+
+
+def first_rows(path: str, limit: int = PREVIEW_ROWS) -> list:
+    """The first rows of a file, as `Row(line, data, error)`."""
+    from app.core.data import read_rows
+
+    return list(itertools.islice(read_rows(path), limit))
+
+
+def _cell(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = text.replace("\n", " ⏎ ")
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+
+
+def fill_rows_table(table: QTableWidget, rows: list) -> None:
+    """Raw rows, one per line of the table, with the file's line numbers; unreadable lines show their error."""
+    columns = list(dict.fromkeys(k for row in rows if row.data for k in row.data))
+    table.clear()
+    table.setColumnCount(max(1, len(columns)))
+    table.setHorizontalHeaderLabels(columns or ["(no columns)"])
+    table.setRowCount(len(rows))
+    table.setVerticalHeaderLabels([str(row.line) for row in rows])
+    for r, row in enumerate(rows):
+        if row.data is None:
+            table.setItem(r, 0, QTableWidgetItem(f"⚠ {row.error}"))
+            continue
+        for c, name in enumerate(columns):
+            if name in row.data:
+                item = QTableWidgetItem(_cell(row.data[name]))
+                item.setToolTip(_cell(row.data[name]) if len(str(row.data[name])) < 2000 else "")
+                table.setItem(r, c, item)
+    table.resizeColumnsToContents()
+    for c in range(table.columnCount()):
+        table.setColumnWidth(c, min(table.columnWidth(c), 360))
+
+
+class ColumnMapping(QWidget):
+    """One combo per file column: keep it, or rename it to a name the chosen format reads."""
+
+    changed = Signal(dict)  # {their_column: format_name}
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(10)
+        self.combos: dict[str, QComboBox] = {}
+
+    def set_columns(self, columns: list[str], fmt: str, mapping: dict[str, str]) -> None:
+        while self.grid.count():
+            self.grid.takeAt(0).widget().deleteLater()
+        self.combos = {}
+        targets = FORMAT_COLUMNS.get(fmt, sorted({n for names in FORMAT_COLUMNS.values() for n in names}))
+        for i, column in enumerate(columns):
+            combo = QComboBox()
+            combo.addItem(KEEP)
+            combo.addItems([t for t in targets if t != column])
+            current = mapping.get(column)
+            if current and combo.findText(current) < 0:
+                combo.addItem(current)
+            combo.setCurrentText(current or KEEP)
+            combo.currentIndexChanged.connect(self._emit)
+            label = QLabel(f"{column} →")
+            self.grid.addWidget(label, i // 3, (i % 3) * 2)
+            self.grid.addWidget(combo, i // 3, (i % 3) * 2 + 1)
+            self.combos[column] = combo
+        if not columns:
+            self.grid.addWidget(QLabel("Load a file to map its columns."), 0, 0)
+
+    def mapping(self) -> dict[str, str]:
+        return {col: combo.currentText() for col, combo in self.combos.items() if combo.currentText() != KEEP}
+
+    def _emit(self) -> None:
+        self.changed.emit(self.mapping())
+
+
+def render_example(tokenizer, data: dict, fmt: str, config) -> list[tuple[str, bool]]:
+    """(token text, trained?) for one row, through the model's chat template, as training will see it."""
+    from app.core.data import IGNORE_INDEX, encode_conversation, ensure_chat_template, to_messages
+
+    ensure_chat_template(tokenizer)
+    messages = to_messages(data, fmt, config.data.columns, config.data.system_prompt)
+    encoded = encode_conversation(tokenizer, messages, config.training.max_length, config.data.train_on)
+    return [(tokenizer.decode([tok]), label != IGNORE_INDEX) for tok, label in zip(encoded.input_ids, encoded.labels, strict=True)]
+
+
+def tokens_html(pieces: list[tuple[str, bool]], palette: QPalette) -> str:
+    """The example as HTML: runs of trained tokens on a highlight, the rest plain; newlines shown as ⏎."""
+    dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+    mark = "#1f5f3a" if dark else "#c9efd6"
+    out = []
+    for trained, group in itertools.groupby(pieces, key=lambda p: p[1]):
+        text = "".join(p[0] for p in group)
+        body = html.escape(text).replace("\n", "⏎<br>")
+        out.append(f'<span style="background-color:{mark};">{body}</span>' if trained else body)
+    return f'<div style="font-family: monospace; white-space: pre-wrap;">{"".join(out)}</div>'

@@ -1,0 +1,147 @@
+"""Step 4, Hyperparameters: the rest of the RunConfig as a form generated from its schema, plus presets and files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QWidget,
+)
+
+from app.core.config import RunConfig, load_config, presets
+from app.core.errors import StudioError
+from app.ui.icons import icon
+from app.ui.settings import last_dir, remember_dir
+from app.ui.state import StudioState
+from app.ui.steps.base import StepPage
+from app.ui.widgets.config_form import ConfigForm
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILTER = "Run configs (*.yaml *.yml);;All files (*)"
+PRESET_PROMPT = "Start from a preset…"
+
+
+def command_text(config: RunConfig, filename: str = "run.yaml") -> str:
+    """What "Copy as command" puts on the clipboard: the command line, then the YAML it reads."""
+    return f"finetune-studio train {filename}\n\n# {filename}\n{config.to_yaml()}"
+
+
+class HyperparametersStep(StepPage):
+    key = "hyperparameters"
+    title = "Hyperparameters"
+    help = ("How long and how fast to train. The defaults suit a first run; hover a name for what it does. "
+            "Save the config to rerun it from the command line.")
+
+    def __init__(self, state: StudioState, settings: QSettings | None = None, parent: QWidget | None = None):
+        super().__init__(state, settings, parent)
+        bar = QHBoxLayout()
+        self.preset_combo = QComboBox()
+        self.preset_combo.addItem(PRESET_PROMPT)
+        self._presets: dict[str, RunConfig] | None = None
+        self.preset_combo.activated.connect(self._preset_chosen)
+        self.open_button = QPushButton(icon("file"), "Open config…")
+        self.open_button.clicked.connect(self.open_config)
+        self.save_button = QPushButton(icon("save"), "Save config…")
+        self.save_button.clicked.connect(self.save_config)
+        self.copy_button = QPushButton(icon("copy"), "Copy as command")
+        self.copy_button.setToolTip("Copy the `finetune-studio train run.yaml` line and the YAML to the clipboard.")
+        self.copy_button.clicked.connect(self.copy_command)
+        bar.addWidget(self.preset_combo)
+        bar.addStretch(1)
+        for button in (self.open_button, self.save_button, self.copy_button):
+            bar.addWidget(button)
+        self.layout_.addLayout(bar)
+
+        self.form = ConfigForm(state, [None, "training", "evaluation", "export"], columns=2,
+                               advanced_expanded=self.settings.value("hyperparameters/advanced", False, bool))
+        self.form.advanced.toggled.connect(lambda on: self.settings.setValue("hyperparameters/advanced", on))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder = QWidget()
+        holder_layout = QHBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 8, 0)
+        holder_layout.addWidget(self.form)
+        scroll.setWidget(holder)
+        self.layout_.addWidget(scroll, 1)
+        self.message = QLabel()
+        self.message.setObjectName("detail")
+        self.layout_.addWidget(self.message)
+        state.config_changed.connect(lambda _cfg: self.validity_changed.emit(self.is_valid()))
+
+    def is_valid(self) -> bool:
+        return not self.form.has_errors()
+
+    def problem(self) -> str:
+        return "" if self.is_valid() else "Fix the fields marked in red."
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._presets is None:
+            self._load_presets()
+
+    def _load_presets(self) -> None:
+        try:
+            self._presets = presets()
+        except StudioError as exc:
+            log.warning("presets could not be read: %s", exc)
+            self._presets = {}
+        self.preset_combo.addItems(list(self._presets))
+
+    def _preset_chosen(self, index: int) -> None:
+        name = self.preset_combo.itemText(index)
+        if self._presets and name in self._presets:
+            self.settings.setValue("hyperparameters/preset", name)
+            self.state.set_config(self._presets[name])
+            self.message.setText(f"Loaded the preset '{name}'.")
+        self.preset_combo.setCurrentIndex(0)
+
+    # ---- files ----
+    def open_config(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a run config", last_dir(self.settings, "config"),
+                                              CONFIG_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        try:
+            config = load_config(path)
+        except StudioError as exc:
+            QMessageBox.warning(self, "Cannot open the config", str(exc))
+            return False
+        remember_dir(self.settings, "config", path)
+        self.state.set_config(config)
+        self.message.setText(f"Opened {path}.")
+        return True
+
+    def save_config(self) -> None:
+        start = str(Path(last_dir(self.settings, "config")) / f"{self.state.config.name or 'run'}.yaml")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the run config", start, CONFIG_FILTER)
+        if path:
+            self.save_path(path)
+
+    def save_path(self, path: str) -> None:
+        self.state.config.save(path)
+        remember_dir(self.settings, "config", path)
+        self.message.setText(f"Saved {path}. Run it with: finetune-studio train {path}")
+
+    def copy_command(self) -> None:
+        QGuiApplication.clipboard().setText(command_text(self.state.config))
+        self.message.setText("Copied the command and the YAML to the clipboard.")
+
+
+if __name__ == "__main__":
+    from app.ui.preview import preview
+
+    raise SystemExit(preview(HyperparametersStep))

@@ -1,0 +1,207 @@
+"""A form generated from sections of the RunConfig schema and bound to the window's StudioState.
+
+Titles become labels, descriptions tooltips, ge/gt/le/lt bounds the editors' ranges; fields marked
+`json_schema_extra={"advanced": True}` go into a collapsible Advanced part. Every edit is validated alone
+(`field_problems`) and shown inline; valid values are written to the state's RunConfig at once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.config import RunConfig, Section, field_problems
+from app.ui.state import StudioState
+from app.ui.widgets.field_editors import FieldEditor, editor_for
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str | None, str]  # (section name or None for top-level fields, field name)
+
+
+def section_model(section: str | None) -> type[BaseModel]:
+    if section is None:
+        return RunConfig
+    return RunConfig.model_fields[section].annotation
+
+
+def section_fields(section: str | None) -> dict[str, FieldInfo]:
+    """The editable fields of a section; for None, RunConfig's own non-section fields (the run name)."""
+    model = section_model(section)
+    fields = model.model_fields
+    if section is None:
+        return {n: f for n, f in fields.items()
+                if not (isinstance(f.annotation, type) and issubclass(f.annotation, Section))}
+    return dict(fields)
+
+
+def is_advanced(field: FieldInfo) -> bool:
+    extra = field.json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get("advanced"))
+
+
+def section_title(section: str | None) -> str:
+    return "Run" if section is None else (RunConfig.model_fields[section].title or section.title())
+
+
+class Collapsible(QWidget):
+    """A header button that shows or hides its body."""
+
+    toggled = Signal(bool)
+
+    def __init__(self, title: str, body: QWidget, expanded: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.body = body
+        self.button = QToolButton(text=title, checkable=True, checked=expanded)
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.button.setAutoRaise(True)
+        self.button.setObjectName("collapsibleHeader")
+        self.button.toggled.connect(self.set_expanded)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.button)
+        layout.addWidget(body)
+        self.set_expanded(expanded)
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.button.setChecked(expanded)
+        self.button.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.body.setVisible(expanded)
+        self.toggled.emit(expanded)
+
+    def is_expanded(self) -> bool:
+        return self.button.isChecked()
+
+
+class _Row:
+    def __init__(self, label: QLabel, editor: FieldEditor, error: QLabel, form: QFormLayout):
+        self.label, self.editor, self.error, self.form = label, editor, error, form
+        self.invalid = False
+
+    def set_visible(self, visible: bool) -> None:
+        self.form.setRowVisible(self.label, visible)
+
+
+class ConfigForm(QWidget):
+    """Editors for `sections` of the state's config. `include`/`exclude` pick fields per section."""
+
+    def __init__(self, state: StudioState, sections: list[str | None], *,
+                 include: dict[str | None, list[str]] | None = None,
+                 exclude: dict[str | None, list[str]] | None = None,
+                 columns: int = 1, section_titles: bool = True, advanced_expanded: bool = False,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.rows: dict[Key, _Row] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        basic, advanced = QWidget(), QWidget()
+        basic_grid, advanced_grid = QGridLayout(basic), QGridLayout(advanced)
+        for grid in (basic_grid, advanced_grid):
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.setHorizontalSpacing(16)
+        counts = [0, 0]
+        for section in sections:
+            wanted = section_fields(section)
+            if include and section in include:
+                wanted = {n: wanted[n] for n in include[section] if n in wanted}
+            for name in (exclude or {}).get(section, []):
+                wanted.pop(name, None)
+            for part, grid in ((0, basic_grid), (1, advanced_grid)):
+                fields = {n: f for n, f in wanted.items() if is_advanced(f) == bool(part)}
+                if not fields:
+                    continue
+                box = self._group(section, fields, section_titles)
+                grid.addWidget(box, counts[part] // columns, counts[part] % columns, Qt.AlignmentFlag.AlignTop)
+                counts[part] += 1
+        layout.addWidget(basic)
+        basic.setVisible(counts[0] > 0)
+        self.advanced = Collapsible("Advanced", advanced, advanced_expanded)
+        self.advanced.setVisible(counts[1] > 0)
+        layout.addWidget(self.advanced)
+        self.refresh(state.config, force=True)
+        state.config_changed.connect(self.refresh)
+        state.config_replaced.connect(lambda cfg: self.refresh(cfg, force=True))
+
+    def _group(self, section: str | None, fields: dict[str, FieldInfo], titled: bool) -> QWidget:
+        box = QGroupBox(section_title(section)) if titled else QWidget()
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if not titled:
+            form.setContentsMargins(0, 0, 0, 0)
+        for name, field in fields.items():
+            label = QLabel(field.title or name)
+            label.setToolTip(field.description or "")
+            editor = editor_for(field)
+            editor.setObjectName(f"{section or 'run'}.{name}")
+            error = QLabel()
+            error.setObjectName("fieldError")
+            error.setWordWrap(True)
+            error.hide()
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(editor)
+            column.addWidget(error)
+            form.addRow(label, holder)
+            label.setBuddy(editor.inner)
+            self.rows[(section, name)] = _Row(label, editor, error, form)
+            editor.edited.connect(lambda s=section, n=name: self._edited(s, n))
+        return box
+
+    # ---- public ----
+    def editor(self, section: str | None, name: str) -> FieldEditor:
+        return self.rows[(section, name)].editor
+
+    def error_text(self, section: str | None, name: str) -> str:
+        row = self.rows[(section, name)]
+        return row.error.text() if row.invalid else ""
+
+    def has_errors(self) -> bool:
+        return any(row.invalid for row in self.rows.values())
+
+    def set_field_visible(self, section: str | None, name: str, visible: bool) -> None:
+        if (section, name) in self.rows:
+            self.rows[(section, name)].set_visible(visible)
+
+    # ---- editing ----
+    def _edited(self, section: str | None, name: str) -> None:
+        row = self.rows[(section, name)]
+        value = row.editor.value()
+        problems = field_problems(section_model(section), name, value)
+        if not problems:
+            problems = self.state.try_update(section, **{name: value})
+        self._show(row, problems)
+
+    def _show(self, row: _Row, problems: list[str]) -> None:
+        row.invalid = bool(problems)
+        row.error.setText("; ".join(problems))
+        row.error.setVisible(row.invalid)
+        row.editor.set_invalid(row.invalid)
+
+    def refresh(self, config: RunConfig, force: bool = False) -> None:
+        """Show the config's values; editors holding an invalid edit keep it unless `force` (a new config)."""
+        for (section, name), row in self.rows.items():
+            if row.invalid and not force:
+                continue
+            value = getattr(config if section is None else getattr(config, section), name)
+            if force or row.editor.value() != value:
+                row.editor.inner.blockSignals(True)
+                row.editor.set_value(value)
+                row.editor.inner.blockSignals(False)
+            if force:
+                self._show(row, [])

@@ -1,0 +1,64 @@
+"""The memory a run will need (hardware.estimate_memory) against what the device has."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from app.ui.state import StudioState
+
+GiB = 1024**3
+PARTS = ("weights", "gradients", "optimizer", "activations", "logits")
+
+
+def gib(n: float) -> str:
+    return f"{n / GiB:.2f} GiB" if n < 10 * GiB else f"{n / GiB:.1f} GiB"
+
+
+class MemoryEstimate(QGroupBox):
+    def __init__(self, state: StudioState, parent: QWidget | None = None):
+        super().__init__("Memory needed", parent)
+        self.state = state
+        layout = QVBoxLayout(self)
+        self.headline = QLabel("—")
+        self.headline.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(True)
+        self.breakdown = QLabel()
+        self.breakdown.setObjectName("detail")
+        self.breakdown.setWordWrap(True)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.breakdown)
+        layout.addStretch(1)
+        state.config_changed.connect(self.refresh)
+        state.model_info_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        info = self.state.model_info
+        if info is None:
+            self.headline.setText("Shown once the model is read.")
+            self.bar.hide()
+            self.breakdown.clear()
+            return
+        from app.core.hardware import estimate_memory
+
+        config = self.state.config
+        device = self.state.device()
+        parts = estimate_memory(info, config.method, config.training)
+        need, have = parts["total"], device.available_memory
+        fits = need <= have
+        self.headline.setText(
+            f"<b>{gib(need)}</b> for {config.method.name} with batch {config.training.batch_size} × "
+            f"{config.training.max_length} tokens; {device.name} has {gib(have)} free "
+            f"of {gib(device.total_memory)}." + ("" if fits else
+                                                   " <b>It will not fit</b>: try QLoRA, a smaller batch, a "
+                                                   "shorter max length or gradient checkpointing."))
+        self.bar.show()
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(min(1000, int(1000 * need / max(have, 1))))
+        self.bar.setFormat(f"{need / max(have, 1):.0%} of free memory")
+        self.bar.setProperty("over", not fits)
+        self.bar.style().unpolish(self.bar)
+        self.bar.style().polish(self.bar)
+        self.breakdown.setText(" · ".join(f"{name} {gib(parts[name])}" for name in PARTS if name in parts))

@@ -1,0 +1,127 @@
+"""Step pages alone: the Data step reads a file in the background, the Method step edits MethodConfig."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QPalette
+from studio_fakes import FAKE_INFO, PIECES, chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
+
+from app.core.config import demo_config
+from app.core.methods import METHODS
+from app.ui.settings import open_settings
+from app.ui.state import StudioState
+from app.ui.steps.data import DataStep
+from app.ui.steps.data_preview import tokens_html
+from app.ui.steps.hyperparameters import HyperparametersStep, command_text
+from app.ui.steps.method import MethodStep
+from app.ui.steps.model import ModelStep
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return open_settings(tmp_path / "gui.ini")
+
+
+def shown(qtbot, page):
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_data_step_reads_rows_format_and_problem_lines(qtbot, tmp_path, settings, fake_models):
+    path = write_jsonl(tmp_path / "chat.jsonl", chat_rows(5), bad_line=4)
+    state = StudioState(config_with_data(path))
+    page = shown(qtbot, DataStep(state, settings))
+    qtbot.waitUntil(lambda: page.report is not None, timeout=10000)
+    assert page.report.rows >= 5 and page.report.valid_rows == 5
+    assert page.table.rowCount() == 6  # five rows and the broken line, in file order
+    assert page.table.verticalHeaderItem(3).text() == "4"
+    assert "messages" in page.detected.text()
+    problems = [page.problems.item(i).text() for i in range(page.problems.count())]
+    assert any(text.startswith("Line 4:") for text in problems), problems
+    assert page.is_valid()
+    qtbot.waitUntil(lambda: "Hello" in page.rendered.toPlainText(), timeout=5000)
+    page.shutdown()
+
+
+def test_data_step_choosing_a_file_and_overriding_the_format(qtbot, tmp_path, settings, fake_models):
+    state = StudioState(demo_config())
+    page = shown(qtbot, DataStep(state, settings))
+    rows = [{"question": f"q{i}", "answer": f"a{i}"} for i in range(3)]
+    path = write_jsonl(tmp_path / "qa.jsonl", rows)
+    page.set_file(str(path))
+    assert state.config.data.train == str(path)
+    qtbot.waitUntil(lambda: page.report is not None, timeout=10000)
+    assert page.report.valid_rows == 0 and not page.is_valid()  # no known layout until the columns are mapped
+    page.mapping.combos["question"].setCurrentText("prompt")
+    page.mapping.combos["answer"].setCurrentText("completion")
+    assert state.config.data.columns == {"question": "prompt", "answer": "completion"}
+    qtbot.waitUntil(lambda: page.report is not None and page.report.valid_rows == 3, timeout=10000)
+    page.format_combo.setCurrentText("prompt_completion")
+    assert state.config.data.format == "prompt_completion"
+    qtbot.waitUntil(lambda: page.report is not None, timeout=10000)
+    assert page.is_valid()
+    page.shutdown()
+
+
+def test_data_step_missing_file_is_not_valid(qtbot, tmp_path, settings, fake_models):
+    state = StudioState(config_with_data(tmp_path / "nope.jsonl"))
+    page = shown(qtbot, DataStep(state, settings))
+    assert not page.is_valid() and "not found" in page.summary.text()
+
+
+def test_tokens_html_highlights_trained_tokens():
+    html = tokens_html(PIECES, QPalette())
+    assert html.count("<span") == 1
+    assert "Hello!&lt;|im_end|&gt;</span>" in html
+    assert "&lt;|im_start|&gt;user⏎<br>Hi" in html
+
+
+def test_model_step_describes_in_background(qtbot, settings, fake_models):
+    state = StudioState(demo_config())
+    page = shown(qtbot, ModelStep(state, settings))
+    qtbot.waitUntil(page.is_valid, timeout=5000)
+    assert state.model_info.architecture == "LlamaForCausalLM"
+    assert page.info_labels["context_length"].text() == "8,192"
+    assert "134.5 M" in page.info_labels["num_parameters"].text()
+    assert "GiB" in page.memory.headline.text()
+    page.set_source("")  # invalid source: stays on the old one
+    assert state.config.model.source == "demo"
+    page.shutdown()
+
+
+def test_method_step_cards_and_qlora_bits(qtbot, settings):
+    state = StudioState(demo_config())
+    page = shown(qtbot, MethodStep(state, settings))
+    assert set(page.cards) == set(METHODS)
+    bits = page.form.rows[("method", "bits")]
+    assert not bits.label.isVisible()  # LoRA has no bits
+    page.cards["qlora"].radio.click()
+    assert state.config.method.name == "qlora"
+    assert bits.label.isVisible()
+    page.form.editor("method", "bits").inner.setCurrentText("8")
+    assert state.config.method.bits == 8
+    page.cards["full"].radio.click()
+    assert state.config.method.name == "full"
+    assert not page.form.rows[("method", "rank")].label.isVisible()
+    state.set_model_info(FAKE_INFO)
+    assert "134.5 M" in page.cards["full"].trainable.text()
+    assert "%" in page.cards["lora"].trainable.text()
+
+
+def test_hyperparameters_save_open_copy(qtbot, tmp_path, settings):
+    state = StudioState(demo_config())
+    page = shown(qtbot, HyperparametersStep(state, settings))
+    assert page.preset_combo.findText("quickstart") > 0
+    page.form.editor("training", "epochs").inner.setValue(2.0)
+    target = tmp_path / "run.yaml"
+    page.save_path(str(target))
+    state.set_config(demo_config())
+    assert page.open_path(str(target))
+    assert state.config.training.epochs == 2.0
+    page.copy_command()
+    from PySide6.QtGui import QGuiApplication
+
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("finetune-studio train run.yaml\n") and "epochs: 2.0" in text
+    assert command_text(state.config) == text
