@@ -173,9 +173,10 @@ class EvaluationConfig(Section):
         None, title="Evaluate every", description="Evaluate on the validation data every N steps; empty: at the "
         "end of each epoch.", ge=1,
     )
-    sample_prompts: list[str] = Field(
-        default_factory=list, title="Sample prompts",
-        description="Prompts the model answers at each checkpoint, so you can watch its answers change.",
+    sample_prompts: list[str] | None = Field(
+        None, title="Sample prompts",
+        description="Prompts the model answers at each checkpoint, so you can watch its answers change; "
+        "empty: two prompts from the validation data; [] for none.",
         json_schema_extra=ADVANCED,
     )
     sample_max_new_tokens: int = Field(64, title="Sample length", description="Tokens generated per sample.",

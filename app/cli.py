@@ -1,0 +1,315 @@
+"""The command line: `finetune-studio [gui] | train | runs | export | chat | data inspect | models | doctor`.
+
+User errors (StudioError) print a message and a hint, no traceback, and exit 2. The module imports nothing heavy:
+`finetune-studio` with no arguments must open the window fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from app.core.errors import StudioError
+
+log = logging.getLogger("app")
+
+
+def _setup_logging(verbose: bool = False, log_file: Path | None = None) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, indent=2, default=str))
+
+
+def cmd_gui(args) -> int:
+    from app.ui.app import run_gui
+
+    return run_gui(args.config)
+
+
+def cmd_train(args) -> int:
+    from app.core import engine
+    from app.core.config import load_config
+    from app.core.events import JsonlEventWriter, ProgressPrinter, StopFlag, TeeSink
+    from app.core.paths import run_dir
+    from app.core.store import Store, new_run_id
+
+    store = Store()
+    if args.resume:
+        run_id, config = store.get_run(args.resume)["id"], None
+    else:
+        if not args.config:
+            raise StudioError("Give a config file to train, or --resume RUN.",
+                              "Example: finetune-studio train resources/examples/quickstart.yaml")
+        config = load_config(args.config)
+        run_id = args.run_id or new_run_id()
+    folder = run_dir(run_id)
+    _setup_logging(args.verbose, folder / "logs" / "worker.log")
+    _route_library_logs()
+    if args.events == "jsonl":
+        # stdout carries events only: anything else that writes to fd 1 (libraries, C code) goes to stderr.
+        events_out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
+        sink = TeeSink(JsonlEventWriter(events_out, folder / "events.jsonl"))
+    else:
+        sink = TeeSink(JsonlEventWriter(None, folder / "events.jsonl"), ProgressPrinter())
+    stop = StopFlag(args.stop_file)
+    stop.install_signal_handlers()
+    if args.resume:
+        result = engine.run(None, sink, stop, resume=run_id, store=store)
+    else:
+        result = engine.run(config, sink, stop, run_id=run_id, store=store)
+    return {"completed": 0, "cancelled": 130}.get(result.status, 1)
+
+
+def _route_library_logs() -> None:
+    """transformers logs through its own stderr handler; route it through ours so it reaches the run log."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        return
+    hf_logging.disable_default_handler()
+    hf_logging.enable_propagation()
+    hf_logging.set_verbosity_warning()
+    hf_logging.disable_progress_bar()  # our phase events and progress bars replace tqdm's
+    warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+def cmd_runs(args) -> int:
+    from app.core.store import Store
+
+    store = Store()
+    if args.runs_cmd == "list":
+        runs = store.list_runs(search=args.search)
+        if args.json:
+            _print_json(runs)
+            return 0
+        if not runs:
+            print("No runs yet. Start one with: finetune-studio train resources/examples/quickstart.yaml")
+            return 0
+        print(f"{'id':22} {'name':20} {'status':10} {'method':7} {'steps':>7} {'loss':>8}")
+        for r in runs:
+            loss = f"{r['final_loss']:.4f}" if r.get("final_loss") is not None else "-"
+            steps = f"{r.get('last_step') or 0}/{r.get('total_steps') or '?'}"
+            print(f"{r['id']:22} {(r['name'] or '')[:20]:20} {r['status']:10} {r['method']:7} {steps:>7} {loss:>8}")
+        return 0
+    story = store.story(args.run)
+    if args.json:
+        _print_json(story)
+        return 0
+    print(f"Run {story['id']} ({story['name']}): {story['status']}")
+    for key in ("model", "method", "stage", "device", "dataset_fingerprint", "dataset_rows", "total_steps",
+                "last_step", "final_loss", "trainable_params", "total_params", "run_dir"):
+        print(f"  {key}: {story.get(key)}")
+    if story.get("error"):
+        print(f"  error: {story['error']}\n  hint: {story.get('hint')}")
+    for name, points in story["metrics"].items():
+        print(f"  {name}: {len(points)} points, first {points[0]['value']:.4g}, last {points[-1]['value']:.4g}")
+    for art in story["artifacts"]:
+        print(f"  artifact {art['kind']}: {art['path']} ({art['bytes'] / 1e6:.1f} MB) {art['properties'] or ''}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from app.core.events import ProgressPrinter
+    from app.core.export import export_run
+
+    if not (args.merged or args.adapter):
+        raise StudioError("Choose what to export.", "Add --merged DIR and/or --adapter DIR.")
+    _route_library_logs()
+    results = export_run(args.run, merged=args.merged, adapter=args.adapter, checkpoint=args.checkpoint,
+                         dtype=args.dtype, sink=None if args.json else ProgressPrinter())
+    if args.json:
+        _print_json(results)
+    else:
+        for art in results["artifacts"]:
+            props = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                              for k, v in art["properties"].items())
+            print(f"{art['kind']}: {art['path']}  ({props})")
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from app.core.chat import load_for_chat, stream_reply
+
+    _route_library_logs()
+    print("Loading the model…", file=sys.stderr)
+    model, tokenizer = load_for_chat(args.model)
+    history: list[dict] = [{"role": "system", "content": args.system}] if args.system else []
+
+    def reply(text: str) -> None:
+        history.append({"role": "user", "content": text})
+        parts = []
+        for piece in stream_reply(model, tokenizer, history, max_new_tokens=args.max_tokens,
+                                  temperature=args.temperature):
+            parts.append(piece)
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        sys.stdout.write("\n")
+        history.append({"role": "assistant", "content": "".join(parts)})
+
+    if args.prompt:
+        reply(args.prompt)
+        return 0
+    print("Type a message; an empty line or Ctrl+D quits.", file=sys.stderr)
+    while True:
+        try:
+            text = input("> ").strip()
+        except EOFError:
+            return 0
+        if not text:
+            return 0
+        reply(text)
+
+
+def cmd_data(args) -> int:
+    from app.core.data import inspect_file
+
+    tokenizer = None
+    if args.model:
+        from app.core.models import load_tokenizer
+
+        tokenizer = load_tokenizer(args.model)
+
+    def progress(done, total):
+        if not args.json and sys.stderr.isatty():
+            sys.stderr.write(f"\rReading… {done:,}" + (f"/{total:,}" if total else "") + " rows")
+    report = inspect_file(args.file, fmt=args.format, tokenizer=tokenizer, max_length=args.max_length,
+                          progress=progress)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(report.summary())
+    return 1 if report.problems else 0
+
+
+def cmd_models(args) -> int:
+    from app.core.models import describe_model, list_models
+
+    if args.models_cmd == "info":
+        _print_json(describe_model(args.source).to_dict())
+        return 0
+    models = list_models()
+    if args.json:
+        _print_json(models)
+    else:
+        for m in models:
+            print(f"{m['name']:40} {'ready' if m['ready'] else 'converted on first use':24} {m['path']}")
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from app.core.doctor import checks
+
+    results = checks()
+    if args.json:
+        _print_json(results)
+    else:
+        for item in results:
+            mark = {"ok": "✓", "warn": "!", "fail": "✗"}[item["status"]]
+            print(f"{mark} {item['name']:14} {item['detail']}")
+            if item.get("hint"):
+                print(f"  {'':14} {item['hint']}")
+    return 0 if all(i["status"] != "fail" for i in results) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="finetune-studio", description="Fine-tune language models on your machine.")
+    p.add_argument("-v", "--verbose", action="store_true", help="more log output")
+    sub = p.add_subparsers(dest="cmd")
+
+    g = sub.add_parser("gui", help="open the desktop app (the default)")
+    g.add_argument("config", nargs="?", help="a run config to open")
+    g.set_defaults(func=cmd_gui)
+
+    t = sub.add_parser("train", help="train from a YAML run config")
+    t.add_argument("config", nargs="?", help="run config YAML (see resources/examples/)")
+    t.add_argument("--events", choices=["jsonl", "text"], default="text",
+                   help="jsonl: stdout carries one JSON event per line (for the GUI and scripts)")
+    t.add_argument("--resume", metavar="RUN", help="continue a run from its last checkpoint")
+    t.add_argument("--run-id", help=argparse.SUPPRESS)
+    t.add_argument("--stop-file", help="stop gracefully when this file appears")
+    t.set_defaults(func=cmd_train)
+
+    r = sub.add_parser("runs", help="the run history")
+    rs = r.add_subparsers(dest="runs_cmd", required=True)
+    rl = rs.add_parser("list")
+    rl.add_argument("--json", action="store_true")
+    rl.add_argument("--search")
+    rsh = rs.add_parser("show")
+    rsh.add_argument("run")
+    rsh.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_runs)
+
+    e = sub.add_parser("export", help="export a run as a merged model and/or adapter")
+    e.add_argument("run")
+    e.add_argument("--checkpoint", type=int)
+    e.add_argument("--merged", type=Path, metavar="DIR")
+    e.add_argument("--adapter", type=Path, metavar="DIR")
+    e.add_argument("--dtype", choices=["bf16", "fp16", "fp32"])
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_export)
+
+    c = sub.add_parser("chat", help="chat with a run or a model")
+    c.add_argument("model", help="run id/name, 'demo', a model folder or a .gguf file")
+    c.add_argument("--prompt", help="one prompt, answer, exit (interactive without it)")
+    c.add_argument("--system", help="system prompt")
+    c.add_argument("--max-tokens", type=int, default=256)
+    c.add_argument("--temperature", type=float, default=0.0)
+    c.set_defaults(func=cmd_chat)
+
+    d = sub.add_parser("data", help="dataset tools")
+    ds = d.add_subparsers(dest="data_cmd", required=True)
+    di = ds.add_parser("inspect", help="format, rows, columns, problems with line numbers, token lengths")
+    di.add_argument("file")
+    di.add_argument("--format", default="auto")
+    di.add_argument("--model", help="model whose tokenizer measures lengths (e.g. demo)")
+    di.add_argument("--max-length", type=int, default=512)
+    di.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_data)
+
+    m = sub.add_parser("models", help="models in the cache")
+    ms = m.add_subparsers(dest="models_cmd")
+    ml = ms.add_parser("list")
+    ml.add_argument("--json", action="store_true")
+    mi = ms.add_parser("info")
+    mi.add_argument("source")
+    m.set_defaults(func=cmd_models, models_cmd="list", json=False)
+
+    doc = sub.add_parser("doctor", help="check this machine: python, torch, GPU, libraries, disk")
+    doc.add_argument("--json", action="store_true")
+    doc.set_defaults(func=cmd_doctor)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.cmd is None:
+        args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
+    if args.cmd != "train":
+        _setup_logging(args.verbose)
+        logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    try:
+        return args.func(args)
+    except StudioError as exc:
+        print(f"Error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"Hint: {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130

@@ -1,0 +1,283 @@
+"""The training engine: `run(config, sink, stop)` = prepare data → load model → apply method → train → save → report.
+
+The loop is TRL's SFTTrainer; we add data preparation (our own assistant-only masks), the EventCallback, the run
+store and the export. Heavy imports happen inside functions so that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import RunConfig, parse_config
+from .errors import StudioError
+from .events import EventSink, StopFlag
+from .paths import run_dir
+from .store import Store, new_run_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    status: str
+    error: str | None = None
+    hint: str | None = None
+
+
+class Cancelled(Exception):
+    """Stop was requested before training started."""
+
+
+def library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("torch", "transformers", "peft", "trl", "datasets", "accelerate", "bitsandbytes"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def _phase(sink: EventSink, name: str):
+    def report(message: str, current: int = 0, total: int = 0) -> None:
+        sink.emit("phase", name=name, message=message, current=current, total=total)
+    return report
+
+
+def _device_and_precision(config: RunConfig) -> tuple[str, str]:
+    import torch
+
+    from .hardware import detect_device
+
+    if torch.cuda.is_available():
+        device = f"cuda ({torch.cuda.get_device_name(0)})"
+        supported = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    else:
+        info = detect_device()
+        device = info.name
+        supported = "bf16" if info.bf16 else "fp32"
+    precision = config.training.precision
+    return device, supported if precision == "auto" else precision
+
+
+def load_model(config: RunConfig, folder: Path, precision: str) -> Any:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from .methods import quantization_config
+
+    compute = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision, torch.float32)
+    kwargs: dict[str, Any] = {"trust_remote_code": config.model.trust_remote_code}
+    if config.method.name == "qlora":
+        kwargs["quantization_config"] = quantization_config(config.method, compute)
+        kwargs["dtype"] = compute
+    elif torch.cuda.is_available() and config.method.name != "full":
+        kwargs["dtype"] = compute  # frozen base in half precision; adapters train in fp32
+    else:
+        kwargs["dtype"] = torch.float32  # master weights in fp32; bf16/fp16 via autocast
+    if torch.cuda.is_available():
+        kwargs["device_map"] = {"": torch.cuda.current_device()}
+    model = AutoModelForCausalLM.from_pretrained(folder, **kwargs)
+    model.config.use_cache = False  # packed / padding-free sequences are only isolated without the cache
+    return model
+
+
+def _training_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> Any:
+    import torch
+    from trl import SFTConfig
+
+    t, ev = config.training, config.evaluation
+    eval_strategy = "no" if not has_eval else ("steps" if ev.eval_steps else "epoch")
+    return SFTConfig(
+        output_dir=str(out), num_train_epochs=t.epochs, max_steps=t.max_steps or -1,
+        per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation, learning_rate=t.learning_rate,
+        lr_scheduler_type=t.lr_scheduler, warmup_steps=t.warmup_ratio,  # a float below 1 is a share of the steps
+        weight_decay=t.weight_decay,
+        max_grad_norm=t.max_grad_norm, seed=t.seed, data_seed=t.seed,
+        bf16=precision == "bf16", fp16=precision == "fp16", use_cpu=not torch.cuda.is_available(),
+        gradient_checkpointing=t.gradient_checkpointing,
+        logging_steps=t.logging_steps, logging_first_step=True, report_to="none", disable_tqdm=True,
+        save_strategy="steps", save_steps=t.save_steps, save_total_limit=t.save_total_limit,
+        eval_strategy=eval_strategy, eval_steps=ev.eval_steps,
+        padding_free=t.padding_free, max_length=None if t.padding_free else t.max_length,
+        dataset_kwargs={"skip_prepare_dataset": True}, remove_unused_columns=False,
+        include_num_input_tokens_seen="all" if t.padding_free else "non_padding",
+        dataloader_num_workers=0, save_only_model=False,
+    )
+
+
+def _make_sampler(config: RunConfig, model: Any, tokenizer: Any, prompts: list[str], run_id: str,
+                  sink: EventSink, store: Store):
+    if not prompts:
+        return None
+
+    def sample(step: int) -> None:
+        import torch
+
+        was_training = model.training
+        model.eval()
+        for prompt in prompts:
+            messages = [{"role": "user", "content": prompt}]
+            enc = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                                return_dict=True).to(model.device)
+            with torch.no_grad():
+                out = model.generate(**enc, max_new_tokens=config.evaluation.sample_max_new_tokens,
+                                     do_sample=False, use_cache=True, pad_token_id=tokenizer.pad_token_id)
+            text = tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+            store.add_sample(run_id, step, prompt, text)
+            sink.emit("sample", step=step, prompt=prompt, output=text)
+        if was_training:
+            model.train()
+
+    return sample
+
+
+def _sample_prompts(config: RunConfig, prepared: Any) -> list[str]:
+    if config.evaluation.sample_prompts is not None:
+        return list(config.evaluation.sample_prompts)
+    return list(prepared.stats.get("sample_prompts", []))[:2]
+
+
+def last_checkpoint(folder: Path) -> Path | None:
+    ckpts = folder / "checkpoints"
+    latest = ckpts / "latest"
+    if latest.exists() and (ckpts / latest.read_text().strip()).is_dir():
+        return ckpts / latest.read_text().strip()
+    found = sorted(ckpts.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+    return found[-1] if found else None
+
+
+def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,
+        resume: str | None = None, store: Store | None = None) -> RunResult:
+    """Train one run from start to finish (or resume one). Always ends with a `finished` event."""
+    store = store or Store()
+    stop = stop or StopFlag()
+    checkpoint = None
+    if resume:
+        row = store.get_run(resume)
+        run_id = row["id"]
+        config = parse_config(yaml.safe_load(row["config"]))
+        checkpoint = last_checkpoint(run_dir(run_id))
+        if checkpoint is None:
+            raise StudioError(f"Run {run_id} has no checkpoint to resume from.",
+                              "Start it again as a new run (clone its config).")
+        store.update_run(run_id, status="running", error=None, hint=None, finished=None,
+                         pid=os.getpid())
+    else:
+        run_id = run_id or new_run_id()
+    folder = run_dir(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        config.save(folder / "run.yaml")
+        store.create_run(run_id, name=config.name or run_id, config_yaml=config.to_yaml(), model=config.model.source,
+                         method=config.method.name, stage=config.training.stage, versions=json.dumps(library_versions()))
+    try:
+        status = _train(config, run_id, folder, sink, stop, store, checkpoint)
+        store.update_run(run_id, status=status, finished=time.time())
+        sink.emit("finished", run_id=run_id, status=status, error=None, hint=None)
+        return RunResult(run_id, status)
+    except Cancelled:
+        store.update_run(run_id, status="cancelled", finished=time.time())
+        sink.emit("finished", run_id=run_id, status="cancelled", error=None, hint=None)
+        return RunResult(run_id, "cancelled")
+    except StudioError as exc:
+        return _fail(run_id, exc.message, exc.hint, sink, store)
+    except Exception as exc:  # the run must end with a last word, whatever happened
+        log.error("run %s failed:\n%s", run_id, traceback.format_exc())
+        message, hint = _explain(exc)
+        return _fail(run_id, message, hint, sink, store)
+
+
+def _explain(exc: Exception) -> tuple[str, str]:
+    text = f"{exc.__class__.__name__}: {exc}"
+    if "out of memory" in str(exc).lower() or isinstance(exc, MemoryError):
+        return ("The device ran out of memory: " + text,
+                "Lower training.batch_size or training.max_length, turn on gradient checkpointing, or use QLoRA.")
+    return text, "See the run's log (logs/worker.log in the run folder) for the full traceback."
+
+
+def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store) -> RunResult:
+    store.update_run(run_id, status="failed", error=message, hint=hint, finished=time.time())
+    sink.emit("finished", run_id=run_id, status="failed", error=message, hint=hint)
+    return RunResult(run_id, "failed", message, hint)
+
+
+def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: StopFlag, store: Store,
+           checkpoint: Path | None) -> str:
+    from transformers import PrinterCallback
+    from trl import SFTTrainer
+
+    from .callbacks import EventCallback
+    from .data import ensure_chat_template, prepare_sft
+    from .methods import apply_method, count_parameters
+    from .models import load_tokenizer, model_dir
+
+    def check_stop() -> None:
+        if stop.is_set():
+            raise Cancelled
+
+    model_folder = model_dir(config.model.source, config.model.revision, _phase(sink, "model"))
+    check_stop()
+    tokenizer = load_tokenizer(str(model_folder), trust_remote_code=config.model.trust_remote_code)
+    if not ensure_chat_template(tokenizer):
+        sink.emit("warning", message="The model has no chat template; using a ChatML fallback.",
+                  hint="Exports will carry this template, so chat clients render prompts the same way.")
+    prepared = prepare_sft(config.data, tokenizer, config.training.max_length, sink=sink)
+    store.update_run(run_id, dataset_fingerprint=prepared.fingerprint, dataset_rows=prepared.stats.get("rows"))
+    if prepared.stats.get("truncated"):
+        sink.emit("warning", message=f"{prepared.stats['truncated']} examples are longer than max_length "
+                  f"({config.training.max_length} tokens) and were truncated.",
+                  hint="Raise training.max_length if the ends of those answers matter.")
+    check_stop()
+
+    device, precision = _device_and_precision(config)
+    _phase(sink, "model")("Loading the model", 0, 1)
+    model = apply_method(load_model(config, model_folder, precision), config.method,
+                         config.training.gradient_checkpointing)
+    trainable, total = count_parameters(model)
+    check_stop()
+
+    args = _training_args(config, folder / "checkpoints", precision, prepared.eval is not None)
+    sampler = _make_sampler(config, model, tokenizer, _sample_prompts(config, prepared), run_id, sink, store)
+    callback = EventCallback(run_id, sink, store, stop, sampler, info={
+        "run_dir": str(folder), "trainable_params": trainable, "total_params": total, "device": device,
+        "precision": precision, "dataset": prepared.stats})
+    store.update_run(run_id, device=device, trainable_params=trainable, total_params=total)
+    trainer = SFTTrainer(model=model, args=args, train_dataset=prepared.train, eval_dataset=prepared.eval,
+                         processing_class=tokenizer, callbacks=[callback])
+    trainer.remove_callback(PrinterCallback)  # it prints log dicts to stdout; our events carry the metrics
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    if callback.stopped_by_user:
+        return "cancelled"
+    if prepared.eval is not None and not any("eval_loss" in h for h in trainer.state.log_history):
+        trainer.evaluate()
+    _save_outputs(config, run_id, folder, trainer, tokenizer, sink, store)
+    return "completed"
+
+
+def _save_outputs(config: RunConfig, run_id: str, folder: Path, trainer: Any, tokenizer: Any, sink: EventSink,
+                  store: Store) -> None:
+    from .export import export_adapter, export_merged
+
+    model = trainer.model
+    if config.method.name == "full":
+        export_merged(config, model, tokenizer, folder / "merged", run_id=run_id, store=store, sink=sink)
+        return
+    if config.export.adapter or config.export.merged:
+        export_adapter(config, model, tokenizer, folder / "adapter", run_id=run_id, store=store, sink=sink)
+    if config.export.merged:
+        export_merged(config, model, tokenizer, folder / "merged", run_id=run_id, store=store, sink=sink)
