@@ -1,0 +1,20 @@
+import subprocess
+import sys
+
+from app.core.paths import PROJECT_ROOT
+
+
+def test_core_imports_no_qt_and_nothing_heavy():
+    modules = sorted(p.relative_to(PROJECT_ROOT).with_suffix("").as_posix().replace("/", ".")
+                     for p in (PROJECT_ROOT / "app" / "core").rglob("*.py") if p.name != "__init__.py")
+    modules = [m for m in modules if m != "app.core.callbacks"]  # the trainer callback exists to subclass transformers
+    code = (
+        "import sys\n"
+        f"for m in {modules!r}: __import__(m)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6'))\n"
+        "heavy = sorted(m for m in ('torch', 'transformers', 'peft', 'trl', 'datasets') if m in sys.modules)\n"
+        "print(bad, heavy)\n"
+        "assert not bad and not heavy, (bad, heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr

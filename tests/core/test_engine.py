@@ -1,0 +1,124 @@
+"""The engine on a tiny random Llama: real training, stop, resume, failure reporting (seconds each)."""
+
+import json
+
+import pytest
+
+from app.core import engine
+from app.core.config import parse_config
+from app.core.events import ListSink, StopFlag
+from app.core.store import Store
+
+QA = [("What is the capital of France?", "Paris is the capital of France."),
+      ("Name a primary colour.", "Red is a primary colour."),
+      ("What is 2 plus 2?", "2 plus 2 is 4.")]
+
+
+@pytest.fixture
+def chat_file(tmp_path):
+    path = tmp_path / "chat.jsonl"
+    with path.open("w") as fh:
+        for i in range(24):
+            q, a = QA[i % len(QA)]
+            fh.write(json.dumps({"messages": [{"role": "user", "content": q},
+                                              {"role": "assistant", "content": a}]}) + "\n")
+    return path
+
+
+def make_config(model_dir, data, **training):
+    return parse_config({
+        "name": "tiny",
+        "model": {"source": str(model_dir)},
+        "data": {"train": str(data), "validation_split": 0.0},
+        "method": {"name": training.pop("method", "lora"), "rank": 8},
+        "training": {"max_steps": 12, "batch_size": 4, "max_length": 64, "learning_rate": 5e-3,
+                     "save_steps": 100, "warmup_ratio": 0.0, "lr_scheduler": "constant", **training},
+        "evaluation": {"sample_prompts": []},
+        "export": {"merged": False, "adapter": True},
+    })
+
+
+def losses(sink):
+    return [e["metrics"]["loss"] for e in sink.of("metrics") if "loss" in e["metrics"]]
+
+
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_training_lowers_the_loss_and_records_the_run(tiny_model_dir, chat_file, method):
+    sink = ListSink()
+    result = engine.run(make_config(tiny_model_dir, chat_file, method=method), sink, StopFlag())
+    assert result.status == "completed", result.error
+    values = losses(sink)
+    assert len(values) == 12
+    assert values[-1] < values[0] - 0.5, values
+    started = sink.of("started")[0]
+    assert started["total_steps"] == 12 and 0 < started["trainable_params"] <= started["total_params"]
+    assert all(e["metrics"]["tokens_per_second"] > 0 for e in sink.of("metrics") if "loss" in e["metrics"]
+               and e["step"] > 1)
+    story = Store().story(result.run_id)
+    assert story["status"] == "completed" and len(story["metrics"]["loss"]) == 12
+    assert story["dataset_fingerprint"] and story["versions"]["torch"]
+    kinds = {a["kind"] for a in story["artifacts"]}
+    assert "checkpoint" in kinds and ("adapter" in kinds if method == "lora" else "merged" in kinds)
+    assert sink.events[-1]["event"] == "finished"
+
+
+def test_max_steps_overrides_epochs(tiny_model_dir, chat_file):
+    sink = ListSink()
+    engine.run(make_config(tiny_model_dir, chat_file, max_steps=3, epochs=50), sink)
+    assert sink.of("started")[0]["total_steps"] == 3
+
+
+def test_stop_saves_a_checkpoint_then_resume_continues_at_the_same_step(tiny_model_dir, chat_file):
+    stop = StopFlag()
+
+    class StopAtStep4(ListSink):
+        def emit(self, event, **fields):
+            super().emit(event, **fields)
+            if event == "progress" and fields["step"] == 4:
+                stop.set()
+
+    sink = StopAtStep4()
+    first = engine.run(make_config(tiny_model_dir, chat_file, lr_scheduler="linear"), sink, stop)
+    assert first.status == "cancelled"
+    assert [e["step"] for e in sink.of("checkpoint")] == [4]
+    lr_at_4 = [e["metrics"]["learning_rate"] for e in sink.of("metrics") if e["step"] == 4][0]
+
+    resumed = ListSink()
+    second = engine.run(None, resumed, StopFlag(), resume=first.run_id)
+    assert second.status == "completed" and second.run_id == first.run_id
+    assert resumed.of("started")[0]["start_step"] == 4
+    steps = [e["step"] for e in resumed.of("progress")]
+    assert steps[0] == 5 and steps[-1] == 12
+    lr_at_5 = [e["metrics"]["learning_rate"] for e in resumed.of("metrics") if e["step"] == 5][0]
+    assert lr_at_5 < lr_at_4  # the linear schedule went on where it stopped, it did not restart
+    assert Store().get_run(first.run_id)["status"] == "completed"
+
+
+def test_malformed_data_fails_before_training_with_the_line_number(tiny_model_dir, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    good = json.dumps({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]})
+    bad.write_text("\n".join([good, good, '{"messages": [', good]) + "\n")
+    sink = ListSink()
+    result = engine.run(make_config(tiny_model_dir, bad), sink)
+    assert result.status == "failed"
+    assert "bad.jsonl:3" in result.error
+    assert not sink.of("started")
+    assert Store().get_run(result.run_id)["status"] == "failed"
+
+
+def test_padding_free_matches_padded_loss_at_step_one(tiny_model_dir, chat_file):
+    first = {}
+    for padding_free in (True, False):
+        sink = ListSink()
+        engine.run(make_config(tiny_model_dir, chat_file, max_steps=1, padding_free=padding_free), sink)
+        first[padding_free] = losses(sink)[0]
+    assert first[True] == pytest.approx(first[False], rel=1e-3)
+
+
+def test_missing_model_folder_is_a_clear_failure(chat_file, tmp_path):
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+    sink = ListSink()
+    result = engine.run(make_config(empty, chat_file), sink)
+    assert result.status == "failed" and "no config.json" in result.error
+    assert result.hint
