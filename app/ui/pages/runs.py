@@ -1,0 +1,428 @@
+"""The Runs page: every run from the store — search, filter, sort — and the selected run's curves, config,
+artifacts and actions (clone, resume, rename, delete, open folder).
+
+Run it alone with sample runs: `python -m app.ui.pages.runs [--screenshot PNG]`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import yaml
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QDesktopServices, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.config import parse_config
+from app.core.errors import StudioError
+from app.core.store import ACTIVE_STATUSES, Store
+from app.ui.pages.train import ErrorBox, clock_text
+from app.ui.widgets.plots import MetricsPlots
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("Name", "Started", "Duration", "Model", "Method", "Status", "Final loss")
+STATUSES = ("completed", "running", "pending", "cancelled", "failed")
+SORT_ROLE = Qt.ItemDataRole.UserRole
+RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _size(n: int | None) -> str:
+    size = float(n or 0)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+def _cells(run: dict) -> list[tuple[str, object]]:
+    """(text, sort key) for each column."""
+    started = run.get("started") or run.get("created")
+    end = run.get("finished") or (time.time() if run.get("status") in ACTIVE_STATUSES else None)
+    duration = end - started if started and end else None
+    loss = run.get("final_loss")
+    return [
+        (run.get("name") or run["id"], (run.get("name") or run["id"]).lower()),
+        (time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "", started or 0),
+        (clock_text(duration) if duration is not None else "", duration or 0),
+        (run.get("model") or "", (run.get("model") or "").lower()),
+        (run.get("method") or "", run.get("method") or ""),
+        (run.get("status") or "", run.get("status") or ""),
+        (f"{loss:.4f}" if loss is not None else "", loss if loss is not None else float("inf")),
+    ]
+
+
+class RunsModel(QAbstractTableModel):
+    """The store's runs as a table; sort keys under SORT_ROLE, run ids under RUN_ID_ROLE."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.runs: list[dict] = []
+        self._cells: list[list[tuple[str, object]]] = []
+
+    def set_runs(self, runs: list[dict]) -> None:
+        self.beginResetModel()
+        self.runs = runs
+        self._cells = [_cells(run) for run in runs]
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
+        return 0 if parent.isValid() else len(self.runs)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt override
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        text, key = self._cells[index.row()][index.column()]
+        run = self.runs[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == SORT_ROLE:
+            return key
+        if role == RUN_ID_ROLE:
+            return run["id"]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return run.get("error") if run.get("status") == "failed" else f"{run['id']}\n{text}"
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and run.get("status") == "failed":
+            return QColor("#d9534f")
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (2, 6):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class RunsFilter(QSortFilterProxyModel):
+    """Rows whose name, id, model or method contain the search text and whose status matches."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.search = ""
+        self.status = ""
+        self.setSortRole(SORT_ROLE)
+
+    def set_filter(self, search: str, status: str) -> None:
+        self.search, self.status = search.strip().lower(), status
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt override
+        run = self.sourceModel().runs[row]
+        if self.status and run.get("status") != self.status:
+            return False
+        fields = (run.get("name"), run["id"], run.get("model"), run.get("method"))
+        return not self.search or any(self.search in (f or "").lower() for f in fields)
+
+
+class RunDetail(QWidget):
+    """The selected run: title, error, actions, and tabs for curves, config and artifacts."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = QLabel("Select a run to see its curves, config and files.")
+        self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self.subtitle = QLabel()
+        self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_box = ErrorBox()
+        self.buttons = {key: QPushButton(text) for key, text in (
+            ("clone", "Clone config"), ("resume", "Resume"), ("rename", "Rename…"), ("delete", "Delete…"),
+            ("folder", "Open folder"))}
+        self.buttons["clone"].setToolTip("Load this run's configuration into the steps")
+        self.buttons["resume"].setToolTip("Continue from its last checkpoint")
+        self.plots = MetricsPlots()
+        self.config_view = QPlainTextEdit(readOnly=True)
+        self.config_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.artifacts = QTableWidget(0, 3)
+        self.artifacts.setHorizontalHeaderLabels(["Kind", "Path", "Size"])
+        self.artifacts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.artifacts.verticalHeader().hide()
+        self.artifacts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.plots, "Curves")
+        self.tabs.addTab(self.config_view, "Config")
+        self.tabs.addTab(self.artifacts, "Artifacts")
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        head.addLayout(titles, 1)
+        for button in self.buttons.values():
+            head.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.error_box)
+        layout.addWidget(self.tabs, 1)
+        self.show_run(None)
+
+    def show_run(self, run: dict | None, series: dict | None = None, artifacts: list[dict] | None = None) -> None:
+        for key, button in self.buttons.items():
+            status = run.get("status") if run else None
+            button.setEnabled(run is not None and not (
+                (key == "resume" and status not in ("cancelled", "failed"))
+                or (key == "delete" and status in ACTIVE_STATUSES)
+                or (key == "clone" and not run.get("config"))))
+        self.error_box.hide()
+        if run is None:
+            self.title.setText("Select a run to see its curves, config and files.")
+            self.subtitle.clear()
+            self.plots.clear()
+            self.config_view.clear()
+            self.artifacts.setRowCount(0)
+            return
+        self.title.setText(run.get("name") or run["id"])
+        steps = f"step {run.get('last_step') or 0} of {run.get('total_steps') or '?'}"
+        self.subtitle.setText(f"{run['id']} · {run.get('status')} at {steps} · {run.get('device') or ''}")
+        if run.get("status") == "failed":
+            self.error_box.show_error("This run failed.", run.get("error"), run.get("hint"))
+        self.plots.load_series(series or {})
+        self.config_view.setPlainText(run.get("config") or "")
+        self.artifacts.setRowCount(len(artifacts or []))
+        for row, art in enumerate(artifacts or []):
+            for col, text in enumerate((art["kind"], art["path"], _size(art.get("bytes")))):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.artifacts.setItem(row, col, item)
+        self.artifacts.resizeColumnToContents(0)
+
+
+class RunsPage(QWidget):
+    """Run history. `clone_requested` carries a RunConfig to load into the steps; `resume_requested` a run id."""
+
+    clone_requested = Signal(object)
+    resume_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, store: Store | None = None):
+        super().__init__(parent)
+        self._store = store
+        self.model = RunsModel(self)
+        self.proxy = RunsFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.search = QLineEdit(placeholderText="Search name, id, model or method", clearButtonEnabled=True)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("All statuses", "")
+        for status in STATUSES:
+            self.status_filter.addItem(status.capitalize(), status)
+        self.refresh_button = QPushButton("Refresh")
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.detail = RunDetail()
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.status_filter)
+        bar.addWidget(self.refresh_button)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setSizes([230, 520])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(10)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        self._auto = QTimer(self, interval=5000)
+        self._auto.timeout.connect(self._refresh_if_active)
+
+        self.search.textChanged.connect(self._filter)
+        self.status_filter.currentIndexChanged.connect(self._filter)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+        buttons = self.detail.buttons
+        buttons["clone"].clicked.connect(self._clone)
+        buttons["resume"].clicked.connect(lambda: self._with_selected(self.resume_requested.emit))
+        buttons["rename"].clicked.connect(self._rename)
+        buttons["delete"].clicked.connect(self._delete)
+        buttons["folder"].clicked.connect(self._open_folder)
+        self.refresh()
+
+    @property
+    def store(self) -> Store:
+        """One store connection; each refresh reads what workers committed meanwhile (WAL)."""
+        if self._store is None:
+            self._store = Store(reap=False)
+        return self._store
+
+    # ---- API ----
+    def refresh(self) -> None:
+        """Re-read the runs (marking runs whose worker died as failed), keeping the selection."""
+        selected = self.selected_run_id()
+        self.store.reap_dead_runs()
+        self.model.set_runs(self.store.list_runs())
+        if selected:
+            self.select_run(selected)
+        else:
+            self._show_selected()
+
+    def selected_run_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].data(RUN_ID_ROLE) if rows else None
+
+    def select_run(self, run_id: str) -> bool:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 0).data(RUN_ID_ROLE) == run_id:
+                self.table.selectRow(row)
+                return True
+        self.table.clearSelection()
+        return False
+
+    def rename_run(self, run_id: str, name: str) -> None:
+        self.store.rename_run(run_id, name)
+        self.refresh()
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete the run and its folder (refused while it runs)."""
+        self.store.delete_run(run_id, files=True)
+        self.refresh()
+
+    # ---- slots ----
+    @Slot()
+    def _filter(self) -> None:
+        self.proxy.set_filter(self.search.text(), self.status_filter.currentData())
+        self._show_selected()
+
+    @Slot()
+    def _show_selected(self) -> None:
+        run_id = self.selected_run_id()
+        if run_id is None:
+            self.detail.show_run(None)
+            return
+        run = self.store.get_run(run_id)
+        self.detail.show_run(run, self.store.metric_series(run_id), self.store.artifacts(run_id))
+
+    def _with_selected(self, action) -> None:
+        run_id = self.selected_run_id()
+        if run_id:
+            action(run_id)
+
+    @Slot()
+    def _clone(self) -> None:
+        run_id = self.selected_run_id()
+        if not run_id:
+            return
+        try:
+            config = parse_config(yaml.safe_load(self.store.get_run(run_id)["config"]) or {})
+        except StudioError as exc:
+            QMessageBox.warning(self, "Cannot clone this run", f"{exc.message}\n\n{exc.hint}")
+            return
+        self.clone_requested.emit(config)
+
+    @Slot()
+    def _rename(self) -> None:
+        run_id = self.selected_run_id()
+        if not run_id:
+            return
+        current = self.store.get_run(run_id).get("name") or ""
+        name, ok = QInputDialog.getText(self, "Rename run", "New name:", text=current)
+        if ok and name.strip():
+            self.rename_run(run_id, name.strip())
+
+    @Slot()
+    def _delete(self) -> None:
+        run_id = self.selected_run_id()
+        if not run_id:
+            return
+        run = self.store.get_run(run_id)
+        answer = QMessageBox.question(
+            self, "Delete run", f"Delete “{run.get('name') or run_id}” and all its files (checkpoints, adapter, "
+            f"merged model)?\n\n{run.get('run_dir')}\n\nThis cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.delete_run(run_id)
+        except StudioError as exc:
+            QMessageBox.warning(self, "Cannot delete this run", f"{exc.message}\n\n{exc.hint}")
+
+    @Slot()
+    def _open_folder(self) -> None:
+        run_id = self.selected_run_id()
+        folder = self.store.get_run(run_id).get("run_dir") if run_id else None
+        if folder and Path(folder).exists():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+
+    @Slot()
+    def _refresh_if_active(self) -> None:
+        if any(run.get("status") in ACTIVE_STATUSES for run in self.model.runs):
+            self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.refresh()
+        self._auto.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._auto.stop()
+        super().hideEvent(event)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the page alone over a temporary data home with sample runs."""
+    import argparse
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.pages import sample_home
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--screenshot", help="render the page to this PNG (first run selected), then exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    app = QApplication.instance() or QApplication(sys.argv)
+    sample_home()
+    page = RunsPage()
+    page.resize(1280, 800)
+    page.show()
+    page.table.selectRow(1)
+    if args.screenshot:
+        QTimer.singleShot(500, lambda: (page.grab().save(args.screenshot), app.quit()))
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,371 @@
+"""The Train page: start, watch and stop one run — progress, live curves, samples, the worker's log, errors.
+
+Run it alone with a sample run that is still "training": `python -m app.ui.pages.train [--screenshot PNG]`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.config import RunConfig
+from app.core.errors import StudioError
+from app.core.paths import RESOURCES, run_dir
+from app.core.store import new_run_id
+from app.ui.runner import DEFAULT_WORKER, RunSupervisor
+from app.ui.widgets.log_view import LogView
+from app.ui.widgets.plots import MetricsPlots
+
+log = logging.getLogger(__name__)
+
+ACTIVE_STATES = ("starting", "running", "stopping")
+
+
+def clock_text(seconds: float | None) -> str:
+    """0:42, 12:05 or 1:02:03; a dash when unknown."""
+    if seconds is None or seconds < 0:
+        return "–"
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class ErrorBox(QFrame):
+    """A run's failure in place: what happened (the tail of the worker's output) and what to do next."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("errorBox")
+        self.setStyleSheet("#errorBox { border: 1px solid #d9534f; border-radius: 6px;"
+                           " background: rgba(217, 83, 79, 30); }")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: 600;")
+        self.error = QLabel()
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setWordWrap(True)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        for widget in (self.title, self.error, self.hint):
+            layout.addWidget(widget)
+        self.hide()
+
+    def show_error(self, title: str, error: str | None, hint: str | None) -> None:
+        self.title.setText(title)
+        lines = (error or "").strip().splitlines()
+        self.error.setText("\n".join(lines[-12:]))
+        self.error.setVisible(bool(lines))
+        self.hint.setText(f"<b>What to do:</b> {hint}" if hint else "")
+        self.hint.setVisible(bool(hint))
+        self.show()
+
+
+class TrainPage(QWidget):
+    """Drives a RunSupervisor and shows its run. `run_state_changed` carries idle/starting/running/stopping or a
+    final status (completed/cancelled/failed); `run_completed` carries the run id once a run has ended, however."""
+
+    run_state_changed = Signal(str)
+    run_completed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, worker_command: Sequence[str] = DEFAULT_WORKER):
+        super().__init__(parent)
+        self.supervisor = RunSupervisor(self, worker_command=worker_command)
+        self._config_provider: Callable[[], RunConfig] | None = None
+        self._state = "idle"
+        self.run_id: str | None = None
+        self._t0: float | None = None
+        self._eta: tuple[float, float] | None = None  # (eta seconds, when it was reported)
+        self._build()
+        self._connect()
+        self._set_state("idle")
+
+    # ---- layout ----
+    def _build(self) -> None:
+        icons = RESOURCES / "icons"
+        self.phase_label = QLabel("Ready to train.")
+        self.phase_label.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self.detail_label = QLabel("Press Start to train the current configuration.")
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.start_button = QPushButton(QIcon(str(icons / "start.svg")), "Start")
+        self.start_button.setToolTip("Train the current configuration as a new run")
+        self.stop_button = QPushButton(QIcon(str(icons / "stop.svg")), "Stop")
+        self.stop_button.setToolTip("Save a checkpoint and stop (the run can be resumed)")
+        self.force_button = QPushButton("Force stop")
+        self.force_button.setToolTip("End the training process at once; progress since the last checkpoint is lost")
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.time_label = QLabel()
+        self.time_label.setMinimumWidth(220)
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.error_box = ErrorBox()
+        self.plots = MetricsPlots()
+        self.log_view = LogView()
+        self.samples = QListWidget()
+        self.samples.setWordWrap(True)
+        self.samples.setAlternatingRowColors(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.log_view, "Log")
+        self.tabs.addTab(self.samples, "Samples")
+
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(self.phase_label)
+        titles.addWidget(self.detail_label)
+        head.addLayout(titles, 1)
+        for button in (self.start_button, self.stop_button, self.force_button):
+            head.addWidget(button)
+        bar = QHBoxLayout()
+        bar.addWidget(self.progress, 1)
+        bar.addWidget(self.time_label)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.plots)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([480, 170])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(10)
+        layout.addLayout(head)
+        layout.addLayout(bar)
+        layout.addWidget(self.error_box)
+        layout.addWidget(split, 1)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(1000)
+        self._clock_timer.timeout.connect(self._update_clock)
+
+    def _connect(self) -> None:
+        self.start_button.clicked.connect(self._start_clicked)
+        self.stop_button.clicked.connect(self.stop)
+        self.force_button.clicked.connect(self.force_stop)
+        sup = self.supervisor
+        sup.phase_changed.connect(self._on_phase)
+        sup.run_started.connect(self._on_started)
+        sup.progress_changed.connect(self._on_progress)
+        sup.metrics_received.connect(self.plots.add_events)
+        sup.sample_received.connect(self._on_sample)
+        sup.checkpoint_saved.connect(lambda e: self.log_view.append_text(
+            f"Checkpoint saved at step {e.get('step')}: {e.get('path')}"))
+        sup.artifact_saved.connect(lambda e: self.log_view.append_text(f"Saved {e.get('kind')}: {e.get('path')}"))
+        sup.warning_raised.connect(self._on_warning)
+        sup.log_received.connect(self.log_view.append_text)
+        sup.run_finished.connect(self._on_finished)
+
+    # ---- API ----
+    def set_config_provider(self, provider: Callable[[], RunConfig]) -> None:
+        """Where Start gets the configuration to train (the main window's current RunConfig)."""
+        self._config_provider = provider
+        self._set_state(self._state)
+
+    @property
+    def is_running(self) -> bool:
+        return self.supervisor.is_running
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    def start(self, config: RunConfig) -> str:
+        """Train `config` as a new run; returns its id. Its YAML goes to the run folder as run.yaml."""
+        run_id = new_run_id()
+        path = run_dir(run_id) / "run.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        config.resolved().save(path)
+        self._begin(config.name or run_id, "Preparing…")
+        self.supervisor.start(path, run_id)
+        self.run_id = run_id
+        return run_id
+
+    def resume(self, run_id: str) -> None:
+        """Continue `run_id` from its last checkpoint."""
+        self._begin(run_id, "Resuming…")
+        self.supervisor.resume(run_id)
+        self.run_id = run_id
+
+    def attach(self, run_id: str) -> None:
+        """Show a run that kept training after the app closed: its curves so far, then live."""
+        self._begin(run_id, "Re-attaching…")
+        self.supervisor.attach(run_id)
+        self.run_id = run_id
+
+    def stop(self) -> None:
+        if self.is_running:
+            self.supervisor.request_stop()
+            self._set_state("stopping")
+            self.phase_label.setText("Stopping: saving a checkpoint…")
+
+    def force_stop(self) -> None:
+        if self.is_running:
+            self.supervisor.force_stop()
+
+    def shutdown(self) -> None:
+        """Stop watching (a running worker keeps training; `attach` finds it again)."""
+        self._clock_timer.stop()
+        self.supervisor.shutdown()
+
+    # ---- run lifecycle ----
+    @Slot()
+    def _start_clicked(self) -> None:
+        if self._config_provider is None:
+            return
+        try:
+            self.start(self._config_provider())
+        except StudioError as exc:
+            self.error_box.show_error("The run cannot start.", exc.message, exc.hint)
+        except (ValueError, OSError, RuntimeError) as exc:
+            self.error_box.show_error("The run cannot start.", str(exc), None)
+
+    def _begin(self, title: str, phase: str) -> None:
+        if self.is_running:
+            raise RuntimeError("a run is already in progress")
+        self.plots.clear()
+        self.samples.clear()
+        self.log_view.clear()
+        self.error_box.hide()
+        self.tabs.setTabText(1, "Samples")
+        self.progress.setRange(0, 0)  # busy until the worker reports
+        self.progress.setFormat("")
+        self.phase_label.setText(phase)
+        self.detail_label.setText(title)
+        self._t0, self._eta = time.monotonic(), None
+        self._clock_timer.start()
+        self._update_clock()
+        self._set_state("starting")
+
+    def _set_state(self, state: str) -> None:
+        active = state in ACTIVE_STATES
+        self.start_button.setEnabled(not active and self._config_provider is not None)
+        self.stop_button.setEnabled(state in ("starting", "running"))
+        self.force_button.setEnabled(active)
+        if state != self._state:
+            self._state = state
+            self.run_state_changed.emit(state)
+
+    @Slot(dict)
+    def _on_phase(self, event: dict) -> None:
+        message = event.get("message") or event.get("name") or ""
+        current, total = event.get("current"), event.get("total")
+        self.phase_label.setText(f"{message} {current}/{total}" if total else message)
+        if total:
+            self.progress.setRange(0, int(total))
+            self.progress.setValue(int(current or 0))
+            self.progress.setFormat("%v / %m")
+        else:
+            self.progress.setRange(0, 0)
+
+    @Slot(dict)
+    def _on_started(self, event: dict) -> None:
+        self.run_id = event.get("run_id") or self.run_id
+        total = int(event.get("total_steps") or 0)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(0)
+        self.progress.setFormat("Step %v / %m  (%p%)")
+        self.phase_label.setText("Training")
+        trainable, params = event.get("trainable_params") or 0, event.get("total_params") or 0
+        self.detail_label.setText(f"Run {self.run_id} on {event.get('device', '?')} · "
+                                  f"{trainable:,} of {params:,} parameters trainable")
+        if self._state == "starting":
+            self._set_state("running")
+
+    @Slot(dict)
+    def _on_progress(self, event: dict) -> None:
+        total = event.get("total_steps")
+        if total and self.progress.maximum() != total:
+            self.progress.setRange(0, int(total))
+        self.progress.setValue(int(event.get("step") or 0))
+        if event.get("elapsed") is not None:
+            self._t0 = time.monotonic() - float(event["elapsed"])
+        self._eta = (float(event["eta"]), time.monotonic()) if event.get("eta") is not None else None
+        self._update_clock()
+
+    @Slot(dict)
+    def _on_sample(self, event: dict) -> None:
+        item = QListWidgetItem(f"Step {event.get('step')} · {event.get('prompt', '')}\n→ {event.get('output', '')}")
+        item.setToolTip(event.get("output", ""))
+        self.samples.addItem(item)
+        self.samples.scrollToBottom()
+        self.tabs.setTabText(1, f"Samples ({self.samples.count()})")
+
+    @Slot(dict)
+    def _on_warning(self, event: dict) -> None:
+        hint = f" — {event['hint']}" if event.get("hint") else ""
+        self.log_view.append_text(f"Warning: {event.get('message')}{hint}")
+
+    @Slot(dict)
+    def _on_finished(self, event: dict) -> None:
+        status = event.get("status", "failed")
+        self._clock_timer.stop()
+        self._eta = None
+        self._update_clock()
+        step = self.progress.value()
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
+        if status == "completed":
+            self.progress.setValue(self.progress.maximum())
+            self.phase_label.setText("Training complete")
+        elif status == "cancelled":
+            self.phase_label.setText(f"Stopped at step {step}")
+            if event.get("error"):
+                self.error_box.show_error("The run was stopped.", event.get("error"), event.get("hint"))
+        else:
+            self.phase_label.setText("Training failed")
+            self.error_box.show_error("The run failed.", event.get("error"), event.get("hint"))
+        self._set_state(status)
+        if self.run_id:
+            self.run_completed.emit(self.run_id)
+
+    def _update_clock(self) -> None:
+        elapsed = time.monotonic() - self._t0 if self._t0 is not None else None
+        eta = max(0.0, self._eta[0] - (time.monotonic() - self._eta[1])) if self._eta else None
+        self.time_label.setText(f"Elapsed {clock_text(elapsed)}   ·   ETA {clock_text(eta)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the page alone, following a sample run that is still training (a temporary data home)."""
+    import argparse
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.pages import sample_home
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--screenshot", help="render the page to this PNG after loading, then exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    app = QApplication.instance() or QApplication(sys.argv)
+    live_run = sample_home()
+    page = TrainPage()
+    page.resize(1280, 800)
+    page.show()
+    page.attach(live_run)
+    if args.screenshot:
+        QTimer.singleShot(1500, lambda: (page.grab().save(args.screenshot), app.quit()))
+    code = app.exec()
+    page.shutdown()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Reusable widgets: live plots, the log pane, the config form and its editors, the sidebar."""

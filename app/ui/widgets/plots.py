@@ -1,0 +1,215 @@
+"""Live training curves (pyqtgraph): loss raw + smoothed with eval loss, learning rate, gradient norm, tokens/s.
+
+Stays smooth at 100,000 points: points are appended to numpy arrays that grow geometrically, a ~10 Hz timer pushes
+only the series that changed with one `setData` each, and the plots downsample (peak mode) and clip to the view.
+Colours come from the widget's palette, so the plots read well in light and dark themes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+log = logging.getLogger(__name__)
+
+REDRAW_MS = 100
+EMA_SMOOTHING = 0.9
+# (plot key, title), then the series: (metric name, plot key, legend label, hue (None: the palette's accent)).
+PLOTS = (("loss", "Loss"), ("learning_rate", "Learning rate"), ("grad_norm", "Gradient norm"),
+         ("tokens_per_second", "Tokens / s"))
+SERIES = (
+    ("loss", "loss", "train", None),
+    ("loss_smoothed", "loss", "train (smoothed)", None),
+    ("eval_loss", "loss", "eval", 25),
+    ("learning_rate", "learning_rate", "learning rate", 140),
+    ("grad_norm", "grad_norm", "gradient norm", 280),
+    ("tokens_per_second", "tokens_per_second", "tokens/s", 190),
+)
+
+
+class _Series:
+    """x/y points in numpy arrays that double in size when full (amortised O(1) appends, no list copies)."""
+
+    def __init__(self) -> None:
+        self.x = np.empty(1024)
+        self.y = np.empty(1024)
+        self.n = 0
+        self.dirty = False
+
+    def append(self, x: float, y: float) -> None:
+        if self.n == len(self.x):
+            self.x = np.resize(self.x, 2 * self.n)
+            self.y = np.resize(self.y, 2 * self.n)
+        self.x[self.n] = x
+        self.y[self.n] = y
+        self.n += 1
+        self.dirty = True
+
+    def set(self, x: np.ndarray, y: np.ndarray) -> None:
+        size = max(1024, 1 << math.ceil(math.log2(max(len(x), 1))))
+        self.x, self.y = np.empty(size), np.empty(size)
+        self.x[: len(x)], self.y[: len(y)] = x, y
+        self.n = len(x)
+        self.dirty = True
+
+    def view(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x[: self.n], self.y[: self.n]
+
+
+class MetricsPlots(QWidget):
+    """Four linked plots fed by `add_metrics(step, metrics)` (live) or `load_series(...)` (a finished run)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._view = pg.GraphicsLayoutWidget()
+        self._view.ci.setContentsMargins(4, 4, 4, 4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._view)
+        self.plots: dict[str, pg.PlotItem] = {}
+        for i, (key, title) in enumerate(PLOTS):
+            axes = {"left": _ScientificAxis("left")} if key == "learning_rate" else None
+            plot = self._view.addPlot(row=i // 2, col=i % 2, title=title, axisItems=axes)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.setLabel("bottom", "step")
+            plot.getAxis("left").setWidth(56)
+            if i:
+                plot.setXLink(self.plots["loss"])
+            self.plots[key] = plot
+        self.plots["loss"].addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.series = {name: _Series() for name, *_ in SERIES}
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for name, plot_key, label, _ in SERIES:
+            self.curves[name] = self.plots[plot_key].plot([], [], name=label)
+        self._ema = _Ema()
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self.redraw)
+        self._timer.start()
+        self._apply_palette()
+
+    # ---- data ----
+    def add_metrics(self, step: float, metrics: dict) -> None:
+        """Add one step's metrics (keys as in the event protocol; unknown keys and nulls are ignored)."""
+        for name, value in metrics.items():
+            series = self.series.get(name)
+            if series is None or not isinstance(value, (int, float)) or not math.isfinite(value):
+                continue
+            series.append(step, value)
+            if name == "loss":
+                self.series["loss_smoothed"].append(step, self._ema.update(value))
+
+    def add_events(self, events: Iterable[dict]) -> None:
+        """Add `metrics` events as the RunSupervisor's `metrics_received` delivers them."""
+        for event in events:
+            self.add_metrics(event["step"], event.get("metrics") or {})
+
+    def load_series(self, series: dict[str, list[tuple[float, float]]]) -> None:
+        """Show a whole run at once, e.g. `Store.metric_series(run_id)`."""
+        self.clear()
+        for name, points in series.items():
+            if name in self.series and points:
+                arr = np.asarray(points, dtype=float)
+                arr = arr[np.isfinite(arr[:, 1])]
+                self.series[name].set(arr[:, 0], arr[:, 1])
+        loss = self.series["loss"]
+        if loss.n:
+            x, y = loss.view()
+            self.series["loss_smoothed"].set(x, np.fromiter((self._ema.update(v) for v in y), float, len(y)))
+        self.redraw()
+
+    def clear(self) -> None:
+        self.series = {name: _Series() for name in self.series}
+        self._ema = _Ema()
+        for curve in self.curves.values():
+            curve.setData([], [])
+        for plot in self.plots.values():
+            plot.enableAutoRange()
+
+    def point_count(self, name: str) -> int:
+        """How many points a series holds (drawn or about to be drawn)."""
+        return self.series[name].n
+
+    # ---- drawing ----
+    def redraw(self) -> None:
+        """Push the series that changed since the last redraw to their curves (the timer calls this)."""
+        for name, series in self.series.items():
+            if series.dirty:
+                series.dirty = False
+                x, y = series.view()
+                self.curves[name].setData(x, y)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        pal = self.palette()
+        background = pal.color(QPalette.ColorRole.Base)
+        text = pal.color(QPalette.ColorRole.Text)
+        accent = pal.color(QPalette.ColorRole.Highlight)
+        dark = background.lightnessF() < 0.5
+        self._view.setBackground(background)
+        for plot in self.plots.values():
+            plot.setTitle(plot.titleLabel.text, color=text.name(), size="10pt")
+            for axis in ("left", "bottom"):
+                ax = plot.getAxis(axis)
+                ax.setPen(pg.mkPen(_mix(text, background, 0.5)))
+                ax.setTextPen(pg.mkPen(text))
+        legend = self.plots["loss"].legend
+        legend.setBrush(pg.mkBrush(_with_alpha(background, 200)))
+        legend.setLabelTextColor(text)
+        for _, label in legend.items:
+            label.setText(label.text)  # pyqtgraph re-renders a label only when its text is set
+        for name, _, _, hue in SERIES:
+            colour = accent if hue is None else QColor.fromHslF(hue / 360, 0.75, 0.65 if dark else 0.42)
+            curve = self.curves[name]
+            if name == "loss":
+                curve.setPen(pg.mkPen(_with_alpha(colour, 90), width=1))
+            elif name == "eval_loss":
+                curve.setPen(pg.mkPen(colour, width=1))
+                curve.setSymbol("o")
+                curve.setSymbolSize(6)
+                curve.setSymbolBrush(colour)
+                curve.setSymbolPen(pg.mkPen(colour))
+            else:  # 1-pixel pens draw several times faster than wide ones; only the headline curve is wide
+                curve.setPen(pg.mkPen(colour, width=2 if name == "loss_smoothed" else 1))
+
+
+class _ScientificAxis(pg.AxisItem):
+    """Tick labels such as 2e-4 and 1.5e-4 (learning rates), instead of 0.0002 beside 5e-05."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
+        return ["0" if v == 0 else np.format_float_scientific(v * scale, precision=1, exp_digits=1, trim="-") for v in values]
+
+
+class _Ema:
+    """Debiased exponential moving average (the first points are not pulled towards zero)."""
+
+    def __init__(self, smoothing: float = EMA_SMOOTHING):
+        self.smoothing = smoothing
+        self._num = self._den = 0.0
+
+    def update(self, value: float) -> float:
+        self._num = self.smoothing * self._num + (1 - self.smoothing) * value
+        self._den = self.smoothing * self._den + (1 - self.smoothing)
+        return self._num / self._den
+
+
+def _with_alpha(colour: QColor, alpha: int) -> QColor:
+    out = QColor(colour)
+    out.setAlpha(alpha)
+    return out
+
+
+def _mix(a: QColor, b: QColor, t: float) -> QColor:
+    return QColor.fromRgbF(*(a.getRgbF()[i] * (1 - t) + b.getRgbF()[i] * t for i in range(3)))
