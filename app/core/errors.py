@@ -35,6 +35,13 @@ class DataError(StudioError):
     """The dataset cannot be used as it is."""
 
 
+class Cancelled(StudioError):
+    """The user asked to stop; the work ended early on purpose (not a failure)."""
+
+    def __init__(self, message: str = "Cancelled.", hint: str = ""):
+        super().__init__(message, hint)
+
+
 class ModelError(StudioError):
     """The model cannot be found or loaded."""
 

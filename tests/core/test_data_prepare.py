@@ -9,17 +9,16 @@ import pytest
 
 from app.core.config import DataConfig
 from app.core.data import IGNORE_INDEX, inspect_file, prepare_sft
-from app.core.errors import DataError
-from app.core.events import ListSink
+from app.core.errors import Cancelled, DataError, StudioError
+from app.core.events import ListSink, StopFlag
 
 SAMPLES = Path("/work/shared/data/llamafactory")
 
 
-@pytest.fixture(scope="module")
-def tokenizer(request):
-    from test_data_templating import demo_tokenizer  # pytest puts this folder on sys.path (no __init__.py)
-
-    return demo_tokenizer(request.config.cache)
+@pytest.fixture
+def tokenizer(demo_tokenizer):
+    """The session's demo tokenizer (conftest)."""
+    return demo_tokenizer
 
 
 def conversation(i: int, answer: str | None = None) -> dict:
@@ -121,6 +120,64 @@ def test_tokenised_data_is_cached_by_content(tokenizer, tmp_path):
     write_jsonl(path, [conversation(i) for i in range(7)])
     third = prepare(tokenizer, tmp_path, train=str(path))
     assert not third.stats["cached"] and third.fingerprint != first.fingerprint
+
+
+def test_sample_prompts_come_from_validation_and_survive_the_cache(tokenizer, tmp_path):
+    rows = [conversation(i) for i in range(20)]
+    rows[3] = {"messages": [{"role": "user", "content": "First?"}, {"role": "assistant", "content": "One."},
+                            {"role": "user", "content": "Question 3?"}, {"role": "assistant", "content": "Three."}]}
+    path = write_jsonl(tmp_path / "d.jsonl", rows)
+    first = prepare(tokenizer, tmp_path, train=str(path), validation_split=0.2, seed=7)
+    prompts = first.stats["sample_prompts"]
+    assert len(prompts) == 2 and all(isinstance(p, str) for p in prompts)
+    eval_texts = [tokenizer.decode(ids) for ids in first.eval["input_ids"]]
+    for prompt in prompts:  # each is the last user message of a held-out conversation
+        assert any(f"<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n" in t for t in eval_texts)
+    again = prepare_sft(DataConfig(train=str(path), validation_split=0.2, seed=7), tokenizer, 128, use_cache=False)
+    assert again.stats["sample_prompts"] == prompts  # deterministic
+    cached = prepare(tokenizer, tmp_path, train=str(path), validation_split=0.2, seed=7)
+    assert cached.stats["cached"] and cached.stats["sample_prompts"] == prompts
+
+
+def test_sample_prompts_fall_back_to_train_and_take_the_last_user_turn(tokenizer, tmp_path):
+    multi = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."},
+                          {"role": "user", "content": "Which planet is largest?"},
+                          {"role": "assistant", "content": "Jupiter."}]}
+    path = write_jsonl(tmp_path / "d.jsonl", [multi, conversation(1), conversation(2)])
+    prepared = prepare(tokenizer, tmp_path, train=str(path), validation_split=0.0)
+    assert prepared.eval is None
+    assert prepared.stats["sample_prompts"] == ["Which planet is largest?", "Question 1?"]
+    val = write_jsonl(tmp_path / "v.jsonl", [conversation(9)])
+    prepared = prepare(tokenizer, tmp_path, train=str(path), validation=str(val))
+    assert prepared.stats["sample_prompts"] == ["Question 9?", "Which planet is largest?"]
+    text = write_jsonl(tmp_path / "t.jsonl", [{"text": "Plain words."}])
+    assert prepare(tokenizer, tmp_path, train=str(text), validation_split=0.0).stats["sample_prompts"] == []
+
+
+class StopAfter:
+    """A stop flag that turns set on its n-th question."""
+
+    def __init__(self, n: int):
+        self.n, self.asked = n, 0
+
+    def is_set(self) -> bool:
+        self.asked += 1
+        return self.asked >= self.n
+
+
+@pytest.mark.parametrize("asks", [1, 5, 25])  # before anything, while reading, while tokenising
+def test_stop_cancels_between_rows_and_caches_nothing(tokenizer, tmp_path, asks):
+    path = write_jsonl(tmp_path / "d.jsonl", [conversation(i) for i in range(12)])
+    stop = StopAfter(asks)
+    with pytest.raises(Cancelled) as err:
+        prepare_sft(DataConfig(train=str(path)), tokenizer, 128, stop=stop, cache_dir=tmp_path / "cache")
+    assert stop.asked == asks and isinstance(err.value, StudioError) and err.value.message == "Cancelled."
+    assert not any((tmp_path / "cache").glob("*/stats.json"))
+    flag = StopFlag()
+    assert prepare_sft(DataConfig(train=str(path)), tokenizer, 128, stop=flag, use_cache=False).stats["rows"] == 12
+    flag.set()
+    with pytest.raises(Cancelled):
+        prepare_sft(DataConfig(train=str(path)), tokenizer, 128, stop=flag, use_cache=False)
 
 
 def test_csv_parquet_and_text_files(tokenizer, tmp_path):

