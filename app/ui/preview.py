@@ -22,6 +22,8 @@ def preview(factory: Callable[[StudioState], QWidget]) -> int:
     page = factory(state)
     page.resize(1100, 760)
     page.show()
+    if hasattr(page, "begin"):
+        page.begin()
     code = app.exec()
     if hasattr(page, "shutdown"):
         page.shutdown()

@@ -74,18 +74,21 @@ class TaskGroup(QObject):
         def current() -> bool:
             return self._latest.get(name) is task
 
-        task.succeeded.connect(lambda result: current() and done(result))
-        task.failed.connect(lambda exc: current() and error(exc))
+        def settle(handler, value) -> None:
+            if current():
+                del self._latest[name]  # no longer running when the handler asks
+                handler(value)
+
+        task.succeeded.connect(lambda result: settle(done, result))
+        task.failed.connect(lambda exc: settle(error, exc))
         if progress is not None:
             task.progressed.connect(lambda d, t, m: current() and progress(d, t, m))
-        task.finished.connect(lambda: self._finished(name, task))
+        task.finished.connect(lambda: self._finished(task))
         task.start()
         return task
 
-    def _finished(self, name: str, task: Task) -> None:
+    def _finished(self, task: Task) -> None:
         self._running.discard(task)
-        if self._latest.get(name) is task:
-            del self._latest[name]
         task.deleteLater()
 
     def cancel(self, name: str) -> None:

@@ -25,10 +25,13 @@ def settings(tmp_path):
 def shown(qtbot, page):
     qtbot.addWidget(page)
     page.show()
+    if hasattr(page, "begin"):
+        page.begin()
     return page
 
 
-def test_data_step_reads_rows_format_and_problem_lines(qtbot, tmp_path, settings, fake_models):
+@pytest.mark.usefixtures("fake_models")
+def test_data_step_reads_rows_format_and_problem_lines(qtbot, tmp_path, settings):
     path = write_jsonl(tmp_path / "chat.jsonl", chat_rows(5), bad_line=4)
     state = StudioState(config_with_data(path))
     page = shown(qtbot, DataStep(state, settings))
@@ -40,11 +43,13 @@ def test_data_step_reads_rows_format_and_problem_lines(qtbot, tmp_path, settings
     problems = [page.problems.item(i).text() for i in range(page.problems.count())]
     assert any(text.startswith("Line 4:") for text in problems), problems
     assert page.is_valid()
+    page.tabs.setCurrentWidget(page.render_tab)  # rendering starts when its tab opens
     qtbot.waitUntil(lambda: "Hello" in page.rendered.toPlainText(), timeout=5000)
     page.shutdown()
 
 
-def test_data_step_choosing_a_file_and_overriding_the_format(qtbot, tmp_path, settings, fake_models):
+@pytest.mark.usefixtures("fake_models")
+def test_data_step_choosing_a_file_and_overriding_the_format(qtbot, tmp_path, settings):
     state = StudioState(demo_config())
     page = shown(qtbot, DataStep(state, settings))
     rows = [{"question": f"q{i}", "answer": f"a{i}"} for i in range(3)]
@@ -64,9 +69,11 @@ def test_data_step_choosing_a_file_and_overriding_the_format(qtbot, tmp_path, se
     page.shutdown()
 
 
-def test_data_step_missing_file_is_not_valid(qtbot, tmp_path, settings, fake_models):
+@pytest.mark.usefixtures("fake_models")
+def test_data_step_missing_file_is_not_valid(qtbot, tmp_path, settings):
     state = StudioState(config_with_data(tmp_path / "nope.jsonl"))
     page = shown(qtbot, DataStep(state, settings))
+    qtbot.waitUntil(lambda: "not found" in page.summary.text(), timeout=2000)
     assert not page.is_valid() and "not found" in page.summary.text()
 
 
@@ -77,7 +84,8 @@ def test_tokens_html_highlights_trained_tokens():
     assert "&lt;|im_start|&gt;user⏎<br>Hi" in html
 
 
-def test_model_step_describes_in_background(qtbot, settings, fake_models):
+@pytest.mark.usefixtures("fake_models")
+def test_model_step_describes_in_background(qtbot, settings):
     state = StudioState(demo_config())
     page = shown(qtbot, ModelStep(state, settings))
     qtbot.waitUntil(page.is_valid, timeout=5000)

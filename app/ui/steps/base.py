@@ -34,6 +34,12 @@ class StepPage(QWidget):
         self.layout_.addWidget(heading)
         self.layout_.addWidget(helptext)
 
+    def begin(self) -> None:
+        """Start the page's background work (reading the data file, describing the model).
+
+        Called once the window is on screen, so start-up never waits for it.
+        """
+
     def is_valid(self) -> bool:
         raise NotImplementedError
 

@@ -101,13 +101,16 @@ class DataStep(StepPage):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         self.tabs.addTab(self.table, "Rows")
-        self.tabs.addTab(self._render_tab(), "Rendered example")
+        self.render_tab = self._render_tab()
+        self.tabs.addTab(self.render_tab, "Rendered example")
+        self.tabs.currentChanged.connect(lambda _i: self.render_example())
         self.problems = QListWidget()
         self.tabs.addTab(self.problems, "Problems")
         self.layout_.addWidget(self.tabs, 1)
 
         state.config_replaced.connect(lambda _cfg: self.load(self.state.config.data.train))
-        self.load(state.config.data.train)
+        self.path_edit.setText(state.config.data.train)
+
 
     def _render_tab(self) -> QWidget:
         tab = QWidget()
@@ -124,6 +127,9 @@ class DataStep(StepPage):
         self.rendered = QTextBrowser()
         layout.addWidget(self.rendered, 1)
         return tab
+
+    def begin(self) -> None:
+        self.load(self.state.config.data.train)
 
     # ---- validity ----
     def is_valid(self) -> bool:
@@ -241,8 +247,9 @@ class DataStep(StepPage):
 
     # ---- rendered example ----
     def render_example(self) -> None:
+        """Render the chosen row when its tab is open (loading a tokenizer imports transformers: not at start-up)."""
         usable = [row for row in self.rows if row.data is not None]
-        if not usable or self.report is None:
+        if not usable or self.report is None or self.tabs.currentWidget() is not self.render_tab:
             return
         row = usable[min(self.example_spin.value(), len(usable)) - 1]
         config, fmt = self.state.config, self._format()

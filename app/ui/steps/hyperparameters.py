@@ -78,7 +78,7 @@ class HyperparametersStep(StepPage):
         self.message = QLabel()
         self.message.setObjectName("detail")
         self.layout_.addWidget(self.message)
-        state.config_changed.connect(lambda _cfg: self.validity_changed.emit(self.is_valid()))
+        self.form.problems_changed.connect(lambda bad: self.validity_changed.emit(not bad))
 
     def is_valid(self) -> bool:
         return not self.form.has_errors()

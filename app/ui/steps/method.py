@@ -64,6 +64,7 @@ class MethodStep(StepPage):
         self.form = ConfigForm(state, ["method"], exclude={"method": ["name"]}, columns=2, section_titles=False)
         self.layout_.addWidget(self.form)
         self.layout_.addStretch(1)
+        self.form.problems_changed.connect(lambda bad: self.validity_changed.emit(not bad))
         state.config_changed.connect(self.refresh)
         state.model_info_changed.connect(self.refresh)
         self.refresh()

@@ -102,6 +102,10 @@ class ModelStep(StepPage):
         self.layout_.addStretch(1)
 
         state.config_replaced.connect(lambda cfg: self.describe())
+        self.source_edit.setText(state.config.model.source)
+
+
+    def begin(self) -> None:
         self.describe()
 
     def is_valid(self) -> bool:

@@ -95,7 +95,12 @@ class _Row:
 
 
 class ConfigForm(QWidget):
-    """Editors for `sections` of the state's config. `include`/`exclude` pick fields per section."""
+    """Editors for `sections` of the state's config. `include`/`exclude` pick fields per section.
+
+    `problems_changed(bool)` after each edit: whether any field now shows an error.
+    """
+
+    problems_changed = Signal(bool)
 
     def __init__(self, state: StudioState, sections: list[str | None], *,
                  include: dict[str | None, list[str]] | None = None,
@@ -186,6 +191,7 @@ class ConfigForm(QWidget):
         if not problems:
             problems = self.state.try_update(section, **{name: value})
         self._show(row, problems)
+        self.problems_changed.emit(self.has_errors())
 
     def _show(self, row: _Row, problems: list[str]) -> None:
         row.invalid = bool(problems)

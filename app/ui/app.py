@@ -1,0 +1,83 @@
+"""The GUI entry point: `finetune-studio` (or `finetune-studio gui [CONFIG]`) calls `run_gui`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.core.paths import RESOURCES
+
+log = logging.getLogger(__name__)
+
+SHOWN_MARKER = "finetune-studio: window shown"
+
+
+def _mix(a: QColor, b: QColor, share: float) -> str:
+    """`share` of colour b mixed into a, as #rrggbb."""
+    return QColor(round(a.red() + (b.red() - a.red()) * share), round(a.green() + (b.green() - a.green()) * share),
+                  round(a.blue() + (b.blue() - a.blue()) * share)).name()
+
+
+def apply_style(app: QApplication) -> None:
+    """The bundled style sheet, with colours taken from the current (light or dark) palette."""
+    palette = app.palette()
+    window, text = palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.WindowText)
+    dark = window.lightness() < 128
+    colours = {
+        "muted": _mix(text, window, 0.4), "border": _mix(window, text, 0.18),
+        "sidebar": _mix(window, text, 0.05), "base": palette.color(QPalette.ColorRole.Base).name(),
+        "highlight": palette.color(QPalette.ColorRole.Highlight).name(),
+        "highlight_text": palette.color(QPalette.ColorRole.HighlightedText).name(),
+        "error": "#ff6b6b" if dark else "#c0392b",
+    }
+    sheet = (RESOURCES / "style.qss").read_text(encoding="utf-8")
+    for key, value in colours.items():
+        sheet = sheet.replace("{" + key + "}", value)
+    app.setStyleSheet(sheet)
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName("Finetune Studio")
+    app.setOrganizationName("finetune-studio")
+    app.setDesktopFileName("finetune-studio")
+    apply_style(app)
+    return app
+
+
+def run_gui(config_path: str | None = None, exit_after_show: bool = False) -> int:
+    """Open the main window (on `config_path` if given, else the demo preset) and run the event loop.
+
+    `exit_after_show`: once the window is shown and the event loop runs, print SHOWN_MARKER and quit
+    (bench/startup_time.py times the marker's arrival).
+    """
+    app = create_app()
+    from app.core.config import load_config
+    from app.core.errors import StudioError
+    from app.ui.icons import icon
+    from app.ui.main_window import MainWindow
+
+    app.setWindowIcon(icon("app"))
+    config, problem = None, None
+    if config_path:
+        try:
+            config = load_config(config_path)
+        except StudioError as exc:
+            problem = exc
+    window = MainWindow(config)
+    window.show()
+    if problem is not None:
+        QMessageBox.warning(window, "Cannot open the config", f"{problem}\n\nStarting from the demo preset instead.")
+    if exit_after_show:
+        def report() -> None:
+            print(SHOWN_MARKER, flush=True)
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(0, report)
+    return app.exec()
+

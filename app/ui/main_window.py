@@ -1,0 +1,341 @@
+"""The main window: a sidebar with the five steps and the pages, the pages in a stack, menus and a status bar.
+
+The window holds ONE RunConfig (in a StudioState); every step edits it, the Train page starts runs from it.
+The step pages are built at once; Train, Runs, Chat and Export (plots, the run store) when first needed, which
+keeps pyqtgraph and sqlite-utils off the start-up path.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.config import RunConfig, demo_config
+from app.core.errors import StudioError
+from app.core.paths import data_home
+from app.ui.icons import icon
+from app.ui.settings import open_settings
+from app.ui.state import StudioState
+from app.ui.steps.base import StepPage
+from app.ui.steps.data import DataStep
+from app.ui.steps.hyperparameters import HyperparametersStep
+from app.ui.steps.method import MethodStep
+from app.ui.steps.model import ModelStep
+from app.ui.widgets.sidebar import Sidebar
+
+log = logging.getLogger(__name__)
+
+BEGIN_DELAY_MS = 150  # let the first frame paint before background work competes for the GIL
+STEPS = ("data", "model", "method", "hyperparameters")
+PAGES = (("runs", "Runs", "runs"), ("chat", "Chat", "chat"), ("export", "Export", "export"))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, config: RunConfig | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or open_settings()
+        self.state = StudioState(config or demo_config(), self)
+        self.setWindowTitle("Finetune Studio")
+        self.setWindowIcon(icon("app"))
+
+        self.steps: dict[str, StepPage] = {
+            "data": DataStep(self.state, self.settings), "model": ModelStep(self.state, self.settings),
+            "method": MethodStep(self.state, self.settings),
+            "hyperparameters": HyperparametersStep(self.state, self.settings),
+        }
+        self.holders: dict[str, QWidget] = {key: QWidget() for key in ("train", *(p[0] for p in PAGES))}
+        for holder in self.holders.values():
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+        self.built: dict[str, QWidget] = {}
+
+        self.sidebar = Sidebar()
+        for key in STEPS:
+            self.sidebar.add_entry(key, self.steps[key].title, key, step=True)
+        self.sidebar.add_entry("train", "Train", "train", step=True)
+        self.sidebar.add_separator()
+        for key, title, icon_name in PAGES:
+            self.sidebar.add_entry(key, title, icon_name, step=False)
+        self.sidebar.setFixedWidth(200)
+        self.stack = QStackedWidget()
+        for page in (*self.steps.values(), *self.holders.values()):
+            self.stack.addWidget(page)
+
+        central = QWidget()
+        outer = QHBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.sidebar)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.stack, 1)
+        right.addWidget(self._footer())
+        outer.addLayout(right, 1)
+        self.setCentralWidget(central)
+
+        self._menus()
+        self._status_bar()
+        self._connect()
+        last = str(self.settings.value("window/page", "data"))
+        self.sidebar.select(last if last in STEPS else "data")  # other pages are built on demand
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        self._update_checks()
+        self._begun = False
+
+    # ---- building ----
+    def _footer(self) -> QWidget:
+        footer = QWidget()
+        footer.setObjectName("footer")
+        layout = QHBoxLayout(footer)
+        layout.setContentsMargins(24, 6, 24, 10)
+        self.step_problem = QLabel()
+        self.step_problem.setObjectName("detail")
+        self.back_button = QPushButton("← Back")
+        self.next_button = QPushButton("Next →")
+        self.next_button.setDefault(True)
+        self.back_button.clicked.connect(lambda: self._go(-1))
+        self.next_button.clicked.connect(lambda: self._go(+1))
+        layout.addWidget(self.step_problem, 1)
+        layout.addWidget(self.back_button)
+        layout.addWidget(self.next_button)
+        self.footer = footer
+        return footer
+
+    def _action(self, menu, text: str, shortcut, slot, icon_name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        menu.addAction(action)
+        return action
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_action = self._action(file_menu, "&New run", QKeySequence.StandardKey.New, self.new_run)
+        self.open_action = self._action(file_menu, "&Open config…", QKeySequence.StandardKey.Open,
+                                        self.steps["hyperparameters"].open_config, "file")
+        self.save_action = self._action(file_menu, "&Save config…", QKeySequence.StandardKey.Save,
+                                        self.steps["hyperparameters"].save_config, "save")
+        file_menu.addSeparator()
+        self.quit_action = self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
+        run_menu = bar.addMenu("&Run")
+        self.start_action = self._action(run_menu, "&Start", "Ctrl+R", self.start_run, "start")
+        self.stop_action = self._action(run_menu, "S&top", "Ctrl+.", self.stop_run, "stop")
+        go_menu = bar.addMenu("&Go")
+        for i, key in enumerate((*STEPS, "train", "runs", "chat", "export")):
+            title = self.sidebar.title(key)
+            self._action(go_menu, title, f"Ctrl+{i + 1}", lambda _=False, k=key: self.show_page(k))
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About Finetune Studio", QKeySequence(), self._about)
+
+    def _status_bar(self) -> None:
+        bar = self.statusBar()
+        self.device_label = QLabel("Device: …")
+        self.home_label = QLabel(f"Data: {data_home()}")
+        self.home_label.setToolTip("Runs, models and settings are kept here (FINETUNE_STUDIO_HOME overrides it).")
+        self.run_label = QLabel("No run")
+        bar.addWidget(self.device_label)
+        bar.addWidget(self.home_label, 1)
+        bar.addPermanentWidget(self.run_label)
+
+    def _connect(self) -> None:
+        self.sidebar.page_selected.connect(self._page_selected)
+        for step in self.steps.values():
+            step.validity_changed.connect(self._update_checks)
+        self.state.config_changed.connect(self._update_checks)
+
+    # ---- pages built on first use ----
+    def page(self, key: str) -> QWidget:
+        if key in self.steps:
+            return self.steps[key]
+        if key not in self.built:
+            self.built[key] = page = self._build_page(key)
+            self.holders[key].layout().addWidget(page)
+        return self.built[key]
+
+    def _build_page(self, key: str) -> QWidget:
+        if key == "train":
+            from app.ui.pages.train import TrainPage
+
+            page = TrainPage()
+            page.set_config_provider(lambda: self.state.config)
+            page.run_state_changed.connect(self._run_state)
+            page.run_completed.connect(lambda _run_id: "runs" in self.built and self.built["runs"].refresh())
+            return page
+        if key == "runs":
+            from app.ui.pages.runs import RunsPage
+
+            page = RunsPage()
+            page.clone_requested.connect(self._clone)
+            page.resume_requested.connect(self._resume)
+            return page
+        if key == "chat":
+            from app.ui.pages.chat import ChatPage
+
+            return ChatPage(self.settings)
+        from app.ui.pages.export import ExportPage
+
+        return ExportPage(self.settings)
+
+    @property
+    def train_page(self):
+        return self.page("train")
+
+    @property
+    def runs_page(self):
+        return self.page("runs")
+
+    def _training(self) -> bool:
+        return "train" in self.built and self.built["train"].is_running
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._begun:
+            self._begun = True
+            QTimer.singleShot(BEGIN_DELAY_MS, self._after_show)
+
+    def _after_show(self) -> None:
+        """Once the window is on screen: detect the device, start the steps' background work, find a live run."""
+        if not self.isVisible():  # closed before it got here
+            return
+        for step in self.steps.values():
+            step.begin()
+        device = self.state.device()
+        self.device_label.setText(f"Device: {device.label()}")
+        self._reattach()
+
+    # ---- navigation ----
+    def show_page(self, key: str) -> None:
+        self.sidebar.select(key)
+
+    def current_page(self) -> str:
+        return self.sidebar.current_key() or "data"
+
+    def _page_selected(self, key: str) -> None:
+        page = self.page(key)
+        self.stack.setCurrentWidget(self.steps.get(key) or self.holders[key])
+        self.settings.setValue("window/page", key)
+        self.footer.setVisible(key in STEPS)
+        if hasattr(page, "refresh") and key in self.built:
+            page.refresh()
+        self._update_footer()
+
+    def _go(self, delta: int) -> None:
+        order = (*STEPS, "train")
+        index = order.index(self.current_page()) if self.current_page() in order else 0
+        self.show_page(order[max(0, min(len(order) - 1, index + delta))])
+
+    def _update_footer(self) -> None:
+        key = self.current_page()
+        if key in self.steps:
+            self.step_problem.setText(self.steps[key].problem())
+            self.back_button.setEnabled(key != STEPS[0])
+            self.next_button.setText("Train →" if key == STEPS[-1] else "Next →")
+
+    def _update_checks(self, *_args) -> None:
+        for key, step in self.steps.items():
+            self.sidebar.set_done(key, step.is_valid())
+        self.sidebar.set_done("train", self.ready())
+        self.sidebar.viewport().update()
+        self._update_footer()
+        self.setWindowTitle(f"Finetune Studio — {self.state.config.name or 'new run'}")
+
+    def ready(self) -> bool:
+        return all(step.is_valid() for step in self.steps.values())
+
+    # ---- actions ----
+    def new_run(self) -> None:
+        self.state.set_config(demo_config())
+        self.show_page("data")
+        self.statusBar().showMessage("New run: the demo model on the sample data.", 5000)
+
+    def start_run(self) -> None:
+        first_bad = next((key for key, step in self.steps.items() if not step.is_valid()), None)
+        if first_bad is not None:
+            self.show_page(first_bad)
+            self.statusBar().showMessage(f"Not ready: {self.steps[first_bad].problem()}", 8000)
+            return
+        self.show_page("train")
+        if self.train_page.is_running:
+            return
+        try:
+            self.train_page.start(self.state.config)
+        except StudioError as exc:
+            self.statusBar().showMessage(f"The run cannot start: {exc.message} {exc.hint}", 10000)
+
+    def stop_run(self) -> None:
+        if self._training():
+            self.train_page.stop()
+
+    def _run_state(self, state: str) -> None:
+        run_id = getattr(self.train_page, "run_id", None)
+        self.run_label.setText(f"Run {run_id}: {state}" if run_id else f"Run: {state}")
+
+    def _clone(self, config: RunConfig) -> None:
+        self.state.set_config(config)
+        self.show_page("data")
+
+    def _resume(self, run_id: str) -> None:
+        self.show_page("train")
+        self.train_page.resume(run_id)
+
+    def _reattach(self) -> None:
+        """A run left training in the background by the last session: follow it again."""
+        from app.core.store import Store
+
+        running = Store().list_runs(status="running")
+        if running and not self._training():
+            run_id = running[0]["id"]
+            log.info("re-attaching to run %s", run_id)
+            self.train_page.attach(run_id)
+            self.show_page("train")
+            self.statusBar().showMessage(f"Re-attached to run {run_id}, still training.", 8000)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "Finetune Studio", "Finetune Studio: fine-tune language models on your own "
+                          f"computer.<br>Your runs and models are kept in {data_home()}.")
+
+    # ---- closing ----
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._training() and not self._ask_about_run():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.sync()
+        for page in (*self.steps.values(), *self.built.values()):
+            if hasattr(page, "shutdown"):
+                page.shutdown()
+        event.accept()
+
+    def _ask_about_run(self) -> bool:
+        """Stop the run, or let it go on in the background? False: the user changed their mind."""
+        box = QMessageBox(QMessageBox.Icon.Question, "A run is still training",
+                          "Stop the run now, or let it continue in the background? "
+                          "When it continues, Finetune Studio follows it again on its next start.", parent=self)
+        stop = box.addButton("Stop the run", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Keep training in background", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        if box.clickedButton() is cancel:
+            return False
+        if box.clickedButton() is stop:
+            self.train_page.stop()
+        return True

@@ -1,0 +1,109 @@
+"""The main window: sidebar, pages, check marks, menus and shortcuts, persisted settings."""
+
+from __future__ import annotations
+
+import pytest
+from studio_fakes import chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
+
+from app.core.config import demo_config
+from app.ui.main_window import MainWindow
+from app.ui.settings import open_settings
+
+pytestmark = pytest.mark.usefixtures("fake_models")
+
+ENTRIES = ["data", "model", "method", "hyperparameters", "train", "runs", "chat", "export"]
+
+
+@pytest.fixture
+def data_file(tmp_path):
+    return write_jsonl(tmp_path / "chat.jsonl", chat_rows(4))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, data_file):
+    win = MainWindow(config_with_data(data_file), settings=open_settings(tmp_path / "gui.ini"))
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_window_opens_with_sidebar_and_status_bar(qtbot, window):
+    assert window.sidebar.keys() == ENTRIES
+    assert window.current_page() == "data"
+    assert window.stack.currentWidget() is window.steps["data"]
+    assert "Data:" in window.home_label.text()
+    qtbot.waitUntil(lambda: "…" not in window.device_label.text(), timeout=5000)
+    assert window.device_label.text().startswith("Device: ")
+    assert window.run_label.text() == "No run"
+    assert window.built == {}  # Train, Runs, Chat, Export are built on first use
+
+
+def test_sidebar_navigation(qtbot, window):
+    for key in ("method", "hyperparameters", "model"):
+        window.sidebar.select(key)
+        assert window.stack.currentWidget() is window.steps[key]
+        assert window.footer.isVisible()
+    for key in ("runs", "chat", "export", "train"):
+        window.sidebar.select(key)
+        assert window.stack.currentWidget() is window.holders[key]
+        assert window.built[key].isVisible()
+        assert not window.footer.isVisible()
+    window.show_page("data")
+    window.next_button.click()
+    assert window.current_page() == "model"
+    window.back_button.click()
+    assert window.current_page() == "data"
+
+
+def test_check_marks_follow_validity(qtbot, window, tmp_path):
+    qtbot.waitUntil(lambda: all(window.sidebar.is_done(k) for k in ENTRIES[:5]), timeout=10000)
+    window.steps["data"].set_file(str(tmp_path / "missing.jsonl"))
+    assert not window.sidebar.is_done("data")
+    assert not window.sidebar.is_done("train")  # not ready to start
+    window.steps["data"].set_file(str(write_jsonl(tmp_path / "more.jsonl", chat_rows(3))))
+    qtbot.waitUntil(lambda: window.sidebar.is_done("data"), timeout=10000)
+    name = window.steps["hyperparameters"].form.editor(None, "name").inner
+    name.setText("x" * 200)
+    name.textEdited.emit(name.text())
+    assert not window.sidebar.is_done("hyperparameters")
+    name.setText("ok")
+    name.textEdited.emit(name.text())
+    assert window.sidebar.is_done("hyperparameters")
+
+
+def test_menus_and_shortcuts(qtbot, window):
+    shortcuts = {action.text().replace("&", ""): action.shortcut().toString()
+                 for action in (window.new_action, window.open_action, window.save_action, window.start_action,
+                                window.stop_action, window.quit_action)}
+    assert shortcuts == {"New run": "Ctrl+N", "Open config…": "Ctrl+O", "Save config…": "Ctrl+S",
+                         "Start": "Ctrl+R", "Stop": "Ctrl+.", "Quit": "Ctrl+Q"}
+    menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
+    assert menus[:2] == ["File", "Run"]
+    window.state.update("training", epochs=3)
+    window.show_page("method")
+    window.new_action.trigger()
+    assert window.state.config == demo_config()
+    assert window.current_page() == "data"
+
+
+def test_start_when_not_ready_shows_the_step_to_fix(qtbot, window, tmp_path):
+    window.steps["data"].set_file(str(tmp_path / "missing.jsonl"))
+    window.show_page("hyperparameters")
+    window.start_action.trigger()
+    assert window.current_page() == "data"
+    assert "Not ready" in window.statusBar().currentMessage()
+    assert "train" not in window.built
+
+
+def test_settings_persist(qtbot, tmp_path, data_file):
+    settings_path = tmp_path / "persist.ini"
+    first = MainWindow(config_with_data(data_file), settings=open_settings(settings_path))
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(720, 610)  # within the offscreen screen (800×800)
+    first.show_page("method")
+    first.close()
+    second = MainWindow(config_with_data(data_file), settings=open_settings(settings_path))
+    qtbot.addWidget(second)
+    assert second.current_page() == "method"
+    assert second.height() == 610  # the width is clamped to the window's minimum on the small offscreen screen
