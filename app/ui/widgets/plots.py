@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterable
 
 import numpy as np
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 log = logging.getLogger(__name__)
 
 REDRAW_MS = 100
+MAX_REDRAW_MS = 1000
 EMA_SMOOTHING = 0.9
 # (plot key, title), then the series: (metric name, plot key, legend label, hue (None: the palette's accent)).
 PLOTS = (("loss", "Loss"), ("learning_rate", "Learning rate"), ("grad_norm", "Gradient norm"),
@@ -42,6 +44,7 @@ class _Series:
         self.y = np.empty(1024)
         self.n = 0
         self.dirty = False
+        self.lo, self.hi = math.inf, -math.inf
 
     def append(self, x: float, y: float) -> None:
         if self.n == len(self.x):
@@ -51,6 +54,7 @@ class _Series:
         self.y[self.n] = y
         self.n += 1
         self.dirty = True
+        self.lo, self.hi = min(self.lo, y), max(self.hi, y)
 
     def set(self, x: np.ndarray, y: np.ndarray) -> None:
         size = max(1024, 1 << math.ceil(math.log2(max(len(x), 1))))
@@ -58,6 +62,7 @@ class _Series:
         self.x[: len(x)], self.y[: len(y)] = x, y
         self.n = len(x)
         self.dirty = True
+        self.lo, self.hi = (float(y.min()), float(y.max())) if len(y) else (math.inf, -math.inf)
 
     def view(self) -> tuple[np.ndarray, np.ndarray]:
         return self.x[: self.n], self.y[: self.n]
@@ -88,7 +93,9 @@ class MetricsPlots(QWidget):
         self.series = {name: _Series() for name, *_ in SERIES}
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name, plot_key, label, _ in SERIES:
-            self.curves[name] = self.plots[plot_key].plot([], [], name=label)
+            curve = self.plots[plot_key].plot([], [], name=label, skipFiniteCheck=True)  # we drop non-finite values
+            curve.opts["autoDownsampleFactor"] = 1.0  # peak mode keeps each pixel's min and max: nothing is lost
+            self.curves[name] = curve
         self._ema = _Ema()
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -140,12 +147,33 @@ class MetricsPlots(QWidget):
 
     # ---- drawing ----
     def redraw(self) -> None:
-        """Push the series that changed since the last redraw to their curves (the timer calls this)."""
-        for name, series in self.series.items():
+        """Push the series that changed since the last redraw to their curves (the timer calls this).
+
+        The timer slows down when updates get expensive (huge series, slow machine), so that updating and then
+        painting the plots (about twice the update's cost) keeps to roughly a tenth of the GUI thread."""
+        start = time.perf_counter()
+        changed = set()
+        for name, plot_key, _, _ in SERIES:
+            series = self.series[name]
             if series.dirty:
                 series.dirty = False
-                x, y = series.view()
-                self.curves[name].setData(x, y)
+                self.curves[name].setData(*series.view())
+                changed.add(plot_key)
+        for plot_key in changed:
+            self._fit_flat(plot_key)
+        cost_ms = (time.perf_counter() - start) * 1000
+        self._timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, 30 * cost_ms))))
+
+    def _fit_flat(self, plot_key: str) -> None:
+        """A constant series (a fixed learning rate) gets a ±10 % y range; autorange would pad it by ±0.5."""
+        shown = [self.series[name] for name, key, _, _ in SERIES if key == plot_key and self.series[name].n]
+        lo, hi = min((s.lo for s in shown), default=0.0), max((s.hi for s in shown), default=0.0)
+        plot = self.plots[plot_key]
+        if shown and lo == hi:
+            pad = abs(lo) * 0.1 or 1.0
+            plot.setYRange(lo - pad, hi + pad, padding=0)
+        elif not plot.getViewBox().autoRangeEnabled()[1]:
+            plot.enableAutoRange(axis="y")
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange:
