@@ -39,6 +39,7 @@ done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+[ -f pyproject.toml ] && [ -d app ] || { echo "install.sh: error: $ROOT is not a Finetune Studio checkout (no pyproject.toml/app)" >&2; exit 1; }
 VENV="$ROOT/.venv"
 VPY="$VENV/bin/python"
 STAMP="$VENV/.finetune-studio-install"
@@ -69,8 +70,9 @@ else
         if command -v "$cand" >/dev/null 2>&1 && py_ok "$cand"; then PY="$cand"; break; fi
     done
     if [ -z "$PY" ]; then
-        found="$(command -v python3 >/dev/null 2>&1 && python3 --version 2>&1 || echo 'none')"
-        die "Python 3.10, 3.11 or 3.12 is required (python3 here: $found).
+        found="$(python3 --version 2>&1 || true)"
+        found="${found%%$'\n'*}"
+        die "Python 3.10, 3.11 or 3.12 is required (python3 here: ${found:-none}).
   Install one (python.org, your package manager, pyenv or uv) and run again, or point to it:
     PYTHON=/path/to/python3.11 bash installers/install.sh"
     fi
