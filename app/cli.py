@@ -85,6 +85,12 @@ def _route_library_logs() -> None:
     hf_logging.enable_propagation()
     hf_logging.set_verbosity_warning()
     hf_logging.disable_progress_bar()  # our phase events and progress bars replace tqdm's
+    try:
+        import datasets
+
+        datasets.disable_progress_bars()
+    except ImportError:
+        pass
     warnings.filterwarnings("ignore", category=FutureWarning)
 
 

@@ -187,8 +187,9 @@ class ExportConfig(Section):
     merged: bool = Field(False, title="Merged model", description="After training, save the base with the "
                          "adapter merged in, ready for transformers.")
     adapter: bool = Field(True, title="Adapter", description="After training, save the adapter alone (PEFT format).")
-    dtype: Literal["bf16", "fp16", "fp32"] = Field("bf16", title="Export dtype",
-                                                   description="Weight type of the merged model.",
+    dtype: Literal["bf16", "fp16", "fp32"] = Field("fp16", title="Export dtype",
+                                                   description="Weight type of the merged model. fp16 keeps "
+                                                   "small LoRA updates that bf16 rounding can erase.",
                                                    json_schema_extra=ADVANCED)
     verify: bool = Field(True, title="Verify export", description="Reload the export and compare its logits with "
                          "the trained model.", json_schema_extra=ADVANCED)

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .config import RunConfig, parse_config
-from .errors import StudioError
+from .errors import Cancelled, StudioError
 from .events import EventSink, StopFlag
 from .paths import run_dir
 from .store import Store, new_run_id
@@ -33,10 +33,6 @@ class RunResult:
     status: str
     error: str | None = None
     hint: str | None = None
-
-
-class Cancelled(Exception):
-    """Stop was requested before training started."""
 
 
 def library_versions() -> dict[str, str]:
@@ -236,7 +232,7 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
     if not ensure_chat_template(tokenizer):
         sink.emit("warning", message="The model has no chat template; using a ChatML fallback.",
                   hint="Exports will carry this template, so chat clients render prompts the same way.")
-    prepared = prepare_sft(config.data, tokenizer, config.training.max_length, sink=sink)
+    prepared = prepare_sft(config.data, tokenizer, config.training.max_length, sink=sink, stop=stop)
     store.update_run(run_id, dataset_fingerprint=prepared.fingerprint, dataset_rows=prepared.stats.get("rows"))
     if prepared.stats.get("truncated"):
         sink.emit("warning", message=f"{prepared.stats['truncated']} examples are longer than max_length "

@@ -179,6 +179,7 @@ class ProgressPrinter:
         self.stream = stream or sys.stderr
         self._tty = self.stream.isatty()
         self._last_metrics: dict = {}
+        self._last_phase = ""
 
     def _line(self, text: str, final: bool = True) -> None:
         if self._tty:
@@ -190,8 +191,11 @@ class ProgressPrinter:
     def emit(self, event: str, **f: Any) -> None:
         if event == "phase":
             cur, tot = f.get("current"), f.get("total")
-            frac = f" {cur}/{tot}" if tot else ""
-            self._line(f"[{f.get('name')}] {f.get('message', '')}{frac}", final=not self._tty or cur == tot)
+            message = f"[{f.get('name')}] {f.get('message', '')}"
+            if not self._tty and message == self._last_phase and cur != tot:
+                return  # in a log file, one line per phase message and one when it completes
+            self._last_phase = message
+            self._line(message + (f" {cur}/{tot}" if tot else ""), final=not self._tty or cur == tot)
         elif event == "started":
             self._line(f"Run {f['run_id']} started on {f.get('device')}: {f.get('total_steps')} steps, "
                        f"{f.get('trainable_params', 0):,} of {f.get('total_params', 0):,} parameters trainable")

@@ -27,9 +27,13 @@ VERIFY_PROMPTS = (
 )
 # Logits of the merged model against the adapter model, both in fp32: merging is exact up to float error.
 MERGE_TOLERANCE = 1e-3
-# Reloaded export (cast to its dtype) against the fp32 adapter model: rounding the weights moves logits a little;
-# a wrong or missing tensor moves them by whole units.
-DTYPE_TOLERANCE = {"fp32": 1e-3, "bf16": 2.0, "fp16": 0.5}
+# Reloaded export against the fp32 adapter model. In fp32 the logits must match; in half precision rounding moves
+# them (demo model, quickstart adapter: bf16 max 4.2 / top-1 agreement 97.3%, fp16 max 0.03 / 100%), so half
+# exports are judged by how often the next-token choice agrees: below the floor something is broken (a lost
+# tensor or tie), below the warning level the rounding itself costs behaviour.
+FP32_TOLERANCE = 1e-3
+AGREEMENT_FLOOR = 0.95
+AGREEMENT_WARN = 0.99
 
 
 def _dtype(name: str) -> Any:
@@ -57,6 +61,12 @@ def _logits(model: Any, tokenizer: Any) -> Any:
 
 def _max_diff(a: list, b: list) -> float:
     return max(float((x - y).abs().max()) for x, y in zip(a, b, strict=True))
+
+
+def _agreement(a: list, b: list) -> float:
+    """Share of positions where both models pick the same next token."""
+    same = sum(int((x.argmax(-1) == y.argmax(-1)).sum()) for x, y in zip(a, b, strict=True))
+    return same / sum(x.shape[1] for x in a)
 
 
 def _atomic_dir(out: Path) -> Path:
@@ -166,16 +176,29 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
         if mismatched or missing:
             raise ExportError(f"The saved files differ from the merged model ({len(mismatched)} tensors differ, "
                               f"{len(missing)} missing).", "Check free disk space and export again.")
-        props["max_abs_diff"] = _max_diff(expected, _logits(reloaded.float(), tokenizer))
-        if props["max_abs_diff"] > DTYPE_TOLERANCE[dtype]:
-            raise ExportError(f"The exported model's logits differ from the trained model's by "
-                              f"{props['max_abs_diff']:.3g} (tolerance for {dtype}: {DTYPE_TOLERANCE[dtype]}).",
-                              "Export in fp32 to check whether rounding is the cause, and report it.")
+        got = _logits(reloaded.float(), tokenizer)
+        props["max_abs_diff"] = _max_diff(expected, got)
+        props["top1_agreement"] = _agreement(expected, got)
+        _judge(dtype, props, sink)
     (tmp / "README.md").write_text(model_card(config, run_id, store, props), encoding="utf-8")
     _commit_dir(tmp, Path(out))
     report("Export complete", 4, 4)
     _record(run_id, store, sink, "merged", Path(out), props)
     return Path(out)
+
+
+def _judge(dtype: str, props: dict, sink: EventSink | None) -> None:
+    diff, agree = props["max_abs_diff"], props["top1_agreement"]
+    if dtype == "fp32" and diff > FP32_TOLERANCE:
+        raise ExportError(f"The exported fp32 model's logits differ from the trained model's by {diff:.3g} "
+                          f"(tolerance {FP32_TOLERANCE}).", "Check free disk space, export again, and report it.")
+    if agree < AGREEMENT_FLOOR:
+        raise ExportError(f"The exported {dtype} model picks a different next token than the trained model at "
+                          f"{1 - agree:.1%} of positions (max logit difference {diff:.3g}).",
+                          "Export in fp32 to see whether rounding is the cause; if fp32 fails too, report it.")
+    if agree < AGREEMENT_WARN and sink is not None:
+        sink.emit("warning", message=f"Rounding to {dtype} changes the model's next-token choice at "
+                  f"{1 - agree:.1%} of positions.", hint="Export in fp16 or fp32 to keep the tuned behaviour.")
 
 
 def _reporter(sink: EventSink | None):

@@ -1,0 +1,88 @@
+"""The CLI on a tiny model: train, runs list/show, export, chat, errors without tracebacks."""
+
+import json
+
+import pytest
+import yaml
+
+from app.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture(scope="module")
+def trained_run(tiny_model_dir, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    data = folder / "chat.jsonl"
+    data.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
+                                                       {"role": "assistant", "content": w}]})
+                              for w in ["apple", "pear", "plum", "fig"] * 4) + "\n")
+    cfg = folder / "run.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "name": "cli-run", "model": {"source": str(tiny_model_dir)},
+        "data": {"train": str(data), "validation_split": 0.25},
+        "method": {"name": "lora", "rank": 4},
+        "training": {"max_steps": 3, "batch_size": 4, "max_length": 96},
+        "evaluation": {"sample_prompts": ["Say apple"], "sample_max_new_tokens": 4},
+        "export": {"merged": True, "dtype": "fp32"},
+    }))
+    assert main(["train", str(cfg)]) == 0
+    return folder
+
+
+def test_runs_show_json_tells_the_whole_story(trained_run, capsys):
+    capsys.readouterr()
+    assert main(["runs", "show", "cli-run", "--json"]) == 0
+    story = json.loads(capsys.readouterr().out)
+    assert story["status"] == "completed" and story["config"]["method"]["name"] == "lora"
+    assert len(story["metrics"]["loss"]) == 3 and "eval_loss" in story["metrics"]
+    assert {a["kind"] for a in story["artifacts"]} >= {"checkpoint", "adapter", "merged"}
+    assert story["samples"] and story["samples"][0]["prompt"] == "Say apple"
+    assert main(["runs", "list", "--json"]) == 0
+    assert any(r["name"] == "cli-run" for r in json.loads(capsys.readouterr().out))
+
+
+def test_export_merged_and_adapter_from_the_store(trained_run, tmp_path, capsys):
+    capsys.readouterr()
+    code = main(["export", "cli-run", "--merged", str(tmp_path / "m"), "--adapter", str(tmp_path / "a"),
+                 "--dtype", "fp32", "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (tmp_path / "m" / "config.json").exists() and (tmp_path / "a" / "adapter_config.json").exists()
+    merged = [a for a in result["artifacts"] if a["kind"] == "merged"][0]
+    assert merged["properties"]["max_abs_diff"] < 1e-3
+    assert not list(tmp_path.glob(".*tmp*")), "temporary export folders must be renamed into place"
+
+
+def test_chat_with_a_run(trained_run, capsys):
+    capsys.readouterr()
+    assert main(["chat", "cli-run", "--prompt", "Say apple", "--max-tokens", "3"]) == 0
+    assert capsys.readouterr().out.endswith("\n")
+
+
+def test_user_errors_print_a_hint_and_no_traceback(tmp_path, capsys):
+    assert main(["train", str(tmp_path / "missing.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "Config file not found" in err and "Hint:" in err and "Traceback" not in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("data: {train: x.jsonl}\nmethod: {name: lora, rank: -1}\ntraining: {batch_size: 0}\n")
+    assert main(["train", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "method.rank" in err and "training.batch_size" in err
+    assert main(["runs", "show", "no-such-run"]) == 2
+    assert "runs list" in capsys.readouterr().err
+
+
+def test_doctor_reports_torch_and_disk(capsys):
+    main(["doctor", "--json"])
+    names = {i["name"] for i in json.loads(capsys.readouterr().out)}
+    assert {"python", "torch", "disk", "demo model"} <= names

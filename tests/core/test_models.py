@@ -1,0 +1,57 @@
+import pytest
+
+from app.core.config import MethodConfig
+from app.core.errors import ModelError
+from app.core.methods import METHODS, apply_method, count_parameters, trainable_parameters
+from app.core.models import describe_model, model_dir, resolve_source
+
+
+def test_resolve_sources(tiny_model_dir, tmp_path):
+    assert resolve_source("demo") == ("demo", "demo")
+    assert resolve_source(str(tiny_model_dir))[0] == "local"
+    assert resolve_source("HuggingFaceTB/SmolLM2-360M-Instruct") == ("hub", "HuggingFaceTB/SmolLM2-360M-Instruct")
+    with pytest.raises(ModelError, match="GGUF file not found"):
+        resolve_source(str(tmp_path / "missing.gguf"))
+    with pytest.raises(ModelError, match="neither"):
+        resolve_source("not a model at all")
+
+
+def test_a_folder_that_is_not_a_model_says_what_to_choose(tmp_path):
+    (tmp_path / "weights.gguf").write_bytes(b"GGUF")
+    with pytest.raises(ModelError) as info:
+        model_dir(str(tmp_path))
+    assert "no config.json" in info.value.message and "weights.gguf" in info.value.hint
+
+
+def test_offline_hub_download_explains_how_to_use_a_local_folder(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError) as info:
+        model_dir("HuggingFaceTB/SmolLM2-360M-Instruct")
+    assert "local" in info.value.hint and "folder" in info.value.hint
+
+
+def test_demo_model_is_converted_once_with_a_chat_template(demo_model_dir):
+    info = describe_model("demo")
+    assert info.architecture == "LlamaForCausalLM" and info.num_layers == 30
+    assert info.num_parameters == 134_515_008 and info.has_chat_template and info.context_length == 8192
+    assert (demo_model_dir / "model.safetensors").exists()
+    assert "quantization_config" not in (demo_model_dir / "config.json").read_text()
+
+
+@pytest.mark.parametrize("name", ["lora", "dora", "full"])
+def test_analytic_trainable_count_matches_the_wrapped_model(tiny_model_dir, name):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    method = MethodConfig(name=name, rank=4)
+    info = describe_model(str(tiny_model_dir))
+    model = apply_method(AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32), method)
+    trainable, total = count_parameters(model)
+    assert trainable == trainable_parameters(info, method)
+    if name == "full":
+        assert trainable == total == info.num_parameters
+
+
+def test_every_method_has_a_card():
+    for spec in METHODS.values():
+        assert spec.what and spec.when and spec.cost and spec.title
