@@ -144,9 +144,7 @@ def test_a_killed_worker_leaves_a_failed_run(demo_model_dir, small_set, tmp_path
     assert "ended without reporting" in run["error"] and run["hint"]
 
 
-def test_malformed_data_is_reported_with_its_line_and_the_run_does_not_start(demo_model_dir, tmp_path, capsys):
-    from app.cli import main
-
+def test_malformed_data_is_reported_with_its_line_and_the_run_does_not_start(demo_model_dir, tmp_path):
     bad = tmp_path / "bad.jsonl"
     ok = json.dumps({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]})
     bad.write_text("\n".join([ok, ok, ok, '{"messages": [{"role": "user", "content": "hi"}]}', ok]) + "\n")
