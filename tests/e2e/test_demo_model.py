@@ -160,7 +160,7 @@ def test_malformed_data_is_reported_with_its_line_and_the_run_does_not_start(dem
     assert proc.returncode == 1
 
 
-def test_quickstart_config_runs_verbatim(demo_model_dir):
+def test_quickstart_config_runs(demo_model_dir):
     """The quickstart config as shipped, cut to 3 steps for CI (the full run is measured in bench notes)."""
     cfg = yaml.safe_load((PROJECT_ROOT / "resources/examples/quickstart.yaml").read_text())
     run_cfg = parse_config(cfg).resolved(PROJECT_ROOT)
