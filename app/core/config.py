@@ -184,7 +184,7 @@ class EvaluationConfig(Section):
 
 
 class ExportConfig(Section):
-    merged: bool = Field(False, title="Merged model", description="After training, save the base with the "
+    merged: bool = Field(True, title="Merged model", description="After training, save the base with the "
                          "adapter merged in, ready for transformers.")
     adapter: bool = Field(True, title="Adapter", description="After training, save the adapter alone (PEFT format).")
     dtype: Literal["bf16", "fp16", "fp32"] = Field("fp16", title="Export dtype",
