@@ -29,7 +29,9 @@ def apply_style(app: QApplication) -> None:
     dark = window.lightness() < 128
     colours = {
         "muted": _mix(text, window, 0.4), "border": _mix(window, text, 0.18),
-        "sidebar": _mix(window, text, 0.05), "base": palette.color(QPalette.ColorRole.Base).name(),
+        "sidebar": _mix(window, text, 0.05),
+        # cards: white on light; on dark a shade off the text boxes, so radio buttons (drawn in Base) show
+        "card": _mix(window, text, 0.06) if dark else palette.color(QPalette.ColorRole.Base).name(),
         "highlight": palette.color(QPalette.ColorRole.Highlight).name(),
         "highlight_text": palette.color(QPalette.ColorRole.HighlightedText).name(),
         "error": "#ff6b6b" if dark else "#c0392b",

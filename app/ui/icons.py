@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
 
 from app.core.paths import RESOURCES
@@ -13,4 +14,8 @@ ICONS = RESOURCES / "icons"
 
 @cache
 def icon(name: str) -> QIcon:
-    return QIcon(str(ICONS / f"{name}.svg"))
+    """The named icon; selected items show it as drawn (Qt would tint it into the highlight)."""
+    path = str(ICONS / f"{name}.svg")
+    result = QIcon(path)
+    result.addFile(path, QSize(), QIcon.Mode.Selected)
+    return result

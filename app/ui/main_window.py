@@ -317,12 +317,16 @@ class MainWindow(QMainWindow):
         if self._training() and not self._ask_about_run():
             event.ignore()
             return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Save the window's settings and stop every page's background work (a run keeps training)."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
         for page in (*self.steps.values(), *self.built.values()):
             if hasattr(page, "shutdown"):
                 page.shutdown()
-        event.accept()
 
     def _ask_about_run(self) -> bool:
         """Stop the run, or let it go on in the background? False: the user changed their mind."""

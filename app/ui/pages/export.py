@@ -45,6 +45,7 @@ class ExportPage(QWidget):
         form = QFormLayout()
         self.runs = RunPicker(self.settings, statuses=("completed", "cancelled"))
         self.runs.currentIndexChanged.connect(self._suggest_folder)
+        self.runs.refreshed.connect(self._suggest_folder)
         form.addRow("Run", self.runs)
         kinds = QHBoxLayout()
         self.kind_group = QButtonGroup(self)

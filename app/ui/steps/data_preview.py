@@ -55,6 +55,7 @@ def fill_rows_table(table: QTableWidget, rows: list) -> None:
                 item = QTableWidgetItem(_cell(row.data[name]))
                 item.setToolTip(_cell(row.data[name]) if len(str(row.data[name])) < 2000 else "")
                 table.setItem(r, c, item)
+    table.horizontalHeader().setStretchLastSection(True)
     table.resizeColumnsToContents()
     for c in range(table.columnCount()):
         table.setColumnWidth(c, min(table.columnWidth(c), 360))
@@ -92,6 +93,8 @@ class ColumnMapping(QWidget):
             self.combos[column] = combo
         if not columns:
             self.grid.addWidget(QLabel("Load a file to map its columns."), 0, 0)
+        for column in range(7):
+            self.grid.setColumnStretch(column, 1 if column == 6 else 0)
 
     def mapping(self) -> dict[str, str]:
         return {col: combo.currentText() for col, combo in self.combos.items() if combo.currentText() != KEEP}

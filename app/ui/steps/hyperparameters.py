@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -70,9 +71,10 @@ class HyperparametersStep(StepPage):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         holder = QWidget()
-        holder_layout = QHBoxLayout(holder)
+        holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(0, 0, 8, 0)
         holder_layout.addWidget(self.form)
+        holder_layout.addStretch(1)
         scroll.setWidget(holder)
         self.layout_.addWidget(scroll, 1)
         self.message = QLabel()

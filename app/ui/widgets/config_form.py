@@ -14,8 +14,8 @@ from pydantic.fields import FieldInfo
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QToolButton,
     QVBoxLayout,
@@ -113,10 +113,16 @@ class ConfigForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         basic, advanced = QWidget(), QWidget()
-        basic_grid, advanced_grid = QGridLayout(basic), QGridLayout(advanced)
-        for grid in (basic_grid, advanced_grid):
-            grid.setContentsMargins(0, 0, 0, 0)
-            grid.setHorizontalSpacing(16)
+        # Groups go into `columns` vertical stacks, each group to the stack with the fewest fields so far.
+        stacks: list[list[QVBoxLayout]] = []
+        for part in (basic, advanced):
+            row = QHBoxLayout(part)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(16)
+            stacks.append([QVBoxLayout() for _ in range(columns)])
+            for stack in stacks[-1]:
+                row.addLayout(stack, 1)
+        filled = [[0] * columns, [0] * columns]
         counts = [0, 0]
         for section in sections:
             wanted = section_fields(section)
@@ -124,13 +130,16 @@ class ConfigForm(QWidget):
                 wanted = {n: wanted[n] for n in include[section] if n in wanted}
             for name in (exclude or {}).get(section, []):
                 wanted.pop(name, None)
-            for part, grid in ((0, basic_grid), (1, advanced_grid)):
+            for part in (0, 1):
                 fields = {n: f for n, f in wanted.items() if is_advanced(f) == bool(part)}
                 if not fields:
                     continue
-                box = self._group(section, fields, section_titles)
-                grid.addWidget(box, counts[part] // columns, counts[part] % columns, Qt.AlignmentFlag.AlignTop)
+                column = filled[part].index(min(filled[part]))
+                stacks[part][column].addWidget(self._group(section, fields, section_titles))
+                filled[part][column] += len(fields) + 2
                 counts[part] += 1
+        for stack in (*stacks[0], *stacks[1]):
+            stack.addStretch(1)
         layout.addWidget(basic)
         basic.setVisible(counts[0] > 0)
         self.advanced = Collapsible("Advanced", advanced, advanced_expanded)

@@ -17,6 +17,7 @@ class RunPicker(QComboBox):
     """`value()` is a run id, a fixed choice (e.g. 'demo') or a folder path."""
 
     chosen = Signal(str)
+    refreshed = Signal()
 
     def __init__(self, settings: QSettings, extra: tuple[tuple[str, str], ...] = (), statuses=("completed",),
                  parent: QWidget | None = None):
@@ -49,6 +50,7 @@ class RunPicker(QComboBox):
         index = self.findData(current) if current else -1
         self.setCurrentIndex(index if index >= 0 else 0)
         self.blockSignals(False)
+        self.refreshed.emit()
 
     def value(self) -> str | None:
         return self.currentData()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyledItemDelegate, QWidget
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QWidget
 
 from app.ui.icons import icon
 
@@ -16,6 +16,10 @@ class _Delegate(QStyledItemDelegate):
     """Draws the item as usual, then a check (done) or an empty circle (not yet) on the right of each step."""
 
     MARK = 16
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        option.state &= ~QStyle.StateFlag.State_HasFocus  # the selection already shows where you are
 
     def paint(self, painter, option, index) -> None:
         super().paint(painter, option, index)
@@ -43,6 +47,7 @@ class Sidebar(QListWidget):
         self.setIconSize(QSize(20, 20))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QListWidget.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._items: dict[str, QListWidgetItem] = {}
         self.currentItemChanged.connect(self._changed)
 

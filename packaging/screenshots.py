@@ -1,0 +1,104 @@
+"""Render every page of the main window to PNG at 1280×800 (for the README and for looking at them).
+
+    python packaging/screenshots.py [--out docs/screenshots] [--dark]
+
+Runs headless (offscreen) in a temporary data home filled with sample runs (app.ui.pages.sample_home), on the
+bundled demo model and sample data. The demo model's converted copy is shared with your own data home, so it is
+converted at most once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = (1280, 800)
+SHOTS = (  # file name, page, extra setup
+    ("01-data", "data", None), ("02-data-rendered", "data", "rendered"), ("03-model", "model", None),
+    ("04-method", "method", None), ("05-hyperparameters", "hyperparameters", None), ("06-train", "train", None),
+    ("07-runs", "runs", None), ("08-chat", "chat", None), ("09-export", "export", None),
+)
+
+
+def wait(app, condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        app.processEvents()
+        time.sleep(0.02)
+    for _ in range(20):
+        app.processEvents()
+    return True
+
+
+def dark_palette():
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    roles = {"Window": "#2b2d30", "WindowText": "#e6e6e6", "Base": "#1e1f22", "AlternateBase": "#2b2d30",
+             "Text": "#e6e6e6", "Button": "#3a3d41", "ButtonText": "#e6e6e6", "Highlight": "#3d6fd6",
+             "HighlightedText": "#ffffff", "ToolTipBase": "#3a3d41", "ToolTipText": "#e6e6e6",
+             "PlaceholderText": "#8a8d91", "Mid": "#4a4d51", "Dark": "#1a1b1e", "Light": "#55585c"}
+    for role, colour in roles.items():
+        palette.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    return palette
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--dark", action="store_true", help="a dark palette (files get a -dark suffix)")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.path.insert(0, str(ROOT))
+    logging.basicConfig(level=logging.WARNING)
+
+    from app.core.paths import models_cache
+
+    shared_models = models_cache()
+    from app.ui.pages import sample_home
+
+    sample_home()
+    (Path(os.environ["FINETUNE_STUDIO_HOME"]) / "models").symlink_to(shared_models, target_is_directory=True)
+
+    from app.ui.app import apply_style, create_app
+    from app.ui.main_window import MainWindow
+
+    app = create_app([])
+    if args.dark:
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
+        apply_style(app)
+    started = time.monotonic()
+    window = MainWindow()
+    window.resize(*SIZE)
+    window.show()
+    data, model = window.steps["data"], window.steps["model"]
+    if not wait(app, lambda: model.is_valid() and data.report is not None, 180):
+        print("warning: the model or the data did not finish loading", file=sys.stderr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "-dark" if args.dark else ""
+    for name, page, extra in SHOTS:
+        window.show_page(page)
+        if extra == "rendered":
+            data.tabs.setCurrentWidget(data.render_tab)
+            wait(app, lambda: "Rendering" not in data.rendered.toPlainText(), 120)
+        elif name == "01-data":
+            data.tabs.setCurrentIndex(0)
+        wait(app, lambda: False, 0.5)
+        path = out / f"{name}{suffix}.png"
+        window.grab().save(str(path))
+        print(f"{path} ({time.monotonic() - started:.0f} s)")
+    window.shutdown()  # not close(): that would ask what to do with the sample run that is "still training"
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
