@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from .errors import RunNotFound
 from .paths import run_dir, store_path
 
@@ -54,6 +52,8 @@ class Store:
     def __init__(self, path: str | Path | None = None, reap: bool = True):
         self.path = Path(path) if path else store_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        import sqlite_utils  # pulls in pandas-sized imports: keep it off the GUI's start-up path
+
         self.db = sqlite_utils.Database(self.path)
         self.db.conn.execute("PRAGMA busy_timeout = 5000")
         self.db.enable_wal()
