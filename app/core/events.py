@@ -180,6 +180,20 @@ class ProgressPrinter:
         self._tty = self.stream.isatty()
         self._last_metrics: dict = {}
         self._last_phase = ""
+        self._progress: dict = {}
+
+    def _bar(self) -> None:
+        f = self._progress
+        step, total = f["step"], f["total_steps"] or 1
+        width = 24
+        done = int(width * step / total)
+        loss = self._last_metrics.get("loss")
+        tps = self._last_metrics.get("tokens_per_second")
+        extra = (f" loss {loss:.4f}" if loss is not None else "") + (f" {tps:,.0f} tok/s" if tps else "")
+        eta = f.get("eta")
+        eta_s = f" eta {int(eta) // 60}:{int(eta) % 60:02d}" if eta is not None else ""
+        self._line(f"  [{'#' * done}{'.' * (width - done)}] {step}/{total}{extra}{eta_s}",
+                   final=not self._tty or step == total)
 
     def _line(self, text: str, final: bool = True) -> None:
         if self._tty:
@@ -201,20 +215,16 @@ class ProgressPrinter:
                        f"{f.get('trainable_params', 0):,} of {f.get('total_params', 0):,} parameters trainable")
             self._line(f"  folder: {f.get('run_dir')}")
         elif event == "metrics":
-            self._last_metrics.update(f.get("metrics", {}))
-            if "eval_loss" in f.get("metrics", {}):
-                self._line(f"  step {f['step']}: eval_loss {f['metrics']['eval_loss']:.4f}")
+            metrics = f.get("metrics", {})
+            self._last_metrics.update(metrics)
+            if "eval_loss" in metrics:
+                self._line(f"  step {f['step']}: eval_loss {metrics['eval_loss']:.4f}")
+            elif "loss" in metrics and self._progress.get("step") == f["step"]:
+                self._bar()  # the step's own loss arrives just after its progress event
         elif event == "progress":
-            step, total = f["step"], f["total_steps"] or 1
-            width = 24
-            done = int(width * step / total)
-            loss = self._last_metrics.get("loss")
-            tps = self._last_metrics.get("tokens_per_second")
-            extra = (f" loss {loss:.4f}" if loss is not None else "") + (f" {tps:,.0f} tok/s" if tps else "")
-            eta = f.get("eta")
-            eta_s = f" eta {int(eta) // 60}:{int(eta) % 60:02d}" if eta is not None else ""
-            self._line(f"  [{'#' * done}{'.' * (width - done)}] {step}/{total}{extra}{eta_s}",
-                       final=not self._tty or step == total)
+            self._progress = f
+            if self._tty:
+                self._bar()  # a log file gets one line per logged step, from the metrics event
         elif event == "checkpoint":
             self._line(f"  checkpoint at step {f['step']}: {f['path']}")
         elif event == "artifact":
