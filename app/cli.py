@@ -36,7 +36,7 @@ def _print_json(obj) -> None:
 def cmd_gui(args) -> int:
     from app.ui.app import run_gui
 
-    return run_gui(args.config)
+    return run_gui(args.config, exit_after_show=args.exit_after_show)
 
 
 def cmd_train(args) -> int:
@@ -239,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("config", nargs="?", help="a run config to open")
+    g.add_argument("--exit-after-show", action="store_true",
+                   help="quit as soon as the window is shown (start-up benchmarks and smoke tests)")
     g.set_defaults(func=cmd_gui)
 
     t = sub.add_parser("train", help="train from a YAML run config")
