@@ -124,6 +124,15 @@ def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Pa
     return out
 
 
+def _check_mergeable(model: Any) -> None:
+    """Prompt, prefix and P-tuning add virtual tokens rather than change weights: there is nothing to merge."""
+    peft_cfg = getattr(model, "peft_config", {}).get("default")
+    if peft_cfg is not None and peft_cfg.is_prompt_learning:
+        raise ExportError(f"A {peft_cfg.peft_type.value.lower().replace('_', ' ')} adapter adds virtual tokens and "
+                          "cannot be merged into the model's weights.",
+                          "Export the adapter instead and load it on the base model.")
+
+
 def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, run_id: str | None = None,
                   store: Store | None = None, sink: EventSink | None = None,
                   adapter_dir: Path | None = None) -> Path:
@@ -135,6 +144,7 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
+    _check_mergeable(model)
     report = _reporter(sink)
     dtype = config.export.dtype
     is_peft = hasattr(model, "peft_config")
@@ -246,10 +256,26 @@ def model_card(config: RunConfig, run_id: str | None, store: Store | None, props
         "",
         "## Load it",
         "",
+        "transformers (this folder, a merged export):",
+        "",
         "```python",
         "from transformers import AutoModelForCausalLM, AutoTokenizer",
         "model = AutoModelForCausalLM.from_pretrained('path/to/this/folder')",
         "tokenizer = AutoTokenizer.from_pretrained('path/to/this/folder')",
+        "```",
+        "",
+        "llama.cpp (a GGUF export: `finetune-studio export RUN --gguf DIR --quant f16`; the chat template is in the "
+        "file):",
+        "",
+        "```sh",
+        "llama-cli -m DIR/MODEL-f16.gguf -cnv",
+        "```",
+        "",
+        "Ollama (an Ollama export: `finetune-studio export RUN --ollama DIR`, a GGUF and a Modelfile with the "
+        "TEMPLATE, stop tokens and system prompt):",
+        "",
+        "```sh",
+        "ollama create my-model -f DIR/Modelfile && ollama run my-model",
         "```",
         "",
     ]
@@ -257,8 +283,13 @@ def model_card(config: RunConfig, run_id: str | None, store: Store | None, props
 
 
 def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = None, checkpoint: int | None = None,
-               dtype: str | None = None, store: Store | None = None, sink: EventSink | None = None) -> dict:
-    """Export a finished run (or one of its checkpoints) from the run store: the CLI's and Export page's entry."""
+               dtype: str | None = None, gguf: Path | None = None, quant: str = "f16", ollama: Path | None = None,
+               store: Store | None = None, sink: EventSink | None = None) -> dict:
+    """Export a finished run (or one of its checkpoints) from the run store: the CLI's and Export page's entry.
+
+    GGUF and Ollama targets are built from the merged model: the one exported to `merged`, or, when that was not
+    asked for, a full-precision merge in a temporary folder.
+    """
     import torch
     import yaml
     from peft import PeftModel
@@ -283,6 +314,10 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
     if source is None or not Path(source).exists():
         raise ExportError(f"Run {run['id']} has nothing to export yet (no adapter, model or checkpoint).",
                           "Wait until it has saved a checkpoint, or resume it.")
+    if gguf or ollama:
+        from .gguf_export import check_quant
+
+        check_quant(quant)
     tokenizer = AutoTokenizer.from_pretrained(source)
     results: dict[str, Any] = {"run_id": run["id"], "source": str(source)}
     if config.method.name == "full":
@@ -301,6 +336,35 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
         if merged:
             results["merged"] = str(export_merged(config, model, tokenizer, merged, run_id=run["id"], store=store,
                                                   sink=sink, adapter_dir=Path(source)))
-    results["artifacts"] = [a for a in store.artifacts(run["id"]) if a["kind"] in ("adapter", "merged")][-2:]
+    if gguf or ollama:
+        results.update(_export_gguf(config, model, tokenizer, source, results.get("merged"), gguf=gguf, quant=quant,
+                                    ollama=ollama, run_id=run["id"], store=store, sink=sink))
+    kinds = [k for k, v in (("adapter", adapter), ("merged", merged), ("gguf", gguf), ("ollama", ollama)) if v]
+    latest = {a["kind"]: a for a in store.artifacts(run["id"]) if a["kind"] in kinds}
+    results["artifacts"] = [latest[k] for k in kinds if k in latest]
     log.info("export results: %s", json.dumps(results, default=str))
     return results
+
+
+def _export_gguf(config: RunConfig, model: Any, tokenizer: Any, source: Path, merged: str | None, *,
+                 gguf: Path | None, quant: str, ollama: Path | None, run_id: str, store: Store,
+                 sink: EventSink | None) -> dict:
+    from .gguf_export import export_gguf_targets
+
+    tmp = None
+    if merged:
+        model_dir = Path(merged)
+    elif config.method.name == "full":
+        model_dir = Path(source)
+    else:  # merge in fp32 into a temporary folder, not recorded as an artifact
+        tmp = _atomic_dir(Path(gguf or ollama).with_name(f"{Path(gguf or ollama).name}-merged"))
+        fp32 = config.model_copy(deep=True)
+        fp32.export.dtype, fp32.export.verify = "fp32", False
+        model_dir = export_merged(fp32, model, tokenizer, tmp / "merged", sink=sink, adapter_dir=Path(source))
+    try:
+        out = export_gguf_targets(config, model_dir, gguf_dir=gguf, ollama_dir=ollama, quant=quant, run_id=run_id,
+                                  store=store, sink=sink)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return {k: str(v) for k, v in out.items()}

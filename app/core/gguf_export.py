@@ -1,0 +1,366 @@
+"""GGUF export for llama.cpp and Ollama: our own writer on the `gguf` package, and a parity check.
+
+The `gguf` package ships the file writer and llama.cpp's tensor-name maps but no HF→GGUF converter, so this module
+is the converter for the architectures whose tensors map one to one: llama (and mistral, which llama.cpp writes as
+llama) and qwen2. Llama's q/k projections are permuted the way llama.cpp expects its rotary embedding; qwen2 uses
+the NeoX rotation and is written as is. The tokenizer is written as byte-level BPE (`gpt2`) with its merges, token
+types, special ids and the chat template. The file is written to a temporary name and renamed into place.
+
+`verify_gguf` reloads the file with transformers and compares it with the HF model it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import ExportError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+# HF model_type -> (GGUF architecture, permute q/k for llama.cpp's rope)
+ARCHITECTURES = {"llama": ("llama", True), "mistral": ("llama", True), "qwen2": ("qwen2", False)}
+QUANT_TYPES = ("f32", "f16", "q8_0", "q4_k_m")
+# Greedy continuation length and tolerances of the parity check against the HF model (fp32 logits).
+GREEDY_TOKENS = 12
+F32_TOLERANCE = 1e-3
+Q8_AGREEMENT_WARN = 0.9
+
+
+def _no_progress(message: str, current: int, total: int) -> None:
+    pass
+
+
+def supported_quant_types() -> list[str]:
+    """Quant types the installed `gguf` package can write (q4_k_m needs its Q4_K/Q6_K quantizers)."""
+    import numpy as np
+    from gguf import GGMLQuantizationType as Q
+    from gguf.quants import quantize
+
+    types = ["f32", "f16", "q8_0"]
+    try:
+        quantize(np.zeros((1, 256), dtype=np.float32), Q.Q4_K)
+        quantize(np.zeros((1, 256), dtype=np.float32), Q.Q6_K)
+        types.append("q4_k_m")
+    except NotImplementedError:
+        pass
+    return types
+
+
+def check_quant(quant: str) -> None:
+    available = supported_quant_types()
+    if quant not in available:
+        raise ExportError(f"GGUF quant type {quant!r} is not available: the installed gguf package cannot quantize "
+                          f"it. Available: {', '.join(available)}.",
+                          "Export f16 or q8_0 here, and re-quantize with llama.cpp's llama-quantize if you need "
+                          "q4_k_m.")
+
+
+def check_architecture(config: Any) -> tuple[str, bool]:
+    model_type = getattr(config, "model_type", None)
+    if model_type not in ARCHITECTURES:
+        raise ExportError(f"GGUF export does not support the {model_type!r} architecture. Supported: "
+                          f"{', '.join(sorted(ARCHITECTURES))}.",
+                          "Export the merged model (--merged) and convert it with llama.cpp's convert_hf_to_gguf.py.")
+    if model_type == "llama" and (getattr(config, "attention_bias", False) or getattr(config, "mlp_bias", False)):
+        raise ExportError("GGUF export does not support llama models with attention or MLP biases.",
+                          "Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.")
+    rope = getattr(config, "rope_parameters", None) or getattr(config, "rope_scaling", None) or {}
+    if rope.get("rope_type", rope.get("type", "default")) not in ("default", None):
+        raise ExportError(f"GGUF export does not support rope scaling {rope.get('rope_type') or rope.get('type')!r}.",
+                          "Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.")
+    return ARCHITECTURES[model_type]
+
+
+def _rope_theta(config: Any) -> float:
+    rope = getattr(config, "rope_parameters", None) or {}
+    return float(rope.get("rope_theta") or getattr(config, "rope_theta", None) or 10000.0)
+
+
+def permute_for_rope(weight: Any, n_head: int) -> Any:
+    """Reorder each head's rows from HF's rotate-half layout to llama.cpp's interleaved pairs."""
+    rows = weight.shape[0]
+    return weight.reshape(n_head, 2, rows // n_head // 2, *weight.shape[1:]).swapaxes(1, 2).reshape(weight.shape)
+
+
+def _pre_tokenizer_name(pre: dict | None) -> str:
+    """llama.cpp's name for the way this tokenizer splits text before BPE."""
+    if not pre:
+        return "default"
+    if pre.get("type") == "ByteLevel" and pre.get("use_regex", True):
+        return "gpt-2"
+    parts = pre.get("pretokenizers") or []
+    kinds = [p.get("type") for p in parts]
+    if kinds == ["Digits", "ByteLevel"] and parts[0].get("individual_digits"):
+        return "smollm"
+    if kinds and kinds[0] == "Split" and "\\p{N}{1,3}" in json.dumps(parts[0]):
+        return "llama-bpe"
+    if kinds and kinds[0] == "Split" and "\\p{N}" in json.dumps(parts[0]):
+        return "qwen2"
+    return "default"
+
+
+def tokenizer_metadata(model_dir: Path, vocab_size: int) -> dict[str, Any]:
+    """Tokens, types, merges, special ids and chat template, read from the folder's tokenizer files."""
+    from gguf import TokenType
+    from transformers import AutoTokenizer
+
+    path = Path(model_dir) / "tokenizer.json"
+    if not path.exists():
+        raise ExportError("GGUF export needs a fast tokenizer (tokenizer.json) in the model folder.",
+                          "Save the tokenizer with transformers' AutoTokenizer.save_pretrained first.")
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    if spec["model"].get("type") != "BPE":
+        raise ExportError(f"GGUF export supports byte-level BPE tokenizers only, not {spec['model'].get('type')}.",
+                          "Convert the merged model with llama.cpp's convert_hf_to_gguf.py.")
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    by_id = {i: t for t, i in tok.get_vocab().items()}
+    added = {a["id"]: a for a in spec.get("added_tokens", [])}
+    tokens, types = [], []
+    for i in range(vocab_size):
+        if i not in by_id:
+            tokens.append(f"[PAD{i}]")
+            types.append(TokenType.UNUSED)
+        else:
+            tokens.append(by_id[i])
+            types.append(TokenType.NORMAL if i not in added else
+                         TokenType.CONTROL if added[i].get("special") else TokenType.USER_DEFINED)
+    merges = [m if isinstance(m, str) else " ".join(m) for m in spec["model"].get("merges", [])]
+    meta = {"tokens": tokens, "types": types, "merges": merges, "pre": _pre_tokenizer_name(spec.get("pre_tokenizer")),
+            "chat_template": tok.chat_template, "add_bos": bool(getattr(tok, "add_bos_token", False))}
+    for name in ("bos", "eos", "pad", "unk"):
+        meta[name] = getattr(tok, f"{name}_token_id", None)
+    return meta
+
+
+def _tensor_data(name: str, array: Any, quant: str) -> tuple[Any, Any]:
+    """(data, raw_dtype) for one tensor: 1-D tensors stay f32; matrices follow `quant`."""
+    import numpy as np
+    from gguf import GGMLQuantizationType as Q
+    from gguf.quants import quantize
+
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    if array.ndim == 1 or quant == "f32":
+        return array, Q.F32
+    if quant == "q8_0" and array.shape[-1] % 32 == 0:
+        return quantize(array, Q.Q8_0), Q.Q8_0
+    return array.astype(np.float16), Q.F16
+
+
+def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress: Progress | None = None,
+               stop: Callable[[], bool] | None = None) -> Path:
+    """Convert an HF model folder (a merged export) to one GGUF file."""
+    import gguf
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    progress = progress or _no_progress
+    check_quant(quant)
+    config = AutoConfig.from_pretrained(model_dir)
+    arch, permute = check_architecture(config)
+    progress("Reading the model", 0, 3)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    state = model.state_dict()
+    n_head, n_kv = config.num_attention_heads, config.num_key_value_heads or config.num_attention_heads
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // n_head
+    vocab = tokenizer_metadata(model_dir, config.vocab_size)
+
+    out_file = Path(out_file)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_file.with_name(f".{out_file.name}.tmp-{os.getpid()}")
+    writer = gguf.GGUFWriter(tmp, arch)
+    try:
+        name = Path(getattr(config, "_name_or_path", "") or model_dir).name or "model"
+        writer.add_name(name)
+        writer.add_context_length(config.max_position_embeddings)
+        writer.add_embedding_length(config.hidden_size)
+        writer.add_block_count(config.num_hidden_layers)
+        writer.add_feed_forward_length(config.intermediate_size)
+        writer.add_head_count(n_head)
+        writer.add_head_count_kv(n_kv)
+        writer.add_rope_dimension_count(head_dim)
+        writer.add_key_length(head_dim)
+        writer.add_value_length(head_dim)
+        writer.add_rope_freq_base(_rope_theta(config))
+        writer.add_layer_norm_rms_eps(config.rms_norm_eps)
+        writer.add_vocab_size(config.vocab_size)
+        writer.add_file_type({"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16,
+                              "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}[quant])
+        writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
+        writer.add_tokenizer_model("gpt2")
+        writer.add_tokenizer_pre(vocab["pre"])
+        writer.add_token_list(vocab["tokens"])
+        writer.add_token_types(vocab["types"])
+        writer.add_token_merges(vocab["merges"])
+        for key, add in (("bos", writer.add_bos_token_id), ("eos", writer.add_eos_token_id),
+                         ("pad", writer.add_pad_token_id), ("unk", writer.add_unk_token_id)):
+            if vocab[key] is not None:
+                add(vocab[key])
+        writer.add_add_bos_token(vocab["add_bos"])
+        if vocab["chat_template"]:
+            writer.add_chat_template(vocab["chat_template"])
+
+        names = gguf.get_tensor_name_map(gguf.MODEL_ARCH[arch.upper()], config.num_hidden_layers)
+        tied = bool(getattr(config, "tie_word_embeddings", False))
+        items = [(k, v) for k, v in state.items() if not (tied and k == "lm_head.weight")]
+        for i, (key, tensor) in enumerate(items):
+            if stop is not None and stop():
+                from .errors import Cancelled
+                raise Cancelled("GGUF export cancelled.")
+            gguf_name = names.get_name(key, try_suffixes=(".weight", ".bias"))
+            if gguf_name is None:
+                raise ExportError(f"GGUF export cannot map tensor {key!r} to a llama.cpp name.",
+                                  "Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.")
+            array = tensor.detach().numpy()
+            if permute and key.endswith("q_proj.weight"):
+                array = permute_for_rope(array, n_head)
+            elif permute and key.endswith("k_proj.weight"):
+                array = permute_for_rope(array, n_kv)
+            data, raw_dtype = _tensor_data(gguf_name, array, quant)
+            writer.add_tensor(gguf_name, data, raw_dtype=raw_dtype)
+            if i % 8 == 0:
+                progress(f"Converting tensors to {quant} ({i}/{len(items)})", 1, 3)
+        del model, state
+        progress("Writing the file", 2, 3)
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+        writer.close()
+        os.replace(tmp, out_file)
+    except BaseException:
+        writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    progress("GGUF written", 3, 3)
+    return out_file
+
+
+def _greedy(model: Any, enc: Any, tokens: int) -> list[int]:
+    import torch
+
+    with torch.no_grad():
+        out = model.generate(**enc, max_new_tokens=tokens, do_sample=False, pad_token_id=model.config.pad_token_id
+                             if model.config.pad_token_id is not None else model.config.eos_token_id)
+    return out[0, enc["input_ids"].shape[1]:].tolist()
+
+
+def verify_gguf(model_dir: Path, gguf_file: Path, quant: str, prompts: tuple[str, ...],
+                tokens: int = GREEDY_TOKENS) -> dict[str, Any]:
+    """Reload the GGUF with transformers and compare it with the HF model on `prompts` (chat-formatted).
+
+    Returns max |Δlogit|, next-token agreement, greedy continuation agreement (share of prompts whose first
+    `tokens` greedy tokens are all equal) and whether the special tokens and chat template survived.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+
+    gguf_file = Path(gguf_file)
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    ref = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+    got = AutoModelForCausalLM.from_pretrained(gguf_file.parent, gguf_file=gguf_file.name, dtype=torch.float32).eval()
+    for m in (ref, got):
+        m.generation_config = GenerationConfig(do_sample=False, eos_token_id=tok.eos_token_id)
+    diff, same, positions, greedy_equal, first_mismatch = 0.0, 0, 0, 0, []
+    for prompt in prompts:
+        text = tok.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
+                                       add_generation_prompt=True) if tok.chat_template else prompt
+        enc = tok(text, return_tensors="pt", add_special_tokens=False)
+        with torch.no_grad():
+            a, b = ref(**enc).logits, got(**enc).logits
+        diff = max(diff, float((a - b).abs().max()))
+        same += int((a.argmax(-1) == b.argmax(-1)).sum())
+        positions += a.shape[1]
+        ga, gb = _greedy(ref, enc, tokens), _greedy(got, enc, tokens)
+        greedy_equal += int(ga == gb)
+        first_mismatch.append(next((i for i, (x, y) in enumerate(zip(ga, gb, strict=False)) if x != y), None))
+    gtok = AutoTokenizer.from_pretrained(gguf_file.parent, gguf_file=gguf_file.name)
+    sample = tok.apply_chat_template([{"role": "user", "content": prompts[0]}], tokenize=False,
+                                     add_generation_prompt=True) if tok.chat_template else prompts[0]
+    props = {
+        "quant": quant, "bytes": gguf_file.stat().st_size,
+        "max_abs_diff": diff, "top1_agreement": same / positions,
+        "greedy_tokens": tokens, "greedy_agreement": greedy_equal / len(prompts),
+        "greedy_first_mismatch": first_mismatch,
+        "eos_token": gtok.eos_token, "eos_ok": gtok.eos_token == tok.eos_token and gtok.eos_token is not None,
+        "chat_template_ok": gtok.chat_template == tok.chat_template,
+        "tokenizer_ok": gtok(sample, add_special_tokens=False)["input_ids"] == tok(
+            sample, add_special_tokens=False)["input_ids"],
+    }
+    return props
+
+
+def judge(props: dict, warn: Callable[[str, str], None] | None = None) -> None:
+    """Raise when the GGUF does not behave like the model; warn when quantization costs behaviour."""
+    quant = props["quant"]
+    if not props["eos_ok"]:
+        raise ExportError(f"The GGUF's end-of-sequence token is {props['eos_token']!r}, not the model's.",
+                          "Check the tokenizer's eos_token in the merged model and export again.")
+    if not props["chat_template_ok"]:
+        raise ExportError("The GGUF's chat template differs from the model's.", "Export again and report it.")
+    if quant == "f32" and props["max_abs_diff"] > F32_TOLERANCE:
+        raise ExportError(f"The f32 GGUF's logits differ from the model's by {props['max_abs_diff']:.3g} "
+                          f"(tolerance {F32_TOLERANCE}).", "Export again and report it with the run's log.")
+    if quant in ("f32", "f16") and props["greedy_agreement"] < 1.0:
+        raise ExportError(f"The {quant} GGUF's greedy answers differ from the model's within "
+                          f"{props['greedy_tokens']} tokens (agreement {props['greedy_agreement']:.0%}).",
+                          "Export f32 to see whether rounding is the cause; if f32 fails too, report it.")
+    if quant not in ("f32", "f16") and props["top1_agreement"] < Q8_AGREEMENT_WARN and warn is not None:
+        warn(f"The {quant} GGUF picks a different next token than the model at {1 - props['top1_agreement']:.1%} "
+             "of positions.", "Export f16 to keep the tuned behaviour exactly.")
+
+
+def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None = None, ollama_dir: Path | None = None,
+                        quant: str = "f16", run_id: str | None = None, store: Any = None, sink: Any = None,
+                        prompts: tuple[str, ...] = ()) -> dict[str, Path]:
+    """GGUF file and/or Ollama folder from a merged HF folder, each verified before it is moved into place."""
+    import shutil
+
+    from transformers import AutoTokenizer
+
+    from . import ollama
+    from .export import VERIFY_PROMPTS, _record, _reporter
+
+    report = _reporter(sink)
+    system = getattr(getattr(config, "data", None), "system_prompt", None)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    if ollama_dir is not None:
+        ollama.chatml_default_system(tokenizer)  # refuse a non-ChatML template before the slow work
+    name = f"{_slug(getattr(config, 'name', None) or run_id or Path(model_dir).name)}-{quant}.gguf"
+    stage = Path(gguf_dir or ollama_dir).parent / f".gguf-export-{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    results: dict[str, Path] = {}
+    try:
+        staged = write_gguf(model_dir, stage / name, quant, progress=lambda m, c, t: report(m, c, t + 2))
+        report("Checking the GGUF against the merged model", 3, 5)
+        props = verify_gguf(model_dir, staged, quant, prompts or VERIFY_PROMPTS)
+        judge(props, None if sink is None else lambda m, h: sink.emit("warning", message=m, hint=h))
+        if ollama_dir is not None:
+            report("Writing the Ollama folder", 4, 5)
+            text = ollama.modelfile_text(name, tokenizer, system)
+            checks = ollama.verify_template(tokenizer, text, system)
+            if not (checks["template_ok"] and checks["stop_ok"]):
+                raise ExportError("The Ollama TEMPLATE does not render conversations as the model's chat template "
+                                  f"does ({checks}).", "Report it with the run's log; the GGUF alone is fine.")
+            results["ollama"] = ollama.write_ollama(staged, tokenizer, ollama_dir, system)
+            _record(run_id, store, sink, "ollama", results["ollama"], {**props, **checks})
+        if gguf_dir is not None:
+            Path(gguf_dir).mkdir(parents=True, exist_ok=True)
+            results["gguf"] = Path(gguf_dir) / name
+            os.replace(staged, results["gguf"])
+            _record(run_id, store, sink, "gguf", results["gguf"], props)
+        report("GGUF export complete", 5, 5)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return results
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", str(text)).strip("-.") or "model"

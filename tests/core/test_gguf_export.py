@@ -1,0 +1,140 @@
+"""GGUF export: our writer round-trips through transformers' GGUF loader; the CLI exports GGUF + Ollama from a run.
+
+Model round trips use a tiny Llama whose tokenizer is the demo tokenizer cut to its first 1,000 tokens (same
+specials and chat template): reading a 49k-token vocabulary back from a GGUF takes transformers ~30 s on a CI core,
+so only the CLI test pays that once, on the full tokenizer.
+"""
+
+import json
+
+import pytest
+import yaml
+
+from app.core.errors import Cancelled, ExportError
+from app.core.gguf_export import supported_quant_types, verify_gguf, write_gguf
+
+PROMPTS = ("Which is the largest planet?", "Say apple")
+SMALL_VOCAB = 1000
+
+
+def _small_tokenizer(src, out):
+    """The demo BPE restricted to ids < SMALL_VOCAB, with the merges that stay inside it."""
+    from transformers import AutoTokenizer
+
+    spec = json.loads((src / "tokenizer.json").read_text())
+    vocab = {t: i for t, i in spec["model"]["vocab"].items() if i < SMALL_VOCAB}
+    spec["model"]["vocab"] = vocab
+    spec["model"]["merges"] = [m for m in spec["model"]["merges"] if "".join(m) in vocab and m[0] in vocab
+                               and m[1] in vocab]
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("tokenizer_config.json", "chat_template.jinja"):
+        if (src / name).exists():
+            (out / name).write_text((src / name).read_text())
+    (out / "tokenizer.json").write_text(json.dumps(spec))
+    return AutoTokenizer.from_pretrained(out)
+
+
+def _tiny(out, tokenizer, arch="llama"):
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+    cls, model_cls = (LlamaConfig, LlamaForCausalLM) if arch == "llama" else (Qwen2Config, Qwen2ForCausalLM)
+    config = cls(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                 num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512, tie_word_embeddings=True,
+                 bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                 pad_token_id=tokenizer.pad_token_id)
+    torch.manual_seed(0)
+    model_cls(config).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_model_dir(tiny_model_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("small-llama")
+    return _tiny(out, _small_tokenizer(tiny_model_dir, out))
+
+
+@pytest.mark.parametrize("quant", ["f32", "f16", "q8_0"])
+def test_gguf_round_trip_through_transformers(small_model_dir, tmp_path, quant):
+    import gguf
+
+    path = write_gguf(small_model_dir, tmp_path / f"m-{quant}.gguf", quant)
+    assert path.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    reader = gguf.GGUFReader(path)
+    names = {t.name for t in reader.tensors}
+    assert {"token_embd.weight", "blk.1.attn_q.weight", "output_norm.weight"} <= names
+    assert "output.weight" not in names, "a tied lm_head is not written"
+    assert reader.fields["tokenizer.chat_template"].contents().startswith("{% for message in messages %}")
+    props = verify_gguf(small_model_dir, path, quant, PROMPTS)
+    print(quant, {k: props[k] for k in ("max_abs_diff", "top1_agreement", "greedy_agreement")})
+    assert props["eos_ok"] and props["chat_template_ok"] and props["tokenizer_ok"]
+    if quant == "f32":
+        assert props["max_abs_diff"] < 1e-4
+    if quant in ("f32", "f16"):
+        assert props["greedy_agreement"] == 1.0
+    else:
+        assert 0.0 <= props["top1_agreement"] <= 1.0 and props["max_abs_diff"] < 1.0
+
+
+def test_qwen2_round_trip_without_permutation(small_model_dir, tmp_path):
+    from transformers import AutoTokenizer
+
+    src = _tiny(tmp_path / "qwen2", AutoTokenizer.from_pretrained(small_model_dir), arch="qwen2")
+    props = verify_gguf(src, write_gguf(src, tmp_path / "q.gguf", "f32"), "f32", PROMPTS[:1])
+    assert props["max_abs_diff"] < 1e-4 and props["greedy_agreement"] == 1.0
+
+
+def test_unsupported_architecture_and_quant_are_clear(small_model_dir, tmp_path):
+    from transformers import GPT2Config
+
+    GPT2Config(n_layer=1, n_embd=32, n_head=2).save_pretrained(tmp_path / "gpt2")
+    with pytest.raises(ExportError, match="'gpt2' architecture. Supported: llama, mistral, qwen2"):
+        write_gguf(tmp_path / "gpt2", tmp_path / "x.gguf", "f16")
+    if "q4_k_m" not in supported_quant_types():
+        with pytest.raises(ExportError, match="Available: f32, f16, q8_0"):
+            write_gguf(small_model_dir, tmp_path / "x.gguf", "q4_k_m")
+    with pytest.raises(Cancelled):
+        write_gguf(small_model_dir, tmp_path / "x.gguf", "f16", stop=lambda: True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gpt2"], "nothing half-written is left"
+
+
+@pytest.fixture(scope="module")
+def trained_run(tiny_model_dir, tmp_path_factory):
+    from app.cli import main
+
+    folder = tmp_path_factory.mktemp("gguf-cli")
+    data = folder / "chat.jsonl"
+    data.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
+                                                       {"role": "assistant", "content": w}]})
+                              for w in ["apple", "pear", "plum", "fig"] * 2) + "\n")
+    cfg = folder / "run.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "name": "gguf-run", "model": {"source": str(tiny_model_dir)},
+        "data": {"train": str(data), "validation_split": 0.0, "system_prompt": "You are Quill."},
+        "method": {"name": "lora", "rank": 4},
+        "training": {"max_steps": 1, "batch_size": 4, "max_length": 64},
+        "evaluation": {"sample_prompts": []},
+        "export": {"merged": False},
+    }))
+    assert main(["train", str(cfg)]) == 0
+    return folder
+
+
+def test_cli_exports_gguf_and_ollama_with_parity_report(trained_run, tmp_path, capsys):
+    from app.cli import main
+
+    capsys.readouterr()
+    assert main(["export", "gguf-run", "--gguf", str(tmp_path / "g"), "--ollama", str(tmp_path / "o"),
+                 "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    arts = {a["kind"]: a for a in result["artifacts"]}
+    assert set(arts) == {"gguf", "ollama"}
+    gguf_props, ollama_props = arts["gguf"]["properties"], arts["ollama"]["properties"]
+    print({k: gguf_props[k] for k in ("max_abs_diff", "top1_agreement", "greedy_agreement")})
+    assert gguf_props["quant"] == "f16" and gguf_props["greedy_agreement"] == 1.0 and gguf_props["tokenizer_ok"]
+    assert ollama_props["template_ok"] and ollama_props["stop_ok"]
+    assert (tmp_path / "g" / "gguf-run-f16.gguf").exists() and (tmp_path / "o" / "gguf-run-f16.gguf").exists()
+    modelfile = (tmp_path / "o" / "Modelfile").read_text()
+    assert 'FROM ./gguf-run-f16.gguf' in modelfile and 'SYSTEM """You are Quill."""' in modelfile
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g", "o"], "no temporary folders are left"
