@@ -407,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.pages import sample_home
+    from app.ui.pages.samples import sample_home
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--screenshot", help="render the page to this PNG (first run selected), then exit")

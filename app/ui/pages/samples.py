@@ -1,0 +1,95 @@
+"""Sample runs for opening a page alone.
+
+`sample_home()` fills a temporary data home with sample runs so a page can be opened alone
+(`python -m app.ui.pages.train`, `python -m app.ui.pages.runs`) for manual checks and screenshots. It lives in its
+own module so that importing `app.ui.pages.*` does not import the run store.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from app.core.config import demo_config
+from app.core.events import JsonlEventWriter
+from app.core.paths import run_dir
+from app.core.store import Store
+
+_SAMPLES = (
+    ("support-bot-lora", "completed", "lora", 600, None, None),
+    ("support-bot-dora-r32", "completed", "dora", 450, None, None),
+    ("recipes-qlora", "failed", "qlora", 120,
+     "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity)",
+     "Lower the batch size or max length, or enable gradient checkpointing."),
+    ("recipes-full", "cancelled", "full", 80, None, None),
+    ("support-bot-live", "running", "lora", 400, None, None),
+)
+
+
+def _metrics(step: int, total: int, rng: random.Random) -> dict[str, float]:
+    progress = step / total
+    return {
+        "loss": 2.4 * math.exp(-4 * progress) + 0.55 + rng.gauss(0, 0.08),
+        "learning_rate": 2e-4 * min(1.0, step / (0.03 * total)) * 0.5 * (1 + math.cos(math.pi * progress)),
+        "grad_norm": 1.6 * math.exp(-2 * progress) + 0.3 + abs(rng.gauss(0, 0.1)),
+        "tokens_per_second": 2400 + rng.gauss(0, 90),
+    }
+
+
+def sample_home() -> str:
+    """Point FINETUNE_STUDIO_HOME at a new temporary folder holding five sample runs; returns the id of the one
+    that is "still training" (its worker is this process, so `attach` follows it until the window closes)."""
+    os.environ["FINETUNE_STUDIO_HOME"] = tempfile.mkdtemp(prefix="studio-sample-")
+    store = Store(reap=False)
+    rng = random.Random(7)
+    config = demo_config()
+    now = time.time()
+    live = ""
+    for i, (name, status, method, total, error, hint) in enumerate(_SAMPLES):
+        run_id = time.strftime("%Y%m%d-%H%M%S", time.localtime(now - (5 - i) * 5400)) + f"-{i:04x}"
+        cfg = config.model_copy(update={"name": name, "method": config.method.model_copy(update={"name": method})})
+        last = {"running": total * 3 // 5, "failed": total // 3, "cancelled": total // 2}.get(status, total)
+        started = now - (5 - i) * 5400
+        store.create_run(run_id, name=name, config_yaml=cfg.to_yaml(), model="demo (SmolLM2-135M-Instruct)",
+                         method=method, stage="sft", started=started, total_steps=total, last_step=last,
+                         pid=os.getpid() if status == "running" else 0, device="cpu")
+        rows, events = [], JsonlEventWriter(path=run_dir(run_id) / "events.jsonl")
+        events.emit("phase", name="tokenize", message="Tokenising", current=1200, total=1200)
+        events.emit("started", run_id=run_id, run_dir=str(run_dir(run_id)), total_steps=total,
+                    trainable_params=4_884_480, total_params=139_399_488, device="cpu")
+        for step in range(1, last + 1):
+            metrics = _metrics(step, total, rng)
+            if step % 50 == 0:
+                metrics["eval_loss"] = 2.4 * math.exp(-4 * step / total) + 0.62
+            rows += [{"run_id": run_id, "step": step, "epoch": step / total, "name": k, "value": v,
+                      "time": started + step} for k, v in metrics.items()]
+            events.emit("metrics", step=step, epoch=step / total, metrics=metrics)
+        events.emit("progress", step=last, total_steps=total, epoch=last / total, elapsed=last * 1.9,
+                    eta=(total - last) * 1.9)
+        events.emit("sample", step=200, prompt="How do I reset my password?",
+                    output="Open Settings → Account → Reset password, then follow the link we email you.")
+        events.close()
+        store.db["metrics"].insert_all(rows)
+        if status != "running":
+            store.update_run(run_id, status=status, finished=started + last * 1.9, error=error, hint=hint,
+                             final_loss=next((r["value"] for r in reversed(rows) if r["name"] == "loss"), None))
+        else:
+            store.update_run(run_id, status="running")
+            live = run_id
+        if status == "completed":
+            adapter = run_dir(run_id) / "adapter"
+            adapter.mkdir(parents=True, exist_ok=True)
+            (adapter / "adapter_model.safetensors").write_bytes(b"\0" * 19_600_000)
+            store.add_artifact(run_id, "adapter", adapter)
+            store.add_artifact(run_id, "checkpoint", _touch(run_dir(run_id) / "checkpoints" / f"step-{total}"))
+    return live
+
+
+def _touch(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "trainer_state.json").write_text("{}")
+    return path
