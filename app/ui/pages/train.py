@@ -94,6 +94,7 @@ class TrainPage(QWidget):
         self.run_id: str | None = None
         self._t0: float | None = None
         self._eta: tuple[float, float] | None = None  # (eta seconds, when it was reported)
+        self._steps: tuple[int, int] | None = None  # (step, total steps) once training has started
         self._build()
         self._connect()
         self._set_state("idle")
@@ -248,7 +249,7 @@ class TrainPage(QWidget):
         self.progress.setFormat("")
         self.phase_label.setText(phase)
         self.detail_label.setText(title)
-        self._t0, self._eta = time.monotonic(), None
+        self._t0, self._eta, self._steps = time.monotonic(), None, None
         self._clock_timer.start()
         self._update_clock()
         self._set_state("starting")
@@ -278,9 +279,8 @@ class TrainPage(QWidget):
     def _on_started(self, event: dict) -> None:
         self.run_id = event.get("run_id") or self.run_id
         total = int(event.get("total_steps") or 0)
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(0)
-        self.progress.setFormat("Step %v / %m  (%p%)")
+        self._steps = (int(event.get("start_step") or 0), total)
+        self._show_steps()
         self.phase_label.setText("Training")
         trainable, params = event.get("trainable_params") or 0, event.get("total_params") or 0
         self.detail_label.setText(f"Run {self.run_id} on {event.get('device', '?')} · "
@@ -290,10 +290,9 @@ class TrainPage(QWidget):
 
     @Slot(dict)
     def _on_progress(self, event: dict) -> None:
-        total = event.get("total_steps")
-        if total and self.progress.maximum() != total:
-            self.progress.setRange(0, int(total))
-        self.progress.setValue(int(event.get("step") or 0))
+        total = int(event.get("total_steps") or (self._steps[1] if self._steps else 0))
+        self._steps = (int(event.get("step") or 0), total)
+        self._show_steps()
         if event.get("elapsed") is not None:
             self._t0 = time.monotonic() - float(event["elapsed"])
         self._eta = (float(event["eta"]), time.monotonic()) if event.get("eta") is not None else None
@@ -318,9 +317,11 @@ class TrainPage(QWidget):
         self._clock_timer.stop()
         self._eta = None
         self._update_clock()
-        step = self.progress.value()
-        if self.progress.maximum() == 0:
+        if self._steps is not None:  # the bar may show an export's stages by now: show the steps again
+            self._show_steps(done=status == "completed")
+        elif self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
+        step = self.progress.value()
         if status == "completed":
             self.progress.setValue(self.progress.maximum())
             self.phase_label.setText("Training complete")
@@ -335,6 +336,12 @@ class TrainPage(QWidget):
         if self.run_id:
             self.run_completed.emit(self.run_id)
 
+    def _show_steps(self, done: bool = False) -> None:
+        step, total = self._steps
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(total if done else min(step, max(total, 1)))
+        self.progress.setFormat("Step %v / %m  (%p%)")
+
     def _update_clock(self) -> None:
         elapsed = time.monotonic() - self._t0 if self._t0 is not None else None
         eta = max(0.0, self._eta[0] - (time.monotonic() - self._eta[1])) if self._eta else None
@@ -348,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.pages import sample_home
+    from app.ui.pages.samples import sample_home
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--screenshot", help="render the page to this PNG after loading, then exit")

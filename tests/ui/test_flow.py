@@ -1,0 +1,182 @@
+"""The whole flow by clicks and typing, with REAL worker processes on a tiny random Llama.
+
+data → model → method → hyperparameters → Start → the plots get points → Stop → the run is listed as cancelled on
+the Runs page → clone it → 3 steps → Start → it completes → the Runs page shows it completed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from studio_fakes import chat_rows, write_jsonl
+
+from app.ui.main_window import MainWindow
+from app.ui.pages.runs import RUN_ID_ROLE
+from app.ui.settings import open_settings
+
+# A 2-core CI box: a worker imports torch/transformers/TRL (~10 s), then each step of the tiny model ~0.5-1 s.
+WORKER_START_MS = 120_000
+TASK_MS = 60_000
+
+
+def type_into(qtbot, widget, text: str) -> None:
+    """Select what the editor holds and type over it, as a user would."""
+    widget.setFocus()
+    widget.selectAll()
+    qtbot.keyClicks(widget, text)
+
+
+def set_spin(qtbot, form, section: str, name: str, value: int) -> None:
+    type_into(qtbot, form.editor(section, name).inner, str(value))
+    assert form.editor(section, name).value() == value, name
+    assert not form.error_text(section, name)
+
+
+def start_and_wait(qtbot, window) -> dict:
+    """Press Start (its action, as the menu and Ctrl+R do); wait for the worker's `run_started` and return it.
+
+    A worker that fails before training ends the wait at once, with its error.
+    """
+    supervisor = window.train_page.supervisor
+    seen: list[tuple[str, dict]] = []
+    on_started = lambda event: seen.append(("started", event))  # noqa: E731
+    on_finished = lambda event: seen.append(("finished", event))  # noqa: E731
+    supervisor.run_started.connect(on_started)
+    supervisor.run_finished.connect(on_finished)
+    try:
+        window.start_action.trigger()
+        qtbot.waitUntil(lambda: bool(seen), timeout=WORKER_START_MS)
+    finally:
+        supervisor.run_started.disconnect(on_started)
+        supervisor.run_finished.disconnect(on_finished)
+    kind, event = seen[0]
+    assert kind == "started", f"the run ended before training: {event.get('error')}"
+    return event
+
+
+def runs_row(window, run_id: str) -> dict[str, str]:
+    """The Runs table's cells for a run, by column title."""
+    page = window.runs_page
+    proxy = page.proxy
+    for row in range(proxy.rowCount()):
+        if proxy.index(row, 0).data(RUN_ID_ROLE) == run_id:
+            titles = [proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(proxy.columnCount())]
+            return {title: proxy.index(row, c).data() for c, title in enumerate(titles)}
+    raise AssertionError(f"run {run_id} is not on the Runs page")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    win = MainWindow(settings=open_settings(tmp_path / "gui.ini"))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    # a failing test must not leave a worker training or a QThread running
+    if "train" in win.built and win.train_page.is_running:
+        win.train_page.force_stop()
+        win.train_page.supervisor.wait(10_000)
+    win.shutdown()
+
+
+def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
+    data_file = write_jsonl(tmp_path / "chat.jsonl", chat_rows(24))
+
+    # Data: what the file dialog and a drop both call; wait for the background inspection.
+    data = window.steps["data"]
+    window.show_page("data")
+    data.set_file(str(data_file))
+    assert window.state.config.data.train == str(data_file)
+    qtbot.waitUntil(lambda: data.report is not None and not data.tasks.is_running("inspect"), timeout=TASK_MS)
+    assert data.report.rows == 24 and data.report.valid_rows == 24
+    assert data.table.rowCount() > 0 and "24 rows" in data.summary.text()
+    assert data.is_valid()
+
+    # Model: type the tiny model's folder as the source, press Enter, wait for it to be described.
+    window.next_button.click()
+    model = window.steps["model"]
+    assert window.current_page() == "model"
+    type_into(qtbot, model.source_edit, str(tiny_model_dir))
+    qtbot.keyClick(model.source_edit, Qt.Key.Key_Return)
+    assert window.state.config.model.source == str(tiny_model_dir)
+    qtbot.waitUntil(model.is_valid, timeout=TASK_MS)
+    assert model.info_labels["num_layers"].text() == "2"
+    assert model.status.text().startswith("Ready")
+
+    # Method: click a card, then the LoRA card.
+    window.next_button.click()
+    method = window.steps["method"]
+    assert window.current_page() == "method"
+    qtbot.mouseClick(method.cards["dora"], Qt.MouseButton.LeftButton)
+    assert window.state.config.method.name == "dora"
+    qtbot.mouseClick(method.cards["lora"], Qt.MouseButton.LeftButton)
+    assert window.state.config.method.name == "lora"
+    assert method.cards["lora"].radio.isChecked() and "Trains" in method.cards["lora"].trainable.text()
+
+    # Hyperparameters: type into the generated form (save_steps is in the Advanced part).
+    window.next_button.click()
+    hp = window.steps["hyperparameters"]
+    assert window.current_page() == "hyperparameters"
+    set_spin(qtbot, hp.form, "training", "max_steps", 40)
+    set_spin(qtbot, hp.form, "training", "batch_size", 4)
+    set_spin(qtbot, hp.form, "training", "max_length", 96)
+    if not hp.form.advanced.is_expanded():
+        qtbot.mouseClick(hp.form.advanced.button, Qt.MouseButton.LeftButton)
+    set_spin(qtbot, hp.form, "training", "save_steps", 100)
+    merged = hp.form.editor("export", "merged").inner  # no merged export after training: seconds off this test
+    merged.setFocus()
+    qtbot.keyClick(merged, Qt.Key.Key_Space)
+    assert window.state.config.export.merged is False and window.state.config.export.adapter is True
+    training = window.state.config.training
+    assert (training.max_steps, training.batch_size, training.max_length, training.save_steps) == (40, 4, 96, 100)
+    qtbot.waitUntil(window.ready, timeout=TASK_MS)
+    assert all(window.sidebar.is_done(key) for key in ("data", "model", "method", "hyperparameters", "train"))
+
+    # Start → the worker starts, the plots get points → Stop → cancelled.
+    train = window.train_page
+    states: list[str] = []
+    train.run_state_changed.connect(states.append)
+    started = start_and_wait(qtbot, window)
+    assert window.current_page() == "train"
+    first_run = started["run_id"]
+    assert started["total_steps"] == 40 and train.state == "running"
+    qtbot.waitUntil(lambda: train.plots.point_count("loss") > 0, timeout=TASK_MS)
+    assert train.plots.point_count("loss") > 0 and train.progress.value() >= 1
+    with qtbot.waitSignal(train.run_completed, timeout=WORKER_START_MS) as ended:
+        window.stop_action.trigger()
+    assert ended.args == [first_run]
+    assert train.state == "cancelled" and states[-1] == "cancelled" and "stopping" in states
+    assert f"Run {first_run}: cancelled" == window.run_label.text()
+    assert train.progress.value() < 40
+
+    # Runs: the run is listed as cancelled; clone it into the steps.
+    window.show_page("runs")
+    runs = window.runs_page
+    assert runs_row(window, first_run)["Status"] == "cancelled"
+    assert runs.select_run(first_run)
+    with qtbot.waitSignal(runs.clone_requested, timeout=5000) as cloned:
+        qtbot.mouseClick(runs.detail.buttons["clone"], Qt.MouseButton.LeftButton)
+    assert cloned.args[0].training.max_steps == 40
+    assert window.current_page() == "data"
+    assert window.state.config.model.source == str(tiny_model_dir)
+    assert window.state.config.data.train == str(data_file)
+    assert hp.form.editor("training", "max_steps").value() == 40  # the steps show the clone
+    assert hp.form.editor("training", "batch_size").value() == 4
+    qtbot.waitUntil(window.ready, timeout=TASK_MS)  # the clone is read and described again
+
+    # 3 steps this time → Start → completed.
+    window.show_page("hyperparameters")
+    set_spin(qtbot, hp.form, "training", "max_steps", 3)
+    assert window.state.config.training.max_steps == 3
+    with qtbot.waitSignal(train.run_completed, timeout=2 * WORKER_START_MS) as ended:
+        started = start_and_wait(qtbot, window)
+        second_run = started["run_id"]
+        assert second_run != first_run and started["total_steps"] == 3
+    assert ended.args == [second_run]
+    assert train.state == "completed", train.error_box.error.text()
+    assert train.progress.value() == 3 and train.progress.maximum() == 3  # steps, not the export's stages
+    assert train.phase_label.text() == "Training complete" and train.plots.point_count("loss") > 0
+
+    window.show_page("runs")
+    assert runs_row(window, second_run)["Status"] == "completed"
+    assert runs_row(window, first_run)["Status"] == "cancelled"
+    assert not train.is_running
