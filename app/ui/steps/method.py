@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QButtonGroup, QFrame, QGridLayout, QLabel, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.methods import METHODS, MethodSpec
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.steps.model import human_count
-from app.ui.widgets.config_form import ConfigForm, section_fields
+from app.ui.widgets.config_form import ConfigForm, is_advanced, section_fields
 
 
 class MethodCard(QFrame):
@@ -47,6 +56,12 @@ class MethodStep(StepPage):
 
     def __init__(self, state: StudioState, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(state, settings, parent)
+        # The engine may offer many methods: the cards and the settings scroll, so the page never sets a minimum
+        # height taller than the window.
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 8, 0)
+        column.setSpacing(12)
         grid = QGridLayout()
         grid.setSpacing(12)
         self.cards: dict[str, MethodCard] = {}
@@ -57,13 +72,18 @@ class MethodStep(StepPage):
             self.group.addButton(card.radio)
             card.radio.toggled.connect(lambda on, n=name: on and self.choose(n))
             grid.addWidget(card, i // 2, i % 2)
-        self.layout_.addLayout(grid)
+        column.addLayout(grid)
         self.settings_title = QLabel()
         self.settings_title.setObjectName("sectionTitle")
-        self.layout_.addWidget(self.settings_title)
+        column.addWidget(self.settings_title)
         self.form = ConfigForm(state, ["method"], exclude={"method": ["name"]}, columns=2, section_titles=False)
-        self.layout_.addWidget(self.form)
-        self.layout_.addStretch(1)
+        column.addWidget(self.form)
+        column.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(holder)
+        self.layout_.addWidget(self.scroll, 1)
         self.form.problems_changed.connect(lambda bad: self.validity_changed.emit(not bad))
         state.config_changed.connect(self.refresh)
         state.model_info_changed.connect(self.refresh)
@@ -89,7 +109,8 @@ class MethodStep(StepPage):
             other.style().polish(other)
         for field in section_fields("method"):
             self.form.set_field_visible("method", field, field in spec.settings)
-        self.form.advanced.setVisible(any(f in spec.settings for f in ("quant_type", "double_quant")))
+        fields = section_fields("method")
+        self.form.advanced.setVisible(any(is_advanced(fields[f]) for f in spec.settings))
         self.settings_title.setText(f"{spec.title} settings" if spec.settings else
                                     f"{spec.title} has no settings of its own.")
         self._trainable_counts()
