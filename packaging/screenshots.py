@@ -2,7 +2,7 @@
 
     python packaging/screenshots.py [--out docs/screenshots] [--dark]
 
-Runs headless (offscreen) in a temporary data home filled with sample runs (app.ui.pages.sample_home), on the
+Runs headless (offscreen) in a temporary data home filled with sample runs (app.ui.pages.samples.sample_home), on the
 bundled demo model and sample data. The demo model's converted copy is shared with your own data home, so it is
 converted at most once.
 """
@@ -47,6 +47,11 @@ def dark_palette():
              "PlaceholderText": "#8a8d91", "Mid": "#4a4d51", "Dark": "#1a1b1e", "Light": "#55585c"}
     for role, colour in roles.items():
         palette.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    # setColor sets every colour group: give disabled widgets their own, dimmer colours, as a real dark theme does
+    disabled = {"WindowText": "#7c7f84", "Text": "#7c7f84", "ButtonText": "#7c7f84", "Button": "#323437",
+                "Base": "#26272a", "Highlight": "#4a4d51"}
+    for role, colour in disabled.items():
+        palette.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role), QColor(colour))
     return palette
 
 
@@ -62,7 +67,7 @@ def main() -> int:
     from app.core.paths import models_cache
 
     shared_models = models_cache()
-    from app.ui.pages import sample_home
+    from app.ui.pages.samples import sample_home
 
     sample_home()
     (Path(os.environ["FINETUNE_STUDIO_HOME"]) / "models").symlink_to(shared_models, target_is_directory=True)

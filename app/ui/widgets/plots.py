@@ -202,7 +202,7 @@ class MetricsPlots(QWidget):
             colour = accent if hue is None else QColor.fromHslF(hue / 360, 0.75, 0.65 if dark else 0.42)
             curve = self.curves[name]
             if name == "loss":
-                curve.setPen(pg.mkPen(_with_alpha(colour, 90), width=1))
+                curve.setPen(pg.mkPen(_with_alpha(colour, 150 if dark else 90), width=1))  # faint beside the EMA
             elif name == "eval_loss":
                 curve.setPen(pg.mkPen(colour, width=1))
                 curve.setSymbol("o")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QWidget
 
 from app.ui.icons import icon
@@ -49,10 +49,12 @@ class Sidebar(QListWidget):
         self.setFrameShape(QListWidget.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._items: dict[str, QListWidgetItem] = {}
+        self._icons: dict[str, str] = {}  # key → icon name, to recolour on a palette change
         self.currentItemChanged.connect(self._changed)
 
     def add_entry(self, key: str, title: str, icon_name: str, step: bool) -> None:
-        item = QListWidgetItem(icon(icon_name), title)
+        item = QListWidgetItem(icon(icon_name, self.palette()), title)
+        self._icons[key] = icon_name
         item.setData(KEY_ROLE, key)
         item.setData(IS_STEP_ROLE, step)
         item.setData(DONE_ROLE, False)
@@ -85,6 +87,12 @@ class Sidebar(QListWidget):
 
     def keys(self) -> list[str]:
         return list(self._items)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.PaletteChange:  # e.g. the system switched to dark: recolour the icons
+            for key, name in self._icons.items():
+                self._items[key].setIcon(icon(name, self.palette()))
+        super().changeEvent(event)
 
     def _changed(self, current: QListWidgetItem | None, _previous) -> None:
         if current is not None and current.data(KEY_ROLE):
