@@ -1,0 +1,217 @@
+"""What a method does to a loaded model: peft configs, freezing, the LoRA+ optimizer, PiSSA/OLoRA conversion."""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import StudioError
+from .counts import freeze_selects
+from .registry import METHODS
+
+if TYPE_CHECKING:
+    from ..config import MethodConfig, TrainingConfig
+
+log = logging.getLogger(__name__)
+
+LORA_INIT = {"pissa": "pissa", "olora": "olora"}
+PROMPT_LEARNING = ("prompt_tuning", "prefix_tuning", "p_tuning")
+
+
+def adalora_schedule(method: MethodConfig, total_steps: int) -> dict[str, int]:
+    """AdaLoRA's step schedule from the config's shares and the run's optimizer steps."""
+    total = max(int(total_steps), 1)
+    return {"total_step": total, "tinit": int(method.adalora_tinit * total),
+            "tfinal": int(method.adalora_tfinal * total), "deltaT": method.adalora_delta_t}
+
+
+def peft_config(method: MethodConfig, *, total_steps: int | None = None, model_path: str | None = None) -> Any:
+    """The peft config for an adapter method (`total_steps`: AdaLoRA's schedule; `model_path`: the tokenizer for
+    prompt tuning's text initialisation)."""
+    from peft import (
+        AdaLoraConfig,
+        IA3Config,
+        LNTuningConfig,
+        LoraConfig,
+        PrefixTuningConfig,
+        PromptEncoderConfig,
+        PromptTuningConfig,
+        TaskType,
+    )
+
+    name, task = method.name, TaskType.CAUSAL_LM
+    if name == "adalora":
+        return AdaLoraConfig(task_type=task, init_r=method.rank, target_r=method.adalora_target_rank,
+                             lora_alpha=method.alpha, lora_dropout=method.dropout,
+                             target_modules=method.target_modules, **adalora_schedule(method, total_steps or 1))
+    if name == "ia3":
+        return IA3Config(task_type=task)
+    if name == "ln_tuning":
+        return LNTuningConfig(task_type=task)
+    if name == "prompt_tuning":
+        text = (method.prompt_tuning_init_text or "").strip()
+        if text and model_path:
+            return PromptTuningConfig(task_type=task, num_virtual_tokens=method.num_virtual_tokens,
+                                      prompt_tuning_init="TEXT", prompt_tuning_init_text=text,
+                                      tokenizer_name_or_path=model_path)
+        return PromptTuningConfig(task_type=task, num_virtual_tokens=method.num_virtual_tokens)
+    if name == "prefix_tuning":
+        return PrefixTuningConfig(task_type=task, num_virtual_tokens=method.num_virtual_tokens)
+    if name == "p_tuning":
+        return PromptEncoderConfig(task_type=task, num_virtual_tokens=method.num_virtual_tokens)
+    return LoraConfig(
+        task_type=task, r=method.rank, lora_alpha=method.alpha, lora_dropout=method.dropout,
+        target_modules=method.target_modules, use_dora=name == "dora", bias="none",
+        use_rslora=name == "rslora", init_lora_weights=LORA_INIT.get(name, True),
+    )
+
+
+def quantization_config(method: MethodConfig, compute_dtype: Any) -> Any:
+    from transformers import BitsAndBytesConfig
+
+    if method.bits == 8:
+        return BitsAndBytesConfig(load_in_8bit=True)
+    return BitsAndBytesConfig(
+        load_in_4bit=True, bnb_4bit_quant_type=method.quant_type, bnb_4bit_use_double_quant=method.double_quant,
+        bnb_4bit_compute_dtype=compute_dtype,
+    )
+
+
+def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool = False, *,
+                 total_steps: int | None = None) -> Any:
+    """Wrap a loaded model for training with the method; returns the model to train.
+
+    `total_steps` (the run's optimizer steps) sets AdaLoRA's schedule; the AdaLoRA callback corrects it to the
+    trainer's own count when training starts.
+    """
+    if method.name == "full":
+        for p in model.parameters():
+            p.requires_grad_(True)
+        return model
+    if method.name in ("freeze", "bias"):
+        _select(model, method)
+        if gradient_checkpointing:
+            model.enable_input_require_grads()  # frozen inputs would otherwise cut the checkpointed graph
+        return model
+    from peft import get_peft_model, prepare_model_for_kbit_training
+
+    if method.name == "qlora":
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
+    config = peft_config(method, total_steps=total_steps, model_path=getattr(model, "name_or_path", None))
+    try:
+        return get_peft_model(model, config)
+    except ValueError as exc:
+        raise StudioError(f"Cannot apply {METHODS[method.name].title} to this model: {exc}",
+                          "Check method.target_modules against the model's layer names, or use 'all-linear'.") \
+            from exc
+
+
+def _decoder_layers(model: Any) -> tuple[str, int]:
+    """The name and length of the model's list of decoder layers (e.g. 'model.layers', 32)."""
+    import torch
+
+    wanted = getattr(model.config, "num_hidden_layers", None)
+    lists = [(n, len(m)) for n, m in model.named_modules() if isinstance(m, torch.nn.ModuleList) and len(m)]
+    for name, size in lists:
+        if size == wanted:
+            return name, size
+    if lists:
+        return lists[0]
+    raise StudioError("Cannot find this model's decoder layers for freeze tuning.",
+                      "Use freeze_modules to name what to train, or choose LoRA.")
+
+
+def _select(model: Any, method: MethodConfig) -> None:
+    """Freeze and bias-only tuning: switch gradients on for the chosen parameters only."""
+    params = list(model.named_parameters(remove_duplicate=False))
+    if method.name == "bias":
+        chosen = {n for n, _ in params if n.endswith(".bias")}
+        if not chosen:
+            raise StudioError("This model has no bias parameters; choose LN tuning or LoRA.",
+                              "Bias-only tuning needs a model with biases (e.g. Qwen2); set method.name to "
+                              "ln_tuning or lora.")
+    else:
+        prefix, layers = _decoder_layers(model)
+        if method.freeze_trainable_layers > layers:
+            raise StudioError(f"The model has {layers} layers; freeze_trainable_layers is "
+                              f"{method.freeze_trainable_layers}.",
+                              f"Set method.freeze_trainable_layers to at most {layers}, or choose full.")
+        unknown = [m for m in method.freeze_modules if not any(f".{m.strip('.')}." in f".{n}." for n, _ in params)]
+        if unknown:
+            raise StudioError(f"No module of this model is called {', '.join(unknown)} (method.freeze_modules).",
+                              "Use names from the model's weights, e.g. embed_tokens, norm, mlp, self_attn, q_proj.")
+        chosen = {n for n, _ in params
+                  if freeze_selects(n, prefix, layers, method.freeze_trainable_layers, method.freeze_modules)}
+    for _, p in params:
+        p.requires_grad_(False)
+    for n, p in params:
+        if n in chosen:
+            p.requires_grad_(True)
+
+
+def loraplus_optimizer(model: Any, method: MethodConfig, training: TrainingConfig) -> Any:
+    """LoRA+: AdamW with matrix B at `loraplus_lr_ratio` × the learning rate (peft's optimizer); else None."""
+    if method.name != "loraplus":
+        return None
+    import torch
+    from peft.optimizers import create_loraplus_optimizer
+
+    return create_loraplus_optimizer(model, torch.optim.AdamW, lr=training.learning_rate,
+                                     loraplus_lr_ratio=method.loraplus_lr_ratio, weight_decay=training.weight_decay)
+
+
+def save_initial_adapter(model: Any, folder: Path) -> None:
+    """PiSSA/OLoRA: keep the adapter as initialised, to convert the trained one for the original base later."""
+    config = model.peft_config["default"]
+    init = config.init_lora_weights
+    config.init_lora_weights = True  # saved as a plain LoRA init, as peft's conversion expects
+    try:
+        model.save_pretrained(folder)
+    finally:
+        config.init_lora_weights = init
+
+
+def plain_lora_model(model: Any, initial: Path, work: Path) -> Any:
+    """A PiSSA/OLoRA-trained model as a plain LoRA adapter (twice the rank) on the original, unmodified base.
+
+    Checked on a few tokens: the converted model must compute what the trained one does.
+    """
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    from ..errors import ExportError
+
+    model.save_pretrained(work, path_initial_model_for_weight_conversion=str(initial))
+    base = AutoModelForCausalLM.from_pretrained(model.peft_config["default"].base_model_name_or_path,
+                                                dtype=torch.float32)
+    converted = PeftModel.from_pretrained(base, work)
+    ids = torch.arange(1, 17).unsqueeze(0)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        a = model(input_ids=ids.to(model.device)).logits.float().cpu()
+        b = converted(input_ids=ids).logits.float()
+    if was_training:
+        model.train()
+    diff = float((a - b).abs().max())
+    if not math.isfinite(diff) or diff > 1e-3:
+        raise ExportError(f"Converting the {model.peft_config['default'].init_lora_weights} adapter for the "
+                          f"original model changed its outputs (max logit difference {diff:.3g}).",
+                          "Export the run's checkpoint instead and report this with the run's log.")
+    return converted
+
+
+def count_parameters(model: Any) -> tuple[int, int]:
+    """(trainable, total) parameters of a loaded model; 4-bit weights count as their logical size."""
+    trainable = total = 0
+    for p in model.parameters():
+        n = p.numel()
+        if p.__class__.__name__ == "Params4bit":
+            n *= 2
+        total += n
+        if p.requires_grad:
+            trainable += n
+    return trainable, total
