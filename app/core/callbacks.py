@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -86,3 +87,88 @@ class EventCallback(TrainerCallback):
         self.sink.emit("checkpoint", step=state.global_step, path=str(path))
         if self.sampler is not None and not self.stopped_by_user:
             self.sampler(state.global_step)
+
+
+class AdaLoraCallback(TrainerCallback):
+    """AdaLoRA: re-allocates ranks after every optimizer step (gradients are still there), as peft requires.
+
+    The schedule (total steps, tinit, tfinal) is set to the trainer's own step count when training starts, so the
+    estimate made before the trainer existed never leaves AdaLoRA pruning on the wrong steps.
+    """
+
+    def __init__(self, model: Any, schedule: Any):
+        self.model, self.schedule = model, schedule  # schedule: total_steps -> {total_step, tinit, tfinal, ...}
+        self.calls = 0
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        config = self.model.peft_config["default"]
+        for key, value in self.schedule(state.max_steps).items():
+            setattr(config, key, value)
+
+    def on_optimizer_step(self, args, state, control, **kwargs):
+        self.model.base_model.update_and_allocate(state.global_step)
+        self.calls += 1
+
+
+class BestCheckpointCallback(TrainerCallback):
+    """Marks the saved checkpoint with the lowest eval_loss: artifact property "best", run fields best_step,
+    best_eval_loss and best_checkpoint, and an `artifact` event; says so when early stopping ended the run.
+
+    Runs after EventCallback (which records the checkpoint artifact when it is saved). Only checkpoints saved at an
+    evaluated step can be marked; the evaluation of a step comes before its save.
+    """
+
+    def __init__(self, run_id: str, sink: EventSink, store: Store, early_stopping: Any = None):
+        self.run_id, self.sink, self.store, self.early_stopping = run_id, sink, store, early_stopping
+        self.evals: dict[int, float] = {}
+        self.saved: dict[int, Path] = {}
+        self.best_step: int | None = None  # of the marked checkpoint
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        # a resumed run: what its first part evaluated and saved still counts
+        self.evals = {int(s): v for s, v in self.store.metric_series(self.run_id).get("eval_loss", [])}
+        self.saved = {int(a["properties"]["step"]): Path(a["path"]) for a in self.store.artifacts(
+            self.run_id, "checkpoint") if "step" in a["properties"] and Path(a["path"]).is_dir()}
+        self.best_step = self.store.get_run(self.run_id).get("best_step")
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        loss = (metrics or {}).get("eval_loss")
+        if loss is not None and math.isfinite(loss):
+            self.evals[state.global_step] = float(loss)
+            self._update()
+
+    def on_save(self, args, state, control, **kwargs):
+        self.saved[state.global_step] = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+        self._update()
+
+    def on_train_end(self, args, state, control, **kwargs):
+        early = self.early_stopping
+        if early is not None and state.global_step < state.max_steps and \
+                early.early_stopping_patience_counter >= early.early_stopping_patience:
+            best = (f"step {self.best_step} (eval_loss {self.evals[self.best_step]:.4f})"
+                    if self.best_step in self.evals else "none")
+            self.sink.emit("warning", message=f"Stopped early at step {state.global_step} of {state.max_steps}: "
+                           f"eval_loss did not improve for {early.early_stopping_patience} evaluation(s).",
+                           hint=f"Best checkpoint: {best}; the saved model and its exports use it.")
+            self.store.update_run(self.run_id, stopped_early_at=state.global_step)
+
+    def _update(self) -> None:
+        scored = [(self.evals[step], step) for step in self.saved if step in self.evals]
+        if not scored:
+            return
+        loss, step = min(scored)  # ties: the earlier step, as transformers' best-model tracking does
+        if step == self.best_step:
+            return
+        self.best_step = step
+        table = self.store.db["artifacts"]
+        for row in self.store.artifacts(self.run_id, "checkpoint"):
+            props = row["properties"]
+            best = props.get("step") == step
+            if bool(props.get("best")) != best:
+                props = {**props, "best": True} if best else {k: v for k, v in props.items() if k != "best"}
+                table.update(row["id"], {"properties": json.dumps(props)})
+        path = self.saved[step]
+        self.store.update_run(self.run_id, best_step=step, best_eval_loss=loss, best_checkpoint=str(path))
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else 0
+        self.sink.emit("artifact", kind="checkpoint", path=str(path), bytes=size,
+                       properties={"step": step, "best": True, "eval_loss": loss})

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import platform
+import shutil
 import time
 import traceback
 from dataclasses import dataclass
@@ -73,14 +75,14 @@ def load_model(config: RunConfig, folder: Path, precision: str) -> Any:
     import torch
     from transformers import AutoModelForCausalLM
 
-    from .methods import quantization_config
+    from .methods import METHODS, quantization_config
 
     compute = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision, torch.float32)
     kwargs: dict[str, Any] = {"trust_remote_code": config.model.trust_remote_code}
     if config.method.name == "qlora":
         kwargs["quantization_config"] = quantization_config(config.method, compute)
         kwargs["dtype"] = compute
-    elif torch.cuda.is_available() and config.method.name != "full":
+    elif torch.cuda.is_available() and METHODS[config.method.name].half_base:
         kwargs["dtype"] = compute  # frozen base in half precision; adapters train in fp32
     else:
         kwargs["dtype"] = torch.float32  # master weights in fp32; bf16/fp16 via autocast
@@ -95,8 +97,17 @@ def _training_args(config: RunConfig, out: Path, precision: str, has_eval: bool)
     import torch
     from trl import SFTConfig
 
+    from .methods.apply import PROMPT_LEARNING
+
     t, ev = config.training, config.evaluation
+    # Virtual tokens go before each sequence: concatenated (padding-free) batches would hold one prefix for all.
+    padding_free = t.padding_free and config.method.name not in PROMPT_LEARNING
     eval_strategy = "no" if not has_eval else ("steps" if ev.eval_steps else "epoch")
+    eval_steps, save_steps = ev.eval_steps, t.save_steps
+    patience = has_eval and ev.early_stopping_patience
+    if patience:  # keeping the best model needs a checkpoint at every evaluation: same steps for both
+        eval_strategy, eval_steps = "steps", ev.eval_steps or t.save_steps
+        save_steps = eval_steps
     return SFTConfig(
         output_dir=str(out), num_train_epochs=t.epochs, max_steps=t.max_steps or -1,
         per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size,
@@ -107,11 +118,14 @@ def _training_args(config: RunConfig, out: Path, precision: str, has_eval: bool)
         bf16=precision == "bf16", fp16=precision == "fp16", use_cpu=not torch.cuda.is_available(),
         gradient_checkpointing=t.gradient_checkpointing,
         logging_steps=t.logging_steps, logging_first_step=True, report_to="none", disable_tqdm=True,
-        save_strategy="steps", save_steps=t.save_steps, save_total_limit=t.save_total_limit,
-        eval_strategy=eval_strategy, eval_steps=ev.eval_steps,
-        padding_free=t.padding_free, max_length=None if t.padding_free else t.max_length,
+        save_strategy="steps", save_steps=save_steps, save_total_limit=t.save_total_limit,
+        eval_strategy=eval_strategy, eval_steps=eval_steps,
+        # eval_loss ranks checkpoints: rotation keeps the best; with early stopping it is loaded at the end
+        metric_for_best_model="eval_loss" if has_eval else None, greater_is_better=False,
+        load_best_model_at_end=bool(patience),
+        padding_free=padding_free, max_length=None if padding_free else t.max_length,
         dataset_kwargs={"skip_prepare_dataset": True}, remove_unused_columns=False,
-        include_num_input_tokens_seen="all" if t.padding_free else "non_padding",
+        include_num_input_tokens_seen="all" if padding_free else "non_padding",
         dataloader_num_workers=0, save_only_model=False,
     )
 
@@ -217,9 +231,15 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
     from transformers import PrinterCallback
     from trl import SFTTrainer
 
-    from .callbacks import EventCallback
+    from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback
     from .data import ensure_chat_template, prepare_sft
-    from .methods import apply_method, count_parameters
+    from .methods import (
+        adalora_schedule,
+        apply_method,
+        count_parameters,
+        loraplus_optimizer,
+        save_initial_adapter,
+    )
     from .models import load_tokenizer, model_dir
 
     def check_stop() -> None:
@@ -243,7 +263,9 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
     device, precision = _device_and_precision(config)
     _phase(sink, "model")("Loading the model", 0, 1)
     model = apply_method(load_model(config, model_folder, precision), config.method,
-                         config.training.gradient_checkpointing)
+                         config.training.gradient_checkpointing, total_steps=_total_steps(config, len(prepared.train)))
+    if config.method.name in ("pissa", "olora"):
+        save_initial_adapter(model, folder / "initial-adapter")  # to convert the result for the original base
     trainable, total = count_parameters(model)
     check_stop()
 
@@ -253,8 +275,15 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
         "run_dir": str(folder), "trainable_params": trainable, "total_params": total, "device": device,
         "precision": precision, "dataset": prepared.stats})
     store.update_run(run_id, device=device, trainable_params=trainable, total_params=total)
+    callbacks: list[Any] = [callback]
+    early = _early_stopping(config, args, prepared.eval is not None, sink)
+    if prepared.eval is not None:  # after EventCallback, which records the checkpoints it marks
+        callbacks += [c for c in (early, BestCheckpointCallback(run_id, sink, store, early)) if c is not None]
+    if config.method.name == "adalora":
+        callbacks.append(AdaLoraCallback(model, lambda steps: adalora_schedule(config.method, steps)))
     trainer = SFTTrainer(model=model, args=args, train_dataset=prepared.train, eval_dataset=prepared.eval,
-                         processing_class=tokenizer, callbacks=[callback])
+                         processing_class=tokenizer, callbacks=callbacks,
+                         optimizers=(loraplus_optimizer(model, config.method, config.training), None))
     trainer.remove_callback(PrinterCallback)  # it prints log dicts to stdout; our events carry the metrics
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if callback.stopped_by_user:
@@ -265,15 +294,50 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
     return "completed"
 
 
+def _early_stopping(config: RunConfig, args: Any, has_eval: bool, sink: EventSink) -> Any:
+    """transformers' EarlyStoppingCallback when patience is set and there is validation data, else None."""
+    from transformers import EarlyStoppingCallback
+
+    ev = config.evaluation
+    if not ev.early_stopping_patience:
+        return None
+    if not has_eval:
+        sink.emit("warning", message="Early stopping is off: the run has no validation data.",
+                  hint="Set data.validation or a data.validation_split above 0.")
+        return None
+    if args.save_steps != config.training.save_steps:
+        sink.emit("warning", message=f"Early stopping: checkpoints are saved every {args.save_steps} steps, at each "
+                  f"evaluation, instead of every {config.training.save_steps}.",
+                  hint="The best checkpoint can only be kept if one is saved at every evaluation.")
+    return EarlyStoppingCallback(ev.early_stopping_patience, ev.early_stopping_threshold)
+
+
+def _total_steps(config: RunConfig, rows: int) -> int:
+    """Optimizer steps the trainer will run, computed as transformers does (AdaLoRA needs it before the trainer)."""
+    t = config.training
+    if t.max_steps:
+        return t.max_steps
+    batches = math.ceil(rows / (t.batch_size * int(os.environ.get("WORLD_SIZE", "1"))))
+    return max(math.ceil(t.epochs * max(math.ceil(batches / t.gradient_accumulation), 1)), 1)
+
+
 def _save_outputs(config: RunConfig, run_id: str, folder: Path, trainer: Any, tokenizer: Any, sink: EventSink,
                   store: Store) -> None:
     from .export import export_adapter, export_merged
+    from .methods import METHODS, plain_lora_model
 
-    model = trainer.model
-    if config.method.name == "full":
+    model, spec = trainer.model, METHODS[config.method.name]
+    if not spec.uses_adapter:  # full, freeze, bias: the trained model is the whole model
         export_merged(config, model, tokenizer, folder / "merged", run_id=run_id, store=store, sink=sink)
         return
+    if config.method.name in ("pissa", "olora") and (config.export.adapter or config.export.merged):
+        model = plain_lora_model(model, folder / "initial-adapter", folder / ".converted-adapter")
+        shutil.rmtree(folder / ".converted-adapter", ignore_errors=True)  # loaded: the export saves it again
     if config.export.adapter or config.export.merged:
         export_adapter(config, model, tokenizer, folder / "adapter", run_id=run_id, store=store, sink=sink)
-    if config.export.merged:
+    if config.export.merged and not spec.mergeable:
+        sink.emit("warning", message=f"{spec.title} adds virtual tokens instead of changing weights, so it cannot "
+                  "be merged into the model: saved the adapter only.",
+                  hint="Load the adapter on the base model (Chat does this), or train with LoRA for a merged model.")
+    elif config.export.merged:
         export_merged(config, model, tokenizer, folder / "merged", run_id=run_id, store=store, sink=sink)
