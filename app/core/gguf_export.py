@@ -165,7 +165,7 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
     config = AutoConfig.from_pretrained(model_dir)
     arch, permute = check_architecture(config)
     progress("Reading the model", 0, 3)
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype="auto")  # as saved; f32 per tensor below
     state = model.state_dict()
     n_head, n_kv = config.num_attention_heads, config.num_key_value_heads or config.num_attention_heads
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // n_head
@@ -174,7 +174,7 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_name(f".{out_file.name}.tmp-{os.getpid()}")
-    writer = gguf.GGUFWriter(tmp, arch)
+    writer = gguf.GGUFWriter(tmp, arch, use_temp_file=True)  # tensors spool to disk as they are converted
     try:
         name = Path(getattr(config, "_name_or_path", "") or model_dir).name or "model"
         writer.add_name(name)
@@ -217,7 +217,7 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
             if gguf_name is None:
                 raise ExportError(f"GGUF export cannot map tensor {key!r} to a llama.cpp name.",
                                   "Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.")
-            array = tensor.detach().numpy()
+            array = tensor.detach().to(torch.float32).numpy()
             if permute and key.endswith("q_proj.weight"):
                 array = permute_for_rope(array, n_head)
             elif permute and key.endswith("k_proj.weight"):
