@@ -1,0 +1,166 @@
+"""Split one dataset into train/validation/test files by ratio, with a seed, optionally stratified by a column.
+
+The rows are copied as they are (same columns, same layout; written as JSON Lines), so a split keeps a KTO
+`label` or a classification label. Rows that cannot be parsed are left out and counted. Two passes over the file:
+the first counts rows (and their labels when stratifying), the second writes each row to its split; memory is one
+byte a row for the assignment plus four for the label.
+
+Deterministic: the same file, ratios, seed and stratification give the same files. Each split takes
+round(n * ratio) rows of every stratum (train and validation first; test takes the rest).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from array import array
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import Cancelled, DataError
+from .readers import check_file, open_rows
+from .versions import base_stem, check_target, datasets_dir, sha256_of, write_sidecar, writing_jsonl
+
+log = logging.getLogger(__name__)
+
+SPLITS = ("train", "validation", "test")
+MAX_STRATA = 1000
+MISSING = "(missing)"
+
+
+@dataclass
+class SplitResult:
+    source: str
+    folder: str
+    paths: dict[str, str | None]  # split -> file (None for a split with ratio 0)
+    counts: dict[str, int]  # split -> rows, plus "skipped" (unparseable rows)
+    labels: dict[str, dict[str, int]] | None = None  # split -> label -> rows, when stratified
+    sidecar: str = ""
+    seed: int = 0
+    ratios: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        lines = [f"{self.source} → {self.folder}"]
+        for name in SPLITS:
+            if self.paths.get(name):
+                by_label = ""
+                if self.labels:
+                    by_label = " (" + ", ".join(f"{k}: {v}" for k, v in self.labels[name].items()) + ")"
+                lines.append(f"  {name:10} {self.counts[name]:>8} rows  {self.paths[name]}{by_label}")
+        if self.counts.get("skipped"):
+            lines.append(f"  left out (cannot be parsed): {self.counts['skipped']} rows")
+        return "\n".join(lines)
+
+
+def split_dataset(path: str | Path, ratios: tuple[float, ...] = (0.8, 0.1, 0.1), seed: int = 0,
+                  stratify_by: str | None = None, out_dir: str | Path | None = None,
+                  progress: Callable[[int, int | None], None] | None = None, stop=None) -> SplitResult:
+    """Write `train.jsonl`, `validation.jsonl`, `test.jsonl` (those with a ratio above 0) and `split.json` into
+    `out_dir` (default: a new `<data home>/datasets/<stem>.split.v<N>/`). Ratios are normalised to sum to 1."""
+    source = check_file(path)
+    shares = _shares(ratios)
+    folder = Path(out_dir).expanduser() if out_dir is not None else _next_split_dir(source)
+    targets = {name: check_target(folder / f"{name}.jsonl", source) for name, share in zip(SPLITS, shares,
+                                                                                              strict=True) if share}
+    strata, names, skipped = _read_strata(source, stratify_by, stop)
+    assignment = _assign(strata, len(names) or 1, shares, seed)
+    counts = {name: 0 for name in SPLITS}
+    labels = {name: dict.fromkeys(names, 0) for name in SPLITS} if stratify_by else None
+    rows, total = open_rows(source)
+    with contextlib.ExitStack() as stack:
+        writers = {name: stack.enter_context(writing_jsonl(target)) for name, target in targets.items()}
+        index = 0
+        for row in rows:
+            if row.data is None:
+                continue
+            if stop is not None and index % 10_000 == 0 and stop.is_set():
+                raise Cancelled("Split stopped; nothing was written.")
+            name = SPLITS[assignment[index]]
+            writers[name](row.data)
+            counts[name] += 1
+            if labels is not None:
+                labels[name][names[strata[index]]] += 1
+            index += 1
+            if progress is not None and index % 10_000 == 0:
+                progress(index, total)
+    counts["skipped"] = skipped
+    sidecar = write_sidecar(folder / "split.json", {
+        "source": str(source), "source_sha256": sha256_of(source), "ratios": shares, "seed": seed,
+        "stratify_by": stratify_by, "counts": counts, "labels": labels,
+        "files": {name: {"path": str(t), "sha256": sha256_of(t)} for name, t in targets.items()}})
+    log.info("split %s into %s: %s", source, folder, counts)
+    return SplitResult(str(source), str(folder), {n: str(targets[n]) if n in targets else None for n in SPLITS},
+                       counts, labels, str(sidecar), seed, shares)
+
+
+def _shares(ratios: tuple[float, ...]) -> list[float]:
+    ratios = list(ratios)
+    if not 1 <= len(ratios) <= 3 or any(r < 0 for r in ratios) or sum(ratios) <= 0 or ratios[0] <= 0:
+        raise DataError(f"Invalid split ratios {ratios}.",
+                        "Give train, validation and test shares, e.g. 0.8 0.1 0.1 (train above 0, none negative).")
+    ratios += [0.0] * (3 - len(ratios))
+    return [r / sum(ratios) for r in ratios]
+
+
+def _next_split_dir(source: Path) -> Path:
+    stem = base_stem(source)
+    folder = datasets_dir()
+    n = 1
+    while (folder / f"{stem}.split.v{n}").exists():
+        n += 1
+    return folder / f"{stem}.split.v{n}"
+
+
+def _label(value) -> str:
+    if value is None:
+        return MISSING
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _read_strata(source: Path, stratify_by: str | None, stop) -> tuple[array, list[str], int]:
+    """Pass one: each parseable row's stratum id, the strata's names, and how many rows cannot be parsed."""
+    strata, ids, skipped = array("I"), {}, 0
+    rows, _total = open_rows(source)
+    for row in rows:
+        if row.data is None:
+            skipped += 1
+            continue
+        if stop is not None and len(strata) % 10_000 == 0 and stop.is_set():
+            raise Cancelled("Split stopped; nothing was written.")
+        label = _label(row.data.get(stratify_by)) if stratify_by else ""
+        if label not in ids:
+            if len(ids) >= MAX_STRATA:
+                raise DataError(f"Column '{stratify_by}' has more than {MAX_STRATA} different values.",
+                                "Stratify by a label column (a few classes), or split without stratifying.")
+            ids[label] = len(ids)
+        strata.append(ids[label])
+    if not strata:
+        raise DataError(f"{source.name} has no rows that can be read.", "Check the file with `data inspect`.")
+    if stratify_by and set(ids) == {MISSING}:
+        raise DataError(f"No row has a '{stratify_by}' column to stratify by.",
+                        "Name the label column (e.g. --stratify label), or split without stratifying.")
+    return strata, list(ids) if stratify_by else [], skipped
+
+
+def _assign(strata: array, n_strata: int, shares: list[float], seed: int):
+    """Split index (0 train, 1 validation, 2 test) per row: within each stratum, a seeded shuffle cut by shares."""
+    import numpy as np
+
+    groups = np.frombuffer(strata, dtype=np.uint32)
+    assignment = np.zeros(len(groups), dtype=np.uint8)
+    rng = np.random.default_rng(seed)
+    for g in range(n_strata):
+        members = rng.permutation(np.flatnonzero(groups == g))
+        n = len(members)
+        n_train = min(n, round(n * shares[0]))
+        n_val = min(n - n_train, round(n * shares[1]))
+        if shares[2] == 0:
+            n_val = n - n_train
+        assignment[members[n_train:n_train + n_val]] = 1
+        assignment[members[n_train + n_val:]] = 2
+    return assignment
