@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import Cancelled, DataError
+from .clean_options import DESCRIPTIONS, TITLES
 from .duplicates import exact_key, near_key
 from .formats import UNKNOWN
 from .inspection import scan
@@ -40,25 +41,14 @@ class CleanActions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    drop_invalid: bool = Field(
-        False, title="Drop invalid rows",
-        description="Leave out rows that cannot be parsed or used (without it, such rows stop the cleaning).")
-    fill: dict[str, str] = Field(
-        default_factory=dict, title="Fill placeholders",
-        description="Values for {{name}} placeholders, e.g. {name: Quill, author: Us}; others are left as they are.")
-    trim: bool = Field(
-        False, title="Trim whitespace",
-        description="Strip spaces and blank lines around every turn; rows left with an empty turn are dropped.")
-    dedupe: Literal["exact", "near"] | None = Field(
-        None, title="Remove duplicates",
-        description="exact: identical examples; near: also those differing only in case, spacing and punctuation. "
-                    "The first occurrence is kept.")
-    min_tokens: int | None = Field(
-        None, ge=1, le=10_000_000, title="Minimum tokens",
-        description="Drop examples shorter than this many tokens (chat template included; needs a tokenizer).")
-    max_tokens: int | None = Field(
-        None, ge=1, le=10_000_000, title="Maximum tokens",
-        description="Drop examples longer than this many tokens (chat template included; needs a tokenizer).")
+    drop_invalid: bool = Field(False, title=TITLES["drop_invalid"], description=DESCRIPTIONS["drop_invalid"])
+    fill: dict[str, str] = Field(default_factory=dict, title=TITLES["fill"], description=DESCRIPTIONS["fill"])
+    trim: bool = Field(False, title=TITLES["trim"], description=DESCRIPTIONS["trim"])
+    dedupe: Literal["exact", "near"] | None = Field(None, title=TITLES["dedupe"], description=DESCRIPTIONS["dedupe"])
+    min_tokens: int | None = Field(None, ge=1, le=10_000_000, title=TITLES["min_tokens"],
+                                   description=DESCRIPTIONS["min_tokens"])
+    max_tokens: int | None = Field(None, ge=1, le=10_000_000, title=TITLES["max_tokens"],
+                                   description=DESCRIPTIONS["max_tokens"])
 
     @model_validator(mode="after")
     def _bounds(self) -> CleanActions:
@@ -167,7 +157,10 @@ def clean_dataset(path: str | Path, actions: CleanActions | dict, out_dir: str |
                 write(_record(example, row.data))
                 rows_out += 1
         if problem_count:
-            raise problems_error(problems, problem_count)
+            error = problems_error(problems, problem_count)
+            error.hint = ("Leave these rows out with the 'Drop invalid rows' action (--drop-invalid), or fix them "
+                          "(the file:line tells where).")
+            raise error
     if progress is not None:
         progress(rows_in, total)
     records = []
