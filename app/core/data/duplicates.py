@@ -1,8 +1,9 @@
 """Exact and near duplicates within a file, and rows shared between a training and a validation file.
 
-Keys (both hashed to 64 bits with BLAKE2b; a collision between different rows is astronomically unlikely):
-  exact  the normalised example (messages after format mapping, or the text) as canonical JSON: two rows in
-         different source layouts that mean the same conversation are exact duplicates.
+Keys (64-bit hashes of a string: Python's SipHash, salted per process, so keys are only ever compared within one
+process; a collision between different rows is astronomically unlikely):
+  exact  the normalised example (messages after format mapping, or the text) with each turn's role and content:
+         two rows in different source layouts that mean the same conversation are exact duplicates.
   near   the example's text, case-folded, with punctuation removed and whitespace collapsed ("Hello,  World!"
          and "hello world" match). A simple normalised-text hash, not MinHash: it finds copies that differ in
          case, spacing and punctuation, not paraphrases or one changed word.
@@ -13,40 +14,39 @@ the hashes with numpy.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
+import string
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
-_SPACE = re.compile(r"\s+")
+_ASCII_PUNCTUATION = str.maketrans("", "", string.punctuation)
 
 MAX_GROUPS = 1000  # groups listed in a report; all are counted
 
 
 def exact_text(example: list[dict] | str) -> str:
-    """The example as canonical JSON (sorted keys, no spaces)."""
-    return json.dumps(example, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The example as one string: each turn's role and content between separator characters."""
+    if isinstance(example, str):
+        return "\x1d" + example
+    return "\x1e".join(f"{m['role']}\x1f{m['content']}" for m in example)
 
 
 def near_text(example: list[dict] | str) -> str:
     """The example's words: case-folded, punctuation removed, whitespace collapsed; roles kept as words."""
     text = example if isinstance(example, str) else "\n".join(f"{m['role']} {m['content']}" for m in example)
-    return _SPACE.sub(" ", _PUNCTUATION.sub("", text.casefold())).strip()
-
-
-def hash64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    text = text.casefold()
+    text = text.translate(_ASCII_PUNCTUATION) if text.isascii() else _PUNCTUATION.sub("", text)
+    return " ".join(text.split())
 
 
 def exact_key(example: list[dict] | str) -> int:
-    return hash64(exact_text(example))
+    return hash(exact_text(example))
 
 
 def near_key(example: list[dict] | str) -> int:
-    return hash64(near_text(example))
+    return hash(near_text(example))
 
 
 @dataclass
@@ -72,9 +72,9 @@ class RowHashes:
     """Exact and near keys of every usable row with its line number."""
 
     def __init__(self) -> None:
-        self.exact = array("Q")
-        self.near = array("Q")
-        self.lines = array("Q")
+        self.exact = array("q")
+        self.near = array("q")
+        self.lines = array("q")
 
     def add(self, example: list[dict] | str, line: int) -> None:
         self.exact.append(exact_key(example))
@@ -130,7 +130,7 @@ class RowHashes:
 def _np(values: array):
     import numpy as np
 
-    return np.frombuffer(values, dtype=np.uint64) if len(values) else np.zeros(0, dtype=np.uint64)
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
 
 
 def _groups(keys: array) -> Iterator[list[int]]:
