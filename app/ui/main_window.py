@@ -1,7 +1,7 @@
 """The main window: a sidebar with the five steps and the pages, the pages in a stack, menus and a status bar.
 
 The window holds ONE RunConfig (in a StudioState); every step edits it, the Train page starts runs from it.
-The step pages are built at once; Train, Runs, Chat and Export (plots, the run store) when first needed, which
+The step pages are built at once; Train, Runs, Compare, Chat and Export (plots, the run store) when first needed, which
 keeps pyqtgraph and sqlite-utils off the start-up path.
 """
 
@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 
 BEGIN_DELAY_MS = 150  # let the first frame paint before background work competes for the GIL
 STEPS = ("data", "model", "method", "hyperparameters")
-PAGES = (("runs", "Runs", "runs"), ("chat", "Chat", "chat"), ("export", "Export", "export"))
+PAGES = (("runs", "Runs", "runs"), ("compare", "Compare", "compare"), ("chat", "Chat", "chat"),
+         ("export", "Export", "export"))
 
 
 class MainWindow(QMainWindow):
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
         self.start_action = self._action(run_menu, "&Start", "Ctrl+R", self.start_run, "start")
         self.stop_action = self._action(run_menu, "S&top", "Ctrl+.", self.stop_run, "stop")
         go_menu = bar.addMenu("&Go")
-        for i, key in enumerate((*STEPS, "train", "runs", "chat", "export")):
+        for i, key in enumerate((*STEPS, "train", "runs", "compare", "chat", "export")):  # Ctrl+1 … Ctrl+9
             title = self.sidebar.title(key)
             self._action(go_menu, title, f"Ctrl+{i + 1}", lambda _=False, k=key: self.show_page(k))
         help_menu = bar.addMenu("&Help")
@@ -185,7 +186,12 @@ class MainWindow(QMainWindow):
             page = RunsPage()
             page.clone_requested.connect(self._clone)
             page.resume_requested.connect(self._resume)
+            page.compare_requested.connect(self._compare)
             return page
+        if key == "compare":
+            from app.ui.pages.compare import ComparePage
+
+            return ComparePage()
         if key == "chat":
             from app.ui.pages.chat import ChatPage
 
@@ -291,6 +297,10 @@ class MainWindow(QMainWindow):
     def _clone(self, config: RunConfig) -> None:
         self.state.set_config(config)
         self.show_page("data")
+
+    def _compare(self, run_ids: list[str]) -> None:
+        self.show_page("compare")
+        self.page("compare").set_runs(run_ids)
 
     def _resume(self, run_id: str) -> None:
         self.show_page("train")

@@ -226,6 +226,7 @@ class RunsPage(QWidget):
 
     clone_requested = Signal(object)
     resume_requested = Signal(str)
+    compare_requested = Signal(list)  # run ids, two or more
 
     def __init__(self, parent: QWidget | None = None, store: Store | None = None):
         super().__init__(parent)
@@ -239,12 +240,16 @@ class RunsPage(QWidget):
         for status in STATUSES:
             self.status_filter.addItem(status.capitalize(), status)
         self.refresh_button = QPushButton("Refresh")
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Select two or more runs (Ctrl- or Shift-click) to compare their curves, "
+                                       "metrics and configs")
+        self.compare_button.setEnabled(False)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # several: Compare
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
@@ -256,6 +261,7 @@ class RunsPage(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.status_filter)
         bar.addWidget(self.refresh_button)
+        bar.addWidget(self.compare_button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.detail)
@@ -271,6 +277,7 @@ class RunsPage(QWidget):
         self.search.textChanged.connect(self._filter)
         self.status_filter.currentIndexChanged.connect(self._filter)
         self.refresh_button.clicked.connect(self.refresh)
+        self.compare_button.clicked.connect(lambda: self.compare_requested.emit(self.selected_run_ids()))
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
         buttons = self.detail.buttons
         buttons["clone"].clicked.connect(self._clone)
@@ -302,6 +309,11 @@ class RunsPage(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return rows[0].data(RUN_ID_ROLE) if rows else None
 
+    def selected_run_ids(self) -> list[str]:
+        """The selected runs, top to bottom."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda index: index.row())
+        return [index.data(RUN_ID_ROLE) for index in rows]
+
     def select_run(self, run_id: str) -> bool:
         for row in range(self.proxy.rowCount()):
             if self.proxy.index(row, 0).data(RUN_ID_ROLE) == run_id:
@@ -327,6 +339,7 @@ class RunsPage(QWidget):
 
     @Slot()
     def _show_selected(self) -> None:
+        self.compare_button.setEnabled(len(self.table.selectionModel().selectedRows()) >= 2)
         run_id = self.selected_run_id()
         if run_id is None:
             self.detail.show_run(None)

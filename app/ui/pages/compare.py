@@ -1,0 +1,455 @@
+"""The Compare page: check several runs → their curves overlaid per metric (one colour per run), a table of final
+and best metrics, and the config fields that differ between them.
+
+Run it alone with sample runs: `python -m app.ui.pages.compare [--screenshot PNG]`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.compare import METRICS, config_diff, run_config, run_labels, summarize, value_text
+from app.core.store import Store
+from app.ui.pages.runs import RUN_ID_ROLE, STATUSES, RunsFilter, RunsModel
+from app.ui.pages.train import clock_text
+from app.ui.widgets.plots import _Ema, _mix, _ScientificAxis, _with_alpha
+
+log = logging.getLogger(__name__)
+
+TITLES = {"loss": "Loss (smoothed)", "eval_loss": "Eval loss", "learning_rate": "Learning rate",
+          "tokens_per_second": "Tokens / s (smoothed)"}
+SMOOTHED = ("loss", "tokens_per_second")
+HUES = (212, 24, 140, 280, 0, 48, 180, 320, 95, 250)  # one per run, in check order; well apart on the wheel
+LIST_COLUMNS = (0, 5)  # of RunsModel: name, status
+SUMMARY_ROWS = ("Status", "Steps", "Duration", "Final loss", "Best eval loss", "Best at step", "Trainable params",
+                "Tokens / s (median)")
+
+
+def run_colour(index: int, dark: bool) -> QColor:
+    return QColor.fromHslF(HUES[index % len(HUES)] / 360, 0.7, 0.62 if dark else 0.45)
+
+
+class CheckableRunsModel(RunsModel):
+    """The Runs page's model with a check box on the name column; `checked` keeps the order of checking."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.checked: list[str] = []
+        self.colours: dict[str, QColor] = {}
+
+    def set_runs(self, runs: list[dict]) -> None:
+        ids = {r["id"] for r in runs}
+        self.checked = [i for i in self.checked if i in ids]
+        super().set_runs(runs)
+
+    def flags(self, index):
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsUserCheckable if index.column() == 0 else flags
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and index.column() == 0:
+            run_id = self.runs[index.row()]["id"]
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if run_id in self.checked else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.DecorationRole and run_id in self.colours:
+                return self.colours[run_id]
+        return super().data(index, role)
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802 - Qt override
+        if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        run_id = self.runs[index.row()]["id"]
+        on = Qt.CheckState(value) == Qt.CheckState.Checked
+        if on and run_id not in self.checked:
+            self.checked.append(run_id)
+        elif not on and run_id in self.checked:
+            self.checked.remove(run_id)
+        self.dataChanged.emit(index, index, [role])
+        return True
+
+    def set_checked(self, run_ids: list[str]) -> None:
+        known = {r["id"] for r in self.runs}
+        self.checked = [i for i in dict.fromkeys(run_ids) if i in known]
+        if self.runs:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.runs) - 1, 0))
+
+
+class ComparePlots(QWidget):
+    """One plot per metric, the checked runs overlaid: `curves[metric][run_id]` (a run lacking a metric has none)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._view = pg.GraphicsLayoutWidget()
+        self._view.ci.setContentsMargins(4, 4, 4, 4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._view)
+        self.plots: dict[str, pg.PlotItem] = {}
+        for i, key in enumerate(METRICS):
+            axes = {"left": _ScientificAxis("left")} if key == "learning_rate" else None
+            plot = self._view.addPlot(row=i // 2, col=i % 2, title=TITLES[key], axisItems=axes)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.setLabel("bottom", "step")
+            plot.getAxis("left").setWidth(56)
+            if i:
+                plot.setXLink(self.plots[METRICS[0]])
+            self.plots[key] = plot
+        self.plots[METRICS[0]].addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.curves: dict[str, dict[str, pg.PlotDataItem]] = {key: {} for key in METRICS}
+        self.raw: dict[str, pg.PlotDataItem] = {}  # each run's unsmoothed loss, faint behind its smoothed curve
+        self._shown: list[tuple[str, str, dict]] = []
+        self._apply_palette()
+
+    def show_runs(self, runs: list[tuple[str, str, dict]]) -> None:
+        """(run id, label, metric series) per run, in colour order."""
+        self._shown = runs
+        for plot in self.plots.values():
+            plot.clear()
+            plot.enableAutoRange()
+        self.plots[METRICS[0]].legend.clear()
+        self.curves = {key: {} for key in METRICS}
+        self.raw = {}
+        for run_id, label, series in runs:
+            for key in METRICS:
+                arr = _points(series.get(key))
+                if arr is None:
+                    continue
+                x, y = arr[:, 0], arr[:, 1]
+                if key == "loss":
+                    raw = self.plots[key].plot(x, y, skipFiniteCheck=True)
+                    raw.opts["autoDownsampleFactor"] = 1.0
+                    self.raw[run_id] = raw
+                if key in SMOOTHED:
+                    ema = _Ema()
+                    y = np.fromiter((ema.update(v) for v in y), float, len(y))
+                curve = self.plots[key].plot(x, y, name=label if key == METRICS[0] else None, skipFiniteCheck=True)
+                curve.opts["autoDownsampleFactor"] = 1.0  # peak mode keeps each pixel's min and max
+                self.curves[key][run_id] = curve
+        for key in METRICS:
+            self._fit_flat(key)
+        self._colour()
+
+    def _fit_flat(self, key: str) -> None:
+        """Constant series (a fixed learning rate) get a ±10 % range; autorange would pad them by ±0.5."""
+        ys = [c.yData for c in self.curves[key].values() if c.yData is not None and len(c.yData)]
+        if ys:
+            lo, hi = min(float(y.min()) for y in ys), max(float(y.max()) for y in ys)
+            if lo == hi:
+                pad = abs(lo) * 0.1 or 1.0
+                self.plots[key].setYRange(lo - pad, hi + pad, padding=0)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        pal = self.palette()
+        background, text = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
+        self._view.setBackground(background)
+        for plot in self.plots.values():
+            plot.setTitle(plot.titleLabel.text, color=text.name(), size="10pt")
+            for axis in ("left", "bottom"):
+                ax = plot.getAxis(axis)
+                ax.setPen(pg.mkPen(_mix(text, background, 0.5)))
+                ax.setTextPen(pg.mkPen(text))
+        legend = self.plots[METRICS[0]].legend
+        legend.setBrush(pg.mkBrush(_with_alpha(background, 200)))
+        legend.setLabelTextColor(text)
+        for _, label in legend.items:
+            label.setText(label.text)  # pyqtgraph re-renders a label only when its text is set
+        self._colour()
+
+    def _colour(self) -> None:
+        dark = self.palette().color(QPalette.ColorRole.Base).lightnessF() < 0.5
+        for i, (run_id, _, _) in enumerate(self._shown):
+            colour = run_colour(i, dark)
+            for key in METRICS:
+                curve = self.curves[key].get(run_id)
+                if curve is None:
+                    continue
+                curve.setPen(pg.mkPen(colour, width=2 if key == "loss" else 1))
+                if key == "eval_loss":
+                    curve.setSymbol("o")
+                    curve.setSymbolSize(5)
+                    curve.setSymbolBrush(colour)
+                    curve.setSymbolPen(pg.mkPen(colour))
+            if run_id in self.raw:
+                self.raw[run_id].setPen(pg.mkPen(_with_alpha(colour, 70 if dark else 45), width=1))
+
+
+def _points(points) -> np.ndarray | None:
+    if not points:
+        return None
+    arr = np.asarray(points, dtype=float)
+    arr = arr[np.isfinite(arr[:, 1])]
+    return arr if len(arr) else None
+
+
+def _fit_columns(table: QTableWidget, widest: int = 135) -> None:
+    """Columns sized to their contents, but no wider than `widest` (long values are elided; tooltips hold them)."""
+    table.resizeColumnsToContents()
+    for col in range(1, table.columnCount()):
+        table.setColumnWidth(col, min(widest, table.columnWidth(col)))
+
+
+def _swatch(colour: QColor, size: int = 12) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(colour)
+    return QIcon(pixmap)
+
+
+def _number(value: float | None, fmt: str) -> str:
+    return "–" if value is None or (isinstance(value, float) and not math.isfinite(value)) else format(value, fmt)
+
+
+def _table(columns) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+    return table
+
+
+class ComparePage(QWidget):
+    """Pick runs on the left; curves, a summary table and the config diff on the right."""
+
+    def __init__(self, parent: QWidget | None = None, store: Store | None = None):
+        super().__init__(parent)
+        self._store = store
+        self.model = CheckableRunsModel(self)
+        self.proxy = RunsFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.search = QLineEdit(placeholderText="Search runs", clearButtonEnabled=True)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("All statuses", "")
+        for status in STATUSES:
+            self.status_filter.addItem(status.capitalize(), status)
+        self.clear_button = QPushButton("Uncheck all")
+        self.refresh_button = QPushButton("Refresh")
+        self.list = QTableView()
+        self.list.setModel(self.proxy)
+        self.list.setSortingEnabled(True)
+        self.list.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.list.verticalHeader().hide()
+        self.list.setWordWrap(False)
+        self.list.setAlternatingRowColors(True)
+        for column in range(self.model.columnCount()):
+            self.list.setColumnHidden(column, column not in LIST_COLUMNS)
+        header = self.list.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+        self.hint = QLabel("Check two or more runs to compare them.")
+        self.hint.setObjectName("detail")
+        self.hint.setWordWrap(True)
+        self.plots = ComparePlots()
+        self.summary_title = QLabel("Final and best metrics")
+        self.summary_title.setStyleSheet("font-weight: 600;")
+        self.summary = _table(("Metric",))
+        self.diff_title = QLabel("Config differences")
+        self.diff_title.setStyleSheet("font-weight: 600;")
+        self.diff = _table(("Field",))
+        self.diff.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.diff.horizontalHeader().setStretchLastSection(True)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        filters = QHBoxLayout()
+        filters.addWidget(self.status_filter, 1)
+        filters.addWidget(self.refresh_button)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.list, 1)
+        left_layout.addWidget(self.hint)
+        left_layout.addWidget(self.clear_button)
+        diff_box = QWidget()
+        diff_layout = QVBoxLayout(diff_box)
+        diff_layout.setContentsMargins(0, 0, 0, 0)
+        diff_layout.setSpacing(4)
+        diff_layout.addWidget(self.diff_title)
+        diff_layout.addWidget(self.diff, 1)
+        summary_box = QWidget()
+        summary_layout = QVBoxLayout(summary_box)
+        summary_layout.setContentsMargins(0, 0, 0, 0)
+        summary_layout.setSpacing(4)
+        summary_layout.addWidget(self.summary_title)
+        summary_layout.addWidget(self.summary, 1)
+        tables = QSplitter(Qt.Orientation.Horizontal)
+        tables.addWidget(summary_box)
+        tables.addWidget(diff_box)
+        tables.setSizes([540, 440])
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.plots)
+        right.addWidget(tables)
+        right.setSizes([450, 300])
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([260, 990])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.addWidget(split)
+
+        self._update_timer = QTimer(self, singleShot=True, interval=0)  # several check changes: one update
+        self._update_timer.timeout.connect(self.update_comparison)
+        self.search.textChanged.connect(self._filter)
+        self.status_filter.currentIndexChanged.connect(self._filter)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.clear_button.clicked.connect(lambda: self.set_runs([]))
+        self.model.dataChanged.connect(lambda *_: self._update_timer.start())
+        self.refresh()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(reap=False)
+        return self._store
+
+    # ---- API ----
+    def refresh(self) -> None:
+        """Re-read the runs, keeping the checked ones (that still exist)."""
+        self.model.set_runs(self.store.list_runs())
+        self.update_comparison()
+
+    def set_runs(self, run_ids: list[str]) -> None:
+        """Compare exactly these runs (in this colour order)."""
+        self.model.set_checked(run_ids)
+        self.update_comparison()
+
+    def checked_run_ids(self) -> list[str]:
+        return list(self.model.checked)
+
+    @Slot()
+    def update_comparison(self) -> None:
+        self._update_timer.stop()
+        runs = [self.store.get_run(run_id) for run_id in self.model.checked]
+        series = [self.store.metric_series(run["id"]) for run in runs]
+        labels = run_labels(runs)
+        dark = self.palette().color(QPalette.ColorRole.Base).lightnessF() < 0.5
+        self.model.colours = {run["id"]: run_colour(i, dark) for i, run in enumerate(runs)}
+        self.plots.show_runs([(run["id"], label, s) for run, label, s in zip(runs, labels, series, strict=True)])
+        self._fill_summary(runs, labels, series)
+        self._fill_diff(runs, labels)
+        self.hint.setText({0: "Check two or more runs to compare them.",
+                           1: "Check another run to compare with."}.get(len(runs), f"{len(runs)} runs compared."))
+        self.list.viewport().update()
+
+    # ---- filling ----
+    def _fill_summary(self, runs: list[dict], labels: list[str], series: list[dict]) -> None:
+        """One column per run, one row per metric (the same layout as the config diff beside it)."""
+        self.summary.clear()
+        self._run_columns(self.summary, "Metric", runs, labels)
+        self.summary.setRowCount(len(SUMMARY_ROWS) if runs else 0)
+        for row, title in enumerate(SUMMARY_ROWS if runs else ()):
+            self.summary.setItem(row, 0, QTableWidgetItem(title))
+        for col, (run, s) in enumerate(zip(runs, series, strict=True), start=1):
+            summary = summarize(run, s)
+            cells = (summary.status or "", _number(summary.steps, "d"),
+                     clock_text(summary.duration) if summary.duration is not None else "–",
+                     _number(summary.final_loss, ".4f"), _number(summary.best_eval_loss, ".4f"),
+                     _number(summary.best_eval_step, "d"), _number(summary.trainable_params, ",d"),
+                     _number(summary.tokens_per_second, ",.0f"))
+            for row, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(RUN_ID_ROLE, run["id"])
+                item.setToolTip(f"{run.get('name') or run['id']}: {text}")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.summary.setItem(row, col, item)
+        _fit_columns(self.summary)
+
+    def _run_columns(self, table: QTableWidget, first: str, runs: list[dict], labels: list[str]) -> None:
+        table.setColumnCount(1 + len(runs))
+        table.setHorizontalHeaderLabels([first, *labels])
+        for col, run in enumerate(runs, start=1):
+            header = table.horizontalHeaderItem(col)
+            header.setIcon(_swatch(self.model.colours[run["id"]]))  # a header draws icons, not bare colours
+            header.setToolTip(run["id"])
+
+    def _fill_diff(self, runs: list[dict], labels: list[str]) -> None:
+        diff = config_diff([run_config(run) for run in runs])
+        self.diff.clear()
+        self._run_columns(self.diff, "Field", runs, labels)
+        self.diff.setRowCount(len(diff))
+        for row, (path, values) in enumerate(diff):
+            self.diff.setItem(row, 0, QTableWidgetItem(path))
+            for col, value in enumerate(values, start=1):
+                item = QTableWidgetItem(value_text(value))
+                item.setToolTip(item.text())
+                self.diff.setItem(row, col, item)
+        _fit_columns(self.diff)
+        if len(runs) < 2:
+            self.diff_title.setText("Config differences")
+        else:
+            self.diff_title.setText(f"Config differences: {len(diff)} field{'s' if len(diff) != 1 else ''}"
+                                    if diff else "Config differences: none, the configs are identical")
+
+    # ---- slots ----
+    @Slot()
+    def _filter(self) -> None:
+        self.proxy.set_filter(self.search.text(), self.status_filter.currentData())
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.refresh()
+        super().showEvent(event)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the page alone over a temporary data home with sample runs, three of them checked."""
+    import argparse
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.pages.samples import sample_home
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--screenshot", help="render the page to this PNG, then exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    app = QApplication.instance() or QApplication(sys.argv)
+    sample_home()
+    page = ComparePage()
+    page.resize(1280, 800)
+    page.show()
+    runs = page.store.list_runs()
+    page.set_runs([r["id"] for r in runs if r["status"] in ("completed", "cancelled")])
+    if args.screenshot:
+        QTimer.singleShot(500, lambda: (page.grab().save(args.screenshot), app.quit()))
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
