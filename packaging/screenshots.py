@@ -1,6 +1,6 @@
 """Render every page of the main window to PNG at 1280×800 (for the README and for looking at them).
 
-    python packaging/screenshots.py [--out docs/screenshots] [--dark]
+    python packaging/screenshots.py [--out docs/screenshots] [--dark] [--only 10-compare ...]
 
 Runs headless (offscreen) in a temporary data home filled with sample runs (app.ui.pages.samples.sample_home), on the
 bundled demo model and sample data. The demo model's converted copy is shared with your own data home, so it is
@@ -22,6 +22,7 @@ SHOTS = (  # file name, page, extra setup
     ("01-data", "data", None), ("02-data-rendered", "data", "rendered"), ("03-model", "model", None),
     ("04-method", "method", None), ("05-hyperparameters", "hyperparameters", None), ("06-train", "train", None),
     ("07-runs", "runs", None), ("08-chat", "chat", None), ("09-export", "export", None),
+    ("10-compare", "compare", "three runs"),
 )
 
 
@@ -59,6 +60,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--dark", action="store_true", help="a dark palette (files get a -dark suffix)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="render only these shots, e.g. 10-compare")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
@@ -91,12 +93,17 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     suffix = "-dark" if args.dark else ""
     for name, page, extra in SHOTS:
+        if args.only and name not in args.only:
+            continue
         window.show_page(page)
         if extra == "rendered":
             data.tabs.setCurrentWidget(data.render_tab)
             wait(app, lambda: "Rendering" not in data.rendered.toPlainText(), 120)
         elif name == "01-data":
             data.tabs.setCurrentIndex(0)
+        elif extra == "three runs":
+            compare = window.page("compare")
+            compare.set_runs([r["id"] for r in compare.store.list_runs() if r["status"] in ("completed", "cancelled")])
         wait(app, lambda: False, 0.5)
         path = out / f"{name}{suffix}.png"
         window.grab().save(str(path))

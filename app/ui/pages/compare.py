@@ -208,7 +208,7 @@ def _points(points) -> np.ndarray | None:
     return arr if len(arr) else None
 
 
-def _fit_columns(table: QTableWidget, widest: int = 135) -> None:
+def _fit_columns(table: QTableWidget, widest: int = 112) -> None:
     """Columns sized to their contents, but no wider than `widest` (long values are elided; tooltips hold them)."""
     table.resizeColumnsToContents()
     for col in range(1, table.columnCount()):
@@ -309,7 +309,7 @@ class ComparePage(QWidget):
         tables = QSplitter(Qt.Orientation.Horizontal)
         tables.addWidget(summary_box)
         tables.addWidget(diff_box)
-        tables.setSizes([540, 440])
+        tables.setSizes([520, 420])
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.plots)
         right.addWidget(tables)
@@ -318,7 +318,7 @@ class ComparePage(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([260, 990])
+        split.setSizes([215, 1035])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addWidget(split)
