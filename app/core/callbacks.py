@@ -56,6 +56,11 @@ class EventCallback(TrainerCallback):
             control.should_training_stop = True
         return control
 
+    def on_epoch_end(self, args, state, control, **kwargs):
+        if self.stopped_by_user:
+            control.should_evaluate = False  # a stop should be quick: the epoch-end evaluation can wait
+        return control
+
     def on_log(self, args, state, control, logs=None, **kwargs):
         logs = logs or {}
         metrics = {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))

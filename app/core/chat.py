@@ -19,6 +19,7 @@ def resolve_chat_target(key: str) -> tuple[str, Path | None]:
 
     from .config import parse_config
     from .engine import last_checkpoint
+    from .methods import METHODS
     from .paths import run_dir
     from .store import Store
 
@@ -30,7 +31,7 @@ def resolve_chat_target(key: str) -> tuple[str, Path | None]:
     if (folder / "merged" / "config.json").exists():
         return str(folder / "merged"), None
     config = parse_config(yaml.safe_load(run["config"]))
-    if config.method.name == "full":
+    if not METHODS[config.method.name].uses_adapter:
         ckpt = last_checkpoint(folder)
         if ckpt is None:
             raise ModelError(f"Run {run['id']} has no saved model yet.", "Wait for its first checkpoint.")

@@ -16,6 +16,7 @@ from typing import Any
 from .config import RunConfig
 from .errors import ExportError
 from .events import EventSink
+from .methods import METHODS
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -236,7 +237,7 @@ def model_card(config: RunConfig, run_id: str | None, store: Store | None, props
         "",
         f"- Base model: `{config.model.source}`",
         f"- Method: {config.method.name}" + (f" (rank {config.method.rank}, alpha {config.method.alpha})"
-                                             if config.method.name != "full" else ""),
+                                             if "rank" in METHODS[config.method.name].settings else ""),
         f"- Stage: {config.training.stage}",
         f"- Data: `{Path(config.data.train).name}`, fingerprint `{run.get('dataset_fingerprint') or 'n/a'}`, "
         f"{run.get('dataset_rows') or 'n/a'} rows",
@@ -308,7 +309,7 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
     folder = run_dir(run["id"])
     source = folder / "checkpoints" / f"checkpoint-{checkpoint}" if checkpoint else None
     if source is None:
-        source = folder / ("merged" if config.method.name == "full" else "adapter")
+        source = folder / ("adapter" if METHODS[config.method.name].uses_adapter else "merged")
         if not source.exists():
             source = last_checkpoint(folder)
     if source is None or not Path(source).exists():
@@ -320,13 +321,14 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
         check_quant(quant)
     tokenizer = AutoTokenizer.from_pretrained(source)
     results: dict[str, Any] = {"run_id": run["id"], "source": str(source)}
-    if config.method.name == "full":
+    if not METHODS[config.method.name].uses_adapter:
         model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
         if merged:
             results["merged"] = str(export_merged(config, model, tokenizer, merged, run_id=run["id"], store=store,
                                                   sink=sink))
         if adapter:
-            raise ExportError("A full fine-tune has no adapter.", "Use --merged to export the whole model.")
+            raise ExportError(f"A {METHODS[config.method.name].title} run trains the whole model: it has no adapter.",
+                              "Use --merged to export the whole model.")
     else:
         base = AutoModelForCausalLM.from_pretrained(model_dir(config.model.source), dtype=torch.float32)
         model = PeftModel.from_pretrained(base, source)
@@ -354,7 +356,7 @@ def _export_gguf(config: RunConfig, model: Any, tokenizer: Any, source: Path, me
     tmp = None
     if merged:
         model_dir = Path(merged)
-    elif config.method.name == "full":
+    elif not METHODS[config.method.name].uses_adapter:
         model_dir = Path(source)
     else:  # merge in fp32 into a temporary folder, not recorded as an artifact
         tmp = _atomic_dir(Path(gguf or ollama).with_name(f"{Path(gguf or ollama).name}-merged"))
