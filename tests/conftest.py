@@ -22,6 +22,18 @@ def _studio_home(tmp_path_factory):
     yield home
 
 
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """The CLI's main() points the root logger at (captured) stderr; put it back so later tests log normally."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture(scope="session")
 def demo_model_dir() -> Path:
     """The real demo model (SmolLM2-135M-Instruct) as an HF folder."""

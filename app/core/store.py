@@ -24,7 +24,8 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
 
 
-def _pid_alive(pid: int | None) -> bool:
+def pid_alive(pid: int | None) -> bool:
+    """Whether a process with this id exists on this machine."""
     if not pid:
         return False
     try:
@@ -186,7 +187,7 @@ class Store:
 
     def delete_run(self, run_id: str, files: bool = True) -> None:
         run = self.get_run(run_id)
-        if run["status"] in ACTIVE_STATUSES and _pid_alive(run.get("pid")):
+        if run["status"] in ACTIVE_STATUSES and pid_alive(run.get("pid")):
             from .errors import StudioError
 
             raise StudioError(f"Run {run_id} is still running.", "Stop it before deleting it.")
@@ -202,7 +203,7 @@ class Store:
         host = socket.gethostname()
         reaped = []
         for run in self.db["runs"].rows_where("status IN ('pending', 'running')"):
-            if run.get("host") != host or _pid_alive(run.get("pid")):
+            if run.get("host") != host or pid_alive(run.get("pid")):
                 continue
             tail = log_tail(Path(run["run_dir"] or "") / "logs" / "worker.log")
             self.db["runs"].update(run["id"], {

@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.events import FINAL_STATUSES, decode, encode
 from app.core.paths import PROJECT_ROOT, run_dir
-from app.core.store import Store, log_tail, new_run_id
+from app.core.store import Store, log_tail, new_run_id, pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +40,6 @@ _SIGNALS = {"started": "run_started", "sample": "sample_received", "checkpoint":
 def stop_file(run_id: str) -> Path:
     """The file whose existence asks the worker of `run_id` to checkpoint and stop."""
     return run_dir(run_id) / "stop"
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class _Batch:
@@ -157,7 +145,7 @@ class _SupervisorThread(QThread):
                         line, pending = pending, ""
                         if self._put_line(line):
                             return
-                elif not _pid_alive(self.pid):
+                elif not pid_alive(self.pid):
                     # The worker is gone: whatever it wrote last (even without a newline) is all there is.
                     rest = pending + (fh.read() if fh is not None else "")
                     for line in rest.splitlines():
@@ -377,7 +365,7 @@ class RunSupervisor(QObject):
         path = thread.stop_path or (stop_file(thread.run_id) if thread.run_id else None)
         if path is not None and path.parent.exists():
             path.touch()
-        if os.name == "posix" and _pid_alive(thread.pid):
+        if os.name == "posix" and pid_alive(thread.pid):
             os.kill(thread.pid, signal.SIGTERM)
 
     def force_stop(self) -> None:

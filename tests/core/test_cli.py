@@ -8,17 +8,6 @@ import yaml
 from app.cli import main
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    import logging
-
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 @pytest.fixture(scope="module")
 def trained_run(tiny_model_dir, tmp_path_factory):
     folder = tmp_path_factory.mktemp("cli")

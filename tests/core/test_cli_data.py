@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import pytest
@@ -23,16 +22,6 @@ FILES = [
     (SAMPLES / "assistant.jsonl", "messages"),
     (SAMPLES / "alpaca_tiny.json", "alpaca"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    """main() points the root logger at the (captured) stderr; put it back so later tests log normally."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def need(path: Path) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,6 @@ from app.core.data import clean_dataset, split_dataset
 from app.core.errors import DataError
 
 IDENTITY = Path("/work/shared/data/llamafactory/identity.json")
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def chat(question: str, answer: str) -> dict:

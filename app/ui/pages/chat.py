@@ -6,15 +6,14 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.ui.icons import icon
 from app.ui.settings import open_settings
+from app.ui.steps.base import page_layout
 from app.ui.widgets.process_output import ProcessOutput
 from app.ui.widgets.run_picker import RunPicker
 
@@ -25,15 +24,7 @@ class ChatPage(QWidget):
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.settings = settings or open_settings()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.setSpacing(12)
-        title = QLabel("Chat")
-        title.setObjectName("pageTitle")
-        helptext = QLabel("Ask a trained run, or the base model, a question and compare their answers.")
-        helptext.setObjectName("pageHelp")
-        layout.addWidget(title)
-        layout.addWidget(helptext)
+        layout = page_layout(self, "Chat", "Ask a trained run, or the base model, a question and compare their answers.")
         form = QFormLayout()
         self.model = RunPicker(self.settings, extra=(("Demo model (untrained base)", "demo"),))
         form.addRow("Model", self.model)

@@ -33,7 +33,7 @@ from app.core.compare import METRICS, config_diff, run_config, run_labels, summa
 from app.core.store import Store
 from app.ui.pages.runs import RUN_ID_ROLE, STATUSES, RunsFilter, RunsModel
 from app.ui.pages.train import clock_text
-from app.ui.widgets.plots import _Ema, _mix, _ScientificAxis, _with_alpha
+from app.ui.widgets.plots import _Ema, _mix, _with_alpha, plot_grid
 
 log = logging.getLogger(__name__)
 
@@ -100,23 +100,7 @@ class ComparePlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._view = pg.GraphicsLayoutWidget()
-        self._view.ci.setContentsMargins(4, 4, 4, 4)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._view)
-        self.plots: dict[str, pg.PlotItem] = {}
-        for i, key in enumerate(METRICS):
-            axes = {"left": _ScientificAxis("left")} if key == "learning_rate" else None
-            plot = self._view.addPlot(row=i // 2, col=i % 2, title=TITLES[key], axisItems=axes)
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
-            plot.setLabel("bottom", "step")
-            plot.getAxis("left").setWidth(56)
-            if i:
-                plot.setXLink(self.plots[METRICS[0]])
-            self.plots[key] = plot
-        self.plots[METRICS[0]].addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self._view, self.plots = plot_grid(self, tuple((key, TITLES[key]) for key in METRICS))
         self.curves: dict[str, dict[str, pg.PlotDataItem]] = {key: {} for key in METRICS}
         self.raw: dict[str, pg.PlotDataItem] = {}  # each run's unsmoothed loss, faint behind its smoothed curve
         self._shown: list[tuple[str, str, dict]] = []
@@ -427,28 +411,13 @@ class ComparePage(QWidget):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Open the page alone over a temporary data home with sample runs, three of them checked."""
-    import argparse
-    import sys
+    """Open the page alone over a temporary data home with sample runs, the finished ones checked."""
+    from app.ui.pages.samples import open_alone
 
-    from PySide6.QtWidgets import QApplication
+    def check_finished(page, _live):
+        page.set_runs([r["id"] for r in page.store.list_runs() if r["status"] in ("completed", "cancelled")])
 
-    from app.ui.pages.samples import sample_home
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--screenshot", help="render the page to this PNG, then exit")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
-    app = QApplication.instance() or QApplication(sys.argv)
-    sample_home()
-    page = ComparePage()
-    page.resize(1280, 800)
-    page.show()
-    runs = page.store.list_runs()
-    page.set_runs([r["id"] for r in runs if r["status"] in ("completed", "cancelled")])
-    if args.screenshot:
-        QTimer.singleShot(500, lambda: (page.grab().save(args.screenshot), app.quit()))
-    return app.exec()
+    return open_alone(ComparePage, check_finished, description=__doc__, argv=argv)
 
 
 if __name__ == "__main__":

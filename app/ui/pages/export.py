@@ -10,17 +10,16 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.core.paths import data_home
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_dir
+from app.ui.steps.base import page_layout
 from app.ui.widgets.process_output import ProcessOutput
 from app.ui.widgets.run_picker import RunPicker
 
@@ -32,15 +31,7 @@ class ExportPage(QWidget):
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.settings = settings or open_settings()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.setSpacing(12)
-        title = QLabel("Export")
-        title.setObjectName("pageTitle")
-        helptext = QLabel("Save a trained run as a model you can use elsewhere.")
-        helptext.setObjectName("pageHelp")
-        layout.addWidget(title)
-        layout.addWidget(helptext)
+        layout = page_layout(self, "Export", "Save a trained run as a model you can use elsewhere.")
 
         form = QFormLayout()
         self.runs = RunPicker(self.settings, statuses=("completed", "cancelled"))

@@ -414,27 +414,10 @@ class RunsPage(QWidget):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Open the page alone over a temporary data home with sample runs."""
-    import argparse
-    import sys
+    """Open the page alone over a temporary data home with sample runs (the second one selected)."""
+    from app.ui.pages.samples import open_alone
 
-    from PySide6.QtWidgets import QApplication
-
-    from app.ui.pages.samples import sample_home
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--screenshot", help="render the page to this PNG (first run selected), then exit")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
-    app = QApplication.instance() or QApplication(sys.argv)
-    sample_home()
-    page = RunsPage()
-    page.resize(1280, 800)
-    page.show()
-    page.table.selectRow(1)
-    if args.screenshot:
-        QTimer.singleShot(500, lambda: (page.grab().save(args.screenshot), app.quit()))
-    return app.exec()
+    return open_alone(RunsPage, lambda page, _live: page.table.selectRow(1), description=__doc__, argv=argv)
 
 
 if __name__ == "__main__":

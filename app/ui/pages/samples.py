@@ -93,3 +93,35 @@ def _touch(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     (path / "trainer_state.json").write_text("{}")
     return path
+
+
+def open_alone(make_page, prepare=None, *, description: str = "", delay_ms: int = 500,
+               argv: list[str] | None = None) -> int:
+    """Open one page alone over a fresh sample data home: `python -m app.ui.pages.<page> [--screenshot PNG]`.
+
+    `make_page()` builds the page; `prepare(page, live_run_id)` puts it in the state worth looking at.
+    """
+    import argparse
+    import logging
+    import sys
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--screenshot", help="render the page to this PNG, then exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    app = QApplication.instance() or QApplication(sys.argv)
+    live_run = sample_home()
+    page = make_page()
+    page.resize(1280, 800)
+    page.show()
+    if prepare is not None:
+        prepare(page, live_run)
+    if args.screenshot:
+        QTimer.singleShot(delay_ms, lambda: (page.grab().save(args.screenshot), app.quit()))
+    code = app.exec()
+    if hasattr(page, "shutdown"):
+        page.shutdown()
+    return code

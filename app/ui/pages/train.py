@@ -350,28 +350,10 @@ class TrainPage(QWidget):
 
 def main(argv: list[str] | None = None) -> int:
     """Open the page alone, following a sample run that is still training (a temporary data home)."""
-    import argparse
-    import sys
+    from app.ui.pages.samples import open_alone
 
-    from PySide6.QtWidgets import QApplication
-
-    from app.ui.pages.samples import sample_home
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--screenshot", help="render the page to this PNG after loading, then exit")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
-    app = QApplication.instance() or QApplication(sys.argv)
-    live_run = sample_home()
-    page = TrainPage()
-    page.resize(1280, 800)
-    page.show()
-    page.attach(live_run)
-    if args.screenshot:
-        QTimer.singleShot(1500, lambda: (page.grab().save(args.screenshot), app.quit()))
-    code = app.exec()
-    page.shutdown()
-    return code
+    return open_alone(TrainPage, lambda page, live: page.attach(live), description=__doc__, delay_ms=1500,
+                      argv=argv)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,21 @@ from app.ui.state import StudioState
 from app.ui.tasks import TaskGroup
 
 
+def page_layout(page: QWidget, title: str, help_text: str) -> QVBoxLayout:
+    """The layout every page starts with: its title and a line of help, with the app's margins."""
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(24, 18, 24, 18)
+    layout.setSpacing(12)
+    heading = QLabel(title)
+    heading.setObjectName("pageTitle")
+    helptext = QLabel(help_text)
+    helptext.setObjectName("pageHelp")
+    helptext.setWordWrap(True)
+    layout.addWidget(heading)
+    layout.addWidget(helptext)
+    return layout
+
+
 class StepPage(QWidget):
     """A step: `validity_changed(bool)` whenever `is_valid()` may have changed."""
 
@@ -23,16 +38,7 @@ class StepPage(QWidget):
         self.state = state
         self.settings = settings or open_settings()
         self.tasks = TaskGroup(self)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(24, 18, 24, 18)
-        self.layout_.setSpacing(12)
-        heading = QLabel(self.title)
-        heading.setObjectName("pageTitle")
-        helptext = QLabel(self.help)
-        helptext.setObjectName("pageHelp")
-        helptext.setWordWrap(True)
-        self.layout_.addWidget(heading)
-        self.layout_.addWidget(helptext)
+        self.layout_ = page_layout(self, self.title, self.help)
 
     def begin(self) -> None:
         """Start the page's background work (reading the data file, describing the model).

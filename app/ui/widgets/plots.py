@@ -68,28 +68,35 @@ class _Series:
         return self.x[: self.n], self.y[: self.n]
 
 
+def plot_grid(owner: QWidget, plots: tuple[tuple[str, str], ...]) -> tuple[pg.GraphicsLayoutWidget, dict]:
+    """Plots (key, title) in a two-column grid filling `owner`, x axes linked to the first, with its legend;
+    peak downsampling and clip-to-view keep 100k-point curves cheap."""
+    view = pg.GraphicsLayoutWidget()
+    view.ci.setContentsMargins(4, 4, 4, 4)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(view)
+    items: dict[str, pg.PlotItem] = {}
+    for i, (key, title) in enumerate(plots):
+        axes = {"left": _ScientificAxis("left")} if key == "learning_rate" else None
+        plot = view.addPlot(row=i // 2, col=i % 2, title=title, axisItems=axes)
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+        plot.setLabel("bottom", "step")
+        plot.getAxis("left").setWidth(56)
+        if i:
+            plot.setXLink(items[plots[0][0]])
+        items[key] = plot
+    items[plots[0][0]].addLegend(offset=(-8, 8), labelTextSize="8pt")
+    return view, items
+
+
 class MetricsPlots(QWidget):
     """Four linked plots fed by `add_metrics(step, metrics)` (live) or `load_series(...)` (a finished run)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._view = pg.GraphicsLayoutWidget()
-        self._view.ci.setContentsMargins(4, 4, 4, 4)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._view)
-        self.plots: dict[str, pg.PlotItem] = {}
-        for i, (key, title) in enumerate(PLOTS):
-            axes = {"left": _ScientificAxis("left")} if key == "learning_rate" else None
-            plot = self._view.addPlot(row=i // 2, col=i % 2, title=title, axisItems=axes)
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
-            plot.setLabel("bottom", "step")
-            plot.getAxis("left").setWidth(56)
-            if i:
-                plot.setXLink(self.plots["loss"])
-            self.plots[key] = plot
-        self.plots["loss"].addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self._view, self.plots = plot_grid(self, PLOTS)
         self.series = {name: _Series() for name, *_ in SERIES}
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name, plot_key, label, _ in SERIES:
