@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from app.core.compare import METRICS
 from app.core.config import demo_config
 from app.core.store import Store
-from app.ui.pages.compare import METRICS, SUMMARY_ROWS, ComparePage
+from app.ui.pages.compare import SUMMARY_ROWS, ComparePage
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from studio_fakes import chat_rows, write_jsonl
 
 from app.ui.main_window import MainWindow
-from app.ui.pages.runs import RUN_ID_ROLE
 from app.ui.settings import open_settings
+from app.ui.widgets.runs_table import RUN_ID_ROLE
 
 # A 2-core CI box: a worker imports torch/transformers/TRL (~10 s), then each step of the tiny model ~0.5-1 s.
 WORKER_START_MS = 120_000

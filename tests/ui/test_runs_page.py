@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from app.core.config import RunConfig
 from app.core.paths import run_dir
 from app.core.store import Store
-from app.ui.pages.runs import RUN_ID_ROLE, RunsPage
+from app.ui.pages.runs import RunsPage
+from app.ui.widgets.runs_table import RUN_ID_ROLE
 
 
 @pytest.fixture

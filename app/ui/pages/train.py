@@ -31,21 +31,13 @@ from app.core.errors import StudioError
 from app.core.paths import RESOURCES, run_dir
 from app.core.store import new_run_id
 from app.ui.runner import DEFAULT_WORKER, RunSupervisor
+from app.ui.widgets.clock import clock_text
 from app.ui.widgets.log_view import LogView
 from app.ui.widgets.plots import MetricsPlots
 
 log = logging.getLogger(__name__)
 
 ACTIVE_STATES = ("starting", "running", "stopping")
-
-
-def clock_text(seconds: float | None) -> str:
-    """0:42, 12:05 or 1:02:03; a dash when unknown."""
-    if seconds is None or seconds < 0:
-        return "–"
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 class ErrorBox(QFrame):
