@@ -1,7 +1,8 @@
 """The whole flow by clicks and typing, with REAL worker processes on a tiny random Llama.
 
 data → model → method → hyperparameters → Start → the plots get points → Stop → the run is listed as cancelled on
-the Runs page → clone it → 3 steps → Start → it completes → the Runs page shows it completed.
+the Runs page → Resume it there → it continues from its checkpoint and completes → clone it → 3 steps → Start →
+it completes → the Runs page shows both completed.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     window.next_button.click()
     hp = window.steps["hyperparameters"]
     assert window.current_page() == "hyperparameters"
-    set_spin(qtbot, hp.form, "training", "max_steps", 40)
+    set_spin(qtbot, hp.form, "training", "max_steps", 12)
     set_spin(qtbot, hp.form, "training", "batch_size", 4)
     set_spin(qtbot, hp.form, "training", "max_length", 96)
     if not hp.form.advanced.is_expanded():
@@ -127,7 +128,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     qtbot.keyClick(merged, Qt.Key.Key_Space)
     assert window.state.config.export.merged is False and window.state.config.export.adapter is True
     training = window.state.config.training
-    assert (training.max_steps, training.batch_size, training.max_length, training.save_steps) == (40, 4, 96, 100)
+    assert (training.max_steps, training.batch_size, training.max_length, training.save_steps) == (12, 4, 96, 100)
     qtbot.waitUntil(window.ready, timeout=TASK_MS)
     assert all(window.sidebar.is_done(key) for key in ("data", "model", "method", "hyperparameters", "train"))
 
@@ -138,7 +139,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     started = start_and_wait(qtbot, window)
     assert window.current_page() == "train"
     first_run = started["run_id"]
-    assert started["total_steps"] == 40 and train.state == "running"
+    assert started["total_steps"] == 12 and train.state == "running"
     qtbot.waitUntil(lambda: train.plots.point_count("loss") > 0, timeout=TASK_MS)
     assert train.plots.point_count("loss") > 0 and train.progress.value() >= 1
     with qtbot.waitSignal(train.run_completed, timeout=WORKER_START_MS) as ended:
@@ -146,20 +147,35 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     assert ended.args == [first_run]
     assert train.state == "cancelled" and states[-1] == "cancelled" and "stopping" in states
     assert f"Run {first_run}: cancelled" == window.run_label.text()
-    assert train.progress.value() < 40
+    stopped_at = train.progress.value()
+    assert stopped_at < 12
 
-    # Runs: the run is listed as cancelled; clone it into the steps.
+    # Runs: the run is listed as cancelled; Resume continues it from its checkpoint to the end.
     window.show_page("runs")
     runs = window.runs_page
     assert runs_row(window, first_run)["Status"] == "cancelled"
     assert runs.select_run(first_run)
+    resumed: list[dict] = []
+    train.supervisor.run_started.connect(resumed.append)
+    with qtbot.waitSignal(train.run_completed, timeout=2 * WORKER_START_MS) as ended:
+        qtbot.mouseClick(runs.detail.buttons["resume"], Qt.MouseButton.LeftButton)
+    train.supervisor.run_started.disconnect(resumed.append)
+    assert ended.args == [first_run] and train.state == "completed", train.error_box.error.text()
+    assert resumed and resumed[0]["run_id"] == first_run and resumed[0]["start_step"] == stopped_at
+    assert train.progress.value() == 12
+    window.show_page("runs")
+    runs.refresh()
+    assert runs_row(window, first_run)["Status"] == "completed"
+
+    # Clone it into the steps.
+    assert runs.select_run(first_run)
     with qtbot.waitSignal(runs.clone_requested, timeout=5000) as cloned:
         qtbot.mouseClick(runs.detail.buttons["clone"], Qt.MouseButton.LeftButton)
-    assert cloned.args[0].training.max_steps == 40
+    assert cloned.args[0].training.max_steps == 12
     assert window.current_page() == "data"
     assert window.state.config.model.source == str(tiny_model_dir)
     assert window.state.config.data.train == str(data_file)
-    assert hp.form.editor("training", "max_steps").value() == 40  # the steps show the clone
+    assert hp.form.editor("training", "max_steps").value() == 12  # the steps show the clone
     assert hp.form.editor("training", "batch_size").value() == 4
     qtbot.waitUntil(window.ready, timeout=TASK_MS)  # the clone is read and described again
 
@@ -178,5 +194,5 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
 
     window.show_page("runs")
     assert runs_row(window, second_run)["Status"] == "completed"
-    assert runs_row(window, first_run)["Status"] == "cancelled"
+    assert runs_row(window, first_run)["Status"] == "completed"
     assert not train.is_running
