@@ -24,7 +24,7 @@ from .config import RunConfig, parse_config
 from .errors import Cancelled, StudioError
 from .events import EventSink, StopFlag
 from .paths import run_dir
-from .store import Store, new_run_id
+from .store import ACTIVE_STATUSES, Store, new_run_id, pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +180,12 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
     if resume:
         row = store.get_run(resume)
         run_id = row["id"]
+        if row["status"] == "completed":
+            raise StudioError(f"Run {run_id} has already completed.",
+                              "Clone its config (Runs page, or copy its run.yaml) and raise epochs or max_steps.")
+        if row["status"] in ACTIVE_STATUSES and pid_alive(row.get("pid")):
+            raise StudioError(f"Run {run_id} is still running (process {row['pid']}).",
+                              "Stop it first, or wait for it to finish.")
         config = parse_config(yaml.safe_load(row["config"]))
         checkpoint = last_checkpoint(run_dir(run_id))
         if checkpoint is None:

@@ -122,3 +122,12 @@ def test_missing_model_folder_is_a_clear_failure(chat_file, tmp_path):
     result = engine.run(make_config(empty, chat_file), sink)
     assert result.status == "failed" and "no config.json" in result.error
     assert result.hint
+
+
+def test_resume_refuses_a_completed_run(tiny_model_dir, chat_file):
+    from app.core.errors import StudioError
+
+    done = engine.run(make_config(tiny_model_dir, chat_file, max_steps=1), ListSink())
+    with pytest.raises(StudioError, match="already completed") as info:
+        engine.run(None, ListSink(), resume=done.run_id)
+    assert "Clone" in info.value.hint
