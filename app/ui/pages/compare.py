@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,7 +30,7 @@ from app.core.compare import config_diff, run_config, run_labels, summarize, val
 from app.core.store import Store
 from app.ui.widgets.clock import clock_text
 from app.ui.widgets.compare_plots import ComparePlots, run_colour
-from app.ui.widgets.runs_table import RUN_ID_ROLE, STATUSES, RunsFilter, RunsModel
+from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, status_combo
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +125,7 @@ class ComparePage(QWidget):
         self.proxy = RunsFilter(self)
         self.proxy.setSourceModel(self.model)
         self.search = QLineEdit(placeholderText="Search runs", clearButtonEnabled=True)
-        self.status_filter = QComboBox()
-        self.status_filter.addItem("All statuses", "")
-        for status in STATUSES:
-            self.status_filter.addItem(status.capitalize(), status)
+        self.status_filter = status_combo()
         self.clear_button = QPushButton("Uncheck all")
         self.refresh_button = QPushButton("Refresh")
         self.list = QTableView()

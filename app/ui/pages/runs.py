@@ -20,7 +20,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -43,7 +42,7 @@ from app.core.errors import StudioError
 from app.core.store import ACTIVE_STATUSES, Store
 from app.ui.pages.train import ErrorBox
 from app.ui.widgets.plots import MetricsPlots
-from app.ui.widgets.runs_table import RUN_ID_ROLE, STATUSES, RunsFilter, RunsModel, size_text
+from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, size_text, status_combo
 
 log = logging.getLogger(__name__)
 
@@ -134,10 +133,7 @@ class RunsPage(QWidget):
         self.proxy = RunsFilter(self)
         self.proxy.setSourceModel(self.model)
         self.search = QLineEdit(placeholderText="Search name, id, model or method", clearButtonEnabled=True)
-        self.status_filter = QComboBox()
-        self.status_filter.addItem("All statuses", "")
-        for status in STATUSES:
-            self.status_filter.addItem(status.capitalize(), status)
+        self.status_filter = status_combo()
         self.refresh_button = QPushButton("Refresh")
         self.compare_button = QPushButton("Compare")
         self.compare_button.setToolTip("Select two or more runs (Ctrl- or Shift-click) to compare their curves, "

@@ -6,6 +6,7 @@ import time
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox
 
 from app.core.store import ACTIVE_STATUSES
 from app.ui.widgets.clock import clock_text
@@ -106,3 +107,12 @@ class RunsFilter(QSortFilterProxyModel):
             return False
         fields = (run.get("name"), run["id"], run.get("model"), run.get("method"))
         return not self.search or any(self.search in (f or "").lower() for f in fields)
+
+
+def status_combo() -> QComboBox:
+    """'All statuses' and each run status, the status as item data ('' for all): feeds RunsFilter.set_filter."""
+    combo = QComboBox()
+    combo.addItem("All statuses", "")
+    for status in STATUSES:
+        combo.addItem(status.capitalize(), status)
+    return combo
