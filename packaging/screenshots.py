@@ -21,7 +21,7 @@ SIZE = (1280, 800)
 SHOTS = (  # file name, page, extra setup
     ("01-data", "data", None), ("02-data-rendered", "data", "rendered"), ("03-model", "model", None),
     ("04-method", "method", None), ("05-hyperparameters", "hyperparameters", None), ("06-train", "train", None),
-    ("07-runs", "runs", "one run"), ("08-chat", "chat", None), ("09-export", "export", None),
+    ("07-runs", "runs", "one run"), ("08-chat", "chat", None), ("09-export", "export", "sizes"),
     ("10-compare", "compare", "three runs"),
 )
 
@@ -104,6 +104,19 @@ def main() -> int:
         elif extra == "one run":
             runs = window.page("runs")
             runs.select_run(next(r["id"] for r in runs.store.list_runs() if r["status"] == "completed"))
+        elif extra == "sizes":  # the sample runs do not record their parameter counts: the size estimates need them
+            from app.core.store import Store
+
+            store = Store(reap=False)
+            for run in store.list_runs():
+                store.update_run(run["id"], total_params=134_515_008, trainable_params=4_884_480)
+            export = window.page("export")
+            export.refresh()
+            lora = next(r["id"] for r in store.list_runs() if r["status"] == "completed" and r["method"] != "full")
+            export.runs.setCurrentIndex(export.runs.findData(lora))
+            for kind, box in export.target_boxes.items():
+                box.setChecked(kind in ("merged", "adapter", "gguf"))
+            export.quant.setCurrentText("q8_0")
         elif extra == "three runs":
             compare = window.page("compare")
             compare.set_runs([r["id"] for r in compare.store.list_runs() if r["status"] in ("completed", "cancelled")])

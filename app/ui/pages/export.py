@@ -1,18 +1,33 @@
-"""Export: save a finished run as a merged model or an adapter, by running `finetune-studio export`."""
+"""Export: save a run (or one of its checkpoints) as a merged model, an adapter, a GGUF and/or an Ollama folder.
+
+The page runs `finetune-studio export ... --json` as a QProcess: its stderr streams into the log (the `[export] message
+i/n` lines drive the progress bar), its stdout is the JSON result whose artifacts fill the parity report.
+"""
 
 from __future__ import annotations
 
+import logging
+import shlex
+import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
-    QButtonGroup,
+    QCheckBox,
+    QComboBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
     QPushButton,
-    QRadioButton,
+    QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -20,98 +35,370 @@ from app.core.paths import data_home
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_dir
 from app.ui.steps.base import page_layout
-from app.ui.widgets.process_output import ProcessOutput
+from app.ui.widgets.export_plan import (
+    TARGET_KINDS,
+    ExportPlan,
+    checkpoints,
+    estimate,
+    free_disk,
+    human_size,
+    ollama_command,
+    ollama_name,
+    parse_result,
+)
+from app.ui.widgets.export_process import ExportProcess
+from app.ui.widgets.export_report import ParityReport
 from app.ui.widgets.run_picker import RunPicker
 
-TARGETS = (("merged", "Merged model", "The base with the adapter merged in: a plain transformers model folder."),
-           ("adapter", "Adapter only", "Only the trained adapter (PEFT format): small; needs the base model."))
+log = logging.getLogger(__name__)
+
+TARGETS = {  # kind: (label, tooltip)
+    "merged": ("Merged model", "The base with the adapter merged in: a plain transformers model folder (safetensors)."),
+    "adapter": ("Adapter only", "Only the trained adapter (PEFT format): small; load it on the base model."),
+    "gguf": ("GGUF for llama.cpp", "One .gguf file with the chat template inside, for llama.cpp and compatible apps."),
+    "ollama": ("Ollama folder", "A GGUF and a Modelfile with the chat template, stop tokens and system prompt."),
+}
+Q4_TIP = ("The installed gguf package cannot quantise q4_k_m: export f16 or q8_0 and re-quantise with llama.cpp's "
+          "llama-quantize.")
+RED = "color: #d64545;"
 
 
 class ExportPage(QWidget):
-    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
+    """`program` is the command prefix that runs the CLI (tests pass a fake one)."""
+
+    export_finished = Signal(dict)  # the CLI's JSON result; {} when it failed or was cancelled
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None,
+                 program: list[str] | None = None):
         super().__init__(parent)
         self.settings = settings or open_settings()
-        layout = page_layout(self, "Export", "Save a trained run as a model you can use elsewhere.")
+        self.program = program or [sys.executable, "-m", "app"]
+        self.run_info: dict = {}
+        self.result: dict = {}
+        self._started_at = 0.0
+        layout = page_layout(self, "Export", "Save a trained run as a model you can use elsewhere; every export is "
+                             "reloaded and compared with the trained model.")
 
         form = QFormLayout()
         self.runs = RunPicker(self.settings, statuses=("completed", "cancelled"))
-        self.runs.currentIndexChanged.connect(self._suggest_folder)
-        self.runs.refreshed.connect(self._suggest_folder)
+        self.runs.currentIndexChanged.connect(self._run_changed)
+        self.runs.refreshed.connect(self._run_changed)
         form.addRow("Run", self.runs)
-        kinds = QHBoxLayout()
-        self.kind_group = QButtonGroup(self)
-        self.kind_buttons: dict[str, QRadioButton] = {}
-        for key, text, tip in TARGETS:
-            button = QRadioButton(text, toolTip=tip)
-            self.kind_group.addButton(button)
-            self.kind_buttons[key] = button
-            kinds.addWidget(button)
-            button.toggled.connect(self._suggest_folder)
-        kinds.addStretch(1)
-        self.kind_buttons[str(self.settings.value("export/kind", "merged"))].setChecked(True)
-        form.addRow("Save as", kinds)
+        self.checkpoint = QComboBox(toolTip="Export the run's final model, or the model as it was at a checkpoint.")
+        self.checkpoint.currentIndexChanged.connect(self._update_estimate)
+        form.addRow("Checkpoint", self.checkpoint)
+        form.addRow("Targets", self._targets_grid())
         folder_row = QHBoxLayout()
-        self.folder_edit = QLineEdit()
+        self.folder_edit = QLineEdit(toolTip="Each target is written to a folder of its own inside this one.")
+        self.folder_edit.textChanged.connect(self._update_estimate)
         browse = QPushButton(icon("folder"), "Choose…")
         browse.clicked.connect(self._choose_folder)
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(browse)
-        form.addRow("Folder", folder_row)
+        form.addRow("Output folder", folder_row)
+        self.space = QLabel(wordWrap=True)
+        form.addRow("Disk space", self.space)
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
         self.export_button = QPushButton(icon("export"), "Export")
         self.export_button.clicked.connect(self.export)
-        self.stop_button = QPushButton(icon("stop"), "Stop")
-        self.stop_button.setEnabled(False)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.stop_button)
-        buttons.addStretch(1)
+        self.cancel_button = QPushButton(icon("stop"), "Cancel", enabled=False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar(textVisible=True, visible=False)
+        self.progress.setMaximumWidth(220)
+        self.status = QLabel(wordWrap=True)
+        for widget in (self.export_button, self.cancel_button, self.progress):
+            buttons.addWidget(widget)
+        buttons.addWidget(self.status, 1)
         layout.addLayout(buttons)
-        self.output = ProcessOutput()
-        self.stop_button.clicked.connect(self.output.stop)
-        self.output.started.connect(lambda: self._running(True))
-        self.output.finished.connect(lambda _code: self._running(False))
-        layout.addWidget(self.output, 1)
-        self._suggest_folder()
 
-    def kind(self) -> str:
-        return next(key for key, button in self.kind_buttons.items() if button.isChecked())
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        report_box = QWidget()
+        report_layout = QVBoxLayout(report_box)
+        report_layout.setContentsMargins(0, 0, 0, 0)
+        self.report_title = QLabel("Parity report")
+        self.report_title.setObjectName("sectionTitle")
+        self.report = ParityReport()
+        report_actions = QHBoxLayout()
+        self.open_button = QPushButton(icon("folder"), "Open folder", enabled=False)
+        self.open_button.clicked.connect(self.open_folder)
+        self.copy_button = QPushButton(icon("copy"), "Copy Ollama command", enabled=False)
+        self.copy_button.clicked.connect(self.copy_ollama_command)
+        report_actions.addWidget(self.open_button)
+        report_actions.addWidget(self.copy_button)
+        report_actions.addStretch(1)
+        report_layout.addWidget(self.report_title)
+        report_layout.addWidget(self.report, 1)
+        report_layout.addLayout(report_actions)
+        self.log = QPlainTextEdit(readOnly=True, placeholderText="The export's progress messages appear here.")
+        self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.log.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.log.setMaximumBlockCount(5000)
+        splitter.addWidget(report_box)
+        splitter.addWidget(self.log)
+        splitter.setSizes([260, 120])
+        layout.addWidget(splitter, 1)
 
-    def _suggest_folder(self, *_args) -> None:
-        run = self.runs.value()
-        if run and not self.output.is_running():
-            self.folder_edit.setText(str(Path(last_dir(self.settings, "export")) / f"{Path(run).name}-{self.kind()}"
-                                         if self.settings.contains("paths/export") else
-                                         data_home() / "exports" / f"{Path(run).name}-{self.kind()}"))
+        self.process = ExportProcess(self)
+        self.process.line_received.connect(self.log.appendPlainText)
+        self.process.phase_changed.connect(self._phase)
+        self.process.export_ended.connect(self._finished)
+        self._run_changed()
+
+    # ---- choices ----
+
+    def _targets_grid(self) -> QWidget:
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(14)
+        chosen = str(self.settings.value("export/targets", "merged")).split(",")
+        self.target_boxes: dict[str, QCheckBox] = {}
+        self.estimates: dict[str, QLabel] = {}
+        self.dtype = QComboBox(toolTip="The merged model's weights: bf16 and fp16 halve the size of fp32.")
+        self.dtype.addItems(["bf16", "fp16", "fp32"])
+        self.dtype.setCurrentText(str(self.settings.value("export/dtype", "bf16")))
+        self.quant = QComboBox(toolTip="GGUF tensor type: f16 answers exactly as the model; q8_0 is about half the size.")
+        self.quant.addItems(["f32", "f16", "q8_0", "q4_k_m"])
+        q4 = self.quant.model().item(3) if isinstance(self.quant.model(), QStandardItemModel) else None
+        if q4 is not None:
+            q4.setEnabled(False)
+        self.quant.setItemData(3, Q4_TIP, Qt.ItemDataRole.ToolTipRole)
+        self.quant.setCurrentText(str(self.settings.value("export/quant", "f16")))
+        notes = {"merged": self.dtype, "adapter": QLabel("PEFT format; needs the base model"),
+                 "gguf": self.quant, "ollama": QLabel("GGUF + Modelfile, same tensor type as the GGUF")}
+        for row, kind in enumerate(TARGET_KINDS):
+            label, tip = TARGETS[kind]
+            self.target_boxes[kind] = QCheckBox(label, toolTip=tip, checked=kind in chosen)
+            self.target_boxes[kind].toggled.connect(self._update_estimate)
+            self.estimates[kind] = QLabel()
+            self.estimates[kind].setObjectName("hint")
+            grid.addWidget(self.target_boxes[kind], row, 0)
+            grid.addWidget(notes[kind], row, 1, Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(self.estimates[kind], row, 2)
+        grid.setColumnStretch(2, 1)
+        self.dtype.currentIndexChanged.connect(self._update_estimate)
+        self.quant.currentIndexChanged.connect(self._update_estimate)
+        return box
+
+    def targets(self) -> set[str]:
+        return {kind for kind, box in self.target_boxes.items() if box.isChecked() and box.isEnabled()}
+
+    def plan(self) -> ExportPlan:
+        return ExportPlan(run_id=str(self.runs.value() or ""), folder=Path(self.folder_edit.text().strip()),
+                          targets=self.targets(), checkpoint=self.checkpoint.currentData(),
+                          dtype=self.dtype.currentText(), quant=self.quant.currentText())
+
+    def export_args(self) -> list[str]:
+        return self.plan().args()
+
+    def command(self) -> list[str]:
+        return [*self.program, *self.export_args()]
+
+    def _run_changed(self, *_args) -> None:
+        if self.is_running():
+            return
+        from app.core.store import Store
+
+        run_id = self.runs.value()
+        store = Store(reap=False)
+        try:
+            self.run_info = store.get_run(run_id) if run_id else {}
+            artifacts = store.artifacts(self.run_info["id"]) if self.run_info else []
+        except Exception:  # a folder chosen with "Choose a model folder…", or a run deleted meanwhile
+            self.run_info, artifacts = {}, []
+        self.checkpoint.blockSignals(True)
+        self.checkpoint.clear()
+        self.checkpoint.addItem("Final model", None)
+        for step in reversed(checkpoints(artifacts)):
+            self.checkpoint.addItem(f"Checkpoint at step {step}", step)
+        self.checkpoint.blockSignals(False)
+        self._set_adapter_allowed()
+        if run_id:
+            name = ollama_name(Path(self.run_info.get("name") or Path(run_id).name))
+            base = Path(last_dir(self.settings, "export")) if self.settings.contains("paths/export") else (
+                data_home() / "exports")
+            self.folder_edit.setText(str(base / name))
+        earlier = {a["kind"]: a for a in artifacts if a["kind"] in TARGET_KINDS and a.get("properties")}
+        self.result = {"artifacts": list(earlier.values())} if earlier else {}
+        self.report_title.setText("Parity report of this run's last export" if earlier else "Parity report")
+        self.report.show_artifacts(self.result.get("artifacts", []))
+        self._update_actions()
+        self._update_estimate()
+
+    def _set_adapter_allowed(self) -> None:
+        method = self.run_info.get("method")
+        uses_adapter = True
+        if method:
+            from app.core.methods.registry import METHODS
+
+            uses_adapter = method not in METHODS or METHODS[method].uses_adapter
+        box = self.target_boxes["adapter"]
+        box.setEnabled(uses_adapter)
+        box.setToolTip(TARGETS["adapter"][1] if uses_adapter else
+                       "This run trained the whole model: it has no adapter. Export the merged model.")
 
     def _choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Export into", last_dir(self.settings, "export"))
+        path = QFileDialog.getExistingDirectory(self, "Export into", self.folder_edit.text() or
+                                                last_dir(self.settings, "export"))
         if path:
             self.folder_edit.setText(path)
 
-    def export_args(self) -> list[str]:
-        return ["export", str(self.runs.value()), f"--{self.kind()}", self.folder_edit.text().strip()]
+    # ---- estimate and free disk ----
+
+    def problem(self) -> str:
+        """Why Export is disabled (empty when it is not)."""
+        plan = self.plan()
+        if not self.run_info:
+            return "Choose a finished run."
+        if not plan.targets:
+            return "Choose at least one target."
+        if not self.folder_edit.text().strip():
+            return "Choose an output folder."
+        sizes = estimate(plan, self.run_info.get("total_params"), self.run_info.get("trainable_params"))
+        need = sum(size for size in sizes.values() if size)
+        free = free_disk(plan.folder)
+        if free is not None and need > free:
+            return (f"Not enough disk space: the export needs about {human_size(need)} but only {human_size(free)} "
+                    "is free there. Choose a folder on another disk, or fewer targets.")
+        return ""
+
+    def _update_estimate(self, *_args) -> None:
+        plan = self.plan()
+        sizes = estimate(plan, self.run_info.get("total_params"), self.run_info.get("trainable_params"))
+        for kind, label in self.estimates.items():
+            label.setText(f"≈ {human_size(sizes[kind])}" if kind in sizes else "")
+        need = sum(size for size in sizes.values() if size)
+        free = free_disk(plan.folder) if self.folder_edit.text().strip() else None
+        problem = self.problem()
+        if problem.startswith("Not enough"):
+            self.space.setText(problem)
+            self.space.setStyleSheet(RED)
+        else:
+            unknown = any(size is None for size in sizes.values())
+            text = (f"Needs about {human_size(need)}" if need else "Needs: choose targets") + (
+                " (the run does not record its parameter count; sizes unknown)" if unknown else "")
+            if sizes.get("scratch"):
+                text += f", of which {human_size(sizes['scratch'])} only while it runs (a temporary fp32 merge)"
+            if free is not None:
+                text += f" · {human_size(free)} free"
+            self.space.setText(text)
+            self.space.setStyleSheet("")
+        self.export_button.setEnabled(not problem and not self.is_running())
+        self.export_button.setToolTip(problem or "Export the chosen targets and check each against the trained model.")
+
+    # ---- running ----
+
+    def is_running(self) -> bool:
+        return self.process.is_running()
 
     def export(self) -> None:
-        if not self.runs.value() or not self.folder_edit.text().strip():
-            self.output.text.setPlainText("Choose a run and a folder first.")
+        problem = self.problem()
+        if problem or self.is_running():
+            self.status.setText(problem)
             return
-        self.settings.setValue("export/kind", self.kind())
-        remember_dir(self.settings, "export", Path(self.folder_edit.text().strip()).parent)
-        self.output.run(self.export_args())
+        plan = self.plan()
+        self.settings.setValue("export/targets", ",".join(sorted(plan.targets)))
+        self.settings.setValue("export/dtype", plan.dtype)
+        self.settings.setValue("export/quant", plan.quant)
+        remember_dir(self.settings, "export", plan.folder.parent)
+        self.result = {}
+        self.report.show_artifacts([])
+        self.report_title.setText("Parity report")
+        self.log.clear()
+        self.log.appendPlainText(f"$ {shlex.join(['finetune-studio', *plan.args()])}")
+        self._started_at = time.monotonic()
+        self.process.start(self.command())
+        self._running(True)
+        self.status.setText("Starting…")
+        self.status.setStyleSheet("")
+
+    def cancel(self) -> None:
+        """Ask the export to stop (it removes what it half wrote); it is killed if it has not stopped in 5 s."""
+        if self.is_running():
+            self.status.setText("Cancelling…")
+            self.process.cancel()
+
+    def _phase(self, message: str, current: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(current)
+        self.progress.setFormat(f"{current}/{total}")
+        self.status.setText(message)
+
+    def _finished(self, code: int, stdout: str) -> None:
+        seconds = time.monotonic() - self._started_at
+        cancelled = self.process.cancelled
+        result = parse_result(stdout) if code == 0 and not cancelled else None
+        if cancelled:
+            self.status.setText("Cancelled: the export stopped and kept nothing half-written.")
+            self.status.setStyleSheet("")
+        elif result is None:
+            errors = [line for line in self.log.toPlainText().splitlines() if line.startswith(("Error:", "Hint:"))]
+            self.status.setText(" ".join(errors) or f"The export failed (exit code {code}): see the log below.")
+            self.status.setStyleSheet(RED)
+        else:
+            self.result = result
+            self.report.show_artifacts(result.get("artifacts", []))
+            self.status.setText(f"Exported {len(result.get('artifacts', []))} target(s) in {seconds:.0f} s.")
+            self.status.setStyleSheet("")
+            self.progress.setValue(self.progress.maximum())
+        self._running(False)
+        self._update_actions()
+        self.export_finished.emit(self.result if result is not None else {})
 
     def _running(self, running: bool) -> None:
-        self.export_button.setEnabled(not running)
-        self.stop_button.setEnabled(running)
+        self.cancel_button.setEnabled(running)
+        self.progress.setVisible(running or self.progress.value() > 0)
+        if running:
+            self.progress.setRange(0, 0)  # busy until the first phase line
+        for widget in (self.runs, self.checkpoint, self.folder_edit, self.dtype, self.quant,
+                       *self.target_boxes.values()):
+            widget.setEnabled(not running)
         if not running:
-            self.runs.refresh()
+            self._set_adapter_allowed()
+        self._update_estimate()
+
+    # ---- afterwards ----
+
+    def _artifact(self, kind: str) -> dict | None:
+        return next((a for a in self.result.get("artifacts", []) if a.get("kind") == kind), None)
+
+    def _update_actions(self) -> None:
+        self.open_button.setEnabled(bool(self.result.get("artifacts")))
+        self.copy_button.setEnabled(self._artifact("ollama") is not None)
+
+    def output_folder(self) -> Path | None:
+        paths = [Path(a["path"]) for a in self.result.get("artifacts", [])]
+        if not paths:
+            return None
+        parents = {p.parent for p in paths}
+        return parents.pop() if len(parents) == 1 else paths[0]
+
+    def open_folder(self) -> None:
+        folder = self.output_folder()
+        if folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def ollama_command(self) -> str:
+        art = self._artifact("ollama")
+        if art is None:
+            return ""
+        name = ollama_name(Path(self.run_info.get("name") or self.run_info.get("id") or Path(art["path"]).name))
+        return ollama_command(Path(art["path"]), name)
+
+    def copy_ollama_command(self) -> None:
+        text = self.ollama_command()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self.status.setText(f"Copied: {text}")
+            self.status.setStyleSheet("")
 
     def refresh(self) -> None:
         self.runs.refresh()
 
     def shutdown(self) -> None:
-        self.output.stop()
+        self.process.kill_and_wait()
 
 
 if __name__ == "__main__":

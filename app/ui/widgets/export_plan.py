@@ -1,0 +1,175 @@
+"""What the Export page works out before and after an export, without Qt: size estimates, free disk, the command
+line, checkpoints of a run, and a parity report in plain words."""
+
+from __future__ import annotations
+
+import math
+import re
+import shlex
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp32": 4.0}
+QUANT_BYTES = {"f32": 4.0, "f16": 2.0, "q8_0": 1.0625, "q4_k_m": 0.5625}
+ADAPTER_BYTES = 4.0  # adapters are saved in fp32
+TARGET_KINDS = ("merged", "adapter", "gguf", "ollama")
+PHASE = re.compile(r"^\[(?P<name>[\w-]+)\]\s+(?P<message>.*?)\s+(?P<current>\d+)/(?P<total>\d+)\s*$")
+
+
+@dataclass
+class ExportPlan:
+    """The choices on the page: a run, an optional checkpoint, the targets and one output folder."""
+
+    run_id: str
+    folder: Path
+    targets: set[str] = field(default_factory=set)
+    checkpoint: int | None = None
+    dtype: str = "bf16"
+    quant: str = "f16"
+
+    def target_dir(self, kind: str) -> Path:
+        return self.folder / kind
+
+    def args(self) -> list[str]:
+        """The `finetune-studio` arguments (without the program) that run this plan."""
+        args = ["export", self.run_id]
+        if self.checkpoint is not None:
+            args += ["--checkpoint", str(self.checkpoint)]
+        if "merged" in self.targets:
+            args += ["--merged", str(self.target_dir("merged")), "--dtype", self.dtype]
+        if "adapter" in self.targets:
+            args += ["--adapter", str(self.target_dir("adapter"))]
+        if "gguf" in self.targets:
+            args += ["--gguf", str(self.target_dir("gguf"))]
+        if "ollama" in self.targets:
+            args += ["--ollama", str(self.target_dir("ollama"))]
+        if "gguf" in self.targets or "ollama" in self.targets:
+            args += ["--quant", self.quant]
+        return [*args, "--json"]
+
+
+def estimate(plan: ExportPlan, total_params: int | None, trainable_params: int | None) -> dict[str, int | None]:
+    """Bytes each chosen target will take (None where the run does not say how big its model is).
+
+    A GGUF or Ollama export without a merged target first merges in fp32 into a temporary folder ("scratch").
+    """
+    def times(params: int | None, per: float) -> int | None:
+        return math.ceil(params * per) if params else None
+
+    sizes: dict[str, int | None] = {}
+    if "merged" in plan.targets:
+        sizes["merged"] = times(total_params, DTYPE_BYTES[plan.dtype])
+    if "adapter" in plan.targets:
+        sizes["adapter"] = times(trainable_params, ADAPTER_BYTES)
+    for kind in ("gguf", "ollama"):
+        if kind in plan.targets:
+            sizes[kind] = times(total_params, QUANT_BYTES[plan.quant])
+    if ("gguf" in plan.targets or "ollama" in plan.targets) and "merged" not in plan.targets:
+        sizes["scratch"] = times(total_params, DTYPE_BYTES["fp32"])
+    return sizes
+
+
+def free_disk(folder: Path) -> int | None:
+    """Free bytes on the disk that holds `folder` (or the nearest folder above it that exists)."""
+    path = Path(folder).expanduser()
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return None
+
+
+def human_size(size: float | None) -> str:
+    if size is None:
+        return "unknown"
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} TB"
+
+
+def checkpoints(artifacts: list[dict]) -> list[int]:
+    """The steps of a run's checkpoint artifacts (from the store), oldest first."""
+    steps = set()
+    for art in artifacts:
+        if art.get("kind") != "checkpoint":
+            continue
+        step = (art.get("properties") or {}).get("step")
+        if step is None and (match := re.search(r"(\d+)$", Path(art["path"]).name)):
+            step = int(match.group(1))
+        if step is not None:
+            steps.add(int(step))
+    return sorted(steps)
+
+
+def parse_phase(line: str) -> tuple[str, int, int] | None:
+    """`[export] Merging the adapter 1/4` → ("Merging the adapter", 1, 4)."""
+    match = PHASE.match(line.strip())
+    return (match["message"], int(match["current"]), int(match["total"])) if match else None
+
+
+def parse_result(stdout: str) -> dict | None:
+    """The JSON the CLI prints with --json (anything before it, such as stray prints, is skipped)."""
+    import json
+
+    start = stdout.find("{")
+    if start < 0:
+        return None
+    try:
+        return json.loads(stdout[start:])
+    except ValueError:
+        return None
+
+
+def _diff(value: float) -> str:
+    return f"{value:.1e}"
+
+
+def describe(kind: str, props: dict) -> str:
+    """A parity report line in plain words, e.g. "max logit difference 3.0e-02 · next-token agreement 100%"."""
+    parts = []
+    if props.get("dtype"):
+        parts.append(props["dtype"])
+    if props.get("quant") and kind in ("gguf", "ollama"):
+        parts.append(props["quant"])
+    if "max_abs_diff" in props:
+        parts.append(f"max logit difference {_diff(props['max_abs_diff'])}")
+    if "top1_agreement" in props:
+        parts.append(f"next-token agreement {props['top1_agreement']:.0%}")
+    if "greedy_agreement" in props:
+        tokens = props.get("greedy_tokens", "?")
+        share = props["greedy_agreement"]
+        parts.append(f"greedy {tokens} tokens identical" if share >= 1 else
+                     f"greedy {tokens} tokens identical on {share:.0%} of prompts")
+    if props.get("merge_max_abs_diff"):
+        parts.append(f"merge difference {_diff(props['merge_max_abs_diff'])}")
+    checks = [("eos_ok", "end token"), ("chat_template_ok", "chat template"), ("tokenizer_ok", "tokenizer"),
+              ("template_ok", "Modelfile template"), ("stop_ok", "stop tokens")]
+    kept = [label for key, label in checks if props.get(key) is True]
+    lost = [label for key, label in checks if props.get(key) is False]
+    if kept:
+        parts.append(", ".join(kept) + " match")
+    if lost:
+        parts.append("MISMATCH: " + ", ".join(lost))
+    if kind == "adapter" and not parts:
+        parts.append("saved (not verified: a quantised base)")
+    return " · ".join(parts) or "no checks recorded"
+
+
+def passed(props: dict) -> bool:
+    return not any(props.get(key) is False for key in ("eos_ok", "chat_template_ok", "tokenizer_ok", "template_ok",
+                                                         "stop_ok"))
+
+
+def ollama_name(ollama_dir: Path) -> str:
+    name = re.sub(r"[^a-z0-9._-]+", "-", Path(ollama_dir).name.lower()).strip("-.")
+    return name or "my-model"
+
+
+def ollama_command(ollama_dir: Path, name: str | None = None) -> str:
+    name = name or ollama_name(ollama_dir)
+    modelfile = shlex.quote(str(Path(ollama_dir) / "Modelfile"))
+    return f"ollama create {name} -f {modelfile} && ollama run {name}"

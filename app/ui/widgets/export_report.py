@@ -1,0 +1,58 @@
+"""The parity report after an export: one row per artifact with its kind, folder, size and checks in plain words."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from app.ui.widgets.export_plan import describe, human_size, passed
+
+KIND_TITLES = {"merged": "Merged model", "adapter": "Adapter", "gguf": "GGUF", "ollama": "Ollama folder"}
+COLUMNS = ("Target", "Path", "Size", "Verification")
+
+
+class ParityReport(QTableWidget):
+    """`show_artifacts(rows)` with the `artifacts` of `finetune-studio export --json`."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(COLUMNS)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(True)
+        header = self.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.setMinimumHeight(110)
+        self.setToolTip("The checks run after the export: the exported files reloaded and compared with the trained "
+                        "model on the same prompts.")
+
+    def show_artifacts(self, artifacts: list[dict]) -> None:
+        self.setRowCount(0)
+        for art in artifacts:
+            props = art.get("properties") or {}
+            if isinstance(props, str):
+                props = json.loads(props or "{}")
+            row = self.rowCount()
+            self.insertRow(row)
+            ok = passed(props)
+            cells = (("✓ " if ok else "✗ ") + KIND_TITLES.get(art.get("kind"), str(art.get("kind"))),
+                     str(art.get("path", "")), human_size(art.get("bytes")), describe(art.get("kind", ""), props))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(json.dumps(props, indent=1, default=str) if column == 3 else text)
+                if column == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if column == 0 and not ok:
+                    item.setForeground(QBrush(QColor("#d64545")))
+                self.setItem(row, column, item)
+        self.resizeRowsToContents()
+
+    def verification(self, row: int) -> str:
+        return self.item(row, 3).text()

@@ -1,0 +1,189 @@
+"""The Export page over a store with one run, running a fake `finetune-studio export` (no model is loaded)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from collections import namedtuple
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+from app.core.config import demo_config
+from app.core.store import Store
+from app.ui.pages.export import ExportPage
+from app.ui.widgets.export_plan import ExportPlan, describe, estimate
+
+FAKE_CLI = textwrap.dedent('''
+    import json, sys, time
+    mode, args = sys.argv[1], sys.argv[2:]
+    print(" ".join(args), file=sys.stderr, flush=True)
+    if mode == "slow":
+        print("[export] Loading the base in full precision 0/4", file=sys.stderr, flush=True)
+        time.sleep(60)
+    if mode == "fail":
+        print("Error: GGUF export does not support the 'gpt2' architecture.", file=sys.stderr)
+        print("Hint: Export the merged model.", file=sys.stderr)
+        sys.exit(2)
+    for i, message in enumerate(["Loading the base in full precision", "Merging the adapter", "Saving in bf16",
+                                 "Verifying the export"]):
+        print(f"[export] {message} {i}/4", file=sys.stderr, flush=True)
+    print("[export] Export complete 4/4", file=sys.stderr, flush=True)
+    def arg(name):
+        return args[args.index(name) + 1] if name in args else None
+    artifacts = []
+    if arg("--merged"):
+        artifacts.append({"kind": "merged", "path": arg("--merged"), "bytes": 270_000_000, "properties": {
+            "dtype": "bf16", "merge_max_abs_diff": 2e-6, "max_abs_diff": 0.03, "top1_agreement": 1.0}})
+    if arg("--gguf"):
+        artifacts.append({"kind": "gguf", "path": arg("--gguf"), "bytes": 145_000_000, "properties": {
+            "quant": "q8_0", "max_abs_diff": 0.11, "top1_agreement": 0.985, "greedy_tokens": 16,
+            "greedy_agreement": 1.0, "eos_ok": True, "chat_template_ok": True, "tokenizer_ok": True}})
+    if arg("--ollama"):
+        artifacts.append({"kind": "ollama", "path": arg("--ollama"), "bytes": 145_000_000, "properties": {
+            "quant": "q8_0", "max_abs_diff": 0.11, "top1_agreement": 0.985, "greedy_tokens": 16,
+            "greedy_agreement": 2 / 3, "eos_ok": True, "template_ok": False, "stop_ok": True}})
+    print(json.dumps({"run_id": args[1], "artifacts": artifacts}, indent=2))
+''')
+RUN_ID = "20260101-000000-abcd"
+Usage = namedtuple("Usage", "total used free")
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path / "home"))
+    store = Store(reap=False)
+    config = demo_config().model_copy(update={"name": "Support Bot"}).to_yaml()
+    store.create_run(RUN_ID, name="Support Bot", config_yaml=config, model="demo", method="lora", stage="sft",
+                     started=1_767_225_600, pid=0)
+    store.update_run(RUN_ID, status="completed", total_params=134_515_008, trainable_params=4_884_480)
+    for step in (100, 200):
+        folder = tmp_path / "home" / "runs" / RUN_ID / "checkpoints" / f"checkpoint-{step}"
+        folder.mkdir(parents=True)
+        store.add_artifact(RUN_ID, "checkpoint", folder, {"step": step})
+    return tmp_path
+
+
+def make_page(qtbot, home: Path, mode: str = "ok") -> ExportPage:
+    script = home / "fake_cli.py"
+    script.write_text(FAKE_CLI, encoding="utf-8")
+    page = ExportPage(settings=None, program=[sys.executable, str(script), mode])
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    page.folder_edit.setText(str(home / "exports" / "bot"))
+    return page
+
+
+def choose(page: ExportPage, *kinds: str) -> None:
+    for kind, box in page.target_boxes.items():
+        box.setChecked(kind in kinds)
+
+
+def test_estimates_follow_the_parameter_count_and_the_chosen_types():
+    plan = ExportPlan(RUN_ID, Path("/x"), {"merged", "adapter", "gguf"}, dtype="fp32", quant="q8_0")
+    sizes = estimate(plan, 1_000_000, 10_000)
+    assert sizes == {"merged": 4_000_000, "adapter": 40_000, "gguf": 1_062_500}
+    plan.targets = {"ollama"}
+    assert estimate(plan, 1_000_000, 10_000) == {"ollama": 1_062_500, "scratch": 4_000_000}
+    assert estimate(plan, None, None) == {"ollama": None, "scratch": None}
+
+
+def test_page_lists_checkpoints_and_shows_sizes_against_free_disk(qtbot, home):
+    page = make_page(qtbot, home)
+    assert page.runs.value() == RUN_ID
+    assert [page.checkpoint.itemData(i) for i in range(page.checkpoint.count())] == [None, 200, 100]
+    choose(page, "merged", "adapter")
+    page.dtype.setCurrentText("bf16")
+    assert page.estimates["merged"].text() == "≈ 269.0 MB"
+    assert page.estimates["adapter"].text() == "≈ 19.5 MB"
+    assert page.estimates["gguf"].text() == ""
+    assert page.export_button.isEnabled() and "Needs about 288.6 MB" in page.space.text()
+    q4 = page.quant.model().item(3)
+    assert not q4.isEnabled() and "cannot quantise" in page.quant.itemData(3, 3)
+
+
+def test_too_little_disk_disables_export_with_a_message(qtbot, home, monkeypatch):
+    page = make_page(qtbot, home)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(10**9, 10**9 - 1000, 1000))
+    choose(page, "gguf")
+    assert not page.export_button.isEnabled()
+    assert "Not enough disk space" in page.space.text() and "only 1.0 KB is free" in page.space.text()
+    page.export()  # a click that slips through does nothing
+    assert not page.is_running()
+
+
+def test_command_line_is_built_from_the_choices(qtbot, home):
+    page = make_page(qtbot, home)
+    choose(page, "merged", "gguf", "ollama")
+    page.dtype.setCurrentText("fp16")
+    page.quant.setCurrentText("q8_0")
+    page.checkpoint.setCurrentIndex(page.checkpoint.findData(100))
+    out = home / "exports" / "bot"
+    assert page.export_args() == ["export", RUN_ID, "--checkpoint", "100", "--merged", str(out / "merged"),
+                                  "--dtype", "fp16", "--gguf", str(out / "gguf"), "--ollama", str(out / "ollama"),
+                                  "--quant", "q8_0", "--json"]
+    choose(page, "adapter")
+    page.checkpoint.setCurrentIndex(0)
+    assert page.export_args() == ["export", RUN_ID, "--adapter", str(out / "adapter"), "--json"]
+
+
+def test_export_fills_the_parity_report_and_the_actions_work(qtbot, home, monkeypatch):
+    page = make_page(qtbot, home)
+    choose(page, "merged", "gguf", "ollama")
+    page.quant.setCurrentText("q8_0")
+    with qtbot.waitSignal(page.export_finished, timeout=10_000) as finished:
+        page.export()
+        assert page.is_running() and not page.export_button.isEnabled() and page.cancel_button.isEnabled()
+    assert [a["kind"] for a in finished.args[0]["artifacts"]] == ["merged", "gguf", "ollama"]
+    assert "[export] Export complete 4/4" in page.log.toPlainText()
+    assert page.progress.value() == page.progress.maximum() == 4
+    assert page.report.rowCount() == 3
+    assert page.report.verification(0) == ("bf16 · max logit difference 3.0e-02 · next-token agreement 100% · "
+                                           "merge difference 2.0e-06")
+    assert "greedy 16 tokens identical · end token, chat template, tokenizer match" in page.report.verification(1)
+    assert "identical on 67% of prompts" in page.report.verification(2)
+    assert "MISMATCH: Modelfile template" in page.report.verification(2)
+    assert page.report.item(2, 0).text().startswith("✗")
+    assert page.report.item(0, 2).text() == "270.0 MB"
+    assert "Exported 3 target(s)" in page.status.text() and page.export_button.isEnabled()
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
+    page.open_button.click()
+    assert opened == [QUrl.fromLocalFile(str(home / "exports" / "bot"))]
+    page.copy_button.click()
+    modelfile = home / "exports" / "bot" / "ollama" / "Modelfile"
+    assert QGuiApplication.clipboard().text() == (f"ollama create support-bot -f {modelfile} && "
+                                                  "ollama run support-bot")
+
+
+def test_a_failed_export_shows_the_error_and_its_hint(qtbot, home):
+    page = make_page(qtbot, home, mode="fail")
+    choose(page, "gguf")
+    with qtbot.waitSignal(page.export_finished, timeout=10_000) as finished:
+        page.export()
+    assert finished.args == [{}]
+    assert "does not support the 'gpt2'" in page.status.text() and "Hint: Export the merged" in page.status.text()
+    assert page.report.rowCount() == 0 and not page.copy_button.isEnabled()
+
+
+def test_cancel_stops_the_export(qtbot, home):
+    page = make_page(qtbot, home, mode="slow")
+    choose(page, "merged")
+    page.export()
+    qtbot.waitUntil(lambda: "Loading the base" in page.status.text(), timeout=10_000)
+    assert page.progress.format() == "0/4"
+    with qtbot.waitSignal(page.export_finished, timeout=8_000):
+        page.cancel()
+    assert not page.is_running() and "Cancelled" in page.status.text()
+    assert page.export_button.isEnabled() and not page.cancel_button.isEnabled()
+
+
+def test_describe_reads_the_recorded_properties_in_plain_words():
+    assert describe("adapter", {"base_model": "/m", "max_abs_diff": 1e-6}) == "max logit difference 1.0e-06"
+    assert describe("gguf", {"quant": "f16", "greedy_tokens": 12, "greedy_agreement": 1.0}) == (
+        "f16 · greedy 12 tokens identical")
