@@ -138,7 +138,7 @@ def cmd_export(args) -> int:
     _route_library_logs()
     results = export_run(args.run, merged=args.merged, adapter=args.adapter, checkpoint=args.checkpoint,
                          dtype=args.dtype, gguf=args.gguf, quant=args.quant, ollama=args.ollama,
-                         sink=None if args.json else ProgressPrinter())
+                         sink=ProgressPrinter())
     if args.json:
         _print_json(results)
     else:
@@ -152,9 +152,16 @@ def cmd_export(args) -> int:
 
 
 def cmd_chat(args) -> int:
-    from app.core.chat import load_for_chat, stream_reply
+    from app.core.chat import load_for_chat, serve_jsonl, stream_reply
 
     _route_library_logs()
+    if args.jsonl:
+        # stdout carries events only: anything else that writes to fd 1 (libraries, C code) goes to stderr.
+        events_out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
+        return serve_jsonl(args.model, sys.stdin, events_out, system=args.system, max_tokens=args.max_tokens,
+                           temperature=args.temperature, top_p=args.top_p)
     print("Loading the model…", file=sys.stderr)
     model, tokenizer = load_for_chat(args.model)
     history: list[dict] = [{"role": "system", "content": args.system}] if args.system else []
@@ -163,7 +170,7 @@ def cmd_chat(args) -> int:
         history.append({"role": "user", "content": text})
         parts = []
         for piece in stream_reply(model, tokenizer, history, max_new_tokens=args.max_tokens,
-                                  temperature=args.temperature):
+                                  temperature=args.temperature, top_p=args.top_p):
             parts.append(piece)
             sys.stdout.write(piece)
             sys.stdout.flush()
@@ -350,7 +357,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--prompt", help="one prompt, answer, exit (interactive without it)")
     c.add_argument("--system", help="system prompt")
     c.add_argument("--max-tokens", type=int, default=256)
-    c.add_argument("--temperature", type=float, default=0.0)
+    c.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (the most likely token)")
+    c.add_argument("--top-p", type=float, default=1.0, help="nucleus sampling: keep the smallest set of tokens "
+                   "whose probabilities add up to P (used when temperature > 0)")
+    c.add_argument("--jsonl", action="store_true",
+                   help="for programs (the GUI): read requests as JSON lines on stdin, write events as JSON lines "
+                        "on stdout; one loaded model answers many prompts until EOF (see app/core/chat.py)")
     c.set_defaults(func=cmd_chat)
 
     d = sub.add_parser("data", help="dataset tools: inspect (the doctor), clean, split")

@@ -1,14 +1,31 @@
-"""Chat with a model or a run: load it (merged export, or adapter on its base) and stream replies token by token."""
+"""Chat with a model or a run: load it (merged export, or adapter on its base) and stream replies token by token.
+
+`serve_jsonl` is the protocol the GUI speaks to a long-lived `finetune-studio chat MODEL --jsonl` process: requests
+are JSON lines on stdin, events are JSON lines on stdout:
+
+    stdin:  {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 64, "temperature": 0.7, "top_p": 0.9}
+            {"stop": true}                 (ends the answer being generated; the model stays loaded)
+    stdout: {"event": "loaded", "model": KEY, "memory_bytes": RSS, "seconds": S}
+            {"event": "token", "text": "..."}                    (per streamed piece)
+            {"event": "done", "tokens": N, "seconds": S, "tokens_per_second": R, "stopped": false}
+            {"event": "error", "error": "...", "hint": "..."}     (a bad request, or a load failure: then it exits)
+
+EOF on stdin ends the process.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import queue
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from .errors import ModelError, RunNotFound
+from .errors import ModelError, RunNotFound, StudioError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +59,36 @@ def resolve_chat_target(key: str) -> tuple[str, Path | None]:
     return config.model.source, adapter
 
 
+def base_model_of(key: str) -> str:
+    """The model a run was trained from (its `model.source`); 'demo' for anything that is not a run."""
+    import yaml
+
+    from .store import Store
+
+    try:
+        run = Store().get_run(key)
+    except RunNotFound:
+        return "demo"
+    return str((yaml.safe_load(run["config"]) or {}).get("model", {}).get("source") or "demo")
+
+
+def memory_bytes() -> int:
+    """Resident memory of this process now (Linux: /proc/self/statm), else its peak (resource), else 0."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass
+    try:
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+    except (ImportError, OSError):
+        return 0
+
+
 def load_for_chat(key: str, progress: Any = None) -> tuple[Any, Any]:
     """(model, tokenizer) ready for generation."""
     import torch
@@ -66,15 +113,30 @@ def load_for_chat(key: str, progress: Any = None) -> tuple[Any, Any]:
 
 
 def stream_reply(model: Any, tokenizer: Any, messages: list[dict], *, max_new_tokens: int = 256,
-                 temperature: float = 0.0, top_p: float = 1.0) -> Iterator[str]:
-    """Yield the reply's text piece by piece as it is generated."""
-    from transformers import TextIteratorStreamer
+                 temperature: float = 0.0, top_p: float = 1.0, stop: threading.Event | None = None,
+                 stats: dict | None = None) -> Iterator[str]:
+    """Yield the reply's text piece by piece as it is generated.
+
+    Setting `stop` ends generation after the current token; `stats["tokens"]` counts the tokens generated.
+    """
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
     enc = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                         return_dict=True).to(model.device)
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    prompt_len = enc["input_ids"].shape[-1]
+    stats = stats if stats is not None else {}
+    stats["tokens"] = 0
+
+    class _CountAndStop(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            stats["tokens"] = int(input_ids.shape[-1] - prompt_len)
+            stopped = stop is not None and stop.is_set()
+            return torch.full((input_ids.shape[0],), stopped, dtype=torch.bool, device=input_ids.device)
+
     kwargs = {**enc, "max_new_tokens": max_new_tokens, "streamer": streamer, "use_cache": True,
-              "pad_token_id": tokenizer.pad_token_id}
+              "pad_token_id": tokenizer.pad_token_id, "stopping_criteria": StoppingCriteriaList([_CountAndStop()])}
     if temperature > 0:
         kwargs.update(do_sample=True, temperature=temperature, top_p=top_p)
     else:
@@ -83,3 +145,72 @@ def stream_reply(model: Any, tokenizer: Any, messages: list[dict], *, max_new_to
     thread.start()
     yield from streamer
     thread.join()
+
+
+def _read_requests(inp: TextIO, requests: queue.Queue, stop: threading.Event) -> None:
+    """Reader thread: stop requests act at once, others queue; None marks EOF."""
+    for line in inp:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            request = json.loads(line)
+        except json.JSONDecodeError as exc:
+            request = {"invalid": f"not JSON: {exc}"}
+        if isinstance(request, dict) and request.get("stop"):
+            stop.set()
+        else:
+            requests.put(request)
+    requests.put(None)
+
+
+def serve_jsonl(key: str, inp: TextIO, out: TextIO, *, system: str | None = None, max_tokens: int = 256,
+                temperature: float = 0.0, top_p: float = 1.0) -> int:
+    """Load `key` once, then answer every request read from `inp` until EOF (see the module docstring)."""
+
+    def emit(event: str, **fields: Any) -> None:
+        out.write(json.dumps({"event": event, **fields}, ensure_ascii=False) + "\n")
+        out.flush()
+
+    started = time.monotonic()
+    try:
+        model, tokenizer = load_for_chat(key)
+    except StudioError as exc:
+        emit("error", **exc.to_dict())
+        return 2
+    except Exception as exc:  # noqa: BLE001 - any load failure is reported as an event, not a traceback on stdout
+        log.exception("could not load %s", key)
+        emit("error", error=f"Could not load {key}: {exc}", hint="See the log for details.")
+        return 1
+    emit("loaded", model=key, memory_bytes=memory_bytes(), seconds=round(time.monotonic() - started, 3))
+    requests: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    threading.Thread(target=_read_requests, args=(inp, requests, stop), daemon=True).start()
+    while (request := requests.get()) is not None:
+        messages = request.get("messages") if isinstance(request, dict) else None
+        if not isinstance(messages, list) or not messages:
+            emit("error", error=request.get("invalid", "The request has no messages.")
+                 if isinstance(request, dict) else "The request is not a JSON object.",
+                 hint='Send {"messages": [{"role": "user", "content": "..."}]}.')
+            continue
+        if system and messages[0].get("role") != "system":
+            messages = [{"role": "system", "content": system}, *messages]
+        stop.clear()
+        stats: dict = {}
+        t0 = time.monotonic()
+        try:
+            for piece in stream_reply(model, tokenizer, messages,
+                                      max_new_tokens=int(request.get("max_tokens", max_tokens)),
+                                      temperature=float(request.get("temperature", temperature)),
+                                      top_p=float(request.get("top_p", top_p)), stop=stop, stats=stats):
+                if piece:
+                    emit("token", text=piece)
+        except Exception as exc:  # noqa: BLE001 - e.g. a template that rejects the roles; the model stays loaded
+            log.exception("generation failed")
+            emit("error", error=f"Generation failed: {exc}", hint="Check the messages and the model's chat template.")
+            continue
+        seconds = time.monotonic() - t0
+        tokens = stats.get("tokens", 0)
+        emit("done", tokens=tokens, seconds=round(seconds, 3),
+             tokens_per_second=round(tokens / seconds, 2) if seconds > 0 else 0.0, stopped=stop.is_set())
+    return 0

@@ -1,72 +1,242 @@
-"""Chat: ask a trained run (or any model) a question by running `finetune-studio chat`, output streamed."""
+"""Chat: talk to a run (or any model), or to two side by side — by default the tuned run and its base model.
+
+Each column keeps its model loaded in its own `finetune-studio chat MODEL --jsonl` process (app/ui/widgets/
+chat_worker.py), so loading, answering and unloading never block the window.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QCheckBox,
+    QDoubleSpinBox,
+    QGridLayout,
     QHBoxLayout,
+    QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
-from app.ui.widgets.process_output import ProcessOutput
+from app.ui.widgets.chat_column import ChatColumn
+from app.ui.widgets.chat_worker import DEFAULT_COMMAND
 from app.ui.widgets.run_picker import RunPicker
 
 DEFAULT_PROMPT = "What is the largest planet in the solar system?"
+BASE = "@base"  # the second picker's default: the first model's base
 
 
 class ChatPage(QWidget):
-    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
+    """`worker_command`: the command that serves one model over the jsonl protocol (tests pass a fake)."""
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None,
+                 worker_command: list[str] | tuple[str, ...] = DEFAULT_COMMAND):
         super().__init__(parent)
         self.settings = settings or open_settings()
-        layout = page_layout(self, "Chat", "Ask a trained run, or the base model, a question and compare their answers.")
-        form = QFormLayout()
+        layout = page_layout(self, "Chat", "Talk to a trained run, or send the same prompt to the run and its base "
+                                           "model side by side. Each model stays loaded until you unload it.")
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
         self.model = RunPicker(self.settings, extra=(("Demo model (untrained base)", "demo"),))
-        form.addRow("Model", self.model)
+        self.model.setToolTip("The model to chat with: a finished run, the demo model or a model folder")
+        self.side_by_side = QCheckBox("Side by side with")
+        self.side_by_side.setToolTip("Send each prompt to a second model too, and show both answers")
+        self.side_by_side.setChecked(self.settings.value("chat/side_by_side", True, type=bool))
+        self.other = RunPicker(self.settings, extra=(("Its base model", BASE),
+                                                     ("Demo model (untrained base)", "demo")))
+        self.other.setMinimumContentsLength(24)
+        self.other.setToolTip("The second model: by default the base model the first one was trained from")
+        grid.addWidget(QLabel("Model"), 0, 0)
+        grid.addWidget(self.model, 0, 1)
+        grid.addWidget(self.side_by_side, 0, 2)
+        grid.addWidget(self.other, 0, 3)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 2)
+        self.system = QLineEdit(str(self.settings.value("chat/system", "")))
+        self.system.setPlaceholderText("Optional: instructions the model gets before the conversation")
+        self.system.setToolTip("The system prompt, sent first with every request")
+        grid.addWidget(QLabel("System prompt"), 1, 0)
+        grid.addWidget(self.system, 1, 1)
+        grid.addLayout(self._sampling_row(), 1, 2, 1, 2)
+        layout.addLayout(grid)
+
+        self.base_column = ChatColumn("Base", worker_command)
+        self.tuned_column = ChatColumn("Model", worker_command)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.base_column)
+        splitter.addWidget(self.tuned_column)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        self._sized = False
+        layout.addWidget(splitter, 1)
+
+        bottom = QHBoxLayout()
         self.prompt = QPlainTextEdit(str(self.settings.value("chat/prompt", DEFAULT_PROMPT)))
-        self.prompt.setFixedHeight(80)
-        form.addRow("Prompt", self.prompt)
-        layout.addLayout(form)
-        buttons = QHBoxLayout()
-        self.send_button = QPushButton(icon("chat"), "Ask")
+        self.prompt.setPlaceholderText("Type a message (Ctrl+Enter sends)")
+        self.prompt.setFixedHeight(64)
+        bottom.addWidget(self.prompt, 1)
+        buttons = QVBoxLayout()
+        self.send_button = QPushButton(icon("chat"), "Send")
         self.send_button.setShortcut("Ctrl+Return")
-        self.send_button.setToolTip("Ask (Ctrl+Enter)")
-        self.send_button.clicked.connect(self.ask)
+        self.send_button.setToolTip("Send (Ctrl+Enter); the models load first if they are not loaded yet")
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.send)
         self.stop_button = QPushButton(icon("stop"), "Stop")
-        self.stop_button.setEnabled(False)
-        buttons.addWidget(self.send_button)
-        buttons.addWidget(self.stop_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        self.output = ProcessOutput()
-        self.stop_button.clicked.connect(self.output.stop)
-        self.output.started.connect(lambda: self._running(True))
-        self.output.finished.connect(lambda _code: self._running(False))
-        layout.addWidget(self.output, 1)
+        self.stop_button.setToolTip("Stop generating; the models stay loaded")
+        self.stop_button.clicked.connect(self.stop)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Start a new conversation")
+        self.clear_button.clicked.connect(self.clear)
+        row = QHBoxLayout()
+        row.addWidget(self.send_button)
+        row.addWidget(self.stop_button)
+        buttons.addLayout(row)
+        buttons.addWidget(self.clear_button)
+        bottom.addLayout(buttons)
+        layout.addLayout(bottom)
 
-    def chat_args(self) -> list[str]:
-        return ["chat", str(self.model.value()), "--prompt", self.prompt.toPlainText().strip()]
+        for column in self.columns():
+            column.worker.state_changed.connect(self._update_buttons)
+            column.worker.answer_finished.connect(self._update_buttons)
+            column.worker.error_received.connect(self._update_buttons)
+        self.side_by_side.toggled.connect(self._layout_changed)
+        self._picked_default = False
+        self.model.refreshed.connect(self._pick_default_run)
+        for picker in (self.model, self.other):
+            picker.currentIndexChanged.connect(self._show_titles)
+        self._layout_changed()
 
-    def ask(self) -> None:
-        if not self.model.value() or not self.prompt.toPlainText().strip():
+    def _sampling_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.temperature = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=2.0, singleStep=0.1)
+        self.temperature.setValue(float(self.settings.value("chat/temperature", 0.7)))
+        self.temperature.setToolTip("Randomness: 0 always picks the most likely token (the same answer every time)")
+        self.top_p = QDoubleSpinBox(decimals=2, minimum=0.05, maximum=1.0, singleStep=0.05)
+        self.top_p.setValue(float(self.settings.value("chat/top_p", 0.9)))
+        self.top_p.setToolTip("Nucleus sampling: pick only among the most likely tokens that together reach P "
+                              "(used when temperature > 0)")
+        self.max_tokens = QSpinBox(minimum=1, maximum=8192, singleStep=64)
+        self.max_tokens.setValue(int(self.settings.value("chat/max_tokens", 256)))
+        self.max_tokens.setToolTip("The longest answer, in tokens")
+        row.setSpacing(6)
+        for i, (label, box) in enumerate((("Temperature", self.temperature), ("Top-p", self.top_p),
+                                          ("Max tokens", self.max_tokens))):
+            if i:
+                row.addSpacing(12)
+            row.addWidget(QLabel(label))
+            row.addWidget(box)
+        row.addStretch(1)
+        return row
+
+    # ---- what the user does ----
+    def columns(self) -> list[ChatColumn]:
+        return [self.base_column, self.tuned_column] if self.side_by_side.isChecked() else [self.tuned_column]
+
+    def targets(self) -> list[tuple[ChatColumn, str, str]]:
+        """(column, model key, label) for each column in use."""
+        key = self.model.value() or "demo"
+        label = self.model.currentText().split("  ·  ")[0]
+        targets = [(self.tuned_column, key, label)]
+        if self.side_by_side.isChecked():
+            other = self.other.value() or BASE
+            if other == BASE:
+                from app.core.chat import base_model_of
+
+                other_key = base_model_of(key)
+                other_label = "demo model" if other_key == "demo" else other_key
+            else:
+                other_key, other_label = other, self.other.currentText().split("  ·  ")[0]
+            targets.insert(0, (self.base_column, other_key, other_label))
+        return targets
+
+    def settings_dict(self) -> dict:
+        return {"system": self.system.text(), "temperature": self.temperature.value(), "top_p": self.top_p.value(),
+                "max_tokens": self.max_tokens.value()}
+
+    def send(self) -> None:
+        text = self.prompt.toPlainText().strip()
+        if not text or self.is_answering():
             return
-        self.settings.setValue("chat/prompt", self.prompt.toPlainText())
-        self.output.run(self.chat_args(), clear=False)
+        self._remember()
+        settings = self.settings_dict()
+        for column, key, label in self.targets():
+            column.set_model(key, label)
+            column.send(text, settings)
+        self.prompt.clear()
+        self._update_buttons()
 
-    def _running(self, running: bool) -> None:
-        self.send_button.setEnabled(not running)
-        self.stop_button.setEnabled(running)
+    def stop(self) -> None:
+        for column in (self.base_column, self.tuned_column):
+            column.stop()
 
+    def clear(self) -> None:
+        for column in (self.base_column, self.tuned_column):
+            column.clear()
+        self._update_buttons()
+
+    def is_answering(self) -> bool:
+        return any(c.is_answering() for c in self.columns())
+
+    def _remember(self) -> None:
+        for key, value in (("prompt", self.prompt.toPlainText()), ("system", self.system.text()),
+                           ("temperature", self.temperature.value()), ("top_p", self.top_p.value()),
+                           ("max_tokens", self.max_tokens.value()), ("side_by_side", self.side_by_side.isChecked())):
+            self.settings.setValue(f"chat/{key}", value)
+
+    def _pick_default_run(self) -> None:
+        """The first time the runs are listed, chat with the newest finished run (vs. its base, side by side)."""
+        if not self._picked_default:
+            self._picked_default = True
+            if self.model.count() > len(self.model.extra) + 1 and self.model.currentIndex() == 0:
+                self.model.setCurrentIndex(len(self.model.extra))
+
+    def _show_titles(self, *_args) -> None:
+        for column, key, label in self.targets():
+            if column.worker.key != key:  # a loaded model keeps its title until the next message replaces it
+                column.title.setText(f"{column.role}: {label}")
+                column.title.setToolTip(key)
+
+    def _layout_changed(self) -> None:
+        side = self.side_by_side.isChecked()
+        self.other.setEnabled(side)
+        self.base_column.setVisible(side)
+        if not side:
+            self.base_column.worker.unload()
+        self.tuned_column.role = "Tuned" if side else "Model"
+        self._show_titles()
+        self._update_buttons()
+
+    def _update_buttons(self, *_args) -> None:
+        answering = self.is_answering()
+        self.send_button.setEnabled(not answering)
+        self.stop_button.setEnabled(answering)
+
+    # ---- the window ----
     def refresh(self) -> None:
         self.model.refresh()
+        self.other.refresh()
 
     def shutdown(self) -> None:
-        self.output.stop()
+        for column in (self.base_column, self.tuned_column):
+            column.worker.shutdown()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized:  # two equal columns, whatever their titles' lengths
+            self._sized = True
+            self.splitter.setSizes([self.splitter.width() // 2] * 2)
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
 
 
 if __name__ == "__main__":
