@@ -93,7 +93,11 @@ class ChatColumn(QFrame):
         self.render()
 
     def stop(self) -> None:
-        self.worker.stop_generation()
+        if self.worker.state == "answering":
+            self.worker.stop_generation()  # the worker answers with done(stopped=True)
+        elif self.partial is not None:  # still loading: drop the queued question
+            self.worker.stop_generation()
+            self._finish_answer(" [stopped]")
 
     def clear(self) -> None:
         self.stop()
