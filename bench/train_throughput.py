@@ -1,0 +1,225 @@
+"""Our engine against the plain stack on the same work: `python -m bench.train_throughput [--steps N]`.
+
+(a) our engine with its defaults, (b) a minimal transformers `Trainer` + PEFT LoRA script with dynamic padding in
+fp32, (c) TRL's `SFTTrainer` with its defaults. Same model, data, seed and LoRA settings (r16, alpha 32,
+all-linear, batch 8, lr 2e-4); each run in its own process, interleaved over `--rounds`. Model: the demo model's
+architecture and weights cut to its first `--layers` decoder layers (stated in the output). Data: the first 64
+alpaca rows of the shared samples (skewed lengths), or `--data FILE`.
+
+Prints per run: non-padding tokens/s, padding share, peak RSS, seconds from process start to the first optimizer
+step, the loss at each step; then the ratios (a)/(b) and (a)/(c).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT_DATA = Path("/work/shared/data/llamafactory/alpaca_en_demo.json")
+LORA = {"r": 16, "alpha": 32}
+
+
+def _rows(path: Path, n: int) -> list[list[dict]]:
+    from app.core.data import detect_format, read_rows, to_messages
+
+    data = [r.data for r in read_rows(path) if r.data][:n]
+    fmt = detect_format(data).format
+    return [to_messages(d, fmt) for d in data]
+
+
+def _timing(started: float):
+    """A TrainerCallback recording when each optimizer step ended, the tokens seen by then, and the losses."""
+    from transformers import TrainerCallback
+
+    class Timing(TrainerCallback):
+        def __init__(self):
+            self.marks: list[tuple[float, int]] = []
+            self.losses: list[float] = []
+
+        def on_step_end(self, args, state, control, **kwargs):
+            self.marks.append((time.time() - started, state.num_input_tokens_seen))
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if logs and "loss" in logs:
+                self.losses.append(float(logs["loss"]))
+
+    return Timing()
+
+
+class _PadCounter:
+    """Wraps a collator and counts real and padded token slots of every batch it builds."""
+
+    def __init__(self, collate):
+        self.collate, self.real, self.slots = collate, 0, 0
+
+    def __call__(self, features):
+        batch = self.collate(features)
+        mask = batch.get("attention_mask")
+        self.slots += batch["input_ids"].numel()
+        self.real += int(mask.sum()) if mask is not None else batch["input_ids"].numel()
+        return batch
+
+
+def _result(timing, pads, started: float) -> dict:
+    marks = timing.marks
+    (t1, k1), (tn, kn) = marks[0], marks[-1]
+    return {"first_step_s": t1, "tokens_per_second": (kn - k1) / (tn - t1), "losses": timing.losses,
+            "padding_share": (1 - pads.real / pads.slots) if pads and pads.slots else 0.0,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_ours(model_dir: str, data: Path, steps: int, started: float) -> dict:
+    from app.core import engine
+    from app.core.config import parse_config
+    from app.core.events import ListSink
+
+    config = parse_config({
+        "model": {"source": model_dir}, "data": {"train": str(data), "validation_split": 0.0, "max_samples": 64},
+        "method": {"name": "lora", "rank": LORA["r"], "alpha": LORA["alpha"], "dropout": 0.0},
+        "training": {"max_steps": steps, "batch_size": 8, "max_length": 256, "save_steps": 10_000,
+                     "warmup_ratio": 0.0, "lr_scheduler": "constant"},
+        "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": False},
+    })
+    sink = ListSink()
+    result = engine.run(config, sink)
+    assert result.status == "completed", result.error
+    progress = sink.of("progress")
+    losses = [e["metrics"]["loss"] for e in sink.of("metrics") if "loss" in e["metrics"]]
+    tps = [e["metrics"]["tokens_per_second"] for e in sink.of("metrics") if e["metrics"].get("tokens_per_second")]
+    first = progress[0]["time"] - started
+    return {"first_step_s": first, "tokens_per_second": statistics.median(tps[1:] or tps), "losses": losses,
+            "padding_share": 0.0, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _tokenised(model_dir: str, data: Path):
+    from datasets import Dataset
+    from transformers import AutoTokenizer
+
+    from app.core.data import encode_conversation
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    rows = [encode_conversation(tokenizer, m, 256) for m in _rows(data, 64)]
+    return tokenizer, Dataset.from_list([{"input_ids": e.input_ids, "labels": e.labels,
+                                          "attention_mask": [1] * len(e.input_ids)} for e in rows])
+
+
+def run_plain(model_dir: str, data: Path, steps: int, started: float) -> dict:
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, DataCollatorForSeq2Seq, Trainer, TrainingArguments
+
+    tokenizer, dataset = _tokenised(model_dir, data)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    model = get_peft_model(model, LoraConfig(r=LORA["r"], lora_alpha=LORA["alpha"], lora_dropout=0.0,
+                                             target_modules="all-linear", task_type="CAUSAL_LM"))
+    pads = _PadCounter(DataCollatorForSeq2Seq(tokenizer, padding=True))
+    timing = _timing(started)
+    args = TrainingArguments(output_dir=tempfile.mkdtemp(), max_steps=steps, per_device_train_batch_size=8,
+                             learning_rate=2e-4, lr_scheduler_type="constant", logging_steps=1, save_strategy="no",
+                             report_to="none", use_cpu=not torch.cuda.is_available(), seed=42, disable_tqdm=True,
+                             include_num_input_tokens_seen="non_padding")
+    Trainer(model=model, args=args, train_dataset=dataset, data_collator=pads, callbacks=[timing]).train()
+    return _result(timing, pads, started)
+
+
+def run_trl(model_dir: str, data: Path, steps: int, started: float) -> dict:
+    import torch
+    from datasets import Dataset
+    from peft import LoraConfig
+    from transformers import AutoTokenizer
+    from trl import SFTConfig, SFTTrainer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    dataset = Dataset.from_list([{"messages": m} for m in _rows(data, 64)])
+    timing = _timing(started)
+    # TRL's defaults, but for bf16: SFTConfig turns bf16 autocast on by default, which on a CPU without bf16
+    # instructions (this one: AVX2 only) makes every step many times slower; that would measure the CPU, not TRL.
+    args = SFTConfig(output_dir=tempfile.mkdtemp(), max_steps=steps, per_device_train_batch_size=8,
+                     learning_rate=2e-4, lr_scheduler_type="constant", logging_steps=1, save_strategy="no",
+                     report_to="none", use_cpu=not torch.cuda.is_available(), seed=42, disable_tqdm=True,
+                     max_length=256, include_num_input_tokens_seen="non_padding",
+                     bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+    trainer = SFTTrainer(model=model_dir, args=args, train_dataset=dataset, processing_class=tokenizer,
+                         peft_config=LoraConfig(r=LORA["r"], lora_alpha=LORA["alpha"], lora_dropout=0.0,
+                                                target_modules="all-linear", task_type="CAUSAL_LM"),
+                         callbacks=[timing])
+    pads = _PadCounter(trainer.data_collator)
+    trainer.data_collator = pads
+    trainer.train()
+    return _result(timing, pads, started)
+
+
+VARIANTS = {"a": ("ours (defaults)", run_ours), "b": ("Trainer + PEFT, fp32, dynamic padding", run_plain),
+            "c": ("TRL SFTTrainer defaults", run_trl)}
+
+
+def truncated_demo(layers: int) -> str:
+    """The demo model cut to its first `layers` decoder layers, saved once into the model cache."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from app.core.models import demo_model_dir
+    from app.core.paths import models_cache
+
+    out = models_cache() / f"bench-smollm2-{layers}-layers"
+    if not (out / "config.json").exists():
+        source = demo_model_dir()
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, num_hidden_layers=layers)
+        model.save_pretrained(out)
+        AutoTokenizer.from_pretrained(source).save_pretrained(out)
+    return str(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--layers", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--child", choices=sorted(VARIANTS), help=argparse.SUPPRESS)
+    parser.add_argument("--model", help=argparse.SUPPRESS)
+    parser.add_argument("--started", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        os.environ.setdefault("FINETUNE_STUDIO_HOME", tempfile.mkdtemp(prefix="bench-home-"))
+        result = VARIANTS[args.child][1](args.model, args.data, args.steps, args.started)
+        print("RESULT " + json.dumps(result))
+        return
+    model = truncated_demo(args.layers)
+    results: dict[str, list[dict]] = {k: [] for k in VARIANTS}
+    for _ in range(args.rounds):
+        for key in VARIANTS:
+            cmd = [sys.executable, "-m", "bench.train_throughput", "--child", key, "--model", model, "--steps",
+                   str(args.steps), "--data", str(args.data), "--started", str(time.time())]
+            env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
+            if line is None:
+                sys.exit(f"variant {key} failed:\n{out.stderr[-3000:]}")
+            results[key].append(json.loads(line[7:]))
+    print(f"model: SmolLM2-135M-Instruct cut to {args.layers} of 30 layers; data: first 64 rows of {args.data.name}, "
+          f"max_length 256; LoRA r16 all-linear, batch 8, {args.steps} steps, {args.rounds} round(s)")
+    med = {}
+    for key, (name, _) in VARIANTS.items():
+        runs = results[key]
+        med[key] = {m: statistics.median(r[m] for r in runs)
+                    for m in ("tokens_per_second", "padding_share", "peak_rss_mb", "first_step_s")}
+        losses = " ".join(f"{v:.3f}" for v in runs[0]["losses"])
+        print(f"({key}) {name:40} {med[key]['tokens_per_second']:8.1f} tok/s  padding {med[key]['padding_share']:5.1%}"
+              f"  peak RSS {med[key]['peak_rss_mb']:7.0f} MB  first step {med[key]['first_step_s']:5.1f} s"
+              f"\n     loss: {losses}")
+    for other in ("b", "c"):
+        print(f"(a)/({other}): tokens/s {med['a']['tokens_per_second'] / med[other]['tokens_per_second']:.2f}x, "
+              f"peak RSS {med['a']['peak_rss_mb'] / med[other]['peak_rss_mb']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
