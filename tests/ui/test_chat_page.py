@@ -26,7 +26,9 @@ def alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def page(qtbot):
+def page(qtbot, tmp_path, monkeypatch):
+    # an empty run history: with runs in it, the pickers default to the newest run instead of the demo model
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path))
     page = ChatPage(worker_command=FAKE)
     qtbot.addWidget(page)
     page.resize(1280, 800)
