@@ -11,22 +11,12 @@ import json
 import logging
 import os
 import sys
-import warnings
 from pathlib import Path
 
 from app.core.errors import StudioError
+from app.logsetup import route_library_logs, setup_logging
 
 log = logging.getLogger("app")
-
-
-def _setup_logging(verbose: bool = False, log_file: Path | None = None) -> None:
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.captureWarnings(True)
 
 
 def _print_json(obj) -> None:
@@ -56,8 +46,8 @@ def cmd_train(args) -> int:
         config = load_config(args.config)
         run_id = args.run_id or new_run_id()
     folder = run_dir(run_id)
-    _setup_logging(args.verbose, folder / "logs" / "worker.log")
-    _route_library_logs()
+    setup_logging(args.verbose, folder / "logs" / "worker.log")
+    route_library_logs()
     if args.events == "jsonl":
         # stdout carries events only: anything else that writes to fd 1 (libraries, C code) goes to stderr.
         events_out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
@@ -73,25 +63,6 @@ def cmd_train(args) -> int:
     else:
         result = engine.run(config, sink, stop, run_id=run_id, store=store)
     return {"completed": 0, "cancelled": 130}.get(result.status, 1)
-
-
-def _route_library_logs() -> None:
-    """transformers logs through its own stderr handler; route it through ours so it reaches the run log."""
-    try:
-        from transformers.utils import logging as hf_logging
-    except ImportError:
-        return
-    hf_logging.disable_default_handler()
-    hf_logging.enable_propagation()
-    hf_logging.set_verbosity_warning()
-    hf_logging.disable_progress_bar()  # our phase events and progress bars replace tqdm's
-    try:
-        import datasets
-
-        datasets.disable_progress_bars()
-    except ImportError:
-        pass
-    warnings.filterwarnings("ignore", category=FutureWarning)
 
 
 def cmd_runs(args) -> int:
@@ -135,7 +106,7 @@ def cmd_export(args) -> int:
 
     if not (args.merged or args.adapter or args.gguf or args.ollama):
         raise StudioError("Choose what to export.", "Add --merged DIR, --adapter DIR, --gguf DIR and/or --ollama DIR.")
-    _route_library_logs()
+    route_library_logs()
     results = export_run(args.run, merged=args.merged, adapter=args.adapter, checkpoint=args.checkpoint,
                          dtype=args.dtype, gguf=args.gguf, quant=args.quant, ollama=args.ollama,
                          sink=ProgressPrinter())
@@ -154,7 +125,7 @@ def cmd_export(args) -> int:
 def cmd_chat(args) -> int:
     from app.core.chat import load_for_chat, serve_jsonl, stream_reply
 
-    _route_library_logs()
+    route_library_logs()
     if args.jsonl:
         # stdout carries events only: anything else that writes to fd 1 (libraries, C code) goes to stderr.
         events_out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
@@ -407,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd is None:
         args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
     if args.cmd != "train":
-        _setup_logging(args.verbose)
+        setup_logging(args.verbose)
         logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return args.func(args)

@@ -27,61 +27,16 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from app.core.events import FINAL_STATUSES, decode, encode
 from app.core.paths import PROJECT_ROOT, run_dir
 from app.core.store import Store, log_tail, new_run_id, pid_alive
+from app.ui.event_batch import EventBatch
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WORKER = (sys.executable, "-m", "app")
 TAIL_LINES = 20
 _ORPHAN_GRACE_S = 2.0  # the worker exited but a child of it still holds the pipes open
-_SIGNALS = {"started": "run_started", "sample": "sample_received", "checkpoint": "checkpoint_saved",
-            "artifact": "artifact_saved", "warning": "warning_raised", "finished": "run_finished"}
-
-
 def stop_file(run_id: str) -> Path:
     """The file whose existence asks the worker of `run_id` to checkpoint and stop."""
     return run_dir(run_id) / "stop"
-
-
-class _Batch:
-    """What arrived since the last hand-over, in order, with metrics, progress, phase and log lines coalesced."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, object]] = []
-        self._metrics: list[dict] = []
-        self._progress: dict | None = None
-        self._phase: dict | None = None
-        self._logs: list[str] = []
-
-    def add_event(self, event: dict) -> None:
-        name = event["event"]
-        if name == "metrics":
-            self._metrics.append(event)
-        elif name == "progress":
-            self._progress = event
-        elif name == "phase":
-            self._phase = event
-        else:
-            self._settle()
-            self.items.append((_SIGNALS[name], event))
-
-    def add_log(self, line: str) -> None:
-        self._logs.append(line)
-
-    def _settle(self) -> None:
-        if self._phase is not None:
-            self.items.append(("phase_changed", self._phase))
-        if self._metrics:
-            self.items.append(("metrics_received", self._metrics))
-        if self._progress is not None:
-            self.items.append(("progress_changed", self._progress))
-        if self._logs:
-            self.items.append(("log_received", "\n".join(self._logs)))
-        self._metrics, self._progress, self._phase, self._logs = [], None, None, []
-
-    def take(self) -> list[tuple[str, object]]:
-        self._settle()
-        items, self.items = self.items, []
-        return items
 
 
 class _SupervisorThread(QThread):
@@ -169,7 +124,7 @@ class _SupervisorThread(QThread):
 
     # ---- consumer (this QThread) ----
     def run(self) -> None:
-        batch = _Batch()
+        batch = EventBatch()
         next_flush = time.monotonic() + self.flush_interval
         exited_at = None
         while self._open_sources and not self.detached.is_set():
@@ -205,7 +160,7 @@ class _SupervisorThread(QThread):
         elif event["event"] == "finished":
             self._finished_seen = True
 
-    def _flush(self, batch: _Batch) -> None:
+    def _flush(self, batch: EventBatch) -> None:
         items = batch.take()
         if items:
             self.batch_ready.emit(items)
