@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,7 +29,7 @@ from app.core.compare import config_diff, run_config, run_labels, summarize, val
 from app.core.store import Store
 from app.ui.widgets.clock import clock_text
 from app.ui.widgets.compare_plots import ComparePlots, run_colour
-from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, status_combo
+from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_view, status_combo
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +114,16 @@ def _table(columns) -> QTableWidget:
     return table
 
 
+def _titled(title: QLabel, body: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    layout.addWidget(title)
+    layout.addWidget(body, 1)
+    return box
+
+
 class ComparePage(QWidget):
     """Pick runs on the left; curves, a summary table and the config diff on the right."""
 
@@ -128,15 +137,7 @@ class ComparePage(QWidget):
         self.status_filter = status_combo()
         self.clear_button = QPushButton("Uncheck all")
         self.refresh_button = QPushButton("Refresh")
-        self.list = QTableView()
-        self.list.setModel(self.proxy)
-        self.list.setSortingEnabled(True)
-        self.list.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.list.verticalHeader().hide()
-        self.list.setWordWrap(False)
-        self.list.setAlternatingRowColors(True)
+        self.list = runs_view(self.proxy, QAbstractItemView.SelectionMode.NoSelection)
         for column in range(self.model.columnCount()):
             self.list.setColumnHidden(column, column not in LIST_COLUMNS)
         header = self.list.horizontalHeader()
@@ -167,21 +168,9 @@ class ComparePage(QWidget):
         left_layout.addWidget(self.list, 1)
         left_layout.addWidget(self.hint)
         left_layout.addWidget(self.clear_button)
-        diff_box = QWidget()
-        diff_layout = QVBoxLayout(diff_box)
-        diff_layout.setContentsMargins(0, 0, 0, 0)
-        diff_layout.setSpacing(4)
-        diff_layout.addWidget(self.diff_title)
-        diff_layout.addWidget(self.diff, 1)
-        summary_box = QWidget()
-        summary_layout = QVBoxLayout(summary_box)
-        summary_layout.setContentsMargins(0, 0, 0, 0)
-        summary_layout.setSpacing(4)
-        summary_layout.addWidget(self.summary_title)
-        summary_layout.addWidget(self.summary, 1)
         tables = QSplitter(Qt.Orientation.Horizontal)
-        tables.addWidget(summary_box)
-        tables.addWidget(diff_box)
+        tables.addWidget(_titled(self.summary_title, self.summary))
+        tables.addWidget(_titled(self.diff_title, self.diff))
         tables.setSizes([520, 420])
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.plots)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -42,7 +41,7 @@ from app.core.errors import StudioError
 from app.core.store import ACTIVE_STATUSES, Store
 from app.ui.pages.train import ErrorBox
 from app.ui.widgets.plots import MetricsPlots
-from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, size_text, status_combo
+from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_view, size_text, status_combo
 
 log = logging.getLogger(__name__)
 
@@ -139,15 +138,8 @@ class RunsPage(QWidget):
         self.compare_button.setToolTip("Select two or more runs (Ctrl- or Shift-click) to compare their curves, "
                                        "metrics and configs")
         self.compare_button.setEnabled(False)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # several: Compare
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        # several rows can be selected: the Compare button takes them
+        self.table = runs_view(self.proxy, QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QTableView
 
 from app.core.store import ACTIVE_STATUSES
 from app.ui.widgets.clock import clock_text
@@ -116,3 +116,17 @@ def status_combo() -> QComboBox:
     for status in STATUSES:
         combo.addItem(status.capitalize(), status)
     return combo
+
+
+def runs_view(proxy: RunsFilter, selection: QAbstractItemView.SelectionMode) -> QTableView:
+    """A table over the runs (newest first, click a header to sort) as both the Runs and Compare pages show it."""
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(selection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.setWordWrap(False)
+    return view
