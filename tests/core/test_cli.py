@@ -3,29 +3,18 @@
 import json
 
 import pytest
-import yaml
+from tiny_runs import train_tiny_cli_run
 
 from app.cli import main
 
 
 @pytest.fixture(scope="module")
 def trained_run(tiny_model_dir, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cli")
-    data = folder / "chat.jsonl"
-    data.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
-                                                       {"role": "assistant", "content": w}]})
-                              for w in ["apple", "pear", "plum", "fig"] * 4) + "\n")
-    cfg = folder / "run.yaml"
-    cfg.write_text(yaml.safe_dump({
-        "name": "cli-run", "model": {"source": str(tiny_model_dir)},
-        "data": {"train": str(data), "validation_split": 0.25},
-        "method": {"name": "lora", "rank": 4},
-        "training": {"max_steps": 3, "batch_size": 4, "max_length": 96},
-        "evaluation": {"sample_prompts": ["Say apple"], "sample_max_new_tokens": 4},
-        "export": {"merged": True, "dtype": "fp32"},
-    }))
-    assert main(["train", str(cfg)]) == 0
-    return folder
+    return train_tiny_cli_run(
+        tmp_path_factory.mktemp("cli"), tiny_model_dir, "cli-run", 4,
+        data={"validation_split": 0.25}, training={"max_steps": 3, "batch_size": 4, "max_length": 96},
+        evaluation={"sample_prompts": ["Say apple"], "sample_max_new_tokens": 4},
+        export={"merged": True, "dtype": "fp32"})
 
 
 def test_runs_show_json_tells_the_whole_story(trained_run, capsys):

@@ -8,7 +8,7 @@ so only the CLI test pays that once, on the full tokenizer.
 import json
 
 import pytest
-import yaml
+from tiny_runs import train_tiny_cli_run
 
 from app.core.errors import Cancelled, ExportError
 from app.core.gguf_export import supported_quant_types, verify_gguf, write_gguf
@@ -101,24 +101,11 @@ def test_unsupported_architecture_and_quant_are_clear(small_model_dir, tmp_path)
 
 @pytest.fixture(scope="module")
 def trained_run(tiny_model_dir, tmp_path_factory):
-    from app.cli import main
-
-    folder = tmp_path_factory.mktemp("gguf-cli")
-    data = folder / "chat.jsonl"
-    data.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
-                                                       {"role": "assistant", "content": w}]})
-                              for w in ["apple", "pear", "plum", "fig"] * 2) + "\n")
-    cfg = folder / "run.yaml"
-    cfg.write_text(yaml.safe_dump({
-        "name": "gguf-run", "model": {"source": str(tiny_model_dir)},
-        "data": {"train": str(data), "validation_split": 0.0, "system_prompt": "You are Quill."},
-        "method": {"name": "lora", "rank": 4},
-        "training": {"max_steps": 1, "batch_size": 4, "max_length": 64},
-        "evaluation": {"sample_prompts": []},
-        "export": {"merged": False},
-    }))
-    assert main(["train", str(cfg)]) == 0
-    return folder
+    return train_tiny_cli_run(
+        tmp_path_factory.mktemp("gguf-cli"), tiny_model_dir, "gguf-run", 2,
+        data={"validation_split": 0.0, "system_prompt": "You are Quill."},
+        training={"max_steps": 1, "batch_size": 4, "max_length": 64},
+        evaluation={"sample_prompts": []}, export={"merged": False})
 
 
 def test_cli_exports_gguf_and_ollama_with_parity_report(trained_run, tmp_path, capsys):
