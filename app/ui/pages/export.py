@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.config import ExportConfig
 from app.core.paths import data_home
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_dir
@@ -158,7 +159,8 @@ class ExportPage(QWidget):
         self.estimates: dict[str, QLabel] = {}
         self.dtype = QComboBox(toolTip="The merged model's weights: bf16 and fp16 halve the size of fp32.")
         self.dtype.addItems(["bf16", "fp16", "fp32"])
-        self.dtype.setCurrentText(str(self.settings.value("export/dtype", "bf16")))
+        default_dtype = ExportConfig.model_fields["dtype"].default  # fp16: bf16 rounding can erase a LoRA update
+        self.dtype.setCurrentText(str(self.settings.value("export/dtype", default_dtype)))
         self.quant = QComboBox(toolTip="GGUF tensor type: f16 answers exactly as the model; q8_0 is about half the size.")
         self.quant.addItems(["f32", "f16", "q8_0", "q4_k_m"])
         q4 = self.quant.model().item(3) if isinstance(self.quant.model(), QStandardItemModel) else None
