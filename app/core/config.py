@@ -280,10 +280,18 @@ class RunConfig(Section):
     def resolved(self, base: Path | None = None) -> RunConfig:
         """A copy whose data paths are absolute (relative ones resolved against cwd, `base`, the project root)."""
         data = self.data.model_copy(update={
-            "train": str(resolve_user_path(self.data.train, base)),
+            "train": _data_path(self.data.train, base),
             "validation": str(resolve_user_path(self.data.validation, base)) if self.data.validation else None,
         })
         return self.model_copy(update={"data": data})
+
+
+def _data_path(value: str, base: Path | None) -> str:
+    """A data path made absolute; a hub dataset id (`owner/name` that is no local path) is kept as it is."""
+    from .data.sources import is_hub_id
+
+    path = resolve_user_path(value, base)
+    return value if not path.exists() and is_hub_id(value) else str(path)
 
 
 def _problems(exc: ValidationError) -> list[tuple[str, str]]:

@@ -152,7 +152,7 @@ def clean_dataset(path: str | Path, actions: CleanActions | dict, out_dir: str |
                 if example is None:
                     problem_count += 1
                     if len(problems) < 200:
-                        problems.append(Problem(str(source), row.line, problem or "unusable row"))
+                        problems.append(Problem(row.where(source), row.line, problem or "unusable row"))
                     continue
                 write(_record(example, row.data))
                 rows_out += 1

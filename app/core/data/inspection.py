@@ -195,7 +195,7 @@ def inspect_file(path: str | Path, fmt: str = "auto", columns: dict[str, str] | 
         if problem is not None:
             report.problem_count += 1
             if len(report.problems) < max_problems:
-                report.problems.append(Problem(str(path), row.line, problem))
+                report.problems.append(Problem(row.where(path), row.line, problem))
     if progress is not None:
         progress(report.rows, total)
     report.columns = list(columns_seen)

@@ -26,6 +26,7 @@ from .inspection import detect_in
 from .problems import Problem, problems_error
 from .readers import check_file, open_rows
 from .templating import ConversationEncoder, encode_text
+from .versions import sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -76,20 +77,18 @@ def _load(path: Path, fmt: str, cfg, limit: int | None, stop=None) -> _Loaded:
         if problem is not None:
             loaded.problem_count += 1
             if len(loaded.problems) < 50:
-                loaded.problems.append(Problem(str(path), row.line, problem))
+                loaded.problems.append(Problem(row.where(path), row.line, problem))
     if not loaded.examples and not loaded.problem_count:
         raise DataError(f"{path.name} contains no examples.", "Add rows to the file, or pick another one.")
     return loaded
 
 
 def fingerprint(paths: list[Path], fmt: str, columns: dict, train_on: str) -> str:
-    """sha256 over the files' bytes, the format, the column mapping and what is trained on."""
+    """sha256 over each source's content hash (a file's bytes, a folder's files), the format, the column mapping
+    and what is trained on."""
     digest = hashlib.sha256()
     for path in paths:
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        digest.update(b"\0")
+        digest.update(sha256_of(path).encode())
     digest.update(json.dumps([fmt, sorted(columns.items()), train_on]).encode())
     return digest.hexdigest()
 

@@ -33,11 +33,17 @@ _SNIFF_BYTES = 64 * 1024
 
 @dataclass
 class Row:
-    """One record: `line` is the 1-based line (JSONL, CSV, text) or record index + 1 (JSON array, Parquet)."""
+    """One record: `line` is the 1-based line (JSONL, CSV, text) or record index + 1 (JSON array, Parquet, saved
+    dataset); `file` names the file inside a folder source (None for a single file)."""
 
     line: int
     data: dict | None
     error: str | None = None
+    file: str | None = None
+
+    def where(self, source: str | Path) -> str:
+        """`source`, or the file inside the folder `source`, for `where:line` messages."""
+        return str(Path(source) / self.file) if self.file else str(source)
 
 
 def read_rows(path: str | Path) -> Iterator[Row]:
@@ -50,8 +56,12 @@ def read_rows(path: str | Path) -> Iterator[Row]:
 
 
 def open_rows(path: str | Path) -> tuple[Iterator[Row], int | None]:
-    """The rows of a file and, where it is cheap to know, how many there are (None for CSV)."""
+    """The rows of a file or folder source and, where it is cheap to know, how many there are (None for CSV)."""
     path = check_file(path)
+    if path.is_dir():
+        from .sources import folder_rows
+
+        return folder_rows(path)
     suffix = path.suffix.lower()
     if suffix in JSONL_EXTENSIONS:
         return _jsonl_rows(path), _count_lines(path)
@@ -65,15 +75,19 @@ def open_rows(path: str | Path) -> tuple[Iterator[Row], int | None]:
 
 
 def check_file(path: str | Path) -> Path:
-    """The path, once it is known to be a non-empty file of a supported kind; else a DataError with a hint."""
+    """The path, once it is known to be a non-empty file of a supported kind or a dataset folder (see sources.py;
+    a hub dataset id is downloaded first); else a DataError with a hint."""
+    from .sources import check_folder, is_hub_id, resolve_source
+
+    if is_hub_id(path):
+        path = resolve_source(path)
     path = Path(path).expanduser()
     if not path.exists():
         raise DataError(f"Data file not found: {path}",
                         "Check the path (relative paths are resolved against the config's folder), "
                         "or pick the file again.")
-    if not path.is_file():
-        raise DataError(f"{path} is a folder, not a data file.",
-                        f"Point to one file inside it ({', '.join(SUPPORTED_EXTENSIONS)}).")
+    if path.is_dir():
+        return check_folder(path)
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
         raise DataError(f"Unsupported data file type '{path.suffix or '(none)'}': {path.name}",
                         f"Use one of {', '.join(SUPPORTED_EXTENSIONS)} (e.g. export your sheet as CSV).")

@@ -49,11 +49,25 @@ def glob_escape(text: str) -> str:
 
 
 def sha256_of(path: str | Path) -> str:
+    """The content hash of a file, or of a dataset folder's files (names and bytes, in order)."""
+    path = Path(path)
     digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
+    for file in source_files(path):
+        if file != path:
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with file.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):  # noqa: B023 - used within the iteration
+                digest.update(chunk)
     return digest.hexdigest()
+
+
+def source_files(path: Path) -> list[Path]:
+    """The files a data source consists of: itself, or a folder's dataset files."""
+    if not path.is_dir():
+        return [path]
+    from .sources import folder_files
+
+    return folder_files(path)
 
 
 def check_target(target: Path, source: Path) -> Path:
