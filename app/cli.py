@@ -1,4 +1,5 @@
-"""The command line: `finetune-studio [gui] | train | runs | export | chat | data inspect/clean/split | models | doctor`.
+"""The command line: `finetune-studio [gui] | train | runs | export | chat | eval | data inspect/clean/split | models |
+doctor` (eval and the iteration commands live in cli_iterate.py).
 
 User errors (StudioError) print a message and a hint, no traceback, and exit 2. The module imports nothing heavy:
 `finetune-studio` with no arguments must open the window fast.
@@ -13,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.cli_iterate import add_parsers as add_iterate_parsers
 from app.core.errors import StudioError
 from app.logsetup import route_library_logs, setup_logging
 
@@ -125,6 +127,10 @@ def cmd_export(args) -> int:
 def cmd_chat(args) -> int:
     from app.core.chat import load_for_chat, serve_jsonl, stream_reply
 
+    if args.compare_base:
+        from app.cli_iterate import chat_compare
+
+        return chat_compare(args)
     route_library_logs()
     if args.jsonl:
         # stdout carries events only: anything else that writes to fd 1 (libraries, C code) goes to stderr.
@@ -139,13 +145,15 @@ def cmd_chat(args) -> int:
 
     def reply(text: str) -> None:
         history.append({"role": "user", "content": text})
-        parts = []
+        parts, stats = [], {}
         for piece in stream_reply(model, tokenizer, history, max_new_tokens=args.max_tokens,
-                                  temperature=args.temperature, top_p=args.top_p):
+                                  temperature=args.temperature, top_p=args.top_p, stats=stats):
             parts.append(piece)
             sys.stdout.write(piece)
             sys.stdout.flush()
         sys.stdout.write("\n")
+        if stats.get("trimmed"):
+            print(f"(the {stats['trimmed']} oldest messages were left out to fit the model's context)", file=sys.stderr)
         history.append({"role": "assistant", "content": "".join(parts)})
 
     if args.prompt:
@@ -334,6 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jsonl", action="store_true",
                    help="for programs (the GUI): read requests as JSON lines on stdin, write events as JSON lines "
                         "on stdout; one loaded model answers many prompts until EOF (see app/core/chat.py)")
+    c.add_argument("--compare-base", action="store_true",
+                   help="answer --prompt with the run's tuned model and then with its base model")
+    c.add_argument("--json", action="store_true", help="with --compare-base: both answers as JSON")
     c.set_defaults(func=cmd_chat)
 
     d = sub.add_parser("data", help="dataset tools: inspect (the doctor), clean, split")
@@ -365,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     mi = ms.add_parser("info")
     mi.add_argument("source")
     m.set_defaults(func=cmd_models, models_cmd="list", json=False)
+
+    add_iterate_parsers(sub)
 
     doc = sub.add_parser("doctor", help="check this machine: python, torch, GPU, libraries, disk")
     doc.add_argument("--json", action="store_true")

@@ -7,7 +7,8 @@ are JSON lines on stdin, events are JSON lines on stdout:
             {"stop": true}                 (ends the answer being generated; the model stays loaded)
     stdout: {"event": "loaded", "model": KEY, "memory_bytes": RSS, "seconds": S}
             {"event": "token", "text": "..."}                    (per streamed piece)
-            {"event": "done", "tokens": N, "seconds": S, "tokens_per_second": R, "stopped": false}
+            {"event": "done", "tokens": N, "seconds": S, "tokens_per_second": R, "stopped": false,
+             "trimmed": T}                 (T oldest turns left out to fit the model's context)
             {"event": "error", "error": "...", "hint": "..."}     (a bad request, or a load failure: then it exits)
 
 EOF on stdin ends the process.
@@ -112,21 +113,44 @@ def load_for_chat(key: str, progress: Any = None) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def fit_context(tokenizer: Any, messages: list[dict], limit: int) -> tuple[list[dict], int]:
+    """Drop the oldest turns (never the system message or the last message) until the rendered prompt fits in
+    `limit` tokens; returns (messages, how many were dropped). A lone last message that is still too long is kept:
+    generation then cuts nothing, and the model sees a prompt past its context."""
+    system = [m for m in messages[:1] if m["role"] == "system"]
+    rest = messages[len(system):]
+    dropped = 0
+    while len(rest) > 1:
+        ids = tokenizer.apply_chat_template([*system, *rest], add_generation_prompt=True, tokenize=True,
+                                            return_dict=True)["input_ids"]
+        if len(ids) <= limit:
+            break
+        cut = 2 if len(rest) > 2 and rest[0]["role"] == "user" and rest[1]["role"] == "assistant" else 1
+        rest, dropped = rest[cut:], dropped + cut
+    return [*system, *rest], dropped
+
+
+def context_length(model: Any) -> int:
+    return int(getattr(model.config, "max_position_embeddings", None) or 2048)
+
+
 def stream_reply(model: Any, tokenizer: Any, messages: list[dict], *, max_new_tokens: int = 256,
                  temperature: float = 0.0, top_p: float = 1.0, stop: threading.Event | None = None,
                  stats: dict | None = None) -> Iterator[str]:
     """Yield the reply's text piece by piece as it is generated.
 
-    Setting `stop` ends generation after the current token; `stats["tokens"]` counts the tokens generated.
+    Setting `stop` ends generation after the current token; `stats["tokens"]` counts the tokens generated and
+    `stats["trimmed"]` the oldest turns left out so the conversation and the answer fit the model's context.
     """
     import torch
     from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
+    stats = stats if stats is not None else {}
+    messages, stats["trimmed"] = fit_context(tokenizer, messages, context_length(model) - max_new_tokens)
     enc = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                         return_dict=True).to(model.device)
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     prompt_len = enc["input_ids"].shape[-1]
-    stats = stats if stats is not None else {}
     stats["tokens"] = 0
 
     class _CountAndStop(StoppingCriteria):
@@ -212,5 +236,6 @@ def serve_jsonl(key: str, inp: TextIO, out: TextIO, *, system: str | None = None
         seconds = time.monotonic() - t0
         tokens = stats.get("tokens", 0)
         emit("done", tokens=tokens, seconds=round(seconds, 3),
-             tokens_per_second=round(tokens / seconds, 2) if seconds > 0 else 0.0, stopped=stop.is_set())
+             tokens_per_second=round(tokens / seconds, 2) if seconds > 0 else 0.0, stopped=stop.is_set(),
+             trimmed=stats.get("trimmed", 0))
     return 0

@@ -70,6 +70,16 @@ class DataConfig(Section):
         0.05, title="Validation share", description="Share of the training rows held out for validation.",
         ge=0.0, le=0.5,
     )
+    test: str | None = Field(
+        None, title="Test data",
+        description="A separate file for the final evaluation (`finetune-studio eval --split test`); never trained on.",
+        json_schema_extra=ADVANCED,
+    )
+    test_split: float = Field(
+        0.0, title="Test share", description="Share of the training rows held out for testing when there is no "
+        "test file (taken after the validation share; never trained on).", ge=0.0, le=0.5,
+        json_schema_extra=ADVANCED,
+    )
     train_on: Literal["assistant", "all"] = Field(
         "assistant", title="Train on",
         description="'assistant': loss only on the answers the model should learn to give; 'all': on the whole text.",
@@ -282,6 +292,7 @@ class RunConfig(Section):
         data = self.data.model_copy(update={
             "train": _data_path(self.data.train, base),
             "validation": str(resolve_user_path(self.data.validation, base)) if self.data.validation else None,
+            "test": str(resolve_user_path(self.data.test, base)) if self.data.test else None,
         })
         return self.model_copy(update={"data": data})
 

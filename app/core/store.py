@@ -84,6 +84,14 @@ class Store:
         if "samples" not in db.table_names():
             db["samples"].create({"run_id": str, "step": int, "prompt": str, "output": str, "time": float},
                                  foreign_keys=[("run_id", "runs", "id")])
+        if "evaluations" not in db.table_names():  # one row per model scored: tuned, base zero-/few-shot
+            db["evaluations"].create({"id": int, "run_id": str, "model": str, "shots": int, "split": str,
+                                      "examples": int, "metrics": str, "created": float}, pk="id",
+                                     foreign_keys=[("run_id", "runs", "id")])
+            db["eval_predictions"].create({"evaluation_id": int, "idx": int, "prompt": str, "reference": str,
+                                           "prediction": str, "score": float},
+                                          foreign_keys=[("evaluation_id", "evaluations", "id")])
+            db["eval_predictions"].create_index(["evaluation_id", "score"])
 
     # ---- writes (worker) ----
     def create_run(self, run_id: str, *, name: str, config_yaml: str, model: str, method: str, stage: str,
@@ -121,6 +129,17 @@ class Store:
     def add_sample(self, run_id: str, step: int, prompt: str, output: str) -> None:
         self.db["samples"].insert({"run_id": run_id, "step": step, "prompt": prompt, "output": output,
                                    "time": time.time()})
+
+    def add_evaluation(self, run_id: str, *, model: str, shots: int, split: str, metrics: dict,
+                       predictions: list[dict]) -> int:
+        """Store one model's scores on a held-out split with its predictions (idx, prompt, reference, prediction,
+        score); returns the evaluation id."""
+        table = self.db["evaluations"]
+        table.insert({"run_id": run_id, "model": model, "shots": shots, "split": split,
+                      "examples": len(predictions), "metrics": json.dumps(metrics), "created": time.time()})
+        evaluation_id = table.last_pk
+        self.db["eval_predictions"].insert_all({**p, "evaluation_id": evaluation_id} for p in predictions)
+        return evaluation_id
 
     # ---- reads (GUI, CLI) ----
     def list_runs(self, search: str | None = None, status: str | None = None) -> list[dict]:
@@ -166,6 +185,19 @@ class Store:
     def samples(self, run_id: str) -> list[dict]:
         return list(self.db["samples"].rows_where("run_id = ?", [run_id], order_by="step, rowid"))
 
+    def evaluations(self, run_id: str) -> list[dict]:
+        """The run's evaluations, newest first, metrics decoded."""
+        rows = list(self.db["evaluations"].rows_where("run_id = ?", [run_id], order_by="id desc"))
+        for row in rows:
+            row["metrics"] = json.loads(row["metrics"] or "{}")
+        return rows
+
+    def eval_predictions(self, evaluation_id: int, worst: bool = False, limit: int | None = None) -> list[dict]:
+        """An evaluation's predictions, best first (or worst first)."""
+        order = "score" + ("" if worst else " desc") + ", idx"
+        return list(self.db["eval_predictions"].rows_where("evaluation_id = ?", [evaluation_id], order_by=order,
+                                                           limit=limit))
+
     def story(self, key: str) -> dict:
         """Everything about one run: state, config, metric series, artifacts, samples."""
         import yaml
@@ -178,6 +210,7 @@ class Store:
                           for name, pts in self.metric_series(run["id"]).items()}
         out["artifacts"] = self.artifacts(run["id"])
         out["samples"] = self.samples(run["id"])
+        out["evaluations"] = self.evaluations(run["id"])
         return out
 
     # ---- edits (GUI, CLI) ----
@@ -191,7 +224,9 @@ class Store:
             from .errors import StudioError
 
             raise StudioError(f"Run {run_id} is still running.", "Stop it before deleting it.")
-        for table in ("metrics", "artifacts", "samples"):
+        self.db["eval_predictions"].delete_where(
+            "evaluation_id IN (SELECT id FROM evaluations WHERE run_id = ?)", [run["id"]])
+        for table in ("metrics", "artifacts", "samples", "evaluations"):
             self.db[table].delete_where("run_id = ?", [run["id"]])
         self.db["runs"].delete(run["id"])
         if files and run.get("run_dir"):

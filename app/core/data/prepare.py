@@ -98,7 +98,7 @@ def _cache_key(fp: str, cfg, tokenizer, max_length: int) -> str:
     backend = getattr(tokenizer, "backend_tokenizer", None)
     pre = backend.pre_tokenizer.__getstate__() if backend is not None and backend.pre_tokenizer else b""
     parts = [CACHE_VERSION, fp, getattr(tokenizer, "name_or_path", ""), len(tokenizer), template, pre, max_length,
-             cfg.system_prompt, cfg.max_samples, cfg.validation_split, cfg.seed]
+             cfg.system_prompt, cfg.max_samples, cfg.validation_split, cfg.seed, cfg.test, cfg.test_split]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
 
 
@@ -109,6 +109,44 @@ def _split(n: int, share: float, seed: int) -> tuple[list[int], list[int]]:
     n_eval = min(n - 1, max(1, round(n * share)))
     held = set(random.Random(seed).sample(range(n), n_eval))
     return [i for i in range(n) if i not in held], sorted(held)
+
+
+@dataclass
+class Examples:
+    """The normalised examples of each split, exactly as training sees them (test rows are never trained on)."""
+    format: str
+    train: list
+    validation: list
+    test: list
+    rows: int  # rows read from the train and validation files
+
+
+def split_examples(cfg, stop=None) -> Examples:
+    """Read and normalise `cfg` (a DataConfig) and split it: the validation rows are the same with or without a
+    test share; test rows come from `cfg.test`, else `cfg.test_split` of the remaining training rows."""
+    train_path = check_file(cfg.train)
+    val_path = check_file(cfg.validation) if cfg.validation else None
+    test_path = check_file(cfg.test) if cfg.test else None
+    train = _load(train_path, cfg.format, cfg, cfg.max_samples, stop)
+    val = _load(val_path, cfg.format, cfg, None, stop) if val_path else None
+    test = _load(test_path, cfg.format, cfg, None, stop) if test_path else None
+    loaded = [x for x in (train, val, test) if x is not None]
+    count = sum(x.problem_count for x in loaded)
+    if count:
+        raise problems_error([p for x in loaded for p in x.problems], count)
+    if val is not None:
+        train_examples, eval_examples = train.examples, val.examples
+    else:
+        train_idx, eval_idx = _split(len(train.examples), cfg.validation_split, cfg.seed)
+        train_examples = [train.examples[i] for i in train_idx]
+        eval_examples = [train.examples[i] for i in eval_idx]
+    test_examples = test.examples if test is not None else []
+    if test is None and cfg.test_split > 0:
+        kept, held = _split(len(train_examples), cfg.test_split * len(train.examples) / max(1, len(train_examples)),
+                            cfg.seed + 1)
+        train_examples, test_examples = [train_examples[i] for i in kept], [train_examples[i] for i in held]
+    rows = len(train.examples) + (len(val.examples) if val else 0)
+    return Examples(train.format, train_examples, eval_examples, test_examples, rows)
 
 
 class _Tokeniser:
@@ -182,19 +220,8 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
 
     if sink is not None:
         sink.emit("phase", name="read", message=f"Reading {train_path.name}", current=0, total=None)
-    train = _load(train_path, cfg.format, cfg, cfg.max_samples, stop)
-    val = _load(val_path, cfg.format, cfg, None, stop) if val_path else None
-    problems = train.problems + (val.problems if val else [])
-    count = train.problem_count + (val.problem_count if val else 0)
-    if count:
-        raise problems_error(problems, count)
-
-    if val is not None:
-        train_examples, eval_examples = train.examples, val.examples
-    else:
-        train_idx, eval_idx = _split(len(train.examples), cfg.validation_split, cfg.seed)
-        train_examples = [train.examples[i] for i in train_idx]
-        eval_examples = [train.examples[i] for i in eval_idx]
+    examples = split_examples(cfg, stop)
+    train_examples, eval_examples = examples.train, examples.validation
 
     tok = _Tokeniser(tokenizer, max_length, cfg.train_on, sink, len(train_examples) + len(eval_examples), stop)
     train_cols, eval_cols = tok.run(train_examples), tok.run(eval_examples)
@@ -202,7 +229,7 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
         raise DataError(f"No training example keeps any answer tokens within {max_length} tokens.",
                         "Raise the max length, or shorten the prompts.")
     stats = {
-        "format": fmt, "rows": len(train.examples) + (len(val.examples) if val else 0),
+        "format": fmt, "rows": examples.rows,
         "train_rows": len(train_cols["input_ids"]), "eval_rows": len(eval_cols["input_ids"]),
         **tok.counts, "max_length": max_length,
         "tokens": sum(map(len, train_cols["input_ids"])),

@@ -133,6 +133,9 @@ class ChatColumn(QFrame):
     def _answer_finished(self, event: dict) -> None:
         self.speed = f"{event.get('tokens_per_second', 0):.1f} tokens/s"
         self.speed_tooltip = f"{event.get('tokens', 0)} tokens in {event.get('seconds', 0):.2f} s (last answer)"
+        if event.get("trimmed"):
+            self.notice = (f"The {event['trimmed']} oldest messages were left out so the conversation fits the "
+                           "model's context.")
         self._finish_answer(" [stopped]" if event.get("stopped") else "")
 
     def _error(self, event: dict) -> None:

@@ -1,0 +1,71 @@
+"""Metric functions against values computed by hand (each case's arithmetic is in its comment)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from app.core.evaluation import metrics as m
+from app.core.evaluation.generation import shots, to_item, with_shots
+
+
+def test_exact_match_normalises_case_punctuation_and_articles():
+    assert m.exact_match("The Jupiter.", "jupiter") == 1.0
+    assert m.exact_match("Jupiter is big", "Jupiter") == 0.0
+    assert m.normalise("  An  apple, the PEAR! ") == "apple pear"
+
+
+def test_rouge_against_hand_computed_values():
+    # pred "cat sat on mat" (4 words), ref "cat sat on red mat" (5 words)
+    # ROUGE-1: overlap 4 -> P 4/4, R 4/5 -> F1 = 2*1*0.8/1.8 = 0.8889
+    assert m.rouge_n("cat sat on mat", "cat sat on red mat", 1) == pytest.approx(8 / 9)
+    # ROUGE-2: pred bigrams {cat sat, sat on, on mat}, ref {cat sat, sat on, on red, red mat}: overlap 2
+    # P 2/3, R 2/4 -> F1 = 2*(2/3)*(1/2)/(2/3+1/2) = 4/7
+    assert m.rouge_n("cat sat on mat", "cat sat on red mat", 2) == pytest.approx(4 / 7)
+    # ROUGE-L: LCS("q w e r", "w q e r") = 3 (q e r or w e r): P 3/4, R 3/4 -> 0.75
+    assert m.rouge_l("q w e r", "w q e r") == pytest.approx(0.75)
+    assert m.rouge_l("x y", "a b") == 0.0
+
+
+def test_bleu_against_hand_computed_value():
+    # normalise drops the articles a/an/the, so the words are letters other than "a"
+    pred, ref = "w x y z q", "w x y z r"
+    # 1-grams 4/5, 2-grams 3/4, 3-grams 2/3, 4-grams 1/2; same length: no brevity penalty
+    expected = math.exp((math.log(4 / 5) + math.log(3 / 4) + math.log(2 / 3) + math.log(1 / 2)) / 4)
+    assert m.bleu([pred], [ref]) == pytest.approx(expected)
+    # a shorter candidate: "w x y z" vs "w x y z r": precisions 1, BP = exp(1 - 5/4)
+    assert m.bleu(["w x y z"], ["w x y z r"]) == pytest.approx(math.exp(1 - 5 / 4))
+    assert m.bleu(["q"], ["w x"]) == 0.0
+
+
+def test_classification_metrics_and_confusion_matrix():
+    refs = ["pos", "pos", "neg", "neg"]
+    preds = ["pos", "neg", "neg", "maybe"]
+    out = m.classification(preds, refs)
+    assert out["accuracy"] == 0.5
+    # neg: tp 1, predicted 2, actual 2 -> P .5 R .5 F1 .5; pos: tp 1, predicted 1, actual 2 -> P 1 R .5 F1 2/3
+    assert out["precision"] == pytest.approx(0.75)
+    assert out["recall"] == pytest.approx(0.5)
+    assert out["f1"] == pytest.approx((0.5 + 2 / 3) / 2)
+    assert out["confusion"] == {"labels": ["neg", "pos"], "columns": ["neg", "pos", "(other)"],
+                                "matrix": [[1, 0, 1], [1, 1, 0]]}
+    assert m.is_classification(refs) and not m.is_classification(["a long answer here now", "another one"])
+
+
+def test_pairwise_accuracy_and_score():
+    assert m.pairwise_accuracy([1.0, 0.2, 3.0], [0.5, 0.9, 2.0]) == pytest.approx(2 / 3)
+    out = m.score(["Paris", "Rome"], ["Paris", "Berlin"])
+    assert out["exact_match"] == 0.5 and out["rouge1"] == 0.5 and out["examples"] == 2
+    assert "accuracy" not in out  # two distinct labels, none repeated: not a classification task
+
+
+def test_items_and_few_shot_turns():
+    convo = [{"role": "system", "content": "S"}, {"role": "user", "content": "Q1"},
+             {"role": "assistant", "content": "A1"}]
+    item = to_item(convo)
+    assert item.reference == "A1" and item.messages == convo[:2]
+    assert to_item("plain text") is None
+    turns = shots([[{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]], 3, seed=0)
+    assert turns == [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    assert [t["content"] for t in with_shots(item.messages, turns)] == ["S", "q", "a", "Q1"]

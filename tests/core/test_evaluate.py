@@ -1,0 +1,74 @@
+"""Evaluation on a tiny run: held-out rows, tuned vs base zero-/few-shot, stored with predictions; chat trimming."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tiny_runs import train_tiny_cli_run
+
+from app.cli import main
+from app.core.config import DataConfig
+from app.core.data.prepare import split_examples
+
+
+@pytest.fixture(scope="module")
+def eval_run(tiny_model_dir, tmp_path_factory):
+    return train_tiny_cli_run(
+        tmp_path_factory.mktemp("eval"), tiny_model_dir, "eval-run", 4,
+        data={"validation_split": 0.25}, training={"max_steps": 1, "batch_size": 4, "max_length": 64},
+        evaluation={"sample_prompts": []}, export={"merged": False})
+
+
+def test_eval_scores_tuned_and_base_on_the_validation_rows_and_stores_them(eval_run, capsys):
+    capsys.readouterr()
+    assert main(["eval", "eval-run", "--few-shot", "2", "--max-new-tokens", "4", "--json"]) == 0
+    out = capsys.readouterr()
+    result = json.loads(out.out)
+    held = split_examples(DataConfig(train=str(eval_run / "chat.jsonl"), validation_split=0.25)).validation
+    assert result["examples"] == len(held) == 4
+    for scores in (result["metrics"], result["base"]["zero_shot"], result["base"]["few_shot"]):
+        assert set(scores) >= {"exact_match", "rouge1", "rouge2", "rougeL", "bleu"}
+        assert all(0.0 <= scores[k] <= 1.0 for k in ("exact_match", "rougeL", "bleu"))
+    assert result["base"]["shots"] == 2
+    assert "[eval] Generating: base 2-shot 4/4" in out.err  # progress lines the GUI's worker reads
+
+    assert main(["runs", "show", "eval-run", "--json"]) == 0
+    story = json.loads(capsys.readouterr().out)
+    evaluations = {(e["model"], e["shots"]): e for e in story["evaluations"]}
+    assert set(evaluations) == {("tuned", 0), ("base", 0), ("base", 2)}
+    assert evaluations[("tuned", 0)]["metrics"] == result["metrics"]
+
+    from app.core.store import Store
+
+    rows = Store().eval_predictions(result["evaluation_ids"]["tuned"])
+    assert sorted(r["prompt"] for r in rows) == sorted(e[0]["content"] for e in held)
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert {r["reference"] for r in rows} <= {"apple", "pear", "plum", "fig"}
+
+
+def test_test_split_leaves_validation_alone_and_is_never_trained_on(eval_run):
+    path = str(eval_run / "chat.jsonl")
+    plain = split_examples(DataConfig(train=path, validation_split=0.25))
+    with_test = split_examples(DataConfig(train=path, validation_split=0.25, test_split=0.25))
+    assert with_test.validation == plain.validation
+    assert len(with_test.test) == 4 and len(with_test.train) == 8
+    ids = {id(x) for x in with_test.train}
+    assert not any(id(x) in ids for x in with_test.test)
+
+
+def test_eval_of_an_empty_split_is_a_user_error(eval_run, capsys):
+    assert main(["eval", "eval-run", "--split", "test"]) == 2
+    assert "Hint:" in capsys.readouterr().err
+
+
+def test_chat_context_is_trimmed_from_the_oldest_turns(demo_tokenizer):
+    from app.core.chat import fit_context
+
+    system = {"role": "system", "content": "Be brief."}
+    turns = [{"role": r, "content": f"{r} turn {i} " + "word " * 40} for i in range(3) for r in ("user", "assistant")]
+    last = {"role": "user", "content": "And now?"}
+    full, dropped = fit_context(demo_tokenizer, [system, *turns, last], 10_000)
+    assert dropped == 0 and len(full) == 8
+    kept, dropped = fit_context(demo_tokenizer, [system, *turns, last], 150)
+    assert dropped == 4 and kept == [system, *turns[4:], last]
