@@ -14,13 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import ConfigError, StudioError
 from .paths import RESOURCES, resolve_user_path
+from .stages.settings import StageConfig, stage_problems
 
 ADVANCED = {"advanced": True}
 
-DataFormat = Literal["auto", "messages", "sharegpt", "alpaca", "prompt_completion", "text"]
+DataFormat = Literal["auto", "messages", "sharegpt", "alpaca", "prompt_completion", "text", "preference", "kto",
+                     "classification", "prompt"]
 MethodName = Literal["full", "freeze", "lora", "qlora", "dora", "rslora", "pissa", "olora", "loraplus", "adalora",
                      "ia3", "prompt_tuning", "prefix_tuning", "p_tuning", "ln_tuning", "bias"]
-Stage = Literal["sft"]
+Stage = Literal["pt", "sft", "rm", "dpo", "orpo", "simpo", "kto", "grpo", "rloo", "cls"]
 
 
 class Section(BaseModel):
@@ -180,7 +182,11 @@ class MethodConfig(Section):
 
 
 class TrainingConfig(Section):
-    stage: Stage = Field("sft", title="Stage", description="sft: supervised fine-tuning on examples.")
+    stage: Stage = Field(
+        "sft", title="Stage", description="pt: continued pre-training on raw text; sft: supervised fine-tuning; "
+        "rm: reward model; dpo, orpo, simpo: preference pairs; kto: good/bad answers; grpo, rloo: online RL with "
+        "rewards; cls: text classification. PPO needs trl<=1.12 and is not offered.",
+    )
     epochs: float = Field(1.0, title="Epochs", description="Passes over the training data.", gt=0, le=100)
     max_steps: int | None = Field(
         None, title="Max steps", description="Stop after this many optimizer steps; when set, overrides epochs.",
@@ -274,6 +280,16 @@ class RunConfig(Section):
     training: TrainingConfig = Field(default_factory=TrainingConfig, title="Training")
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig, title="Evaluation")
     export: ExportConfig = Field(default_factory=ExportConfig, title="Export")
+    stage: StageConfig = Field(default_factory=StageConfig, title="Stage settings",
+                               description="Settings of the stages beyond SFT: preference, KTO, GRPO/RLOO, "
+                               "classification.")
+
+    @model_validator(mode="after")
+    def _stage_fits(self) -> RunConfig:
+        problems = stage_problems(self)
+        if problems:
+            raise ValueError("\n".join(f"{path}: {msg}" for path, msg in problems))  # one line each, see _problems
+        return self
 
     # ---- YAML ----
     def to_yaml(self) -> str:
@@ -314,6 +330,10 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
             msg = "unknown field (check its spelling)"
         elif err["type"] == "missing":
             msg = "required field is missing"
+        elif not err["loc"] and all(": " in line for line in msg.splitlines()):
+            # RunConfig's cross-section checks (stage × format × method): one "path: message" a line
+            out += [tuple(line.split(": ", 1)) for line in msg.splitlines()]
+            continue
         out.append((path, msg))
     return out
 

@@ -1,0 +1,114 @@
+"""StageConfig: the settings of the stages beyond SFT (preference, KTO, online RL, classification).
+
+Each field names the stages it applies to; the others ignore it. `stage_problems` checks a whole RunConfig for a
+stage that does not fit its data format or method, so a wrong combination is a ConfigError before any loading.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .registry import STAGES
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
+
+RewardName = Literal["exact_match", "format", "length"]
+
+
+class StageConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    beta: float = Field(
+        0.1, title="Beta", description="dpo, kto, grpo, rloo: how far the model may move from where it started "
+        "(higher: stays closer); orpo: weight of the odds-ratio term; simpo: reward scale.", ge=0.0, le=100.0,
+    )
+    dpo_loss: Literal["sigmoid", "ipo", "hinge"] = Field(
+        "sigmoid", title="DPO loss", description="dpo: sigmoid (the DPO paper), ipo (regularised, less prone to "
+        "overfitting) or hinge (SLiC).",
+    )
+    simpo_gamma: float = Field(
+        0.5, title="SimPO margin", description="simpo: the target reward margin between chosen and rejected "
+        "answers.", ge=0.0, le=10.0,
+    )
+    kto_desirable_weight: float = Field(
+        1.0, title="Good-answer weight", description="kto: loss weight of answers labelled good (raise it when "
+        "good answers are rarer than bad ones).", gt=0.0, le=100.0,
+    )
+    kto_undesirable_weight: float = Field(
+        1.0, title="Bad-answer weight", description="kto: loss weight of answers labelled bad.", gt=0.0, le=100.0,
+    )
+    num_generations: int = Field(
+        4, title="Answers per prompt", description="grpo, rloo: answers generated for each prompt and compared "
+        "with each other; the batch size must be a multiple of it.", ge=2, le=64,
+    )
+    max_completion_length: int = Field(
+        64, title="Answer length", description="grpo, rloo: most tokens generated per answer.", ge=1, le=8192,
+    )
+    reward_functions: list[RewardName] = Field(
+        default_factory=lambda: ["exact_match"], title="Reward functions",
+        description="grpo, rloo: rule-based scores summed per answer: exact_match (1 when the reference answer "
+        "appears in it), format (1 when it matches Reward pattern), length (1 at Target length, less further "
+        "away).",
+    )
+    reward_pattern: str = Field(
+        r"^.+$", title="Reward pattern", description="grpo, rloo: regular expression the 'format' reward looks "
+        "for in each answer.", min_length=1, max_length=1000,
+    )
+    reward_target_length: int = Field(
+        32, title="Target length", description="grpo, rloo: answer length in words the 'length' reward prefers.",
+        ge=1, le=8192,
+    )
+    reward_model: str | None = Field(
+        None, title="Reward model", description="grpo, rloo: a reward model (an rm run's id or name, or a folder "
+        "with a merged sequence-classification model) whose score is added to the rule-based rewards.",
+    )
+    num_labels: int | None = Field(
+        None, title="Number of classes", description="cls: classes to predict; empty: counted from the data.",
+        ge=2, le=10000,
+    )
+    labels: list[str] | None = Field(
+        None, title="Class names", description="cls: the class names in order (class i is labels[i]); empty: "
+        "the sorted labels found in the data.",
+    )
+
+    @field_validator("reward_pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        import re
+
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and (len(value) < 2 or len(set(value)) != len(value)):
+            raise ValueError("give at least two distinct class names")
+        return value
+
+
+def stage_problems(config: RunConfig) -> list[tuple[str, str]]:
+    """(field path, message) for each way the stage does not fit the run's data format, method or settings."""
+    spec = STAGES[config.training.stage]
+    out = []
+    fmt = config.data.format
+    if fmt != "auto" and fmt not in spec.formats:
+        out.append(("data.format", f"the {spec.title} stage reads {', '.join(spec.formats)} data, not {fmt}"))
+    if config.method.name not in spec.methods:
+        out.append(("method.name", f"{config.method.name} does not suit the {spec.title} stage; use one of "
+                    f"{', '.join(spec.methods)}"))
+    s = config.stage
+    if spec.name in ("grpo", "rloo"):
+        if config.training.batch_size % s.num_generations:
+            out.append(("training.batch_size", f"must be a multiple of stage.num_generations ({s.num_generations})"))
+        if not s.reward_functions and not s.reward_model:
+            out.append(("stage.reward_functions", "choose at least one reward function or a reward model"))
+    if spec.name == "cls" and s.labels and s.num_labels and len(s.labels) != s.num_labels:
+        out.append(("stage.labels", f"{len(s.labels)} names for {s.num_labels} classes"))
+    return out
