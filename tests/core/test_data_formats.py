@@ -23,7 +23,8 @@ def sample_rows(name: str, n: int = 50) -> list[dict]:
 @pytest.mark.parametrize(("name", "fmt", "note"), [
     ("alpaca_en_demo.json", "alpaca", ""),
     ("identity.json", "alpaca", ""),
-    ("dpo_en_demo.json", "sharegpt", "preference data"),
+    ("dpo_en_demo.json", "preference", "sft trains on the chosen answer"),
+    ("kto_en_demo.json", "kto", "true/false 'label'"),
     ("glaive_toolcall_en_demo.json", "sharegpt", "tool calls"),
     ("v1_sft_demo.jsonl", "messages", ""),
     ("c4_demo.jsonl", "text", ""),
@@ -120,7 +121,7 @@ def test_unknown_layout_suggests_a_mapping():
     assert (detection.format, detection.confidence) == ("unknown", 0.0)
     assert "{question: prompt, answer: completion}" in detection.reason
     v1_dpo = detect_format(sample_rows("v1_dpo_demo.jsonl"))
-    assert "{chosen_messages: messages}" in v1_dpo.reason
+    assert "{chosen_messages: chosen, rejected_messages: rejected}" in v1_dpo.reason
 
 
 def test_mixed_rows_give_partial_confidence():

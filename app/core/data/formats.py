@@ -9,6 +9,9 @@ Formats:
   alpaca             {"instruction", "input"?, "output", "system"?, "history"?: [[user, assistant], ...]}
   prompt_completion  {"prompt", "completion"} (strings, or lists of messages as in TRL)
   text               {"text"}: plain text, not a conversation
+  preference, kto, classification, prompt: the rows of the stages beyond SFT, see pairs.py
+
+Preference and KTO rows also train SFT (on the chosen / every given answer); the doctor reads all of them.
 
 A user's column mapping ({their_column: our_column}) is applied to each row before anything else.
 """
@@ -19,7 +22,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-FORMATS = ("messages", "sharegpt", "alpaca", "prompt_completion", "text")
+FORMATS = ("messages", "sharegpt", "alpaca", "prompt_completion", "text", "preference", "kto", "classification",
+           "prompt")
+STAGE_FORMATS = ("preference", "kto", "classification", "prompt")
 UNKNOWN = "unknown"
 
 ROLES = {
@@ -73,6 +78,14 @@ def _maybe_json_list(value: Any) -> Any:
 
 def row_format(row: dict) -> str | None:
     """The format one (already column-mapped) row looks like, or None."""
+    from . import pairs
+
+    if pairs.is_preference(row):
+        return "preference"
+    if pairs.is_kto(row):
+        return "kto"
+    if pairs.is_classification(row):
+        return "classification"
     messages = _maybe_json_list(row.get("messages"))
     if isinstance(messages, list) and messages and isinstance(messages[0], dict):
         return "sharegpt" if "from" in messages[0] and "role" not in messages[0] else "messages"
@@ -84,6 +97,8 @@ def row_format(row: dict) -> str | None:
         return "prompt_completion"
     if isinstance(row.get("text"), str):
         return "text"
+    if pairs.is_prompt_only(row):
+        return "prompt"
     return None
 
 
@@ -93,6 +108,11 @@ _DESCRIPTIONS = {
     "alpaca": "'instruction' and 'output' fields",
     "prompt_completion": "'prompt' and 'completion' fields",
     "text": "a 'text' field",
+    "preference": "'chosen' and 'rejected' answers (preference data for dpo, orpo, simpo and rm; sft trains on "
+    "the chosen answer)",
+    "kto": "an answer with a true/false 'label' (KTO data; sft trains on every answer regardless)",
+    "classification": "a 'text' and its 'label' (classification data for the cls stage)",
+    "prompt": "a 'prompt' alone (prompts for grpo and rloo)",
 }
 
 
@@ -112,12 +132,7 @@ def detect_format(rows: list[dict], columns: dict[str, str] | None = None) -> De
     fmt = max(counts, key=lambda f: (counts[f], -FORMATS.index(f)))
     n = counts[fmt]
     reason = f"{n} of {len(rows)} sampled rows have {_DESCRIPTIONS[fmt]}"
-    if any("chosen" in row for row in rows):
-        reason += ("; this is preference data (chosen/rejected): fine-tuning trains on the chosen answer and "
-                   "ignores the rejected one")
-    elif any(isinstance(row.get("label"), bool) for row in rows):
-        reason += "; rows carry a true/false 'label' (KTO data): fine-tuning trains on every row regardless"
-    if fmt == "sharegpt" and any(_has_tool_turns(row) for row in rows):
+    if fmt in ("sharegpt", "preference") and any(_has_tool_turns(row) for row in rows):
         reason += "; tool calls train as assistant turns and tool results as user turns"
     return Detection(fmt, round(n / len(rows), 3), reason)
 
@@ -139,6 +154,10 @@ def _mapping_hint(keys: list[str]) -> str:
     if pairs:
         example = ", ".join(f"{k}: {v}" for k, v in pairs.items())
         return f"Map your columns, e.g. columns: {{{example}}}."
+    chosen = next((k for k in keys if "chosen" in k.lower()), None)
+    rejected = next((k for k in keys if "rejected" in k.lower()), None)
+    if chosen and rejected:
+        return f"Map the answer columns, e.g. columns: {{{chosen}: chosen, {rejected}: rejected}}."
     if any(k.endswith("messages") for k in keys):
         col = next(k for k in keys if k.endswith("messages"))
         return f"Map the conversation column, e.g. columns: {{{col}: messages}}."
@@ -151,10 +170,13 @@ def _mapping_hint(keys: list[str]) -> str:
 def to_messages(data: dict, fmt: str, columns: dict[str, str] | None = None,
                 system_prompt: str | None = None) -> list[dict]:
     """One row as [{"role": "system"|"user"|"assistant", "content": str}, ...]; RowProblem if it is unusable."""
+    from .pairs import as_messages
+
     data = apply_columns(data, columns)
-    if fmt == "text":
-        raise RowProblem("text rows are not conversations; train on their 'text' field directly")
-    builders = {"messages": _from_messages, "sharegpt": _from_sharegpt, "alpaca": _from_alpaca,
+    if fmt in ("text", "classification"):
+        raise RowProblem(f"{fmt} rows are not conversations; train on their 'text' field directly")
+    builders = {"preference": lambda d: as_messages(d, "preference"), "kto": lambda d: as_messages(d, "kto"),
+                "prompt": lambda d: as_messages(d, "prompt"), "messages": _from_messages, "sharegpt": _from_sharegpt, "alpaca": _from_alpaca,
                 "prompt_completion": _from_prompt_completion}
     if fmt not in builders:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -301,4 +323,8 @@ def normalise(data: dict, fmt: str, columns: dict[str, str] | None = None,
     """A row as messages (conversational formats) or as its text (format 'text'); RowProblem if unusable."""
     if fmt == "text":
         return text_of(data, columns)
+    if fmt == "classification":
+        from .pairs import to_classification
+
+        return to_classification(apply_columns(data, columns))["text"]
     return to_messages(data, fmt, columns, system_prompt)

@@ -50,8 +50,9 @@ STAGES: dict[str, StageSpec] = {
     "sft": StageSpec(
         "sft", "Supervised fine-tuning",
         what="Teaches the model to give the answers in your examples.",
-        data="Conversations or prompt/answer pairs (messages, sharegpt, alpaca, prompt_completion), or text.",
-        formats=(*CONVERSATION_FORMATS, "text"),
+        data="Conversations or prompt/answer pairs (messages, sharegpt, alpaca, prompt_completion), or text; "
+        "preference data trains on the chosen answer, KTO data on every answer.",
+        formats=(*CONVERSATION_FORMATS, "text", "preference", "kto"),
     ),
     "rm": StageSpec(
         "rm", "Reward model",
