@@ -49,6 +49,26 @@ class ModelConfig(Section):
     )
 
 
+class MixSource(Section):
+    path: str = Field(
+        ..., title="Dataset", description="A data file or folder, or a hub dataset id, mixed into the training data.",
+        min_length=1,
+    )
+    weight: float = Field(
+        1.0, title="Weight", description="Share of the mixed training examples, relative to the other datasets' "
+        "weights (the training file counts 1); a small dataset with a large weight is repeated.", gt=0, le=1000,
+    )
+    max_samples: int | None = Field(
+        None, title="Max examples", description="Use only the first N examples of this dataset.", ge=1,
+    )
+    format: DataFormat = Field("auto", title="Format", description="How this dataset's rows are laid out; "
+                               "'auto' detects it.")
+    columns: dict[str, str] = Field(
+        default_factory=dict, title="Column mapping",
+        description="Rename this dataset's columns to the format's names, e.g. {question: instruction}.",
+    )
+
+
 class DataConfig(Section):
     train: str = Field(
         ..., title="Training data", description="A JSONL, JSON, CSV or Parquet file with your examples.",
@@ -95,8 +115,14 @@ class DataConfig(Section):
         None, title="Max examples", description="Use only the first N training examples (quick experiments).",
         ge=1, json_schema_extra=ADVANCED,
     )
-    seed: int = Field(42, title="Split seed", description="Seed for the validation split.", ge=0,
+    seed: int = Field(42, title="Split seed", description="Seed for the validation split and the mix.", ge=0,
                       json_schema_extra=ADVANCED)
+    mix: list[MixSource] = Field(
+        default_factory=list, title="Mix in datasets",
+        description="More datasets mixed into the training data, each with a weight (its share of the examples) "
+        "and its own max examples, format and column mapping; validation rows are held out of each.",
+        max_length=64, json_schema_extra=ADVANCED,
+    )
 
 
 class MethodConfig(Section):
@@ -307,6 +333,7 @@ class RunConfig(Section):
         """A copy whose data paths are absolute (relative ones resolved against cwd, `base`, the project root)."""
         data = self.data.model_copy(update={
             "train": _data_path(self.data.train, base),
+            "mix": [m.model_copy(update={"path": _data_path(m.path, base)}) for m in self.data.mix],
             "validation": str(resolve_user_path(self.data.validation, base)) if self.data.validation else None,
             "test": str(resolve_user_path(self.data.test, base)) if self.data.test else None,
         })

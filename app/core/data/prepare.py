@@ -16,15 +16,17 @@ import json
 import logging
 import random
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Cancelled, DataError
 from .formats import UNKNOWN, RowProblem, normalise
 from .inspection import detect_in
+from .mixing import mix
 from .problems import Problem, problems_error
 from .readers import check_file, open_rows
+from .sources import is_hub_id, resolve_source
 from .templating import ConversationEncoder, encode_text
 from .versions import sha256_of
 
@@ -83,14 +85,30 @@ def _load(path: Path, fmt: str, cfg, limit: int | None, stop=None) -> _Loaded:
     return loaded
 
 
-def fingerprint(paths: list[Path], fmt: str, columns: dict, train_on: str) -> str:
-    """sha256 over each source's content hash (a file's bytes, a folder's files), the format, the column mapping
-    and what is trained on."""
+def fingerprint(paths: list[Path], fmt: str, columns: dict, train_on: str, mix: list[dict] | None = None) -> str:
+    """sha256 over each source's content hash (a file's bytes, a folder's files), the format, the column mapping,
+    what is trained on and the mix (datasets' paths, weights, max examples, formats, mappings)."""
     digest = hashlib.sha256()
     for path in paths:
         digest.update(sha256_of(path).encode())
     digest.update(json.dumps([fmt, sorted(columns.items()), train_on]).encode())
+    if mix:
+        digest.update(json.dumps(mix, sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def _download_sources(cfg, sink=None, stop=None):
+    """`cfg` with hub dataset ids replaced by their downloaded folders (progress as 'download' phase events)."""
+    def progress(message: str, done: int, total: int | None) -> None:
+        if sink is not None:
+            sink.emit("phase", name="download", message=message, current=done, total=total)
+
+    def local(spec: str | None) -> str | None:
+        return str(resolve_source(spec, progress, stop)) if spec and is_hub_id(spec) else spec
+
+    return cfg.model_copy(update={"train": local(cfg.train), "validation": local(cfg.validation),
+                                  "test": local(cfg.test),
+                                  "mix": [m.model_copy(update={"path": local(m.path)}) for m in cfg.mix]})
 
 
 def _cache_key(fp: str, cfg, tokenizer, max_length: int) -> str:
@@ -119,6 +137,7 @@ class Examples:
     validation: list
     test: list
     rows: int  # rows read from the train and validation files
+    mix: list[dict] = field(default_factory=list)  # per mixed-in dataset: path, format, weight, rows, train_rows
 
 
 def split_examples(cfg, stop=None) -> Examples:
@@ -146,7 +165,29 @@ def split_examples(cfg, stop=None) -> Examples:
                             cfg.seed + 1)
         train_examples, test_examples = [train_examples[i] for i in kept], [train_examples[i] for i in held]
     rows = len(train.examples) + (len(val.examples) if val else 0)
-    return Examples(train.format, train_examples, eval_examples, test_examples, rows)
+    train_examples, eval_examples, mixed = _mix_in(cfg, train_examples, eval_examples, val is not None, stop)
+    return Examples(train.format, train_examples, eval_examples, test_examples, rows, mixed)
+
+
+def _mix_in(cfg, train: list, validation: list, has_validation_file: bool, stop=None) -> tuple[list, list, list]:
+    """Training and validation examples with `cfg.mix`'s datasets mixed in (see mixing.py), and what each gave."""
+    if not cfg.mix:
+        return train, validation, []
+    parts, problems, count = [], [], 0
+    for i, source in enumerate(cfg.mix, start=1):
+        loaded = _load(check_file(source.path), source.format, cfg.model_copy(update={"columns": source.columns}),
+                       source.max_samples, stop)
+        problems, count = problems + loaded.problems, count + loaded.problem_count
+        kept, held = _split(len(loaded.examples), 0.0 if has_validation_file else cfg.validation_split, cfg.seed + i)
+        parts.append((source, loaded, [loaded.examples[j] for j in kept]))
+        validation = validation + [loaded.examples[j] for j in held]
+    if count:
+        raise problems_error(problems, count)
+    train, counts = mix([train] + [pool for _s, _l, pool in parts], [1.0] + [s.weight for s, _l, _p in parts],
+                        cfg.seed)
+    return train, validation, [
+        {"path": s.path, "format": loaded.format, "weight": s.weight, "rows": len(loaded.examples),
+         "train_rows": n} for (s, loaded, _pool), n in zip(parts, counts[1:], strict=True)]
 
 
 class _Tokeniser:
@@ -200,11 +241,13 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
 
     _check_stop(stop)
 
+    cfg = _download_sources(cfg, sink, stop)
     train_path = check_file(cfg.train)
     val_path = check_file(cfg.validation) if cfg.validation else None
     detection, _head = detect_in(open_rows(train_path)[0], cfg.format, cfg.columns)
     fmt = detection.format
-    fp = fingerprint([p for p in (train_path, val_path) if p], fmt, cfg.columns, cfg.train_on)
+    fp = fingerprint([p for p in (train_path, val_path) if p] + [check_file(m.path) for m in cfg.mix], fmt,
+                     cfg.columns, cfg.train_on, [m.model_dump() for m in cfg.mix])
 
     cache = None
     if use_cache and fmt != UNKNOWN:
@@ -235,6 +278,7 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
         "tokens": sum(map(len, train_cols["input_ids"])),
         "trained_tokens": sum(1 for labels in train_cols["labels"] for x in labels if x != -100),
         "sample_prompts": sample_prompts(eval_examples, train_examples),
+        "mix": examples.mix,
         "cached": False,
     }
     prepared = Prepared(Dataset.from_dict(train_cols), Dataset.from_dict(eval_cols) if eval_cols["input_ids"]

@@ -82,7 +82,7 @@ class DataStep(StepPage):
         grid.addWidget(self.mapping, 1, 1, 1, 2)
         self.layout_.addLayout(grid)
 
-        self.form = ConfigForm(state, ["data"], exclude={"data": ["train", "format", "columns"]}, columns=1,
+        self.form = ConfigForm(state, ["data"], exclude={"data": ["train", "format", "columns", "mix"]}, columns=1,
                                section_titles=False)
         self.layout_.addWidget(self.form)
 
