@@ -95,3 +95,9 @@ def test_missing_unknown_and_empty_files_raise_with_hints(tmp_path):
         read_rows(write(tmp_path, "e.jsonl", ""))
     with pytest.raises(DataError, match="no list of records"):
         read_rows(write(tmp_path, "o.json", '{"a": 1}'))
+
+
+def test_jsonl_line_numbers_count_newlines_only_like_grep(tmp_path):
+    rows = list(read_rows(write(tmp_path, "d.jsonl", '{"a": 1}\r{"a": 2}\r\n[1]\n{"b": 2}\r\n')))
+    assert [(r.line, r.data) for r in rows] == [(1, None), (2, None), (3, {"b": 2})]
+    assert rows[0].error.startswith("invalid JSON: Extra data")

@@ -125,8 +125,9 @@ def sniff_encoding(path: Path) -> str:
     return encoding
 
 
-def _open_text(path: Path):
-    return path.open(encoding=sniff_encoding(path), newline="")
+def _open_text(path: Path, newline: str = ""):
+    """Text mode; `newline="\n"` splits lines only at \n, so line numbers match editors' and `grep -n`'s."""
+    return path.open(encoding=sniff_encoding(path), newline=newline)
 
 
 def _decode_error(path: Path, line: int, exc: UnicodeDecodeError) -> DataError:
@@ -153,7 +154,7 @@ def _as_record(value: Any) -> tuple[dict | None, str | None]:
 def _jsonl_rows(path: Path) -> Iterator[Row]:
     line_no = 0
     try:
-        with _open_text(path) as fh:
+        with _open_text(path, "\n") as fh:
             for line_no, line in enumerate(fh, start=1):  # noqa: B007 - line_no is used after the loop too
                 if not line.strip():
                     continue
@@ -185,8 +186,9 @@ def _json_rows(path: Path) -> tuple[Iterator[Row], int | None]:
                         "so a bad record only skips its own line.") from None
     records = _records_of(value)
     if records is None:
-        keys = ", ".join(list(value)[:8]) if isinstance(value, dict) else type(value).__name__
-        raise DataError(f"{path.name} holds no list of records (found: {keys}).",
+        keys = (", ".join(map(str, list(value)[:8])) or "an empty object") if isinstance(value, dict) \
+            else type(value).__name__
+        raise DataError(f"{path}:1: holds no list of records (found: {keys}).",
                         "Use a JSON array of objects, [{...}, {...}], or an object with a 'data' list.")
     return (Row(i + 1, *_as_record(rec)) for i, rec in enumerate(records)), len(records)
 
@@ -221,7 +223,7 @@ def _csv_rows(path: Path) -> Iterator[Row]:
         try:
             header = next(reader, None)
             if not header or not any(h.strip() for h in header):
-                raise DataError(f"{path.name} has no header row.",
+                raise DataError(f"{path}:1: has no header row.",
                                 "Put the column names (e.g. prompt,completion) on the first line.")
             header = [h.strip() for h in header]
             start = reader.line_num + 1
@@ -264,7 +266,7 @@ def _text_rows(path: Path) -> Iterator[Row]:
     """Plain text: each non-blank line is one `{"text": ...}` row."""
     line_no = 0
     try:
-        with _open_text(path) as fh:
+        with _open_text(path, "\n") as fh:
             for line_no, line in enumerate(fh, start=1):  # noqa: B007
                 text = line.rstrip("\r\n")
                 if text.strip():
