@@ -12,8 +12,8 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
 
+from app.cli_export import add_parsers as add_export_parsers
 from app.cli_iterate import add_parsers as add_iterate_parsers
 from app.core.errors import StudioError
 from app.logsetup import route_library_logs, setup_logging
@@ -99,28 +99,6 @@ def cmd_runs(args) -> int:
         print(f"  {name}: {len(points)} points, first {points[0]['value']:.4g}, last {points[-1]['value']:.4g}")
     for art in story["artifacts"]:
         print(f"  artifact {art['kind']}: {art['path']} ({art['bytes'] / 1e6:.1f} MB) {art['properties'] or ''}")
-    return 0
-
-
-def cmd_export(args) -> int:
-    from app.core.events import ProgressPrinter
-    from app.core.export import export_run
-
-    if not (args.merged or args.adapter or args.gguf or args.ollama):
-        raise StudioError("Choose what to export.", "Add --merged DIR, --adapter DIR, --gguf DIR and/or --ollama DIR.")
-    route_library_logs()
-    results = export_run(args.run, merged=args.merged, adapter=args.adapter, checkpoint=args.checkpoint,
-                         dtype=args.dtype, gguf=args.gguf, quant=args.quant, ollama=args.ollama,
-                         sink=ProgressPrinter())
-    if args.json:
-        _print_json(results)
-    else:
-        for art in results["artifacts"]:
-            props = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                              for k, v in art["properties"].items())
-            print(f"{art['kind']}: {art['path']}  ({props})")
-        if args.ollama:
-            print(f"Run it with Ollama: ollama create {Path(args.ollama).name} -f {Path(args.ollama) / 'Modelfile'}")
     return 0
 
 
@@ -318,18 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     rsh.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_runs)
 
-    e = sub.add_parser("export", help="export a run as a merged model, adapter, GGUF and/or Ollama folder")
-    e.add_argument("run")
-    e.add_argument("--checkpoint", type=int)
-    e.add_argument("--merged", type=Path, metavar="DIR")
-    e.add_argument("--adapter", type=Path, metavar="DIR")
-    e.add_argument("--dtype", choices=["bf16", "fp16", "fp32"])
-    e.add_argument("--gguf", type=Path, metavar="DIR", help="write a GGUF file for llama.cpp into DIR")
-    e.add_argument("--quant", choices=["f32", "f16", "q8_0", "q4_k_m"], default="f16",
-                   help="GGUF tensor type (q4_k_m needs a gguf package that can quantize it)")
-    e.add_argument("--ollama", type=Path, metavar="DIR", help="write an Ollama folder (GGUF + Modelfile) into DIR")
-    e.add_argument("--json", action="store_true")
-    e.set_defaults(func=cmd_export)
+    add_export_parsers(sub)
 
     c = sub.add_parser("chat", help="chat with a run or a model")
     c.add_argument("model", help="run id/name, 'demo', a model folder or a .gguf file")

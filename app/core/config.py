@@ -295,6 +295,9 @@ class ExportConfig(Section):
                                                    json_schema_extra=ADVANCED)
     verify: bool = Field(True, title="Verify export", description="Reload the export and compare its logits with "
                          "the trained model.", json_schema_extra=ADVANCED)
+    max_shard_size: str = Field("5GB", title="Max shard size", description="Largest safetensors file of a merged "
+                                "model (e.g. 500MB, 5GB): bigger models are split into several.",
+                                pattern=r"^[1-9]\d*(KB|MB|GB)$", json_schema_extra=ADVANCED)
 
 
 class RunConfig(Section):

@@ -6,17 +6,19 @@ leaves a half-written model where a good one is expected.
 
 from __future__ import annotations
 
-import json
 import logging
+import os
 import shutil
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .chat_checks import chat_verdict as _chat_verdict
 from .config import RunConfig
-from .errors import ExportError
-from .events import EventSink
-from .methods import METHODS
+from .errors import Cancelled, ExportError
+from .events import EventSink, StopFlag
+from .model_card import model_card
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ def _agreement(a: list, b: list) -> float:
 
 def _atomic_dir(out: Path) -> Path:
     out = Path(out)
-    tmp = out.with_name(f".{out.name}.tmp-{int(time.time())}")
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
     return tmp
@@ -89,6 +91,19 @@ def _commit_dir(tmp: Path, out: Path) -> None:
         tmp.rename(out)
 
 
+@contextmanager
+def _staged(out: Path) -> Iterator[Path]:
+    """A temporary folder beside `out`, renamed to `out` when the block succeeds and removed when it fails or is
+    interrupted (Cancelled, KeyboardInterrupt)."""
+    tmp = _atomic_dir(out)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _commit_dir(tmp, Path(out))
+
+
 def _is_quantized(model: Any) -> bool:
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return bool(getattr(base, "is_loaded_in_4bit", False) or getattr(base, "is_loaded_in_8bit", False))
@@ -100,27 +115,31 @@ def _base_folder(model: Any) -> str:
 
 
 def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Path, *, run_id: str | None = None,
-                   store: Store | None = None, sink: EventSink | None = None) -> Path:
+                   store: Store | None = None, sink: EventSink | None = None, card: dict | None = None) -> Path:
     """Save the adapter alone (loadable with PeftModel.from_pretrained on the base), with the tokenizer."""
     import torch
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     out = Path(out)
-    tmp = _atomic_dir(out)
-    model.save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    props: dict[str, Any] = {"base_model": _base_folder(model)}
-    if (config is None or config.export.verify) and not _is_quantized(model):
-        expected = _logits(model, tokenizer)
-        base = AutoModelForCausalLM.from_pretrained(props["base_model"], dtype=torch.float32)
-        reloaded = PeftModel.from_pretrained(base, tmp)
-        props["max_abs_diff"] = _max_diff(expected, _logits(reloaded, tokenizer))
-        if props["max_abs_diff"] > MERGE_TOLERANCE:
-            raise ExportError(f"The saved adapter does not reproduce the trained model (max logit difference "
-                              f"{props['max_abs_diff']:.3g} > {MERGE_TOLERANCE}).",
-                              "Export again; if it persists, report it with the run's log.")
-    _commit_dir(tmp, out)
+    with _staged(out) as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        props: dict[str, Any] = {"base_model": _base_folder(model)}
+        if (config is None or config.export.verify) and not _is_quantized(model):
+            expected = _logits(model, tokenizer)
+            base = AutoModelForCausalLM.from_pretrained(props["base_model"], dtype=torch.float32)
+            reloaded = PeftModel.from_pretrained(base, tmp)
+            props["max_abs_diff"] = _max_diff(expected, _logits(reloaded, tokenizer))
+            del base, reloaded
+            if props["max_abs_diff"] > MERGE_TOLERANCE:
+                raise ExportError(f"The saved adapter does not reproduce the trained model (max logit difference "
+                                  f"{props['max_abs_diff']:.3g} > {MERGE_TOLERANCE}).",
+                                  "Export again; if it persists, report it with the run's log.")
+            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp), _generation_config(model)))
+        if config is not None:
+            (tmp / "README.md").write_text(model_card(config, run_id, store, props, kind="adapter",
+                                                      **(card or {})), encoding="utf-8")
     _record(run_id, store, sink, "adapter", out, props)
     return out
 
@@ -135,30 +154,36 @@ def _check_mergeable(model: Any) -> None:
 
 
 def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, run_id: str | None = None,
-                  store: Store | None = None, sink: EventSink | None = None,
-                  adapter_dir: Path | None = None) -> Path:
-    """Merge the adapter into a full-precision base (never into 4-bit weights) and save it in `export.dtype`.
+                  store: Store | None = None, sink: EventSink | None = None, adapter_dir: Path | None = None,
+                  stop: StopFlag | None = None, card: dict | None = None, in_place: bool = False) -> Path:
+    """Merge the adapter into a full-precision base (never into 4-bit weights) and save it in `export.dtype`,
+    in shards of at most `export.max_shard_size`.
 
-    Verified: merged logits vs the adapter model (fp32), and the reloaded files vs the merged model.
+    `in_place`: `model` is an fp32 model loaded for this export, merged and then released (its weights move to the
+    meta device): one copy of the model in memory instead of two. Verified: merged logits vs the adapter model
+    (fp32), the saved shards tensor by tensor against the merged weights, and the reloaded model's logits.
     """
     import torch
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     _check_mergeable(model)
-    report = _reporter(sink)
+    report = _reporter(sink, stop)
     dtype = config.export.dtype
-    is_peft = hasattr(model, "peft_config")
-    if is_peft:
+    if hasattr(model, "peft_config"):
         report("Loading the base in full precision", 0, 4)
-        adapter_dir = adapter_dir or (Path(out).parent / "adapter")
-        if not (Path(adapter_dir) / "adapter_config.json").exists():
-            raise ExportError(f"No adapter found in {adapter_dir}.", "Export the adapter first.")
-        base = AutoModelForCausalLM.from_pretrained(_base_folder(model), dtype=torch.float32)
-        reference = PeftModel.from_pretrained(base, adapter_dir)
+        if in_place and not _is_quantized(model):
+            reference = model
+        else:
+            adapter_dir = adapter_dir or (Path(out).parent / "adapter")
+            if not (Path(adapter_dir) / "adapter_config.json").exists():
+                raise ExportError(f"No adapter found in {adapter_dir}.", "Export the adapter first.")
+            base = AutoModelForCausalLM.from_pretrained(_base_folder(model), dtype=torch.float32)
+            reference = PeftModel.from_pretrained(base, adapter_dir)
         expected = _logits(reference, tokenizer)
         report("Merging the adapter", 1, 4)
         merged = reference.merge_and_unload()
+        del reference
         merge_diff = _max_diff(expected, _logits(merged, tokenizer))
         if merge_diff > MERGE_TOLERANCE:
             raise ExportError(f"Merging changed the model's outputs (max logit difference {merge_diff:.3g}).",
@@ -166,36 +191,68 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
     else:
         merged, expected, merge_diff = model, _logits(model, tokenizer), 0.0
 
-    report(f"Saving in {dtype}", 2, 4)
-    tmp = _atomic_dir(out)
-    merged = merged.to(_dtype(dtype))
-    merged.config.use_cache = True
-    merged.save_pretrained(tmp, safe_serialization=True)
-    tokenizer.save_pretrained(tmp)
-    if getattr(merged, "generation_config", None) is not None:
-        merged.generation_config.save_pretrained(tmp)
-    saved_state = {k: v.detach().clone() for k, v in merged.state_dict().items()}
-    del merged
-
-    report("Verifying the export", 3, 4)
     props: dict[str, Any] = {"dtype": dtype, "merge_max_abs_diff": merge_diff}
-    if config.export.verify:
-        reloaded = AutoModelForCausalLM.from_pretrained(tmp, dtype=_dtype(dtype))
-        state = reloaded.state_dict()
-        mismatched = [k for k, v in saved_state.items() if k in state and not torch.equal(state[k], v)]
-        missing = [k for k in saved_state if k not in state]
-        if mismatched or missing:
-            raise ExportError(f"The saved files differ from the merged model ({len(mismatched)} tensors differ, "
-                              f"{len(missing)} missing).", "Check free disk space and export again.")
-        got = _logits(reloaded.float(), tokenizer)
-        props["max_abs_diff"] = _max_diff(expected, got)
-        props["top1_agreement"] = _agreement(expected, got)
-        _judge(dtype, props, sink)
-    (tmp / "README.md").write_text(model_card(config, run_id, store, props), encoding="utf-8")
-    _commit_dir(tmp, Path(out))
+    with _staged(Path(out)) as tmp:
+        report(f"Saving in {dtype}", 2, 4)
+        merged = merged.to(_dtype(dtype))
+        merged.config.use_cache = True
+        merged.save_pretrained(tmp, safe_serialization=True, max_shard_size=config.export.max_shard_size)
+        tokenizer.save_pretrained(tmp)
+        generation = _generation_config(merged)
+        if generation is not None:
+            generation.save_pretrained(tmp)
+        digests = {k: _digest(v) for k, v in merged.state_dict().items()}
+        if in_place or hasattr(model, "peft_config"):  # our own copy, or one the caller gave up
+            merged.to("meta")  # the weights are on disk now: free them before the reload below
+        del merged
+
+        report("Verifying the export", 3, 4)
+        props["shards"] = len(list(tmp.glob("*.safetensors")))
+        if config.export.verify:
+            _verify_shards(tmp, digests)
+            reloaded = AutoModelForCausalLM.from_pretrained(tmp, dtype=_dtype(dtype))
+            got = _logits(reloaded.float(), tokenizer)
+            del reloaded
+            props["max_abs_diff"] = _max_diff(expected, got)
+            props["top1_agreement"] = _agreement(expected, got)
+            _judge(dtype, props, sink)
+            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp), generation))
+        (tmp / "README.md").write_text(model_card(config, run_id, store, props, **(card or {})), encoding="utf-8")
     report("Export complete", 4, 4)
     _record(run_id, store, sink, "merged", Path(out), props)
     return Path(out)
+
+
+def _digest(tensor: Any) -> str:
+    import hashlib
+
+    import torch
+
+    data = tensor.detach().contiguous().cpu().view(-1).view(torch.uint8)
+    return hashlib.blake2b(data.numpy(), digest_size=16).hexdigest()
+
+
+def _verify_shards(folder: Path, digests: dict[str, str]) -> None:
+    """Read the saved safetensors shard by shard and compare each tensor with the merged model's (tied weights,
+    saved once, are the only ones allowed to be absent)."""
+    from safetensors import safe_open
+
+    seen, mismatched = set(), []
+    for shard in sorted(folder.glob("*.safetensors")):
+        with safe_open(shard, framework="pt") as f:
+            for key in f.keys():  # noqa: SIM118 - safe_open is not a dict
+                seen.add(key)
+                if key in digests and _digest(f.get_tensor(key)) != digests[key]:
+                    mismatched.append(key)
+    missing = [k for k in digests if k not in seen and not k.endswith("lm_head.weight")]
+    if mismatched or missing:
+        raise ExportError(f"The saved files differ from the merged model ({len(mismatched)} tensors differ, "
+                          f"{len(missing)} missing).", "Check free disk space and export again.")
+
+
+def _generation_config(model: Any) -> Any:
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return getattr(base, "generation_config", None)
 
 
 def _judge(dtype: str, props: dict, sink: EventSink | None) -> None:
@@ -212,8 +269,11 @@ def _judge(dtype: str, props: dict, sink: EventSink | None) -> None:
                   f"{1 - agree:.1%} of positions.", hint="Export in fp16 or fp32 to keep the tuned behaviour.")
 
 
-def _reporter(sink: EventSink | None):
+def _reporter(sink: EventSink | None, stop: StopFlag | None = None):
+    """Report a stage as a `phase` event, after checking the stop flag (Cancelled when it is set)."""
     def report(message: str, current: int, total: int) -> None:
+        if stop is not None and stop.is_set():
+            raise Cancelled("Export cancelled.", "Nothing half-written was kept.")
         if sink is not None:
             sink.emit("phase", name="export", message=message, current=current, total=total)
     return report
@@ -224,149 +284,3 @@ def _record(run_id: str | None, store: Store | None, sink: EventSink | None, kin
     row = store.add_artifact(run_id, kind, path, props) if (store and run_id) else {"bytes": 0}
     if sink is not None:
         sink.emit("artifact", kind=kind, path=str(path), bytes=row["bytes"], properties=props)
-
-
-def model_card(config: RunConfig, run_id: str | None, store: Store | None, props: dict) -> str:
-    run = store.get_run(run_id) if (store and run_id) else {}
-    metrics = store.metric_series(run_id) if (store and run_id) else {}
-    final = {name: pts[-1][1] for name, pts in metrics.items()}
-    lines = [
-        f"# {config.name or run_id or 'Fine-tuned model'}",
-        "",
-        "Fine-tuned with Finetune Studio.",
-        "",
-        f"- Base model: `{config.model.source}`",
-        f"- Method: {config.method.name}" + (f" (rank {config.method.rank}, alpha {config.method.alpha})"
-                                             if "rank" in METHODS[config.method.name].settings else ""),
-        f"- Stage: {config.training.stage}",
-        f"- Data: `{Path(config.data.train).name}`, fingerprint `{run.get('dataset_fingerprint') or 'n/a'}`, "
-        f"{run.get('dataset_rows') or 'n/a'} rows",
-        f"- Export dtype: {props.get('dtype')}",
-        f"- Verification: merge max |Δlogit| = {props.get('merge_max_abs_diff', 0):.3g}, "
-        f"export max |Δlogit| = {props.get('max_abs_diff', float('nan')):.3g}",
-        "",
-        "## Final metrics",
-        "",
-        *(f"- {k}: {v:.4g}" for k, v in sorted(final.items())),
-        "",
-        "## Config",
-        "",
-        "```yaml",
-        config.to_yaml().strip(),
-        "```",
-        "",
-        "## Load it",
-        "",
-        "transformers (this folder, a merged export):",
-        "",
-        "```python",
-        "from transformers import AutoModelForCausalLM, AutoTokenizer",
-        "model = AutoModelForCausalLM.from_pretrained('path/to/this/folder')",
-        "tokenizer = AutoTokenizer.from_pretrained('path/to/this/folder')",
-        "```",
-        "",
-        "llama.cpp (a GGUF export: `finetune-studio export RUN --gguf DIR --quant f16`; the chat template is in the "
-        "file):",
-        "",
-        "```sh",
-        "llama-cli -m DIR/MODEL-f16.gguf -cnv",
-        "```",
-        "",
-        "Ollama (an Ollama export: `finetune-studio export RUN --ollama DIR`, a GGUF and a Modelfile with the "
-        "TEMPLATE, stop tokens and system prompt):",
-        "",
-        "```sh",
-        "ollama create my-model -f DIR/Modelfile && ollama run my-model",
-        "```",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = None, checkpoint: int | None = None,
-               dtype: str | None = None, gguf: Path | None = None, quant: str = "f16", ollama: Path | None = None,
-               store: Store | None = None, sink: EventSink | None = None) -> dict:
-    """Export a finished run (or one of its checkpoints) from the run store: the CLI's and Export page's entry.
-
-    GGUF and Ollama targets are built from the merged model: the one exported to `merged`, or, when that was not
-    asked for, a full-precision merge in a temporary folder.
-    """
-    import torch
-    import yaml
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from .config import parse_config
-    from .engine import last_checkpoint
-    from .models import model_dir
-    from .paths import run_dir
-
-    store = store or Store()
-    run = store.get_run(key)
-    config = parse_config(yaml.safe_load(run["config"]))
-    if dtype:
-        config.export.dtype = dtype
-    folder = run_dir(run["id"])
-    source = folder / "checkpoints" / f"checkpoint-{checkpoint}" if checkpoint else None
-    if source is None:
-        source = folder / ("adapter" if METHODS[config.method.name].uses_adapter else "merged")
-        if not source.exists():
-            source = last_checkpoint(folder)
-    if source is None or not Path(source).exists():
-        raise ExportError(f"Run {run['id']} has nothing to export yet (no adapter, model or checkpoint).",
-                          "Wait until it has saved a checkpoint, or resume it.")
-    if gguf or ollama:
-        from .gguf_export import check_quant
-
-        check_quant(quant)
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    results: dict[str, Any] = {"run_id": run["id"], "source": str(source)}
-    if not METHODS[config.method.name].uses_adapter:
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
-        if merged:
-            results["merged"] = str(export_merged(config, model, tokenizer, merged, run_id=run["id"], store=store,
-                                                  sink=sink))
-        if adapter:
-            raise ExportError(f"A {METHODS[config.method.name].title} run trains the whole model: it has no adapter.",
-                              "Use --merged to export the whole model.")
-    else:
-        base = AutoModelForCausalLM.from_pretrained(model_dir(config.model.source), dtype=torch.float32)
-        model = PeftModel.from_pretrained(base, source)
-        if adapter:
-            results["adapter"] = str(export_adapter(config, model, tokenizer, adapter, run_id=run["id"], store=store,
-                                                    sink=sink))
-        if merged:
-            results["merged"] = str(export_merged(config, model, tokenizer, merged, run_id=run["id"], store=store,
-                                                  sink=sink, adapter_dir=Path(source)))
-    if gguf or ollama:
-        results.update(_export_gguf(config, model, tokenizer, source, results.get("merged"), gguf=gguf, quant=quant,
-                                    ollama=ollama, run_id=run["id"], store=store, sink=sink))
-    kinds = [k for k, v in (("adapter", adapter), ("merged", merged), ("gguf", gguf), ("ollama", ollama)) if v]
-    latest = {a["kind"]: a for a in store.artifacts(run["id"]) if a["kind"] in kinds}
-    results["artifacts"] = [latest[k] for k in kinds if k in latest]
-    log.info("export results: %s", json.dumps(results, default=str))
-    return results
-
-
-def _export_gguf(config: RunConfig, model: Any, tokenizer: Any, source: Path, merged: str | None, *,
-                 gguf: Path | None, quant: str, ollama: Path | None, run_id: str, store: Store,
-                 sink: EventSink | None) -> dict:
-    from .gguf_export import export_gguf_targets
-
-    tmp = None
-    if merged:
-        model_dir = Path(merged)
-    elif not METHODS[config.method.name].uses_adapter:
-        model_dir = Path(source)
-    else:  # merge in fp32 into a temporary folder, not recorded as an artifact
-        tmp = _atomic_dir(Path(gguf or ollama).with_name(f"{Path(gguf or ollama).name}-merged"))
-        fp32 = config.model_copy(deep=True)
-        fp32.export.dtype, fp32.export.verify = "fp32", False
-        model_dir = export_merged(fp32, model, tokenizer, tmp / "merged", sink=sink, adapter_dir=Path(source))
-    try:
-        out = export_gguf_targets(config, model_dir, gguf_dir=gguf, ollama_dir=ollama, quant=quant, run_id=run_id,
-                                  store=store, sink=sink)
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return {k: str(v) for k, v in out.items()}

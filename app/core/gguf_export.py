@@ -317,7 +317,7 @@ def judge(props: dict, warn: Callable[[str, str], None] | None = None) -> None:
 
 def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None = None, ollama_dir: Path | None = None,
                         quant: str = "f16", run_id: str | None = None, store: Any = None, sink: Any = None,
-                        prompts: tuple[str, ...] = ()) -> dict[str, Path]:
+                        prompts: tuple[str, ...] = (), stop: Any = None) -> dict[str, Path]:
     """GGUF file and/or Ollama folder from a merged HF folder, each verified before it is moved into place."""
     import shutil
 
@@ -326,7 +326,7 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
     from . import ollama
     from .export import VERIFY_PROMPTS, _record, _reporter
 
-    report = _reporter(sink)
+    report = _reporter(sink, stop)
     system = getattr(getattr(config, "data", None), "system_prompt", None)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     if ollama_dir is not None:
@@ -336,7 +336,8 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
     shutil.rmtree(stage, ignore_errors=True)
     results: dict[str, Path] = {}
     try:
-        staged = write_gguf(model_dir, stage / name, quant, progress=lambda m, c, t: report(m, c, t + 2))
+        staged = write_gguf(model_dir, stage / name, quant, progress=lambda m, c, t: report(m, c, t + 2),
+                            stop=None if stop is None else stop.is_set)
         report("Checking the GGUF against the merged model", 3, 5)
         props = verify_gguf(model_dir, staged, quant, prompts or VERIFY_PROMPTS)
         judge(props, None if sink is None else lambda m, h: sink.emit("warning", message=m, hint=h))

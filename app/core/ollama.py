@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from .chat_checks import CONVERSATION as CHECK_CONVERSATION
 from .errors import ExportError
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,6 @@ CHATML_TEMPLATE = (
 )
 PROBE = [{"role": "system", "content": "S1"}, {"role": "user", "content": "U1"},
          {"role": "assistant", "content": "A1"}, {"role": "user", "content": "U2"}]
-CHECK_CONVERSATION = [
-    {"role": "system", "content": "You answer in one short sentence."},
-    {"role": "user", "content": "Which is the largest planet in the solar system?"},
-    {"role": "assistant", "content": "Jupiter is the largest planet."},
-    {"role": "user", "content": "And the smallest one?"},
-]
 
 
 def _chatml(messages: list[dict], generation_prompt: bool = True) -> str:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import ExportConfig
+from app.core.export_space import free_disk, human_size
 from app.core.paths import data_home
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_dir
@@ -41,8 +42,6 @@ from app.ui.widgets.export_plan import (
     ExportPlan,
     checkpoints,
     estimate,
-    free_disk,
-    human_size,
     ollama_command,
     ollama_name,
     parse_result,

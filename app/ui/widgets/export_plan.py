@@ -3,16 +3,13 @@ line, checkpoints of a run, and a parity report in plain words."""
 
 from __future__ import annotations
 
-import math
 import re
 import shlex
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp32": 4.0}
-QUANT_BYTES = {"f32": 4.0, "f16": 2.0, "q8_0": 1.0625, "q4_k_m": 0.5625}
-ADAPTER_BYTES = 4.0  # adapters are saved in fp32
+from app.core.export_space import estimate_bytes
+
 TARGET_KINDS = ("merged", "adapter", "gguf", "ollama")
 PHASE = re.compile(r"^\[(?P<name>[\w-]+)\]\s+(?P<message>.*?)\s+(?P<current>\d+)/(?P<total>\d+)\s*$")
 
@@ -50,45 +47,8 @@ class ExportPlan:
 
 
 def estimate(plan: ExportPlan, total_params: int | None, trainable_params: int | None) -> dict[str, int | None]:
-    """Bytes each chosen target will take (None where the run does not say how big its model is).
-
-    A GGUF or Ollama export without a merged target first merges in fp32 into a temporary folder ("scratch").
-    """
-    def times(params: int | None, per: float) -> int | None:
-        return math.ceil(params * per) if params else None
-
-    sizes: dict[str, int | None] = {}
-    if "merged" in plan.targets:
-        sizes["merged"] = times(total_params, DTYPE_BYTES[plan.dtype])
-    if "adapter" in plan.targets:
-        sizes["adapter"] = times(trainable_params, ADAPTER_BYTES)
-    for kind in ("gguf", "ollama"):
-        if kind in plan.targets:
-            sizes[kind] = times(total_params, QUANT_BYTES[plan.quant])
-    if ("gguf" in plan.targets or "ollama" in plan.targets) and "merged" not in plan.targets:
-        sizes["scratch"] = times(total_params, DTYPE_BYTES["fp32"])
-    return sizes
-
-
-def free_disk(folder: Path) -> int | None:
-    """Free bytes on the disk that holds `folder` (or the nearest folder above it that exists)."""
-    path = Path(folder).expanduser()
-    while not path.exists() and path.parent != path:
-        path = path.parent
-    try:
-        return shutil.disk_usage(path).free
-    except OSError:
-        return None
-
-
-def human_size(size: float | None) -> str:
-    if size is None:
-        return "unknown"
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} TB"
+    """Bytes each chosen target will take (None where the run does not say how big its model is)."""
+    return estimate_bytes(plan.targets, plan.dtype, plan.quant, total_params, trainable_params)
 
 
 def checkpoints(artifacts: list[dict]) -> list[int]:

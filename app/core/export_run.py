@@ -1,0 +1,178 @@
+"""Export a run from the store: the entry point of `finetune-studio export` and the Export page.
+
+It picks the source (the best checkpoint when evaluation marked one, else the final model, or a chosen step),
+checks free disk before loading anything, runs the chosen targets (adapter, merged, GGUF, Ollama) and, when asked,
+pushes the result to the Hugging Face Hub. A stop flag is honoured between stages; a stopped or failed export
+leaves no half-written folder (each target is written aside and renamed into place).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from .config import RunConfig
+from .errors import Cancelled, ExportError
+from .events import EventSink, StopFlag
+from .export_space import check_disk
+from .methods import METHODS
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+def resolve_source(run: dict, config: RunConfig, store: Store, checkpoint: int | str | None) -> tuple[Path, str]:
+    """The folder to export and how to name it: `checkpoint` is a step, "best", "final" or None (the best
+    checkpoint when evaluation marked one, else the final model)."""
+    from .engine import last_checkpoint
+    from .paths import run_dir
+
+    folder = run_dir(run["id"])
+    best = _best_checkpoint(run, store)
+    if checkpoint in (None, "best") and best is not None:
+        return best, f"best checkpoint (step {run.get('best_step')})"
+    if checkpoint == "best":
+        raise ExportError(f"Run {run['id']} has no best checkpoint: it was not evaluated on validation data, or its "
+                          "best checkpoint was deleted.", "Export the final model (--checkpoint final) or a step.")
+    if checkpoint not in (None, "final"):
+        source = folder / "checkpoints" / f"checkpoint-{int(checkpoint)}"
+        if not source.is_dir():
+            raise ExportError(f"Run {run['id']} has no checkpoint at step {checkpoint}.",
+                              "Run `finetune-studio runs show RUN` to list its checkpoints.")
+        return source, f"checkpoint at step {int(checkpoint)}"
+    source = folder / ("adapter" if METHODS[config.method.name].uses_adapter else "merged")
+    if source.exists():
+        return source, "final model"
+    ckpt = last_checkpoint(folder)
+    if ckpt is None:
+        raise ExportError(f"Run {run['id']} has nothing to export yet (no adapter, model or checkpoint).",
+                          "Wait until it has saved a checkpoint, or resume it.")
+    return ckpt, f"last checkpoint (step {ckpt.name.split('-')[-1]})"
+
+
+def _best_checkpoint(run: dict, store: Store) -> Path | None:
+    path = run.get("best_checkpoint")
+    if path and Path(path).is_dir():
+        return Path(path)
+    marked = [a for a in store.artifacts(run["id"], "checkpoint") if a["properties"].get("best")]
+    return Path(marked[-1]["path"]) if marked and Path(marked[-1]["path"]).is_dir() else None
+
+
+def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = None,
+               checkpoint: int | str | None = None, dtype: str | None = None, max_shard_size: str | None = None,
+               gguf: Path | None = None, quant: str = "f16", ollama: Path | None = None,
+               push_to_hub: str | None = None, public: bool = False, store: Store | None = None,
+               sink: EventSink | None = None, stop: StopFlag | None = None) -> dict:
+    """Export a finished run (or one of its checkpoints): the CLI's and Export page's entry.
+
+    GGUF and Ollama targets are built from the merged model: the one exported to `merged`, or, when that was not
+    asked for, a full-precision merge in a temporary folder.
+    """
+    import torch
+    import yaml
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from .config import parse_config
+    from .export import export_adapter, export_merged
+    from .models import model_dir
+
+    store = store or Store()
+    run = store.get_run(key)
+    config = parse_config(yaml.safe_load(run["config"]))
+    config.export.dtype = dtype or config.export.dtype
+    config.export.max_shard_size = max_shard_size or config.export.max_shard_size
+    uses_adapter = METHODS[config.method.name].uses_adapter
+    if adapter and not uses_adapter:
+        raise ExportError(f"A {METHODS[config.method.name].title} run trains the whole model: it has no adapter.",
+                          "Use --merged to export the whole model.")
+    if push_to_hub and not (merged or adapter):
+        raise ExportError("--push-to-hub uploads the merged model or the adapter.", "Add --merged or --adapter.")
+    source, label = resolve_source(run, config, store, checkpoint)
+    if gguf or ollama:
+        from .gguf_export import check_quant
+
+        check_quant(quant)
+    if push_to_hub:
+        from .hub import check_push
+
+        check_push(push_to_hub)  # a bad repo id, offline mode or no token: say so before the slow work
+    folders = {k: Path(v) for k, v in (("merged", merged), ("adapter", adapter), ("gguf", gguf),
+                                        ("ollama", ollama)) if v}
+    check_disk(run, folders, config.export.dtype, quant)
+    stage = _stage_checker(sink, stop)
+    stage(f"Loading the {label}", 0, 1)
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    results: dict[str, Any] = {"run_id": run["id"], "source": str(source), "checkpoint": label}
+    card = {"source": label}
+    if not uses_adapter:
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
+    else:
+        base = AutoModelForCausalLM.from_pretrained(model_dir(config.model.source), dtype=torch.float32)
+        model = PeftModel.from_pretrained(base, source)
+        if adapter:
+            stage("Saving the adapter", 0, 1)
+            results["adapter"] = str(export_adapter(config, model, tokenizer, adapter, run_id=run["id"], store=store,
+                                                    sink=sink, card=card))
+    if merged:
+        results["merged"] = str(export_merged(config, model, tokenizer, merged, run_id=run["id"], store=store,
+                                              sink=sink, adapter_dir=Path(source) if uses_adapter else None,
+                                              stop=stop, card=card, in_place=True))
+    if gguf or ollama:
+        stage("Converting to GGUF", 0, 1)
+        results.update(_export_gguf(config, model, tokenizer, source, results.get("merged"), gguf=gguf, quant=quant,
+                                    ollama=ollama, run_id=run["id"], store=store, sink=sink, stop=stop))
+    kinds = [k for k, v in (("adapter", adapter), ("merged", merged), ("gguf", gguf), ("ollama", ollama)) if v]
+    latest = {a["kind"]: a for a in store.artifacts(run["id"]) if a["kind"] in kinds}
+    results["artifacts"] = [latest[k] for k in kinds if k in latest]
+    if push_to_hub:
+        from .hub import push_folder
+
+        stage("Pushing to the Hugging Face Hub", 0, 1)
+        folder = Path(results.get("merged") or results["adapter"])
+        results["hub"] = push_folder(folder, push_to_hub, private=not public,
+                                     extra=[Path(results[k]) for k in ("gguf",) if k in results])
+        store.add_artifact(run["id"], "hub", folder, {"repo": push_to_hub, "url": results["hub"],
+                                                       "private": not public})
+    log.info("export results: %s", json.dumps(results, default=str))
+    return results
+
+
+def _stage_checker(sink: EventSink | None, stop: StopFlag | None):
+    """Report a stage (a `phase` event) after checking the stop flag."""
+    def stage(message: str, current: int, total: int) -> None:
+        if stop is not None and stop.is_set():
+            raise Cancelled("Export cancelled.", "Nothing half-written was kept.")
+        if sink is not None:
+            sink.emit("phase", name="export", message=message, current=current, total=total)
+    return stage
+
+
+def _export_gguf(config: RunConfig, model: Any, tokenizer: Any, source: Path, merged: str | None, *,
+                 gguf: Path | None, quant: str, ollama: Path | None, run_id: str, store: Store,
+                 sink: EventSink | None, stop: StopFlag | None) -> dict:
+    from .export import _atomic_dir, export_merged
+    from .gguf_export import export_gguf_targets
+
+    tmp = None
+    if merged:
+        model_dir = Path(merged)
+    elif not METHODS[config.method.name].uses_adapter:
+        model_dir = Path(source)
+    else:  # merge in fp32 into a temporary folder, not recorded as an artifact
+        tmp = _atomic_dir(Path(gguf or ollama).with_name(f"{Path(gguf or ollama).name}-merged"))
+        fp32 = config.model_copy(deep=True)
+        fp32.export.dtype, fp32.export.verify = "fp32", False
+        model_dir = None
+    try:
+        if model_dir is None:
+            model_dir = export_merged(fp32, model, tokenizer, tmp / "merged", sink=sink, adapter_dir=Path(source),
+                                      stop=stop, in_place=True)
+        out = export_gguf_targets(config, model_dir, gguf_dir=gguf, ollama_dir=ollama, quant=quant, run_id=run_id,
+                                  store=store, sink=sink, stop=stop)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return {k: str(v) for k, v in out.items()}

@@ -1,0 +1,82 @@
+"""How much disk an export needs and whether it fits, worked out before anything is loaded (Qt-free: the Export
+page shows the same figures)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+from .errors import ExportError
+
+DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp32": 4.0}
+QUANT_BYTES = {"f32": 4.0, "f16": 2.0, "q8_0": 1.0625, "q4_k_m": 0.5625}
+ADAPTER_BYTES = 4.0  # adapters are saved in fp32
+# Free space kept beyond the estimate: tokenizer files, the model card, the filesystem's own needs.
+DISK_MARGIN = 50_000_000
+
+
+def estimate_bytes(targets: set[str], dtype: str, quant: str, total_params: int | None,
+                   trainable_params: int | None) -> dict[str, int | None]:
+    """Bytes each target will take (None where the run does not say how big its model is).
+
+    A GGUF or Ollama export without a merged target first merges in fp32 into a temporary folder ("scratch").
+    """
+    def times(params: int | None, per: float) -> int | None:
+        return math.ceil(params * per) if params else None
+
+    sizes: dict[str, int | None] = {}
+    if "merged" in targets:
+        sizes["merged"] = times(total_params, DTYPE_BYTES[dtype])
+    if "adapter" in targets:
+        sizes["adapter"] = times(trainable_params, ADAPTER_BYTES)
+    for kind in ("gguf", "ollama"):
+        if kind in targets:
+            sizes[kind] = times(total_params, QUANT_BYTES[quant])
+    if ("gguf" in targets or "ollama" in targets) and "merged" not in targets:
+        sizes["scratch"] = times(total_params, DTYPE_BYTES["fp32"])
+    return sizes
+
+
+def _existing(folder: Path) -> Path:
+    path = Path(folder).expanduser().absolute()
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def free_disk(folder: Path) -> int | None:
+    """Free bytes on the disk that holds `folder` (or the nearest folder above it that exists)."""
+    try:
+        return shutil.disk_usage(_existing(folder)).free
+    except OSError:
+        return None
+
+
+def human_size(size: float | None) -> str:
+    if size is None:
+        return "unknown"
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} TB"
+
+
+def check_disk(run: dict, folders: dict[str, Path], dtype: str, quant: str) -> None:
+    """ExportError, before any work, when the chosen targets (kind -> folder) will not fit on their disks."""
+    sizes = estimate_bytes(set(folders), dtype, quant, run.get("total_params"), run.get("trainable_params"))
+    scratch = folders.get("gguf") or folders.get("ollama")
+    per_disk: dict[int, list] = {}  # device -> [bytes needed, free, a folder on it]
+    for kind, size in sizes.items():
+        folder = Path(scratch if kind == "scratch" else folders[kind])
+        free = free_disk(folder)
+        if size is None or free is None:
+            continue
+        entry = per_disk.setdefault(_existing(folder).stat().st_dev, [0, free, folder])
+        entry[0] += size
+    for need, free, folder in per_disk.values():
+        if need + DISK_MARGIN > free:
+            raise ExportError(f"Not enough disk space: the export needs about {human_size(need)} but only "
+                              f"{human_size(free)} is free on the disk that holds {folder}.",
+                              "Free some space, choose a folder on another disk, or export fewer targets.")

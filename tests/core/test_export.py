@@ -1,0 +1,138 @@
+"""Exporting a run: the best checkpoint by default, shards, the model card, chat checks, cancel and disk space.
+
+One tiny LoRA run (4 steps, evaluated and saved every 2) serves every test; each export is in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import namedtuple
+
+import pytest
+from tiny_runs import train_tiny_cli_run
+
+from app.core.errors import Cancelled, ExportError
+from app.core.events import ListSink, StopFlag
+from app.core.export_run import export_run, resolve_source
+from app.core.store import Store
+
+Usage = namedtuple("Usage", "total used free")
+
+
+@pytest.fixture(scope="module")
+def run(tiny_model_dir, tmp_path_factory):
+    train_tiny_cli_run(tmp_path_factory.mktemp("export-run"), tiny_model_dir, "export-run", 4,
+                       data={"validation_split": 0.25}, training={"max_steps": 4, "batch_size": 4, "max_length": 48,
+                                                                  "save_steps": 2, "learning_rate": 0.05},
+                       evaluation={"eval_steps": 2, "sample_prompts": []}, export={"merged": False})
+    return Store().get_run("export-run")
+
+
+def test_best_checkpoint_is_the_default_source_and_final_is_selectable(run):
+    import yaml
+
+    from app.core.config import parse_config
+
+    store = Store()
+    config = parse_config(yaml.safe_load(run["config"]))
+    evals = dict(store.metric_series(run["id"])["eval_loss"])
+    assert run["best_step"] == min(evals, key=evals.get) and run["best_step"] in (2, 4)
+    source, label = resolve_source(run, config, store, None)
+    assert source.name == f"checkpoint-{run['best_step']}" and label.startswith("best checkpoint")
+    assert resolve_source(run, config, store, "best") == (source, label)
+    assert resolve_source(run, config, store, "final")[0].name == "adapter"
+    assert resolve_source(run, config, store, 2)[0].name == "checkpoint-2"
+    with pytest.raises(ExportError, match="no checkpoint at step 3"):
+        resolve_source(run, config, store, 3)
+    with pytest.raises(ExportError, match="no best checkpoint"):
+        resolve_source({**run, "best_checkpoint": None}, config, Store(":memory:", reap=False), "best")
+
+
+def test_cli_exports_the_best_checkpoint_in_shards_with_model_cards(run, tmp_path, capsys):
+    from safetensors.torch import load_file
+
+    from app.cli import main
+
+    capsys.readouterr()
+    assert main(["export", run["id"], "--adapter", str(tmp_path / "a"), "--merged", str(tmp_path / "m"),
+                 "--dtype", "fp32", "--max-shard-size", "1MB", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    label = f"best checkpoint (step {run['best_step']})"
+    assert result["checkpoint"] == label
+    best = load_file(f"{run['best_checkpoint']}/adapter_model.safetensors")
+    saved = load_file(tmp_path / "a" / "adapter_model.safetensors")
+    assert best.keys() == saved.keys() and all((best[k] == saved[k]).all() for k in best)
+    adapter, merged = (a["properties"] for a in result["artifacts"])
+    assert adapter["max_abs_diff"] < 1e-4 and adapter["chat_template_ok"] and adapter["eos_ok"]
+    files = sorted(p.name for p in (tmp_path / "m").iterdir())
+    assert merged["shards"] >= 2 and "model.safetensors.index.json" in files, "the 12.6 MB embedding is one shard"
+    assert merged["max_abs_diff"] < 1e-3 and merged["top1_agreement"] == 1.0
+    assert merged["chat_template_ok"] and merged["eos_ok"] and merged["turn_end_token"] == "<|im_end|>"
+    assert "PeftModel.from_pretrained" in (tmp_path / "a" / "README.md").read_text()
+    card = (tmp_path / "m" / "README.md").read_text()
+    for text in ("- Base model: `", "- Method: LoRA (rank 4", "- Stage: sft", f"- Exported from: {label}",
+                 f"fingerprint `{run['dataset_fingerprint']}`", "## Hyperparameters", "- learning_rate: 0.05",
+                 "- max_steps: 4", "eval_loss: ", "## Parity report",
+                 "| merged | export: next-token agreement with the trained model | 1 |",
+                 "| merged | end-of-turn token is a stop token | pass |",
+                 "| adapter | chat template renders the test conversation token for token | pass |",
+                 "from_pretrained('path/to/this/folder')", "llama-cli -m", "ollama create"):
+        assert text in card, text
+    with pytest.raises(SystemExit):
+        main(["export", run["id"], "--checkpoint", "nine", "--adapter", str(tmp_path / "b")])
+    assert "expected a step number, 'best' or 'final'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("how", ["stop flag", "interrupt"])
+def test_cancel_mid_export_leaves_no_partial_folder(run, tmp_path, how):
+    stop = StopFlag()
+
+    class Canceller(ListSink):
+        def emit(self, event, **fields):
+            super().emit(event, **fields)
+            if event == "phase" and fields["message"].startswith("Saving in"):
+                if how == "interrupt":
+                    raise KeyboardInterrupt
+                stop.set()
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "keep.txt").write_text("an earlier export")
+    with pytest.raises(Cancelled if how == "stop flag" else KeyboardInterrupt):
+        export_run(run["id"], merged=tmp_path / "m", gguf=tmp_path / "g", sink=Canceller(), stop=stop)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"], "no temporary or half-written folder is left"
+    assert [p.name for p in (tmp_path / "m").iterdir()] == ["keep.txt"], "the earlier export is untouched"
+
+
+def test_too_little_disk_space_is_reported_before_starting(run, tmp_path, monkeypatch, capsys):
+    from app.cli import main
+
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(10**12, 10**12 - 10**6, 10**6))
+    with pytest.raises(ExportError, match=r"Not enough disk space: the export needs about .* only 1.0 MB is free"):
+        export_run(run["id"], merged=tmp_path / "m", sink=ListSink())
+    capsys.readouterr()
+    assert main(["export", run["id"], "--gguf", str(tmp_path / "g")]) == 2
+    assert "Not enough disk space" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_chat_checks_catch_a_broken_template_and_a_missing_eos(tiny_model_dir):
+    from transformers import AutoTokenizer, GenerationConfig
+
+    from app.core.chat_checks import chat_checks, chat_verdict
+
+    ref = AutoTokenizer.from_pretrained(tiny_model_dir)
+    assert chat_checks(ref, ref, GenerationConfig(eos_token_id=2)) == {
+        "eos_token": "<|im_end|>", "chat_template_ok": True, "turn_end_token": "<|im_end|>", "eos_ok": True}
+    broken = AutoTokenizer.from_pretrained(tiny_model_dir)
+    broken.chat_template = ref.chat_template.replace("message['role']", "message['role'] | upper")
+    assert chat_checks(ref, broken)["chat_template_ok"] is False
+    with pytest.raises(ExportError, match="chat template does not render"):
+        chat_verdict(ref, broken)
+    no_eos = AutoTokenizer.from_pretrained(tiny_model_dir)
+    no_eos.eos_token = "<|endoftext|>"
+    checks = chat_checks(ref, no_eos, GenerationConfig(eos_token_id=0))
+    assert checks["chat_template_ok"] and not checks["eos_ok"] and checks["turn_end_token"] == "<|im_end|>"
+    assert chat_checks(ref, no_eos, GenerationConfig(eos_token_id=[0, 2]))["eos_ok"], "a generation eos list counts"
+    with pytest.raises(ExportError, match="would not stop at the end of its answer"):
+        chat_verdict(ref, no_eos, GenerationConfig(eos_token_id=0))
