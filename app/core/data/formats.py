@@ -143,14 +143,18 @@ def _has_tool_turns(row: dict) -> bool:
         isinstance(t, dict) and t.get("from") in ("function_call", "observation") for t in turns)
 
 
-def _mapping_hint(keys: list[str]) -> str:
+def suggest_columns(keys: list[str]) -> dict[str, str]:
+    """A column mapping guessed from common names (question -> prompt, answer -> completion, body -> text), or {}."""
     pairs = {k: _ALIASES[k.lower()] for k in keys if k.lower() in _ALIASES}
     if "prompt" in pairs.values() and "completion" in pairs.values():
-        pairs = {k: v for k, v in pairs.items() if v != "text"}
-    elif "text" in pairs.values():
-        pairs = {k: v for k, v in pairs.items() if v == "text"}
-    else:
-        pairs = {}
+        return {k: v for k, v in pairs.items() if v != "text"}
+    if "text" in pairs.values():
+        return {k: v for k, v in pairs.items() if v == "text"}
+    return {}
+
+
+def _mapping_hint(keys: list[str]) -> str:
+    pairs = suggest_columns(keys)
     if pairs:
         example = ", ".join(f"{k}: {v}" for k, v in pairs.items())
         return f"Map your columns, e.g. columns: {{{example}}}."

@@ -13,11 +13,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -29,19 +27,30 @@ from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
-from app.ui.steps.data_preview import ColumnMapping, fill_rows_table, first_rows, render_example, tokens_html
+from app.ui.steps.data_doctor import DoctorPanel, clean_work
+from app.ui.steps.data_preview import (
+    PREVIEW_ROWS,
+    ColumnMapping,
+    MappingDialog,
+    RowsPager,
+    first_rows,
+    render_example,
+    tokens_html,
+)
 from app.ui.widgets.config_form import ConfigForm
 
 log = logging.getLogger(__name__)
 
 FILE_FILTER = "Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.txt);;All files (*)"
+UNSURE = 0.9  # below this detection confidence the column-mapping dialog is offered
 
 
 class DataStep(StepPage):
     key = "data"
     title = "Data"
-    help = ("Choose the examples the model should learn from: a JSONL, JSON, CSV or Parquet file. "
-            "Drop a file here or pick one; the format is detected and every row is checked.")
+    help = ("Choose the examples the model should learn from: a JSONL, JSON, CSV, Parquet or text file, or a "
+            "folder (saved by `datasets`, or of text files). Drop it here or pick it; the format is detected, every "
+            "row is checked, and the doctor's fixes make a cleaned copy.")
 
     def __init__(self, state: StudioState, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(state, settings, parent)
@@ -49,15 +58,23 @@ class DataStep(StepPage):
         self.rows: list = []
         self.tokenizer = None
         self.tokenizer_source: str | None = None
+        self.page = 0
+        self.stopped = False
+        self.mapping_dialog: MappingDialog | None = None
         self.setAcceptDrops(True)
 
         file_row = QHBoxLayout()
         self.path_edit = QLineEdit(readOnly=True, placeholderText="No file chosen")
         self.choose_button = QPushButton(icon("file"), "Choose file…")
         self.choose_button.clicked.connect(self.choose_file)
+        self.folder_button = QPushButton("Folder…")
+        self.folder_button.setToolTip("A folder saved by `datasets` (save_to_disk), of data files, or of text "
+                                      "files (each file one document)")
+        self.folder_button.clicked.connect(self.choose_folder)
         file_row.addWidget(QLabel(DataConfig.model_fields["train"].title))
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(self.choose_button)
+        file_row.addWidget(self.folder_button)
         self.layout_.addLayout(file_row)
 
         grid = QGridLayout()
@@ -74,12 +91,17 @@ class DataStep(StepPage):
         grid.addWidget(QLabel(fmt_field.title), 0, 0)
         grid.addWidget(self.format_combo, 0, 1)
         grid.addWidget(self.detected, 0, 2)
+        self.map_button = QPushButton("Map columns…")
+        self.map_button.setToolTip("Detection is unsure: say which column holds what")
+        self.map_button.clicked.connect(self.open_mapping_dialog)
+        self.map_button.hide()
+        grid.addWidget(self.map_button, 0, 3)
         grid.setColumnStretch(2, 1)
         self.mapping = ColumnMapping()
         self.mapping.setToolTip(DataConfig.model_fields["columns"].description)
         self.mapping.changed.connect(self._mapping_changed)
         grid.addWidget(QLabel(DataConfig.model_fields["columns"].title), 1, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.mapping, 1, 1, 1, 2)
+        grid.addWidget(self.mapping, 1, 1, 1, 3)
         self.layout_.addLayout(grid)
 
         self.form = ConfigForm(state, ["data"], exclude={"data": ["train", "format", "columns", "mix"]}, columns=1,
@@ -90,22 +112,28 @@ class DataStep(StepPage):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
         self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_check)
+        self.cancel_button.hide()
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         status_row.addWidget(self.summary, 1)
         status_row.addWidget(self.progress)
+        status_row.addWidget(self.cancel_button)
         self.layout_.addLayout(status_row)
 
         self.tabs = QTabWidget()
-        self.table = QTableWidget()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.tabs.addTab(self.table, "Rows")
+        self.pager = RowsPager()
+        self.table = self.pager.table
+        self.pager.page_requested.connect(self.show_page)
+        self.tabs.addTab(self.pager, "Rows")
         self.render_tab = self._render_tab()
         self.tabs.addTab(self.render_tab, "Rendered example")
         self.tabs.currentChanged.connect(lambda _i: self.render_example())
-        self.problems = QListWidget()
-        self.tabs.addTab(self.problems, "Problems")
+        self.doctor = DoctorPanel()
+        self.doctor.fix_requested.connect(self.fix)
+        self.problems = self.doctor.problems
+        self.tabs.addTab(self.doctor, "Doctor")
         self.layout_.addWidget(self.tabs, 1)
 
         state.config_replaced.connect(lambda _cfg: self.load(self.state.config.data.train))
@@ -136,10 +164,14 @@ class DataStep(StepPage):
         return not self.problem()
 
     def problem(self) -> str:
-        if not Path(self.state.config.data.train).is_file():
+        if not Path(self.state.config.data.train).exists():
             return "Choose a training file."
         if self.tasks.is_running("inspect"):
             return "Checking the file…"
+        if self.tasks.is_running("clean"):
+            return "Cleaning the data…"
+        if self.stopped:
+            return "The check was stopped: choose the file again."
         if self.report is not None and self.report.valid_rows == 0:
             return "No usable rows in the file."
         return ""
@@ -151,6 +183,11 @@ class DataStep(StepPage):
         if path:
             self.set_file(path)
 
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Choose a dataset folder", last_dir(self.settings, "data"))
+        if path:
+            self.set_file(path)
+
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and event.mimeData().urls()[0].isLocalFile():
             event.acceptProposedAction()
@@ -159,48 +196,78 @@ class DataStep(StepPage):
         self.set_file(event.mimeData().urls()[0].toLocalFile())
         event.acceptProposedAction()
 
-    def set_file(self, path: str) -> None:
+    def set_file(self, path: str, fmt: str | None = None) -> None:
         remember_dir(self.settings, "data", path)
-        self.state.update("data", train=str(path), columns={})
+        self.state.update("data", train=str(path), columns={}, **({"format": fmt} if fmt else {}))
         self.load(str(path))
 
     # ---- inspecting ----
     def load(self, path: str) -> None:
-        """Read the first rows and check the whole file in the background."""
+        """Check the whole file in the background (the first page of rows comes with the report)."""
         self.path_edit.setText(path)
         self._sync_format()
-        self.report, self.rows = None, []
-        self.problems.clear()
+        self.report, self.rows, self.page, self.stopped = None, [], 0, False
+        self.doctor.show_report(None)
+        self.doctor.show_actions(path)
         self.table.clear()
         self.table.setRowCount(0)
         self.rendered.clear()
-        if not Path(path).is_file():
+        self.map_button.hide()
+        if not Path(path).exists():
             self.summary.setText(f"File not found: {path}")
             self.validity_changed.emit(False)
             return
         data = self.state.config.data
         fmt, columns, system_prompt = data.format, dict(data.columns), data.system_prompt
+        source = self.state.config.model.source
+        tokenizer = self.tokenizer if self.tokenizer_source == source else None
+        max_length = self.state.config.training.max_length
 
         def work(progress, stop):
             from app.core.data import inspect_file
+            from app.core.errors import Cancelled
+
+            def report(done, total):
+                if stop.is_set():
+                    raise Cancelled()
+                progress(done, total, "Checking rows")
 
             rows = first_rows(path)
-            report = inspect_file(path, fmt=fmt, columns=columns or None, system_prompt=system_prompt,
-                                  progress=lambda done, total: progress(done, total, "Checking rows"))
-            return rows, report
+            return rows, inspect_file(path, fmt=fmt, columns=columns or None, system_prompt=system_prompt,
+                                      tokenizer=tokenizer, max_length=max_length, progress=report)
 
-        self.summary.setText("Reading…")
-        self.progress.setRange(0, 0)
-        self.progress.show()
+        self._busy("Reading…")
         self.tasks.start("inspect", work, done=self._inspected, error=self._failed, progress=self._progress)
         self.validity_changed.emit(False)
 
-    def _progress(self, done: int, total: int, _message: str) -> None:
+    def _busy(self, text: str) -> None:
+        self.summary.setText(text)
+        self.summary.setToolTip("")
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+
+    def _idle(self) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+
+    def cancel_check(self) -> None:
+        """Stop the check (the step stays invalid until the file is checked) or the cleaning (nothing is written)."""
+        self.stopped = self.tasks.is_running("inspect")
+        self.tasks.cancel("inspect")
+        self.tasks.cancel("clean")
+        self._idle()
+        self.summary.setText(f"Stopped at {self.progress.value():,} rows. " + (
+            "Choose the file again to check it." if self.stopped else "The cleaning wrote nothing."))
+        self.validity_changed.emit(self.is_valid())
+
+    def _progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, total)  # total 0 (unknown): a busy bar
         self.progress.setValue(done)
+        self.summary.setText(f"{message}… {done:,}" + (f" of {total:,}" if total else ""))
 
     def _failed(self, exc: Exception) -> None:
-        self.progress.hide()
+        self._idle()
         self.summary.setText(f"⚠ {getattr(exc, 'message', None) or exc}")
         hint = getattr(exc, "hint", "")
         self.summary.setToolTip(hint)
@@ -209,24 +276,73 @@ class DataStep(StepPage):
     def _inspected(self, result) -> None:
         self.rows, self.report = result
         report = self.report
-        self.progress.hide()
-        fill_rows_table(self.table, self.rows)
+        self._idle()
+        self._show_rows()
         self.summary.setText(f"{report.rows:,} rows · {report.valid_rows:,} usable · "
                              f"{report.problem_count:,} with problems")
         self.detected.setText(f"Detected: <b>{report.format}</b> ({report.confidence:.0%})")
         self.detected.setToolTip(getattr(report, "reason", "") or "")
-        self.problems.clear()
-        for problem in report.problems:
-            where = f"Line {problem.line}: " if problem.line else ""
-            self.problems.addItem(f"{where}{problem.message}")
-        if report.problem_count > len(report.problems):
-            self.problems.addItem(f"… and {report.problem_count - len(report.problems):,} more")
-        self.tabs.setTabText(2, f"Problems ({report.problem_count:,})")
+        self.doctor.show_report(report)
+        findings = report.problem_count + report.duplicates.rows + report.near_duplicates.rows
+        self.tabs.setTabText(2, f"Doctor ({findings:,})" if findings else "Doctor")
         self.mapping.set_columns(list(report.columns), self._format(), self.state.config.data.columns)
-        usable = [row for row in self.rows if row.data is not None]
-        self.example_spin.setMaximum(max(1, len(usable)))
+        unsure = self.state.config.data.format == "auto" and report.confidence < UNSURE
+        self.map_button.setVisible(unsure)
+        if unsure and report.valid_rows == 0 and report.columns:
+            self.open_mapping_dialog()
         self.validity_changed.emit(self.is_valid())
         self.render_example()
+
+    # ---- paged rows ----
+    def show_page(self, page: int) -> None:
+        """Read one page of raw rows (PREVIEW_ROWS) in the background."""
+        path, start = self.state.config.data.train, max(0, page) * PREVIEW_ROWS
+
+        def work(progress, stop):
+            return page, first_rows(path, PREVIEW_ROWS, start)
+
+        self.tasks.start("page", work, done=self._paged, error=self._failed)
+
+    def _paged(self, result) -> None:
+        page, rows = result
+        if rows:
+            self.page, self.rows = page, rows
+        self._show_rows()
+        self.render_example()
+
+    def _show_rows(self) -> None:
+        self.pager.show_rows(self.rows, self.page, self.report.rows if self.report is not None else None)
+        usable = [row for row in self.rows if row.data is not None]
+        self.example_spin.setMaximum(max(1, len(usable)))
+
+    # ---- the doctor's fixes ----
+    def fix(self, actions: dict) -> None:
+        """Run cleaning actions into a new dataset version and switch the step to it."""
+        work = clean_work(self.state.config.data.train, actions, self.state.config)
+        self._busy("Cleaning…")
+        self.tasks.start("clean", work, done=self._cleaned, error=self._failed, progress=self._progress)
+        self.validity_changed.emit(False)
+
+    def _cleaned(self, result) -> None:
+        self._idle()
+        self.set_file(result.path, fmt="auto")  # cleaned files are written as messages (or text) rows
+
+    # ---- column mapping ----
+    def open_mapping_dialog(self) -> MappingDialog | None:
+        if self.report is None or self.mapping_dialog is not None:
+            return self.mapping_dialog
+        sample = next((row.data for row in self.rows if row.data is not None), None)
+        dialog = MappingDialog(list(self.report.columns), self._format(), dict(self.state.config.data.columns),
+                               self.report.reason, sample, self)
+        dialog.accepted.connect(lambda: self._mapped(*dialog.result_mapping()))
+        dialog.finished.connect(lambda _code: setattr(self, "mapping_dialog", None))
+        self.mapping_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _mapped(self, fmt: str, columns: dict) -> None:
+        self.state.update("data", format=fmt, columns=columns)
+        self.load(self.state.config.data.train)
 
     def _format(self) -> str:
         chosen = self.state.config.data.format

@@ -9,7 +9,20 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 PREVIEW_ROWS = 50
 CELL_CHARS = 160
@@ -25,11 +38,11 @@ FORMAT_COLUMNS = {
 KEEP = "(as is)"
 
 
-def first_rows(path: str, limit: int = PREVIEW_ROWS) -> list:
-    """The first rows of a file, as `Row(line, data, error)`."""
+def first_rows(path: str, limit: int = PREVIEW_ROWS, start: int = 0) -> list:
+    """`limit` rows of a file from the `start`-th (0-based; a page of the preview), as `Row(line, data, error)`."""
     from app.core.data import read_rows
 
-    return list(itertools.islice(read_rows(path), limit))
+    return list(itertools.islice(read_rows(path), start, start + limit))
 
 
 def _cell(value: Any) -> str:
@@ -59,6 +72,42 @@ def fill_rows_table(table: QTableWidget, rows: list) -> None:
     table.resizeColumnsToContents()
     for c in range(table.columnCount()):
         table.setColumnWidth(c, min(table.columnWidth(c), 360))
+
+
+class RowsPager(QWidget):
+    """The raw rows, a page (PREVIEW_ROWS) at a time, with Previous/Next; `page_requested(n)` asks for page n."""
+
+    page_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.page = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.prev_button = QPushButton("◀ Previous")
+        self.next_button = QPushButton("Next ▶")
+        self.prev_button.clicked.connect(lambda: self.page_requested.emit(self.page - 1))
+        self.next_button.clicked.connect(lambda: self.page_requested.emit(self.page + 1))
+        self.label = QLabel()
+        self.label.setObjectName("detail")
+        bar.addWidget(self.prev_button)
+        bar.addWidget(self.next_button)
+        bar.addWidget(self.label, 1)
+        layout.addLayout(bar)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        layout.addWidget(self.table, 1)
+
+    def show_rows(self, rows: list, page: int, total: int | None) -> None:
+        self.page = page
+        fill_rows_table(self.table, rows)
+        first = page * PREVIEW_ROWS + 1
+        shown = f"Rows {first:,}–{first + len(rows) - 1:,}" + (f" of {total:,}" if total else "")
+        self.label.setText(shown if rows else "No rows")
+        self.prev_button.setEnabled(page > 0)
+        self.next_button.setEnabled(len(rows) == PREVIEW_ROWS and (total is None or first + len(rows) <= total))
 
 
 class ColumnMapping(QWidget):
@@ -101,6 +150,48 @@ class ColumnMapping(QWidget):
 
     def _emit(self) -> None:
         self.changed.emit(self.mapping())
+
+
+class MappingDialog(QDialog):
+    """Shown when detection is unsure: pick the format and say which of the file's columns holds what."""
+
+    def __init__(self, columns: list[str], fmt: str, mapping: dict[str, str], reason: str,
+                 sample: dict | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Map your columns")
+        layout = QVBoxLayout(self)
+        if not mapping:
+            from app.core.data.formats import suggest_columns
+
+            mapping = suggest_columns(columns)
+            fmt = "text" if "text" in mapping.values() else ("prompt_completion" if mapping else fmt)
+        intro = QLabel(f"The format is not clear: {reason.rstrip('.')}. Choose the format, then the column that "
+                       "holds each of its fields.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        if sample:
+            example = QLabel(f"First row: {_cell(sample)}")
+            example.setObjectName("detail")
+            example.setWordWrap(True)
+            layout.addWidget(example)
+        self.columns, self.initial = columns, mapping
+        self.format_combo = QComboBox()
+        self.format_combo.addItems(list(FORMAT_COLUMNS))
+        self.format_combo.setCurrentText(fmt if fmt in FORMAT_COLUMNS else "prompt_completion")
+        self.format_combo.currentTextChanged.connect(lambda f: self.mapping.set_columns(columns, f, self.initial))
+        form = QFormLayout()
+        form.addRow("Format", self.format_combo)
+        layout.addLayout(form)
+        self.mapping = ColumnMapping()
+        self.mapping.set_columns(columns, self.format_combo.currentText(), mapping)
+        layout.addWidget(self.mapping)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def result_mapping(self) -> tuple[str, dict[str, str]]:
+        return self.format_combo.currentText(), self.mapping.mapping()
 
 
 def render_example(tokenizer, data: dict, fmt: str, config) -> list[tuple[str, bool]]:

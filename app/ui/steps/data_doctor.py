@@ -1,0 +1,222 @@
+"""The Data step's doctor panel: the findings of `inspect_file`, each with a button that runs the cleaning action
+that fixes it (a new dataset version; the original file is never written), the problem lines, and the actions
+that made the version on show. Also the small form that fills `{{placeholders}}`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.data.clean_options import DESCRIPTIONS, TITLES
+
+# (finding key, fix button text, the actions it runs; None: the button opens a form first)
+FIXES = {
+    "problems": ("Drop invalid rows", {"drop_invalid": True}),
+    "duplicates": ("Remove duplicates", {"dedupe": "exact"}),
+    "near_duplicates": ("Remove near duplicates", {"dedupe": "near"}),
+    "whitespace": ("Trim whitespace", {"trim": True}),
+    "placeholders": ("Fill placeholders…", None),
+    "lengths": ("Filter by length", None),
+}
+
+
+def clean_work(path: str, actions: dict, config):
+    """A TaskGroup job: clean the dataset at `path` with `actions` under `config` (a RunConfig) into a new version;
+    the model's tokenizer is loaded only when lengths are filtered."""
+    data, model = config.data, config.model
+
+    def work(progress, stop):
+        from app.core import models
+        from app.core.data import ensure_chat_template
+        from app.core.data.cleaning import clean_dataset
+
+        tokenizer = None
+        if actions.get("min_tokens") or actions.get("max_tokens"):
+            tokenizer = models.load_tokenizer(model.source, model.revision, model.trust_remote_code)
+            ensure_chat_template(tokenizer)
+        return clean_dataset(path, actions, fmt=data.format, columns=dict(data.columns) or None,
+                             tokenizer=tokenizer, stop=stop,
+                             progress=lambda done, total: progress(done, total, "Cleaning rows"))
+
+    return work
+
+
+def sidecar_of(path: str | Path) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + ".actions.json")
+
+
+def actions_text(record: dict) -> str:
+    """One line per cleaning action of a version's sidecar (or a CleanResult's dict): rows in → out."""
+    lines = [f"Made from {Path(record['source']).name}:"]
+    for action in record.get("actions", []):
+        changed = f", {action['changed']} changed" if "changed" in action else ""
+        params = f" {json.dumps(action['params'], ensure_ascii=False)}" if action.get("params") else ""
+        lines.append(f"  {TITLES.get(action['action'], action['action'])}{params}: "
+                     f"{action['rows_in']:,} → {action['rows_out']:,} rows{changed}")
+    return "\n".join(lines)
+
+
+class DoctorPanel(QWidget):
+    """Findings with fix buttons; `fix_requested(actions)` carries a CleanActions dict."""
+
+    fix_requested = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setColumnStretch(1, 1)
+        self.findings: dict[str, QLabel] = {}
+        self.buttons: dict[str, QPushButton] = {}
+        for row, (key, (text, actions)) in enumerate(FIXES.items()):
+            label = QLabel()
+            label.setWordWrap(True)
+            button = QPushButton(text)
+            if actions is not None:
+                button.clicked.connect(lambda _=False, a=actions: self.request(a))
+            self.grid.addWidget(label, row, 0, 1, 2)
+            self.grid.addWidget(button, row, 2)
+            self.findings[key], self.buttons[key] = label, button
+        self.buttons["whitespace"].setToolTip(DESCRIPTIONS["trim"])
+        self.buttons["problems"].setToolTip(DESCRIPTIONS["drop_invalid"])
+        self.buttons["near_duplicates"].setToolTip(DESCRIPTIONS["dedupe"])
+        self.buttons["placeholders"].setToolTip(DESCRIPTIONS["fill"])
+        self.min_tokens = QSpinBox(minimum=0, maximum=10_000_000, specialValueText="no minimum")
+        self.max_tokens = QSpinBox(minimum=0, maximum=10_000_000, specialValueText="no maximum")
+        self.min_tokens.setToolTip(DESCRIPTIONS["min_tokens"])
+        self.max_tokens.setToolTip(DESCRIPTIONS["max_tokens"])
+        lengths = QHBoxLayout()
+        lengths.addWidget(QLabel("Keep examples of"))
+        lengths.addWidget(self.min_tokens)
+        lengths.addWidget(QLabel("to"))
+        lengths.addWidget(self.max_tokens)
+        lengths.addWidget(QLabel("tokens (the chosen model's tokenizer and template)"))
+        lengths.addStretch(1)
+        self.grid.addLayout(lengths, len(FIXES), 0, 1, 3)
+        self.buttons["lengths"].clicked.connect(self._filter_lengths)
+        layout.addLayout(self.grid)
+        self.actions = QLabel()
+        self.actions.setObjectName("detail")
+        self.actions.setWordWrap(True)
+        layout.addWidget(self.actions)
+        layout.addWidget(QLabel("Problems by line:"))
+        self.problems = QListWidget()
+        layout.addWidget(self.problems, 1)
+        self.placeholder_names: list[str] = []
+        self.invalid_rows = 0
+        self.buttons["placeholders"].clicked.connect(self.open_placeholder_form)
+        self.show_report(None)
+
+    def request(self, actions: dict) -> None:
+        """Ask for cleaning actions; while rows have problems they are dropped too (a cleaned file holds only
+        usable rows, so any other fix would stop at them)."""
+        self.fix_requested.emit({**actions, "drop_invalid": True} if self.invalid_rows else dict(actions))
+
+    def show_report(self, report) -> None:
+        """The findings of an InspectReport (None: nothing read yet) and their fix buttons."""
+        self.problems.clear()
+        if report is None:
+            for label in self.findings.values():
+                label.setText("")
+            for button in self.buttons.values():
+                button.setEnabled(False)
+            return
+        dup, near = report.duplicates, report.near_duplicates
+        self.invalid_rows = report.problem_count
+        self.placeholder_names = list(report.placeholders)
+        texts = {
+            "problems": (report.problem_count, f"{report.problem_count:,} rows cannot be used as they are" + (
+                " (the lines are listed below); every fix also drops them" if report.problem_count else "")),
+            "duplicates": (dup.rows, f"{dup.rows:,} exact duplicates in {dup.groups:,} groups"),
+            "near_duplicates": (near.rows, f"{near.rows:,} near duplicates (same text ignoring case, spacing "
+                                "and punctuation)"),
+            "whitespace": (1, "Spaces and blank lines around turns: trimming drops rows left empty"),
+            "placeholders": (len(report.placeholders), "Placeholders: " + (", ".join(
+                f"{{{{{k}}}}} in {v:,} rows" for k, v in report.placeholders.items()) or "none")),
+            "lengths": (report.valid_rows, self._lengths_text(report)),
+        }
+        for key, (count, text) in texts.items():
+            self.findings[key].setText(("⚠ " if count and key in ("problems", "duplicates", "near_duplicates",
+                                                                   "placeholders") else "") + text)
+            self.buttons[key].setEnabled(bool(count))
+        for problem in report.problems:
+            where = f"{Path(problem.file).name}, line {problem.line}: " if problem.file != report.path else \
+                f"Line {problem.line}: "
+            self.problems.addItem(f"{where}{problem.message}")
+        if report.problem_count > len(report.problems):
+            self.problems.addItem(f"… and {report.problem_count - len(report.problems):,} more")
+
+    @staticmethod
+    def _lengths_text(report) -> str:
+        stats = report.token_stats or {}
+        if not stats:
+            return "Token lengths: measured under the chosen model's tokenizer when you filter"
+        return (f"Token lengths: min {stats['min']:,}, p50 {stats['p50']:,}, p95 {stats['p95']:,}, "
+                f"max {stats['max']:,}")
+
+    def show_actions(self, path: str) -> None:
+        """The cleaning actions that made the file at `path` (from its sidecar), or nothing for a user's file."""
+        sidecar = sidecar_of(path)
+        try:
+            record = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.actions.setText("")
+            return
+        self.actions.setText(actions_text(record))
+
+    def _filter_lengths(self) -> None:
+        actions = {"min_tokens": self.min_tokens.value() or None, "max_tokens": self.max_tokens.value() or None}
+        if any(actions.values()):
+            self.request(actions)
+
+    def open_placeholder_form(self) -> PlaceholderForm:
+        form = PlaceholderForm(self.placeholder_names, self)
+        form.accepted.connect(lambda: form.values() and self.request({"fill": form.values()}))
+        form.open()
+        return form
+
+
+class PlaceholderForm(QDialog):
+    """One line per `{{name}}`; names left empty stay placeholders."""
+
+    def __init__(self, names: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Fill placeholders")
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        intro = QLabel("Every {{name}} in the examples is replaced by the value you give (a new dataset "
+                       "version; the original file is not changed).")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.edits: dict[str, QLineEdit] = {}
+        for name in names:
+            self.edits[name] = QLineEdit(placeholderText=f"value for {{{{{name}}}}}")
+            form.addRow(f"{{{{{name}}}}}", self.edits[name])
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Fill")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def values(self) -> dict[str, str]:
+        return {name: edit.text() for name, edit in self.edits.items() if edit.text().strip()}

@@ -1,0 +1,115 @@
+"""The Data step's doctor: fix buttons make a new dataset version and switch to it, the placeholder form, the
+column-mapping dialog when detection is unsure, paged rows, and cancelling a slow check."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from studio_fakes import chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
+
+from app.ui.settings import open_settings
+from app.ui.state import StudioState
+from app.ui.steps.data import DataStep
+
+
+@pytest.fixture
+def page(qtbot, tmp_path, request):
+    def open_page(path):
+        step = DataStep(StudioState(config_with_data(path)), open_settings(tmp_path / "gui.ini"))
+        qtbot.addWidget(step)
+        step.show()
+        step.begin()
+        request.addfinalizer(step.shutdown)
+        return step
+    return open_page
+
+
+def reported(qtbot, step, path):
+    qtbot.waitUntil(lambda: step.report is not None and step.state.config.data.train == str(path)
+                    and not step.tasks.is_running("clean"), timeout=10000)
+    return step.report
+
+
+def identity_rows():
+    rows = [{"messages": [{"role": "user", "content": f"Who are you {i}?"},
+                          {"role": "assistant", "content": "I am {{name}}, made by {{author}}."}]} for i in range(4)]
+    return rows + [rows[1], rows[2]]
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_fix_buttons_make_a_new_version_drop_invalid_rows_and_show_the_actions(qtbot, page, tmp_path):
+    source = write_jsonl(tmp_path / "id.jsonl", identity_rows(), bad_line=3)
+    before = source.read_bytes()
+    step = page(source)
+    report = reported(qtbot, step, source)
+    assert (report.problem_count, report.duplicates.rows, report.placeholders) == (1, 2, {"name": 6, "author": 6})
+    assert step.tabs.tabText(2) == "Doctor (3)"
+    step.doctor.buttons["duplicates"].click()
+    qtbot.waitUntil(lambda: step.state.config.data.train != str(source), timeout=10000)
+    cleaned = step.state.config.data.train
+    report = reported(qtbot, step, cleaned)
+    assert cleaned.endswith("id.v1.jsonl") and source.read_bytes() == before
+    assert (report.rows, report.problem_count, report.duplicates.rows) == (4, 0, 0)
+    assert step.doctor.actions.text().splitlines()[1:] == ["  Drop invalid rows: 7 → 6 rows",
+                                                           '  Remove duplicates {"mode": "exact"}: 6 → 4 rows']
+
+    form = step.doctor.open_placeholder_form()
+    form.edits["name"].setText("Quill")
+    form.accept()
+    qtbot.waitUntil(lambda: step.state.config.data.train.endswith("id.v2.jsonl"), timeout=10000)
+    report = reported(qtbot, step, step.state.config.data.train)
+    assert report.placeholders == {"author": 4} and not step.doctor.buttons["problems"].isEnabled()
+    text = open(step.state.config.data.train, encoding="utf-8").read()
+    assert "I am Quill, made by {{author}}." in text
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_unsure_detection_opens_the_mapping_dialog_which_writes_the_columns(qtbot, page, tmp_path):
+    path = tmp_path / "qa.csv"
+    path.write_text("question,answer,source\nWhat is 2+2?,4,math\nCapital of France?,Paris,geo\n")
+    step = page(path)
+    qtbot.waitUntil(lambda: step.mapping_dialog is not None, timeout=10000)
+    dialog = step.mapping_dialog
+    assert step.map_button.isVisible()
+    assert dialog.result_mapping() == ("prompt_completion", {"question": "prompt", "answer": "completion"})
+    dialog.accept()
+    assert step.state.config.data.columns == {"question": "prompt", "answer": "completion"}
+    assert step.state.config.data.format == "prompt_completion"
+    qtbot.waitUntil(lambda: step.report is not None and step.report.valid_rows == 2, timeout=10000)
+    assert step.is_valid()
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_rows_are_paged(qtbot, page, tmp_path):
+    path = write_jsonl(tmp_path / "many.jsonl", chat_rows(120))
+    step = page(path)
+    reported(qtbot, step, path)
+    assert step.pager.label.text() == "Rows 1–50 of 120" and not step.pager.prev_button.isEnabled()
+    step.pager.next_button.click()
+    step.pager.next_button.click()  # a second click before the first page arrives asks for the same page
+    qtbot.waitUntil(lambda: step.table.verticalHeaderItem(0).text() == "51", timeout=5000)
+    assert step.pager.label.text() == "Rows 51–100 of 120"
+    step.pager.next_button.click()
+    qtbot.waitUntil(lambda: step.pager.label.text() == "Rows 101–120 of 120", timeout=5000)
+    assert not step.pager.next_button.isEnabled() and json.loads(
+        json.dumps(step.rows[0].data))["messages"][0]["content"] == "Question 100?"
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_a_slow_check_shows_progress_and_can_be_cancelled(qtbot, page, tmp_path, monkeypatch):
+    import time
+
+    def slow_inspect(path, progress=None, **_kwargs):
+        for done in range(10**6):
+            progress(done, 10**6)
+            time.sleep(0.001)
+
+    monkeypatch.setattr("app.core.data.inspect_file", slow_inspect)
+    step = page(write_jsonl(tmp_path / "big.jsonl", chat_rows(3)))
+    qtbot.waitUntil(lambda: step.progress.value() > 10, timeout=5000)
+    assert step.cancel_button.isVisible() and "Checking rows" in step.summary.text()
+    step.cancel_button.click()
+    assert "Stopped at" in step.summary.text() and not step.tasks.is_running("inspect")
+    qtbot.waitUntil(lambda: not step.tasks._running, timeout=5000)
+    assert step.report is None and not step.is_valid()
