@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (1280, 800)
 SHOTS = (  # file name, page, extra setup
-    ("01-data", "data", None), ("02-data-rendered", "data", "rendered"), ("03-model", "model", None),
+    ("01-data", "data", None), ("01-data-doctor", "data", "doctor"), ("02-data-rendered", "data", "rendered"),
+    ("03-model", "model", None),
     ("04-method", "method", None), ("05-hyperparameters", "hyperparameters", None), ("06-train", "train", None),
     ("07-runs", "runs", "one run"), ("08-chat", "chat", None), ("09-export", "export", "sizes"),
     ("10-compare", "compare", "three runs"),
@@ -101,6 +102,8 @@ def main() -> int:
             wait(app, lambda: "Rendering" not in data.rendered.toPlainText(), 120)
         elif name == "01-data":
             data.tabs.setCurrentIndex(0)
+        elif extra == "doctor":
+            data.tabs.setCurrentWidget(data.doctor)
         elif extra == "one run":
             runs = window.page("runs")
             runs.select_run(next(r["id"] for r in runs.store.list_runs() if r["status"] == "completed"))
