@@ -15,6 +15,7 @@ import sys
 
 from app.cli_export import add_parsers as add_export_parsers
 from app.cli_iterate import add_parsers as add_iterate_parsers
+from app.cli_methods import add_parsers as add_methods_parsers
 from app.core.errors import StudioError
 from app.logsetup import route_library_logs, setup_logging
 
@@ -345,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_models, models_cmd="list", json=False)
 
     add_iterate_parsers(sub)
+    add_methods_parsers(sub)
 
     doc = sub.add_parser("doctor", help="check this machine: python, torch, GPU, libraries, disk")
     doc.add_argument("--json", action="store_true")

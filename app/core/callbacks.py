@@ -24,9 +24,13 @@ class EventCallback(TrainerCallback):
     """Reports progress, metrics, checkpoints and samples; asks the trainer to save and stop when `stop` is set."""
 
     def __init__(self, run_id: str, sink: EventSink, store: Store, stop: StopFlag, sampler: Any = None,
-                 info: dict | None = None):
+                 info: dict | None = None, metric_keys: tuple[str, ...] = (), perplexity: bool = True):
+        """`metric_keys`: the stage's own log keys reported besides loss, learning_rate and grad_norm (e.g. DPO's
+        rewards/margins); their eval_ versions come through like every eval_ metric. `perplexity`: eval_loss is a
+        language-modelling loss, so eval_perplexity is reported too (not for preference or classification losses)."""
         self.run_id, self.sink, self.store, self.stop, self.sampler = run_id, sink, store, stop, sampler
         self.info = info or {}
+        self.train_keys, self.perplexity = _TRAIN_KEYS + tuple(metric_keys), perplexity
         self.stopped_by_user = False
         self.last_loss: float | None = None
         self._t0 = self._last_log_time = time.time()
@@ -64,8 +68,8 @@ class EventCallback(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kwargs):
         logs = logs or {}
         metrics = {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))
-                   and (k in _TRAIN_KEYS or (k.startswith("eval_") and k not in _EVAL_SKIP))}
-        if "eval_loss" in metrics:
+                   and (k in self.train_keys or (k.startswith("eval_") and k not in _EVAL_SKIP))}
+        if "eval_loss" in metrics and self.perplexity:
             metrics["eval_perplexity"] = math.exp(min(metrics["eval_loss"], 50.0))
         if "loss" in metrics:
             now = time.time()

@@ -1,7 +1,8 @@
 """The training engine: `run(config, sink, stop)` = prepare data → load model → apply method → train → save → report.
 
-The loop is TRL's SFTTrainer; we add data preparation (our own assistant-only masks), the EventCallback, the run
-store and the export. Heavy imports happen inside functions so that importing this module stays cheap.
+The loop is the stage's TRL trainer (stages/: SFT, PT, DPO, ORPO, SimPO, KTO, RM, GRPO, RLOO; transformers' Trainer for
+CLS); we add data preparation, the method, the EventCallback, the run store and the export. Heavy imports happen
+inside functions so that importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import yaml
 
 from .config import RunConfig, parse_config
-from .errors import Cancelled, StudioError
+from .errors import Cancelled, DataError, StudioError
 from .events import EventSink, StopFlag
 from .paths import run_dir
 from .store import ACTIVE_STATUSES, Store, new_run_id, pid_alive
@@ -69,65 +70,6 @@ def _device_and_precision(config: RunConfig) -> tuple[str, str]:
         supported = "bf16" if info.bf16 else "fp32"
     precision = config.training.precision
     return device, supported if precision == "auto" else precision
-
-
-def load_model(config: RunConfig, folder: Path, precision: str) -> Any:
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    from .methods import METHODS, quantization_config
-
-    compute = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision, torch.float32)
-    kwargs: dict[str, Any] = {"trust_remote_code": config.model.trust_remote_code}
-    if config.method.name == "qlora":
-        kwargs["quantization_config"] = quantization_config(config.method, compute)
-        kwargs["dtype"] = compute
-    elif torch.cuda.is_available() and METHODS[config.method.name].half_base:
-        kwargs["dtype"] = compute  # frozen base in half precision; adapters train in fp32
-    else:
-        kwargs["dtype"] = torch.float32  # master weights in fp32; bf16/fp16 via autocast
-    if torch.cuda.is_available():
-        kwargs["device_map"] = {"": torch.cuda.current_device()}
-    model = AutoModelForCausalLM.from_pretrained(folder, **kwargs)
-    model.config.use_cache = False  # packed / padding-free sequences are only isolated without the cache
-    return model
-
-
-def _training_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> Any:
-    import torch
-    from trl import SFTConfig
-
-    from .methods.apply import PROMPT_LEARNING
-
-    t, ev = config.training, config.evaluation
-    # Virtual tokens go before each sequence: concatenated (padding-free) batches would hold one prefix for all.
-    padding_free = t.padding_free and config.method.name not in PROMPT_LEARNING
-    eval_strategy = "no" if not has_eval else ("steps" if ev.eval_steps else "epoch")
-    eval_steps, save_steps = ev.eval_steps, t.save_steps
-    patience = has_eval and ev.early_stopping_patience
-    if patience:  # keeping the best model needs a checkpoint at every evaluation: same steps for both
-        eval_strategy, eval_steps = "steps", ev.eval_steps or t.save_steps
-        save_steps = eval_steps
-    return SFTConfig(
-        output_dir=str(out), num_train_epochs=t.epochs, max_steps=t.max_steps or -1,
-        per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size,
-        gradient_accumulation_steps=t.gradient_accumulation, learning_rate=t.learning_rate,
-        lr_scheduler_type=t.lr_scheduler, warmup_steps=t.warmup_ratio,  # a float below 1 is a share of the steps
-        weight_decay=t.weight_decay,
-        max_grad_norm=t.max_grad_norm, seed=t.seed, data_seed=t.seed,
-        bf16=precision == "bf16", fp16=precision == "fp16", use_cpu=not torch.cuda.is_available(),
-        gradient_checkpointing=t.gradient_checkpointing,
-        logging_steps=t.logging_steps, logging_first_step=True, report_to="none", disable_tqdm=True,
-        save_strategy="steps", save_steps=save_steps, save_total_limit=t.save_total_limit,
-        eval_strategy=eval_strategy, eval_steps=eval_steps,
-        # eval_loss ranks checkpoints: rotation keeps the best; with early stopping it is loaded at the end
-        metric_for_best_model="eval_loss" if has_eval else None, greater_is_better=False,
-        load_best_model_at_end=bool(patience),
-        padding_free=padding_free, max_length=None if padding_free else t.max_length,
-        dataset_kwargs={"skip_prepare_dataset": True}, remove_unused_columns=False,
-        include_num_input_tokens_seen="all" if padding_free else "non_padding",
-        dataloader_num_workers=0, save_only_model=False,
-    )
 
 
 def _make_sampler(config: RunConfig, model: Any, tokenizer: Any, prompts: list[str], run_id: str,
@@ -235,10 +177,9 @@ def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store) -
 def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: StopFlag, store: Store,
            checkpoint: Path | None) -> str:
     from transformers import PrinterCallback
-    from trl import SFTTrainer
 
     from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback
-    from .data import ensure_chat_template, prepare_sft
+    from .data import ensure_chat_template
     from .methods import (
         adalora_schedule,
         apply_method,
@@ -247,18 +188,21 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
         save_initial_adapter,
     )
     from .models import load_tokenizer, model_dir
+    from .stages import STAGES, stage_module
+    from .stages.common import base_args, load_model
 
     def check_stop() -> None:
         if stop.is_set():
             raise Cancelled
 
+    spec, stage = STAGES[config.training.stage], stage_module(config.training.stage)
     model_folder = model_dir(config.model.source, config.model.revision, _phase(sink, "model"))
     check_stop()
     tokenizer = load_tokenizer(str(model_folder), trust_remote_code=config.model.trust_remote_code)
     if not ensure_chat_template(tokenizer):
         sink.emit("warning", message="The model has no chat template; using a ChatML fallback.",
                   hint="Exports will carry this template, so chat clients render prompts the same way.")
-    prepared = prepare_sft(config.data, tokenizer, config.training.max_length, sink=sink, stop=stop)
+    prepared = stage.prepare(config, tokenizer, sink, stop)
     store.update_run(run_id, dataset_fingerprint=prepared.fingerprint, dataset_rows=prepared.stats.get("rows"))
     if prepared.stats.get("truncated"):
         sink.emit("warning", message=f"{prepared.stats['truncated']} examples are longer than max_length "
@@ -268,39 +212,57 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
 
     device, precision = _device_and_precision(config)
     _phase(sink, "model")("Loading the model", 0, 1)
-    model = apply_method(load_model(config, model_folder, precision), config.method,
-                         config.training.gradient_checkpointing, total_steps=_total_steps(config, len(prepared.train)))
+    model = apply_method(load_model(config, model_folder, precision, prepared.stats.get("num_labels")),
+                         config.method, config.training.gradient_checkpointing,
+                         total_steps=_total_steps(config, len(prepared.train)),
+                         task="SEQ_CLS" if spec.head == "sequence" else "CAUSAL_LM")
     if config.method.name in ("pissa", "olora"):
         save_initial_adapter(model, folder / "initial-adapter")  # to convert the result for the original base
     trainable, total = count_parameters(model)
     check_stop()
 
-    args = _training_args(config, folder / "checkpoints", precision, prepared.eval is not None)
-    sampler = _make_sampler(config, model, tokenizer, _sample_prompts(config, prepared), run_id, sink, store)
+    has_eval = prepared.eval is not None
+    args = base_args(config, folder / "checkpoints", precision, has_eval)
+    sampler = _make_sampler(config, model, tokenizer, _sample_prompts(config, prepared), run_id, sink, store) \
+        if spec.head == "causal" else None
     callback = EventCallback(run_id, sink, store, stop, sampler, info={
         "run_dir": str(folder), "trainable_params": trainable, "total_params": total, "device": device,
-        "precision": precision, "dataset": prepared.stats})
+        "precision": precision, "dataset": prepared.stats, "stage": spec.name}, metric_keys=spec.metrics,
+        perplexity=spec.name in ("pt", "sft"))
     store.update_run(run_id, device=device, trainable_params=trainable, total_params=total)
     callbacks: list[Any] = [callback]
-    early = _early_stopping(config, args, prepared.eval is not None, sink)
-    if prepared.eval is not None:  # after EventCallback, which records the checkpoints it marks
+    early = _early_stopping(config, args["save_steps"], has_eval, sink)
+    if has_eval:  # after EventCallback, which records the checkpoints it marks
         callbacks += [c for c in (early, BestCheckpointCallback(run_id, sink, store, early)) if c is not None]
     if config.method.name == "adalora":
         callbacks.append(AdaLoraCallback(model, lambda steps: adalora_schedule(config.method, steps)))
-    trainer = SFTTrainer(model=model, args=args, train_dataset=prepared.train, eval_dataset=prepared.eval,
-                         processing_class=tokenizer, callbacks=callbacks,
-                         optimizers=(loraplus_optimizer(model, config.method, config.training), None))
+    trainer = stage.make_trainer(config, model, tokenizer, prepared, args, callbacks=callbacks,
+                                 optimizers=(loraplus_optimizer(model, config.method, config.training), None))
     trainer.remove_callback(PrinterCallback)  # it prints log dicts to stdout; our events carry the metrics
+    _check_dropped(config, len(prepared.train), len(trainer.train_dataset), sink)
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if callback.stopped_by_user:
         return "cancelled"
-    if prepared.eval is not None and not any("eval_loss" in h for h in trainer.state.log_history):
+    if has_eval and not any("eval_loss" in h for h in trainer.state.log_history):
         trainer.evaluate()
+    if hasattr(stage, "finish"):
+        stage.finish(trainer)
     _save_outputs(config, run_id, folder, trainer, tokenizer, sink, store)
     return "completed"
 
 
-def _early_stopping(config: RunConfig, args: Any, has_eval: bool, sink: EventSink) -> Any:
+def _check_dropped(config: RunConfig, rows: int, kept: int, sink: EventSink) -> None:
+    """The preference trainers drop rows whose prompt alone fills max_length: say so, and stop if none is left."""
+    if kept == rows:
+        return
+    message = f"{rows - kept} of {rows} training examples have a prompt of {config.training.max_length} tokens " \
+              "or more (with the chat template) and were left out."
+    if kept == 0:
+        raise DataError(message, "Raise training.max_length, or shorten the prompts.")
+    sink.emit("warning", message=message, hint="Raise training.max_length to keep them.")
+
+
+def _early_stopping(config: RunConfig, save_steps: int, has_eval: bool, sink: EventSink) -> Any:
     """transformers' EarlyStoppingCallback when patience is set and there is validation data, else None."""
     from transformers import EarlyStoppingCallback
 
@@ -311,8 +273,8 @@ def _early_stopping(config: RunConfig, args: Any, has_eval: bool, sink: EventSin
         sink.emit("warning", message="Early stopping is off: the run has no validation data.",
                   hint="Set data.validation or a data.validation_split above 0.")
         return None
-    if args.save_steps != config.training.save_steps:
-        sink.emit("warning", message=f"Early stopping: checkpoints are saved every {args.save_steps} steps, at each "
+    if save_steps != config.training.save_steps:
+        sink.emit("warning", message=f"Early stopping: checkpoints are saved every {save_steps} steps, at each "
                   f"evaluation, instead of every {config.training.save_steps}.",
                   hint="The best checkpoint can only be kept if one is saved at every evaluation.")
     return EarlyStoppingCallback(ev.early_stopping_patience, ev.early_stopping_threshold)
@@ -331,8 +293,14 @@ def _save_outputs(config: RunConfig, run_id: str, folder: Path, trainer: Any, to
                   store: Store) -> None:
     from .export import export_adapter, export_merged
     from .methods import METHODS, plain_lora_model
+    from .stages import STAGES
 
     model, spec = trainer.model, METHODS[config.method.name]
+    if STAGES[config.training.stage].head == "sequence":  # a scoring / labelling model: its own exports
+        from .stages.head_export import export_head
+
+        export_head(config, model, tokenizer, folder, run_id, store, sink)
+        return
     if not spec.uses_adapter:  # full, freeze, bias: the trained model is the whole model
         export_merged(config, model, tokenizer, folder / "merged", run_id=run_id, store=store, sink=sink)
         return

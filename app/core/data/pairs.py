@@ -147,7 +147,7 @@ def to_prompt(data: dict) -> dict:
 
 
 STAGE_ROWS = {"preference": to_preference, "kto": to_kto, "classification": to_classification,
-              "prompt": to_prompt}
+              "prompt": to_prompt, "text": lambda data: {"text": _string(data, "text")}}
 
 
 def stage_row(data: dict, fmt: str) -> dict:

@@ -27,9 +27,11 @@ def adalora_schedule(method: MethodConfig, total_steps: int) -> dict[str, int]:
             "tfinal": int(method.adalora_tfinal * total), "deltaT": method.adalora_delta_t}
 
 
-def peft_config(method: MethodConfig, *, total_steps: int | None = None, model_path: str | None = None) -> Any:
+def peft_config(method: MethodConfig, *, total_steps: int | None = None, model_path: str | None = None,
+                task: str = "CAUSAL_LM") -> Any:
     """The peft config for an adapter method (`total_steps`: AdaLoRA's schedule; `model_path`: the tokenizer for
-    prompt tuning's text initialisation)."""
+    prompt tuning's text initialisation; `task`: peft's task type, SEQ_CLS for a model with a classification head,
+    whose new head then trains and is saved beside the adapter)."""
     from peft import (
         AdaLoraConfig,
         IA3Config,
@@ -41,7 +43,7 @@ def peft_config(method: MethodConfig, *, total_steps: int | None = None, model_p
         TaskType,
     )
 
-    name, task = method.name, TaskType.CAUSAL_LM
+    name, task = method.name, TaskType(task)
     if name == "adalora":
         return AdaLoraConfig(task_type=task, init_r=method.rank, target_r=method.adalora_target_rank,
                              lora_alpha=method.alpha, lora_dropout=method.dropout,
@@ -80,7 +82,7 @@ def quantization_config(method: MethodConfig, compute_dtype: Any) -> Any:
 
 
 def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool = False, *,
-                 total_steps: int | None = None) -> Any:
+                 total_steps: int | None = None, task: str = "CAUSAL_LM") -> Any:
     """Wrap a loaded model for training with the method; returns the model to train.
 
     `total_steps` (the run's optimizer steps) sets AdaLoRA's schedule; the AdaLoRA callback corrects it to the
@@ -99,7 +101,7 @@ def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool 
 
     if method.name == "qlora":
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
-    config = peft_config(method, total_steps=total_steps, model_path=getattr(model, "name_or_path", None))
+    config = peft_config(method, total_steps=total_steps, model_path=getattr(model, "name_or_path", None), task=task)
     try:
         return get_peft_model(model, config)
     except ValueError as exc:

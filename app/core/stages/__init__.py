@@ -9,3 +9,14 @@ from .registry import STAGES, UNAVAILABLE, StageSpec
 from .settings import StageConfig, stage_problems
 
 __all__ = ["STAGES", "UNAVAILABLE", "StageConfig", "StageSpec", "stage_problems"]
+
+_MODULES = {"pt": "sft", "sft": "sft", "dpo": "preference", "orpo": "preference", "simpo": "preference",
+            "kto": "preference", "rm": "heads", "cls": "heads", "grpo": "online", "rloo": "online"}
+
+
+def stage_module(name: str):
+    """The module that prepares a stage's data and builds its trainer: `prepare(config, tokenizer, sink, stop)`,
+    `make_trainer(config, model, tokenizer, prepared, args, **trainer_kwargs)` and optionally `finish(trainer)`."""
+    import importlib
+
+    return importlib.import_module(f".{_MODULES[name]}", __name__)

@@ -1,0 +1,93 @@
+"""Read the data of a stage beyond SFT: rows in the layout its TRL trainer takes (see pairs.py), split.
+
+read -> detect the format and check the stage reads it -> convert every row (any problem stops the run, listing
+them all) -> max_samples -> validation split. No tokenising: the TRL trainers apply the chat template and tokenise
+these rows themselves (classification rows are tokenised by the cls stage).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Cancelled, DataError
+from .formats import UNKNOWN, RowProblem, apply_columns
+from .inspection import detect_in
+from .pairs import stage_row
+from .prepare import _split, fingerprint
+from .problems import Problem, problems_error
+from .readers import check_file, open_rows
+
+
+@dataclass
+class StageRows:
+    format: str
+    train: list[dict]
+    eval: list[dict]
+    rows: int
+    fingerprint: str
+
+
+def _read(path: Path, fmt: str, cfg, formats: tuple[str, ...], title: str, limit: int | None,
+          stop=None) -> tuple[str, list[dict], list[Problem], int]:
+    rows, _total = open_rows(path)
+    detection, head = detect_in(rows, fmt, cfg.columns)
+    if detection.format == UNKNOWN:
+        raise DataError(f"Cannot tell the format of {path.name}: {detection.reason}",
+                        "Choose the format yourself, and map your columns to its names in the column mapping.")
+    if detection.format not in formats:
+        raise DataError(f"{path.name} holds {detection.format} data ({detection.reason}); the {title} stage reads "
+                        f"{', '.join(formats)} data.",
+                        "Choose the stage that fits this data, or map its columns to the stage's format.")
+    examples: list[dict] = []
+    problems: list[Problem] = []
+    count = 0
+    for row in itertools.chain(head, rows):
+        if limit is not None and len(examples) + count >= limit:
+            break
+        if stop is not None and stop.is_set():
+            raise Cancelled()
+        problem = row.error
+        if row.data is not None:
+            try:
+                examples.append(_with_system(stage_row(apply_columns(row.data, cfg.columns), detection.format),
+                                             cfg.system_prompt))
+            except RowProblem as exc:
+                problem = str(exc)
+        if problem is not None:
+            count += 1
+            if len(problems) < 50:
+                problems.append(Problem(row.where(path), row.line, problem))
+    if not examples and not count:
+        raise DataError(f"{path.name} contains no examples.", "Add rows to the file, or pick another one.")
+    return detection.format, examples, problems, count
+
+
+def _with_system(example: dict, system_prompt: str | None) -> dict:
+    prompt = example.get("prompt")
+    if system_prompt and system_prompt.strip() and isinstance(prompt, list) and prompt[0]["role"] != "system":
+        example["prompt"] = [{"role": "system", "content": system_prompt}, *prompt]
+    return example
+
+
+def load_stage_rows(cfg, formats: tuple[str, ...], title: str, sink=None, stop=None,
+                    validation: bool = True) -> StageRows:
+    """Read `cfg` (a DataConfig) for a stage that reads `formats`; DataError lists every unusable row as
+    `file:line: problem`; `Cancelled` once `stop.is_set()`. `validation=False` keeps every row for training."""
+    train_path = check_file(cfg.train)
+    val_path = check_file(cfg.validation) if cfg.validation and validation else None
+    if sink is not None:
+        sink.emit("phase", name="read", message=f"Reading {train_path.name}", current=0, total=None)
+    fmt, train, problems, count = _read(train_path, cfg.format, cfg, formats, title, cfg.max_samples, stop)
+    rows = len(train)
+    if val_path is not None:
+        _fmt, held, more, more_count = _read(val_path, cfg.format, cfg, formats, title, None, stop)
+        problems, count, rows = problems + more, count + more_count, rows + len(held)
+    if count:
+        raise problems_error(problems, count)
+    if val_path is None:
+        kept, held_idx = _split(len(train), cfg.validation_split if validation else 0.0, cfg.seed)
+        train, held = [train[i] for i in kept], [train[i] for i in held_idx]
+    fp = fingerprint([p for p in (train_path, val_path) if p], fmt, cfg.columns, cfg.train_on)
+    return StageRows(fmt, train, held, rows, fp)

@@ -1,0 +1,87 @@
+"""What every stage shares: loading the model (a causal LM, or one with a sequence-classification head) and the
+TrainingArguments every TRL config takes (schedule, precision, checkpoints, evaluation, logging)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .registry import STAGES
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
+
+
+def load_model(config: RunConfig, folder: Path, precision: str, num_labels: int | None = None) -> Any:
+    """The base model for the run's stage and method: a causal LM, or (rm, cls) the same weights with a
+    classification head of `num_labels` outputs (1 for a reward model)."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification
+
+    from ..methods import METHODS, quantization_config
+
+    compute = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision, torch.float32)
+    kwargs: dict[str, Any] = {"trust_remote_code": config.model.trust_remote_code}
+    if config.method.name == "qlora":
+        kwargs["quantization_config"] = quantization_config(config.method, compute)
+        kwargs["dtype"] = compute
+    elif torch.cuda.is_available() and METHODS[config.method.name].half_base:
+        kwargs["dtype"] = compute  # frozen base in half precision; adapters train in fp32
+    else:
+        kwargs["dtype"] = torch.float32  # master weights in fp32; bf16/fp16 via autocast
+    if torch.cuda.is_available():
+        kwargs["device_map"] = {"": torch.cuda.current_device()}
+    if STAGES[config.training.stage].head == "sequence":
+        base = AutoConfig.from_pretrained(folder, trust_remote_code=config.model.trust_remote_code)
+        # the head scores the last real token of each row, which it finds by the pad token
+        pad = base.pad_token_id if base.pad_token_id is not None else base.eos_token_id
+        model = AutoModelForSequenceClassification.from_pretrained(folder, num_labels=num_labels or 1,
+                                                                   pad_token_id=pad, **kwargs)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(folder, **kwargs)
+    model.config.use_cache = False  # packed / padding-free sequences are only isolated without the cache
+    return model
+
+
+def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> dict[str, Any]:
+    """TrainingArguments shared by every stage's TRL config."""
+    import torch
+
+    t, ev = config.training, config.evaluation
+    eval_strategy = "no" if not has_eval else ("steps" if ev.eval_steps else "epoch")
+    eval_steps, save_steps = ev.eval_steps, t.save_steps
+    patience = has_eval and ev.early_stopping_patience
+    if patience:  # keeping the best model needs a checkpoint at every evaluation: same steps for both
+        eval_strategy, eval_steps = "steps", ev.eval_steps or t.save_steps
+        save_steps = eval_steps
+    return dict(
+        output_dir=str(out), num_train_epochs=t.epochs, max_steps=t.max_steps or -1,
+        per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation, learning_rate=t.learning_rate,
+        lr_scheduler_type=t.lr_scheduler, warmup_steps=t.warmup_ratio,  # a float below 1 is a share of the steps
+        weight_decay=t.weight_decay,
+        max_grad_norm=t.max_grad_norm, seed=t.seed, data_seed=t.seed,
+        bf16=precision == "bf16", fp16=precision == "fp16", use_cpu=not torch.cuda.is_available(),
+        gradient_checkpointing=t.gradient_checkpointing,
+        logging_steps=t.logging_steps, logging_first_step=True, report_to="none", disable_tqdm=True,
+        save_strategy="steps", save_steps=save_steps, save_total_limit=t.save_total_limit,
+        eval_strategy=eval_strategy, eval_steps=eval_steps,
+        # eval_loss ranks checkpoints: rotation keeps the best; with early stopping it is loaded at the end
+        metric_for_best_model="eval_loss" if has_eval else None, greater_is_better=False,
+        load_best_model_at_end=bool(patience),
+        remove_unused_columns=False, dataloader_num_workers=0, save_only_model=False,
+    )
+
+
+def conversation_prompts(rows: list[dict], n: int = 2) -> list[str]:
+    """Up to `n` distinct last user messages of the rows' prompts: what the sampler asks at each checkpoint."""
+    out: list[str] = []
+    for row in rows:
+        prompt = row.get("prompt")
+        user = next((m["content"] for m in reversed(prompt) if m["role"] == "user"), None) \
+            if isinstance(prompt, list) else None
+        if user and user not in out:
+            out.append(user)
+        if len(out) >= n:
+            break
+    return out

@@ -1,0 +1,37 @@
+"""sft and pt: TRL's SFTTrainer on our own tokenised rows (input_ids + labels; -100 where no loss).
+
+sft reads conversations and masks everything but the assistant's answers (data/prepare.py); pt reads raw text
+packed into blocks of max_length tokens and learns every token (data/packing.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
+
+
+def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Any:
+    if config.training.stage == "pt":
+        from ..data.packing import prepare_pt
+
+        return prepare_pt(config.data, tokenizer, config.training.max_length, sink=sink, stop=stop)
+    from ..data import prepare_sft
+
+    return prepare_sft(config.data, tokenizer, config.training.max_length, sink=sink, stop=stop)
+
+
+def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Any, args: dict, **kwargs: Any) -> Any:
+    from trl import SFTConfig, SFTTrainer
+
+    from ..methods.apply import PROMPT_LEARNING
+
+    # Virtual tokens go before each sequence: concatenated (padding-free) batches would hold one prefix for all.
+    padding_free = config.training.padding_free and config.method.name not in PROMPT_LEARNING
+    sft_args = SFTConfig(**args, padding_free=padding_free,
+                         max_length=None if padding_free else config.training.max_length,
+                         dataset_kwargs={"skip_prepare_dataset": True},
+                         include_num_input_tokens_seen="all" if padding_free else "non_padding")
+    return SFTTrainer(model=model, args=sft_args, train_dataset=prepared.train, eval_dataset=prepared.eval,
+                      processing_class=tokenizer, **kwargs)

@@ -1,0 +1,143 @@
+"""Every stage beyond SFT trains two steps on a tiny random Llama through the engine: finite loss, the stage's own
+metrics as `metrics` events and in the store; config and data errors for a stage that does not fit."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from app.core import engine
+from app.core.config import parse_config
+from app.core.errors import Cancelled, ConfigError
+from app.core.events import ListSink, StopFlag
+from app.core.store import Store
+
+WORDS = ["apple", "pear", "plum", "fig", "kiwi", "lime", "date", "peach"]
+
+
+def write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("stage-data")
+    (d / "text.txt").write_text("".join(f"The {w} is a fruit that grows on trees and tastes sweet.\n"
+                                        for w in WORDS * 3))
+    return {
+        "preference": write(d / "pref.jsonl", [{"prompt": f"Say {w}", "chosen": w, "rejected": "I will not."}
+                                               for w in WORDS]),
+        "kto": write(d / "kto.jsonl", [{"prompt": f"Say {w}", "completion": w if i % 2 else "No.",
+                                        "label": bool(i % 2)} for i, w in enumerate(WORDS)]),
+        "classification": write(d / "cls.jsonl", [{"text": f"I {'love' if i % 2 else 'hate'} {w}",
+                                                   "label": "pos" if i % 2 else "neg"}
+                                                  for i, w in enumerate(WORDS * 2)]),
+        "prompt": write(d / "prompts.jsonl", [{"prompt": f"Say {w}", "answer": w} for w in WORDS]),
+        "text": d / "text.txt",
+    }
+
+
+def config(model_dir, train, stage, export=False, **stage_settings):
+    return parse_config({
+        "name": f"tiny-{stage}", "model": {"source": str(model_dir)},
+        "data": {"train": str(train), "validation_split": 0.25},
+        "method": {"name": "lora", "rank": 4},
+        "training": {"stage": stage, "max_steps": 2, "batch_size": 2, "max_length": 64, "learning_rate": 1e-3,
+                     "save_steps": 100, "warmup_ratio": 0.0, "precision": "fp32"},
+        "evaluation": {"sample_prompts": []},
+        "export": {"merged": export, "adapter": export, "dtype": "fp32"},
+        "stage": {"num_generations": 2, "max_completion_length": 4, **stage_settings},
+    })
+
+
+# stage, data, a metric of the stage's own that must arrive as a `metrics` event and in the store
+CASES = [
+    ("pt", "text", "eval_loss"),
+    ("dpo", "preference", "rewards/margins"),
+    ("orpo", "preference", "log_odds_ratio"),
+    ("simpo", "preference", "rewards/accuracies"),
+    ("kto", "kto", "rewards/chosen"),
+    ("rm", "preference", "accuracy"),
+    ("cls", "classification", "eval_f1"),
+    ("grpo", "prompt", "reward"),
+    ("rloo", "prompt", "reward"),
+]
+
+
+@pytest.mark.parametrize(("stage", "kind", "metric"), CASES, ids=[c[0] for c in CASES])
+def test_stage_trains_two_steps_and_reports_its_metrics(tiny_model_dir, data, stage, kind, metric):
+    sink = ListSink()
+    settings = {"reward_functions": ["exact_match", "length"]} if stage == "grpo" else {}
+    result = engine.run(config(tiny_model_dir, data[kind], stage, **settings), sink, StopFlag())
+    assert result.status == "completed", result.error
+    losses = [e["metrics"]["loss"] for e in sink.of("metrics") if "loss" in e["metrics"]]
+    assert len(losses) == 2 and all(math.isfinite(x) for x in losses), losses
+    assert any(metric in e["metrics"] for e in sink.of("metrics")), [e["metrics"] for e in sink.of("metrics")]
+    series = Store().metric_series(result.run_id)
+    assert metric in series and all(math.isfinite(v) for _, v in series[metric])
+    assert ("eval_perplexity" in series) == (stage == "pt")  # a perplexity only where eval_loss is an LM loss
+
+
+def test_dpo_adapter_export_drops_trls_reference_adapter(tiny_model_dir, data):
+    cfg = config(tiny_model_dir, data["preference"], "dpo", export=True)
+    cfg.export.merged = False
+    result = engine.run(cfg, ListSink(), StopFlag())
+    assert result.status == "completed", result.error
+    folder = Path(Store().get_run(result.run_id)["run_dir"]) / "adapter"
+    assert (folder / "adapter_config.json").is_file() and not (folder / "ref").exists()
+    from safetensors import safe_open
+
+    with safe_open(folder / "adapter_model.safetensors", "pt") as weights:
+        keys = list(weights.keys())
+    assert keys and not [k for k in keys if ".ref." in k]
+
+
+def test_cls_exports_a_merged_classifier_that_predicts_like_the_trained_one(tiny_model_dir, data):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    sink = ListSink()
+    result = engine.run(config(tiny_model_dir, data["classification"], "cls", export=True), sink, StopFlag())
+    assert result.status == "completed", result.error
+    merged = next(e for e in sink.of("artifact") if e["kind"] == "merged")
+    assert merged["properties"]["num_labels"] == 2 and merged["properties"]["max_abs_diff"] < 1e-3
+    model = AutoModelForSequenceClassification.from_pretrained(merged["path"], dtype=torch.float32)
+    assert model.config.id2label == {0: "neg", 1: "pos"}
+    tokenizer = AutoTokenizer.from_pretrained(merged["path"])
+    assert model(**tokenizer("I love figs", return_tensors="pt")).logits.shape == (1, 2)
+    confusion = json.loads((Path(merged["path"]).parent / "confusion.json").read_text())
+    assert confusion["labels"] == ["neg", "pos"] and sum(map(sum, confusion["matrix"])) == 4
+
+
+def test_stage_that_does_not_fit_the_data_is_an_error_before_training(tiny_model_dir, data):
+    with pytest.raises(ConfigError) as err:
+        parse_config({"data": {"train": "x.jsonl", "format": "alpaca"}, "training": {"stage": "dpo"},
+                      "method": {"name": "prompt_tuning"}})
+    assert [p for p, _ in err.value.problems] == ["data.format", "method.name"]
+    result = engine.run(config(tiny_model_dir, data["classification"], "dpo"), ListSink(), StopFlag())
+    assert result.status == "failed" and "classification data" in result.error and "preference" in result.error
+
+
+def test_pt_packs_blocks_once_and_reads_them_from_the_cache(demo_tokenizer, data, tmp_path):
+    from app.core.config import DataConfig
+    from app.core.data.packing import prepare_pt
+
+    cfg = DataConfig(train=str(data["text"]), validation_split=0.0)
+    sink = ListSink()
+    first = prepare_pt(cfg, demo_tokenizer, 16, sink=sink, cache_dir=tmp_path)
+    again = prepare_pt(cfg, demo_tokenizer, 16, cache_dir=tmp_path)
+    tokens = sum(len(demo_tokenizer(line, add_special_tokens=False)["input_ids"]) + 1
+                 for line in data["text"].read_text().splitlines())
+    assert first.stats["train_rows"] == tokens // 16 and first.stats["dropped_tokens"] == tokens % 16
+    assert all(len(ids) == 16 for ids in first.train["input_ids"]) and first.train["labels"] == first.train["input_ids"]
+    assert again.stats["cached"] and again.train["input_ids"] == first.train["input_ids"]
+    assert sink.of("phase")[-1]["current"] == sink.of("phase")[-1]["total"] == 24
+    stop = StopFlag()
+    stop.set()
+    with pytest.raises(Cancelled):
+        prepare_pt(DataConfig(train=str(data["text"]), validation_split=0.0, seed=1), demo_tokenizer, 16, stop=stop,
+                   cache_dir=tmp_path)
