@@ -76,18 +76,24 @@ def _result(timing, pads, started: float) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def run_ours(model_dir: str, data: Path, steps: int, started: float) -> dict:
-    from app.core import engine
+def ours_config(model_dir: str, data: Path, steps: int, **training):
+    """Our engine's run config for the benchmark's work; `training` overrides fields of its training section."""
     from app.core.config import parse_config
-    from app.core.events import ListSink
 
-    config = parse_config({
+    return parse_config({
         "model": {"source": model_dir}, "data": {"train": str(data), "validation_split": 0.0, "max_samples": 64},
         "method": {"name": "lora", "rank": LORA["r"], "alpha": LORA["alpha"], "dropout": 0.0},
         "training": {"max_steps": steps, "batch_size": 8, "max_length": 256, "save_steps": 10_000,
-                     "warmup_ratio": 0.0, "lr_scheduler": "constant"},
+                     "warmup_ratio": 0.0, "lr_scheduler": "constant", **training},
         "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": False},
     })
+
+
+def run_ours(model_dir: str, data: Path, steps: int, started: float, **training) -> dict:
+    from app.core import engine
+    from app.core.events import ListSink
+
+    config = ours_config(model_dir, data, steps, **training)
     sink = ListSink()
     result = engine.run(config, sink)
     assert result.status == "completed", result.error
