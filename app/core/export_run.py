@@ -70,14 +70,9 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
     GGUF and Ollama targets are built from the merged model: the one exported to `merged`, or, when that was not
     asked for, a full-precision merge in a temporary folder.
     """
-    import torch
     import yaml
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from .config import parse_config
-    from .export import export_adapter, export_merged
-    from .models import model_dir
 
     store = store or Store()
     run = store.get_run(key)
@@ -102,6 +97,13 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
     folders = {k: Path(v) for k, v in (("merged", merged), ("adapter", adapter), ("gguf", gguf),
                                         ("ollama", ollama)) if v}
     check_disk(run, folders, config.export.dtype, quant)
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from .export import export_adapter, export_merged
+    from .models import model_dir
+
     stage = _stage_checker(sink, stop)
     stage(f"Loading the {label}", 0, 1)
     tokenizer = AutoTokenizer.from_pretrained(source)

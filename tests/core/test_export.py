@@ -1,6 +1,7 @@
 """Exporting a run: the best checkpoint by default, shards, the model card, chat checks, cancel and disk space.
 
-One tiny LoRA run (4 steps, evaluated and saved every 2) serves every test; each export is in-process.
+One tiny LoRA run (`evaluated_run` in conftest.py: 4 steps, evaluated and saved every 2) serves every test; each
+export is in-process.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import shutil
 from collections import namedtuple
 
 import pytest
-from tiny_runs import train_tiny_cli_run
 
 from app.core.errors import Cancelled, ExportError
 from app.core.events import ListSink, StopFlag
@@ -20,16 +20,8 @@ from app.core.store import Store
 Usage = namedtuple("Usage", "total used free")
 
 
-@pytest.fixture(scope="module")
-def run(tiny_model_dir, tmp_path_factory):
-    train_tiny_cli_run(tmp_path_factory.mktemp("export-run"), tiny_model_dir, "export-run", 4,
-                       data={"validation_split": 0.25}, training={"max_steps": 4, "batch_size": 4, "max_length": 48,
-                                                                  "save_steps": 2, "learning_rate": 0.05},
-                       evaluation={"eval_steps": 2, "sample_prompts": []}, export={"merged": False})
-    return Store().get_run("export-run")
-
-
-def test_best_checkpoint_is_the_default_source_and_final_is_selectable(run):
+def test_best_checkpoint_is_the_default_source_and_final_is_selectable(evaluated_run):
+    run = evaluated_run
     import yaml
 
     from app.core.config import parse_config
@@ -49,7 +41,8 @@ def test_best_checkpoint_is_the_default_source_and_final_is_selectable(run):
         resolve_source({**run, "best_checkpoint": None}, config, Store(":memory:", reap=False), "best")
 
 
-def test_cli_exports_the_best_checkpoint_in_shards_with_model_cards(run, tmp_path, capsys):
+def test_cli_exports_the_best_checkpoint_in_shards_with_model_cards(evaluated_run, tmp_path, capsys):
+    run = evaluated_run
     from safetensors.torch import load_file
 
     from app.cli import main
@@ -85,7 +78,8 @@ def test_cli_exports_the_best_checkpoint_in_shards_with_model_cards(run, tmp_pat
 
 
 @pytest.mark.parametrize("how", ["stop flag", "interrupt"])
-def test_cancel_mid_export_leaves_no_partial_folder(run, tmp_path, how):
+def test_cancel_mid_export_leaves_no_partial_folder(evaluated_run, tmp_path, how):
+    run = evaluated_run
     stop = StopFlag()
 
     class Canceller(ListSink):
@@ -104,7 +98,8 @@ def test_cancel_mid_export_leaves_no_partial_folder(run, tmp_path, how):
     assert [p.name for p in (tmp_path / "m").iterdir()] == ["keep.txt"], "the earlier export is untouched"
 
 
-def test_too_little_disk_space_is_reported_before_starting(run, tmp_path, monkeypatch, capsys):
+def test_too_little_disk_space_is_reported_before_starting(evaluated_run, tmp_path, monkeypatch, capsys):
+    run = evaluated_run
     from app.cli import main
 
     monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(10**12, 10**12 - 10**6, 10**6))
