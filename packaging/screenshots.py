@@ -103,7 +103,7 @@ def main() -> int:
         elif name == "01-data":
             data.tabs.setCurrentIndex(0)
         elif extra == "doctor":
-            data.tabs.setCurrentWidget(data.doctor)
+            data.tabs.setCurrentWidget(data.doctor_tab)
         elif extra == "one run":
             runs = window.page("runs")
             runs.select_run(next(r["id"] for r in runs.store.list_runs() if r["status"] == "completed"))

@@ -9,12 +9,14 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QTextBrowser,
@@ -133,7 +135,9 @@ class DataStep(StepPage):
         self.doctor = DoctorPanel()
         self.doctor.fix_requested.connect(self.fix)
         self.problems = self.doctor.problems
-        self.tabs.addTab(self.doctor, "Doctor")
+        self.doctor_tab = doctor_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        doctor_scroll.setWidget(self.doctor)  # the page keeps its small minimum size on small screens
+        self.tabs.addTab(doctor_scroll, "Doctor")
         self.layout_.addWidget(self.tabs, 1)
 
         state.config_replaced.connect(lambda _cfg: self.load(self.state.config.data.train))
