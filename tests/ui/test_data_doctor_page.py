@@ -113,3 +113,21 @@ def test_a_slow_check_shows_progress_and_can_be_cancelled(qtbot, page, tmp_path,
     assert "Stopped at" in step.summary.text() and not step.tasks.is_running("inspect")
     qtbot.waitUntil(lambda: not step.tasks._running, timeout=5000)
     assert step.report is None and not step.is_valid()
+
+
+def test_measuring_token_lengths_shows_the_histogram_and_what_max_length_cuts(qtbot, page, tmp_path, monkeypatch,
+                                                                               demo_tokenizer):
+    monkeypatch.setattr("app.core.models.load_tokenizer", lambda *a, **k: demo_tokenizer)
+    rows = chat_rows(3) + [{"messages": [{"role": "user", "content": "Tell me a long story."},
+                                         {"role": "assistant", "content": "Once upon a time " * 30}]}]
+    path = write_jsonl(tmp_path / "long.jsonl", rows)
+    step = page(path)
+    step.state.update("training", max_length=64)
+    reported(qtbot, step, path)
+    assert step.report.token_stats is None and step.doctor.histogram.text() == ""
+    step.doctor.buttons["lengths"].click()
+    qtbot.waitUntil(lambda: step.report is not None and step.report.token_stats is not None, timeout=20000)
+    stats = step.report.token_stats
+    assert stats["truncated"] == 1 and stats["max"] > 64 and step.tokenizer is demo_tokenizer
+    assert "1 examples (25.0%) are longer than max length 64" in step.doctor.findings["lengths"].text()
+    assert "(truncated)" in step.doctor.histogram.text()

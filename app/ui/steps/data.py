@@ -29,7 +29,7 @@ from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
-from app.ui.steps.data_doctor import DoctorPanel, clean_work
+from app.ui.steps.data_doctor import DoctorPanel, clean_work, inspect_work
 from app.ui.steps.data_preview import (
     PREVIEW_ROWS,
     ColumnMapping,
@@ -134,6 +134,7 @@ class DataStep(StepPage):
         self.tabs.currentChanged.connect(lambda _i: self.render_example())
         self.doctor = DoctorPanel()
         self.doctor.fix_requested.connect(self.fix)
+        self.doctor.measure_requested.connect(lambda: self.load(self.state.config.data.train, measure=True))
         self.problems = self.doctor.problems
         self.doctor_tab = doctor_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         doctor_scroll.setWidget(self.doctor)  # the page keeps its small minimum size on small screens
@@ -206,8 +207,9 @@ class DataStep(StepPage):
         self.load(str(path))
 
     # ---- inspecting ----
-    def load(self, path: str) -> None:
-        """Check the whole file in the background (the first page of rows comes with the report)."""
+    def load(self, path: str, measure: bool = False) -> None:
+        """Check the whole file in the background (the first page of rows comes with the report); token lengths
+        are measured once the model's tokenizer is loaded (`measure` loads it)."""
         self.path_edit.setText(path)
         self._sync_format()
         self.report, self.rows, self.page, self.stopped = None, [], 0, False
@@ -221,25 +223,9 @@ class DataStep(StepPage):
             self.summary.setText(f"File not found: {path}")
             self.validity_changed.emit(False)
             return
-        data = self.state.config.data
-        fmt, columns, system_prompt = data.format, dict(data.columns), data.system_prompt
         source = self.state.config.model.source
-        tokenizer = self.tokenizer if self.tokenizer_source == source else None
-        max_length = self.state.config.training.max_length
-
-        def work(progress, stop):
-            from app.core.data import inspect_file
-            from app.core.errors import Cancelled
-
-            def report(done, total):
-                if stop.is_set():
-                    raise Cancelled()
-                progress(done, total, "Checking rows")
-
-            rows = first_rows(path)
-            return rows, inspect_file(path, fmt=fmt, columns=columns or None, system_prompt=system_prompt,
-                                      tokenizer=tokenizer, max_length=max_length, progress=report)
-
+        cached = self.tokenizer if self.tokenizer_source == source else None
+        work = inspect_work(path, self.state.config, cached, measure)
         self._busy("Reading…")
         self.tasks.start("inspect", work, done=self._inspected, error=self._failed, progress=self._progress)
         self.validity_changed.emit(False)
@@ -278,7 +264,9 @@ class DataStep(StepPage):
         self.validity_changed.emit(False)
 
     def _inspected(self, result) -> None:
-        self.rows, self.report = result
+        self.rows, self.report, tokenizer = result
+        if tokenizer is not None:
+            self.tokenizer_source, self.tokenizer = tokenizer
         report = self.report
         self._idle()
         self._show_rows()

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.data.clean_options import DESCRIPTIONS, TITLES
+from app.core.data.lengths import histogram_lines
+from app.ui.steps.data_preview import first_rows
 
 # (finding key, fix button text, the actions it runs; None: the button opens a form first)
 FIXES = {
@@ -32,8 +34,38 @@ FIXES = {
     "near_duplicates": ("Remove near duplicates", {"dedupe": "near"}),
     "whitespace": ("Trim whitespace", {"trim": True}),
     "placeholders": ("Fill placeholders…", None),
-    "lengths": ("Filter by length", None),
+    "lengths": ("Measure token lengths", None),
 }
+
+
+def inspect_work(path: str, config, tokenizer=None, measure: bool = False):
+    """A TaskGroup job: the first page of rows and the doctor's report on `path` under `config` (a RunConfig), and
+    (source, tokenizer) when `measure` loaded the model's tokenizer to measure token lengths."""
+    data, model, max_length = config.data, config.model, config.training.max_length
+
+    def work(progress, stop):
+        from app.core.data import ensure_chat_template, inspect_file
+        from app.core.errors import Cancelled
+
+        def report(done, total):
+            if stop.is_set():
+                raise Cancelled()
+            progress(done, total, "Checking rows")
+
+        loaded = None
+        if measure and tokenizer is None:
+            from app.core import models
+
+            progress(0, 0, "Loading the tokenizer")
+            loaded = models.load_tokenizer(model.source, model.revision, model.trust_remote_code)
+            ensure_chat_template(loaded)
+        rows = first_rows(path)
+        result = inspect_file(path, fmt=data.format, columns=dict(data.columns) or None,
+                              system_prompt=data.system_prompt, tokenizer=tokenizer or loaded,
+                              max_length=max_length, progress=report)
+        return rows, result, (model.source, loaded) if loaded is not None else None
+
+    return work
 
 
 def clean_work(path: str, actions: dict, config):
@@ -77,6 +109,7 @@ class DoctorPanel(QWidget):
     """Findings with fix buttons; `fix_requested(actions)` carries a CleanActions dict."""
 
     fix_requested = Signal(dict)
+    measure_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -110,9 +143,17 @@ class DoctorPanel(QWidget):
         lengths.addWidget(self.max_tokens)
         lengths.addWidget(QLabel("tokens (the chosen model's tokenizer and template)"))
         lengths.addStretch(1)
+        self.filter_button = QPushButton("Filter by length")
+        self.filter_button.clicked.connect(self._filter_lengths)
+        lengths.addWidget(self.filter_button)
         self.grid.addLayout(lengths, len(FIXES), 0, 1, 3)
-        self.buttons["lengths"].clicked.connect(self._filter_lengths)
+        self.buttons["lengths"].clicked.connect(self.measure_requested)
+        self.buttons["lengths"].setToolTip("Tokenise every example with the chosen model's tokenizer and chat "
+                                           "template: a histogram, and what the max length would cut")
         layout.addLayout(self.grid)
+        self.histogram = QLabel()
+        self.histogram.setStyleSheet("font-family: monospace;")
+        layout.addWidget(self.histogram)
         self.actions = QLabel()
         self.actions.setObjectName("detail")
         self.actions.setWordWrap(True)
@@ -136,8 +177,9 @@ class DoctorPanel(QWidget):
         if report is None:
             for label in self.findings.values():
                 label.setText("")
-            for button in self.buttons.values():
+            for button in (*self.buttons.values(), self.filter_button):
                 button.setEnabled(False)
+            self.histogram.setText("")
             return
         dup, near = report.duplicates, report.near_duplicates
         self.invalid_rows = report.problem_count
@@ -157,6 +199,9 @@ class DoctorPanel(QWidget):
             self.findings[key].setText(("⚠ " if count and key in ("problems", "duplicates", "near_duplicates",
                                                                    "placeholders") else "") + text)
             self.buttons[key].setEnabled(bool(count))
+        self.filter_button.setEnabled(bool(report.valid_rows))
+        stats = report.token_stats
+        self.histogram.setText("\n".join(histogram_lines(stats)) if stats else "")
         for problem in report.problems:
             where = f"{Path(problem.file).name}, line {problem.line}: " if problem.file != report.path else \
                 f"Line {problem.line}: "
@@ -168,9 +213,11 @@ class DoctorPanel(QWidget):
     def _lengths_text(report) -> str:
         stats = report.token_stats or {}
         if not stats:
-            return "Token lengths: measured under the chosen model's tokenizer when you filter"
+            return "Token lengths: not measured yet"
         return (f"Token lengths: min {stats['min']:,}, p50 {stats['p50']:,}, p95 {stats['p95']:,}, "
-                f"max {stats['max']:,}")
+                f"max {stats['max']:,}; {stats['truncated']:,} examples ({stats['truncated_share']:.1%}) are longer "
+                f"than max length {stats['max_length']:,}, cutting {stats['assistant_tokens_cut']:,} trained tokens "
+                f"({stats['assistant_tokens_cut_share']:.1%})")
 
     def show_actions(self, path: str) -> None:
         """The cleaning actions that made the file at `path` (from its sidecar), or nothing for a user's file."""
