@@ -177,7 +177,9 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
     writer = gguf.GGUFWriter(tmp, arch, use_temp_file=True)  # tensors spool to disk as they are converted
     try:
         name = Path(getattr(config, "_name_or_path", "") or model_dir).name or "model"
-        writer.add_name(name)
+        # transformers (5.24) reads a llama GGUF whose name contains "mistral" as a mistral GGUF, which its loader
+        # cannot map ("Unknown gguf model_type: mistral"); the name is only a label, so capitalise it
+        writer.add_name(name.replace("mistral", "Mistral") if arch == "llama" else name)
         writer.add_context_length(config.max_position_embeddings)
         writer.add_embedding_length(config.hidden_size)
         writer.add_block_count(config.num_hidden_layers)
