@@ -54,15 +54,14 @@ def config(model_dir, train, stage, export=False, **stage_settings):
     })
 
 
-# stage, data, a metric of the stage's own that must arrive as a `metrics` event and in the store
+# stage, data, a metric of the stage's own that must arrive as a `metrics` event and in the store (dpo and cls: in
+# their export tests below)
 CASES = [
     ("pt", "text", "eval_loss"),
-    ("dpo", "preference", "rewards/margins"),
     ("orpo", "preference", "log_odds_ratio"),
     ("simpo", "preference", "rewards/accuracies"),
     ("kto", "kto", "rewards/chosen"),
     ("rm", "preference", "accuracy"),
-    ("cls", "classification", "eval_f1"),
     ("grpo", "prompt", "reward"),
     ("rloo", "prompt", "reward"),
 ]
@@ -85,8 +84,11 @@ def test_stage_trains_two_steps_and_reports_its_metrics(tiny_model_dir, data, st
 def test_dpo_adapter_export_drops_trls_reference_adapter(tiny_model_dir, data):
     cfg = config(tiny_model_dir, data["preference"], "dpo", export=True)
     cfg.export.merged = False
-    result = engine.run(cfg, ListSink(), StopFlag())
+    sink = ListSink()
+    result = engine.run(cfg, sink, StopFlag())
     assert result.status == "completed", result.error
+    assert all(math.isfinite(e["metrics"]["rewards/margins"]) for e in sink.of("metrics") if "loss" in e["metrics"])
+    assert "rewards/margins" in Store().metric_series(result.run_id)
     folder = Path(Store().get_run(result.run_id)["run_dir"]) / "adapter"
     assert (folder / "adapter_config.json").is_file() and not (folder / "ref").exists()
     from safetensors import safe_open
@@ -103,6 +105,7 @@ def test_cls_exports_a_merged_classifier_that_predicts_like_the_trained_one(tiny
     sink = ListSink()
     result = engine.run(config(tiny_model_dir, data["classification"], "cls", export=True), sink, StopFlag())
     assert result.status == "completed", result.error
+    assert {"eval_accuracy", "eval_f1", "eval_precision", "eval_recall"} <= set(Store().metric_series(result.run_id))
     merged = next(e for e in sink.of("artifact") if e["kind"] == "merged")
     assert merged["properties"]["num_labels"] == 2 and merged["properties"]["max_abs_diff"] < 1e-3
     model = AutoModelForSequenceClassification.from_pretrained(merged["path"], dtype=torch.float32)
