@@ -117,6 +117,26 @@ def test_method_step_cards_and_qlora_bits(qtbot, settings):
     assert "%" in page.cards["lora"].trainable.text()
 
 
+def test_method_step_stage_choice_filters_methods_and_shows_stage_settings(qtbot, settings):
+    state = StudioState(demo_config())
+    page = shown(qtbot, MethodStep(state, settings))
+    beta = page.stages.form.rows[("stage", "beta")]
+    assert page.stages.buttons["sft"].isChecked() and not beta.label.isVisible()
+    assert page.cards["prompt_tuning"].isEnabled()
+    page.cards["ia3"].radio.click()
+    page.stages.buttons["dpo"].click()
+    assert state.config.training.stage == "dpo" and state.config.method.name == "ia3"  # IA3 suits DPO: kept
+    assert beta.label.isVisible() and page.stages.form.rows[("stage", "dpo_loss")].label.isVisible()
+    assert not page.cards["prompt_tuning"].isEnabled()
+    assert "Not for the DPO" in page.cards["prompt_tuning"].trainable.text()
+    page.stages.form.editor("stage", "beta").inner.setValue(0.25)
+    assert state.config.stage.beta == 0.25
+    page.stages.buttons["cls"].click()  # IA3 does not suit classification: switched to LoRA
+    assert (state.config.training.stage, state.config.method.name) == ("cls", "lora")
+    assert not beta.label.isVisible() and page.stages.form.rows[("stage", "labels")].label.isVisible()
+    assert not page.cards["ia3"].isEnabled() and page.cards["full"].isEnabled()
+
+
 def test_hyperparameters_save_open_copy(qtbot, tmp_path, settings):
     state = StudioState(demo_config())
     page = shown(qtbot, HyperparametersStep(state, settings))

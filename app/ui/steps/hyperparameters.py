@@ -65,6 +65,7 @@ class HyperparametersStep(StepPage):
         self.layout_.addLayout(bar)
 
         self.form = ConfigForm(state, [None, "training", "evaluation", "export"], columns=2,
+                               exclude={"training": ["stage"]},  # the Method step chooses the stage
                                advanced_expanded=self.settings.value("hyperparameters/advanced", False, bool))
         self.form.advanced.toggled.connect(lambda on: self.settings.setValue("hyperparameters/advanced", on))
         scroll = QScrollArea()

@@ -1,4 +1,5 @@
-"""Step 3, Method: how much of the model to train. A card per method the engine offers, then its settings."""
+"""Step 3, Method: what to teach (the stage), then how much of the model to train (a card per method, grouped by
+family), then the method's settings. Methods that do not suit the chosen stage are shown but cannot be picked."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.methods import METHODS, MethodSpec
+from app.core.methods.registry import FAMILIES
+from app.core.stages import STAGES
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.steps.model import human_count
 from app.ui.widgets.config_form import ConfigForm, is_advanced, section_fields
+from app.ui.widgets.stage_chooser import StageChooser
+
+PREFERRED = ("lora", "full")  # the method a stage switches to when the current one does not suit it
 
 
 class MethodCard(QFrame):
@@ -51,8 +57,8 @@ class MethodCard(QFrame):
 class MethodStep(StepPage):
     key = "method"
     title = "Method"
-    help = ("How much of the model to train. Adapters (LoRA and friends) train a small add-on and need far "
-            "less memory; full fine-tuning changes every weight.")
+    help = ("What to teach the model, then how much of it to train. Adapters (LoRA and friends) train a small "
+            "add-on and need far less memory; full fine-tuning changes every weight.")
 
     def __init__(self, state: StudioState, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(state, settings, parent)
@@ -62,17 +68,25 @@ class MethodStep(StepPage):
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 8, 0)
         column.setSpacing(12)
-        grid = QGridLayout()
-        grid.setSpacing(12)
+        self.stages = StageChooser(state)
+        self.stages.stage_chosen.connect(self.choose_stage)
+        column.addWidget(self.stages)
         self.cards: dict[str, MethodCard] = {}
         self.group = QButtonGroup(self)
-        for i, (name, spec) in enumerate(METHODS.items()):
-            card = MethodCard(spec)
-            self.cards[name] = card
-            self.group.addButton(card.radio)
-            card.radio.toggled.connect(lambda on, n=name: on and self.choose(n))
-            grid.addWidget(card, i // 2, i % 2)
-        column.addLayout(grid)
+        for family, family_title in FAMILIES.items():
+            heading = QLabel(f"{family_title} methods")
+            heading.setObjectName("sectionTitle")
+            column.addWidget(heading)
+            grid = QGridLayout()
+            grid.setSpacing(12)
+            specs = [spec for spec in METHODS.values() if spec.family == family]
+            for i, spec in enumerate(specs):
+                card = MethodCard(spec)
+                self.cards[spec.name] = card
+                self.group.addButton(card.radio)
+                card.radio.toggled.connect(lambda on, n=spec.name: on and self.choose(n))
+                grid.addWidget(card, i // 2, i % 2)
+            column.addLayout(grid)
         self.settings_title = QLabel()
         self.settings_title.setObjectName("sectionTitle")
         column.addWidget(self.settings_title)
@@ -92,13 +106,28 @@ class MethodStep(StepPage):
     def choose(self, name: str) -> None:
         self.state.update("method", name=name)
 
+    def choose_stage(self, name: str) -> None:
+        """Switch the stage; a method that does not suit it is replaced by LoRA (or full where LoRA does not fit)."""
+        config = self.state.config
+        allowed = STAGES[name].methods
+        method = config.method.name if config.method.name in allowed else \
+            next((m for m in PREFERRED if m in allowed), allowed[0])
+        self.state.update(None, training={**config.training.model_dump(), "stage": name},
+                          method={**config.method.model_dump(), "name": method})
+
     def is_valid(self) -> bool:
         return not self.form.has_errors()
 
     def refresh(self, *_args) -> None:
         config = self.state.config
+        stage = STAGES[config.training.stage]
+        self.stages.show_stage(stage.name)
         spec = METHODS[config.method.name]
         card = self.cards[spec.name]
+        for name, other in self.cards.items():
+            fits = name in stage.methods
+            other.setEnabled(fits)
+            other.setToolTip("" if fits else f"Does not suit the {stage.title} stage.")
         if not card.radio.isChecked():
             card.radio.blockSignals(True)
             card.radio.setChecked(True)
@@ -117,14 +146,16 @@ class MethodStep(StepPage):
         self.validity_changed.emit(self.is_valid())
 
     def _trainable_counts(self) -> None:
-        info = self.state.model_info
-        if info is None:
-            for card in self.cards.values():
-                card.trainable.setText("Trainable parameters: shown once the model is read.")
-            return
         from app.core.methods import trainable_parameters
 
+        info, stage = self.state.model_info, STAGES[self.state.config.training.stage]
         for name, card in self.cards.items():
+            if name not in stage.methods:
+                card.trainable.setText(f"Not for the {stage.title} stage.")
+                continue
+            if info is None:
+                card.trainable.setText("Trainable parameters: shown once the model is read.")
+                continue
             method = self.state.config.method.model_copy(update={"name": name})
             n = trainable_parameters(info, method)
             card.trainable.setText(f"Trains <b>{human_count(n)}</b> parameters "

@@ -1,4 +1,6 @@
-"""Live training curves (pyqtgraph): loss raw + smoothed with eval loss, learning rate, gradient norm, tokens/s.
+"""Live training curves (pyqtgraph): loss raw + smoothed with eval loss, learning rate, gradient norm, tokens/s,
+and, when a stage reports them, its own metrics: rewards, margins and KL (preference and online RL stages), accuracy
+and classification scores (reward model, DPO, classification).
 
 Stays smooth at 100,000 points: points are appended to numpy arrays that grow geometrically, a ~10 Hz timer pushes
 only the series that changed with one `setData` each, and the plots downsample (peak mode) and clip to the view.
@@ -34,6 +36,14 @@ SERIES = (
     ("grad_norm", "grad_norm", "gradient norm", 280),
     ("tokens_per_second", "tokens_per_second", "tokens/s", 190),
 )
+# Stage plots (key, title, metric names as the stages log them; their eval_ versions go to the same plot). Each is
+# added below the four plots when a run first reports one of its metrics.
+STAGE_PLOTS = (
+    ("rewards", "Rewards and KL", ("rewards/margins", "rewards/chosen", "rewards/rejected", "margin", "reward",
+                                   "reward_std", "kl")),
+    ("accuracy", "Accuracy", ("rewards/accuracies", "accuracy", "precision", "recall", "f1")),
+)
+STAGE_HUES = (25, 140, 280, 190, 330, 60, 100)
 
 
 class _Series:
@@ -97,12 +107,11 @@ class MetricsPlots(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._view, self.plots = plot_grid(self, PLOTS)
-        self.series = {name: _Series() for name, *_ in SERIES}
+        self.series: dict[str, _Series] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
-        for name, plot_key, label, _ in SERIES:
-            curve = self.plots[plot_key].plot([], [], name=label, skipFiniteCheck=True)  # we drop non-finite values
-            curve.opts["autoDownsampleFactor"] = 1.0  # peak mode keeps each pixel's min and max: nothing is lost
-            self.curves[name] = curve
+        self._meta: list[tuple[str, str, str, int | None]] = []  # SERIES, then the stage series as they come
+        for name, plot_key, label, hue in SERIES:
+            self._add_series(name, plot_key, label, hue)
         self._ema = _Ema()
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -114,8 +123,10 @@ class MetricsPlots(QWidget):
     def add_metrics(self, step: float, metrics: dict) -> None:
         """Add one step's metrics (keys as in the event protocol; unknown keys and nulls are ignored)."""
         for name, value in metrics.items():
-            series = self.series.get(name)
-            if series is None or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if not isinstance(value, (int, float)) or not math.isfinite(value):
+                continue
+            series = self.series.get(name) or self._stage_series(name)
+            if series is None:
                 continue
             series.append(step, value)
             if name == "loss":
@@ -130,7 +141,7 @@ class MetricsPlots(QWidget):
         """Show a whole run at once, e.g. `Store.metric_series(run_id)`."""
         self.clear()
         for name, points in series.items():
-            if name in self.series and points:
+            if points and (name in self.series or self._stage_series(name) is not None):
                 arr = np.asarray(points, dtype=float)
                 arr = arr[np.isfinite(arr[:, 1])]
                 self.series[name].set(arr[:, 0], arr[:, 1])
@@ -141,7 +152,13 @@ class MetricsPlots(QWidget):
         self.redraw()
 
     def clear(self) -> None:
-        self.series = {name: _Series() for name in self.series}
+        for key, *_ in STAGE_PLOTS:
+            plot = self.plots.pop(key, None)
+            if plot is not None:
+                self._view.removeItem(plot)
+        self._meta = [m for m in self._meta if m[1] in self.plots]
+        self.curves = {name: self.curves[name] for name, *_ in self._meta}
+        self.series = {name: _Series() for name, *_ in self._meta}
         self._ema = _Ema()
         for curve in self.curves.values():
             curve.setData([], [])
@@ -149,8 +166,37 @@ class MetricsPlots(QWidget):
             plot.enableAutoRange()
 
     def point_count(self, name: str) -> int:
-        """How many points a series holds (drawn or about to be drawn)."""
-        return self.series[name].n
+        """How many points a series holds (drawn or about to be drawn; 0 for a stage metric not reported yet)."""
+        return self.series[name].n if name in self.series else 0
+
+    # ---- series ----
+    def _add_series(self, name: str, plot_key: str, label: str, hue: int | None) -> _Series:
+        curve = self.plots[plot_key].plot([], [], name=label, skipFiniteCheck=True)  # we drop non-finite values
+        curve.opts["autoDownsampleFactor"] = 1.0  # peak mode keeps each pixel's min and max: nothing is lost
+        self.curves[name] = curve
+        self.series[name] = _Series()
+        self._meta.append((name, plot_key, label, hue))
+        return self.series[name]
+
+    def _stage_series(self, name: str) -> _Series | None:
+        """The series of a stage metric (its plot and curve made on first use); None for any other name."""
+        base = name.removeprefix("eval_")
+        found = next((i for i, (_, _, names) in enumerate(STAGE_PLOTS) if base in names), None)
+        if found is None:
+            return None
+        index, (key, title, _) = found, STAGE_PLOTS[found]
+        if key not in self.plots:
+            plot = self._view.addPlot(row=2, col=index, title=title)
+            plot.setLabel("bottom", "step")
+            plot.getAxis("left").setWidth(56)
+            plot.setXLink(self.plots["loss"])
+            plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
+            self.plots[key] = plot
+        label = base.replace("rewards/", "") + (" (eval)" if name != base else "")
+        hue = STAGE_HUES[sum(1 for m in self._meta if m[1] == key) % len(STAGE_HUES)]
+        series = self._add_series(name, key, label, hue)
+        self._apply_palette()
+        return series
 
     # ---- drawing ----
     def redraw(self) -> None:
@@ -160,7 +206,7 @@ class MetricsPlots(QWidget):
         painting the plots (about twice the update's cost) keeps to roughly a tenth of the GUI thread."""
         start = time.perf_counter()
         changed = set()
-        for name, plot_key, _, _ in SERIES:
+        for name, plot_key, _, _ in self._meta:
             series = self.series[name]
             if series.dirty:
                 series.dirty = False
@@ -173,7 +219,7 @@ class MetricsPlots(QWidget):
 
     def _fit_flat(self, plot_key: str) -> None:
         """A constant series (a fixed learning rate) gets a ±10 % y range; autorange would pad it by ±0.5."""
-        shown = [self.series[name] for name, key, _, _ in SERIES if key == plot_key and self.series[name].n]
+        shown = [self.series[name] for name, key, _, _ in self._meta if key == plot_key and self.series[name].n]
         lo, hi = min((s.lo for s in shown), default=0.0), max((s.hi for s in shown), default=0.0)
         plot = self.plots[plot_key]
         if shown and lo == hi:
@@ -200,17 +246,20 @@ class MetricsPlots(QWidget):
                 ax = plot.getAxis(axis)
                 ax.setPen(pg.mkPen(_mix(text, background, 0.5)))
                 ax.setTextPen(pg.mkPen(text))
-        legend = self.plots["loss"].legend
-        legend.setBrush(pg.mkBrush(_with_alpha(background, 200)))
-        legend.setLabelTextColor(text)
-        for _, label in legend.items:
-            label.setText(label.text)  # pyqtgraph re-renders a label only when its text is set
-        for name, _, _, hue in SERIES:
+        for plot in self.plots.values():
+            legend = plot.legend
+            if legend is None:
+                continue
+            legend.setBrush(pg.mkBrush(_with_alpha(background, 200)))
+            legend.setLabelTextColor(text)
+            for _, label in legend.items:
+                label.setText(label.text)  # pyqtgraph re-renders a label only when its text is set
+        for name, _, _, hue in self._meta:
             colour = accent if hue is None else QColor.fromHslF(hue / 360, 0.75, 0.65 if dark else 0.42)
             curve = self.curves[name]
             if name == "loss":
                 curve.setPen(pg.mkPen(_with_alpha(colour, 150 if dark else 90), width=1))  # faint beside the EMA
-            elif name == "eval_loss":
+            elif name.startswith("eval_"):
                 curve.setPen(pg.mkPen(colour, width=1))
                 curve.setSymbol("o")
                 curve.setSymbolSize(6)

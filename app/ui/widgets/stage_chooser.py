@@ -1,0 +1,112 @@
+"""The stage chooser at the top of the Method step: what the user wants, then the stage that does it.
+
+Stages are grouped by goal (continue pre-training, teach by examples, align to preferences, classify), each a radio
+button; below them the chosen stage's card (what it teaches, the data it reads) and its own settings.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.stages import STAGES, UNAVAILABLE, StageSpec
+from app.ui.state import StudioState
+from app.ui.widgets.config_form import ConfigForm, section_fields
+
+# (goal, stage names): the order the user reads them in.
+GOALS = (
+    ("Continue pre-training", ("pt",)),
+    ("Teach by examples", ("sft",)),
+    ("Align to preferences", ("dpo", "orpo", "simpo", "kto", "grpo", "rloo", "rm")),
+    ("Classify texts", ("cls",)),
+)
+
+
+def short_title(spec: StageSpec) -> str:
+    """The radio button's label: the acronym for the preference stages, else the title."""
+    return spec.title.split(" (")[0]
+
+
+class StageChooser(QWidget):
+    """`stage_chosen(name)` when the user picks a stage; `show_stage(name)` follows the config."""
+
+    stage_chosen = Signal(str)
+
+    def __init__(self, state: StudioState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        title = QLabel("What do you want to do?")
+        title.setObjectName("sectionTitle")
+        column.addWidget(title)
+        goals = QHBoxLayout()
+        goals.setSpacing(12)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        for goal, names in GOALS:
+            box = QGroupBox(goal)
+            inner = QVBoxLayout(box)
+            inner.setSpacing(4)
+            for name in names:
+                spec = STAGES[name]
+                button = QRadioButton(short_title(spec))
+                button.setObjectName(f"stage.{name}")
+                button.setToolTip(spec.what)
+                self.group.addButton(button)
+                self.buttons[name] = button
+                button.toggled.connect(lambda on, n=name: on and self.stage_chosen.emit(n))
+                inner.addWidget(button)
+            inner.addStretch(1)
+            goals.addWidget(box, 1)
+        column.addLayout(goals)
+        self.card = QFrame()
+        self.card.setObjectName("methodCard")
+        self.card.setProperty("selected", True)
+        card = QVBoxLayout(self.card)
+        card.setSpacing(4)
+        self.card_title = QLabel()
+        self.card_title.setObjectName("sectionTitle")
+        self.card_what = QLabel()
+        self.card_data = QLabel()
+        self.card_note = QLabel()
+        self.card_note.setObjectName("detail")
+        for label in (self.card_what, self.card_data, self.card_note):
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+        for widget in (self.card_title, self.card_what, self.card_data, self.card_note):
+            card.addWidget(widget)
+        self.form = ConfigForm(state, ["stage"], columns=2, section_titles=False)
+        card.addWidget(self.form)
+        column.addWidget(self.card)
+
+    def show_stage(self, name: str) -> None:
+        spec = STAGES[name]
+        button = self.buttons[name]
+        if not button.isChecked():
+            button.blockSignals(True)
+            button.setChecked(True)
+            button.blockSignals(False)
+        self.card_title.setText(spec.title)
+        self.card_what.setText(f"<b>What:</b> {spec.what}")
+        self.card_data.setText(f"<b>Data:</b> {spec.data}")
+        notes = []
+        if spec.head == "sequence":
+            notes.append("Trains a scoring head: the result labels or scores texts instead of chatting.")
+        if name in ("grpo", "rloo", "rm"):
+            notes.append(UNAVAILABLE["ppo"])
+        self.card_note.setText(" ".join(notes))
+        self.card_note.setVisible(bool(notes))
+        for field in section_fields("stage"):
+            self.form.set_field_visible("stage", field, field in spec.settings)
+        self.form.advanced.setVisible(False)
