@@ -67,3 +67,30 @@ def tiny_model_dir(demo_model_dir, tmp_path_factory) -> Path:
     LlamaForCausalLM(config).save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch):
+    """An in-memory OS keyring (its `items`), restored afterwards; HF_TOKEN unset."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+        items: dict = {}
+
+        def get_password(self, service, username):
+            return self.items.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.items[(service, username)] = password
+
+        def delete_password(self, service, username):
+            del self.items[(service, username)]
+
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    before, memory = keyring.get_keyring(), MemoryKeyring()
+    memory.items = {}
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(before)

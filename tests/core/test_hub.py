@@ -8,7 +8,6 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
 
 from app.core import hub
@@ -18,34 +17,12 @@ from app.core.paths import data_home
 TOKEN = "hf_TestTokenThatMustNeverBeWritten0123"
 
 
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.items: dict = {}
-
-    def get_password(self, service, username):
-        return self.items.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.items[(service, username)] = password
-
-    def delete_password(self, service, username):
-        del self.items[(service, username)]
-
-
 @pytest.fixture
-def backend(monkeypatch):
-    """An in-memory keyring (restored afterwards); no HF_TOKEN and no real endpoint."""
-    monkeypatch.delenv("HF_TOKEN", raising=False)
+def backend(memory_keyring, monkeypatch):
+    """The in-memory keyring; no HF_HUB_OFFLINE from the environment and no real endpoint."""
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
-    before = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(before)
+    return memory_keyring
 
 
 def test_no_keyring_backend_is_a_clear_error(backend, evaluated_run, tmp_path, capsys):

@@ -60,10 +60,12 @@ def home(tmp_path, monkeypatch):
     store.create_run(RUN_ID, name="Support Bot", config_yaml=config, model="demo", method="lora", stage="sft",
                      started=1_767_225_600, pid=0)
     store.update_run(RUN_ID, status="completed", total_params=134_515_008, trainable_params=4_884_480)
-    for step in (100, 200):
+    for step in (100, 200, 300):
         folder = tmp_path / "home" / "runs" / RUN_ID / "checkpoints" / f"checkpoint-{step}"
         folder.mkdir(parents=True)
-        store.add_artifact(RUN_ID, "checkpoint", folder, {"step": step})
+        store.add_artifact(RUN_ID, "checkpoint", folder, {"step": step, **({"best": True} if step == 200 else {})})
+    store.update_run(RUN_ID, best_step=200, best_eval_loss=1.23456, best_checkpoint=str(folder.with_name(
+        "checkpoint-200")))
     return tmp_path
 
 
@@ -95,7 +97,9 @@ def test_estimates_follow_the_parameter_count_and_the_chosen_types():
 def test_page_lists_checkpoints_and_shows_sizes_against_free_disk(qtbot, home):
     page = make_page(qtbot, home)
     assert page.runs.value() == RUN_ID
-    assert [page.checkpoint.itemData(i) for i in range(page.checkpoint.count())] == [None, 200, 100]
+    assert [page.checkpoint.itemData(i) for i in range(page.checkpoint.count())] == ["best", "final", 300, 200, 100]
+    assert page.checkpoint.currentText() == "Best checkpoint (step 200, eval_loss 1.2346)", "the default"
+    assert page.checkpoint.itemText(3) == "Checkpoint at step 200 (best)"
     choose(page, "merged", "adapter")
     page.dtype.setCurrentText("bf16")
     assert page.estimates["merged"].text() == "≈ 269.0 MB"
@@ -128,7 +132,10 @@ def test_command_line_is_built_from_the_choices(qtbot, home):
                                   "--quant", "q8_0", "--json"]
     choose(page, "adapter")
     page.checkpoint.setCurrentIndex(0)
-    assert page.export_args() == ["export", RUN_ID, "--adapter", str(out / "adapter"), "--json"]
+    assert page.export_args() == ["export", RUN_ID, "--checkpoint", "best", "--adapter", str(out / "adapter"),
+                                  "--json"]
+    page.checkpoint.setCurrentIndex(1)
+    assert page.export_args()[2:4] == ["--checkpoint", "final"]
 
 
 def test_export_fills_the_parity_report_and_the_actions_work(qtbot, home, monkeypatch):
@@ -187,3 +194,29 @@ def test_describe_reads_the_recorded_properties_in_plain_words():
     assert describe("adapter", {"base_model": "/m", "max_abs_diff": 1e-6}) == "max logit difference 1.0e-06"
     assert describe("gguf", {"quant": "f16", "greedy_tokens": 12, "greedy_agreement": 1.0}) == (
         "f16 · greedy 12 tokens identical")
+
+
+def test_push_section_saves_the_token_to_the_keyring_only(qtbot, home, memory_keyring):
+    page = make_page(qtbot, home)
+    choose(page, "merged")
+    assert page.export_button.isEnabled() and "--push-to-hub" not in page.export_args()
+    page.push.setChecked(True)
+    assert not page.export_button.isEnabled() and page.push.state.text() == (
+        "name the Hub repository as user/model-name.")
+    page.push.repo.setText("me/support-bot")
+    assert "save a Hugging Face token first" in page.push.state.text()
+    page.push.token.setText("hf_SecretValue123")
+    page.push.save_button.click()
+    assert memory_keyring.items == {("finetune-studio", "huggingface"): "hf_SecretValue123"}
+    assert page.push.token.text() == "" and page.push.state.text() == "A token is saved."
+    assert page.export_button.isEnabled()
+    page.push.public.setChecked(True)
+    assert page.export_args()[-4:] == ["--push-to-hub", "me/support-bot", "--public", "--json"]
+    page.push.public.setChecked(False)
+    assert page.export_args()[-3:] == ["--push-to-hub", "me/support-bot", "--json"]
+    with qtbot.waitSignal(page.export_finished, timeout=10_000):
+        page.export()
+    page.settings.sync()
+    assert "hf_SecretValue123" not in page.log.toPlainText() + Path(page.settings.fileName()).read_text()
+    choose(page, "gguf")
+    assert "choose the merged model or the adapter" in page.push.state.text()

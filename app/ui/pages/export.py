@@ -13,13 +13,11 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication, QStandardItemModel
+from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -31,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.config import ExportConfig
 from app.core.export_space import free_disk, human_size
 from app.core.paths import data_home
 from app.ui.icons import icon
@@ -47,19 +44,13 @@ from app.ui.widgets.export_plan import (
     parse_result,
 )
 from app.ui.widgets.export_process import ExportProcess
+from app.ui.widgets.export_push import ExportPush
 from app.ui.widgets.export_report import ParityReport
+from app.ui.widgets.export_targets import ExportTargets
 from app.ui.widgets.run_picker import RunPicker
 
 log = logging.getLogger(__name__)
 
-TARGETS = {  # kind: (label, tooltip)
-    "merged": ("Merged model", "The base with the adapter merged in: a plain transformers model folder (safetensors)."),
-    "adapter": ("Adapter only", "Only the trained adapter (PEFT format): small; load it on the base model."),
-    "gguf": ("GGUF for llama.cpp", "One .gguf file with the chat template inside, for llama.cpp and compatible apps."),
-    "ollama": ("Ollama folder", "A GGUF and a Modelfile with the chat template, stop tokens and system prompt."),
-}
-Q4_TIP = ("The installed gguf package cannot quantise q4_k_m: export f16 or q8_0 and re-quantise with llama.cpp's "
-          "llama-quantize.")
 RED = "color: #d64545;"
 
 
@@ -84,10 +75,15 @@ class ExportPage(QWidget):
         self.runs.currentIndexChanged.connect(self._run_changed)
         self.runs.refreshed.connect(self._run_changed)
         form.addRow("Run", self.runs)
-        self.checkpoint = QComboBox(toolTip="Export the run's final model, or the model as it was at a checkpoint.")
+        self.checkpoint = QComboBox(toolTip="Export the run's best checkpoint (lowest eval_loss, when it was "
+                                    "evaluated), its final model, or the model as it was at a checkpoint.")
         self.checkpoint.currentIndexChanged.connect(self._update_estimate)
         form.addRow("Checkpoint", self.checkpoint)
-        form.addRow("Targets", self._targets_grid())
+        self.target_widget = ExportTargets(self.settings)
+        self.target_widget.changed.connect(self._update_estimate)
+        self.target_boxes, self.estimates = self.target_widget.boxes, self.target_widget.estimates
+        self.dtype, self.quant = self.target_widget.dtype, self.target_widget.quant
+        form.addRow("Targets", self.target_widget)
         folder_row = QHBoxLayout()
         self.folder_edit = QLineEdit(toolTip="Each target is written to a folder of its own inside this one.")
         self.folder_edit.textChanged.connect(self._update_estimate)
@@ -99,6 +95,9 @@ class ExportPage(QWidget):
         self.space = QLabel(wordWrap=True)
         form.addRow("Disk space", self.space)
         layout.addLayout(form)
+        self.push = ExportPush(self.settings)
+        self.push.changed.connect(self._update_estimate)
+        layout.addWidget(self.push)
 
         buttons = QHBoxLayout()
         self.export_button = QPushButton(icon("export"), "Export")
@@ -148,48 +147,13 @@ class ExportPage(QWidget):
 
     # ---- choices ----
 
-    def _targets_grid(self) -> QWidget:
-        box = QWidget()
-        grid = QGridLayout(box)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(14)
-        chosen = str(self.settings.value("export/targets", "merged")).split(",")
-        self.target_boxes: dict[str, QCheckBox] = {}
-        self.estimates: dict[str, QLabel] = {}
-        self.dtype = QComboBox(toolTip="The merged model's weights: bf16 and fp16 halve the size of fp32.")
-        self.dtype.addItems(["bf16", "fp16", "fp32"])
-        default_dtype = ExportConfig.model_fields["dtype"].default  # fp16: bf16 rounding can erase a LoRA update
-        self.dtype.setCurrentText(str(self.settings.value("export/dtype", default_dtype)))
-        self.quant = QComboBox(toolTip="GGUF tensor type: f16 answers exactly as the model; q8_0 is about half the size.")
-        self.quant.addItems(["f32", "f16", "q8_0", "q4_k_m"])
-        q4 = self.quant.model().item(3) if isinstance(self.quant.model(), QStandardItemModel) else None
-        if q4 is not None:
-            q4.setEnabled(False)
-        self.quant.setItemData(3, Q4_TIP, Qt.ItemDataRole.ToolTipRole)
-        self.quant.setCurrentText(str(self.settings.value("export/quant", "f16")))
-        notes = {"merged": self.dtype, "adapter": QLabel("PEFT format; needs the base model"),
-                 "gguf": self.quant, "ollama": QLabel("GGUF + Modelfile, same tensor type as the GGUF")}
-        for row, kind in enumerate(TARGET_KINDS):
-            label, tip = TARGETS[kind]
-            self.target_boxes[kind] = QCheckBox(label, toolTip=tip, checked=kind in chosen)
-            self.target_boxes[kind].toggled.connect(self._update_estimate)
-            self.estimates[kind] = QLabel()
-            self.estimates[kind].setObjectName("hint")
-            grid.addWidget(self.target_boxes[kind], row, 0)
-            grid.addWidget(notes[kind], row, 1, Qt.AlignmentFlag.AlignLeft)
-            grid.addWidget(self.estimates[kind], row, 2)
-        grid.setColumnStretch(2, 1)
-        self.dtype.currentIndexChanged.connect(self._update_estimate)
-        self.quant.currentIndexChanged.connect(self._update_estimate)
-        return box
-
     def targets(self) -> set[str]:
-        return {kind for kind, box in self.target_boxes.items() if box.isChecked() and box.isEnabled()}
+        return self.target_widget.chosen()
 
     def plan(self) -> ExportPlan:
         return ExportPlan(run_id=str(self.runs.value() or ""), folder=Path(self.folder_edit.text().strip()),
                           targets=self.targets(), checkpoint=self.checkpoint.currentData(),
-                          dtype=self.dtype.currentText(), quant=self.quant.currentText())
+                          dtype=self.dtype.currentText(), quant=self.quant.currentText(), push=self.push.target())
 
     def export_args(self) -> list[str]:
         return self.plan().args()
@@ -211,9 +175,14 @@ class ExportPage(QWidget):
             self.run_info, artifacts = {}, []
         self.checkpoint.blockSignals(True)
         self.checkpoint.clear()
-        self.checkpoint.addItem("Final model", None)
+        best = self.run_info.get("best_step")
+        if best is not None and self.run_info.get("best_checkpoint") and Path(self.run_info["best_checkpoint"]).is_dir():
+            loss = self.run_info.get("best_eval_loss")
+            self.checkpoint.addItem(f"Best checkpoint (step {best}" + (f", eval_loss {loss:.4f})" if loss is not None
+                                                                      else ")"), "best")
+        self.checkpoint.addItem("Final model", "final")
         for step in reversed(checkpoints(artifacts)):
-            self.checkpoint.addItem(f"Checkpoint at step {step}", step)
+            self.checkpoint.addItem(f"Checkpoint at step {step}" + (" (best)" if step == best else ""), step)
         self.checkpoint.blockSignals(False)
         self._set_adapter_allowed()
         if run_id:
@@ -235,10 +204,7 @@ class ExportPage(QWidget):
             from app.core.methods.registry import METHODS
 
             uses_adapter = method not in METHODS or METHODS[method].uses_adapter
-        box = self.target_boxes["adapter"]
-        box.setEnabled(uses_adapter)
-        box.setToolTip(TARGETS["adapter"][1] if uses_adapter else
-                       "This run trained the whole model: it has no adapter. Export the merged model.")
+        self.target_widget.allow_adapter(uses_adapter)
 
     def _choose_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Export into", self.folder_edit.text() or
@@ -257,6 +223,8 @@ class ExportPage(QWidget):
             return "Choose at least one target."
         if not self.folder_edit.text().strip():
             return "Choose an output folder."
+        if push := self.push.problem(plan.targets):
+            return push
         sizes = estimate(plan, self.run_info.get("total_params"), self.run_info.get("trainable_params"))
         need = sum(size for size in sizes.values() if size)
         free = free_disk(plan.folder)
@@ -268,11 +236,11 @@ class ExportPage(QWidget):
     def _update_estimate(self, *_args) -> None:
         plan = self.plan()
         sizes = estimate(plan, self.run_info.get("total_params"), self.run_info.get("trainable_params"))
-        for kind, label in self.estimates.items():
-            label.setText(f"≈ {human_size(sizes[kind])}" if kind in sizes else "")
+        self.target_widget.show_sizes(sizes)
         need = sum(size for size in sizes.values() if size)
         free = free_disk(plan.folder) if self.folder_edit.text().strip() else None
         problem = self.problem()
+        self.push.show_problem(problem if problem.startswith("Push:") else "")
         if problem.startswith("Not enough"):
             self.space.setText(problem)
             self.space.setStyleSheet(RED)
@@ -303,6 +271,7 @@ class ExportPage(QWidget):
         self.settings.setValue("export/targets", ",".join(sorted(plan.targets)))
         self.settings.setValue("export/dtype", plan.dtype)
         self.settings.setValue("export/quant", plan.quant)
+        self.push.remember()
         remember_dir(self.settings, "export", plan.folder.parent)
         self.result = {}
         self.report.show_artifacts([])
@@ -353,9 +322,9 @@ class ExportPage(QWidget):
         self.progress.setVisible(running or self.progress.value() > 0)
         if running:
             self.progress.setRange(0, 0)  # busy until the first phase line
-        for widget in (self.runs, self.checkpoint, self.folder_edit, self.dtype, self.quant,
-                       *self.target_boxes.values()):
+        for widget in (self.runs, self.checkpoint, self.folder_edit, self.push):
             widget.setEnabled(not running)
+        self.target_widget.set_editable(not running)
         if not running:
             self._set_adapter_allowed()
         self._update_estimate()

@@ -21,9 +21,10 @@ class ExportPlan:
     run_id: str
     folder: Path
     targets: set[str] = field(default_factory=set)
-    checkpoint: int | None = None
+    checkpoint: int | str | None = None  # a step, "best" or "final"; None: the CLI's default (best, else final)
     dtype: str = "bf16"
     quant: str = "f16"
+    push: tuple[str, bool] | None = None  # (Hub repository, public)
 
     def target_dir(self, kind: str) -> Path:
         return self.folder / kind
@@ -43,6 +44,8 @@ class ExportPlan:
             args += ["--ollama", str(self.target_dir("ollama"))]
         if "gguf" in self.targets or "ollama" in self.targets:
             args += ["--quant", self.quant]
+        if self.push:
+            args += ["--push-to-hub", self.push[0], *(["--public"] if self.push[1] else [])]
         return [*args, "--json"]
 
 

@@ -1,0 +1,93 @@
+"""The Export page's Push section: upload the merged model (else the adapter) to the Hugging Face Hub after the
+export. The token is saved to the OS keyring here and read from it by the export process: it never appears on a
+command line, in settings or in a log."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from app.core.errors import StudioError
+from app.ui.icons import icon
+
+
+class ExportPush(QGroupBox):
+    changed = Signal()
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None):
+        super().__init__("Push to the Hugging Face Hub (optional)", parent)
+        self.settings = settings
+        self.setCheckable(True)
+        self.setChecked(False)
+        self.toggled.connect(self.changed)
+        row = QHBoxLayout(self)
+        self.repo = QLineEdit(str(settings.value("export/hub_repo", "")), placeholderText="user/model-name",
+                              toolTip="The Hub repository to create (if needed) and upload to.")
+        self.repo.textChanged.connect(self.changed)
+        self.public = QCheckBox("Public", toolTip="Anyone can see and download it. Off: a private repository.")
+        self.token = QLineEdit(placeholderText="hf_… (saved to the OS keyring)", echoMode=QLineEdit.EchoMode.Password,
+                               toolTip="A token with write access, from huggingface.co/settings/tokens. It is kept "
+                                       "in the OS keyring only.")
+        self.save_button = QPushButton(icon("save"), "Save token")
+        self.save_button.clicked.connect(self.save_token)
+        self.state = QLabel(wordWrap=True)
+        self.state.setObjectName("hint")
+        for widget, stretch in ((QLabel("Repository"), 0), (self.repo, 2), (self.public, 0), (self.token, 2),
+                                (self.save_button, 0), (self.state, 3)):
+            row.addWidget(widget, stretch)
+        self.has_token = False
+        self._show_token_state()
+
+    def _show_token_state(self) -> None:
+        """Asks the keyring once here and after a save (a keyring may be slow, or ask to be unlocked)."""
+        from app.core.hub import has_token, keyring_available
+
+        self.has_token = has_token()
+        if self.has_token:
+            self.state.setText("A token is saved.")
+        elif keyring_available():
+            self.state.setText("No token saved yet.")
+        else:
+            self.state.setText("No OS keyring on this machine: set HF_TOKEN before starting the app.")
+
+    def show_problem(self, text: str) -> None:
+        """What keeps Export disabled because of the push (empty: the token state again)."""
+        if text:
+            self.state.setText(text[len("Push: "):] if text.startswith("Push: ") else text)
+            self.state.setStyleSheet("color: #d64545;")
+        elif self.state.styleSheet():
+            self.state.setStyleSheet("")
+            self._show_token_state()
+
+    def save_token(self) -> None:
+        from app.core.hub import save_token
+
+        try:
+            save_token(self.token.text())
+        except StudioError as exc:
+            self.state.setText(f"{exc.message} {exc.hint}")
+            return
+        finally:
+            self.token.clear()
+        self._show_token_state()
+        self.changed.emit()
+
+    def target(self) -> tuple[str, bool] | None:
+        """(repo, public) when the push is on."""
+        return (self.repo.text().strip(), self.public.isChecked()) if self.isChecked() else None
+
+    def problem(self, targets: set[str]) -> str:
+        from app.core.hub import REPO_ID
+
+        if not self.isChecked():
+            return ""
+        if not REPO_ID.match(self.repo.text().strip()):
+            return "Push: name the Hub repository as user/model-name."
+        if not targets & {"merged", "adapter"}:
+            return "Push: choose the merged model or the adapter to upload."
+        if not self.has_token:
+            return "Push: save a Hugging Face token first."
+        return ""
+
+    def remember(self) -> None:
+        self.settings.setValue("export/hub_repo", self.repo.text().strip())

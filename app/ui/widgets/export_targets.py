@@ -1,0 +1,76 @@
+"""The Export page's targets: a check box per target (merged, adapter, GGUF, Ollama) with its option (dtype, tensor
+type) and its estimated size."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QWidget
+
+from app.core.config import ExportConfig
+from app.core.export_space import human_size
+from app.ui.widgets.export_plan import TARGET_KINDS
+
+TARGETS = {  # kind: (label, tooltip)
+    "merged": ("Merged model", "The base with the adapter merged in: a plain transformers model folder (safetensors)."),
+    "adapter": ("Adapter only", "Only the trained adapter (PEFT format): small; load it on the base model."),
+    "gguf": ("GGUF for llama.cpp", "One .gguf file with the chat template inside, for llama.cpp and compatible apps."),
+    "ollama": ("Ollama folder", "A GGUF and a Modelfile with the chat template, stop tokens and system prompt."),
+}
+Q4_TIP = ("The installed gguf package cannot quantise q4_k_m: export f16 or q8_0 and re-quantise with llama.cpp's "
+          "llama-quantize.")
+NO_ADAPTER_TIP = "This run trained the whole model: it has no adapter. Export the merged model."
+
+
+class ExportTargets(QWidget):
+    changed = Signal()
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(14)
+        chosen = str(settings.value("export/targets", "merged")).split(",")
+        self.boxes: dict[str, QCheckBox] = {}
+        self.estimates: dict[str, QLabel] = {}
+        self.dtype = QComboBox(toolTip="The merged model's weights: bf16 and fp16 halve the size of fp32.")
+        self.dtype.addItems(["bf16", "fp16", "fp32"])
+        default_dtype = ExportConfig.model_fields["dtype"].default  # fp16: bf16 rounding can erase a LoRA update
+        self.dtype.setCurrentText(str(settings.value("export/dtype", default_dtype)))
+        self.quant = QComboBox(toolTip="GGUF tensor type: f16 answers exactly as the model; q8_0 is about half the size.")
+        self.quant.addItems(["f32", "f16", "q8_0", "q4_k_m"])
+        q4 = self.quant.model().item(3) if isinstance(self.quant.model(), QStandardItemModel) else None
+        if q4 is not None:
+            q4.setEnabled(False)
+        self.quant.setItemData(3, Q4_TIP, Qt.ItemDataRole.ToolTipRole)
+        self.quant.setCurrentText(str(settings.value("export/quant", "f16")))
+        notes = {"merged": self.dtype, "adapter": QLabel("PEFT format; needs the base model"),
+                 "gguf": self.quant, "ollama": QLabel("GGUF + Modelfile, same tensor type as the GGUF")}
+        for row, kind in enumerate(TARGET_KINDS):
+            label, tip = TARGETS[kind]
+            self.boxes[kind] = QCheckBox(label, toolTip=tip, checked=kind in chosen)
+            self.boxes[kind].toggled.connect(self.changed)
+            self.estimates[kind] = QLabel()
+            self.estimates[kind].setObjectName("hint")
+            grid.addWidget(self.boxes[kind], row, 0)
+            grid.addWidget(notes[kind], row, 1, Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(self.estimates[kind], row, 2)
+        grid.setColumnStretch(2, 1)
+        self.dtype.currentIndexChanged.connect(self.changed)
+        self.quant.currentIndexChanged.connect(self.changed)
+
+    def chosen(self) -> set[str]:
+        return {kind for kind, box in self.boxes.items() if box.isChecked() and box.isEnabled()}
+
+    def allow_adapter(self, allowed: bool) -> None:
+        box = self.boxes["adapter"]
+        box.setEnabled(allowed)
+        box.setToolTip(TARGETS["adapter"][1] if allowed else NO_ADAPTER_TIP)
+
+    def show_sizes(self, sizes: dict[str, int | None]) -> None:
+        for kind, label in self.estimates.items():
+            label.setText(f"≈ {human_size(sizes[kind])}" if kind in sizes else "")
+
+    def set_editable(self, editable: bool) -> None:
+        for widget in (self.dtype, self.quant, *self.boxes.values()):
+            widget.setEnabled(editable)
