@@ -188,6 +188,12 @@ class MethodConfig(Section):
         description="Prompt tuning: the virtual tokens start as this text's embeddings (repeated or cut to fit); "
         "empty: random start.",
     )
+    init_adapter: str | None = Field(
+        None, title="Continue from adapter",
+        description="A finished run (id or name) or an adapter folder trained on the same base model: training "
+        "continues that adapter instead of starting a new one (its own rank and targets apply).",
+        json_schema_extra=ADVANCED,
+    )
 
     @model_validator(mode="after")
     def _schedule(self) -> MethodConfig:
@@ -197,6 +203,8 @@ class MethodConfig(Section):
             raise ValueError("adalora_target_rank must not exceed rank (AdaLoRA starts at rank and prunes)")
         if self.name == "freeze" and self.freeze_trainable_layers == 0 and not self.freeze_modules:
             raise ValueError("freeze trains nothing: set freeze_trainable_layers above 0 or list freeze_modules")
+        if self.init_adapter and self.name in ("full", "freeze", "bias"):
+            raise ValueError(f"init_adapter continues an adapter, but {self.name} trains the model's own weights")
         return self
 
     @field_validator("target_modules")

@@ -185,6 +185,7 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
         apply_method,
         count_parameters,
         loraplus_optimizer,
+        resolve_adapter,
         save_initial_adapter,
     )
     from .models import load_tokenizer, model_dir
@@ -212,10 +213,11 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
 
     device, precision = _device_and_precision(config)
     _phase(sink, "model")("Loading the model", 0, 1)
+    init_adapter = resolve_adapter(config.method.init_adapter, store, run_id) if config.method.init_adapter else None
     model = apply_method(load_model(config, model_folder, precision, prepared.stats.get("num_labels")),
                          config.method, config.training.gradient_checkpointing,
                          total_steps=_total_steps(config, len(prepared.train)),
-                         task="SEQ_CLS" if spec.head == "sequence" else "CAUSAL_LM")
+                         task="SEQ_CLS" if spec.head == "sequence" else "CAUSAL_LM", init_adapter=init_adapter)
     if config.method.name in ("pissa", "olora"):
         save_initial_adapter(model, folder / "initial-adapter")  # to convert the result for the original base
     trainable, total = count_parameters(model)

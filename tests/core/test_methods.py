@@ -167,3 +167,46 @@ def test_method_settings_are_config_fields_and_cards_are_complete():
         assert spec.what and spec.when and spec.cost and spec.family
         assert all(s in fields and fields[s].title and fields[s].description for s in spec.settings), spec.name
     assert set(METHODS) == set(fields["name"].annotation.__args__)
+
+
+def test_a_run_continues_the_adapter_of_a_previous_run(tiny_model_dir, chat_file):
+    first_sink, second_sink = ListSink(), ListSink()
+    first = engine.run(config_for(tiny_model_dir, chat_file, "lora", exported=False), first_sink)
+    assert first.status == "completed"
+    second = engine.run(config_for(tiny_model_dir, chat_file, "lora", exported=False, rank=8,
+                                   init_adapter=first.run_id), second_sink)  # rank: the adapter's own applies
+    assert second.status == "completed", second.error
+
+    def step_losses(sink):
+        return [e["metrics"]["loss"] for e in sink.of("metrics") if "loss" in e["metrics"]]
+
+    # Same seed, same batches: the continued adapter starts where the first run ended, below a fresh start.
+    assert step_losses(second_sink)[0] < step_losses(first_sink)[0]
+    assert step_losses(second_sink)[0] < step_losses(first_sink)[-1] + 0.05
+    started = second_sink.of("started")[0]
+    assert started["trainable_params"] == first_sink.of("started")[0]["trainable_params"]  # rank 4, not 8
+
+
+def test_continuing_an_adapter_checks_its_type_and_source(tiny_model_dir, tmp_path):
+    from peft import LoraConfig, get_peft_model
+
+    from app.core.methods import resolve_adapter
+    from app.core.store import Store
+
+    folder = tmp_path / "adapter"
+    get_peft_model(load(tiny_model_dir), LoraConfig(r=2, target_modules=["q_proj"])).save_pretrained(folder)
+    assert resolve_adapter(str(folder), Store()) == folder
+    model = apply_method(load(tiny_model_dir), MethodConfig(name="lora"), init_adapter=folder)
+    assert count_parameters(model)[0] == 2 * 2 * (64 + 64)  # 2 layers × (A + B) of q_proj at r=2
+    with pytest.raises(StudioError, match="LORA adapter"):
+        apply_method(load(tiny_model_dir), MethodConfig(name="ia3"), init_adapter=folder)
+    with pytest.raises(StudioError, match="neither an adapter folder nor a run"):
+        resolve_adapter("no-such-run-or-folder", Store())
+    store = Store()
+    store.create_run("run-a", name="same-name", config_yaml="", model="m", method="lora", stage="sft", versions="{}")
+    with pytest.raises(StudioError, match="this run itself"):
+        resolve_adapter("same-name", store, current_run="run-a")
+    with pytest.raises(StudioError, match="has no adapter"):
+        resolve_adapter("run-a", store)
+    with pytest.raises(ValueError, match="trains the model's own weights"):
+        MethodConfig(name="full", init_adapter=str(folder))

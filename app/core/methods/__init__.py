@@ -13,6 +13,7 @@ from .apply import (
     peft_config,
     plain_lora_model,
     quantization_config,
+    resolve_adapter,
     save_initial_adapter,
 )
 from .counts import trainable_parameters
@@ -20,4 +21,4 @@ from .registry import FAMILIES, LINEAR_NAMES, METHODS, MethodSpec
 
 __all__ = ["FAMILIES", "LINEAR_NAMES", "METHODS", "MethodSpec", "adalora_schedule", "apply_method",
            "count_parameters", "loraplus_optimizer", "peft_config", "plain_lora_model", "quantization_config",
-           "save_initial_adapter", "trainable_parameters"]
+           "resolve_adapter", "save_initial_adapter", "trainable_parameters"]

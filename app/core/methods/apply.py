@@ -82,11 +82,12 @@ def quantization_config(method: MethodConfig, compute_dtype: Any) -> Any:
 
 
 def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool = False, *,
-                 total_steps: int | None = None, task: str = "CAUSAL_LM") -> Any:
+                 total_steps: int | None = None, task: str = "CAUSAL_LM", init_adapter: Path | None = None) -> Any:
     """Wrap a loaded model for training with the method; returns the model to train.
 
     `total_steps` (the run's optimizer steps) sets AdaLoRA's schedule; the AdaLoRA callback corrects it to the
-    trainer's own count when training starts.
+    trainer's own count when training starts. `init_adapter`: an adapter folder to continue training instead of
+    a new adapter (see `resolve_adapter`).
     """
     if method.name == "full":
         for p in model.parameters():
@@ -101,6 +102,8 @@ def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool 
 
     if method.name == "qlora":
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
+    if init_adapter is not None:
+        return _continue_adapter(model, method, init_adapter)
     config = peft_config(method, total_steps=total_steps, model_path=getattr(model, "name_or_path", None), task=task)
     try:
         return get_peft_model(model, config)
@@ -108,6 +111,52 @@ def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool 
         raise StudioError(f"Cannot apply {METHODS[method.name].title} to this model: {exc}",
                           "Check method.target_modules against the model's layer names, or use 'all-linear'.") \
             from exc
+
+
+# peft's adapter type for each adapter method (the LoRA family shares one).
+PEFT_TYPES = {"ia3": "IA3", "ln_tuning": "LN_TUNING", "prompt_tuning": "PROMPT_TUNING",
+              "prefix_tuning": "PREFIX_TUNING", "p_tuning": "P_TUNING", "adalora": "ADALORA"}
+
+
+def resolve_adapter(key: str, store: Any, current_run: str | None = None) -> Path:
+    """The adapter folder `method.init_adapter` names: an adapter folder, or a finished run's id or name
+    (`current_run`: the run being trained, which cannot continue itself, e.g. when it has the same name)."""
+    from ..paths import resolve_user_path, run_dir
+
+    folder = resolve_user_path(key)
+    if not (folder / "adapter_config.json").exists():
+        try:
+            run_id = store.get_run(key)["id"]
+        except StudioError:
+            raise StudioError(f"method.init_adapter: '{key}' is neither an adapter folder nor a run.",
+                              "Give a finished run's id or name (Runs page), or a folder with adapter_config.json.") \
+                from None
+        if run_id == current_run:
+            raise StudioError(f"method.init_adapter: '{key}' names this run itself.",
+                              "Give the earlier run's id (Runs page): several runs share this name.")
+        folder = run_dir(run_id) / "adapter"
+        if not (folder / "adapter_config.json").exists():
+            raise StudioError(f"Run '{key}' has no adapter to continue from.",
+                              "Only runs of an adapter method that finished (or were exported) save one.")
+    return folder
+
+
+def _continue_adapter(model: Any, method: MethodConfig, folder: Path) -> Any:
+    """Load the adapter in `folder` onto the model, trainable: the run continues it."""
+    import json
+
+    from peft import PeftModel
+
+    saved = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
+    want, have = PEFT_TYPES.get(method.name, "LORA"), saved.get("peft_type")
+    if have != want:
+        raise StudioError(f"The adapter in {folder} is a {have} adapter; {METHODS[method.name].title} continues "
+                          f"a {want} adapter.", "Choose the method the adapter was trained with.")
+    try:
+        return PeftModel.from_pretrained(model, str(folder), is_trainable=True)
+    except (RuntimeError, ValueError, KeyError) as exc:  # shapes or layer names of another base model
+        raise StudioError(f"The adapter in {folder} does not fit this model: {exc}",
+                          "Continue an adapter trained on the same base model.") from exc
 
 
 def _decoder_layers(model: Any) -> tuple[str, int]:

@@ -136,10 +136,11 @@ class MethodStep(StepPage):
             other.setProperty("selected", name == spec.name)
             other.style().unpolish(other)
             other.style().polish(other)
+        shown = [*spec.settings, *(["init_adapter"] if spec.uses_adapter else [])]
         for field in section_fields("method"):
-            self.form.set_field_visible("method", field, field in spec.settings)
+            self.form.set_field_visible("method", field, field in shown)
         fields = section_fields("method")
-        self.form.advanced.setVisible(any(is_advanced(fields[f]) for f in spec.settings))
+        self.form.advanced.setVisible(any(is_advanced(fields[f]) for f in shown))
         self.settings_title.setText(f"{spec.title} settings" if spec.settings else
                                     f"{spec.title} has no settings of its own.")
         self._trainable_counts()
