@@ -7,7 +7,8 @@ built from the published Qwen2-0.5B / Qwen2-1.5B shapes with random weights (no 
 demo model's (its ids fit the larger vocabulary). Per model, each in its own process: (a) our engine with its
 defaults, (a+gc) the same with gradient checkpointing, (b) the minimal Trainer + PEFT LoRA script in fp32 with
 dynamic padding (bench.train_throughput's). Prints non-padding tokens/s, peak GPU memory (allocated), the ratio
-(a)/(b), and the memory planner's estimate against each measured peak of our engine.
+(a)/(b), and the memory planner's estimate against each measured peak of our engine. (a-padded) and (a-fp32) vary
+one default of ours each, to show where a difference to (b) comes from.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ ARCHITECTURES = {
     "qwen2-tiny": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
                    "num_key_value_heads": 2},
 }
+# (a-padded) and (a-fp32) locate a gap between (a) and (b): padding-free batches, and bf16 autocast over a bf16 base.
 VARIANTS = {"a": ("ours (defaults)", {}), "a+gc": ("ours + gradient checkpointing", {"gradient_checkpointing": True}),
+            "a-padded": ("ours, padded batches", {"padding_free": False}),
+            "a-fp32": ("ours, fp32", {"precision": "fp32"}),
             "b": ("Trainer + PEFT, fp32, dynamic padding", None)}
 MiB = 1024**2
 
