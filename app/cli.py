@@ -106,6 +106,10 @@ def cmd_runs(args) -> int:
 def cmd_chat(args) -> int:
     from app.core.chat import load_for_chat, serve_jsonl, stream_reply
 
+    if args.with_runs:
+        from app.cli_chat import chat_several
+
+        return chat_several(args)
     if args.compare_base:
         from app.cli_iterate import chat_compare
 
@@ -312,7 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "on stdout; one loaded model answers many prompts until EOF (see app/core/chat.py)")
     c.add_argument("--compare-base", action="store_true",
                    help="answer --prompt with the run's tuned model and then with its base model")
-    c.add_argument("--json", action="store_true", help="with --compare-base: both answers as JSON")
+    c.add_argument("--with", dest="with_runs", action="append", default=[], metavar="RUN",
+                   help="another run trained on the same base: its adapter is loaded beside the first and answers "
+                        "--prompt too (repeatable; with --compare-base the base model answers last)")
+    c.add_argument("--json", action="store_true", help="with --compare-base or --with: the answers as JSON")
     c.set_defaults(func=cmd_chat)
 
     d = sub.add_parser("data", help="dataset tools: inspect (the doctor), clean, split")

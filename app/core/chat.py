@@ -31,8 +31,9 @@ from .errors import ModelError, RunNotFound, StudioError
 log = logging.getLogger(__name__)
 
 
-def resolve_chat_target(key: str) -> tuple[str, Path | None]:
-    """(model source, adapter folder or None) for a run id/name or a model source."""
+def resolve_chat_target(key: str, prefer_merged: bool = True) -> tuple[str, Path | None]:
+    """(model source, adapter folder or None) for a run id/name or a model source; a run's merged export is
+    preferred to its adapter unless `prefer_merged` is off."""
     import yaml
 
     from .config import parse_config
@@ -46,7 +47,7 @@ def resolve_chat_target(key: str) -> tuple[str, Path | None]:
     except RunNotFound:
         return key, None
     folder = run_dir(run["id"])
-    if (folder / "merged" / "config.json").exists():
+    if prefer_merged and (folder / "merged" / "config.json").exists():
         return str(folder / "merged"), None
     config = parse_config(yaml.safe_load(run["config"]))
     if not METHODS[config.method.name].uses_adapter:
@@ -90,27 +91,59 @@ def memory_bytes() -> int:
         return 0
 
 
-def load_for_chat(key: str, progress: Any = None) -> tuple[Any, Any]:
-    """(model, tokenizer) ready for generation."""
+def _load_base(source: str, tokenizer_from: Path | None, progress: Any = None) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from .data import ensure_chat_template
     from .models import model_dir
 
-    source, adapter = resolve_chat_target(key)
     folder = model_dir(source, progress=progress) if not Path(source).is_dir() else Path(source)
-    tokenizer = AutoTokenizer.from_pretrained(adapter or folder)
+    has_tokenizer = tokenizer_from is not None and (Path(tokenizer_from) / "tokenizer_config.json").exists()
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_from if has_tokenizer else folder)  # the run's own first
     ensure_chat_template(tokenizer)
     dtype = torch.bfloat16 if torch.cuda.is_available() else torch.float32
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype,
                                                  device_map="auto" if torch.cuda.is_available() else None)
+    return model, tokenizer
+
+
+def load_for_chat(key: str, progress: Any = None) -> tuple[Any, Any]:
+    """(model, tokenizer) ready for generation."""
+    source, adapter = resolve_chat_target(key)
+    model, tokenizer = _load_base(source, adapter, progress)
     if adapter is not None:
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, adapter)
     model.eval()
     return model, tokenizer
+
+
+def load_adapters_for_chat(keys: list[str], progress: Any = None) -> tuple[Any, Any, dict[str, str]]:
+    """One base model with the adapters of several runs trained on it: (model, tokenizer, {run key: adapter
+    name}). `model.set_adapter(name)` switches between them, `model.disable_adapter()` gives the base model, so
+    several runs answer side by side for the memory of one model plus their adapters."""
+    from peft import PeftModel
+
+    targets = {key: resolve_chat_target(key, prefer_merged=False) for key in keys}
+    plain = [key for key, (_, adapter) in targets.items() if adapter is None]
+    if plain:
+        raise ModelError(f"{', '.join(plain)}: not a run with an adapter.",
+                         "Several runs share one base model only when each trained an adapter (LoRA and the like); "
+                         "chat with other models one at a time.")
+    sources = {source for source, _ in targets.values()}
+    if len(sources) > 1:
+        raise ModelError(f"These runs were trained on different base models ({', '.join(sorted(sources))}).",
+                         "Load together only runs of one base model.")
+    names = {key: f"run{i}" for i, key in enumerate(keys)}  # peft adapter names must be module-name safe
+    first = keys[0]
+    model, tokenizer = _load_base(sources.pop(), targets[first][1], progress)
+    model = PeftModel.from_pretrained(model, targets[first][1], adapter_name=names[first])
+    for key in keys[1:]:
+        model.load_adapter(str(targets[key][1]), adapter_name=names[key])
+    model.eval()
+    return model, tokenizer, names
 
 
 def fit_context(tokenizer: Any, messages: list[dict], limit: int) -> tuple[list[dict], int]:

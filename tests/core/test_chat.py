@@ -28,3 +28,78 @@ def test_jsonl_protocol_answers_two_prompts(tiny_model_dir):
     for done, limit in zip([e for e in events if e["event"] == "done"], (4, 3), strict=True):
         assert 0 < done["tokens"] <= limit and done["seconds"] > 0 and done["tokens_per_second"] > 0
         assert done["stopped"] is False
+
+
+def _adapter_run(store, run_id, base, seed, method="lora"):
+    """A run in the store whose adapter folder holds a random (non-zero) LoRA on `base`."""
+    import torch
+    import yaml
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from app.core.paths import run_dir
+
+    torch.manual_seed(seed)
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(base),
+                           LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    model.save_pretrained(run_dir(run_id) / "adapter")
+    config = {"model": {"source": str(base)}, "data": {"train": "x.jsonl"}, "method": {"name": method}}
+    store.create_run(run_id, name=run_id, config_yaml=yaml.safe_dump(config), model=str(base), method=method,
+                     stage="sft")
+    return run_dir(run_id) / "adapter"
+
+
+def test_several_adapters_share_one_base_and_answer_like_each_run_alone(tiny_model_dir, capsys):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    from app.core.chat import load_adapters_for_chat
+    from app.core.store import Store
+
+    store = Store()
+    folders = [_adapter_run(store, f"multi-{i}", tiny_model_dir, seed=i) for i in range(2)]
+    model, tokenizer, names = load_adapters_for_chat(["multi-0", "multi-1"])
+    assert list(names) == ["multi-0", "multi-1"]
+    ids = tokenizer("Say apple", return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        logits = {}
+        for key, name in names.items():
+            model.set_adapter(name)
+            logits[key] = model(ids).logits
+        with model.disable_adapter():
+            logits["base"] = model(ids).logits
+        alone = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model_dir), folders[1])
+        assert torch.allclose(logits["multi-1"], alone(ids).logits, atol=1e-5)  # the same as that run alone
+        base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)(ids).logits
+    assert torch.allclose(logits["base"], base, atol=1e-5)
+    assert (logits["multi-0"] - logits["multi-1"]).abs().max() > 1e-3
+    assert (logits["multi-0"] - logits["base"]).abs().max() > 1e-3
+
+    from app.cli import main
+
+    capsys.readouterr()
+    assert main(["chat", "multi-0", "--with", "multi-1", "--compare-base", "--prompt", "Say apple",
+                 "--max-tokens", "3", "--json"]) == 0
+    answers = json.loads(capsys.readouterr().out)["answers"]
+    assert list(answers) == ["multi-0", "multi-1", "base"]
+
+
+def test_several_runs_need_adapters_on_one_base(tiny_model_dir, tmp_path):
+    import pytest
+
+    from app.core.chat import load_adapters_for_chat
+    from app.core.errors import ModelError
+    from app.core.store import Store
+
+    store = Store()
+    _adapter_run(store, "base-a", tiny_model_dir, seed=0)
+    other = tmp_path / "other-base"
+    import shutil
+
+    shutil.copytree(tiny_model_dir, other)
+    _adapter_run(store, "base-b", other, seed=1)
+    with pytest.raises(ModelError, match="different base models"):
+        load_adapters_for_chat(["base-a", "base-b"])
+    with pytest.raises(ModelError, match="not a run with an adapter"):
+        load_adapters_for_chat(["base-a", str(tiny_model_dir)])
