@@ -29,6 +29,7 @@ from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
+from app.ui.steps.data_augment import AugmentDialog, save_work
 from app.ui.steps.data_doctor import DoctorPanel, clean_work, inspect_work
 from app.ui.steps.data_preview import (
     PREVIEW_ROWS,
@@ -135,6 +136,7 @@ class DataStep(StepPage):
         self.doctor = DoctorPanel()
         self.doctor.fix_requested.connect(self.fix)
         self.doctor.measure_requested.connect(lambda: self.load(self.state.config.data.train, measure=True))
+        self.doctor.augment_requested.connect(self.open_augment_dialog)
         self.problems = self.doctor.problems
         self.doctor_tab = doctor_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         doctor_scroll.setWidget(self.doctor)  # the page keeps its small minimum size on small screens
@@ -317,7 +319,19 @@ class DataStep(StepPage):
 
     def _cleaned(self, result) -> None:
         self._idle()
-        self.set_file(result.path, fmt="auto")  # cleaned files are written as messages (or text) rows
+        self.set_file(str(result.path), fmt="auto")  # cleaned files are written as messages (or text) rows
+
+    def open_augment_dialog(self) -> AugmentDialog:
+        dialog = AugmentDialog(self.state.config.data.train, self.state.config, self)
+        dialog.keep_requested.connect(self._augment)
+        dialog.open()
+        return dialog
+
+    def _augment(self, model_key: str, kept: list) -> None:
+        """Write the file's rows and the kept candidates as a new version and switch to it."""
+        work = save_work(self.state.config.data.train, self.state.config, model_key, kept)
+        self._busy("Adding the kept examples…")
+        self.tasks.start("clean", work, done=self._cleaned, error=self._failed)
 
     # ---- column mapping ----
     def open_mapping_dialog(self) -> MappingDialog | None:

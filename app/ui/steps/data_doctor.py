@@ -35,6 +35,7 @@ FIXES = {
     "whitespace": ("Trim whitespace", {"trim": True}),
     "placeholders": ("Fill placeholders…", None),
     "lengths": ("Measure token lengths", None),
+    "augment": ("Augment…", None),
 }
 
 
@@ -100,7 +101,8 @@ def actions_text(record: dict) -> str:
     for action in record.get("actions", []):
         changed = f", {action['changed']} changed" if "changed" in action else ""
         params = f" {json.dumps(action['params'], ensure_ascii=False)}" if action.get("params") else ""
-        lines.append(f"  {TITLES.get(action['action'], action['action'])}{params}: "
+        title = {**TITLES, "augment": "Added generated examples"}.get(action["action"], action["action"])
+        lines.append(f"  {title}{params}: "
                      f"{action['rows_in']:,} → {action['rows_out']:,} rows{changed}")
     return "\n".join(lines)
 
@@ -110,6 +112,7 @@ class DoctorPanel(QWidget):
 
     fix_requested = Signal(dict)
     measure_requested = Signal()
+    augment_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -120,6 +123,7 @@ class DoctorPanel(QWidget):
         self.findings: dict[str, QLabel] = {}
         self.buttons: dict[str, QPushButton] = {}
         for row, (key, (text, actions)) in enumerate(FIXES.items()):
+            row += row > list(FIXES).index("lengths")  # noqa: PLW2901 - the length filter's row follows "lengths"
             label = QLabel()
             label.setWordWrap(True)
             button = QPushButton(text)
@@ -146,8 +150,9 @@ class DoctorPanel(QWidget):
         self.filter_button = QPushButton("Filter by length")
         self.filter_button.clicked.connect(self._filter_lengths)
         lengths.addWidget(self.filter_button)
-        self.grid.addLayout(lengths, len(FIXES), 0, 1, 3)
+        self.grid.addLayout(lengths, list(FIXES).index("lengths") + 1, 0, 1, 3)
         self.buttons["lengths"].clicked.connect(self.measure_requested)
+        self.buttons["augment"].clicked.connect(self.augment_requested)
         self.buttons["lengths"].setToolTip("Tokenise every example with the chosen model's tokenizer and chat "
                                            "template: a histogram, and what the max length would cut")
         layout.addLayout(self.grid)
@@ -194,6 +199,8 @@ class DoctorPanel(QWidget):
             "placeholders": (len(report.placeholders), "Placeholders: " + (", ".join(
                 f"{{{{{k}}}}} in {v:,} rows" for k, v in report.placeholders.items()) or "none")),
             "lengths": (report.valid_rows, self._lengths_text(report)),
+            "augment": (report.valid_rows and report.format != "text", "More examples: a local model rephrases "
+                        "your questions and writes new ones; you pick which to keep"),
         }
         for key, (count, text) in texts.items():
             self.findings[key].setText(("⚠ " if count and key in ("problems", "duplicates", "near_duplicates",
