@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -56,9 +57,10 @@ class StageChooser(QWidget):
         self.buttons: dict[str, QRadioButton] = {}
         for goal, names in GOALS:
             box = QGroupBox(goal)
-            inner = QVBoxLayout(box)
+            inner = QGridLayout(box)
             inner.setSpacing(4)
-            for name in names:
+            rows = max(2, (len(names) + 1) // 2)  # a long goal (preferences) takes two columns
+            for i, name in enumerate(names):
                 spec = STAGES[name]
                 button = QRadioButton(short_title(spec))
                 button.setObjectName(f"stage.{name}")
@@ -66,9 +68,9 @@ class StageChooser(QWidget):
                 self.group.addButton(button)
                 self.buttons[name] = button
                 button.toggled.connect(lambda on, n=name: on and self.stage_chosen.emit(n))
-                inner.addWidget(button)
-            inner.addStretch(1)
-            goals.addWidget(box, 1)
+                inner.addWidget(button, i % rows, i // rows)
+            inner.setRowStretch(rows, 1)
+            goals.addWidget(box, 2 if len(names) > rows else 1)
         column.addLayout(goals)
         self.card = QFrame()
         self.card.setObjectName("methodCard")
