@@ -111,3 +111,17 @@ def test_fingerprint_follows_a_folders_content(tmp_path):
     before = sha256_of(tmp_path / "c")
     (tmp_path / "c" / "a.txt").write_text("two")
     assert sha256_of(tmp_path / "c") != before
+
+
+def test_unreachable_hub_falls_back_to_the_cache_or_says_so(monkeypatch, tmp_path):
+    import huggingface_hub
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+
+    def unreachable():
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", lambda: SimpleNamespace(dataset_info=lambda *a, **k: unreachable()))
+    with pytest.raises(DataError, match=r"cannot reach the hub \(ConnectionError\), and it is not in the cache"):
+        download_dataset("me/data")

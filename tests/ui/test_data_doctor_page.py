@@ -163,3 +163,24 @@ def test_augmenting_adds_only_the_ticked_candidates_as_a_new_version(qtbot, page
     assert report.rows == 4 and "Added generated examples" in step.doctor.actions.text()
     assert "New question 1?" in open(step.state.config.data.train, encoding="utf-8").read()
     assert "New question 0?" not in open(step.state.config.data.train, encoding="utf-8").read()
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_a_hub_dataset_id_downloads_with_progress_and_reads(qtbot, page, tmp_path, monkeypatch):
+    folder = tmp_path / "snapshot"
+    (folder / "data").mkdir(parents=True)
+    write_jsonl(folder / "data" / "train.jsonl", chat_rows(4))
+    calls = []
+
+    def fake_resolve(spec, progress=None, stop=None):
+        calls.append(spec)
+        if progress is not None:
+            progress("Downloading data/train.jsonl", 0, 10)
+        return folder
+
+    monkeypatch.setattr("app.core.data.sources.resolve_source", fake_resolve)
+    step = page(tmp_path / "missing.jsonl")
+    step.set_file("someone/chats")
+    report = reported(qtbot, step, "someone/chats")
+    assert calls[0] == "someone/chats" and report.valid_rows == 4 and step.is_valid()
+    assert step.table.rowCount() == 4

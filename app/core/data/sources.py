@@ -59,7 +59,7 @@ def resolve_source(spec: str | os.PathLike, progress: Progress | None = None, st
 
 def download_dataset(repo_id: str, progress: Progress | None = None, stop: Any = None) -> Path:
     """The folder holding a hub dataset's data files (training split preferred), downloaded with progress."""
-    from huggingface_hub import HfApi, hf_hub_download, snapshot_download
+    from huggingface_hub import HfApi, hf_hub_download
     from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
 
     report = progress or (lambda *_: None)
@@ -67,19 +67,14 @@ def download_dataset(repo_id: str, progress: Progress | None = None, stop: Any =
             f"{repo_id} --repo-type dataset --local-dir ./{repo_id.split('/')[-1]}`), copy the folder here and "
             "choose it (or one of its files).")
     if os.environ.get("HF_HUB_OFFLINE") == "1":
-        try:
-            return Path(snapshot_download(repo_id, repo_type="dataset", local_files_only=True))
-        except Exception:  # noqa: BLE001 - not in the cache, whatever the error type
-            raise DataError(f"Cannot download the dataset {repo_id}: the hub is switched off (HF_HUB_OFFLINE=1) "
-                            "and it is not in the cache.", hint) from None
+        return _cached(repo_id, hint, "the hub is switched off (HF_HUB_OFFLINE=1)")
     try:
         info = HfApi().dataset_info(repo_id, files_metadata=True)
     except (RepositoryNotFoundError, GatedRepoError) as exc:
         raise DataError(f"The dataset {repo_id} is not available on the hub: {exc.__class__.__name__}.",
                         "Check the id's spelling; for gated datasets log in with `hf auth login`.") from None
     except Exception as exc:  # noqa: BLE001 - connection errors come in many types
-        raise DataError(f"Cannot reach the hub to download the dataset {repo_id} ({exc.__class__.__name__}).",
-                        hint) from None
+        return _cached(repo_id, hint, f"cannot reach the hub ({exc.__class__.__name__})")
     files = _preferred([s for s in info.siblings or [] if _is_data_file(Path(s.rfilename))],
                        lambda s: s.rfilename)
     if not files:
@@ -101,6 +96,17 @@ def download_dataset(repo_id: str, progress: Progress | None = None, stop: Any =
     for _ in Path(files[-1].rfilename).parts:
         root = root.parent
     return root
+
+
+def _cached(repo_id: str, hint: str, why: str) -> Path:
+    """The copy of a hub dataset in the local cache; a DataError saying `why` it cannot be downloaded if none."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(repo_id, repo_type="dataset", local_files_only=True))
+    except Exception:  # noqa: BLE001 - not in the cache, whatever the error type
+        raise DataError(f"Cannot download the dataset {repo_id}: {why}, and it is not in the cache.",
+                        hint) from None
 
 
 def _is_data_file(path: Path) -> bool:

@@ -12,15 +12,13 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QTabWidget,
-    QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -35,9 +33,11 @@ from app.ui.steps.data_preview import (
     PREVIEW_ROWS,
     ColumnMapping,
     MappingDialog,
+    RenderedExample,
     RowsPager,
     first_rows,
     render_example,
+    source_exists,
     tokens_html,
 )
 from app.ui.widgets.config_form import ConfigForm
@@ -78,6 +78,10 @@ class DataStep(StepPage):
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(self.choose_button)
         file_row.addWidget(self.folder_button)
+        self.hub_button = QPushButton("Hub…")
+        self.hub_button.setToolTip("A dataset on the Hugging Face hub (owner/name), downloaded with progress")
+        self.hub_button.clicked.connect(self.choose_hub_dataset)
+        file_row.addWidget(self.hub_button)
         self.layout_.addLayout(file_row)
 
         grid = QGridLayout()
@@ -130,7 +134,9 @@ class DataStep(StepPage):
         self.table = self.pager.table
         self.pager.page_requested.connect(self.show_page)
         self.tabs.addTab(self.pager, "Rows")
-        self.render_tab = self._render_tab()
+        self.render_tab = RenderedExample()
+        self.example_spin, self.rendered = self.render_tab.spin, self.render_tab.view
+        self.example_spin.valueChanged.connect(self.render_example)
         self.tabs.addTab(self.render_tab, "Rendered example")
         self.tabs.currentChanged.connect(lambda _i: self.render_example())
         self.doctor = DoctorPanel()
@@ -147,22 +153,6 @@ class DataStep(StepPage):
         self.path_edit.setText(state.config.data.train)
 
 
-    def _render_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        top = QHBoxLayout()
-        self.example_spin = QSpinBox(minimum=1, maximum=1)
-        self.example_spin.setPrefix("Example ")
-        self.example_spin.valueChanged.connect(self.render_example)
-        legend = QLabel("Highlighted tokens are the ones the model is trained on (loss); the rest is context.")
-        legend.setObjectName("detail")
-        top.addWidget(self.example_spin)
-        top.addWidget(legend, 1)
-        layout.addLayout(top)
-        self.rendered = QTextBrowser()
-        layout.addWidget(self.rendered, 1)
-        return tab
-
     def begin(self) -> None:
         self.load(self.state.config.data.train)
 
@@ -171,7 +161,7 @@ class DataStep(StepPage):
         return not self.problem()
 
     def problem(self) -> str:
-        if not Path(self.state.config.data.train).exists():
+        if not source_exists(self.state.config.data.train):
             return "Choose a training file."
         if self.tasks.is_running("inspect"):
             return "Checking the file…"
@@ -195,6 +185,11 @@ class DataStep(StepPage):
         if path:
             self.set_file(path)
 
+    def choose_hub_dataset(self) -> None:
+        repo, ok = QInputDialog.getText(self, "Hub dataset", "Dataset id (owner/name):")
+        if ok and repo.strip():
+            self.set_file(repo.strip())
+
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and event.mimeData().urls()[0].isLocalFile():
             event.acceptProposedAction()
@@ -204,7 +199,8 @@ class DataStep(StepPage):
         event.acceptProposedAction()
 
     def set_file(self, path: str, fmt: str | None = None) -> None:
-        remember_dir(self.settings, "data", path)
+        if Path(path).exists():
+            remember_dir(self.settings, "data", path)
         self.state.update("data", train=str(path), columns={}, **({"format": fmt} if fmt else {}))
         self.load(str(path))
 
@@ -221,7 +217,7 @@ class DataStep(StepPage):
         self.table.setRowCount(0)
         self.rendered.clear()
         self.map_button.hide()
-        if not Path(path).exists():
+        if not source_exists(path):
             self.summary.setText(f"File not found: {path}")
             self.validity_changed.emit(False)
             return

@@ -53,6 +53,10 @@ def inspect_work(path: str, config, tokenizer=None, measure: bool = False):
                 raise Cancelled()
             progress(done, total, "Checking rows")
 
+        from app.core.data.sources import is_hub_id, resolve_source
+
+        local = str(resolve_source(path, lambda message, done, total: progress(done, total or 0, message), stop)) \
+            if is_hub_id(path) else path
         loaded = None
         if measure and tokenizer is None:
             from app.core import models
@@ -60,8 +64,8 @@ def inspect_work(path: str, config, tokenizer=None, measure: bool = False):
             progress(0, 0, "Loading the tokenizer")
             loaded = models.load_tokenizer(model.source, model.revision, model.trust_remote_code)
             ensure_chat_template(loaded)
-        rows = first_rows(path)
-        result = inspect_file(path, fmt=data.format, columns=dict(data.columns) or None,
+        rows = first_rows(local)
+        result = inspect_file(local, fmt=data.format, columns=dict(data.columns) or None,
                               system_prompt=data.system_prompt, tokenizer=tokenizer or loaded,
                               max_length=max_length, progress=report)
         return rows, result, (model.source, loaded) if loaded is not None else None

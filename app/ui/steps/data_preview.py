@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +38,15 @@ FORMAT_COLUMNS = {
     "text": ["text"],
 }
 KEEP = "(as is)"
+
+
+def source_exists(path: str) -> bool:
+    """A local file or folder, or a hub dataset id (downloaded when read)."""
+    from pathlib import Path
+
+    from app.core.data.sources import is_hub_id
+
+    return Path(path).exists() or is_hub_id(path)
 
 
 def first_rows(path: str, limit: int = PREVIEW_ROWS, start: int = 0) -> list:
@@ -72,6 +83,24 @@ def fill_rows_table(table: QTableWidget, rows: list) -> None:
     table.resizeColumnsToContents()
     for c in range(table.columnCount()):
         table.setColumnWidth(c, min(table.columnWidth(c), 360))
+
+
+class RenderedExample(QWidget):
+    """One example through the chat template, chosen by number, its trained tokens highlighted."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.spin = QSpinBox(minimum=1, maximum=1)
+        self.spin.setPrefix("Example ")
+        legend = QLabel("Highlighted tokens are the ones the model is trained on (loss); the rest is context.")
+        legend.setObjectName("detail")
+        top.addWidget(self.spin)
+        top.addWidget(legend, 1)
+        layout.addLayout(top)
+        self.view = QTextBrowser()
+        layout.addWidget(self.view, 1)
 
 
 class RowsPager(QWidget):
