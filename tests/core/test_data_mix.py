@@ -83,6 +83,7 @@ def test_prepare_sft_trains_on_the_mix_and_records_it(sources, demo_tokenizer, t
                         cache_dir=tmp_path / "cache")
     assert (mixed.stats["train_rows"], mixed.stats["eval_rows"], plain.stats["train_rows"]) == (11, 2, 9)
     assert mixed.stats["mix"][0]["train_rows"] == 7 and plain.stats["mix"] == []
+    assert (mixed.stats["rows"], plain.stats["rows"]) == (13, 10)
     assert mixed.fingerprint != plain.fingerprint
     texts = [demo_tokenizer.decode(ids) for ids in mixed.train["input_ids"]]
     assert sum("x" in t.split("user\n")[1][:3] for t in texts) == 7

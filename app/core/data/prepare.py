@@ -272,7 +272,7 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
         raise DataError(f"No training example keeps any answer tokens within {max_length} tokens.",
                         "Raise the max length, or shorten the prompts.")
     stats = {
-        "format": fmt, "rows": examples.rows,
+        "format": fmt, "rows": examples.rows + sum(m["rows"] for m in examples.mix),
         "train_rows": len(train_cols["input_ids"]), "eval_rows": len(eval_cols["input_ids"]),
         **tok.counts, "max_length": max_length,
         "tokens": sum(map(len, train_cols["input_ids"])),
