@@ -267,6 +267,12 @@ class TrainingConfig(Section):
                                json_schema_extra=ADVANCED)
     seed: int = Field(42, title="Seed", description="Random seed for initialisation and shuffling.", ge=0,
                       json_schema_extra=ADVANCED)
+    report_to: Literal["none", "tensorboard", "wandb", "mlflow"] = Field(
+        "none", title="Experiment tracking",
+        description="Also log metrics to TensorBoard, Weights & Biases or MLflow (install the matching extra, e.g. "
+        "pip install 'finetune-studio[tensorboard]'); wandb logs offline unless WANDB_API_KEY is set.",
+        json_schema_extra=ADVANCED,
+    )
 
 
 class EvaluationConfig(Section):

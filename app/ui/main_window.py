@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 
 BEGIN_DELAY_MS = 150  # let the first frame paint before background work competes for the GIL
 STEPS = ("data", "model", "method", "hyperparameters")
-PAGES = (("runs", "Runs", "runs"), ("compare", "Compare", "compare"), ("chat", "Chat", "chat"),
-         ("export", "Export", "export"))
+PAGES = (("runs", "Runs", "runs"), ("compare", "Compare", "compare"), ("evaluate", "Evaluate", "check"),
+         ("queue", "Queue", "pending"), ("chat", "Chat", "chat"), ("export", "Export", "export"))
 
 
 class MainWindow(QMainWindow):
@@ -196,6 +196,14 @@ class MainWindow(QMainWindow):
             from app.ui.pages.chat import ChatPage
 
             return ChatPage(self.settings)
+        if key == "evaluate":
+            from app.ui.pages.evaluate import EvaluatePage
+
+            return EvaluatePage(self.settings)
+        if key == "queue":
+            from app.ui.pages.queue import QueuePage
+
+            return QueuePage(lambda: self.state.config)
         from app.ui.pages.export import ExportPage
 
         return ExportPage(self.settings)

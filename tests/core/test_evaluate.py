@@ -72,3 +72,32 @@ def test_chat_context_is_trimmed_from_the_oldest_turns(demo_tokenizer):
     assert dropped == 0 and len(full) == 8
     kept, dropped = fit_context(demo_tokenizer, [system, *turns, last], 150)
     assert dropped == 4 and kept == [system, *turns[4:], last]
+
+
+def test_extend_continues_a_completed_run_with_the_schedule_planned_for_the_new_length(eval_run, capsys):
+    import math
+
+    import torch
+    from transformers import get_scheduler
+
+    from app.core.store import Store
+
+    store = Store()
+    original = store.get_run("eval-run")
+    assert main(["extend", "eval-run", "--epochs", "1"]) == 0
+    new_id = capsys.readouterr().out.strip().split(":")[0]
+    run = store.get_run(new_id)
+    assert run["status"] == "completed" and run["resumed_from"] == original["id"]
+    assert run["name"] == "eval-run +1 epochs" and store.get_run(original["id"])["status"] == "completed"
+    lrs = dict(store.metric_series(new_id)["learning_rate"])
+    # 12 training rows / batch 4 = 3 steps an epoch: max_steps 1 becomes 4; steps 2..4 are new, step 1 copied
+    assert sorted(lrs) == [1, 2, 3, 4]
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=2e-4)
+    schedule = get_scheduler("cosine", optimizer, num_warmup_steps=math.ceil(0.03 * 4), num_training_steps=4)
+    expected = []
+    for _ in range(4):
+        expected.append(schedule.get_last_lr()[0])
+        optimizer.step()
+        schedule.step()
+    # the trainer logs the rate each step was taken with
+    assert [lrs[s] for s in (2, 3, 4)] == pytest.approx(expected[1:4])

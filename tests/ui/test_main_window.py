@@ -11,7 +11,8 @@ from app.ui.settings import open_settings
 
 pytestmark = pytest.mark.usefixtures("fake_models")
 
-ENTRIES = ["data", "model", "method", "hyperparameters", "train", "runs", "compare", "chat", "export"]
+ENTRIES = ["data", "model", "method", "hyperparameters", "train", "runs", "compare", "evaluate", "queue", "chat",
+           "export"]
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_sidebar_navigation(qtbot, window):
         window.sidebar.select(key)
         assert window.stack.currentWidget() is window.steps[key]
         assert window.footer.isVisible()
-    for key in ("runs", "compare", "chat", "export", "train"):
+    for key in ("runs", "compare", "evaluate", "queue", "chat", "export", "train"):
         window.sidebar.select(key)
         assert window.stack.currentWidget() is window.holders[key]
         assert window.built[key].isVisible()

@@ -16,8 +16,9 @@ class Item:
 
 
 def to_item(example: Any) -> Item | None:
-    """A normalised example as (conversation before the last answer, that answer); None for plain text."""
-    if isinstance(example, str):
+    """A normalised example as (conversation before the last answer, that answer); None for plain text and for
+    rows that are not conversations (preference pairs, labelled rows: other stages)."""
+    if not isinstance(example, list) or not all(isinstance(m, dict) and "role" in m for m in example):
         return None
     last = max((i for i, m in enumerate(example) if m["role"] == "assistant"), default=None)
     if last is None or not any(m["role"] == "user" for m in example[:last]):

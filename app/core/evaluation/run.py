@@ -91,3 +91,15 @@ def evaluate_run(key: str, *, split: str = "validation", limit: int | None = Non
 def _prompt_text(messages: list[dict]) -> str:
     """The last user message (what the GUI shows as the example's prompt)."""
     return next((msg["content"] for msg in reversed(messages) if msg["role"] == "user"), "")
+
+
+def latest_batch(evaluations: list[dict]) -> dict[str, dict]:
+    """The newest `evaluate_run` call's rows from `Store.evaluations` (any order): {"tuned", "base_zero_shot",
+    "base_few_shot"} → row; a call stores its tuned row first, then the base ones."""
+    batch: dict[str, dict] = {}
+    for row in sorted(evaluations, key=lambda r: r["id"]):
+        if row["model"] == "tuned":
+            batch = {"tuned": row}
+        elif batch:
+            batch["base_few_shot" if row["shots"] else "base_zero_shot"] = row
+    return batch

@@ -43,6 +43,27 @@ def load_model(config: RunConfig, folder: Path, precision: str, num_labels: int 
     return model
 
 
+TRACKER_PACKAGES = {"tensorboard": "tensorboard", "wandb": "wandb", "mlflow": "mlflow"}
+
+
+def tracker(name: str) -> str:
+    """`training.report_to` for transformers, once its package is importable: a missing one is a ConfigError with
+    the extra to install, not a traceback mid-run; wandb without an API key logs offline (never blocks)."""
+    import importlib.util
+    import os
+
+    from ..errors import ConfigError
+
+    if name == "none":
+        return name
+    if importlib.util.find_spec(TRACKER_PACKAGES[name]) is None:
+        raise ConfigError([("training.report_to", f"{name} is not installed")],
+                          f"pip install 'finetune-studio[{name}]', or set training.report_to to none.")
+    if name == "wandb" and not os.environ.get("WANDB_API_KEY"):
+        os.environ.setdefault("WANDB_MODE", "offline")
+    return name
+
+
 def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> dict[str, Any]:
     """TrainingArguments shared by every stage's TRL config."""
     import torch
@@ -63,7 +84,7 @@ def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> d
         max_grad_norm=t.max_grad_norm, seed=t.seed, data_seed=t.seed,
         bf16=precision == "bf16", fp16=precision == "fp16", use_cpu=not torch.cuda.is_available(),
         gradient_checkpointing=t.gradient_checkpointing,
-        logging_steps=t.logging_steps, logging_first_step=True, report_to="none", disable_tqdm=True,
+        logging_steps=t.logging_steps, logging_first_step=True, report_to=tracker(t.report_to), disable_tqdm=True,
         save_strategy="steps", save_steps=save_steps, save_total_limit=t.save_total_limit,
         eval_strategy=eval_strategy, eval_steps=eval_steps,
         # eval_loss ranks checkpoints: rotation keeps the best; with early stopping it is loaded at the end

@@ -1,0 +1,108 @@
+"""The run queue: run configs waiting their turn in the store, run one after another; reorder; cancel.
+
+Each item holds a whole RunConfig (YAML) and, once started, the id of its run. `run_queue` trains the queued items
+in order through `engine.run` until none is left or `stop` is set (the run in progress then ends `cancelled` at
+its next step, as a stopped run does, and the items after it stay queued).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from .config import RunConfig, parse_config
+from .errors import StudioError
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("queued", "running", "completed", "failed", "cancelled")
+
+
+def _table(store: Store):
+    if "queue" not in store.db.table_names():
+        store.db["queue"].create({"id": int, "position": int, "name": str, "config": str, "status": str,
+                                  "sweep": str, "run_id": str, "created": float, "finished": float}, pk="id")
+    return store.db["queue"]
+
+
+def add(store: Store, config: RunConfig, sweep: str | None = None) -> int:
+    """Queue `config` last; returns the item id."""
+    table = _table(store)
+    last = next(store.db.query("SELECT MAX(position) AS p FROM queue"))["p"]
+    table.insert({"position": (last or 0) + 1, "name": config.name or "run", "config": config.to_yaml(),
+                  "status": "queued", "sweep": sweep, "created": time.time()})
+    return table.last_pk
+
+
+def items(store: Store, sweep: str | None = None) -> list[dict]:
+    """All items in queue order (finished ones too, with their run id)."""
+    _table(store)
+    where, params = ("sweep = ?", [sweep]) if sweep else (None, [])
+    return list(store.db["queue"].rows_where(where, params, order_by="position, id"))
+
+
+def _item(store: Store, item_id: int) -> dict:
+    rows = list(_table(store).rows_where("id = ?", [item_id]))
+    if not rows:
+        raise StudioError(f"No queue item {item_id}.", "List the queue with `finetune-studio queue list`.")
+    return rows[0]
+
+
+def move(store: Store, item_id: int, delta: int) -> None:
+    """Move a queued item `delta` places among the queued items (negative: earlier)."""
+    item = _item(store, item_id)
+    if item["status"] != "queued":
+        raise StudioError(f"Queue item {item_id} is {item['status']}.", "Only waiting items can be moved.")
+    queued = [row for row in items(store) if row["status"] == "queued"]
+    index = next(i for i, row in enumerate(queued) if row["id"] == item_id)
+    target = max(0, min(len(queued) - 1, index + delta))
+    queued.insert(target, queued.pop(index))
+    positions = sorted(row["position"] for row in queued)
+    for row, position in zip(queued, positions, strict=True):
+        store.db["queue"].update(row["id"], {"position": position})
+
+
+def cancel(store: Store, item_id: int) -> None:
+    """Take a waiting item out of the queue (it stays listed as cancelled)."""
+    item = _item(store, item_id)
+    if item["status"] == "running":
+        raise StudioError(f"Queue item {item_id} is training now (run {item['run_id']}).",
+                          "Stop the run (Ctrl+C in `queue run`, or Stop in the GUI); the queue stops with it.")
+    if item["status"] != "queued":
+        raise StudioError(f"Queue item {item_id} has already {item['status']}.", "Only waiting items can be cancelled.")
+    store.db["queue"].update(item_id, {"status": "cancelled", "finished": time.time()})
+
+
+def run_queue(store: Store, sink: Any, stop: Any, train=None) -> list[dict]:
+    """Train every queued item in order; returns the items that ran. `train` is `engine.run` (tests may wrap it)."""
+    from . import engine
+    from .store import new_run_id
+
+    train = train or engine.run
+    done = []
+    while not stop.is_set():
+        queued = [row for row in items(store) if row["status"] == "queued"]
+        if not queued:
+            break
+        item = queued[0]
+        run_id = new_run_id()
+        store.db["queue"].update(item["id"], {"status": "running", "run_id": run_id})
+        sink.emit("phase", name="queue", message=f"Training {item['name']} ({len(done) + 1} of "
+                  f"{len(done) + len(queued)})", current=len(done), total=len(done) + len(queued))
+        try:
+            result = train(parse_config(_yaml(item["config"])), sink, stop, run_id=run_id, store=store)
+            status = result.status
+        except StudioError as exc:  # e.g. an invalid config: the queue goes on with the next item
+            log.warning("queue item %s failed: %s", item["id"], exc.message)
+            status = "failed"
+        store.db["queue"].update(item["id"], {"status": status, "finished": time.time()})
+        done.append({**item, "status": status, "run_id": run_id})
+    return done
+
+
+def _yaml(text: str) -> dict:
+    import yaml
+
+    return yaml.safe_load(text)

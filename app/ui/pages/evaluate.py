@@ -1,0 +1,235 @@
+"""Evaluate: score a run on held-out data beside its base model zero-shot and few-shot, and read the best and worst
+examples.
+
+The page runs `finetune-studio eval RUN --json` in a worker process (the `[eval] message i/n` lines on its stderr
+drive the progress bar) and then reads the stored evaluations, so earlier results show as soon as a run is picked.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.icons import icon
+from app.ui.settings import open_settings
+from app.ui.steps.base import page_layout
+from app.ui.widgets.export_plan import parse_result
+from app.ui.widgets.export_process import ExportProcess
+from app.ui.widgets.run_picker import RunPicker
+
+METRICS = (("exact_match", "Exact match"), ("rouge1", "ROUGE-1"), ("rouge2", "ROUGE-2"), ("rougeL", "ROUGE-L"),
+           ("bleu", "BLEU"), ("accuracy", "Accuracy"), ("precision", "Precision (macro)"),
+           ("recall", "Recall (macro)"), ("f1", "F1 (macro)"))
+EXAMPLES = 5  # best and worst shown
+BETTER = QColor("#2e9d5b")
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.setWordWrap(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class EvaluatePage(QWidget):
+    """`program` is the command prefix that runs the CLI (tests pass a fake one)."""
+
+    evaluation_finished = Signal(dict)  # the CLI's JSON result; {} when it failed or was cancelled
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None,
+                 program: list[str] | None = None):
+        super().__init__(parent)
+        self.settings = settings or open_settings()
+        self.program = program or [sys.executable, "-m", "app"]
+        layout = page_layout(self, "Evaluate", "Score a run on held-out examples it never trained on, beside its base "
+                             "model answering zero-shot and with a few training examples in the prompt: is "
+                             "fine-tuning better than in-context learning, and by how much?")
+        form = QFormLayout()
+        self.runs = RunPicker(self.settings, statuses=("completed", "cancelled"))
+        self.runs.currentIndexChanged.connect(self.show_stored)
+        self.runs.refreshed.connect(self.show_stored)
+        form.addRow("Run", self.runs)
+        options = QHBoxLayout()
+        self.split = QComboBox(toolTip="validation: the rows the run held out; test: its data.test file or share")
+        self.split.addItems(["validation", "test"])
+        self.limit = QSpinBox(minimum=0, maximum=100_000, value=50, specialValueText="all",
+                              toolTip="Score only the first N held-out examples (0: all of them)")
+        self.shots = QSpinBox(minimum=0, maximum=16, value=2, specialValueText="off",
+                              toolTip="Also score the base model with K training examples placed in the prompt")
+        for label, widget in (("Split", self.split), ("Examples", self.limit), ("Few-shot K", self.shots)):
+            options.addWidget(QLabel(label))
+            options.addWidget(widget)
+        options.addStretch(1)
+        form.addRow("Options", options)
+        layout.addLayout(form)
+
+        buttons = QHBoxLayout()
+        self.eval_button = QPushButton(icon("start"), "Evaluate")
+        self.eval_button.clicked.connect(self.evaluate)
+        self.cancel_button = QPushButton(icon("stop"), "Cancel", enabled=False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar(textVisible=True, visible=False)
+        self.progress.setMaximumWidth(220)
+        self.status = QLabel(wordWrap=True)
+        for widget in (self.eval_button, self.cancel_button, self.progress):
+            buttons.addWidget(widget)
+        buttons.addWidget(self.status, 1)
+        layout.addLayout(buttons)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.metrics = _table(["Metric", "Tuned", "Base zero-shot", "Base few-shot"])
+        self.best = _table(["Prompt", "Reference", "Tuned answer", "Base answer"])
+        self.worst = _table(["Prompt", "Reference", "Tuned answer", "Base answer"])
+        for title, table in (("Tuned vs base on the same examples", self.metrics),
+                             (f"Best {EXAMPLES} examples (tuned)", self.best),
+                             (f"Worst {EXAMPLES} examples (tuned)", self.worst)):
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            heading = QLabel(title)
+            heading.setObjectName("sectionTitle")
+            box_layout.addWidget(heading)
+            box_layout.addWidget(table)
+            splitter.addWidget(box)
+        layout.addWidget(splitter, 1)
+
+        self.process = ExportProcess(self)
+        self.process.phase_changed.connect(self._phase)
+        self.process.line_received.connect(self._line)
+        self.process.export_ended.connect(self._ended)
+        self._last_line = ""
+
+    # ---- running ----
+    def command(self) -> list[str]:
+        cmd = [*self.program, "eval", self.runs.value() or "", "--split", self.split.currentText(), "--json"]
+        if self.limit.value():
+            cmd += ["--limit", str(self.limit.value())]
+        if self.shots.value():
+            cmd += ["--few-shot", str(self.shots.value())]
+        return cmd
+
+    def evaluate(self) -> None:
+        if not self.runs.value() or self.process.is_running():
+            return
+        self._set_running(True)
+        self.status.setText("Starting…")
+        self.status.setStyleSheet("")
+        self.process.start(self.command())
+
+    def cancel(self) -> None:
+        self.process.cancel()
+        self.status.setText("Cancelling…")
+
+    def _set_running(self, running: bool) -> None:
+        self.eval_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.runs.setEnabled(not running)
+        self.progress.setVisible(running)
+        self.progress.setRange(0, 0)
+
+    def _phase(self, message: str, current: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(current)
+        self.status.setText(message)
+
+    def _line(self, line: str) -> None:
+        if not line.startswith("["):
+            self._last_line = line
+
+    def _ended(self, code: int, stdout: str) -> None:
+        self._set_running(False)
+        result = parse_result(stdout) if code == 0 else None
+        if result is None:
+            text = "Cancelled." if self.process.cancelled else f"The evaluation failed: {self._last_line}"
+            self.status.setText(text)
+            self.status.setStyleSheet("" if self.process.cancelled else "color: #d64545;")
+            self.evaluation_finished.emit({})
+            return
+        self.status.setText(f"Scored {result['examples']} {result['split']} examples.")
+        self.show_stored()
+        self.evaluation_finished.emit(result)
+
+    # ---- showing ----
+    def show_stored(self, *_args) -> None:
+        """The run's newest evaluation (tuned and base) from the store."""
+        from app.core.evaluation.run import latest_batch
+        from app.core.store import Store
+
+        run_id = self.runs.value()
+        store = Store()
+        batch = latest_batch(store.evaluations(run_id)) if run_id else {}
+        self._fill_metrics(batch)
+        if not batch:
+            self.best.setRowCount(0)
+            self.worst.setRowCount(0)
+            if not self.process.is_running():
+                self.status.setText("Not evaluated yet." if run_id else "")
+            return
+        tuned = batch["tuned"]
+        base = batch.get("base_zero_shot")
+        base_answers = {p["idx"]: p["prediction"] for p in store.eval_predictions(base["id"])} if base else {}
+        for table, worst in ((self.best, False), (self.worst, True)):
+            rows = store.eval_predictions(tuned["id"], worst=worst, limit=EXAMPLES)
+            table.setRowCount(len(rows))
+            for r, row in enumerate(rows):
+                for c, text in enumerate((row["prompt"], row["reference"], row["prediction"],
+                                          base_answers.get(row["idx"], ""))):
+                    item = QTableWidgetItem(text)
+                    item.setToolTip(text)
+                    table.setItem(r, c, item)
+            table.resizeRowsToContents()
+
+    def _fill_metrics(self, batch: dict) -> None:
+        columns = [batch.get(k) for k in ("tuned", "base_zero_shot", "base_few_shot")]
+        few = columns[2]
+        self.metrics.setHorizontalHeaderItem(3, QTableWidgetItem(
+            f"Base {few['shots']}-shot" if few else "Base few-shot"))
+        names = [(key, title) for key, title in METRICS if columns[0] and key in columns[0]["metrics"]]
+        self.metrics.setRowCount(len(names))
+        for r, (key, title) in enumerate(names):
+            self.metrics.setItem(r, 0, QTableWidgetItem(title))
+            values = [col["metrics"].get(key) if col else None for col in columns]
+            top = max((v for v in values if v is not None), default=None)
+            for c, value in enumerate(values, start=1):
+                item = QTableWidgetItem("–" if value is None else f"{value:.3f}")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if value is not None and value == top and values.count(top) < len(values):
+                    item.setForeground(BETTER)
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.metrics.setItem(r, c, item)
+        if columns[0]:
+            self.metrics.setToolTip(f"{columns[0]['examples']} {columns[0]['split']} examples")
+
+    def refresh(self) -> None:
+        self.runs.refresh()
+
+    def shutdown(self) -> None:
+        self.process.kill_and_wait()
+
+
+if __name__ == "__main__":
+    from app.ui.preview import preview
+
+    raise SystemExit(preview(lambda _state: EvaluatePage()))

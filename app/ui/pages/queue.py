@@ -1,0 +1,234 @@
+"""Queue: runs waiting their turn, trained one after another; a sweep builder fills it; finished runs are ranked.
+
+The page runs `finetune-studio queue run` in a worker process (its `[queue] Training NAME (i of n)` lines drive the
+progress bar) and re-reads the queue from the store whenever a run starts or the queue ends.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from app.core.config import RunConfig
+from app.core.errors import StudioError
+from app.ui.icons import icon
+from app.ui.steps.base import page_layout
+from app.ui.widgets.export_process import ExportProcess
+
+RANK_METRICS = ("eval_loss", "loss", "exact_match", "rougeL")
+AXES = (("learning_rate", "Learning rates", "e.g. 1e-4, 2e-4"), ("rank", "Ranks", "e.g. 8, 16"),
+        ("epochs", "Epochs", "e.g. 1, 2"), ("method", "Methods", "e.g. lora, dora"))
+RED = "color: #d64545;"
+
+
+class QueuePage(QWidget):
+    """`config_provider` gives the config the sweep starts from (the window's current one); `program` is the command
+    prefix that runs the CLI (tests pass a fake one)."""
+
+    queue_finished = Signal(int)  # exit code of `queue run`
+
+    def __init__(self, config_provider: Callable[[], RunConfig], parent: QWidget | None = None,
+                 program: list[str] | None = None):
+        super().__init__(parent)
+        self.config_provider = config_provider
+        self.program = program or [sys.executable, "-m", "app"]
+        layout = page_layout(self, "Queue", "Runs wait here and train one after another. Build a sweep from the "
+                             "current config (every combination of the values you list), then rank the finished "
+                             "runs by a metric.")
+        form = QFormLayout()
+        self.axes: dict[str, QLineEdit] = {}
+        for name, label, placeholder in AXES:
+            self.axes[name] = QLineEdit(placeholderText=placeholder, toolTip="Comma-separated values; empty: keep "
+                                        "the current config's value")
+            form.addRow(label, self.axes[name])
+        layout.addLayout(form)
+        adds = QHBoxLayout()
+        self.add_sweep_button = QPushButton(icon("hyperparameters"), "Queue sweep")
+        self.add_sweep_button.clicked.connect(self.add_sweep)
+        self.add_button = QPushButton(icon("file"), "Queue current config")
+        self.add_button.clicked.connect(self.add_current)
+        self.message = QLabel(wordWrap=True)
+        for widget in (self.add_sweep_button, self.add_button):
+            adds.addWidget(widget)
+        adds.addWidget(self.message, 1)
+        layout.addLayout(adds)
+
+        controls = QHBoxLayout()
+        self.up_button = QPushButton("↑ Earlier")
+        self.down_button = QPushButton("↓ Later")
+        self.cancel_item_button = QPushButton("Remove from queue")
+        self.up_button.clicked.connect(lambda: self._move(-1))
+        self.down_button.clicked.connect(lambda: self._move(+1))
+        self.cancel_item_button.clicked.connect(self._cancel_item)
+        self.rank_by = QComboBox(toolTip="Losses rank lowest first; evaluation metrics highest first")
+        self.rank_by.addItems(RANK_METRICS)
+        self.rank_by.currentIndexChanged.connect(self.refresh)
+        for widget in (self.up_button, self.down_button, self.cancel_item_button):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        controls.addWidget(QLabel("Rank by"))
+        controls.addWidget(self.rank_by)
+        layout.addLayout(controls)
+
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Item", "Run", "Status", "Rank", "Metric"])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+
+        run_row = QHBoxLayout()
+        self.run_button = QPushButton(icon("start"), "Run queue")
+        self.run_button.clicked.connect(self.run_queue)
+        self.stop_button = QPushButton(icon("stop"), "Stop", enabled=False,
+                                       toolTip="Stop the run in progress (it keeps a checkpoint) and the queue")
+        self.stop_button.clicked.connect(self.stop)
+        self.progress = QProgressBar(textVisible=True, visible=False)
+        self.progress.setMaximumWidth(220)
+        self.status = QLabel(wordWrap=True)
+        for widget in (self.run_button, self.stop_button, self.progress):
+            run_row.addWidget(widget)
+        run_row.addWidget(self.status, 1)
+        layout.addLayout(run_row)
+
+        self.process = ExportProcess(self)
+        self.process.phase_changed.connect(self._phase)
+        self.process.export_ended.connect(self._ended)
+        self.ids: list[int] = []
+
+    # ---- filling the queue ----
+    def _store(self):
+        from app.core.store import Store
+
+        return Store()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(RED if error else "")
+
+    def add_current(self) -> None:
+        from app.core import queue
+
+        queue.add(self._store(), self.config_provider())
+        self._say("Queued the current config.")
+        self.refresh()
+
+    def add_sweep(self) -> None:
+        from app.core.sweep import parse_axis, queue_sweep
+
+        try:
+            axes = {name: parse_axis(name, edit.text()) for name, edit in self.axes.items()}
+            if not any(axes.values()):
+                raise StudioError("The sweep has no values.", "List values in at least one row, e.g. 1e-4, 2e-4.")
+            sweep, ids = queue_sweep(self._store(), self.config_provider(), axes)
+        except StudioError as exc:
+            self._say(f"{exc.message} {exc.hint}", error=True)
+            return
+        self._say(f"Queued {len(ids)} runs ({sweep}).")
+        self.refresh()
+
+    # ---- reordering ----
+    def selected_item(self) -> int | None:
+        row = self.table.currentRow()
+        return self.ids[row] if 0 <= row < len(self.ids) else None
+
+    def _move(self, delta: int) -> None:
+        from app.core import queue
+
+        item = self.selected_item()
+        if item is None:
+            return
+        try:
+            queue.move(self._store(), item, delta)
+        except StudioError as exc:
+            self._say(exc.message, error=True)
+            return
+        self.refresh()
+        self.table.selectRow(self.ids.index(item))
+
+    def _cancel_item(self) -> None:
+        from app.core import queue
+
+        item = self.selected_item()
+        if item is None:
+            return
+        try:
+            queue.cancel(self._store(), item)
+        except StudioError as exc:
+            self._say(f"{exc.message} {exc.hint}", error=True)
+            return
+        self.refresh()
+
+    # ---- running ----
+    def run_queue(self) -> None:
+        if self.process.is_running():
+            return
+        self.run_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.status.setText("Starting the queue…")
+        self.process.start([*self.program, "queue", "run"])
+
+    def stop(self) -> None:
+        self.process.cancel()
+        self.status.setText("Stopping the run in progress…")
+
+    def _phase(self, message: str, current: int, total: int) -> None:
+        if message.startswith("Training "):
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(current)
+            self.status.setText(message)
+            self.refresh()
+
+    def _ended(self, code: int, _stdout: str) -> None:
+        self.run_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        self.progress.setVisible(False)
+        self.status.setText({0: "The queue is done.", 130: "Stopped."}.get(code, "Done; some runs failed."))
+        self.refresh()
+        self.queue_finished.emit(code)
+
+    # ---- showing ----
+    def refresh(self, *_args) -> None:
+        from app.core import queue
+        from app.core.sweep import rank
+
+        store = self._store()
+        rows = queue.items(store)
+        metric = self.rank_by.currentText()
+        ranked = rank(store, [r["run_id"] for r in rows if r["run_id"] and r["status"] == "completed"], metric)
+        places = {r["run_id"]: (i, r[metric]) for i, r in enumerate(ranked, 1) if r[metric] is not None}
+        self.ids = [r["id"] for r in rows]
+        self.table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            place, value = places.get(row["run_id"], (None, None))
+            cells = (str(row["id"]), row["name"], row["status"], str(place) if place else "",
+                     "" if value is None else f"{value:.4f}")
+            for c, text in enumerate(cells):
+                self.table.setItem(i, c, QTableWidgetItem(text))
+
+    def shutdown(self) -> None:
+        self.process.kill_and_wait()
+
+
+if __name__ == "__main__":
+    from app.ui.preview import preview
+
+    raise SystemExit(preview(lambda state: QueuePage(lambda: state.config)))

@@ -1,0 +1,73 @@
+"""The Evaluate page over a store with one run, running a fake `finetune-studio eval` (no model is loaded)."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+
+from app.core.config import demo_config
+from app.core.paths import PROJECT_ROOT
+from app.core.store import Store
+from app.ui.pages.evaluate import EvaluatePage
+
+FAKE_CLI = textwrap.dedent(f'''
+    import json, sys
+    sys.path.insert(0, {str(PROJECT_ROOT)!r})
+    from app.core.store import Store
+    args = sys.argv[1:]
+    print(" ".join(args), file=sys.stderr, flush=True)
+    for i in range(3):
+        print(f"[eval] Generating: tuned model {{i}}/3", file=sys.stderr, flush=True)
+    store = Store(reap=False)
+    preds = [{{"idx": i, "prompt": f"Review {{i}}", "reference": "positive", "prediction": p, "score": s}}
+             for i, (p, s) in enumerate([("positive", 1.0), ("negative", 0.0), ("positive", 1.0)])]
+    store.add_evaluation(args[1], model="tuned", shots=0, split="validation",
+                         metrics={{"examples": 3, "exact_match": 2 / 3, "rougeL": 2 / 3}}, predictions=preds)
+    base = [dict(p, prediction="The sentiment is positive.", score=0.25) for p in preds]
+    store.add_evaluation(args[1], model="base", shots=0, split="validation",
+                         metrics={{"examples": 3, "exact_match": 0.0, "rougeL": 0.5}}, predictions=base)
+    store.add_evaluation(args[1], model="base", shots=2, split="validation",
+                         metrics={{"examples": 3, "exact_match": 1 / 3, "rougeL": 0.6}}, predictions=base)
+    print(json.dumps({{"run_id": args[1], "split": "validation", "examples": 3}}))
+''')
+RUN_ID = "20260101-000000-eval"
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch, qtbot):
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path / "home"))
+    store = Store(reap=False)
+    store.create_run(RUN_ID, name="Reviews", config_yaml=demo_config().to_yaml(), model="demo", method="lora",
+                     stage="sft")
+    store.update_run(RUN_ID, status="completed")
+    fake = tmp_path / "fake_cli.py"
+    fake.write_text(FAKE_CLI)
+    page = EvaluatePage(program=[sys.executable, str(fake)])
+    qtbot.addWidget(page)
+    page.show()
+    yield page
+    page.shutdown()
+
+
+def test_evaluate_runs_the_cli_then_shows_tuned_vs_base_and_best_worst_examples(page, qtbot):
+    assert page.runs.value() == RUN_ID and page.metrics.rowCount() == 0
+    assert page.command()[1:] == [page.command()[1], "eval", RUN_ID, "--split", "validation", "--json", "--limit",
+                                  "50", "--few-shot", "2"]
+    with qtbot.waitSignal(page.evaluation_finished, timeout=20_000) as done:
+        page.evaluate()
+    assert done.args[0]["examples"] == 3
+    assert page.status.text() == "Scored 3 validation examples."
+    cells = [[page.metrics.item(r, c).text() for c in range(4)] for r in range(page.metrics.rowCount())]
+    assert cells == [["Exact match", "0.667", "0.000", "0.333"], ["ROUGE-L", "0.667", "0.500", "0.600"]]
+    assert page.metrics.horizontalHeaderItem(3).text() == "Base 2-shot"
+    assert page.metrics.item(0, 1).font().bold() and not page.metrics.item(0, 2).font().bold()
+    assert [page.best.item(r, 0).text() for r in range(page.best.rowCount())] == ["Review 0", "Review 2", "Review 1"]
+    assert page.worst.item(0, 2).text() == "negative"
+    assert page.worst.item(0, 3).text() == "The sentiment is positive."
+
+
+def test_a_run_without_evaluations_says_so(page):
+    page.show_stored()
+    assert page.status.text() == "Not evaluated yet." and page.best.rowCount() == 0

@@ -1,0 +1,74 @@
+"""The Queue page: a sweep from the current config fills the queue; reorder and remove items; run it (fake CLI);
+finished runs are ranked by the chosen metric."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+
+from app.core import queue
+from app.core.config import demo_config
+from app.core.store import Store
+from app.ui.pages.queue import QueuePage
+
+FAKE_CLI = textwrap.dedent('''
+    import sys
+    print(" ".join(sys.argv[1:]), file=sys.stderr, flush=True)
+    for i in range(2):
+        print(f"[queue] Training run {i} ({i + 1} of 2) {i}/2", file=sys.stderr, flush=True)
+''')
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch, qtbot):
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path / "home"))
+    fake = tmp_path / "fake_cli.py"
+    fake.write_text(FAKE_CLI)
+    base = demo_config().model_copy(update={"name": "base"})
+    page = QueuePage(lambda: base, program=[sys.executable, str(fake)])
+    qtbot.addWidget(page)
+    page.show()
+    yield page
+    page.shutdown()
+
+
+def names(page) -> list[str]:
+    return [page.table.item(r, 1).text() for r in range(page.table.rowCount())]
+
+
+def test_sweep_fills_the_queue_and_items_reorder_and_cancel(page):
+    page.axes["learning_rate"].setText("1e-4, 2e-4")
+    page.axes["method"].setText("lora")
+    page.add_sweep()
+    assert page.message.text().startswith("Queued 2 runs (sweep-")
+    assert names(page) == ["base lr=0.0001 lora", "base lr=0.0002 lora"]
+    page.table.selectRow(1)
+    page.up_button.click()
+    assert names(page) == ["base lr=0.0002 lora", "base lr=0.0001 lora"]
+    assert page.selected_item() == page.ids[0]
+    page.cancel_item_button.click()
+    assert page.table.item(0, 2).text() == "cancelled"
+
+    page.axes["rank"].setText("8, lots")
+    page.add_sweep()
+    assert "'lots' is not a whole number" in page.message.text() and "color" in page.message.styleSheet()
+
+
+def test_run_queue_shows_progress_and_ranks_finished_runs(page, qtbot):
+    store = Store()
+    for name, eval_loss in (("worse", 1.5), ("better", 0.9)):
+        item = queue.add(store, demo_config().model_copy(update={"name": name}))
+        run_id = f"run-{name}"
+        store.create_run(run_id, name=name, config_yaml="", model="demo", method="lora", stage="sft")
+        store.update_run(run_id, status="completed")
+        store.add_metrics(run_id, 3, {"eval_loss": eval_loss})
+        store.db["queue"].update(item, {"status": "completed", "run_id": run_id})
+    page.refresh()
+    assert [(page.table.item(r, 1).text(), page.table.item(r, 3).text(), page.table.item(r, 4).text())
+            for r in range(2)] == [("worse", "2", "1.5000"), ("better", "1", "0.9000")]
+    with qtbot.waitSignal(page.queue_finished, timeout=20_000) as done:
+        page.run_queue()
+        assert not page.run_button.isEnabled()
+    assert done.args == [0] and page.status.text() == "The queue is done." and page.run_button.isEnabled()
