@@ -22,7 +22,7 @@ FAKE_CLI = textwrap.dedent(f'''
         print(f"[eval] Generating: tuned model {{i}}/3", file=sys.stderr, flush=True)
     store = Store(reap=False)
     preds = [{{"idx": i, "prompt": f"Review {{i}}", "reference": "positive", "prediction": p, "score": s}}
-             for i, (p, s) in enumerate([("positive", 1.0), ("negative", 0.0), ("positive", 1.0)])]
+             for i, (p, s) in enumerate([("negative", 0.0) if i == 1 else ("positive", 1.0) for i in range(7)])]
     store.add_evaluation(args[1], model="tuned", shots=0, split="validation",
                          metrics={{"examples": 3, "exact_match": 2 / 3, "rougeL": 2 / 3}}, predictions=preds)
     base = [dict(p, prediction="The sentiment is positive.", score=0.25) for p in preds]
@@ -63,7 +63,9 @@ def test_evaluate_runs_the_cli_then_shows_tuned_vs_base_and_best_worst_examples(
     assert cells == [["Exact match", "0.667", "0.000", "0.333"], ["ROUGE-L", "0.667", "0.500", "0.600"]]
     assert page.metrics.horizontalHeaderItem(3).text() == "Base 2-shot"
     assert page.metrics.item(0, 1).font().bold() and not page.metrics.item(0, 2).font().bold()
-    assert [page.best.item(r, 0).text() for r in range(page.best.rowCount())] == ["Review 0", "Review 2", "Review 1"]
+    assert page.headings[0].text() == "Tuned vs base on the same 7 validation examples"
+    assert [page.best.item(r, 0).text() for r in range(page.best.rowCount())] == [f"Review {i}" for i in (0, 2, 3, 4, 5)]
+    assert [page.worst.item(r, 0).text() for r in range(page.worst.rowCount())] == ["Review 1", "Review 6"]
     assert page.worst.item(0, 2).text() == "negative"
     assert page.worst.item(0, 3).text() == "The sentiment is positive."
 

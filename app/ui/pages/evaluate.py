@@ -100,17 +100,21 @@ class EvaluatePage(QWidget):
         self.metrics = _table(["Metric", "Tuned", "Base zero-shot", "Base few-shot"])
         self.best = _table(["Prompt", "Reference", "Tuned answer", "Base answer"])
         self.worst = _table(["Prompt", "Reference", "Tuned answer", "Base answer"])
+        self.metrics.verticalHeader().setDefaultSectionSize(24)
+        self.headings = []
         for title, table in (("Tuned vs base on the same examples", self.metrics),
-                             (f"Best {EXAMPLES} examples (tuned)", self.best),
-                             (f"Worst {EXAMPLES} examples (tuned)", self.worst)):
+                             (f"Best {EXAMPLES} examples: the tuned model's best, where the base did worst", self.best),
+                             (f"Worst {EXAMPLES} examples: the tuned model's worst", self.worst)):
             box = QWidget()
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(0, 0, 0, 0)
             heading = QLabel(title)
             heading.setObjectName("sectionTitle")
+            self.headings.append(heading)
             box_layout.addWidget(heading)
             box_layout.addWidget(table)
             splitter.addWidget(box)
+        splitter.setSizes([270, 220, 220])
         layout.addWidget(splitter, 1)
 
         self.process = ExportProcess(self)
@@ -186,14 +190,24 @@ class EvaluatePage(QWidget):
                 self.status.setText("Not evaluated yet." if run_id else "")
             return
         tuned = batch["tuned"]
+        self.headings[0].setText(f"Tuned vs base on the same {tuned['examples']} {tuned['split']} examples")
         base = batch.get("base_zero_shot")
-        base_answers = {p["idx"]: p["prediction"] for p in store.eval_predictions(base["id"])} if base else {}
-        for table, worst in ((self.best, False), (self.worst, True)):
-            rows = store.eval_predictions(tuned["id"], worst=worst, limit=EXAMPLES)
+        base_rows = {p["idx"]: p for p in store.eval_predictions(base["id"])} if base else {}
+        predictions = store.eval_predictions(tuned["id"])
+
+        def base_score(row: dict) -> float:
+            return base_rows[row["idx"]]["score"] if row["idx"] in base_rows else 0.0
+
+        # ties (often: every answer right) are broken by how the base did, and the worst list never repeats the best
+        best = sorted(predictions, key=lambda r: (-r["score"], base_score(r), r["idx"]))[:EXAMPLES]
+        shown = {r["idx"] for r in best}
+        worst = [r for r in sorted(predictions, key=lambda r: (r["score"], -base_score(r), r["idx"]))
+                 if r["idx"] not in shown][:EXAMPLES]
+        for table, rows in ((self.best, best), (self.worst, worst)):
             table.setRowCount(len(rows))
             for r, row in enumerate(rows):
                 for c, text in enumerate((row["prompt"], row["reference"], row["prediction"],
-                                          base_answers.get(row["idx"], ""))):
+                                          base_rows.get(row["idx"], {}).get("prediction", ""))):
                     item = QTableWidgetItem(text)
                     item.setToolTip(text)
                     table.setItem(r, c, item)
