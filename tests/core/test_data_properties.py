@@ -107,3 +107,31 @@ def test_inspection_reports_every_problem_by_line(suffix, content, fmt):
             return
     assert report.rows == report.valid_rows + report.problem_count or report.format == UNKNOWN
     assert all(p.line >= 1 and p.message for p in report.problems)
+
+
+@SETTINGS
+@given(values=st.lists(json_values | rows, max_size=12), indent=st.none() | st.integers(0, 3),
+       chunk=st.integers(1, 40), cut=st.none() | st.integers(0, 400))
+def test_large_json_arrays_stream_to_the_same_rows_and_errors(values, indent, chunk, cut):
+    from unittest import mock
+
+    from app.core.data import readers
+
+    text = json.dumps(values, indent=indent)
+    if cut is not None:
+        text = text[:cut] + "}" + text[cut:]  # a stray brace: a syntax error somewhere, or extra data
+    eager, eager_error = _read(".json", text.encode())
+    with mock.patch.object(readers, "STREAM_JSON_BYTES", 0), mock.patch.object(readers, "_CHUNK_CHARS", chunk):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "data.json"
+            path.write_text(text, encoding="utf-8")
+            try:
+                streamed, streamed_error = list(read_rows(path)), None
+            except DataError as exc:
+                streamed, streamed_error = None, exc
+    if eager_error is None:
+        assert streamed_error is None and streamed == eager
+    else:  # both refuse it at the same line (the eager reader may also refuse a non-array document)
+        assert streamed_error is not None or not text.lstrip().startswith("[")
+        if streamed_error is not None:
+            assert LINE.search(streamed_error.message).group() == LINE.search(eager_error.message).group()

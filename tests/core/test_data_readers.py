@@ -101,3 +101,16 @@ def test_jsonl_line_numbers_count_newlines_only_like_grep(tmp_path):
     rows = list(read_rows(write(tmp_path, "d.jsonl", '{"a": 1}\r{"a": 2}\r\n[1]\n{"b": 2}\r\n')))
     assert [(r.line, r.data) for r in rows] == [(1, None), (2, None), (3, {"b": 2})]
     assert rows[0].error.startswith("invalid JSON: Extra data")
+
+
+def test_large_json_array_streams_and_a_broken_record_names_its_line(tmp_path, monkeypatch):
+    from app.core.data import readers
+
+    monkeypatch.setattr(readers, "STREAM_JSON_BYTES", 0)
+    monkeypatch.setattr(readers, "_CHUNK_CHARS", 4)  # many refills: records and numbers cut at chunk edges
+    rows = read_rows(write(tmp_path, "d.json", '[\n {"a": 12345},\n 7,\n {"b": [1, 2]}\n]\n'))
+    assert [(r.line, r.data) for r in rows] == [(1, {"a": 12345}), (2, None), (3, {"b": [1, 2]})]
+    rows = read_rows(write(tmp_path, "e.json", '[\n{"a": 1},\n{"a": }\n]'))
+    assert next(rows).data == {"a": 1}
+    with pytest.raises(DataError, match=r"e\.json:3: invalid JSON: Expecting value"):
+        next(rows)
