@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..data.prepare import Prepared
+from ..errors import DataError
 from .common import conversation_prompts
 from .registry import STAGES
 
@@ -28,6 +29,15 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared
 
     spec = STAGES[config.training.stage]
     rows = load_stage_rows(config.data, spec.formats, spec.title, sink, stop)
+    rows.train, dropped = _fitting(rows.train, tokenizer, config.training.max_length)
+    rows.eval, _ = _fitting(rows.eval, tokenizer, config.training.max_length)
+    if dropped and sink is not None:
+        sink.emit("warning", message=f"{dropped} training examples have a prompt of {config.training.max_length} "
+                  "tokens or more (with the chat template): no room for an answer, so they were left out.",
+                  hint="Raise training.max_length to keep them.")
+    if not rows.train:
+        raise DataError(f"Every training example's prompt fills training.max_length ({config.training.max_length} "
+                        "tokens) with the chat template.", "Raise training.max_length, or shorten the prompts.")
     stats = {"format": rows.format, "rows": rows.rows, "train_rows": len(rows.train), "eval_rows": len(rows.eval),
              "max_length": config.training.max_length,
              "sample_prompts": conversation_prompts(rows.eval + rows.train)}
@@ -36,6 +46,15 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared
         stats.update(desirable=good, undesirable=len(rows.train) - good)
     return Prepared(Dataset.from_list(rows.train), Dataset.from_list(rows.eval) if rows.eval else None, stats,
                     rows.fingerprint, rows.format)
+
+
+def _fitting(rows: list[dict], tokenizer: Any, max_length: int) -> tuple[list[dict], int]:
+    """The rows whose templated prompt leaves room for an answer, and how many did not. DPO and KTO drop the others
+    themselves; ORPO and SimPO would train on an empty answer (a NaN loss)."""
+    kept = [r for r in rows if len(tokenizer.apply_chat_template(r["prompt"], add_generation_prompt=True,
+                                                                 tokenize=True, return_dict=True)["input_ids"])
+            < max_length]
+    return kept, len(rows) - len(kept)
 
 
 def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Prepared, args: dict,
