@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 
+from app.cli_augment import add_parser as add_augment_parser
 from app.cli_export import add_parsers as add_export_parsers
 from app.cli_iterate import add_parsers as add_iterate_parsers
 from app.cli_methods import add_parsers as add_methods_parsers
@@ -156,6 +157,10 @@ def cmd_chat(args) -> int:
 def cmd_data(args) -> int:
     if args.data_cmd == "split":
         return _data_split(args)
+    if args.data_cmd == "augment":
+        from app.cli_augment import cmd_augment
+
+        return cmd_augment(args)
     tokenizer = None
     if args.model:
         from app.core.models import load_tokenizer
@@ -334,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="list every problem, duplicate group, leaked pair and the token-length histogram")
     di.add_argument("--json", action="store_true")
     _clean_parser(ds)
+    add_augment_parser(ds)
     dp = ds.add_parser("split", help="write train/validation/test files by ratio (copied rows, same columns)")
     dp.add_argument("file")
     dp.add_argument("--ratios", type=float, nargs="+", default=[0.8, 0.1, 0.1], metavar="R",

@@ -50,3 +50,31 @@ def test_generation_reports_progress_and_stops(tmp_path, tiny_model_dir):
     stop = StopFlag()
     stop.set()
     assert generate_candidates(seeds, n=3, loaded=loaded, stop=stop) == []
+
+
+def test_cli_writes_a_review_file_and_adds_only_the_kept_candidates(tmp_path, monkeypatch, capsys):
+    from app.cli import main
+    from app.core.data import augment
+
+    def fake_generate(seeds, model_key, n, kinds, seed=0, progress=None, **_kwargs):
+        for i in range(n):
+            progress(i + 1, n)
+        return [Candidate(kinds[0], seeds[i][0], [{"role": "user", "content": f"New {i}?"},
+                                                  {"role": "assistant", "content": f"Yes {i}."}]) for i in range(n)]
+
+    monkeypatch.setattr(augment, "generate_candidates", fake_generate)
+    source = write_chats(tmp_path / "chat.jsonl", 3)
+    review = tmp_path / "review.jsonl"
+    assert main(["data", "augment", str(source), "--n", "2", "--kinds", "new", "--out", str(review), "--jsonl"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["event"] for e in events] == ["progress", "progress", "candidates"]
+    assert [item["seed_line"] for item in events[-1]["items"]] == [1, 2]
+    lines = review.read_text(encoding="utf-8").splitlines()
+    review.write_text(lines[0].replace('"keep": true', '"keep": false') + "\n" + lines[1] + "\n", encoding="utf-8")
+    out = tmp_path / "chat.v1.jsonl"
+    assert main(["data", "augment", str(source), "--add", str(review), "--out", str(out)]) == 0
+    assert [json.loads(r)["messages"][0]["content"] for r in out.read_text().splitlines()] == ["Q0?", "Q1?", "Q2?",
+                                                                                             "New 1?"]
+    review.write_text(lines[1] + "\n" + '{"kind": "new", "messages": [{"role": "user", "content": "hi"}]}\n')
+    assert main(["data", "augment", str(source), "--add", str(review)]) == 2
+    assert f"{review}:2: the conversation ends with a user turn" in capsys.readouterr().err
