@@ -26,6 +26,8 @@ def add_parser(ds) -> None:
                     help="rephrase: the seed's question reworded, its answer kept; new: a new question and the "
                          "model's answer")
     da.add_argument("--format", default="auto")
+    da.add_argument("--columns", type=json.loads, default=None, metavar="JSON",
+                    help='the column mapping, e.g. \'{"question": "prompt", "answer": "completion"}\'')
     da.add_argument("--seed", type=int, default=0)
     da.add_argument("--out", metavar="PATH", help="the review file (default: <data home>/datasets/<name>.candidates"
                                                   ".jsonl); with --add, the new version")
@@ -47,13 +49,13 @@ def cmd_augment(args) -> int:
 
     if args.add:
         kept = [Candidate(c["kind"], c["seed_line"], c["messages"]) for c in _read_review(Path(args.add))]
-        target, sidecar = save_augmented(args.file, kept, args.model, args.format, out=args.out)
+        target, sidecar = save_augmented(args.file, kept, args.model, args.format, args.columns, out=args.out)
         _emit(args, "saved", path=str(target), added=len(kept))
         if not args.jsonl:
             print(f"{target}: the rows of {Path(args.file).name} and {len(kept)} kept candidates "
                   f"(recorded in {sidecar.name})")
         return 0
-    seeds = seed_examples(args.file, args.format)
+    seeds = seed_examples(args.file, args.format, args.columns)
     candidates = generate_candidates(seeds, args.model, args.n, tuple(args.kinds), seed=args.seed,
                                      progress=lambda done, total: _emit(args, "progress", done=done, total=total))
     out = Path(args.out) if args.out else datasets_dir() / f"{base_stem(args.file)}.candidates.jsonl"

@@ -135,34 +135,40 @@ def test_measuring_token_lengths_shows_the_histogram_and_what_max_length_cuts(qt
 
 @pytest.mark.usefixtures("fake_models")
 def test_augmenting_adds_only_the_ticked_candidates_as_a_new_version(qtbot, page, tmp_path, monkeypatch):
+    import sys
+    from pathlib import Path
+
     from PySide6.QtCore import Qt
 
-    from app.core.data.augment import Candidate
+    fake = [sys.executable, str(Path(__file__).with_name("fake_augment_worker.py"))]
+    commands = []
 
-    def fake_generate(seeds, model_key, n, kinds, seed=0, stop=None, progress=None):
-        made = [Candidate(kinds[i % len(kinds)], seeds[i][0], [{"role": "user", "content": f"New question {i}?"},
-                                                              {"role": "assistant", "content": f"New answer {i}."}])
-                for i in range(n)]
-        for i in range(n):
-            progress(i + 1, n)
-        return made
+    def command(path, config, model_key, n, kinds):
+        commands.append((path, model_key, n, kinds))
+        return [*fake, path, "--n", str(n), *(["--fail"] if model_key == "broken" else [])]
 
-    monkeypatch.setattr("app.core.data.augment.generate_candidates", fake_generate)
+    monkeypatch.setattr("app.ui.steps.data_augment.augment_command", command)
     path = write_jsonl(tmp_path / "seeds.jsonl", chat_rows(3))
     step = page(path)
     reported(qtbot, step, path)
     dialog = step.open_augment_dialog()
+    dialog.model_edit.setText("broken")
+    dialog.generate_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("⚠"), timeout=10000)
+    assert "no usable conversations" in dialog.status.text() and "pick chat data" in dialog.status.text()
+    dialog.model_edit.setText("demo")
     dialog.count.setValue(3)
     dialog.generate_button.click()
-    qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=10000)
+    assert commands[-1] == (str(path), "demo", 3, ("rephrase", "new"))
     assert dialog.status.text().startswith("3 candidates") and "from line 1" in dialog.list.item(0).text()
     dialog.list.item(1).setCheckState(Qt.CheckState.Checked)
     dialog.keep_button.click()
     qtbot.waitUntil(lambda: step.state.config.data.train.endswith("seeds.v1.jsonl"), timeout=10000)
     report = reported(qtbot, step, step.state.config.data.train)
     assert report.rows == 4 and "Added generated examples" in step.doctor.actions.text()
-    assert "New question 1?" in open(step.state.config.data.train, encoding="utf-8").read()
-    assert "New question 0?" not in open(step.state.config.data.train, encoding="utf-8").read()
+    text = open(step.state.config.data.train, encoding="utf-8").read()
+    assert "New question 1?" in text and "New question 0?" not in text
 
 
 @pytest.mark.usefixtures("fake_models")

@@ -1,11 +1,14 @@
 """The Data step's augmentation dialog: a local instruct model grows candidate examples from the file's examples
-in the background; the user ticks the ones to keep, and only those go into a new dataset version."""
+in a worker process (`data augment --jsonl`); the user ticks the ones to keep, and only those go into a new
+dataset version."""
 
 from __future__ import annotations
 
+import json
+import sys
 from types import SimpleNamespace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QProcess, QProcessEnvironment, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -21,21 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.tasks import TaskGroup
+from app.core.paths import PROJECT_ROOT
 
 
-def generate_work(path: str, config, model_key: str, n: int, kinds: tuple[str, ...]):
-    """A TaskGroup job: candidates grown from the first examples of `path` (read with `config.data`)."""
+def augment_command(path: str, config, model_key: str, n: int, kinds: tuple[str, ...]) -> list[str]:
+    """The worker process: `python -m app data augment ... --jsonl` (a model never loads in the GUI process)."""
     data = config.data
-
-    def work(progress, stop):
-        from app.core.data.augment import generate_candidates, seed_examples
-
-        seeds = seed_examples(path, data.format, dict(data.columns) or None)
-        return generate_candidates(seeds, model_key, n, kinds, seed=data.seed, stop=stop,
-                                   progress=lambda done, total: progress(done, total, "Generating"))
-
-    return work
+    command = [sys.executable, "-m", "app", "data", "augment", path, "--n", str(n), "--model", model_key,
+               "--kinds", *kinds, "--format", data.format, "--seed", str(data.seed), "--jsonl"]
+    return command + (["--columns", json.dumps(data.columns)] if data.columns else [])
 
 
 def save_work(path: str, config, model_key: str, kept: list):
@@ -61,7 +58,15 @@ class AugmentDialog(QDialog):
         self.setWindowTitle("Augment: new examples from yours")
         self.setMinimumSize(640, 460)
         self.path, self.config = path, config
-        self.tasks = TaskGroup(self)
+        self.process = QProcess(self)
+        self.process.setWorkingDirectory(str(PROJECT_ROOT))
+        env = QProcessEnvironment.systemEnvironment()
+        env.insert("PYTHONUNBUFFERED", "1")
+        self.process.setProcessEnvironment(env)
+        self.process.readyReadStandardOutput.connect(self._read)
+        self.process.finished.connect(self._ended)
+        self.process.errorOccurred.connect(lambda _e: self._ended())
+        self._out = ""
         self.candidates: list = []
         layout = QVBoxLayout(self)
         intro = QLabel("A local instruct model rephrases your questions (keeping their answers) and writes new "
@@ -101,49 +106,73 @@ class AugmentDialog(QDialog):
         buttons.addWidget(self.keep_button)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
-        self.finished.connect(lambda _code: self.tasks.shutdown())
+        self.finished.connect(lambda _code: self.stop())
+
+    def running(self) -> bool:
+        return self.process.state() != QProcess.ProcessState.NotRunning
+
+    def stop(self) -> None:
+        if self.running():
+            self.status.setText("Stopped: nothing to review.")
+            self.process.kill()  # the worker writes nothing until it has finished
+            self.process.waitForFinished(3000)
 
     def generate(self) -> None:
-        if self.tasks.is_running("generate"):
-            self.tasks.cancel("generate")
+        if self.running():
+            self.stop()
             return
         kinds = tuple(k for k, box in (("rephrase", self.rephrase), ("new", self.new)) if box.isChecked())
         if not kinds:
             self.status.setText("Tick at least one kind of example.")
             return
-        work = generate_work(self.path, self.config, self.model_edit.text().strip() or "demo", self.count.value(),
-                             kinds)
+        command = augment_command(self.path, self.config, self.model_edit.text().strip() or "demo",
+                                  self.count.value(), kinds)
         self.list.clear()
+        self.candidates, self._out = [], ""
         self.keep_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText("Loading the model…")
         self.generate_button.setText("Stop")
-        self.tasks.start("generate", work, done=self._generated, error=self._failed, progress=self._progress)
+        self.process.start(command[0], command[1:])
 
-    def _progress(self, done: int, total: int, message: str) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-        self.status.setText(f"{message}: {done} of {total}")
+    def _read(self) -> None:
+        self._out += bytes(self.process.readAllStandardOutput().data()).decode("utf-8", errors="replace")
+        *lines, self._out = self._out.split("\n")
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if event.get("event") == "progress":
+                self.progress.setRange(0, event["total"])
+                self.progress.setValue(event["done"])
+                self.status.setText(f"Generating: {event['done']} of {event['total']}")
+            elif event.get("event") == "candidates":
+                self._generated(event["items"])
 
-    def _failed(self, exc: Exception) -> None:
+    def _ended(self, *_args) -> None:
         self.progress.hide()
         self.generate_button.setText("Generate")
-        self.status.setText(f"⚠ {getattr(exc, 'message', None) or exc}")
+        if self.candidates or self.status.text().startswith(("The model wrote nothing", "Stopped")):
+            return
+        error = bytes(self.process.readAllStandardError().data()).decode("utf-8", errors="replace")
+        lines = [line for line in error.splitlines() if line.startswith(("Error:", "Hint:"))]
+        self.status.setText("⚠ " + (" ".join(lines) or "The worker stopped before it was done."))
 
-    def _generated(self, candidates: list) -> None:
-        self.progress.hide()
-        self.generate_button.setText("Generate")
-        self.candidates = candidates
-        self.status.setText(f"{len(candidates)} candidates: tick the ones worth keeping." if candidates else
+    def _generated(self, items: list) -> None:
+        from app.core.data.augment import Candidate
+
+        self.candidates = [Candidate(c["kind"], c["seed_line"], c["messages"]) for c in items]
+        self.status.setText(f"{len(items)} candidates: tick the ones worth keeping." if items else
                             "The model wrote nothing usable; try again or another model.")
-        for candidate in candidates:
+        for candidate in self.candidates:
             item = QListWidgetItem(f"[{candidate.kind}, from line {candidate.seed_line}]\nQ: {candidate.question}\n"
                                    f"A: {candidate.answer}")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.list.addItem(item)
-        self.keep_button.setEnabled(bool(candidates))
+        self.keep_button.setEnabled(bool(items))
 
     def ticked(self) -> list:
         return [c for i, c in enumerate(self.candidates) if self.list.item(i).checkState() == Qt.CheckState.Checked]
