@@ -4,6 +4,7 @@ missing end-of-sequence token are what make an exported model "talk gibberish" o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .errors import ExportError
@@ -66,18 +67,34 @@ def chat_checks(reference: Any, exported: Any, generation_config: Any = None) ->
     return props
 
 
-def chat_verdict(reference: Any, exported: Any, generation_config: Any = None) -> dict[str, Any]:
-    """chat_checks, raising ExportError when the export would not chat like the trained model."""
+def add_turn_end_stop(tokenizer: Any, generation_config: Any) -> str | None:
+    """When the token closing an assistant turn is not a stop token, add it to the generation config's
+    eos_token_id (as Llama 3 does for <|eot_id|>) so the exported model stops there; the token added, or None."""
+    end = turn_end_token(tokenizer) if tokenizer.chat_template else None
+    if end is None or generation_config is None:
+        return None
+    end_id = tokenizer.convert_tokens_to_ids(end)
+    if end_id is None or end_id == tokenizer.unk_token_id or end_id in stop_ids(tokenizer, generation_config):
+        return None
+    eos = generation_config.eos_token_id
+    ids = list(eos) if isinstance(eos, (list, tuple)) else ([eos] if eos is not None else [])
+    generation_config.eos_token_id = [*ids, end_id]
+    return end
+
+
+def chat_verdict(reference: Any, exported: Any, generation_config: Any = None,
+                 warn: Callable[[str, str], None] | None = None) -> dict[str, Any]:
+    """chat_checks; ExportError when the template differs (a broken export), a warning when generation would not
+    stop at the end of an answer (the export is usable, but will run on)."""
     props = chat_checks(reference, exported, generation_config)
     if props.get("chat_template_ok") is False:
         raise ExportError("The exported tokenizer's chat template does not render conversations as the trained "
                           "model's does, so the export would be prompted differently from how it was trained.",
                           "Check the chat template (tokenizer_config.json / chat_template.jinja) of the run's "
                           "model and export again.")
-    if not props["eos_ok"]:
-        raise ExportError(f"The export would not stop at the end of its answer: the token that ends an assistant "
-                          f"turn ({props.get('turn_end_token')!r}) is not an end-of-sequence token "
-                          f"(eos_token {props['eos_token']!r}).",
-                          "Set the tokenizer's eos_token (or generation_config.json's eos_token_id) to the "
-                          "template's end-of-turn token and export again.")
+    if not props["eos_ok"] and warn is not None:
+        warn(f"The export would not stop at the end of its answer: the token that ends an assistant turn "
+             f"({props.get('turn_end_token')!r}) is not an end-of-sequence token (eos_token {props['eos_token']!r}).",
+             "Set the tokenizer's eos_token (or generation_config.json's eos_token_id) to the template's "
+             "end-of-turn token; a merged export adds it to generation_config.json by itself.")
     return props

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .chat_checks import add_turn_end_stop
 from .chat_checks import chat_verdict as _chat_verdict
 from .config import RunConfig
 from .errors import Cancelled, ExportError
@@ -136,7 +137,8 @@ def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Pa
                 raise ExportError(f"The saved adapter does not reproduce the trained model (max logit difference "
                                   f"{props['max_abs_diff']:.3g} > {MERGE_TOLERANCE}).",
                                   "Export again; if it persists, report it with the run's log.")
-            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp), _generation_config(model)))
+            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp), _generation_config(model),
+                                       _warner(sink)))
         if config is not None:
             (tmp / "README.md").write_text(model_card(config, run_id, store, props, kind="adapter",
                                                       **(card or {})), encoding="utf-8")
@@ -200,6 +202,8 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
         tokenizer.save_pretrained(tmp)
         generation = _generation_config(merged)
         if generation is not None:
+            if added := add_turn_end_stop(tokenizer, generation):
+                props["stop_token_added"] = added
             generation.save_pretrained(tmp)
         digests = {k: _digest(v) for k, v in merged.state_dict().items()}
         if in_place or hasattr(model, "peft_config"):  # our own copy, or one the caller gave up
@@ -216,7 +220,7 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
             props["max_abs_diff"] = _max_diff(expected, got)
             props["top1_agreement"] = _agreement(expected, got)
             _judge(dtype, props, sink)
-            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp), generation))
+            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp), generation, _warner(sink)))
         (tmp / "README.md").write_text(model_card(config, run_id, store, props, **(card or {})), encoding="utf-8")
     report("Export complete", 4, 4)
     _record(run_id, store, sink, "merged", Path(out), props)
@@ -277,6 +281,10 @@ def _reporter(sink: EventSink | None, stop: StopFlag | None = None):
         if sink is not None:
             sink.emit("phase", name="export", message=message, current=current, total=total)
     return report
+
+
+def _warner(sink: EventSink | None):
+    return None if sink is None else lambda message, hint: sink.emit("warning", message=message, hint=hint)
 
 
 def _record(run_id: str | None, store: Store | None, sink: EventSink | None, kind: str, path: Path,

@@ -76,9 +76,10 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
 
     store = store or Store()
     run = store.get_run(key)
-    config = parse_config(yaml.safe_load(run["config"]))
-    config.export.dtype = dtype or config.export.dtype
-    config.export.max_shard_size = max_shard_size or config.export.max_shard_size
+    data = yaml.safe_load(run["config"])
+    data["export"] = {**data.get("export", {}), **{k: v for k, v in (("dtype", dtype),
+                                                                     ("max_shard_size", max_shard_size)) if v}}
+    config = parse_config(data)  # a bad --dtype or --max-shard-size is a ConfigError naming export.<field>
     uses_adapter = METHODS[config.method.name].uses_adapter
     if adapter and not uses_adapter:
         raise ExportError(f"A {METHODS[config.method.name].title} run trains the whole model: it has no adapter.",

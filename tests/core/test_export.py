@@ -75,6 +75,8 @@ def test_cli_exports_the_best_checkpoint_in_shards_with_model_cards(evaluated_ru
     with pytest.raises(SystemExit):
         main(["export", run["id"], "--checkpoint", "nine", "--adapter", str(tmp_path / "b")])
     assert "expected a step number, 'best' or 'final'" in capsys.readouterr().err
+    assert main(["export", run["id"], "--merged", str(tmp_path / "c"), "--max-shard-size", "500mb"]) == 2
+    assert "export.max_shard_size" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("how", ["stop flag", "interrupt"])
@@ -114,7 +116,7 @@ def test_too_little_disk_space_is_reported_before_starting(evaluated_run, tmp_pa
 def test_chat_checks_catch_a_broken_template_and_a_missing_eos(tiny_model_dir):
     from transformers import AutoTokenizer, GenerationConfig
 
-    from app.core.chat_checks import chat_checks, chat_verdict
+    from app.core.chat_checks import add_turn_end_stop, chat_checks, chat_verdict
 
     ref = AutoTokenizer.from_pretrained(tiny_model_dir)
     assert chat_checks(ref, ref, GenerationConfig(eos_token_id=2)) == {
@@ -129,5 +131,10 @@ def test_chat_checks_catch_a_broken_template_and_a_missing_eos(tiny_model_dir):
     checks = chat_checks(ref, no_eos, GenerationConfig(eos_token_id=0))
     assert checks["chat_template_ok"] and not checks["eos_ok"] and checks["turn_end_token"] == "<|im_end|>"
     assert chat_checks(ref, no_eos, GenerationConfig(eos_token_id=[0, 2]))["eos_ok"], "a generation eos list counts"
-    with pytest.raises(ExportError, match="would not stop at the end of its answer"):
-        chat_verdict(ref, no_eos, GenerationConfig(eos_token_id=0))
+    warnings = []
+    assert not chat_verdict(ref, no_eos, GenerationConfig(eos_token_id=0), lambda m, h: warnings.append(m))["eos_ok"]
+    assert "would not stop at the end of its answer: the token that ends an assistant turn ('<|im_end|>')" in (
+        warnings[0])
+    generation = GenerationConfig(eos_token_id=0)  # what a merged export does about it
+    assert add_turn_end_stop(no_eos, generation) == "<|im_end|>" and generation.eos_token_id == [0, 2]
+    assert chat_checks(ref, no_eos, generation)["eos_ok"] and add_turn_end_stop(no_eos, generation) is None
