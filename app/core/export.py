@@ -74,9 +74,15 @@ def _agreement(a: list, b: list) -> float:
 
 
 def _atomic_dir(out: Path) -> Path:
+    """`.NAME.tmp-PID` beside `out`; the leftovers of an export that was killed (its process gone) are removed."""
+    from .store import pid_alive
+
     out = Path(out)
+    for stale in out.parent.glob(f".{out.name}.tmp-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid))):
+            shutil.rmtree(stale, ignore_errors=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
     return tmp
 

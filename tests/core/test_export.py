@@ -94,6 +94,7 @@ def test_cancel_mid_export_leaves_no_partial_folder(evaluated_run, tmp_path, how
 
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "keep.txt").write_text("an earlier export")
+    (tmp_path / ".m.tmp-999999").mkdir()  # left by an export that was killed
     with pytest.raises(Cancelled if how == "stop flag" else KeyboardInterrupt):
         export_run(run["id"], merged=tmp_path / "m", gguf=tmp_path / "g", sink=Canceller(), stop=stop)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"], "no temporary or half-written folder is left"
