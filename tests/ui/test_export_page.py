@@ -194,6 +194,10 @@ def test_describe_reads_the_recorded_properties_in_plain_words():
     assert describe("adapter", {"base_model": "/m", "max_abs_diff": 1e-6}) == "max logit difference 1.0e-06"
     assert describe("gguf", {"quant": "f16", "greedy_tokens": 12, "greedy_agreement": 1.0}) == (
         "f16 · greedy 12 tokens identical")
+    assert describe("merged", {"dtype": "fp16", "shards": 3, "stop_token_added": "<|im_end|>", "eos_ok": True}) == (
+        "fp16 · 3 shards · <|im_end|> added as a stop token · end token match")
+    assert describe("adapter", {"eos_ok": False, "chat_template_ok": True}) == (
+        "chat template match · MISMATCH: end token")
 
 
 def test_push_section_saves_the_token_to_the_keyring_only(qtbot, home, memory_keyring):

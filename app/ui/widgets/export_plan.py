@@ -109,6 +109,10 @@ def describe(kind: str, props: dict) -> str:
                      f"greedy {tokens} tokens identical on {share:.0%} of prompts")
     if props.get("merge_max_abs_diff"):
         parts.append(f"merge difference {_diff(props['merge_max_abs_diff'])}")
+    if props.get("shards", 1) > 1:
+        parts.append(f"{props['shards']} shards")
+    if props.get("stop_token_added"):
+        parts.append(f"{props['stop_token_added']} added as a stop token")
     checks = [("eos_ok", "end token"), ("chat_template_ok", "chat template"), ("tokenizer_ok", "tokenizer"),
               ("template_ok", "Modelfile template"), ("stop_ok", "stop tokens")]
     kept = [label for key, label in checks if props.get(key) is True]
