@@ -59,12 +59,24 @@ def build_model(name: str, tokenizer_dir: Path, root: Path) -> Path:
     return out
 
 
-def child(variant: str, model: str, data: Path, steps: int, started: float) -> dict:
+def child(variant: str, model: str, data: Path, steps: int, started: float, profile: Path | None = None) -> dict:
+    """One variant's run; with `profile`, the host-side (Python) time per function goes to that file, which shows
+    where a launch-bound step spends its time."""
+    import cProfile
+    import pstats
+
     import torch
 
     overrides = VARIANTS[variant][1]
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
     result = run_plain(model, data, steps, started) if overrides is None else \
         run_ours(model, data, steps, started, **overrides)
+    if profiler:
+        profiler.disable()
+        with profile.open("w") as fh:
+            pstats.Stats(profiler, stream=fh).sort_stats("tottime").print_stats(40)
     if torch.cuda.is_available():
         result["peak_gpu_mb"] = torch.cuda.max_memory_allocated() / MiB
         result["peak_gpu_reserved_mb"] = torch.cuda.max_memory_reserved() / MiB
@@ -89,25 +101,35 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", ".")))
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--models", default="qwen2-0.5b,qwen2-1.5b")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--profile", nargs="*", default=[], metavar="VARIANT",
+                        help="write a host-side profile of these variants' runs (e.g. a b) to OUT/profile-<variant>.txt")
     parser.add_argument("--child", choices=sorted(VARIANTS), help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--started", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         os.environ.setdefault("FINETUNE_STUDIO_HOME", tempfile.mkdtemp(prefix="gpu-check-home-"))
-        print("RESULT " + json.dumps(child(args.child, args.model, args.data, args.steps, args.started)), flush=True)
+        profile = args.out / f"profile-{args.child}.txt" if args.child in args.profile else None
+        result = child(args.child, args.model, args.data, args.steps, args.started, profile)
+        print("RESULT " + json.dumps(result), flush=True)
         return
     root = Path(tempfile.mkdtemp(prefix="gpu-check-models-"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    first_model = args.models.split(",")[0]  # profiles: of the first model only
     report: dict[str, dict] = {}
     for name in args.models.split(","):
         t0 = time.time()
         model = build_model(name, args.tokenizer, root)
         print(f"{name}: random weights built in {time.time() - t0:.1f} s", flush=True)
         report[name] = {}
-        for key, (title, overrides) in VARIANTS.items():
+        for key in args.variants:
+            title, overrides = VARIANTS[key]
             cmd = [sys.executable, "-m", "bench.gpu_check", "--child", key, "--model", str(model), "--steps",
                    str(args.steps), "--data", str(args.data), "--tokenizer", str(args.tokenizer),
-                   "--started", str(time.time())]
+                   "--started", str(time.time()), "--out", str(args.out)]
+            if name == first_model and key in args.profile:
+                cmd += ["--profile", key]
             out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
             line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
             if line is None:
@@ -131,7 +153,6 @@ def main() -> None:
             a, b = runs["a"], runs["b"]
             print(f"  {name} (a)/(b): tokens/s {a['tokens_per_second'] / b['tokens_per_second']:.2f}x, peak GPU "
                   f"{a.get('peak_gpu_mb', 0) / max(b.get('peak_gpu_mb', 0), 1):.2f}x", flush=True)
-    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "gpu_check.json").write_text(json.dumps(report, indent=1))
 
 
