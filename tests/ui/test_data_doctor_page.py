@@ -190,3 +190,13 @@ def test_a_hub_dataset_id_downloads_with_progress_and_reads(qtbot, page, tmp_pat
     report = reported(qtbot, step, "someone/chats")
     assert calls[0] == "someone/chats" and report.valid_rows == 4 and step.is_valid()
     assert step.table.rowCount() == 4
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_a_file_that_cannot_be_read_leaves_the_step_invalid(qtbot, page, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('[\n{"a": 1},\n{"a": }\n]')
+    step = page(path)
+    qtbot.waitUntil(lambda: "⚠" in step.summary.text(), timeout=10000)
+    assert "broken.json:3: invalid JSON" in step.summary.text() and step.summary.toolTip()
+    assert not step.is_valid() and "cannot be read" in step.problem()

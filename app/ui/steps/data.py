@@ -62,7 +62,7 @@ class DataStep(StepPage):
         self.tokenizer = None
         self.tokenizer_source: str | None = None
         self.page = 0
-        self.stopped = False
+        self.unchecked = ""  # why the file could not be checked (stopped, unreadable): the step is not valid
         self.mapping_dialog: MappingDialog | None = None
         self.setAcceptDrops(True)
 
@@ -167,8 +167,8 @@ class DataStep(StepPage):
             return "Checking the file…"
         if self.tasks.is_running("clean"):
             return "Cleaning the data…"
-        if self.stopped:
-            return "The check was stopped: choose the file again."
+        if self.unchecked:
+            return self.unchecked
         if self.report is not None and self.report.valid_rows == 0:
             return "No usable rows in the file."
         return ""
@@ -210,7 +210,7 @@ class DataStep(StepPage):
         are measured once the model's tokenizer is loaded (`measure` loads it)."""
         self.path_edit.setText(path)
         self._sync_format()
-        self.report, self.rows, self.page, self.stopped = None, [], 0, False
+        self.report, self.rows, self.page, self.unchecked = None, [], 0, ""
         self.doctor.show_report(None)
         self.doctor.show_actions(path)
         self.table.clear()
@@ -241,12 +241,13 @@ class DataStep(StepPage):
 
     def cancel_check(self) -> None:
         """Stop the check (the step stays invalid until the file is checked) or the cleaning (nothing is written)."""
-        self.stopped = self.tasks.is_running("inspect")
+        if self.tasks.is_running("inspect"):
+            self.unchecked = "The check was stopped: choose the file again."
         self.tasks.cancel("inspect")
         self.tasks.cancel("clean")
         self._idle()
         self.summary.setText(f"Stopped at {self.progress.value():,} rows. " + (
-            "Choose the file again to check it." if self.stopped else "The cleaning wrote nothing."))
+            "Choose the file again to check it." if self.unchecked else "The cleaning wrote nothing."))
         self.validity_changed.emit(self.is_valid())
 
     def _progress(self, done: int, total: int, message: str) -> None:
@@ -256,7 +257,10 @@ class DataStep(StepPage):
 
     def _failed(self, exc: Exception) -> None:
         self._idle()
-        self.summary.setText(f"⚠ {getattr(exc, 'message', None) or exc}")
+        message = getattr(exc, "message", None) or str(exc)
+        if self.report is None:
+            self.unchecked = f"The data cannot be read: {message}"
+        self.summary.setText(f"⚠ {message}")
         hint = getattr(exc, "hint", "")
         self.summary.setToolTip(hint)
         self.validity_changed.emit(False)
