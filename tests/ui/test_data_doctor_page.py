@@ -200,3 +200,27 @@ def test_a_file_that_cannot_be_read_leaves_the_step_invalid(qtbot, page, tmp_pat
     qtbot.waitUntil(lambda: "⚠" in step.summary.text(), timeout=10000)
     assert "broken.json:3: invalid JSON" in step.summary.text() and step.summary.toolTip()
     assert not step.is_valid() and "cannot be read" in step.problem()
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_the_mix_editor_writes_data_mix(qtbot, page, tmp_path):
+    path = write_jsonl(tmp_path / "main.jsonl", chat_rows(3))
+    step = page(path)
+    reported(qtbot, step, path)
+    assert step.source.mix_button.text() == "Mix…"
+    dialog = step.open_mix_dialog()
+    dialog.add_row(str(tmp_path / "extra.csv"))
+    dialog.table.cellWidget(0, 1).setValue(2.5)
+    dialog.table.cellWidget(0, 2).setValue(100)
+    dialog.table.cellWidget(0, 3).setCurrentText("prompt_completion")
+    dialog.accept()
+    mix = step.state.config.data.mix
+    assert [(m.path, m.weight, m.max_samples, m.format) for m in mix] == [
+        (str(tmp_path / "extra.csv"), 2.5, 100, "prompt_completion")]
+    assert step.source.mix_button.text() == "Mix (1)…"
+    again = step.open_mix_dialog()
+    assert again.mix() == [m.model_dump() for m in mix]
+    again.table.selectRow(0)
+    again.remove_row()
+    again.accept()
+    assert step.state.config.data.mix == [] and step.source.mix_button.text() == "Mix…"

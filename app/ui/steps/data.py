@@ -8,13 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -23,12 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import DataConfig
-from app.ui.icons import icon
-from app.ui.settings import last_dir, remember_dir
+from app.ui.settings import remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.steps.data_augment import AugmentDialog, save_work
 from app.ui.steps.data_doctor import DoctorPanel, clean_work, inspect_work
+from app.ui.steps.data_mix import MixDialog
 from app.ui.steps.data_preview import (
     PREVIEW_ROWS,
     ColumnMapping,
@@ -40,11 +37,11 @@ from app.ui.steps.data_preview import (
     source_exists,
     tokens_html,
 )
+from app.ui.steps.data_source import FILE_FILTER, SourceRow
 from app.ui.widgets.config_form import ConfigForm
 
 log = logging.getLogger(__name__)
 
-FILE_FILTER = "Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.txt);;All files (*)"
 UNSURE = 0.9  # below this detection confidence the column-mapping dialog is offered
 
 
@@ -66,23 +63,11 @@ class DataStep(StepPage):
         self.mapping_dialog: MappingDialog | None = None
         self.setAcceptDrops(True)
 
-        file_row = QHBoxLayout()
-        self.path_edit = QLineEdit(readOnly=True, placeholderText="No file chosen")
-        self.choose_button = QPushButton(icon("file"), "Choose file…")
-        self.choose_button.clicked.connect(self.choose_file)
-        self.folder_button = QPushButton("Folder…")
-        self.folder_button.setToolTip("A folder saved by `datasets` (save_to_disk), of data files, or of text "
-                                      "files (each file one document)")
-        self.folder_button.clicked.connect(self.choose_folder)
-        file_row.addWidget(QLabel(DataConfig.model_fields["train"].title))
-        file_row.addWidget(self.path_edit, 1)
-        file_row.addWidget(self.choose_button)
-        file_row.addWidget(self.folder_button)
-        self.hub_button = QPushButton("Hub…")
-        self.hub_button.setToolTip("A dataset on the Hugging Face hub (owner/name), downloaded with progress")
-        self.hub_button.clicked.connect(self.choose_hub_dataset)
-        file_row.addWidget(self.hub_button)
-        self.layout_.addLayout(file_row)
+        self.source = SourceRow(self.settings)
+        self.path_edit = self.source.path_edit
+        self.source.chosen.connect(self.set_file)
+        self.source.mix_requested.connect(self.open_mix_dialog)
+        self.layout_.addWidget(self.source)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -174,21 +159,16 @@ class DataStep(StepPage):
         return ""
 
     # ---- choosing a file ----
-    def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose training data", last_dir(self.settings, "data"),
-                                              FILE_FILTER)
-        if path:
-            self.set_file(path)
+    def open_mix_dialog(self) -> MixDialog:
+        dialog = MixDialog(self.state.config.data.mix, FILE_FILTER, self)
+        dialog.accepted.connect(lambda: self._mixed(self.state.try_update("data", mix=dialog.mix())))
+        dialog.open()
+        return dialog
 
-    def choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Choose a dataset folder", last_dir(self.settings, "data"))
-        if path:
-            self.set_file(path)
-
-    def choose_hub_dataset(self) -> None:
-        repo, ok = QInputDialog.getText(self, "Hub dataset", "Dataset id (owner/name):")
-        if ok and repo.strip():
-            self.set_file(repo.strip())
+    def _mixed(self, problems: list[str]) -> None:
+        self.source.show_mix_count(len(self.state.config.data.mix))
+        if problems:
+            self.summary.setText("⚠ Mix not changed: " + "; ".join(problems))
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and event.mimeData().urls()[0].isLocalFile():
@@ -209,6 +189,7 @@ class DataStep(StepPage):
         """Check the whole file in the background (the first page of rows comes with the report); token lengths
         are measured once the model's tokenizer is loaded (`measure` loads it)."""
         self.path_edit.setText(path)
+        self._mixed([])
         self._sync_format()
         self.report, self.rows, self.page, self.unchecked = None, [], 0, ""
         self.doctor.show_report(None)
