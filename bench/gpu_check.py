@@ -73,6 +73,8 @@ def child(variant: str, model: str, data: Path, steps: int, started: float, prof
         profiler.enable()
     result = run_plain(model, data, steps, started) if overrides is None else \
         run_ours(model, data, steps, started, **overrides)
+    if overrides and overrides.get("padding_free") is False:
+        result["padding_share"] = float("nan")  # run_ours does not count padding (its default has none)
     if profiler:
         profiler.disable()
         with profile.open("w") as fh:
