@@ -29,6 +29,14 @@ def extend_run(key: str, epochs: float, sink: EventSink, stop: StopFlag | None =
     from . import engine
 
     store = store or Store()
+    return engine.run(None, sink, stop, resume=prepare_extension(key, epochs, store), store=store)
+
+
+def prepare_extension(key: str, epochs: float, store: Store) -> str:
+    """Create the extension run of the completed run `key` (stopped at the copied checkpoint, ready for
+    `train --resume`, which the GUI's Train page runs); returns its id."""
+    from . import engine
+
     row = store.get_run(key)
     if row["status"] != "completed":
         raise StudioError(f"Run {row['id']} is {row['status']}, not completed.",
@@ -61,4 +69,4 @@ def extend_run(key: str, epochs: float, sink: EventSink, stop: StopFlag | None =
     store.db.execute("INSERT INTO metrics (run_id, step, epoch, name, value, time) SELECT ?, step, epoch, name, "
                      "value, time FROM metrics WHERE run_id = ?", [run_id, row["id"]])
     store.db.conn.commit()
-    return engine.run(None, sink, stop, resume=run_id, store=store)
+    return run_id

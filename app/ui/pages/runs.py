@@ -56,10 +56,12 @@ class RunDetail(QWidget):
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_box = ErrorBox()
         self.buttons = {key: QPushButton(text) for key, text in (
-            ("clone", "Clone config"), ("resume", "Resume"), ("rename", "Rename…"), ("delete", "Delete…"),
-            ("folder", "Open folder"))}
+            ("clone", "Clone config"), ("resume", "Resume"), ("extend", "Extend…"), ("rename", "Rename…"),
+            ("delete", "Delete…"), ("folder", "Open folder"))}
         self.buttons["clone"].setToolTip("Load this run's configuration into the steps")
         self.buttons["resume"].setToolTip("Continue from its last checkpoint")
+        self.buttons["extend"].setToolTip("Train a completed run more epochs, as a new run that continues from its "
+                                          "final checkpoint with the learning-rate schedule carried on")
         self.plots = MetricsPlots()
         self.config_view = QPlainTextEdit(readOnly=True)
         self.config_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -92,6 +94,7 @@ class RunDetail(QWidget):
             status = run.get("status") if run else None
             button.setEnabled(run is not None and not (
                 (key == "resume" and status not in ("cancelled", "failed"))
+                or (key == "extend" and status != "completed")
                 or (key == "delete" and status in ACTIVE_STATUSES)
                 or (key == "clone" and not run.get("config"))))
         self.error_box.hide()
@@ -169,6 +172,7 @@ class RunsPage(QWidget):
         buttons = self.detail.buttons
         buttons["clone"].clicked.connect(self._clone)
         buttons["resume"].clicked.connect(lambda: self._with_selected(self.resume_requested.emit))
+        buttons["extend"].clicked.connect(self._extend)
         buttons["rename"].clicked.connect(self._rename)
         buttons["delete"].clicked.connect(self._delete)
         buttons["folder"].clicked.connect(self._open_folder)
@@ -250,6 +254,25 @@ class RunsPage(QWidget):
             QMessageBox.warning(self, "Cannot clone this run", f"{exc.message}\n\n{exc.hint}")
             return
         self.clone_requested.emit(config)
+
+    @Slot()
+    def _extend(self) -> None:
+        """Ask how many epochs, create the extension run, and hand it to the Train page (resume_requested)."""
+        from app.core.extend import prepare_extension
+
+        run_id = self.selected_run_id()
+        if not run_id:
+            return
+        epochs, ok = QInputDialog.getDouble(self, "Extend run", "Train this many more epochs:", 1.0, 0.1, 100.0, 1)
+        if not ok:
+            return
+        try:
+            new_id = prepare_extension(run_id, epochs, self.store)
+        except StudioError as exc:
+            QMessageBox.warning(self, "Cannot extend this run", f"{exc.message}\n{exc.hint}")
+            return
+        self.refresh()
+        self.resume_requested.emit(new_id)
 
     @Slot()
     def _rename(self) -> None:
