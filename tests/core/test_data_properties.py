@@ -18,7 +18,7 @@ from app.core.errors import DataError
 
 KEYS = ["messages", "conversations", "role", "content", "from", "value", "instruction", "input", "output", "system",
         "history", "prompt", "completion", "text", "chosen", "rejected", "label", "type", "weight", "tools"]
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
 json_values = st.recursive(
