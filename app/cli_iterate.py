@@ -13,7 +13,8 @@ from typing import Any
 from app.core.errors import StudioError
 from app.logsetup import route_library_logs
 
-METRIC_ROWS = ("exact_match", "rouge1", "rouge2", "rougeL", "bleu", "accuracy", "precision", "recall", "f1")
+METRIC_ROWS = ("exact_match", "rouge1", "rouge2", "rougeL", "bleu", "accuracy", "precision", "recall", "f1",
+               "pairwise_accuracy", "margin")
 
 
 class PhaseLines:

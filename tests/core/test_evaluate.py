@@ -101,3 +101,44 @@ def test_extend_continues_a_completed_run_with_the_schedule_planned_for_the_new_
         schedule.step()
     # the trainer logs the rate each step was taken with
     assert [lrs[s] for s in (2, 3, 4)] == pytest.approx(expected[1:4])
+
+
+def test_a_preference_run_is_scored_by_pairwise_accuracy(tiny_model_dir, tmp_path, capsys):
+    import shutil
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from app.core.config import parse_config
+    from app.core.evaluation.preference import answer_logprob
+    from app.core.paths import run_dir
+    from app.core.store import Store
+
+    data = tmp_path / "prefs.jsonl"
+    data.write_text("\n".join(json.dumps({"prompt": f"Say {w}", "chosen": w, "rejected": f"No, {w} is not a word"})
+                              for w in ["apple", "pear", "plum", "fig"] * 2) + "\n")
+    config = parse_config({"name": "prefs", "model": {"source": str(tiny_model_dir)},
+                           "data": {"train": str(data), "validation_split": 0.5},
+                           "method": {"name": "full"}, "training": {"stage": "dpo"}})
+    store, run_id = Store(), "20260101-000000-pref"
+    store.create_run(run_id, name="prefs", config_yaml=config.to_yaml(), model=str(tiny_model_dir), method="full",
+                     stage="dpo", status="completed")
+    shutil.copytree(tiny_model_dir, run_dir(run_id) / "merged")  # its "tuned" model: the base itself
+    capsys.readouterr()
+    assert main(["eval", run_id, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["examples"] == 4 and result["metrics"] == result["base"]["zero_shot"]
+
+    model, tokenizer = AutoModelForCausalLM.from_pretrained(tiny_model_dir), AutoTokenizer.from_pretrained(tiny_model_dir)
+    prompt, answer = [{"role": "user", "content": "Say fig"}], {"role": "assistant", "content": "fig"}
+    full = tokenizer.apply_chat_template([*prompt, answer], tokenize=True, return_dict=True)["input_ids"]
+    start = len(tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True,
+                                              return_dict=True)["input_ids"])
+    labels = torch.tensor([[-100] * start + full[start:]])
+    with torch.no_grad():  # transformers' own loss: mean negative log-likelihood of the answer tokens
+        loss = model(torch.tensor([full]), labels=labels).loss
+    assert answer_logprob(model, tokenizer, prompt, answer) == pytest.approx(-loss.item() * (len(full) - start),
+                                                                            rel=1e-4)
+    rows = Store().eval_predictions(result["evaluation_ids"]["tuned"])
+    assert result["metrics"]["pairwise_accuracy"] == sum(r["score"] for r in rows) / 4
+    assert all(r["prediction"].startswith("log p chosen") for r in rows)

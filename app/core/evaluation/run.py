@@ -16,6 +16,7 @@ from typing import Any
 
 from . import metrics as m
 from .generation import generate, held_out, shots, with_shots
+from .preference import PREFERENCE_STAGES, score_pairs
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,12 @@ def evaluate_run(key: str, *, split: str = "validation", limit: int | None = Non
     store = store or Store()
     run = store.get_run(key)
     config = parse_config(yaml.safe_load(run["config"]))
+    if config.training.stage in PREFERENCE_STAGES:
+        return _evaluate_pairs(run, config, split, limit, base, sink, stop, store)
+    if config.training.stage not in ("sft", "pt"):
+        raise StudioError(f"Evaluation scores generated answers (sft) or preference pairs (dpo, orpo, simpo); run "
+                          f"{run['id']} is a {config.training.stage} run.",
+                          "Its training metrics are on the Runs and Compare pages.")
     examples = split_examples(config.data, stop)
     items = held_out(getattr(examples, split), limit, split)
     references = [item.reference for item in items]
@@ -85,6 +92,43 @@ def evaluate_run(key: str, *, split: str = "validation", limit: int | None = Non
         del model
         gc.collect()
     log.info("evaluated %s on %s: %s", run["id"], split, result)
+    return result
+
+
+def _evaluate_pairs(run: dict, config: Any, split: str, limit: int | None, base: bool, sink: Any, stop: Any,
+                    store: Any) -> dict:
+    """Preference runs: pairwise accuracy of the tuned model and of its base on the held-out pairs."""
+    from ..chat import load_for_chat
+    from ..data.stage_data import load_stage_rows
+    from ..errors import DataError
+
+    if split != "validation":
+        raise DataError("Preference runs are scored on their validation pairs.", "Drop --split test.")
+    rows = load_stage_rows(config.data, ("preference",), "preference", stop=stop).eval[:limit or None]
+    if not rows:
+        raise DataError(f"Run {run['id']} holds out no preference pairs.",
+                        "Give it a validation share or file (data.validation_split, data.validation).")
+    result: dict = {"run_id": run["id"], "split": split, "examples": len(rows), "evaluation_ids": {}}
+
+    def report(message: str, current: int, total: int) -> None:
+        if sink is not None:
+            sink.emit("phase", name="eval", message=message, current=current, total=total)
+
+    for label, key in (("tuned", run["id"]), ("base", config.model.source))[:2 if base else 1]:
+        report(f"Loading the {label} model", 0, 1)
+        model, tokenizer = load_for_chat(key)
+        message = f"Scoring pairs: {label} model"
+        scores, predictions = score_pairs(model, tokenizer, rows, stop=stop,
+                                          progress=lambda done, total, text=message: report(text, done, total))
+        evaluation_id = store.add_evaluation(run["id"], model=label, shots=0, split=split, metrics=scores,
+                                             predictions=predictions)
+        if label == "tuned":
+            result["metrics"] = scores
+        else:
+            result["base"] = {"zero_shot": scores}
+        result["evaluation_ids"]["tuned" if label == "tuned" else "base_zero_shot"] = evaluation_id
+        del model
+        gc.collect()
     return result
 
 

@@ -36,7 +36,8 @@ from app.ui.widgets.run_picker import RunPicker
 
 METRICS = (("exact_match", "Exact match"), ("rouge1", "ROUGE-1"), ("rouge2", "ROUGE-2"), ("rougeL", "ROUGE-L"),
            ("bleu", "BLEU"), ("accuracy", "Accuracy"), ("precision", "Precision (macro)"),
-           ("recall", "Recall (macro)"), ("f1", "F1 (macro)"))
+           ("recall", "Recall (macro)"), ("f1", "F1 (macro)"), ("pairwise_accuracy", "Pairwise accuracy"),
+           ("margin", "Log-prob margin (chosen − rejected)"))
 EXAMPLES = 5  # best and worst shown
 BETTER = QColor("#2e9d5b")
 
