@@ -15,8 +15,8 @@ HYPERPARAMETERS = ("epochs", "max_steps", "batch_size", "gradient_accumulation",
                    "warmup_ratio", "weight_decay", "max_grad_norm", "max_length", "seed")
 # parity property -> how the card names it
 PARITY = {
-    "merge_max_abs_diff": "merge: max |Δlogit|, merged vs adapter model (fp32)",
-    "max_abs_diff": "export: max |Δlogit|, reloaded files vs the trained model",
+    "merge_max_abs_diff": "merge: max abs logit difference, merged vs adapter model (fp32)",
+    "max_abs_diff": "export: max abs logit difference, reloaded files vs the trained model",
     "top1_agreement": "export: next-token agreement with the trained model",
     "greedy_agreement": "greedy continuation identical (share of prompts)",
     "chat_template_ok": "chat template renders the test conversation token for token",

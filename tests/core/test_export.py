@@ -69,9 +69,11 @@ def test_cli_exports_the_best_checkpoint_in_shards_with_model_cards(evaluated_ru
                  "- max_steps: 4", "eval_loss: ", "## Parity report",
                  "| merged | export: next-token agreement with the trained model | 1 |",
                  "| merged | end-of-turn token is a stop token | pass |",
+                 "| merged | export: max abs logit difference, reloaded files vs the trained model | ",
                  "| adapter | chat template renders the test conversation token for token | pass |",
                  "from_pretrained('path/to/this/folder')", "llama-cli -m", "ollama create"):
         assert text in card, text
+    assert all(line.count("|") == 4 for line in card.splitlines() if line.startswith("| ")), "table cells intact"
     with pytest.raises(SystemExit):
         main(["export", run["id"], "--checkpoint", "nine", "--adapter", str(tmp_path / "b")])
     assert "expected a step number, 'best' or 'final'" in capsys.readouterr().err

@@ -23,9 +23,10 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Any:
 
 
 def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Any, args: dict, **kwargs: Any) -> Any:
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTConfig
 
     from ..methods.apply import PROMPT_LEARNING
+    from ..trainer import StudioSFTTrainer
 
     # Virtual tokens go before each sequence: concatenated (padding-free) batches would hold one prefix for all.
     padding_free = config.training.padding_free and config.method.name not in PROMPT_LEARNING
@@ -33,5 +34,5 @@ def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Any, a
                          max_length=None if padding_free else config.training.max_length,
                          dataset_kwargs={"skip_prepare_dataset": True},
                          include_num_input_tokens_seen="all" if padding_free else "non_padding")
-    return SFTTrainer(model=model, args=sft_args, train_dataset=prepared.train, eval_dataset=prepared.eval,
-                      processing_class=tokenizer, **kwargs)
+    return StudioSFTTrainer(model=model, args=sft_args, train_dataset=prepared.train, eval_dataset=prepared.eval,
+                            processing_class=tokenizer, **kwargs)

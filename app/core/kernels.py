@@ -1,0 +1,142 @@
+"""Faster exact training kernels in plain torch: the LM-head loss without full logits, per-sequence attention.
+
+- `LinearCrossEntropy`: the next-token loss of `hidden @ weight.T` over token chunks. Only positions with a label are
+  projected (prompt tokens cost nothing), the `[tokens, vocab]` logits never exist at once, and the gradient is
+  computed in the same pass, so the backward is a multiplication (no recomputed projection, no fp32 logits kept).
+- `add_lm_loss_head(model)`: `model(..., labels=..., studio_lm_loss=True)` runs the backbone and that loss.
+- `per_sequence_sdpa`: attention over a padding-free batch (one row of concatenated sequences and `cu_seq_lens_q`)
+  as one causal SDPA call per sequence, instead of one call over the whole row with a block-diagonal mask.
+
+Heavy imports (torch, transformers) stay inside functions, except in the autograd class built on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from typing import Any
+
+ATTENTION = "studio_sdpa"
+CHUNK_BYTES = 64 * 1024**2  # fp32 logits held at once by the loss
+
+
+def _chunk_rows(vocab: int) -> int:
+    return max(CHUNK_BYTES // (4 * vocab), 16)
+
+
+@functools.cache
+def _linear_cross_entropy() -> Any:
+    import torch
+
+    class LinearCrossEntropy(torch.autograd.Function):
+        """Sum over rows of `-log softmax(hidden @ weight.T + bias)[target]`, in fp32, chunked over rows."""
+
+        @staticmethod
+        def forward(ctx, hidden, weight, bias, targets):
+            device = hidden.device
+            dtype = torch.get_autocast_dtype(device.type) if torch.is_autocast_enabled(device.type) else hidden.dtype
+            need_h, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+            need_b = bias is not None and ctx.needs_input_grad[2]
+            w = weight.to(dtype)
+            b = None if bias is None else bias.to(dtype)
+            grad_h = torch.empty_like(hidden) if need_h else None
+            grad_w = torch.zeros(weight.shape, dtype=torch.float32, device=device) if need_w else None
+            grad_b = torch.zeros(bias.shape, dtype=torch.float32, device=device) if need_b else None
+            total = torch.zeros((), dtype=torch.float32, device=device)
+            step = _chunk_rows(weight.shape[0])
+            for start in range(0, hidden.shape[0], step):
+                h = hidden[start:start + step].to(dtype)
+                t = targets[start:start + step]
+                logits = (h @ w.t() if b is None else torch.addmm(b, h, w.t())).float()
+                lse = torch.logsumexp(logits, dim=-1)
+                total += (lse - logits.gather(1, t.unsqueeze(1)).squeeze(1)).sum()
+                if need_h or need_w or need_b:
+                    probs = logits.sub_(lse.unsqueeze(1)).exp_()  # softmax, in place of the logits
+                    probs[torch.arange(t.shape[0], device=device), t] -= 1.0  # d loss / d logits
+                    g = probs.to(dtype)
+                    if need_h:
+                        grad_h[start:start + step] = g @ w
+                    if need_w:
+                        grad_w.addmm_(g.t().float(), h.float())
+                    if need_b:
+                        grad_b += probs.sum(0)
+            ctx.save_for_backward(grad_h, grad_w, grad_b)
+            ctx.dtypes = (weight.dtype, None if bias is None else bias.dtype)
+            return total
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            grad_h, grad_w, grad_b = ctx.saved_tensors
+            w_dtype, b_dtype = ctx.dtypes
+            return (None if grad_h is None else grad_h * grad_out.to(grad_h.dtype),
+                    None if grad_w is None else (grad_w * grad_out).to(w_dtype),
+                    None if grad_b is None else (grad_b * grad_out).to(b_dtype),
+                    None)
+
+    return LinearCrossEntropy
+
+
+def linear_cross_entropy(hidden: Any, weight: Any, bias: Any, targets: Any) -> Any:
+    """Summed next-token loss of the rows of `hidden` (already shifted and masked) against `targets`."""
+    return _linear_cross_entropy().apply(hidden, weight, bias, targets)
+
+
+def add_lm_loss_head(model: Any) -> None:
+    """Let `model(..., labels=labels, studio_lm_loss=True)` return `.loss` (summed loss over the label tokens divided
+    by `num_items_in_batch`, or by their count) and `.num_tokens`, without building the logits. Other calls are
+    unchanged. Patch the causal LM before PEFT wraps it: PEFT calls its forward with the virtual tokens added."""
+    from transformers.modeling_outputs import ModelOutput
+
+    original = model.forward
+
+    @functools.wraps(type(model).forward)
+    def forward(self, *args, studio_lm_loss=False, labels=None, num_items_in_batch=None, **kwargs):
+        if not studio_lm_loss:
+            if labels is not None:
+                kwargs["labels"] = labels
+            if num_items_in_batch is not None:
+                kwargs["num_items_in_batch"] = num_items_in_batch
+            return original(*args, **kwargs)
+        kwargs["use_cache"] = False
+        hidden = self.base_model(*args, **kwargs).last_hidden_state[:, :-1]
+        head = self.get_output_embeddings()
+        labels = labels[:, 1:].to(head.weight.device)
+        mask = labels != -100
+        total = linear_cross_entropy(hidden.to(head.weight.device)[mask], head.weight, head.bias, labels[mask])
+        count = mask.sum()
+        loss = total / (count.clamp(min=1) if num_items_in_batch is None else num_items_in_batch)
+        return ModelOutput(loss=loss, num_tokens=count)
+
+    model.forward = types.MethodType(forward, model)
+
+
+def per_sequence_sdpa(module: Any, query: Any, key: Any, value: Any, attention_mask: Any, dropout: float = 0.0,
+                      scaling: float | None = None, cu_seq_lens_q: Any = None, cu_seq_lens_k: Any = None,
+                      **kwargs: Any) -> tuple[Any, None]:
+    """transformers attention function: causal SDPA per sequence of a padding-free row; plain `sdpa` otherwise."""
+    import torch
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    packed = (cu_seq_lens_q is not None and query.shape[0] == 1 and query.shape[2] == key.shape[2]
+              and (cu_seq_lens_k is None or torch.equal(cu_seq_lens_q, cu_seq_lens_k)))
+    if not packed:
+        return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling,
+                                      **kwargs)
+    bounds = cu_seq_lens_q.tolist()
+    gqa = query.shape[1] != key.shape[1]
+    parts = [torch.nn.functional.scaled_dot_product_attention(
+        query[:, :, s:e], key[:, :, s:e], value[:, :, s:e], dropout_p=dropout, scale=scaling, is_causal=True,
+        enable_gqa=gqa) for s, e in zip(bounds[:-1], bounds[1:], strict=True) if e > s]
+    out = torch.cat(parts, dim=2) if len(parts) > 1 else parts[0]
+    return out.transpose(1, 2).contiguous(), None
+
+
+@functools.cache
+def register_attention() -> str:
+    """Register `per_sequence_sdpa` with transformers (masks as for `sdpa`); returns its name."""
+    from transformers import AttentionInterface, AttentionMaskInterface
+    from transformers.masking_utils import sdpa_mask
+
+    AttentionInterface.register(ATTENTION, per_sequence_sdpa)
+    AttentionMaskInterface.register(ATTENTION, sdpa_mask)
+    return ATTENTION

@@ -1,0 +1,44 @@
+"""StudioSFTTrainer: TRL's SFTTrainer with a cheaper step, same loss.
+
+TRL's SFT step scores every position through its chunked LM head (prompt tokens included), recomputes the logits
+in the backward, and computes entropy and top-1 accuracy over the whole vocabulary for its logs. We log neither;
+our step projects only the label positions and gets the gradient in the same pass (`kernels.LinearCrossEntropy`).
+A padding-free batch attends per sequence (`kernels.per_sequence_sdpa`) instead of through a block-diagonal mask.
+Variants we do not cover (DFT loss, label smoothing, a custom loss function, MoE aux loss, sequence parallelism)
+keep TRL's own step. Imports TRL at the top: import this module inside functions (as engine.py does).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from peft import PeftModel
+from trl import SFTTrainer
+
+from .kernels import add_lm_loss_head, register_attention
+
+log = logging.getLogger(__name__)
+
+
+class StudioSFTTrainer(SFTTrainer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parallel = getattr(self.accelerator, "parallelism_config", None)
+        self.studio_loss = (self.args.loss_type == "nll" and self.compute_loss_func is None
+                            and self.label_smoother is None and not self.aux_loss_enabled
+                            and not (parallel is not None and getattr(parallel, "sp_enabled", False)))
+        base = self.model.get_base_model() if isinstance(self.model, PeftModel) else self.model
+        if self.studio_loss:
+            add_lm_loss_head(base)
+        if self.padding_free and base.config._attn_implementation == "sdpa":
+            base.set_attn_implementation(register_attention())  # sdpa per sequence of a padding-free row
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        if return_outputs or not self.studio_loss:
+            return super().compute_loss(model, inputs, return_outputs=return_outputs,
+                                        num_items_in_batch=num_items_in_batch)
+        inputs = {**inputs, "use_cache": False}
+        loss = model(**inputs, studio_lm_loss=True, num_items_in_batch=num_items_in_batch).loss
+        if self.args.average_tokens_across_devices and num_items_in_batch is not None:
+            loss = loss * (self.accelerator.num_processes // self.get_tp_size())  # as Trainer.compute_loss does
+        return loss
