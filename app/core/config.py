@@ -408,10 +408,12 @@ def load_config(path: str | Path) -> RunConfig:
     return parse_config(data).resolved(path.parent.resolve())
 
 
-def field_problems(section: type[BaseModel], field: str, value: Any) -> list[str]:
-    """Validate one field's value alone (for inline validation in forms)."""
+def field_problems(section: type[BaseModel], field: str, value: Any, current: BaseModel | None = None) -> list[str]:
+    """Validate one field's value (for inline validation in forms). `current`: the section as it is now, so that
+    the section's cross-field checks see the other fields' values (a RunConfig cannot be built without them)."""
+    target = current.model_copy() if current is not None else section.model_construct()
     try:
-        section.__pydantic_validator__.validate_assignment(section.model_construct(), field, value)
+        section.__pydantic_validator__.validate_assignment(target, field, value)
     except ValidationError as exc:
         return [msg for _, msg in _problems(exc)]
     return []

@@ -196,7 +196,9 @@ class ConfigForm(QWidget):
     def _edited(self, section: str | None, name: str) -> None:
         row = self.rows[(section, name)]
         value = row.editor.value()
-        problems = field_problems(section_model(section), name, value)
+        config = self.state.config
+        problems = field_problems(section_model(section), name, value,
+                                  config if section is None else getattr(config, section))
         if not problems:
             problems = self.state.try_update(section, **{name: value})
         self._show(row, problems)
