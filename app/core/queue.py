@@ -81,6 +81,7 @@ def run_queue(store: Store, sink: Any, stop: Any, train=None) -> list[dict]:
     from .store import new_run_id
 
     train = train or engine.run
+    settle(store)
     done = []
     while not stop.is_set():
         queued = [row for row in items(store) if row["status"] == "queued"]
@@ -100,6 +101,19 @@ def run_queue(store: Store, sink: Any, stop: Any, train=None) -> list[dict]:
         store.db["queue"].update(item["id"], {"status": status, "finished": time.time()})
         done.append({**item, "status": status, "run_id": run_id})
     return done
+
+
+def settle(store: Store) -> None:
+    """Items left 'running' by a queue process that died take their run's final status (the store has already
+    marked a run whose worker is gone as failed)."""
+    from .store import ACTIVE_STATUSES
+
+    store.reap_dead_runs()
+    for row in _table(store).rows_where("status = 'running'"):
+        run = list(store.db["runs"].rows_where("id = ?", [row["run_id"]])) if row["run_id"] else []
+        status = run[0]["status"] if run else "failed"
+        if status not in ACTIVE_STATUSES:
+            store.db["queue"].update(row["id"], {"status": status, "finished": time.time()})
 
 
 def _yaml(text: str) -> dict:

@@ -38,6 +38,21 @@ def test_grid_names_and_validates_each_combination(tmp_path):
         grid(base, {"learning_rate": [5.0]})  # above the field's bound: nothing is queued
 
 
+def test_items_of_a_queue_process_that_died_take_their_runs_status(tmp_path):
+    store = Store(tmp_path / "q.db", reap=False)
+    config = parse_config({"name": "b", "data": {"train": "x.jsonl"}})
+    killed, lost = queue.add(store, config), queue.add(store, config)
+    store.create_run("run-killed", name="b", config_yaml="", model="demo", method="lora", stage="sft", pid=0)
+    store.update_run("run-killed", status="running", host="elsewhere")  # another host: not reaped here
+    store.db["queue"].update(killed, {"status": "running", "run_id": "run-killed"})
+    store.db["queue"].update(lost, {"status": "running", "run_id": None})
+    queue.settle(store)
+    assert [row["status"] for row in queue.items(store)] == ["running", "failed"]
+    store.update_run("run-killed", status="cancelled")
+    queue.settle(store)
+    assert queue.items(store)[0]["status"] == "cancelled"
+
+
 def test_a_queued_sweep_runs_in_queue_order_and_is_ranked(tiny_model_dir, tmp_path, capsys):
     (tmp_path / "q.yaml").write_text(base_config(tmp_path, tiny_model_dir).to_yaml())
     assert main(["sweep", str(tmp_path / "q.yaml"), "--lr", "1e-6", "5e-3"]) == 0

@@ -211,6 +211,8 @@ class QueuePage(QWidget):
         from app.core.sweep import rank
 
         store = self._store()
+        if not self.process.is_running():
+            queue.settle(store)
         rows = queue.items(store)
         metric = self.rank_by.currentText()
         ranked = rank(store, [r["run_id"] for r in rows if r["run_id"] and r["status"] == "completed"], metric)
