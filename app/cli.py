@@ -101,6 +101,9 @@ def cmd_runs(args) -> int:
         print(f"  {name}: {len(points)} points, first {points[0]['value']:.4g}, last {points[-1]['value']:.4g}")
     for art in story["artifacts"]:
         print(f"  artifact {art['kind']}: {art['path']} ({art['bytes'] / 1e6:.1f} MB) {art['properties'] or ''}")
+    for ev in story["evaluations"]:
+        scores = ", ".join(f"{k} {v:.3f}" for k, v in ev["metrics"].items() if isinstance(v, float))
+        print(f"  eval {ev['model']} {ev['shots']}-shot on {ev['examples']} {ev['split']} examples: {scores}")
     return 0
 
 

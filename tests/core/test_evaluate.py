@@ -38,6 +38,9 @@ def test_eval_scores_tuned_and_base_on_the_validation_rows_and_stores_them(eval_
     evaluations = {(e["model"], e["shots"]): e for e in story["evaluations"]}
     assert set(evaluations) == {("tuned", 0), ("base", 0), ("base", 2)}
     assert evaluations[("tuned", 0)]["metrics"] == result["metrics"]
+    assert main(["runs", "show", "eval-run"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  eval ")]
+    assert len(lines) == 3 and lines[-1].startswith("  eval tuned 0-shot on 4 validation examples: exact_match ")
 
     from app.core.store import Store
 
