@@ -8,7 +8,6 @@ so only the CLI test pays that once, on the full tokenizer.
 import json
 
 import pytest
-from tiny_runs import train_tiny_cli_run
 
 from app.core.errors import Cancelled, ExportError
 from app.core.gguf_export import supported_quant_types, verify_gguf, write_gguf
@@ -107,20 +106,12 @@ def test_unsupported_architecture_and_quant_are_clear(small_model_dir, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gpt2"], "nothing half-written is left"
 
 
-@pytest.fixture(scope="module")
-def trained_run(tiny_model_dir, tmp_path_factory):
-    return train_tiny_cli_run(
-        tmp_path_factory.mktemp("gguf-cli"), tiny_model_dir, "gguf-run", 2,
-        data={"validation_split": 0.0, "system_prompt": "You are Quill."},
-        training={"max_steps": 1, "batch_size": 4, "max_length": 64},
-        evaluation={"sample_prompts": []}, export={"merged": False})
-
-
-def test_cli_exports_gguf_and_ollama_with_parity_report(trained_run, tmp_path, capsys):
+def test_cli_exports_gguf_and_ollama_with_parity_report(evaluated_run, tmp_path, capsys):
+    """The run of conftest.py (trained with a system prompt, which the Modelfile must carry)."""
     from app.cli import main
 
     capsys.readouterr()
-    assert main(["export", "gguf-run", "--gguf", str(tmp_path / "g"), "--ollama", str(tmp_path / "o"),
+    assert main(["export", "export-run", "--gguf", str(tmp_path / "g"), "--ollama", str(tmp_path / "o"),
                  "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     arts = {a["kind"]: a for a in result["artifacts"]}
@@ -129,7 +120,7 @@ def test_cli_exports_gguf_and_ollama_with_parity_report(trained_run, tmp_path, c
     print({k: gguf_props[k] for k in ("max_abs_diff", "top1_agreement", "greedy_agreement")})
     assert gguf_props["quant"] == "f16" and gguf_props["greedy_agreement"] == 1.0 and gguf_props["tokenizer_ok"]
     assert ollama_props["template_ok"] and ollama_props["stop_ok"]
-    assert (tmp_path / "g" / "gguf-run-f16.gguf").exists() and (tmp_path / "o" / "gguf-run-f16.gguf").exists()
+    assert (tmp_path / "g" / "export-run-f16.gguf").exists() and (tmp_path / "o" / "export-run-f16.gguf").exists()
     modelfile = (tmp_path / "o" / "Modelfile").read_text()
-    assert 'FROM ./gguf-run-f16.gguf' in modelfile and 'SYSTEM """You are Quill."""' in modelfile
+    assert 'FROM ./export-run-f16.gguf' in modelfile and 'SYSTEM """You are Quill."""' in modelfile
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g", "o"], "no temporary folders are left"
