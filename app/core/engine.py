@@ -25,6 +25,7 @@ from .config import RunConfig, parse_config
 from .errors import Cancelled, DataError, StudioError
 from .events import EventSink, StopFlag
 from .paths import run_dir
+from .recovery import train_recovering
 from .store import ACTIVE_STATUSES, Store, new_run_id, pid_alive
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,8 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
         store.create_run(run_id, name=config.name or run_id, config_yaml=config.to_yaml(), model=config.model.source,
                          method=config.method.name, stage=config.training.stage, versions=json.dumps(library_versions()))
     try:
-        status = _train(config, run_id, folder, sink, stop, store, checkpoint)
+        status = train_recovering(lambda cfg, ckpt, extra: _train(cfg, run_id, folder, sink, stop, store, ckpt, extra),
+                                  config, run_id, folder, sink, store, checkpoint)  # out of memory: halves the batch
         store.update_run(run_id, status=status, finished=time.time())
         sink.emit("finished", run_id=run_id, status=status, error=None, hint=None)
         return RunResult(run_id, status)
@@ -175,11 +177,12 @@ def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store) -
 
 
 def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: StopFlag, store: Store,
-           checkpoint: Path | None) -> str:
+           checkpoint: Path | None, extra_callbacks: list | None = None) -> str:
     from transformers import PrinterCallback
 
     from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback
     from .data import ensure_chat_template
+    from .hardware import check_fits
     from .methods import (
         adalora_schedule,
         apply_method,
@@ -188,7 +191,7 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
         resolve_adapter,
         save_initial_adapter,
     )
-    from .models import load_tokenizer, model_dir
+    from .models import describe_model, load_tokenizer, model_dir
     from .stages import STAGES, stage_module
     from .stages.common import base_args, load_model
 
@@ -212,6 +215,8 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
     check_stop()
 
     device, precision = _device_and_precision(config)
+    lengths = [len(ids) for ids in prepared.train["input_ids"]] if "input_ids" in prepared.train.column_names else None
+    check_fits(config, describe_model(str(model_folder)), lengths)  # a CPU run that would run out of RAM: refused
     _phase(sink, "model")("Loading the model", 0, 1)
     init_adapter = resolve_adapter(config.method.init_adapter, store, run_id) if config.method.init_adapter else None
     model = apply_method(load_model(config, model_folder, precision, prepared.stats.get("num_labels")),
@@ -232,7 +237,7 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
         "precision": precision, "dataset": prepared.stats, "stage": spec.name}, metric_keys=spec.metrics,
         perplexity=spec.name in ("pt", "sft"))
     store.update_run(run_id, device=device, trainable_params=trainable, total_params=total)
-    callbacks: list[Any] = [callback]
+    callbacks: list[Any] = [callback, *(extra_callbacks or [])]
     early = _early_stopping(config, args["save_steps"], has_eval, sink)
     if has_eval:  # after EventCallback, which records the checkpoints it marks
         callbacks += [c for c in (early, BestCheckpointCallback(run_id, sink, store, early)) if c is not None]

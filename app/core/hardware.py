@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .config import MethodConfig, TrainingConfig
+    from .config import MethodConfig, RunConfig, TrainingConfig
     from .models import ModelInfo
 
 log = logging.getLogger(__name__)
@@ -86,26 +86,132 @@ def detect_device() -> DeviceInfo:
     return DeviceInfo("cpu", f"CPU ({name}, {os.cpu_count()} cores)", total, available, bf16)
 
 
-def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig) -> dict[str, int]:
-    """A first-order estimate of peak training memory in bytes (weights, gradients, optimizer, activations)."""
-    from .methods import trainable_parameters
+# Saved activations per token and decoder layer, in elements (measured with saved-tensor hooks on SmolLM2 shapes:
+# LoRA all-linear 7.9h + 4i + 2kv, full 9.7h + 4i + 2kv; these round up). Checkpointing keeps only each layer's
+# input, and recomputes one layer at a time in the backward.
+ACT_ADAPTER = (8, 4, 2)  # × hidden, intermediate, key/value width
+ACT_FULL = (10, 4, 2)
+CPU_RUNTIME = 560 * 1024**2  # python + torch + transformers + trl + peft + datasets + tokenizer, measured RSS
+CUDA_RUNTIME = 0  # torch.cuda.max_memory_allocated, what the GPU check compares, holds no context
+LOSS_CHUNK = 64 * 1024**2  # kernels.CHUNK_BYTES: fp32 logits the loss holds at once
 
-    n = info.num_parameters
+
+def _bytes(precision: str) -> int:
+    return 2 if precision in ("bf16", "fp16") else 4
+
+
+def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
+                    device: str | None = None, tokens: int | None = None) -> dict[str, int]:
+    """Peak training memory in bytes, by part, from the model's config alone (no weights loaded).
+
+    weights (quantised for QLoRA; half precision for a frozen base on a GPU), gradients and AdamW states of the
+    trainable parameters, saved activations for one micro-batch of `batch_size × max_length` tokens (the worst case:
+    padding-free batches of shorter examples hold fewer), the loss's logits, and the runtime's own memory on a CPU.
+    `device`: "cpu" or "cuda" (default: the detected device); `tokens`: the largest micro-batch in tokens, when
+    the data is known.
+    """
+    from .methods import METHODS
+    from .methods.counts import _linear_shapes, trainable_parameters
+
+    device = device or detect_device().kind
+    precision = training.precision
+    if precision == "auto":
+        precision = "fp32" if device == "cpu" and not _cpu()[1] else "bf16"
+    half = _bytes(precision)
+    h, layers, vocab = info.hidden_size, info.num_layers, info.vocab_size
+    shapes = _linear_shapes(info)
+    kv = shapes["k_proj"][1]
+    linear = layers * sum(a * b for a, b in shapes.values())
+    rest = info.num_parameters - linear  # embeddings, norms, an untied lm_head
     trainable = trainable_parameters(info, method)
+    spec = METHODS[method.name]
     if method.name == "qlora":
-        weight_bytes = n * (0.56 if method.bits == 4 else 1.06)
-    elif method.name == "full":
-        weight_bytes = n * 4
+        per = 0.5 + 4 / 64 / (64 if method.double_quant else 1) if method.bits == 4 else 1 + 4 / 64
+        weights = linear * per + rest * (half if device == "cuda" else 4)
+    elif device == "cuda" and spec.half_base:
+        weights = info.num_parameters * half
     else:
-        weight_bytes = n * 2 if training.precision in ("bf16", "fp16") else n * 4
-    gradients = trainable * 4
-    optimizer = trainable * 8
-    tokens = training.batch_size * training.max_length / training.gradient_accumulation
-    per_token_layer = info.hidden_size * 34 + info.intermediate_size * 4
-    activations = tokens * info.num_layers * per_token_layer * (0.15 if training.gradient_checkpointing else 1.0)
-    logits = tokens * info.vocab_size * 4 * 2
-    parts = {"weights": weight_bytes, "gradients": gradients, "optimizer": optimizer,
-             "activations": activations, "logits": logits}
+        weights = info.num_parameters * 4
+    if spec.uses_adapter:
+        weights += trainable * 4  # the adapters, in fp32
+    tokens = tokens or training.batch_size * training.max_length
+    a, b, c = ACT_FULL if method.name == "full" else ACT_ADAPTER
+    per_layer = (a * h + b * info.intermediate_size + c * kv) * (half if precision != "fp32" else 4)
+    if getattr(method, "dropout", 0) and spec.uses_adapter and method.name not in ("ia3", "ln_tuning"):
+        targets = shapes if method.target_modules == "all-linear" else {
+            k: v for k, v in shapes.items() if k in method.target_modules}
+        per_layer += sum(n_in for n_in, _ in targets.values()) * 5  # each adapter's dropped input + its mask
+    if training.gradient_checkpointing:
+        activations = tokens * (layers * h * 4 + per_layer)
+    else:
+        activations = tokens * layers * per_layer
+    logits = 2 * min(tokens * vocab * 4, LOSS_CHUNK) + tokens * h * 4
+    if method.name == "full":
+        logits += vocab * h * 4  # the LM head's gradient, computed with the loss
+    parts = {"weights": weights, "gradients": trainable * 4, "optimizer": trainable * 8,
+             "activations": activations, "logits": logits,
+             "runtime": CPU_RUNTIME if device == "cpu" else CUDA_RUNTIME}
     parts = {k: int(v) for k, v in parts.items()}
     parts["total"] = sum(parts.values())
+    return parts
+
+
+@dataclass
+class MemoryFix:
+    """A one-click change that lowers the estimate: `changes` maps config sections to the fields to set."""
+    title: str
+    changes: dict[str, dict]
+    total: int  # the estimate after the change, bytes
+
+
+def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
+                 device: str | None = None) -> list[MemoryFix]:
+    """The usual ways to need less memory that apply to this config, each with its new estimate, best first."""
+    t = training
+    options: list[tuple[str, dict[str, dict]]] = []
+    if method.name in ("lora", "dora", "rslora", "pissa", "olora", "loraplus", "full", "freeze"):
+        options.append(("Use QLoRA (4-bit base)", {"method": {"name": "qlora"}}))
+    if t.batch_size > 1:
+        options.append((f"Micro-batch {t.batch_size // 2} × accumulation {t.gradient_accumulation * 2} "
+                        "(same effective batch)",
+                        {"training": {"batch_size": t.batch_size // 2,
+                                      "gradient_accumulation": t.gradient_accumulation * 2}}))
+    if not t.gradient_checkpointing:
+        options.append(("Turn on gradient checkpointing (slower)", {"training": {"gradient_checkpointing": True}}))
+    if t.max_length >= 64:
+        options.append((f"Max length {t.max_length // 2} (longer examples are truncated)",
+                        {"training": {"max_length": t.max_length // 2}}))
+    fixes = []
+    for title, changes in options:
+        m = method.model_copy(update=changes.get("method", {}))
+        tr = t.model_copy(update=changes.get("training", {}))
+        fixes.append(MemoryFix(title, changes, estimate_memory(info, m, tr, device)["total"]))
+    return sorted(fixes, key=lambda f: f.total)
+
+
+def check_fits(config: RunConfig, info: ModelInfo, lengths: list[int] | None = None,
+               device: DeviceInfo | None = None) -> dict[str, int]:
+    """Refuse (StudioError, with the fixes) a CPU run whose estimate exceeds the available RAM; returns the estimate.
+
+    `lengths`: the training examples' token counts, when known: the largest micro-batch (the `batch_size` longest
+    examples, concatenated when padding-free) replaces the worst case of `batch_size × max_length`.
+    """
+    from .errors import StudioError
+
+    device = device or detect_device()
+    t = config.training
+    tokens = None
+    if lengths:
+        longest = sorted(lengths)[-t.batch_size:]
+        tokens = sum(longest) if t.padding_free else len(longest) * longest[-1]
+    parts = estimate_memory(info, config.method, t, device.kind, tokens)
+    if device.kind == "cpu" and parts["total"] > device.available_memory:
+        ways = []
+        for fix in memory_fixes(info, config.method, t, device.kind):
+            fields = ", ".join(f"{s}.{k}: {v}" for s, d in fix.changes.items() for k, v in d.items())
+            ways.append(f"{fix.title} → {fix.total / GiB:.1f} GiB ({fields})")
+        raise StudioError(
+            f"This run needs about {parts['total'] / GiB:.1f} GiB of memory at its peak; the machine has "
+            f"{device.available_memory / GiB:.1f} GiB available, so it would run out part-way.",
+            "Ways to need less: " + "; ".join(ways) + ". Or close other programs.")
     return parts

@@ -26,6 +26,7 @@ from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.widgets.config_form import ConfigForm
+from app.ui.widgets.memory import MemoryEstimate
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class HyperparametersStep(StepPage):
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
         self.layout_.addWidget(scroll, 1)
+        self.memory = MemoryEstimate(state)  # batch, max length and checkpointing are set here: fits or not, fixes
+        self.layout_.addWidget(self.memory)
         self.message = QLabel()
         self.message.setObjectName("detail")
         self.layout_.addWidget(self.message)

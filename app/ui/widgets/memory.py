@@ -1,13 +1,14 @@
-"""The memory a run will need (hardware.estimate_memory) against what the device has."""
+"""The memory a run will need (hardware.estimate_memory) against what the device has: fits or won't fit, and
+one-click fixes (hardware.memory_fixes) when it won't."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.state import StudioState
 
 GiB = 1024**3
-PARTS = ("weights", "gradients", "optimizer", "activations", "logits")
+PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "runtime")
 
 
 def gib(n: float) -> str:
@@ -29,6 +30,9 @@ class MemoryEstimate(QGroupBox):
         layout.addWidget(self.headline)
         layout.addWidget(self.bar)
         layout.addWidget(self.breakdown)
+        self.fixes_box = QVBoxLayout()
+        layout.addLayout(self.fixes_box)
+        self.fix_buttons: list[QPushButton] = []
         layout.addStretch(1)
         state.config_changed.connect(self.refresh)
         state.model_info_changed.connect(self.refresh)
@@ -36,24 +40,33 @@ class MemoryEstimate(QGroupBox):
 
     def refresh(self, *_args) -> None:
         info = self.state.model_info
+        self._clear_fixes()
         if info is None:
             self.headline.setText("Shown once the model is read.")
             self.bar.hide()
             self.breakdown.clear()
             return
-        from app.core.hardware import estimate_memory
+        from app.core.hardware import estimate_memory, memory_fixes
 
         config = self.state.config
         device = self.state.device()
-        parts = estimate_memory(info, config.method, config.training)
+        parts = estimate_memory(info, config.method, config.training, device.kind)
         need, have = parts["total"], device.available_memory
         fits = need <= have
         self.headline.setText(
-            f"<b>{gib(need)}</b> for {config.method.name} with batch {config.training.batch_size} × "
+            ("Fits: " if fits else "<b>Won't fit</b>: ") +
+            f"<b>{gib(need)}</b> at most for {config.method.name} with batch {config.training.batch_size} × "
             f"{config.training.max_length} tokens; {device.name} has {gib(have)} free "
-            f"of {gib(device.total_memory)}." + ("" if fits else
-                                                   " <b>It will not fit</b>: try QLoRA, a smaller batch, a "
-                                                   "shorter max length or gradient checkpointing."))
+            f"of {gib(device.total_memory)}." + ("" if fits else " One click to need less:"))
+        if not fits:
+            for fix in memory_fixes(info, config.method, config.training, device.kind):
+                button = QPushButton(f"{fix.title} → {gib(fix.total)}"
+                                     + (" ✓ fits" if fix.total <= have else ""))
+                button.setToolTip("Changes " + ", ".join(f"{section}.{k} to {v}" for section, fields in
+                                                         fix.changes.items() for k, v in fields.items()))
+                button.clicked.connect(lambda _=False, changes=fix.changes: self.apply(changes))
+                self.fixes_box.addWidget(button)
+                self.fix_buttons.append(button)
         self.bar.show()
         self.bar.setRange(0, 1000)
         self.bar.setValue(min(1000, int(1000 * need / max(have, 1))))
@@ -62,3 +75,12 @@ class MemoryEstimate(QGroupBox):
         self.bar.style().unpolish(self.bar)
         self.bar.style().polish(self.bar)
         self.breakdown.setText(" · ".join(f"{name} {gib(parts[name])}" for name in PARTS if name in parts))
+
+    def apply(self, changes: dict[str, dict]) -> None:
+        for section, fields in changes.items():
+            self.state.update(section, **fields)
+
+    def _clear_fixes(self) -> None:
+        for button in self.fix_buttons:
+            button.deleteLater()
+        self.fix_buttons = []

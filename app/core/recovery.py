@@ -1,0 +1,84 @@
+"""Out-of-memory recovery: when a training step runs out of device memory, halve the micro-batch, double the
+gradient accumulation (the effective batch stays the same), reload the last checkpoint and go on.
+
+The change is recorded where the GUI and the history look: the run's config (store row and run.yaml) and a
+`warning` event that says what happened. `FINETUNE_STUDIO_INJECT_OOM=<step>` raises torch.OutOfMemoryError at the
+start of that optimizer step, once per run, so the path can be tested on a machine without a GPU.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .config import RunConfig
+from .events import EventSink
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+INJECT_ENV = "FINETUNE_STUDIO_INJECT_OOM"
+
+
+def halved(config: RunConfig) -> RunConfig:
+    """The same run with half the micro-batch and twice the accumulation."""
+    t = config.training
+    training = t.model_copy(update={"batch_size": t.batch_size // 2,
+                                    "gradient_accumulation": t.gradient_accumulation * 2})
+    return config.model_copy(update={"training": training})
+
+
+def injected_oom() -> Any:
+    """The test hook's callback when FINETUNE_STUDIO_INJECT_OOM is set, else None."""
+    step = os.environ.get(INJECT_ENV)
+    if not step:
+        return None
+    import torch
+    from transformers import TrainerCallback
+
+    class InjectOOM(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kwargs):
+            if state.global_step + 1 == int(step):
+                raise torch.OutOfMemoryError(f"injected by {INJECT_ENV} at step {step}")
+
+    return InjectOOM()
+
+
+def train_recovering(train: Callable[[RunConfig, Path | None, list], str], config: RunConfig, run_id: str,
+                     folder: Path, sink: EventSink, store: Store, checkpoint: Path | None) -> str:
+    """`train(config, checkpoint, extra_callbacks)`, again after each out-of-memory error with a halved
+    micro-batch from the last checkpoint (or the start), until it ends or the micro-batch is already 1."""
+    import torch
+
+    from .engine import last_checkpoint
+
+    extra = [c for c in (injected_oom(),) if c is not None]
+    while True:
+        try:
+            return train(config, checkpoint, extra)
+        except torch.OutOfMemoryError as exc:
+            if config.training.batch_size == 1:
+                raise
+            reason = (str(exc).strip().splitlines() or ["out of memory"])[0]
+        extra = []  # the injected error happens once
+        gc.collect()  # the failed step's tensors went with the exception
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        old, config = config.training, halved(config)
+        checkpoint = last_checkpoint(folder)
+        config.save(folder / "run.yaml")
+        store.update_run(run_id, config=config.to_yaml())
+        t = config.training
+        where = f"its checkpoint at step {checkpoint.name.rsplit('-', 1)[-1]}" if checkpoint else "the start"
+        log.warning("run %s ran out of memory (%s): micro-batch %d -> %d", run_id, reason, old.batch_size,
+                    t.batch_size)
+        sink.emit("warning", message=f"Out of memory at batch {old.batch_size}: continuing from {where} with "
+                  f"micro-batch {t.batch_size} × accumulation {t.gradient_accumulation} (same effective batch).",
+                  hint=f"The run's config now says training.batch_size {t.batch_size} and "
+                  f"training.gradient_accumulation {t.gradient_accumulation}. ({reason})",
+                  changes={"training.batch_size": [old.batch_size, t.batch_size],
+                           "training.gradient_accumulation": [old.gradient_accumulation, t.gradient_accumulation]})

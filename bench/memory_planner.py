@@ -1,0 +1,90 @@
+"""The memory planner against measured peaks: `python -m bench.memory_planner [--steps N] [--only I,J]`.
+
+Trains the demo model (SmolLM2-135M-Instruct, full depth) for `--steps` optimizer steps per setting, each in its
+own process, on continued pre-training blocks of the shared c4 sample (every micro-batch is exactly
+batch × max_length tokens, the planner's worst case), and prints the planner's estimate (app.core.hardware.
+estimate_memory), the measured peak RSS and the error. The settings vary method, batch, max_length and
+checkpointing; `tests/core/test_planner.py` keeps the measured figures and checks the estimate against them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+DATA = Path("/work/shared/data/llamafactory/c4_demo.jsonl")
+MiB = 1024**2
+# (method, batch, max_length, gradient checkpointing)
+SETTINGS = [("lora", 4, 256, False), ("lora", 8, 256, False), ("lora", 8, 256, True), ("lora", 2, 1024, False),
+            ("full", 4, 256, False), ("full", 4, 256, True), ("qlora", 8, 256, False), ("qlora", 4, 256, True)]
+
+
+def config_for(model: str, data: Path, method: str, batch: int, length: int, checkpointing: bool, steps: int):
+    from app.core.config import parse_config
+
+    return parse_config({
+        "model": {"source": model}, "data": {"train": str(data), "validation_split": 0.0, "max_samples": 64},
+        "method": {"name": method},
+        "training": {"stage": "pt", "max_steps": steps, "batch_size": batch, "max_length": length,
+                     "gradient_checkpointing": checkpointing, "save_steps": 10_000, "precision": "fp32"},
+        "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": False},
+    })
+
+
+def child(setting: int, model: str, data: Path, steps: int) -> dict:
+    from app.core import engine
+    from app.core.events import ListSink
+
+    sink = ListSink()
+    result = engine.run(config_for(model, data, *SETTINGS[setting], steps), sink)
+    assert result.status == "completed", result.error
+    return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--only", help="comma-separated setting numbers")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--model", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        print("RESULT " + json.dumps(child(args.child, args.model, args.data, args.steps)), flush=True)
+        return
+    from app.core.hardware import estimate_memory
+    from app.core.models import demo_model_dir, describe_model
+
+    model = str(demo_model_dir())
+    info = describe_model(model)
+    home = tempfile.mkdtemp(prefix="bench-planner-")  # shared: the data is tokenised once
+    chosen = [int(i) for i in args.only.split(",")] if args.only else range(len(SETTINGS))
+    print(f"model: {info.name} ({info.num_parameters / 1e6:.0f} M parameters); data: {args.data.name} as pt blocks;"
+          f" {args.steps} step(s), fp32, CPU")
+    print(f"{'#':>2} {'method':6} {'batch':>5} {'len':>4} {'ckpt':4} {'estimate':>9} {'measured':>9} {'error':>7}")
+    for i in chosen:
+        method, batch, length, ckpt = SETTINGS[i]
+        est = estimate_memory(info, config_for(model, args.data, *SETTINGS[i], args.steps).method,
+                              config_for(model, args.data, *SETTINGS[i], args.steps).training, device="cpu")
+        cmd = [sys.executable, "-m", "bench.memory_planner", "--child", str(i), "--model", model,
+               "--steps", str(args.steps), "--data", str(args.data)]
+        env = {**os.environ, "FINETUNE_STUDIO_HOME": home, "TOKENIZERS_PARALLELISM": "false"}
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
+        if line is None:
+            sys.exit(f"setting {i} failed:\n{out.stderr[-3000:]}")
+        measured = json.loads(line[7:])["peak_rss_mb"]
+        estimate = est["total"] / MiB
+        print(f"{i:>2} {method:6} {batch:>5} {length:>4} {'on' if ckpt else 'off':4} {estimate:8.0f}M "
+              f"{measured:8.0f}M {estimate / measured - 1:+7.1%}   "
+              + " ".join(f"{k} {v / MiB:.0f}" for k, v in est.items() if k != "total"), flush=True)
+
+
+if __name__ == "__main__":
+    main()
