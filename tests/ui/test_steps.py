@@ -135,6 +135,8 @@ def test_method_step_stage_choice_filters_methods_and_shows_stage_settings(qtbot
     assert (state.config.training.stage, state.config.method.name) == ("cls", "lora")
     assert not beta.label.isVisible() and page.stages.form.rows[("stage", "labels")].label.isVisible()
     assert not page.cards["ia3"].isEnabled() and page.cards["full"].isEnabled()
+    hyper = shown(qtbot, HyperparametersStep(state, settings))  # the stage and its settings are the Method step's
+    assert not any(section == "stage" or name == "stage" for section, name in hyper.form.rows)
 
 
 def test_hyperparameters_save_open_copy(qtbot, tmp_path, settings):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.config import RunConfig, Section, field_problems
+from app.core.config import RunConfig, field_problems
 from app.ui.state import StudioState
 from app.ui.widgets.field_editors import FieldEditor, editor_for
 
@@ -43,7 +43,7 @@ def section_fields(section: str | None) -> dict[str, FieldInfo]:
     fields = model.model_fields
     if section is None:
         return {n: f for n, f in fields.items()
-                if not (isinstance(f.annotation, type) and issubclass(f.annotation, Section))}
+                if not (isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel))}
     return dict(fields)
 
 
