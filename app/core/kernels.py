@@ -81,12 +81,26 @@ def linear_cross_entropy(hidden: Any, weight: Any, bias: Any, targets: Any) -> A
     return _linear_cross_entropy().apply(hidden, weight, bias, targets)
 
 
+@functools.cache
+def _loss_output() -> Any:
+    """The output class: a dataclass ModelOutput, since wrappers such as AdaLoRA's add to `.loss` in place."""
+    import dataclasses
+
+    import torch
+    from transformers.modeling_outputs import ModelOutput
+
+    @dataclasses.dataclass
+    class LMLossOutput(ModelOutput):
+        loss: torch.Tensor | None = None
+        num_tokens: torch.Tensor | None = None
+
+    return LMLossOutput
+
+
 def add_lm_loss_head(model: Any) -> None:
     """Let `model(..., labels=labels, studio_lm_loss=True)` return `.loss` (summed loss over the label tokens divided
     by `num_items_in_batch`, or by their count) and `.num_tokens`, without building the logits. Other calls are
     unchanged. Patch the causal LM before PEFT wraps it: PEFT calls its forward with the virtual tokens added."""
-    from transformers.modeling_outputs import ModelOutput
-
     original = model.forward
 
     @functools.wraps(type(model).forward)
@@ -105,7 +119,7 @@ def add_lm_loss_head(model: Any) -> None:
         total = linear_cross_entropy(hidden.to(head.weight.device)[mask], head.weight, head.bias, labels[mask])
         count = mask.sum()
         loss = total / (count.clamp(min=1) if num_items_in_batch is None else num_items_in_batch)
-        return ModelOutput(loss=loss, num_tokens=count)
+        return _loss_output()(loss=loss, num_tokens=count)
 
     model.forward = types.MethodType(forward, model)
 
