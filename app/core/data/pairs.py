@@ -4,7 +4,8 @@ Formats:
   preference      {"prompt", "chosen", "rejected"}: strings, or TRL's lists of messages (chosen/rejected may be
                   whole conversations that share the prompt); LLaMA-Factory's sharegpt variant
                   {"conversations": [...], "chosen": {"from": "gpt", "value"}, "rejected": {...}} (dpo_en_demo);
-                  alpaca's {"instruction", "input"?, "chosen", "rejected"}
+                  alpaca's {"instruction", "input"?, "chosen", "rejected"}; LLaMA-Factory v1's {"chosen_messages",
+                  "rejected_messages"} (two whole conversations, v1_dpo_demo)
   kto             {"prompt", "completion", "label": true/false}, or a conversation ("messages"/"conversations")
                   whose last turn is the answer, with "label" or "kto_tag" (kto_en_demo)
   classification  {"text", "label"}: a class name or number
@@ -24,8 +25,12 @@ from .formats import ROLES, RowProblem, _content, _maybe_json_list, _string, _tu
 ANSWER_FIELDS = ("answer", "solution", "completion", "output")
 
 
+# LLaMA-Factory's v1 layout names the two whole conversations chosen_messages / rejected_messages.
+V1_PAIR = ("chosen_messages", "rejected_messages")
+
+
 def is_preference(row: dict) -> bool:
-    return "chosen" in row and "rejected" in row
+    return ("chosen" in row and "rejected" in row) or all(k in row for k in V1_PAIR)
 
 
 def kto_label(row: dict) -> Any:
@@ -105,7 +110,8 @@ def _check_prompt(messages: list[dict]) -> list[dict]:
 
 
 def to_preference(data: dict) -> dict:
-    chosen, rejected = _maybe_json_list(data.get("chosen")), _maybe_json_list(data.get("rejected"))
+    chosen = _maybe_json_list(data.get("chosen", data.get(V1_PAIR[0])))
+    rejected = _maybe_json_list(data.get("rejected", data.get(V1_PAIR[1])))
     if chosen is None or rejected is None:
         raise RowProblem("a preference row needs both 'chosen' and 'rejected'")
     has_prompt = any(k in data for k in ("prompt", "conversations", "messages", "instruction"))
