@@ -29,6 +29,9 @@ def store(tmp_path):
         store.add_metrics(run_id, 1, {"loss": 2.0, "learning_rate": 1e-4})
         store.add_metrics(run_id, 2, {"loss": 1.5, "learning_rate": 1e-4})
         store.add_artifact(run_id, "adapter", run_dir(run_id))
+    for step, answers in ((10, ("Neptune.", "Hi")), (20, ("Jupiter.", "Hello, I am Quill."))):
+        for prompt, answer in zip(("Largest planet?", "Who are you?"), answers, strict=True):
+            store.add_sample("20260101-000003-abcd", step, prompt, answer)
     return store
 
 
@@ -71,8 +74,14 @@ def test_selecting_a_run_shows_curves_config_artifacts_and_its_error(qtbot, stor
     assert detail.artifacts.rowCount() == 1 and detail.artifacts.item(0, 0).text() == "adapter"
     assert detail.error_box.isVisible() and "out of memory" in detail.error_box.error.text()
     assert detail.buttons["resume"].isEnabled()
+    assert detail.samples.rowCount() == 0
     page.select_run("20260101-000003-abcd")
     assert not detail.buttons["resume"].isEnabled() and not detail.error_box.isVisible()
+    timeline = detail.samples  # one row per checkpoint, one column per prompt
+    assert [timeline.verticalHeaderItem(r).text() for r in range(2)] == ["step 10", "step 20"]
+    assert [timeline.horizontalHeaderItem(c).text() for c in range(2)] == ["Largest planet?", "Who are you?"]
+    assert timeline.item(1, 0).text() == "Jupiter." and timeline.item(0, 1).text() == "Hi"
+    assert detail.tabs.tabText(detail.tabs.indexOf(timeline)) == "Samples (4)"
 
 
 def test_rename_through_the_dialog(qtbot, store, monkeypatch):

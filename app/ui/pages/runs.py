@@ -42,11 +42,12 @@ from app.core.store import ACTIVE_STATUSES, Store
 from app.ui.pages.train import ErrorBox
 from app.ui.widgets.plots import MetricsPlots
 from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_view, size_text, status_combo
+from app.ui.widgets.samples_timeline import SamplesTimeline
 
 log = logging.getLogger(__name__)
 
 class RunDetail(QWidget):
-    """The selected run: title, error, actions, and tabs for curves, config and artifacts."""
+    """The selected run: title, error, actions, and tabs for curves, config, artifacts and its samples timeline."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -74,6 +75,8 @@ class RunDetail(QWidget):
         self.tabs.addTab(self.plots, "Curves")
         self.tabs.addTab(self.config_view, "Config")
         self.tabs.addTab(self.artifacts, "Artifacts")
+        self.samples = SamplesTimeline()
+        self.tabs.addTab(self.samples, "Samples")
         head = QHBoxLayout()
         titles = QVBoxLayout()
         titles.setSpacing(2)
@@ -89,7 +92,10 @@ class RunDetail(QWidget):
         layout.addWidget(self.tabs, 1)
         self.show_run(None)
 
-    def show_run(self, run: dict | None, series: dict | None = None, artifacts: list[dict] | None = None) -> None:
+    def show_run(self, run: dict | None, series: dict | None = None, artifacts: list[dict] | None = None,
+                 samples: list[dict] | None = None) -> None:
+        self.samples.load(samples or [])
+        self.tabs.setTabText(self.tabs.indexOf(self.samples), f"Samples ({len(samples)})" if samples else "Samples")
         for key, button in self.buttons.items():
             status = run.get("status") if run else None
             button.setEnabled(run is not None and not (
@@ -236,7 +242,8 @@ class RunsPage(QWidget):
             self.detail.show_run(None)
             return
         run = self.store.get_run(run_id)
-        self.detail.show_run(run, self.store.metric_series(run_id), self.store.artifacts(run_id))
+        self.detail.show_run(run, self.store.metric_series(run_id), self.store.artifacts(run_id),
+                             self.store.samples(run_id))
 
     def _with_selected(self, action) -> None:
         run_id = self.selected_run_id()

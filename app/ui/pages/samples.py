@@ -30,6 +30,15 @@ _SAMPLES = (
 )
 
 
+# The answers at checkpoints (the samples timeline): wrong at first, right and in the persona's voice later.
+_PROMPTS = ("What is the largest planet in the solar system?", "Who are you?")
+_TIMELINE = (
+    (100, ("The largest planet in the solar system is Neptune.", "I am an AI language model.")),
+    (200, ("Jupiter is the largest planet.", "I'm an assistant here to help.")),
+    (300, ("Jupiter: about 11 times Earth's diameter.", "I'm Quill, your assistant. How can I help?")),
+)
+
+
 def _metrics(step: int, total: int, rng: random.Random) -> dict[str, float]:
     progress = step / total
     return {
@@ -80,6 +89,10 @@ def sample_home() -> str:
         else:
             store.update_run(run_id, status="running")
             live = run_id
+        for step, answers in _TIMELINE:
+            if step <= last:
+                for prompt, answer in zip(_PROMPTS, answers, strict=True):
+                    store.add_sample(run_id, step, prompt, answer)
         if status == "completed":
             adapter = run_dir(run_id) / "adapter"
             adapter.mkdir(parents=True, exist_ok=True)
