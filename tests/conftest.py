@@ -22,6 +22,19 @@ def _studio_home(tmp_path_factory):
     yield home
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _own_home_for_e2e_and_ui(request, tmp_path_factory):
+    """End-to-end and GUI modules get a data home of their own, so runs (or a damaged store) left by earlier
+    modules cannot change what they see; the core tests share the session's home and its session-wide runs."""
+    if request.node.path.parent.name not in ("e2e", "ui"):
+        yield
+        return
+    old = os.environ["FINETUNE_STUDIO_HOME"]
+    os.environ["FINETUNE_STUDIO_HOME"] = str(tmp_path_factory.mktemp(f"home-{request.node.path.stem}"))
+    yield
+    os.environ["FINETUNE_STUDIO_HOME"] = old
+
+
 @pytest.fixture(autouse=True)
 def _restore_logging():
     """The CLI's main() points the root logger at (captured) stderr; put it back so later tests log normally."""
