@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Cancelled, DataError
-from .prepare import PROGRESS_STEPS, Prepared, _split, fingerprint
+from .prepare import PROGRESS_STEPS, Prepared, _split, fingerprint, save_cache
 from .readers import check_file
 from .stage_data import load_stage_rows
 
@@ -94,23 +94,5 @@ def prepare_pt(cfg, tokenizer: Any, block_size: int, sink: Any = None, stop: Any
     prepared = Prepared(Dataset.from_dict({"input_ids": train_blocks, "labels": train_blocks}),
                         Dataset.from_dict({"input_ids": eval_blocks, "labels": eval_blocks}) if eval_blocks
                         else None, stats, fp, "text")
-    _save(cache, prepared)
+    save_cache(cache, prepared, "packed data")
     return prepared
-
-
-def _save(cache: Path, prepared: Prepared) -> None:
-    """Written beside its final place and renamed in, so a half-written cache is never read."""
-    import shutil
-
-    tmp = cache.with_name(cache.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        prepared.train.save_to_disk(str(tmp / "train"))
-        if prepared.eval is not None:
-            prepared.eval.save_to_disk(str(tmp / "eval"))
-        (tmp / "stats.json").write_text(json.dumps(prepared.stats), encoding="utf-8")
-        shutil.rmtree(cache, ignore_errors=True)
-        tmp.rename(cache)
-    except OSError as exc:
-        log.warning("could not cache packed data in %s: %s", cache, exc)
-        shutil.rmtree(tmp, ignore_errors=True)

@@ -284,11 +284,11 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
     prepared = Prepared(Dataset.from_dict(train_cols), Dataset.from_dict(eval_cols) if eval_cols["input_ids"]
                         else None, stats, fp, fmt)
     if cache is not None:
-        _save(cache, prepared)
+        save_cache(cache, prepared)
     return prepared
 
 
-def _save(cache: Path, prepared: Prepared) -> None:
+def save_cache(cache: Path, prepared: Prepared, what: str = "tokenised data") -> None:
     """Write the cache beside its final place and rename it in, so a half-written cache is never read."""
     tmp = cache.with_name(cache.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -300,5 +300,5 @@ def _save(cache: Path, prepared: Prepared) -> None:
         shutil.rmtree(cache, ignore_errors=True)
         tmp.rename(cache)
     except OSError as exc:
-        log.warning("could not cache tokenised data in %s: %s", cache, exc)
+        log.warning("could not cache %s in %s: %s", what, cache, exc)
         shutil.rmtree(tmp, ignore_errors=True)
