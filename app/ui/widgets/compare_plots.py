@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
 from app.core.compare import METRICS
-from app.ui.widgets.plots import _Ema, _mix, _with_alpha, plot_grid
+from app.ui.widgets.plots import _Ema, _with_alpha, plot_grid, style_plots
 
 TITLES = {"loss": "Loss (smoothed)", "eval_loss": "Eval loss", "learning_rate": "Learning rate",
           "tokens_per_second": "Tokens / s (smoothed)"}
@@ -76,20 +76,7 @@ class ComparePlots(QWidget):
         super().changeEvent(event)
 
     def _apply_palette(self) -> None:
-        pal = self.palette()
-        background, text = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
-        self._view.setBackground(background)
-        for plot in self.plots.values():
-            plot.setTitle(plot.titleLabel.text, color=text.name(), size="10pt")
-            for axis in ("left", "bottom"):
-                ax = plot.getAxis(axis)
-                ax.setPen(pg.mkPen(_mix(text, background, 0.5)))
-                ax.setTextPen(pg.mkPen(text))
-        legend = self.plots[METRICS[0]].legend
-        legend.setBrush(pg.mkBrush(_with_alpha(background, 200)))
-        legend.setLabelTextColor(text)
-        for _, label in legend.items:
-            label.setText(label.text)  # pyqtgraph re-renders a label only when its text is set
+        style_plots(self._view, self.plots.values(), self.palette())
         self._colour()
 
     def _colour(self) -> None:

@@ -101,6 +101,24 @@ def plot_grid(owner: QWidget, plots: tuple[tuple[str, str], ...]) -> tuple[pg.Gr
     return view, items
 
 
+def style_plots(view: pg.GraphicsLayoutWidget, plots: Iterable[pg.PlotItem], palette: QPalette) -> None:
+    """Background, titles, axes and legends in the palette's colours (called again when the palette changes)."""
+    background = palette.color(QPalette.ColorRole.Base)
+    text = palette.color(QPalette.ColorRole.Text)
+    view.setBackground(background)
+    for plot in plots:
+        plot.setTitle(plot.titleLabel.text, color=text.name(), size="10pt")
+        for axis in ("left", "bottom"):
+            ax = plot.getAxis(axis)
+            ax.setPen(pg.mkPen(_mix(text, background, 0.5)))
+            ax.setTextPen(pg.mkPen(text))
+        if plot.legend is not None:
+            plot.legend.setBrush(pg.mkBrush(_with_alpha(background, 200)))
+            plot.legend.setLabelTextColor(text)
+            for _, label in plot.legend.items:
+                label.setText(label.text)  # pyqtgraph re-renders a label only when its text is set
+
+
 class MetricsPlots(QWidget):
     """Four linked plots fed by `add_metrics(step, metrics)` (live) or `load_series(...)` (a finished run)."""
 
@@ -236,24 +254,9 @@ class MetricsPlots(QWidget):
     def _apply_palette(self) -> None:
         pal = self.palette()
         background = pal.color(QPalette.ColorRole.Base)
-        text = pal.color(QPalette.ColorRole.Text)
         accent = pal.color(QPalette.ColorRole.Highlight)
         dark = background.lightnessF() < 0.5
-        self._view.setBackground(background)
-        for plot in self.plots.values():
-            plot.setTitle(plot.titleLabel.text, color=text.name(), size="10pt")
-            for axis in ("left", "bottom"):
-                ax = plot.getAxis(axis)
-                ax.setPen(pg.mkPen(_mix(text, background, 0.5)))
-                ax.setTextPen(pg.mkPen(text))
-        for plot in self.plots.values():
-            legend = plot.legend
-            if legend is None:
-                continue
-            legend.setBrush(pg.mkBrush(_with_alpha(background, 200)))
-            legend.setLabelTextColor(text)
-            for _, label in legend.items:
-                label.setText(label.text)  # pyqtgraph re-renders a label only when its text is set
+        style_plots(self._view, self.plots.values(), pal)
         for name, _, _, hue in self._meta:
             colour = accent if hue is None else QColor.fromHslF(hue / 360, 0.75, 0.65 if dark else 0.42)
             curve = self.curves[name]
