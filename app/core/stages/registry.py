@@ -24,6 +24,8 @@ HEAD_METHODS = ("full", "lora", "qlora", "dora", "rslora", "loraplus")
 PREFERENCE_METRICS = ("rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins",
                       "logps/chosen", "logps/rejected")
 ONLINE_METRICS = ("reward", "reward_std", "completions/mean_length", "kl", "entropy")
+ONLINE_SETTINGS = ("num_generations", "max_completion_length", "reward_functions", "reward_pattern",
+                   "reward_target_length", "reward_model", "beta")
 
 
 @dataclass(frozen=True)
@@ -99,16 +101,14 @@ STAGES: dict[str, StageSpec] = {
         data="Prompts, optionally with a reference answer ('completion', 'answer' or 'solution') for the "
         "exact-match reward.",
         formats=CONVERSATION_FORMATS + ("prompt",), methods=REFERENCE_METHODS, metrics=ONLINE_METRICS,
-        settings=("num_generations", "max_completion_length", "reward_functions", "reward_pattern",
-                  "reward_target_length", "reward_model", "beta"),
+        settings=ONLINE_SETTINGS,
     ),
     "rloo": StageSpec(
         "rloo", "RLOO (REINFORCE leave-one-out)",
         what="Like GRPO: several answers per prompt, each judged against the average of the others.",
         data="Prompts, optionally with a reference answer for the exact-match reward.",
         formats=CONVERSATION_FORMATS + ("prompt",), methods=REFERENCE_METHODS, metrics=ONLINE_METRICS,
-        settings=("num_generations", "max_completion_length", "reward_functions", "reward_pattern",
-                  "reward_target_length", "reward_model", "beta"),
+        settings=ONLINE_SETTINGS,
     ),
     "cls": StageSpec(
         "cls", "Text classification",
