@@ -28,7 +28,7 @@ CACHE_VERSION = "1"
 
 def _cache_key(fp: str, cfg, tokenizer: Any, block_size: int) -> str:
     parts = [CACHE_VERSION, fp, getattr(tokenizer, "name_or_path", ""), len(tokenizer), tokenizer.eos_token,
-             block_size, cfg.max_samples, cfg.validation_split, cfg.seed]
+             block_size, cfg.max_samples, cfg.validation_split, cfg.seed, cfg.test, cfg.test_split]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
 
 

@@ -1,14 +1,15 @@
 """Read the data of a stage beyond SFT: rows in the layout its TRL trainer takes (see pairs.py), split.
 
 read -> detect the format and check the stage reads it -> convert every row (any problem stops the run, listing
-them all) -> max_samples -> validation split. No tokenising: the TRL trainers apply the chat template and tokenise
+them all) -> max_samples -> validation split -> test rows (data.test, else a data.test_split share of the training
+rows, taken out of training as for sft: `finetune-studio eval --split test` scores them). No tokenising: the TRL trainers apply the chat template and tokenise
 these rows themselves (classification rows are tokenised by the cls stage).
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Cancelled, DataError
@@ -27,6 +28,7 @@ class StageRows:
     eval: list[dict]
     rows: int
     fingerprint: str
+    test: list[dict] = field(default_factory=list)
 
 
 def _read(path: Path, fmt: str, cfg, formats: tuple[str, ...], title: str, limit: int | None,
@@ -84,10 +86,18 @@ def load_stage_rows(cfg, formats: tuple[str, ...], title: str, sink=None, stop=N
     if val_path is not None:
         _fmt, held, more, more_count = _read(val_path, cfg.format, cfg, formats, title, None, stop)
         problems, count, rows = problems + more, count + more_count, rows + len(held)
+    test: list[dict] = []
+    if cfg.test:
+        _fmt, test, more, more_count = _read(check_file(cfg.test), cfg.format, cfg, formats, title, None, stop)
+        problems, count = problems + more, count + more_count
     if count:
         raise problems_error(problems, count)
+    read = len(train)
     if val_path is None:
         kept, held_idx = _split(len(train), cfg.validation_split if validation else 0.0, cfg.seed)
         train, held = [train[i] for i in kept], [train[i] for i in held_idx]
+    if not cfg.test and cfg.test_split > 0:  # the same share of the rows read as split_examples takes for sft
+        kept, test_idx = _split(len(train), cfg.test_split * read / max(1, len(train)), cfg.seed + 1)
+        train, test = [train[i] for i in kept], [train[i] for i in test_idx]
     fp = fingerprint([p for p in (train_path, val_path) if p], fmt, cfg.columns, cfg.train_on)
-    return StageRows(fmt, train, held, rows, fp)
+    return StageRows(fmt, train, held, rows, fp, test)

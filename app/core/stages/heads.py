@@ -33,7 +33,7 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared
     if config.training.stage == "rm":
         return Prepared(Dataset.from_list(rows.train), Dataset.from_list(rows.eval) if rows.eval else None, stats,
                         rows.fingerprint, rows.format)
-    names = class_names(config, rows.train + rows.eval)
+    names = class_names(config, rows.train + rows.eval + rows.test)  # test rows: classes `eval` scores
     index = {name: i for i, name in enumerate(names)}
     stats.update(num_labels=len(names), labels=names, truncated=0)
 
