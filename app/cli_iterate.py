@@ -14,7 +14,8 @@ from app.core.errors import StudioError
 from app.logsetup import route_library_logs
 
 METRIC_ROWS = ("exact_match", "rouge1", "rouge2", "rougeL", "bleu", "accuracy", "precision", "recall", "f1",
-               "pairwise_accuracy", "margin")
+               "pairwise_accuracy", "margin", "reward_margin", "reward", "loss", "perplexity")
+BASELINE_TITLES = {"majority_class": "majority class", "chance": "chance"}
 
 
 class PhaseLines:
@@ -42,15 +43,22 @@ def cmd_eval(args) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
+    base = result.get("base", {})
     columns = {"tuned": result["metrics"]}
-    for key, title in (("zero_shot", "base 0-shot"), ("few_shot", f"base {args.few_shot}-shot")):
-        if key in result.get("base", {}):
-            columns[title] = result["base"][key]
-    print(f"Run {result['run_id']}: {result['examples']} {result['split']} examples")
-    print(f"{'metric':12}" + "".join(f"{title:>14}" for title in columns))
-    for name in METRIC_ROWS:
+    for key, title in (("zero_shot", BASELINE_TITLES.get(base.get("baseline"), "base 0-shot")),
+                       ("few_shot", f"base {args.few_shot}-shot")):
+        if key in base:
+            columns[title] = base[key]
+    skipped = result.get("skipped", {}).get("undesirable")
+    print(f"Run {result['run_id']}: {result['examples']} {result['split']} examples"
+          + (f" ({skipped} rows labelled undesirable skipped)" if skipped else ""))
+    if base.get("about"):
+        print(base["about"])
+    print(f"{'metric':18}" + "".join(f"{title:>16}" for title in columns))
+    rewards = sorted(k for k in result["metrics"] if k.startswith("rewards/"))
+    for name in (*METRIC_ROWS, *rewards):
         if name in result["metrics"]:
-            print(f"{name:12}" + "".join(f"{col.get(name, float('nan')):>14.3f}" for col in columns.values()))
+            print(f"{name:18}" + "".join(f"{col.get(name, float('nan')):>16.3f}" for col in columns.values()))
     return 0
 
 

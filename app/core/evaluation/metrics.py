@@ -83,17 +83,26 @@ def bleu(predictions: Sequence[str], references: Sequence[str], max_n: int = 4) 
     return brevity * math.exp(log_precision)
 
 
-def classification(predictions: Sequence[str], references: Sequence[str]) -> dict:
+def classification(predictions: Sequence[str], references: Sequence[str], classes: Sequence[str] | None = None) -> dict:
     """Accuracy, macro precision/recall/F1 over the reference labels, and the confusion matrix
-    (`labels` rows = reference, columns = prediction; predictions outside the labels count in an 'other' column)."""
-    preds, refs = [normalise(p) for p in predictions], [normalise(r) for r in references]
-    labels = sorted(set(refs))
+    (`labels` rows = reference, columns = prediction; predictions outside the labels count in an 'other' column).
+
+    Generated answers are compared normalised. With `classes` (a classifier's class names, every prediction and
+    reference one of them) names are compared as they are and the matrix has a row and a column per class."""
+    if classes is None:
+        preds, refs = [normalise(p) for p in predictions], [normalise(r) for r in references]
+        labels = sorted(set(refs))
+    else:
+        preds, refs, labels = list(predictions), list(references), list(classes)
     columns = labels + (["(other)"] if any(p not in labels for p in preds) else [])
     matrix = [[0] * len(columns) for _ in labels]
     for p, r in zip(preds, refs, strict=True):
         matrix[labels.index(r)][columns.index(p) if p in labels else len(columns) - 1] += 1
     precisions, recalls, f1s = [], [], []
-    for i, _label in enumerate(labels):
+    present = set(refs)
+    for i, label in enumerate(labels):
+        if label not in present:  # a class with no held-out example has no recall: left out of the macro averages
+            continue
         tp = matrix[i][i]
         predicted = sum(row[i] for row in matrix)
         actual = sum(matrix[i])
@@ -102,7 +111,7 @@ def classification(predictions: Sequence[str], references: Sequence[str]) -> dic
         precisions.append(precision)
         recalls.append(recall)
         f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    n = len(labels) or 1
+    n = len(precisions) or 1
     return {"accuracy": sum(p == r for p, r in zip(preds, refs, strict=True)) / max(1, len(refs)),
             "precision": sum(precisions) / n, "recall": sum(recalls) / n, "f1": sum(f1s) / n,
             "confusion": {"labels": labels, "columns": columns, "matrix": matrix}}

@@ -1,11 +1,20 @@
-"""`evaluate_run`: score a run's tuned model, and its base model zero-shot and few-shot, on the same held-out
-examples (the validation or test rows exactly as the data step split them), and store each evaluation with its
-predictions.
+"""`evaluate_run`: score a run's tuned model on held-out examples it never trained on (the validation or test rows
+exactly as training split them) beside a baseline on the same examples, and store each with its predictions.
 
-Events: `phase` (name "eval", message, current, total) while loading and generating; nothing else. Returns
+By stage:
+- sft, kto: generated answers against the references (exact match, ROUGE, BLEU; classification metrics when the
+  references are labels), the base model zero-shot and few-shot beside; kto scores the answers labelled
+  desirable, and counts the undesirable ones as skipped (there is no answer to match);
+- dpo, orpo, simpo: pairwise accuracy of the answers' log-probabilities (preference.py), the base model beside;
+- rm, cls: the trained head (heads.py) beside chance (rm) or the majority class (cls);
+- grpo, rloo, ppo: the mean of the run's own rewards on generated answers (online.py), the base model beside;
+- pt: loss and perplexity on held-out text (perplexity.py), the base model beside.
 
-    {"run_id", "split", "examples", "metrics": {tuned}, "base": {"zero_shot": {...}, "few_shot": {...}, "shots": K},
-     "evaluation_ids": {...}}
+Events: `phase` (name "eval", message, current, total) while loading and scoring; nothing else. Returns
+
+    {"run_id", "split", "examples", "metrics": {tuned}, "base": {"baseline": "base_model" | "majority_class" |
+     "chance", "about"?, "zero_shot": {...}, "few_shot"?: {...}, "shots"?: K}, "evaluation_ids": {...},
+     "skipped"?: {"undesirable": N}}
 """
 
 from __future__ import annotations
@@ -15,13 +24,15 @@ import logging
 from typing import Any
 
 from . import metrics as m
-from .generation import generate, held_out, shots, with_shots
+from .generation import Item, generate, held_out, shots, with_shots
+from .job import ONLINE_STAGES, EvalJob, prompt_text
 from .preference import PREFERENCE_STAGES, score_pairs
 
 log = logging.getLogger(__name__)
 
 SPLITS = ("validation", "test")
 MAX_NEW_TOKENS = 256
+FEW_SHOT_STAGES = ("sft", "kto")  # the stages whose base model can be shown examples in its prompt
 
 
 def evaluate_run(key: str, *, split: str = "validation", limit: int | None = None, few_shot: int = 0,
@@ -29,9 +40,7 @@ def evaluate_run(key: str, *, split: str = "validation", limit: int | None = Non
                  stop: Any = None, store: Any = None) -> dict:
     import yaml
 
-    from ..chat import load_for_chat
     from ..config import parse_config
-    from ..data.prepare import split_examples
     from ..errors import StudioError
     from ..store import Store
 
@@ -39,107 +48,108 @@ def evaluate_run(key: str, *, split: str = "validation", limit: int | None = Non
         raise StudioError(f"Unknown split '{split}'.", f"Choose one of: {', '.join(SPLITS)}.")
     store = store or Store()
     run = store.get_run(key)
-    config = parse_config(yaml.safe_load(run["config"]))
-    if config.training.stage in PREFERENCE_STAGES:
-        return _evaluate_pairs(run, config, split, limit, base, sink, stop, store)
-    if config.training.stage not in ("sft", "pt"):
-        raise StudioError(f"Evaluation scores generated answers (sft) or preference pairs (dpo, orpo, simpo); run "
-                          f"{run['id']} is a {config.training.stage} run.",
-                          "Its training metrics are on the Runs and Compare pages.")
-    examples = split_examples(config.data, stop)
-    items = held_out(getattr(examples, split), limit, split)
+    job = EvalJob(run, parse_config(yaml.safe_load(run["config"])), split, limit, base, sink, stop, store)
+    if few_shot and job.stage not in FEW_SHOT_STAGES:
+        raise StudioError(f"Few-shot prompts apply to generating runs ({', '.join(FEW_SHOT_STAGES)}); run "
+                          f"{run['id']} is a {job.stage} run.", "Drop --few-shot.")
+    if job.stage in PREFERENCE_STAGES:
+        result = _evaluate_pairs(job)
+    elif job.stage in ("rm", "cls"):
+        from .heads import evaluate_cls, evaluate_rm
+
+        result = (evaluate_rm if job.stage == "rm" else evaluate_cls)(job, batch_size)
+    elif job.stage in ONLINE_STAGES:
+        from .online import evaluate_online
+
+        result = evaluate_online(job, batch_size, max_new_tokens)
+    elif job.stage == "pt":
+        from .perplexity import evaluate_text
+
+        result = evaluate_text(job, batch_size)
+    else:
+        result = _evaluate_answers(job, few_shot, batch_size, max_new_tokens)
+    log.info("evaluated %s on %s: %s", run["id"], split, result)
+    return result
+
+
+def _answers(job: EvalJob) -> tuple[list[Item], list]:
+    """(held-out items to answer, training examples for few-shot prompts); kto: the desirable answers only."""
+    from ..data.prepare import split_examples
+    from ..errors import DataError
+
+    if job.stage == "sft":
+        examples = split_examples(job.config.data, job.stop)
+        return held_out(getattr(examples, job.split), job.limit, job.split), examples.train
+    train, held = job.stage_rows("answers")
+    good = [r["prompt"] + r["completion"] for r in held if r["label"]]
+    if not good:
+        raise DataError(f"Every held-out {job.split} row of run {job.run['id']} is labelled undesirable: there is no "
+                        "good answer to compare the generated ones with.",
+                        "Hold out rows with desirable (true) labels too, or evaluate more of them (--limit).")
+    job.result["skipped"] = {"undesirable": len(held) - len(good)}
+    return held_out(good, None, job.split), [r["prompt"] + r["completion"] for r in train if r["label"]]
+
+
+def _evaluate_answers(job: EvalJob, few_shot: int, batch_size: int, max_new_tokens: int | None) -> dict:
+    """sft and kto: generated answers scored against the references, tuned and base zero-/few-shot."""
+    from ..chat import load_for_chat
+
+    items, train = _answers(job)
     references = [item.reference for item in items]
 
-    def report(message: str, current: int = 0, total: int = 0) -> None:
-        if sink is not None:
-            sink.emit("phase", name="eval", message=message, current=current, total=total)
-
-    def score(label: str, model_name: str, shots_k: int, model: Any, tokenizer: Any, conversations: list[list[dict]]) -> tuple:
+    def score(label: str, model_name: str, shots_k: int, model: Any, tokenizer: Any,
+              conversations: list[list[dict]]) -> None:
         nonlocal max_new_tokens
         if max_new_tokens is None:  # room for the longest reference, so short answers generate fast
             longest = max(len(tokenizer(r, add_special_tokens=False)["input_ids"]) for r in references)
             max_new_tokens = min(MAX_NEW_TOKENS, longest + 16)
         predictions = generate(model, tokenizer, conversations, max_new_tokens=max_new_tokens,
-                               batch_size=batch_size, stop=stop,
-                               progress=lambda done, total: report(f"Generating: {label}", done, total))
+                               batch_size=batch_size, stop=job.stop, progress=job.progress(f"Generating: {label}"))
         scores = m.score(predictions, references)
-        rows = [{"idx": i, "prompt": _prompt_text(item.messages), "reference": item.reference, "prediction": p,
-                 "score": m.example_score(p, item.reference)} for i, (item, p) in enumerate(zip(items, predictions,
-                                                                                               strict=True))]
-        evaluation_id = store.add_evaluation(run["id"], model=model_name, shots=shots_k, split=split,
-                                             metrics=scores, predictions=rows)
-        return scores, evaluation_id
+        if "skipped" in job.result:
+            scores["undesirable_skipped"] = job.result["skipped"]["undesirable"]
+        rows = [{"idx": i, "prompt": prompt_text(item.messages), "reference": item.reference, "prediction": p,
+                 "score": m.example_score(p, item.reference)}
+                for i, (item, p) in enumerate(zip(items, predictions, strict=True))]
+        job.save(model_name, scores, rows, shots=shots_k)
 
-    report("Loading the tuned model", 0, 1)
-    model, tokenizer = load_for_chat(run["id"])
-    tuned, tuned_id = score("tuned model", "tuned", 0, model, tokenizer, [item.messages for item in items])
-    result: dict = {"run_id": run["id"], "split": split, "examples": len(items), "metrics": tuned,
-                    "evaluation_ids": {"tuned": tuned_id}}
+    job.report("Loading the tuned model", 0, 1)
+    model, tokenizer = load_for_chat(job.run["id"])
+    score("tuned model", "tuned", 0, model, tokenizer, [item.messages for item in items])
     del model
     gc.collect()
-    if base:
-        report("Loading the base model", 0, 1)
-        model, tokenizer = load_for_chat(config.model.source)
-        zero, zero_id = score("base zero-shot", "base", 0, model, tokenizer, [item.messages for item in items])
-        result["base"] = {"zero_shot": zero}
-        result["evaluation_ids"]["base_zero_shot"] = zero_id
+    if job.base:
+        job.report("Loading the base model", 0, 1)
+        model, tokenizer = load_for_chat(job.config.model.source)
+        score("base zero-shot", "base", 0, model, tokenizer, [item.messages for item in items])
         if few_shot:
-            turns = shots(examples.train, few_shot, config.data.seed)
-            few, few_id = score(f"base {few_shot}-shot", "base", few_shot, model, tokenizer,
-                                [with_shots(item.messages, turns) for item in items])
-            result["base"].update(few_shot=few, shots=few_shot)
-            result["evaluation_ids"]["base_few_shot"] = few_id
+            turns = shots(train, few_shot, job.config.data.seed)
+            score(f"base {few_shot}-shot", "base", few_shot, model, tokenizer,
+                  [with_shots(item.messages, turns) for item in items])
         del model
         gc.collect()
-    log.info("evaluated %s on %s: %s", run["id"], split, result)
-    return result
+    return job.result
 
 
-def _evaluate_pairs(run: dict, config: Any, split: str, limit: int | None, base: bool, sink: Any, stop: Any,
-                    store: Any) -> dict:
+def _evaluate_pairs(job: EvalJob) -> dict:
     """Preference runs: pairwise accuracy of the tuned model and of its base on the held-out pairs."""
     from ..chat import load_for_chat
-    from ..data.stage_data import load_stage_rows
-    from ..errors import DataError
 
-    if split != "validation":
-        raise DataError("Preference runs are scored on their validation pairs.", "Drop --split test.")
-    rows = load_stage_rows(config.data, ("preference",), "preference", stop=stop).eval[:limit or None]
-    if not rows:
-        raise DataError(f"Run {run['id']} holds out no preference pairs.",
-                        "Give it a validation share or file (data.validation_split, data.validation).")
-    result: dict = {"run_id": run["id"], "split": split, "examples": len(rows), "evaluation_ids": {}}
-
-    def report(message: str, current: int, total: int) -> None:
-        if sink is not None:
-            sink.emit("phase", name="eval", message=message, current=current, total=total)
-
-    for label, key in (("tuned", run["id"]), ("base", config.model.source))[:2 if base else 1]:
-        report(f"Loading the {label} model", 0, 1)
+    _train, rows = job.stage_rows("preference pairs")
+    for label, key in (("tuned", job.run["id"]), ("base", job.config.model.source))[:2 if job.base else 1]:
+        job.report(f"Loading the {label} model", 0, 1)
         model, tokenizer = load_for_chat(key)
-        message = f"Scoring pairs: {label} model"
-        scores, predictions = score_pairs(model, tokenizer, rows, stop=stop,
-                                          progress=lambda done, total, text=message: report(text, done, total))
-        evaluation_id = store.add_evaluation(run["id"], model=label, shots=0, split=split, metrics=scores,
-                                             predictions=predictions)
-        if label == "tuned":
-            result["metrics"] = scores
-        else:
-            result["base"] = {"zero_shot": scores}
-        result["evaluation_ids"]["tuned" if label == "tuned" else "base_zero_shot"] = evaluation_id
+        scores, predictions = score_pairs(model, tokenizer, rows, stop=job.stop,
+                                          progress=job.progress(f"Scoring pairs: {label} model"))
+        job.save(label, scores, predictions)
         del model
         gc.collect()
-    return result
-
-
-def _prompt_text(messages: list[dict]) -> str:
-    """The last user message (what the GUI shows as the example's prompt)."""
-    return next((msg["content"] for msg in reversed(messages) if msg["role"] == "user"), "")
+    return job.result
 
 
 def latest_batch(evaluations: list[dict]) -> dict[str, dict]:
     """The newest `evaluate_run` call's rows from `Store.evaluations` (any order): {"tuned", "base_zero_shot",
-    "base_few_shot"} → row; a call stores its tuned row first, then the base ones."""
+    "base_few_shot"} → row; a call stores its tuned row first, then the baseline ones (base, majority, chance)."""
     batch: dict[str, dict] = {}
     for row in sorted(evaluations, key=lambda r: r["id"]):
         if row["model"] == "tuned":
