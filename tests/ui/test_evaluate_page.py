@@ -73,3 +73,38 @@ def test_evaluate_runs_the_cli_then_shows_tuned_vs_base_and_best_worst_examples(
 def test_a_run_without_evaluations_says_so(page):
     page.show_stored()
     assert page.status.text() == "Not evaluated yet." and page.best.rowCount() == 0
+
+
+def test_a_classifier_shows_its_confusion_matrix_beside_the_majority_class(page):
+    store = Store(reap=False)
+    store.create_run("20260101-000001-cls", name="Topics", config_yaml=demo_config().to_yaml(), model="demo",
+                     method="lora", stage="cls", status="completed")
+    confusion = {"labels": ["bad", "good"], "columns": ["bad", "good"], "matrix": [[2, 1], [0, 3]]}
+    texts = [("the fig is bad", "bad", "bad (0.91)", 0.91), ("the kiwi is bad", "bad", "good (0.62)", 0.38),
+             ("the lime is good", "good", "good (0.97)", 0.97)]
+    store.add_evaluation("20260101-000001-cls", model="tuned", shots=0, split="validation",
+                         metrics={"examples": 6, "accuracy": 5 / 6, "f1": 0.82, "confusion": confusion},
+                         predictions=[{"idx": i, "prompt": t, "reference": r, "prediction": p, "score": s}
+                                      for i, (t, r, p, s) in enumerate(texts)])
+    store.add_evaluation("20260101-000001-cls", model="majority", shots=0, split="validation",
+                         metrics={"examples": 6, "accuracy": 0.5, "f1": 0.33, "about": "The baseline predicts 'good'."},
+                         predictions=[{"idx": i, "prompt": t, "reference": r, "prediction": "good",
+                                       "score": float(r == "good")} for i, (t, r, _p, _s) in enumerate(texts)])
+    page.runs.refresh()
+    page.runs.setCurrentIndex(page.runs.findData("20260101-000001-cls"))
+
+    assert page.confusion_box.isVisible() and page.about.text() == "The baseline predicts 'good'."
+    matrix = page.confusion
+    assert [matrix.verticalHeaderItem(r).text() for r in range(2)] == ["bad", "good"]
+    assert [matrix.horizontalHeaderItem(c).text() for c in range(2)] == ["→ bad", "→ good"]
+    assert [[matrix.item(r, c).text() for c in range(2)] for r in range(2)] == [["2", "1"], ["0", "3"]]
+    assert "1 of 3 'bad' texts predicted 'good' (33%)" == matrix.item(0, 1).toolTip()
+    assert page.metrics.horizontalHeaderItem(2).text() == "Majority class" and page.metrics.isColumnHidden(3)
+    assert [page.metrics.item(r, 0).text() for r in range(page.metrics.rowCount())] == ["Accuracy", "F1 (macro)"]
+    assert page.headings[0].text() == "Tuned vs the majority class on the same 3 validation examples"
+    assert page.best.horizontalHeaderItem(2).text() == "Tuned prediction (probability)"
+    assert page.best.item(2, 0).text() == "the kiwi is bad" and page.best.item(2, 3).text() == "good"
+    assert not page.shots.isEnabled() and "--few-shot" not in page.command()
+
+    page.runs.setCurrentIndex(page.runs.findData(RUN_ID))  # back to the sft run: no matrix, few-shot on
+    assert not page.confusion_box.isVisible() and page.shots.isEnabled() and not page.about.isVisible()

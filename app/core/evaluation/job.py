@@ -70,9 +70,11 @@ class EvalJob:
 
     def save(self, model: str, metrics: dict, predictions: list[dict], shots: int = 0, about: str = "") -> None:
         """Store one model's scores (`model`: "tuned", or a BASELINES name) and add them to the result: the tuned
-        model's as `metrics`, a baseline's under `base` (zero_shot/few_shot, what it is, and `about` it)."""
+        model's as `metrics`, a baseline's under `base` (zero_shot/few_shot, what it is, and `about` it: stored
+        with its metrics too, for the GUI)."""
         evaluation_id = self.store.add_evaluation(self.run["id"], model=model, shots=shots, split=self.split,
-                                                  metrics=metrics, predictions=predictions)
+                                                  metrics={**metrics, "about": about} if about else metrics,
+                                                  predictions=predictions)
         if model == "tuned":
             self.result.update(metrics=metrics, examples=len(predictions))
             self.result["evaluation_ids"]["tuned"] = evaluation_id

@@ -1,5 +1,6 @@
-"""Evaluate: score a run on held-out data beside its base model zero-shot and few-shot, and read the best and worst
-examples.
+"""Evaluate: score a run on held-out data beside a baseline (its base model zero-shot and few-shot; for a classifier
+the majority class, for a reward model chance), and read the best and worst examples (and a classifier's confusion
+matrix).
 
 The page runs `finetune-studio eval RUN --json` in a worker process (the `[eval] message i/n` lines on its stderr
 drive the progress bar) and then reads the stored evaluations, so earlier results show as soon as a run is picked.
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
+from app.ui.widgets.confusion import ConfusionMatrix
 from app.ui.widgets.export_plan import parse_result
 from app.ui.widgets.export_process import ExportProcess
 from app.ui.widgets.run_picker import RunPicker
@@ -37,9 +39,18 @@ from app.ui.widgets.run_picker import RunPicker
 METRICS = (("exact_match", "Exact match"), ("rouge1", "ROUGE-1"), ("rouge2", "ROUGE-2"), ("rougeL", "ROUGE-L"),
            ("bleu", "BLEU"), ("accuracy", "Accuracy"), ("precision", "Precision (macro)"),
            ("recall", "Recall (macro)"), ("f1", "F1 (macro)"), ("pairwise_accuracy", "Pairwise accuracy"),
-           ("margin", "Log-prob margin (chosen − rejected)"))
+           ("margin", "Log-prob margin (chosen − rejected)"), ("reward_margin", "Reward margin (chosen − rejected)"),
+           ("reward", "Mean reward"), ("loss", "Loss per token"), ("perplexity", "Perplexity"))
 EXAMPLES = 5  # best and worst shown
 BETTER = QColor("#2e9d5b")
+BASELINES = {"base": ("base", "Base zero-shot"), "majority": ("the majority class", "Majority class"),
+             "chance": ("chance", "Chance")}  # stored model name -> (in a sentence, column title)
+EXAMPLE_HEADERS = {  # the best/worst tables' columns for runs whose examples are not prompt and answer
+    "cls": ["Text", "Label", "Tuned prediction (probability)", "Majority class"],
+    "rm": ["Prompt", "Chosen answer", "Tuned reward head", "Chance"],
+    "pt": ["Held-out text", "", "Tuned model", "Base model"],
+}
+ANSWER_HEADERS = ["Prompt", "Reference", "Tuned answer", "Base answer"]
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -64,7 +75,8 @@ class EvaluatePage(QWidget):
         self.program = program or [sys.executable, "-m", "app"]
         layout = page_layout(self, "Evaluate", "Score a run on held-out examples it never trained on, beside its base "
                              "model answering zero-shot and with a few training examples in the prompt: is "
-                             "fine-tuning better than in-context learning, and by how much?")
+                             "fine-tuning better than in-context learning, and by how much? (A classifier is "
+                             "compared with the majority class, a reward model with chance.)")
         form = QFormLayout()
         self.runs = RunPicker(self.settings, statuses=("completed", "cancelled"))
         self.runs.currentIndexChanged.connect(self.show_stored)
@@ -99,9 +111,11 @@ class EvaluatePage(QWidget):
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.metrics = _table(["Metric", "Tuned", "Base zero-shot", "Base few-shot"])
-        self.best = _table(["Prompt", "Reference", "Tuned answer", "Base answer"])
-        self.worst = _table(["Prompt", "Reference", "Tuned answer", "Base answer"])
+        self.best = _table(ANSWER_HEADERS)
+        self.worst = _table(ANSWER_HEADERS)
         self.metrics.verticalHeader().setDefaultSectionSize(24)
+        self.confusion = ConfusionMatrix()
+        self.about = QLabel(wordWrap=True, visible=False)  # what a baseline that is not the base model is
         self.headings = []
         for title, table in (("Tuned vs base on the same examples", self.metrics),
                              (f"Best {EXAMPLES} examples: the tuned model's best, where the base did worst", self.best),
@@ -113,7 +127,11 @@ class EvaluatePage(QWidget):
             heading.setObjectName("sectionTitle")
             self.headings.append(heading)
             box_layout.addWidget(heading)
-            box_layout.addWidget(table)
+            if table is self.metrics:
+                box_layout.addWidget(self.about)
+                box_layout.addLayout(self._metrics_row())
+            else:
+                box_layout.addWidget(table)
             splitter.addWidget(box)
         splitter.setSizes([270, 220, 220])
         layout.addWidget(splitter, 1)
@@ -124,12 +142,24 @@ class EvaluatePage(QWidget):
         self.process.export_ended.connect(self._ended)
         self._last_line = ""
 
+    def _metrics_row(self) -> QHBoxLayout:
+        """The metrics table, and beside it a classifier's confusion matrix (hidden for other runs)."""
+        row = QHBoxLayout()
+        row.addWidget(self.metrics, 3)
+        self.confusion_box = QWidget(visible=False)
+        box = QVBoxLayout(self.confusion_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(QLabel("Confusion matrix of the tuned model (rows: true class)"))
+        box.addWidget(self.confusion)
+        row.addWidget(self.confusion_box, 2)
+        return row
+
     # ---- running ----
     def command(self) -> list[str]:
         cmd = [*self.program, "eval", self.runs.value() or "", "--split", self.split.currentText(), "--json"]
         if self.limit.value():
             cmd += ["--limit", str(self.limit.value())]
-        if self.shots.value():
+        if self.shots.value() and self.shots.isEnabled():
             cmd += ["--few-shot", str(self.shots.value())]
         return cmd
 
@@ -177,11 +207,23 @@ class EvaluatePage(QWidget):
     # ---- showing ----
     def show_stored(self, *_args) -> None:
         """The run's newest evaluation (tuned and base) from the store."""
-        from app.core.evaluation.run import latest_batch
+        from app.core.errors import RunNotFound
+        from app.core.evaluation.run import FEW_SHOT_STAGES, latest_batch
         from app.core.store import Store
 
         run_id = self.runs.value()
         store = Store()
+        try:
+            stage = store.get_run(run_id)["stage"] if run_id else None
+        except RunNotFound:  # a model folder picked with "Choose folder…"
+            stage = None
+        self.shots.setEnabled(stage in FEW_SHOT_STAGES)
+        self.shots.setToolTip("Also score the base model with K training examples placed in the prompt" + (
+            "" if self.shots.isEnabled() else f" (generating runs only: {', '.join(FEW_SHOT_STAGES)})"))
+        headers = EXAMPLE_HEADERS.get(stage, ANSWER_HEADERS)
+        for table in (self.best, self.worst):
+            table.setHorizontalHeaderLabels(headers)
+            table.setColumnHidden(1, not headers[1])
         batch = latest_batch(store.evaluations(run_id)) if run_id else {}
         self._fill_metrics(batch)
         if not batch:
@@ -191,8 +233,11 @@ class EvaluatePage(QWidget):
                 self.status.setText("Not evaluated yet." if run_id else "")
             return
         tuned = batch["tuned"]
-        self.headings[0].setText(f"Tuned vs base on the same {tuned['examples']} {tuned['split']} examples")
         base = batch.get("base_zero_shot")
+        versus = BASELINES.get(base["model"], BASELINES["base"])[0] if base else "base"
+        skipped = tuned["metrics"].get("undesirable_skipped")
+        self.headings[0].setText(f"Tuned vs {versus} on the same {tuned['examples']} {tuned['split']} examples"
+                                 + (f" ({skipped} rows labelled undesirable skipped)" if skipped else ""))
         base_rows = {p["idx"]: p for p in store.eval_predictions(base["id"])} if base else {}
         predictions = store.eval_predictions(tuned["id"])
 
@@ -215,20 +260,36 @@ class EvaluatePage(QWidget):
             table.resizeRowsToContents()
 
     def _fill_metrics(self, batch: dict) -> None:
+        from app.core.sweep import lower_is_better
+
         columns = [batch.get(k) for k in ("tuned", "base_zero_shot", "base_few_shot")]
-        few = columns[2]
+        zero, few = columns[1:]
+        self.metrics.setHorizontalHeaderItem(2, QTableWidgetItem(
+            BASELINES.get(zero["model"], BASELINES["base"])[1] if zero else "Base zero-shot"))
         self.metrics.setHorizontalHeaderItem(3, QTableWidgetItem(
             f"Base {few['shots']}-shot" if few else "Base few-shot"))
-        names = [(key, title) for key, title in METRICS if columns[0] and key in columns[0]["metrics"]]
+        self.metrics.setColumnHidden(3, bool(zero) and zero["model"] != "base")
+        about = zero["metrics"].get("about", "") if zero else ""
+        self.about.setText(about)
+        self.about.setVisible(bool(about))
+        confusion = columns[0]["metrics"].get("confusion") if columns[0] else None
+        if confusion:
+            self.confusion.load(confusion)
+        self.confusion_box.setVisible(bool(confusion))
+        found = columns[0]["metrics"] if columns[0] else {}
+        names = [(key, title) for key, title in METRICS if key in found] + [
+            (key, f"Reward: {key.split('/', 1)[1]}") for key in sorted(found) if key.startswith("rewards/")]
         self.metrics.setRowCount(len(names))
         for r, (key, title) in enumerate(names):
             self.metrics.setItem(r, 0, QTableWidgetItem(title))
             values = [col["metrics"].get(key) if col else None for col in columns]
-            top = max((v for v in values if v is not None), default=None)
+            pick = min if lower_is_better(key) else max
+            present = [v for v in values if v is not None]
+            top = pick(present, default=None)
             for c, value in enumerate(values, start=1):
                 item = QTableWidgetItem("–" if value is None else f"{value:.3f}")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if value is not None and value == top and values.count(top) < len(values):
+                if value is not None and value == top and present.count(top) < len(present):
                     item.setForeground(BETTER)
                     font = item.font()
                     font.setBold(True)
