@@ -20,7 +20,7 @@ from .stages.settings import StageConfig, stage_problems
 
 DataFormat = Literal["auto", "messages", "sharegpt", "alpaca", "prompt_completion", "text", "preference", "kto",
                      "classification", "prompt"]
-Stage = Literal["pt", "sft", "rm", "dpo", "orpo", "simpo", "kto", "grpo", "rloo", "cls"]
+Stage = Literal["pt", "sft", "rm", "dpo", "orpo", "simpo", "kto", "grpo", "rloo", "ppo", "cls"]
 
 
 class ModelConfig(Section):
@@ -123,7 +123,7 @@ class TrainingConfig(Section):
     stage: Stage = Field(
         "sft", title="Stage", description="pt: continued pre-training on raw text; sft: supervised fine-tuning; "
         "rm: reward model; dpo, orpo, simpo: preference pairs; kto: good/bad answers; grpo, rloo: online RL with "
-        "rewards; cls: text classification. PPO needs trl<=1.12 and is not offered.",
+        "rewards; ppo: online RL with an rm run's reward model; cls: text classification.",
     )
     epochs: float = Field(1.0, title="Epochs", description="Passes over the training data.", gt=0, le=100)
     max_steps: int | None = Field(
@@ -229,7 +229,7 @@ class RunConfig(Section):
     export: ExportConfig = Field(default_factory=ExportConfig, title="Export")
     stage: StageConfig = Field(default_factory=StageConfig, title="Stage settings",
                                description="Settings of the stages beyond SFT: preference, KTO, GRPO/RLOO, "
-                               "classification.")
+                               "PPO, classification.")
 
     @model_validator(mode="after")
     def _stage_fits(self) -> RunConfig:

@@ -144,3 +144,78 @@ def test_pt_packs_blocks_once_and_reads_them_from_the_cache(demo_tokenizer, data
     with pytest.raises(Cancelled):
         prepare_pt(DataConfig(train=str(data["text"]), validation_split=0.0, seed=1), demo_tokenizer, 16, stop=stop,
                    cache_dir=tmp_path)
+
+
+@pytest.fixture(scope="module")
+def rm_run(tiny_model_dir, data) -> str:
+    """A tiny rm run exported with a merged model: the reward model of the ppo, grpo and rloo tests below."""
+    cfg = config(tiny_model_dir, data["preference"], "rm", export=True)
+    cfg.export.adapter = False
+    result = engine.run(cfg, ListSink(), StopFlag())
+    assert result.status == "completed", result.error
+    return result.run_id
+
+
+def test_ppo_scores_with_an_rm_run_reports_reward_and_kl_and_exports_the_policy_adapter(tiny_model_dir, data,
+                                                                                       rm_run):
+    cfg = config(tiny_model_dir, data["prompt"], "ppo", export=True, reward_model=rm_run, ppo_epochs=1)
+    cfg.export.merged = False
+    sink = ListSink()
+    result = engine.run(cfg, sink, StopFlag())
+    assert result.status == "completed", result.error
+    logged = [e["metrics"] for e in sink.of("metrics")]
+    assert len(logged) == 2, logged
+    for metrics in logged:
+        assert {"loss", "learning_rate", "reward", "rlhf_reward", "kl", "policy_loss", "value_loss"} <= set(metrics)
+        assert all(math.isfinite(v) for v in metrics.values()), metrics
+    assert {"reward", "kl", "rlhf_reward"} <= set(Store().metric_series(result.run_id))
+    folder = Path(Store().get_run(result.run_id)["run_dir"]) / "adapter"
+    from safetensors import safe_open
+
+    with safe_open(folder / "adapter_model.safetensors", "pt") as weights:
+        keys = list(weights.keys())
+    assert keys and all("lora_" in k for k in keys), keys  # the policy's adapter alone: no value model
+
+
+def test_ppo_stop_saves_a_checkpoint_and_ends_the_run_cancelled(tiny_model_dir, data, rm_run):
+    stop = StopFlag()
+
+    class StopAtStep1(ListSink):
+        def emit(self, event, **fields):
+            super().emit(event, **fields)
+            if event == "progress" and fields["step"] == 1:
+                stop.set()
+
+    cfg = config(tiny_model_dir, data["prompt"], "ppo", reward_model=rm_run, ppo_epochs=1)
+    cfg.training.max_steps = 4
+    sink = StopAtStep1()
+    result = engine.run(cfg, sink, stop)
+    assert result.status == "cancelled", result.error
+    assert [e["step"] for e in sink.of("checkpoint")] == [1]
+    assert engine.last_checkpoint(Path(Store().get_run(result.run_id)["run_dir"])).name == "checkpoint-1"
+    assert [e["step"] for e in sink.of("progress")] == [1]
+
+
+def test_methods_list_offers_ppo_with_the_methods_it_supports():
+    from app.cli_methods import catalog
+
+    ppo = next(s for s in catalog()["stages"] if s["name"] == "ppo")
+    assert "lora" in ppo["methods"] and "loraplus" not in ppo["methods"] and "prompt" in ppo["formats"]
+    assert {"reward", "kl", "rlhf_reward"} <= set(ppo["metrics"])
+
+
+def test_ppo_without_a_reward_model_is_a_config_error_that_says_to_train_one():
+    with pytest.raises(ConfigError) as err:
+        parse_config({"data": {"train": "x.jsonl"}, "training": {"stage": "ppo"}})
+    assert [p for p, _ in err.value.problems] == ["stage.reward_model"]
+    assert "train one first" in err.value.problems[0][1]
+
+
+@pytest.mark.parametrize("stage", ["grpo", "rloo"])
+def test_online_stage_scores_with_an_rm_runs_reward_model(tiny_model_dir, data, rm_run, stage):
+    sink = ListSink()
+    cfg = config(tiny_model_dir, data["prompt"], stage, reward_functions=[], reward_model=rm_run)
+    result = engine.run(cfg, sink, StopFlag())
+    assert result.status == "completed", result.error
+    rewards = [e["metrics"]["reward"] for e in sink.of("metrics") if "reward" in e["metrics"]]
+    assert len(rewards) == 2 and all(math.isfinite(r) for r in rewards) and any(r != 0 for r in rewards), rewards

@@ -139,6 +139,26 @@ def test_method_step_stage_choice_filters_methods_and_shows_stage_settings(qtbot
     assert not any(section == "stage" or name == "stage" for section, name in hyper.form.rows)
 
 
+def test_method_step_ppo_takes_the_newest_rm_run_or_says_to_train_a_reward_model_first(qtbot, settings):
+    from app.core.paths import run_dir
+    from app.core.store import Store
+
+    state = StudioState(demo_config())
+    page = shown(qtbot, MethodStep(state, settings))
+    page.stages.buttons["ppo"].click()
+    assert state.config.training.stage == "sft" and page.stages.buttons["sft"].isChecked()
+    assert "train a reward model first" in page.stages.card_note.text() and page.stages.card_note.isVisible()
+    store = Store()
+    store.create_run("rm-run", name="rm", config_yaml="", model=state.config.model.source, method="lora", stage="rm")
+    store.update_run("rm-run", status="completed")
+    (run_dir("rm-run") / "merged").mkdir(parents=True)
+    (run_dir("rm-run") / "merged" / "config.json").write_text("{}")
+    page.stages.buttons["ppo"].click()
+    assert (state.config.training.stage, state.config.stage.reward_model) == ("ppo", "rm-run")
+    assert page.stages.form.rows[("stage", "reward_model")].label.isVisible()
+    assert page.stages.form.rows[("stage", "ppo_epochs")].label.isVisible()
+
+
 def test_hyperparameters_save_open_copy(qtbot, tmp_path, settings):
     state = StudioState(demo_config())
     page = shown(qtbot, HyperparametersStep(state, settings))

@@ -26,6 +26,12 @@ PREFERENCE_METRICS = ("rewards/chosen", "rewards/rejected", "rewards/accuracies"
 ONLINE_METRICS = ("reward", "reward_std", "completions/mean_length", "kl", "entropy")
 ONLINE_SETTINGS = ("num_generations", "max_completion_length", "reward_functions", "reward_pattern",
                    "reward_target_length", "reward_model", "beta")
+# PPO's reference is the adapter switched off (or, for whole-model methods, a frozen copy); its loop steps the
+# optimizer itself, so AdaLoRA's per-step rank update and LoRA+'s own optimizer (which would leave the value model
+# untrained) do not apply, and PiSSA/OLoRA move the base weights, so switching their adapter off is no reference.
+PPO_METHODS = tuple(m for m in REFERENCE_METHODS if m not in ("adalora", "loraplus", "pissa", "olora"))
+# PPO's log keys under our names (the Rewards and KL plot reads reward, rlhf_reward and kl; loss is computed).
+PPO_METRICS = ("reward", "rlhf_reward", "kl", "entropy", "policy_loss", "value_loss", "approx_kl", "clip_fraction")
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ STAGES: dict[str, StageSpec] = {
     "rm": StageSpec(
         "rm", "Reward model",
         what="Trains a scoring head that gives the preferred answer a higher score than the rejected one; the "
-        "result scores answers (for GRPO/RLOO) rather than chatting.",
+        "result scores answers (for PPO, GRPO and RLOO) rather than chatting.",
         data="Preference pairs: prompt, chosen and rejected answers.",
         formats=("preference",), methods=HEAD_METHODS, metrics=("accuracy", "margin"), head="sequence",
     ),
@@ -110,6 +116,16 @@ STAGES: dict[str, StageSpec] = {
         formats=CONVERSATION_FORMATS + ("prompt",), methods=REFERENCE_METHODS, metrics=ONLINE_METRICS,
         settings=ONLINE_SETTINGS,
     ),
+    "ppo": StageSpec(
+        "ppo", "PPO (proximal policy optimisation)",
+        what="The classic RLHF step: the model answers each prompt, a reward model from an rm run scores the "
+        "answer, and the model moves towards higher scores while a KL penalty keeps it near where it started. A "
+        "value model (initialised from the reward model) trains alongside.",
+        data="Prompts (prompt rows, or conversations without their last answer). Needs a reward model: train an "
+        "rm run on the same base model first.",
+        formats=CONVERSATION_FORMATS + ("prompt",), methods=PPO_METHODS, metrics=PPO_METRICS,
+        settings=("reward_model", "beta", "max_completion_length", "ppo_epochs", "ppo_cliprange", "ppo_vf_coef"),
+    ),
     "cls": StageSpec(
         "cls", "Text classification",
         what="Puts a classification head on the model and trains it to label texts (sentiment, topic, intent).",
@@ -118,7 +134,3 @@ STAGES: dict[str, StageSpec] = {
         metrics=("accuracy", "precision", "recall", "f1"), settings=("num_labels", "labels"), head="sequence",
     ),
 }
-
-# Not a stage here: PPO left TRL in 1.13 (trl.experimental.ppo exists up to 1.12). We train with TRL 1.16 and do
-# not write our own loop, so PPO needs trl<=1.12; GRPO and RLOO cover online RL with rewards.
-UNAVAILABLE = {"ppo": "PPO is not available with TRL 1.16 (removed in 1.13); it needs trl<=1.12. Use grpo or rloo."}

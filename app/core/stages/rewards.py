@@ -1,4 +1,4 @@
-"""Rule-based rewards for grpo and rloo, and where a reward model comes from.
+"""Rule-based rewards for grpo and rloo, and where a reward model (for ppo, grpo and rloo) comes from.
 
 Each reward is called by TRL with the generated `completions` (conversational: [{"role": "assistant",
 "content": ...}]) and the dataset's columns (our rows carry `answer`, the reference answer, "" when there is
@@ -83,3 +83,12 @@ def reward_model_dir(key: str) -> Path:
         raise ConfigError([("stage.reward_model", f"{folder} holds no merged reward model (a sequence-classification "
                             "model); export the rm run with a merged model")])
     return folder
+
+
+def latest_reward_model(model: str) -> str | None:
+    """The newest completed rm run on base model `model` with a merged export (what PPO can score with), or None."""
+    from ..paths import run_dir
+    from ..store import Store
+
+    return next((run["id"] for run in Store().list_runs(status="completed") if run.get("stage") == "rm"
+                 and run.get("model") == model and (run_dir(run["id"]) / "merged" / "config.json").is_file()), None)

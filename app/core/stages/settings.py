@@ -23,7 +23,8 @@ class StageConfig(BaseModel):
 
     beta: float = Field(
         0.1, title="Beta", description="dpo, kto, grpo, rloo: how far the model may move from where it started "
-        "(higher: stays closer); orpo: weight of the odds-ratio term; simpo: reward scale.", ge=0.0, le=100.0,
+        "(higher: stays closer); ppo: the same, as the KL penalty's weight; orpo: weight of the odds-ratio term; "
+        "simpo: reward scale.", ge=0.0, le=100.0,
     )
     dpo_loss: Literal["sigmoid", "ipo", "hinge"] = Field(
         "sigmoid", title="DPO loss", description="dpo: sigmoid (the DPO paper), ipo (regularised, less prone to "
@@ -45,7 +46,8 @@ class StageConfig(BaseModel):
         "with each other; the batch size must be a multiple of it.", ge=2, le=64,
     )
     max_completion_length: int = Field(
-        64, title="Answer length", description="grpo, rloo: most tokens generated per answer.", ge=1, le=8192,
+        64, title="Answer length", description="grpo, rloo, ppo: most tokens generated per answer.", ge=1,
+        le=8192,
     )
     reward_functions: list[RewardName] = Field(
         default_factory=lambda: ["exact_match"], title="Reward functions",
@@ -62,8 +64,21 @@ class StageConfig(BaseModel):
         ge=1, le=8192,
     )
     reward_model: str | None = Field(
-        None, title="Reward model", description="grpo, rloo: a reward model (an rm run's id or name, or a folder "
-        "with a merged sequence-classification model) whose score is added to the rule-based rewards.",
+        None, title="Reward model", description="ppo (required), grpo, rloo: a reward model (an rm run's id or "
+        "name, or a folder with a merged sequence-classification model); grpo and rloo add its score to the "
+        "rule-based rewards.",
+    )
+    ppo_epochs: int = Field(
+        4, title="PPO epochs", description="ppo: passes over each batch of generated answers before generating "
+        "new ones.", ge=1, le=32,
+    )
+    ppo_cliprange: float = Field(
+        0.2, title="Clip range", description="ppo: how far one update may change an answer's probability ratio "
+        "(smaller: more cautious updates).", gt=0.0, le=1.0,
+    )
+    ppo_vf_coef: float = Field(
+        0.1, title="Value loss weight", description="ppo: weight of the value model's loss beside the policy "
+        "loss.", ge=0.0, le=10.0,
     )
     num_labels: int | None = Field(
         None, title="Number of classes", description="cls: classes to predict; empty: counted from the data.",
@@ -109,6 +124,9 @@ def stage_problems(config: RunConfig) -> list[tuple[str, str]]:
             out.append(("training.batch_size", f"must be a multiple of stage.num_generations ({s.num_generations})"))
         if not s.reward_functions and not s.reward_model:
             out.append(("stage.reward_functions", "choose at least one reward function or a reward model"))
+    if spec.name == "ppo" and not s.reward_model:
+        out.append(("stage.reward_model", "PPO needs a reward model: train one first (the rm stage, on the same "
+                    "base model), then give its run id or name here"))
     if spec.name == "cls" and s.labels and s.num_labels and len(s.labels) != s.num_labels:
         out.append(("stage.labels", f"{len(s.labels)} names for {s.num_labels} classes"))
     return out

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.core.methods import METHODS, MethodSpec
 from app.core.methods.registry import FAMILIES
 from app.core.stages import STAGES
+from app.core.stages.rewards import latest_reward_model
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.steps.model import human_count
@@ -107,13 +108,23 @@ class MethodStep(StepPage):
         self.state.update("method", name=name)
 
     def choose_stage(self, name: str) -> None:
-        """Switch the stage; a method that does not suit it is replaced by LoRA (or full where LoRA does not fit)."""
+        """Switch the stage; a method that does not suit it is replaced by LoRA (or full where LoRA does not fit).
+        PPO without a reward model takes the newest rm run on the same base model; with none, the stage stays and
+        its card says to train one first."""
         config = self.state.config
         allowed = STAGES[name].methods
         method = config.method.name if config.method.name in allowed else \
             next((m for m in PREFERRED if m in allowed), allowed[0])
+        stage = config.stage.model_dump()
+        if name == "ppo" and not stage["reward_model"]:
+            stage["reward_model"] = latest_reward_model(config.model.source)
+            if stage["reward_model"] is None:
+                self.stages.refuse("PPO needs a reward model, and no rm run on this base model has one yet: train "
+                                   "a reward model first (the Reward model stage, exported with a merged model), "
+                                   "then choose PPO.")
+                return
         self.state.update(None, training={**config.training.model_dump(), "stage": name},
-                          method={**config.method.model_dump(), "name": method})
+                          method={**config.method.model_dump(), "name": method}, stage=stage)
 
     def is_valid(self) -> bool:
         return not self.form.has_errors()

@@ -40,7 +40,7 @@ SERIES = (
 # added below the four plots when a run first reports one of its metrics.
 STAGE_PLOTS = (
     ("rewards", "Rewards and KL", ("rewards/margins", "rewards/chosen", "rewards/rejected", "margin", "reward",
-                                   "reward_std", "kl")),
+                                   "reward_std", "rlhf_reward", "kl")),
     ("accuracy", "Accuracy", ("rewards/accuracies", "accuracy", "precision", "recall", "f1")),
 )
 STAGE_HUES = (25, 140, 280, 190, 330, 60, 100)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.stages import STAGES, UNAVAILABLE, StageSpec
+from app.core.stages import STAGES, StageSpec
 from app.ui.state import StudioState
 from app.ui.widgets.config_form import ConfigForm, section_fields
 
@@ -27,7 +27,7 @@ from app.ui.widgets.config_form import ConfigForm, section_fields
 GOALS = (
     ("Continue pre-training", ("pt",)),
     ("Teach by examples", ("sft",)),
-    ("Align to preferences", ("dpo", "orpo", "simpo", "kto", "grpo", "rloo", "rm")),
+    ("Align to preferences", ("dpo", "orpo", "simpo", "kto", "grpo", "rloo", "ppo", "rm")),
     ("Classify texts", ("cls",)),
 )
 
@@ -102,13 +102,16 @@ class StageChooser(QWidget):
         self.card_title.setText(spec.title)
         self.card_what.setText(f"<b>What:</b> {spec.what}")
         self.card_data.setText(f"<b>Data:</b> {spec.data}")
-        notes = []
-        if spec.head == "sequence":
-            notes.append("Trains a scoring head: the result labels or scores texts instead of chatting.")
-        if name in ("grpo", "rloo", "rm"):
-            notes.append(UNAVAILABLE["ppo"])
-        self.card_note.setText(" ".join(notes))
-        self.card_note.setVisible(bool(notes))
+        note = "Trains a scoring head: the result labels or scores texts instead of chatting." \
+            if spec.head == "sequence" else ""
+        self.card_note.setText(note)
+        self.card_note.setVisible(bool(note))
         for field in section_fields("stage"):
             self.form.set_field_visible("stage", field, field in spec.settings)
         self.form.advanced.setVisible(False)
+
+    def refuse(self, message: str) -> None:
+        """Keep the config's stage (the clicked button is unchecked again) and say on its card why."""
+        self.show_stage(self.state.config.training.stage)
+        self.card_note.setText(message)
+        self.card_note.setVisible(True)
