@@ -9,6 +9,7 @@ drive the progress bar) and then reads the stored evaluations, so earlier result
 from __future__ import annotations
 
 import sys
+import time
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor
@@ -109,7 +110,7 @@ class EvaluatePage(QWidget):
         buttons.addWidget(self.status, 1)
         layout.addLayout(buttons)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         self.metrics = _table(["Metric", "Tuned", "Base zero-shot", "Base few-shot"])
         self.best = _table(ANSWER_HEADERS)
         self.worst = _table(ANSWER_HEADERS)
@@ -200,8 +201,8 @@ class EvaluatePage(QWidget):
             self.status.setStyleSheet("" if self.process.cancelled else "color: #d64545;")
             self.evaluation_finished.emit({})
             return
-        self.status.setText(f"Scored {result['examples']} {result['split']} examples.")
         self.show_stored()
+        self.status.setText(f"Scored {result['examples']} {result['split']} examples.")
         self.evaluation_finished.emit(result)
 
     # ---- showing ----
@@ -224,6 +225,9 @@ class EvaluatePage(QWidget):
         for table in (self.best, self.worst):
             table.setHorizontalHeaderLabels(headers)
             table.setColumnHidden(1, not headers[1])
+            for column in (1, 2, 3):  # a classifier's labels are short: its texts get the width
+                table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents
+                                                              if stage == "cls" else QHeaderView.ResizeMode.Stretch)
         batch = latest_batch(store.evaluations(run_id)) if run_id else {}
         self._fill_metrics(batch)
         if not batch:
@@ -233,6 +237,8 @@ class EvaluatePage(QWidget):
                 self.status.setText("Not evaluated yet." if run_id else "")
             return
         tuned = batch["tuned"]
+        if not self.process.is_running():
+            self.status.setText(time.strftime("Evaluated %Y-%m-%d %H:%M.", time.localtime(tuned["created"])))
         base = batch.get("base_zero_shot")
         versus = BASELINES.get(base["model"], BASELINES["base"])[0] if base else "base"
         skipped = tuned["metrics"].get("undesirable_skipped")
@@ -297,6 +303,19 @@ class EvaluatePage(QWidget):
                 self.metrics.setItem(r, c, item)
         if columns[0]:
             self.metrics.setToolTip(f"{columns[0]['examples']} {columns[0]['split']} examples")
+        self._fit_metrics()
+
+    def _fit_metrics(self) -> None:
+        """The metrics pane no taller than its rows need, so the best and worst examples get the rest."""
+        shown = self.confusion_box.isVisibleTo(self)
+        rows = max(self.metrics.rowCount(), self.confusion.rowCount() if shown else 0, 3)
+        height = (self.headings[0].sizeHint().height() + self.metrics.horizontalHeader().sizeHint().height()
+                  + 24 * rows + 16)
+        if shown:
+            height += self.confusion_box.layout().itemAt(0).widget().sizeHint().height()
+        if self.about.isVisibleTo(self):
+            height += self.about.heightForWidth(max(self.width() - 60, 200))
+        self.splitter.widget(0).setMaximumHeight(height)
 
     def refresh(self) -> None:
         self.runs.refresh()
@@ -305,7 +324,19 @@ class EvaluatePage(QWidget):
         self.process.kill_and_wait()
 
 
-if __name__ == "__main__":
-    from app.ui.preview import preview
+def main(argv: list[str] | None = None) -> int:
+    """`python -m app.ui.pages.evaluate [--screenshot PNG]`: the page over sample runs, showing a classifier's
+    evaluation."""
+    from app.core.store import Store
+    from app.ui.pages.samples import add_sample_classifier, open_alone
 
-    raise SystemExit(preview(lambda _state: EvaluatePage()))
+    def show_classifier(page: EvaluatePage, _live: str) -> None:
+        run_id = add_sample_classifier(Store(reap=False))
+        page.runs.refresh()
+        page.runs.setCurrentIndex(page.runs.findData(run_id))
+
+    return open_alone(EvaluatePage, show_classifier, description=__doc__, argv=argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
