@@ -23,7 +23,7 @@ SHOTS = (  # file name, page, extra setup
     ("03-model", "model", None),
     ("04-method", "method", None), ("05-hyperparameters", "hyperparameters", None), ("06-train", "train", None),
     ("07-runs", "runs", "one run"), ("08-chat", "chat", None), ("09-export", "export", "sizes"),
-    ("10-compare", "compare", "three runs"),
+    ("10-compare", "compare", "three runs"), ("11-evaluate", "evaluate", "classifier"), ("12-queue", "queue", "sweep"),
 )
 
 
@@ -123,6 +123,20 @@ def main() -> int:
         elif extra == "three runs":
             compare = window.page("compare")
             compare.set_runs([r["id"] for r in compare.store.list_runs() if r["status"] in ("completed", "cancelled")])
+        elif extra == "classifier":  # added only now, so the earlier shots show the same sample runs as before
+            from app.core.store import Store
+            from app.ui.pages.samples import add_sample_classifier
+
+            evaluate = window.page("evaluate")
+            run_id = add_sample_classifier(Store(reap=False))
+            evaluate.runs.refresh()
+            evaluate.runs.setCurrentIndex(evaluate.runs.findData(run_id))
+        elif extra == "sweep":
+            from app.core.store import Store
+            from app.ui.pages.samples import add_sample_queue
+
+            add_sample_queue(Store(reap=False))
+            window.page("queue").refresh()
         wait(app, lambda: False, 0.5)
         path = out / f"{name}{suffix}.png"
         window.grab().save(str(path))

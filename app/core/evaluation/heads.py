@@ -106,9 +106,13 @@ def evaluate_cls(job: EvalJob, batch_size: int) -> dict:
         rows = [{"idx": i, "prompt": r["text"], "reference": truth, "prediction": majority,
                  "score": float(truth == majority)} for i, (r, truth) in enumerate(zip(held, labels, strict=True))]
         job.save("majority", {"examples": len(held), **m.classification([majority] * len(held), labels, names)}, rows,
-                 about=f"The base model has no trained classification head: the baseline predicts the majority "
-                       f"class, '{majority}' ({counts[majority]} of {len(train)} training rows), for every text.")
+                 about=majority_note(majority, counts[majority], len(train)))
     return job.result
+
+
+def majority_note(name: str, count: int, rows: int) -> str:
+    return (f"The base model has no trained classification head: the baseline predicts the majority class, "
+            f"'{name}' ({count} of {rows} training rows), for every text.")
 
 
 def evaluate_rm(job: EvalJob, batch_size: int) -> dict:

@@ -102,6 +102,60 @@ def sample_home() -> str:
     return live
 
 
+# A support-intent classifier's held-out texts: (text, true intent, predicted intent, probability of each intent).
+_INTENTS = ("billing", "login", "shipping")
+_HELD_OUT = (
+    ("I was charged twice for my subscription this month", "billing", "billing", (0.94, 0.03, 0.03)),
+    ("Where is my refund for the cancelled order?", "billing", "shipping", (0.31, 0.04, 0.65)),
+    ("Can I get an invoice with my company's VAT number?", "billing", "billing", (0.88, 0.05, 0.07)),
+    ("Why did the price go up after the trial?", "billing", "billing", (0.81, 0.11, 0.08)),
+    ("The password reset email never arrives", "login", "login", (0.03, 0.95, 0.02)),
+    ("Two-factor code says it has expired every time", "login", "login", (0.06, 0.90, 0.04)),
+    ("I can't sign in since I changed my email address", "login", "billing", (0.52, 0.41, 0.07)),
+    ("My parcel has said 'in transit' for nine days", "shipping", "shipping", (0.02, 0.01, 0.97)),
+    ("Can you deliver to a pick-up point instead?", "shipping", "shipping", (0.05, 0.02, 0.93)),
+    ("The box arrived damaged and the mug is broken", "shipping", "shipping", (0.18, 0.02, 0.80)),
+    ("Do you ship to Norway, and how long does it take?", "shipping", "shipping", (0.04, 0.03, 0.93)),
+    ("My account is locked after three wrong passwords", "login", "login", (0.04, 0.93, 0.03)),
+)
+
+
+def add_sample_classifier(store: Store) -> str:
+    """A completed cls run with an evaluation (metrics computed from its predictions) beside the majority class, for
+    the Evaluate page's preview and screenshot; its id."""
+    from app.core.evaluation import metrics as m
+    from app.core.evaluation.heads import majority_note
+
+    config, now = demo_config(), time.time()
+    run_id = time.strftime("%Y%m%d-%H%M%S", time.localtime(now - 1800)) + "-0cls"
+    cfg = config.model_copy(update={"name": "support-intent-cls",
+                                    "training": config.training.model_copy(update={"stage": "cls"})})
+    store.create_run(run_id, name=cfg.name, config_yaml=cfg.to_yaml(), model="demo (SmolLM2-135M-Instruct)",
+                     method="lora", stage="cls", started=now - 1800, total_steps=120, last_step=120, device="cpu")
+    store.update_run(run_id, status="completed", finished=now - 1500)
+    truth, guess = [t for _, t, _, _ in _HELD_OUT], [g for _, _, g, _ in _HELD_OUT]
+    rows = [{"idx": i, "prompt": text, "reference": t, "prediction": f"{g} ({max(p):.2f})",
+             "score": p[_INTENTS.index(t)]} for i, (text, t, g, p) in enumerate(_HELD_OUT)]
+    store.add_evaluation(run_id, model="tuned", shots=0, split="validation", predictions=rows,
+                         metrics={"examples": len(rows), **m.classification(guess, truth, _INTENTS)})
+    rows = [dict(row, prediction="shipping", score=float(row["reference"] == "shipping")) for row in rows]
+    store.add_evaluation(run_id, model="majority", shots=0, split="validation", predictions=rows,
+                         metrics={"examples": len(rows), **m.classification(["shipping"] * len(rows), truth, _INTENTS),
+                                  "about": majority_note("shipping", 41, 108)})
+    return run_id
+
+
+def add_sample_queue(store: Store) -> None:
+    """A small learning-rate sweep waiting in the run queue (the Queue page's screenshot)."""
+    from app.core import queue
+
+    config = demo_config()
+    for lr in (1e-4, 2e-4, 5e-4):
+        cfg = config.model_copy(update={"name": f"support-bot lr {lr:g}",
+                                        "training": config.training.model_copy(update={"learning_rate": lr})})
+        queue.add(store, cfg, sweep="sweep-lr")
+
+
 def _touch(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     (path / "trainer_state.json").write_text("{}")
