@@ -19,6 +19,7 @@ from .chat_checks import chat_verdict as _chat_verdict
 from .config import RunConfig
 from .errors import Cancelled, ExportError
 from .events import EventSink, StopFlag
+from .merge_stream import digest
 from .model_card import model_card
 from .store import Store
 
@@ -167,65 +168,47 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
     """Merge the adapter into a full-precision base (never into 4-bit weights) and save it in `export.dtype`,
     in shards of at most `export.max_shard_size`.
 
-    `in_place`: `model` is an fp32 model loaded for this export, merged and then released (its weights move to the
-    meta device): one copy of the model in memory instead of two. Verified: merged logits vs the adapter model
-    (fp32), the saved shards tensor by tensor against the merged weights, and the reloaded model's logits.
+    A plain LoRA adapter (LoRA, QLoRA, rsLoRA, LoRA+, converted PiSSA/OLoRA) saved in `adapter_dir` (default: the
+    `adapter` folder beside `out`) is merged shard by shard from the base checkpoint (merge_stream.py); any other
+    adapter is merged by peft in memory. `in_place`: `model` was loaded for this export and is released (its weights
+    move to the meta device) once it is no longer needed, so it is never held beside a second copy. Verified: the
+    saved shards tensor by tensor against what was merged, and the reloaded model's logits against the adapter
+    model's (fp32); the in-memory merge is also checked against the adapter model before saving.
     """
-    import torch
-    from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from .merge_stream import why_not_streamed
 
     _check_mergeable(model)
     report = _reporter(sink, stop)
-    dtype = config.export.dtype
-    if hasattr(model, "peft_config"):
-        report("Loading the base in full precision", 0, 4)
-        if in_place and not _is_quantized(model):
-            reference = model
-        else:
-            adapter_dir = adapter_dir or (Path(out).parent / "adapter")
-            if not (Path(adapter_dir) / "adapter_config.json").exists():
-                raise ExportError(f"No adapter found in {adapter_dir}.", "Export the adapter first.")
-            base = AutoModelForCausalLM.from_pretrained(_base_folder(model), dtype=torch.float32)
-            reference = PeftModel.from_pretrained(base, adapter_dir)
-        expected = _logits(reference, tokenizer)
-        report("Merging the adapter", 1, 4)
-        merged = reference.merge_and_unload()
-        del reference
-        merge_diff = _max_diff(expected, _logits(merged, tokenizer))
-        if merge_diff > MERGE_TOLERANCE:
-            raise ExportError(f"Merging changed the model's outputs (max logit difference {merge_diff:.3g}).",
-                              "Export the adapter instead and report this with the run's log.")
-    else:
-        merged, expected, merge_diff = model, _logits(model, tokenizer), 0.0
-
-    props: dict[str, Any] = {"dtype": dtype, "merge_max_abs_diff": merge_diff}
+    props: dict[str, Any] = {"dtype": config.export.dtype}
+    adapter_dir = Path(adapter_dir or (Path(out).parent / "adapter"))
+    streamed = False
+    if hasattr(model, "peft_config"):  # the report says which merge ran, and why not the streamed one
+        why = why_not_streamed(adapter_dir, Path(_base_folder(model)))
+        streamed = why is None
+        props["merge"] = "streamed shard by shard" if streamed else f"in memory ({why})"
     with _staged(Path(out)) as tmp:
-        report(f"Saving in {dtype}", 2, 4)
-        merged = merged.to(_dtype(dtype))
-        merged.config.use_cache = True
-        merged.save_pretrained(tmp, safe_serialization=True, max_shard_size=config.export.max_shard_size)
+        merge = _merge_streamed if streamed else _merge_in_memory
+        expected, generation, digests = merge(config, model, tokenizer, tmp, adapter_dir, report, in_place, props)
         tokenizer.save_pretrained(tmp)
-        generation = _generation_config(merged)
         if generation is not None:
             if added := add_turn_end_stop(tokenizer, generation):
                 props["stop_token_added"] = added
             generation.save_pretrained(tmp)
-        digests = {k: _digest(v) for k, v in merged.state_dict().items()}
-        if in_place or hasattr(model, "peft_config"):  # our own copy, or one the caller gave up
-            merged.to("meta")  # the weights are on disk now: free them before the reload below
-        del merged
 
         report("Verifying the export", 3, 4)
         props["shards"] = len(list(tmp.glob("*.safetensors")))
         if config.export.verify:
             _verify_shards(tmp, digests)
-            reloaded = AutoModelForCausalLM.from_pretrained(tmp, dtype=_dtype(dtype))
+            reloaded = AutoModelForCausalLM.from_pretrained(tmp, dtype=_dtype(config.export.dtype))
             got = _logits(reloaded.float(), tokenizer)
             del reloaded
             props["max_abs_diff"] = _max_diff(expected, got)
             props["top1_agreement"] = _agreement(expected, got)
-            _judge(dtype, props, sink)
+            if streamed and config.export.dtype == "fp32":  # the reloaded files are the merged model
+                props["merge_max_abs_diff"] = props["max_abs_diff"]
+            _judge(config.export.dtype, props, sink)
             props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp), generation, _warner(sink)))
         (tmp / "README.md").write_text(model_card(config, run_id, store, props, **(card or {})), encoding="utf-8")
     report("Export complete", 4, 4)
@@ -233,13 +216,72 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
     return Path(out)
 
 
-def _digest(tensor: Any) -> str:
-    import hashlib
+def _reference(model: Any, adapter_dir: Path, reuse: bool) -> Any:
+    """The adapter model in fp32 to compare the export with (and, in memory, to merge): `model` itself when `reuse`
+    and it is not quantized, else the base reloaded in fp32 with the saved adapter."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
 
+    if reuse and not _is_quantized(model):
+        return model
+    if not (adapter_dir / "adapter_config.json").exists():
+        raise ExportError(f"No adapter found in {adapter_dir}.", "Export the adapter first.")
+    base = AutoModelForCausalLM.from_pretrained(_base_folder(model), dtype=torch.float32)
+    return PeftModel.from_pretrained(base, adapter_dir)
+
+
+def _merge_streamed(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, adapter_dir: Path, report: Any,
+                    in_place: bool, props: dict) -> tuple[Any, Any, dict]:
+    """Reference logits first (the only time a whole model is in memory), then base + adapter shard by shard."""
     import torch
 
-    data = tensor.detach().contiguous().cpu().view(-1).view(torch.uint8)
-    return hashlib.blake2b(data.numpy(), digest_size=16).hexdigest()
+    from .merge_stream import stream_merge
+
+    expected = None
+    if config.export.verify:
+        report("Computing the adapter model's reference logits", 0, 4)
+        # reading logits leaves the model as it was, so a trained fp32 model serves as its own reference
+        reference = _reference(model, adapter_dir, in_place or all(p.dtype == torch.float32
+                                                                   for p in model.parameters()))
+        expected = _logits(reference, tokenizer)
+        if reference is not model:
+            del reference
+    generation = _generation_config(model)
+    if in_place:
+        model.to("meta")  # ours to release: the merge reads the base from disk
+    report(f"Saving in {config.export.dtype}, merging the adapter shard by shard", 2, 4)
+    digests = stream_merge(Path(_base_folder(model)), adapter_dir, tmp, _dtype(config.export.dtype),
+                           config.export.max_shard_size, progress=lambda message, i, n: report(message, 2, 4))
+    return expected, generation, digests
+
+
+def _merge_in_memory(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, adapter_dir: Path, report: Any,
+                     in_place: bool, props: dict) -> tuple[Any, Any, dict]:
+    """peft's merge_and_unload on an fp32 copy (or the whole-model run as trained), checked, then saved."""
+    if hasattr(model, "peft_config"):
+        report("Loading the base in full precision", 0, 4)
+        reference = _reference(model, adapter_dir, in_place)
+        expected = _logits(reference, tokenizer)
+        report("Merging the adapter", 1, 4)
+        merged = reference.merge_and_unload()
+        del reference
+        props["merge_max_abs_diff"] = _max_diff(expected, _logits(merged, tokenizer))
+        if props["merge_max_abs_diff"] > MERGE_TOLERANCE:
+            raise ExportError(f"Merging changed the model's outputs (max logit difference "
+                              f"{props['merge_max_abs_diff']:.3g}).",
+                              "Export the adapter instead and report this with the run's log.")
+    else:
+        merged, expected, props["merge_max_abs_diff"] = model, _logits(model, tokenizer), 0.0
+    report(f"Saving in {config.export.dtype}", 2, 4)
+    merged = merged.to(_dtype(config.export.dtype))
+    merged.config.use_cache = True
+    merged.save_pretrained(tmp, safe_serialization=True, max_shard_size=config.export.max_shard_size)
+    generation = _generation_config(merged)
+    digests = {k: digest(v) for k, v in merged.state_dict().items()}
+    if in_place or hasattr(model, "peft_config"):  # our own copy, or one the caller gave up
+        merged.to("meta")  # the weights are on disk now: free them before the reload that verifies them
+    return expected, generation, digests
 
 
 def _verify_shards(folder: Path, digests: dict[str, str]) -> None:
@@ -252,7 +294,7 @@ def _verify_shards(folder: Path, digests: dict[str, str]) -> None:
         with safe_open(shard, framework="pt") as f:
             for key in f.keys():  # noqa: SIM118 - safe_open is not a dict
                 seen.add(key)
-                if key in digests and _digest(f.get_tensor(key)) != digests[key]:
+                if key in digests and digest(f.get_tensor(key)) != digests[key]:
                     mismatched.append(key)
     missing = [k for k in digests if k not in seen and not k.endswith("lm_head.weight")]
     if mismatched or missing:

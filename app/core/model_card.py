@@ -63,6 +63,7 @@ def model_card(config: RunConfig, run_id: str | None, store: Store | None, props
         f"- Data: `{Path(config.data.train).name}`, fingerprint `{run.get('dataset_fingerprint') or 'n/a'}`, "
         f"{run.get('dataset_rows') or 'n/a'} rows",
         f"- Export: {kind}" + (f", dtype {props['dtype']}" if props.get("dtype") else ""),
+        *([f"- Merge: {props['merge']}"] if props.get("merge") else []),
         "",
         "## Hyperparameters",
         "",

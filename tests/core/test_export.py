@@ -61,12 +61,13 @@ def test_cli_exports_the_best_checkpoint_in_shards_with_model_cards(evaluated_ru
     files = sorted(p.name for p in (tmp_path / "m").iterdir())
     assert merged["shards"] >= 2 and "model.safetensors.index.json" in files, "the 12.6 MB embedding is one shard"
     assert merged["max_abs_diff"] < 1e-3 and merged["top1_agreement"] == 1.0
+    assert merged["merge"] == "streamed shard by shard" and merged["merge_max_abs_diff"] < 1e-3, "a plain LoRA"
     assert merged["chat_template_ok"] and merged["eos_ok"] and merged["turn_end_token"] == "<|im_end|>"
     assert "PeftModel.from_pretrained" in (tmp_path / "a" / "README.md").read_text()
     card = (tmp_path / "m" / "README.md").read_text()
     for text in ("- Base model: `", "- Method: LoRA (rank 4", "- Stage: sft", f"- Exported from: {label}",
                  f"fingerprint `{run['dataset_fingerprint']}`", "## Hyperparameters", "- learning_rate: 0.05",
-                 "- max_steps: 4", "eval_loss: ", "## Parity report",
+                 "- max_steps: 4", "eval_loss: ", "- Merge: streamed shard by shard", "## Parity report",
                  "| merged | export: next-token agreement with the trained model | 1 |",
                  "| merged | end-of-turn token is a stop token | pass |",
                  "| merged | export: max abs logit difference, reloaded files vs the trained model | ",
