@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 
 import pytest
 
@@ -68,13 +67,31 @@ def test_cls_eval_beats_the_majority_class_and_matches_the_trainers_last_evaluat
     assert all(p["prediction"].startswith(p["reference"] + " (") and 0.5 < p["score"] <= 1 for p in predictions)
 
 
-def test_rm_eval_pairwise_accuracy_and_margin_are_the_heads_own_scores(tiny_model_dir, tmp_path, capsys):
+PAIRS = [{"prompt": f"Say {w}", "chosen": w, "rejected": "I will not say it."} for w in WORDS]
+
+
+@pytest.fixture(scope="module")
+def rm_run(tiny_model_dir, tmp_path_factory) -> str:
+    """A tiny rm run with its adapter and a merged export: scored by eval, and the ppo run's reward model."""
+    return train(tiny_model_dir, tmp_path_factory.mktemp("rm") / "pref.jsonl", "rm", PAIRS,
+                 data={"validation_split": 0.5}, export={"merged": True})
+
+
+def reward(model, tokenizer, prompt: str, answer: str) -> float:
+    """The head's score of one unpadded conversation."""
+    import torch
+
+    ids = tokenizer.apply_chat_template([{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}],
+                                        tokenize=True, return_dict=True)["input_ids"]
+    with torch.no_grad():
+        return model(torch.tensor([ids])).logits[0, 0].item()
+
+
+def test_rm_eval_pairwise_accuracy_and_margin_are_the_heads_own_scores(rm_run, capsys):
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    rows = [{"prompt": f"Say {w}", "chosen": w, "rejected": "I will not say it."} for w in WORDS]
-    run_id = train(tiny_model_dir, tmp_path / "pref.jsonl", "rm", rows, data={"validation_split": 0.5},
-                   export={"merged": True})
+    run_id = rm_run
     result = evaluate(capsys, run_id)
     assert result["examples"] == 4 and result["base"]["baseline"] == "chance"
     assert result["base"]["zero_shot"] == {"examples": 4, "pairwise_accuracy": 0.5}
@@ -83,25 +100,39 @@ def test_rm_eval_pairwise_accuracy_and_margin_are_the_heads_own_scores(tiny_mode
     model = AutoModelForSequenceClassification.from_pretrained(merged, dtype=torch.float32).eval()
     tokenizer = AutoTokenizer.from_pretrained(merged)
     prompts = {p["prompt"] for p in Store().eval_predictions(result["evaluation_ids"]["tuned"])}
-    margins = []
-    for row in rows:
-        if row["prompt"] not in prompts:
-            continue
-        scores = []
-        for answer in (row["chosen"], row["rejected"]):
-            ids = tokenizer.apply_chat_template([{"role": "user", "content": row["prompt"]},
-                                                 {"role": "assistant", "content": answer}], tokenize=True,
-                                                return_dict=True)["input_ids"]
-            with torch.no_grad():  # one unpadded row at a time
-                scores.append(model(torch.tensor([ids])).logits[0, 0].item())
-        margins.append(scores[0] - scores[1])
-    assert result["metrics"]["pairwise_accuracy"] == sum(x > 0 for x in margins) / 4
+    margins = [reward(model, tokenizer, row["prompt"], row["chosen"]) - reward(model, tokenizer, row["prompt"],
+                                                                                row["rejected"])
+               for row in PAIRS if row["prompt"] in prompts]
+    assert len(margins) == 4 and result["metrics"]["pairwise_accuracy"] == sum(x > 0 for x in margins) / 4
     assert result["metrics"]["reward_margin"] == pytest.approx(sum(margins) / 4, abs=1e-4)
 
-    shutil.rmtree(merged)  # the adapter (with its head) on the base model scores the same
-    again = evaluate(capsys, run_id, "--no-base")
+    merged.rename(merged.with_name("merged-aside"))  # the adapter (with its head) on the base model scores the same
+    try:
+        again = evaluate(capsys, run_id, "--no-base")
+    finally:
+        merged.with_name("merged-aside").rename(merged)
     assert again["metrics"]["reward_margin"] == pytest.approx(result["metrics"]["reward_margin"], abs=1e-4)
     assert "base" not in again
+
+
+def test_ppo_eval_scores_test_prompts_with_its_reward_model_alone(tiny_model_dir, tmp_path, rm_run, capsys):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    rows = [{"prompt": f"Say {w}", "answer": w} for w in WORDS * 2]
+    run_id = train(tiny_model_dir, tmp_path / "prompts.jsonl", "ppo", rows, data={"test_split": 0.25},
+                   reward_model=rm_run, ppo_epochs=1)
+    result = evaluate(capsys, run_id, "--split", "test")
+    tuned = result["metrics"]
+    assert result["examples"] == 4 and {"reward", "rewards/reward_model", "exact_match"} <= set(tuned)
+    assert not [k for k in tuned if k.startswith("rewards/") and k != "rewards/reward_model"]  # no rule rewards
+    merged = run_dir(rm_run) / "merged"
+    model = AutoModelForSequenceClassification.from_pretrained(merged, dtype=torch.float32).eval()
+    tokenizer = AutoTokenizer.from_pretrained(merged)
+    predictions = Store().eval_predictions(result["evaluation_ids"]["tuned"])
+    scores = [reward(model, tokenizer, p["prompt"], p["prediction"]) for p in predictions]
+    assert [p["score"] for p in predictions] == pytest.approx(scores, abs=1e-4)
+    assert tuned["reward"] == tuned["rewards/reward_model"] == pytest.approx(sum(scores) / 4, abs=1e-4)
 
 
 def test_kto_eval_generates_for_the_desirable_rows_and_counts_the_others(tiny_model_dir, tmp_path, capsys):
