@@ -69,3 +69,13 @@ def test_items_and_few_shot_turns():
     turns = shots([[{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]], 3, seed=0)
     assert turns == [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
     assert [t["content"] for t in with_shots(item.messages, turns)] == ["S", "q", "a", "Q1"]
+
+
+def test_classification_over_a_classifiers_classes_keeps_names_and_averages_the_classes_held_out():
+    out = m.classification(["Sci/Tech", "Sports", "Sports"], ["Sci/Tech", "Sci/Tech", "Sports"],
+                           classes=["Sci/Tech", "Sports", "World"])
+    assert out["confusion"] == {"labels": ["Sci/Tech", "Sports", "World"], "columns": ["Sci/Tech", "Sports", "World"],
+                                "matrix": [[1, 1, 0], [0, 1, 0], [0, 0, 0]]}
+    # 'World' has no held-out text: left out of the macro averages (precision 1 and 1/2, recall 1/2 and 1)
+    assert out["accuracy"] == pytest.approx(2 / 3) and out["precision"] == out["recall"] == pytest.approx(0.75)
+    assert out["f1"] == pytest.approx(2 / 3)
