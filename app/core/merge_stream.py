@@ -150,16 +150,15 @@ def stream_merge(base_dir: Path, adapter_dir: Path, out: Path, dtype: Any, max_s
         if progress is not None:
             progress(f"Merging shard {n + 1} of {len(plan.filename_to_tensors)}", n, len(plan.filename_to_tensors))
         shard: dict[str, Any] = {}
-        for file in dict.fromkeys(where[k] for k in keys):  # each base file opened once per output shard
-            with safe_open(file, framework="pt") as f:
-                for key in (k for k in keys if where[k] == file):
-                    tensor = f.get_tensor(key)
-                    if key in deltas:
-                        a, b, scaling = deltas[key]
-                        delta = (b.float() @ a.float()) * scaling
-                        tensor = tensor.float() + (delta.T if fan_in_fan_out else delta)
-                    shard[key] = tensor.to(dtype).contiguous()
-                    digests[key] = digest(shard[key])
+        for key in keys:
+            with safe_open(where[key], framework="pt") as f:  # closed at once: its mapped pages leave memory
+                tensor = f.get_tensor(key)
+            if key in deltas:
+                a, b, scaling = deltas[key]
+                delta = (b.float() @ a.float()) * scaling
+                tensor = tensor.float() + (delta.T if fan_in_fan_out else delta)
+            shard[key] = tensor.to(dtype).contiguous()
+            digests[key] = digest(shard[key])
         save_file(shard, out / filename, metadata={"format": "pt"})
         del shard
     if plan.is_sharded:
