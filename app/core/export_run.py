@@ -88,9 +88,9 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
         raise ExportError("--push-to-hub uploads the merged model or the adapter.", "Add --merged or --adapter.")
     source, label = resolve_source(run, config, store, checkpoint)
     if gguf or ollama:
-        from .gguf_export import check_quant
+        from .gguf_export import check_quant, gguf_name
 
-        check_quant(quant)
+        check_quant(quant, Path(gguf or ollama) / gguf_name(config.name or run["id"], "f16"))
     if push_to_hub:
         from .hub import check_push
 

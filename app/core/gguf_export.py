@@ -53,13 +53,19 @@ def supported_quant_types() -> list[str]:
     return types
 
 
-def check_quant(quant: str) -> None:
+def check_quant(quant: str, f16_file: Path | None = None) -> None:
+    """ExportError for a quant type the gguf package cannot write; for q4_k_m the hint is the llama.cpp command
+    that makes it from an f16 export (`f16_file`: where that export will be)."""
     available = supported_quant_types()
-    if quant not in available:
-        raise ExportError(f"GGUF quant type {quant!r} is not available: the installed gguf package cannot quantize "
-                          f"it. Available: {', '.join(available)}.",
-                          "Export f16 or q8_0 here, and re-quantize with llama.cpp's llama-quantize if you need "
-                          "q4_k_m.")
+    if quant in available:
+        return
+    f16 = Path(f16_file or "DIR/MODEL-f16.gguf")
+    target = f16.with_name(f16.name.replace("-f16.gguf", f"-{quant}.gguf"))
+    raise ExportError(f"GGUF quant type {quant!r} cannot be written here: the installed gguf package has no "
+                      f"{quant.upper()} quantizer (it writes {', '.join(available)}), and llama.cpp's quantizer is "
+                      "not part of Finetune Studio.",
+                      f"Export f16 (--quant f16), then quantize it with llama.cpp: "
+                      f"llama-quantize {f16} {target} {quant.upper()}")
 
 
 def check_architecture(config: Any) -> tuple[str, bool]:
@@ -161,7 +167,8 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
     from transformers import AutoConfig, AutoModelForCausalLM
 
     progress = progress or _no_progress
-    check_quant(quant)
+    out_file = Path(out_file)
+    check_quant(quant, out_file.with_name(out_file.name.replace(f"-{quant}.gguf", "-f16.gguf")))
     config = AutoConfig.from_pretrained(model_dir)
     arch, permute = check_architecture(config)
     progress("Reading the model", 0, 3)
@@ -171,7 +178,6 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // n_head
     vocab = tokenizer_metadata(model_dir, config.vocab_size)
 
-    out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_name(f".{out_file.name}.tmp-{os.getpid()}")
     writer = gguf.GGUFWriter(tmp, arch, use_temp_file=True)  # tensors spool to disk as they are converted
@@ -333,7 +339,7 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     if ollama_dir is not None:
         ollama.chatml_default_system(tokenizer)  # refuse a non-ChatML template before the slow work
-    name = f"{_slug(getattr(config, 'name', None) or run_id or Path(model_dir).name)}-{quant}.gguf"
+    name = gguf_name(getattr(config, "name", None) or run_id or Path(model_dir).name, quant)
     stage = Path(gguf_dir or ollama_dir).parent / f".gguf-export-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     results: dict[str, Path] = {}
@@ -361,6 +367,11 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return results
+
+
+def gguf_name(label: str, quant: str) -> str:
+    """The GGUF file's name: the run's name (or id) and the quant type."""
+    return f"{_slug(label)}-{quant}.gguf"
 
 
 def _slug(text: str) -> str:

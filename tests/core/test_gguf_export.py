@@ -99,11 +99,24 @@ def test_unsupported_architecture_and_quant_are_clear(small_model_dir, tmp_path)
     with pytest.raises(ExportError, match="'gpt2' architecture. Supported: llama, mistral, qwen2"):
         write_gguf(tmp_path / "gpt2", tmp_path / "x.gguf", "f16")
     if "q4_k_m" not in supported_quant_types():
-        with pytest.raises(ExportError, match="Available: f32, f16, q8_0"):
-            write_gguf(small_model_dir, tmp_path / "x.gguf", "q4_k_m")
+        with pytest.raises(ExportError, match=r"no Q4_K_M quantizer \(it writes f32, f16, q8_0\)") as err:
+            write_gguf(small_model_dir, tmp_path / "x-q4_k_m.gguf", "q4_k_m")
+        assert err.value.hint.endswith(f"llama-quantize {tmp_path}/x-f16.gguf {tmp_path}/x-q4_k_m.gguf Q4_K_M")
     with pytest.raises(Cancelled):
         write_gguf(small_model_dir, tmp_path / "x.gguf", "f16", stop=lambda: True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gpt2"], "nothing half-written is left"
+
+
+@pytest.mark.skipif("q4_k_m" in supported_quant_types(), reason="this gguf package can write Q4_K_M")
+def test_cli_q4_k_m_says_which_llama_cpp_command_makes_it(evaluated_run, tmp_path, capsys):
+    from app.cli import main
+
+    capsys.readouterr()
+    assert main(["export", "export-run", "--gguf", str(tmp_path / "g"), "--quant", "q4_k_m"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "no Q4_K_M quantizer" in err
+    assert f"llama-quantize {tmp_path}/g/export-run-f16.gguf {tmp_path}/g/export-run-q4_k_m.gguf Q4_K_M" in err
+    assert list(tmp_path.iterdir()) == [], "refused before any work"
 
 
 def test_cli_exports_gguf_and_ollama_with_parity_report(evaluated_run, tmp_path, capsys):
