@@ -6,6 +6,10 @@
 - `add_lm_loss_head(model)`: `model(..., labels=..., studio_lm_loss=True)` runs the backbone and that loss.
 - `per_sequence_sdpa`: attention over a padding-free batch (one row of concatenated sequences and `cu_seq_lens_q`)
   as one causal SDPA call per sequence, instead of one call over the whole row with a block-diagonal mask.
+- `fuse_lora(model)`: a plain LoRA linear (frozen `nn.Linear` base, no dropout) computes `x W^T + s (x A^T) B^T`
+  as one autograd function: the LoRA product is added into the base output in place and the input gradients of
+  both paths are summed in place, instead of PEFT's separate scale, add and gradient-sum passes over every
+  activation. Every other case (dropout, DoRA, quantised base, autocast, several adapters) keeps PEFT's forward.
 
 Heavy imports (torch, transformers) stay inside functions, except in the autograd class built on first use.
 """
@@ -143,6 +147,70 @@ def per_sequence_sdpa(module: Any, query: Any, key: Any, value: Any, attention_m
         enable_gqa=gqa) for s, e in zip(bounds[:-1], bounds[1:], strict=True) if e > s]
     out = torch.cat(parts, dim=2) if len(parts) > 1 else parts[0]
     return out.transpose(1, 2).contiguous(), None
+
+
+@functools.cache
+def _lora_linear() -> Any:
+    import torch
+
+    class LoraLinear(torch.autograd.Function):
+        """`x @ weight.T + bias + scale * (x @ a.T) @ b.T` with `weight` and `bias` frozen."""
+
+        @staticmethod
+        def forward(ctx, x, weight, bias, a, b, scale):
+            rows = x.reshape(-1, x.shape[-1])
+            h = rows @ a.t()
+            out = rows @ weight.t() if bias is None else torch.addmm(bias, rows, weight.t())
+            out.addmm_(h, b.t(), alpha=scale)
+            ctx.save_for_backward(rows, h, weight, a, b)
+            ctx.scale, ctx.in_shape = scale, x.shape
+            return out.view(*x.shape[:-1], weight.shape[0])
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            rows, h, weight, a, b = ctx.saved_tensors
+            g = grad_out.reshape(-1, grad_out.shape[-1])
+            g_h = (g @ b).mul_(ctx.scale)  # gradient at h, [tokens, rank]
+            grad_b = (g.t() @ h).mul_(ctx.scale) if ctx.needs_input_grad[4] else None
+            grad_a = g_h.t() @ rows if ctx.needs_input_grad[3] else None
+            grad_x = None
+            if ctx.needs_input_grad[0]:
+                grad_x = (g @ weight).addmm_(g_h, a).view(ctx.in_shape)
+            return grad_x, None, None, grad_a, grad_b, None
+
+    return LoraLinear
+
+
+def _fused_lora_forward(self: Any, x: Any, *args: Any, original: Any, **kwargs: Any) -> Any:
+    """A PEFT `lora.Linear` forward: the fused function where it is exact, PEFT's own forward otherwise."""
+    import torch
+
+    active = self.active_adapters
+    if (args or kwargs or self.disable_adapters or self.merged or len(active) != 1
+            or active[0] not in self.lora_A or active[0] in self.lora_variant):
+        return original(x, *args, **kwargs)
+    name = active[0]
+    base, a, b = self.base_layer, self.lora_A[name], self.lora_B[name]
+    if (type(base) is not torch.nn.Linear or base.weight.requires_grad
+            or (base.bias is not None and base.bias.requires_grad) or a.bias is not None or b.bias is not None
+            or not isinstance(self.lora_dropout[name], torch.nn.Identity)
+            or torch.is_autocast_enabled(x.device.type)
+            or not x.dtype == base.weight.dtype == a.weight.dtype == b.weight.dtype):
+        return original(x, *args, **kwargs)
+    return _lora_linear().apply(x, base.weight, base.bias, a.weight, b.weight, float(self.scaling[name]))
+
+
+def fuse_lora(model: Any) -> int:
+    """Give every PEFT LoRA linear of `model` the fused forward (where exact); returns how many were patched."""
+    from peft.tuners.lora.layer import Linear
+
+    count = 0
+    for module in model.modules():
+        if type(module) is Linear:
+            module.forward = types.MethodType(functools.partial(_fused_lora_forward, original=module.forward),
+                                              module)
+            count += 1
+    return count
 
 
 @functools.cache

@@ -58,3 +58,57 @@ def test_per_sequence_attention_equals_a_block_diagonal_mask():
     module.is_causal = True
     out, _ = kernels.per_sequence_sdpa(module, query, key, value, None, cu_seq_lens_q=cu, cu_seq_lens_k=cu)
     torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
+
+
+def _lora_model(dropout=0.0, **extra):
+    from peft import LoraConfig, get_peft_model
+
+    torch.manual_seed(0)
+    base = torch.nn.Sequential(torch.nn.Linear(12, 20), torch.nn.GELU(), torch.nn.Linear(20, 12, bias=False))
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, lora_dropout=dropout, target_modules=["0", "2"],
+                                            **extra))
+    for name, param in model.named_parameters():
+        if "lora_B" in name:
+            torch.nn.init.normal_(param)  # B starts at zero: make the LoRA path count
+    return model
+
+
+def _step(model, x):
+    model.zero_grad()
+    x = x.clone().requires_grad_(True)
+    out = model(x)
+    (out * out.cos()).sum().backward()
+    return out.detach(), x.grad, {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def test_fused_lora_gives_peft_outputs_and_gradients():
+    x = torch.randn(3, 5, 12)
+    expected = _step(_lora_model(), x)
+    fused = _lora_model()
+    assert kernels.fuse_lora(fused) == 2
+    got = _step(fused, x)
+    torch.testing.assert_close(got[0], expected[0], rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(got[1], expected[1], rtol=1e-5, atol=1e-6)
+    assert got[2].keys() == expected[2].keys() and len(got[2]) == 4
+    for name in got[2]:
+        torch.testing.assert_close(got[2][name], expected[2][name], rtol=1e-5, atol=1e-6)
+
+
+def test_fused_lora_runs_the_fused_function_only_where_it_is_exact(monkeypatch):
+    calls = []
+    function = kernels._lora_linear()
+    original = function.apply
+    monkeypatch.setattr(function, "apply", lambda *a: calls.append(a) or original(*a))
+    x = torch.randn(2, 12)
+    plain = _lora_model()
+    kernels.fuse_lora(plain)
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        plain(x)  # autocast: PEFT's forward
+    with plain.disable_adapter(), torch.no_grad():
+        plain(x)  # adapters off: the base alone
+    for other in (_lora_model(dropout=0.1), _lora_model(use_dora=True)):  # dropout, DoRA: PEFT's forward
+        kernels.fuse_lora(other)
+        other(x)
+    assert calls == []
+    plain(x)
+    assert len(calls) == 2  # both linears of the plain LoRA model
