@@ -7,7 +7,9 @@ architecture and weights cut to its first `--layers` decoder layers (stated in t
 alpaca rows of the shared samples (skewed lengths), or `--data FILE`.
 
 Prints per run: non-padding tokens/s, padding share, peak RSS, seconds from process start to the first optimizer
-step, the loss at each step; then the ratios (a)/(b) and (a)/(c).
+step, the loss at each step; then the ratios (a)/(b) and (a)/(c). Tokens per CPU-second (the process's CPU time over
+the same steps) is printed beside tokens/s: on a machine shared with other work the wall-clock figure moves with
+the load (printed too), the CPU-time one much less.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _timing(started: float):
             self.losses: list[float] = []
 
         def on_step_end(self, args, state, control, **kwargs):
-            self.marks.append((time.time() - started, state.num_input_tokens_seen))
+            self.marks.append((time.time() - started, state.num_input_tokens_seen, time.process_time()))
 
         def on_log(self, args, state, control, logs=None, **kwargs):
             if logs and "loss" in logs:
@@ -70,8 +72,9 @@ class _PadCounter:
 
 def _result(timing, pads, started: float) -> dict:
     marks = timing.marks
-    (t1, k1), (tn, kn) = marks[0], marks[-1]
-    return {"first_step_s": t1, "tokens_per_second": (kn - k1) / (tn - t1), "losses": timing.losses,
+    (t1, k1, c1), (tn, kn, cn) = marks[0], marks[-1]
+    return {"first_step_s": t1, "tokens_per_second": (kn - k1) / (tn - t1),
+            "tokens_per_cpu_second": (kn - k1) / (cn - c1), "losses": timing.losses,
             "padding_share": (1 - pads.real / pads.slots) if pads and pads.slots else 0.0,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -93,15 +96,33 @@ def run_ours(model_dir: str, data: Path, steps: int, started: float, **training)
     from app.core import engine
     from app.core.events import ListSink
 
+    class Clocked(ListSink):
+        """Notes the process's CPU time at every logged step (the engine logs every step in this config)."""
+
+        def __init__(self):
+            super().__init__()
+            self.clock: list[tuple[float, float]] = []
+
+        def emit(self, event, **fields):
+            if event == "metrics" and "loss" in fields["metrics"]:
+                self.clock.append((time.time(), time.process_time()))
+            super().emit(event, **fields)
+
     config = ours_config(model_dir, data, steps, **training)
-    sink = ListSink()
+    sink = Clocked()
     result = engine.run(config, sink)
     assert result.status == "completed", result.error
     progress = sink.of("progress")
-    losses = [e["metrics"]["loss"] for e in sink.of("metrics") if "loss" in e["metrics"]]
-    tps = [e["metrics"]["tokens_per_second"] for e in sink.of("metrics") if e["metrics"].get("tokens_per_second")]
+    steps_logged = [e["metrics"] for e in sink.of("metrics") if "loss" in e["metrics"]]
+    losses = [m["loss"] for m in steps_logged]
+    tps = [m["tokens_per_second"] for m in steps_logged if m.get("tokens_per_second")]
+    # tokens of each step after the first: its tokens/s times the wall time since the previous logged step
+    tokens = sum(m.get("tokens_per_second", 0.0) * (w1 - w0)
+                 for m, (w0, _), (w1, _) in zip(steps_logged[1:], sink.clock, sink.clock[1:], strict=False))
+    cpu = sink.clock[-1][1] - sink.clock[0][1]
     first = progress[0]["time"] - started
-    return {"first_step_s": first, "tokens_per_second": statistics.median(tps[1:] or tps), "losses": losses,
+    return {"first_step_s": first, "tokens_per_second": statistics.median(tps[1:] or tps),
+            "tokens_per_cpu_second": tokens / cpu if cpu > 0 else 0.0, "losses": losses,
             "padding_share": 0.0, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -200,6 +221,7 @@ def main() -> None:
         print("RESULT " + json.dumps(result))
         return
     model = truncated_demo(args.layers)
+    load_before = os.getloadavg()[0]
     results: dict[str, list[dict]] = {k: [] for k in VARIANTS}
     for _ in range(args.rounds):
         for key in VARIANTS:
@@ -212,18 +234,22 @@ def main() -> None:
                 sys.exit(f"variant {key} failed:\n{out.stderr[-3000:]}")
             results[key].append(json.loads(line[7:]))
     print(f"model: SmolLM2-135M-Instruct cut to {args.layers} of 30 layers; data: first 64 rows of {args.data.name}, "
-          f"max_length 256; LoRA r16 all-linear, batch 8, {args.steps} steps, {args.rounds} round(s)")
+          f"max_length 256; LoRA r16 all-linear, batch 8, {args.steps} steps, {args.rounds} round(s); load average "
+          f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs)")
     med = {}
     for key, (name, _) in VARIANTS.items():
         runs = results[key]
         med[key] = {m: statistics.median(r[m] for r in runs)
-                    for m in ("tokens_per_second", "padding_share", "peak_rss_mb", "first_step_s")}
+                    for m in ("tokens_per_second", "tokens_per_cpu_second", "padding_share", "peak_rss_mb",
+                              "first_step_s")}
         losses = " ".join(f"{v:.3f}" for v in runs[0]["losses"])
-        print(f"({key}) {name:40} {med[key]['tokens_per_second']:8.1f} tok/s  padding {med[key]['padding_share']:5.1%}"
+        print(f"({key}) {name:40} {med[key]['tokens_per_second']:8.1f} tok/s  "
+              f"{med[key]['tokens_per_cpu_second']:8.1f} tok/CPU-s  padding {med[key]['padding_share']:5.1%}"
               f"  peak RSS {med[key]['peak_rss_mb']:7.0f} MB  first step {med[key]['first_step_s']:5.1f} s"
               f"\n     loss: {losses}")
     for other in ("b", "c"):
         print(f"(a)/({other}): tokens/s {med['a']['tokens_per_second'] / med[other]['tokens_per_second']:.2f}x, "
+              f"tokens/CPU-s {med['a']['tokens_per_cpu_second'] / med[other]['tokens_per_cpu_second']:.2f}x, "
               f"peak RSS {med['a']['peak_rss_mb'] / med[other]['peak_rss_mb']:.2f}x")
 
 
