@@ -306,7 +306,10 @@ def _save_outputs(config: RunConfig, run_id: str, folder: Path, trainer: Any, to
     if STAGES[config.training.stage].head == "sequence":  # a scoring / labelling model: its own exports
         from .stages.head_export import export_head
 
-        export_head(config, model, tokenizer, folder, run_id, store, sink)
+        is_peft = hasattr(model, "peft_config")  # the merge starts from the saved adapter
+        export_head(config, model, tokenizer, run_id, store, sink,
+                    adapter_out=folder / "adapter" if is_peft and (config.export.adapter or config.export.merged)
+                    else None, merged_out=folder / "merged" if config.export.merged or not is_peft else None)
         return
     if not spec.uses_adapter:  # full, freeze, bias: the trained model is the whole model
         export_merged(config, model, tokenizer, folder / "merged", run_id=run_id, store=store, sink=sink)

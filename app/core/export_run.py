@@ -16,9 +16,10 @@ from typing import Any
 
 from .config import RunConfig
 from .errors import Cancelled, ExportError
-from .events import EventSink, StopFlag
+from .events import EventSink, ListSink, StopFlag
 from .export_space import check_disk
 from .methods import METHODS
+from .stages import STAGES
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,11 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
     if push_to_hub and not (merged or adapter):
         raise ExportError("--push-to-hub uploads the merged model or the adapter.", "Add --merged or --adapter.")
     source, label = resolve_source(run, config, store, checkpoint)
+    head = STAGES[config.training.stage].head == "sequence"
+    if head and (gguf or ollama):
+        raise ExportError(f"Run {run['id']} is a {STAGES[config.training.stage].title.lower()} run: its model scores "
+                          "or labels text, and GGUF and Ollama exports are for chat models.",
+                          "Export it with --merged (an AutoModelForSequenceClassification folder) and/or --adapter.")
     if gguf or ollama:
         from .gguf_export import check_quant, gguf_name
 
@@ -110,7 +116,14 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
     tokenizer = AutoTokenizer.from_pretrained(source)
     results: dict[str, Any] = {"run_id": run["id"], "source": str(source), "checkpoint": label}
     card = {"source": label}
-    if not uses_adapter:
+    if head:
+        from .stages.head_export import export_head, load_trained_head
+
+        stage("Saving the adapter and its head" if adapter else "Merging the adapter and its head", 0, 1)
+        export_head(config, load_trained_head(config, source, run["id"]), tokenizer, run["id"], store,
+                    sink or ListSink(), adapter_out=adapter, merged_out=merged, adapter_dir=Path(source))
+        results.update({k: str(v) for k, v in (("adapter", adapter), ("merged", merged)) if v})
+    elif not uses_adapter:
         model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
     else:
         base = AutoModelForCausalLM.from_pretrained(model_dir(config.model.source), dtype=torch.float32)
@@ -119,7 +132,7 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
             stage("Saving the adapter", 0, 1)
             results["adapter"] = str(export_adapter(config, model, tokenizer, adapter, run_id=run["id"], store=store,
                                                     sink=sink, card=card))
-    if merged:
+    if merged and not head:
         results["merged"] = str(export_merged(config, model, tokenizer, merged, run_id=run["id"], store=store,
                                               sink=sink, adapter_dir=Path(source) if uses_adapter else None,
                                               stop=stop, card=card, in_place=True))

@@ -49,8 +49,10 @@ def _record(store: Any, sink: Any, run_id: str, kind: str, path: Path, props: di
     sink.emit("artifact", kind=kind, path=str(path), bytes=row["bytes"], properties=props)
 
 
-def export_head(config: Any, model: Any, tokenizer: Any, folder: Path, run_id: str, store: Any, sink: Any) -> None:
-    """Save the run's adapter and/or merged model as the config's export section asks."""
+def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any, sink: Any, *,
+                adapter_out: Path | None, merged_out: Path | None, adapter_dir: Path | None = None) -> None:
+    """Save the adapter (with its head) to `adapter_out` and/or the merged model to `merged_out` (None: not asked).
+    The merge starts from the adapter saved to `adapter_out`, else from `adapter_dir` (one already on disk)."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForSequenceClassification
@@ -58,23 +60,25 @@ def export_head(config: Any, model: Any, tokenizer: Any, folder: Path, run_id: s
     is_peft = hasattr(model, "peft_config")
     num_labels = (model.get_base_model() if is_peft else model).config.num_labels
     expected = _scores(model, tokenizer)
-    adapter_dir = folder / "adapter"
-    if is_peft and (config.export.adapter or config.export.merged):  # the merge starts from the saved adapter
-        tmp = folder / f".adapter.tmp-{int(time.time())}"
+    if is_peft and adapter_out is not None:
+        adapter_out = Path(adapter_out)
+        tmp = adapter_out.with_name(f".{adapter_out.name}.tmp-{int(time.time())}")
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         base_folder = model.peft_config["default"].base_model_name_or_path
         note = NOTE.format(n=num_labels, how=f"(base, num_labels={num_labels}) + PeftModel.from_pretrained")
         (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
-        _swap_in(tmp, adapter_dir)
-        _record(store, sink, run_id, "adapter", adapter_dir, {"base_model": base_folder, "head": "sequence",
+        _swap_in(tmp, adapter_out)
+        _record(store, sink, run_id, "adapter", adapter_out, {"base_model": base_folder, "head": "sequence",
                                                              "num_labels": num_labels, "note": note})
-    if not (config.export.merged or not is_peft):
+        adapter_dir = adapter_out
+    if merged_out is None:
         return
+    merged_out = Path(merged_out)
     sink.emit("phase", name="export", message="Merging the adapter and its head", current=0, total=2)
     if is_peft:
-        base = AutoModelForSequenceClassification.from_pretrained(base_folder, num_labels=num_labels,
-                                                                  dtype=torch.float32,
+        base = AutoModelForSequenceClassification.from_pretrained(model.peft_config["default"].base_model_name_or_path,
+                                                                  num_labels=num_labels, dtype=torch.float32,
                                                                   pad_token_id=model.config.pad_token_id)
         merged = PeftModel.from_pretrained(base, adapter_dir).merge_and_unload()
     else:
@@ -82,7 +86,7 @@ def export_head(config: Any, model: Any, tokenizer: Any, folder: Path, run_id: s
     merged.config.id2label = model.config.id2label
     merged.config.label2id = model.config.label2id
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[config.export.dtype]
-    tmp = folder / f".merged.tmp-{int(time.time())}"
+    tmp = merged_out.with_name(f".{merged_out.name}.tmp-{int(time.time())}")
     merged.to(dtype).save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
     sink.emit("phase", name="export", message="Verifying the export", current=1, total=2)
@@ -95,7 +99,53 @@ def export_head(config: Any, model: Any, tokenizer: Any, folder: Path, run_id: s
                           f"{diff:.3g} (limit {limit:.3g}).", "Export in fp32, or use the adapter.")
     note = NOTE.format(n=num_labels, how=".from_pretrained(this folder)")
     (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
-    _swap_in(tmp, folder / "merged")
+    _swap_in(tmp, merged_out)
     sink.emit("phase", name="export", message="Export complete", current=2, total=2)
-    _record(store, sink, run_id, "merged", folder / "merged", {"dtype": config.export.dtype, "head": "sequence",
-                                                               "num_labels": num_labels, "max_abs_diff": diff})
+    _record(store, sink, run_id, "merged", merged_out, {"dtype": config.export.dtype, "head": "sequence",
+                                                       "num_labels": num_labels, "max_abs_diff": diff})
+
+
+def trained_labels(config: Any, run_id: str) -> list[str] | None:
+    """The class names a cls run trained with: as its `started` event recorded them, else worked out from its data
+    as training did (None for an rm run)."""
+    from ..data.stage_data import load_stage_rows
+    from ..events import read_events
+    from ..paths import run_dir
+    from .heads import class_names
+    from .registry import STAGES
+
+    if config.training.stage == "rm":
+        return None
+    path = run_dir(run_id) / "events.jsonl"
+    started = next((e for e in read_events(path) if e["event"] == "started"), {}) if path.exists() else {}
+    if started.get("dataset", {}).get("labels"):
+        return started["dataset"]["labels"]
+    spec = STAGES[config.training.stage]
+    rows = load_stage_rows(config.data, spec.formats, spec.title)
+    return class_names(config, rows.train + rows.eval + rows.test)
+
+
+def load_trained_head(config: Any, source: Path, run_id: str) -> Any:
+    """An rm/cls run's trained model from `source` (its adapter or a checkpoint, on the base loaded with a head of
+    the trained size; a full run's model folder), in fp32, with its class names."""
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    from ..methods import METHODS
+    from ..models import model_dir
+
+    if not METHODS[config.method.name].uses_adapter:
+        return AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32)
+    from peft import PeftModel
+
+    labels = trained_labels(config, run_id)
+    folder = model_dir(config.model.source)
+    base_config = AutoConfig.from_pretrained(folder, trust_remote_code=config.model.trust_remote_code)
+    pad = base_config.pad_token_id if base_config.pad_token_id is not None else base_config.eos_token_id
+    base = AutoModelForSequenceClassification.from_pretrained(folder, num_labels=len(labels) if labels else 1,
+                                                              pad_token_id=pad, dtype=torch.float32,
+                                                              trust_remote_code=config.model.trust_remote_code)
+    if labels:
+        base.config.id2label = dict(enumerate(labels))
+        base.config.label2id = {name: i for i, name in enumerate(labels)}
+    return PeftModel.from_pretrained(base, source)
