@@ -24,6 +24,7 @@ import yaml
 from .config import RunConfig, parse_config
 from .errors import Cancelled, DataError, StudioError
 from .events import EventSink, StopFlag
+from .hardware import return_freed_memory
 from .paths import run_dir
 from .recovery import train_recovering
 from .store import ACTIVE_STATUSES, Store, new_run_id, pid_alive
@@ -117,6 +118,7 @@ def last_checkpoint(folder: Path) -> Path | None:
 def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,
         resume: str | None = None, store: Store | None = None) -> RunResult:
     """Train one run from start to finish (or resume one). Always ends with a `finished` event."""
+    return_freed_memory()
     store = store or Store()
     stop = stop or StopFlag()
     checkpoint = None

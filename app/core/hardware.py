@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import platform
@@ -84,6 +85,26 @@ def detect_device() -> DeviceInfo:
     total, available = _meminfo()
     name, bf16 = _cpu()
     return DeviceInfo("cpu", f"CPU ({name}, {os.cpu_count()} cores)", total, available, bf16)
+
+
+M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
+MMAP_THRESHOLD = 64 * 1024
+
+
+def return_freed_memory() -> bool:
+    """Make glibc give freed tensor memory back to the system at once (Linux; returns whether it was set).
+
+    glibc serves blocks above its mmap threshold by mmap and unmaps them on free, but raises that threshold (up to
+    32 MiB) each time such a block is freed, so after the first step most activations live in the heap, whose freed
+    pages stay resident. A fixed threshold stops that: on the demo model (LoRA, 4 x 256 tokens, CPU) a step peaked at
+    3,537 MiB instead of 4,593, and the process went back to 1,152 MiB after it instead of staying at 4,369.
+    """
+    if platform.system() != "Linux":
+        return False
+    try:
+        return bool(ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return False
 
 
 # Saved activations per token and decoder layer, in elements (measured with saved-tensor hooks on SmolLM2 shapes:
