@@ -1,4 +1,5 @@
-"""Qt test setup: no QThread may outlive the test that started it; a fake worker for the run supervisor."""
+"""Qt test setup: no QThread may outlive the test that started it; no modal message box may block a test; a fake
+worker for the run supervisor."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QMessageBox
 
 FAKE_WORKER = Path(__file__).with_name("fake_worker.py")
 
@@ -30,6 +32,27 @@ def no_leaked_qthreads():
             thread.quit()
             thread.wait(5000)
         pytest.fail(f"test leaked running QThread(s): {running}")
+
+
+@pytest.fixture(autouse=True)
+def no_blocking_message_boxes(monkeypatch):
+    """A static QMessageBox (warning, critical, information, question) waits for a click that never comes offscreen:
+    the suite hung in such a box once. Answer it (OK, or No to a question) and fail the test with its text. Tests
+    that expect a box patch QMessageBox themselves, which replaces this."""
+    shown: list[str] = []
+
+    def answering(kind: str, answer: QMessageBox.StandardButton):
+        def show(parent, title, text, *args, **kwargs):
+            shown.append(f"{kind} '{title}': {text}")
+            return answer
+        return staticmethod(show)
+
+    ok, no = QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.No
+    for kind, answer in (("warning", ok), ("critical", ok), ("information", ok), ("question", no)):
+        monkeypatch.setattr(QMessageBox, kind, answering(kind, answer))
+    yield
+    if shown:
+        pytest.fail("a modal message box would have blocked the window: " + " | ".join(shown))
 
 
 @pytest.fixture
