@@ -110,7 +110,7 @@ def cmd_runs(args) -> int:
 def cmd_chat(args) -> int:
     from app.core.chat import load_for_chat, serve_jsonl, stream_reply
 
-    if args.with_runs:
+    if args.with_runs and not args.jsonl:
         from app.cli_chat import chat_several
 
         return chat_several(args)
@@ -124,8 +124,8 @@ def cmd_chat(args) -> int:
         events_out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
         os.dup2(2, 1)
         sys.stdout = sys.stderr
-        return serve_jsonl(args.model, sys.stdin, events_out, system=args.system, max_tokens=args.max_tokens,
-                           temperature=args.temperature, top_p=args.top_p)
+        return serve_jsonl([args.model, *args.with_runs], sys.stdin, events_out, system=args.system,
+                           max_tokens=args.max_tokens, temperature=args.temperature, top_p=args.top_p)
     print("Loading the model…", file=sys.stderr)
     model, tokenizer = load_for_chat(args.model)
     history: list[dict] = [{"role": "system", "content": args.system}] if args.system else []
@@ -326,7 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="answer --prompt with the run's tuned model and then with its base model")
     c.add_argument("--with", dest="with_runs", action="append", default=[], metavar="RUN",
                    help="another run trained on the same base: its adapter is loaded beside the first and answers "
-                        "--prompt too (repeatable; with --compare-base the base model answers last)")
+                        "--prompt too (repeatable; with --compare-base the base model answers last); with --jsonl "
+                        "the base model's own key may be given too, and one process serves them all")
     c.add_argument("--json", action="store_true", help="with --compare-base or --with: the answers as JSON")
     c.set_defaults(func=cmd_chat)
 

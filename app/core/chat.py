@@ -1,15 +1,23 @@
 """Chat with a model or a run: load it (merged export, or adapter on its base) and stream replies token by token.
 
-`serve_jsonl` is the protocol the GUI speaks to a long-lived `finetune-studio chat MODEL --jsonl` process: requests
-are JSON lines on stdin, events are JSON lines on stdout:
+`serve_jsonl` is the protocol the GUI speaks to a long-lived `finetune-studio chat MODEL [--with MODEL2] --jsonl`
+process: requests are JSON lines on stdin, events are JSON lines on stdout, each naming its model key. One process
+serves one model, or (with --with) several keys sharing one base model: runs' LoRA adapters on it and the base
+itself (see `shared_base`); requests for several keys that arrive together are answered in one batched generate,
+each key with its own adapter (app/core/chat_generate.py), so both stream at once.
 
-    stdin:  {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 64, "temperature": 0.7, "top_p": 0.9}
-            {"stop": true}                 (ends the answer being generated; the model stays loaded)
-    stdout: {"event": "loaded", "model": KEY, "memory_bytes": RSS, "seconds": S}
-            {"event": "token", "text": "..."}                    (per streamed piece)
-            {"event": "done", "tokens": N, "seconds": S, "tokens_per_second": R, "stopped": false,
+    stdin:  {"model": KEY, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 64, "temperature": 0.7,
+             "top_p": 0.9}                 ("model" may be left out: the first key)
+            {"stop": true, "model": KEY}   (ends KEY's answer; without "model" every answer; models stay loaded)
+            {"unload": KEY}                (drops KEY's adapter; the process ends when no key is left)
+    stdout: {"event": "loaded", "model": KEY, "memory_bytes": RSS, "seconds": S, "shared": [KEYS]}
+                                           (one per key; "shared" lists the keys of a shared process)
+            {"event": "token", "model": KEY, "text": "..."}                    (per streamed piece)
+            {"event": "done", "model": KEY, "tokens": N, "seconds": S, "tokens_per_second": R, "stopped": false,
              "trimmed": T}                 (T oldest turns left out to fit the model's context)
-            {"event": "error", "error": "...", "hint": "..."}     (a bad request, or a load failure: then it exits)
+            {"event": "unloaded", "model": KEY, "memory_bytes": RSS}
+            {"event": "error", "model": KEY, "error": "...", "hint": "..."}
+                                           (a bad request, or a load failure: then one per key, and it exits)
 
 EOF on stdin ends the process.
 """
@@ -47,9 +55,10 @@ def resolve_chat_target(key: str, prefer_merged: bool = True) -> tuple[str, Path
     except RunNotFound:
         return key, None
     folder = run_dir(run["id"])
+    config = parse_config(yaml.safe_load(run["config"]))
+    refuse_heads(run["id"], config.training.stage)
     if prefer_merged and (folder / "merged" / "config.json").exists():
         return str(folder / "merged"), None
-    config = parse_config(yaml.safe_load(run["config"]))
     if not METHODS[config.method.name].uses_adapter:
         ckpt = last_checkpoint(folder)
         if ckpt is None:
@@ -59,6 +68,41 @@ def resolve_chat_target(key: str, prefer_merged: bool = True) -> tuple[str, Path
     if adapter is None:
         raise ModelError(f"Run {run['id']} has no adapter yet.", "Wait for its first checkpoint.")
     return config.model.source, adapter
+
+
+def refuse_heads(run_id: str, stage: str) -> None:
+    """A reward model or classifier (a scoring head, no language-model head) cannot chat: say so and what to use."""
+    from .stages.registry import STAGES
+
+    if STAGES[stage].head != "sequence":
+        return
+    does = "scores answers with its reward head" if stage == "rm" else "labels texts with its classification head"
+    raise ModelError(f"Run {run_id} is a {STAGES[stage].title.lower()} ({stage} stage): it {does} and does not "
+                     "generate text, so there is nothing to chat with.",
+                     f"Score it on held-out data instead: the Evaluate page, or `finetune-studio eval {run_id}`.")
+
+
+def shared_base(keys: list[str]) -> str | None:
+    """The base model that the distinct chat `keys` can share in one process, or None. They can when each is a
+    run whose chat target is a plain LoRA adapter (no merged export; not DoRA or another adapter type, which
+    peft's mixed batches do not compute) on one base model, or that base model itself, and one at least is a run.
+    Reads the store and adapter configs only (no torch), so the GUI can ask."""
+    if len(keys) < 2 or len(set(keys)) < len(keys):
+        return None
+    sources, adapters = set(), 0
+    for key in keys:
+        try:
+            source, adapter = resolve_chat_target(key)
+        except StudioError:
+            return None
+        if adapter is not None:
+            settings = adapter / "adapter_config.json"
+            config = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
+            if config.get("peft_type") != "LORA" or config.get("use_dora"):
+                return None
+            adapters += 1
+        sources.add(source)
+    return sources.pop() if adapters and len(sources) == 1 else None
 
 
 def base_model_of(key: str) -> str:
@@ -146,6 +190,19 @@ def load_adapters_for_chat(keys: list[str], progress: Any = None) -> tuple[Any, 
     return model, tokenizer, names
 
 
+def load_shared_for_chat(keys: list[str], progress: Any = None) -> tuple[Any, Any, dict[str, str]]:
+    """One process for keys that share a base (`shared_base`): (model, tokenizer, {key: adapter name}), the base
+    model itself named BASE_ADAPTER, as `stream_answers` takes them."""
+    from .chat_generate import BASE_ADAPTER
+
+    base = shared_base(keys)
+    if base is None:
+        raise ModelError(f"{', '.join(keys)} do not share one base model.",
+                         "Load together a base model and LoRA runs trained on it, or runs of one base model.")
+    model, tokenizer, names = load_adapters_for_chat([key for key in keys if key != base], progress)
+    return model, tokenizer, {key: names.get(key, BASE_ADAPTER) for key in keys}
+
+
 def fit_context(tokenizer: Any, messages: list[dict], limit: int) -> tuple[list[dict], int]:
     """Drop the oldest turns (never the system message or the last message) until the rendered prompt fits in
     `limit` tokens; returns (messages, how many were dropped). A lone last message that is still too long is kept:
@@ -175,100 +232,150 @@ def stream_reply(model: Any, tokenizer: Any, messages: list[dict], *, max_new_to
     Setting `stop` ends generation after the current token; `stats["tokens"]` counts the tokens generated and
     `stats["trimmed"]` the oldest turns left out so the conversation and the answer fit the model's context.
     """
-    import torch
-    from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+    from .chat_generate import Answer, stream_answers
 
-    stats = stats if stats is not None else {}
-    messages, stats["trimmed"] = fit_context(tokenizer, messages, context_length(model) - max_new_tokens)
-    enc = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                        return_dict=True).to(model.device)
-    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-    prompt_len = enc["input_ids"].shape[-1]
-    stats["tokens"] = 0
-
-    class _CountAndStop(StoppingCriteria):
-        def __call__(self, input_ids, scores, **kwargs):
-            stats["tokens"] = int(input_ids.shape[-1] - prompt_len)
-            stopped = stop is not None and stop.is_set()
-            return torch.full((input_ids.shape[0],), stopped, dtype=torch.bool, device=input_ids.device)
-
-    kwargs = {**enc, "max_new_tokens": max_new_tokens, "streamer": streamer, "use_cache": True,
-              "pad_token_id": tokenizer.pad_token_id, "stopping_criteria": StoppingCriteriaList([_CountAndStop()])}
-    if temperature > 0:
-        kwargs.update(do_sample=True, temperature=temperature, top_p=top_p)
-    else:
-        kwargs.update(do_sample=False)
-    thread = threading.Thread(target=model.generate, kwargs=kwargs, daemon=True)
-    thread.start()
-    yield from streamer
-    thread.join()
+    answer = Answer(messages, max_new_tokens, temperature, top_p, stop or threading.Event())
+    try:
+        for _row, piece in stream_answers(model, tokenizer, [answer]):
+            if piece:
+                yield piece
+    finally:
+        if stats is not None:
+            stats.update(tokens=answer.tokens, trimmed=answer.trimmed)
 
 
-def _read_requests(inp: TextIO, requests: queue.Queue, stop: threading.Event) -> None:
-    """Reader thread: stop requests act at once, others queue; None marks EOF."""
+BATCH_WAIT = 0.05  # seconds a shared process waits for the other keys' requests to answer them in one batch
+EOF_MARK = object()
+
+
+def _read_requests(inp: TextIO, requests: queue.Queue, stops: dict[str, threading.Event], first: str) -> None:
+    """Reader thread: stop requests act at once (and an unload stops its key's answer); others queue in order, a
+    new question clearing its key's stop. EOF_MARK marks the end of input."""
     for line in inp:
-        line = line.strip()
-        if not line:
+        if not line.strip():
             continue
         try:
             request = json.loads(line)
         except json.JSONDecodeError as exc:
             request = {"invalid": f"not JSON: {exc}"}
-        if isinstance(request, dict) and request.get("stop"):
-            stop.set()
-        else:
-            requests.put(request)
-    requests.put(None)
+        if not isinstance(request, dict):
+            request = {"invalid": "The request is not a JSON object."}
+        named = request.get("model")
+        if request.get("stop"):
+            for event in stops.values() if named is None else [stops[named]] if named in stops else []:
+                event.set()
+            continue
+        key = request.get("unload") or request.setdefault("model", first)
+        if key in stops:
+            (stops[key].set if "unload" in request else stops[key].clear)()
+        requests.put(request)
+    requests.put(EOF_MARK)
 
 
-def serve_jsonl(key: str, inp: TextIO, out: TextIO, *, system: str | None = None, max_tokens: int = 256,
+def _problem(request: dict, served: dict) -> str | None:
+    if "invalid" in request:
+        return request["invalid"]
+    if request["model"] not in served:
+        return f"{request['model']} is not loaded in this process (it serves {', '.join(served)})."
+    messages = request.get("messages")
+    return None if isinstance(messages, list) and messages else "The request has no messages."
+
+
+def _take_batch(first: dict, backlog: list, requests: queue.Queue, wait: float, served: dict) -> list[dict]:
+    """`first` and the questions waiting (or arriving within `wait` s) that can share its generate call: for
+    other keys, with the same sampling settings, and not behind an unload or the end of input."""
+    deadline = time.monotonic() + wait
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            backlog.append(requests.get(timeout=left))
+        except queue.Empty:
+            break
+    batch, sampling = [first], (first.get("temperature"), first.get("top_p"))
+    for request in list(backlog):
+        if request is EOF_MARK or "unload" in request:
+            break
+        if (not _problem(request, served) and request["model"] not in {r["model"] for r in batch}
+                and (request.get("temperature"), request.get("top_p")) == sampling):
+            batch.append(request)
+            backlog.remove(request)
+    return batch
+
+
+def with_system(messages: list[dict], system: str | None) -> list[dict]:
+    """The conversation with `system` put first, unless it has a system message of its own."""
+    return messages if not system or messages[0].get("role") == "system" else [
+        {"role": "system", "content": system}, *messages]
+
+
+def serve_jsonl(keys: list[str], inp: TextIO, out: TextIO, *, system: str | None = None, max_tokens: int = 256,
                 temperature: float = 0.0, top_p: float = 1.0) -> int:
-    """Load `key` once, then answer every request read from `inp` until EOF (see the module docstring)."""
+    """Load `keys` once (one model, or several sharing a base), then answer every request read from `inp` until
+    EOF or until every key is unloaded (see the module docstring)."""
+    import gc
 
-    def emit(event: str, **fields: Any) -> None:
-        out.write(json.dumps({"event": event, **fields}, ensure_ascii=False) + "\n")
+    from .chat_generate import BASE_ADAPTER, Answer, stream_answers
+
+    def emit(event: str, key: str, **fields: Any) -> None:
+        out.write(json.dumps({"event": event, "model": key, **fields}, ensure_ascii=False) + "\n")
         out.flush()
 
+    keys = list(dict.fromkeys(keys))
     started = time.monotonic()
     try:
-        model, tokenizer = load_for_chat(key)
+        if len(keys) == 1:
+            model, tokenizer = load_for_chat(keys[0])
+            served: dict[str, str | None] = {keys[0]: None}
+        else:
+            model, tokenizer, served = load_shared_for_chat(keys)
     except StudioError as exc:
-        emit("error", **exc.to_dict())
+        for key in keys:
+            emit("error", key, **exc.to_dict())
         return 2
     except Exception as exc:  # noqa: BLE001 - any load failure is reported as an event, not a traceback on stdout
-        log.exception("could not load %s", key)
-        emit("error", error=f"Could not load {key}: {exc}", hint="See the log for details.")
+        log.exception("could not load %s", keys)
+        for key in keys:
+            emit("error", key, error=f"Could not load {key}: {exc}", hint="See the log for details.")
         return 1
-    emit("loaded", model=key, memory_bytes=memory_bytes(), seconds=round(time.monotonic() - started, 3))
+    for key in keys:
+        emit("loaded", key, memory_bytes=memory_bytes(), seconds=round(time.monotonic() - started, 3),
+             shared=keys if len(keys) > 1 else [])
     requests: queue.Queue = queue.Queue()
-    stop = threading.Event()
-    threading.Thread(target=_read_requests, args=(inp, requests, stop), daemon=True).start()
-    while (request := requests.get()) is not None:
-        messages = request.get("messages") if isinstance(request, dict) else None
-        if not isinstance(messages, list) or not messages:
-            emit("error", error=request.get("invalid", "The request has no messages.")
-                 if isinstance(request, dict) else "The request is not a JSON object.",
-                 hint='Send {"messages": [{"role": "user", "content": "..."}]}.')
+    stops = {key: threading.Event() for key in keys}
+    threading.Thread(target=_read_requests, args=(inp, requests, stops, keys[0]), daemon=True).start()
+    backlog: list = []
+    while served and (request := backlog.pop(0) if backlog else requests.get()) is not EOF_MARK:
+        if "unload" in request:
+            if (name := served.pop(request["unload"], None)) and name != BASE_ADAPTER:
+                if set(served.values()) <= {BASE_ADAPTER}:  # peft keeps no model without an adapter: unwrap it
+                    model, served = model.unload(), dict.fromkeys(served)
+                else:
+                    model.delete_adapter(name)
+                gc.collect()
+            emit("unloaded", request["unload"], memory_bytes=memory_bytes())
             continue
-        if system and messages[0].get("role") != "system":
-            messages = [{"role": "system", "content": system}, *messages]
-        stop.clear()
-        stats: dict = {}
-        t0 = time.monotonic()
+        if problem := _problem(request, served):
+            emit("error", request["model"], error=problem, hint='Send {"model": KEY, "messages": [{"role": "user", '
+                 '"content": "..."}]}.')
+            continue
+        batch = _take_batch(request, backlog, requests, BATCH_WAIT if len(served) > 1 else 0.0, served)
+        answers = [Answer(with_system(r["messages"], system), int(r.get("max_tokens", max_tokens)),
+                          float(r.get("temperature", temperature)), float(r.get("top_p", top_p)), stops[r["model"]],
+                          served[r["model"]]) for r in batch]
+        t0, ended = time.monotonic(), set()
         try:
-            for piece in stream_reply(model, tokenizer, messages,
-                                      max_new_tokens=int(request.get("max_tokens", max_tokens)),
-                                      temperature=float(request.get("temperature", temperature)),
-                                      top_p=float(request.get("top_p", top_p)), stop=stop, stats=stats):
+            for row, piece in stream_answers(model, tokenizer, answers):
+                key, answer = batch[row]["model"], answers[row]
                 if piece:
-                    emit("token", text=piece)
+                    emit("token", key, text=piece)
+                elif piece is None:
+                    ended.add(row)
+                    seconds = time.monotonic() - t0
+                    emit("done", key, tokens=answer.tokens, seconds=round(seconds, 3),
+                         tokens_per_second=round(answer.tokens / seconds, 2) if seconds > 0 else 0.0,
+                         stopped=answer.stop.is_set(), trimmed=answer.trimmed)
         except Exception as exc:  # noqa: BLE001 - e.g. a template that rejects the roles; the model stays loaded
             log.exception("generation failed")
-            emit("error", error=f"Generation failed: {exc}", hint="Check the messages and the model's chat template.")
-            continue
-        seconds = time.monotonic() - t0
-        tokens = stats.get("tokens", 0)
-        emit("done", tokens=tokens, seconds=round(seconds, 3),
-             tokens_per_second=round(tokens / seconds, 2) if seconds > 0 else 0.0, stopped=stop.is_set(),
-             trimmed=stats.get("trimmed", 0))
+            for row in set(range(len(batch))) - ended:
+                emit("error", batch[row]["model"], error=f"Generation failed: {exc}",
+                     hint="Check the messages and the model's chat template.")
     return 0

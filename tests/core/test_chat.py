@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from app.core.paths import PROJECT_ROOT
 
 
@@ -30,7 +32,7 @@ def test_jsonl_protocol_answers_two_prompts(tiny_model_dir):
         assert done["stopped"] is False
 
 
-def _adapter_run(store, run_id, base, seed, method="lora"):
+def _adapter_run(store, run_id, base, seed, method="lora", stage="sft"):
     """A run in the store whose adapter folder holds a random (non-zero) LoRA on `base`."""
     import torch
     import yaml
@@ -43,9 +45,11 @@ def _adapter_run(store, run_id, base, seed, method="lora"):
     model = get_peft_model(AutoModelForCausalLM.from_pretrained(base),
                            LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
     model.save_pretrained(run_dir(run_id) / "adapter")
-    config = {"model": {"source": str(base)}, "data": {"train": "x.jsonl"}, "method": {"name": method}}
+    data_format = {"rm": "preference", "cls": "classification"}.get(stage, "auto")
+    config = {"model": {"source": str(base)}, "data": {"train": "x.jsonl", "format": data_format},
+              "method": {"name": method}, "training": {"stage": stage}}
     store.create_run(run_id, name=run_id, config_yaml=yaml.safe_dump(config), model=str(base), method=method,
-                     stage="sft")
+                     stage=stage)
     return run_dir(run_id) / "adapter"
 
 
@@ -103,3 +107,114 @@ def test_several_runs_need_adapters_on_one_base(tiny_model_dir, tmp_path):
         load_adapters_for_chat(["base-a", "base-b"])
     with pytest.raises(ModelError, match="not a run with an adapter"):
         load_adapters_for_chat(["base-a", str(tiny_model_dir)])
+
+
+class _Session:
+    """serve_jsonl(keys) in a thread, fed line by line through a pipe; its events collected from its output."""
+
+    def __init__(self, keys: list[str]):
+        import os
+        import queue
+        import threading
+
+        from app.core.chat import serve_jsonl
+
+        read, write = os.pipe()
+        self.requests = os.fdopen(write, "w", buffering=1)
+        self.events: queue.Queue = queue.Queue()
+        session = self
+
+        class _Out:
+            def write(self, text: str) -> None:
+                for line in text.splitlines():
+                    session.events.put(json.loads(line))
+
+            def flush(self) -> None:
+                pass
+
+        self.thread = threading.Thread(target=serve_jsonl, args=(keys, os.fdopen(read), _Out()), daemon=True)
+        self.thread.start()
+
+    def send(self, **request) -> None:
+        self.requests.write(json.dumps(request) + "\n")
+
+    def until(self, kind: str, count: int) -> list[dict]:
+        """Events up to the `count`-th of `kind`."""
+        events: list[dict] = []
+        while sum(e["event"] == kind for e in events) < count:
+            events.append(self.events.get(timeout=120))
+        return events
+
+    def close(self) -> None:
+        self.requests.close()
+        self.thread.join(timeout=60)
+
+
+def _texts(events: list[dict]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for e in events:
+        if e["event"] == "token":
+            texts[e["model"]] = texts.get(e["model"], "") + e["text"]
+    return texts
+
+
+def _alone(key: str, messages: list[dict]) -> str:
+    from app.core.chat import load_for_chat, stream_reply
+
+    model, tokenizer = load_for_chat(key)
+    return "".join(stream_reply(model, tokenizer, messages, max_new_tokens=8))
+
+
+@pytest.mark.parametrize("pair", ["adapter+base", "two adapters"])
+def test_one_process_answers_two_keys_at_once_as_each_alone(tiny_model_dir, pair):
+    from app.core.store import Store
+
+    store = Store()
+    runs = [f"{pair[:3]}-{i}" for i in range(2)]
+    for i, run in enumerate(runs):
+        _adapter_run(store, run, tiny_model_dir, seed=10 + i)
+    keys = [runs[0], str(tiny_model_dir)] if pair == "adapter+base" else runs
+    question = [{"role": "user", "content": "Say apple"}]
+    session = _Session(keys)
+    loaded = session.until("loaded", 2)
+    assert [e["model"] for e in loaded] == keys and loaded[0]["shared"] == keys
+    for key in keys:
+        session.send(model=key, messages=question, max_tokens=8, temperature=0)
+    events = session.until("done", 2)
+    texts = _texts(events)
+    first_done = next(i for i, e in enumerate(events) if e["event"] == "done")
+    assert {e["model"] for e in events[:first_done] if e["event"] == "token"} == set(keys)  # both streamed at once
+    assert all(e["tokens"] == 8 and not e["stopped"] for e in events if e["event"] == "done")
+    for key in keys:
+        assert texts[key] == _alone(key, question), key
+    assert texts[keys[0]] != texts[keys[1]]
+
+    session.send(unload=keys[0])  # the other key answers on, as it would alone
+    assert session.until("unloaded", 1)[-1]["model"] == keys[0]
+    session.send(model=keys[1], messages=question, max_tokens=8, temperature=0)
+    assert _texts(session.until("done", 1))[keys[1]] == texts[keys[1]]
+    session.send(unload=keys[1])  # no key left: the process ends
+    session.until("unloaded", 1)
+    session.thread.join(timeout=60)
+    assert not session.thread.is_alive()
+
+
+@pytest.mark.parametrize("stage", ["rm", "cls"])
+def test_chat_with_a_scoring_head_run_says_to_evaluate_it(tiny_model_dir, capsys, stage):
+    import io
+
+    from app.cli import main
+    from app.core.chat import serve_jsonl
+    from app.core.store import Store
+
+    run = f"head-{stage}"
+    _adapter_run(Store(), run, tiny_model_dir, seed=0, stage=stage)
+    for extra in ([], ["--compare-base"], ["--with", run + "-other"]):
+        capsys.readouterr()
+        assert main(["chat", run, "--prompt", "Hi", *extra]) == 2
+        err = capsys.readouterr().err
+        assert "does not generate text" in err and f"finetune-studio eval {run}" in err and "Traceback" not in err
+    out = io.StringIO()  # the Chat page's process: an error event, no traceback
+    assert serve_jsonl([run], io.StringIO(""), out) == 2
+    event = json.loads(out.getvalue())
+    assert event["event"] == "error" and event["model"] == run and "Evaluate page" in event["hint"]
