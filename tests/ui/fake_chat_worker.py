@@ -1,51 +1,63 @@
-"""A stand-in for `python -m app chat MODEL --jsonl`: speaks the same protocol, loads nothing.
+"""A stand-in for `python -m app chat MODEL [--with MODEL2] --jsonl`: speaks the same protocol, loads nothing.
 
-    python tests/ui/fake_chat_worker.py MODEL --jsonl
+    python tests/ui/fake_chat_worker.py MODEL [--with MODEL2] --jsonl
 
-Answers "MODEL says: PROMPT" word by word; a prompt containing "long" gets a 400-word answer (for Stop).
+Each key answers "MODEL says: PROMPT" word by word, in a thread of its own, so the keys of one process stream
+at the same time; a prompt containing "long" gets a 400-word answer (for Stop). Every event names its key.
 """
 
 from __future__ import annotations
 
 import json
-import queue
 import sys
 import threading
 import time
 
+lock = threading.Lock()
 
-def emit(event: str, **fields) -> None:
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+
+def emit(event: str, model: str, **fields) -> None:
+    with lock:
+        sys.stdout.write(json.dumps({"event": event, "model": model, **fields}) + "\n")
+        sys.stdout.flush()
+
+
+def answer(model: str, request: dict, stop: threading.Event) -> None:
+    prompt = request["messages"][-1]["content"]
+    words = [f"word{i} " for i in range(400)] if "long" in prompt else f"{model} says: {prompt}".split(" ")
+    started, sent = time.monotonic(), 0
+    for word in words[: request.get("max_tokens", 256)]:
+        if stop.is_set():
+            break
+        emit("token", model, text=word if word.endswith(" ") else word + " ")
+        sent += 1
+        time.sleep(0.01)
+    seconds = time.monotonic() - started
+    emit("done", model, tokens=sent, seconds=seconds, tokens_per_second=sent / seconds, stopped=stop.is_set())
 
 
 def main() -> int:
-    model = sys.argv[1]
+    args = sys.argv[1:]
+    keys = [args[0], *(args[i + 1] for i, arg in enumerate(args) if arg == "--with")]
     time.sleep(0.05)
-    emit("loaded", model=model, memory_bytes=123 * 2**20, seconds=0.05)
-    requests: queue.Queue = queue.Queue()
-    stop = threading.Event()
-
-    def read() -> None:
-        for line in sys.stdin:
-            request = json.loads(line)
-            stop.set() if request.get("stop") else requests.put(request)
-        requests.put(None)
-
-    threading.Thread(target=read, daemon=True).start()
-    while (request := requests.get()) is not None:
-        stop.clear()
-        prompt = request["messages"][-1]["content"]
-        words = [f"word{i} " for i in range(400)] if "long" in prompt else f"{model} says: {prompt}".split(" ")
-        started, sent = time.monotonic(), 0
-        for word in words[: request.get("max_tokens", 256)]:
-            if stop.is_set():
-                break
-            emit("token", text=word if word.endswith(" ") else word + " ")
-            sent += 1
-            time.sleep(0.01)
-        seconds = time.monotonic() - started
-        emit("done", tokens=sent, seconds=seconds, tokens_per_second=sent / seconds, stopped=stop.is_set())
+    for key in keys:
+        emit("loaded", key, memory_bytes=123 * 2**20, seconds=0.05, shared=keys if len(keys) > 1 else [])
+    stops = {key: threading.Event() for key in keys}
+    served = set(keys)
+    for line in sys.stdin:
+        request = json.loads(line)
+        key = request.get("model", keys[0])
+        if request.get("stop"):
+            for event in [stops[request["model"]]] if "model" in request else stops.values():
+                event.set()
+        elif "unload" in request:
+            served.discard(request["unload"])
+            emit("unloaded", request["unload"], memory_bytes=100 * 2**20)
+            if not served:
+                return 0
+        else:
+            stops[key].clear()
+            threading.Thread(target=answer, args=(key, request, stops[key]), daemon=True).start()
     return 0
 
 

@@ -63,3 +63,64 @@ def test_side_by_side_streams_both_answers_then_stop_clear_close(page, qtbot):
 
     page.close()
     assert all(not alive(pid) for pid in pids)
+
+
+def lora_run(run_id: str, base: str = "demo") -> None:
+    """A finished LoRA run of `base` in the store: what lets the Chat page share one process for its columns."""
+    import json
+
+    import yaml
+
+    from app.core.paths import run_dir
+    from app.core.store import Store
+
+    config = {"model": {"source": base}, "data": {"train": "x.jsonl"}, "method": {"name": "lora"}}
+    store = Store()
+    store.create_run(run_id, name=run_id, config_yaml=yaml.safe_dump(config), model=base, method="lora", stage="sft")
+    store.update_run(run_id, status="completed")
+    (run_dir(run_id) / "adapter").mkdir(parents=True)
+    (run_dir(run_id) / "adapter" / "adapter_config.json").write_text(json.dumps({"peft_type": "LORA"}))
+
+
+def test_a_run_and_its_base_share_one_process_and_both_stream(page, qtbot):
+    lora_run("tuned-a")
+    lora_run("tuned-b")
+    page.refresh()
+    page.model.setCurrentIndex(page.model.findData("tuned-a"))  # beside its base model (the default)
+    base, tuned = page.base_column, page.tuned_column
+    page.prompt.setPlainText("Name a planet")
+    page.send()
+    assert base.worker.process is tuned.worker.process  # one process holds the base for both columns
+    pid = tuned.worker.pid()
+    qtbot.waitUntil(lambda: not page.is_answering(), timeout=5000)
+    assert "demo says: Name a planet" in base.text() and "tuned-a says: Name a planet" in tuned.text()
+    for column in (base, tuned):
+        assert "123 MB shared" in column.status.text() and "tokens/s" in column.status.text()
+
+    page.prompt.setPlainText("Write something long")
+    page.send()
+    qtbot.waitUntil(lambda: "word3" in base.text() and "word3" in tuned.text(), timeout=5000)  # both at once
+    page.stop()
+    qtbot.waitUntil(lambda: not page.is_answering(), timeout=3000)
+    assert "[stopped]" in base.text() and "[stopped]" in tuned.text() and "word399" not in base.text()
+
+    page.side_by_side.setChecked(False)  # unloads the base column's key only: the run answers on, alone
+    qtbot.waitUntil(lambda: "shared" not in tuned.status.text(), timeout=3000)
+    assert base.worker.state == "unloaded" and "100 MB" in tuned.status.text()
+    page.prompt.setPlainText("Name a moon")
+    page.send()
+    qtbot.waitUntil(lambda: "tuned-a says: Name a moon" in tuned.text(), timeout=5000)
+    assert tuned.worker.pid() == pid
+
+    page.side_by_side.setChecked(True)  # two runs of one base: a new shared process, the old one ends
+    page.other.setCurrentIndex(page.other.findData("tuned-b"))
+    qtbot.waitUntil(lambda: not page.is_answering(), timeout=5000)
+    page.prompt.setPlainText("Name a star")
+    page.send()
+    assert base.worker.process is tuned.worker.process and tuned.worker.pid() != pid
+    qtbot.waitUntil(lambda: not page.is_answering(), timeout=5000)
+    assert "tuned-b says: Name a star" in base.text() and "tuned-a says: Name a star" in tuned.text()
+    qtbot.waitUntil(lambda: not alive(pid), timeout=5000)
+    shared_pid = tuned.worker.pid()
+    page.close()
+    assert not alive(shared_pid)

@@ -1,7 +1,9 @@
 """Chat: talk to a run (or any model), or to two side by side — by default the tuned run and its base model.
 
-Each column keeps its model loaded in its own `finetune-studio chat MODEL --jsonl` process (app/ui/widgets/
-chat_worker.py), so loading, answering and unloading never block the window.
+Each column keeps its model loaded in a `finetune-studio chat MODEL --jsonl` process (app/ui/widgets/
+chat_process.py), so loading, answering and unloading never block the window. When both columns' models share one
+base model (a LoRA run and its base, or two LoRA runs of one base) they share one process that holds the base once
+and answers both in one batched generation; merged exports and different bases get a process each.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
 from app.ui.widgets.chat_column import ChatColumn
+from app.ui.widgets.chat_process import ChatProcess
 from app.ui.widgets.chat_worker import DEFAULT_COMMAND
 from app.ui.widgets.run_picker import RunPicker
 
@@ -39,6 +42,7 @@ class ChatPage(QWidget):
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None,
                  worker_command: list[str] | tuple[str, ...] = DEFAULT_COMMAND):
         super().__init__(parent)
+        self.worker_command = list(worker_command)
         self.settings = settings or open_settings()
         layout = page_layout(self, "Chat", "Talk to a trained run, or send the same prompt to the run and its base "
                                            "model side by side. Each model stays loaded until you unload it.")
@@ -167,11 +171,26 @@ class ChatPage(QWidget):
             return
         self._remember()
         settings = self.settings_dict()
-        for column, key, label in self.targets():
-            column.set_model(key, label)
+        targets = self.targets()
+        shared = self._shared_process([(column, key) for column, key, _ in targets])
+        for column, key, label in targets:
+            column.set_model(key, label, shared)
             column.send(text, settings)
         self.prompt.clear()
         self._update_buttons()
+
+    def _shared_process(self, targets: list[tuple[ChatColumn, str]]) -> ChatProcess | None:
+        """The process both columns use when their models share a base: the one already serving them, else a new
+        one; None when each needs its own (one column, merged exports, other adapter types or bases)."""
+        from app.core.chat import shared_base
+
+        if shared_base([key for _, key in targets]) is None:
+            return None
+        current = targets[0][0].worker.process
+        if current is not None and current.is_running() and all(
+                column.worker.process is current and column.worker.key == key for column, key in targets):
+            return current
+        return ChatProcess(self.worker_command, [key for _, key in targets], self)
 
     def stop(self) -> None:
         for column in (self.base_column, self.tuned_column):
@@ -225,6 +244,8 @@ class ChatPage(QWidget):
         self.other.refresh()
 
     def shutdown(self) -> None:
+        for process in self.findChildren(ChatProcess):  # shared ones, and any still ending after an unload
+            process.shutdown()
         for column in (self.base_column, self.tuned_column):
             column.worker.shutdown()
 

@@ -17,7 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.widgets.chat_process import ChatProcess
 from app.ui.widgets.chat_worker import ChatWorker
+
+SHARED_TIP = ("Both columns share one model process: the base model is loaded once, with the run's adapter "
+              "beside it, and both answers come from one batched generation. The memory is that process's.")
 
 
 def _mix(a, b, t: float) -> str:
@@ -41,7 +45,7 @@ class ChatColumn(QFrame):
         self.speed_tooltip = ""
         self.worker = ChatWorker(worker_command, self)
         self.worker.state_changed.connect(self._state_changed)
-        self.worker.loaded.connect(self._loaded)
+        self.worker.memory_reported.connect(self._memory_reported)
         self.worker.token_received.connect(self._token)
         self.worker.answer_finished.connect(self._answer_finished)
         self.worker.error_received.connect(self._error)
@@ -56,7 +60,8 @@ class ChatColumn(QFrame):
         self.status = QLabel("Not loaded")
         self.status.setObjectName("chatStatus")
         self.unload_button = QToolButton(text="Unload")
-        self.unload_button.setToolTip("End this model's process and free its memory")
+        self.unload_button.setToolTip("Unload this model and free its memory (a shared base model stays loaded "
+                                      "while the other column uses it)")
         self.unload_button.setEnabled(False)
         self.unload_button.clicked.connect(self.worker.unload)
         header = QHBoxLayout()
@@ -77,10 +82,11 @@ class ChatColumn(QFrame):
         self._render_timer.timeout.connect(self.render)
 
     # ---- driving ----
-    def set_model(self, key: str, label: str) -> None:
+    def set_model(self, key: str, label: str, shared: ChatProcess | None = None) -> None:
+        """Serve `key` in a process of its own, or in `shared` (a process holding its base for both columns)."""
         self.title.setText(f"{self.role}: {label}")
         self.title.setToolTip(key)
-        self.worker.load(key)  # a no-op when this model is already loaded
+        self.worker.load(key, shared)  # a no-op when this model is already loaded (there)
 
     def send(self, text: str, settings: dict) -> None:
         self.messages.append({"role": "user", "content": text})
@@ -119,8 +125,8 @@ class ChatColumn(QFrame):
                 self._finish_answer(" [model unloaded]")
         self._show_status()
 
-    def _loaded(self, event: dict) -> None:
-        self.memory = f"{event.get('memory_bytes', 0) / 2**20:,.0f} MB"
+    def _memory_reported(self, memory_bytes: int) -> None:
+        self.memory = f"{memory_bytes / 2**20:,.0f} MB"
         self._show_status()
 
     def _token(self, text: str) -> None:
@@ -155,11 +161,14 @@ class ChatColumn(QFrame):
 
     def _show_status(self) -> None:
         state = self.worker.state
-        parts = {"unloaded": ["Not loaded"], "loading": ["Loading…"],
-                 "ready": ["Ready", self.memory, self.speed],
-                 "answering": ["Answering…", self.memory, self.speed]}[state]
+        shared = self.worker.is_shared()
+        memory = f"{self.memory} shared" if self.memory and shared else self.memory
+        parts = {"unloaded": ["Not loaded"], "loading": ["Loading… (shared)" if shared else "Loading…"],
+                 "ready": ["Ready", memory, self.speed],
+                 "answering": ["Answering…", memory, self.speed]}[state]
         self.status.setText("  ·  ".join(p for p in parts if p))
-        self.status.setToolTip(self.speed_tooltip)
+        tips = [SHARED_TIP] if shared else []
+        self.status.setToolTip("\n".join([*tips, self.speed_tooltip]).strip())
 
     # ---- the transcript ----
     def render(self) -> None:
