@@ -101,12 +101,23 @@ def _check_hf_folder(folder: Path) -> None:
 
 
 def convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None = None) -> Path:
-    """Dequantise a GGUF into an HF folder (bf16 safetensors, tokenizer, chat template). Atomic: temp then rename."""
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    """Dequantise a GGUF into an HF folder (bf16 safetensors, tokenizer, chat template). Atomic: temp then rename;
+    a process that finds another converting the same file waits for it (the GUI and a worker, or test workers)."""
+    from filelock import FileLock
 
     if _converted(out_dir):
         return out_dir
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(out_dir) + ".lock"):
+        if _converted(out_dir):  # converted by the process we waited for
+            return out_dir
+        return _convert_gguf(gguf_file, out_dir, progress)
+
+
+def _convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None) -> Path:
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
     report = progress or (lambda *_: None)
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)

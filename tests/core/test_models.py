@@ -60,3 +60,33 @@ def test_every_method_has_a_card():
 def test_demo_tokenizer_splits_numbers_into_digits_as_smollm_was_trained(demo_tokenizer):
     tokens = demo_tokenizer.tokenize("In 2024 there were 12345 cats.")
     assert ["1", "2", "3", "4", "5"] == tokens[tokens.index("Ġwere") + 2:tokens.index("Ġcats")]
+
+
+def test_two_conversions_of_one_gguf_run_one_after_the_other_and_convert_once(tmp_path, monkeypatch):
+    import json
+    import threading
+    import time
+
+    from app.core import models
+
+    spans = []
+
+    def slow_convert(gguf_file, out_dir, progress):
+        start = time.monotonic()
+        time.sleep(0.3)
+        out_dir.mkdir(parents=True)
+        (out_dir / models._COMPLETE).write_text(json.dumps({"version": models.CONVERSION_VERSION}))
+        spans.append((start, time.monotonic()))
+        return out_dir
+
+    monkeypatch.setattr(models, "_convert_gguf", slow_convert)
+    out = tmp_path / "cache" / "demo"
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(models.convert_gguf(tmp_path / "m.gguf", out)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [out, out]
+    assert len(spans) == 1  # the second waited for the first and found the folder converted
