@@ -125,6 +125,34 @@ def test_stage_that_does_not_fit_the_data_is_an_error_before_training(tiny_model
     assert result.status == "failed" and "classification data" in result.error and "preference" in result.error
 
 
+def test_rm_cuts_long_pairs_to_max_length_and_leaves_out_prompts_that_fill_it(tiny_model_dir, demo_tokenizer,
+                                                                              tmp_path):
+    from app.core.stages import heads
+
+    path = write(tmp_path / "long.jsonl", [{"prompt": "Say fig", "chosen": "fig " * 100, "rejected": "No."},
+                                           {"prompt": "Say plum", "chosen": "plum", "rejected": "No."},
+                                           {"prompt": "fig " * 100, "chosen": "fig", "rejected": "No."}])
+    cfg = config(tiny_model_dir, path, "rm")
+    cfg.data.validation_split, cfg.training.max_length = 0.0, 48
+    sink = ListSink()
+    prepared = heads.prepare(cfg, demo_tokenizer, sink, StopFlag())
+    chosen, rejected = prepared.train["chosen_ids"], prepared.train["rejected_ids"]
+    assert len(chosen) == 2 and [len(ids) for ids in chosen] == [48, len(chosen[1])] and len(chosen[1]) < 48
+    assert all(len(ids) < 48 for ids in rejected) and prepared.stats["truncated"] == 1
+    assert "1 training examples have a prompt of 48 tokens" in sink.of("warning")[0]["message"]
+
+
+def test_orpo_and_simpo_answers_are_cut_to_fit_beside_their_prompt(demo_tokenizer):
+    from app.core.stages.preference import cut_answer
+
+    row = {"prompt": [{"role": "user", "content": "Say fig"}],
+           "chosen": [{"role": "assistant", "content": "fig " * 100}], "rejected": [{"role": "assistant",
+                                                                                  "content": "No."}]}
+    assert cut_answer(row, "chosen", demo_tokenizer, 48) and not cut_answer(row, "rejected", demo_tokenizer, 48)
+    ids = demo_tokenizer.apply_chat_template(row["prompt"] + row["chosen"], tokenize=True, return_dict=True)
+    assert 40 <= len(ids["input_ids"]) < 48 and row["chosen"][0]["content"].startswith("fig fig")
+
+
 def test_pt_packs_blocks_once_and_reads_them_from_the_cache(demo_tokenizer, data, tmp_path):
     from app.core.config import DataConfig
     from app.core.data.packing import prepare_pt

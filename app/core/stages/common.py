@@ -106,3 +106,24 @@ def conversation_prompts(rows: list[dict], n: int = 2) -> list[str]:
         if len(out) >= n:
             break
     return out
+
+
+def leave_out_full_prompts(rows: Any, tokenizer: Any, max_length: int, sink: Any) -> None:
+    """Drop the rows (a StageRows' train and eval) whose templated prompt leaves no room for an answer in
+    `max_length` tokens, with a warning; a DataError when no training row is left. DPO and KTO would drop them
+    themselves, ORPO and SimPO would train on an empty answer (a NaN loss), rm would score the prompt alone."""
+    from ..errors import DataError
+
+    def fits(row: dict) -> bool:
+        return len(tokenizer.apply_chat_template(row["prompt"], add_generation_prompt=True, tokenize=True,
+                                                 return_dict=True)["input_ids"]) < max_length
+
+    before = len(rows.train)
+    rows.train, rows.eval = [r for r in rows.train if fits(r)], [r for r in rows.eval if fits(r)]
+    if len(rows.train) < before and sink is not None:
+        sink.emit("warning", message=f"{before - len(rows.train)} training examples have a prompt of {max_length} "
+                  "tokens or more (with the chat template): no room for an answer, so they were left out.",
+                  hint="Raise training.max_length to keep them.")
+    if not rows.train:
+        raise DataError(f"Every training example's prompt fills training.max_length ({max_length} tokens) with the "
+                        "chat template.", "Raise training.max_length, or shorten the prompts.")

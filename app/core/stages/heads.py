@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..data.prepare import Prepared
 from ..errors import DataError
+from .common import leave_out_full_prompts
 from .registry import STAGES
 
 if TYPE_CHECKING:
@@ -31,7 +32,10 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared
     stats = {"format": rows.format, "rows": rows.rows, "train_rows": len(rows.train), "eval_rows": len(rows.eval),
              "max_length": config.training.max_length, "sample_prompts": []}
     if config.training.stage == "rm":
-        return Prepared(Dataset.from_list(rows.train), Dataset.from_list(rows.eval) if rows.eval else None, stats,
+        leave_out_full_prompts(rows, tokenizer, config.training.max_length, sink)
+        stats.update(train_rows=len(rows.train), eval_rows=len(rows.eval), truncated=0)
+        train, held = (pair_ids(r, tokenizer, config.training.max_length, stats) for r in (rows.train, rows.eval))
+        return Prepared(Dataset.from_dict(train), Dataset.from_dict(held) if rows.eval else None, stats,
                         rows.fingerprint, rows.format)
     names = class_names(config, rows.train + rows.eval + rows.test)  # test rows: classes `eval` scores
     index = {name: i for i, name in enumerate(names)}
@@ -52,6 +56,20 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared
         stats["majority_baseline"] = max(held["labels"].count(i) for i in set(held["labels"])) / len(held["labels"])
     return Prepared(Dataset.from_dict(train), Dataset.from_dict(held) if held["labels"] else None, stats,
                     rows.fingerprint, rows.format)
+
+
+def pair_ids(rows: list[dict], tokenizer: Any, max_length: int, stats: dict) -> dict[str, list]:
+    """Preference rows as RewardTrainer reads them once tokenised: the templated prompt + chosen answer and prompt
+    + rejected answer, each cut to `max_length` tokens (RewardTrainer would leave out every longer pair), counted
+    in stats["truncated"]."""
+    cols: dict[str, list] = {"chosen_ids": [], "rejected_ids": []}
+    for row in rows:
+        chosen, rejected = (tokenizer.apply_chat_template(row["prompt"] + row[key], tokenize=True,
+                                                          return_dict=True)["input_ids"] for key in ("chosen", "rejected"))
+        stats["truncated"] += max(len(chosen), len(rejected)) > max_length
+        cols["chosen_ids"].append(chosen[:max_length])
+        cols["rejected_ids"].append(rejected[:max_length])
+    return cols
 
 
 def class_names(config: RunConfig, rows: list[dict]) -> list[str]:

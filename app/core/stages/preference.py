@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..data.prepare import Prepared
-from ..errors import DataError
-from .common import conversation_prompts
+from .common import conversation_prompts, leave_out_full_prompts
 from .registry import STAGES
 
 if TYPE_CHECKING:
@@ -29,18 +28,13 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared
 
     spec = STAGES[config.training.stage]
     rows = load_stage_rows(config.data, spec.formats, spec.title, sink, stop)
-    rows.train, dropped = _fitting(rows.train, tokenizer, config.training.max_length)
-    rows.eval, _ = _fitting(rows.eval, tokenizer, config.training.max_length)
-    if dropped and sink is not None:
-        sink.emit("warning", message=f"{dropped} training examples have a prompt of {config.training.max_length} "
-                  "tokens or more (with the chat template): no room for an answer, so they were left out.",
-                  hint="Raise training.max_length to keep them.")
-    if not rows.train:
-        raise DataError(f"Every training example's prompt fills training.max_length ({config.training.max_length} "
-                        "tokens) with the chat template.", "Raise training.max_length, or shorten the prompts.")
+    leave_out_full_prompts(rows, tokenizer, config.training.max_length, sink)
     stats = {"format": rows.format, "rows": rows.rows, "train_rows": len(rows.train), "eval_rows": len(rows.eval),
              "max_length": config.training.max_length,
              "sample_prompts": conversation_prompts(rows.eval + rows.train)}
+    if config.training.stage in ("orpo", "simpo"):
+        stats["truncated"] = sum(any([cut_answer(row, key, tokenizer, config.training.max_length)
+                                      for key in ("chosen", "rejected")]) for row in rows.train + rows.eval)
     if rows.format == "kto":
         good = sum(r["label"] for r in rows.train)
         stats.update(desirable=good, undesirable=len(rows.train) - good)
@@ -48,13 +42,17 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared
                     rows.fingerprint, rows.format)
 
 
-def _fitting(rows: list[dict], tokenizer: Any, max_length: int) -> tuple[list[dict], int]:
-    """The rows whose templated prompt leaves room for an answer, and how many did not. DPO and KTO drop the others
-    themselves; ORPO and SimPO would train on an empty answer (a NaN loss)."""
-    kept = [r for r in rows if len(tokenizer.apply_chat_template(r["prompt"], add_generation_prompt=True,
-                                                                 tokenize=True, return_dict=True)["input_ids"])
-            < max_length]
-    return kept, len(rows) - len(kept)
+def cut_answer(row: dict, key: str, tokenizer: Any, max_length: int) -> bool:
+    """Cut the text of row[key] (a one-answer list) so that the templated prompt + answer, with an end token, fits
+    `max_length`; True when it was cut. TRL's ORPOTrainer and CPOTrainer cut a pair that does not fit to max_length
+    minus its longer answer's length, which leaves an empty answer (a NaN loss) once that answer alone is longer."""
+    message = row[key][-1]
+    cut = False
+    while (over := len(tokenizer.apply_chat_template(row["prompt"] + row[key], tokenize=True, return_dict=True)[
+            "input_ids"]) + 1 - max_length) > 0 and message["content"]:
+        ids = tokenizer(message["content"], add_special_tokens=False)["input_ids"]
+        message["content"], cut = tokenizer.decode(ids[:max(len(ids) - over, 0)]), True
+    return cut
 
 
 def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Prepared, args: dict,
