@@ -44,7 +44,8 @@ def model_card(config: RunConfig, run_id: str | None, store: Store | None, props
     """README.md for an export of `kind` (merged or adapter) whose own checks are `props`."""
     run = store.get_run(run_id) if (store and run_id) else {}
     metrics = store.metric_series(run_id) if (store and run_id) else {}
-    final = {name: pts[-1][1] for name, pts in metrics.items()}
+    # the store keeps a NaN metric (a diverged step) as NULL: shown as nan
+    final = {name: float("nan") if pts[-1][1] is None else pts[-1][1] for name, pts in metrics.items()}
     earlier = [a for a in store.artifacts(run_id) if a["kind"] in ("adapter", "merged", "gguf", "ollama")
                and a["kind"] != kind] if (store and run_id) else []
     latest = {a["kind"]: a["properties"] for a in earlier}

@@ -142,3 +142,15 @@ def test_chat_checks_catch_a_broken_template_and_a_missing_eos(tiny_model_dir):
     generation = GenerationConfig(eos_token_id=0)  # what a merged export does about it
     assert add_turn_end_stop(no_eos, generation) == "<|im_end|>" and generation.eos_token_id == [0, 2]
     assert chat_checks(ref, no_eos, generation)["eos_ok"] and add_turn_end_stop(no_eos, generation) is None
+
+
+def test_model_card_shows_a_metric_that_was_nan_as_nan():
+    """The store keeps NaN as NULL; a run whose last metrics were NaN still gets its export and card."""
+    from app.core.config import parse_config
+    from app.core.model_card import model_card
+
+    store, config = Store(":memory:", reap=False), parse_config({"data": {"train": "x.jsonl"}})
+    store.create_run("r1", name="r1", config_yaml=config.to_yaml(), model="demo", method="lora", stage="orpo")
+    store.add_metrics("r1", 1, {"loss": 1.5, "log_odds_ratio": float("nan")})
+    card = model_card(config, "r1", store, {}, kind="adapter")
+    assert "- log_odds_ratio: nan" in card and "- loss: 1.5" in card
