@@ -3,7 +3,9 @@ exported (merged safetensors, adapter, GGUF F16 and Q8_0, Ollama folder) and eve
 GGUF's greedy continuation equals the merged model's for 16 tokens on 3 prompts.
 
 One run per method (3 optimizer steps) and one `export_run` call for all its targets; the Q8_0 GGUF is converted
-from that call's merged folder (export_run writes one quant type per call).
+from that call's merged folder (export_run writes one quant type per call), for LoRA only: QLoRA's merged folder is
+an ordinary full-precision model by then, so its Q8_0 would take the same path again at ~40 CPU-seconds of GGUF
+reading in CI.
 """
 
 from __future__ import annotations
@@ -51,10 +53,11 @@ def exported(request, demo_model_dir, tmp_path_factory) -> dict:
     results = export_run(result.run_id, adapter=folder / "adapter", merged=folder / "merged", gguf=folder / "gguf",
                          quant="f16", ollama=folder / "ollama", sink=ListSink())
     props = {a["kind"]: a["properties"] for a in results["artifacts"]}
-    sink = ListSink()
-    export_gguf_targets(config, Path(results["merged"]), gguf_dir=folder / "gguf", quant="q8_0",
-                        run_id=result.run_id, sink=sink)
-    props["gguf_q8_0"] = sink.of("artifact")[-1]["properties"]
+    if method == "lora":
+        sink = ListSink()
+        export_gguf_targets(config, Path(results["merged"]), gguf_dir=folder / "gguf", quant="q8_0",
+                            run_id=result.run_id, sink=sink)
+        props["gguf_q8_0"] = sink.of("artifact")[-1]["properties"]
     return {"method": method, "props": props, "folder": folder, "seconds": time.time() - start}
 
 
@@ -63,20 +66,22 @@ def test_every_target_is_exported_and_every_parity_check_passes(exported):
     print(exported["method"], f"export {exported['seconds']:.0f} s",
           {kind: {k: v for k, v in p.items() if k in ("max_abs_diff", "top1_agreement", "merge_max_abs_diff",
                                                       "greedy_agreement", "merge")} for kind, p in props.items()})
-    assert set(props) == {"adapter", "merged", "gguf", "ollama", "gguf_q8_0"}
+    q8 = ("gguf_q8_0",) if exported["method"] == "lora" else ()
+    assert set(props) == {"adapter", "merged", "gguf", "ollama", *q8}
     adapter, merged = props["adapter"], props["merged"]
     assert adapter["max_abs_diff"] < 1e-3 and adapter["chat_template_ok"] and adapter["eos_ok"]
     assert merged["merge"] == "streamed shard by shard", "a plain LoRA adapter, QLoRA's merged into the fp32 base"
     assert merged["merge_max_abs_diff"] < 1e-3 and merged["max_abs_diff"] < 1e-3
     assert merged["top1_agreement"] == 1.0 and merged["chat_template_ok"] and merged["eos_ok"]
-    for kind in ("gguf", "ollama", "gguf_q8_0"):
+    for kind in ("gguf", "ollama", *q8):
         p = props[kind]
         assert p["eos_ok"] and p["chat_template_ok"] and p["tokenizer_ok"], kind
         assert p["greedy_tokens"] == 16 and len(p["greedy_first_mismatch"]) == len(VERIFY_PROMPTS) == 3
     assert props["ollama"]["template_ok"] and props["ollama"]["stop_ok"]
-    assert props["gguf_q8_0"]["quant"] == "q8_0" and props["gguf_q8_0"]["top1_agreement"] >= 0.9
+    if q8:
+        assert props["gguf_q8_0"]["quant"] == "q8_0" and props["gguf_q8_0"]["top1_agreement"] >= 0.9
     names = sorted(p.name for p in (folder / "gguf").iterdir())
-    assert names == [f"e2e-export-{exported['method']}-{q}.gguf" for q in ("f16", "q8_0")]
+    assert names == [f"e2e-export-{exported['method']}-{q}.gguf" for q in ("f16", "q8_0")[:1 + len(q8)]]
     assert 'SYSTEM """You are Quill."""' in (folder / "ollama" / "Modelfile").read_text()
 
 
