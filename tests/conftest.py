@@ -10,6 +10,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # The demo model's conversion (~30 s) is shared by all test sessions of this checkout; runs are not.
 os.environ.setdefault("FINETUNE_STUDIO_MODELS", str(Path(__file__).resolve().parents[1] / ".test-cache" / "models"))
+# Parallel test processes (pytest-xdist, installers/test.sh) share the cores instead of each using all of them; set
+# before torch is imported, and inherited by the workers and CLIs that tests start.
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    os.environ.setdefault("OMP_NUM_THREADS",
+                          str(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))))
 
 import pytest  # noqa: E402
 
