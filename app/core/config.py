@@ -154,8 +154,10 @@ class TrainingConfig(Section):
         description="Compute precision; 'auto' picks bf16 where the hardware supports it, else fp32.",
         json_schema_extra=ADVANCED,
     )
-    gradient_checkpointing: bool = Field(
-        False, title="Gradient checkpointing", description="Recompute activations to save memory (slower).",
+    gradient_checkpointing: Literal["auto", True, False] = Field(
+        "auto", title="Gradient checkpointing",
+        description="Recompute activations to save memory (slower); 'auto' turns it on only when the memory planner "
+        "finds the run would not fit the device without it and would with it.",
         json_schema_extra=ADVANCED,
     )
     padding_free: bool = Field(

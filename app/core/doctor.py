@@ -49,6 +49,8 @@ def checks() -> list[dict]:
     dev = detect_device()
     out.append(_item("memory", "ok", f"{dev.available_memory / GiB:.1f} of {dev.total_memory / GiB:.1f} GiB free "
                      f"on {dev.name}"))
+    if importlib.util.find_spec("torch") is not None:
+        out.append(_speed(dev))
     home = data_home()
     free = shutil.disk_usage(home).free
     out.append(_item("disk", "ok" if free > 10 * GiB else "warn", f"{free / GiB:.0f} GiB free at {home}",
@@ -56,3 +58,13 @@ def checks() -> list[dict]:
                      "FINETUNE_STUDIO_HOME to a bigger disk."))
     out.append(_item("model cache", "ok", str(models_cache())))
     return out
+
+
+def _speed(dev) -> dict:
+    """The device's matmul throughput, measured now and cached: the planner's time per step is read from it."""
+    from .step_time import measure_throughput
+
+    precision = "bf16" if dev.bf16 else "fp16" if dev.kind == "cuda" else "fp32"  # as a run picks for "auto"
+    flops = measure_throughput(dev, precision)
+    return _item("speed", "ok", f"{flops / 1e9:,.0f} GFLOP/s ({precision} matrix products, measured now); the "
+                 "time-per-step estimates use it")

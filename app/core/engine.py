@@ -178,13 +178,33 @@ def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store) -
     return RunResult(run_id, "failed", message, hint)
 
 
+def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: str, run_id: str, folder: Path,
+          sink: EventSink, store: Store) -> tuple[RunConfig, dict]:
+    """The memory planner's word on the run: refuse a CPU run that would run out of RAM, decide "auto" gradient
+    checkpointing (recorded in the stored config and said as a warning event), and estimate the seconds per step
+    from the device's measured throughput. Returns the decided config and the estimates for the `started` event."""
+    from .hardware import detect_device, plan_run
+    from .step_time import device_throughput, step_seconds
+
+    device = detect_device()
+    plan = plan_run(config, info, lengths, device)  # a CPU run that would run out of RAM: refused
+    if plan.decision:
+        config = plan.config
+        config.save(folder / "run.yaml")
+        store.update_run(run_id, config=config.to_yaml())
+        sink.emit("warning", message=plan.decision, hint="Set training.gradient_checkpointing to true or false "
+                  "to choose yourself.")
+    t = config.training
+    seconds = step_seconds(info, config.method, t, t.gradient_checkpointing, device_throughput(device, precision))
+    return config, {"memory_estimate": plan.memory["total"], "step_seconds_estimate": round(seconds, 2)}
+
+
 def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: StopFlag, store: Store,
            checkpoint: Path | None, extra_callbacks: list | None = None) -> str:
     from transformers import PrinterCallback
 
     from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback
     from .data import ensure_chat_template
-    from .hardware import check_fits
     from .methods import (
         adalora_schedule,
         apply_method,
@@ -218,7 +238,8 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
 
     device, precision = _device_and_precision(config)
     lengths = [len(ids) for ids in prepared.train["input_ids"]] if "input_ids" in prepared.train.column_names else None
-    check_fits(config, describe_model(str(model_folder)), lengths)  # a CPU run that would run out of RAM: refused
+    config, planned = _plan(config, describe_model(str(model_folder)), lengths, precision, run_id, folder, sink,
+                            store)
     _phase(sink, "model")("Loading the model", 0, 1)
     init_adapter = resolve_adapter(config.method.init_adapter, store, run_id) if config.method.init_adapter else None
     model = apply_method(load_model(config, model_folder, precision, prepared.stats.get("num_labels")),
@@ -236,7 +257,7 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
         if spec.head == "causal" else None
     callback = EventCallback(run_id, sink, store, stop, sampler, info={
         "run_dir": str(folder), "trainable_params": trainable, "total_params": total, "device": device,
-        "precision": precision, "dataset": prepared.stats, "stage": spec.name}, metric_keys=spec.metrics,
+        "precision": precision, "dataset": prepared.stats, "stage": spec.name, **planned}, metric_keys=spec.metrics,
         perplexity=spec.name in ("pt", "sft"))
     store.update_run(run_id, device=device, trainable_params=trainable, total_params=total)
     callbacks: list[Any] = [callback, *(extra_callbacks or [])]

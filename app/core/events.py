@@ -2,7 +2,8 @@
 
 Events (all carry `event` and `time`, seconds since the epoch):
   phase       name, message, current, total          preparation work before training (model convert, tokenise)
-  started     run_id, run_dir, total_steps, trainable_params, total_params, device
+  started     run_id, run_dir, total_steps, trainable_params, total_params, device, memory_estimate (bytes),
+              step_seconds_estimate (the planner's)
   progress    step, total_steps, epoch, elapsed, eta
   metrics     step, epoch, metrics: {loss, learning_rate, grad_norm, tokens_per_second, eval_loss, ...}
   sample      step, prompt, output
@@ -213,6 +214,9 @@ class ProgressPrinter:
         elif event == "started":
             self._line(f"Run {f['run_id']} started on {f.get('device')}: {f.get('total_steps')} steps, "
                        f"{f.get('trainable_params', 0):,} of {f.get('total_params', 0):,} parameters trainable")
+            if f.get("memory_estimate"):
+                self._line(f"  planner: about {f['memory_estimate'] / 1024**3:.1f} GiB at the peak, "
+                           f"{f.get('step_seconds_estimate', 0):.3g} s per step at least")
             self._line(f"  folder: {f.get('run_dir')}")
         elif event == "metrics":
             metrics = f.get("metrics", {})

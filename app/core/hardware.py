@@ -107,12 +107,15 @@ def return_freed_memory() -> bool:
         return False
 
 
-# Saved activations per token and decoder layer, in elements (measured with saved-tensor hooks on SmolLM2 shapes:
-# LoRA all-linear 7.9h + 4i + 2kv, full 9.7h + 4i + 2kv; these round up). Checkpointing keeps only each layer's
-# input, and recomputes one layer at a time in the backward.
+# Saved activations per token and decoder layer, in elements of the compute precision (SmolLM2 shapes, saved-tensor
+# hooks): the two RMSNorms' inputs and outputs (4h), q after RoPE, the attention output and o_proj's contiguous
+# input (3h), k and v (2kv), the MLP's gate, SiLU, up and down inputs (4i); full fine-tuning keeps ~2h more.
 ACT_ADAPTER = (8, 4, 2)  # × hidden, intermediate, key/value width
 ACT_FULL = (10, 4, 2)
-CPU_RUNTIME = 560 * 1024**2  # python + torch + transformers + trl + peft + datasets + tokenizer, measured RSS
+# LoRA dropout keeps, per adapter input element, the dropped copy and its mask: a float mask on the CPU
+# (torch's CPU dropout multiplies by a float noise tensor), a byte mask from the fused CUDA kernel.
+DROPOUT_CPU, DROPOUT_CUDA = 2.0, 1.25
+CPU_RUNTIME = 515 * 1024**2  # python + torch + transformers + trl + peft + datasets + tokenizer: RSS before loading
 CUDA_RUNTIME = 0  # torch.cuda.max_memory_allocated, what the GPU check compares, holds no context
 LOSS_CHUNK = 64 * 1024**2  # kernels.CHUNK_BYTES: fp32 logits the loss holds at once
 
@@ -121,23 +124,45 @@ def _bytes(precision: str) -> int:
     return 2 if precision in ("bf16", "fp16") else 4
 
 
-def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
-                    device: str | None = None, tokens: int | None = None) -> dict[str, int]:
-    """Peak training memory in bytes, by part, from the model's config alone (no weights loaded).
+def _kind(device: str | DeviceInfo | None) -> str:
+    return device.kind if isinstance(device, DeviceInfo) else device or detect_device().kind
 
-    weights (quantised for QLoRA; half precision for a frozen base on a GPU), gradients and AdamW states of the
-    trainable parameters, saved activations for one micro-batch of `batch_size × max_length` tokens (the worst case:
-    padding-free batches of shorter examples hold fewer), the loss's logits, and the runtime's own memory on a CPU.
-    `device`: "cpu" or "cuda" (default: the detected device); `tokens`: the largest micro-batch in tokens, when
-    the data is known.
+
+def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
+                          device: str | DeviceInfo | None = None, tokens: int | None = None) -> TrainingConfig:
+    """`training` with gradient checkpointing decided: "auto" turns it on only when the estimate without it exceeds
+    the device's available memory and the estimate with it does not (default device: the detected one)."""
+    if training.gradient_checkpointing != "auto":
+        return training
+    device = device if isinstance(device, DeviceInfo) else detect_device()
+    off = training.model_copy(update={"gradient_checkpointing": False})
+    on = training.model_copy(update={"gradient_checkpointing": True})
+    if estimate_memory(info, method, off, device, tokens)["total"] <= device.available_memory:
+        return off
+    return on if estimate_memory(info, method, on, device, tokens)["total"] <= device.available_memory else off
+
+
+def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
+                    device: str | DeviceInfo | None = None, tokens: int | None = None) -> dict[str, int]:
+    """Peak training memory in bytes, by what is held at the peak, from the model's config alone (no weights loaded).
+
+    The peak is the larger of two moments. The start of the backward: weights (quantised for QLoRA; half precision
+    for a frozen base on a GPU), the optimizer's AdamW states (from the second step on), the saved activations of one
+    micro-batch of `batch_size × max_length` tokens (the worst case: padding-free batches of shorter examples hold
+    fewer) plus one layer's backward working set, the loss's outputs (and the LM head's gradient for full fine-tuning),
+    and the gradients when micro-batches accumulate. The optimizer step: weights, gradients and states. On a CPU the
+    runtime's own memory comes on top. `device`: "cpu"/"cuda" or a DeviceInfo (default: the detected device);
+    `tokens`: the largest micro-batch in tokens, when the data is known. Gradient checkpointing "auto" is decided
+    first (`resolve_checkpointing`).
     """
     from .methods import METHODS
     from .methods.counts import _linear_shapes, trainable_parameters
 
-    device = device or detect_device().kind
+    training = resolve_checkpointing(info, method, training, device, tokens)
+    kind = _kind(device)
     precision = training.precision
     if precision == "auto":
-        precision = "fp32" if device == "cpu" and not _cpu()[1] else "bf16"
+        precision = "fp32" if kind == "cpu" and not _cpu()[1] else "bf16"
     half = _bytes(precision)
     h, layers, vocab = info.hidden_size, info.num_layers, info.vocab_size
     shapes = _linear_shapes(info)
@@ -148,31 +173,36 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     spec = METHODS[method.name]
     if method.name == "qlora":
         per = 0.5 + 4 / 64 / (64 if method.double_quant else 1) if method.bits == 4 else 1 + 4 / 64
-        weights = linear * per + rest * (half if device == "cuda" else 4)
-    elif device == "cuda" and spec.half_base:
+        weights = linear * per + rest * (half if kind == "cuda" else 4)
+    elif kind == "cuda" and spec.half_base:
         weights = info.num_parameters * half
     else:
         weights = info.num_parameters * 4
     if spec.uses_adapter:
         weights += trainable * 4  # the adapters, in fp32
     tokens = tokens or training.batch_size * training.max_length
+    act = half if precision != "fp32" else 4
     a, b, c = ACT_FULL if method.name == "full" else ACT_ADAPTER
-    per_layer = (a * h + b * info.intermediate_size + c * kv) * (half if precision != "fp32" else 4)
+    per_layer = (a * h + b * info.intermediate_size + c * kv) * act
     if getattr(method, "dropout", 0) and spec.uses_adapter and method.name not in ("ia3", "ln_tuning"):
         targets = shapes if method.target_modules == "all-linear" else {
             k: v for k, v in shapes.items() if k in method.target_modules}
-        per_layer += sum(n_in for n_in, _ in targets.values()) * 5  # each adapter's dropped input + its mask
-    if training.gradient_checkpointing:
-        activations = tokens * (layers * h * 4 + per_layer)
-    else:
-        activations = tokens * layers * per_layer
-    logits = 2 * min(tokens * vocab * 4, LOSS_CHUNK) + tokens * h * 4
+        per_layer += sum(n_in for n_in, _ in targets.values()) * act * (DROPOUT_CPU if kind == "cpu" else DROPOUT_CUDA)
+    kept = layers * h * act if training.gradient_checkpointing else layers * per_layer  # per token
+    loss_chunks = 2 * min(tokens * vocab * 4, LOSS_CHUNK)  # the chunk's logits and logsumexp's temporary
+    working = tokens * per_layer * (2 if training.gradient_checkpointing else 1)  # the layer being differentiated
+    activations = tokens * kept + max(working, loss_chunks)  # (its saved tensors recomputed, with checkpointing)
+    logits = 2 * tokens * h * 4  # the loss's hidden rows and their gradient
     if method.name == "full":
         logits += vocab * h * 4  # the LM head's gradient, computed with the loss
-    parts = {"weights": weights, "gradients": trainable * 4, "optimizer": trainable * 8,
-             "activations": activations, "logits": logits,
-             "runtime": CPU_RUNTIME if device == "cpu" else CUDA_RUNTIME}
-    parts = {k: int(v) for k, v in parts.items()}
+    gradients, optimizer = trainable * 4, trainable * 8
+    backward = weights + optimizer + activations + logits + (gradients if training.gradient_accumulation > 1 else 0)
+    step = weights + gradients + optimizer
+    peak = ({"weights": weights, "gradients": 0 if training.gradient_accumulation == 1 else gradients,
+             "optimizer": optimizer, "activations": activations, "logits": logits} if backward >= step else
+            {"weights": weights, "gradients": gradients, "optimizer": optimizer, "activations": 0, "logits": 0})
+    parts = {k: int(v) for k, v in peak.items()}
+    parts["runtime"] = CPU_RUNTIME if kind == "cpu" else CUDA_RUNTIME
     parts["total"] = sum(parts.values())
     return parts
 
@@ -186,7 +216,7 @@ class MemoryFix:
 
 
 def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
-                 device: str | None = None) -> list[MemoryFix]:
+                 device: str | DeviceInfo | None = None) -> list[MemoryFix]:
     """The usual ways to need less memory that apply to this config, each with its new estimate, best first."""
     t = training
     options: list[tuple[str, dict[str, dict]]] = []
@@ -197,7 +227,7 @@ def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig
                         "(same effective batch)",
                         {"training": {"batch_size": t.batch_size // 2,
                                       "gradient_accumulation": t.gradient_accumulation * 2}}))
-    if not t.gradient_checkpointing:
+    if not resolve_checkpointing(info, method, t, device).gradient_checkpointing:
         options.append(("Turn on gradient checkpointing (slower)", {"training": {"gradient_checkpointing": True}}))
     if t.max_length >= 64:
         options.append((f"Max length {t.max_length // 2} (longer examples are truncated)",
@@ -210,9 +240,17 @@ def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig
     return sorted(fixes, key=lambda f: f.total)
 
 
-def check_fits(config: RunConfig, info: ModelInfo, lengths: list[int] | None = None,
-               device: DeviceInfo | None = None) -> dict[str, int]:
-    """Refuse (StudioError, with the fixes) a CPU run whose estimate exceeds the available RAM; returns the estimate.
+@dataclass
+class RunPlan:
+    config: RunConfig  # gradient checkpointing decided (true/false, never "auto")
+    memory: dict[str, int]  # estimate_memory's parts of the planned run
+    decision: str | None  # what "auto" checkpointing chose and why, to tell the user
+
+
+def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = None,
+             device: DeviceInfo | None = None) -> RunPlan:
+    """Decide "auto" gradient checkpointing and refuse (StudioError, with the fixes) a CPU run whose estimate
+    exceeds the available RAM.
 
     `lengths`: the training examples' token counts, when known: the largest micro-batch (the `batch_size` longest
     examples, concatenated when padding-free) replaces the worst case of `batch_size × max_length`.
@@ -225,14 +263,25 @@ def check_fits(config: RunConfig, info: ModelInfo, lengths: list[int] | None = N
     if lengths:
         longest = sorted(lengths)[-t.batch_size:]
         tokens = sum(longest) if t.padding_free else len(longest) * longest[-1]
-    parts = estimate_memory(info, config.method, t, device.kind, tokens)
+    decided = resolve_checkpointing(info, config.method, t, device, tokens)
+    parts = estimate_memory(info, config.method, decided, device, tokens)
+    decision = None
+    if t.gradient_checkpointing == "auto":
+        free = f"{device.available_memory / GiB:.1f} GiB available on {device.name}"
+        if decided.gradient_checkpointing:
+            off = estimate_memory(info, config.method, t.model_copy(update={"gradient_checkpointing": False}),
+                                  device, tokens)["total"]
+            decision = (f"Gradient checkpointing on: the run needs about {off / GiB:.1f} GiB without it and "
+                        f"{parts['total'] / GiB:.1f} GiB with it; {free}.")
+        else:
+            decision = f"Gradient checkpointing off: the run needs about {parts['total'] / GiB:.1f} GiB; {free}."
     if device.kind == "cpu" and parts["total"] > device.available_memory:
         ways = []
-        for fix in memory_fixes(info, config.method, t, device.kind):
+        for fix in memory_fixes(info, config.method, t, device):
             fields = ", ".join(f"{s}.{k}: {v}" for s, d in fix.changes.items() for k, v in d.items())
             ways.append(f"{fix.title} → {fix.total / GiB:.1f} GiB ({fields})")
         raise StudioError(
             f"This run needs about {parts['total'] / GiB:.1f} GiB of memory at its peak; the machine has "
             f"{device.available_memory / GiB:.1f} GiB available, so it would run out part-way.",
             "Ways to need less: " + "; ".join(ways) + ". Or close other programs.")
-    return parts
+    return RunPlan(config.model_copy(update={"training": decided}), parts, decision)

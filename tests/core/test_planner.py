@@ -1,24 +1,24 @@
 """The memory planner (hardware.estimate_memory) against peak RSS measured on this kind of machine, its one-click
-fixes, and the refusal of a CPU run that would not fit (hardware.check_fits)."""
+fixes, "auto" gradient checkpointing, the refusal of a CPU run that would not fit (hardware.plan_run), and the
+time-per-step estimate (step_time)."""
 
 import pytest
+import yaml
 
+from app.core import hardware, step_time
 from app.core.config import parse_config
 from app.core.errors import StudioError
-from app.core.hardware import DeviceInfo, GiB, check_fits, estimate_memory, memory_fixes
+from app.core.events import ListSink
+from app.core.hardware import DeviceInfo, GiB, estimate_memory, memory_fixes, plan_run
 from app.core.models import describe_model
 
-# `python -m bench.memory_planner` (2026-11-28, 2-core AMD EPYC, fp32): the demo model, pt blocks of exactly
-# batch × max_length tokens, 1 step; peak RSS of the training process in MiB.
-GAP = pytest.mark.xfail(strict=True, reason="issue #8: the CPU planner is off by -60% to +35% here: a packed "
-                        "1024-token LoRA forward of the demo model adds 3.2 GB RSS where saved-tensor hooks count "
-                        "~2.1 GB, checkpointing saves far less than counted, 2 x 1024 tokens peak 2.1 GB above "
-                        "8 x 256, and full fine-tuning peaks below LoRA; the missing terms are not found yet")
+# `python -m bench.memory_planner` (2026-11-29, 2-core AMD EPYC, fp32, glibc returning freed memory at once): the
+# demo model, pt blocks of exactly batch × max_length tokens, 1 step (2 for full: AdamW's states exist from the
+# second step on); peak RSS of the training process in MiB.
 MEASURED = [  # method, batch, max_length, gradient checkpointing, peak RSS MiB
-    pytest.param("lora", 4, 256, False, 4385, marks=GAP), ("lora", 8, 256, False, 5397),
-    pytest.param("lora", 8, 256, True, 3828, marks=GAP), pytest.param("lora", 2, 1024, False, 7500, marks=GAP),
-    pytest.param("full", 4, 256, False, 3179, marks=GAP), ("full", 4, 256, True, 3057),
-    ("qlora", 8, 256, False, 5173), pytest.param("qlora", 4, 256, True, 2357, marks=GAP),
+    ("lora", 4, 256, False, 3546), ("lora", 8, 256, False, 6021), ("lora", 8, 256, True, 1440),
+    ("lora", 2, 1024, False, 6034), ("full", 4, 256, False, 3950), ("full", 4, 256, True, 2725),
+    ("qlora", 4, 256, True, 1006),
 ]
 
 
@@ -49,7 +49,58 @@ def test_a_run_over_the_available_ram_is_refused_with_fixes_that_need_less(info)
     assert {f.title.split(" ")[0] for f in fixes} == {"Use", "Micro-batch", "Turn", "Max"}
     assert all(f.total < need for f in fixes)
     with pytest.raises(StudioError) as refused:
-        check_fits(c, info, device=small)
+        plan_run(c, info, device=small)
     assert "gradient checkpointing" in refused.value.hint and "training.batch_size: 8" in refused.value.hint
     # the data's real lengths: 16 examples of 40 tokens make a micro-batch that fits
-    assert check_fits(c, info, lengths=[40] * 16, device=small)["total"] < small.available_memory
+    assert plan_run(c, info, lengths=[40] * 16, device=small).memory["total"] < small.available_memory
+
+
+@pytest.mark.parametrize("budget", ["between", "huge"])
+def test_auto_checkpointing_is_on_only_when_the_run_fits_with_it_and_not_without(info, monkeypatch, budget):
+    c = config(batch=8, length=1024, checkpointing="auto")
+    off = estimate_memory(info, c.method, config(batch=8, length=1024).training, device="cpu")["total"]
+    on = estimate_memory(info, c.method, config(batch=8, length=1024, checkpointing=True).training, "cpu")["total"]
+    available = (on + off) // 2 if budget == "between" else 500 * GiB
+    monkeypatch.setattr(hardware, "detect_device", lambda: DeviceInfo("cpu", "test CPU", 1000 * GiB, available, False))
+    plan = plan_run(c, info)
+    chosen = budget == "between"
+    assert plan.config.training.gradient_checkpointing is chosen
+    assert plan.decision.startswith(f"Gradient checkpointing {'on' if chosen else 'off'}")
+    assert plan.memory["total"] == (on if chosen else off)
+    assert config().training.gradient_checkpointing is False and parse_config(
+        {"model": {"source": "demo"}, "data": {"train": "x.jsonl"}}).training.gradient_checkpointing == "auto"
+
+
+def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeypatch, tmp_path):
+    from app.core import engine
+    from app.core.store import Store
+
+    monkeypatch.setattr(hardware, "detect_device", lambda: DeviceInfo("cpu", "test CPU", 1000 * GiB, 6 * GiB, False))
+    monkeypatch.setattr(step_time, "cached_throughput", lambda device, precision: 1e11)
+    c, store, sink = config(batch=8, length=1024, checkpointing="auto"), Store(), ListSink()
+    store.create_run("auto-ckpt", name="auto-ckpt", config_yaml=c.to_yaml(), model="demo", method="lora", stage="pt",
+                     versions="{}")
+    decided, planned = engine._plan(c, info, None, "fp32", "auto-ckpt", tmp_path, sink, store)
+    assert decided.training.gradient_checkpointing is True
+    assert yaml.safe_load(store.get_run("auto-ckpt")["config"])["training"]["gradient_checkpointing"] is True
+    assert yaml.safe_load((tmp_path / "run.yaml").read_text())["training"]["gradient_checkpointing"] is True
+    assert [e["message"][:26] for e in sink.events if e["event"] == "warning"] == ["Gradient checkpointing on:"]
+    assert planned["memory_estimate"] < 6 * GiB and planned["step_seconds_estimate"] > 0
+
+
+def test_step_flops_count_six_per_weight_for_full_and_four_for_a_frozen_base(info):
+    t = config(batch=4, length=256).training
+    full, lora = config("full").method, config("lora").method
+    per_token = {m.name: step_time.step_flops(info, m, t, False) / 1024 for m in (full, lora)}
+    assert per_token["full"] == pytest.approx(6 * info.num_parameters, rel=0.05)  # tied head: counted once
+    assert 0.6 < per_token["lora"] / per_token["full"] < 0.75
+    recompute = step_time.step_flops(info, lora, t, True) / 1024 - per_token["lora"]
+    assert recompute == pytest.approx(2 * (info.num_parameters - info.vocab_size * info.hidden_size), rel=0.05)
+
+
+def test_the_throughput_probe_is_cached_in_the_data_home(monkeypatch):
+    monkeypatch.setattr(step_time, "PROBE_SECONDS", 0.05)
+    cpu = DeviceInfo("cpu", "probe CPU", GiB, GiB, False)
+    assert step_time.cached_throughput(cpu, "fp32") is None
+    flops = step_time.device_throughput(cpu, "fp32")
+    assert flops > 1e8 and step_time.cached_throughput(cpu, "fp32") == flops

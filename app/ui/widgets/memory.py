@@ -1,5 +1,7 @@
 """The memory a run will need (hardware.estimate_memory) against what the device has: fits or won't fit, and
-one-click fixes (hardware.memory_fixes) when it won't."""
+one-click fixes (hardware.memory_fixes) when it won't; what "auto" gradient checkpointing will choose; and the time
+per optimizer step (step_time) once the device's throughput has been measured (by a run or `finetune-studio doctor`:
+measuring imports torch, which the GUI does not)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ class MemoryEstimate(QGroupBox):
         layout.addWidget(self.headline)
         layout.addWidget(self.bar)
         layout.addWidget(self.breakdown)
+        self.speed = QLabel()
+        self.speed.setObjectName("detail")
+        self.speed.setWordWrap(True)
+        layout.addWidget(self.speed)
         self.fixes_box = QVBoxLayout()
         layout.addLayout(self.fixes_box)
         self.fix_buttons: list[QPushButton] = []
@@ -45,21 +51,23 @@ class MemoryEstimate(QGroupBox):
             self.headline.setText("Shown once the model is read.")
             self.bar.hide()
             self.breakdown.clear()
+            self.speed.clear()
             return
-        from app.core.hardware import estimate_memory, memory_fixes
+        from app.core.hardware import estimate_memory, memory_fixes, resolve_checkpointing
 
         config = self.state.config
         device = self.state.device()
-        parts = estimate_memory(info, config.method, config.training, device.kind)
+        training = resolve_checkpointing(info, config.method, config.training, device)
+        parts = estimate_memory(info, config.method, training, device)
         need, have = parts["total"], device.available_memory
         fits = need <= have
         self.headline.setText(
             ("Fits: " if fits else "<b>Won't fit</b>: ") +
             f"<b>{gib(need)}</b> at most for {config.method.name} with batch {config.training.batch_size} × "
-            f"{config.training.max_length} tokens; {device.name} has {gib(have)} free "
-            f"of {gib(device.total_memory)}." + ("" if fits else " One click to need less:"))
+            f"{config.training.max_length} tokens{self._checkpointing(config.training, training)}; {device.name} "
+            f"has {gib(have)} free of {gib(device.total_memory)}." + ("" if fits else " One click to need less:"))
         if not fits:
-            for fix in memory_fixes(info, config.method, config.training, device.kind):
+            for fix in memory_fixes(info, config.method, config.training, device):
                 button = QPushButton(f"{fix.title} → {gib(fix.total)}"
                                      + (" ✓ fits" if fix.total <= have else ""))
                 button.setToolTip("Changes " + ", ".join(f"{section}.{k} to {v}" for section, fields in
@@ -75,6 +83,28 @@ class MemoryEstimate(QGroupBox):
         self.bar.style().unpolish(self.bar)
         self.bar.style().polish(self.bar)
         self.breakdown.setText(" · ".join(f"{name} {gib(parts[name])}" for name in PARTS if name in parts))
+        self.speed.setText(self._step_time(info, config, training, device))
+
+    @staticmethod
+    def _checkpointing(chosen, decided) -> str:
+        on = "with gradient checkpointing" if decided.gradient_checkpointing else "without gradient checkpointing"
+        return f", {on}" + (" (auto)" if chosen.gradient_checkpointing == "auto" else "")
+
+    @staticmethod
+    def _step_time(info, config, training, device) -> str:
+        from app.core.step_time import cached_throughput, step_seconds
+
+        precision = training.precision
+        if precision == "auto":
+            precision = "bf16" if device.bf16 else "fp16" if device.kind == "cuda" else "fp32"  # as the worker picks
+        flops = cached_throughput(device, precision)
+        if flops is None:
+            return ("Time per step: shown once this device's speed is measured (at the start of a run, or by "
+                    "finetune-studio doctor).")
+        seconds = step_seconds(info, config.method, training, bool(training.gradient_checkpointing), flops)
+        return (f"Time per step: about {seconds:.3g} s for {training.batch_size * training.gradient_accumulation} "
+                f"× {training.max_length} tokens at {flops / 1e9:.0f} GFLOP/s ({precision} matmul, measured); "
+                "real steps are slower by the work that is not matrix products.")
 
     def apply(self, changes: dict[str, dict]) -> None:
         for section, fields in changes.items():

@@ -1,0 +1,29 @@
+"""The memory estimate box: what "auto" gradient checkpointing will choose, and the time per step once the device's
+throughput is cached (the GUI never measures it: that imports torch)."""
+
+from __future__ import annotations
+
+from studio_fakes import FAKE_INFO
+
+from app.core import step_time
+from app.core.config import demo_config
+from app.core.hardware import DeviceInfo, GiB
+from app.ui.state import StudioState
+from app.ui.widgets.memory import MemoryEstimate
+
+
+def test_the_estimate_names_the_auto_checkpointing_choice_and_the_time_per_step(qtbot, monkeypatch):
+    state = StudioState(demo_config())
+    device = DeviceInfo("cpu", "test CPU", 64 * GiB, 4 * GiB, False)
+    monkeypatch.setattr(state, "device", lambda: device)
+    state.update("training", batch_size=8, max_length=1024, gradient_checkpointing="auto", precision="fp32")
+    state.set_model_info(FAKE_INFO)
+    box = MemoryEstimate(state)
+    qtbot.addWidget(box)
+    assert "with gradient checkpointing (auto)" in box.headline.text()  # 4 GiB free: fits only with it
+    assert "once this device's speed is measured" in box.speed.text()
+    monkeypatch.setattr(step_time, "cached_throughput", lambda device, precision: 50e9)
+    device.available_memory = 500 * GiB
+    state.update("training", batch_size=4)
+    assert "without gradient checkpointing (auto)" in box.headline.text()
+    assert "s for 4 × 1024 tokens at 50 GFLOP/s" in box.speed.text()
