@@ -39,9 +39,10 @@ from .errors import ModelError, RunNotFound, StudioError
 log = logging.getLogger(__name__)
 
 
-def resolve_chat_target(key: str, prefer_merged: bool = True) -> tuple[str, Path | None]:
+def resolve_chat_target(key: str, prefer_merged: bool = True, allow_heads: bool = False) -> tuple[str, Path | None]:
     """(model source, adapter folder or None) for a run id/name or a model source; a run's merged export is
-    preferred to its adapter unless `prefer_merged` is off."""
+    preferred to its adapter unless `prefer_merged` is off. A reward model or classifier run is refused (nothing to
+    chat with) unless `allow_heads` (its evaluation loads it the same way)."""
     import yaml
 
     from .config import parse_config
@@ -56,7 +57,8 @@ def resolve_chat_target(key: str, prefer_merged: bool = True) -> tuple[str, Path
         return key, None
     folder = run_dir(run["id"])
     config = parse_config(yaml.safe_load(run["config"]))
-    refuse_heads(run["id"], config.training.stage)
+    if not allow_heads:
+        refuse_heads(run["id"], config.training.stage)
     if prefer_merged and (folder / "merged" / "config.json").exists():
         return str(folder / "merged"), None
     if not METHODS[config.method.name].uses_adapter:

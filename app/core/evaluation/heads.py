@@ -35,7 +35,7 @@ def load_head(job: EvalJob, num_labels: int) -> tuple[Any, Any]:
     from ..data import ensure_chat_template
     from ..models import model_dir
 
-    source, adapter = resolve_chat_target(job.run["id"])
+    source, adapter = resolve_chat_target(job.run["id"], allow_heads=True)
     folder = model_dir(source) if adapter is not None else Path(source)
     has_tokenizer = adapter is not None and (adapter / "tokenizer_config.json").is_file()
     tokenizer = AutoTokenizer.from_pretrained(adapter if has_tokenizer else folder,
