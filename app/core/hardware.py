@@ -273,8 +273,8 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
                                   device, tokens)["total"]
             decision = (f"Gradient checkpointing on: the run needs about {off / GiB:.1f} GiB without it and "
                         f"{parts['total'] / GiB:.1f} GiB with it; {free}.")
-        else:
-            decision = f"Gradient checkpointing off: the run needs about {parts['total'] / GiB:.1f} GiB; {free}."
+        else:  # the usual case: no warning, the stored config says "false"
+            log.info("gradient checkpointing off: the run needs about %.1f GiB; %s", parts["total"] / GiB, free)
     if device.kind == "cpu" and parts["total"] > device.available_memory:
         ways = []
         for fix in memory_fixes(info, config.method, t, device):

@@ -70,7 +70,10 @@ def test_auto_checkpointing_is_on_only_when_the_run_fits_with_it_and_not_without
     plan = plan_run(c, info)
     chosen = budget == "between"
     assert plan.config.training.gradient_checkpointing is chosen
-    assert plan.decision.startswith(f"Gradient checkpointing {'on' if chosen else 'off'}")
+    if chosen:  # turned on: said; left off (the usual case): no warning
+        assert plan.decision.startswith("Gradient checkpointing on")
+    else:
+        assert plan.decision is None
     assert plan.memory["total"] == (on if chosen else off)
     assert config().training.gradient_checkpointing is False and parse_config(
         {"model": {"source": "demo"}, "data": {"train": "x.jsonl"}}).training.gradient_checkpointing == "auto"
