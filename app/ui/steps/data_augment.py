@@ -8,7 +8,7 @@ import json
 import sys
 from types import SimpleNamespace
 
-from PySide6.QtCore import QProcess, QProcessEnvironment, Qt, Signal
+from PySide6.QtCore import QProcess, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.paths import PROJECT_ROOT
+from app.ui.widgets.process_output import app_process
 
 
 def augment_command(path: str, config, model_key: str, n: int, kinds: tuple[str, ...]) -> list[str]:
@@ -58,11 +58,7 @@ class AugmentDialog(QDialog):
         self.setWindowTitle("Augment: new examples from yours")
         self.setMinimumSize(640, 460)
         self.path, self.config = path, config
-        self.process = QProcess(self)
-        self.process.setWorkingDirectory(str(PROJECT_ROOT))
-        env = QProcessEnvironment.systemEnvironment()
-        env.insert("PYTHONUNBUFFERED", "1")
-        self.process.setProcessEnvironment(env)
+        self.process = app_process(self)
         self.process.readyReadStandardOutput.connect(self._read)
         self.process.finished.connect(self._ended)
         self.process.errorOccurred.connect(lambda _e: self._ended())

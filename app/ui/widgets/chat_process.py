@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import logging
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer
+from PySide6.QtCore import QObject, QProcess, QTimer
 
-from app.core.paths import PROJECT_ROOT
+from app.ui.widgets.process_output import app_process
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,7 @@ class ChatProcess(QObject):
         self.workers: dict = {}
         self._buffer = b""
         self.stderr_tail = b""
-        self.process = QProcess(self)
-        self.process.setWorkingDirectory(str(PROJECT_ROOT))
-        env = QProcessEnvironment.systemEnvironment()
-        env.insert("PYTHONUNBUFFERED", "1")
-        self.process.setProcessEnvironment(env)
+        self.process = app_process(self)
         self.process.readyReadStandardOutput.connect(self._read_stdout)
         self.process.readyReadStandardError.connect(self._read_stderr)
         self.process.finished.connect(self._finished)

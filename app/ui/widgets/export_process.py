@@ -7,10 +7,10 @@ import logging
 import os
 import signal
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
-from app.core.paths import PROJECT_ROOT
 from app.ui.widgets.export_plan import parse_phase
+from app.ui.widgets.process_output import app_process
 
 log = logging.getLogger(__name__)
 CANCEL_GRACE_MS = 5000
@@ -26,11 +26,7 @@ class ExportProcess(QObject):
         self.cancelled = False
         self._stdout = ""
         self._stderr = ""
-        self.process = QProcess(self)
-        self.process.setWorkingDirectory(str(PROJECT_ROOT))
-        env = QProcessEnvironment.systemEnvironment()
-        env.insert("PYTHONUNBUFFERED", "1")
-        self.process.setProcessEnvironment(env)
+        self.process = app_process(self)
         self.process.readyReadStandardOutput.connect(self._read_stdout)
         self.process.readyReadStandardError.connect(self._read_stderr)
         self.process.finished.connect(lambda code, _status: self._ended(code))

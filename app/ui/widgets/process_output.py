@@ -15,6 +15,16 @@ from app.core.paths import PROJECT_ROOT
 log = logging.getLogger(__name__)
 
 
+def app_process(parent) -> QProcess:
+    """A QProcess for our own `python -m app ...` commands: run from the project root, output unbuffered."""
+    process = QProcess(parent)
+    process.setWorkingDirectory(str(PROJECT_ROOT))
+    env = QProcessEnvironment.systemEnvironment()
+    env.insert("PYTHONUNBUFFERED", "1")
+    process.setProcessEnvironment(env)
+    return process
+
+
 class ProcessOutput(QWidget):
     """`run(args)` starts `sys.executable -m app *args`; `finished(exit_code)` when it ends."""
 
@@ -30,11 +40,7 @@ class ProcessOutput(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.text)
-        self.process = QProcess(self)
-        self.process.setWorkingDirectory(str(PROJECT_ROOT))
-        env = QProcessEnvironment.systemEnvironment()
-        env.insert("PYTHONUNBUFFERED", "1")
-        self.process.setProcessEnvironment(env)
+        self.process = app_process(self)
         self.process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         self.process.readyReadStandardOutput.connect(self._read)
         self.process.finished.connect(self._finished)
