@@ -131,9 +131,14 @@ def _kind(device: str | DeviceInfo | None) -> str:
 def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
                           device: str | DeviceInfo | None = None, tokens: int | None = None) -> TrainingConfig:
     """`training` with gradient checkpointing decided: "auto" turns it on only when the estimate without it exceeds
-    the device's available memory and the estimate with it does not (default device: the detected one)."""
+    the device's available memory and the estimate with it does not (default device: the detected one), and never
+    for a method that cannot be checkpointed (prefix tuning)."""
+    from .methods import METHODS
+
     if training.gradient_checkpointing != "auto":
         return training
+    if not METHODS[method.name].checkpointing:
+        return training.model_copy(update={"gradient_checkpointing": False})
     device = device if isinstance(device, DeviceInfo) else detect_device()
     off = training.model_copy(update={"gradient_checkpointing": False})
     on = training.model_copy(update={"gradient_checkpointing": True})

@@ -7,7 +7,7 @@ import yaml
 
 from app.core import hardware, step_time
 from app.core.config import parse_config
-from app.core.errors import StudioError
+from app.core.errors import ConfigError, StudioError
 from app.core.events import ListSink
 from app.core.hardware import DeviceInfo, GiB, estimate_memory, memory_fixes, plan_run
 from app.core.models import describe_model
@@ -77,6 +77,23 @@ def test_auto_checkpointing_is_on_only_when_the_run_fits_with_it_and_not_without
     assert plan.memory["total"] == (on if chosen else off)
     assert config().training.gradient_checkpointing is False and parse_config(
         {"model": {"source": "demo"}, "data": {"train": "x.jsonl"}}).training.gradient_checkpointing == "auto"
+
+
+def test_prefix_tuning_is_never_checkpointed(info):
+    """Its virtual keys and values travel as the attention cache, which checkpointing turns off (the run failed on
+    a mask of 46 tokens against 42 keys): "auto" leaves it off however tight memory is, true is refused."""
+    lora = config(batch=8, length=1024, checkpointing="auto")
+    on = estimate_memory(info, lora.method, config(batch=8, length=1024, checkpointing=True).training, "cpu")["total"]
+    tight = DeviceInfo("cpu", "test CPU", 1000 * GiB, on + GiB // 4, False)
+    assert hardware.resolve_checkpointing(info, lora.method, lora.training, tight).gradient_checkpointing is True
+    prefix = parse_config({"model": {"source": "demo"}, "data": {"train": "x.jsonl"},
+                           "method": {"name": "prefix_tuning"}, "training": {"batch_size": 8, "max_length": 1024}})
+    assert prefix.training.gradient_checkpointing == "auto"
+    assert hardware.resolve_checkpointing(info, prefix.method, prefix.training, tight).gradient_checkpointing is False
+    with pytest.raises(ConfigError) as refused:
+        parse_config({"model": {"source": "demo"}, "data": {"train": "x.jsonl"}, "method": {"name": "prefix_tuning"},
+                      "training": {"gradient_checkpointing": True}})
+    assert [path for path, _ in refused.value.problems] == ["training.gradient_checkpointing"]
 
 
 def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeypatch, tmp_path):

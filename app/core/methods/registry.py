@@ -28,6 +28,9 @@ class MethodSpec:
     # The frozen base may be loaded in half precision on a GPU (peft keeps these adapters in fp32); the others
     # train base weights or copies of them, which need fp32 master weights.
     half_base: bool = True
+    # Prefix tuning hands its virtual keys and values to the model as the attention cache, which transformers turns
+    # off under gradient checkpointing (the attention mask then counts tokens the keys lack).
+    checkpointing: bool = True
 
 
 _PISSA_OLORA_EXPORT = (
@@ -144,6 +147,7 @@ METHODS: dict[str, MethodSpec] = {
         cost="Virtual tokens × layers × 2 × key/value width parameters; starts from a high loss and needs more "
         "steps; batches are padded. Cannot be merged: the export is the adapter.",
         uses_adapter=True, settings=["num_virtual_tokens"], family="additive", mergeable=False, half_base=False,
+        checkpointing=False,
     ),
     "p_tuning": MethodSpec(
         "p_tuning", "P-tuning",

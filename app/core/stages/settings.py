@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..methods.registry import METHODS
 from .registry import STAGES
 
 if TYPE_CHECKING:
@@ -109,7 +110,8 @@ class StageConfig(BaseModel):
 
 
 def stage_problems(config: RunConfig) -> list[tuple[str, str]]:
-    """(field path, message) for each way the stage does not fit the run's data format, method or settings."""
+    """(field path, message) for each way the stage does not fit the run's data format, method or settings, and
+    the method does not fit the training settings."""
     spec = STAGES[config.training.stage]
     out = []
     fmt = config.data.format
@@ -129,4 +131,9 @@ def stage_problems(config: RunConfig) -> list[tuple[str, str]]:
                     "base model), then give its run id or name here"))
     if spec.name == "cls" and s.labels and s.num_labels and len(s.labels) != s.num_labels:
         out.append(("stage.labels", f"{len(s.labels)} names for {s.num_labels} classes"))
+    method = METHODS[config.method.name]
+    if config.training.gradient_checkpointing is True and not method.checkpointing:
+        out.append(("training.gradient_checkpointing", f"{method.title} keeps its virtual tokens in the attention "
+                    "cache, which gradient checkpointing turns off; set it to auto or false (or lower batch_size "
+                    "or max_length to save memory)"))
     return out
