@@ -188,10 +188,11 @@ def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: st
 
     device = detect_device()
     plan = plan_run(config, info, lengths, device)  # a CPU run that would run out of RAM: refused
-    if plan.decision:
+    if plan.config != config:  # "auto" checkpointing decided: the stored config says what runs
         config = plan.config
         config.save(folder / "run.yaml")
         store.update_run(run_id, config=config.to_yaml())
+    if plan.decision:
         sink.emit("warning", message=plan.decision, hint="Set training.gradient_checkpointing to true or false "
                   "to choose yourself.")
     t = config.training

@@ -96,21 +96,27 @@ def test_prefix_tuning_is_never_checkpointed(info):
     assert [path for path, _ in refused.value.problems] == ["training.gradient_checkpointing"]
 
 
-def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeypatch, tmp_path):
+@pytest.mark.parametrize(("available", "chosen"), [(6 * GiB, True), (500 * GiB, False)])
+def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeypatch, tmp_path, available, chosen):
+    """Both ways: a run left at "auto" once trained with checkpointing on although it fitted without (TRL read the
+    string "auto" as true)."""
     from app.core import engine
     from app.core.store import Store
 
-    monkeypatch.setattr(hardware, "detect_device", lambda: DeviceInfo("cpu", "test CPU", 1000 * GiB, 6 * GiB, False))
+    monkeypatch.setattr(hardware, "detect_device",
+                        lambda: DeviceInfo("cpu", "test CPU", 1000 * GiB, available, False))
     monkeypatch.setattr(step_time, "cached_throughput", lambda device, precision: 1e11)
     c, store, sink = config(batch=8, length=1024, checkpointing="auto"), Store(), ListSink()
-    store.create_run("auto-ckpt", name="auto-ckpt", config_yaml=c.to_yaml(), model="demo", method="lora", stage="pt",
+    run_id = f"auto-ckpt-{chosen}"
+    store.create_run(run_id, name=run_id, config_yaml=c.to_yaml(), model="demo", method="lora", stage="pt",
                      versions="{}")
-    decided, planned = engine._plan(c, info, None, "fp32", "auto-ckpt", tmp_path, sink, store)
-    assert decided.training.gradient_checkpointing is True
-    assert yaml.safe_load(store.get_run("auto-ckpt")["config"])["training"]["gradient_checkpointing"] is True
-    assert yaml.safe_load((tmp_path / "run.yaml").read_text())["training"]["gradient_checkpointing"] is True
-    assert [e["message"][:26] for e in sink.events if e["event"] == "warning"] == ["Gradient checkpointing on:"]
-    assert planned["memory_estimate"] < 6 * GiB and planned["step_seconds_estimate"] > 0
+    decided, planned = engine._plan(c, info, None, "fp32", run_id, tmp_path, sink, store)
+    assert decided.training.gradient_checkpointing is chosen
+    assert yaml.safe_load(store.get_run(run_id)["config"])["training"]["gradient_checkpointing"] is chosen
+    assert yaml.safe_load((tmp_path / "run.yaml").read_text())["training"]["gradient_checkpointing"] is chosen
+    warnings = [e["message"][:26] for e in sink.events if e["event"] == "warning"]
+    assert warnings == (["Gradient checkpointing on:"] if chosen else [])
+    assert planned["step_seconds_estimate"] > 0
 
 
 def test_step_flops_count_six_per_weight_for_full_and_four_for_a_frozen_base(info):
