@@ -58,6 +58,10 @@ def test_editing_updates_the_config(qtbot, state):
     assert state.config.training.lr_scheduler == "linear"
     form.editor("method", "bits").inner.setCurrentText("8")
     assert state.config.method.bits == 8  # Literal[4, 8] keeps its int type
+    checkpointing = form.editor("training", "gradient_checkpointing").inner
+    assert [checkpointing.itemText(i) for i in range(checkpointing.count())] == ["auto", "on", "off"]
+    checkpointing.setCurrentText("off")
+    assert state.config.training.gradient_checkpointing is False
     targets = form.editor("method", "target_modules").inner
     targets.setText("q_proj, v_proj")
     targets.textEdited.emit(targets.text())

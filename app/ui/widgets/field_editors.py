@@ -172,8 +172,8 @@ class ChoiceEditor(FieldEditor):
     def __init__(self, choices: tuple):
         combo = QComboBox()
         self.choices = list(choices)
-        for choice in self.choices:
-            combo.addItem(str(choice))
+        for choice in self.choices:  # a bool among words ("auto", True, False) reads "on" / "off"
+            combo.addItem(("on" if choice else "off") if isinstance(choice, bool) else str(choice))
         super().__init__(combo)
         combo.currentIndexChanged.connect(self.edited)
 
