@@ -165,6 +165,12 @@ class TrainingConfig(Section):
         description="Concatenate examples without padding (attention stays per example): less wasted compute.",
         json_schema_extra=ADVANCED,
     )
+    group_by_length: bool = Field(
+        True, title="Group by length",
+        description="Batch examples of similar length together where batches are padded (prompt-learning "
+        "methods, padding-free off): less padding computed. Padding-free batches have none to save.",
+        json_schema_extra=ADVANCED,
+    )
     save_steps: int = Field(50, title="Checkpoint every", description="Save a checkpoint every N steps (and at "
                             "the end).", ge=1, json_schema_extra=ADVANCED)
     save_total_limit: int = Field(2, title="Checkpoints kept", description="Older checkpoints are deleted.",

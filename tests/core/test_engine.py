@@ -110,9 +110,43 @@ def test_padding_free_matches_padded_loss_at_step_one(tiny_model_dir, chat_file)
     first = {}
     for padding_free in (True, False):
         sink = ListSink()
-        engine.run(make_config(tiny_model_dir, chat_file, max_steps=1, padding_free=padding_free), sink)
+        engine.run(make_config(tiny_model_dir, chat_file, max_steps=1, padding_free=padding_free,
+                               group_by_length=False), sink)  # the same first batch both ways
         first[padding_free] = losses(sink)[0]
     assert first[True] == pytest.approx(first[False], rel=1e-3)
+
+
+def test_length_grouped_padded_batches_hold_less_padding(tiny_model_dir, tmp_path):
+    """200 answers of 1 to 100 words in random order: padded batches of 4 hold far less padding when grouped by
+    length (transformers sorts megabatches of 12 batches here)."""
+    import random
+
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from app.core.events import ListSink
+    from app.core.models import load_tokenizer
+    from app.core.stages import sft
+    from app.core.stages.common import base_args
+
+    path = tmp_path / "skewed.jsonl"
+    words = [1 + i % 100 for i in range(200)]
+    random.Random(0).shuffle(words)
+    path.write_text("".join(json.dumps({"messages": [{"role": "user", "content": "Count."}, {
+        "role": "assistant", "content": " ".join(["one"] * n)}]}) + "\n" for n in words))
+    tokenizer = load_tokenizer(str(tiny_model_dir))
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    padding = {}
+    for grouped in (False, True):
+        config = make_config(tiny_model_dir, path, padding_free=False, group_by_length=grouped, max_length=256)
+        prepared = sft.prepare(config, tokenizer, ListSink(), StopFlag())
+        trainer = sft.make_trainer(config, model, tokenizer, prepared, base_args(config, tmp_path / "out", "fp32", False))
+        real = slots = 0
+        for batch in trainer.get_train_dataloader():
+            real, slots = real + int(batch["attention_mask"].sum()), slots + batch["attention_mask"].numel()
+        assert real == sum(len(ids) for ids in prepared.train["input_ids"])  # every example once
+        padding[grouped] = 1 - real / slots
+    assert padding[True] < padding[False] / 3, padding
 
 
 def test_missing_model_folder_is_a_clear_failure(chat_file, tmp_path):

@@ -30,9 +30,14 @@ def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Any, a
 
     # Virtual tokens go before each sequence: concatenated (padding-free) batches would hold one prefix for all.
     padding_free = config.training.padding_free and config.method.name not in PROMPT_LEARNING
+    train = prepared.train
+    if not padding_free and config.training.group_by_length and "input_ids" in train.column_names:
+        # transformers' LengthGroupedSampler: shuffled megabatches of up to 50 batches, each sorted by length
+        args = {**args, "train_sampling_strategy": "group_by_length", "length_column_name": "length"}
+        train = train.add_column("length", [len(ids) for ids in train["input_ids"]])
     sft_args = SFTConfig(**args, padding_free=padding_free,
                          max_length=None if padding_free else config.training.max_length,
                          dataset_kwargs={"skip_prepare_dataset": True},
                          include_num_input_tokens_seen="all" if padding_free else "non_padding")
-    return StudioSFTTrainer(model=model, args=sft_args, train_dataset=prepared.train, eval_dataset=prepared.eval,
+    return StudioSFTTrainer(model=model, args=sft_args, train_dataset=train, eval_dataset=prepared.eval,
                             processing_class=tokenizer, **kwargs)
