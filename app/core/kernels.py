@@ -48,17 +48,27 @@ def _linear_cross_entropy() -> Any:
             grad_b = torch.zeros(bias.shape, dtype=torch.float32, device=device) if need_b else None
             total = torch.zeros((), dtype=torch.float32, device=device)
             step = _chunk_rows(weight.shape[0])
+            # One logits buffer for all chunks: a fresh block per chunk is a fresh mmap whose pages the kernel
+            # zero-fills on first touch (a third of the loss's time on the CPU).
+            buf = torch.empty((min(step, hidden.shape[0]), weight.shape[0]), dtype=torch.float32, device=device) \
+                if dtype == torch.float32 else None
             for start in range(0, hidden.shape[0], step):
                 h = hidden[start:start + step].to(dtype)
                 t = targets[start:start + step]
-                logits = (h @ w.t() if b is None else torch.addmm(b, h, w.t())).float()
+                if buf is not None:
+                    out = buf[:h.shape[0]]
+                    logits = torch.mm(h, w.t(), out=out) if b is None else torch.addmm(b, h, w.t(), out=out)
+                else:
+                    logits = (h @ w.t() if b is None else torch.addmm(b, h, w.t())).float()
                 lse = torch.logsumexp(logits, dim=-1)
                 total += (lse - logits.gather(1, t.unsqueeze(1)).squeeze(1)).sum()
                 if need_h or need_w or need_b:
                     probs = logits.sub_(lse.unsqueeze(1)).exp_()  # softmax, in place of the logits
                     probs[torch.arange(t.shape[0], device=device), t] -= 1.0  # d loss / d logits
                     g = probs.to(dtype)
-                    if need_h:
+                    if need_h and grad_h.dtype == dtype:
+                        torch.mm(g, w, out=grad_h[start:start + step])
+                    elif need_h:
                         grad_h[start:start + step] = g @ w
                     if need_w:
                         grad_w.addmm_(g.t().float(), h.float())

@@ -116,6 +116,19 @@ def test_padding_free_matches_padded_loss_at_step_one(tiny_model_dir, chat_file)
     assert first[True] == pytest.approx(first[False], rel=1e-3)
 
 
+def test_sft_steps_take_our_label_only_loss(tiny_model_dir, chat_file, monkeypatch):
+    """TRL 1.12 defaults to its own chunked loss, patched into the model's forward; our step must still be ours."""
+    from app.core.kernels import _linear_cross_entropy
+
+    loss_fn, calls = _linear_cross_entropy(), []
+    original = loss_fn.forward
+    monkeypatch.setattr(loss_fn, "forward", staticmethod(
+        lambda ctx, hidden, *rest: (calls.append(hidden.shape[0]), original(ctx, hidden, *rest))[1]))
+    result = engine.run(make_config(tiny_model_dir, chat_file, max_steps=2), ListSink())
+    assert result.status == "completed", result.error
+    assert len(calls) == 2 and all(rows > 0 for rows in calls)
+
+
 def test_length_grouped_padded_batches_hold_less_padding(tiny_model_dir, tmp_path):
     """200 answers of 1 to 100 words in random order: padded batches of 4 hold far less padding when grouped by
     length (transformers sorts megabatches of 12 batches here)."""

@@ -35,7 +35,9 @@ def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Any, a
         # transformers' LengthGroupedSampler: shuffled megabatches of up to 50 batches, each sorted by length
         args = {**args, "train_sampling_strategy": "group_by_length", "length_column_name": "length"}
         train = train.add_column("length", [len(ids) for ids in train["input_ids"]])
-    sft_args = SFTConfig(**args, padding_free=padding_free,
+    # loss_type "nll": TRL's own default (1.12: "chunked_nll") patches the model's forward with its chunked loss,
+    # which would take the step instead of StudioSFTTrainer's (which covers "nll" only).
+    sft_args = SFTConfig(**args, padding_free=padding_free, loss_type="nll",
                          max_length=None if padding_free else config.training.max_length,
                          dataset_kwargs={"skip_prepare_dataset": True},
                          include_num_input_tokens_seen="all" if padding_free else "non_padding")
