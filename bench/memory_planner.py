@@ -35,7 +35,8 @@ def config_for(model: str, data: Path, method: str, batch: int, length: int, che
         "model": {"source": model}, "data": {"train": str(data), "validation_split": 0.0, "max_samples": 64},
         "method": {"name": method},
         "training": {"stage": "pt", "max_steps": steps, "batch_size": batch, "max_length": length,
-                     "gradient_checkpointing": checkpointing, "save_steps": 10_000, "precision": "fp32"},
+                     "gradient_checkpointing": checkpointing, "save_steps": 10_000, "precision": "fp32",
+                     "lean_memory": True},  # what the estimates model
         "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": False},
     })
 

@@ -118,7 +118,6 @@ def last_checkpoint(folder: Path) -> Path | None:
 def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,
         resume: str | None = None, store: Store | None = None) -> RunResult:
     """Train one run from start to finish (or resume one). Always ends with a `finished` event."""
-    return_freed_memory()
     store = store or Store()
     stop = stop or StopFlag()
     checkpoint = None
@@ -181,17 +180,20 @@ def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store) -
 def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: str, run_id: str, folder: Path,
           sink: EventSink, store: Store) -> tuple[RunConfig, dict]:
     """The memory planner's word on the run: refuse a CPU run that would run out of RAM, decide "auto" gradient
-    checkpointing (recorded in the stored config and said as a warning event), and estimate the seconds per step
+    checkpointing (recorded in the stored config and said as a warning event when turned on) and lean memory
+    (freed memory returned to the system at once from here on), and estimate the seconds per step
     from the device's measured throughput. Returns the decided config and the estimates for the `started` event."""
     from .hardware import detect_device, plan_run
     from .step_time import device_throughput, step_seconds
 
     device = detect_device()
     plan = plan_run(config, info, lengths, device)  # a CPU run that would run out of RAM: refused
-    if plan.config != config:  # "auto" checkpointing decided: the stored config says what runs
+    if plan.config != config:  # "auto" settings decided: the stored config says what runs
         config = plan.config
         config.save(folder / "run.yaml")
         store.update_run(run_id, config=config.to_yaml())
+    if config.training.lean_memory is True:
+        return_freed_memory()
     if plan.decision:
         sink.emit("warning", message=plan.decision, hint="Set training.gradient_checkpointing to true or false "
                   "to choose yourself.")

@@ -117,6 +117,11 @@ ACT_FULL = (10, 4, 2)
 DROPOUT_CPU, DROPOUT_CUDA = 2.0, 1.25
 CPU_RUNTIME = 515 * 1024**2  # python + torch + transformers + trl + peft + datasets + tokenizer: RSS before loading
 CUDA_RUNTIME = 0  # torch.cuda.max_memory_allocated, what the GPU check compares, holds no context
+# Peak RSS when glibc keeps freed blocks in its heap (the default) over the peak with freed memory returned at once
+# (`return_freed_memory`, which the estimates model): demo model, LoRA 4 x 256, 4,593 / 3,537 MiB; the bench's
+# 8-layer cut, 1,808 / 1,560 MiB. Lean memory costs speed (each large block is freshly mapped and zero-filled:
+# 8-layer cut, 234-244 against 178-195 tokens/s), so "auto" keeps it for runs without this much headroom.
+HEAP_SLACK = 1.3
 LOSS_CHUNK = 64 * 1024**2  # kernels.CHUNK_BYTES: fp32 logits the loss holds at once
 
 
@@ -247,15 +252,15 @@ def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig
 
 @dataclass
 class RunPlan:
-    config: RunConfig  # gradient checkpointing decided (true/false, never "auto")
+    config: RunConfig  # gradient checkpointing and lean memory decided (true/false, never "auto")
     memory: dict[str, int]  # estimate_memory's parts of the planned run
     decision: str | None  # what "auto" checkpointing chose and why, to tell the user
 
 
 def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = None,
              device: DeviceInfo | None = None) -> RunPlan:
-    """Decide "auto" gradient checkpointing and refuse (StudioError, with the fixes) a CPU run whose estimate
-    exceeds the available RAM.
+    """Decide "auto" gradient checkpointing and lean memory, and refuse (StudioError, with the fixes) a CPU run
+    whose estimate exceeds the available RAM.
 
     `lengths`: the training examples' token counts, when known: the largest micro-batch (the `batch_size` longest
     examples, concatenated when padding-free) replaces the worst case of `batch_size × max_length`.
@@ -270,6 +275,11 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
         tokens = sum(longest) if t.padding_free else len(longest) * longest[-1]
     decided = resolve_checkpointing(info, config.method, t, device, tokens)
     parts = estimate_memory(info, config.method, decided, device, tokens)
+    if t.lean_memory == "auto":
+        lean = device.kind == "cpu" and parts["total"] * HEAP_SLACK > device.available_memory
+        decided = decided.model_copy(update={"lean_memory": lean})
+        log.info("lean memory %s: the run needs about %.1f GiB (x%.1f without it) of %.1f GiB available",
+                 "on" if lean else "off", parts["total"] / GiB, HEAP_SLACK, device.available_memory / GiB)
     decision = None
     if t.gradient_checkpointing == "auto":
         free = f"{device.available_memory / GiB:.1f} GiB available on {device.name}"

@@ -96,26 +96,35 @@ def test_prefix_tuning_is_never_checkpointed(info):
     assert [path for path, _ in refused.value.problems] == ["training.gradient_checkpointing"]
 
 
-@pytest.mark.parametrize(("available", "chosen"), [(6 * GiB, True), (500 * GiB, False)])
-def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeypatch, tmp_path, available, chosen):
-    """Both ways: a run left at "auto" once trained with checkpointing on although it fitted without (TRL read the
-    string "auto" as true)."""
+@pytest.mark.parametrize(("budget", "checkpointing", "lean"), [("6 GiB", True, False), ("roomy", False, False),
+                                                               ("tight", False, True)])
+def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeypatch, tmp_path, budget,
+                                                                   checkpointing, lean):
+    """Both settings both ways. A run left at "auto" checkpointing once trained with it on even when it fitted
+    without (TRL read the string "auto" as true). Lean memory: on where the estimate comes within 30% of the
+    available memory ("tight": 15%), off with room to spare."""
     from app.core import engine
     from app.core.store import Store
 
+    c, store, sink = config(batch=8, length=1024, checkpointing="auto"), Store(), ListSink()
+    c = c.model_copy(update={"training": c.training.model_copy(update={"lean_memory": "auto"})})
+    off = estimate_memory(info, c.method, config(batch=8, length=1024).training, device="cpu")["total"]
+    available = {"6 GiB": 6 * GiB, "roomy": 500 * GiB, "tight": int(off * 1.15)}[budget]
     monkeypatch.setattr(hardware, "detect_device",
                         lambda: DeviceInfo("cpu", "test CPU", 1000 * GiB, available, False))
     monkeypatch.setattr(step_time, "cached_throughput", lambda device, precision: 1e11)
-    c, store, sink = config(batch=8, length=1024, checkpointing="auto"), Store(), ListSink()
-    run_id = f"auto-ckpt-{chosen}"
+    released = []
+    monkeypatch.setattr(engine, "return_freed_memory", lambda: released.append(True))
+    run_id = f"auto-{budget}"
     store.create_run(run_id, name=run_id, config_yaml=c.to_yaml(), model="demo", method="lora", stage="pt",
                      versions="{}")
     decided, planned = engine._plan(c, info, None, "fp32", run_id, tmp_path, sink, store)
-    assert decided.training.gradient_checkpointing is chosen
-    assert yaml.safe_load(store.get_run(run_id)["config"])["training"]["gradient_checkpointing"] is chosen
-    assert yaml.safe_load((tmp_path / "run.yaml").read_text())["training"]["gradient_checkpointing"] is chosen
+    for stored in (decided.training.model_dump(), yaml.safe_load(store.get_run(run_id)["config"])["training"],
+                   yaml.safe_load((tmp_path / "run.yaml").read_text())["training"]):
+        assert (stored["gradient_checkpointing"], stored["lean_memory"]) == (checkpointing, lean)
+    assert released == [True] * lean
     warnings = [e["message"][:26] for e in sink.events if e["event"] == "warning"]
-    assert warnings == (["Gradient checkpointing on:"] if chosen else [])
+    assert warnings == (["Gradient checkpointing on:"] if checkpointing else [])
     assert planned["step_seconds_estimate"] > 0
 
 
