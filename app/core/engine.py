@@ -115,6 +115,16 @@ def last_checkpoint(folder: Path) -> Path | None:
     return found[-1] if found else None
 
 
+def refuse_unresumable(stage: str) -> None:
+    """StudioError for a stage whose trainer cannot continue from a checkpoint (resume and extend)."""
+    from .stages import STAGES
+
+    spec = STAGES[stage]
+    if not spec.resumable:
+        raise StudioError(f"A {spec.title} run cannot be continued: its trainer always starts from step 0.",
+                          "Start it again as a new run (clone its config).")
+
+
 def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,
         resume: str | None = None, store: Store | None = None) -> RunResult:
     """Train one run from start to finish (or resume one). Always ends with a `finished` event."""
@@ -131,6 +141,7 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
             raise StudioError(f"Run {run_id} is still running (process {row['pid']}).",
                               "Stop it first, or wait for it to finish.")
         config = parse_config(yaml.safe_load(row["config"]))
+        refuse_unresumable(config.training.stage)
         checkpoint = last_checkpoint(run_dir(run_id))
         if checkpoint is None:
             raise StudioError(f"Run {run_id} has no checkpoint to resume from.",

@@ -43,6 +43,7 @@ def prepare_extension(key: str, epochs: float, store: Store) -> str:
                           "Resume a stopped run instead: finetune-studio train --resume RUN.")
     if epochs <= 0:
         raise StudioError("Extend by a positive number of epochs.", "Example: --epochs 1")
+    engine.refuse_unresumable(row.get("stage") or "sft")
     checkpoint = engine.last_checkpoint(run_dir(row["id"]))
     if checkpoint is None or not (checkpoint / "trainer_state.json").is_file():
         raise StudioError(f"Run {row['id']} kept no final checkpoint to continue from.",

@@ -11,7 +11,7 @@ import pytest
 
 from app.core import engine
 from app.core.config import parse_config
-from app.core.errors import Cancelled, ConfigError
+from app.core.errors import Cancelled, ConfigError, StudioError
 from app.core.events import ListSink, StopFlag
 from app.core.store import Store
 
@@ -222,6 +222,11 @@ def test_ppo_stop_saves_a_checkpoint_and_ends_the_run_cancelled(tiny_model_dir, 
     assert [e["step"] for e in sink.of("checkpoint")] == [1]
     assert engine.last_checkpoint(Path(Store().get_run(result.run_id)["run_dir"])).name == "checkpoint-1"
     assert [e["step"] for e in sink.of("progress")] == [1]
+    # TRL's PPO loop always starts at step 0: resuming is refused up front, before any model loads
+    with pytest.raises(StudioError, match="cannot be continued") as refused:
+        engine.run(None, ListSink(), resume=result.run_id)
+    assert "clone" in refused.value.hint.lower()
+    assert Store().get_run(result.run_id)["status"] == "cancelled"
 
 
 def test_methods_list_offers_ppo_with_the_methods_it_supports():

@@ -122,6 +122,19 @@ def test_clone_and_resume_emit_the_config_and_the_run_id(qtbot, store):
     assert resume.args == ["20260101-000002-abcd"]
 
 
+def test_a_cancelled_ppo_run_offers_no_resume_and_says_why(qtbot, store):
+    store.create_run("20260103-000000-0ppo", name="ppo-stopped", config_yaml="", model="demo", method="lora",
+                     stage="ppo", pid=0)
+    store.update_run("20260103-000000-0ppo", status="cancelled")
+    page = RunsPage(store=store)
+    qtbot.addWidget(page)
+    page.select_run("20260103-000000-0ppo")
+    resume = page.detail.buttons["resume"]
+    assert not resume.isEnabled() and "cannot be continued" in resume.toolTip()
+    page.select_run("20260101-000002-abcd")  # a cancelled or failed sft run still can
+    assert page.detail.buttons["resume"].toolTip() == "Continue from its last checkpoint"
+
+
 def test_refresh_sees_runs_written_by_another_connection(qtbot, store, tmp_path):
     page = RunsPage(store=store)
     qtbot.addWidget(page)

@@ -45,6 +45,9 @@ class StageSpec:
     metrics: tuple[str, ...] = ()
     settings: tuple[str, ...] = ()
     head: str = "causal"
+    # False: the trainer cannot continue from a checkpoint (TRL's PPO loop always starts at step 0), so neither
+    # resume nor extend is offered
+    resumable: bool = True
 
 
 STAGES: dict[str, StageSpec] = {
@@ -125,6 +128,7 @@ STAGES: dict[str, StageSpec] = {
         "rm run on the same base model first.",
         formats=CONVERSATION_FORMATS + ("prompt",), methods=PPO_METHODS, metrics=PPO_METRICS,
         settings=("reward_model", "beta", "max_completion_length", "ppo_epochs", "ppo_cliprange", "ppo_vf_coef"),
+        resumable=False,
     ),
     "cls": StageSpec(
         "cls", "Text classification",

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import parse_config
 from app.core.errors import StudioError
+from app.core.stages.registry import STAGES
 from app.core.store import ACTIVE_STATUSES, Store
 from app.ui.pages.train import ErrorBox
 from app.ui.widgets.plots import MetricsPlots
@@ -45,6 +46,10 @@ from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_v
 from app.ui.widgets.samples_timeline import SamplesTimeline
 
 log = logging.getLogger(__name__)
+TIPS = {"resume": "Continue from its last checkpoint",
+        "extend": "Train a completed run more epochs, as a new run that continues from its final checkpoint with "
+                  "the learning-rate schedule carried on"}
+
 
 class RunDetail(QWidget):
     """The selected run: title, error, actions, and tabs for curves, config, artifacts and its samples timeline."""
@@ -60,9 +65,6 @@ class RunDetail(QWidget):
             ("clone", "Clone config"), ("resume", "Resume"), ("extend", "Extend…"), ("rename", "Rename…"),
             ("delete", "Delete…"), ("folder", "Open folder"))}
         self.buttons["clone"].setToolTip("Load this run's configuration into the steps")
-        self.buttons["resume"].setToolTip("Continue from its last checkpoint")
-        self.buttons["extend"].setToolTip("Train a completed run more epochs, as a new run that continues from its "
-                                          "final checkpoint with the learning-rate schedule carried on")
         self.plots = MetricsPlots()
         self.config_view = QPlainTextEdit(readOnly=True)
         self.config_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -96,11 +98,17 @@ class RunDetail(QWidget):
                  samples: list[dict] | None = None) -> None:
         self.samples.load(samples or [])
         self.tabs.setTabText(self.tabs.indexOf(self.samples), f"Samples ({len(samples)})" if samples else "Samples")
+        spec = STAGES.get(run.get("stage") or "sft") if run else None
+        continuable = spec is None or spec.resumable
+        for key in ("resume", "extend"):
+            self.buttons[key].setToolTip(TIPS[key] if continuable else
+                                         f"A {spec.title} run cannot be continued: its trainer always starts "
+                                         "from step 0. Clone its config to run it again.")
         for key, button in self.buttons.items():
             status = run.get("status") if run else None
             button.setEnabled(run is not None and not (
-                (key == "resume" and status not in ("cancelled", "failed"))
-                or (key == "extend" and status != "completed")
+                (key == "resume" and (status not in ("cancelled", "failed") or not continuable))
+                or (key == "extend" and (status != "completed" or not continuable))
                 or (key == "delete" and status in ACTIVE_STATUSES)
                 or (key == "clone" and not run.get("config"))))
         self.error_box.hide()
