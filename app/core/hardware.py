@@ -212,6 +212,9 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
              "optimizer": optimizer, "activations": activations, "logits": logits} if backward >= step else
             {"weights": weights, "gradients": gradients, "optimizer": optimizer, "activations": 0, "logits": 0})
     parts = {k: int(v) for k, v in peak.items()}
+    if training.stage == "ppo":  # beside the policy: the reward model, frozen, and the value model, trained in full
+        reward = info.num_parameters * (4 if kind == "cpu" else half)
+        parts["ppo_models"] = int(reward + info.num_parameters * 16)  # value: fp32 weights, gradients, AdamW states
     parts["runtime"] = CPU_RUNTIME if kind == "cpu" else CUDA_RUNTIME
     parts["total"] = sum(parts.values())
     return parts

@@ -45,6 +45,22 @@ def test_estimate_is_within_20_percent_of_the_measured_peak(info, method, batch,
     assert estimate == pytest.approx(measured, rel=0.20)
 
 
+def test_a_ppo_estimate_counts_its_value_and_reward_models(info):
+    """Measured 2026-11-28: demo model, PPO with LoRA r4, batch 2, max_length 96, 12-token answers, 1 step, lean
+    memory, a demo-model rm run as reward model: peak RSS 3,631 MiB. The policy alone estimates ~1.6 GiB; the
+    value model trains in full (16 bytes a parameter) and the reward model is held frozen beside it."""
+    c = parse_config({"model": {"source": "demo"}, "data": {"train": "x.jsonl"},
+                      "method": {"name": "lora", "rank": 4, "alpha": 8},
+                      "training": {"stage": "ppo", "batch_size": 2, "max_length": 96, "precision": "fp32",
+                                   "gradient_checkpointing": False},
+                      "stage": {"reward_model": "rm-run", "max_completion_length": 12}})
+    parts = estimate_memory(info, c.method, c.training, device="cpu")
+    assert parts["ppo_models"] == info.num_parameters * 20
+    assert parts["total"] / 2**20 == pytest.approx(3631, rel=0.20)
+    policy = estimate_memory(info, c.method, c.training.model_copy(update={"stage": "sft"}), device="cpu")
+    assert "ppo_models" not in policy and policy["total"] < 0.5 * 3631 * 2**20
+
+
 def test_a_run_over_the_available_ram_is_refused_with_fixes_that_need_less(info):
     c = config(batch=16, length=1024)
     small = DeviceInfo("cpu", "test CPU", 8 * GiB, 3 * GiB, False)

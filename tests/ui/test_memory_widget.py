@@ -27,3 +27,15 @@ def test_the_estimate_names_the_auto_checkpointing_choice_and_the_time_per_step(
     state.update("training", batch_size=4)
     assert "without gradient checkpointing (auto)" in box.headline.text()
     assert "s for 4 × 1024 tokens at 50 GFLOP/s" in box.speed.text()
+
+
+def test_a_ppo_estimate_shows_its_value_and_reward_models(qtbot, monkeypatch):
+    state = StudioState(demo_config())
+    monkeypatch.setattr(state, "device", lambda: DeviceInfo("cpu", "test CPU", 64 * GiB, 32 * GiB, False))
+    state.set_model_info(FAKE_INFO)
+    box = MemoryEstimate(state)
+    qtbot.addWidget(box)
+    assert "value + reward models" not in box.breakdown.text()
+    state.update("stage", reward_model="rm-run")
+    state.update("training", stage="ppo")
+    assert "value + reward models" in box.breakdown.text()

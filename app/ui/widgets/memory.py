@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QPushButton, QVBo
 from app.ui.state import StudioState
 
 GiB = 1024**3
-PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "runtime")
+PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "ppo_models", "runtime")
+LABELS = {"ppo_models": "value + reward models"}
 
 
 def gib(n: float) -> str:
@@ -82,7 +83,7 @@ class MemoryEstimate(QGroupBox):
         self.bar.setProperty("over", not fits)
         self.bar.style().unpolish(self.bar)
         self.bar.style().polish(self.bar)
-        self.breakdown.setText(" · ".join(f"{name} {gib(parts[name])}" for name in PARTS if name in parts))
+        self.breakdown.setText(" · ".join(f"{LABELS.get(name, name)} {gib(parts[name])}" for name in PARTS if name in parts))
         self.speed.setText(self._step_time(info, config, training, device))
 
     @staticmethod
