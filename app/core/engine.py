@@ -119,10 +119,8 @@ def refuse_unresumable(stage: str) -> None:
     """StudioError for a stage whose trainer cannot continue from a checkpoint (resume and extend)."""
     from .stages import STAGES
 
-    spec = STAGES[stage]
-    if not spec.resumable:
-        raise StudioError(f"A {spec.title} run cannot be continued: its trainer always starts from step 0.",
-                          "Start it again as a new run (clone its config).")
+    if STAGES[stage].not_resumable:
+        raise StudioError(STAGES[stage].not_resumable, "Start it again as a new run (clone its config).")
 
 
 def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,

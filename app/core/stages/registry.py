@@ -49,6 +49,12 @@ class StageSpec:
     # resume nor extend is offered
     resumable: bool = True
 
+    @property
+    def not_resumable(self) -> str | None:
+        """Why a run of this stage cannot be resumed or extended (None when it can)."""
+        return None if self.resumable else \
+            f"A {self.title} run cannot be continued: its trainer always starts from step 0."
+
 
 STAGES: dict[str, StageSpec] = {
     "pt": StageSpec(

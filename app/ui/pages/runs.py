@@ -98,12 +98,10 @@ class RunDetail(QWidget):
                  samples: list[dict] | None = None) -> None:
         self.samples.load(samples or [])
         self.tabs.setTabText(self.tabs.indexOf(self.samples), f"Samples ({len(samples)})" if samples else "Samples")
-        spec = STAGES.get(run.get("stage") or "sft") if run else None
-        continuable = spec is None or spec.resumable
+        refusal = STAGES[run.get("stage") or "sft"].not_resumable if run else None
+        continuable = refusal is None
         for key in ("resume", "extend"):
-            self.buttons[key].setToolTip(TIPS[key] if continuable else
-                                         f"A {spec.title} run cannot be continued: its trainer always starts "
-                                         "from step 0. Clone its config to run it again.")
+            self.buttons[key].setToolTip(TIPS[key] if continuable else f"{refusal} Clone its config to run it again.")
         for key, button in self.buttons.items():
             status = run.get("status") if run else None
             button.setEnabled(run is not None and not (
