@@ -62,9 +62,10 @@ def checks() -> list[dict]:
 
 def _speed(dev) -> dict:
     """The device's matmul throughput, measured now and cached: the planner's time per step is read from it."""
+    from .hardware import auto_precision
     from .step_time import measure_throughput
 
-    precision = "bf16" if dev.bf16 else "fp16" if dev.kind == "cuda" else "fp32"  # as a run picks for "auto"
+    precision = auto_precision(dev)
     flops = measure_throughput(dev, precision)
     return _item("speed", "ok", f"{flops / 1e9:,.0f} GFLOP/s ({precision} matrix products, measured now); the "
                  "time-per-step estimates use it")

@@ -129,6 +129,11 @@ def _bytes(precision: str) -> int:
     return 2 if precision in ("bf16", "fp16") else 4
 
 
+def auto_precision(device: DeviceInfo) -> str:
+    """What training.precision "auto" runs in on the device (as the worker picks it)."""
+    return "bf16" if device.bf16 else "fp16" if device.kind == "cuda" else "fp32"
+
+
 def _kind(device: str | DeviceInfo | None) -> str:
     return device.kind if isinstance(device, DeviceInfo) else device or detect_device().kind
 

@@ -93,11 +93,10 @@ class MemoryEstimate(QGroupBox):
 
     @staticmethod
     def _step_time(info, config, training, device) -> str:
+        from app.core.hardware import auto_precision
         from app.core.step_time import cached_throughput, step_seconds
 
-        precision = training.precision
-        if precision == "auto":
-            precision = "bf16" if device.bf16 else "fp16" if device.kind == "cuda" else "fp32"  # as the worker picks
+        precision = auto_precision(device) if training.precision == "auto" else training.precision
         flops = cached_throughput(device, precision)
         if flops is None:
             return ("Time per step: shown once this device's speed is measured (at the start of a run, or by "
