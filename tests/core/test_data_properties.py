@@ -57,6 +57,8 @@ def test_readers_raise_only_data_errors_that_name_a_line(suffix, content):
         assert error.hint
         return
     n_lines = len(re.split(rb"\r\n|\r|\n", content))  # the most lines any newline convention finds
+    if suffix == ".json":  # a JSON array's rows are numbered by record (Row.line), e.g. [null,null] on one line
+        n_lines = max(n_lines, len(got))
     for row in got:
         assert 1 <= row.line <= n_lines
         assert (row.data is None) == (row.error is not None)
