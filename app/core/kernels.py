@@ -6,6 +6,9 @@
 - `add_lm_loss_head(model)`: `model(..., labels=..., studio_lm_loss=True)` runs the backbone and that loss.
 - `per_sequence_sdpa`: attention over a padding-free batch (one row of concatenated sequences and `cu_seq_lens_q`)
   as one causal SDPA call per sequence, instead of one call over the whole row with a block-diagonal mask.
+- `SequenceBoundsCollator(collate)`: a padding-free collator whose batches also carry those bounds (`cu_seq_lens_q/k`,
+  `max_length_q/k`, from the position ids), which transformers hands to the attention function; TRL's collator
+  gives only the position ids, from which transformers builds the block-diagonal mask instead.
 - `fuse_lora(model)`: a plain LoRA linear (frozen `nn.Linear` base, no dropout) computes `x W^T + s (x A^T) B^T`
   as one autograd function: the LoRA product is added into the base output in place and the input gradients of
   both paths are summed in place, instead of PEFT's separate scale, add and gradient-sum passes over every
@@ -150,13 +153,40 @@ def per_sequence_sdpa(module: Any, query: Any, key: Any, value: Any, attention_m
     if not packed:
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling,
                                       **kwargs)
-    bounds = cu_seq_lens_q.tolist()
+    lengths = (cu_seq_lens_q[1:] - cu_seq_lens_q[:-1]).tolist()
     gqa = query.shape[1] != key.shape[1]
+    # split, not one slice per sequence: a slice's backward writes a zero block of the whole row for each sequence
     parts = [torch.nn.functional.scaled_dot_product_attention(
-        query[:, :, s:e], key[:, :, s:e], value[:, :, s:e], dropout_p=dropout, scale=scaling, is_causal=True,
-        enable_gqa=gqa) for s, e in zip(bounds[:-1], bounds[1:], strict=True) if e > s]
+        q, k, v, dropout_p=dropout, scale=scaling, is_causal=True, enable_gqa=gqa)
+        for q, k, v, n in zip(query.split(lengths, 2), key.split(lengths, 2), value.split(lengths, 2), lengths,
+                              strict=True) if n]
     out = torch.cat(parts, dim=2) if len(parts) > 1 else parts[0]
     return out.transpose(1, 2).contiguous(), None
+
+
+def sequence_bounds(position_ids: Any) -> dict[str, Any]:
+    """The flash-attention keyword arguments of a padding-free row: every position id 0 starts a sequence."""
+    import torch
+
+    row = position_ids[0]
+    starts = torch.nonzero(row == 0).flatten()
+    cu = torch.cat([starts, starts.new_tensor([row.shape[0]])]).to(torch.int32)
+    longest = int((cu[1:] - cu[:-1]).max())
+    return {"cu_seq_lens_q": cu, "cu_seq_lens_k": cu, "max_length_q": longest, "max_length_k": longest}
+
+
+class SequenceBoundsCollator:
+    """A collator whose padding-free batches (one row with `position_ids`) also carry `sequence_bounds`."""
+
+    def __init__(self, collate: Any):
+        self.collate = collate
+
+    def __call__(self, features: Any) -> Any:
+        batch = self.collate(features)
+        ids = batch.get("position_ids")
+        if ids is not None and ids.shape[0] == 1:
+            batch.update(sequence_bounds(ids))
+        return batch
 
 
 @functools.cache

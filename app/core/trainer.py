@@ -16,7 +16,7 @@ import logging
 from peft import PeftModel
 from trl import SFTTrainer
 
-from .kernels import add_lm_loss_head, fuse_lora, register_attention
+from .kernels import SequenceBoundsCollator, add_lm_loss_head, fuse_lora, register_attention
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ class StudioSFTTrainer(SFTTrainer):
             add_lm_loss_head(base)
         if self.padding_free and base.config._attn_implementation == "sdpa":
             base.set_attn_implementation(register_attention())  # sdpa per sequence of a padding-free row
+            self.data_collator = SequenceBoundsCollator(self.data_collator)  # where each sequence starts and ends
         if isinstance(self.model, PeftModel):
             log.info("fused LoRA forward on %d linear layers", fuse_lora(self.model))
 

@@ -116,6 +116,25 @@ def test_padding_free_matches_padded_loss_at_step_one(tiny_model_dir, chat_file)
     assert first[True] == pytest.approx(first[False], rel=1e-3)
 
 
+def test_padding_free_steps_attend_per_sequence_without_a_mask(tiny_model_dir, chat_file, monkeypatch):
+    """A padding-free batch is one row of 4 sequences: attention must run per sequence (causal, no mask), not over
+    the whole row through a block-diagonal mask (which costs the square of the row's length)."""
+    import torch
+
+    calls, original = [], torch.nn.functional.scaled_dot_product_attention
+
+    def spy(query, key, value, attn_mask=None, **kwargs):
+        calls.append((query.shape[2], attn_mask is None, kwargs.get("is_causal")))
+        return original(query, key, value, attn_mask=attn_mask, **kwargs)
+
+    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention", spy)
+    result = engine.run(make_config(tiny_model_dir, chat_file, max_steps=1, padding_free=True), ListSink())
+    assert result.status == "completed", result.error
+    step = [length for length, _, _ in calls[:8]]  # the step: 2 layers (tests/conftest.py) x 4 sequences
+    assert step[:4] == step[4:] and sum(step[:4]) > max(step[:4])  # each layer sees the 4 sequences, one by one
+    assert all(no_mask and causal for _, no_mask, causal in calls)
+
+
 def test_sft_steps_take_our_label_only_loss(tiny_model_dir, chat_file, monkeypatch):
     """TRL 1.12 defaults to its own chunked loss, patched into the model's forward; our step must still be ours."""
     from app.core.kernels import _linear_cross_entropy

@@ -49,15 +49,28 @@ def test_per_sequence_attention_equals_a_block_diagonal_mask():
     torch.manual_seed(0)
     lengths = [5, 9, 3]
     n = sum(lengths)
-    query, key, value = torch.randn(1, 4, n, 8), torch.randn(1, 2, n, 8), torch.randn(1, 2, n, 8)
+    inputs = [torch.randn(1, heads, n, 8, requires_grad=True) for heads in (4, 2, 2)]  # query, key, value
     cu = torch.tensor([0, 5, 14, 17], dtype=torch.int32)
     seq = torch.repeat_interleave(torch.arange(3), torch.tensor(lengths))
     mask = (seq[:, None] == seq[None, :]) & torch.ones(n, n, dtype=torch.bool).tril()
-    expected = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, enable_gqa=True).transpose(1, 2)
+    weights = torch.randn(1, n, 4, 8)
+    expected = F.scaled_dot_product_attention(*inputs, attn_mask=mask, enable_gqa=True).transpose(1, 2)
+    expected_grads = torch.autograd.grad((expected * weights).sum(), inputs)
     module = torch.nn.Module()
     module.is_causal = True
-    out, _ = kernels.per_sequence_sdpa(module, query, key, value, None, cu_seq_lens_q=cu, cu_seq_lens_k=cu)
+    out, _ = kernels.per_sequence_sdpa(module, *inputs, None, cu_seq_lens_q=cu, cu_seq_lens_k=cu)
     torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
+    for mine, theirs in zip(torch.autograd.grad((out * weights).sum(), inputs), expected_grads, strict=True):
+        torch.testing.assert_close(mine, theirs, rtol=1e-5, atol=1e-5)
+
+
+def test_sequence_bounds_come_from_the_position_ids_of_a_padding_free_row():
+    collate = kernels.SequenceBoundsCollator(lambda rows: {"position_ids": torch.tensor([sum(rows, [])])})
+    batch = collate([[0, 1, 2], [0, 1], [0, 1, 2, 3]])
+    assert batch["cu_seq_lens_q"].tolist() == batch["cu_seq_lens_k"].tolist() == [0, 3, 5, 9]
+    assert batch["max_length_q"] == batch["max_length_k"] == 4
+    padded = kernels.SequenceBoundsCollator(lambda rows: {"position_ids": torch.tensor([[0, 1], [0, 1]])})
+    assert "cu_seq_lens_q" not in padded([None])  # two rows: not padding-free, nothing added
 
 
 def _lora_model(dropout=0.0, **extra):
