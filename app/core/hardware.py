@@ -204,7 +204,8 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
             k: v for k, v in shapes.items() if k in method.target_modules}
         per_layer += sum(n_in for n_in, _ in targets.values()) * act * (DROPOUT_CPU if kind == "cpu" else DROPOUT_CUDA)
     kept = layers * h * act if training.gradient_checkpointing else layers * per_layer  # per token
-    loss_chunks = 2 * min(tokens * vocab * 4, LOSS_CHUNK)  # the chunk's logits and logsumexp's temporary
+    # the chunk's fp32 logits, turned into the softmax in place; under autocast also their half-precision copies
+    loss_chunks = (1 if precision == "fp32" else 2) * min(tokens * vocab * 4, LOSS_CHUNK)
     working = tokens * per_layer * (2 if training.gradient_checkpointing else 1)  # the layer being differentiated
     activations = tokens * kept + max(working, loss_chunks)  # (its saved tensors recomputed, with checkpointing)
     logits = 2 * tokens * h * 4  # the loss's hidden rows and their gradient

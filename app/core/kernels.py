@@ -63,10 +63,15 @@ def _linear_cross_entropy() -> Any:
                     logits = torch.mm(h, w.t(), out=out) if b is None else torch.addmm(b, h, w.t(), out=out)
                 else:
                     logits = (h @ w.t() if b is None else torch.addmm(b, h, w.t())).float()
-                lse = torch.logsumexp(logits, dim=-1)
-                total += (lse - logits.gather(1, t.unsqueeze(1)).squeeze(1)).sum()
+                # log-sum-exp and softmax in place of the logits: torch.logsumexp would write two more blocks
+                # of the chunk's size and the softmax would then take two more passes over it.
+                target = logits.gather(1, t.unsqueeze(1)).squeeze(1)
+                top = logits.amax(dim=1, keepdim=True)
+                exps = logits.sub_(top).exp_()
+                sums = exps.sum(dim=1)
+                total += (top.squeeze(1) + sums.log() - target).sum()
                 if need_h or need_w or need_b:
-                    probs = logits.sub_(lse.unsqueeze(1)).exp_()  # softmax, in place of the logits
+                    probs = exps.div_(sums.unsqueeze(1))
                     probs[torch.arange(t.shape[0], device=device), t] -= 1.0  # d loss / d logits
                     g = probs.to(dtype)
                     if need_h and grad_h.dtype == dtype:
