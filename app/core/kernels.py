@@ -9,10 +9,11 @@
 - `SequenceBoundsCollator(collate)`: a padding-free collator whose batches also carry those bounds (`cu_seq_lens_q/k`,
   `max_length_q/k`, from the position ids), which transformers hands to the attention function; TRL's collator
   gives only the position ids, from which transformers builds the block-diagonal mask instead.
-- `fuse_lora(model)`: a plain LoRA linear (frozen `nn.Linear` base, no dropout) computes `x W^T + s (x A^T) B^T`
-  as one autograd function: the LoRA product is added into the base output in place and the input gradients of
-  both paths are summed in place, instead of PEFT's separate scale, add and gradient-sum passes over every
-  activation. Every other case (dropout, DoRA, quantised base, autocast, several adapters) keeps PEFT's forward.
+- `fuse_lora(model)`: a plain LoRA linear (frozen `nn.Linear` base, with or without dropout) computes
+  `x W^T + s (dropout(x) A^T) B^T` as one autograd function: the LoRA product is added into the base output in place
+  and the input gradients of both paths are summed in place, instead of PEFT's separate scale, add and gradient-sum
+  passes over every activation; dropout keeps a byte mask instead of a float noise tensor and a dropped copy of the
+  input. Every other case (DoRA, quantised base, autocast, several adapters) keeps PEFT's forward.
 
 Heavy imports (torch, transformers) stay inside functions, except in the autograd class built on first use.
 """
@@ -199,29 +200,49 @@ def _lora_linear() -> Any:
     import torch
 
     class LoraLinear(torch.autograd.Function):
-        """`x @ weight.T + bias + scale * (x @ a.T) @ b.T` with `weight` and `bias` frozen."""
+        """`x @ weight.T + bias + scale * (dropout(x) @ a.T) @ b.T` with `weight` and `bias` frozen.
+
+        Dropout (probability `p`) draws its noise as torch's CPU dropout does (`bernoulli_(1 - p)`, then `/ (1 - p)`),
+        so a seeded step matches PEFT's; it keeps a byte mask for the backward, where PEFT keeps the float noise and
+        the dropped copy of the input (8 bytes an element).
+        """
 
         @staticmethod
-        def forward(ctx, x, weight, bias, a, b, scale):
+        def forward(ctx, x, weight, bias, a, b, scale, p):
             rows = x.reshape(-1, x.shape[-1])
-            h = rows @ a.t()
+            keep = None
+            if p:
+                noise = torch.empty_like(rows).bernoulli_(1 - p)
+                keep = noise.bool()
+                h = (rows * noise.div_(1 - p)) @ a.t()
+                del noise
+            else:
+                h = rows @ a.t()
             out = rows @ weight.t() if bias is None else torch.addmm(bias, rows, weight.t())
             out.addmm_(h, b.t(), alpha=scale)
-            ctx.save_for_backward(rows, h, weight, a, b)
-            ctx.scale, ctx.in_shape = scale, x.shape
+            ctx.save_for_backward(rows, keep, h, weight, a, b)
+            ctx.scale, ctx.p, ctx.in_shape = scale, p, x.shape
             return out.view(*x.shape[:-1], weight.shape[0])
 
         @staticmethod
         def backward(ctx, grad_out):
-            rows, h, weight, a, b = ctx.saved_tensors
+            rows, keep, h, weight, a, b = ctx.saved_tensors
+            noise = None if keep is None else keep.to(rows.dtype).div_(1 - ctx.p)  # the forward's noise, exactly
             g = grad_out.reshape(-1, grad_out.shape[-1])
             g_h = (g @ b).mul_(ctx.scale)  # gradient at h, [tokens, rank]
             grad_b = (g.t() @ h).mul_(ctx.scale) if ctx.needs_input_grad[4] else None
-            grad_a = g_h.t() @ rows if ctx.needs_input_grad[3] else None
+            grad_a = None
+            if ctx.needs_input_grad[3]:
+                grad_a = g_h.t() @ (rows if noise is None else rows * noise)
             grad_x = None
             if ctx.needs_input_grad[0]:
-                grad_x = (g @ weight).addmm_(g_h, a).view(ctx.in_shape)
-            return grad_x, None, None, grad_a, grad_b, None
+                grad_x = g @ weight
+                if noise is None:
+                    grad_x.addmm_(g_h, a)
+                else:
+                    grad_x.addcmul_(g_h @ a, noise)
+                grad_x = grad_x.view(ctx.in_shape)
+            return grad_x, None, None, grad_a, grad_b, None, None
 
     return LoraLinear
 
@@ -238,11 +259,12 @@ def _fused_lora_forward(self: Any, x: Any, *args: Any, original: Any, **kwargs: 
     base, a, b = self.base_layer, self.lora_A[name], self.lora_B[name]
     if (type(base) is not torch.nn.Linear or base.weight.requires_grad
             or (base.bias is not None and base.bias.requires_grad) or a.bias is not None or b.bias is not None
-            or not isinstance(self.lora_dropout[name], torch.nn.Identity)
-            or torch.is_autocast_enabled(x.device.type)
+            or type(dropout := self.lora_dropout[name]) not in (torch.nn.Identity, torch.nn.Dropout)
+            or getattr(dropout, "inplace", False) or torch.is_autocast_enabled(x.device.type)
             or not x.dtype == base.weight.dtype == a.weight.dtype == b.weight.dtype):
         return original(x, *args, **kwargs)
-    return _lora_linear().apply(x, base.weight, base.bias, a.weight, b.weight, float(self.scaling[name]))
+    p = float(dropout.p) if isinstance(dropout, torch.nn.Dropout) and dropout.training else 0.0
+    return _lora_linear().apply(x, base.weight, base.bias, a.weight, b.weight, float(self.scaling[name]), p)
 
 
 def fuse_lora(model: Any) -> int:

@@ -4,21 +4,16 @@ TRL's SFT step scores every position through its chunked LM head (prompt tokens 
 in the backward, and computes entropy and top-1 accuracy over the whole vocabulary for its logs. We log neither;
 our step projects only the label positions and gets the gradient in the same pass (`kernels.LinearCrossEntropy`).
 A padding-free batch attends per sequence (`kernels.per_sequence_sdpa`) instead of through a block-diagonal mask.
-Plain LoRA linears run as one fused function each (`kernels.fuse_lora`).
 Variants we do not cover (DFT loss, label smoothing, a custom loss function, MoE aux loss, sequence parallelism)
 keep TRL's own step. Imports TRL at the top: import this module inside functions (as engine.py does).
 """
 
 from __future__ import annotations
 
-import logging
-
 from peft import PeftModel
 from trl import SFTTrainer
 
-from .kernels import SequenceBoundsCollator, add_lm_loss_head, fuse_lora, register_attention
-
-log = logging.getLogger(__name__)
+from .kernels import SequenceBoundsCollator, add_lm_loss_head, register_attention
 
 
 class StudioSFTTrainer(SFTTrainer):
@@ -34,8 +29,6 @@ class StudioSFTTrainer(SFTTrainer):
         if self.padding_free and base.config._attn_implementation == "sdpa":
             base.set_attn_implementation(register_attention())  # sdpa per sequence of a padding-free row
             self.data_collator = SequenceBoundsCollator(self.data_collator)  # where each sequence starts and ends
-        if isinstance(self.model, PeftModel):
-            log.info("fused LoRA forward on %d linear layers", fuse_lora(self.model))
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         if return_outputs or not self.studio_loss:

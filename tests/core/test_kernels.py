@@ -86,20 +86,24 @@ def _lora_model(dropout=0.0, **extra):
     return model
 
 
-def _step(model, x):
+def _step(model, x, seed=0):
     model.zero_grad()
+    torch.manual_seed(seed)
     x = x.clone().requires_grad_(True)
     out = model(x)
     (out * out.cos()).sum().backward()
     return out.detach(), x.grad, {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}
 
 
-def test_fused_lora_gives_peft_outputs_and_gradients():
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_fused_lora_gives_peft_outputs_and_gradients(dropout):
+    """With dropout, the same seed draws the same mask as PEFT's nn.Dropout, so the step is the same."""
     x = torch.randn(3, 5, 12)
-    expected = _step(_lora_model(), x)
-    fused = _lora_model()
+    torch.manual_seed(1)
+    expected = _step(_lora_model(dropout), x, seed=7)
+    fused = _lora_model(dropout)
     assert kernels.fuse_lora(fused) == 2
-    got = _step(fused, x)
+    got = _step(fused, x, seed=7)
     torch.testing.assert_close(got[0], expected[0], rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(got[1], expected[1], rtol=1e-5, atol=1e-6)
     assert got[2].keys() == expected[2].keys() and len(got[2]) == 4
@@ -119,9 +123,42 @@ def test_fused_lora_runs_the_fused_function_only_where_it_is_exact(monkeypatch):
         plain(x)  # autocast: PEFT's forward
     with plain.disable_adapter(), torch.no_grad():
         plain(x)  # adapters off: the base alone
-    for other in (_lora_model(dropout=0.1), _lora_model(use_dora=True)):  # dropout, DoRA: PEFT's forward
-        kernels.fuse_lora(other)
-        other(x)
+    dora = _lora_model(use_dora=True)  # DoRA: PEFT's forward
+    kernels.fuse_lora(dora)
+    dora(x)
     assert calls == []
     plain(x)
     assert len(calls) == 2  # both linears of the plain LoRA model
+    dropped = _lora_model(dropout=0.1)
+    kernels.fuse_lora(dropped)
+    dropped(x)
+    dropped.eval()
+    dropped(x)
+    assert [c[-1] for c in calls[2:]] == [0.1, 0.1, 0.0, 0.0]  # dropout while training only
+
+
+def test_fused_lora_dropout_keeps_a_byte_mask_not_float_copies():
+    """What the fused function saves for the backward: the input (shared with the base), a bool mask, the rank-r
+    product; PEFT's dropout keeps two more float blocks of the input's size."""
+    saved = {}
+
+    def pack(t):
+        saved.setdefault(t.untyped_storage().data_ptr(), (t.dtype, t.untyped_storage().nbytes()))
+        return t
+
+    x = torch.randn(64, 12, requires_grad=True)
+    for fused in (False, True):
+        model = _lora_model(dropout=0.1)
+        if fused:
+            kernels.fuse_lora(model)
+        saved.clear()
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            model.base_model.model[0](x)
+        params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+        kept = [v for k, v in saved.items() if k not in params]
+        floats = sum(n for dtype, n in kept if dtype == torch.float32 and n >= x.numel() * 4)
+        masks = sum(n for dtype, n in kept if dtype == torch.bool)
+        if fused:
+            assert (floats, masks) == (x.numel() * 4, x.numel())  # the input itself, one byte an element
+        else:
+            assert floats == 2 * x.numel() * 4  # the float noise and the dropped input

@@ -103,14 +103,20 @@ def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool 
     if method.name == "qlora":
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
     if init_adapter is not None:
-        return _continue_adapter(model, method, init_adapter)
-    config = peft_config(method, total_steps=total_steps, model_path=getattr(model, "name_or_path", None), task=task)
-    try:
-        return get_peft_model(model, config)
-    except ValueError as exc:
-        raise StudioError(f"Cannot apply {METHODS[method.name].title} to this model: {exc}",
-                          "Check method.target_modules against the model's layer names, or use 'all-linear'.") \
-            from exc
+        model = _continue_adapter(model, method, init_adapter)
+    else:
+        config = peft_config(method, total_steps=total_steps, model_path=getattr(model, "name_or_path", None),
+                             task=task)
+        try:
+            model = get_peft_model(model, config)
+        except ValueError as exc:
+            raise StudioError(f"Cannot apply {METHODS[method.name].title} to this model: {exc}",
+                              "Check method.target_modules against the model's layer names, or use 'all-linear'.") \
+                from exc
+    from ..kernels import fuse_lora
+
+    log.info("fused LoRA forward on %d linear layers", fuse_lora(model))
+    return model
 
 
 # peft's adapter type for each adapter method (the LoRA family shares one).
