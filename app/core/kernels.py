@@ -13,7 +13,8 @@
   `x W^T + s (dropout(x) A^T) B^T` as one autograd function: the LoRA product is added into the base output in place
   and the input gradients of both paths are summed in place, instead of PEFT's separate scale, add and gradient-sum
   passes over every activation; dropout keeps a byte mask instead of a float noise tensor and a dropped copy of the
-  input. Every other case (DoRA, quantised base, autocast, several adapters) keeps PEFT's forward.
+  input. Over a 4-bit or 8-bit base (QLoRA) the base keeps its own autograd and the LoRA half is fused the same way.
+  Every other case (DoRA, autocast, several adapters) keeps PEFT's forward.
 
 Heavy imports (torch, transformers) stay inside functions, except in the autograd class built on first use.
 """
@@ -247,6 +248,49 @@ def _lora_linear() -> Any:
     return LoraLinear
 
 
+@functools.cache
+def _lora_delta() -> Any:
+    import torch
+
+    class LoraDelta(torch.autograd.Function):
+        """`base_out + scale * (dropout(x) @ a.T) @ b.T` for a base layer with its own autograd (4/8-bit): the
+        LoRA half of `LoraLinear` (same dropout draws and byte mask); the base output's gradient passes through."""
+
+        @staticmethod
+        def forward(ctx, x, base_out, a, b, scale, p):
+            rows = x.reshape(-1, x.shape[-1])
+            keep = None
+            if p:
+                noise = torch.empty_like(rows).bernoulli_(1 - p)
+                keep = noise.bool()
+                h = (rows * noise.div_(1 - p)) @ a.t()
+                del noise
+            else:
+                h = rows @ a.t()
+            out = torch.addmm(base_out.reshape(-1, base_out.shape[-1]), h, b.t(), alpha=scale)
+            ctx.save_for_backward(rows, keep, h, a, b)
+            ctx.scale, ctx.p, ctx.in_shape = scale, p, x.shape
+            return out.view(base_out.shape)
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            rows, keep, h, a, b = ctx.saved_tensors
+            noise = None if keep is None else keep.to(rows.dtype).div_(1 - ctx.p)
+            g = grad_out.reshape(-1, grad_out.shape[-1])
+            g_h = (g @ b).mul_(ctx.scale)
+            grad_b = (g.t() @ h).mul_(ctx.scale) if ctx.needs_input_grad[3] else None
+            grad_a = g_h.t() @ (rows if noise is None else rows * noise) if ctx.needs_input_grad[2] else None
+            grad_x = None
+            if ctx.needs_input_grad[0]:
+                grad_x = g_h @ a
+                if noise is not None:
+                    grad_x.mul_(noise)
+                grad_x = grad_x.view(ctx.in_shape)
+            return grad_x, grad_out, grad_a, grad_b, None, None
+
+    return LoraDelta
+
+
 def _fused_lora_forward(self: Any, x: Any, *args: Any, original: Any, **kwargs: Any) -> Any:
     """A PEFT `lora.Linear` forward: the fused function where it is exact, PEFT's own forward otherwise."""
     import torch
@@ -257,23 +301,34 @@ def _fused_lora_forward(self: Any, x: Any, *args: Any, original: Any, **kwargs: 
         return original(x, *args, **kwargs)
     name = active[0]
     base, a, b = self.base_layer, self.lora_A[name], self.lora_B[name]
-    if (type(base) is not torch.nn.Linear or base.weight.requires_grad
-            or (base.bias is not None and base.bias.requires_grad) or a.bias is not None or b.bias is not None
+    linear = type(base) is torch.nn.Linear
+    if (any(p.requires_grad for p in base.parameters()) or a.bias is not None or b.bias is not None
             or type(dropout := self.lora_dropout[name]) not in (torch.nn.Identity, torch.nn.Dropout)
             or getattr(dropout, "inplace", False) or torch.is_autocast_enabled(x.device.type)
-            or not x.dtype == base.weight.dtype == a.weight.dtype == b.weight.dtype):
+            or not x.dtype == a.weight.dtype == b.weight.dtype or (linear and base.weight.dtype != x.dtype)):
         return original(x, *args, **kwargs)
     p = float(dropout.p) if isinstance(dropout, torch.nn.Dropout) and dropout.training else 0.0
-    return _lora_linear().apply(x, base.weight, base.bias, a.weight, b.weight, float(self.scaling[name]), p)
+    scale = float(self.scaling[name])
+    if linear:
+        return _lora_linear().apply(x, base.weight, base.bias, a.weight, b.weight, scale, p)
+    return _lora_delta().apply(x, base(x), a.weight, b.weight, scale, p)  # a quantised base: its own autograd
 
 
 def fuse_lora(model: Any) -> int:
-    """Give every PEFT LoRA linear of `model` the fused forward (where exact); returns how many were patched."""
+    """Give every PEFT LoRA linear of `model` (plain, 4-bit or 8-bit base) the fused forward (where exact); returns
+    how many were patched."""
     from peft.tuners.lora.layer import Linear
 
+    kinds: tuple[type, ...] = (Linear,)
+    try:
+        from peft.tuners.lora.bnb import Linear4bit, Linear8bitLt
+
+        kinds += (Linear4bit, Linear8bitLt)
+    except ImportError:  # bitsandbytes missing: no quantised layers either
+        pass
     count = 0
     for module in model.modules():
-        if type(module) is Linear:
+        if type(module) in kinds:
             module.forward = types.MethodType(functools.partial(_fused_lora_forward, original=module.forward),
                                               module)
             count += 1

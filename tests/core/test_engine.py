@@ -135,6 +135,26 @@ def test_padding_free_steps_attend_per_sequence_without_a_mask(tiny_model_dir, c
     assert all(no_mask and causal for _, no_mask, causal in calls)
 
 
+def test_qlora_adapters_train_in_fp32_through_the_fused_lora(tiny_model_dir, chat_file, monkeypatch):
+    """TRL casts a quantised model's adapters to bf16; we keep them fp32, so the fused LoRA half runs (it needs the
+    input's dtype) and the optimizer updates fp32 weights."""
+    import torch
+
+    from app.core.kernels import _lora_delta
+
+    function, dtypes = _lora_delta(), []
+    original = function.apply
+
+    def spy(x, base_out, a, *rest):
+        dtypes.append(a.dtype)
+        return original(x, base_out, a, *rest)
+
+    monkeypatch.setattr(function, "apply", spy)
+    result = engine.run(make_config(tiny_model_dir, chat_file, max_steps=1, method="qlora"), ListSink())
+    assert result.status == "completed", result.error
+    assert dtypes and set(dtypes) == {torch.float32}
+
+
 def test_sft_steps_take_our_label_only_loss(tiny_model_dir, chat_file, monkeypatch):
     """TRL 1.12 defaults to its own chunked loss, patched into the model's forward; our step must still be ours."""
     from app.core.kernels import _linear_cross_entropy

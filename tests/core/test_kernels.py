@@ -162,3 +162,32 @@ def test_fused_lora_dropout_keeps_a_byte_mask_not_float_copies():
             assert (floats, masks) == (x.numel() * 4, x.numel())  # the input itself, one byte an element
         else:
             assert floats == 2 * x.numel() * 4  # the float noise and the dropped input
+
+
+def test_fused_lora_over_a_4bit_base_gives_peft_outputs_and_gradients(tiny_model_dir):
+    """QLoRA: the 4-bit base keeps bitsandbytes' autograd, the LoRA half (with dropout) is fused."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    def step(fused):
+        quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32, quantization_config=quant)
+        torch.manual_seed(0)
+        model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, lora_dropout=0.3, target_modules="all-linear"))
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                torch.nn.init.normal_(param, std=0.1)
+        if fused:
+            assert kernels.fuse_lora(model) == 2 * 7  # 2 layers x q, k, v, o, gate, up, down
+        model.train()
+        torch.manual_seed(3)
+        ids = torch.randint(0, model.config.vocab_size, (2, 10))
+        loss = model(input_ids=ids, labels=ids).loss
+        loss.backward()
+        return loss.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}
+
+    (plain_loss, plain_grads), (fused_loss, fused_grads) = step(False), step(True)
+    torch.testing.assert_close(fused_loss, plain_loss, rtol=1e-5, atol=1e-6)
+    assert fused_grads.keys() == plain_grads.keys() and len(fused_grads) == 2 * 2 * 7
+    for name in plain_grads:
+        torch.testing.assert_close(fused_grads[name], plain_grads[name], rtol=1e-4, atol=1e-6)
