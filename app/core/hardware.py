@@ -112,9 +112,12 @@ def return_freed_memory() -> bool:
 # input (3h), k and v (2kv), the MLP's gate, SiLU, up and down inputs (4i); full fine-tuning keeps ~2h more.
 ACT_ADAPTER = (8, 4, 2)  # × hidden, intermediate, key/value width
 ACT_FULL = (10, 4, 2)
-# LoRA dropout keeps, per adapter input element, the dropped copy and its mask: a float mask on the CPU
-# (torch's CPU dropout multiplies by a float noise tensor), a byte mask from the fused CUDA kernel.
-DROPOUT_CPU, DROPOUT_CUDA = 2.0, 1.25
+# LoRA dropout, per adapter input element. PEFT's forward keeps the dropped copy and its mask: a float noise tensor
+# on the CPU (measured: 1.33 elements, demo model, LoRA 8 x 256 with kernels.fuse_lora off), a byte mask from the
+# fused CUDA kernel. Our fused LoRA linears (kernels.fuse_lora: the plain LoRA family and QLoRA, without autocast)
+# keep one byte, the mask (measured: 1,250 elements per token and layer over 4,992 adapter inputs).
+DROPOUT_CPU, DROPOUT_CUDA = 1.33, 1.25
+FUSED_LORA = frozenset({"lora", "qlora", "rslora", "pissa", "olora", "loraplus"})
 CPU_RUNTIME = 515 * 1024**2  # python + torch + transformers + trl + peft + datasets + tokenizer: RSS before loading
 CUDA_RUNTIME = 0  # torch.cuda.max_memory_allocated, what the GPU check compares, holds no context
 # Peak RSS when glibc keeps freed blocks in its heap (the default) over the peak with freed memory returned at once
@@ -202,7 +205,11 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     if getattr(method, "dropout", 0) and spec.uses_adapter and method.name not in ("ia3", "ln_tuning"):
         targets = shapes if method.target_modules == "all-linear" else {
             k: v for k, v in shapes.items() if k in method.target_modules}
-        per_layer += sum(n_in for n_in, _ in targets.values()) * act * (DROPOUT_CPU if kind == "cpu" else DROPOUT_CUDA)
+        inputs = sum(n_in for n_in, _ in targets.values())
+        if method.name in FUSED_LORA and precision == "fp32":  # no autocast: the fused forward runs
+            per_layer += inputs
+        else:
+            per_layer += inputs * act * (DROPOUT_CPU if kind == "cpu" else DROPOUT_CUDA)
     kept = layers * h * act if training.gradient_checkpointing else layers * per_layer  # per token
     # the chunk's fp32 logits, turned into the softmax in place; under autocast also their half-precision copies
     loss_chunks = (1 if precision == "fp32" else 2) * min(tokens * vocab * 4, LOSS_CHUNK)

@@ -12,18 +12,15 @@ from app.core.events import ListSink
 from app.core.hardware import DeviceInfo, GiB, estimate_memory, memory_fixes, plan_run
 from app.core.models import describe_model
 
-# `python -m bench.memory_planner` (2026-11-29, 2-core AMD EPYC, fp32, glibc returning freed memory at once): the
-# demo model, pt blocks of exactly batch × max_length tokens, 1 step (2 for full: AdamW's states exist from the
-# second step on); peak RSS of the training process in MiB.
-QLORA_GAP = pytest.mark.xfail(strict=True, reason="issue #8: QLoRA without checkpointing peaks 1.3 GiB below the "
-                              "estimate: its activations measure ~16k elements per token and layer against LoRA's "
-                              "~21k with the same adapters and dropout; the missing ~5k (one per adapter input "
-                              "element) is not explained yet")
+# `python -m bench.memory_planner` (2026-11-28, fifth session: per-sequence attention, fused LoRA with dropout, fp32
+# QLoRA adapters; 2-core AMD EPYC, fp32, glibc returning freed memory at once): the demo model, pt blocks of exactly
+# batch × max_length tokens, default LoRA dropout 0.05, 1 step (2 for full: AdamW's states exist from the second
+# step on); peak RSS of the training process in MiB.
 MEASURED = [  # method, batch, max_length, gradient checkpointing, peak RSS MiB
-    ("lora", 4, 256, False, 3546), ("lora", 8, 256, False, 6021), ("lora", 8, 256, True, 1440),
-    ("lora", 4, 512, False, 6034), ("lora", 2, 1024, False, 6034), ("lora", 2, 1024, True, 1440), ("full", 4, 256, False, 3950),
-    ("full", 4, 256, True, 2725), pytest.param("qlora", 8, 256, False, 4491, marks=QLORA_GAP),
-    ("qlora", 4, 256, True, 1006),
+    ("lora", 4, 256, False, 2561), ("lora", 8, 256, False, 3967), ("lora", 8, 256, True, 1363),
+    ("lora", 4, 512, False, 3976), ("lora", 2, 1024, False, 3975), ("lora", 2, 1024, True, 1362),
+    ("full", 4, 256, False, 3698), ("full", 4, 256, True, 2731), ("qlora", 8, 256, False, 3625),
+    ("qlora", 4, 256, True, 955),
 ]
 
 
