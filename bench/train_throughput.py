@@ -120,8 +120,10 @@ def run_ours(model_dir: str, data: Path, steps: int, started: float, **training)
     tokens = sum(m.get("tokens_per_second", 0.0) * (w1 - w0)
                  for m, (w0, _), (w1, _) in zip(steps_logged[1:], sink.clock, sink.clock[1:], strict=False))
     cpu = sink.clock[-1][1] - sink.clock[0][1]
+    wall = sink.clock[-1][0] - sink.clock[0][0]
     first = progress[0]["time"] - started
-    return {"first_step_s": first, "tokens_per_second": statistics.median(tps[1:] or tps),
+    # as for (b) and (c): the tokens of steps 2..N over their wall time (not a median of per-step rates)
+    return {"first_step_s": first, "tokens_per_second": tokens / wall if wall > 0 else statistics.median(tps),
             "tokens_per_cpu_second": tokens / cpu if cpu > 0 else 0.0, "losses": losses,
             "padding_share": 0.0, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
