@@ -335,6 +335,25 @@ def fuse_lora(model: Any) -> int:
     return count
 
 
+def gpu_kernels(precision: str) -> dict[str, Any]:
+    """What a CUDA run adds where the packages are installed, and nothing otherwise (the plain kernels above stay):
+    `attn_implementation` flash-attention 2 (half precision only; attends per sequence over a padding-free row from
+    the bounds SequenceBoundsCollator adds) and `use_liger_kernel`, Liger's Triton RMSNorm, RoPE, SwiGLU and fused
+    linear cross-entropy (which then replaces our LM-head loss)."""
+    import importlib.util
+
+    import torch
+
+    if not torch.cuda.is_available():
+        return {}
+    found: dict[str, Any] = {}
+    if precision in ("bf16", "fp16") and importlib.util.find_spec("flash_attn") is not None:
+        found["attn_implementation"] = "flash_attention_2"
+    if importlib.util.find_spec("liger_kernel") is not None:
+        found["use_liger_kernel"] = True
+    return found
+
+
 @functools.cache
 def register_attention() -> str:
     """Register `per_sequence_sdpa` with transformers (masks as for `sdpa`); returns its name."""

@@ -28,6 +28,7 @@ class StudioSFTTrainer(SFTTrainer):
                 param.data = param.data.to(trained[id(param)])
         parallel = getattr(self.accelerator, "parallelism_config", None)
         self.studio_loss = (self.args.loss_type == "nll" and self.compute_loss_func is None
+                            and not self.args.use_liger_kernel  # Liger's fused loss on a GPU (kernels.gpu_kernels)
                             and self.label_smoother is None and not self.aux_loss_enabled
                             and not (parallel is not None and getattr(parallel, "sp_enabled", False)))
         base = self.model.get_base_model() if isinstance(self.model, PeftModel) else self.model

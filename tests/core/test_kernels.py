@@ -191,3 +191,16 @@ def test_fused_lora_over_a_4bit_base_gives_peft_outputs_and_gradients(tiny_model
     assert fused_grads.keys() == plain_grads.keys() and len(fused_grads) == 2 * 2 * 7
     for name in plain_grads:
         torch.testing.assert_close(fused_grads[name], plain_grads[name], rtol=1e-4, atol=1e-6)
+
+
+def test_gpu_kernels_only_where_cuda_and_their_packages_are(monkeypatch):
+    import importlib.util
+
+    assert kernels.gpu_kernels("bf16") == {}  # this machine: no CUDA, the plain kernels stay
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    installed = {"flash_attn", "liger_kernel"}
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object() if name in installed else None)
+    assert kernels.gpu_kernels("bf16") == {"attn_implementation": "flash_attention_2", "use_liger_kernel": True}
+    assert kernels.gpu_kernels("fp32") == {"use_liger_kernel": True}  # flash-attention needs half precision
+    installed.clear()
+    assert kernels.gpu_kernels("bf16") == {}

@@ -18,6 +18,7 @@ def load_model(config: RunConfig, folder: Path, precision: str, num_labels: int 
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification
 
+    from ..kernels import gpu_kernels
     from ..methods import METHODS, quantization_config
 
     compute = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision, torch.float32)
@@ -31,6 +32,8 @@ def load_model(config: RunConfig, folder: Path, precision: str, num_labels: int 
         kwargs["dtype"] = torch.float32  # master weights in fp32; bf16/fp16 via autocast
     if torch.cuda.is_available():
         kwargs["device_map"] = {"": torch.cuda.current_device()}
+        if "attn_implementation" in (found := gpu_kernels(precision)):
+            kwargs["attn_implementation"] = found["attn_implementation"]
     if STAGES[config.training.stage].head == "sequence":
         base = AutoConfig.from_pretrained(folder, trust_remote_code=config.model.trust_remote_code)
         # the head scores the last real token of each row, which it finds by the pad token
@@ -68,6 +71,8 @@ def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> d
     """TrainingArguments shared by every stage's TRL config."""
     import torch
 
+    from ..kernels import gpu_kernels
+
     t, ev = config.training, config.evaluation
     eval_strategy = "no" if not has_eval else ("steps" if ev.eval_steps else "epoch")
     eval_steps, save_steps = ev.eval_steps, t.save_steps
@@ -91,6 +96,7 @@ def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> d
         metric_for_best_model="eval_loss" if has_eval else None, greater_is_better=False,
         load_best_model_at_end=bool(patience),
         remove_unused_columns=False, dataloader_num_workers=0, save_only_model=False,
+        use_liger_kernel=gpu_kernels(precision).get("use_liger_kernel", False),
     )
 
 
