@@ -114,7 +114,7 @@ ACT_ADAPTER = (8, 4, 2)  # × hidden, intermediate, key/value width
 ACT_FULL = (10, 4, 2)
 # LoRA dropout, per adapter input element. PEFT's forward keeps the dropped copy and its mask: a float noise tensor
 # on the CPU (measured: 1.33 elements, demo model, LoRA 8 x 256 with kernels.fuse_lora off), a byte mask from the
-# fused CUDA kernel. Our fused LoRA linears (kernels.fuse_lora: the plain LoRA family and QLoRA, without autocast)
+# fused CUDA kernel. Our fused LoRA linears (kernels.fuse_lora: the plain LoRA family and 4-bit QLoRA, in fp32)
 # keep one byte, the mask (measured: 1,250 elements per token and layer over 4,992 adapter inputs).
 DROPOUT_CPU, DROPOUT_CUDA = 1.33, 1.25
 FUSED_LORA = frozenset({"lora", "qlora", "rslora", "pissa", "olora", "loraplus"})
@@ -206,8 +206,8 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
         targets = shapes if method.target_modules == "all-linear" else {
             k: v for k, v in shapes.items() if k in method.target_modules}
         inputs = sum(n_in for n_in, _ in targets.values())
-        if method.name in FUSED_LORA and precision == "fp32":  # no autocast: the fused forward runs
-            per_layer += inputs
+        if method.name in FUSED_LORA and precision == "fp32" and not (method.name == "qlora" and method.bits == 8):
+            per_layer += inputs  # no autocast: the fused forward runs, and keeps a byte mask
         else:
             per_layer += inputs * act * (DROPOUT_CPU if kind == "cpu" else DROPOUT_CUDA)
     kept = layers * h * act if training.gradient_checkpointing else layers * per_layer  # per token

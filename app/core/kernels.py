@@ -13,8 +13,8 @@
   `x W^T + s (dropout(x) A^T) B^T` as one autograd function: the LoRA product is added into the base output in place
   and the input gradients of both paths are summed in place, instead of PEFT's separate scale, add and gradient-sum
   passes over every activation; dropout keeps a byte mask instead of a float noise tensor and a dropped copy of the
-  input. Over a 4-bit or 8-bit base (QLoRA) the base keeps its own autograd and the LoRA half is fused the same way.
-  Every other case (DoRA, autocast, several adapters) keeps PEFT's forward.
+  input. Over a 4-bit base (QLoRA) the base keeps its own autograd and the LoRA half is fused the same way.
+  Every other case (DoRA, 8-bit base, autocast, several adapters) keeps PEFT's forward.
 
 Heavy imports (torch, transformers) stay inside functions, except in the autograd class built on first use.
 """
@@ -196,29 +196,40 @@ class SequenceBoundsCollator:
         return batch
 
 
+def _adapter_in(rows: Any, a: Any, p: float) -> tuple[Any, Any]:
+    """`dropout(rows) @ a.T` and the byte mask of kept elements (None without dropout). The noise is drawn as
+    torch's CPU dropout draws it (`bernoulli_(1 - p)`, then `/ (1 - p)`), so a seeded step matches PEFT's."""
+    import torch
+
+    if not p:
+        return rows @ a.t(), None
+    noise = torch.empty_like(rows).bernoulli_(1 - p)
+    keep = noise.bool()
+    return (rows * noise.div_(1 - p)) @ a.t(), keep
+
+
+def _adapter_grads(ctx: Any, g: Any, rows: Any, keep: Any, h: Any, a: Any, b: Any, need_a: bool,
+                   need_b: bool) -> tuple[Any, Any, Any, Any]:
+    """Gradients of the LoRA half at h ([tokens, rank]), a and b, and the forward's dropout noise (exactly)."""
+    noise = None if keep is None else keep.to(rows.dtype).div_(1 - ctx.p)
+    g_h = (g @ b).mul_(ctx.scale)
+    grad_b = (g.t() @ h).mul_(ctx.scale) if need_b else None
+    grad_a = g_h.t() @ (rows if noise is None else rows * noise) if need_a else None
+    return g_h, grad_a, grad_b, noise
+
+
 @functools.cache
 def _lora_linear() -> Any:
     import torch
 
     class LoraLinear(torch.autograd.Function):
-        """`x @ weight.T + bias + scale * (dropout(x) @ a.T) @ b.T` with `weight` and `bias` frozen.
-
-        Dropout (probability `p`) draws its noise as torch's CPU dropout does (`bernoulli_(1 - p)`, then `/ (1 - p)`),
-        so a seeded step matches PEFT's; it keeps a byte mask for the backward, where PEFT keeps the float noise and
-        the dropped copy of the input (8 bytes an element).
-        """
+        """`x @ weight.T + bias + scale * (dropout(x) @ a.T) @ b.T` with `weight` and `bias` frozen. Dropout keeps
+        a byte mask for the backward, where PEFT keeps the float noise and the dropped input (8 bytes an element)."""
 
         @staticmethod
         def forward(ctx, x, weight, bias, a, b, scale, p):
             rows = x.reshape(-1, x.shape[-1])
-            keep = None
-            if p:
-                noise = torch.empty_like(rows).bernoulli_(1 - p)
-                keep = noise.bool()
-                h = (rows * noise.div_(1 - p)) @ a.t()
-                del noise
-            else:
-                h = rows @ a.t()
+            h, keep = _adapter_in(rows, a, p)
             out = rows @ weight.t() if bias is None else torch.addmm(bias, rows, weight.t())
             out.addmm_(h, b.t(), alpha=scale)
             ctx.save_for_backward(rows, keep, h, weight, a, b)
@@ -228,13 +239,8 @@ def _lora_linear() -> Any:
         @staticmethod
         def backward(ctx, grad_out):
             rows, keep, h, weight, a, b = ctx.saved_tensors
-            noise = None if keep is None else keep.to(rows.dtype).div_(1 - ctx.p)  # the forward's noise, exactly
             g = grad_out.reshape(-1, grad_out.shape[-1])
-            g_h = (g @ b).mul_(ctx.scale)  # gradient at h, [tokens, rank]
-            grad_b = (g.t() @ h).mul_(ctx.scale) if ctx.needs_input_grad[4] else None
-            grad_a = None
-            if ctx.needs_input_grad[3]:
-                grad_a = g_h.t() @ (rows if noise is None else rows * noise)
+            g_h, grad_a, grad_b, noise = _adapter_grads(ctx, g, rows, keep, h, a, b, *ctx.needs_input_grad[3:5])
             grad_x = None
             if ctx.needs_input_grad[0]:
                 grad_x = g @ weight
@@ -253,20 +259,13 @@ def _lora_delta() -> Any:
     import torch
 
     class LoraDelta(torch.autograd.Function):
-        """`base_out + scale * (dropout(x) @ a.T) @ b.T` for a base layer with its own autograd (4/8-bit): the
+        """`base_out + scale * (dropout(x) @ a.T) @ b.T` for a base layer with its own autograd (4-bit): the
         LoRA half of `LoraLinear` (same dropout draws and byte mask); the base output's gradient passes through."""
 
         @staticmethod
         def forward(ctx, x, base_out, a, b, scale, p):
             rows = x.reshape(-1, x.shape[-1])
-            keep = None
-            if p:
-                noise = torch.empty_like(rows).bernoulli_(1 - p)
-                keep = noise.bool()
-                h = (rows * noise.div_(1 - p)) @ a.t()
-                del noise
-            else:
-                h = rows @ a.t()
+            h, keep = _adapter_in(rows, a, p)
             out = torch.addmm(base_out.reshape(-1, base_out.shape[-1]), h, b.t(), alpha=scale)
             ctx.save_for_backward(rows, keep, h, a, b)
             ctx.scale, ctx.p, ctx.in_shape = scale, p, x.shape
@@ -275,11 +274,8 @@ def _lora_delta() -> Any:
         @staticmethod
         def backward(ctx, grad_out):
             rows, keep, h, a, b = ctx.saved_tensors
-            noise = None if keep is None else keep.to(rows.dtype).div_(1 - ctx.p)
             g = grad_out.reshape(-1, grad_out.shape[-1])
-            g_h = (g @ b).mul_(ctx.scale)
-            grad_b = (g.t() @ h).mul_(ctx.scale) if ctx.needs_input_grad[3] else None
-            grad_a = g_h.t() @ (rows if noise is None else rows * noise) if ctx.needs_input_grad[2] else None
+            g_h, grad_a, grad_b, noise = _adapter_grads(ctx, g, rows, keep, h, a, b, *ctx.needs_input_grad[2:4])
             grad_x = None
             if ctx.needs_input_grad[0]:
                 grad_x = g_h @ a
@@ -315,15 +311,15 @@ def _fused_lora_forward(self: Any, x: Any, *args: Any, original: Any, **kwargs: 
 
 
 def fuse_lora(model: Any) -> int:
-    """Give every PEFT LoRA linear of `model` (plain, 4-bit or 8-bit base) the fused forward (where exact); returns
-    how many were patched."""
+    """Give every PEFT LoRA linear of `model` (plain or 4-bit base) the fused forward (where exact); returns how many
+    were patched."""
     from peft.tuners.lora.layer import Linear
 
     kinds: tuple[type, ...] = (Linear,)
     try:
-        from peft.tuners.lora.bnb import Linear4bit, Linear8bitLt
+        from peft.tuners.lora.bnb import Linear4bit
 
-        kinds += (Linear4bit, Linear8bitLt)
+        kinds += (Linear4bit,)  # 8-bit bases return their own dtype: PEFT's forward
     except ImportError:  # bitsandbytes missing: no quantised layers either
         pass
     count = 0
