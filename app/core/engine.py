@@ -278,8 +278,15 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
         callbacks += [c for c in (early, BestCheckpointCallback(run_id, sink, store, early)) if c is not None]
     if config.method.name == "adalora":
         callbacks.append(AdaLoraCallback(model, lambda steps: adalora_schedule(config.method, steps)))
+    trained = {p: p.dtype for p in model.parameters() if p.requires_grad}
     trainer = stage.make_trainer(config, model, tokenizer, prepared, args, callbacks=callbacks,
                                  optimizers=(loraplus_optimizer(model, config.method, config.training), None))
+    # TRL's trainers (1.12) cast a quantised model's trainable weights to bf16 whatever the precision: on a CPU
+    # without bf16 every adapter product would be emulated and AdamW would update bf16 weights. Keep PEFT's fp32
+    # adapters (bf16 compute on a GPU comes from autocast), which our fused LoRA linears and the planner expect.
+    for param, dtype in trained.items():
+        if param.dtype != dtype:
+            param.data = param.data.to(dtype)
     trainer.remove_callback(PrinterCallback)  # it prints log dicts to stdout; our events carry the metrics
     _check_dropped(config, len(prepared.train), len(trainer.train_dataset), sink)
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)

@@ -17,15 +17,8 @@ from .kernels import SequenceBoundsCollator, add_lm_loss_head, register_attentio
 
 
 class StudioSFTTrainer(SFTTrainer):
-    def __init__(self, *args, model, **kwargs):
-        trained = {id(p): p.dtype for p in model.parameters() if p.requires_grad}
-        super().__init__(*args, model=model, **kwargs)
-        # TRL 1.12 casts the trainable weights of a quantised (QLoRA) model to bf16, whatever the precision: on a CPU
-        # without bf16 that makes every adapter product slow, and AdamW would update bf16 weights. Keep PEFT's fp32
-        # adapters (bf16 compute on a GPU comes from autocast), which our fused LoRA linears and the planner expect.
-        for param in self.model.parameters():
-            if param.requires_grad and trained.get(id(param), param.dtype) != param.dtype:
-                param.data = param.data.to(trained[id(param)])
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         parallel = getattr(self.accelerator, "parallelism_config", None)
         self.studio_loss = (self.args.loss_type == "nll" and self.compute_loss_func is None
                             and not self.args.use_liger_kernel  # Liger's fused loss on a GPU (kernels.gpu_kernels)
