@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .config import RunConfig, parse_config
-from .errors import Cancelled, DataError, StudioError
+from .errors import Cancelled, ConfigError, DataError, StudioError
 from .events import EventSink, StopFlag
 from .hardware import return_freed_memory
 from .paths import run_dir
@@ -58,20 +58,21 @@ def _phase(sink: EventSink, name: str):
     return report
 
 
-def _device_and_precision(config: RunConfig) -> tuple[str, str]:
-    import torch
+def _device_and_precision(config: RunConfig, sink: EventSink) -> tuple[str, str]:
+    """The device's label and the precision the run computes in (hardware.resolve_precision); a method the device
+    cannot run is refused before any model is loaded."""
+    from .hardware import resolve_precision, torch_device
 
-    from .hardware import detect_device
-
-    if torch.cuda.is_available():
-        device = f"cuda ({torch.cuda.get_device_name(0)})"
-        supported = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    else:
-        info = detect_device()
-        device = info.name
-        supported = "bf16" if info.bf16 else "fp32"
-    precision = config.training.precision
-    return device, supported if precision == "auto" else precision
+    info = torch_device()
+    if info.kind == "mps" and config.method.name == "qlora":
+        raise ConfigError([("method.name", "QLoRA quantises the base with bitsandbytes, whose 4/8-bit kernels do "
+                            "not run on Apple's GPU (mps)")],
+                          "Choose LoRA (or DoRA): the base stays in full precision, the adapters are the same.")
+    precision = resolve_precision(config.training.precision, info)
+    if config.training.precision == "fp16" and precision != "fp16":
+        sink.emit("warning", message="fp16 mixed precision needs a GPU: this run trains in fp32 on the CPU.",
+                  hint="Set training.precision to auto (bf16 where the CPU has it, else fp32).")
+    return (f"cuda ({info.name})" if info.kind == "cuda" else info.name), precision
 
 
 def _make_sampler(config: RunConfig, model: Any, tokenizer: Any, prompts: list[str], run_id: str,
@@ -248,9 +249,9 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
                   hint="Raise training.max_length if the ends of those answers matter.")
     check_stop()
 
-    device, precision = _device_and_precision(config)
+    device, precision = _device_and_precision(config, sink)
     lengths = [len(ids) for ids in prepared.train["input_ids"]] if "input_ids" in prepared.train.column_names else None
-    config, planned = _plan(config, describe_model(str(model_folder)), lengths, precision, run_id, folder, sink,
+    config, planned = _plan(config, describe_model(str(model_folder), trust_remote_code=config.model.trust_remote_code), lengths, precision, run_id, folder, sink,
                             store)
     _phase(sink, "model")("Loading the model", 0, 1)
     init_adapter = resolve_adapter(config.method.init_adapter, store, run_id) if config.method.init_adapter else None
@@ -340,11 +341,15 @@ def _total_steps(config: RunConfig, rows: int) -> int:
 
 def _save_outputs(config: RunConfig, run_id: str, folder: Path, trainer: Any, tokenizer: Any, sink: EventSink,
                   store: Store) -> None:
+    from accelerate.utils import extract_model_from_parallel
+
     from .export import export_adapter, export_merged
     from .methods import METHODS, plain_lora_model
     from .stages import STAGES
 
-    model, spec = trainer.model, METHODS[config.method.name]
+    # accelerate left the model's forward under the run's autocast (bf16/fp16 over fp32 weights): exports and their
+    # parity checks compute the weights as they are, in the dtype they are held in (parity.py)
+    model, spec = extract_model_from_parallel(trainer.model, keep_fp32_wrapper=False), METHODS[config.method.name]
     if STAGES[config.training.stage].head == "sequence":  # a scoring / labelling model: its own exports
         from .stages.head_export import export_head
 

@@ -21,7 +21,7 @@ GiB = 1024**3
 
 @dataclass
 class DeviceInfo:
-    kind: str  # cuda | cpu
+    kind: str  # cuda (NVIDIA, or AMD through ROCm) | mps (Apple silicon) | cpu
     name: str
     total_memory: int
     available_memory: int
@@ -77,14 +77,35 @@ def _nvidia() -> DeviceInfo | None:
     return DeviceInfo("cuda", name, int(total) * 1024**2, int(free) * 1024**2, float(cap) >= 8.0)
 
 
+def _apple() -> DeviceInfo | None:
+    """Apple silicon's GPU (torch's mps), which shares the machine's memory."""
+    if platform.system() != "Darwin" or platform.machine() != "arm64":
+        return None
+    total, available = _meminfo()
+    return DeviceInfo("mps", "Apple GPU (mps)", total, available, False)
+
+
 def detect_device() -> DeviceInfo:
-    """The device a run will use: the first NVIDIA GPU if there is one, else the CPU. No torch import."""
-    gpu = _nvidia()
+    """The device a run will use: the first NVIDIA GPU if there is one, Apple silicon's GPU, else the CPU. No torch
+    import."""
+    gpu = _nvidia() or _apple()
     if gpu is not None:
         return gpu
     total, available = _meminfo()
     name, bf16 = _cpu()
     return DeviceInfo("cpu", f"CPU ({name}, {os.cpu_count()} cores)", total, available, bf16)
+
+
+def torch_device() -> DeviceInfo:
+    """The device as torch sees it in the worker: CUDA (also AMD GPUs under a ROCm build), mps, else the CPU."""
+    import torch
+
+    if torch.cuda.is_available():
+        free, total = torch.cuda.mem_get_info()
+        return DeviceInfo("cuda", torch.cuda.get_device_name(0), total, free, torch.cuda.is_bf16_supported())
+    if torch.backends.mps.is_available():
+        return _apple() or DeviceInfo("mps", "Apple GPU (mps)", *_meminfo(), False)
+    return detect_device()
 
 
 M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
@@ -132,13 +153,53 @@ def _bytes(precision: str) -> int:
     return 2 if precision in ("bf16", "fp16") else 4
 
 
+PRECISION_ENV = "FINETUNE_STUDIO_PRECISION"
+PRECISIONS = ("bf16", "fp16", "fp32")
+
+
 def auto_precision(device: DeviceInfo) -> str:
-    """What training.precision "auto" runs in on the device (as the worker picks it)."""
+    """What training.precision "auto" runs in on the device (as the worker picks it).
+
+    `FINETUNE_STUDIO_PRECISION` (bf16, fp16 or fp32) overrides the hardware: the test suite's second precision lane
+    forces the precision this CPU would not pick, and a user can pin one for every run. Otherwise: bf16 where the
+    device computes it natively (NVIDIA Ampere and newer, CPUs with AVX512-BF16 or AMX), fp16 with loss scaling on
+    older GPUs (Turing, GTX 16xx, T4), fp32 on other CPUs and on Apple's mps (half precision there is unverified:
+    no such machine has run the suite). fp16 on a CPU trains in fp32 (`runnable_precision`).
+    """
+    from .errors import ConfigError
+
+    forced = os.environ.get(PRECISION_ENV, "").strip().lower()
+    if forced:
+        if forced not in PRECISIONS:
+            raise ConfigError([(PRECISION_ENV, f"is {forced!r}; use bf16, fp16 or fp32")],
+                              f"Unset {PRECISION_ENV} to let precision auto follow the hardware.")
+        return runnable_precision(forced, device)
     return "bf16" if device.bf16 else "fp16" if device.kind == "cuda" else "fp32"
+
+
+def runnable_precision(precision: str, device: DeviceInfo | str) -> str:
+    """The precision a run asked for, as it can run on the device: accelerate gives fp16 mixed precision (autocast and
+    a loss scaler) only on a GPU, so an fp16 run on a CPU trains in fp32."""
+    return "fp32" if precision == "fp16" and _kind(device) == "cpu" else precision
+
+
+def resolve_precision(requested: str, device: DeviceInfo) -> str:
+    """training.precision as the run will compute: "auto" decided for the device, fp16 kept to GPUs."""
+    return auto_precision(device) if requested == "auto" else runnable_precision(requested, device)
 
 
 def _kind(device: str | DeviceInfo | None) -> str:
     return device.kind if isinstance(device, DeviceInfo) else device or detect_device().kind
+
+
+def _as_device(device: str | DeviceInfo | None) -> DeviceInfo:
+    """A DeviceInfo for the planner's `device` argument: the detected one, or a kind alone ("cuda" is taken to be a
+    bf16 GPU, "cpu" this machine's CPU)."""
+    if isinstance(device, DeviceInfo):
+        return device
+    if device is None:
+        return detect_device()
+    return DeviceInfo(device, device, 0, 0, _cpu()[1] if device == "cpu" else device == "cuda")
 
 
 def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
@@ -178,9 +239,7 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
 
     training = resolve_checkpointing(info, method, training, device, tokens)
     kind = _kind(device)
-    precision = training.precision
-    if precision == "auto":
-        precision = "fp32" if kind == "cpu" and not _cpu()[1] else "bf16"
+    precision = resolve_precision(training.precision, _as_device(device))
     half = _bytes(precision)
     h, layers, vocab = info.hidden_size, info.num_layers, info.vocab_size
     shapes = _linear_shapes(info)

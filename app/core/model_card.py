@@ -9,15 +9,18 @@ from typing import Any
 
 from .config import RunConfig
 from .methods import METHODS
+from .parity import AGREEMENT_FLOOR, ULPS
 from .store import Store
 
 HYPERPARAMETERS = ("epochs", "max_steps", "batch_size", "gradient_accumulation", "learning_rate", "lr_scheduler",
                    "warmup_ratio", "weight_decay", "max_grad_norm", "max_length", "seed")
 # parity property -> how the card names it
 PARITY = {
-    "merge_max_abs_diff": "merge: max abs logit difference, merged vs adapter model (fp32)",
+    "merge_max_abs_diff": "merge: max abs logit difference, merged vs adapter model",
     "max_abs_diff": "export: max abs logit difference, reloaded files vs the trained model",
+    "tolerance": "export: largest difference the rule allows",
     "top1_agreement": "export: next-token agreement with the trained model",
+    "parity_rule": "rule (dtypes compared, tolerance, agreement floor)",
     "greedy_agreement": "greedy continuation identical (share of prompts)",
     "chat_template_ok": "chat template renders the test conversation token for token",
     "eos_ok": "end-of-turn token is a stop token",
@@ -76,7 +79,10 @@ def model_card(config: RunConfig, run_id: str | None, store: Store | None, props
         "",
         "## Parity report",
         "",
-        "Checked after the export on the same prompts as the trained model.",
+        "Checked after the export on the same prompts as the trained model. Each comparison is judged in the "
+        f"coarser of the two dtypes it compares: the largest logit difference may reach {ULPS} units of that "
+        "dtype's rounding at the logits' scale, and where that dtype is a half type (fp16, bf16) the next token "
+        f"must also agree at {AGREEMENT_FLOOR:.0%} of positions or more.",
         "",
         "| Target | Check | Result |",
         "|---|---|---|",

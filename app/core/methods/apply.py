@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -240,23 +239,25 @@ def plain_lora_model(model: Any, initial: Path, work: Path) -> Any:
     from transformers import AutoModelForCausalLM
 
     from ..errors import ExportError
+    from ..parity import compare, dtype_name, torch_dtype, weights_dtype
 
     model.save_pretrained(work, path_initial_model_for_weight_conversion=str(initial))
+    trained = weights_dtype(model)  # the converted base is reloaded as the trained one holds it: like with like
     base = AutoModelForCausalLM.from_pretrained(model.peft_config["default"].base_model_name_or_path,
-                                                dtype=torch.float32)
-    converted = PeftModel.from_pretrained(base, work)
-    ids = torch.arange(1, 17).unsqueeze(0)
+                                                dtype=torch_dtype(trained))
+    converted = PeftModel.from_pretrained(base, work).to(model.device)
+    ids = torch.arange(1, 17).unsqueeze(0).to(model.device)
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        a = model(input_ids=ids.to(model.device)).logits.float().cpu()
-        b = converted(input_ids=ids).logits.float()
+        a = model(input_ids=ids).logits.float().cpu()
+        b = converted(input_ids=ids).logits.float().cpu()
     if was_training:
         model.train()
-    diff = float((a - b).abs().max())
-    if not math.isfinite(diff) or diff > 1e-3:
+    verdict = compare([a], [b], trained, dtype_name(base.dtype))
+    if not verdict.passed:
         raise ExportError(f"Converting the {model.peft_config['default'].init_lora_weights} adapter for the "
-                          f"original model changed its outputs (max logit difference {diff:.3g}).",
+                          f"original model changed its outputs: {verdict.failure()}.",
                           "Export the run's checkpoint instead and report this with the run's log.")
     return converted
 

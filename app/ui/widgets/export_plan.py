@@ -99,7 +99,8 @@ def describe(kind: str, props: dict) -> str:
     if props.get("quant") and kind in ("gguf", "ollama"):
         parts.append(props["quant"])
     if "max_abs_diff" in props:
-        parts.append(f"max logit difference {_diff(props['max_abs_diff'])}")
+        parts.append(f"max logit difference {_diff(props['max_abs_diff'])}"
+                     + (f" (allowed {_diff(props['tolerance'])})" if "tolerance" in props else ""))
     if "top1_agreement" in props:
         parts.append(f"next-token agreement {props['top1_agreement']:.0%}")
     if "greedy_agreement" in props:
