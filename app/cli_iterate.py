@@ -66,7 +66,7 @@ def chat_compare(args) -> int:
     """`chat RUN --compare-base --prompt ...`: the tuned model's answer, then the base model's, greedy."""
     import gc
 
-    from app.core.chat import base_model_of, load_for_chat, stream_reply
+    from app.core.chat import base_model_of, load_for_chat, stream_reply, trusts_remote_code
 
     if not args.prompt:
         raise StudioError("--compare-base answers one prompt with both models.", 'Add --prompt "your question".')
@@ -76,7 +76,7 @@ def chat_compare(args) -> int:
     answers = {}
     for title, key in (("tuned", args.model), ("base", base_model_of(args.model))):
         print(f"Loading the {title} model ({key})…", file=sys.stderr)
-        model, tokenizer = load_for_chat(key)
+        model, tokenizer = load_for_chat(key, trust_remote_code=trusts_remote_code(args.model))  # the run's word
         answers[title] = "".join(stream_reply(model, tokenizer, messages, max_new_tokens=args.max_tokens,
                                               temperature=args.temperature, top_p=args.top_p)).strip()
         del model

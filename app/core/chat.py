@@ -137,27 +137,48 @@ def memory_bytes() -> int:
         return 0
 
 
-def _load_base(source: str, tokenizer_from: Path | None, progress: Any = None) -> tuple[Any, Any]:
+def trusts_remote_code(key: str) -> bool:
+    """Whether the model behind a chat key may run its own code: what the run's config allowed when it trained; a
+    model that is not a run was allowed nothing (chat takes no such flag)."""
+    import yaml
+
+    from .store import Store
+
+    try:
+        run = Store().get_run(key)
+    except RunNotFound:
+        return False
+    return bool(((yaml.safe_load(run["config"]) or {}).get("model") or {}).get("trust_remote_code"))
+
+
+def _load_base(source: str, tokenizer_from: Path | None, progress: Any = None,
+               trust_remote_code: bool = False) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from .data import ensure_chat_template
-    from .models import model_dir
+    from .models import check_remote_code, check_safetensors, model_dir
 
     folder = model_dir(source, progress=progress) if not Path(source).is_dir() else Path(source)
+    check_remote_code(folder, trust_remote_code)
+    for weights in sorted(folder.glob("*.safetensors")):  # a run's export or checkpoint, cut short: say which file
+        check_safetensors(weights)
     has_tokenizer = tokenizer_from is not None and (Path(tokenizer_from) / "tokenizer_config.json").exists()
-    tokenizer = AutoTokenizer.from_pretrained(tokenizer_from if has_tokenizer else folder)  # the run's own first
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_from if has_tokenizer else folder,  # the run's own first
+                                              trust_remote_code=trust_remote_code)
     ensure_chat_template(tokenizer)
     dtype = torch.bfloat16 if torch.cuda.is_available() else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype,
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, trust_remote_code=trust_remote_code,
                                                  device_map="auto" if torch.cuda.is_available() else None)
     return model, tokenizer
 
 
-def load_for_chat(key: str, progress: Any = None) -> tuple[Any, Any]:
-    """(model, tokenizer) ready for generation."""
+def load_for_chat(key: str, progress: Any = None, trust_remote_code: bool | None = None) -> tuple[Any, Any]:
+    """(model, tokenizer) ready for generation. `trust_remote_code`: whether the model may run its own code; None:
+    what `trusts_remote_code(key)` says (a run's base model is loaded with its run's word)."""
     source, adapter = resolve_chat_target(key)
-    model, tokenizer = _load_base(source, adapter, progress)
+    trusted = trusts_remote_code(key) if trust_remote_code is None else trust_remote_code
+    model, tokenizer = _load_base(source, adapter, progress, trusted)
     if adapter is not None:
         from peft import PeftModel
 
@@ -184,7 +205,8 @@ def load_adapters_for_chat(keys: list[str], progress: Any = None) -> tuple[Any, 
                          "Load together only runs of one base model.")
     names = {key: f"run{i}" for i, key in enumerate(keys)}  # peft adapter names must be module-name safe
     first = keys[0]
-    model, tokenizer = _load_base(sources.pop(), targets[first][1], progress)
+    model, tokenizer = _load_base(sources.pop(), targets[first][1], progress,
+                                  all(trusts_remote_code(key) for key in keys))
     model = PeftModel.from_pretrained(model, targets[first][1], adapter_name=names[first])
     for key in keys[1:]:
         model.load_adapter(str(targets[key][1]), adapter_name=names[key])

@@ -98,6 +98,79 @@ def _check_hf_folder(folder: Path) -> None:
     if not any(folder.glob("*.safetensors")) and not any(folder.glob("*.bin")):
         raise ModelError(f"{folder} has a config.json but no weights (*.safetensors or *.bin).",
                          "Copy the weight files into the folder, or download the model again.")
+    for weights in sorted(folder.glob("*.safetensors")):
+        check_safetensors(weights)
+
+
+def check_safetensors(path: Path) -> None:
+    """ModelError when a .safetensors file is cut short or damaged: its header (8 bytes of length, then JSON naming
+    each tensor's byte range) must parse and its last tensor must end where the file does. Reads the header only."""
+    size = path.stat().st_size
+    problem = None
+    try:
+        with path.open("rb") as fh:
+            length = int.from_bytes(fh.read(8), "little") if size >= 8 else 0
+            if not 2 <= length <= size - 8:
+                problem = "its header is missing or cut short"
+            else:
+                header = json.loads(fh.read(length))
+                end = max((int(t["data_offsets"][1]) for k, t in header.items() if k != "__metadata__"), default=0)
+                if 8 + length + end > size:
+                    problem = f"it holds {size:,} bytes where its tensors need {8 + length + end:,}"
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        problem = f"its header cannot be read ({exc.__class__.__name__})"
+    if problem:
+        raise ModelError(f"{path} is incomplete or damaged: {problem}.",
+                         "Download the model again, or export it again if it is an export (a copy or download that "
+                         "was interrupted leaves such a file).")
+
+
+def _json_file(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def remote_code_files(folder: Path) -> list[str]:
+    """The Python files of a model folder that its config.json and tokenizer_config.json name in `auto_map`: the
+    code that loading the model with trust_remote_code runs (with whatever those files import). [] for none."""
+    files = set()
+    for name in ("config.json", "tokenizer_config.json"):
+        auto_map = _json_file(folder / name).get("auto_map")
+        for ref in auto_map.values() if isinstance(auto_map, dict) else []:
+            for one in ref if isinstance(ref, list) else [ref]:
+                if isinstance(one, str) and "." in one:
+                    files.add(one.split("--")[-1].rsplit(".", 1)[0].replace(".", "/") + ".py")
+    return sorted(files)
+
+
+def _loads_without_code(folder: Path) -> bool:
+    """Whether transformers has classes of its own for the folder's model type and tokenizer, so that without
+    trust_remote_code it loads them instead of the folder's code (as it does)."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+    from transformers.models.auto.tokenization_auto import tokenizer_class_from_name
+
+    config, tokenizer = _json_file(folder / "config.json"), _json_file(folder / "tokenizer_config.json")
+    if config.get("auto_map") and config.get("model_type") not in CONFIG_MAPPING:
+        return False
+    name = str(tokenizer.get("tokenizer_class") or "")
+    return not tokenizer.get("auto_map") or any(tokenizer_class_from_name(n) is not None
+                                                for n in {name, name.removesuffix("Fast"), name + "Fast"} if n)
+
+
+def check_remote_code(folder: Path, trust_remote_code: bool) -> None:
+    """ModelError when the folder's model cannot be loaded without running its own code and that was not allowed:
+    nothing of it has run then. Every place that reads a model's config or code passes the same flag on."""
+    files = remote_code_files(folder)
+    if trust_remote_code or not files or _loads_without_code(folder):
+        return
+    raise ModelError(f"This model ships its own code (files: {', '.join(files)}) that must run to load it, and "
+                     "running it was not allowed: nothing of it has run.",
+                     "If you trust the model's author, allow it: set model.trust_remote_code: true in the config "
+                     "(CLI), or tick 'Trust remote code' on the Model step and confirm (GUI). Otherwise choose "
+                     "another model.")
 
 
 def convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None = None) -> Path:
@@ -254,14 +327,17 @@ def _count_params(cfg: Any) -> int:
     return emb + lm_head + layers * per_layer + h
 
 
-def describe_model(source: str, revision: str | None = None, progress: Progress | None = None) -> ModelInfo:
-    """What the GUI and planner need to know about a model, from its config (weights are not loaded)."""
+def describe_model(source: str, revision: str | None = None, progress: Progress | None = None,
+                   trust_remote_code: bool = False) -> ModelInfo:
+    """What the GUI and planner need to know about a model, from its config (weights are not loaded); a model that
+    needs its own code to read its config runs it only with `trust_remote_code` (check_remote_code)."""
     from transformers import AutoConfig
 
     kind, _ = resolve_source(source)
     folder = model_dir(source, revision, progress)
+    check_remote_code(folder, trust_remote_code)
     try:
-        cfg = AutoConfig.from_pretrained(folder)
+        cfg = AutoConfig.from_pretrained(folder, trust_remote_code=trust_remote_code)
     except Exception as exc:
         raise ModelError(f"Cannot read the config of {folder}: {exc}",
                          "The folder may be incomplete or a model type this transformers version does not know.") \
@@ -287,6 +363,7 @@ def load_tokenizer(source: str, revision: str | None = None, trust_remote_code: 
     from transformers import AutoTokenizer
 
     folder = model_dir(source, revision, progress)
+    check_remote_code(folder, trust_remote_code)
     tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=trust_remote_code)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token

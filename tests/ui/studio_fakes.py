@@ -26,7 +26,8 @@ def fake_models(monkeypatch):
     from dataclasses import replace
 
     monkeypatch.setattr("app.core.models.describe_model",
-                        lambda source, revision=None, progress=None: replace(FAKE_INFO, source=source))
+                        lambda source, revision=None, progress=None, trust_remote_code=False:
+                        replace(FAKE_INFO, source=source))
     monkeypatch.setattr("app.core.models.load_tokenizer", lambda *a, **k: object())
     monkeypatch.setattr("app.ui.steps.data.render_example", lambda tokenizer, data, fmt, config: PIECES)
 

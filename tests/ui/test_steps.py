@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QWidget
 from studio_fakes import FAKE_INFO, PIECES, chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
 
 from app.core.config import demo_config
@@ -82,6 +85,43 @@ def test_tokens_html_highlights_trained_tokens():
     assert html.count("<span") == 1
     assert "Hello!&lt;|im_end|&gt;</span>" in html
     assert "&lt;|im_start|&gt;user⏎<br>Hi" in html
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_model_step_asks_before_a_models_own_code_may_run_naming_its_files(qtbot, settings, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core import models
+
+    folder = tmp_path / "own-code"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "drill", "auto_map": {
+        "AutoConfig": "configuration_drill.DrillConfig", "AutoModelForCausalLM": "modeling_drill.DrillForCausalLM"}}))
+    asked, answer = [], [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda parent, title, text, *a: asked.append(text)
+                                                              or answer[0]))
+    described = []
+    fake = models.describe_model
+    monkeypatch.setattr(models, "describe_model", lambda *a, **k: described.append(k["trust_remote_code"])
+                        or fake(*a, **k))
+    config = demo_config()
+    state = StudioState(config.model_copy(update={"model": config.model.model_copy(update={"source": str(folder)})}))
+    page = shown(qtbot, ModelStep(state, settings))
+    qtbot.waitUntil(page.is_valid, timeout=5000)
+    box = page.findChild(QWidget, "model.trust_remote_code").inner
+    box.setChecked(True)  # refused: unticked again, and the model is never read with its code allowed
+    assert len(asked) == 1 and "configuration_drill.py" in asked[0] and "modeling_drill.py" in asked[0]
+    qtbot.waitUntil(lambda: not state.config.model.trust_remote_code and not box.isChecked(), timeout=5000)
+    qtbot.waitUntil(page.is_valid, timeout=5000)
+    assert True not in described
+    answer[0] = QMessageBox.StandardButton.Yes
+    box.setChecked(True)
+    qtbot.waitUntil(lambda: described[-1] is True and page.is_valid(), timeout=5000)
+    assert state.config.model.trust_remote_code and box.isChecked() and len(asked) == 2
+    state.set_config(state.config)  # the same model and files again (e.g. the config reopened): not asked twice
+    qtbot.waitUntil(page.is_valid, timeout=5000)
+    assert len(asked) == 2 and described[-1] is True
+    page.shutdown()
 
 
 @pytest.mark.usefixtures("fake_models")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -12,12 +13,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QWidget,
 )
 
 from app.core.config import ModelConfig
+from app.core.errors import StudioError
 from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
@@ -48,6 +51,8 @@ class ModelStep(StepPage):
     def __init__(self, state: StudioState, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(state, settings, parent)
         self.problem_text = ""
+        self.trusted = False  # trust_remote_code of the last description
+        self.consented: set[tuple[str, tuple[str, ...]]] = set()  # (model, its code files) allowed to run
         field = ModelConfig.model_fields["source"]
         row = QHBoxLayout()
         self.source_edit = QLineEdit(toolTip=field.description)
@@ -102,6 +107,7 @@ class ModelStep(StepPage):
         self.layout_.addStretch(1)
 
         state.config_replaced.connect(lambda cfg: self.describe())
+        state.config_changed.connect(self._trust_changed)
         self.source_edit.setText(state.config.model.source)
 
 
@@ -141,6 +147,12 @@ class ModelStep(StepPage):
     # ---- describing ----
     def describe(self) -> None:
         config = self.state.config.model
+        self.trusted = config.trust_remote_code
+        if config.trust_remote_code and not self.allow_remote_code(config.source):
+            self.trusted = False
+            config = config.model_copy(update={"trust_remote_code": False})
+            # untick once the signal that brought us here has reached every listener (the form shows the last one)
+            QTimer.singleShot(0, lambda: self.state.update("model", trust_remote_code=False))
         self.source_edit.setText(config.source)
         for label in self.info_labels.values():
             label.setText("—")
@@ -152,13 +164,47 @@ class ModelStep(StepPage):
             from app.core.models import describe_model
 
             return describe_model(config.source, config.revision,
-                                  progress=lambda message, done, total: progress(done, total, message))
+                                  progress=lambda message, done, total: progress(done, total, message),
+                                  trust_remote_code=config.trust_remote_code)
 
         first = " (the first time, the demo model is converted once: about 20 s)" if config.source == "demo" else ""
         self.status.setText(f"Reading {config.source}{first}…")
         self._busy(True)
         self.tasks.start("describe", work, done=self._described, error=self._describe_failed,
                          progress=self._progress)
+
+    def _trust_changed(self, _config) -> None:
+        """Ticking 'Trust remote code' asks first (describe), and the model is read again either way."""
+        if self.state.config.model.trust_remote_code != self.trusted:
+            self.describe()
+
+    def allow_remote_code(self, source: str) -> bool:
+        """Whether the user lets the model's own code run: asked once per model and set of code files, naming the
+        files (a model without code files runs none, and is not asked about)."""
+        from app.core.models import remote_code_files, resolve_source
+
+        try:
+            kind, value = resolve_source(source)
+        except StudioError:
+            return True  # describing says what is wrong with the source
+        if kind in ("demo", "gguf"):
+            return True
+        files = tuple(remote_code_files(Path(value))) if kind == "local" else ()
+        if kind == "local" and not files:
+            return True
+        if (value, files) in self.consented:
+            return True
+        what = (f"these Python files from {value}:\n\n" + "\n".join(f"  • {name}" for name in files)
+                + "\n\n(and whatever they import)") if files else f"the Python code of the hub repository {value}"
+        answer = QMessageBox.question(
+            self, "Run the model's own code?",
+            f"Trusting remote code runs {what}\n\nwith your user's rights, every time the model is loaded (the "
+            "Data step's token counts, training, chat, evaluation). Allow it only for a model whose author you trust.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.consented.add((value, files))
+        return True
 
     def _busy(self, busy: bool) -> None:
         self.progress.setRange(0, 0)
