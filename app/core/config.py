@@ -317,8 +317,15 @@ def load_config(path: str | Path) -> RunConfig:
     if not path.is_file():
         raise StudioError(f"Config file not found: {path}", "Check the path, or start from "
                           "resources/examples/quickstart.yaml.")
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError([(f"{path}:{line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)")],
+                          "Save the file as UTF-8 (in most editors: Save with encoding → UTF-8).") from None
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
