@@ -33,6 +33,10 @@ _RECORD_KEYS = ("data", "rows", "records", "examples", "train")
 _SNIFF_BYTES = 64 * 1024
 _CHUNK_CHARS = 1 << 20
 STREAM_JSON_BYTES = 64 * 2**20  # JSON arrays this large are decoded record by record instead of all at once
+# Deepest nesting of lists and objects a record may have. Real rows (messages, content parts, tool schemas) stay far
+# below; a deeper one would exhaust Python's recursion limit in the JSON parser or in whatever walks it later.
+MAX_NESTING = 100
+_TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (lists or objects inside each other)"
 
 
 @dataclass
@@ -151,8 +155,20 @@ def _count_lines(path: Path) -> int:
 
 def _as_record(value: Any) -> tuple[dict | None, str | None]:
     if isinstance(value, dict):
-        return value, None
+        return (None, _TOO_DEEP) if _too_deep(value) else (value, None)
     return None, f"expected a JSON object ({{...}}), got {type(value).__name__}"
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether lists and objects nest more than MAX_NESTING levels in `value` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _jsonl_rows(path: Path) -> Iterator[Row]:
@@ -166,6 +182,9 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
                     value = json.loads(line)
                 except json.JSONDecodeError as exc:
                     yield Row(line_no, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                    continue
+                except RecursionError:
+                    yield Row(line_no, None, _TOO_DEEP)
                     continue
                 data, error = _as_record(value)
                 yield Row(line_no, data, error)
@@ -183,6 +202,11 @@ def _json_rows(path: Path) -> tuple[Iterator[Row], int | None]:
         raise _decode_error(path, 1, exc) from None
     try:
         value = json.loads(text)
+    except RecursionError:  # the record-by-record reader finds the line of the record that nests too deeply
+        if text.lstrip("\ufeff \t\r\n").startswith("["):
+            return _json_array_rows(path), None
+        raise DataError(f"{path}:1: {_TOO_DEEP}.", "Flatten the data, or save each record on a line of its own "
+                        "(JSON Lines) so such a record only skips its own line.") from None
     except json.JSONDecodeError as exc:
         if text.lstrip().startswith("{") and exc.msg == "Extra data":
             log.info("%s holds one JSON object per line; reading it as JSON Lines", path.name)
@@ -234,10 +258,10 @@ def _json_array_rows(path: Path) -> Iterator[Row]:
                 if pos < len(buf) or eof:
                     return buf[pos:pos + 1]
 
-        def fail(message: str, at: int, column: int | None = None) -> DataError:
+        def fail(message: str, at: int, column: int | None = None, what: str = "invalid JSON: ") -> DataError:
             line = lines_before + buf.count("\n", 0, at) + 1
             where = f" (column {column})" if column else ""
-            return DataError(f"{path}:{line}: invalid JSON: {message}{where}",
+            return DataError(f"{path}:{line}: {what}{message}{where}",
                              "Fix the file at that line (a JSON validator shows the spot), or save it as JSON Lines "
                              "so a bad record only skips its own line.")
 
@@ -263,6 +287,8 @@ def _json_array_rows(path: Path) -> Iterator[Row]:
                     if eof:
                         raise fail(exc.msg, exc.pos, exc.colno) from None
                     end = len(buf)
+                except RecursionError:
+                    raise fail(f"record {index + 1} is {_TOO_DEEP}", pos, what="") from None
                 if end < len(buf) or eof:
                     break
                 want *= 2  # the value may go on past the buffer (a number cut short parses): read more, retry
