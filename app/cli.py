@@ -21,6 +21,9 @@ from app.core.errors import StudioError
 from app.logsetup import route_library_logs, setup_logging
 
 log = logging.getLogger("app")
+# A run's status as the exit code of `train`: a refused config, data or model is the user's to fix (2), as for
+# every StudioError; a run that failed while training is 1.
+EXIT_CODES = {"completed": 0, "cancelled": 130, "rejected": 2}
 
 
 def _print_json(obj) -> None:
@@ -66,7 +69,7 @@ def cmd_train(args) -> int:
         result = engine.run(None, sink, stop, resume=run_id, store=store)
     else:
         result = engine.run(config, sink, stop, run_id=run_id, store=store)
-    return {"completed": 0, "cancelled": 130}.get(result.status, 1)
+    return EXIT_CODES.get(result.status, 1)
 
 
 def cmd_runs(args) -> int:

@@ -177,6 +177,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_extend(args) -> int:
+    from app.cli import EXIT_CODES
     from app.core.events import ProgressPrinter, StopFlag
     from app.core.extend import extend_run
 
@@ -185,7 +186,7 @@ def cmd_extend(args) -> int:
     stop.install_signal_handlers()
     result = extend_run(args.run, args.epochs, ProgressPrinter(), stop)
     print(f"{result.run_id}: {result.status}" + (f" ({result.error})" if result.error else ""))
-    return {"completed": 0, "cancelled": 130}.get(result.status, 1)
+    return EXIT_CODES.get(result.status, 1)
 
 
 def add_queue_parsers(sub) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .config import RunConfig, parse_config
-from .errors import Cancelled, ConfigError, DataError, StudioError
+from .errors import Cancelled, ConfigError, DataError, ModelError, StudioError
 from .events import EventSink, StopFlag
 from .hardware import return_freed_memory
 from .paths import run_dir
@@ -165,6 +165,8 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
         store.update_run(run_id, status="cancelled", finished=time.time())
         sink.emit("finished", run_id=run_id, status="cancelled", error=None, hint=None)
         return RunResult(run_id, "cancelled")
+    except (DataError, ModelError) as exc:  # the data or the model was refused: the run did not fail, it never ran
+        return _fail(run_id, exc.message, exc.hint, sink, store, status="rejected")
     except StudioError as exc:
         return _fail(run_id, exc.message, exc.hint, sink, store)
     except Exception as exc:  # the run must end with a last word, whatever happened
@@ -181,10 +183,10 @@ def _explain(exc: Exception) -> tuple[str, str]:
     return text, "See the run's log (logs/worker.log in the run folder) for the full traceback."
 
 
-def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store) -> RunResult:
-    store.update_run(run_id, status="failed", error=message, hint=hint, finished=time.time())
-    sink.emit("finished", run_id=run_id, status="failed", error=message, hint=hint)
-    return RunResult(run_id, "failed", message, hint)
+def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store, status: str = "failed") -> RunResult:
+    store.update_run(run_id, status=status, error=message, hint=hint, finished=time.time())
+    sink.emit("finished", run_id=run_id, status=status, error=message, hint=hint)
+    return RunResult(run_id, status, message, hint)
 
 
 def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: str, run_id: str, folder: Path,

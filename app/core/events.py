@@ -10,7 +10,8 @@ Events (all carry `event` and `time`, seconds since the epoch):
   checkpoint  step, path
   artifact    kind, path, bytes, properties
   warning     message, hint
-  finished    status (completed/cancelled/failed), error, hint
+  finished    status (completed/cancelled/failed/rejected: the data or model was refused before training), error,
+              hint
 
 Core code reports through an `EventSink` (anything with `emit(event, **fields)`) and asks a `StopFlag` whether to
 stop; it knows nothing about threads, Qt or terminals.
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 EVENT_NAMES = ("phase", "started", "progress", "metrics", "sample", "checkpoint", "artifact", "warning",
                "finished")
-FINAL_STATUSES = ("completed", "cancelled", "failed")
+FINAL_STATUSES = ("completed", "cancelled", "failed", "rejected")
 
 
 class EventSink(Protocol):

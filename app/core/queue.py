@@ -17,7 +17,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("queued", "running", "completed", "failed", "cancelled")
+STATUSES = ("queued", "running", "completed", "failed", "cancelled", "rejected")
 
 
 def _table(store: Store):

@@ -94,16 +94,16 @@ def test_stop_saves_a_checkpoint_then_resume_continues_at_the_same_step(tiny_mod
     assert Store().get_run(first.run_id)["status"] == "completed"
 
 
-def test_malformed_data_fails_before_training_with_the_line_number(tiny_model_dir, tmp_path):
+def test_malformed_data_is_rejected_before_training_with_the_line_number(tiny_model_dir, tmp_path):
     bad = tmp_path / "bad.jsonl"
     good = json.dumps({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]})
     bad.write_text("\n".join([good, good, '{"messages": [', good]) + "\n")
     sink = ListSink()
     result = engine.run(make_config(tiny_model_dir, bad), sink)
-    assert result.status == "failed"
+    assert result.status == "rejected"
     assert "bad.jsonl:3" in result.error
-    assert not sink.of("started")
-    assert Store().get_run(result.run_id)["status"] == "failed"
+    assert not sink.of("started") and sink.of("finished")[0]["status"] == "rejected"
+    assert Store().get_run(result.run_id)["status"] == "rejected"
 
 
 def test_padding_free_matches_padded_loss_at_step_one(tiny_model_dir, chat_file):
@@ -201,12 +201,12 @@ def test_length_grouped_padded_batches_hold_less_padding(tiny_model_dir, tmp_pat
     assert padding[True] < padding[False] / 3, padding
 
 
-def test_missing_model_folder_is_a_clear_failure(chat_file, tmp_path):
+def test_missing_model_folder_is_a_clear_refusal(chat_file, tmp_path):
     empty = tmp_path / "not-a-model"
     empty.mkdir()
     sink = ListSink()
     result = engine.run(make_config(empty, chat_file), sink)
-    assert result.status == "failed" and "no config.json" in result.error
+    assert result.status == "rejected" and "no config.json" in result.error
     assert result.hint
 
 

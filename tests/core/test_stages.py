@@ -122,7 +122,7 @@ def test_stage_that_does_not_fit_the_data_is_an_error_before_training(tiny_model
                       "method": {"name": "prompt_tuning"}})
     assert [p for p, _ in err.value.problems] == ["data.format", "method.name"]
     result = engine.run(config(tiny_model_dir, data["classification"], "dpo"), ListSink(), StopFlag())
-    assert result.status == "failed" and "classification data" in result.error and "preference" in result.error
+    assert result.status == "rejected" and "classification data" in result.error and "preference" in result.error
 
 
 def test_rm_cuts_long_pairs_to_max_length_and_leaves_out_prompts_that_fill_it(tiny_model_dir, demo_tokenizer,

@@ -156,8 +156,8 @@ def test_malformed_data_is_reported_with_its_line_and_the_run_does_not_start(dem
     assert all(events)
     assert not [e for e in events if e["event"] == "started"]
     finished = events[-1]
-    assert finished["status"] == "failed" and "bad.jsonl:4" in finished["error"], finished
-    assert proc.returncode == 1
+    assert finished["status"] == "rejected" and "bad.jsonl:4" in finished["error"], finished
+    assert proc.returncode == 2
 
 
 def test_quickstart_config_runs(demo_model_dir):

@@ -145,3 +145,23 @@ def test_refresh_sees_runs_written_by_another_connection(qtbot, store, tmp_path)
     assert "from-worker" in names(page)
     ids = [page.proxy.index(r, 0).data(RUN_ID_ROLE) for r in range(page.proxy.rowCount())]
     assert "20260102-000000-ffff" in ids
+
+
+def test_a_rejected_run_shows_why_and_is_resumable_only_when_it_had_trained(qtbot, store):
+    config = RunConfig(name="x", data={"train": "train.jsonl"}).to_yaml()
+    for run_id, steps in (("20260102-000000-rjct", None), ("20260102-000001-rjct", 40)):
+        store.create_run(run_id, name=run_id, config_yaml=config, model="demo", method="lora", stage="sft", pid=0)
+        store.update_run(run_id, status="rejected", last_step=steps, error="data.jsonl:4: nested more than 100 "
+                         "levels deep", hint="Fix or remove these rows.")
+    page = RunsPage(store=store)
+    qtbot.addWidget(page)
+    page.show()
+    page.status_filter.setCurrentIndex(page.status_filter.findData("rejected"))
+    assert sorted(names(page)) == ["20260102-000000-rjct", "20260102-000001-rjct"]
+    assert page.select_run("20260102-000000-rjct")
+    detail = page.detail
+    assert detail.error_box.isVisible() and "refused before training" in detail.error_box.title.text()
+    assert "data.jsonl:4" in detail.error_box.error.text()
+    assert not detail.buttons["resume"].isEnabled()  # nothing trained: nothing to resume
+    page.select_run("20260102-000001-rjct")  # a resume whose data was refused: resumable once it is fixed
+    assert detail.buttons["resume"].isEnabled()

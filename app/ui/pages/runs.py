@@ -102,10 +102,12 @@ class RunDetail(QWidget):
         continuable = refusal is None
         for key in ("resume", "extend"):
             self.buttons[key].setToolTip(TIPS[key] if continuable else f"{refusal} Clone its config to run it again.")
+        status = run.get("status") if run else None
+        # a rejected run trained nothing unless it was a resume (of a run with steps) that its data or model refused
+        stopped = status in ("cancelled", "failed") or (status == "rejected" and bool(run.get("last_step")))
         for key, button in self.buttons.items():
-            status = run.get("status") if run else None
             button.setEnabled(run is not None and not (
-                (key == "resume" and (status not in ("cancelled", "failed") or not continuable))
+                (key == "resume" and (not stopped or not continuable))
                 or (key == "extend" and (status != "completed" or not continuable))
                 or (key == "delete" and status in ACTIVE_STATUSES)
                 or (key == "clone" and not run.get("config"))))
@@ -120,8 +122,11 @@ class RunDetail(QWidget):
         self.title.setText(run.get("name") or run["id"])
         steps = f"step {run.get('last_step') or 0} of {run.get('total_steps') or '?'}"
         self.subtitle.setText(f"{run['id']} · {run.get('status')} at {steps} · {run.get('device') or ''}")
-        if run.get("status") == "failed":
+        if status == "failed":
             self.error_box.show_error("This run failed.", run.get("error"), run.get("hint"))
+        elif status == "rejected":
+            self.error_box.show_error("This run was refused before training: its data or model cannot be used.",
+                                      run.get("error"), run.get("hint"))
         self.plots.load_series(series or {})
         self.config_view.setPlainText(run.get("config") or "")
         self.artifacts.setRowCount(len(artifacts or []))

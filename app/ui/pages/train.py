@@ -321,6 +321,10 @@ class TrainPage(QWidget):
             self.phase_label.setText(f"Stopped at step {step}")
             if event.get("error"):
                 self.error_box.show_error("The run was stopped.", event.get("error"), event.get("hint"))
+        elif status == "rejected":
+            self.phase_label.setText("Not started")
+            self.error_box.show_error("The run was refused: its data or model cannot be used.", event.get("error"),
+                                      event.get("hint"))
         else:
             self.phase_label.setText("Training failed")
             self.error_box.show_error("The run failed.", event.get("error"), event.get("hint"))

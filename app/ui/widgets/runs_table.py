@@ -12,7 +12,8 @@ from app.core.store import ACTIVE_STATUSES
 from app.ui.widgets.clock import clock_text
 
 COLUMNS = ("Name", "Started", "Duration", "Model", "Method", "Status", "Final loss")
-STATUSES = ("completed", "running", "pending", "cancelled", "failed")
+STATUSES = ("completed", "running", "pending", "cancelled", "failed", "rejected")
+ERROR_STATUSES = ("failed", "rejected")  # runs that end with an error and a hint (rejected: refused data or model)
 SORT_ROLE = Qt.ItemDataRole.UserRole
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -80,8 +81,8 @@ class RunsModel(QAbstractTableModel):
         if role == RUN_ID_ROLE:
             return run["id"]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return run.get("error") if run.get("status") == "failed" else f"{run['id']}\n{text}"
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and run.get("status") == "failed":
+            return run.get("error") if run.get("status") in ERROR_STATUSES else f"{run['id']}\n{text}"
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and run.get("status") in ERROR_STATUSES:
             return QColor("#d9534f")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (2, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
