@@ -112,7 +112,10 @@ def clean_dataset(path: str | Path, actions: CleanActions | dict, out_dir: str |
     flow = {name: [0, 0] for name, _ in steps}  # rows in, rows out
     changed = {"fill": 0, "trim": 0}
     seen: set[int] = set()
-    encoder = ConversationEncoder(tokenizer, 10**9) if needs_tokens else None
+    # lengths are measured up to one token past the larger bound, which is all the filter compares (and keeps a
+    # huge row from being tokenised whole: templating.char_budget)
+    encoder = ConversationEncoder(tokenizer, max(actions.min_tokens or 0, actions.max_tokens or 0)) \
+        if needs_tokens else None
     problems: list[Problem] = []
     problem_count = rows_in = rows_out = 0
     every = max(1, (total or 10_000) // 100)
@@ -208,7 +211,7 @@ def _has_text(example: list[dict] | str) -> bool:
 
 def _length(tokenizer, encoder: ConversationEncoder, example: list[dict] | str) -> int:
     if isinstance(example, str):
-        return encode_text(tokenizer, example, 10**9).full_length
+        return encode_text(tokenizer, example, encoder.max_length).full_length
     return encoder.encode(example).full_length
 
 

@@ -3,7 +3,9 @@
 read -> detect the format and check the stage reads it -> convert every row (any problem stops the run, listing
 them all) -> max_samples -> validation split -> test rows (data.test, else a data.test_split share of the training
 rows, taken out of training as for sft: `finetune-studio eval --split test` scores them). No tokenising: the TRL trainers apply the chat template and tokenise
-these rows themselves (classification rows are tokenised by the cls stage).
+these rows themselves (classification rows are tokenised by the cls stage). Given a character `budget`
+(templating.char_budget), the text those trainers tokenise is cut to it first: what lies past it lies past max_length
+tokens, which they truncate away (keeping the start), and a 20 MB row tokenised whole would take gigabytes.
 """
 
 from __future__ import annotations
@@ -31,8 +33,31 @@ class StageRows:
     test: list[dict] = field(default_factory=list)
 
 
+# The fields of a stage row that a trainer tokenises (a reference answer, a label, is compared, not tokenised).
+TOKENISED = ("prompt", "chosen", "rejected", "completion", "text")
+
+
+def cut_to_budget(row: dict, budget: int) -> dict:
+    """`row` with each tokenised field cut to `budget` characters: a text cut there; a list of turns kept in order
+    until their contents have used the budget up, the turn that crosses it cut and the rest left out (all of it past
+    max_length tokens, which the trainer's truncation drops)."""
+    for key in TOKENISED:
+        value = row.get(key)
+        if isinstance(value, str):
+            row[key] = value[:budget]
+        elif isinstance(value, list):
+            kept, used = [], 0
+            for turn in value:
+                kept.append({**turn, "content": turn["content"][:budget - used]})
+                used += len(turn["content"])
+                if used >= budget:
+                    break
+            row[key] = kept
+    return row
+
+
 def _read(path: Path, fmt: str, cfg, formats: tuple[str, ...], title: str, limit: int | None,
-          stop=None) -> tuple[str, list[dict], list[Problem], int]:
+          stop=None, budget: int | None = None) -> tuple[str, list[dict], list[Problem], int]:
     rows, _total = open_rows(path)
     detection, head = detect_in(rows, fmt, cfg.columns)
     if detection.format == UNKNOWN:
@@ -53,8 +78,9 @@ def _read(path: Path, fmt: str, cfg, formats: tuple[str, ...], title: str, limit
         problem = row.error
         if row.data is not None:
             try:
-                examples.append(_with_system(stage_row(apply_columns(row.data, cfg.columns), detection.format),
-                                             cfg.system_prompt))
+                example = _with_system(stage_row(apply_columns(row.data, cfg.columns), detection.format),
+                                       cfg.system_prompt)
+                examples.append(example if budget is None else cut_to_budget(example, budget))
             except RowProblem as exc:
                 problem = str(exc)
         if problem is not None:
@@ -74,17 +100,18 @@ def _with_system(example: dict, system_prompt: str | None) -> dict:
 
 
 def load_stage_rows(cfg, formats: tuple[str, ...], title: str, sink=None, stop=None,
-                    validation: bool = True) -> StageRows:
+                    validation: bool = True, budget: int | None = None) -> StageRows:
     """Read `cfg` (a DataConfig) for a stage that reads `formats`; DataError lists every unusable row as
-    `file:line: problem`; `Cancelled` once `stop.is_set()`. `validation=False` keeps every row for training."""
+    `file:line: problem`; `Cancelled` once `stop.is_set()`. `validation=False` keeps every row for training;
+    `budget`: characters each tokenised field is cut to (cut_to_budget)."""
     train_path = check_file(cfg.train)
     val_path = check_file(cfg.validation) if cfg.validation and validation else None
     if sink is not None:
         sink.emit("phase", name="read", message=f"Reading {train_path.name}", current=0, total=None)
-    fmt, train, problems, count = _read(train_path, cfg.format, cfg, formats, title, cfg.max_samples, stop)
+    fmt, train, problems, count = _read(train_path, cfg.format, cfg, formats, title, cfg.max_samples, stop, budget)
     rows = len(train)
     if val_path is not None:
-        _fmt, held, more, more_count = _read(val_path, cfg.format, cfg, formats, title, None, stop)
+        _fmt, held, more, more_count = _read(val_path, cfg.format, cfg, formats, title, None, stop, budget)
         problems, count, rows = problems + more, count + more_count, rows + len(held)
     test: list[dict] = []
     if cfg.test:

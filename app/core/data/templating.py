@@ -7,11 +7,15 @@ full rendering and that their ends fall on token boundaries of the full conversa
 and train on the tokens in between up to and including the turn's
 last special token (the end-of-turn marker, e.g. `<|im_end|>`). What follows that token (ChatML's newline) and
 every header, user and system token get the label -100.
+
+Text is cut to `char_budget` characters before it is tokenised: what lies past it lies past `max_length` tokens, which
+truncation drops anyway, and tokenising it would only cost memory (one 20 MB row took 6 GB).
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 
 from ..errors import DataError
@@ -42,7 +46,8 @@ class Encoded:
     """One tokenised example. `labels` is -100 where the loss is not computed; no padding is added.
 
     `assistant_tokens_cut` counts trained tokens (label != -100) lost to truncation; `full_length` is the
-    length before truncation.
+    length before truncation (of the text within the character budget: a row cut to it counts only its first
+    `max_length` + 1 tokens or more, and its cut answer tokens only up to there).
     """
 
     input_ids: list[int]
@@ -70,9 +75,23 @@ def ensure_chat_template(tokenizer) -> bool:
     return False
 
 
-def _truncate(ids: list[int], labels: list[int], max_length: int, full_length: int) -> Encoded:
+_LONGEST_TOKEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tokenizer -> characters of its longest
+
+
+def char_budget(tokenizer, max_length: int) -> int:
+    """Characters that hold more than `max_length` tokens whatever the text: (max_length + 1) times the longest token
+    of the vocabulary (in characters of its text, a byte-level token's byte count bounding them; 81 for SmolLM2's
+    runs of spaces), so cutting text there changes none of its first `max_length` tokens."""
+    longest = _LONGEST_TOKEN.get(tokenizer)
+    if longest is None:
+        longest = _LONGEST_TOKEN[tokenizer] = max(map(len, tokenizer.get_vocab()), default=1)
+    return (max_length + 1) * max(longest, 1)
+
+
+def _truncate(ids: list[int], labels: list[int], max_length: int, cut_text: bool = False) -> Encoded:
+    """The first `max_length` tokens; `cut_text`: the text was cut to the character budget first (so it is longer)."""
     cut = sum(1 for label in labels[max_length:] if label != IGNORE_INDEX)
-    return Encoded(ids[:max_length], labels[:max_length], len(ids) > max_length, cut, full_length)
+    return Encoded(ids[:max_length], labels[:max_length], cut_text or len(ids) > max_length, cut, len(ids))
 
 
 class ConversationEncoder:
@@ -84,6 +103,7 @@ class ConversationEncoder:
         ensure_chat_template(tokenizer)
         self.tokenizer = tokenizer
         self.max_length = max_length
+        self.budget = char_budget(tokenizer, max_length)
         self.train_on = train_on
         added = getattr(tokenizer, "added_tokens_decoder", {}) or {}
         self.special_ids = set(tokenizer.all_special_ids) | {i for i, tok in added.items() if tok.special}
@@ -93,10 +113,14 @@ class ConversationEncoder:
 
     def encode(self, messages: list[dict]) -> Encoded:
         full = self._render(messages)
+        cut = len(full) > self.budget
         if self.train_on == "all":
-            ids = self._tokenise([full])[0]
-            return _truncate(ids, list(ids), self.max_length, len(ids))
+            ids = self._tokenise([full[:self.budget]])[0]
+            return _truncate(ids, list(ids), self.max_length, cut)
         spans = self._assistant_spans(messages, full)
+        if cut:  # answers that start past the budget lie past max_length: truncation would drop them
+            full = full[:self.budget]
+            spans = [(before, min(through, self.budget)) for before, through in spans if before < self.budget]
         ids, token_spans = self._locate(full, spans)
         labels = [IGNORE_INDEX] * len(ids)
         for start, end in token_spans:
@@ -104,30 +128,31 @@ class ConversationEncoder:
             if specials:
                 end = specials[-1] + 1
             labels[start:end] = ids[start:end]
-        return _truncate(ids, labels, self.max_length, len(ids))
+        return _truncate(ids, labels, self.max_length, cut)
 
     def _tokenise(self, texts: list[str]) -> list[list[int]]:
         return [list(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
 
-    def _assistant_spans(self, messages: list[dict], full: str) -> list[tuple[str, str]]:
-        """For each assistant turn: the rendering before its content and the rendering through its end."""
+    def _assistant_spans(self, messages: list[dict], full: str) -> list[tuple[int, int]]:
+        """For each assistant turn: the length of the rendering before its content and of the rendering through its
+        end (both prefixes of `full`)."""
         spans = []
         for i, message in enumerate(messages):
             if message["role"] == "assistant":
                 before, through = self._render(messages[:i], True), self._render(messages[: i + 1])
                 if not (full.startswith(before) and full.startswith(through)):
                     raise _unstable_template()
-                spans.append((before, through))
+                spans.append((len(before), len(through)))
         return spans
 
-    def _locate(self, full: str, spans: list[tuple[str, str]]) -> tuple[list[int], list[tuple[int, int]]]:
+    def _locate(self, full: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[tuple[int, int]]]:
         """Token ids of `full` and each span's [start, end) token indices.
 
         Fast path: tokenise the text between span boundaries piece by piece; if the pieces' tokens concatenate to
         the full tokenisation, every boundary is a token boundary. Otherwise (a tokenizer that merges across a
         boundary or prefixes a space to each piece) tokenise each prefix and require it to be a token prefix.
         """
-        cuts = sorted({0, len(full), *(len(t) for span in spans for t in span)})
+        cuts = sorted({0, len(full), *(n for span in spans for n in span)})
         pieces = [full[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
         ids, *piece_ids = self._tokenise([full, *pieces])
         if [t for piece in piece_ids for t in piece] == ids:
@@ -135,9 +160,9 @@ class ConversationEncoder:
             for cut, piece in zip(cuts[1:], piece_ids, strict=True):
                 at += len(piece)
                 index[cut] = at
-            return ids, [(index[len(before)], index[len(through)]) for before, through in spans]
+            return ids, [(index[before], index[through]) for before, through in spans]
         log.debug("chat template pieces do not tokenise independently; using prefix tokenisation")
-        prefixes = self._tokenise([t for span in spans for t in span])
+        prefixes = self._tokenise([full[:n] for span in spans for n in span])
         for prefix in prefixes:
             if ids[: len(prefix)] != prefix:
                 raise _unstable_template()
@@ -158,8 +183,9 @@ def encode_conversation(tokenizer, messages: list[dict], max_length: int, train_
 
 def encode_text(tokenizer, text: str, max_length: int) -> Encoded:
     """Tokenise plain text for language modelling: every token is trained, and the eos token is appended."""
-    ids = list(tokenizer(text, add_special_tokens=True)["input_ids"])
+    budget = char_budget(tokenizer, max_length)
+    ids = list(tokenizer(text[:budget], add_special_tokens=True)["input_ids"])
     eos = tokenizer.eos_token_id
     if eos is not None and (not ids or ids[-1] != eos):
         ids.append(eos)
-    return _truncate(ids, list(ids), max_length, len(ids))
+    return _truncate(ids, list(ids), max_length, len(text) > budget)

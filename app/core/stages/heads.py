@@ -26,9 +26,11 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared
     from datasets import Dataset
 
     from ..data.stage_data import load_stage_rows
+    from ..data.templating import char_budget
 
     spec = STAGES[config.training.stage]
-    rows = load_stage_rows(config.data, spec.formats, spec.title, sink, stop)
+    rows = load_stage_rows(config.data, spec.formats, spec.title, sink, stop,
+                           budget=char_budget(tokenizer, config.training.max_length))
     stats = {"format": rows.format, "rows": rows.rows, "train_rows": len(rows.train), "eval_rows": len(rows.eval),
              "max_length": config.training.max_length, "sample_prompts": []}
     if config.training.stage == "rm":
