@@ -375,6 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if os.name == "posix":  # what this process writes (the data home's store, runs, logs, caches) is the user's alone
+        os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.cmd is None:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from .errors import ConfigError
 
 APP_NAME = "finetune-studio"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = PROJECT_ROOT / "resources"
+RUN_ID_MAX = 64
+_RUN_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 
 
 def data_home() -> Path:
@@ -19,7 +24,8 @@ def data_home() -> Path:
         from platformdirs import user_data_path
 
         home = user_data_path(APP_NAME, appauthor=False)
-    home.mkdir(parents=True, exist_ok=True)
+    if not home.is_dir():  # private: runs hold the user's data (a home that exists keeps the modes it was given)
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
     return home
 
 
@@ -29,8 +35,20 @@ def runs_dir() -> Path:
     return path
 
 
+def check_run_id(run_id: str) -> str:
+    """`run_id` if it is a safe folder name (letters, digits, '.', '_', '-'; at most RUN_ID_MAX; no leading dot, no
+    '..'), else ConfigError: a run id names a folder under runs/, so it must never reach outside it."""
+    if len(run_id) <= RUN_ID_MAX and _RUN_ID.fullmatch(run_id) and ".." not in run_id:
+        return run_id
+    shown = run_id if len(run_id) <= 80 else f"{run_id[:77]}..."
+    raise ConfigError([("run id", f"{shown!r} is not a valid run id")],
+                      f"A run id is 1 to {RUN_ID_MAX} letters, digits, '.', '_' or '-', not starting with '.' and "
+                      "without '..' (example: 20260101-120000-ab12); leave it out to get a new one.")
+
+
 def run_dir(run_id: str) -> Path:
-    return runs_dir() / run_id
+    """The run's folder, runs/<id> under the data home (ConfigError for an id that is not a safe folder name)."""
+    return runs_dir() / check_run_id(run_id)
 
 
 def models_cache() -> Path:

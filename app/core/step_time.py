@@ -71,8 +71,11 @@ def measure_throughput(device: DeviceInfo, precision: str) -> float:
         cache = {}
     cache[_key(device, precision)] = flops
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(cache, indent=1))
-    tmp.replace(path)
+    try:
+        tmp.write_text(json.dumps(cache, indent=1))
+        tmp.replace(path)
+    except OSError as exc:  # a full disk: the measurement still serves this process
+        log.warning("could not cache the measured throughput in %s: %s", path, exc)
     log.info("%s: %.1f GFLOP/s (%s matmul %d)", device.name, flops / 1e9, precision, n)
     return flops
 

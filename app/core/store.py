@@ -5,19 +5,40 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import secrets
 import shutil
 import socket
+import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import RunNotFound
-from .paths import run_dir, store_path
+from .errors import RunNotFound, StudioError
+from .paths import run_dir, runs_dir, store_path
 
 log = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = ("pending", "running")
+TABLES = ("runs", "metrics", "artifacts", "samples", "evaluations", "eval_predictions")
+# How long a process waits for another that holds the store's write lock (several processes start on a fresh home).
+BUSY_SECONDS = 30.0
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def unwritable(exc: sqlite3.OperationalError) -> bool:
+    """The store cannot be written (a full disk, a failing one, a read-only file); it can still be read (Store)."""
+    return any(s in str(exc) for s in ("disk is full", "disk I/O error", "readonly database"))
+
+
+def like_pattern(text: str, prefix_only: bool = False) -> str:
+    """A LIKE pattern that matches `text` literally (its % and _ escaped with \\), anywhere or at the start."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%" if prefix_only else f"%{escaped}%"
 
 
 def new_run_id() -> str:
@@ -56,13 +77,52 @@ class Store:
         import sqlite_utils  # pulls in pandas-sized imports: keep it off the GUI's start-up path
 
         self.db = sqlite_utils.Database(self.path)
-        self.db.conn.execute("PRAGMA busy_timeout = 5000")
-        self.db.enable_wal()
-        self._ensure_schema()
+        try:
+            self.db.conn.execute("PRAGMA busy_timeout = 5000")
+            self._retry_busy(self.db.enable_wal)
+            self._ensure_schema()
+        except sqlite3.OperationalError as exc:
+            if not unwritable(exc) or not self.path.is_file():
+                raise
+            # A full disk: SQLite cannot even size the file its readers share (-shm). Read the store as the file
+            # holds it (what the last writer committed and checkpointed); writes fail as "readonly database".
+            log.warning("the run store cannot be written (%s): reading it as it is on disk", exc)
+            self.db.close()
+            self.db = sqlite_utils.Database(sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True))
+            return
         if reap:
             self.reap_dead_runs()
 
+    def _retry_busy(self, write: Callable[[], None]) -> None:
+        """`write()`, tried again while another process holds the lock: SQLite answers "database is locked" at once,
+        without waiting for the busy timeout, when a connection that read would have to wait to write."""
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                return write()
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(random.uniform(0.01, 0.1))
+
     def _ensure_schema(self) -> None:
+        """Create the tables that are missing, in one transaction that holds the write lock from its start (BEGIN
+        IMMEDIATE): processes opening a fresh store together wait for the first, then find its tables."""
+        if set(TABLES) <= set(self.db.table_names()):
+            return
+
+        def create() -> None:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self._create_tables()
+            except BaseException:
+                self.db.rollback()
+                raise
+            self.db.commit()
+
+        self._retry_busy(create)
+
+    def _create_tables(self) -> None:
         db = self.db
         if "runs" not in db.table_names():
             db["runs"].create({
@@ -88,6 +148,7 @@ class Store:
             db["evaluations"].create({"id": int, "run_id": str, "model": str, "shots": int, "split": str,
                                       "examples": int, "metrics": str, "created": float}, pk="id",
                                      foreign_keys=[("run_id", "runs", "id")])
+        if "eval_predictions" not in db.table_names():
             db["eval_predictions"].create({"evaluation_id": int, "idx": int, "prompt": str, "reference": str,
                                            "prediction": str, "score": float},
                                           foreign_keys=[("evaluation_id", "evaluations", "id")])
@@ -145,8 +206,9 @@ class Store:
     def list_runs(self, search: str | None = None, status: str | None = None) -> list[dict]:
         where, params = [], []
         if search:
-            where.append("(name LIKE ? OR id LIKE ? OR model LIKE ? OR method LIKE ?)")
-            params += [f"%{search}%"] * 4
+            where.append("(" + " OR ".join(f"{col} LIKE ? ESCAPE '\\'" for col in ("name", "id", "model", "method"))
+                         + ")")
+            params += [like_pattern(search)] * 4
         if status:
             where.append("status = ?")
             params.append(status)
@@ -158,7 +220,8 @@ class Store:
         if not rows:
             rows = list(self.db["runs"].rows_where("name = ?", [key], order_by="created desc", limit=1))
         if not rows:
-            rows = list(self.db["runs"].rows_where("id LIKE ?", [f"{key}%"], order_by="created desc"))
+            rows = list(self.db["runs"].rows_where("id LIKE ? ESCAPE '\\'", [like_pattern(key, prefix_only=True)],
+                                                   order_by="created desc"))
             if len(rows) > 1:
                 raise RunNotFound(f"'{key}' matches {len(rows)} runs", "Give more of the run id.")
         if not rows:
@@ -219,10 +282,10 @@ class Store:
         self.db["runs"].update(run_id, {"name": name})
 
     def delete_run(self, run_id: str, files: bool = True) -> None:
+        """Forget the run; with `files`, remove its folder too, but only runs/<id> of the data home (where create_run
+        puts it): a row that names any other folder leaves it where it is."""
         run = self.get_run(run_id)
         if run["status"] in ACTIVE_STATUSES and pid_alive(run.get("pid")):
-            from .errors import StudioError
-
             raise StudioError(f"Run {run_id} is still running.", "Stop it before deleting it.")
         self.db["eval_predictions"].delete_where(
             "evaluation_id IN (SELECT id FROM evaluations WHERE run_id = ?)", [run["id"]])
@@ -230,23 +293,41 @@ class Store:
             self.db[table].delete_where("run_id = ?", [run["id"]])
         self.db["runs"].delete(run["id"])
         if files and run.get("run_dir"):
-            shutil.rmtree(run["run_dir"], ignore_errors=True)
+            _remove_run_folder(Path(run["run_dir"]), run["id"])
 
     def reap_dead_runs(self) -> list[str]:
         """Runs that say they are active but whose process on this host is gone become `failed`, with the
         tail of their log as the error."""
         host = socket.gethostname()
         reaped = []
-        for run in self.db["runs"].rows_where("status IN ('pending', 'running')"):
-            if run.get("host") != host or pid_alive(run.get("pid")):
-                continue
+        dead = [run for run in self.db["runs"].rows_where("status IN ('pending', 'running')")
+                if run.get("host") == host and not pid_alive(run.get("pid"))]
+        for run in dead:
             tail = log_tail(Path(run["run_dir"] or "") / "logs" / "worker.log")
-            self.db["runs"].update(run["id"], {
-                "status": "failed", "finished": time.time(),
-                "error": "The training process ended without reporting a result."
-                + (f"\n{tail}" if tail else ""),
-                "hint": "It was probably killed (out of memory, or closed by the system). "
-                        "Resume it from its last checkpoint, or lower the batch size.",
-            })
+            try:
+                self.db["runs"].update(run["id"], {
+                    "status": "failed", "finished": time.time(),
+                    "error": "The training process ended without reporting a result."
+                    + (f"\n{tail}" if tail else ""),
+                    "hint": "It was probably killed (out of memory, or closed by the system). "
+                            "Resume it from its last checkpoint, or lower the batch size.",
+                })
+            except sqlite3.OperationalError as exc:  # a full disk must not stop anyone reading the history
+                if not (unwritable(exc) or _busy(exc)):
+                    raise
+                log.warning("could not mark %d dead run(s) failed: %s", len(dead) - len(reaped), exc)
+                break
             reaped.append(run["id"])
         return reaped
+
+
+def _remove_run_folder(folder: Path, run_id: str) -> None:
+    """Remove `folder` if it is runs/<run_id> of the data home: a link there is unlinked (never followed), and any
+    other path (a row written under another data home, or before run ids were checked) is left alone."""
+    runs, target = runs_dir().resolve(), folder.resolve()
+    if folder.is_symlink() and folder.parent.resolve() == runs and folder.name == run_id:
+        folder.unlink()
+    elif target.parent == runs and target.name == run_id:
+        shutil.rmtree(target, ignore_errors=True)
+    elif folder.exists():
+        log.warning("run %s: its folder %s is not under %s; left in place", run_id, folder, runs)

@@ -4,6 +4,7 @@ import sys
 import pytest
 
 from app.core.errors import RunNotFound
+from app.core.paths import run_dir
 from app.core.store import Store
 
 
@@ -49,11 +50,11 @@ def test_a_run_whose_process_died_is_marked_failed_with_its_log_tail(store, tmp_
     assert "OOM killer" in run["error"]
 
 
-def test_delete_removes_rows_and_files(store, tmp_path):
-    folder = tmp_path / "runs" / "gone"
+def test_delete_removes_rows_and_files(store):
+    folder = run_dir("gone")  # what create_run records: runs/<id> of the data home, the one folder delete removes
     folder.mkdir(parents=True)
     store.create_run("gone", name="g", config_yaml="", model="m", method="lora", stage="sft")
-    store.update_run("gone", status="completed", run_dir=str(folder))
+    store.update_run("gone", status="completed")
     store.add_metrics("gone", 1, {"loss": 1.0})
     store.delete_run("gone")
     assert not folder.exists()
