@@ -42,6 +42,7 @@ class EventCallback(TrainerCallback):
         self._t0 = self._last_log_time = time.time()
         self._first_step = state.global_step
         self._last_tokens = state.num_input_tokens_seen
+        self.store.forget_after(self.run_id, state.global_step)  # resumed: what came after the checkpoint is redone
         self.store.update_run(self.run_id, status="running", total_steps=state.max_steps, started=self._t0)
         self.sink.emit("started", run_id=self.run_id, total_steps=state.max_steps, start_step=state.global_step,
                        **self.info)
@@ -87,12 +88,14 @@ class EventCallback(TrainerCallback):
         self.sink.emit("metrics", step=state.global_step, epoch=epoch, metrics=metrics)
 
     def on_save(self, args, state, control, **kwargs):
+        """The trainer has written the whole checkpoint (trainer state last) and rotated the old ones out."""
         path = Path(args.output_dir) / f"checkpoint-{state.global_step}"
         latest = Path(args.output_dir) / "latest"
         tmp = latest.with_suffix(".tmp")
         tmp.write_text(path.name)
         tmp.replace(latest)
         self.store.add_artifact(self.run_id, "checkpoint", path, {"step": state.global_step})
+        self.store.forget_missing_checkpoints(self.run_id)
         self.sink.emit("checkpoint", step=state.global_step, path=str(path))
         if self.sampler is not None and not self.stopped_by_user:
             self.sampler(state.global_step)

@@ -107,13 +107,44 @@ def _sample_prompts(config: RunConfig, prepared: Any) -> list[str]:
     return list(prepared.stats.get("sample_prompts", []))[:2]
 
 
+_WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json",
+            "adapter_model.safetensors", "adapter_model.bin")
+
+
+def checkpoint_complete(path: Path) -> bool:
+    """Whether the trainer finished writing this checkpoint: transformers writes trainer_state.json after the weights,
+    optimizer, scheduler and RNG state (Trainer._save_checkpoint), so weights beside a trainer state that parses
+    make a whole one; a run killed or out of disk while saving leaves a folder without it."""
+    try:
+        state = json.loads((path / "trainer_state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(state, dict) and "global_step" in state and any((path / name).is_file() for name in _WEIGHTS)
+
+
+def _checkpoints(folder: Path) -> list[Path]:
+    """The run's checkpoint-N folders, by step."""
+    found = [p for p in (folder / "checkpoints").glob("checkpoint-*") if p.name.split("-")[-1].isdigit()]
+    return sorted(found, key=lambda p: int(p.name.split("-")[-1]))
+
+
+def partial_checkpoints(folder: Path) -> list[Path]:
+    """Checkpoint folders the trainer did not finish writing (nothing can continue from them)."""
+    return [p for p in _checkpoints(folder) if not checkpoint_complete(p)]
+
+
 def last_checkpoint(folder: Path) -> Path | None:
+    """The checkpoint `latest` names (written once the trainer has saved it whole) when it is complete, else the newest
+    complete one (a run stopped between saving and pointing at it); never a partial one."""
     ckpts = folder / "checkpoints"
-    latest = ckpts / "latest"
-    if latest.exists() and (ckpts / latest.read_text().strip()).is_dir():
-        return ckpts / latest.read_text().strip()
-    found = sorted(ckpts.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
-    return found[-1] if found else None
+    try:
+        named = ckpts / (ckpts / "latest").read_text(encoding="utf-8").strip()
+    except OSError:
+        named = None
+    if named is not None and named.parent == ckpts and checkpoint_complete(named):
+        return named
+    complete = [p for p in _checkpoints(folder) if checkpoint_complete(p)]
+    return complete[-1] if complete else None
 
 
 def refuse_unresumable(stage: str) -> None:
@@ -142,9 +173,13 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
         config = parse_config(yaml.safe_load(row["config"]))
         refuse_unresumable(config.training.stage)
         checkpoint = last_checkpoint(run_dir(run_id))
+        partial = partial_checkpoints(run_dir(run_id))
         if checkpoint is None:
-            raise StudioError(f"Run {run_id} has no checkpoint to resume from.",
+            unfinished = f": {', '.join(p.name for p in partial)} was being written when it stopped" if partial else ""
+            raise StudioError(f"Run {run_id} has no complete checkpoint to resume from{unfinished}.",
                               "Start it again as a new run (clone its config).")
+        for path in partial:  # nothing continues from them; the trainer writes those steps again
+            shutil.rmtree(path, ignore_errors=True)
         store.update_run(run_id, status="running", error=None, hint=None, finished=None,
                          pid=os.getpid())
     else:

@@ -187,6 +187,18 @@ class Store:
         self.db["artifacts"].insert(row)
         return row
 
+    def forget_missing_checkpoints(self, run_id: str) -> None:
+        """Drop the run's checkpoint rows whose folder is gone (rotation deletes the oldest: save_total_limit)."""
+        gone = [row["id"] for row in self.artifacts(run_id, "checkpoint") if not Path(row["path"]).is_dir()]
+        if gone:
+            self.db["artifacts"].delete_where(f"id IN ({', '.join('?' * len(gone))})", gone)
+
+    def forget_after(self, run_id: str, step: int) -> None:
+        """The run continues from its checkpoint at `step`: the metrics and samples its lost part recorded after it
+        go, so the steps trained again are not recorded twice."""
+        for table in ("metrics", "samples"):
+            self.db[table].delete_where("run_id = ? AND step > ?", [run_id, step])
+
     def add_sample(self, run_id: str, step: int, prompt: str, output: str) -> None:
         self.db["samples"].insert({"run_id": run_id, "step": step, "prompt": prompt, "output": output,
                                    "time": time.time()})

@@ -21,6 +21,7 @@ def test_extend_creates_a_resumable_run_from_the_final_checkpoint(qtbot, tmp_pat
         store.update_run(run_id, status=status)
         checkpoint = run_dir(run_id) / "checkpoints" / "checkpoint-6"
         checkpoint.mkdir(parents=True)
+        (checkpoint / "adapter_model.safetensors").write_bytes(b"")  # a whole checkpoint: weights, trainer state
         (checkpoint / "trainer_state.json").write_text(json.dumps({"global_step": 6, "epoch": 2.0}))
         store.add_metrics(run_id, 6, {"loss": 0.5})
     page = RunsPage(store=store)
