@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 
 from app.cli_augment import add_parser as add_augment_parser
@@ -397,3 +398,24 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like, which stopped reading: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
         return 0
+    except (OSError, sqlite3.OperationalError) as exc:  # a full disk outside a run (a run ends with its own message)
+        return _disk_full(exc)
+
+
+def _disk_full(exc: OSError | sqlite3.OperationalError) -> int:
+    """Exit 2 with the disk to free when `exc` is a full disk or a run store that cannot be written; else raise it."""
+    from app.core.diskfull import is_disk_full, mount_point
+    from app.core.paths import data_home, store_path
+    from app.core.store import unwritable
+
+    if isinstance(exc, OSError) and is_disk_full(exc):
+        where = exc.filename or data_home()
+        print(f"Error: the disk is full ({exc.strerror}: {where}).", file=sys.stderr)
+    elif isinstance(exc, sqlite3.OperationalError) and unwritable(exc):
+        where = store_path()
+        print(f"Error: the run history {where} cannot be written ({exc}).", file=sys.stderr)
+    else:
+        raise exc
+    print(f"Hint: free some space on {mount_point(where)} (a full disk is the usual cause) and try again.",
+          file=sys.stderr)
+    return 2

@@ -13,6 +13,7 @@ import math
 import os
 import platform
 import shutil
+import sqlite3
 import time
 import traceback
 from dataclasses import dataclass
@@ -22,12 +23,13 @@ from typing import Any
 import yaml
 
 from .config import RunConfig, parse_config
+from .diskfull import is_disk_full, run_disk_full
 from .errors import Cancelled, ConfigError, DataError, ModelError, StudioError
 from .events import EventSink, StopFlag
 from .hardware import return_freed_memory
 from .paths import run_dir
 from .recovery import train_recovering
-from .store import ACTIVE_STATUSES, Store, new_run_id, pid_alive
+from .store import ACTIVE_STATUSES, Store, new_run_id, pid_alive, unwritable
 
 log = logging.getLogger(__name__)
 
@@ -205,8 +207,16 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
     except StudioError as exc:
         return _fail(run_id, exc.message, exc.hint, sink, store)
     except Exception as exc:  # the run must end with a last word, whatever happened
-        log.error("run %s failed:\n%s", run_id, traceback.format_exc())
-        message, hint = _explain(exc)
+        if not is_disk_full(exc, folder):
+            log.error("run %s failed:\n%s", run_id, traceback.format_exc())
+            message, hint = _explain(exc)
+            return _fail(run_id, message, hint, sink, store)
+        log.debug("run %s: the disk is full:\n%s", run_id, traceback.format_exc())  # the message says it all
+        for path in partial_checkpoints(folder):  # half-written: free their space for the next try
+            shutil.rmtree(path, ignore_errors=True)
+        targets = {kind for kind in ("adapter", "merged") if getattr(config.export, kind)}
+        message, hint = run_disk_full(store.get_run(run_id), targets, config.export.dtype, folder,
+                                      last_checkpoint(folder))
         return _fail(run_id, message, hint, sink, store)
 
 
@@ -219,8 +229,18 @@ def _explain(exc: Exception) -> tuple[str, str]:
 
 
 def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store, status: str = "failed") -> RunResult:
-    store.update_run(run_id, status=status, error=message, hint=hint, finished=time.time())
-    sink.emit("finished", run_id=run_id, status=status, error=message, hint=hint)
+    """Record and announce the failure; a store or events file that cannot be written (a full disk) does not keep
+    the `finished` event from the worker's stream (the next command's reaping marks the row failed)."""
+    try:
+        store.update_run(run_id, status=status, error=message, hint=hint, finished=time.time())
+    except sqlite3.OperationalError as exc:
+        if not unwritable(exc):
+            raise
+        log.error("run %s: could not record its end in the store: %s", run_id, exc)
+    try:
+        sink.emit("finished", run_id=run_id, status=status, error=message, hint=hint)
+    except OSError as exc:  # the events file; the stream and the other sinks had the event first (TeeSink)
+        log.error("run %s: could not append the finished event: %s", run_id, exc)
     return RunResult(run_id, status, message, hint)
 
 

@@ -19,6 +19,7 @@ stop; it knows nothing about threads, Qt or terminals.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -110,7 +111,13 @@ class JsonlEventWriter:
                     # The reader went away (the GUI closed and let the run continue): keep the file going.
                     self.stream = None
             if self._file is not None:
-                self._file.write(line + "\n")
+                try:
+                    self._file.write(line + "\n")
+                except OSError:  # a full disk: the stream goes on alone, and the error fails the run that emitted
+                    file, self._file = self._file, None
+                    with contextlib.suppress(OSError):
+                        file.close()
+                    raise
 
     def close(self) -> None:
         if self._file is not None:
@@ -138,8 +145,15 @@ class TeeSink:
         self.sinks = [s for s in sinks if s is not None]
 
     def emit(self, event: str, **fields: Any) -> None:
+        """Every sink gets the event, even when one fails (its events file on a full disk); then the error is raised."""
+        error = None
         for sink in self.sinks:
-            sink.emit(event, **fields)
+            try:
+                sink.emit(event, **fields)
+            except Exception as exc:
+                error = error or exc
+        if error is not None:
+            raise error
 
 
 class StopFlag:
