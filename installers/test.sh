@@ -7,9 +7,25 @@
 # tests need no display, in STUDIO_TEST_WORKERS processes (default: 2; each test module stays in one process, so
 # its fixtures are made once; tests/conftest.py shares the cores between them). Extra arguments go to pytest
 # (e.g. -q, -k chat, tests/core).
+#
+# Then the second precision lane: the modules marked `precision_lane` (training, methods, stages, exports and their
+# parity checks on the tiny model) again, with FINETUNE_STUDIO_PRECISION forcing the precision `auto` would not
+# pick on this CPU: fp32 on a CPU with AVX512-BF16 or AMX, bf16 (emulated, slower) on one without. So every run
+# of this script checks both precisions users' hardware trains in. STUDIO_PRECISION_LANE=0 skips it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash installers/install.sh --dev
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
-exec .venv/bin/python -m pytest -n "${STUDIO_TEST_WORKERS:-2}" --dist loadfile "$@"
+PYTEST=(.venv/bin/python -m pytest -n "${STUDIO_TEST_WORKERS:-2}" --dist loadfile)
+status=0
+"${PYTEST[@]}" "$@" || status=$?
+if [ "${STUDIO_PRECISION_LANE:-1}" != 0 ] && [ -z "${FINETUNE_STUDIO_PRECISION:-}" ]; then
+    if grep -qE 'avx512_bf16|amx_bf16' /proc/cpuinfo 2>/dev/null; then other=fp32; else other=bf16; fi
+    echo "==> the $other lane (FINETUNE_STUDIO_PRECISION=$other): tests marked precision_lane"
+    lane=0
+    FINETUNE_STUDIO_PRECISION="$other" "${PYTEST[@]}" -m precision_lane "$@" || lane=$?
+    [ "$lane" = 5 ] && lane=0  # the arguments selected none of the lane's tests
+    [ "$status" = 0 ] && status=$lane
+fi
+exit "$status"

@@ -1,9 +1,14 @@
 """Early stopping and the best checkpoint, on the tiny random Llama (a few seconds each)."""
 
+import pytest
+
 from app.core import engine
 from app.core.events import ListSink, StopFlag
 from app.core.store import Store
 from tests.core.test_engine import chat_file, make_config  # noqa: F401 - chat_file is a fixture
+
+# numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
+pytestmark = pytest.mark.precision_lane
 
 
 def _with_eval(config, **evaluation):

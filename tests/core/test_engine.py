@@ -9,6 +9,9 @@ from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
 from app.core.store import Store
 
+# numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
+pytestmark = pytest.mark.precision_lane
+
 QA = [("What is the capital of France?", "Paris is the capital of France."),
       ("Name a primary colour.", "Red is a primary colour."),
       ("What is 2 plus 2?", "2 plus 2 is 4.")]
@@ -137,7 +140,7 @@ def test_padding_free_steps_attend_per_sequence_without_a_mask(tiny_model_dir, c
 
 def test_qlora_adapters_train_in_fp32_through_the_fused_lora(tiny_model_dir, chat_file, monkeypatch):
     """TRL casts a quantised model's adapters to bf16; we keep them fp32, so the fused LoRA half runs (it needs the
-    input's dtype) and the optimizer updates fp32 weights."""
+    input's dtype) and the optimizer updates fp32 weights. Holds in fp32: under bf16 autocast PEFT's forward runs."""
     import torch
 
     from app.core.kernels import _lora_delta
@@ -150,7 +153,8 @@ def test_qlora_adapters_train_in_fp32_through_the_fused_lora(tiny_model_dir, cha
         return original(x, base_out, a, *rest)
 
     monkeypatch.setattr(function, "apply", spy)
-    result = engine.run(make_config(tiny_model_dir, chat_file, max_steps=1, method="qlora"), ListSink())
+    result = engine.run(make_config(tiny_model_dir, chat_file, max_steps=1, method="qlora", precision="fp32"),
+                        ListSink())
     assert result.status == "completed", result.error
     assert dtypes and set(dtypes) == {torch.float32}
 

@@ -13,6 +13,9 @@ from app.core.errors import ExportError
 from app.core.events import ListSink, StopFlag
 from app.core.export_run import export_run
 
+# numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
+pytestmark = pytest.mark.precision_lane
+
 WORDS = ["apple", "pear", "plum", "fig", "kiwi", "lime", "date", "peach"]
 ROWS = {
     "rm": [{"prompt": f"Say {w}", "chosen": w, "rejected": "I will not."} for w in WORDS],
@@ -31,7 +34,7 @@ def head_run(request, tiny_model_dir, tmp_path_factory) -> tuple[str, str]:
         "name": f"export-{stage}", "model": {"source": str(tiny_model_dir)}, "data": {"train": str(data)},
         "method": {"name": "lora", "rank": 4},
         "training": {"stage": stage, "max_steps": 2, "batch_size": 2, "max_length": 64, "learning_rate": 1e-2,
-                     "save_steps": 100, "warmup_ratio": 0.0, "precision": "fp32"},
+                     "save_steps": 100, "warmup_ratio": 0.0},
         "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": True, "dtype": "fp32"}})
     result = engine.run(config, ListSink(), StopFlag())
     assert result.status == "completed", result.error

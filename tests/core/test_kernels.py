@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from app.core import kernels
+from app.core import kernels, parity
 
 
 @pytest.mark.parametrize("with_bias", [False, True])
@@ -97,18 +97,24 @@ def _step(model, x, seed=0):
 
 @pytest.mark.parametrize("dropout", [0.0, 0.3])
 def test_fused_lora_gives_peft_outputs_and_gradients(dropout):
-    """With dropout, the same seed draws the same mask as PEFT's nn.Dropout, so the step is the same."""
+    """With dropout, the same seed draws the same mask as PEFT's nn.Dropout, so the step is the same: in fp32, to
+    the rounding of a different summation order (parity.py's rule at each tensor's own scale; the weight gradients
+    sum over 15 tokens, which AVX512 kernels order differently from AVX2 ones)."""
     x = torch.randn(3, 5, 12)
     torch.manual_seed(1)
     expected = _step(_lora_model(dropout), x, seed=7)
     fused = _lora_model(dropout)
     assert kernels.fuse_lora(fused) == 2
     got = _step(fused, x, seed=7)
-    torch.testing.assert_close(got[0], expected[0], rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(got[1], expected[1], rtol=1e-5, atol=1e-6)
+
+    def close(a, b):
+        torch.testing.assert_close(a, b, rtol=0, atol=parity.ULPS * parity.EPS["fp32"] * float(b.abs().max()))
+
+    close(got[0], expected[0])
+    close(got[1], expected[1])
     assert got[2].keys() == expected[2].keys() and len(got[2]) == 4
     for name in got[2]:
-        torch.testing.assert_close(got[2][name], expected[2][name], rtol=1e-5, atol=1e-6)
+        close(got[2][name], expected[2][name])
 
 
 def test_fused_lora_runs_the_fused_function_only_where_it_is_exact(monkeypatch):

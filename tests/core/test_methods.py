@@ -13,6 +13,9 @@ from app.core.events import ListSink, StopFlag
 from app.core.methods import METHODS, apply_method, count_parameters, loraplus_optimizer, trainable_parameters
 from app.core.models import describe_model
 
+# numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
+pytestmark = pytest.mark.precision_lane
+
 TRAINABLE = [name for name in METHODS if name != "bias"]  # the tiny Llama has no biases: see the test below
 SMALL = {"rank": 4, "adalora_target_rank": 2, "num_virtual_tokens": 4, "freeze_trainable_layers": 1}
 # Methods whose export path differs from LoRA's get the full, verified adapter + merged export; the rest save the
