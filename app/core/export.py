@@ -1,16 +1,12 @@
 """Exports: adapter (PEFT format), merged model (HF safetensors), each verified by reloading and comparing logits.
 
-Every export is written to a temporary folder and renamed into place, so a failed or cancelled export never
-leaves a half-written model where a good one is expected.
+Every export is written to a staging folder and renamed into place (staging.py), so a failed or cancelled export
+never leaves a half-written model where a good one is expected, and never replaces a folder that is not an export.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +17,7 @@ from .errors import Cancelled, ExportError
 from .events import EventSink, StopFlag
 from .merge_stream import digest
 from .model_card import model_card
+from .staging import staged
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -74,44 +71,6 @@ def _agreement(a: list, b: list) -> float:
     return same / sum(x.shape[1] for x in a)
 
 
-def _atomic_dir(out: Path) -> Path:
-    """`.NAME.tmp-PID` beside `out`; the leftovers of an export that was killed (its process gone) are removed."""
-    from .store import pid_alive
-
-    out = Path(out)
-    for stale in out.parent.glob(f".{out.name}.tmp-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid))):
-            shutil.rmtree(stale, ignore_errors=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    return tmp
-
-
-def _commit_dir(tmp: Path, out: Path) -> None:
-    if out.exists():
-        backup = out.with_name(f".{out.name}.old")
-        shutil.rmtree(backup, ignore_errors=True)
-        out.rename(backup)
-        tmp.rename(out)
-        shutil.rmtree(backup, ignore_errors=True)
-    else:
-        tmp.rename(out)
-
-
-@contextmanager
-def _staged(out: Path) -> Iterator[Path]:
-    """A temporary folder beside `out`, renamed to `out` when the block succeeds and removed when it fails or is
-    interrupted (Cancelled, KeyboardInterrupt)."""
-    tmp = _atomic_dir(out)
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _commit_dir(tmp, Path(out))
-
-
 def _is_quantized(model: Any) -> bool:
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return bool(getattr(base, "is_loaded_in_4bit", False) or getattr(base, "is_loaded_in_8bit", False))
@@ -130,7 +89,7 @@ def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Pa
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     out = Path(out)
-    with _staged(out) as tmp:
+    with staged(out, "adapter", run_id) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         props: dict[str, Any] = {"base_model": _base_folder(model)}
@@ -188,7 +147,7 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
         why = why_not_streamed(adapter_dir, Path(_base_folder(model)))
         streamed = why is None
         props["merge"] = "streamed shard by shard" if streamed else f"in memory ({why})"
-    with _staged(Path(out)) as tmp:
+    with staged(Path(out), "merged", run_id) as tmp:
         merge = _merge_streamed if streamed else _merge_in_memory
         expected, generation, digests = merge(config, model, tokenizer, tmp, adapter_dir, report, in_place, props)
         tokenizer.save_pretrained(tmp)

@@ -1,25 +1,26 @@
 """Export a run from the store: the entry point of `finetune-studio export` and the Export page.
 
 It picks the source (the best checkpoint when evaluation marked one, else the final model, or a chosen step),
-checks free disk before loading anything, runs the chosen targets (adapter, merged, GGUF, Ollama) and, when asked,
-pushes the result to the Hugging Face Hub. A stop flag is honoured between stages; a stopped or failed export
-leaves no half-written folder (each target is written aside and renamed into place).
+checks the target folders and free disk before loading anything, runs the chosen targets (adapter, merged, GGUF,
+Ollama) and, when asked, pushes the result to the Hugging Face Hub. A stop flag is honoured between stages; a
+stopped, failed or disk-full export leaves no half-written folder (each target is written aside and renamed into
+place), and a folder that is not an earlier export of ours is never replaced (staging.py).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
 from .config import RunConfig
 from .errors import Cancelled, ExportError
 from .events import EventSink, ListSink, StopFlag
-from .export_space import check_disk
+from .export_space import check_disk, need_on_disk
 from .methods import METHODS
 from .stages import STAGES
+from .staging import DiskFull, check_target
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
                           "Use --merged to export the whole model.")
     if push_to_hub and not (merged or adapter):
         raise ExportError("--push-to-hub uploads the merged model or the adapter.", "Add --merged or --adapter.")
+    folders = {k: Path(v) for k, v in (("merged", merged), ("adapter", adapter), ("gguf", gguf),
+                                        ("ollama", ollama)) if v}
+    for folder in folders.values():
+        check_target(folder)  # a folder that is not an earlier export of ours: refused in a second
     source, label = resolve_source(run, config, store, checkpoint)
     head = STAGES[config.training.stage].head == "sequence"
     if head and (gguf or ollama):
@@ -101,9 +106,29 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
         from .hub import check_push
 
         check_push(push_to_hub)  # a bad repo id, offline mode or no token: say so before the slow work
-    folders = {k: Path(v) for k, v in (("merged", merged), ("adapter", adapter), ("gguf", gguf),
-                                        ("ollama", ollama)) if v}
     check_disk(run, folders, config.export.dtype, quant)
+    try:
+        results = _write_targets(config, run, source, label, head, store, sink, stop, merged=merged, adapter=adapter,
+                                 gguf=gguf, quant=quant, ollama=ollama)
+    except DiskFull as exc:  # say how much to free on that disk
+        raise DiskFull(exc.folder, need_on_disk(run, folders, config.export.dtype, quant, exc.folder)) from exc
+    if push_to_hub:
+        from .hub import push_folder
+
+        _stage_checker(sink, stop)("Pushing to the Hugging Face Hub", 0, 1)
+        folder = Path(results.get("merged") or results["adapter"])
+        results["hub"] = push_folder(folder, push_to_hub, private=not public,
+                                     extra=[Path(results[k]) for k in ("gguf",) if k in results])
+        store.add_artifact(run["id"], "hub", folder, {"repo": push_to_hub, "url": results["hub"],
+                                                       "private": not public})
+    log.info("export results: %s", json.dumps(results, default=str))
+    return results
+
+
+def _write_targets(config: RunConfig, run: dict, source: Path, label: str, head: bool, store: Store,
+                   sink: EventSink | None, stop: StopFlag | None, *, merged: Path | None, adapter: Path | None,
+                   gguf: Path | None, quant: str, ollama: Path | None) -> dict:
+    """Load the source and write the chosen targets; the results without the Hub push."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -111,6 +136,7 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
     from .export import export_adapter, export_merged
     from .models import model_dir
 
+    uses_adapter = METHODS[config.method.name].uses_adapter
     stage = _stage_checker(sink, stop)
     stage(f"Loading the {label}", 0, 1)
     tokenizer = AutoTokenizer.from_pretrained(source)
@@ -143,16 +169,6 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
     kinds = [k for k, v in (("adapter", adapter), ("merged", merged), ("gguf", gguf), ("ollama", ollama)) if v]
     latest = {a["kind"]: a for a in store.artifacts(run["id"]) if a["kind"] in kinds}
     results["artifacts"] = [latest[k] for k in kinds if k in latest]
-    if push_to_hub:
-        from .hub import push_folder
-
-        stage("Pushing to the Hugging Face Hub", 0, 1)
-        folder = Path(results.get("merged") or results["adapter"])
-        results["hub"] = push_folder(folder, push_to_hub, private=not public,
-                                     extra=[Path(results[k]) for k in ("gguf",) if k in results])
-        store.add_artifact(run["id"], "hub", folder, {"repo": push_to_hub, "url": results["hub"],
-                                                       "private": not public})
-    log.info("export results: %s", json.dumps(results, default=str))
     return results
 
 
@@ -169,26 +185,21 @@ def _stage_checker(sink: EventSink | None, stop: StopFlag | None):
 def _export_gguf(config: RunConfig, model: Any, tokenizer: Any, source: Path, merged: str | None, *,
                  gguf: Path | None, quant: str, ollama: Path | None, run_id: str, store: Store,
                  sink: EventSink | None, stop: StopFlag | None) -> dict:
-    from .export import _atomic_dir, export_merged
+    from .export import export_merged
     from .gguf_export import export_gguf_targets
+    from .staging import scratch
 
-    tmp = None
-    if merged:
-        model_dir = Path(merged)
-    elif not METHODS[config.method.name].uses_adapter:
-        model_dir = Path(source)
-    else:  # merge in fp32 into a temporary folder, not recorded as an artifact
-        tmp = _atomic_dir(Path(gguf or ollama).with_name(f"{Path(gguf or ollama).name}-merged"))
-        fp32 = config.model_copy(deep=True)
-        fp32.export.dtype, fp32.export.verify = "fp32", False
-        model_dir = None
-    try:
-        if model_dir is None:
-            model_dir = export_merged(fp32, model, tokenizer, tmp / "merged", sink=sink, adapter_dir=Path(source),
-                                      stop=stop, in_place=True)
+    def targets(model_dir: Path) -> dict:
         out = export_gguf_targets(config, model_dir, gguf_dir=gguf, ollama_dir=ollama, quant=quant, run_id=run_id,
                                   store=store, sink=sink, stop=stop)
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return {k: str(v) for k, v in out.items()}
+        return {k: str(v) for k, v in out.items()}
+
+    if merged:
+        return targets(Path(merged))
+    if not METHODS[config.method.name].uses_adapter:
+        return targets(Path(source))
+    fp32 = config.model_copy(deep=True)  # merged in fp32 into a scratch folder, not recorded as an artifact
+    fp32.export.dtype, fp32.export.verify = "fp32", False
+    with scratch(Path(gguf or ollama).parent, "merge") as tmp:
+        return targets(export_merged(fp32, model, tokenizer, tmp / "merged", sink=sink, adapter_dir=Path(source),
+                                     stop=stop, in_place=True))

@@ -63,11 +63,11 @@ def human_size(size: float | None) -> str:
     return f"{size:.1f} TB"
 
 
-def check_disk(run: dict, folders: dict[str, Path], dtype: str, quant: str) -> None:
-    """ExportError, before any work, when the chosen targets (kind -> folder) will not fit on their disks."""
+def _per_disk(run: dict, folders: dict[str, Path], dtype: str, quant: str) -> dict[int, list]:
+    """Disk (device) -> [bytes the chosen targets (kind -> folder) need on it, free bytes, a folder on it]."""
     sizes = estimate_bytes(set(folders), dtype, quant, run.get("total_params"), run.get("trainable_params"))
     scratch = folders.get("gguf") or folders.get("ollama")
-    per_disk: dict[int, list] = {}  # device -> [bytes needed, free, a folder on it]
+    per_disk: dict[int, list] = {}
     for kind, size in sizes.items():
         folder = Path(scratch if kind == "scratch" else folders[kind])
         free = free_disk(folder)
@@ -75,8 +75,19 @@ def check_disk(run: dict, folders: dict[str, Path], dtype: str, quant: str) -> N
             continue
         entry = per_disk.setdefault(_existing(folder).stat().st_dev, [0, free, folder])
         entry[0] += size
-    for need, free, folder in per_disk.values():
+    return per_disk
+
+
+def check_disk(run: dict, folders: dict[str, Path], dtype: str, quant: str) -> None:
+    """ExportError, before any work, when the chosen targets (kind -> folder) will not fit on their disks."""
+    for need, free, folder in _per_disk(run, folders, dtype, quant).values():
         if need + DISK_MARGIN > free:
             raise ExportError(f"Not enough disk space: the export needs about {human_size(need)} but only "
                               f"{human_size(free)} is free on the disk that holds {folder}.",
                               "Free some space, choose a folder on another disk, or export fewer targets.")
+
+
+def need_on_disk(run: dict, folders: dict[str, Path], dtype: str, quant: str, folder: Path) -> int | None:
+    """Bytes the chosen targets need on the disk that holds `folder` (None when the run's size is not known)."""
+    entry = _per_disk(run, folders, dtype, quant).get(_existing(folder).stat().st_dev)
+    return entry[0] if entry else None

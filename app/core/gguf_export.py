@@ -327,23 +327,23 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
                         quant: str = "f16", run_id: str | None = None, store: Any = None, sink: Any = None,
                         prompts: tuple[str, ...] = (), stop: Any = None) -> dict[str, Path]:
     """GGUF file and/or Ollama folder from a merged HF folder, each verified before it is moved into place."""
-    import shutil
-
     from transformers import AutoTokenizer
 
     from . import ollama
     from .export import VERIFY_PROMPTS, _record, _reporter
+    from .staging import check_target, place_file, scratch
 
+    for folder in (gguf_dir, ollama_dir):  # refuse a folder that is not ours before the slow work
+        if folder is not None:
+            check_target(Path(folder))
     report = _reporter(sink, stop)
     system = getattr(getattr(config, "data", None), "system_prompt", None)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     if ollama_dir is not None:
         ollama.chatml_default_system(tokenizer)  # refuse a non-ChatML template before the slow work
     name = gguf_name(getattr(config, "name", None) or run_id or Path(model_dir).name, quant)
-    stage = Path(gguf_dir or ollama_dir).parent / f".gguf-export-{os.getpid()}"
-    shutil.rmtree(stage, ignore_errors=True)
     results: dict[str, Path] = {}
-    try:
+    with scratch(Path(gguf_dir or ollama_dir).parent, "gguf") as stage:
         staged = write_gguf(model_dir, stage / name, quant, progress=lambda m, c, t: report(m, c, t + 2),
                             stop=None if stop is None else stop.is_set)
         report("Checking the GGUF against the merged model", 3, 5)
@@ -356,16 +356,12 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
             if not (checks["template_ok"] and checks["stop_ok"]):
                 raise ExportError("The Ollama TEMPLATE does not render conversations as the model's chat template "
                                   f"does ({checks}).", "Report it with the run's log; the GGUF alone is fine.")
-            results["ollama"] = ollama.write_ollama(staged, tokenizer, ollama_dir, system)
+            results["ollama"] = ollama.write_ollama(staged, tokenizer, ollama_dir, system, run_id)
             _record(run_id, store, sink, "ollama", results["ollama"], {**props, **checks})
         if gguf_dir is not None:
-            Path(gguf_dir).mkdir(parents=True, exist_ok=True)
-            results["gguf"] = Path(gguf_dir) / name
-            os.replace(staged, results["gguf"])
+            results["gguf"] = place_file(staged, Path(gguf_dir), "gguf", run_id)
             _record(run_id, store, sink, "gguf", results["gguf"], props)
         report("GGUF export complete", 5, 5)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
     return results
 
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from .errors import ExportError, StudioError
+from .staging import MARKER
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,8 @@ def push_folder(folder: Path, repo: str, *, private: bool = True, extra: list[Pa
     api = HfApi(endpoint=endpoint, token=token)
     try:
         url = str(api.create_repo(repo, private=private, exist_ok=True))
-        api.upload_folder(repo_id=repo, folder_path=str(folder), commit_message="Upload from Finetune Studio")
+        api.upload_folder(repo_id=repo, folder_path=str(folder), commit_message="Upload from Finetune Studio",
+                          ignore_patterns=[MARKER])  # our local bookkeeping (run id, time) stays local
         for path in extra or []:
             api.upload_file(path_or_fileobj=str(path), path_in_repo=Path(path).name, repo_id=repo)
     except OfflineModeIsEnabled as exc:

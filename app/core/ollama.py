@@ -18,6 +18,7 @@ from typing import Any
 
 from .chat_checks import CONVERSATION as CHECK_CONVERSATION
 from .errors import ExportError
+from .staging import staged
 
 log = logging.getLogger(__name__)
 
@@ -126,27 +127,18 @@ def verify_template(tokenizer: Any, modelfile: str, system: str | None = None) -
     return props
 
 
-def write_ollama(gguf_file: Path, tokenizer: Any, out: Path, system: str | None = None) -> Path:
+def write_ollama(gguf_file: Path, tokenizer: Any, out: Path, system: str | None = None,
+                 run_id: str | None = None) -> Path:
     """An Ollama folder: the GGUF (hard-linked or copied) and a Modelfile; written aside and renamed into place."""
-    out = Path(out)
     text = modelfile_text(Path(gguf_file).name, tokenizer, system)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
+    with staged(Path(out), "ollama", run_id) as tmp:
         target = tmp / Path(gguf_file).name
         try:
             os.link(gguf_file, target)
         except OSError:
             shutil.copy2(gguf_file, target)
         (tmp / "Modelfile").write_text(text, encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return Path(out)
 
 
 # ---- a small Go text/template interpreter: the subset CHATML_TEMPLATE (and Ollama's simple forms) use ----

@@ -15,6 +15,7 @@ import pytest
 from app.core.errors import Cancelled, ExportError
 from app.core.events import ListSink, StopFlag
 from app.core.export_run import export_run, resolve_source
+from app.core.staging import MARKER, staged
 from app.core.store import Store
 
 Usage = namedtuple("Usage", "total used free")
@@ -95,13 +96,15 @@ def test_cancel_mid_export_leaves_no_partial_folder(evaluated_run, tmp_path, how
                     raise KeyboardInterrupt
                 stop.set()
 
-    (tmp_path / "m").mkdir()
-    (tmp_path / "m" / "keep.txt").write_text("an earlier export")
-    (tmp_path / ".m.tmp-999999").mkdir()  # left by an export that was killed
+    with staged(tmp_path / "m", "merged") as earlier:
+        (earlier / "keep.txt").write_text("an earlier export")
+    killed = tmp_path / ".m.tmp-999999"  # left by an export that was killed
+    killed.mkdir()
+    shutil.copy(tmp_path / "m" / MARKER, killed / MARKER)
     with pytest.raises(Cancelled if how == "stop flag" else KeyboardInterrupt):
         export_run(run["id"], merged=tmp_path / "m", gguf=tmp_path / "g", sink=Canceller(), stop=stop)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"], "no temporary or half-written folder is left"
-    assert [p.name for p in (tmp_path / "m").iterdir()] == ["keep.txt"], "the earlier export is untouched"
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [MARKER, "keep.txt"], "the earlier export is kept"
 
 
 def test_too_little_disk_space_is_reported_before_starting(evaluated_run, tmp_path, monkeypatch, capsys):

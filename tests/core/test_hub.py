@@ -53,7 +53,8 @@ def test_login_stores_the_token_in_the_keyring_and_push_is_private_by_default(ba
             calls.append(("create", repo, private))
             return f"{self_endpoint}/{repo}"
 
-        def upload_folder(self, repo_id, folder_path, commit_message):
+        def upload_folder(self, repo_id, folder_path, commit_message, ignore_patterns):
+            assert ignore_patterns == [".finetune-studio-export"], "the export's marker stays local"
             calls.append(("upload", repo_id, Path(folder_path).name))
 
         def upload_file(self, path_or_fileobj, path_in_repo, repo_id):

@@ -13,6 +13,7 @@ from app.core.ollama import (
     verify_template,
     write_ollama,
 )
+from app.core.staging import read_marker
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,8 @@ def test_run_system_prompt_becomes_system(tokenizer, tmp_path):
     assert verify_template(tokenizer, text, "You are Quill.")["template_ok"]
     (tmp_path / "m.gguf").write_bytes(b"GGUF")
     out = write_ollama(tmp_path / "m.gguf", tokenizer, tmp_path / "ollama", "You are Quill.")
-    assert sorted(p.name for p in out.iterdir()) == ["Modelfile", "m.gguf"]
+    assert sorted(p.name for p in out.iterdir()) == [".finetune-studio-export", "Modelfile", "m.gguf"]
+    assert read_marker(out)["files"] == ["Modelfile", "m.gguf"] and read_marker(out)["kind"] == "ollama"
 
 
 def test_non_chatml_template_is_refused(tokenizer):

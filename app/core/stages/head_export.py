@@ -8,12 +8,11 @@ adapter and merges; both exports are checked by reloading them and comparing sco
 from __future__ import annotations
 
 import math
-import shutil
-import time
 from pathlib import Path
 from typing import Any
 
 from ..errors import ExportError
+from ..staging import staged
 
 VERIFY_TEXTS = ("The weather is lovely today.", "Which is the largest planet in the solar system?",
                 "I did not like this film at all.")
@@ -35,15 +34,6 @@ def _scores(model: Any, tokenizer: Any) -> Any:
     return torch.cat(out)
 
 
-def _swap_in(tmp: Path, out: Path) -> None:
-    backup = out.with_name(f".{out.name}.old")
-    shutil.rmtree(backup, ignore_errors=True)
-    if out.exists():
-        out.rename(backup)
-    tmp.rename(out)
-    shutil.rmtree(backup, ignore_errors=True)
-
-
 def _record(store: Any, sink: Any, run_id: str, kind: str, path: Path, props: dict) -> None:
     row = store.add_artifact(run_id, kind, path, props)
     sink.emit("artifact", kind=kind, path=str(path), bytes=row["bytes"], properties=props)
@@ -62,13 +52,12 @@ def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any
     expected = _scores(model, tokenizer)
     if is_peft and adapter_out is not None:
         adapter_out = Path(adapter_out)
-        tmp = adapter_out.with_name(f".{adapter_out.name}.tmp-{int(time.time())}")
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
         base_folder = model.peft_config["default"].base_model_name_or_path
         note = NOTE.format(n=num_labels, how=f"(base, num_labels={num_labels}) + PeftModel.from_pretrained")
-        (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
-        _swap_in(tmp, adapter_out)
+        with staged(adapter_out, "adapter", run_id) as tmp:
+            model.save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
+            (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
         _record(store, sink, run_id, "adapter", adapter_out, {"base_model": base_folder, "head": "sequence",
                                                              "num_labels": num_labels, "note": note})
         adapter_dir = adapter_out
@@ -86,20 +75,18 @@ def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any
     merged.config.id2label = model.config.id2label
     merged.config.label2id = model.config.label2id
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[config.export.dtype]
-    tmp = merged_out.with_name(f".{merged_out.name}.tmp-{int(time.time())}")
-    merged.to(dtype).save_pretrained(tmp, safe_serialization=True)
-    tokenizer.save_pretrained(tmp)
-    sink.emit("phase", name="export", message="Verifying the export", current=1, total=2)
-    reloaded = AutoModelForSequenceClassification.from_pretrained(tmp, dtype=torch.float32)
-    diff = float((_scores(reloaded, tokenizer) - expected).abs().max())
-    limit = TOLERANCE if config.export.dtype == "fp32" else 0.05 * max(1.0, float(expected.abs().max()))
-    if not math.isfinite(diff) or diff > limit:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise ExportError(f"The merged {config.training.stage} model's scores differ from the trained model's by "
-                          f"{diff:.3g} (limit {limit:.3g}).", "Export in fp32, or use the adapter.")
-    note = NOTE.format(n=num_labels, how=".from_pretrained(this folder)")
-    (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
-    _swap_in(tmp, merged_out)
+    with staged(merged_out, "merged", run_id) as tmp:
+        merged.to(dtype).save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        sink.emit("phase", name="export", message="Verifying the export", current=1, total=2)
+        reloaded = AutoModelForSequenceClassification.from_pretrained(tmp, dtype=torch.float32)
+        diff = float((_scores(reloaded, tokenizer) - expected).abs().max())
+        limit = TOLERANCE if config.export.dtype == "fp32" else 0.05 * max(1.0, float(expected.abs().max()))
+        if not math.isfinite(diff) or diff > limit:
+            raise ExportError(f"The merged {config.training.stage} model's scores differ from the trained model's by "
+                              f"{diff:.3g} (limit {limit:.3g}).", "Export in fp32, or use the adapter.")
+        note = NOTE.format(n=num_labels, how=".from_pretrained(this folder)")
+        (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
     sink.emit("phase", name="export", message="Export complete", current=2, total=2)
     _record(store, sink, run_id, "merged", merged_out, {"dtype": config.export.dtype, "head": "sequence",
                                                        "num_labels": num_labels, "max_abs_diff": diff})
