@@ -224,3 +224,49 @@ def test_push_section_saves_the_token_to_the_keyring_only(qtbot, home, memory_ke
     assert "hf_SecretValue123" not in page.log.toPlainText() + Path(page.settings.fileName()).read_text()
     choose(page, "gguf")
     assert "choose the merged model or the adapter" in page.push.state.text()
+
+
+def test_a_folder_that_is_not_an_export_is_refused_in_place(qtbot, home):
+    """Issue #22: the page says why before any worker starts, and the user's files stay."""
+    page = make_page(qtbot, home)
+    mine = home / "exports" / "bot" / "merged"
+    (mine / "sub").mkdir(parents=True)
+    (mine / "thesis.txt").write_text("years of work")
+    choose(page, "adapter")
+    assert page.export_button.isEnabled() and page.folder_problem.isHidden()
+    choose(page, "adapter", "merged")
+    assert not page.export_button.isEnabled()
+    assert not page.folder_problem.isHidden()
+    assert "is not an export of Finetune Studio (sub/, thesis.txt)" in page.folder_problem.text()
+    assert "Choose an empty or new folder" in page.export_button.toolTip()
+    page.export()  # a click that slips through does nothing
+    assert not page.is_running() and (mine / "thesis.txt").read_text() == "years of work"
+
+
+def test_replacing_an_earlier_export_is_asked_first(qtbot, home, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.staging import staged
+
+    page = make_page(qtbot, home)
+    with staged(home / "exports" / "bot" / "merged", "merged", RUN_ID) as tmp:
+        (tmp / "config.json").write_text("{}")
+    choose(page, "merged", "adapter")
+    assert page.export_button.isEnabled() and page.folder_problem.isHidden()
+    asked = []
+
+    def answer(button):
+        def question(parent, title, text, *args):
+            asked.append(text)
+            return button
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    page.export()
+    assert not page.is_running()
+    assert asked == [f"An earlier export is in these folders; this export replaces it:\n\n"
+                     f"{home / 'exports' / 'bot' / 'merged'}"]
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    with qtbot.waitSignal(page.export_finished, timeout=10_000) as finished:
+        page.export()
+    assert [a["kind"] for a in finished.args[0]["artifacts"]] == ["merged"] and len(asked) == 2

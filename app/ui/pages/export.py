@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import ExportError
 from app.core.export_space import free_disk, human_size
 from app.core.paths import data_home
+from app.core.staging import check_target, target_state
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_dir
 from app.ui.steps.base import page_layout
@@ -92,6 +95,8 @@ class ExportPage(QWidget):
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(browse)
         form.addRow("Output folder", folder_row)
+        self.folder_problem = QLabel(wordWrap=True, visible=False, styleSheet=RED)
+        form.addRow("", self.folder_problem)
         self.space = QLabel(wordWrap=True)
         form.addRow("Disk space", self.space)
         layout.addLayout(form)
@@ -223,6 +228,8 @@ class ExportPage(QWidget):
             return "Choose at least one target."
         if not self.folder_edit.text().strip():
             return "Choose an output folder."
+        if refusal := self.target_problem():
+            return refusal
         if push := self.push.problem(plan.targets):
             return push
         sizes = estimate(plan, self.run_info.get("total_params"), self.run_info.get("trainable_params"))
@@ -233,6 +240,23 @@ class ExportPage(QWidget):
                     "is free there. Choose a folder on another disk, or fewer targets.")
         return ""
 
+    def target_problem(self) -> str:
+        """Why a chosen target folder cannot be written: it holds what no export of ours wrote (empty when none)."""
+        plan = self.plan()
+        for kind in TARGET_KINDS:
+            if kind in plan.targets and self.folder_edit.text().strip():
+                try:
+                    check_target(plan.target_dir(kind))
+                except ExportError as exc:
+                    return f"{exc.message} {exc.hint}"
+        return ""
+
+    def earlier_exports(self) -> list[Path]:
+        """The chosen target folders that hold an earlier export, which this one replaces."""
+        plan = self.plan()
+        return [plan.target_dir(kind) for kind in TARGET_KINDS
+                if kind in plan.targets and target_state(plan.target_dir(kind)) == "export"]
+
     def _update_estimate(self, *_args) -> None:
         plan = self.plan()
         sizes = estimate(plan, self.run_info.get("total_params"), self.run_info.get("trainable_params"))
@@ -241,6 +265,9 @@ class ExportPage(QWidget):
         free = free_disk(plan.folder) if self.folder_edit.text().strip() else None
         problem = self.problem()
         self.push.show_problem(problem if problem.startswith("Push:") else "")
+        refusal = self.target_problem()
+        self.folder_problem.setText(refusal)
+        self.folder_problem.setVisible(bool(refusal))
         if problem.startswith("Not enough"):
             self.space.setText(problem)
             self.space.setStyleSheet(RED)
@@ -266,6 +293,13 @@ class ExportPage(QWidget):
         problem = self.problem()
         if problem or self.is_running():
             self.status.setText(problem)
+            return
+        earlier = self.earlier_exports()
+        if earlier and QMessageBox.question(
+                self, "Replace the earlier export?", "An earlier export is in these folders; this export replaces "
+                "it:\n\n" + "\n".join(str(folder) for folder in earlier),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Yes:
             return
         plan = self.plan()
         self.settings.setValue("export/targets", ",".join(sorted(plan.targets)))
