@@ -29,9 +29,9 @@ def _studio_home(tmp_path_factory):
 
 @pytest.fixture(autouse=True, scope="module")
 def _own_home_for_e2e_and_ui(request, tmp_path_factory):
-    """End-to-end and GUI modules get a data home of their own, so runs (or a damaged store) left by earlier
-    modules cannot change what they see; the core tests share the session's home and its session-wide runs."""
-    if request.node.path.parent.name not in ("e2e", "ui"):
+    """End-to-end, GUI and fault-drill modules get a data home of their own, so runs (or a damaged store) left by
+    earlier modules cannot change what they see; the core tests share the session's home and its session-wide runs."""
+    if request.node.path.parent.name not in ("e2e", "ui", "drills"):
         yield
         return
     old = os.environ["FINETUNE_STUDIO_HOME"]
