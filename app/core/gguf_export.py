@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ExportError
+from .parity import compare
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,10 @@ Progress = Callable[[str, int, int], None]
 # HF model_type -> (GGUF architecture, permute q/k for llama.cpp's rope)
 ARCHITECTURES = {"llama": ("llama", True), "mistral": ("llama", True), "qwen2": ("qwen2", False)}
 QUANT_TYPES = ("f32", "f16", "q8_0", "q4_k_m")
-# Greedy continuation length and tolerances of the parity check against the HF model (fp32 logits).
+# Greedy continuation length of the parity check against the HF model (fp32 logits); the logits are judged by the
+# rule of parity.py in the dtype the GGUF holds (quantised types only warn: their rounding is the point).
 GREEDY_TOKENS = 16  # the export issue (#6): 16 greedy tokens on each of the 3 VERIFY_PROMPTS
-F32_TOLERANCE = 1e-3
+QUANT_DTYPES = {"f32": "fp32", "f16": "fp16"}
 Q8_AGREEMENT_WARN = 0.9
 
 
@@ -274,25 +276,25 @@ def verify_gguf(model_dir: Path, gguf_file: Path, quant: str, prompts: tuple[str
     got = AutoModelForCausalLM.from_pretrained(gguf_file.parent, gguf_file=gguf_file.name, dtype=torch.float32).eval()
     for m in (ref, got):
         m.generation_config = GenerationConfig(do_sample=False, eos_token_id=tok.eos_token_id)
-    diff, same, positions, greedy_equal, first_mismatch = 0.0, 0, 0, 0, []
+    expected, produced, greedy_equal, first_mismatch = [], [], 0, []
     for prompt in prompts:
         text = tok.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
                                        add_generation_prompt=True) if tok.chat_template else prompt
         enc = tok(text, return_tensors="pt", add_special_tokens=False)
         with torch.no_grad():
-            a, b = ref(**enc).logits, got(**enc).logits
-        diff = max(diff, float((a - b).abs().max()))
-        same += int((a.argmax(-1) == b.argmax(-1)).sum())
-        positions += a.shape[1]
+            expected.append(ref(**enc).logits)
+            produced.append(got(**enc).logits)
         ga, gb = _greedy(ref, enc, tokens), _greedy(got, enc, tokens)
         greedy_equal += int(ga == gb)
         first_mismatch.append(next((i for i, (x, y) in enumerate(zip(ga, gb, strict=False)) if x != y), None))
+    verdict = compare(expected, produced, "fp32", QUANT_DTYPES.get(quant, "fp16"))
     gtok = AutoTokenizer.from_pretrained(gguf_file.parent, gguf_file=gguf_file.name)
     sample = tok.apply_chat_template([{"role": "user", "content": prompts[0]}], tokenize=False,
                                      add_generation_prompt=True) if tok.chat_template else prompts[0]
     props = {
         "quant": quant, "bytes": gguf_file.stat().st_size,
-        "max_abs_diff": diff, "top1_agreement": same / positions,
+        "max_abs_diff": verdict.max_abs_diff, "top1_agreement": verdict.top1_agreement,
+        **(verdict.report() if quant in QUANT_DTYPES else {}),
         "greedy_tokens": tokens, "greedy_agreement": greedy_equal / len(prompts),
         "greedy_first_mismatch": first_mismatch,
         "eos_token": gtok.eos_token, "eos_ok": gtok.eos_token == tok.eos_token and gtok.eos_token is not None,
@@ -311,9 +313,10 @@ def judge(props: dict, warn: Callable[[str, str], None] | None = None) -> None:
                           "Check the tokenizer's eos_token in the merged model and export again.")
     if not props["chat_template_ok"]:
         raise ExportError("The GGUF's chat template differs from the model's.", "Export again and report it.")
-    if quant == "f32" and props["max_abs_diff"] > F32_TOLERANCE:
-        raise ExportError(f"The f32 GGUF's logits differ from the model's by {props['max_abs_diff']:.3g} "
-                          f"(tolerance {F32_TOLERANCE}).", "Export again and report it with the run's log.")
+    if quant in QUANT_DTYPES and not props["parity_ok"]:
+        raise ExportError(f"The {quant} GGUF's logits differ from the model's: max difference "
+                          f"{props['max_abs_diff']:.3g}, next-token agreement {props['top1_agreement']:.1%} "
+                          f"({props['parity_rule']}).", "Export again and report it with the run's log.")
     if quant in ("f32", "f16") and props["greedy_agreement"] < 1.0:
         raise ExportError(f"The {quant} GGUF's greedy answers differ from the model's within "
                           f"{props['greedy_tokens']} tokens (agreement {props['greedy_agreement']:.0%}).",

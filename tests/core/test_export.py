@@ -18,6 +18,9 @@ from app.core.export_run import export_run, resolve_source
 from app.core.staging import MARKER, staged
 from app.core.store import Store
 
+# numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
+pytestmark = pytest.mark.precision_lane
+
 Usage = namedtuple("Usage", "total used free")
 
 

@@ -7,16 +7,15 @@ adapter and merges; both exports are checked by reloading them and comparing sco
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from ..errors import ExportError
+from ..parity import compare, weights_dtype
 from ..staging import staged
 
 VERIFY_TEXTS = ("The weather is lovely today.", "Which is the largest planet in the solar system?",
                 "I did not like this film at all.")
-TOLERANCE = 1e-3
 NOTE = ("A sequence-classification model (score head, {n} output(s)): load it with "
         "AutoModelForSequenceClassification{how}. It scores or labels text; it does not chat.")
 
@@ -80,16 +79,15 @@ def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any
         tokenizer.save_pretrained(tmp)
         sink.emit("phase", name="export", message="Verifying the export", current=1, total=2)
         reloaded = AutoModelForSequenceClassification.from_pretrained(tmp, dtype=torch.float32)
-        diff = float((_scores(reloaded, tokenizer) - expected).abs().max())
-        limit = TOLERANCE if config.export.dtype == "fp32" else 0.05 * max(1.0, float(expected.abs().max()))
-        if not math.isfinite(diff) or diff > limit:
-            raise ExportError(f"The merged {config.training.stage} model's scores differ from the trained model's by "
-                              f"{diff:.3g} (limit {limit:.3g}).", "Export in fp32, or use the adapter.")
+        verdict = compare([expected], [_scores(reloaded, tokenizer)], weights_dtype(model), config.export.dtype)
+        if not verdict.passed:
+            raise ExportError(f"The merged {config.training.stage} model does not score like the trained model: "
+                              f"{verdict.failure()}.", "Export in fp32, or use the adapter.")
         note = NOTE.format(n=num_labels, how=".from_pretrained(this folder)")
         (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
     sink.emit("phase", name="export", message="Export complete", current=2, total=2)
     _record(store, sink, run_id, "merged", merged_out, {"dtype": config.export.dtype, "head": "sequence",
-                                                       "num_labels": num_labels, "max_abs_diff": diff})
+                                                       "num_labels": num_labels, **verdict.report()})
 
 
 def trained_labels(config: Any, run_id: str) -> list[str] | None:

@@ -1,0 +1,144 @@
+"""The parity rule (parity.py) both ways: a correct export passes whatever precision trained it, a wrong one fails.
+
+Precision: the runs here train under bf16 autocast (forced, so this holds on CPUs without bf16 too) over fp32 master
+weights; the adapter check is fp32 against fp32, the merged exports fp16 and bf16 against the fp32 adapter model.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from tiny_runs import train_tiny_cli_run
+
+from app.core import parity
+from app.core.errors import ExportError
+from app.core.events import ListSink
+from app.core.store import Store
+
+
+@pytest.fixture(scope="module")
+def bf16_run(tiny_model_dir, tmp_path_factory) -> dict:
+    """A tiny LoRA run trained in bf16 with its adapter and fp16 merged exports (the defaults): its store row."""
+    train_tiny_cli_run(tmp_path_factory.mktemp("bf16-run"), tiny_model_dir, "parity-bf16", 4,
+                       training={"max_steps": 4, "batch_size": 4, "max_length": 48, "learning_rate": 0.05,
+                                 "precision": "bf16"},
+                       evaluation={"sample_prompts": []}, export={"merged": True})
+    return Store().get_run("parity-bf16")
+
+
+def _loaded(run: dict):
+    """The run's adapter on its fp32 base, and the tokenizer."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    artifact = Store().artifacts(run["id"], "adapter")[-1]
+    base = AutoModelForCausalLM.from_pretrained(artifact["properties"]["base_model"], dtype=torch.float32)
+    return PeftModel.from_pretrained(base, artifact["path"]), AutoTokenizer.from_pretrained(artifact["path"])
+
+
+def test_rule_judges_in_the_coarser_dtype():
+    torch.manual_seed(0)
+    ref = [torch.randn(1, 7, 50) * 20]
+    rounded = [ref[0].to(torch.bfloat16).float()]
+    assert parity.compare(ref, [ref[0].clone()], "fp32", "fp32").passed
+    # bf16 rounding of the outputs is far over the fp32 tolerance, and within the bf16 one
+    fp32 = parity.compare(ref, rounded, "fp32", "fp32")
+    assert not fp32.passed and "fp32" in fp32.failure()
+    bf16 = parity.compare(ref, rounded, "fp32", "bf16")
+    assert bf16.passed and bf16.dtype == "bf16" and bf16.top1_agreement == 1.0
+    assert bf16.tolerance == pytest.approx(parity.ULPS * 2**-7 * float(ref[0].abs().max()))
+    # a changed next token at more than 5% of positions fails a half-precision comparison however small the change
+    swapped = ref[0].clone()
+    top2 = swapped[0, :2].topk(2, dim=-1)
+    for pos in range(2):  # the runner-up overtakes the best by 0.01
+        swapped[0, pos, top2.indices[pos, 1]] = top2.values[pos, 0] + 0.01
+    moved = parity.compare(ref, [swapped], "fp32", "bf16")
+    assert moved.top1_agreement < parity.AGREEMENT_FLOOR and not moved.passed and "next token" in moved.failure()
+    assert not parity.compare(ref, [ref[0] * float("nan")], "fp32", "fp16").passed
+
+
+def test_weights_dtype_is_the_base_not_the_fp32_adapters(tiny_model_dir):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.bfloat16)
+    model = get_peft_model(base, LoraConfig(r=4, target_modules="all-linear"))
+    assert {p.dtype for p in model.parameters() if p.requires_grad} == {torch.float32}
+    assert parity.weights_dtype(model) == "bf16"
+
+
+def test_a_bf16_trained_run_completes_with_its_exports_verified(bf16_run):
+    store = Store()
+    assert bf16_run["status"] == "completed", bf16_run["error"]
+    started = next(e for e in _events(bf16_run) if e["event"] == "started")
+    assert started["precision"] == "bf16"
+    adapter = store.artifacts(bf16_run["id"], "adapter")[-1]["properties"]
+    merged = store.artifacts(bf16_run["id"], "merged")[-1]["properties"]
+    # the trained weights are fp32 masters: the adapter reproduces them like with like, to fp32 rounding
+    assert adapter["parity_ok"] and adapter["parity_rule"].startswith("fp32 reference vs fp32 export")
+    assert adapter["max_abs_diff"] <= adapter["tolerance"] < 1e-3
+    assert merged["parity_ok"] and "judged in fp16" in merged["parity_rule"] and merged["top1_agreement"] >= 0.95
+    card = (store.artifacts(bf16_run["id"], "merged")[-1]["path"] + "/README.md")
+    assert "judged in fp16" in open(card, encoding="utf-8").read()
+
+
+def _events(run: dict) -> list[dict]:
+    import json
+    from pathlib import Path
+
+    folder = Path(Store().artifacts(run["id"], "adapter")[-1]["path"]).parent
+    return [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
+
+
+def _corrupt_lora_b(folder, offset: float) -> None:
+    """Every lora_B entry moved by `offset`: a wrong adapter whatever the training did (B starts at zero, so scaling
+    a briefly trained B would change little)."""
+    from safetensors.torch import load_file, save_file
+
+    path = folder / "adapter_model.safetensors"
+    tensors = load_file(path)
+    save_file({k: v + offset if "lora_B" in k else v for k, v in tensors.items()}, path)
+
+
+def test_a_corrupted_adapter_export_fails_its_check(bf16_run, tmp_path):
+    from app.core.export import export_adapter
+
+    model, tokenizer = _loaded(bf16_run)
+    export_adapter(None, model, tokenizer, tmp_path / "good")  # the same model saved as it is passes
+    save = model.save_pretrained
+
+    def corrupted(folder, **kwargs):
+        save(folder, **kwargs)
+        _corrupt_lora_b(folder, 0.01)
+
+    model.save_pretrained = corrupted
+    with pytest.raises(ExportError, match="does not reproduce the trained model"):
+        export_adapter(None, model, tokenizer, tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize("dtype", ["bf16", "fp16", "fp32"])
+def test_merged_exports_pass_in_every_dtype_and_a_corrupted_merge_fails(bf16_run, tmp_path, dtype):
+    """The streamed merge reads the adapter from disk: one whose lora_B was scaled merges into weights whose digests
+    match what was written, so only the logits comparison can tell."""
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    from app.core.config import parse_config
+    from app.core.export import export_merged
+
+    config = parse_config(yaml.safe_load(bf16_run["config"]))
+    config.export.dtype = dtype
+    model, tokenizer = _loaded(bf16_run)
+    adapter = Path(Store().artifacts(bf16_run["id"], "adapter")[-1]["path"])
+    sink = ListSink()
+    export_merged(config, model, tokenizer, tmp_path / "good", adapter_dir=adapter, sink=sink)
+    props = sink.of("artifact")[0]["properties"]
+    assert props["parity_ok"] and f"judged in {dtype}" in props["parity_rule"], props
+    bad = tmp_path / "bad-adapter"
+    shutil.copytree(adapter, bad)
+    _corrupt_lora_b(bad, 0.05)
+    with pytest.raises(ExportError, match="does not answer like the trained model"):
+        export_merged(config, model, tokenizer, tmp_path / "bad", adapter_dir=bad)
