@@ -167,9 +167,10 @@ class TrainingConfig(Section):
         "run's estimate comes within 30% of the available memory.",
         json_schema_extra=ADVANCED,
     )
-    padding_free: bool = Field(
-        True, title="Padding-free batches",
-        description="Concatenate examples without padding (attention stays per example): less wasted compute.",
+    padding_free: Literal["auto", True, False] = Field(
+        "auto", title="Padding-free batches",
+        description="Concatenate examples without padding (attention stays per example): less wasted compute. "
+        "'auto' does so except on a GPU without flash-attention, where padded, length-grouped batches are faster.",
         json_schema_extra=ADVANCED,
     )
     group_by_length: bool = Field(

@@ -188,6 +188,24 @@ def resolve_precision(requested: str, device: DeviceInfo) -> str:
     return auto_precision(device) if requested == "auto" else runnable_precision(requested, device)
 
 
+def flash_attention_available(kind: str, precision: str) -> bool:
+    """Whether a run on a device of `kind` in `precision` attends with flash-attention 2 (kernels.gpu_kernels: a
+    CUDA device, half precision and the flash_attn package). No torch import."""
+    import importlib.util
+
+    return kind == "cuda" and precision in ("bf16", "fp16") and importlib.util.find_spec("flash_attn") is not None
+
+
+def resolve_padding_free(setting: bool | str, kind: str, flash_attention: bool) -> bool:
+    """training.padding_free as the run batches: "auto" concatenates examples (no padding computed) except on a GPU
+    without flash-attention. There, attending per sequence takes one small SDPA call per example, and padded,
+    length-grouped batches ran 2.5x faster than padding-free ones on an H200 (bench/README.md, GPU check of
+    2026-11-28); on a CPU the per-sequence calls cost little and padding-free is faster (bench.padding_free)."""
+    if setting != "auto":
+        return bool(setting)
+    return kind != "cuda" or flash_attention
+
+
 def _kind(device: str | DeviceInfo | None) -> str:
     return device.kind if isinstance(device, DeviceInfo) else device or detect_device().kind
 
@@ -347,7 +365,9 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
     tokens = None
     if lengths:
         longest = sorted(lengths)[-t.batch_size:]
-        tokens = sum(longest) if t.padding_free else len(longest) * longest[-1]
+        flash = flash_attention_available(device.kind, resolve_precision(t.precision, device))
+        tokens = sum(longest) if resolve_padding_free(t.padding_free, device.kind, flash) else \
+            len(longest) * longest[-1]
     decided = resolve_checkpointing(info, config.method, t, device, tokens)
     parts = estimate_memory(info, config.method, decided, device, tokens)
     if t.lean_memory == "auto":

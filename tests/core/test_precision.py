@@ -127,3 +127,24 @@ def test_the_installer_picks_the_torch_build_for_the_gpu(tmp_path, tools, expect
     out = subprocess.run(["bash", str(ROOT / "installers" / "install.sh"), "--print-torch-choice"], env=env,
                          capture_output=True, text=True, check=True).stdout.strip()
     assert out == expected
+
+
+def test_padding_free_auto_is_off_only_on_a_gpu_without_flash_attention():
+    from app.core.hardware import resolve_padding_free
+
+    assert resolve_padding_free("auto", "cpu", False) is True
+    assert resolve_padding_free("auto", "cuda", True) is True
+    assert resolve_padding_free("auto", "cuda", False) is False  # one SDPA call per example: padded is faster there
+    assert resolve_padding_free(True, "cuda", False) is True and resolve_padding_free(False, "cpu", False) is False
+
+
+def test_the_planner_counts_padded_batches_on_a_gpu_without_flash_attention(demo_model_dir, monkeypatch):
+    """Skewed lengths: a padded micro-batch holds batch x longest tokens, a padding-free one their sum."""
+    seen = []
+    monkeypatch.setattr(hardware, "estimate_memory", lambda *a, **k: seen.append(a[4]) or
+                        {"total": 0, "weights": 0, "activations": 0})
+    info = describe_model(str(demo_model_dir))
+    lengths = [20, 30, 40, 200]
+    hardware.plan_run(_config(), info, lengths, T4)
+    hardware.plan_run(_config(), info, lengths, BF16_CPU)
+    assert seen[0] == 4 * 200 and seen[-1] == sum(lengths)

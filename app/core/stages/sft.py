@@ -23,13 +23,17 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Any:
 
 
 def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Any, args: dict, **kwargs: Any) -> Any:
+    import torch
     from trl import SFTConfig
 
+    from ..hardware import resolve_padding_free
     from ..methods.apply import PROMPT_LEARNING
     from ..trainer import StudioSFTTrainer
 
     # Virtual tokens go before each sequence: concatenated (padding-free) batches would hold one prefix for all.
-    padding_free = config.training.padding_free and config.method.name not in PROMPT_LEARNING
+    flash = str(getattr(model.config, "_attn_implementation", "")).startswith("flash")
+    padding_free = resolve_padding_free(config.training.padding_free, "cuda" if torch.cuda.is_available() else "cpu",
+                                        flash) and config.method.name not in PROMPT_LEARNING
     train = prepared.train
     if not padding_free and config.training.group_by_length and "input_ids" in train.column_names:
         # transformers' LengthGroupedSampler: shuffled megabatches of up to 50 batches, each sorted by length
