@@ -419,7 +419,8 @@ def _save_outputs(config: RunConfig, run_id: str, folder: Path, trainer: Any, to
         export_merged(config, model, tokenizer, folder / "merged", run_id=run_id, store=store, sink=sink)
         return
     if config.method.name in ("pissa", "olora") and (config.export.adapter or config.export.merged):
-        model = plain_lora_model(model, folder / "initial-adapter", folder / ".converted-adapter")
+        model = plain_lora_model(model, folder / "initial-adapter", folder / ".converted-adapter",
+                                 config.model.trust_remote_code)
         shutil.rmtree(folder / ".converted-adapter", ignore_errors=True)  # loaded: the export saves it again
     if config.export.adapter or config.export.merged:
         export_adapter(config, model, tokenizer, folder / "adapter", run_id=run_id, store=store, sink=sink)

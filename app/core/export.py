@@ -66,11 +66,13 @@ def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Pa
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         props: dict[str, Any] = {"base_model": _base_folder(model)}
+        trusted = config is not None and config.model.trust_remote_code  # the model's own code, as in training
         if (config is None or config.export.verify) and not _is_quantized(model):
             # like with like: the base reloaded in the dtype the trained model holds it in (fp32 on a CPU)
             trained = weights_dtype(model)
             expected = _logits(model, tokenizer)
-            base = AutoModelForCausalLM.from_pretrained(props["base_model"], dtype=torch_dtype(trained))
+            base = AutoModelForCausalLM.from_pretrained(props["base_model"], dtype=torch_dtype(trained),
+                                                        trust_remote_code=trusted)
             base.to(model.device)
             reloaded = PeftModel.from_pretrained(base, tmp)
             verdict = compare(expected, _logits(reloaded, tokenizer), trained, weights_dtype(reloaded))
@@ -79,8 +81,8 @@ def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Pa
             if not verdict.passed:
                 raise ExportError(f"The saved adapter does not reproduce the trained model: {verdict.failure()}.",
                                   "Export again; if it persists, report it with the run's log.")
-            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp), _generation_config(model),
-                                       _warner(sink)))
+            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp, trust_remote_code=trusted),
+                                       _generation_config(model), _warner(sink)))
         if config is not None:
             (tmp / "README.md").write_text(model_card(config, run_id, store, props, kind="adapter",
                                                       **(card or {})), encoding="utf-8")
@@ -115,6 +117,7 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
     from .merge_stream import why_not_streamed
 
     _check_mergeable(model)
+    trusted = config.model.trust_remote_code  # the model's own code, as in training
     report = _reporter(sink, stop)
     props: dict[str, Any] = {"dtype": config.export.dtype}
     adapter_dir = Path(adapter_dir or (Path(out).parent / "adapter"))
@@ -136,7 +139,8 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
         props["shards"] = len(list(tmp.glob("*.safetensors")))
         if config.export.verify:
             _verify_shards(tmp, digests)
-            reloaded = AutoModelForCausalLM.from_pretrained(tmp, dtype=torch_dtype(config.export.dtype))
+            reloaded = AutoModelForCausalLM.from_pretrained(tmp, dtype=torch_dtype(config.export.dtype),
+                                                            trust_remote_code=trusted)
             got = _logits(reloaded.float(), tokenizer)  # the saved weights, computed in fp32
             del reloaded
             verdict = compare(expected, got, props.pop("reference_dtype"), config.export.dtype)
@@ -144,16 +148,18 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
             if streamed and config.export.dtype == "fp32":  # the reloaded files are the merged model
                 props["merge_max_abs_diff"] = props["max_abs_diff"]
             _judge(verdict, sink)
-            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp), generation, _warner(sink)))
+            props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp, trust_remote_code=trusted),
+                                       generation, _warner(sink)))
         (tmp / "README.md").write_text(model_card(config, run_id, store, props, **(card or {})), encoding="utf-8")
     report("Export complete", 4, 4)
     _record(run_id, store, sink, "merged", Path(out), props)
     return Path(out)
 
 
-def _reference(model: Any, adapter_dir: Path, reuse: bool) -> Any:
+def _reference(model: Any, adapter_dir: Path, reuse: bool, trust_remote_code: bool) -> Any:
     """The adapter model in fp32 to compare the export with (and, in memory, to merge): `model` itself when `reuse`
-    and it is not quantized, else the base reloaded in fp32 with the saved adapter."""
+    and it is not quantized, else the base reloaded in fp32 with the saved adapter (running the base's own code
+    only with `trust_remote_code`)."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
@@ -162,7 +168,8 @@ def _reference(model: Any, adapter_dir: Path, reuse: bool) -> Any:
         return model
     if not (adapter_dir / "adapter_config.json").exists():
         raise ExportError(f"No adapter found in {adapter_dir}.", "Export the adapter first.")
-    base = AutoModelForCausalLM.from_pretrained(_base_folder(model), dtype=torch.float32)
+    base = AutoModelForCausalLM.from_pretrained(_base_folder(model), dtype=torch.float32,
+                                                trust_remote_code=trust_remote_code)
     return PeftModel.from_pretrained(base, adapter_dir)
 
 
@@ -178,7 +185,8 @@ def _merge_streamed(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, ad
         report("Computing the adapter model's reference logits", 0, 4)
         # reading logits leaves the model as it was, so a trained fp32 model serves as its own reference
         reference = _reference(model, adapter_dir, in_place or all(p.dtype == torch.float32
-                                                                   for p in model.parameters()))
+                                                                   for p in model.parameters()),
+                               config.model.trust_remote_code)
         expected = _logits(reference, tokenizer)
         props["reference_dtype"] = weights_dtype(reference)
         if reference is not model:
@@ -188,7 +196,8 @@ def _merge_streamed(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, ad
         model.to("meta")  # ours to release: the merge reads the base from disk
     report(f"Saving in {config.export.dtype}, merging the adapter shard by shard", 2, 4)
     digests = stream_merge(Path(_base_folder(model)), adapter_dir, tmp, torch_dtype(config.export.dtype),
-                           config.export.max_shard_size, progress=lambda message, i, n: report(message, 2, 4))
+                           config.export.max_shard_size, progress=lambda message, i, n: report(message, 2, 4),
+                           trust_remote_code=config.model.trust_remote_code)
     return expected, generation, digests
 
 
@@ -197,7 +206,7 @@ def _merge_in_memory(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, a
     """peft's merge_and_unload on an fp32 copy (or the whole-model run as trained), checked, then saved."""
     if hasattr(model, "peft_config"):
         report("Loading the base in full precision", 0, 4)
-        reference = _reference(model, adapter_dir, in_place)
+        reference = _reference(model, adapter_dir, in_place, config.model.trust_remote_code)
         expected = _logits(reference, tokenizer)
         report("Merging the adapter", 1, 4)
         props["reference_dtype"] = weights_dtype(reference)

@@ -137,9 +137,10 @@ def _write_targets(config: RunConfig, run: dict, source: Path, label: str, head:
     from .models import model_dir
 
     uses_adapter = METHODS[config.method.name].uses_adapter
+    trusted = config.model.trust_remote_code  # the model's own code runs here as it did in training
     stage = _stage_checker(sink, stop)
     stage(f"Loading the {label}", 0, 1)
-    tokenizer = AutoTokenizer.from_pretrained(source)
+    tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=trusted)
     results: dict[str, Any] = {"run_id": run["id"], "source": str(source), "checkpoint": label}
     card = {"source": label}
     if head:
@@ -150,9 +151,10 @@ def _write_targets(config: RunConfig, run: dict, source: Path, label: str, head:
                     sink or ListSink(), adapter_out=adapter, merged_out=merged, adapter_dir=Path(source))
         results.update({k: str(v) for k, v in (("adapter", adapter), ("merged", merged)) if v})
     elif not uses_adapter:
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, trust_remote_code=trusted)
     else:
-        base = AutoModelForCausalLM.from_pretrained(model_dir(config.model.source), dtype=torch.float32)
+        base = AutoModelForCausalLM.from_pretrained(model_dir(config.model.source), dtype=torch.float32,
+                                                    trust_remote_code=trusted)
         model = PeftModel.from_pretrained(base, source)
         if adapter:
             stage("Saving the adapter", 0, 1)

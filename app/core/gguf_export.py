@@ -114,8 +114,9 @@ def _pre_tokenizer_name(pre: dict | None) -> str:
     return "default"
 
 
-def tokenizer_metadata(model_dir: Path, vocab_size: int) -> dict[str, Any]:
-    """Tokens, types, merges, special ids and chat template, read from the folder's tokenizer files."""
+def tokenizer_metadata(model_dir: Path, vocab_size: int, trust_remote_code: bool = False) -> dict[str, Any]:
+    """Tokens, types, merges, special ids and chat template, read from the folder's tokenizer files (with the
+    tokenizer's own code only when `trust_remote_code`)."""
     from gguf import TokenType
     from transformers import AutoTokenizer
 
@@ -127,7 +128,7 @@ def tokenizer_metadata(model_dir: Path, vocab_size: int) -> dict[str, Any]:
     if spec["model"].get("type") != "BPE":
         raise ExportError(f"GGUF export supports byte-level BPE tokenizers only, not {spec['model'].get('type')}.",
                           "Convert the merged model with llama.cpp's convert_hf_to_gguf.py.")
-    tok = AutoTokenizer.from_pretrained(model_dir)
+    tok = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=trust_remote_code)
     by_id = {i: t for t, i in tok.get_vocab().items()}
     added = {a["id"]: a for a in spec.get("added_tokens", [])}
     tokens, types = [], []
@@ -162,8 +163,9 @@ def _tensor_data(name: str, array: Any, quant: str) -> tuple[Any, Any]:
 
 
 def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress: Progress | None = None,
-               stop: Callable[[], bool] | None = None) -> Path:
-    """Convert an HF model folder (a merged export) to one GGUF file."""
+               stop: Callable[[], bool] | None = None, trust_remote_code: bool = False) -> Path:
+    """Convert an HF model folder (a merged export) to one GGUF file; the folder's own code (a model that ships it)
+    is run to read it only with `trust_remote_code`."""
     import gguf
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -171,14 +173,15 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
     progress = progress or _no_progress
     out_file = Path(out_file)
     check_quant(quant, out_file.with_name(out_file.name.replace(f"-{quant}.gguf", "-f16.gguf")))
-    config = AutoConfig.from_pretrained(model_dir)
+    config = AutoConfig.from_pretrained(model_dir, trust_remote_code=trust_remote_code)
     arch, permute = check_architecture(config)
     progress("Reading the model", 0, 3)
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype="auto")  # as saved; f32 per tensor below
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype="auto",  # as saved; f32 per tensor below
+                                                 trust_remote_code=trust_remote_code)
     state = model.state_dict()
     n_head, n_kv = config.num_attention_heads, config.num_key_value_heads or config.num_attention_heads
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // n_head
-    vocab = tokenizer_metadata(model_dir, config.vocab_size)
+    vocab = tokenizer_metadata(model_dir, config.vocab_size, trust_remote_code)
 
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_name(f".{out_file.name}.tmp-{os.getpid()}")
@@ -261,8 +264,9 @@ def _greedy(model: Any, enc: Any, tokens: int) -> list[int]:
 
 
 def verify_gguf(model_dir: Path, gguf_file: Path, quant: str, prompts: tuple[str, ...],
-                tokens: int = GREEDY_TOKENS) -> dict[str, Any]:
-    """Reload the GGUF with transformers and compare it with the HF model on `prompts` (chat-formatted).
+                tokens: int = GREEDY_TOKENS, trust_remote_code: bool = False) -> dict[str, Any]:
+    """Reload the GGUF with transformers and compare it with the HF model on `prompts` (chat-formatted); the HF
+    model's own code runs only with `trust_remote_code` (the GGUF is read by transformers' own classes).
 
     Returns max |Δlogit|, next-token agreement, greedy continuation agreement (share of prompts whose first
     `tokens` greedy tokens are all equal) and whether the special tokens and chat template survived.
@@ -271,8 +275,9 @@ def verify_gguf(model_dir: Path, gguf_file: Path, quant: str, prompts: tuple[str
     from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
 
     gguf_file = Path(gguf_file)
-    tok = AutoTokenizer.from_pretrained(model_dir)
-    ref = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+    tok = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=trust_remote_code)
+    ref = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32,
+                                               trust_remote_code=trust_remote_code).eval()
     got = AutoModelForCausalLM.from_pretrained(gguf_file.parent, gguf_file=gguf_file.name, dtype=torch.float32).eval()
     for m in (ref, got):
         m.generation_config = GenerationConfig(do_sample=False, eos_token_id=tok.eos_token_id)
@@ -341,16 +346,17 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
             check_target(Path(folder))
     report = _reporter(sink, stop)
     system = getattr(getattr(config, "data", None), "system_prompt", None)
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    trusted = bool(getattr(getattr(config, "model", None), "trust_remote_code", False))  # the run's consent
+    tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=trusted)
     if ollama_dir is not None:
         ollama.chatml_default_system(tokenizer)  # refuse a non-ChatML template before the slow work
     name = gguf_name(getattr(config, "name", None) or run_id or Path(model_dir).name, quant)
     results: dict[str, Path] = {}
     with scratch(Path(gguf_dir or ollama_dir).parent, "gguf") as stage:
         staged = write_gguf(model_dir, stage / name, quant, progress=lambda m, c, t: report(m, c, t + 2),
-                            stop=None if stop is None else stop.is_set)
+                            stop=None if stop is None else stop.is_set, trust_remote_code=trusted)
         report("Checking the GGUF against the merged model", 3, 5)
-        props = verify_gguf(model_dir, staged, quant, prompts or VERIFY_PROMPTS)
+        props = verify_gguf(model_dir, staged, quant, prompts or VERIFY_PROMPTS, trust_remote_code=trusted)
         judge(props, None if sink is None else lambda m, h: sink.emit("warning", message=m, hint=h))
         if ollama_dir is not None:
             report("Writing the Ollama folder", 4, 5)

@@ -123,9 +123,12 @@ def lora_deltas(adapter_dir: Path) -> dict[str, tuple[Any, Any, float]]:
 
 
 def stream_merge(base_dir: Path, adapter_dir: Path, out: Path, dtype: Any, max_shard_size: str | int,
-                 progress: Callable[[str, int, int], None] | None = None) -> dict[str, str]:
+                 progress: Callable[[str, int, int], None] | None = None,
+                 trust_remote_code: bool = False) -> dict[str, str]:
     """Write base + adapter, merged and cast to `dtype` (a torch dtype), as safetensors shards (plus the index when
-    there are several) and config.json into `out`; returns each tensor's digest. Check `why_not_streamed` first."""
+    there are several) and config.json into `out`; returns each tensor's digest. Check `why_not_streamed` first.
+    `trust_remote_code` (the run's consent): the base's config is read with its own code, and that code (the files
+    its configs map classes to, with what they import) is copied beside the merged model, which needs it too."""
     import torch
     from huggingface_hub import split_torch_state_dict_into_shards
     from safetensors import safe_open
@@ -165,8 +168,26 @@ def stream_merge(base_dir: Path, adapter_dir: Path, out: Path, dtype: Any, max_s
         index = {"metadata": {"total_size": sum(t.numel() * t.element_size() for t in planned.values())},
                  "weight_map": plan.tensor_to_filename}
         (out / INDEX_NAME).write_text(json.dumps(index, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    config = AutoConfig.from_pretrained(base_dir)
+    config = AutoConfig.from_pretrained(base_dir, trust_remote_code=trust_remote_code)
     config.dtype = dtype
     config.use_cache = True
     config.save_pretrained(out)
+    if trust_remote_code:
+        _copy_code(Path(base_dir), out)
     return digests
+
+
+def _copy_code(base_dir: Path, out: Path) -> None:
+    """The base folder's own code, as model.save_pretrained copies it (a class mapped to another repository's code
+    stays there: its file is not in the folder)."""
+    import shutil
+
+    from transformers.dynamic_module_utils import get_relative_import_files
+
+    from .models import remote_code_files
+
+    for name in remote_code_files(base_dir):
+        if (base_dir / name).is_file():
+            for file in [base_dir / name, *map(Path, get_relative_import_files(base_dir / name))]:
+                (out / file.relative_to(base_dir)).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(file, out / file.relative_to(base_dir))

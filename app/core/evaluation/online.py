@@ -20,7 +20,8 @@ from .job import EvalJob, prompt_text
 
 def reward_model_scores(folder: Path, prompts: list[list[dict]], answers: list[str], batch_size: int,
                         job: EvalJob) -> list[float]:
-    """A merged reward model's score of each prompt + answer conversation (chat template, as it was trained)."""
+    """A merged reward model's score of each prompt + answer conversation (chat template, as it was trained); its
+    own code runs only with the run's consent, as in training (stages/ppo.py)."""
     import torch
     from transformers import AutoModelForSequenceClassification
 
@@ -28,10 +29,12 @@ def reward_model_scores(folder: Path, prompts: list[list[dict]], answers: list[s
     from ..models import load_tokenizer
     from .heads import head_logits
 
-    tokenizer = load_tokenizer(str(folder))
+    trusted = job.config.model.trust_remote_code
+    tokenizer = load_tokenizer(str(folder), trust_remote_code=trusted)
     ensure_chat_template(tokenizer)
     model = AutoModelForSequenceClassification.from_pretrained(
-        folder, dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32).eval()
+        folder, dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32,
+        trust_remote_code=trusted).eval()
     sequences = [tokenizer.apply_chat_template([*p, {"role": "assistant", "content": a}], tokenize=True,
                                                return_dict=True)["input_ids"] for p, a in zip(prompts, answers,
                                                                                                strict=True)]

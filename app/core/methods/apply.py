@@ -229,8 +229,9 @@ def save_initial_adapter(model: Any, folder: Path) -> None:
         config.init_lora_weights = init
 
 
-def plain_lora_model(model: Any, initial: Path, work: Path) -> Any:
-    """A PiSSA/OLoRA-trained model as a plain LoRA adapter (twice the rank) on the original, unmodified base.
+def plain_lora_model(model: Any, initial: Path, work: Path, trust_remote_code: bool) -> Any:
+    """A PiSSA/OLoRA-trained model as a plain LoRA adapter (twice the rank) on the original, unmodified base
+    (reloaded running its own code only with `trust_remote_code`, the run's consent).
 
     Checked on a few tokens: the converted model must compute what the trained one does.
     """
@@ -244,7 +245,8 @@ def plain_lora_model(model: Any, initial: Path, work: Path) -> Any:
     model.save_pretrained(work, path_initial_model_for_weight_conversion=str(initial))
     trained = weights_dtype(model)  # the converted base is reloaded as the trained one holds it: like with like
     base = AutoModelForCausalLM.from_pretrained(model.peft_config["default"].base_model_name_or_path,
-                                                dtype=torch_dtype(trained))
+                                                dtype=torch_dtype(trained),
+                                                trust_remote_code=trust_remote_code)
     converted = PeftModel.from_pretrained(base, work).to(model.device)
     ids = torch.arange(1, 17).unsqueeze(0).to(model.device)
     was_training = model.training

@@ -47,6 +47,7 @@ def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any
     from transformers import AutoModelForSequenceClassification
 
     is_peft = hasattr(model, "peft_config")
+    trusted = config.model.trust_remote_code  # the model's own code runs in the reloads as it did in training
     num_labels = (model.get_base_model() if is_peft else model).config.num_labels
     expected = _scores(model, tokenizer)
     if is_peft and adapter_out is not None:
@@ -67,7 +68,8 @@ def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any
     if is_peft:
         base = AutoModelForSequenceClassification.from_pretrained(model.peft_config["default"].base_model_name_or_path,
                                                                   num_labels=num_labels, dtype=torch.float32,
-                                                                  pad_token_id=model.config.pad_token_id)
+                                                                  pad_token_id=model.config.pad_token_id,
+                                                                  trust_remote_code=trusted)
         merged = PeftModel.from_pretrained(base, adapter_dir).merge_and_unload()
     else:
         merged = model
@@ -78,7 +80,8 @@ def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any
         merged.to(dtype).save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
         sink.emit("phase", name="export", message="Verifying the export", current=1, total=2)
-        reloaded = AutoModelForSequenceClassification.from_pretrained(tmp, dtype=torch.float32)
+        reloaded = AutoModelForSequenceClassification.from_pretrained(tmp, dtype=torch.float32,
+                                                                      trust_remote_code=trusted)
         verdict = compare([expected], [_scores(reloaded, tokenizer)], weights_dtype(model), config.export.dtype)
         if not verdict.passed:
             raise ExportError(f"The merged {config.training.stage} model does not score like the trained model: "
@@ -120,7 +123,8 @@ def load_trained_head(config: Any, source: Path, run_id: str) -> Any:
     from ..models import model_dir
 
     if not METHODS[config.method.name].uses_adapter:
-        return AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32)
+        return AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32,
+                                                                  trust_remote_code=config.model.trust_remote_code)
     from peft import PeftModel
 
     labels = trained_labels(config, run_id)
