@@ -218,6 +218,47 @@ def test_with_consent_the_flag_reaches_the_planner_and_the_model_trains(remote_c
     assert [run["status"] for run in runs_named("own-code-consent")] == ["completed"]
 
 
+def test_with_consent_every_later_load_passes_the_flag_exports_and_eval_complete(remote_code_model, tmp_path,
+                                                                                 capsys):
+    """The exports after training, `export RUN` and `eval` reload the model, its config and its tokenizer: each
+    with the run's consent, so none of them stops at "contains custom code ... trust_remote_code=True"."""
+    folder, sentinel = remote_code_model
+    data = write_jsonl(tmp_path / "chat.jsonl", CHAT)
+    path = write_config(tmp_path, folder, data, "own-code-exports", trust_remote_code=True)
+    config = yaml.safe_load(path.read_text())
+    config["data"]["validation_split"] = 0.25
+    config["export"] = {"adapter": True, "merged": True}
+    path.write_text(yaml.safe_dump(config))
+    assert main(["train", str(path)]) == 0, capsys.readouterr().err
+    [run] = runs_named("own-code-exports")
+    assert run["status"] == "completed", run["error"]
+    assert {a["kind"] for a in Store().artifacts(run["id"])} >= {"adapter", "merged"}
+
+    out = tmp_path / "merged-again"
+    assert main(["export", run["id"], "--merged", str(out), "--json"]) == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["merged"] == str(out)
+    assert main(["export", run["id"], "--merged", str(tmp_path / "m"), "--gguf", str(tmp_path / "gguf")]) == 2
+    assert "GGUF export does not support the 'drill' architecture" in capsys.readouterr().err  # read, then refused
+    assert main(["eval", run["id"], "--max-new-tokens", "2", "--json"]) == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["examples"] == 3
+    assert "modeling_drill imported" in sentinel.read_text()
+
+
+def test_with_consent_a_pissa_adapter_is_converted_on_the_reloaded_base_and_exported(remote_code_model, tmp_path,
+                                                                                      capsys):
+    folder, _sentinel = remote_code_model
+    data = write_jsonl(tmp_path / "chat.jsonl", CHAT)
+    path = write_config(tmp_path, folder, data, "own-code-pissa", trust_remote_code=True)
+    config = yaml.safe_load(path.read_text())
+    config["method"]["name"] = "pissa"
+    config["export"] = {"adapter": True, "merged": True}
+    path.write_text(yaml.safe_dump(config))
+    assert main(["train", str(path)]) == 0, capsys.readouterr().err
+    [run] = runs_named("own-code-pissa")
+    assert run["status"] == "completed", run["error"]
+    assert {a["kind"] for a in Store().artifacts(run["id"])} >= {"adapter", "merged"}
+
+
 def test_the_files_named_are_those_the_configs_map_to_code(remote_code_model, tiny_model_dir):
     from app.core.models import check_remote_code, remote_code_files
 
