@@ -44,6 +44,7 @@ def _emit(args, event: str, **fields) -> None:
 
 
 def cmd_augment(args) -> int:
+    from app.core.chat import load_for_chat, sampled_replier
     from app.core.data.augment import Candidate, generate_candidates, save_augmented, seed_examples
     from app.core.data.versions import base_stem, datasets_dir
 
@@ -56,7 +57,8 @@ def cmd_augment(args) -> int:
                   f"(recorded in {sidecar.name})")
         return 0
     seeds = seed_examples(args.file, args.format, args.columns)
-    candidates = generate_candidates(seeds, args.model, args.n, tuple(args.kinds), seed=args.seed,
+    ask = sampled_replier(*load_for_chat(args.model))
+    candidates = generate_candidates(seeds, ask, args.n, tuple(args.kinds), seed=args.seed,
                                      progress=lambda done, total: _emit(args, "progress", done=done, total=total))
     out = Path(args.out) if args.out else datasets_dir() / f"{base_stem(args.file)}.candidates.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -269,6 +269,21 @@ def stream_reply(model: Any, tokenizer: Any, messages: list[dict], *, max_new_to
         if stats is not None:
             stats.update(tokens=answer.tokens, trimmed=answer.trimmed)
 
+
+
+def sampled_replier(model: Any, tokenizer: Any, *, temperature: float = 0.8, top_p: float = 0.95,
+                    stop: threading.Event | None = None) -> Callable[[str, int, int], str]:
+    """`ask(prompt, max_new_tokens, seed)`: the model's whole reply to one user turn, sampled after seeding torch
+    with `seed` (the same seed, the same reply). Data augmentation generates with it (data.augment.Ask)."""
+    import torch
+
+    def ask(prompt: str, max_new_tokens: int, seed: int) -> str:
+        torch.manual_seed(seed)
+        return "".join(stream_reply(model, tokenizer, [{"role": "user", "content": prompt}],
+                                    max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
+                                    stop=stop)).strip()
+
+    return ask
 
 BATCH_WAIT = 0.05  # seconds a shared process waits for the other keys' requests to answer them in one batch
 EOF_MARK = object()

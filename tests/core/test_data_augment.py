@@ -1,5 +1,5 @@
-"""Augmentation: candidates grown by a local model (here a tiny random one), kept only when the user says so,
-written as a new version beside the untouched source."""
+"""Augmentation: candidates grown by a local model (a scripted one, and a tiny random one), kept only when the
+user says so, written as a new version beside the untouched source."""
 
 from __future__ import annotations
 
@@ -34,34 +34,67 @@ def test_kept_candidates_join_the_source_rows_in_a_new_version(tmp_path):
     assert record["counts"]["skipped"] == 1 and record["added"][0]["seed_line"] == 1
 
 
-def test_generation_reports_progress_and_stops(tmp_path, tiny_model_dir):
-    from app.core.chat import load_for_chat
-
+def test_candidates_take_turns_and_are_made_of_the_model_replies(tmp_path):
     seeds = seed_examples(write_chats(tmp_path / "chat.jsonl", 4))
     assert [line for line, _m in seeds] == [1, 2, 3, 4]
-    loaded = load_for_chat(str(tiny_model_dir))
+    asked = []
+
+    def ask(prompt, max_new_tokens, seed):
+        asked.append((max_new_tokens, seed))
+        if prompt.startswith("Why"):
+            return f"Because {seed}."
+        return f'Rewritten question: "Why {seed}?"\nonly the first line counts'
+
     steps = []
-    candidates = generate_candidates(seeds, n=2, kinds=("rephrase",), max_new_tokens=4, loaded=loaded,
+    candidates = generate_candidates(seeds, ask, n=3, max_new_tokens=7, seed=2,
                                      progress=lambda done, total: steps.append((done, total)))
-    assert steps == [(1, 2), (2, 2)] and len(candidates) <= 2
+    assert steps == [(1, 3), (2, 3), (3, 3)] and asked == [(7, 2000), (7, 2001), (7, 2001), (7, 2002)]
+    assert [(c.kind, c.question) for c in candidates] == [("rephrase", "Why 2000?"), ("new", "Why 2001?"),
+                                                          ("rephrase", "Why 2002?")]
+    assert candidates[0].answer == dict(seeds)[candidates[0].seed_line][-1]["content"]  # the seed's answer stays
+    assert candidates[1].answer == "Because 2001."
+    assert generate_candidates(seeds, ask, n=3, max_new_tokens=7, seed=2) == candidates
+
+
+def test_a_reply_that_repeats_the_seed_is_dropped_and_stop_keeps_what_was_made(tmp_path):
+    seeds = seed_examples(write_chats(tmp_path / "chat.jsonl", 1))
+    assert generate_candidates(seeds, lambda *_: "Q0?", n=2, kinds=("rephrase",)) == []
+    stop = StopFlag()
+
+    def ask_then_stop(prompt, max_new_tokens, seed):
+        stop.set()
+        return "Another question?"
+
+    made = generate_candidates(seeds, ask_then_stop, n=3, kinds=("rephrase",), stop=stop)
+    assert [c.question for c in made] == ["Another question?"]
+    assert generate_candidates(seeds, ask_then_stop, n=3, stop=stop) == []
+
+
+def test_a_local_model_grows_the_same_candidates_from_the_same_seed(tmp_path, tiny_model_dir):
+    from app.core.chat import load_for_chat, sampled_replier
+
+    seeds = seed_examples(write_chats(tmp_path / "chat.jsonl", 4))
+    ask = sampled_replier(*load_for_chat(str(tiny_model_dir)))
+    candidates = generate_candidates(seeds, ask, n=2, kinds=("rephrase",), max_new_tokens=4)
+    assert len(candidates) <= 2 and generate_candidates(seeds, ask, n=2, kinds=("rephrase",),
+                                                        max_new_tokens=4) == candidates
     for c in candidates:
         assert c.kind == "rephrase" and [m["role"] for m in c.messages] == ["user", "assistant"]
         assert c.question.strip() and c.answer == dict(seeds)[c.seed_line][-1]["content"]
-    stop = StopFlag()
-    stop.set()
-    assert generate_candidates(seeds, n=3, loaded=loaded, stop=stop) == []
 
 
 def test_cli_writes_a_review_file_and_adds_only_the_kept_candidates(tmp_path, monkeypatch, capsys):
     from app.cli import main
+    from app.core import chat
     from app.core.data import augment
 
-    def fake_generate(seeds, model_key, n, kinds, seed=0, progress=None, **_kwargs):
+    def fake_generate(seeds, ask, n, kinds, seed=0, progress=None, **_kwargs):
         for i in range(n):
             progress(i + 1, n)
         return [Candidate(kinds[0], seeds[i][0], [{"role": "user", "content": f"New {i}?"},
                                                   {"role": "assistant", "content": f"Yes {i}."}]) for i in range(n)]
 
+    monkeypatch.setattr(chat, "load_for_chat", lambda key: (None, None))
     monkeypatch.setattr(augment, "generate_candidates", fake_generate)
     source = write_chats(tmp_path / "chat.jsonl", 3)
     review = tmp_path / "review.jsonl"

@@ -5,8 +5,10 @@ Two kinds of candidate, each from one seed conversation (its last user turn and 
   new       the model writes a new question in the style of a few seeds, then answers it
 This module adds nothing by itself: `generate_candidates` returns candidates, the user keeps some, and
 `save_augmented` writes the source's usable rows plus the kept candidates as a new dataset version, with a sidecar
-recording the model and what was added. Generation runs where it is called (a worker); `stop` ends it after the
-current token, keeping the candidates made so far.
+recording the model and what was added. The model is passed in as an `Ask` function (the caller makes one with
+app.core.chat.sampled_replier): data sits below chat and loads no model. Generation runs where it is called (a
+worker); `stop` ends it before the next candidate (the stop flag given to the ask's model, after the current token),
+keeping the candidates made so far.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .readers import check_file
 from .versions import check_target, next_version_path, sha256_of, write_sidecar, writing_jsonl
 
 KINDS = ("rephrase", "new")
+Ask = Callable[[str, int, int], str]  # (prompt, max_new_tokens, seed) -> the model's reply to that one user turn
 REPHRASE = ("Rewrite this question with different words, keeping its meaning. Reply with the rewritten question "
             "only.\n\nQuestion: {question}")
 NEW = ("Here are some questions:\n{examples}\n\nWrite one new question on a similar topic and in the same style. "
@@ -65,39 +68,26 @@ def _question(text: str) -> str:
     return line.strip('"“”').strip()
 
 
-def generate_candidates(seeds: list[tuple[int, list[dict]]], model_key: str = "demo", n: int = 5,
-                        kinds: tuple[str, ...] = KINDS, max_new_tokens: int = 96, seed: int = 0,
-                        progress: Callable[[int, int], None] | None = None, stop: Any = None,
-                        loaded: tuple[Any, Any] | None = None) -> list[Candidate]:
-    """Up to `n` candidates, the kinds taking turns, from `seeds` (see seed_examples); `loaded` = (model,
-    tokenizer) skips loading `model_key` (a run, 'demo', a model folder: as chat accepts)."""
-    import torch
-
-    from ..chat import load_for_chat, stream_reply
-
-    model, tokenizer = loaded or load_for_chat(model_key)
+def generate_candidates(seeds: list[tuple[int, list[dict]]], ask: Ask, n: int = 5, kinds: tuple[str, ...] = KINDS,
+                        max_new_tokens: int = 96, seed: int = 0, progress: Callable[[int, int], None] | None = None,
+                        stop: Any = None) -> list[Candidate]:
+    """Up to `n` candidates, the kinds taking turns, from `seeds` (see seed_examples); `ask` is the model. Candidate
+    i samples with seed `seed * 1000 + i`, so a seed gives the same candidates again."""
     rng = random.Random(seed)
-
-    def ask(prompt: str, i: int, tokens: int = max_new_tokens) -> str:
-        torch.manual_seed(seed * 1000 + i)
-        reply = stream_reply(model, tokenizer, [{"role": "user", "content": prompt}], max_new_tokens=tokens,
-                             temperature=0.8, top_p=0.95, stop=stop)
-        return "".join(reply).strip()
-
     out: list[Candidate] = []
     for i in range(n):
         if stop is not None and stop.is_set():
             break
-        kind = kinds[i % len(kinds)]
+        kind, sample_seed = kinds[i % len(kinds)], seed * 1000 + i
         line, messages = seeds[rng.randrange(len(seeds))]
         context = messages[:-2] if len(messages) >= 2 else []
         if kind == "rephrase":
-            question = _question(ask(REPHRASE.format(question=messages[-2]["content"]), i))
+            question = _question(ask(REPHRASE.format(question=messages[-2]["content"]), max_new_tokens, sample_seed))
             answer = messages[-1]["content"]
         else:
             examples = "\n".join(f"- {m[-2]['content']}" for _l, m in rng.sample(seeds, min(3, len(seeds))))
-            question = _question(ask(NEW.format(examples=examples), i))
-            answer = ask(question, i) if question else ""
+            question = _question(ask(NEW.format(examples=examples), max_new_tokens, sample_seed))
+            answer = ask(question, max_new_tokens, sample_seed) if question else ""
         if question and answer and question != messages[-2]["content"]:
             out.append(Candidate(kind, line, [*[m for m in context if m["role"] == "system"],
                                               {"role": "user", "content": question},
