@@ -15,6 +15,7 @@ import sqlite3
 import sys
 
 from app.cli_augment import add_parser as add_augment_parser
+from app.cli_events import add_events_option, events_stdout
 from app.cli_export import add_parsers as add_export_parsers
 from app.cli_iterate import add_parsers as add_iterate_parsers
 from app.cli_methods import add_parsers as add_methods_parsers
@@ -57,11 +58,7 @@ def cmd_train(args) -> int:
     setup_logging(args.verbose, folder / "logs" / "worker.log")
     route_library_logs()
     if args.events == "jsonl":
-        # stdout carries events only: anything else that writes to fd 1 (libraries, C code) goes to stderr.
-        events_out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-        os.dup2(2, 1)
-        sys.stdout = sys.stderr
-        sink = TeeSink(JsonlEventWriter(events_out, folder / "events.jsonl"))
+        sink = TeeSink(JsonlEventWriter(events_stdout(), folder / "events.jsonl"))
     else:
         sink = TeeSink(JsonlEventWriter(None, folder / "events.jsonl"), ProgressPrinter())
     stop = StopFlag(args.stop_file)
@@ -113,8 +110,9 @@ def cmd_runs(args) -> int:
 
 def cmd_chat(args) -> int:
     from app.core.chat import load_for_chat, serve_jsonl, stream_reply
+    from app.core.events import JsonlEventWriter
 
-    if args.with_runs and not args.jsonl:
+    if args.with_runs and args.events != "jsonl":
         from app.cli_chat import chat_several
 
         return chat_several(args)
@@ -123,13 +121,10 @@ def cmd_chat(args) -> int:
 
         return chat_compare(args)
     route_library_logs()
-    if args.jsonl:
-        # stdout carries events only: anything else that writes to fd 1 (libraries, C code) goes to stderr.
-        events_out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-        os.dup2(2, 1)
-        sys.stdout = sys.stderr
-        return serve_jsonl([args.model, *args.with_runs], sys.stdin, events_out, system=args.system,
-                           max_tokens=args.max_tokens, temperature=args.temperature, top_p=args.top_p)
+    if args.events == "jsonl":
+        return serve_jsonl([args.model, *args.with_runs], sys.stdin, JsonlEventWriter(events_stdout()),
+                           system=args.system, max_tokens=args.max_tokens, temperature=args.temperature,
+                           top_p=args.top_p)
     print("Loading the model…", file=sys.stderr)
     model, tokenizer = load_for_chat(args.model)
     history: list[dict] = [{"role": "system", "content": args.system}] if args.system else []
@@ -181,14 +176,30 @@ def cmd_data(args) -> int:
         return _data_clean(args, tokenizer, progress)
     from app.core.data import inspect_file
 
-    report = inspect_file(args.file, fmt=args.format, tokenizer=tokenizer, max_length=args.max_length,
-                          progress=progress, validation=args.validation)
-    if args.json:
+    reports = []  # the report itself, for the summary people read
+
+    def inspect(sink, _stop) -> dict:
+        def reading(done, total):
+            if args.events == "jsonl" and (done == total or not done % max(1, (total or 0) // 100 or 1000)):
+                sink.emit("phase", name="inspect", message="Reading rows", current=done, total=total)
+            else:
+                progress(done, total)
+
+        report = inspect_file(args.file, fmt=args.format, tokenizer=tokenizer, max_length=args.max_length,
+                              progress=reading, validation=args.validation)
+        reports.append(report)
         report_dict = report.to_dict()
-        _print_json(report_dict if args.details else {"counts": report.counts(), **_brief(report_dict)})
-    else:
-        print(report.summary(details=args.details))
-    return 1 if report.problems else 0
+        return report_dict if args.details else {"counts": report.counts(), **_brief(report_dict)}
+
+    def show(answer: dict) -> None:
+        if args.json:
+            _print_json(answer)
+        else:
+            print(reports[0].summary(details=args.details))
+
+    from app.cli_events import run_command
+
+    return run_command(args, inspect, show, code=lambda answer, _stop: 1 if answer["problems"] else 0)
 
 
 def _brief(report: dict) -> dict:
@@ -296,8 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train from a YAML run config")
     t.add_argument("config", nargs="?", help="run config YAML (see resources/examples/)")
-    t.add_argument("--events", choices=["jsonl", "text"], default="text",
-                   help="jsonl: stdout carries one JSON event per line (for the GUI and scripts)")
+    add_events_option(t)
     t.add_argument("--resume", metavar="RUN", help="continue a run from its last checkpoint")
     t.add_argument("--run-id", help=argparse.SUPPRESS)
     t.add_argument("--stop-file", help="stop gracefully when this file appears")
@@ -323,14 +333,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (the most likely token)")
     c.add_argument("--top-p", type=float, default=1.0, help="nucleus sampling: keep the smallest set of tokens "
                    "whose probabilities add up to P (used when temperature > 0)")
-    c.add_argument("--jsonl", action="store_true",
-                   help="for programs (the GUI): read requests as JSON lines on stdin, write events as JSON lines "
-                        "on stdout; one loaded model answers many prompts until EOF (see app/core/chat.py)")
+    c.add_argument("--events", choices=["jsonl", "text"], default="text",
+                   help="jsonl, for programs (the GUI): read requests as JSON lines on stdin, write events as JSON "
+                        "lines on stdout; one loaded model answers many prompts until EOF (see app/core/chat.py)")
     c.add_argument("--compare-base", action="store_true",
                    help="answer --prompt with the run's tuned model and then with its base model")
     c.add_argument("--with", dest="with_runs", action="append", default=[], metavar="RUN",
                    help="another run trained on the same base: its adapter is loaded beside the first and answers "
-                        "--prompt too (repeatable; with --compare-base the base model answers last); with --jsonl "
+                        "--prompt too (repeatable; with --compare-base the base model answers last); with --events "
+                        "jsonl "
                         "the base model's own key may be given too, and one process serves them all")
     c.add_argument("--json", action="store_true", help="with --compare-base or --with: the answers as JSON")
     c.set_defaults(func=cmd_chat)
@@ -346,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     di.add_argument("--details", action="store_true",
                     help="list every problem, duplicate group, leaked pair and the token-length histogram")
     di.add_argument("--json", action="store_true")
+    add_events_option(di)
     _clean_parser(ds)
     add_augment_parser(ds)
     dp = ds.add_parser("split", help="write train/validation/test files by ratio (copied rows, same columns)")

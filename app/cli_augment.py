@@ -4,71 +4,99 @@
     (review it: delete lines, or set "keep": false)
     finetune-studio data augment chat.jsonl --add <that file>        # chat.v<N>.jsonl = chat's rows + the kept ones
 
-With `--jsonl` (for the GUI's worker process) progress and the result are JSON lines on stdout.
+With `--events jsonl` (the GUI's worker process) progress and the result are events on stdout (app/cli_events.py);
+`--request FILE` reads the options from an AugmentRequest (app/core/requests.py) the GUI wrote.
 Kept out of cli.py so that module stays small; `add_parser` registers it under `data`.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
+from typing import get_args
 
-from app.core.errors import DataError
+from app.cli_events import add_events_option
+from app.core.errors import DataError, StudioError
+from app.core.events import EventSink, StopFlag
+from app.core.requests import AugmentKind, AugmentRequest
 
 
 def add_parser(ds) -> None:
     da = ds.add_parser("augment", help="grow candidate examples with a local model for review; --add the kept ones")
-    da.add_argument("file")
-    da.add_argument("--n", type=int, default=6, help="how many candidates to generate (default 6)")
-    da.add_argument("--model", default="demo", help="the instruct model: 'demo', a model folder or a run")
-    da.add_argument("--kinds", nargs="+", choices=["rephrase", "new"], default=["rephrase", "new"],
+    da.add_argument("file", nargs="?", help="the dataset (or give --request FILE)")
+    da.add_argument("--request", type=Path, metavar="FILE", help="an augment request (YAML, the fields of "
+                    "app/core/requests.py AugmentRequest) instead of the options; the GUI writes one")
+    da.add_argument("--n", type=int, help="how many candidates to generate (default 6)")
+    da.add_argument("--model", help="the instruct model: 'demo' (the default), a model folder or a run")
+    da.add_argument("--kinds", nargs="+", choices=get_args(AugmentKind),
                     help="rephrase: the seed's question reworded, its answer kept; new: a new question and the "
-                         "model's answer")
-    da.add_argument("--format", default="auto")
-    da.add_argument("--columns", type=json.loads, default=None, metavar="JSON",
+                         "model's answer (default both)")
+    da.add_argument("--format")
+    da.add_argument("--columns", type=json.loads, metavar="JSON",
                     help='the column mapping, e.g. \'{"question": "prompt", "answer": "completion"}\'')
-    da.add_argument("--seed", type=int, default=0)
+    da.add_argument("--seed", type=int)
     da.add_argument("--out", metavar="PATH", help="the review file (default: <data home>/datasets/<name>.candidates"
                                                   ".jsonl); with --add, the new version")
     da.add_argument("--add", metavar="CANDIDATES", help="add the candidates kept in this review file as a new "
                                                          "version of FILE")
-    da.add_argument("--jsonl", action="store_true", help="progress and result as JSON lines on stdout")
+    add_events_option(da)
 
 
-def _emit(args, event: str, **fields) -> None:
-    if args.jsonl:
-        print(json.dumps({"event": event, **fields}, ensure_ascii=False), flush=True)
-    elif event == "progress":
-        print(f"\rGenerating… {fields['done']}/{fields['total']}", end="", file=sys.stderr, flush=True)
+def augment_request(args) -> AugmentRequest:
+    """The request the options (or `--request FILE`) describe."""
+    from app.core.requests import load_request, parse_request
+
+    if args.request:
+        if args.file:
+            raise StudioError("Give a file or --request FILE, not both.", "The request file names its dataset.")
+        return load_request(AugmentRequest, args.request)
+    if not args.file:
+        raise StudioError("Which dataset?", "Give a file, or --request FILE.")
+    fields = ("file", "n", "model", "kinds", "format", "columns", "seed", "out", "add")
+    return parse_request(AugmentRequest, {k: getattr(args, k) for k in fields if getattr(args, k) is not None})
 
 
 def cmd_augment(args) -> int:
+    from app.cli_events import run_command
+
+    request = augment_request(args)
+
+    def show(answer: dict) -> None:
+        if "added" in answer:
+            print(f"{answer['path']}: the rows of {request.file.name} and {answer['added']} kept candidates "
+                  f"(recorded in {Path(answer['record']).name})")
+        else:
+            print(f"\n{len(answer['items'])} candidates in {answer['path']}\nReview them (delete lines or set "
+                  f"\"keep\": false), then: finetune-studio data augment {request.file} --add {answer['path']}")
+
+    return run_command(args, lambda sink, stop: augment(request, sink, stop), show)
+
+
+def augment(request: AugmentRequest, sink: EventSink, stop: StopFlag) -> dict:
+    """Generate the candidates into a review file, or (`add`) save the kept ones as a new version."""
     from app.core.chat import load_for_chat, sampled_replier
     from app.core.data.augment import Candidate, generate_candidates, save_augmented, seed_examples
     from app.core.data.versions import base_stem, datasets_dir
 
-    if args.add:
-        kept = [Candidate(c["kind"], c["seed_line"], c["messages"]) for c in _read_review(Path(args.add))]
-        target, sidecar = save_augmented(args.file, kept, args.model, args.format, args.columns, out=args.out)
-        _emit(args, "saved", path=str(target), added=len(kept))
-        if not args.jsonl:
-            print(f"{target}: the rows of {Path(args.file).name} and {len(kept)} kept candidates "
-                  f"(recorded in {sidecar.name})")
-        return 0
-    seeds = seed_examples(args.file, args.format, args.columns)
-    ask = sampled_replier(*load_for_chat(args.model))
-    candidates = generate_candidates(seeds, ask, args.n, tuple(args.kinds), seed=args.seed,
-                                     progress=lambda done, total: _emit(args, "progress", done=done, total=total))
-    out = Path(args.out) if args.out else datasets_dir() / f"{base_stem(args.file)}.candidates.jsonl"
+    columns = request.columns
+    if request.add:
+        kept = [Candidate(c["kind"], c["seed_line"], c["messages"]) for c in _read_review(request.add)]
+        target, sidecar = save_augmented(request.file, kept, request.model, request.format, columns, out=request.out)
+        return {"path": str(target), "added": len(kept), "record": str(sidecar)}
+    seeds = seed_examples(request.file, request.format, columns)
+
+    def progress(done: int, total: int) -> None:
+        sink.emit("phase", name="augment", message=f"Generating: {done} of {total}", current=done, total=total)
+
+    sink.emit("phase", name="augment", message="Loading the model…", current=0, total=request.n)
+    ask = sampled_replier(*load_for_chat(request.model))
+    candidates = generate_candidates(seeds, ask, request.n, tuple(request.kinds), seed=request.seed,
+                                     progress=progress, stop=stop)
+    out = request.out or datasets_dir() / f"{base_stem(request.file)}.candidates.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     items = [{"keep": True, "kind": c.kind, "seed_line": c.seed_line, "messages": c.messages} for c in candidates]
     out.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
-    _emit(args, "candidates", path=str(out), items=items)
-    if not args.jsonl:
-        print(f"\n{len(items)} candidates in {out}\nReview them (delete lines or set \"keep\": false), then: "
-              f"finetune-studio data augment {args.file} --add {out}")
-    return 0
+    return {"path": str(out), "items": items}
 
 
 def _read_review(path: Path) -> list[dict]:

@@ -8,8 +8,12 @@ import getpass
 import json
 import sys
 from pathlib import Path
+from typing import get_args
 
+from app.cli_events import add_events_option
+from app.core.config import ExportDtype
 from app.core.errors import StudioError
+from app.core.requests import ExportRequest, GgufQuant
 from app.logsetup import route_library_logs
 
 
@@ -23,30 +27,44 @@ def checkpoint_choice(value: str) -> int | str:
         raise argparse.ArgumentTypeError("expected a step number, 'best' or 'final'") from None
 
 
+def export_request(args) -> ExportRequest:
+    """The request the flags (or `--request FILE`) describe."""
+    from app.core.requests import load_request, parse_request
+
+    if args.request:
+        if args.run:
+            raise StudioError("Give a run or --request FILE, not both.", "The request file names its run.")
+        return load_request(ExportRequest, args.request)
+    if not args.run:
+        raise StudioError("Which run?", "Give a run id or name, or --request FILE.")
+    fields = ("run", "checkpoint", "merged", "adapter", "gguf", "ollama", "dtype", "max_shard_size", "quant",
+              "push_to_hub", "public")
+    return parse_request(ExportRequest, {k: getattr(args, k) for k in fields if getattr(args, k) is not None})
+
+
 def cmd_export(args) -> int:
-    from app.core.events import ProgressPrinter
+    from app.cli_events import run_command
     from app.core.export_run import export_run
 
-    if not (args.merged or args.adapter or args.gguf or args.ollama):
-        raise StudioError("Choose what to export.", "Add --merged DIR, --adapter DIR, --gguf DIR and/or --ollama DIR.")
+    request = export_request(args)
     route_library_logs()
-    results = export_run(args.run, merged=args.merged, adapter=args.adapter, checkpoint=args.checkpoint,
-                         dtype=args.dtype, max_shard_size=args.max_shard_size, gguf=args.gguf, quant=args.quant,
-                         ollama=args.ollama, push_to_hub=args.push_to_hub, public=args.public,
-                         sink=ProgressPrinter())
-    if args.json:
-        print(json.dumps(results, indent=2, default=str))
-        return 0
-    print(f"Exported the {results['checkpoint']} ({results['source']})")
-    for art in results["artifacts"]:
-        props = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                          for k, v in art["properties"].items())
-        print(f"{art['kind']}: {art['path']}  ({props})")
-    if args.ollama:
-        print(f"Run it with Ollama: ollama create {Path(args.ollama).name} -f {Path(args.ollama) / 'Modelfile'}")
-    if results.get("hub"):
-        print(f"Pushed to {results['hub']}")
-    return 0
+
+    def show(results: dict) -> None:
+        if args.json:
+            print(json.dumps(results, indent=2, default=str))
+            return
+        print(f"Exported the {results['checkpoint']} ({results['source']})")
+        for art in results["artifacts"]:
+            props = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                              for k, v in art["properties"].items())
+            print(f"{art['kind']}: {art['path']}  ({props})")
+        if request.ollama:
+            print(f"Run it with Ollama: ollama create {request.ollama.name} -f {request.ollama / 'Modelfile'}")
+        if results.get("hub"):
+            print(f"Pushed to {results['hub']}")
+
+    # Ctrl+C (the GUI's Cancel) interrupts a stage at once: the staged folders are removed on the way out
+    return run_command(args, lambda sink, _stop: export_run(request, sink=sink), show, stop_signals=False)
 
 
 def cmd_hub(args) -> int:
@@ -64,23 +82,26 @@ def cmd_hub(args) -> int:
 
 def add_parsers(sub) -> None:
     e = sub.add_parser("export", help="export a run as a merged model, adapter, GGUF and/or Ollama folder")
-    e.add_argument("run")
+    e.add_argument("run", nargs="?", help="run id or name (or give --request FILE)")
+    e.add_argument("--request", type=Path, metavar="FILE", help="an export request (YAML, the fields of "
+                   "app/core/requests.py ExportRequest) instead of the flags; the GUI writes one")
     e.add_argument("--checkpoint", type=checkpoint_choice, metavar="N|best|final",
                    help="what to export: the best checkpoint (default when evaluation marked one), the final "
                         "model, or the checkpoint at step N")
     e.add_argument("--merged", type=Path, metavar="DIR")
     e.add_argument("--adapter", type=Path, metavar="DIR")
-    e.add_argument("--dtype", choices=["bf16", "fp16", "fp32"])
+    e.add_argument("--dtype", choices=get_args(ExportDtype))
     e.add_argument("--max-shard-size", metavar="SIZE", help="largest safetensors file of --merged, e.g. 500MB")
     e.add_argument("--gguf", type=Path, metavar="DIR", help="write a GGUF file for llama.cpp into DIR")
-    e.add_argument("--quant", choices=["f32", "f16", "q8_0", "q4_k_m"], default="f16",
-                   help="GGUF tensor type (q4_k_m: export f16 and run llama.cpp's llama-quantize; the "
+    e.add_argument("--quant", choices=get_args(GgufQuant),
+                   help="GGUF tensor type, default f16 (q4_k_m: export f16 and run llama.cpp's llama-quantize; the "
                         "error gives the command)")
     e.add_argument("--ollama", type=Path, metavar="DIR", help="write an Ollama folder (GGUF + Modelfile) into DIR")
     e.add_argument("--push-to-hub", metavar="REPO", help="upload the merged model (else the adapter) to the Hugging "
                    "Face Hub repository REPO (user/name); the token comes from `finetune-studio hub login`")
     e.add_argument("--public", action="store_true", help="with --push-to-hub: a public repository (default private)")
     e.add_argument("--json", action="store_true")
+    add_events_option(e)
     e.set_defaults(func=cmd_export)
 
     h = sub.add_parser("hub", help="the Hugging Face token for --push-to-hub, kept in the OS keyring")

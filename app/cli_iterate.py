@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from pathlib import Path
+from typing import get_args
 
+from app.cli_events import add_events_option
 from app.core.errors import StudioError
+from app.core.requests import EvalRequest, EvalSplit
 from app.logsetup import route_library_logs
 
 METRIC_ROWS = ("exact_match", "rouge1", "rouge2", "rougeL", "bleu", "accuracy", "precision", "recall", "f1",
@@ -18,48 +21,53 @@ METRIC_ROWS = ("exact_match", "rouge1", "rouge2", "rougeL", "bleu", "accuracy", 
 BASELINE_TITLES = {"majority_class": "majority class", "chance": "chance"}
 
 
-class PhaseLines:
-    """A sink that prints every `phase` event as `[name] message i/n` on stderr (the GUI's worker reads them)."""
+def eval_request(args) -> EvalRequest:
+    """The request the flags (or `--request FILE`) describe."""
+    from app.core.requests import load_request, parse_request
 
-    def emit(self, event: str, **fields: Any) -> None:
-        if event == "phase":
-            total = fields.get("total")
-            tail = f" {fields.get('current', 0)}/{total}" if total else ""
-            print(f"[{fields.get('name')}] {fields.get('message', '')}{tail}", file=sys.stderr, flush=True)
+    if args.request:
+        if args.run:
+            raise StudioError("Give a run or --request FILE, not both.", "The request file names its run.")
+        return load_request(EvalRequest, args.request)
+    if not args.run:
+        raise StudioError("Which run?", "Give a run id or name, or --request FILE.")
+    fields = {"run": args.run, "split": args.split, "limit": args.limit, "few_shot": args.few_shot,
+              "base": not args.no_base, "batch_size": args.batch_size, "max_new_tokens": args.max_new_tokens}
+    return parse_request(EvalRequest, {k: v for k, v in fields.items() if v is not None})
 
 
 def cmd_eval(args) -> int:
+    from app.cli_events import run_command
     from app.core.evaluation.run import evaluate_run
-    from app.core.events import StopFlag
 
+    request = eval_request(args)
     route_library_logs()
-    if args.few_shot and args.no_base:
-        raise StudioError("--few-shot scores the base model, and --no-base leaves it out.", "Drop one of them.")
-    stop = StopFlag()
-    stop.install_signal_handlers()
-    result = evaluate_run(args.run, split=args.split, limit=args.limit, few_shot=args.few_shot,
-                          base=not args.no_base, batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
-                          sink=PhaseLines(), stop=stop)
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return 0
-    base = result.get("base", {})
-    columns = {"tuned": result["metrics"]}
-    for key, title in (("zero_shot", BASELINE_TITLES.get(base.get("baseline"), "base 0-shot")),
-                       ("few_shot", f"base {args.few_shot}-shot")):
-        if key in base:
-            columns[title] = base[key]
-    skipped = result.get("skipped", {}).get("undesirable")
-    print(f"Run {result['run_id']}: {result['examples']} {result['split']} examples"
-          + (f" ({skipped} rows labelled undesirable skipped)" if skipped else ""))
-    if base.get("about"):
-        print(base["about"])
-    print(f"{'metric':18}" + "".join(f"{title:>16}" for title in columns))
-    rewards = sorted(k for k in result["metrics"] if k.startswith("rewards/"))
-    for name in (*METRIC_ROWS, *rewards):
-        if name in result["metrics"]:
-            print(f"{name:18}" + "".join(f"{col.get(name, float('nan')):>16.3f}" for col in columns.values()))
-    return 0
+
+    def evaluate(sink, stop) -> dict:
+        return evaluate_run(request.run, **request.model_dump(exclude={"run"}), sink=sink, stop=stop)
+
+    def show(result: dict) -> None:
+        if args.json:
+            print(json.dumps(result, indent=2))
+            return
+        base = result.get("base", {})
+        columns = {"tuned": result["metrics"]}
+        for key, title in (("zero_shot", BASELINE_TITLES.get(base.get("baseline"), "base 0-shot")),
+                           ("few_shot", f"base {request.few_shot}-shot")):
+            if key in base:
+                columns[title] = base[key]
+        skipped = result.get("skipped", {}).get("undesirable")
+        print(f"Run {result['run_id']}: {result['examples']} {result['split']} examples"
+              + (f" ({skipped} rows labelled undesirable skipped)" if skipped else ""))
+        if base.get("about"):
+            print(base["about"])
+        print(f"{'metric':18}" + "".join(f"{title:>16}" for title in columns))
+        rewards = sorted(k for k in result["metrics"] if k.startswith("rewards/"))
+        for name in (*METRIC_ROWS, *rewards):
+            if name in result["metrics"]:
+                print(f"{name:18}" + "".join(f"{col.get(name, float('nan')):>16.3f}" for col in columns.values()))
+
+    return run_command(args, evaluate, show)
 
 
 def chat_compare(args) -> int:
@@ -90,17 +98,20 @@ def chat_compare(args) -> int:
 
 def add_parsers(sub) -> None:
     ev = sub.add_parser("eval", help="score a run and its base model (zero-/few-shot) on held-out data")
-    ev.add_argument("run", help="run id or name")
-    ev.add_argument("--split", choices=["validation", "test"], default="validation",
+    ev.add_argument("run", nargs="?", help="run id or name (or give --request FILE)")
+    ev.add_argument("--request", type=Path, metavar="FILE", help="an eval request (YAML, the fields of "
+                    "app/core/requests.py EvalRequest) instead of the flags; the GUI writes one")
+    ev.add_argument("--split", choices=get_args(EvalSplit),
                     help="held-out rows as the run's data step split them; test: data.test or data.test_split")
     ev.add_argument("--limit", type=int, metavar="N", help="score only the first N held-out examples")
-    ev.add_argument("--few-shot", type=int, default=0, metavar="K",
+    ev.add_argument("--few-shot", type=int, metavar="K",
                     help="also score the base model with K training examples placed in the prompt")
     ev.add_argument("--no-base", action="store_true", help="score the tuned model only")
-    ev.add_argument("--batch-size", type=int, default=8, help="prompts generated at once")
+    ev.add_argument("--batch-size", type=int, help="prompts generated at once (default 8)")
     ev.add_argument("--max-new-tokens", type=int, metavar="N",
                     help="tokens generated per answer (default: the longest reference + 16, at most 256)")
     ev.add_argument("--json", action="store_true", help="the tuned model's metrics, and the base's under 'base'")
+    add_events_option(ev)
     ev.set_defaults(func=cmd_eval)
     add_queue_parsers(sub)
 
@@ -120,7 +131,7 @@ def cmd_queue(args) -> int:
     elif args.queue_cmd == "move":
         queue.move(store, args.item, args.by)
     elif args.queue_cmd == "run":
-        return _run_queue(store)
+        return _run_queue(store, args)
     elif args.queue_cmd == "rank":
         return _rank(store, args)
     rows = queue.items(store, args.sweep if args.queue_cmd == "list" else None)
@@ -134,17 +145,23 @@ def cmd_queue(args) -> int:
     return 0
 
 
-def _run_queue(store) -> int:
+def _run_queue(store, args) -> int:
+    from app.cli_events import run_command
     from app.core import queue
-    from app.core.events import ProgressPrinter, StopFlag
 
     route_library_logs()
-    stop = StopFlag()
-    stop.install_signal_handlers()
-    done = queue.run_queue(store, ProgressPrinter(), stop)
-    for row in done:
-        print(f"{row['name']}: {row['status']} (run {row['run_id']})")
-    return 130 if stop.is_set() else (0 if all(row["status"] == "completed" for row in done) else 1)
+
+    def run(sink, stop) -> list[dict]:
+        return [{k: v for k, v in row.items() if k != "config"} for row in queue.run_queue(store, sink, stop)]
+
+    def show(done: list[dict]) -> None:
+        for row in done:
+            print(f"{row['name']}: {row['status']} (run {row['run_id']})")
+
+    def code(done: list[dict], stop) -> int:
+        return 130 if stop.is_set() else (0 if all(row["status"] == "completed" for row in done) else 1)
+
+    return run_command(args, run, show, code=code)
 
 
 def _rank(store, args) -> int:
@@ -208,7 +225,8 @@ def add_queue_parsers(sub) -> None:
     qm = qs.add_parser("move", help="move a waiting item earlier (negative) or later")
     qm.add_argument("item", type=int)
     qm.add_argument("by", type=int)
-    qs.add_parser("run", help="train the queued items in order (Ctrl+C stops the current run and the queue)")
+    qrun = qs.add_parser("run", help="train the queued items in order (Ctrl+C stops the current run and the queue)")
+    add_events_option(qrun)
     qr = qs.add_parser("rank", help="rank the queue's finished runs by a metric")
     qr.add_argument("--sweep", help="only this sweep's runs")
     qr.add_argument("--by", default="eval_loss", help="a training metric (eval_loss, loss) or an evaluation metric "

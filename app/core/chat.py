@@ -1,7 +1,8 @@
 """Chat with a model or a run: load it (merged export, or adapter on its base) and stream replies token by token.
 
-`serve_jsonl` is the protocol the GUI speaks to a long-lived `finetune-studio chat MODEL [--with MODEL2] --jsonl`
-process: requests are JSON lines on stdin, events are JSON lines on stdout, each naming its model key. One process
+`serve_jsonl` is the protocol the GUI speaks to a long-lived `finetune-studio chat MODEL [--with MODEL2] --events
+jsonl` process: requests are JSON lines on stdin, events are JSON lines on stdout in the envelope of every worker
+(app/core/events.py: "event", "time", fields), each naming its model key. One process
 serves one model, or (with --with) several keys sharing one base model: runs' LoRA adapters on it and the base
 itself (see `shared_base`); requests for several keys that arrive together are answered in one batched generate,
 each key with its own adapter (app/core/chat_generate.py), so both stream at once.
@@ -18,6 +19,8 @@ each key with its own adapter (app/core/chat_generate.py), so both stream at onc
             {"event": "unloaded", "model": KEY, "memory_bytes": RSS}
             {"event": "error", "model": KEY, "error": "...", "hint": "..."}
                                            (a bad request, or a load failure: then one per key, and it exits)
+            {"event": "finished", "status": "completed" | "failed" | "rejected", "error": ..., "hint": ...}
+                                           (the last event: EOF on stdin, every key unloaded, or a load failure)
 
 EOF on stdin ends the process.
 """
@@ -35,6 +38,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import ModelError, RunNotFound, StudioError
+from .events import EventSink
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +274,6 @@ def stream_reply(model: Any, tokenizer: Any, messages: list[dict], *, max_new_to
             stats.update(tokens=answer.tokens, trimmed=answer.trimmed)
 
 
-
 def sampled_replier(model: Any, tokenizer: Any, *, temperature: float = 0.8, top_p: float = 0.95,
                     stop: threading.Event | None = None) -> Callable[[str, int, int], str]:
     """`ask(prompt, max_new_tokens, seed)`: the model's whole reply to one user turn, sampled after seeding torch
@@ -284,6 +287,7 @@ def sampled_replier(model: Any, tokenizer: Any, *, temperature: float = 0.8, top
                                     stop=stop)).strip()
 
     return ask
+
 
 BATCH_WAIT = 0.05  # seconds a shared process waits for the other keys' requests to answer them in one batch
 EOF_MARK = object()
@@ -348,17 +352,16 @@ def with_system(messages: list[dict], system: str | None) -> list[dict]:
         {"role": "system", "content": system}, *messages]
 
 
-def serve_jsonl(keys: list[str], inp: TextIO, out: TextIO, *, system: str | None = None, max_tokens: int = 256,
+def serve_jsonl(keys: list[str], inp: TextIO, out: EventSink, *, system: str | None = None, max_tokens: int = 256,
                 temperature: float = 0.0, top_p: float = 1.0) -> int:
     """Load `keys` once (one model, or several sharing a base), then answer every request read from `inp` until
-    EOF or until every key is unloaded (see the module docstring)."""
+    EOF or until every key is unloaded (see the module docstring); `out` gets the events."""
     import gc
 
     from .chat_generate import BASE_ADAPTER, Answer, stream_answers
 
     def emit(event: str, key: str, **fields: Any) -> None:
-        out.write(json.dumps({"event": event, "model": key, **fields}, ensure_ascii=False) + "\n")
-        out.flush()
+        out.emit(event, model=key, **fields)
 
     keys = list(dict.fromkeys(keys))
     started = time.monotonic()
@@ -371,11 +374,14 @@ def serve_jsonl(keys: list[str], inp: TextIO, out: TextIO, *, system: str | None
     except StudioError as exc:
         for key in keys:
             emit("error", key, **exc.to_dict())
+        out.emit("finished", status="rejected" if isinstance(exc, ModelError) else "failed", **exc.to_dict())
         return 2
     except Exception as exc:  # noqa: BLE001 - any load failure is reported as an event, not a traceback on stdout
         log.exception("could not load %s", keys)
         for key in keys:
             emit("error", key, error=f"Could not load {key}: {exc}", hint="See the log for details.")
+        out.emit("finished", status="failed", error=f"Could not load {', '.join(keys)}: {exc}",
+                 hint="See the log for details.")
         return 1
     for key in keys:
         emit("loaded", key, memory_bytes=memory_bytes(), seconds=round(time.monotonic() - started, 3),
@@ -419,4 +425,5 @@ def serve_jsonl(keys: list[str], inp: TextIO, out: TextIO, *, system: str | None
             for row in set(range(len(batch))) - ended:
                 emit("error", batch[row]["model"], error=f"Generation failed: {exc}",
                      hint="Check the messages and the model's chat template.")
+    out.emit("finished", status="completed", error=None, hint=None)
     return 0

@@ -7,10 +7,10 @@ them from here. Fields marked `advanced` (json_schema_extra) go into the GUI's A
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, model_validator
 
 from .errors import ConfigError, StudioError
 from .methods.settings import MethodConfig
@@ -21,6 +21,8 @@ from .stages.settings import StageConfig, stage_problems
 DataFormat = Literal["auto", "messages", "sharegpt", "alpaca", "prompt_completion", "text", "preference", "kto",
                      "classification", "prompt"]
 Stage = Literal["pt", "sft", "rm", "dpo", "orpo", "simpo", "kto", "grpo", "rloo", "ppo", "cls"]
+ExportDtype = Literal["bf16", "fp16", "fp32"]
+ShardSize = Annotated[str, StringConstraints(pattern=r"^[1-9]\d*(KB|MB|GB)$")]
 
 
 class ModelConfig(Section):
@@ -223,15 +225,15 @@ class ExportConfig(Section):
     merged: bool = Field(True, title="Merged model", description="After training, save the base with the "
                          "adapter merged in, ready for transformers.")
     adapter: bool = Field(True, title="Adapter", description="After training, save the adapter alone (PEFT format).")
-    dtype: Literal["bf16", "fp16", "fp32"] = Field("fp16", title="Export dtype",
+    dtype: ExportDtype = Field("fp16", title="Export dtype",
                                                    description="Weight type of the merged model. fp16 keeps "
                                                    "small LoRA updates that bf16 rounding can erase.",
                                                    json_schema_extra=ADVANCED)
     verify: bool = Field(True, title="Verify export", description="Reload the export and compare its logits with "
                          "the trained model.", json_schema_extra=ADVANCED)
-    max_shard_size: str = Field("5GB", title="Max shard size", description="Largest safetensors file of a merged "
-                                "model (e.g. 500MB, 5GB): bigger models are split into several.",
-                                pattern=r"^[1-9]\d*(KB|MB|GB)$", json_schema_extra=ADVANCED)
+    max_shard_size: ShardSize = Field("5GB", title="Max shard size", description="Largest safetensors file of a "
+                                      "merged model (e.g. 500MB, 5GB): bigger models are split into several.",
+                                      json_schema_extra=ADVANCED)
 
 
 class RunConfig(Section):
@@ -251,7 +253,7 @@ class RunConfig(Section):
     def _stage_fits(self) -> RunConfig:
         problems = stage_problems(self)
         if problems:
-            raise ValueError("\n".join(f"{path}: {msg}" for path, msg in problems))  # one line each, see _problems
+            raise ValueError("\n".join(f"{path}: {msg}" for path, msg in problems))  # one line each, see validation_problems
         return self
 
     # ---- YAML ----
@@ -285,7 +287,7 @@ def _data_path(value: str, base: Path | None) -> str:
     return value if not path.exists() and is_hub_id(value) else str(path)
 
 
-def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
     out = []
     for err in exc.errors():
         path = ".".join(str(p) for p in err["loc"]) or "(config)"
@@ -309,7 +311,7 @@ def parse_config(data: dict[str, Any]) -> RunConfig:
     try:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc)) from None
+        raise ConfigError(validation_problems(exc)) from None
 
 
 def load_config(path: str | Path) -> RunConfig:
@@ -342,7 +344,7 @@ def field_problems(section: type[BaseModel], field: str, value: Any, current: Ba
     try:
         section.__pydantic_validator__.validate_assignment(target, field, value)
     except ValidationError as exc:
-        return [msg for _, msg in _problems(exc)]
+        return [msg for _, msg in validation_problems(exc)]
     return []
 
 

@@ -21,12 +21,12 @@ class StudioError(Exception):
 class ConfigError(StudioError):
     """One or more invalid config fields; `problems` lists (field path, message) pairs."""
 
-    def __init__(self, problems: list[tuple[str, str]], hint: str = ""):
+    def __init__(self, problems: list[tuple[str, str]], hint: str = "", subject: str = "run config"):
         self.problems = problems
         lines = [f"  {path}: {msg}" for path, msg in problems]
         n = len(problems)
         super().__init__(
-            f"The run config has {n} problem{'s' if n != 1 else ''}:\n" + "\n".join(lines),
+            f"The {subject} has {n} problem{'s' if n != 1 else ''}:\n" + "\n".join(lines),
             hint or "Fix the fields listed above (see `finetune-studio train --help` or the form's tooltips).",
         )
 

@@ -10,8 +10,12 @@ Events (all carry `event` and `time`, seconds since the epoch):
   checkpoint  step, path
   artifact    kind, path, bytes, properties
   warning     message, hint
+  result      data: the command's answer, what its --json prints (export, eval, queue run, data augment/inspect)
   finished    status (completed/cancelled/failed/rejected: the data or model was refused before training), error,
-              hint
+              hint; a command's own `finished` is its last event (`queue run` relays its runs' events first)
+
+A chat process (`chat KEYS --events jsonl`, app/core/chat.py) streams in the same envelope, each event naming its
+model key: loaded, token, done (one answer ended), unloaded, error (a bad request or a failed load), then finished.
 
 Core code reports through an `EventSink` (anything with `emit(event, **fields)`) and asks a `StopFlag` whether to
 stop; it knows nothing about threads, Qt or terminals.
@@ -34,8 +38,9 @@ from typing import IO, Any, Protocol
 
 log = logging.getLogger(__name__)
 
-EVENT_NAMES = ("phase", "started", "progress", "metrics", "sample", "checkpoint", "artifact", "warning",
-               "finished")
+CHAT_EVENT_NAMES = ("loaded", "token", "done", "unloaded", "error")
+EVENT_NAMES = ("phase", "started", "progress", "metrics", "sample", "checkpoint", "artifact", "warning", "result",
+               "finished", *CHAT_EVENT_NAMES)
 FINAL_STATUSES = ("completed", "cancelled", "failed", "rejected")
 
 
@@ -57,7 +62,8 @@ def _clean(value: Any) -> Any:
 def encode(event: str, **fields: Any) -> str:
     if event not in EVENT_NAMES:
         raise ValueError(f"unknown event {event!r}")
-    return json.dumps(_clean({"event": event, "time": round(time.time(), 3), **fields}), default=str)
+    return json.dumps(_clean({"event": event, "time": round(time.time(), 3), **fields}), default=str,
+                      ensure_ascii=False)
 
 
 def decode(line: str) -> dict | None:
@@ -189,7 +195,8 @@ class StopFlag:
 
 
 class ProgressPrinter:
-    """A sink for people at a terminal: a one-line progress bar and readable messages on stderr."""
+    """A sink for people at a terminal: a one-line progress bar and readable messages on stderr. Its wording is for
+    people only: programs (the GUI) run a command with `--events jsonl` and read the events."""
 
     def __init__(self, stream: IO[str] | None = None):
         self.stream = stream or sys.stderr

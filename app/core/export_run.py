@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from .config import RunConfig
-from .errors import Cancelled, ExportError
+from .errors import Cancelled, ExportError, StudioError
 from .events import EventSink, ListSink, StopFlag
 from .export_space import check_disk, need_on_disk
 from .methods import METHODS
+from .requests import ExportRequest
 from .stages import STAGES
 from .staging import DiskFull, check_target
 from .store import Store
@@ -62,12 +63,9 @@ def _best_checkpoint(run: dict, store: Store) -> Path | None:
     return Path(marked[-1]["path"]) if marked and Path(marked[-1]["path"]).is_dir() else None
 
 
-def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = None,
-               checkpoint: int | str | None = None, dtype: str | None = None, max_shard_size: str | None = None,
-               gguf: Path | None = None, quant: str = "f16", ollama: Path | None = None,
-               push_to_hub: str | None = None, public: bool = False, store: Store | None = None,
-               sink: EventSink | None = None, stop: StopFlag | None = None) -> dict:
-    """Export a finished run (or one of its checkpoints): the CLI's and Export page's entry.
+def export_run(request: ExportRequest, *, store: Store | None = None, sink: EventSink | None = None,
+               stop: StopFlag | None = None) -> dict:
+    """Export a finished run (or one of its checkpoints) as `request` says: the CLI's and Export page's entry.
 
     GGUF and Ollama targets are built from the merged model: the one exported to `merged`, or, when that was not
     asked for, a full-precision merge in a temporary folder.
@@ -76,23 +74,25 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
 
     from .config import parse_config
 
+    folders = request.folders()
+    if not folders:
+        raise StudioError("Choose what to export.", "Add --merged DIR, --adapter DIR, --gguf DIR and/or --ollama DIR.")
+    merged, adapter, gguf, ollama, quant = request.merged, request.adapter, request.gguf, request.ollama, request.quant
     store = store or Store()
-    run = store.get_run(key)
+    run = store.get_run(request.run)
     data = yaml.safe_load(run["config"])
-    data["export"] = {**data.get("export", {}), **{k: v for k, v in (("dtype", dtype),
-                                                                     ("max_shard_size", max_shard_size)) if v}}
-    config = parse_config(data)  # a bad --dtype or --max-shard-size is a ConfigError naming export.<field>
+    data["export"] = {**data.get("export", {}), **{k: v for k, v in (("dtype", request.dtype),
+                                                                     ("max_shard_size", request.max_shard_size)) if v}}
+    config = parse_config(data)
     uses_adapter = METHODS[config.method.name].uses_adapter
     if adapter and not uses_adapter:
         raise ExportError(f"A {METHODS[config.method.name].title} run trains the whole model: it has no adapter.",
                           "Use --merged to export the whole model.")
-    if push_to_hub and not (merged or adapter):
+    if request.push_to_hub and not (merged or adapter):
         raise ExportError("--push-to-hub uploads the merged model or the adapter.", "Add --merged or --adapter.")
-    folders = {k: Path(v) for k, v in (("merged", merged), ("adapter", adapter), ("gguf", gguf),
-                                        ("ollama", ollama)) if v}
     for folder in folders.values():
         check_target(folder)  # a folder that is not an earlier export of ours: refused in a second
-    source, label = resolve_source(run, config, store, checkpoint)
+    source, label = resolve_source(run, config, store, request.checkpoint)
     head = STAGES[config.training.stage].head == "sequence"
     if head and (gguf or ollama):
         raise ExportError(f"Run {run['id']} is a {STAGES[config.training.stage].title.lower()} run: its model scores "
@@ -102,25 +102,25 @@ def export_run(key: str, *, merged: Path | None = None, adapter: Path | None = N
         from .gguf_export import check_quant, gguf_name
 
         check_quant(quant, Path(gguf or ollama) / gguf_name(config.name or run["id"], "f16"))
-    if push_to_hub:
+    if request.push_to_hub:
         from .hub import check_push
 
-        check_push(push_to_hub)  # a bad repo id, offline mode or no token: say so before the slow work
+        check_push(request.push_to_hub)  # a bad repo id, offline mode or no token: say so before the slow work
     check_disk(run, folders, config.export.dtype, quant)
     try:
         results = _write_targets(config, run, source, label, head, store, sink, stop, merged=merged, adapter=adapter,
                                  gguf=gguf, quant=quant, ollama=ollama)
     except DiskFull as exc:  # say how much to free on that disk
         raise DiskFull(exc.folder, need_on_disk(run, folders, config.export.dtype, quant, exc.folder)) from exc
-    if push_to_hub:
+    if request.push_to_hub:
         from .hub import push_folder
 
         _stage_checker(sink, stop)("Pushing to the Hugging Face Hub", 0, 1)
         folder = Path(results.get("merged") or results["adapter"])
-        results["hub"] = push_folder(folder, push_to_hub, private=not public,
+        results["hub"] = push_folder(folder, request.push_to_hub, private=not request.public,
                                      extra=[Path(results[k]) for k in ("gguf",) if k in results])
-        store.add_artifact(run["id"], "hub", folder, {"repo": push_to_hub, "url": results["hub"],
-                                                       "private": not public})
+        store.add_artifact(run["id"], "hub", folder, {"repo": request.push_to_hub, "url": results["hub"],
+                                                       "private": not request.public})
     log.info("export results: %s", json.dumps(results, default=str))
     return results
 

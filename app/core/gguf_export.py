@@ -16,10 +16,11 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from .errors import ExportError
 from .parity import compare
+from .requests import GgufQuant
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,6 @@ Progress = Callable[[str, int, int], None]
 
 # HF model_type -> (GGUF architecture, permute q/k for llama.cpp's rope)
 ARCHITECTURES = {"llama": ("llama", True), "mistral": ("llama", True), "qwen2": ("qwen2", False)}
-QUANT_TYPES = ("f32", "f16", "q8_0", "q4_k_m")
 # Greedy continuation length of the parity check against the HF model (fp32 logits); the logits are judged by the
 # rule of parity.py in the dtype the GGUF holds (quantised types only warn: their rounding is the point).
 GREEDY_TOKENS = 16  # the export issue (#6): 16 greedy tokens on each of the 3 VERIFY_PROMPTS
@@ -45,7 +45,7 @@ def supported_quant_types() -> list[str]:
     from gguf import GGMLQuantizationType as Q
     from gguf.quants import quantize
 
-    types = ["f32", "f16", "q8_0"]
+    types = [quant for quant in get_args(GgufQuant) if quant != "q4_k_m"]
     try:
         quantize(np.zeros((1, 256), dtype=np.float32), Q.Q4_K)
         quantize(np.zeros((1, 256), dtype=np.float32), Q.Q6_K)

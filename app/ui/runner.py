@@ -28,6 +28,7 @@ from app.core.events import FINAL_STATUSES, decode, encode
 from app.core.paths import PROJECT_ROOT, run_dir
 from app.core.store import Store, log_tail, new_run_id, pid_alive
 from app.ui.event_batch import EventBatch
+from app.ui.worker import WorkerSignals
 
 log = logging.getLogger(__name__)
 
@@ -218,23 +219,11 @@ class _SupervisorThread(QThread):
                 fh.write(encode("finished", **fields) + "\n")
 
 
-class RunSupervisor(QObject):
-    """Starts, resumes or re-attaches to one training run at a time and reports it through signals.
-
-    Each signal carries one payload: the event dict (see app.core.events), except `metrics_received` (a list of
-    metrics event dicts that arrived together) and `log_received` (stderr lines joined by newlines).
+class RunSupervisor(WorkerSignals):
+    """Starts, resumes or re-attaches to one training run at a time and reports it through the signals every worker
+    speaks (app/ui/worker.py's WorkerSignals). A training worker runs in a session of its own and may outlive the
+    window, so it is a subprocess read by a thread, not a WorkerProcess (a QProcess ends with its window).
     """
-
-    run_started = Signal(dict)
-    phase_changed = Signal(dict)
-    progress_changed = Signal(dict)
-    metrics_received = Signal(list)
-    sample_received = Signal(dict)
-    checkpoint_saved = Signal(dict)
-    artifact_saved = Signal(dict)
-    warning_raised = Signal(dict)
-    log_received = Signal(str)
-    run_finished = Signal(dict)
 
     def __init__(self, parent: QObject | None = None, *, worker_command: Sequence[str] = DEFAULT_WORKER,
                  flush_interval: float = 0.05):

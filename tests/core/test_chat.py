@@ -1,4 +1,4 @@
-"""`finetune-studio chat MODEL --jsonl`: one loaded model answers several prompts read as JSON lines on stdin."""
+"""`finetune-studio chat MODEL --events jsonl`: one loaded model answers several prompts read as JSON lines on stdin."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from app.core.events import ListSink, encode
 from app.core.paths import PROJECT_ROOT
 
 
@@ -16,7 +17,7 @@ def test_jsonl_protocol_answers_two_prompts(tiny_model_dir):
         {"messages": [{"role": "user", "content": "Say apple"}], "max_tokens": 4},
         {"messages": [{"role": "user", "content": "Say pear"}], "max_tokens": 3, "temperature": 0.8, "top_p": 0.9},
     ]
-    proc = subprocess.run([sys.executable, "-m", "app", "chat", str(tiny_model_dir), "--jsonl"],
+    proc = subprocess.run([sys.executable, "-m", "app", "chat", str(tiny_model_dir), "--events", "jsonl"],
                           input="".join(json.dumps(r) + "\n" for r in requests), capture_output=True, text=True,
                           timeout=120, cwd=PROJECT_ROOT)
     assert proc.returncode == 0, proc.stderr
@@ -24,7 +25,9 @@ def test_jsonl_protocol_answers_two_prompts(tiny_model_dir):
     kinds = [e["event"] for e in events]
     assert kinds[0] == "loaded" and events[0]["model"] == str(tiny_model_dir)
     assert events[0]["memory_bytes"] > 10_000_000
-    assert kinds.count("done") == 2 and kinds[-1] == "done" and "error" not in kinds
+    assert all(e["time"] > 0 for e in events), "the envelope of every worker"
+    assert kinds.count("done") == 2 and kinds[-2:] == ["done", "finished"] and "error" not in kinds
+    assert events[-1]["status"] == "completed"
     first_done = kinds.index("done")
     assert "token" in kinds[1:first_done] and "token" in kinds[first_done + 1:]
     for done, limit in zip([e for e in events if e["event"] == "done"], (4, 3), strict=True):
@@ -125,12 +128,8 @@ class _Session:
         session = self
 
         class _Out:
-            def write(self, text: str) -> None:
-                for line in text.splitlines():
-                    session.events.put(json.loads(line))
-
-            def flush(self) -> None:
-                pass
+            def emit(self, event: str, **fields) -> None:
+                session.events.put(json.loads(encode(event, **fields)))
 
         self.thread = threading.Thread(target=serve_jsonl, args=(keys, os.fdopen(read), _Out()), daemon=True)
         self.thread.start()
@@ -214,7 +213,8 @@ def test_chat_with_a_scoring_head_run_says_to_evaluate_it(tiny_model_dir, capsys
         assert main(["chat", run, "--prompt", "Hi", *extra]) == 2
         err = capsys.readouterr().err
         assert "does not generate text" in err and f"finetune-studio eval {run}" in err and "Traceback" not in err
-    out = io.StringIO()  # the Chat page's process: an error event, no traceback
+    out = ListSink()  # the Chat page's process: an error event and the end, no traceback
     assert serve_jsonl([run], io.StringIO(""), out) == 2
-    event = json.loads(out.getvalue())
+    event, finished = out.events
     assert event["event"] == "error" and event["model"] == run and "Evaluate page" in event["hint"]
+    assert finished["event"] == "finished" and finished["status"] == "rejected" and finished["hint"] == event["hint"]

@@ -84,9 +84,12 @@ def test_a_local_model_grows_the_same_candidates_from_the_same_seed(tmp_path, ti
 
 
 def test_cli_writes_a_review_file_and_adds_only_the_kept_candidates(tmp_path, monkeypatch, capsys):
+    from app import cli_augment as augment_cli
     from app.cli import main
     from app.core import chat
     from app.core.data import augment
+    from app.core.events import ListSink
+    from app.core.requests import AugmentRequest
 
     def fake_generate(seeds, ask, n, kinds, seed=0, progress=None, **_kwargs):
         for i in range(n):
@@ -98,10 +101,12 @@ def test_cli_writes_a_review_file_and_adds_only_the_kept_candidates(tmp_path, mo
     monkeypatch.setattr(augment, "generate_candidates", fake_generate)
     source = write_chats(tmp_path / "chat.jsonl", 3)
     review = tmp_path / "review.jsonl"
-    assert main(["data", "augment", str(source), "--n", "2", "--kinds", "new", "--out", str(review), "--jsonl"]) == 0
-    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [e["event"] for e in events] == ["progress", "progress", "candidates"]
-    assert [item["seed_line"] for item in events[-1]["items"]] == [1, 2]
+    sink = ListSink()  # what `--events jsonl` writes: phases, then the answer as the `result`
+    answer = augment_cli.augment(AugmentRequest(file=source, n=2, kinds=["new"], out=review), sink, StopFlag())
+    assert [e["current"] for e in sink.of("phase")] == [0, 1, 2]
+    assert [item["seed_line"] for item in answer["items"]] == [1, 2]
+    assert main(["data", "augment", str(source), "--n", "2", "--kinds", "new", "--out", str(review)]) == 0
+    assert f"2 candidates in {review}" in capsys.readouterr().out
     lines = review.read_text(encoding="utf-8").splitlines()
     review.write_text(lines[0].replace('"keep": true', '"keep": false') + "\n" + lines[1] + "\n", encoding="utf-8")
     out = tmp_path / "chat.v1.jsonl"

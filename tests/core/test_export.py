@@ -15,6 +15,7 @@ import pytest
 from app.core.errors import Cancelled, ExportError
 from app.core.events import ListSink, StopFlag
 from app.core.export_run import export_run, resolve_source
+from app.core.requests import ExportRequest
 from app.core.staging import MARKER, staged
 from app.core.store import Store
 
@@ -105,7 +106,8 @@ def test_cancel_mid_export_leaves_no_partial_folder(evaluated_run, tmp_path, how
     killed.mkdir()
     shutil.copy(tmp_path / "m" / MARKER, killed / MARKER)
     with pytest.raises(Cancelled if how == "stop flag" else KeyboardInterrupt):
-        export_run(run["id"], merged=tmp_path / "m", gguf=tmp_path / "g", sink=Canceller(), stop=stop)
+        export_run(ExportRequest(run=run["id"], merged=tmp_path / "m", gguf=tmp_path / "g"), sink=Canceller(),
+                   stop=stop)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"], "no temporary or half-written folder is left"
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [MARKER, "keep.txt"], "the earlier export is kept"
 
@@ -116,7 +118,7 @@ def test_too_little_disk_space_is_reported_before_starting(evaluated_run, tmp_pa
 
     monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(10**12, 10**12 - 10**6, 10**6))
     with pytest.raises(ExportError, match=r"Not enough disk space: the export needs about .* only 1.0 MB is free"):
-        export_run(run["id"], merged=tmp_path / "m", sink=ListSink())
+        export_run(ExportRequest(run=run["id"], merged=tmp_path / "m"), sink=ListSink())
     capsys.readouterr()
     assert main(["export", run["id"], "--gguf", str(tmp_path / "g")]) == 2
     assert "Not enough disk space" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from app.core.config import parse_config
 from app.core.errors import ExportError
 from app.core.events import ListSink, StopFlag
 from app.core.export_run import export_run
+from app.core.requests import ExportRequest
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
 pytestmark = pytest.mark.precision_lane
@@ -48,7 +49,7 @@ def test_export_run_writes_adapter_and_merged_classifier(head_run, tmp_path):
     from app.core.stages.head_export import VERIFY_TEXTS
 
     stage, run_id = head_run
-    results = export_run(run_id, adapter=tmp_path / "a", merged=tmp_path / "m", sink=ListSink())
+    results = export_run(ExportRequest(run=run_id, adapter=tmp_path / "a", merged=tmp_path / "m"), sink=ListSink())
     props = {a["kind"]: a["properties"] for a in results["artifacts"]}
     assert set(props) == {"adapter", "merged"} and props["merged"]["max_abs_diff"] < 1e-3
     num_labels = 1 if stage == "rm" else 2
@@ -69,7 +70,7 @@ def test_gguf_and_ollama_are_refused_with_a_message(head_run, tmp_path, capsys):
 
     stage, run_id = head_run
     with pytest.raises(ExportError, match="scores or labels text, and GGUF and Ollama exports are for chat models"):
-        export_run(run_id, merged=tmp_path / "m", ollama=tmp_path / "o")
+        export_run(ExportRequest(run=run_id, merged=tmp_path / "m", ollama=tmp_path / "o"))
     capsys.readouterr()
     assert main(["export", run_id, "--gguf", str(tmp_path / "g")]) == 2
     err = capsys.readouterr().err

@@ -104,12 +104,13 @@ KILLED_GGUF_EXPORT = textwrap.dedent('''
     from pathlib import Path
     from app.core import gguf_export
     from app.core.export_run import export_run
+    from app.core.requests import ExportRequest
 
     def killed(*args, **kwargs):  # the GGUF is written; the process dies before it is checked and moved
         os.kill(os.getpid(), signal.SIGKILL)
 
     gguf_export.verify_gguf = killed
-    export_run(sys.argv[1], gguf=Path(sys.argv[2]))
+    export_run(ExportRequest(run=sys.argv[1], gguf=Path(sys.argv[2])))
 ''')
 
 

@@ -1,33 +1,33 @@
-"""A stand-in for `python -m app data augment FILE --n N ... --jsonl`: the same events, no model.
+"""A stand-in for `python -m app data augment --request FILE --events jsonl`: the same events, no model.
 
-    python tests/ui/fake_augment_worker.py FILE --n N [--fail]
+    python tests/ui/fake_augment_worker.py --request FILE [--fail] --events jsonl
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 
-
-def emit(event: str, **fields) -> None:
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+from app.core.events import JsonlEventWriter
+from app.core.requests import AugmentRequest, load_request
 
 
 def main() -> int:
     args = sys.argv[1:]
+    sink = JsonlEventWriter(sys.stdout)
     if "--fail" in args:
-        print("Error: no usable conversations.\nHint: pick chat data.", file=sys.stderr)
+        sink.emit("finished", status="rejected", error="no usable conversations.", hint="pick chat data.")
         return 2
-    n = int(args[args.index("--n") + 1])
+    n = load_request(AugmentRequest, args[args.index("--request") + 1]).n
+    sink.emit("phase", name="augment", message="Loading the model…", current=0, total=n)
     for i in range(n):
         time.sleep(0.02)
-        emit("progress", done=i + 1, total=n)
-    emit("candidates", path="review.jsonl", items=[
-        {"keep": True, "kind": "new", "seed_line": i + 1,
-         "messages": [{"role": "user", "content": f"New question {i}?"},
-                      {"role": "assistant", "content": f"New answer {i}."}]} for i in range(n)])
+        sink.emit("phase", name="augment", message=f"Generating: {i + 1} of {n}", current=i + 1, total=n)
+    items = [{"keep": True, "kind": "new", "seed_line": i + 1,
+              "messages": [{"role": "user", "content": f"New question {i}?"},
+                           {"role": "assistant", "content": f"New answer {i}."}]} for i in range(n)]
+    sink.emit("result", data={"path": "review.jsonl", "items": items})
+    sink.emit("finished", status="completed", error=None, hint=None)
     return 0
 
 

@@ -1,6 +1,7 @@
-"""A stand-in for `python -m app chat MODEL [--with MODEL2] --jsonl`: speaks the same protocol, loads nothing.
+"""A stand-in for `python -m app chat MODEL [--with MODEL2] --events jsonl`: speaks the same protocol (the events'
+envelope of app/core/events.py), loads nothing.
 
-    python tests/ui/fake_chat_worker.py MODEL [--with MODEL2] --jsonl
+    python tests/ui/fake_chat_worker.py MODEL [--with MODEL2] --events jsonl
 
 Each key answers "MODEL says: PROMPT" word by word, in a thread of its own, so the keys of one process stream
 at the same time; a prompt containing "long" gets a 400-word answer (for Stop). Every event names its key.
@@ -13,13 +14,13 @@ import sys
 import threading
 import time
 
-lock = threading.Lock()
+from app.core.events import JsonlEventWriter
+
+sink = JsonlEventWriter(sys.stdout)  # one line at a time from any thread
 
 
 def emit(event: str, model: str, **fields) -> None:
-    with lock:
-        sys.stdout.write(json.dumps({"event": event, "model": model, **fields}) + "\n")
-        sys.stdout.flush()
+    sink.emit(event, model=model, **fields)
 
 
 def answer(model: str, request: dict, stop: threading.Event) -> None:
@@ -54,10 +55,11 @@ def main() -> int:
             served.discard(request["unload"])
             emit("unloaded", request["unload"], memory_bytes=100 * 2**20)
             if not served:
-                return 0
+                break
         else:
             stops[key].clear()
             threading.Thread(target=answer, args=(key, request, stops[key]), daemon=True).start()
+    sink.emit("finished", status="completed", error=None, hint=None)
     return 0
 
 

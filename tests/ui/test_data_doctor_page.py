@@ -143,9 +143,12 @@ def test_augmenting_adds_only_the_ticked_candidates_as_a_new_version(qtbot, page
     fake = [sys.executable, str(Path(__file__).with_name("fake_augment_worker.py"))]
     commands = []
 
-    def command(path, config, model_key, n, kinds):
-        commands.append((path, model_key, n, kinds))
-        return [*fake, path, "--n", str(n), *(["--fail"] if model_key == "broken" else [])]
+    def command(request_file):
+        from app.core.requests import AugmentRequest, load_request
+
+        request = load_request(AugmentRequest, request_file)
+        commands.append((str(request.file), request.model, request.n, tuple(request.kinds)))
+        return [*fake, "--request", str(request_file), *(["--fail"] if request.model == "broken" else [])]
 
     monkeypatch.setattr("app.ui.steps.data_augment.augment_command", command)
     path = write_jsonl(tmp_path / "seeds.jsonl", chat_rows(3))

@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import sys
-import textwrap
+from pathlib import Path
 
 import pytest
 
 from app.core.config import demo_config
-from app.core.paths import PROJECT_ROOT
 from app.core.store import Store
 from app.ui.pages.evaluate import EvaluatePage
 
-FAKE_CLI = textwrap.dedent(f'''
-    import json, sys
-    sys.path.insert(0, {str(PROJECT_ROOT)!r})
-    from app.core.store import Store
-    args = sys.argv[1:]
-    print(" ".join(args), file=sys.stderr, flush=True)
-    for i in range(3):
-        print(f"[eval] Generating: tuned model {{i}}/3", file=sys.stderr, flush=True)
-    store = Store(reap=False)
-    preds = [{{"idx": i, "prompt": f"Review {{i}}", "reference": "positive", "prediction": p, "score": s}}
-             for i, (p, s) in enumerate([("negative", 0.0) if i == 1 else ("positive", 1.0) for i in range(7)])]
-    store.add_evaluation(args[1], model="tuned", shots=0, split="validation",
-                         metrics={{"examples": 3, "exact_match": 2 / 3, "rougeL": 2 / 3}}, predictions=preds)
-    base = [dict(p, prediction="The sentiment is positive.", score=0.25) for p in preds]
-    store.add_evaluation(args[1], model="base", shots=0, split="validation",
-                         metrics={{"examples": 3, "exact_match": 0.0, "rougeL": 0.5}}, predictions=base)
-    store.add_evaluation(args[1], model="base", shots=2, split="validation",
-                         metrics={{"examples": 3, "exact_match": 1 / 3, "rougeL": 0.6}}, predictions=base)
-    print(json.dumps({{"run_id": args[1], "split": "validation", "examples": 3}}))
-''')
+FAKE_CLI = Path(__file__).with_name("fake_cli.py")
 RUN_ID = "20260101-000000-eval"
 
 
@@ -42,9 +22,7 @@ def page(tmp_path, monkeypatch, qtbot):
     store.create_run(RUN_ID, name="Reviews", config_yaml=demo_config().to_yaml(), model="demo", method="lora",
                      stage="sft")
     store.update_run(RUN_ID, status="completed")
-    fake = tmp_path / "fake_cli.py"
-    fake.write_text(FAKE_CLI)
-    page = EvaluatePage(program=[sys.executable, str(fake)])
+    page = EvaluatePage(program=[sys.executable, str(FAKE_CLI), "ok"])
     qtbot.addWidget(page)
     page.show()
     yield page
@@ -53,8 +31,7 @@ def page(tmp_path, monkeypatch, qtbot):
 
 def test_evaluate_runs_the_cli_then_shows_tuned_vs_base_and_best_worst_examples(page, qtbot):
     assert page.runs.value() == RUN_ID and page.metrics.rowCount() == 0
-    assert page.command()[1:] == [page.command()[1], "eval", RUN_ID, "--split", "validation", "--json", "--limit",
-                                  "50", "--few-shot", "2"]
+    assert page.request().model_dump(exclude_defaults=True) == {"run": RUN_ID, "limit": 50, "few_shot": 2}
     with qtbot.waitSignal(page.evaluation_finished, timeout=20_000) as done:
         page.evaluate()
     assert done.args[0]["examples"] == 3
@@ -104,7 +81,7 @@ def test_a_classifier_shows_its_confusion_matrix_beside_the_majority_class(page)
     assert page.headings[0].text() == "Tuned vs the majority class on the same 3 validation examples"
     assert page.best.horizontalHeaderItem(2).text() == "Tuned prediction (probability)"
     assert page.best.item(2, 0).text() == "the kiwi is bad" and page.best.item(2, 3).text() == "good"
-    assert not page.shots.isEnabled() and "--few-shot" not in page.command()
+    assert not page.shots.isEnabled() and page.request().few_shot == 0
 
     page.runs.setCurrentIndex(page.runs.findData(RUN_ID))  # back to the sft run: no matrix, few-shot on
     assert not page.confusion_box.isVisible() and page.shots.isEnabled() and not page.about.isVisible()

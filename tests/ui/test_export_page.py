@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import runpy
 import shutil
+import subprocess
 import sys
-import textwrap
 from collections import namedtuple
 from pathlib import Path
 
@@ -17,37 +19,7 @@ from app.core.store import Store
 from app.ui.pages.export import ExportPage
 from app.ui.widgets.export_plan import ExportPlan, describe, estimate
 
-FAKE_CLI = textwrap.dedent('''
-    import json, sys, time
-    mode, args = sys.argv[1], sys.argv[2:]
-    print(" ".join(args), file=sys.stderr, flush=True)
-    if mode == "slow":
-        print("[export] Loading the base in full precision 0/4", file=sys.stderr, flush=True)
-        time.sleep(60)
-    if mode == "fail":
-        print("Error: GGUF export does not support the 'gpt2' architecture.", file=sys.stderr)
-        print("Hint: Export the merged model.", file=sys.stderr)
-        sys.exit(2)
-    for i, message in enumerate(["Loading the base in full precision", "Merging the adapter", "Saving in bf16",
-                                 "Verifying the export"]):
-        print(f"[export] {message} {i}/4", file=sys.stderr, flush=True)
-    print("[export] Export complete 4/4", file=sys.stderr, flush=True)
-    def arg(name):
-        return args[args.index(name) + 1] if name in args else None
-    artifacts = []
-    if arg("--merged"):
-        artifacts.append({"kind": "merged", "path": arg("--merged"), "bytes": 270_000_000, "properties": {
-            "dtype": "bf16", "merge_max_abs_diff": 2e-6, "max_abs_diff": 0.03, "top1_agreement": 1.0}})
-    if arg("--gguf"):
-        artifacts.append({"kind": "gguf", "path": arg("--gguf"), "bytes": 145_000_000, "properties": {
-            "quant": "q8_0", "max_abs_diff": 0.11, "top1_agreement": 0.985, "greedy_tokens": 16,
-            "greedy_agreement": 1.0, "eos_ok": True, "chat_template_ok": True, "tokenizer_ok": True}})
-    if arg("--ollama"):
-        artifacts.append({"kind": "ollama", "path": arg("--ollama"), "bytes": 145_000_000, "properties": {
-            "quant": "q8_0", "max_abs_diff": 0.11, "top1_agreement": 0.985, "greedy_tokens": 16,
-            "greedy_agreement": 2 / 3, "eos_ok": True, "template_ok": False, "stop_ok": True}})
-    print(json.dumps({"run_id": args[1], "artifacts": artifacts}, indent=2))
-''')
+FAKE_CLI = Path(__file__).with_name("fake_cli.py")
 RUN_ID = "20260101-000000-abcd"
 Usage = namedtuple("Usage", "total used free")
 
@@ -70,9 +42,7 @@ def home(tmp_path, monkeypatch):
 
 
 def make_page(qtbot, home: Path, mode: str = "ok") -> ExportPage:
-    script = home / "fake_cli.py"
-    script.write_text(FAKE_CLI, encoding="utf-8")
-    page = ExportPage(settings=None, program=[sys.executable, str(script), mode])
+    page = ExportPage(settings=None, program=[sys.executable, str(FAKE_CLI), mode])
     qtbot.addWidget(page)
     page.resize(1280, 800)
     page.show()
@@ -120,22 +90,37 @@ def test_too_little_disk_disables_export_with_a_message(qtbot, home, monkeypatch
     assert not page.is_running()
 
 
-def test_command_line_is_built_from_the_choices(qtbot, home):
+def test_the_request_is_built_from_the_choices(qtbot, home):
     page = make_page(qtbot, home)
     choose(page, "merged", "gguf", "ollama")
     page.dtype.setCurrentText("fp16")
     page.quant.setCurrentText("q8_0")
     page.checkpoint.setCurrentIndex(page.checkpoint.findData(100))
     out = home / "exports" / "bot"
-    assert page.export_args() == ["export", RUN_ID, "--checkpoint", "100", "--merged", str(out / "merged"),
-                                  "--dtype", "fp16", "--gguf", str(out / "gguf"), "--ollama", str(out / "ollama"),
-                                  "--quant", "q8_0", "--json"]
+    assert page.request().model_dump(exclude_defaults=True) == {
+        "run": RUN_ID, "checkpoint": 100, "merged": out / "merged", "gguf": out / "gguf", "ollama": out / "ollama",
+        "dtype": "fp16", "quant": "q8_0"}
     choose(page, "adapter")
     page.checkpoint.setCurrentIndex(0)
-    assert page.export_args() == ["export", RUN_ID, "--checkpoint", "best", "--adapter", str(out / "adapter"),
-                                  "--json"]
+    assert page.request().model_dump(exclude_defaults=True) == {"run": RUN_ID, "checkpoint": "best",
+                                                                "adapter": out / "adapter"}
     page.checkpoint.setCurrentIndex(1)
-    assert page.export_args()[2:4] == ["--checkpoint", "final"]
+    assert page.request().checkpoint == "final"
+
+
+def test_the_fake_export_speaks_what_the_real_cli_speaks(home):
+    """tests/core/test_cli_events.py pins the real `export` and `eval` to the same shapes."""
+    from app.core.requests import EvalRequest, ExportRequest, save_request
+
+    fake = runpy.run_path(str(FAKE_CLI))
+    for command, request, (names, keys) in (
+            ("export", ExportRequest(run=RUN_ID, merged=home / "m"), fake["EXPORT_EVENTS"]),
+            ("eval", EvalRequest(run=RUN_ID), fake["EVAL_EVENTS"])):
+        path = save_request(request, home / "requests")
+        out = subprocess.run([sys.executable, str(FAKE_CLI), "ok", command, "--request", str(path), "--events",
+                              "jsonl"], capture_output=True, text=True, check=True, timeout=60).stdout
+        events = [json.loads(line) for line in out.splitlines()]
+        assert fake["shape"](events) == names and keys <= set(events[-2]["data"])
 
 
 def test_export_fills_the_parity_report_and_the_actions_work(qtbot, home, monkeypatch):
@@ -203,7 +188,7 @@ def test_describe_reads_the_recorded_properties_in_plain_words():
 def test_push_section_saves_the_token_to_the_keyring_only(qtbot, home, memory_keyring):
     page = make_page(qtbot, home)
     choose(page, "merged")
-    assert page.export_button.isEnabled() and "--push-to-hub" not in page.export_args()
+    assert page.export_button.isEnabled() and page.request().push_to_hub is None
     page.push.setChecked(True)
     assert not page.export_button.isEnabled() and page.push.state.text() == (
         "name the Hub repository as user/model-name.")
@@ -215,9 +200,9 @@ def test_push_section_saves_the_token_to_the_keyring_only(qtbot, home, memory_ke
     assert page.push.token.text() == "" and page.push.state.text() == "A token is saved."
     assert page.export_button.isEnabled()
     page.push.public.setChecked(True)
-    assert page.export_args()[-4:] == ["--push-to-hub", "me/support-bot", "--public", "--json"]
+    assert (page.request().push_to_hub, page.request().public) == ("me/support-bot", True)
     page.push.public.setChecked(False)
-    assert page.export_args()[-3:] == ["--push-to-hub", "me/support-bot", "--json"]
+    assert (page.request().push_to_hub, page.request().public) == ("me/support-bot", False)
     with qtbot.waitSignal(page.export_finished, timeout=10_000):
         page.export()
     page.settings.sync()

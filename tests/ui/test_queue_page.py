@@ -4,7 +4,7 @@ finished runs are ranked by the chosen metric."""
 from __future__ import annotations
 
 import sys
-import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -13,21 +13,14 @@ from app.core.config import demo_config
 from app.core.store import Store
 from app.ui.pages.queue import QueuePage
 
-FAKE_CLI = textwrap.dedent('''
-    import sys
-    print(" ".join(sys.argv[1:]), file=sys.stderr, flush=True)
-    for i in range(2):
-        print(f"[queue] Training run {i} ({i + 1} of 2) {i}/2", file=sys.stderr, flush=True)
-''')
+FAKE_CLI = Path(__file__).with_name("fake_cli.py")
 
 
 @pytest.fixture
 def page(tmp_path, monkeypatch, qtbot):
     monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path / "home"))
-    fake = tmp_path / "fake_cli.py"
-    fake.write_text(FAKE_CLI)
     base = demo_config().model_copy(update={"name": "base"})
-    page = QueuePage(lambda: base, program=[sys.executable, str(fake)])
+    page = QueuePage(lambda: base, program=[sys.executable, str(FAKE_CLI), "ok"])
     qtbot.addWidget(page)
     page.show()
     yield page

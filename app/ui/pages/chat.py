@@ -1,6 +1,6 @@
 """Chat: talk to a run (or any model), or to two side by side — by default the tuned run and its base model.
 
-Each column keeps its model loaded in a `finetune-studio chat MODEL --jsonl` process (app/ui/widgets/
+Each column keeps its model loaded in a `finetune-studio chat MODEL --events jsonl` process (app/ui/widgets/
 chat_process.py), so loading, answering and unloading never block the window. When both columns' models share one
 base model (a LoRA run and its base, or two LoRA runs of one base) they share one process that holds the base once
 and answers both in one batched generation; merged exports and different bases get a process each.

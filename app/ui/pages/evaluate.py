@@ -2,14 +2,17 @@
 the majority class, for a reward model chance), and read the best and worst examples (and a classifier's confusion
 matrix).
 
-The page runs `finetune-studio eval RUN --json` in a worker process (the `[eval] message i/n` lines on its stderr
-drive the progress bar) and then reads the stored evaluations, so earlier results show as soon as a run is picked.
+The page writes an eval request (app/core/requests.py) and runs `finetune-studio eval --request FILE` in a worker
+process (app/ui/worker.py: its `phase` events drive the progress bar) and then reads the stored evaluations, so
+earlier results show as soon as a run is picked.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
+from typing import get_args
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor
@@ -29,13 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.paths import data_home
+from app.core.requests import EvalRequest, EvalSplit, save_request
 from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
 from app.ui.widgets.confusion import ConfusionMatrix
-from app.ui.widgets.export_plan import parse_result
-from app.ui.widgets.export_process import ExportProcess
 from app.ui.widgets.run_picker import RunPicker
+from app.ui.worker import WorkerProcess
 
 METRICS = (("exact_match", "Exact match"), ("rouge1", "ROUGE-1"), ("rouge2", "ROUGE-2"), ("rougeL", "ROUGE-L"),
            ("bleu", "BLEU"), ("accuracy", "Accuracy"), ("precision", "Precision (macro)"),
@@ -67,7 +71,7 @@ def _table(headers: list[str]) -> QTableWidget:
 class EvaluatePage(QWidget):
     """`program` is the command prefix that runs the CLI (tests pass a fake one)."""
 
-    evaluation_finished = Signal(dict)  # the CLI's JSON result; {} when it failed or was cancelled
+    evaluation_finished = Signal(dict)  # the evaluation's result; {} when it failed or was cancelled
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None,
                  program: list[str] | None = None):
@@ -85,7 +89,7 @@ class EvaluatePage(QWidget):
         form.addRow("Run", self.runs)
         options = QHBoxLayout()
         self.split = QComboBox(toolTip="validation: the rows the run held out; test: its data.test file or share")
-        self.split.addItems(["validation", "test"])
+        self.split.addItems(get_args(EvalSplit))
         self.limit = QSpinBox(minimum=0, maximum=100_000, value=50, specialValueText="all",
                               toolTip="Score only the first N held-out examples (0: all of them)")
         self.shots = QSpinBox(minimum=0, maximum=16, value=2, specialValueText="off",
@@ -137,11 +141,11 @@ class EvaluatePage(QWidget):
         splitter.setSizes([270, 220, 220])
         layout.addWidget(splitter, 1)
 
-        self.process = ExportProcess(self)
+        self.process = WorkerProcess(self)
         self.process.phase_changed.connect(self._phase)
-        self.process.line_received.connect(self._line)
-        self.process.export_ended.connect(self._ended)
-        self._last_line = ""
+        self.process.result_received.connect(self._result)
+        self.process.run_finished.connect(self._ended)
+        self._answer: dict | None = None
 
     def _metrics_row(self) -> QHBoxLayout:
         """The metrics table, and beside it a classifier's confusion matrix (hidden for other runs)."""
@@ -156,13 +160,13 @@ class EvaluatePage(QWidget):
         return row
 
     # ---- running ----
-    def command(self) -> list[str]:
-        cmd = [*self.program, "eval", self.runs.value() or "", "--split", self.split.currentText(), "--json"]
-        if self.limit.value():
-            cmd += ["--limit", str(self.limit.value())]
-        if self.shots.value() and self.shots.isEnabled():
-            cmd += ["--few-shot", str(self.shots.value())]
-        return cmd
+    def request(self) -> EvalRequest:
+        return EvalRequest(run=self.runs.value() or "", split=self.split.currentText(),
+                           limit=self.limit.value() or None,
+                           few_shot=self.shots.value() if self.shots.isEnabled() else 0)
+
+    def command(self, request_file: Path) -> list[str]:
+        return [*self.program, "eval", "--request", str(request_file)]
 
     def evaluate(self) -> None:
         if not self.runs.value() or self.process.is_running():
@@ -170,7 +174,8 @@ class EvaluatePage(QWidget):
         self._set_running(True)
         self.status.setText("Starting…")
         self.status.setStyleSheet("")
-        self.process.start(self.command())
+        self._answer = None
+        self.process.start(self.command(save_request(self.request(), data_home() / "requests")))
 
     def cancel(self) -> None:
         self.process.cancel()
@@ -183,22 +188,22 @@ class EvaluatePage(QWidget):
         self.progress.setVisible(running)
         self.progress.setRange(0, 0)
 
-    def _phase(self, message: str, current: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(current)
-        self.status.setText(message)
+    def _phase(self, event: dict) -> None:
+        self.progress.setRange(0, max(int(event.get("total") or 0), 1))
+        self.progress.setValue(int(event.get("current") or 0))
+        self.status.setText(event.get("message", ""))
 
-    def _line(self, line: str) -> None:
-        if not line.startswith("["):
-            self._last_line = line
+    def _result(self, event: dict) -> None:
+        self._answer = event["data"]
 
-    def _ended(self, code: int, stdout: str) -> None:
+    def _ended(self, event: dict) -> None:
         self._set_running(False)
-        result = parse_result(stdout) if code == 0 else None
+        result = self._answer if event["status"] == "completed" else None
         if result is None:
-            text = "Cancelled." if self.process.cancelled else f"The evaluation failed: {self._last_line}"
-            self.status.setText(text)
-            self.status.setStyleSheet("" if self.process.cancelled else "color: #d64545;")
+            cancelled = self.process.cancelled or event["status"] == "cancelled"
+            hint = f" {event['hint']}" if event.get("hint") else ""
+            self.status.setText("Cancelled." if cancelled else f"The evaluation failed: {event.get('error')}{hint}")
+            self.status.setStyleSheet("" if cancelled else "color: #d64545;")
             self.evaluation_finished.emit({})
             return
         self.show_stored()
@@ -321,7 +326,7 @@ class EvaluatePage(QWidget):
         self.runs.refresh()
 
     def shutdown(self) -> None:
-        self.process.kill_and_wait()
+        self.process.shutdown()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,13 +1,13 @@
 """Export: save a run (or one of its checkpoints) as a merged model, an adapter, a GGUF and/or an Ollama folder.
 
-The page runs `finetune-studio export ... --json` as a QProcess: its stderr streams into the log (the `[export] message
-i/n` lines drive the progress bar), its stdout is the JSON result whose artifacts fill the parity report.
+The page writes an export request (app/core/requests.py) and runs `finetune-studio export --request FILE` in a worker
+process (app/ui/worker.py): its `phase` events drive the progress bar and the log, its `result` event's artifacts
+fill the parity report, its `finished` event says how it ended.
 """
 
 from __future__ import annotations
 
 import logging
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ExportError
 from app.core.export_space import free_disk, human_size
 from app.core.paths import data_home
+from app.core.requests import ExportRequest, save_request
 from app.core.staging import check_target, target_state
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_dir
@@ -44,13 +45,12 @@ from app.ui.widgets.export_plan import (
     estimate,
     ollama_command,
     ollama_name,
-    parse_result,
 )
-from app.ui.widgets.export_process import ExportProcess
 from app.ui.widgets.export_push import ExportPush
 from app.ui.widgets.export_report import ParityReport
 from app.ui.widgets.export_targets import ExportTargets
 from app.ui.widgets.run_picker import RunPicker
+from app.ui.worker import WorkerProcess
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ RED = "color: #d64545;"
 class ExportPage(QWidget):
     """`program` is the command prefix that runs the CLI (tests pass a fake one)."""
 
-    export_finished = Signal(dict)  # the CLI's JSON result; {} when it failed or was cancelled
+    export_finished = Signal(dict)  # the export's result; {} when it failed or was cancelled
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None,
                  program: list[str] | None = None):
@@ -144,10 +144,13 @@ class ExportPage(QWidget):
         splitter.setSizes([260, 120])
         layout.addWidget(splitter, 1)
 
-        self.process = ExportProcess(self)
-        self.process.line_received.connect(self.log.appendPlainText)
+        self.process = WorkerProcess(self)
+        self.process.log_received.connect(self.log.appendPlainText)
         self.process.phase_changed.connect(self._phase)
-        self.process.export_ended.connect(self._finished)
+        self.process.warning_raised.connect(self._warning)
+        self.process.result_received.connect(self._result)
+        self.process.run_finished.connect(self._finished)
+        self._answer: dict | None = None
         self._run_changed()
 
     # ---- choices ----
@@ -160,11 +163,11 @@ class ExportPage(QWidget):
                           targets=self.targets(), checkpoint=self.checkpoint.currentData(),
                           dtype=self.dtype.currentText(), quant=self.quant.currentText(), push=self.push.target())
 
-    def export_args(self) -> list[str]:
-        return self.plan().args()
+    def request(self) -> ExportRequest:
+        return self.plan().request()
 
-    def command(self) -> list[str]:
-        return [*self.program, *self.export_args()]
+    def command(self, request_file: Path) -> list[str]:
+        return [*self.program, "export", "--request", str(request_file)]
 
     def _run_changed(self, *_args) -> None:
         if self.is_running():
@@ -311,9 +314,11 @@ class ExportPage(QWidget):
         self.report.show_artifacts([])
         self.report_title.setText("Parity report")
         self.log.clear()
-        self.log.appendPlainText(f"$ {shlex.join(['finetune-studio', *plan.args()])}")
+        request_file = save_request(plan.request(), data_home() / "requests")
+        self.log.appendPlainText(f"$ finetune-studio export --request {request_file}")
+        self._answer = None
         self._started_at = time.monotonic()
-        self.process.start(self.command())
+        self.process.start(self.command(request_file))
         self._running(True)
         self.status.setText("Starting…")
         self.status.setStyleSheet("")
@@ -324,22 +329,33 @@ class ExportPage(QWidget):
             self.status.setText("Cancelling…")
             self.process.cancel()
 
-    def _phase(self, message: str, current: int, total: int) -> None:
+    def _phase(self, event: dict) -> None:
+        current, total = int(event.get("current") or 0), int(event.get("total") or 0)
+        self.log.appendPlainText(f"[{event.get('name')}] {event.get('message', '')} {current}/{total}")
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(current)
         self.progress.setFormat(f"{current}/{total}")
-        self.status.setText(message)
+        self.status.setText(event.get("message", ""))
 
-    def _finished(self, code: int, stdout: str) -> None:
+    def _warning(self, event: dict) -> None:
+        self.log.appendPlainText(f"Warning: {event['message']}" + (f" Hint: {event['hint']}" if event.get("hint")
+                                                                   else ""))
+
+    def _result(self, event: dict) -> None:
+        self._answer = event["data"]
+
+    def _finished(self, event: dict) -> None:
         seconds = time.monotonic() - self._started_at
-        cancelled = self.process.cancelled
-        result = parse_result(stdout) if code == 0 and not cancelled else None
+        cancelled = self.process.cancelled or event["status"] == "cancelled"
+        result = self._answer if event["status"] == "completed" and not cancelled else None
         if cancelled:
             self.status.setText("Cancelled: the export stopped and kept nothing half-written.")
             self.status.setStyleSheet("")
         elif result is None:
-            errors = [line for line in self.log.toPlainText().splitlines() if line.startswith(("Error:", "Hint:"))]
-            self.status.setText(" ".join(errors) or f"The export failed (exit code {code}): see the log below.")
+            error = " ".join(part for part in (f"Error: {event['error']}" if event.get("error") else "",
+                                               f"Hint: {event['hint']}" if event.get("hint") else "") if part)
+            self.log.appendPlainText(error)
+            self.status.setText(error or f"The export failed (exit code {event['exit_code']}): see the log below.")
             self.status.setStyleSheet(RED)
         else:
             self.result = result
@@ -402,7 +418,7 @@ class ExportPage(QWidget):
         self.runs.refresh()
 
     def shutdown(self) -> None:
-        self.process.kill_and_wait()
+        self.process.shutdown()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Queue: runs waiting their turn, trained one after another; a sweep builder fills it; finished runs are ranked.
 
-The page runs `finetune-studio queue run` in a worker process (its `[queue] Training NAME (i of n)` lines drive the
-progress bar) and re-reads the queue from the store whenever a run starts or the queue ends.
+The page runs `finetune-studio queue run` in a worker process (app/ui/worker.py: its `queue` phase events, "Training
+NAME (i of n)", drive the progress bar) and re-reads the queue from the store whenever a run starts or the queue
+ends.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from app.core.config import RunConfig
 from app.core.errors import StudioError
 from app.ui.icons import icon
 from app.ui.steps.base import page_layout
-from app.ui.widgets.export_process import ExportProcess
+from app.ui.worker import WorkerProcess
 
 RANK_METRICS = ("eval_loss", "loss", "exact_match", "rougeL")
 AXES = (("learning_rate", "Learning rates", "e.g. 1e-4, 2e-4"), ("rank", "Ranks", "e.g. 8, 16"),
@@ -107,9 +108,9 @@ class QueuePage(QWidget):
         run_row.addWidget(self.status, 1)
         layout.addLayout(run_row)
 
-        self.process = ExportProcess(self)
+        self.process = WorkerProcess(self)
         self.process.phase_changed.connect(self._phase)
-        self.process.export_ended.connect(self._ended)
+        self.process.run_finished.connect(self._ended)
         self.ids: list[int] = []
 
     # ---- filling the queue ----
@@ -190,14 +191,15 @@ class QueuePage(QWidget):
         self.process.cancel()
         self.status.setText("Stopping the run in progress…")
 
-    def _phase(self, message: str, current: int, total: int) -> None:
-        if message.startswith("Training "):
-            self.progress.setRange(0, max(total, 1))
-            self.progress.setValue(current)
-            self.status.setText(message)
+    def _phase(self, event: dict) -> None:
+        if event.get("name") == "queue":
+            self.progress.setRange(0, max(int(event.get("total") or 0), 1))
+            self.progress.setValue(int(event.get("current") or 0))
+            self.status.setText(event.get("message", ""))
             self.refresh()
 
-    def _ended(self, code: int, _stdout: str) -> None:
+    def _ended(self, event: dict) -> None:
+        code = event["exit_code"]
         self.run_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         self.progress.setVisible(False)
@@ -227,7 +229,7 @@ class QueuePage(QWidget):
                 self.table.setItem(i, c, QTableWidgetItem(text))
 
     def shutdown(self) -> None:
-        self.process.kill_and_wait()
+        self.process.shutdown()
 
 
 if __name__ == "__main__":

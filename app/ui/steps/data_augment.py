@@ -1,14 +1,14 @@
 """The Data step's augmentation dialog: a local instruct model grows candidate examples from the file's examples
-in a worker process (`data augment --jsonl`); the user ticks the ones to keep, and only those go into a new
+in a worker process (`data augment --request FILE --events jsonl`, app/ui/worker.py); the user ticks the ones to keep, and only those go into a new
 dataset version."""
 
 from __future__ import annotations
 
-import json
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
-from PySide6.QtCore import QProcess, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -24,15 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.widgets.process_output import app_process
+from app.core.paths import data_home
+from app.core.requests import AugmentRequest, save_request
+from app.ui.worker import WorkerProcess
 
 
-def augment_command(path: str, config, model_key: str, n: int, kinds: tuple[str, ...]) -> list[str]:
-    """The worker process: `python -m app data augment ... --jsonl` (a model never loads in the GUI process)."""
+def augment_command(request_file: Path) -> list[str]:
+    """The worker process: `python -m app data augment --request FILE` (a model never loads in the GUI process)."""
+    return [sys.executable, "-m", "app", "data", "augment", "--request", str(request_file)]
+
+
+def augment_request(path: str, config, model_key: str, n: int, kinds: tuple[str, ...]) -> AugmentRequest:
     data = config.data
-    command = [sys.executable, "-m", "app", "data", "augment", path, "--n", str(n), "--model", model_key,
-               "--kinds", *kinds, "--format", data.format, "--seed", str(data.seed), "--jsonl"]
-    return command + (["--columns", json.dumps(data.columns)] if data.columns else [])
+    return AugmentRequest(file=path, n=n, model=model_key, kinds=list(kinds), format=data.format,
+                          columns=dict(data.columns) or None, seed=data.seed)
 
 
 def save_work(path: str, config, model_key: str, kept: list):
@@ -58,11 +63,10 @@ class AugmentDialog(QDialog):
         self.setWindowTitle("Augment: new examples from yours")
         self.setMinimumSize(640, 460)
         self.path, self.config = path, config
-        self.process = app_process(self)
-        self.process.readyReadStandardOutput.connect(self._read)
-        self.process.finished.connect(self._ended)
-        self.process.errorOccurred.connect(lambda _e: self._ended())
-        self._out = ""
+        self.process = WorkerProcess(self)
+        self.process.phase_changed.connect(self._phase)
+        self.process.result_received.connect(lambda event: self._generated(event["data"]["items"]))
+        self.process.run_finished.connect(self._ended)
         self.candidates: list = []
         layout = QVBoxLayout(self)
         intro = QLabel("A local instruct model rephrases your questions (keeping their answers) and writes new "
@@ -105,13 +109,14 @@ class AugmentDialog(QDialog):
         self.finished.connect(lambda _code: self.stop())
 
     def running(self) -> bool:
-        return self.process.state() != QProcess.ProcessState.NotRunning
+        return self.process.is_running()
 
     def stop(self) -> None:
         if self.running():
             self.status.setText("Stopped: nothing to review.")
-            self.process.kill()  # the worker writes nothing until it has finished
-            self.process.waitForFinished(3000)
+            self.process.shutdown()  # the worker writes nothing until it has finished
+            self.progress.hide()
+            self.generate_button.setText("Generate")
 
     def generate(self) -> None:
         if self.running():
@@ -121,40 +126,30 @@ class AugmentDialog(QDialog):
         if not kinds:
             self.status.setText("Tick at least one kind of example.")
             return
-        command = augment_command(self.path, self.config, self.model_edit.text().strip() or "demo",
+        request = augment_request(self.path, self.config, self.model_edit.text().strip() or "demo",
                                   self.count.value(), kinds)
         self.list.clear()
-        self.candidates, self._out = [], ""
+        self.candidates = []
         self.keep_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText("Loading the model…")
         self.generate_button.setText("Stop")
-        self.process.start(command[0], command[1:])
+        self.process.start(augment_command(save_request(request, data_home() / "requests")))
 
-    def _read(self) -> None:
-        self._out += bytes(self.process.readAllStandardOutput().data()).decode("utf-8", errors="replace")
-        *lines, self._out = self._out.split("\n")
-        for line in lines:
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if event.get("event") == "progress":
-                self.progress.setRange(0, event["total"])
-                self.progress.setValue(event["done"])
-                self.status.setText(f"Generating: {event['done']} of {event['total']}")
-            elif event.get("event") == "candidates":
-                self._generated(event["items"])
+    def _phase(self, event: dict) -> None:
+        if event.get("current"):
+            self.progress.setRange(0, int(event.get("total") or 0))
+            self.progress.setValue(int(event["current"]))
+        self.status.setText(event.get("message", ""))
 
-    def _ended(self, *_args) -> None:
+    def _ended(self, event: dict) -> None:
         self.progress.hide()
         self.generate_button.setText("Generate")
         if self.candidates or self.status.text().startswith(("The model wrote nothing", "Stopped")):
             return
-        error = bytes(self.process.readAllStandardError().data()).decode("utf-8", errors="replace")
-        lines = [line for line in error.splitlines() if line.startswith(("Error:", "Hint:"))]
-        self.status.setText("⚠ " + (" ".join(lines) or "The worker stopped before it was done."))
+        words = [part for part in (event.get("error"), event.get("hint")) if part]
+        self.status.setText("⚠ " + (" ".join(words) or "The worker stopped before it was done."))
 
     def _generated(self, items: list) -> None:
         from app.core.data.augment import Candidate

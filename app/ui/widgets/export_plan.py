@@ -1,5 +1,5 @@
-"""What the Export page works out before and after an export, without Qt: size estimates, free disk, the command
-line, checkpoints of a run, and a parity report in plain words."""
+"""What the Export page works out before and after an export, without Qt: size estimates, free disk, the export
+request, checkpoints of a run, and a parity report in plain words."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.export_space import estimate_bytes
-
-TARGET_KINDS = ("merged", "adapter", "gguf", "ollama")
-PHASE = re.compile(r"^\[(?P<name>[\w-]+)\]\s+(?P<message>.*?)\s+(?P<current>\d+)/(?P<total>\d+)\s*$")
+from app.core.requests import EXPORT_TARGETS as TARGET_KINDS
+from app.core.requests import ExportRequest
 
 
 @dataclass
@@ -29,24 +28,14 @@ class ExportPlan:
     def target_dir(self, kind: str) -> Path:
         return self.folder / kind
 
-    def args(self) -> list[str]:
-        """The `finetune-studio` arguments (without the program) that run this plan."""
-        args = ["export", self.run_id]
-        if self.checkpoint is not None:
-            args += ["--checkpoint", str(self.checkpoint)]
-        if "merged" in self.targets:
-            args += ["--merged", str(self.target_dir("merged")), "--dtype", self.dtype]
-        if "adapter" in self.targets:
-            args += ["--adapter", str(self.target_dir("adapter"))]
-        if "gguf" in self.targets:
-            args += ["--gguf", str(self.target_dir("gguf"))]
-        if "ollama" in self.targets:
-            args += ["--ollama", str(self.target_dir("ollama"))]
-        if "gguf" in self.targets or "ollama" in self.targets:
-            args += ["--quant", self.quant]
-        if self.push:
-            args += ["--push-to-hub", self.push[0], *(["--public"] if self.push[1] else [])]
-        return [*args, "--json"]
+    def request(self) -> ExportRequest:
+        """The export request that runs this plan (GGUF and Ollama share the tensor type)."""
+        quantised = bool(self.targets & {"gguf", "ollama"})
+        return ExportRequest(run=self.run_id, checkpoint=self.checkpoint,
+                             **{kind: self.target_dir(kind) for kind in TARGET_KINDS if kind in self.targets},
+                             dtype=self.dtype if "merged" in self.targets else None,
+                             **({"quant": self.quant} if quantised else {}),
+                             push_to_hub=self.push[0] if self.push else None, public=bool(self.push and self.push[1]))
 
 
 def estimate(plan: ExportPlan, total_params: int | None, trainable_params: int | None) -> dict[str, int | None]:
@@ -66,25 +55,6 @@ def checkpoints(artifacts: list[dict]) -> list[int]:
         if step is not None:
             steps.add(int(step))
     return sorted(steps)
-
-
-def parse_phase(line: str) -> tuple[str, int, int] | None:
-    """`[export] Merging the adapter 1/4` → ("Merging the adapter", 1, 4)."""
-    match = PHASE.match(line.strip())
-    return (match["message"], int(match["current"]), int(match["total"])) if match else None
-
-
-def parse_result(stdout: str) -> dict | None:
-    """The JSON the CLI prints with --json (anything before it, such as stray prints, is skipped)."""
-    import json
-
-    start = stdout.find("{")
-    if start < 0:
-        return None
-    try:
-        return json.loads(stdout[start:])
-    except ValueError:
-        return None
 
 
 def _diff(value: float) -> str:
