@@ -128,7 +128,7 @@ def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeyp
     monkeypatch.setattr(step_time, "cached_throughput", lambda device, precision: 1e11)
     released = []
     monkeypatch.setattr(engine, "return_freed_memory", lambda: released.append(True))
-    run_id = f"auto-{budget}"
+    run_id = f"auto-{budget.replace(' ', '')}"
     store.create_run(run_id, name=run_id, config_yaml=c.to_yaml(), model="demo", method="lora", stage="pt",
                      versions="{}")
     decided, planned = engine._plan(c, info, None, "fp32", run_id, tmp_path, sink, store)
