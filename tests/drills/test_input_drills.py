@@ -343,3 +343,30 @@ def test_stage_rows_are_cut_to_the_budget_before_a_trainer_tokenises_them(tmp_pa
     first = next(row for row in rows.train if row["prompt"][-1]["content"] == "Question 0")
     assert first["chosen"] == [{"role": "assistant", "content": "x" * 100}]
     assert all(len(row["prompt"][-1]["content"]) < 100 for row in rows.train)
+
+
+def test_a_pretraining_document_is_tokenised_in_pieces_with_the_whole_texts_tokens(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    from app.core.data.packing import pieces
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    rng = random.Random(2)  # prose: words and numbers between single spaces, some line breaks and double spaces
+    text = "".join(rng.choice(["word", "Zeta,", "42", "é.", "x-ray"]) + rng.choice([" "] * 8 + ["\n", "  ", "\n\n"])
+                   for _ in range(8_000))
+    cut = pieces(text, 97)
+    assert len(cut) > 100 and "".join(cut) == text and max(map(len, cut)) <= 97
+    whole = tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert [t for p in cut for t in tokenizer(p, add_special_tokens=False)["input_ids"]] == whole
+
+
+def test_pretraining_on_a_20mb_document_stays_within_bounded_memory(tiny_model_dir, tmp_path):
+    rng = random.Random(0)
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    data = tmp_path / "book.jsonl"
+    data.write_text(json.dumps({"text": " ".join(rng.choice(words) for _ in range(20_000_000 // 6))}) + "\n")
+    config = yaml.safe_load(write_config(tmp_path, tiny_model_dir, data, "long-document-drill").read_text())
+    config["training"]["stage"] = "pt"
+    (tmp_path / "pt.yaml").write_text(yaml.safe_dump(config))
+    peak, _err = peak_mib("train", str(tmp_path / "pt.yaml"))
+    assert peak < PEAK_MIB, f"peak {peak} MiB"

@@ -1,7 +1,8 @@
 """Continued pre-training data: raw text tokenised and packed into fixed-length blocks, cached on disk.
 
 read the texts ('text' rows, or a .txt file's lines) -> hold out validation documents -> tokenise each document
-with the end-of-text token after it -> concatenate -> cut into blocks of `block_size` tokens (the last partial
+(in pieces of at most PIECE_CHARS characters, so a huge document needs no more memory than a small one) with the
+end-of-text token after it -> concatenate -> cut into blocks of `block_size` tokens (the last partial
 block is dropped) -> `datasets.Dataset`s with `input_ids` and `labels` (the same tokens: every token is learned).
 
 The cache is keyed by the files' content hash, the tokenizer and the block size (and the split settings); a
@@ -23,7 +24,7 @@ from .stage_data import load_stage_rows
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "1"  # the pieces tokenise as the whole text did: old caches stay valid
 
 
 def _cache_key(fp: str, cfg, tokenizer: Any, block_size: int) -> str:
@@ -38,6 +39,29 @@ def pack(token_lists: list[list[int]], block_size: int) -> list[list[int]]:
     return [flat[i:i + block_size] for i in range(0, len(flat) - block_size + 1, block_size)]
 
 
+# A document is tokenised in pieces of at most this many characters: a fast tokenizer holds several hundred bytes
+# of offsets and encodings per character while it works, so one 20 MB document took gigabytes at once.
+PIECE_CHARS = 1 << 16
+
+
+def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
+    """`text` cut into pieces of at most `size` characters, each cut placed before a single space between two
+    non-space characters where the window has one. Byte-level BPE tokenizers (GPT-2, SmolLM2, Llama 3, Qwen) start
+    a word's token with the space before it and end every token before such a space, so the pieces' tokens are the
+    whole text's; a window without such a space is cut hard (a token may split there: at most one in `size`)."""
+    out, start = [], 0
+    while len(text) - start > size:
+        end = cut = start + size
+        while (cut := text.rfind(" ", start + 1, cut)) > start:
+            if not text[cut - 1].isspace() and not text[cut + 1].isspace():
+                break
+        cut = cut if cut > start else end
+        out.append(text[start:cut])
+        start = cut
+    out.append(text[start:])
+    return out
+
+
 def _tokenise(texts: list[str], tokenizer: Any, sink: Any, stop: Any, done: int, total: int) -> list[list[int]]:
     every = max(1, total // PROGRESS_STEPS)
     eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
@@ -45,7 +69,8 @@ def _tokenise(texts: list[str], tokenizer: Any, sink: Any, stop: Any, done: int,
     for text in texts:
         if stop is not None and stop.is_set():
             raise Cancelled()
-        out.append(tokenizer(text, add_special_tokens=False)["input_ids"] + eos)
+        out.append([t for piece in pieces(text) for t in tokenizer(piece, add_special_tokens=False)["input_ids"]]
+                   + eos)
         done += 1
         if sink is not None and (done % every == 0 or done == total):
             sink.emit("phase", name="tokenize", message="Tokenising and packing text", current=done, total=total)
