@@ -18,6 +18,18 @@ if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
 
 import pytest  # noqa: E402
 
+# A test that loads or trains a model reaches one through these fixtures, directly or through a fixture built on
+# them (evaluated_run, a module's trained run), and is marked `model` here; the few that build a tiny model of their
+# own carry the marker by hand. `-m "not model and not e2e"` is the fast lane.
+MODEL_FIXTURES = frozenset({"demo_model_dir", "demo_tokenizer", "tiny_model_dir"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _studio_home(tmp_path_factory):

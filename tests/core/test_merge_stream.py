@@ -100,6 +100,7 @@ def test_streamed_merge_matches_peft_merge(sharded_base, tmp_path, lora):
     assert float((got16 - want).abs().max()) < 0.05
 
 
+@pytest.mark.model  # builds its own tiny model
 def test_fan_in_fan_out_weights_are_merged_transposed(tmp_path):
     """GPT-2 keeps its projections as Conv1D (in, out): peft merges (B @ A).T there."""
     import torch

@@ -149,6 +149,7 @@ def test_bias_only_on_a_model_without_biases_says_what_to_choose(tiny_model_dir,
     assert result.error == "This model has no bias parameters; choose LN tuning or LoRA."
 
 
+@pytest.mark.model  # builds its own tiny model
 def test_bias_only_trains_the_biases_of_a_model_that_has_them(tmp_path):
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
