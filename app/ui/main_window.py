@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import RunConfig, demo_config
-from app.core.errors import StudioError
 from app.core.paths import data_home
 from app.ui.icons import icon
 from app.ui.settings import open_settings
@@ -176,7 +175,8 @@ class MainWindow(QMainWindow):
             from app.ui.pages.train import TrainPage
 
             page = TrainPage()
-            page.set_config_provider(lambda: self.state.config)
+            page.start_requested.connect(self.start_run)
+            page.set_readiness(self._readiness())
             page.run_state_changed.connect(self._run_state)
             page.run_completed.connect(lambda _run_id: "runs" in self.built and self.built["runs"].refresh())
             return page
@@ -267,12 +267,23 @@ class MainWindow(QMainWindow):
         for key, step in self.steps.items():
             self.sidebar.set_done(key, step.is_valid())
         self.sidebar.set_done("train", self.ready())
+        if "train" in self.built:
+            self.built["train"].set_readiness(self._readiness())
         self.sidebar.viewport().update()
         self._update_footer()
         self.setWindowTitle(f"Finetune Studio — {self.state.config.name or 'new run'}")
 
     def ready(self) -> bool:
-        return all(step.is_valid() for step in self.steps.values())
+        return self._first_unready() is None
+
+    def _first_unready(self) -> str | None:
+        """The first step that is not valid yet, or None."""
+        return next((key for key, step in self.steps.items() if not step.is_valid()), None)
+
+    def _readiness(self) -> str:
+        """Why the configuration cannot be trained, naming the step ('' when it can)."""
+        key = self._first_unready()
+        return f"{self.steps[key].title}: {self.steps[key].problem()}" if key else ""
 
     # ---- actions ----
     def new_run(self) -> None:
@@ -281,18 +292,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("New run: the demo model on the sample data.", 5000)
 
     def start_run(self) -> None:
-        first_bad = next((key for key, step in self.steps.items() if not step.is_valid()), None)
+        """Run ▸ Start, Ctrl+R and the Train page's Start button: train the configuration once every step is valid,
+        else show the first step to fix and why."""
+        first_bad = self._first_unready()
         if first_bad is not None:
             self.show_page(first_bad)
             self.statusBar().showMessage(f"Not ready: {self.steps[first_bad].problem()}", 8000)
             return
         self.show_page("train")
-        if self.train_page.is_running:
-            return
-        try:
-            self.train_page.start(self.state.config)
-        except StudioError as exc:
-            self.statusBar().showMessage(f"The run cannot start: {exc.message} {exc.hint}", 10000)
+        if not self.train_page.is_running:
+            self.train_page.try_start(self.state.config)
 
     def stop_run(self) -> None:
         if self._training():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from studio_fakes import chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
 
-from app.core.config import demo_config
+from app.core.config import demo_config, load_config
 from app.ui.main_window import MainWindow
+from app.ui.runner import RunSupervisor
 from app.ui.settings import open_settings
 
 pytestmark = pytest.mark.usefixtures("fake_models")
@@ -72,7 +74,20 @@ def test_check_marks_follow_validity(qtbot, window, tmp_path):
     assert window.sidebar.is_done("hyperparameters")
 
 
-def test_menus_and_shortcuts(qtbot, window):
+def press(qtbot, window, key: Qt.Key) -> None:
+    """Ctrl+`key` as the user presses it, on the focused widget of the active window."""
+    qtbot.keyClick(window.focusWidget() or window, key, Qt.KeyboardModifier.ControlModifier)
+
+
+@pytest.fixture
+def spawned(monkeypatch):
+    """The worker processes the Train page would spawn: recorded, none started."""
+    calls: list[list[str]] = []
+    monkeypatch.setattr(RunSupervisor, "_spawn", lambda self, args, stop_for, run_id: calls.append(args))
+    return calls
+
+
+def test_menus_and_shortcuts(qtbot, window, tmp_path, monkeypatch, fake_worker):
     shortcuts = {action.text().replace("&", ""): action.shortcut().toString()
                  for action in (window.new_action, window.open_action, window.save_action, window.start_action,
                                 window.stop_action, window.quit_action)}
@@ -80,20 +95,80 @@ def test_menus_and_shortcuts(qtbot, window):
                          "Start": "Ctrl+R", "Stop": "Ctrl+.", "Quit": "Ctrl+Q"}
     menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
     assert menus[:2] == ["File", "Run"]
-    window.state.update("training", epochs=3)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+
+    # Go: Ctrl+1 … Ctrl+9 open the steps and pages in the order of the menu.
+    for i, key in enumerate(("data", "model", "method", "hyperparameters", "train", "runs", "compare", "chat",
+                             "export")):
+        press(qtbot, window, getattr(Qt.Key, f"Key_{i + 1}"))
+        assert window.current_page() == key
+
+    # Ctrl+S saves the config where the dialog says; Ctrl+O opens it again.
+    saved = tmp_path / "saved.yaml"
+    monkeypatch.setattr("app.ui.steps.hyperparameters.QFileDialog.getSaveFileName", lambda *a: (str(saved), ""))
+    monkeypatch.setattr("app.ui.steps.hyperparameters.QFileDialog.getOpenFileName", lambda *a: (str(saved), ""))
+    window.state.update("training", epochs=2)
+    press(qtbot, window, Qt.Key.Key_S)
+    assert load_config(saved).training.epochs == 2
+    window.state.update("training", epochs=5)
+    press(qtbot, window, Qt.Key.Key_O)
+    assert window.state.config.training.epochs == 2
+
+    # Ctrl+R starts a run (a fake worker that trains until asked to stop); Ctrl+. stops it.
+    qtbot.waitUntil(window.ready, timeout=10000)
+    train = window.train_page
+    train.supervisor.worker_command = fake_worker("stoppable")
+    press(qtbot, window, Qt.Key.Key_R)
+    assert window.current_page() == "train" and train.is_running
+    qtbot.waitUntil(lambda: train.state == "running", timeout=10000)
+    with qtbot.waitSignal(train.run_completed, timeout=10000):
+        press(qtbot, window, Qt.Key.Key_Period)
+    assert train.state == "cancelled"
+    assert train.supervisor.wait(5000)
+
+    # Ctrl+N: a new run from the demo config, on the Data step.
     window.show_page("method")
-    window.new_action.trigger()
+    press(qtbot, window, Qt.Key.Key_N)
     assert window.state.config == demo_config()
     assert window.current_page() == "data"
+
+    # Ctrl+Q closes the window.
+    press(qtbot, window, Qt.Key.Key_Q)
+    assert not window.isVisible()
 
 
 def test_start_when_not_ready_shows_the_step_to_fix(qtbot, window, tmp_path):
     window.steps["data"].set_file(str(tmp_path / "missing.jsonl"))
     window.show_page("hyperparameters")
-    window.start_action.trigger()
+    window.start_action.trigger()  # Run ▸ Start
     assert window.current_page() == "data"
     assert "Not ready" in window.statusBar().currentMessage()
     assert "train" not in window.built
+
+
+def test_start_button_when_not_ready_launches_no_worker(qtbot, window, tmp_path, spawned):
+    window.steps["data"].set_file(str(tmp_path / "missing.jsonl"))
+    window.sidebar.select("train")
+    train = window.train_page
+    assert train.readiness_label.isVisible() and "Choose a training file." in train.readiness_label.text()
+    assert train.phase_label.text() == "Not ready to train."
+    assert "Not ready" in train.start_button.toolTip()
+    qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
+    assert spawned == []
+    assert train.state == "idle" and not train.is_running
+    assert window.current_page() == "data"  # where to fix it, as the menu's Start shows
+    assert window.statusBar().currentMessage() == "Not ready: Choose a training file."
+
+
+def test_start_button_when_ready_starts_one_run(qtbot, window, spawned):
+    qtbot.waitUntil(window.ready, timeout=10000)
+    window.sidebar.select("train")
+    train = window.train_page
+    assert train.readiness_label.isHidden() and train.phase_label.text() == "Ready to train."
+    qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
+    assert len(spawned) == 1 and spawned[0][0] == "train" and spawned[0][1].endswith("run.yaml")
+    assert train.state == "starting" and not train.start_button.isEnabled()
 
 
 def test_settings_persist(qtbot, tmp_path, data_file):

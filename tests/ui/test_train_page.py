@@ -1,6 +1,8 @@
-"""The Train page driving a fake worker: live points, stop, failure in place, Start through the config provider."""
+"""The Train page driving a fake worker: live points, Stop, failure in place, Start asking its owner to start."""
 
 from __future__ import annotations
+
+from PySide6.QtCore import Qt
 
 from app.core.config import RunConfig
 from app.core.paths import run_dir
@@ -24,7 +26,7 @@ def test_start_plots_points_then_stop_is_cancelled(qtbot, fake_worker):
     assert len(page.plots.curves["loss"].getData()[0]) >= 3
     assert page.progress.value() >= 1 and "Step" in page.progress.format()
     with qtbot.waitSignal(page.run_completed, timeout=10_000) as blocker:
-        page.stop()
+        qtbot.mouseClick(page.stop_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [run_id]
     assert page.state == "cancelled" and not page.is_running
     assert states[:3] == ["starting", "running", "stopping"] and states[-1] == "cancelled"
@@ -42,17 +44,17 @@ def test_a_crash_shows_the_error_and_hint_in_place(qtbot, fake_worker):
     assert "illegal memory access" in page.error_box.error.text()
     assert page.error_box.hint.text()
     assert "Traceback" in page.log_view.toPlainText()
-    assert page.start_button.isEnabled() is False  # no config provider yet
+    assert page.start_button.isEnabled()  # a failed run can be started again
     assert page.supervisor.wait(5000)
 
 
-def test_start_button_uses_the_config_provider_and_completes(qtbot, fake_worker):
+def test_start_button_asks_and_try_start_completes(qtbot, fake_worker):
     page = TrainPage(worker_command=fake_worker("complete", "--steps", "5"))
     qtbot.addWidget(page)
-    page.set_config_provider(lambda: config("from-provider"))
+    page.start_requested.connect(lambda: page.try_start(config("from-provider")))
     assert page.start_button.isEnabled()
     with qtbot.waitSignal(page.run_completed, timeout=10_000):
-        page.start_button.click()
+        qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
     assert page.state == "completed"
     assert page.progress.value() == page.progress.maximum() == 5
     assert page.samples.count() == 1 and page.tabs.tabText(1) == "Samples (1)"
@@ -61,16 +63,24 @@ def test_start_button_uses_the_config_provider_and_completes(qtbot, fake_worker)
     assert page.supervisor.wait(5000)
 
 
-def test_an_invalid_config_is_shown_not_raised(qtbot):
-    from app.core.errors import ConfigError
-
+def test_a_run_that_cannot_start_is_shown_not_raised(qtbot, monkeypatch):
     page = TrainPage()
     qtbot.addWidget(page)
+    monkeypatch.setattr("app.ui.pages.train.new_run_id", lambda: "../outside")  # run_dir refuses it: a ConfigError
+    page.start_requested.connect(lambda: page.try_start(config()))
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    assert not page.error_box.isHidden() and "outside" in page.error_box.error.text()
+    assert page.state == "idle" and not page.is_running
 
-    def broken() -> RunConfig:
-        raise ConfigError([("training.learning_rate", "must be greater than 0")])
 
-    page.set_config_provider(broken)
-    page.start_button.click()
-    assert not page.error_box.isHidden() and "learning_rate" in page.error_box.error.text()
-    assert page.state == "idle"
+def test_readiness_is_said_in_place_and_on_the_start_button(qtbot):
+    page = TrainPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.set_readiness("Data: Choose a training file.")
+    assert page.readiness_label.isVisible() and "Choose a training file." in page.readiness_label.text()
+    assert page.phase_label.text() == "Not ready to train."
+    assert page.start_button.toolTip() == "Not ready: Data: Choose a training file."
+    assert page.start_button.isEnabled()  # the click goes to the window's check, which shows the step to fix
+    page.set_readiness("")
+    assert page.readiness_label.isHidden() and page.phase_label.text() == "Ready to train."

@@ -1,5 +1,8 @@
 """The Train page: start, watch and stop one run — progress, live curves, samples, the worker's log, errors.
 
+Its Start button only asks (`start_requested`): the main window answers it as it answers the Run menu's Start and
+Ctrl+R, checking every step first (MainWindow.start_run), and tells the page why it is not ready (`set_readiness`).
+
 Run it alone with a sample run that is still "training": `python -m app.ui.pages.train [--screenshot PNG]`.
 """
 
@@ -7,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QIcon
@@ -73,15 +76,16 @@ class ErrorBox(QFrame):
 
 class TrainPage(QWidget):
     """Drives a RunSupervisor and shows its run. `run_state_changed` carries idle/starting/running/stopping or a
-    final status (completed/cancelled/failed); `run_completed` carries the run id once a run has ended, however."""
+    final status (completed/cancelled/failed); `run_completed` carries the run id once a run has ended, however;
+    `start_requested`: the Start button was clicked (whoever holds the config checks it and calls `try_start`)."""
 
     run_state_changed = Signal(str)
     run_completed = Signal(str)
+    start_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, worker_command: Sequence[str] = DEFAULT_WORKER):
         super().__init__(parent)
         self.supervisor = RunSupervisor(self, worker_command=worker_command)
-        self._config_provider: Callable[[], RunConfig] | None = None
         self._state = "idle"
         self.run_id: str | None = None
         self._t0: float | None = None
@@ -90,6 +94,7 @@ class TrainPage(QWidget):
         self._build()
         self._connect()
         self._set_state("idle")
+        self.set_readiness("")
 
     # ---- layout ----
     def _build(self) -> None:
@@ -99,7 +104,11 @@ class TrainPage(QWidget):
         self.detail_label = QLabel("Press Start to train the current configuration.")
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.start_button = QPushButton(QIcon(str(icons / "start.svg")), "Start")
-        self.start_button.setToolTip("Train the current configuration as a new run")
+        self.readiness_label = QLabel()
+        self.readiness_label.setObjectName("readiness")
+        self.readiness_label.setWordWrap(True)
+        self.readiness_label.setStyleSheet("#readiness { color: #b8860b; }")
+        self.readiness_label.hide()
         self.stop_button = QPushButton(QIcon(str(icons / "stop.svg")), "Stop")
         self.stop_button.setToolTip("Save a checkpoint and stop (the run can be resumed)")
         self.force_button = QPushButton("Force stop")
@@ -141,6 +150,7 @@ class TrainPage(QWidget):
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(10)
         layout.addLayout(head)
+        layout.addWidget(self.readiness_label)
         layout.addLayout(bar)
         layout.addWidget(self.error_box)
         layout.addWidget(split, 1)
@@ -149,7 +159,7 @@ class TrainPage(QWidget):
         self._clock_timer.timeout.connect(self._update_clock)
 
     def _connect(self) -> None:
-        self.start_button.clicked.connect(self._start_clicked)
+        self.start_button.clicked.connect(self.start_requested)
         self.stop_button.clicked.connect(self.stop)
         self.force_button.clicked.connect(self.force_stop)
         sup = self.supervisor
@@ -166,10 +176,15 @@ class TrainPage(QWidget):
         sup.run_finished.connect(self._on_finished)
 
     # ---- API ----
-    def set_config_provider(self, provider: Callable[[], RunConfig]) -> None:
-        """Where Start gets the configuration to train (the main window's current RunConfig)."""
-        self._config_provider = provider
-        self._set_state(self._state)
+    def set_readiness(self, problem: str) -> None:
+        """Why the current configuration cannot be trained ('' when it can): said under the title and on Start's
+        tooltip. Start stays enabled: the check it goes through takes the user to the step to fix."""
+        self.readiness_label.setText(f"Not ready — {problem} Start takes you to that step." if problem else "")
+        self.readiness_label.setVisible(bool(problem))
+        self.start_button.setToolTip(f"Not ready: {problem}" if problem
+                                     else "Train the current configuration as a new run")
+        if self._state == "idle":
+            self.phase_label.setText("Not ready to train." if problem else "Ready to train.")
 
     @property
     def is_running(self) -> bool:
@@ -189,6 +204,16 @@ class TrainPage(QWidget):
         self.supervisor.start(path, run_id)
         self.run_id = run_id
         return run_id
+
+    def try_start(self, config: RunConfig) -> str | None:
+        """`start`, with what stops it shown in place instead of raised; the run id, or None."""
+        try:
+            return self.start(config)
+        except StudioError as exc:
+            self.error_box.show_error("The run cannot start.", exc.message, exc.hint)
+        except (ValueError, OSError, RuntimeError) as exc:
+            self.error_box.show_error("The run cannot start.", str(exc), None)
+        return None
 
     def resume(self, run_id: str) -> None:
         """Continue `run_id` from its last checkpoint."""
@@ -218,17 +243,6 @@ class TrainPage(QWidget):
         self.supervisor.shutdown()
 
     # ---- run lifecycle ----
-    @Slot()
-    def _start_clicked(self) -> None:
-        if self._config_provider is None:
-            return
-        try:
-            self.start(self._config_provider())
-        except StudioError as exc:
-            self.error_box.show_error("The run cannot start.", exc.message, exc.hint)
-        except (ValueError, OSError, RuntimeError) as exc:
-            self.error_box.show_error("The run cannot start.", str(exc), None)
-
     def _begin(self, title: str, phase: str) -> None:
         if self.is_running:
             raise RuntimeError("a run is already in progress")
@@ -248,7 +262,7 @@ class TrainPage(QWidget):
 
     def _set_state(self, state: str) -> None:
         active = state in ACTIVE_STATES
-        self.start_button.setEnabled(not active and self._config_provider is not None)
+        self.start_button.setEnabled(not active)
         self.stop_button.setEnabled(state in ("starting", "running"))
         self.force_button.setEnabled(active)
         if state != self._state:
