@@ -44,7 +44,7 @@ def export_request(args) -> ExportRequest:
 
 def cmd_export(args) -> int:
     from app.cli_events import run_command
-    from app.core.export_run import export_run
+    from app.core.export.run import export_run
 
     request = export_request(args)
     route_library_logs()
@@ -68,7 +68,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_hub(args) -> int:
-    from app.core.hub import delete_token, save_token
+    from app.core.export.hub import delete_token, save_token
 
     if args.hub_cmd == "logout":
         delete_token()

@@ -7,7 +7,7 @@ import errno
 import os
 from pathlib import Path
 
-from .export_space import estimate_bytes, free_disk, human_size
+from .export.space import estimate_bytes, free_disk, human_size
 
 NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 # What libraries say when they wrap the error: safetensors (Rust: "No space left on device (os error 28)"), SQLite

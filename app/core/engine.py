@@ -400,7 +400,7 @@ def _save_outputs(config: RunConfig, run_id: str, folder: Path, trainer: Any, to
                   store: Store) -> None:
     from accelerate.utils import extract_model_from_parallel
 
-    from .export import export_adapter, export_merged
+    from .export.weights import export_adapter, export_merged
     from .methods import METHODS, plain_lora_model
     from .stages import STAGES
 

@@ -14,9 +14,9 @@ import pytest
 
 from app.core.errors import Cancelled, ExportError
 from app.core.events import ListSink, StopFlag
-from app.core.export_run import export_run, resolve_source
+from app.core.export.run import export_run, resolve_source
+from app.core.export.staging import MARKER, staged
 from app.core.requests import ExportRequest
-from app.core.staging import MARKER, staged
 from app.core.store import Store
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
@@ -155,7 +155,7 @@ def test_chat_checks_catch_a_broken_template_and_a_missing_eos(tiny_model_dir):
 def test_model_card_shows_a_metric_that_was_nan_as_nan():
     """The store keeps NaN as NULL; a run whose last metrics were NaN still gets its export and card."""
     from app.core.config import parse_config
-    from app.core.model_card import model_card
+    from app.core.export.model_card import model_card
 
     store, config = Store(":memory:", reap=False), parse_config({"data": {"train": "x.jsonl"}})
     store.create_run("r1", name="r1", config_yaml=config.to_yaml(), model="demo", method="lora", stage="orpo")

@@ -11,7 +11,7 @@ from app.core import engine
 from app.core.config import parse_config
 from app.core.errors import ExportError
 from app.core.events import ListSink, StopFlag
-from app.core.export_run import export_run
+from app.core.export.run import export_run
 from app.core.requests import ExportRequest
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)

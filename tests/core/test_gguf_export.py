@@ -10,7 +10,7 @@ import json
 import pytest
 
 from app.core.errors import Cancelled, ExportError
-from app.core.gguf_export import supported_quant_types, verify_gguf, write_gguf
+from app.core.export.gguf import supported_quant_types, verify_gguf, write_gguf
 
 PROMPTS = ("Which is the largest planet?", "Say apple")
 SMALL_VOCAB = 1000

@@ -10,8 +10,8 @@ import keyring
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 
-from app.core import hub
 from app.core.errors import StudioError
+from app.core.export import hub
 from app.core.paths import data_home
 
 TOKEN = "hf_TestTokenThatMustNeverBeWritten0123"

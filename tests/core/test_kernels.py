@@ -4,7 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from app.core import kernels, parity
+from app.core import kernels
+from app.core.export import parity
 
 
 @pytest.mark.parametrize("with_bias", [False, True])

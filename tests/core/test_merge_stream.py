@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from app.core.merge_stream import INDEX_NAME, digest, stream_merge, why_not_streamed
+from app.core.export.merge_stream import INDEX_NAME, digest, stream_merge, why_not_streamed
 
 IDS = [[1, 5, 17, 230, 4001, 77, 9, 12000, 3, 42]]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from app.core.errors import ExportError
-from app.core.ollama import (
+from app.core.export.ollama import (
     CHATML_TEMPLATE,
     CHECK_CONVERSATION,
     modelfile_text,
@@ -13,7 +13,7 @@ from app.core.ollama import (
     verify_template,
     write_ollama,
 )
-from app.core.staging import read_marker
+from app.core.export.staging import read_marker
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import pytest
 import torch
 from tiny_runs import train_tiny_cli_run
 
-from app.core import parity
 from app.core.errors import ExportError
 from app.core.events import ListSink
+from app.core.export import parity
 from app.core.store import Store
 
 
@@ -101,7 +101,7 @@ def _corrupt_lora_b(folder, offset: float) -> None:
 
 
 def test_a_corrupted_adapter_export_fails_its_check(bf16_run, tmp_path):
-    from app.core.export import export_adapter
+    from app.core.export.weights import export_adapter
 
     model, tokenizer = _loaded(bf16_run)
     export_adapter(None, model, tokenizer, tmp_path / "good")  # the same model saved as it is passes
@@ -127,7 +127,7 @@ def test_merged_exports_pass_in_every_dtype_and_a_corrupted_merge_fails(bf16_run
     import yaml
 
     from app.core.config import parse_config
-    from app.core.export import export_merged
+    from app.core.export.weights import export_merged
 
     config = parse_config(yaml.safe_load(bf16_run["config"]))
     config.export.dtype = dtype

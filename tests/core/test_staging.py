@@ -7,7 +7,7 @@ import os
 import pytest
 
 from app.core.errors import ExportError
-from app.core.staging import MARKER, check_target, place_file, read_marker, staged, target_state
+from app.core.export.staging import MARKER, check_target, place_file, read_marker, staged, target_state
 
 
 def export(folder, *names):

@@ -23,7 +23,7 @@ from app.cli import main
 from app.core import engine
 from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
-from app.core.staging import MARKER, read_marker
+from app.core.export.staging import MARKER, read_marker
 
 WORDS = ["apple", "pear", "plum", "fig"]
 
@@ -102,8 +102,8 @@ def test_an_earlier_export_of_ours_is_replaced_and_an_empty_folder_is_used(run_i
 KILLED_GGUF_EXPORT = textwrap.dedent('''
     import os, signal, sys
     from pathlib import Path
-    from app.core import gguf_export
-    from app.core.export_run import export_run
+    from app.core.export import gguf as gguf_export
+    from app.core.export.run import export_run
     from app.core.requests import ExportRequest
 
     def killed(*args, **kwargs):  # the GGUF is written; the process dies before it is checked and moved

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from app.core import parity
+from app.core.export import parity
 
 pytestmark = pytest.mark.e2e
 

@@ -231,7 +231,7 @@ def test_a_folder_that_is_not_an_export_is_refused_in_place(qtbot, home):
 def test_replacing_an_earlier_export_is_asked_first(qtbot, home, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from app.core.staging import staged
+    from app.core.export.staging import staged
 
     page = make_page(qtbot, home)
     with staged(home / "exports" / "bot" / "merged", "merged", RUN_ID) as tmp:

@@ -240,7 +240,7 @@ def plain_lora_model(model: Any, initial: Path, work: Path, trust_remote_code: b
     from transformers import AutoModelForCausalLM
 
     from ..errors import ExportError
-    from ..parity import compare, dtype_name, torch_dtype, weights_dtype
+    from ..export.parity import compare, dtype_name, torch_dtype, weights_dtype
 
     model.save_pretrained(work, path_initial_model_for_weight_conversion=str(initial))
     trained = weights_dtype(model)  # the converted base is reloaded as the trained one holds it: like with like

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExportError
-from ..parity import compare, weights_dtype
-from ..staging import staged
+from ..export.parity import compare, weights_dtype
+from ..export.staging import staged
 
 VERIFY_TEXTS = ("The weather is lovely today.", "Which is the largest planet in the solar system?",
                 "I did not like this film at all.")

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ExportError
-from app.core.export_space import free_disk, human_size
+from app.core.export.space import free_disk, human_size
+from app.core.export.staging import check_target, target_state
 from app.core.paths import data_home
 from app.core.requests import ExportRequest, save_request
-from app.core.staging import check_target, target_state
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_dir
 from app.ui.steps.base import page_layout

@@ -8,7 +8,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.export_space import estimate_bytes
+from app.core.export.space import estimate_bytes
 from app.core.requests import EXPORT_TARGETS as TARGET_KINDS
 from app.core.requests import ExportRequest
 

@@ -40,7 +40,7 @@ class ExportPush(QGroupBox):
 
     def _show_token_state(self) -> None:
         """Asks the keyring once here and after a save (a keyring may be slow, or ask to be unlocked)."""
-        from app.core.hub import has_token, keyring_available
+        from app.core.export.hub import has_token, keyring_available
 
         self.has_token = has_token()
         if self.has_token:
@@ -60,7 +60,7 @@ class ExportPush(QGroupBox):
             self._show_token_state()
 
     def save_token(self) -> None:
-        from app.core.hub import save_token
+        from app.core.export.hub import save_token
 
         try:
             save_token(self.token.text())
@@ -77,7 +77,7 @@ class ExportPush(QGroupBox):
         return (self.repo.text().strip(), self.public.isChecked()) if self.isChecked() else None
 
     def problem(self, targets: set[str]) -> str:
-        from app.core.hub import REPO_ID
+        from app.core.export.hub import REPO_ID
 
         if not self.isChecked():
             return ""

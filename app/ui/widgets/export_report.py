@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from app.core.export_space import human_size
+from app.core.export.space import human_size
 from app.ui.widgets.export_plan import describe, passed
 
 KIND_TITLES = {"merged": "Merged model", "adapter": "Adapter", "gguf": "GGUF", "ollama": "Ollama folder"}

@@ -8,7 +8,7 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QWidget
 
 from app.core.config import ExportConfig
-from app.core.export_space import human_size
+from app.core.export.space import human_size
 from app.ui.widgets.export_plan import TARGET_KINDS
 
 TARGETS = {  # kind: (label, tooltip)

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
 
-from .errors import ExportError
+from ..errors import ExportError
+from ..requests import GgufQuant
 from .parity import compare
-from .requests import GgufQuant
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
         items = [(k, v) for k, v in state.items() if not (tied and k == "lm_head.weight")]
         for i, (key, tensor) in enumerate(items):
             if stop is not None and stop():
-                from .errors import Cancelled
+                from ..errors import Cancelled
                 raise Cancelled("GGUF export cancelled.")
             gguf_name = names.get_name(key, try_suffixes=(".weight", ".bias"))
             if gguf_name is None:
@@ -338,8 +338,8 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
     from transformers import AutoTokenizer
 
     from . import ollama
-    from .export import VERIFY_PROMPTS, _record, _reporter
     from .staging import check_target, place_file, scratch
+    from .weights import VERIFY_PROMPTS, _record, _reporter
 
     for folder in (gguf_dir, ollama_dir):  # refuse a folder that is not ours before the slow work
         if folder is not None:

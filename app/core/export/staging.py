@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .diskfull import is_disk_full, mount_point
-from .errors import ExportError
-from .export_space import DISK_MARGIN, free_disk, human_size
+from ..diskfull import is_disk_full, mount_point
+from ..errors import ExportError
+from .space import DISK_MARGIN, free_disk, human_size
 
 MARKER = ".finetune-studio-export"
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<pid>\d+)$|^\.finetune-studio-\w+-(?P<scratch>\d+)$")
@@ -117,7 +117,7 @@ def check_target(folder: Path) -> None:
 def clean_leftovers(parent: Path) -> None:
     """Remove the staging and scratch folders in `parent` whose export was killed (marked as ours, their process
     gone); an export renamed aside and never replaced is put back."""
-    from .store import pid_alive
+    from ..store import pid_alive
 
     if not Path(parent).is_dir():
         return

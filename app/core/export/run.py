@@ -14,23 +14,23 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .config import RunConfig
-from .errors import Cancelled, ExportError, StudioError
-from .events import EventSink, ListSink, StopFlag
-from .export_space import check_disk, need_on_disk
-from .methods import METHODS
-from .requests import ExportRequest
-from .stages import STAGES
+from ..config import RunConfig
+from ..errors import Cancelled, ExportError, StudioError
+from ..events import EventSink, ListSink, StopFlag
+from ..methods import METHODS
+from ..requests import ExportRequest
+from ..stages import STAGES
+from ..store import Store
+from .space import check_disk, need_on_disk
 from .staging import DiskFull, check_target
-from .store import Store
 
 log = logging.getLogger(__name__)
 
 def resolve_source(run: dict, config: RunConfig, store: Store, checkpoint: int | str | None) -> tuple[Path, str]:
     """The folder to export and how to name it: `checkpoint` is a step, "best", "final" or None (the best
     checkpoint when evaluation marked one, else the final model)."""
-    from .engine import last_checkpoint
-    from .paths import run_dir
+    from ..engine import last_checkpoint
+    from ..paths import run_dir
 
     folder = run_dir(run["id"])
     best = _best_checkpoint(run, store)
@@ -72,7 +72,7 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
     """
     import yaml
 
-    from .config import parse_config
+    from ..config import parse_config
 
     folders = request.folders()
     if not folders:
@@ -99,7 +99,7 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
                           "or labels text, and GGUF and Ollama exports are for chat models.",
                           "Export it with --merged (an AutoModelForSequenceClassification folder) and/or --adapter.")
     if gguf or ollama:
-        from .gguf_export import check_quant, gguf_name
+        from .gguf import check_quant, gguf_name
 
         check_quant(quant, Path(gguf or ollama) / gguf_name(config.name or run["id"], "f16"))
     if request.push_to_hub:
@@ -133,8 +133,8 @@ def _write_targets(config: RunConfig, run: dict, source: Path, label: str, head:
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .export import export_adapter, export_merged
-    from .models import model_dir
+    from ..models import model_dir
+    from .weights import export_adapter, export_merged
 
     uses_adapter = METHODS[config.method.name].uses_adapter
     trusted = config.model.trust_remote_code  # the model's own code runs here as it did in training
@@ -144,7 +144,7 @@ def _write_targets(config: RunConfig, run: dict, source: Path, label: str, head:
     results: dict[str, Any] = {"run_id": run["id"], "source": str(source), "checkpoint": label}
     card = {"source": label}
     if head:
-        from .stages.head_export import export_head, load_trained_head
+        from ..stages.head_export import export_head, load_trained_head
 
         stage("Saving the adapter and its head" if adapter else "Merging the adapter and its head", 0, 1)
         export_head(config, load_trained_head(config, source, run["id"]), tokenizer, run["id"], store,
@@ -187,9 +187,9 @@ def _stage_checker(sink: EventSink | None, stop: StopFlag | None):
 def _export_gguf(config: RunConfig, model: Any, tokenizer: Any, source: Path, merged: str | None, *,
                  gguf: Path | None, quant: str, ollama: Path | None, run_id: str, store: Store,
                  sink: EventSink | None, stop: StopFlag | None) -> dict:
-    from .export import export_merged
-    from .gguf_export import export_gguf_targets
+    from .gguf import export_gguf_targets
     from .staging import scratch
+    from .weights import export_merged
 
     def targets(model_dir: Path) -> dict:
         out = export_gguf_targets(config, model_dir, gguf_dir=gguf, ollama_dir=ollama, quant=quant, run_id=run_id,

@@ -7,7 +7,7 @@ import math
 import shutil
 from pathlib import Path
 
-from .errors import ExportError
+from ..errors import ExportError
 
 DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp32": 4.0}
 QUANT_BYTES = {"f32": 4.0, "f16": 2.0, "q8_0": 1.0625, "q4_k_m": 0.5625}

@@ -10,16 +10,16 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .chat_checks import add_turn_end_stop
-from .chat_checks import chat_verdict as _chat_verdict
-from .config import RunConfig
-from .errors import Cancelled, ExportError
-from .events import EventSink, StopFlag
+from ..chat_checks import add_turn_end_stop
+from ..chat_checks import chat_verdict as _chat_verdict
+from ..config import RunConfig
+from ..errors import Cancelled, ExportError
+from ..events import EventSink, StopFlag
+from ..store import Store
 from .merge_stream import digest
 from .model_card import model_card
 from .parity import compare, torch_dtype, weights_dtype
 from .staging import staged
-from .store import Store
 
 log = logging.getLogger(__name__)
 

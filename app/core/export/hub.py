@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from .errors import ExportError, StudioError
+from ..errors import ExportError, StudioError
 from .staging import MARKER
 
 log = logging.getLogger(__name__)

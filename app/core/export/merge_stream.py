@@ -184,7 +184,7 @@ def _copy_code(base_dir: Path, out: Path) -> None:
 
     from transformers.dynamic_module_utils import get_relative_import_files
 
-    from .models import remote_code_files
+    from ..models import remote_code_files
 
     for name in remote_code_files(base_dir):
         if (base_dir / name).is_file():

@@ -16,8 +16,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .chat_checks import CONVERSATION as CHECK_CONVERSATION
-from .errors import ExportError
+from ..chat_checks import CONVERSATION as CHECK_CONVERSATION
+from ..errors import ExportError
 from .staging import staged
 
 log = logging.getLogger(__name__)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .config import RunConfig
-from .methods import METHODS
+from ..config import RunConfig
+from ..methods import METHODS
+from ..store import Store
 from .parity import AGREEMENT_FLOOR, ULPS
-from .store import Store
 
 HYPERPARAMETERS = ("epochs", "max_steps", "batch_size", "gradient_accumulation", "learning_rate", "lr_scheduler",
                    "warmup_ratio", "weight_decay", "max_grad_norm", "max_length", "seed")
