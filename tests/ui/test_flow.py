@@ -1,8 +1,9 @@
 """The whole flow by clicks and typing, with REAL worker processes on a tiny random Llama.
 
-data → model → method → hyperparameters → Start → the plots get points → Stop → the run is listed as cancelled on
-the Runs page → Resume it there → it continues from its checkpoint and completes → clone it → 3 steps → Start →
-it completes → the Runs page shows both completed.
+data → model → method → hyperparameters → Train → Start → the plots get points → Stop → the run is listed as
+cancelled on the Runs page → Resume it there → it continues from its checkpoint and completes → clone it → 3 steps →
+Train → Start → it completes → the Runs page shows both completed. Every step is a click on a visible widget or
+typing into one (the file dialog answers with the data file).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from studio_fakes import chat_rows, write_jsonl
 from app.ui.main_window import MainWindow
 from app.ui.settings import open_settings
 from app.ui.widgets.runs_table import RUN_ID_ROLE
+from app.ui.widgets.sidebar import KEY_ROLE
 
 # A 2-core CI box: a worker imports torch/transformers/TRL (~10 s), then each step of the tiny model ~0.5-1 s.
 WORKER_START_MS = 120_000
@@ -33,11 +35,35 @@ def set_spin(qtbot, form, section: str, name: str, value: int) -> None:
     assert not form.error_text(section, name)
 
 
-def start_and_wait(qtbot, window) -> dict:
-    """Press Start (its action, as the menu and Ctrl+R do); wait for the worker's `run_started` and return it.
+def click(qtbot, widget) -> None:
+    assert widget.isVisible() and widget.isEnabled(), widget
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
-    A worker that fails before training ends the wait at once, with its error.
+
+def click_sidebar(qtbot, window, key: str) -> None:
+    sidebar = window.sidebar
+    item = next(sidebar.item(row) for row in range(sidebar.count()) if sidebar.item(row).data(KEY_ROLE) == key)
+    qtbot.mouseClick(sidebar.viewport(), Qt.MouseButton.LeftButton, pos=sidebar.visualItemRect(item).center())
+    assert window.current_page() == key
+
+
+def click_run(qtbot, window, run_id: str) -> None:
+    """Click the run's row on the Runs page."""
+    page = window.runs_page
+    index = next(page.proxy.index(row, 0) for row in range(page.proxy.rowCount())
+                 if page.proxy.index(row, 0).data(RUN_ID_ROLE) == run_id)
+    page.table.scrollTo(index)
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=page.table.visualRect(index).center())
+    assert [i.data(RUN_ID_ROLE) for i in page.table.selectionModel().selectedRows()] == [run_id]
+
+
+def start_and_wait(qtbot, window) -> dict:
+    """From the Hyperparameters step: click "Train →", then the Train page's Start button; wait for the worker's
+    `run_started` and return it. A worker that fails before training ends the wait at once, with its error.
     """
+    assert window.current_page() == "hyperparameters"
+    click(qtbot, window.next_button)
+    assert window.current_page() == "train"
     supervisor = window.train_page.supervisor
     seen: list[tuple[str, dict]] = []
     on_started = lambda event: seen.append(("started", event))  # noqa: E731
@@ -45,7 +71,7 @@ def start_and_wait(qtbot, window) -> dict:
     supervisor.run_started.connect(on_started)
     supervisor.run_finished.connect(on_finished)
     try:
-        window.start_action.trigger()
+        click(qtbot, window.train_page.start_button)
         qtbot.waitUntil(lambda: bool(seen), timeout=WORKER_START_MS)
     finally:
         supervisor.run_started.disconnect(on_started)
@@ -79,13 +105,14 @@ def window(qtbot, tmp_path):
     win.shutdown()
 
 
-def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
+def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir, monkeypatch):
     data_file = write_jsonl(tmp_path / "chat.jsonl", chat_rows(24))
+    monkeypatch.setattr("app.ui.steps.data_source.QFileDialog.getOpenFileName", lambda *a: (str(data_file), ""))
 
-    # Data: what the file dialog and a drop both call; wait for the background inspection.
+    # Data: Choose file… (the dialog answers with the file); wait for the background inspection.
     data = window.steps["data"]
-    window.show_page("data")
-    data.set_file(str(data_file))
+    click_sidebar(qtbot, window, "data")
+    click(qtbot, data.source.choose_button)
     assert window.state.config.data.train == str(data_file)
     qtbot.waitUntil(lambda: data.report is not None and not data.tasks.is_running("inspect"), timeout=TASK_MS)
     assert data.report.rows == 24 and data.report.valid_rows == 24
@@ -93,7 +120,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     assert data.is_valid()
 
     # Model: type the tiny model's folder as the source, press Enter, wait for it to be described.
-    window.next_button.click()
+    click(qtbot, window.next_button)
     model = window.steps["model"]
     assert window.current_page() == "model"
     type_into(qtbot, model.source_edit, str(tiny_model_dir))
@@ -104,7 +131,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     assert model.status.text().startswith("Ready")
 
     # Method: click a card, then the LoRA card.
-    window.next_button.click()
+    click(qtbot, window.next_button)
     method = window.steps["method"]
     assert window.current_page() == "method"
     qtbot.mouseClick(method.cards["dora"], Qt.MouseButton.LeftButton)
@@ -114,7 +141,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     assert method.cards["lora"].radio.isChecked() and "Trains" in method.cards["lora"].trainable.text()
 
     # Hyperparameters: type into the generated form (save_steps is in the Advanced part).
-    window.next_button.click()
+    click(qtbot, window.next_button)
     hp = window.steps["hyperparameters"]
     assert window.current_page() == "hyperparameters"
     set_spin(qtbot, hp.form, "training", "max_steps", 12)
@@ -132,7 +159,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     qtbot.waitUntil(window.ready, timeout=TASK_MS)
     assert all(window.sidebar.is_done(key) for key in ("data", "model", "method", "hyperparameters", "train"))
 
-    # Start → the worker starts, the plots get points → Stop → cancelled.
+    # Train → Start → the worker starts, the plots get points → Stop → cancelled.
     train = window.train_page
     states: list[str] = []
     train.run_state_changed.connect(states.append)
@@ -143,7 +170,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     qtbot.waitUntil(lambda: train.plots.point_count("loss") > 0, timeout=TASK_MS)
     assert train.plots.point_count("loss") > 0 and train.progress.value() >= 1
     with qtbot.waitSignal(train.run_completed, timeout=WORKER_START_MS) as ended:
-        window.stop_action.trigger()
+        click(qtbot, train.stop_button)
     assert ended.args == [first_run]
     assert train.state == "cancelled" and states[-1] == "cancelled" and "stopping" in states
     assert f"Run {first_run}: cancelled" == window.run_label.text()
@@ -151,10 +178,10 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     assert stopped_at < 12
 
     # Runs: the run is listed as cancelled; Resume continues it from its checkpoint to the end.
-    window.show_page("runs")
+    click_sidebar(qtbot, window, "runs")
     runs = window.runs_page
     assert runs_row(window, first_run)["Status"] == "cancelled"
-    assert runs.select_run(first_run)
+    click_run(qtbot, window, first_run)
     resumed: list[dict] = []
     train.supervisor.run_started.connect(resumed.append)
     with qtbot.waitSignal(train.run_completed, timeout=2 * WORKER_START_MS) as ended:
@@ -163,12 +190,11 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     assert ended.args == [first_run] and train.state == "completed", train.error_box.error.text()
     assert resumed and resumed[0]["run_id"] == first_run and resumed[0]["start_step"] == stopped_at
     assert train.progress.value() == 12
-    window.show_page("runs")
-    runs.refresh()
+    click_sidebar(qtbot, window, "runs")
     assert runs_row(window, first_run)["Status"] == "completed"
 
     # Clone it into the steps.
-    assert runs.select_run(first_run)
+    click_run(qtbot, window, first_run)
     with qtbot.waitSignal(runs.clone_requested, timeout=5000) as cloned:
         qtbot.mouseClick(runs.detail.buttons["clone"], Qt.MouseButton.LeftButton)
     assert cloned.args[0].training.max_steps == 12
@@ -179,8 +205,8 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     assert hp.form.editor("training", "batch_size").value() == 4
     qtbot.waitUntil(window.ready, timeout=TASK_MS)  # the clone is read and described again
 
-    # 3 steps this time → Start → completed.
-    window.show_page("hyperparameters")
+    # 3 steps this time → Train → Start → completed.
+    click_sidebar(qtbot, window, "hyperparameters")
     set_spin(qtbot, hp.form, "training", "max_steps", 3)
     assert window.state.config.training.max_steps == 3
     with qtbot.waitSignal(train.run_completed, timeout=2 * WORKER_START_MS) as ended:
@@ -192,7 +218,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir):
     assert train.progress.value() == 3 and train.progress.maximum() == 3  # steps, not the export's stages
     assert train.phase_label.text() == "Training complete" and train.plots.point_count("loss") > 0
 
-    window.show_page("runs")
+    click_sidebar(qtbot, window, "runs")
     assert runs_row(window, second_run)["Status"] == "completed"
     assert runs_row(window, first_run)["Status"] == "completed"
     assert not train.is_running
