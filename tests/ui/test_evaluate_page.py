@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.core.config import demo_config
 from app.core.store import Store
@@ -33,7 +34,7 @@ def test_evaluate_runs_the_cli_then_shows_tuned_vs_base_and_best_worst_examples(
     assert page.runs.value() == RUN_ID and page.metrics.rowCount() == 0
     assert page.request().model_dump(exclude_defaults=True) == {"run": RUN_ID, "limit": 50, "few_shot": 2}
     with qtbot.waitSignal(page.evaluation_finished, timeout=20_000) as done:
-        page.evaluate()
+        qtbot.mouseClick(page.eval_button, Qt.MouseButton.LeftButton)
     assert done.args[0]["examples"] == 3
     assert page.status.text() == "Scored 3 validation examples."
     cells = [[page.metrics.item(r, c).text() for c in range(4)] for r in range(page.metrics.rowCount())]
@@ -48,7 +49,7 @@ def test_evaluate_runs_the_cli_then_shows_tuned_vs_base_and_best_worst_examples(
 
 
 def test_a_run_without_evaluations_says_so(page):
-    page.show_stored()
+    assert page.runs.value() == RUN_ID  # shown as the page opens on it
     assert page.status.text() == "Not evaluated yet." and page.best.rowCount() == 0
 
 

@@ -11,7 +11,7 @@ from collections import namedtuple
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from app.core.config import demo_config
@@ -50,6 +50,10 @@ def make_page(qtbot, home: Path, mode: str = "ok") -> ExportPage:
     return page
 
 
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
 def choose(page: ExportPage, *kinds: str) -> None:
     for kind, box in page.target_boxes.items():
         box.setChecked(kind in kinds)
@@ -86,7 +90,8 @@ def test_too_little_disk_disables_export_with_a_message(qtbot, home, monkeypatch
     choose(page, "gguf")
     assert not page.export_button.isEnabled()
     assert "Not enough disk space" in page.space.text() and "only 1.0 KB is free" in page.space.text()
-    page.export()  # a click that slips through does nothing
+    click(qtbot, page.export_button)
+    page.export()  # the slot refuses too, should a click slip through
     assert not page.is_running()
 
 
@@ -128,7 +133,7 @@ def test_export_fills_the_parity_report_and_the_actions_work(qtbot, home, monkey
     choose(page, "merged", "gguf", "ollama")
     page.quant.setCurrentText("q8_0")
     with qtbot.waitSignal(page.export_finished, timeout=10_000) as finished:
-        page.export()
+        click(qtbot, page.export_button)
         assert page.is_running() and not page.export_button.isEnabled() and page.cancel_button.isEnabled()
     assert [a["kind"] for a in finished.args[0]["artifacts"]] == ["merged", "gguf", "ollama"]
     assert "[export] Export complete 4/4" in page.log.toPlainText()
@@ -145,9 +150,9 @@ def test_export_fills_the_parity_report_and_the_actions_work(qtbot, home, monkey
 
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
-    page.open_button.click()
+    click(qtbot, page.open_button)
     assert opened == [QUrl.fromLocalFile(str(home / "exports" / "bot"))]
-    page.copy_button.click()
+    click(qtbot, page.copy_button)
     modelfile = home / "exports" / "bot" / "ollama" / "Modelfile"
     assert QGuiApplication.clipboard().text() == (f"ollama create support-bot -f {modelfile} && "
                                                   "ollama run support-bot")
@@ -157,7 +162,7 @@ def test_a_failed_export_shows_the_error_and_its_hint(qtbot, home):
     page = make_page(qtbot, home, mode="fail")
     choose(page, "gguf")
     with qtbot.waitSignal(page.export_finished, timeout=10_000) as finished:
-        page.export()
+        click(qtbot, page.export_button)
     assert finished.args == [{}]
     assert "does not support the 'gpt2'" in page.status.text() and "Hint: Export the merged" in page.status.text()
     assert page.report.rowCount() == 0 and not page.copy_button.isEnabled()
@@ -166,11 +171,11 @@ def test_a_failed_export_shows_the_error_and_its_hint(qtbot, home):
 def test_cancel_stops_the_export(qtbot, home):
     page = make_page(qtbot, home, mode="slow")
     choose(page, "merged")
-    page.export()
+    click(qtbot, page.export_button)
     qtbot.waitUntil(lambda: "Loading the base" in page.status.text(), timeout=10_000)
     assert page.progress.format() == "0/4"
     with qtbot.waitSignal(page.export_finished, timeout=8_000):
-        page.cancel()
+        click(qtbot, page.cancel_button)
     assert not page.is_running() and "Cancelled" in page.status.text()
     assert page.export_button.isEnabled() and not page.cancel_button.isEnabled()
 
@@ -195,7 +200,7 @@ def test_push_section_saves_the_token_to_the_keyring_only(qtbot, home, memory_ke
     page.push.repo.setText("me/support-bot")
     assert "save a Hugging Face token first" in page.push.state.text()
     page.push.token.setText("hf_SecretValue123")
-    page.push.save_button.click()
+    click(qtbot, page.push.save_button)
     assert memory_keyring.items == {("finetune-studio", "huggingface"): "hf_SecretValue123"}
     assert page.push.token.text() == "" and page.push.state.text() == "A token is saved."
     assert page.export_button.isEnabled()
@@ -204,7 +209,7 @@ def test_push_section_saves_the_token_to_the_keyring_only(qtbot, home, memory_ke
     page.push.public.setChecked(False)
     assert (page.request().push_to_hub, page.request().public) == ("me/support-bot", False)
     with qtbot.waitSignal(page.export_finished, timeout=10_000):
-        page.export()
+        click(qtbot, page.export_button)
     page.settings.sync()
     assert "hf_SecretValue123" not in page.log.toPlainText() + Path(page.settings.fileName()).read_text()
     choose(page, "gguf")
@@ -224,7 +229,8 @@ def test_a_folder_that_is_not_an_export_is_refused_in_place(qtbot, home):
     assert not page.folder_problem.isHidden()
     assert "is not an export of Finetune Studio (sub/, thesis.txt)" in page.folder_problem.text()
     assert "Choose an empty or new folder" in page.export_button.toolTip()
-    page.export()  # a click that slips through does nothing
+    click(qtbot, page.export_button)
+    page.export()  # the slot refuses too, should a click slip through
     assert not page.is_running() and (mine / "thesis.txt").read_text() == "years of work"
 
 
@@ -247,11 +253,11 @@ def test_replacing_an_earlier_export_is_asked_first(qtbot, home, monkeypatch):
         return question
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
-    page.export()
+    click(qtbot, page.export_button)
     assert not page.is_running()
     assert asked == [f"An earlier export is in these folders; this export replaces it:\n\n"
                      f"{home / 'exports' / 'bot' / 'merged'}"]
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     with qtbot.waitSignal(page.export_finished, timeout=10_000) as finished:
-        page.export()
+        click(qtbot, page.export_button)
     assert [a["kind"] for a in finished.args[0]["artifacts"]] == ["merged"] and len(asked) == 2

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.core import queue
 from app.core.config import demo_config
@@ -27,25 +28,29 @@ def page(tmp_path, monkeypatch, qtbot):
     page.shutdown()
 
 
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
 def names(page) -> list[str]:
     return [page.table.item(r, 1).text() for r in range(page.table.rowCount())]
 
 
-def test_sweep_fills_the_queue_and_items_reorder_and_cancel(page):
+def test_sweep_fills_the_queue_and_items_reorder_and_cancel(page, qtbot):
     page.axes["learning_rate"].setText("1e-4, 2e-4")
     page.axes["method"].setText("lora")
-    page.add_sweep()
+    click(qtbot, page.add_sweep_button)
     assert page.message.text().startswith("Queued 2 runs (sweep-")
     assert names(page) == ["base lr=0.0001 lora", "base lr=0.0002 lora"]
     page.table.selectRow(1)
-    page.up_button.click()
+    click(qtbot, page.up_button)
     assert names(page) == ["base lr=0.0002 lora", "base lr=0.0001 lora"]
     assert page.selected_item() == page.ids[0]
-    page.cancel_item_button.click()
+    click(qtbot, page.cancel_item_button)
     assert page.table.item(0, 2).text() == "cancelled"
 
     page.axes["rank"].setText("8, lots")
-    page.add_sweep()
+    click(qtbot, page.add_sweep_button)
     assert "'lots' is not a whole number" in page.message.text() and "color" in page.message.styleSheet()
 
 
@@ -62,6 +67,6 @@ def test_run_queue_shows_progress_and_ranks_finished_runs(page, qtbot):
     assert [(page.table.item(r, 1).text(), page.table.item(r, 3).text(), page.table.item(r, 4).text())
             for r in range(2)] == [("worse", "2", "1.5000"), ("better", "1", "0.9000")]
     with qtbot.waitSignal(page.queue_finished, timeout=20_000) as done:
-        page.run_queue()
+        click(qtbot, page.run_button)
         assert not page.run_button.isEnabled()
     assert done.args == [0] and page.status.text() == "The queue is done." and page.run_button.isEnabled()
