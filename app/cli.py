@@ -109,7 +109,9 @@ def cmd_runs(args) -> int:
 
 
 def cmd_chat(args) -> int:
-    from app.core.chat import load_for_chat, serve_jsonl, stream_reply
+    from app.core.chat.generate import stream_reply
+    from app.core.chat.load import load_for_chat
+    from app.core.chat.serve import serve_jsonl
     from app.core.events import JsonlEventWriter
 
     if args.with_runs and args.events != "jsonl":
@@ -335,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "whose probabilities add up to P (used when temperature > 0)")
     c.add_argument("--events", choices=["jsonl", "text"], default="text",
                    help="jsonl, for programs (the GUI): read requests as JSON lines on stdin, write events as JSON "
-                        "lines on stdout; one loaded model answers many prompts until EOF (see app/core/chat.py)")
+                        "lines on stdout; one loaded model answers many prompts until EOF (see app/core/chat/load.py)")
     c.add_argument("--compare-base", action="store_true",
                    help="answer --prompt with the run's tuned model and then with its base model")
     c.add_argument("--with", dest="with_runs", action="append", default=[], metavar="RUN",

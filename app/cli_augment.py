@@ -74,7 +74,8 @@ def cmd_augment(args) -> int:
 
 def augment(request: AugmentRequest, sink: EventSink, stop: StopFlag) -> dict:
     """Generate the candidates into a review file, or (`add`) save the kept ones as a new version."""
-    from app.core.chat import load_for_chat, sampled_replier
+    from app.core.chat.generate import sampled_replier
+    from app.core.chat.load import load_for_chat
     from app.core.data.augment import Candidate, generate_candidates, save_augmented, seed_examples
     from app.core.data.versions import base_stem, datasets_dir
 

@@ -10,7 +10,8 @@ from app.logsetup import route_library_logs
 
 
 def chat_several(args) -> int:
-    from app.core.chat import load_adapters_for_chat, stream_reply
+    from app.core.chat.generate import stream_reply
+    from app.core.chat.load import load_adapters_for_chat
 
     if not args.prompt:
         raise StudioError("--with answers one prompt with each run.", 'Add --prompt "your question".')

@@ -74,7 +74,8 @@ def chat_compare(args) -> int:
     """`chat RUN --compare-base --prompt ...`: the tuned model's answer, then the base model's, greedy."""
     import gc
 
-    from app.core.chat import base_model_of, load_for_chat, stream_reply, trusts_remote_code
+    from app.core.chat.generate import stream_reply
+    from app.core.chat.load import base_model_of, load_for_chat, trusts_remote_code
 
     if not args.prompt:
         raise StudioError("--compare-base answers one prompt with both models.", 'Add --prompt "your question".')

@@ -61,7 +61,7 @@ def test_several_adapters_share_one_base_and_answer_like_each_run_alone(tiny_mod
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    from app.core.chat import load_adapters_for_chat
+    from app.core.chat.load import load_adapters_for_chat
     from app.core.store import Store
 
     store = Store()
@@ -95,7 +95,7 @@ def test_several_adapters_share_one_base_and_answer_like_each_run_alone(tiny_mod
 def test_several_runs_need_adapters_on_one_base(tiny_model_dir, tmp_path):
     import pytest
 
-    from app.core.chat import load_adapters_for_chat
+    from app.core.chat.load import load_adapters_for_chat
     from app.core.errors import ModelError
     from app.core.store import Store
 
@@ -120,7 +120,7 @@ class _Session:
         import queue
         import threading
 
-        from app.core.chat import serve_jsonl
+        from app.core.chat.serve import serve_jsonl
 
         read, write = os.pipe()
         self.requests = os.fdopen(write, "w", buffering=1)
@@ -158,7 +158,8 @@ def _texts(events: list[dict]) -> dict[str, str]:
 
 
 def _alone(key: str, messages: list[dict]) -> str:
-    from app.core.chat import load_for_chat, stream_reply
+    from app.core.chat.generate import stream_reply
+    from app.core.chat.load import load_for_chat
 
     model, tokenizer = load_for_chat(key)
     return "".join(stream_reply(model, tokenizer, messages, max_new_tokens=8))
@@ -203,7 +204,7 @@ def test_chat_with_a_scoring_head_run_says_to_evaluate_it(tiny_model_dir, capsys
     import io
 
     from app.cli import main
-    from app.core.chat import serve_jsonl
+    from app.core.chat.serve import serve_jsonl
     from app.core.store import Store
 
     run = f"head-{stage}"

@@ -71,7 +71,8 @@ def test_a_reply_that_repeats_the_seed_is_dropped_and_stop_keeps_what_was_made(t
 
 
 def test_a_local_model_grows_the_same_candidates_from_the_same_seed(tmp_path, tiny_model_dir):
-    from app.core.chat import load_for_chat, sampled_replier
+    from app.core.chat.generate import sampled_replier
+    from app.core.chat.load import load_for_chat
 
     seeds = seed_examples(write_chats(tmp_path / "chat.jsonl", 4))
     ask = sampled_replier(*load_for_chat(str(tiny_model_dir)))
@@ -86,7 +87,7 @@ def test_a_local_model_grows_the_same_candidates_from_the_same_seed(tmp_path, ti
 def test_cli_writes_a_review_file_and_adds_only_the_kept_candidates(tmp_path, monkeypatch, capsys):
     from app import cli_augment as augment_cli
     from app.cli import main
-    from app.core import chat
+    from app.core.chat import load as chat
     from app.core.data import augment
     from app.core.events import ListSink
     from app.core.requests import AugmentRequest

@@ -66,7 +66,7 @@ def test_eval_of_an_empty_split_is_a_user_error(eval_run, capsys):
 
 
 def test_chat_context_is_trimmed_from_the_oldest_turns(demo_tokenizer):
-    from app.core.chat import fit_context
+    from app.core.chat.generate import fit_context
 
     system = {"role": "system", "content": "Be brief."}
     turns = [{"role": r, "content": f"{r} turn {i} " + "word " * 40} for i in range(3) for r in ("user", "assistant")]

@@ -128,7 +128,7 @@ def test_too_little_disk_space_is_reported_before_starting(evaluated_run, tmp_pa
 def test_chat_checks_catch_a_broken_template_and_a_missing_eos(tiny_model_dir):
     from transformers import AutoTokenizer, GenerationConfig
 
-    from app.core.chat_checks import add_turn_end_stop, chat_checks, chat_verdict
+    from app.core.chat.checks import add_turn_end_stop, chat_checks, chat_verdict
 
     ref = AutoTokenizer.from_pretrained(tiny_model_dir)
     assert chat_checks(ref, ref, GenerationConfig(eos_token_id=2)) == {

@@ -6,7 +6,7 @@ Two kinds of candidate, each from one seed conversation (its last user turn and 
 This module adds nothing by itself: `generate_candidates` returns candidates, the user keeps some, and
 `save_augmented` writes the source's usable rows plus the kept candidates as a new dataset version, with a sidecar
 recording the model and what was added. The model is passed in as an `Ask` function (the caller makes one with
-app.core.chat.sampled_replier): data sits below chat and loads no model. Generation runs where it is called (a
+app.core.chat.generate.sampled_replier): data sits below chat and loads no model. Generation runs where it is called (a
 worker); `stop` ends it before the next candidate (the stop flag given to the ask's model, after the current token),
 keeping the candidates made so far.
 """

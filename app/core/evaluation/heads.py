@@ -31,7 +31,7 @@ def load_head(job: EvalJob, num_labels: int) -> tuple[Any, Any]:
     import torch
     from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
-    from ..chat import resolve_chat_target
+    from ..chat.load import resolve_chat_target
     from ..data import ensure_chat_template
     from ..models import model_dir
 

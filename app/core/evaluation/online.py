@@ -81,7 +81,7 @@ def score_answers(job: EvalJob, rows: list[dict], answers: list[str], batch_size
 
 
 def evaluate_online(job: EvalJob, batch_size: int, max_new_tokens: int | None) -> dict:
-    from ..chat import load_for_chat
+    from ..chat.load import load_for_chat
 
     _train, held = job.stage_rows("prompts")
     max_new_tokens = max_new_tokens or job.config.stage.max_completion_length

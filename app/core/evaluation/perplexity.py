@@ -58,7 +58,7 @@ def block_losses(model: Any, blocks: list[list[int]], batch_size: int, message: 
 
 
 def evaluate_text(job: EvalJob, batch_size: int) -> dict:
-    from ..chat import load_for_chat
+    from ..chat.load import load_for_chat
 
     blocks: list[list[int]] = []
     for label, key in (("tuned", job.run["id"]), ("base", job.config.model.source))[:2 if job.base else 1]:

@@ -92,7 +92,7 @@ def _answers(job: EvalJob) -> tuple[list[Item], list]:
 
 def _evaluate_answers(job: EvalJob, few_shot: int, batch_size: int, max_new_tokens: int | None) -> dict:
     """sft and kto: generated answers scored against the references, tuned and base zero-/few-shot."""
-    from ..chat import load_for_chat
+    from ..chat.load import load_for_chat
 
     items, train = _answers(job)
     references = [item.reference for item in items]
@@ -134,7 +134,7 @@ def _evaluate_answers(job: EvalJob, few_shot: int, batch_size: int, max_new_toke
 
 def _evaluate_pairs(job: EvalJob) -> dict:
     """Preference runs: pairwise accuracy of the tuned model and of its base on the held-out pairs."""
-    from ..chat import load_for_chat
+    from ..chat.load import load_for_chat
 
     _train, rows = job.stage_rows("preference pairs")
     for label, key in (("tuned", job.run["id"]), ("base", job.config.model.source))[:2 if job.base else 1]:

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..chat_checks import CONVERSATION as CHECK_CONVERSATION
+from ..chat.checks import CONVERSATION as CHECK_CONVERSATION
 from ..errors import ExportError
 from .staging import staged
 

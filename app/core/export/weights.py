@@ -10,8 +10,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ..chat_checks import add_turn_end_stop
-from ..chat_checks import chat_verdict as _chat_verdict
+from ..chat.checks import add_turn_end_stop
+from ..chat.checks import chat_verdict as _chat_verdict
 from ..config import RunConfig
 from ..errors import Cancelled, ExportError
 from ..events import EventSink, StopFlag

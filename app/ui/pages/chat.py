@@ -152,7 +152,7 @@ class ChatPage(QWidget):
         if self.side_by_side.isChecked():
             other = self.other.value() or BASE
             if other == BASE:
-                from app.core.chat import base_model_of
+                from app.core.chat.load import base_model_of
 
                 other_key = base_model_of(key)
                 other_label = "demo model" if other_key == "demo" else other_key
@@ -182,7 +182,7 @@ class ChatPage(QWidget):
     def _shared_process(self, targets: list[tuple[ChatColumn, str]]) -> ChatProcess | None:
         """The process both columns use when their models share a base: the one already serving them, else a new
         one; None when each needs its own (one column, merged exports, other adapter types or bases)."""
-        from app.core.chat import shared_base
+        from app.core.chat.load import shared_base
 
         if shared_base([key for _, key in targets]) is None:
             return None

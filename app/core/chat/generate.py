@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +80,7 @@ class _RowStreamer:
 
 
 def _stop_ids(model: Any, tokenizer: Any) -> set[int]:
-    from .chat_checks import stop_ids
+    from .checks import stop_ids
 
     return stop_ids(tokenizer, getattr(model, "generation_config", None))
 
@@ -92,7 +92,6 @@ def stream_answers(model: Any, tokenizer: Any, answers: list[Answer]) -> Iterato
     import torch
     from transformers import StoppingCriteria, StoppingCriteriaList
 
-    from .chat import context_length, fit_context
 
     if len({(a.temperature, a.top_p) for a in answers}) > 1:
         raise ValueError("The rows of one batch must share their temperature and top_p.")
@@ -143,3 +142,57 @@ def stream_answers(model: Any, tokenizer: Any, answers: list[Answer]) -> Iterato
     thread.join()
     if failure:
         raise failure[0]
+
+
+def fit_context(tokenizer: Any, messages: list[dict], limit: int) -> tuple[list[dict], int]:
+    """Drop the oldest turns (never the system message or the last message) until the rendered prompt fits in
+    `limit` tokens; returns (messages, how many were dropped). A lone last message that is still too long is kept:
+    generation then cuts nothing, and the model sees a prompt past its context."""
+    system = [m for m in messages[:1] if m["role"] == "system"]
+    rest = messages[len(system):]
+    dropped = 0
+    while len(rest) > 1:
+        ids = tokenizer.apply_chat_template([*system, *rest], add_generation_prompt=True, tokenize=True,
+                                            return_dict=True)["input_ids"]
+        if len(ids) <= limit:
+            break
+        cut = 2 if len(rest) > 2 and rest[0]["role"] == "user" and rest[1]["role"] == "assistant" else 1
+        rest, dropped = rest[cut:], dropped + cut
+    return [*system, *rest], dropped
+
+
+def context_length(model: Any) -> int:
+    return int(getattr(model.config, "max_position_embeddings", None) or 2048)
+
+
+def stream_reply(model: Any, tokenizer: Any, messages: list[dict], *, max_new_tokens: int = 256,
+                 temperature: float = 0.0, top_p: float = 1.0, stop: threading.Event | None = None,
+                 stats: dict | None = None) -> Iterator[str]:
+    """Yield the reply's text piece by piece as it is generated.
+
+    Setting `stop` ends generation after the current token; `stats["tokens"]` counts the tokens generated and
+    `stats["trimmed"]` the oldest turns left out so the conversation and the answer fit the model's context.
+    """
+    answer = Answer(messages, max_new_tokens, temperature, top_p, stop or threading.Event())
+    try:
+        for _row, piece in stream_answers(model, tokenizer, [answer]):
+            if piece:
+                yield piece
+    finally:
+        if stats is not None:
+            stats.update(tokens=answer.tokens, trimmed=answer.trimmed)
+
+
+def sampled_replier(model: Any, tokenizer: Any, *, temperature: float = 0.8, top_p: float = 0.95,
+                    stop: threading.Event | None = None) -> Callable[[str, int, int], str]:
+    """`ask(prompt, max_new_tokens, seed)`: the model's whole reply to one user turn, sampled after seeding torch
+    with `seed` (the same seed, the same reply). Data augmentation generates with it (data.augment.Ask)."""
+    import torch
+
+    def ask(prompt: str, max_new_tokens: int, seed: int) -> str:
+        torch.manual_seed(seed)
+        return "".join(stream_reply(model, tokenizer, [{"role": "user", "content": prompt}],
+                                    max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
+                                    stop=stop)).strip()
+
+    return ask

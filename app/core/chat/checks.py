@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import ExportError
+from ..errors import ExportError
 
 CONVERSATION = [
     {"role": "system", "content": "You answer in one short sentence."},
