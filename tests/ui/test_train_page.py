@@ -80,7 +80,9 @@ def test_readiness_is_said_in_place_and_on_the_start_button(qtbot):
     page.set_readiness("Data: Choose a training file.")
     assert page.readiness_label.isVisible() and "Choose a training file." in page.readiness_label.text()
     assert page.phase_label.text() == "Not ready to train."
-    assert page.start_button.toolTip() == "Not ready: Data: Choose a training file."
+    assert page.detail_label.text() == "Start takes you to the step to fix."
+    assert page.start_button.toolTip() == "Not ready: Data: Choose a training file. Start takes you to that step."
     assert page.start_button.isEnabled()  # the click goes to the window's check, which shows the step to fix
     page.set_readiness("")
     assert page.readiness_label.isHidden() and page.phase_label.text() == "Ready to train."
+    assert page.detail_label.text() == "Press Start to train the current configuration."

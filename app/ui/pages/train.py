@@ -99,9 +99,9 @@ class TrainPage(QWidget):
     # ---- layout ----
     def _build(self) -> None:
         icons = RESOURCES / "icons"
-        self.phase_label = QLabel("Ready to train.")
+        self.phase_label = QLabel()
         self.phase_label.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.detail_label = QLabel("Press Start to train the current configuration.")
+        self.detail_label = QLabel()
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.start_button = QPushButton(QIcon(str(icons / "start.svg")), "Start")
         self.readiness_label = QLabel()
@@ -179,12 +179,14 @@ class TrainPage(QWidget):
     def set_readiness(self, problem: str) -> None:
         """Why the current configuration cannot be trained ('' when it can): said under the title and on Start's
         tooltip. Start stays enabled: the check it goes through takes the user to the step to fix."""
-        self.readiness_label.setText(f"Not ready — {problem} Start takes you to that step." if problem else "")
+        self.readiness_label.setText(f"Not ready — {problem}" if problem else "")
         self.readiness_label.setVisible(bool(problem))
-        self.start_button.setToolTip(f"Not ready: {problem}" if problem
+        self.start_button.setToolTip(f"Not ready: {problem} Start takes you to that step." if problem
                                      else "Train the current configuration as a new run")
         if self._state == "idle":
             self.phase_label.setText("Not ready to train." if problem else "Ready to train.")
+            self.detail_label.setText("Start takes you to the step to fix." if problem
+                                      else "Press Start to train the current configuration.")
 
     @property
     def is_running(self) -> bool:
