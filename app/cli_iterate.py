@@ -118,7 +118,7 @@ def add_parsers(sub) -> None:
 
 
 def cmd_queue(args) -> int:
-    from app.core import queue
+    from app.core.runs import queue
     from app.core.store import Store
 
     store = Store()
@@ -148,7 +148,7 @@ def cmd_queue(args) -> int:
 
 def _run_queue(store, args) -> int:
     from app.cli_events import run_command
-    from app.core import queue
+    from app.core.runs import queue
 
     route_library_logs()
 
@@ -166,8 +166,8 @@ def _run_queue(store, args) -> int:
 
 
 def _rank(store, args) -> int:
-    from app.core import queue
-    from app.core.sweep import rank
+    from app.core.runs import queue
+    from app.core.runs.sweep import rank
 
     run_ids = [row["run_id"] for row in queue.items(store, args.sweep) if row["run_id"]]
     ranked = rank(store, run_ids, args.by)
@@ -182,8 +182,8 @@ def _rank(store, args) -> int:
 
 def cmd_sweep(args) -> int:
     from app.core.config import load_config
+    from app.core.runs.sweep import queue_sweep
     from app.core.store import Store
-    from app.core.sweep import queue_sweep
 
     axes = {"learning_rate": args.lr, "rank": args.rank, "epochs": args.epochs, "method": args.method}
     if not any(axes.values()):
@@ -197,7 +197,7 @@ def cmd_sweep(args) -> int:
 def cmd_extend(args) -> int:
     from app.cli import EXIT_CODES
     from app.core.events import ProgressPrinter, StopFlag
-    from app.core.extend import extend_run
+    from app.core.runs.extend import extend_run
 
     route_library_logs()
     stop = StopFlag()

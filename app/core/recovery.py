@@ -54,7 +54,7 @@ def train_recovering(train: Callable[[RunConfig, Path | None, list], str], confi
     micro-batch from the last checkpoint (or the start), until it ends or the micro-batch is already 1."""
     import torch
 
-    from .engine import last_checkpoint
+    from .runs.checkpoints import last_checkpoint
 
     extra = [c for c in (injected_oom(),) if c is not None]
     while True:

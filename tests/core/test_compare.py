@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.core.compare import MISSING, config_diff, flatten, run_config, run_labels, summarize, value_text
 from app.core.config import demo_config
+from app.core.runs.compare import MISSING, config_diff, flatten, run_config, run_labels, summarize, value_text
 
 
 def test_flatten_gives_dotted_paths_and_keeps_lists():

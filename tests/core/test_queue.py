@@ -7,11 +7,11 @@ import json
 import pytest
 
 from app.cli import main
-from app.core import queue
 from app.core.config import parse_config
 from app.core.errors import ConfigError
+from app.core.runs import queue
+from app.core.runs.sweep import grid, rank
 from app.core.store import Store
-from app.core.sweep import grid, rank
 
 
 def base_config(tmp_path, model_dir):

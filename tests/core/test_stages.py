@@ -13,6 +13,7 @@ from app.core import engine
 from app.core.config import parse_config
 from app.core.errors import Cancelled, ConfigError, StudioError
 from app.core.events import ListSink, StopFlag
+from app.core.runs.checkpoints import last_checkpoint
 from app.core.store import Store
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
@@ -223,7 +224,7 @@ def test_ppo_stop_saves_a_checkpoint_and_ends_the_run_cancelled(tiny_model_dir, 
     result = engine.run(cfg, sink, stop)
     assert result.status == "cancelled", result.error
     assert [e["step"] for e in sink.of("checkpoint")] == [1]
-    assert engine.last_checkpoint(Path(Store().get_run(result.run_id)["run_dir"])).name == "checkpoint-1"
+    assert last_checkpoint(Path(Store().get_run(result.run_id)["run_dir"])).name == "checkpoint-1"
     assert [e["step"] for e in sink.of("progress")] == [1]
     # TRL's PPO loop always starts at step 0: resuming is refused up front, before any model loads
     with pytest.raises(StudioError, match="cannot be continued") as refused:

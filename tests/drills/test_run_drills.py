@@ -21,10 +21,11 @@ import pytest
 import yaml
 
 from app.cli import main
-from app.core import diskfull, engine
+from app.core import diskfull
 from app.core.config import RunConfig
 from app.core.events import JsonlEventWriter
 from app.core.paths import run_dir
+from app.core.runs.checkpoints import last_checkpoint, partial_checkpoints
 from app.core.store import Store
 
 WORDS = ["apple", "pear", "plum", "fig"]
@@ -107,7 +108,7 @@ def test_a_run_killed_during_its_first_checkpoint_is_not_resumed_from_it(first_k
     partial = folder / "checkpoints" / "checkpoint-2"
     assert (partial / "adapter_model.safetensors").is_file() and not (partial / "trainer_state.json").exists()
     assert not (folder / "checkpoints" / "latest").exists()
-    assert engine.last_checkpoint(folder) is None
+    assert last_checkpoint(folder) is None
 
     assert main(["train", "--resume", "first-kill"]) == 2
     err = capfd.readouterr().err
@@ -124,7 +125,7 @@ def test_a_run_killed_during_a_later_checkpoint_resumes_from_the_last_complete_o
     train_killed(home, write_config(tmp_path, tiny_model_dir, "later-kill"), "later-kill", step=4)
     folder = run_dir("later-kill")
     assert (folder / "checkpoints" / "latest").read_text() == "checkpoint-2"
-    assert engine.last_checkpoint(folder).name == "checkpoint-2"
+    assert last_checkpoint(folder).name == "checkpoint-2"
     assert steps_of("later-kill") == [1, 2, 3, 4]
 
     assert main(["train", "--resume", "later-kill"]) == 0
@@ -212,7 +213,7 @@ def test_a_full_disk_during_training_ends_the_run_failed_saying_how_much_to_free
     assert run["hint"].startswith("Free about ") and f" GB on {mount}, then resume it from its last complete " \
         "checkpoint (step 2): finetune-studio train --resume disk-full" in run["hint"]
     assert f"Run failed. {run['error']}" in err and run["hint"] in err  # the terminal's one message
-    assert engine.partial_checkpoints(run_dir("disk-full")) == []  # a half-written checkpoint-4 is not kept
+    assert partial_checkpoints(run_dir("disk-full")) == []  # a half-written checkpoint-4 is not kept
     events = [json.loads(line) for line in (run_dir("disk-full") / "events.jsonl").read_text().splitlines()]
     if fault is not _fail_events_write:  # (else the file stops at the line it could not take)
         assert [e["event"] for e in events].count("finished") == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from app.core.compare import METRICS
 from app.core.config import demo_config
+from app.core.runs.compare import METRICS
 from app.core.store import Store
 from app.ui.pages.compare import SUMMARY_ROWS, ComparePage
 

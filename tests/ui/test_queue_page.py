@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import queue
 from app.core.config import demo_config
+from app.core.runs import queue
 from app.core.store import Store
 from app.ui.pages.queue import QueuePage
 

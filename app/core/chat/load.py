@@ -21,9 +21,9 @@ def resolve_chat_target(key: str, prefer_merged: bool = True, allow_heads: bool 
     import yaml
 
     from ..config import parse_config
-    from ..engine import last_checkpoint
     from ..methods import METHODS
     from ..paths import run_dir
+    from ..runs.checkpoints import last_checkpoint
     from ..store import Store
 
     try:

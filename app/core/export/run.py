@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 def resolve_source(run: dict, config: RunConfig, store: Store, checkpoint: int | str | None) -> tuple[Path, str]:
     """The folder to export and how to name it: `checkpoint` is a step, "best", "final" or None (the best
     checkpoint when evaluation marked one, else the final model)."""
-    from ..engine import last_checkpoint
     from ..paths import run_dir
+    from ..runs.checkpoints import last_checkpoint
 
     folder = run_dir(run["id"])
     best = _best_checkpoint(run, store)

@@ -16,17 +16,18 @@ import shutil
 
 import yaml
 
-from .config import parse_config
-from .errors import StudioError
-from .events import EventSink, StopFlag
-from .paths import run_dir
-from .store import Store, new_run_id
+from ..config import parse_config
+from ..errors import StudioError
+from ..events import EventSink, StopFlag
+from ..paths import run_dir
+from ..store import Store, new_run_id
+from .checkpoints import last_checkpoint
 
 
 def extend_run(key: str, epochs: float, sink: EventSink, stop: StopFlag | None = None,
                store: Store | None = None):
     """Train `epochs` more epochs of the completed run `key` as a new run; returns engine.run's RunResult."""
-    from . import engine
+    from .. import engine
 
     store = store or Store()
     return engine.run(None, sink, stop, resume=prepare_extension(key, epochs, store), store=store)
@@ -35,7 +36,7 @@ def extend_run(key: str, epochs: float, sink: EventSink, stop: StopFlag | None =
 def prepare_extension(key: str, epochs: float, store: Store) -> str:
     """Create the extension run of the completed run `key` (stopped at the copied checkpoint, ready for
     `train --resume`, which the GUI's Train page runs); returns its id."""
-    from . import engine
+    from .. import engine
 
     row = store.get_run(key)
     if row["status"] != "completed":
@@ -44,7 +45,7 @@ def prepare_extension(key: str, epochs: float, store: Store) -> str:
     if epochs <= 0:
         raise StudioError("Extend by a positive number of epochs.", "Example: --epochs 1")
     engine.refuse_unresumable(row.get("stage") or "sft")
-    checkpoint = engine.last_checkpoint(run_dir(row["id"]))
+    checkpoint = last_checkpoint(run_dir(row["id"]))
     if checkpoint is None or not (checkpoint / "trainer_state.json").is_file():
         raise StudioError(f"Run {row['id']} kept no final checkpoint to continue from.",
                           "Clone its config and raise the epochs (it starts again from the base model).")

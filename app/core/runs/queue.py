@@ -11,9 +11,9 @@ import logging
 import time
 from typing import Any
 
-from .config import RunConfig, parse_config
-from .errors import StudioError
-from .store import Store
+from ..config import RunConfig, parse_config
+from ..errors import StudioError
+from ..store import Store
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,8 @@ def cancel(store: Store, item_id: int) -> None:
 
 def run_queue(store: Store, sink: Any, stop: Any, train=None) -> list[dict]:
     """Train every queued item in order; returns the items that ran. `train` is `engine.run` (tests may wrap it)."""
-    from . import engine
-    from .store import new_run_id
+    from .. import engine
+    from ..store import new_run_id
 
     train = train or engine.run
     settle(store)
@@ -106,7 +106,7 @@ def run_queue(store: Store, sink: Any, stop: Any, train=None) -> list[dict]:
 def settle(store: Store) -> None:
     """Items left 'running' by a queue process that died take their run's final status (the store has already
     marked a run whose worker is gone as failed)."""
-    from .store import ACTIVE_STATUSES
+    from ..store import ACTIVE_STATUSES
 
     store.reap_dead_runs()
     for row in _table(store).rows_where("status = 'running'"):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 import secrets
 
-from .config import RunConfig, parse_config
-from .store import Store
+from ..config import RunConfig, parse_config
+from ..store import Store
 
 AXES = {  # sweep axis -> (config section, field, short label)
     "learning_rate": ("training", "learning_rate", "lr"),
@@ -66,7 +66,7 @@ def rank(store: Store, run_ids: list[str], metric: str = "eval_loss") -> list[di
 
 def _evaluated(store: Store, run_id: str, metric: str) -> float | None:
     """The metric from the run's newest evaluation of its tuned model (exact_match, rougeL, ...), if any."""
-    from .evaluation.run import latest_batch
+    from ..evaluation.run import latest_batch
 
     tuned = latest_batch(store.evaluations(run_id)).get("tuned")
     return tuned["metrics"].get(metric) if tuned else None
@@ -74,7 +74,7 @@ def _evaluated(store: Store, run_id: str, metric: str) -> float | None:
 
 def parse_axis(name: str, text: str) -> list:
     """'1e-4, 2e-4' → [0.0001, 0.0002] for an axis typed as text (the GUI's sweep builder)."""
-    from .errors import ConfigError
+    from ..errors import ConfigError
 
     kind = {"learning_rate": float, "epochs": float, "rank": int, "method": str}[name]
     values = []

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.compare import config_diff, run_config, run_labels, summarize, value_text
+from app.core.runs.compare import config_diff, run_config, run_labels, summarize, value_text
 from app.core.store import Store
 from app.ui.widgets.clock import clock_text
 from app.ui.widgets.compare_plots import ComparePlots, run_colour

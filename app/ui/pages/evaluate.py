@@ -271,7 +271,7 @@ class EvaluatePage(QWidget):
             table.resizeRowsToContents()
 
     def _fill_metrics(self, batch: dict) -> None:
-        from app.core.sweep import lower_is_better
+        from app.core.runs.sweep import lower_is_better
 
         columns = [batch.get(k) for k in ("tuned", "base_zero_shot", "base_few_shot")]
         zero, few = columns[1:]

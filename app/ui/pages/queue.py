@@ -124,14 +124,14 @@ class QueuePage(QWidget):
         self.message.setStyleSheet(RED if error else "")
 
     def add_current(self) -> None:
-        from app.core import queue
+        from app.core.runs import queue
 
         queue.add(self._store(), self.config_provider())
         self._say("Queued the current config.")
         self.refresh()
 
     def add_sweep(self) -> None:
-        from app.core.sweep import parse_axis, queue_sweep
+        from app.core.runs.sweep import parse_axis, queue_sweep
 
         try:
             axes = {name: parse_axis(name, edit.text()) for name, edit in self.axes.items()}
@@ -150,7 +150,7 @@ class QueuePage(QWidget):
         return self.ids[row] if 0 <= row < len(self.ids) else None
 
     def _move(self, delta: int) -> None:
-        from app.core import queue
+        from app.core.runs import queue
 
         item = self.selected_item()
         if item is None:
@@ -164,7 +164,7 @@ class QueuePage(QWidget):
         self.table.selectRow(self.ids.index(item))
 
     def _cancel_item(self) -> None:
-        from app.core import queue
+        from app.core.runs import queue
 
         item = self.selected_item()
         if item is None:
@@ -209,8 +209,8 @@ class QueuePage(QWidget):
 
     # ---- showing ----
     def refresh(self, *_args) -> None:
-        from app.core import queue
-        from app.core.sweep import rank
+        from app.core.runs import queue
+        from app.core.runs.sweep import rank
 
         store = self._store()
         if not self.process.is_running():

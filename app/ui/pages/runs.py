@@ -276,7 +276,7 @@ class RunsPage(QWidget):
     @Slot()
     def _extend(self) -> None:
         """Ask how many epochs, create the extension run, and hand it to the Train page (resume_requested)."""
-        from app.core.extend import prepare_extension
+        from app.core.runs.extend import prepare_extension
 
         run_id = self.selected_run_id()
         if not run_id:

@@ -147,7 +147,7 @@ def add_sample_classifier(store: Store) -> str:
 
 def add_sample_queue(store: Store) -> None:
     """A small learning-rate sweep waiting in the run queue (the Queue page's screenshot)."""
-    from app.core import queue
+    from app.core.runs import queue
 
     config = demo_config()
     for lr in (1e-4, 2e-4, 5e-4):

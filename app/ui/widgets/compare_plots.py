@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
-from app.core.compare import METRICS
+from app.core.runs.compare import METRICS
 from app.ui.widgets.plots import _Ema, _with_alpha, plot_grid, style_plots
 
 TITLES = {"loss": "Loss (smoothed)", "eval_loss": "Eval loss", "learning_rate": "Learning rate",
