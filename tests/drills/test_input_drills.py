@@ -370,3 +370,28 @@ def test_pretraining_on_a_20mb_document_stays_within_bounded_memory(tiny_model_d
     (tmp_path / "pt.yaml").write_text(yaml.safe_dump(config))
     peak, _err = peak_mib("train", str(tmp_path / "pt.yaml"))
     assert peak < PEAK_MIB, f"peak {peak} MiB"
+
+
+def test_an_online_stage_keeps_the_end_of_a_huge_prompt_within_the_budget(tiny_model_dir, tmp_path):
+    """GRPO/RLOO (TRL keeps a long prompt's end): the prompt is cut to its last budget characters before TRL
+    tokenises it, whole turns from the end first."""
+    from transformers import AutoTokenizer
+
+    from app.core.config import parse_config
+    from app.core.data.stage_data import keep_prompt_end
+    from app.core.data.templating import char_budget
+    from app.core.stages import online
+
+    assert keep_prompt_end({"prompt": "abcdef"}, 4)["prompt"] == "cdef"
+    turns = [{"role": "system", "content": "s" * 10}, {"role": "user", "content": "u" * 3}]
+    assert keep_prompt_end({"prompt": turns}, 5)["prompt"] == [{"role": "system", "content": "ss"},
+                                                               {"role": "user", "content": "uuu"}]
+    tail = "What is the answer?"
+    data = write_jsonl(tmp_path / "prompts.jsonl", [{"prompt": "x " * 5_000_000 + tail}] * 2)
+    config = parse_config(yaml.safe_load(write_config(tmp_path, tiny_model_dir, data, "grpo-long").read_text())
+                          | {"training": {"stage": "grpo", "max_length": 64}})
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    prompts = online.prepare(config, tokenizer, None, None).train["prompt"]
+    budget = char_budget(tokenizer, 64)
+    for prompt in prompts:  # as TRL's conversational layout: a list of turns
+        assert sum(len(turn["content"]) for turn in prompt) <= budget and prompt[-1]["content"].endswith(tail)

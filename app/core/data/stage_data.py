@@ -56,6 +56,24 @@ def cut_to_budget(row: dict, budget: int) -> dict:
     return row
 
 
+def keep_prompt_end(row: dict, budget: int) -> dict:
+    """`row` with its prompt cut to its last `budget` characters, for the online trainers, which keep a long
+    prompt's end (TRL truncates prompts from the left): a text's tail; a list of turns kept from the last one back
+    until their contents have used the budget up, the turn that crosses it cut to its end."""
+    value = row.get("prompt")
+    if isinstance(value, str):
+        row["prompt"] = value[-budget:]
+    elif isinstance(value, list):
+        kept, used = [], 0
+        for turn in reversed(value):
+            kept.append({**turn, "content": turn["content"][-(budget - used):]})
+            used += len(turn["content"])
+            if used >= budget:
+                break
+        row["prompt"] = kept[::-1]
+    return row
+
+
 def _read(path: Path, fmt: str, cfg, formats: tuple[str, ...], title: str, limit: int | None,
           stop=None, budget: int | None = None) -> tuple[str, list[dict], list[Problem], int]:
     rows, _total = open_rows(path)

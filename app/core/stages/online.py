@@ -21,10 +21,13 @@ if TYPE_CHECKING:
 def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared:
     from datasets import Dataset
 
-    from ..data.stage_data import load_stage_rows
+    from ..data.stage_data import keep_prompt_end, load_stage_rows
+    from ..data.templating import char_budget
 
     spec = STAGES[config.training.stage]
     rows = load_stage_rows(config.data, spec.formats, spec.title, sink, stop, validation=False)
+    budget = char_budget(tokenizer, config.training.max_length)  # nothing before it could fit: not tokenised whole
+    rows.train[:] = [keep_prompt_end(row, budget) for row in rows.train]
     stats = {"format": rows.format, "rows": rows.rows, "train_rows": len(rows.train), "eval_rows": 0,
              "with_answer": sum(bool(r["answer"]) for r in rows.train), "max_length": config.training.max_length,
              "sample_prompts": conversation_prompts(rows.train)}
