@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.ui.pages.chat import ChatPage
 
@@ -25,6 +26,10 @@ def alive(pid: int) -> bool:
         return True
 
 
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
 @pytest.fixture
 def page(qtbot, tmp_path, monkeypatch):
     # an empty run history: with runs in it, the pickers default to the newest run instead of the demo model
@@ -39,8 +44,12 @@ def page(qtbot, tmp_path, monkeypatch):
 
 
 def test_side_by_side_streams_both_answers_then_stop_clear_close(page, qtbot):
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=5000)
     page.prompt.setPlainText("Name a planet")
-    page.send()
+    page.prompt.setFocus()
+    with qtbot.waitSignal(page.send_button.clicked, timeout=2000):  # a shortcut animates the click: ~100 ms
+        qtbot.keyClick(page.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Send's Ctrl+Enter
     base, tuned = page.base_column, page.tuned_column
     assert not page.send_button.isEnabled() and page.stop_button.isEnabled()
     qtbot.waitUntil(lambda: not page.is_answering(), timeout=5000)
@@ -51,14 +60,14 @@ def test_side_by_side_streams_both_answers_then_stop_clear_close(page, qtbot):
     pids = [base.worker.pid(), tuned.worker.pid()]
 
     page.prompt.setPlainText("Write something long")  # the same processes answer again: no reload
-    page.send()
+    click(qtbot, page.send_button)
     qtbot.waitUntil(lambda: "word3" in tuned.text(), timeout=5000)
-    page.stop()
+    click(qtbot, page.stop_button)
     qtbot.waitUntil(lambda: not page.is_answering(), timeout=3000)
     assert "[stopped]" in tuned.text() and "word399" not in tuned.text()
     assert [base.worker.pid(), tuned.worker.pid()] == pids
 
-    page.clear()
+    click(qtbot, page.clear_button)
     assert "planet" not in base.text() and "planet" not in tuned.text() and tuned.messages == []
 
     page.close()
@@ -89,7 +98,7 @@ def test_a_run_and_its_base_share_one_process_and_both_stream(page, qtbot):
     page.model.setCurrentIndex(page.model.findData("tuned-a"))  # beside its base model (the default)
     base, tuned = page.base_column, page.tuned_column
     page.prompt.setPlainText("Name a planet")
-    page.send()
+    click(qtbot, page.send_button)
     assert base.worker.process is tuned.worker.process  # one process holds the base for both columns
     pid = tuned.worker.pid()
     qtbot.waitUntil(lambda: not page.is_answering(), timeout=5000)
@@ -98,9 +107,9 @@ def test_a_run_and_its_base_share_one_process_and_both_stream(page, qtbot):
         assert "123 MB shared" in column.status.text() and "tokens/s" in column.status.text()
 
     page.prompt.setPlainText("Write something long")
-    page.send()
+    click(qtbot, page.send_button)
     qtbot.waitUntil(lambda: "word3" in base.text() and "word3" in tuned.text(), timeout=5000)  # both at once
-    page.stop()
+    click(qtbot, page.stop_button)
     qtbot.waitUntil(lambda: not page.is_answering(), timeout=3000)
     assert "[stopped]" in base.text() and "[stopped]" in tuned.text() and "word399" not in base.text()
 
@@ -108,7 +117,7 @@ def test_a_run_and_its_base_share_one_process_and_both_stream(page, qtbot):
     qtbot.waitUntil(lambda: "shared" not in tuned.status.text(), timeout=3000)
     assert base.worker.state == "unloaded" and "100 MB" in tuned.status.text()
     page.prompt.setPlainText("Name a moon")
-    page.send()
+    click(qtbot, page.send_button)
     qtbot.waitUntil(lambda: "tuned-a says: Name a moon" in tuned.text(), timeout=5000)
     assert tuned.worker.pid() == pid
 
@@ -116,7 +125,7 @@ def test_a_run_and_its_base_share_one_process_and_both_stream(page, qtbot):
     page.other.setCurrentIndex(page.other.findData("tuned-b"))
     qtbot.waitUntil(lambda: not page.is_answering(), timeout=5000)
     page.prompt.setPlainText("Name a star")
-    page.send()
+    click(qtbot, page.send_button)
     assert base.worker.process is tuned.worker.process and tuned.worker.pid() != pid
     qtbot.waitUntil(lambda: not page.is_answering(), timeout=5000)
     assert "tuned-b says: Name a star" in base.text() and "tuned-a says: Name a star" in tuned.text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QWidget
 from studio_fakes import FAKE_INFO, PIECES, chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
@@ -199,17 +200,20 @@ def test_method_step_ppo_takes_the_newest_rm_run_or_says_to_train_a_reward_model
     assert page.stages.form.rows[("stage", "ppo_epochs")].label.isVisible()
 
 
-def test_hyperparameters_save_open_copy(qtbot, tmp_path, settings):
+def test_hyperparameters_save_open_copy(qtbot, tmp_path, settings, monkeypatch):
     state = StudioState(demo_config())
     page = shown(qtbot, HyperparametersStep(state, settings))
     assert page.preset_combo.findText("quickstart") > 0
     page.form.editor("training", "epochs").inner.setValue(2.0)
     target = tmp_path / "run.yaml"
-    page.save_path(str(target))
+    monkeypatch.setattr("app.ui.steps.hyperparameters.QFileDialog.getSaveFileName", lambda *a: (str(target), ""))
+    monkeypatch.setattr("app.ui.steps.hyperparameters.QFileDialog.getOpenFileName", lambda *a: (str(target), ""))
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert target.exists() and page.message.text().startswith(f"Saved {target}.")
     state.set_config(demo_config())
-    assert page.open_path(str(target))
-    assert state.config.training.epochs == 2.0
-    page.copy_command()
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    assert state.config.training.epochs == 2.0 and page.message.text() == f"Opened {target}."
+    qtbot.mouseClick(page.copy_button, Qt.MouseButton.LeftButton)
     from PySide6.QtGui import QGuiApplication
 
     text = QGuiApplication.clipboard().text()
