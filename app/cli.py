@@ -39,11 +39,11 @@ def cmd_gui(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from app.core import engine
     from app.core.config import load_config
     from app.core.events import JsonlEventWriter, ProgressPrinter, StopFlag, TeeSink
     from app.core.paths import run_dir
     from app.core.store import Store, new_run_id
+    from app.core.training import engine
 
     store = Store()
     if args.resume:

@@ -47,8 +47,8 @@ def rss_mb() -> float:
 
 
 def child(setting: int, model: str, data: Path, steps: int) -> dict:
-    from app.core import engine
     from app.core.events import ListSink
+    from app.core.training import engine
 
     marks = {}
 

@@ -12,9 +12,9 @@ import os
 import tempfile
 import time
 
-from app.core import engine
 from app.core.config import demo_config
 from app.core.events import ListSink
+from app.core.training import engine
 
 
 def padding_share(lengths: list[int], batch_size: int) -> float:

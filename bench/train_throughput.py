@@ -100,8 +100,8 @@ def _half(precision: str) -> dict:
 
 
 def run_ours(model_dir: str, data: Path, steps: int, started: float, precision: str = "auto", **training) -> dict:
-    from app.core import engine
     from app.core.events import ListSink
+    from app.core.training import engine
 
     class Clocked(ListSink):
         """Notes the process's CPU time at every logged step (the engine logs every step in this config)."""

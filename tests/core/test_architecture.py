@@ -22,7 +22,7 @@ def test_core_imports_no_qt_and_nothing_heavy():
     modules = sorted(p.relative_to(PROJECT_ROOT).with_suffix("").as_posix().replace("/", ".")
                      for p in (PROJECT_ROOT / "app" / "core").rglob("*.py") if p.name != "__init__.py")
     # these exist to subclass transformers/TRL classes; engine.py imports them inside functions
-    modules = [m for m in modules if m not in ("app.core.callbacks", "app.core.trainer", "app.core.stages.ppo_trainer")]
+    modules = [m for m in modules if m not in ("app.core.training.callbacks", "app.core.training.trainer", "app.core.stages.ppo_trainer")]
     code = (
         "import sys\n"
         f"for m in {modules!r}: __import__(m)\n"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.core import engine
 from app.core.events import ListSink, StopFlag
 from app.core.store import Store
+from app.core.training import engine
 from tests.core.test_engine import chat_file, make_config  # noqa: F401 - chat_file is a fixture
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from app.core import engine
 from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
 from app.core.store import Store
+from app.core.training import engine
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
 pytestmark = pytest.mark.precision_lane
@@ -143,7 +143,7 @@ def test_qlora_adapters_train_in_fp32_through_the_fused_lora(tiny_model_dir, cha
     input's dtype) and the optimizer updates fp32 weights. Holds in fp32: under bf16 autocast PEFT's forward runs."""
     import torch
 
-    from app.core.kernels import _lora_delta
+    from app.core.training.kernels import _lora_delta
 
     function, dtypes = _lora_delta(), []
     original = function.apply
@@ -161,7 +161,7 @@ def test_qlora_adapters_train_in_fp32_through_the_fused_lora(tiny_model_dir, cha
 
 def test_sft_steps_take_our_label_only_loss(tiny_model_dir, chat_file, monkeypatch):
     """TRL 1.12 defaults to its own chunked loss, patched into the model's forward; our step must still be ours."""
-    from app.core.kernels import _linear_cross_entropy
+    from app.core.training.kernels import _linear_cross_entropy
 
     loss_fn, calls = _linear_cross_entropy(), []
     original = loss_fn.forward

@@ -8,11 +8,11 @@ import math
 import pytest
 
 from app.cli import main
-from app.core import engine
 from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
 from app.core.paths import run_dir
 from app.core.store import Store
+from app.core.training import engine
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
 pytestmark = pytest.mark.precision_lane

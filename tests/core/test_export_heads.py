@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from app.core import engine
 from app.core.config import parse_config
 from app.core.errors import ExportError
 from app.core.events import ListSink, StopFlag
 from app.core.export.run import export_run
 from app.core.requests import ExportRequest
+from app.core.training import engine
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
 pytestmark = pytest.mark.precision_lane

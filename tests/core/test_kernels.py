@@ -1,11 +1,11 @@
-"""app.core.kernels: the chunked LM-head loss and per-sequence attention give what the plain ops give."""
+"""app.core.training.kernels: the chunked LM-head loss and per-sequence attention give what the plain ops give."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from app.core import kernels
 from app.core.export import parity
+from app.core.training import kernels
 
 
 @pytest.mark.parametrize("with_bias", [False, True])

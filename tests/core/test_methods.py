@@ -6,12 +6,12 @@ import math
 
 import pytest
 
-from app.core import engine
 from app.core.config import MethodConfig, parse_config
 from app.core.errors import StudioError
 from app.core.events import ListSink, StopFlag
 from app.core.methods import METHODS, apply_method, count_parameters, loraplus_optimizer, trainable_parameters
 from app.core.models import describe_model
+from app.core.training import engine
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
 pytestmark = pytest.mark.precision_lane

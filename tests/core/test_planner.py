@@ -116,8 +116,8 @@ def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeyp
     """Both settings both ways. A run left at "auto" checkpointing once trained with it on even when it fitted
     without (TRL read the string "auto" as true). Lean memory: on where the estimate comes within 30% of the
     available memory ("tight": 15%), off with room to spare."""
-    from app.core import engine
     from app.core.store import Store
+    from app.core.training import engine
 
     c, store, sink = config(batch=8, length=1024, checkpointing="auto"), Store(), ListSink()
     c = c.model_copy(update={"training": c.training.model_copy(update={"lean_memory": "auto"})})

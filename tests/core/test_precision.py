@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from app.core import engine, hardware
+from app.core import hardware
 from app.core.config import parse_config
 from app.core.errors import ConfigError
 from app.core.events import ListSink
 from app.core.hardware import DeviceInfo, auto_precision, estimate_memory, resolve_precision
 from app.core.models import describe_model
+from app.core.training import engine
 
 GiB = 1024**3
 RTX_4090 = DeviceInfo("cuda", "NVIDIA GeForce RTX 4090", 24 * GiB, 23 * GiB, True)

@@ -5,11 +5,11 @@ import json
 
 import yaml
 
-from app.core import engine
 from app.core.config import parse_config
 from app.core.events import ListSink
-from app.core.recovery import INJECT_ENV
 from app.core.store import Store
+from app.core.training import engine
+from app.core.training.recovery import INJECT_ENV
 
 
 def test_injected_oom_halves_the_micro_batch_and_the_run_completes(tiny_model_dir, tmp_path, monkeypatch):

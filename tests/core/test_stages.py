@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.core import engine
 from app.core.config import parse_config
 from app.core.errors import Cancelled, ConfigError, StudioError
 from app.core.events import ListSink, StopFlag
 from app.core.runs.checkpoints import last_checkpoint
 from app.core.store import Store
+from app.core.training import engine
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
 pytestmark = pytest.mark.precision_lane

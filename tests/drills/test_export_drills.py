@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core import engine
 from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
 from app.core.export.staging import MARKER, read_marker
+from app.core.training import engine
 
 WORDS = ["apple", "pear", "plum", "fig"]
 

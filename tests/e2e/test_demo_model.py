@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.core import engine
 from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag, decode
 from app.core.paths import PROJECT_ROOT
 from app.core.store import Store
+from app.core.training import engine
 
 pytestmark = pytest.mark.e2e
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from app.core import engine
 from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
 from app.core.export.gguf import export_gguf_targets
 from app.core.export.run import export_run
 from app.core.export.weights import VERIFY_PROMPTS
 from app.core.requests import ExportRequest
+from app.core.training import engine
 
 pytestmark = pytest.mark.e2e
 

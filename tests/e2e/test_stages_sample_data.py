@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core import engine
 from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
 from app.core.store import Store
+from app.core.training import engine
 
 SAMPLES = Path("/work/shared/data/llamafactory")
 pytestmark = [pytest.mark.e2e,

@@ -112,7 +112,7 @@ def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool 
             raise StudioError(f"Cannot apply {METHODS[method.name].title} to this model: {exc}",
                               "Check method.target_modules against the model's layer names, or use 'all-linear'.") \
                 from exc
-    from ..kernels import fuse_lora
+    from ..training.kernels import fuse_lora
 
     log.info("fused LoRA forward on %d linear layers", fuse_lora(model))
     return model

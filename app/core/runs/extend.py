@@ -27,7 +27,7 @@ from .checkpoints import last_checkpoint
 def extend_run(key: str, epochs: float, sink: EventSink, stop: StopFlag | None = None,
                store: Store | None = None):
     """Train `epochs` more epochs of the completed run `key` as a new run; returns engine.run's RunResult."""
-    from .. import engine
+    from ..training import engine
 
     store = store or Store()
     return engine.run(None, sink, stop, resume=prepare_extension(key, epochs, store), store=store)
@@ -36,7 +36,7 @@ def extend_run(key: str, epochs: float, sink: EventSink, stop: StopFlag | None =
 def prepare_extension(key: str, epochs: float, store: Store) -> str:
     """Create the extension run of the completed run `key` (stopped at the copied checkpoint, ready for
     `train --resume`, which the GUI's Train page runs); returns its id."""
-    from .. import engine
+    from ..training import engine
 
     row = store.get_run(key)
     if row["status"] != "completed":

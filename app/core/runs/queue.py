@@ -77,8 +77,8 @@ def cancel(store: Store, item_id: int) -> None:
 
 def run_queue(store: Store, sink: Any, stop: Any, train=None) -> list[dict]:
     """Train every queued item in order; returns the items that ran. `train` is `engine.run` (tests may wrap it)."""
-    from .. import engine
     from ..store import new_run_id
+    from ..training import engine
 
     train = train or engine.run
     settle(store)

@@ -18,8 +18,8 @@ def load_model(config: RunConfig, folder: Path, precision: str, num_labels: int 
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification
 
-    from ..kernels import gpu_kernels
     from ..methods import METHODS, quantization_config
+    from ..training.kernels import gpu_kernels
 
     compute = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision, torch.float32)
     kwargs: dict[str, Any] = {"trust_remote_code": config.model.trust_remote_code}
@@ -71,7 +71,7 @@ def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> d
     """TrainingArguments shared by every stage's TRL config."""
     import torch
 
-    from ..kernels import gpu_kernels
+    from ..training.kernels import gpu_kernels
 
     t, ev = config.training, config.evaluation
     eval_strategy = "no" if not has_eval else ("steps" if ev.eval_steps else "epoch")

@@ -39,7 +39,7 @@ def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Prepar
     from transformers import AutoModelForSequenceClassification
     from trl.experimental.ppo import PPOConfig
 
-    from ..callbacks import EventCallback
+    from ..training.callbacks import EventCallback
     from .ppo_trainer import StopAfterSave, StudioPPOTrainer
 
     s, t = config.stage, config.training

@@ -28,7 +28,7 @@ def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Any, a
 
     from ..hardware import resolve_padding_free
     from ..methods.apply import PROMPT_LEARNING
-    from ..trainer import StudioSFTTrainer
+    from ..training.trainer import StudioSFTTrainer
 
     # Virtual tokens go before each sequence: concatenated (padding-free) batches would hold one prefix for all.
     flash = str(getattr(model.config, "_attn_implementation", "")).startswith("flash")

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .config import RunConfig
-from .events import EventSink
-from .store import Store
+from ..config import RunConfig
+from ..events import EventSink
+from ..store import Store
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def train_recovering(train: Callable[[RunConfig, Path | None, list], str], confi
     micro-batch from the last checkpoint (or the start), until it ends or the micro-batch is already 1."""
     import torch
 
-    from .runs.checkpoints import last_checkpoint
+    from ..runs.checkpoints import last_checkpoint
 
     extra = [c for c in (injected_oom(),) if c is not None]
     while True:

@@ -22,15 +22,15 @@ from typing import Any
 
 import yaml
 
-from .config import RunConfig, parse_config
-from .diskfull import is_disk_full, run_disk_full
-from .errors import Cancelled, ConfigError, DataError, ModelError, StudioError
-from .events import EventSink, StopFlag
-from .hardware import return_freed_memory
-from .paths import run_dir
+from ..config import RunConfig, parse_config
+from ..diskfull import is_disk_full, run_disk_full
+from ..errors import Cancelled, ConfigError, DataError, ModelError, StudioError
+from ..events import EventSink, StopFlag
+from ..hardware import return_freed_memory
+from ..paths import run_dir
+from ..runs.checkpoints import last_checkpoint, partial_checkpoints
+from ..store import ACTIVE_STATUSES, Store, new_run_id, pid_alive, unwritable
 from .recovery import train_recovering
-from .runs.checkpoints import last_checkpoint, partial_checkpoints
-from .store import ACTIVE_STATUSES, Store, new_run_id, pid_alive, unwritable
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def _phase(sink: EventSink, name: str):
 def _device_and_precision(config: RunConfig, sink: EventSink) -> tuple[str, str]:
     """The device's label and the precision the run computes in (hardware.resolve_precision); a method the device
     cannot run is refused before any model is loaded."""
-    from .hardware import resolve_precision, torch_device
+    from ..hardware import resolve_precision, torch_device
 
     info = torch_device()
     if info.kind == "mps" and config.method.name == "qlora":
@@ -112,7 +112,7 @@ def _sample_prompts(config: RunConfig, prepared: Any) -> list[str]:
 
 def refuse_unresumable(stage: str) -> None:
     """StudioError for a stage whose trainer cannot continue from a checkpoint (resume and extend)."""
-    from .stages import STAGES
+    from ..stages import STAGES
 
     if STAGES[stage].not_resumable:
         raise StudioError(STAGES[stage].not_resumable, "Start it again as a new run (clone its config).")
@@ -211,8 +211,8 @@ def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: st
     checkpointing (recorded in the stored config and said as a warning event when turned on) and lean memory
     (freed memory returned to the system at once from here on), and estimate the seconds per step
     from the device's measured throughput. Returns the decided config and the estimates for the `started` event."""
-    from .hardware import detect_device, plan_run
-    from .step_time import device_throughput, step_seconds
+    from ..hardware import detect_device, plan_run
+    from ..step_time import device_throughput, step_seconds
 
     device = detect_device()
     plan = plan_run(config, info, lengths, device)  # a CPU run that would run out of RAM: refused
@@ -234,9 +234,8 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
            checkpoint: Path | None, extra_callbacks: list | None = None) -> str:
     from transformers import PrinterCallback
 
-    from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback
-    from .data import ensure_chat_template
-    from .methods import (
+    from ..data import ensure_chat_template
+    from ..methods import (
         adalora_schedule,
         apply_method,
         count_parameters,
@@ -244,9 +243,10 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
         resolve_adapter,
         save_initial_adapter,
     )
-    from .models import describe_model, load_tokenizer, model_dir
-    from .stages import STAGES, stage_module
-    from .stages.common import base_args, load_model
+    from ..models import describe_model, load_tokenizer, model_dir
+    from ..stages import STAGES, stage_module
+    from ..stages.common import base_args, load_model
+    from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback
 
     def check_stop() -> None:
         if stop.is_set():
@@ -361,15 +361,15 @@ def _save_outputs(config: RunConfig, run_id: str, folder: Path, trainer: Any, to
                   store: Store) -> None:
     from accelerate.utils import extract_model_from_parallel
 
-    from .export.weights import export_adapter, export_merged
-    from .methods import METHODS, plain_lora_model
-    from .stages import STAGES
+    from ..export.weights import export_adapter, export_merged
+    from ..methods import METHODS, plain_lora_model
+    from ..stages import STAGES
 
     # accelerate left the model's forward under the run's autocast (bf16/fp16 over fp32 weights): exports and their
     # parity checks compute the weights as they are, in the dtype they are held in (parity.py)
     model, spec = extract_model_from_parallel(trainer.model, keep_fp32_wrapper=False), METHODS[config.method.name]
     if STAGES[config.training.stage].head == "sequence":  # a scoring / labelling model: its own exports
-        from .stages.head_export import export_head
+        from ..stages.head_export import export_head
 
         is_peft = hasattr(model, "peft_config")  # the merge starts from the saved adapter
         export_head(config, model, tokenizer, run_id, store, sink,

@@ -11,8 +11,8 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from .events import EventSink, StopFlag
-from .store import Store
+from ..events import EventSink, StopFlag
+from ..store import Store
 
 log = logging.getLogger(__name__)
 
