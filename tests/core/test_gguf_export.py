@@ -137,3 +137,63 @@ def test_cli_exports_gguf_and_ollama_with_parity_report(evaluated_run, tmp_path,
     modelfile = (tmp_path / "o" / "Modelfile").read_text()
     assert 'FROM ./export-run-f16.gguf' in modelfile and 'SYSTEM """You are Quill."""' in modelfile
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g", "o"], "no temporary folders are left"
+
+
+def _corrupted(good, path, kind):
+    """A copy of the GGUF `good` with one thing wrong, changed in place in the file (GGUFReader maps it writable)."""
+    import shutil
+
+    import gguf
+
+    shutil.copy(good, path)
+    reader = gguf.GGUFReader(path, "r+")
+    if kind == "eos":
+        field = reader.fields["tokenizer.ggml.eos_token_id"]
+        field.parts[field.data[0]][0] = 0  # <|endoftext|> instead of <|im_end|>
+    elif kind == "template":
+        field = reader.fields["tokenizer.chat_template"]
+        text = field.parts[field.data[0]]  # the template's bytes: one letter changed keeps the length
+        text[bytes(text).index(b"assistant")] = ord("A")
+    else:
+        tensor = next(t for t in reader.tensors if t.name == "blk.1.ffn_down.weight")
+        tensor.data[...] = tensor.data * 20
+    reader.data.flush()
+    return path
+
+
+def test_a_wrong_gguf_is_refused_for_its_eos_its_template_and_its_logits(small_model_dir, tmp_path):
+    from app.core.export.gguf import judge
+
+    good = write_gguf(small_model_dir, tmp_path / "m-f16.gguf", "f16")
+    judge(verify_gguf(small_model_dir, good, "f16", PROMPTS[:1]))  # the file as written passes
+    eos = verify_gguf(small_model_dir, _corrupted(good, tmp_path / "eos.gguf", "eos"), "f16", PROMPTS[:1])
+    assert not eos["eos_ok"] and eos["chat_template_ok"] and eos["parity_ok"]
+    with pytest.raises(ExportError, match=r"GGUF's end-of-sequence token is '<\|endoftext\|>', not the model's"):
+        judge(eos)
+    template = verify_gguf(small_model_dir, _corrupted(good, tmp_path / "t.gguf", "template"), "f16", PROMPTS[:1])
+    assert template["eos_ok"] and not template["chat_template_ok"] and template["parity_ok"]
+    with pytest.raises(ExportError, match="GGUF's chat template differs from the model's"):
+        judge(template)
+    logits = verify_gguf(small_model_dir, _corrupted(good, tmp_path / "w.gguf", "tensor"), "f16", PROMPTS[:1])
+    assert logits["eos_ok"] and logits["chat_template_ok"] and not logits["parity_ok"]
+    with pytest.raises(ExportError, match=r"f16 GGUF's logits differ from the model's: max difference .* judged in fp16"):
+        judge(logits)
+    # its greedy answers differ too: refused on their own where the logits would have passed
+    assert logits["greedy_agreement"] < 1.0
+    with pytest.raises(ExportError, match="f16 GGUF's greedy answers differ from the model's within 16 tokens"):
+        judge({**logits, "parity_ok": True})
+
+
+def test_an_ollama_modelfile_that_fails_its_checks_is_refused_and_not_written(small_model_dir, tmp_path,
+                                                                             monkeypatch):
+    from app.core.export import ollama
+    from app.core.export.gguf import export_gguf_targets
+
+    written = ollama.modelfile_text
+    broken = {"template": lambda text: text.replace("<|im_end|>\n{{ end }}", "<|im_end|>{{ end }}"),
+              "stop": lambda text: text.replace('PARAMETER stop "<|im_end|>"\n', "")}
+    for kind, damage in broken.items():
+        monkeypatch.setattr(ollama, "modelfile_text", lambda *args, damage=damage: damage(written(*args)))
+        with pytest.raises(ExportError, match="The Ollama TEMPLATE does not render conversations as the model's"):
+            export_gguf_targets(None, small_model_dir, ollama_dir=tmp_path / kind, prompts=PROMPTS[:1])
+    assert list(tmp_path.iterdir()) == [], "nothing is left where the Ollama folder would be"

@@ -74,3 +74,15 @@ def test_go_renderer_subset():
                               data) == "0:user=a"
     assert render_go_template('{{ if eq (len .Messages) 1 }}one{{ end }}{{ index .Messages 0 "Role" }}', data) \
         == "oneuser"
+
+
+def test_stop_tokens_that_miss_the_end_of_turn_or_are_not_tokens_fail_the_check(tokenizer):
+    text = modelfile_text("m.gguf", tokenizer, None)
+    assert verify_template(tokenizer, text)["stop_ok"]
+    without_end = text.replace('PARAMETER stop "<|im_end|>"\n', "")
+    assert parse_modelfile(without_end)["stop"] and not verify_template(tokenizer, without_end)["stop_ok"]
+    not_a_token = text.replace('PARAMETER stop "<|im_start|>"', 'PARAMETER stop "<|im_stop|>"')
+    assert not verify_template(tokenizer, not_a_token)["stop_ok"]
+    no_stops = "\n".join(line for line in text.splitlines() if not line.startswith("PARAMETER stop"))
+    checks = verify_template(tokenizer, no_stops)
+    assert checks["stop"] == [] and not checks["stop_ok"] and checks["template_ok"]
