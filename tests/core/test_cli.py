@@ -42,9 +42,24 @@ def test_export_merged_and_adapter_from_the_store(trained_run, tmp_path, capsys)
 
 
 def test_chat_with_a_run(trained_run, capsys):
+    """The reply is the run's own greedy answer: what transformers generates from its merged export (fp32)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from app.core.store import Store
+
     capsys.readouterr()
     assert main(["chat", "cli-run", "--prompt", "Say apple", "--max-tokens", "3"]) == 0
-    assert capsys.readouterr().out.endswith("\n")
+    printed = capsys.readouterr().out
+    store = Store()
+    merged = store.artifacts(store.get_run("cli-run")["id"], "merged")[0]["path"]
+    model = AutoModelForCausalLM.from_pretrained(merged, dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(merged)
+    ids = tokenizer.apply_chat_template([{"role": "user", "content": "Say apple"}], add_generation_prompt=True,
+                                        return_tensors="pt", return_dict=True)
+    out = model.generate(**ids, max_new_tokens=3, do_sample=False)
+    expected = tokenizer.decode(out[0, ids["input_ids"].shape[1]:], skip_special_tokens=True)
+    assert len(out[0]) - ids["input_ids"].shape[1] == 3 and printed == expected + "\n"
 
 
 def test_user_errors_print_a_hint_and_no_traceback(tmp_path, capsys):
@@ -60,7 +75,14 @@ def test_user_errors_print_a_hint_and_no_traceback(tmp_path, capsys):
     assert "runs list" in capsys.readouterr().err
 
 
-def test_doctor_reports_torch_and_disk(capsys):
-    main(["doctor", "--json"])
-    names = {i["name"] for i in json.loads(capsys.readouterr().out)}
-    assert {"python", "torch", "disk", "demo model"} <= names
+def test_doctor_reports_torch_and_disk(capsys, monkeypatch):
+    import torch
+
+    assert main(["doctor", "--json"]) == 0  # the test environment is a complete install: no check fails
+    results = {i["name"]: i for i in json.loads(capsys.readouterr().out)}
+    assert {"python", "torch", "disk", "demo model"} <= results.keys()
+    assert results["torch"]["status"] == "ok" and results["torch"]["detail"].startswith(torch.__version__)
+    failing = [*results.values(), {"name": "peft", "status": "fail", "detail": "not installed", "hint": "Run it."}]
+    monkeypatch.setattr("app.core.doctor.checks", lambda: failing)
+    assert main(["doctor", "--json"]) == 1  # one failed check: exit 1
+    capsys.readouterr()

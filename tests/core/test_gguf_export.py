@@ -10,7 +10,7 @@ import json
 import pytest
 
 from app.core.errors import Cancelled, ExportError
-from app.core.export.gguf import supported_quant_types, verify_gguf, write_gguf
+from app.core.export.gguf import Q8_AGREEMENT_WARN, supported_quant_types, verify_gguf, write_gguf
 
 PROMPTS = ("Which is the largest planet?", "Say apple")
 SMALL_VOCAB = 1000
@@ -73,8 +73,9 @@ def test_gguf_round_trip_through_transformers(small_model_dir, tmp_path, quant):
         assert props["max_abs_diff"] < 1e-4
     if quant in ("f32", "f16"):
         assert props["greedy_agreement"] == 1.0
-    else:
-        assert 0.0 <= props["top1_agreement"] <= 1.0 and props["max_abs_diff"] < 1.0
+    else:  # q8_0 rounds every weight to 8 bits per block of 32: logits move a little, the next tokens hardly
+        assert 0.0 < props["max_abs_diff"] < 0.05  # measured 0.0096 on this model (fp32 logits)
+        assert props["top1_agreement"] >= Q8_AGREEMENT_WARN and props["greedy_agreement"] == 1.0
 
 
 @pytest.mark.parametrize("arch", ["mistral", "qwen2"])

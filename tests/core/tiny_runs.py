@@ -7,6 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from app.core.errors import StudioError
+from app.core.store import Store
+
 
 def train_tiny_cli_run(folder: Path, model_dir: Path, name: str, repeat: int, **sections: dict) -> Path:
     """Train a tiny 'Say <word>' LoRA run through `finetune-studio train` (the CLI in-process); `sections`
@@ -22,5 +25,12 @@ def train_tiny_cli_run(folder: Path, model_dir: Path, name: str, repeat: int, **
     for section, values in sections.items():
         config[section] = {**config.get(section, {}), **values}
     (folder / "run.yaml").write_text(yaml.safe_dump(config))
-    assert main(["train", str(folder / "run.yaml")]) == 0
+    code = main(["train", str(folder / "run.yaml")])
+    if code != 0:  # every test using this run would error without saying why: say the run's own last word
+        try:
+            row = Store().get_run(name)
+            detail = f"{row['status']}: {row['error']} (hint: {row['hint']})"
+        except StudioError:  # refused before it had a row (a config error): its message went to stderr
+            detail = "no run was recorded; see the captured stderr above"
+        raise RuntimeError(f"the tiny run {name!r} did not complete (exit {code}): {detail}")
     return folder
