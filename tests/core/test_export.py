@@ -162,3 +162,44 @@ def test_model_card_shows_a_metric_that_was_nan_as_nan():
     store.add_metrics("r1", 1, {"loss": 1.5, "log_odds_ratio": float("nan")})
     card = model_card(config, "r1", store, {}, kind="adapter")
     assert "- log_odds_ratio: nan" in card and "- loss: 1.5" in card
+
+
+def test_saved_shards_that_differ_from_the_merged_model_are_refused(tmp_path):
+    """_verify_shards reads back every tensor: one changed, one lost, or both are a refusal; only a tied lm_head may
+    be absent."""
+    import torch
+    from safetensors.torch import save_file
+
+    from app.core.export.merge_stream import digest
+    from app.core.export.weights import _verify_shards
+
+    merged = {"embed.weight": torch.ones(4, 3), "norm.weight": torch.arange(3.0), "lm_head.weight": torch.ones(4, 3)}
+    digests = {k: digest(v) for k, v in merged.items()}
+    save_file({"embed.weight": merged["embed.weight"]}, tmp_path / "model-00001-of-00002.safetensors")
+    save_file({"norm.weight": merged["norm.weight"]}, tmp_path / "model-00002-of-00002.safetensors")
+    _verify_shards(tmp_path, digests)  # the tied lm_head saved once, as the embedding
+    save_file({"norm.weight": merged["norm.weight"] + 1e-3}, tmp_path / "model-00002-of-00002.safetensors")
+    with pytest.raises(ExportError, match=r"saved files differ from the merged model \(1 tensors differ, 0 missing"):
+        _verify_shards(tmp_path, digests)
+    (tmp_path / "model-00002-of-00002.safetensors").unlink()
+    with pytest.raises(ExportError, match=r"\(0 tensors differ, 1 missing\)") as err:
+        _verify_shards(tmp_path, digests)
+    assert err.value.hint == "Check free disk space and export again."
+
+
+def test_the_default_export_dtype_fp16_exports_and_verifies_end_to_end(evaluated_run, tmp_path, capsys):
+    """`export RUN --merged DIR` with no --dtype: the run's export.dtype default, fp16, saved and judged in fp16."""
+    import torch
+    from safetensors import safe_open
+
+    from app.cli import main
+
+    capsys.readouterr()
+    assert main(["export", evaluated_run["id"], "--merged", str(tmp_path / "m"), "--json"]) == 0
+    [merged] = json.loads(capsys.readouterr().out)["artifacts"]
+    props = merged["properties"]
+    assert props["dtype"] == "fp16" and props["parity_ok"] and "judged in fp16" in props["parity_rule"]
+    assert props["top1_agreement"] >= 0.95 and props["chat_template_ok"] and props["eos_ok"]
+    for shard in (tmp_path / "m").glob("*.safetensors"):
+        with safe_open(shard, framework="pt") as f:
+            assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}  # noqa: SIM118
