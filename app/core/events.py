@@ -14,7 +14,7 @@ Events (all carry `event` and `time`, seconds since the epoch):
   finished    status (completed/cancelled/failed/rejected: the data or model was refused before training), error,
               hint; a command's own `finished` is its last event (`queue run` relays its runs' events first)
 
-A chat process (`chat KEYS --events jsonl`, app/core/chat/load.py) streams in the same envelope, each event naming its
+A chat process (`chat KEYS --events jsonl`, app/core/chat/serve.py) streams in the same envelope, each event naming its
 model key: loaded, token, done (one answer ended), unloaded, error (a bad request or a failed load), then finished.
 
 Core code reports through an `EventSink` (anything with `emit(event, **fields)`) and asks a `StopFlag` whether to

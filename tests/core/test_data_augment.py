@@ -85,7 +85,7 @@ def test_a_local_model_grows_the_same_candidates_from_the_same_seed(tmp_path, ti
 
 
 def test_cli_writes_a_review_file_and_adds_only_the_kept_candidates(tmp_path, monkeypatch, capsys):
-    from app import cli_augment as augment_cli
+    from app.cli import augment as augment_cli
     from app.cli import main
     from app.core.chat import load as chat
     from app.core.data import augment

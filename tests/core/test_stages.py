@@ -234,7 +234,7 @@ def test_ppo_stop_saves_a_checkpoint_and_ends_the_run_cancelled(tiny_model_dir, 
 
 
 def test_methods_list_offers_ppo_with_the_methods_it_supports():
-    from app.cli_methods import catalog
+    from app.cli.methods import catalog
 
     ppo = next(s for s in catalog()["stages"] if s["name"] == "ppo")
     assert "lora" in ppo["methods"] and "loraplus" not in ppo["methods"] and "prompt" in ppo["formats"]

@@ -2,7 +2,7 @@
 the window).
 
 It serves one model, or several keys sharing one base model (a run's adapter and its base, or two runs of one
-base: app/core/chat/load.py). Each chat event names its key; this hands it to the ChatWorker attached for that key.
+base: app/core/chat/serve.py). Each chat event names its key; this hands it to the ChatWorker attached for that key.
 The process ends when the last worker detaches; a worker detaching before that unloads only its key.
 """
 

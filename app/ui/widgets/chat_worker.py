@@ -1,6 +1,6 @@
 """One column's model, kept loaded in a chat process (app/ui/widgets/chat_process.py) of its own or shared.
 
-The protocol is documented in app/core/chat/load.py. `load(key)` starts a process for the key, `load(key, process)`
+The protocol is documented in app/core/chat/serve.py. `load(key)` starts a process for the key, `load(key, process)`
 attaches to a shared one; `ask(request)` sends a request (held until the model has loaded), `stop_generation()`
 ends the answer in progress, `unload()` unloads the key (ending the process when no other column uses it).
 """

@@ -4,7 +4,7 @@
     (review it: delete lines, or set "keep": false)
     finetune-studio data augment chat.jsonl --add <that file>        # chat.v<N>.jsonl = chat's rows + the kept ones
 
-With `--events jsonl` (the GUI's worker process) progress and the result are events on stdout (app/cli_events.py);
+With `--events jsonl` (the GUI's worker process) progress and the result are events on stdout (app/cli/events.py);
 `--request FILE` reads the options from an AugmentRequest (app/core/requests.py) the GUI wrote.
 Kept out of cli.py so that module stays small; `add_parser` registers it under `data`.
 """
@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import get_args
 
-from app.cli_events import add_events_option
+from app.cli.events import add_events_option
 from app.core.errors import DataError, StudioError
 from app.core.events import EventSink, StopFlag
 from app.core.requests import AugmentKind, AugmentRequest
@@ -57,7 +57,7 @@ def augment_request(args) -> AugmentRequest:
 
 
 def cmd_augment(args) -> int:
-    from app.cli_events import run_command
+    from app.cli.events import run_command
 
     request = augment_request(args)
 

@@ -7,6 +7,7 @@ Without it the same work reports to a ProgressPrinter on stderr and the command 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -73,3 +74,7 @@ def run_command(args, work: Callable[[EventSink, StopFlag], Any], show: Callable
     sink.emit("result", data=answer)
     sink.emit("finished", status="cancelled" if stop.is_set() else "completed", error=None, hint=None)
     return code(answer, stop)
+
+
+def print_json(obj) -> None:
+    print(json.dumps(obj, indent=2, default=str))

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import get_args
 
-from app.cli_events import add_events_option
+from app.cli.events import add_events_option
 from app.core.config import ExportDtype
 from app.core.errors import StudioError
 from app.core.requests import ExportRequest, GgufQuant
@@ -43,7 +43,7 @@ def export_request(args) -> ExportRequest:
 
 
 def cmd_export(args) -> int:
-    from app.cli_events import run_command
+    from app.cli.events import run_command
     from app.core.export.run import export_run
 
     request = export_request(args)
