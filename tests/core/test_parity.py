@@ -142,3 +142,67 @@ def test_merged_exports_pass_in_every_dtype_and_a_corrupted_merge_fails(bf16_run
     _corrupt_lora_b(bad, 0.05)
     with pytest.raises(ExportError, match="does not answer like the trained model"):
         export_merged(config, model, tokenizer, tmp_path / "bad", adapter_dir=bad)
+
+
+@pytest.mark.parametrize("init", ["pissa", "olora"])
+def test_a_pissa_or_olora_adapter_converted_from_a_wrong_initial_adapter_is_refused(tiny_model_dir, tmp_path, init):
+    """plain_lora_model rewrites the trained adapter for the original base from the adapter as initialised; given
+    another initial adapter the converted model computes something else, and the conversion is refused."""
+    import shutil
+
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from app.core.methods import plain_lora_model, save_initial_adapter
+
+    torch.manual_seed(0)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=init))
+    save_initial_adapter(model, tmp_path / "initial")
+    with torch.no_grad():  # what training does: the adapter moves away from its initialisation
+        for name, param in model.named_parameters():
+            if "lora_" in name:
+                param.add_(torch.randn_like(param) * 0.05)
+    plain_lora_model(model, tmp_path / "initial", tmp_path / "good", False)  # the right initial adapter passes
+    wrong = tmp_path / "wrong-initial"
+    shutil.copytree(tmp_path / "initial", wrong)
+    _corrupt_lora_b(wrong, 0.05)
+    with pytest.raises(ExportError, match=f"Converting the {init} adapter for the original model changed its "
+                                          r"outputs: max logit difference .* \(fp32 reference vs fp32 export"):
+        plain_lora_model(model, wrong, tmp_path / "bad", False)
+
+
+def test_a_merged_head_that_scores_differently_is_refused(tiny_model_dir, tmp_path):
+    """export_head merges the saved adapter and its score head, reloads the merge and compares scores: a merge from a
+    damaged adapter must not be kept."""
+    import shutil
+    from types import SimpleNamespace
+
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from app.core.stages.head_export import export_head
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir, num_labels=2, dtype=torch.float32,
+                                                              pad_token_id=tokenizer.pad_token_id)
+    model = get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], task_type="SEQ_CLS"))
+    with torch.no_grad():  # trained: the adapter and the head are no longer at their initialisation
+        for param in model.parameters():
+            if param.requires_grad:
+                param.add_(torch.randn_like(param) * 0.05)
+    config = SimpleNamespace(name="head", model=SimpleNamespace(trust_remote_code=False),
+                             export=SimpleNamespace(dtype="fp32"), training=SimpleNamespace(stage="cls"))
+    store, sink = Store(":memory:", reap=False), ListSink()
+    export_head(config, model, tokenizer, "head-run", store, sink, adapter_out=tmp_path / "adapter",
+                merged_out=tmp_path / "good")
+    assert sink.of("artifact")[-1]["properties"]["parity_ok"]
+    damaged = tmp_path / "damaged"
+    shutil.copytree(tmp_path / "adapter", damaged)
+    _corrupt_lora_b(damaged, 0.05)
+    with pytest.raises(ExportError, match=r"The merged cls model does not score like the trained model: max logit "
+                                          r"difference .* \(fp32 reference vs fp32 export"):
+        export_head(config, model, tokenizer, "head-run", store, sink, adapter_out=None, merged_out=tmp_path / "bad",
+                    adapter_dir=damaged)
+    assert not (tmp_path / "bad").exists()
