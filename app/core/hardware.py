@@ -253,14 +253,14 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     first (`resolve_checkpointing`).
     """
     from .methods import METHODS
-    from .methods.counts import _linear_shapes, trainable_parameters
+    from .methods.counts import linear_shapes, trainable_parameters
 
     training = resolve_checkpointing(info, method, training, device, tokens)
     kind = _kind(device)
     precision = resolve_precision(training.precision, _as_device(device))
     half = _bytes(precision)
     h, layers, vocab = info.hidden_size, info.num_layers, info.vocab_size
-    shapes = _linear_shapes(info)
+    shapes = linear_shapes(info)
     kv = shapes["k_proj"][1]
     linear = layers * sum(a * b for a, b in shapes.values())
     rest = info.num_parameters - linear  # embeddings, norms, an untied lm_head

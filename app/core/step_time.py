@@ -88,10 +88,10 @@ def device_throughput(device: DeviceInfo, precision: str) -> float:
 def step_flops(info: ModelInfo, method: MethodConfig, training: TrainingConfig, checkpointing: bool,
                tokens: int | None = None) -> float:
     """FLOPs of one optimizer step (`gradient_accumulation` micro-batches of `tokens`, default batch × max_length)."""
-    from .methods.counts import _linear_shapes, trainable_parameters
+    from .methods.counts import linear_shapes, trainable_parameters
 
     layers, length = info.num_layers, training.max_length
-    linear = layers * sum(a * b for a, b in _linear_shapes(info).values())
+    linear = layers * sum(a * b for a, b in linear_shapes(info).values())
     head = info.vocab_size * info.hidden_size
     attention = layers * 2 * length * info.hidden_size  # QK^T and AV over the causal half of the context
     forward = 2 * (linear + head) + attention

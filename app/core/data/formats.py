@@ -66,7 +66,7 @@ def apply_columns(data: dict, columns: dict[str, str] | None) -> dict:
     return out
 
 
-def _maybe_json_list(value: Any) -> Any:
+def maybe_json_list(value: Any) -> Any:
     """CSV and spreadsheets carry lists as JSON text; decode those, leave anything else alone."""
     if isinstance(value, str) and value.lstrip().startswith("["):
         try:
@@ -86,10 +86,10 @@ def row_format(row: dict) -> str | None:
         return "kto"
     if pairs.is_classification(row):
         return "classification"
-    messages = _maybe_json_list(row.get("messages"))
+    messages = maybe_json_list(row.get("messages"))
     if isinstance(messages, list) and messages and isinstance(messages[0], dict):
         return "sharegpt" if "from" in messages[0] and "role" not in messages[0] else "messages"
-    if isinstance(_maybe_json_list(row.get("conversations")), list):
+    if isinstance(maybe_json_list(row.get("conversations")), list):
         return "sharegpt"
     if "instruction" in row and "output" in row:
         return "alpaca"
@@ -138,7 +138,7 @@ def detect_format(rows: list[dict], columns: dict[str, str] | None = None) -> De
 
 
 def _has_tool_turns(row: dict) -> bool:
-    turns = _maybe_json_list(row.get("conversations", row.get("messages")))
+    turns = maybe_json_list(row.get("conversations", row.get("messages")))
     return isinstance(turns, list) and any(
         isinstance(t, dict) and t.get("from") in ("function_call", "observation") for t in turns)
 
@@ -193,7 +193,7 @@ def to_messages(data: dict, fmt: str, columns: dict[str, str] | None = None,
 
 def text_of(data: dict, columns: dict[str, str] | None = None) -> str:
     """The 'text' of a text-format row; RowProblem if missing or empty."""
-    return _string(apply_columns(data, columns), "text")
+    return text_field(apply_columns(data, columns), "text")
 
 
 def check_order(messages: list[dict]) -> None:
@@ -211,7 +211,7 @@ def check_order(messages: list[dict]) -> None:
         raise RowProblem("the conversation ends with a user turn; it must end with the assistant's answer")
 
 
-def _string(data: dict, field: str, *, optional: bool = False, answer: bool = False) -> str:
+def text_field(data: dict, field: str, *, optional: bool = False, answer: bool = False) -> str:
     """A text field; `answer` marks the field that becomes the assistant turn (for a clearer message)."""
     if field not in data or data[field] is None:
         if optional:
@@ -225,7 +225,7 @@ def _string(data: dict, field: str, *, optional: bool = False, answer: bool = Fa
     return value
 
 
-def _content(value: Any, where: str) -> str:
+def turn_content(value: Any, where: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
@@ -245,8 +245,8 @@ def _content(value: Any, where: str) -> str:
     raise RowProblem(f"{where}: content must be text, got {type(value).__name__ if value is not None else 'null'}")
 
 
-def _turns(value: Any, field: str) -> list[dict]:
-    value = _maybe_json_list(value)
+def parse_turns(value: Any, field: str) -> list[dict]:
+    value = maybe_json_list(value)
     if value is None:
         raise RowProblem(f"missing field '{field}'")
     if not isinstance(value, list):
@@ -258,43 +258,43 @@ def _turns(value: Any, field: str) -> list[dict]:
         where = f"{field}[{i}]"
         if not isinstance(turn, dict):
             raise RowProblem(f"{where} must be an object, got {type(turn).__name__}")
-        messages.append(_turn(turn, where))
+        messages.append(parse_turn(turn, where))
     return [m for m in messages if m["role"] != "system" or m["content"].strip()]
 
 
-def _turn(turn: dict, where: str) -> dict:
+def parse_turn(turn: dict, where: str) -> dict:
     raw = turn.get("role", turn.get("from"))
     if raw is None:
         raise RowProblem(f"{where} has no 'role' (or 'from')")
     role = ROLES.get(str(raw).lower())
     if role is None:
         raise RowProblem(f"{where} has unknown role '{raw}' (expected system, user/human, assistant/gpt)")
-    content = _content(turn.get("content", turn.get("value")), where)
+    content = turn_content(turn.get("content", turn.get("value")), where)
     if not content.strip() and role != "system":
         raise RowProblem(f"{where}: empty {role} turn")
     return {"role": role, "content": content}
 
 
 def _from_messages(data: dict) -> list[dict]:
-    return _turns(data.get("messages"), "messages")
+    return parse_turns(data.get("messages"), "messages")
 
 
 def _from_sharegpt(data: dict) -> list[dict]:
     field = "conversations" if "conversations" in data else "messages"
-    messages = _turns(data.get(field), field)
+    messages = parse_turns(data.get(field), field)
     chosen = data.get("chosen")
     if chosen is not None and messages[-1]["role"] == "user":
         turn = chosen if isinstance(chosen, dict) else {"from": "gpt", "value": chosen}
-        messages.append(_turn(turn, "chosen"))
+        messages.append(parse_turn(turn, "chosen"))
     return messages
 
 
 def _from_alpaca(data: dict) -> list[dict]:
     messages = []
-    system = _string(data, "system", optional=True)
+    system = text_field(data, "system", optional=True)
     if system.strip():
         messages.append({"role": "system", "content": system})
-    history = _maybe_json_list(data.get("history"))
+    history = maybe_json_list(data.get("history"))
     if history:
         if not isinstance(history, list):
             raise RowProblem(f"'history' must be a list of [user, assistant] pairs, got {type(history).__name__}")
@@ -302,24 +302,24 @@ def _from_alpaca(data: dict) -> list[dict]:
             if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
                 raise RowProblem(f"history[{i}] must be a [user, assistant] pair")
             for role, text in zip(("user", "assistant"), pair, strict=True):
-                content = _content(text, f"history[{i}]")
+                content = turn_content(text, f"history[{i}]")
                 if not content.strip():
                     raise RowProblem(f"history[{i}]: empty {role} turn")
                 messages.append({"role": role, "content": content})
-    instruction = _string(data, "instruction")
-    extra = _string(data, "input", optional=True)
+    instruction = text_field(data, "instruction")
+    extra = text_field(data, "input", optional=True)
     prompt = f"{instruction}\n{extra}" if extra.strip() else instruction
     messages.append({"role": "user", "content": prompt})
-    messages.append({"role": "assistant", "content": _string(data, "output", answer=True)})
+    messages.append({"role": "assistant", "content": text_field(data, "output", answer=True)})
     return messages
 
 
 def _from_prompt_completion(data: dict) -> list[dict]:
-    prompt, completion = _maybe_json_list(data.get("prompt")), _maybe_json_list(data.get("completion"))
+    prompt, completion = maybe_json_list(data.get("prompt")), maybe_json_list(data.get("completion"))
     if isinstance(prompt, list) or isinstance(completion, list):
-        return _turns(prompt, "prompt") + _turns(completion, "completion")
-    return [{"role": "user", "content": _string(data, "prompt")},
-            {"role": "assistant", "content": _string(data, "completion", answer=True)}]
+        return parse_turns(prompt, "prompt") + parse_turns(completion, "completion")
+    return [{"role": "user", "content": text_field(data, "prompt")},
+            {"role": "assistant", "content": text_field(data, "completion", answer=True)}]
 
 
 def normalise(data: dict, fmt: str, columns: dict[str, str] | None = None,

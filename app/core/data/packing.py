@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Cancelled, DataError
-from .prepare import PROGRESS_STEPS, Prepared, _split, fingerprint, save_cache
+from .prepare import PROGRESS_STEPS, Prepared, fingerprint, save_cache, split_indices
 from .readers import check_file
 from .stage_data import load_stage_rows
 
@@ -62,7 +62,7 @@ def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
     return out
 
 
-def _tokenise(texts: list[str], tokenizer: Any, sink: Any, stop: Any, done: int, total: int) -> list[list[int]]:
+def tokenise_documents(texts: list[str], tokenizer: Any, sink: Any, stop: Any, done: int, total: int) -> list[list[int]]:
     every = max(1, total // PROGRESS_STEPS)
     eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
     out = []
@@ -103,11 +103,11 @@ def prepare_pt(cfg, tokenizer: Any, block_size: int, sink: Any = None, stop: Any
                                                          ("text",), "continued pre-training", None, stop,
                                                          validation=False).train]
     else:
-        kept, held = _split(len(texts), cfg.validation_split, cfg.seed)
+        kept, held = split_indices(len(texts), cfg.validation_split, cfg.seed)
         train_texts, eval_texts = [texts[i] for i in kept], [texts[i] for i in held]
     total = len(train_texts) + len(eval_texts)
-    train_tokens = _tokenise(train_texts, tokenizer, sink, stop, 0, total)
-    eval_tokens = _tokenise(eval_texts, tokenizer, sink, stop, len(train_texts), total)
+    train_tokens = tokenise_documents(train_texts, tokenizer, sink, stop, 0, total)
+    eval_tokens = tokenise_documents(eval_texts, tokenizer, sink, stop, len(train_texts), total)
     train_blocks, eval_blocks = pack(train_tokens, block_size), pack(eval_tokens, block_size)
     if not train_blocks:
         raise DataError(f"The training text has {sum(map(len, train_tokens))} tokens: not one block of "

@@ -20,7 +20,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .formats import ROLES, RowProblem, _content, _maybe_json_list, _string, _turn, _turns, check_order
+from .formats import (
+    ROLES,
+    RowProblem,
+    check_order,
+    maybe_json_list,
+    parse_turn,
+    parse_turns,
+    text_field,
+    turn_content,
+)
 
 ANSWER_FIELDS = ("answer", "solution", "completion", "output")
 
@@ -54,15 +63,15 @@ def is_prompt_only(row: dict) -> bool:
 def _prompt_messages(data: dict) -> list[dict]:
     """The conversation before the answer: a 'prompt' (text or messages), a conversation, or alpaca fields."""
     if "prompt" in data:
-        prompt = _maybe_json_list(data["prompt"])
-        messages = _turns(prompt, "prompt") if isinstance(prompt, list) else [
-            {"role": "user", "content": _string(data, "prompt")}]
+        prompt = maybe_json_list(data["prompt"])
+        messages = parse_turns(prompt, "prompt") if isinstance(prompt, list) else [
+            {"role": "user", "content": text_field(data, "prompt")}]
     elif "conversations" in data or "messages" in data:
         field = "conversations" if "conversations" in data else "messages"
-        messages = _turns(data[field], field)
+        messages = parse_turns(data[field], field)
     elif "instruction" in data:
-        extra = _string(data, "input", optional=True)
-        instruction = _string(data, "instruction")
+        extra = text_field(data, "input", optional=True)
+        instruction = text_field(data, "instruction")
         messages = [{"role": "user", "content": f"{instruction}\n{extra}" if extra.strip() else instruction}]
     else:
         raise RowProblem("no prompt: expected 'prompt', 'conversations', 'messages' or 'instruction'")
@@ -74,15 +83,15 @@ def _prompt_messages(data: dict) -> list[dict]:
 
 def _answer(value: Any, field: str) -> dict:
     """One assistant turn from a string, a {from/role, value/content} turn or a one-turn list."""
-    value = _maybe_json_list(value)
+    value = maybe_json_list(value)
     if isinstance(value, list):
-        turns = _turns(value, field)
+        turns = parse_turns(value, field)
         if len(turns) != 1:
             raise RowProblem(f"'{field}' must hold one assistant answer, got {len(turns)} turns")
         value = turns[0]
     if isinstance(value, dict):
-        turn = value if "role" in value else _turn(value, field)
-        turn = {"role": ROLES.get(str(turn["role"]).lower(), turn["role"]), "content": _content(
+        turn = value if "role" in value else parse_turn(value, field)
+        turn = {"role": ROLES.get(str(turn["role"]).lower(), turn["role"]), "content": turn_content(
             turn.get("content"), field)}
     elif isinstance(value, str):
         turn = {"role": "assistant", "content": value}
@@ -98,7 +107,7 @@ def _answer(value: Any, field: str) -> dict:
 
 def _split_shared(chosen: list, rejected: list) -> tuple[list[dict], dict, dict]:
     """Whole conversations for chosen and rejected (TRL's implicit prompt): the shared turns are the prompt."""
-    chosen, rejected = _turns(chosen, "chosen"), _turns(rejected, "rejected")
+    chosen, rejected = parse_turns(chosen, "chosen"), parse_turns(rejected, "rejected")
     if len(chosen) < 2 or chosen[:-1] != rejected[:-1]:
         raise RowProblem("'chosen' and 'rejected' conversations must share every turn but the last")
     return chosen[:-1], _answer(chosen[-1], "chosen"), _answer(rejected[-1], "rejected")
@@ -110,8 +119,8 @@ def _check_prompt(messages: list[dict]) -> list[dict]:
 
 
 def to_preference(data: dict) -> dict:
-    chosen = _maybe_json_list(data.get("chosen", data.get(V1_PAIR[0])))
-    rejected = _maybe_json_list(data.get("rejected", data.get(V1_PAIR[1])))
+    chosen = maybe_json_list(data.get("chosen", data.get(V1_PAIR[0])))
+    rejected = maybe_json_list(data.get("rejected", data.get(V1_PAIR[1])))
     if chosen is None or rejected is None:
         raise RowProblem("a preference row needs both 'chosen' and 'rejected'")
     has_prompt = any(k in data for k in ("prompt", "conversations", "messages", "instruction"))
@@ -137,7 +146,7 @@ def to_kto(data: dict) -> dict:
 
 
 def to_classification(data: dict) -> dict:
-    text, label = _string(data, "text"), data.get("label")
+    text, label = text_field(data, "text"), data.get("label")
     if isinstance(label, bool) or not isinstance(label, (str, int)) or (isinstance(label, str) and not label.strip()):
         raise RowProblem("'label' must be a class name or number")
     return {"text": text, "label": label}
@@ -153,7 +162,7 @@ def to_prompt(data: dict) -> dict:
 
 
 STAGE_ROWS = {"preference": to_preference, "kto": to_kto, "classification": to_classification,
-              "prompt": to_prompt, "text": lambda data: {"text": _string(data, "text")}}
+              "prompt": to_prompt, "text": lambda data: {"text": text_field(data, "text")}}
 
 
 def stage_row(data: dict, fmt: str) -> dict:

@@ -120,7 +120,7 @@ def _cache_key(fp: str, cfg, tokenizer, max_length: int) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
 
 
-def _split(n: int, share: float, seed: int) -> tuple[list[int], list[int]]:
+def split_indices(n: int, share: float, seed: int) -> tuple[list[int], list[int]]:
     """Deterministic hold-out: indices for train (in file order) and eval; at least one row stays in train."""
     if share <= 0 or n < 2:
         return list(range(n)), []
@@ -156,12 +156,12 @@ def split_examples(cfg, stop=None) -> Examples:
     if val is not None:
         train_examples, eval_examples = train.examples, val.examples
     else:
-        train_idx, eval_idx = _split(len(train.examples), cfg.validation_split, cfg.seed)
+        train_idx, eval_idx = split_indices(len(train.examples), cfg.validation_split, cfg.seed)
         train_examples = [train.examples[i] for i in train_idx]
         eval_examples = [train.examples[i] for i in eval_idx]
     test_examples = test.examples if test is not None else []
     if test is None and cfg.test_split > 0:
-        kept, held = _split(len(train_examples), cfg.test_split * len(train.examples) / max(1, len(train_examples)),
+        kept, held = split_indices(len(train_examples), cfg.test_split * len(train.examples) / max(1, len(train_examples)),
                             cfg.seed + 1)
         train_examples, test_examples = [train_examples[i] for i in kept], [train_examples[i] for i in held]
     rows = len(train.examples) + (len(val.examples) if val else 0)
@@ -178,7 +178,7 @@ def _mix_in(cfg, train: list, validation: list, has_validation_file: bool, stop=
         loaded = _load(check_file(source.path), source.format, cfg.model_copy(update={"columns": source.columns}),
                        source.max_samples, stop)
         problems, count = problems + loaded.problems, count + loaded.problem_count
-        kept, held = _split(len(loaded.examples), 0.0 if has_validation_file else cfg.validation_split, cfg.seed + i)
+        kept, held = split_indices(len(loaded.examples), 0.0 if has_validation_file else cfg.validation_split, cfg.seed + i)
         parts.append((source, loaded, [loaded.examples[j] for j in kept]))
         validation = validation + [loaded.examples[j] for j in held]
     if count:

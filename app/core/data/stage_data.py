@@ -18,7 +18,7 @@ from ..errors import Cancelled, DataError
 from .formats import UNKNOWN, RowProblem, apply_columns
 from .inspection import detect_in
 from .pairs import stage_row
-from .prepare import _split, fingerprint
+from .prepare import fingerprint, split_indices
 from .problems import Problem, problems_error
 from .readers import check_file, open_rows
 
@@ -139,10 +139,10 @@ def load_stage_rows(cfg, formats: tuple[str, ...], title: str, sink=None, stop=N
         raise problems_error(problems, count)
     read = len(train)
     if val_path is None:
-        kept, held_idx = _split(len(train), cfg.validation_split if validation else 0.0, cfg.seed)
+        kept, held_idx = split_indices(len(train), cfg.validation_split if validation else 0.0, cfg.seed)
         train, held = [train[i] for i in kept], [train[i] for i in held_idx]
     if not cfg.test and cfg.test_split > 0:  # the same share of the rows read as split_examples takes for sft
-        kept, test_idx = _split(len(train), cfg.test_split * read / max(1, len(train)), cfg.seed + 1)
+        kept, test_idx = split_indices(len(train), cfg.test_split * read / max(1, len(train)), cfg.seed + 1)
         train, test = [train[i] for i in kept], [train[i] for i in test_idx]
     fp = fingerprint([p for p in (train_path, val_path) if p], fmt, cfg.columns, cfg.train_on)
     return StageRows(fmt, train, held, rows, fp, test)

@@ -19,7 +19,7 @@ PREVIEW_CHARS = 300  # of each block's text shown as its "prompt"
 
 
 def held_out_blocks(job: EvalJob, tokenizer: Any) -> list[list[int]]:
-    from ..data.packing import _tokenise, pack, prepare_pt
+    from ..data.packing import pack, prepare_pt, tokenise_documents
     from ..data.stage_data import load_stage_rows
 
     cfg, block = job.config.data, job.config.training.max_length
@@ -30,7 +30,7 @@ def held_out_blocks(job: EvalJob, tokenizer: Any) -> list[list[int]]:
         texts = [r["text"] for r in load_stage_rows(cfg.model_copy(update={"system_prompt": None}), ("text",),
                                                     "continued pre-training", stop=job.stop,
                                                     validation=False).test]
-        blocks = pack(_tokenise(texts, tokenizer, None, job.stop, 0, len(texts)), block)
+        blocks = pack(tokenise_documents(texts, tokenizer, None, job.stop, 0, len(texts)), block)
     if not blocks:
         where = ("a validation share or file (data.validation_split, data.validation)" if job.split == "validation"
                  else "a test file or share (data.test, data.test_split)")

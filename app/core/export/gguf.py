@@ -339,12 +339,12 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
 
     from . import ollama
     from .staging import check_target, place_file, scratch
-    from .weights import VERIFY_PROMPTS, _record, _reporter
+    from .weights import VERIFY_PROMPTS, progress_reporter, record_artifact
 
     for folder in (gguf_dir, ollama_dir):  # refuse a folder that is not ours before the slow work
         if folder is not None:
             check_target(Path(folder))
-    report = _reporter(sink, stop)
+    report = progress_reporter(sink, stop)
     system = getattr(getattr(config, "data", None), "system_prompt", None)
     trusted = bool(getattr(getattr(config, "model", None), "trust_remote_code", False))  # the run's consent
     tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=trusted)
@@ -366,10 +366,10 @@ def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None =
                 raise ExportError("The Ollama TEMPLATE does not render conversations as the model's chat template "
                                   f"does ({checks}).", "Report it with the run's log; the GGUF alone is fine.")
             results["ollama"] = ollama.write_ollama(staged, tokenizer, ollama_dir, system, run_id)
-            _record(run_id, store, sink, "ollama", results["ollama"], {**props, **checks})
+            record_artifact(run_id, store, sink, "ollama", results["ollama"], {**props, **checks})
         if gguf_dir is not None:
             results["gguf"] = place_file(staged, Path(gguf_dir), "gguf", run_id)
-            _record(run_id, store, sink, "gguf", results["gguf"], props)
+            record_artifact(run_id, store, sink, "gguf", results["gguf"], props)
         report("GGUF export complete", 5, 5)
     return results
 

@@ -86,7 +86,7 @@ def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Pa
         if config is not None:
             (tmp / "README.md").write_text(model_card(config, run_id, store, props, kind="adapter",
                                                       **(card or {})), encoding="utf-8")
-    _record(run_id, store, sink, "adapter", out, props)
+    record_artifact(run_id, store, sink, "adapter", out, props)
     return out
 
 
@@ -118,7 +118,7 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
 
     _check_mergeable(model)
     trusted = config.model.trust_remote_code  # the model's own code, as in training
-    report = _reporter(sink, stop)
+    report = progress_reporter(sink, stop)
     props: dict[str, Any] = {"dtype": config.export.dtype}
     adapter_dir = Path(adapter_dir or (Path(out).parent / "adapter"))
     streamed = False
@@ -152,7 +152,7 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
                                        generation, _warner(sink)))
         (tmp / "README.md").write_text(model_card(config, run_id, store, props, **(card or {})), encoding="utf-8")
     report("Export complete", 4, 4)
-    _record(run_id, store, sink, "merged", Path(out), props)
+    record_artifact(run_id, store, sink, "merged", Path(out), props)
     return Path(out)
 
 
@@ -266,7 +266,7 @@ def _judge(verdict: Any, sink: EventSink | None) -> None:
                   hint="Export in fp16 or fp32 to keep the tuned behaviour.")
 
 
-def _reporter(sink: EventSink | None, stop: StopFlag | None = None):
+def progress_reporter(sink: EventSink | None, stop: StopFlag | None = None):
     """Report a stage as a `phase` event, after checking the stop flag (Cancelled when it is set)."""
     def report(message: str, current: int, total: int) -> None:
         if stop is not None and stop.is_set():
@@ -280,7 +280,7 @@ def _warner(sink: EventSink | None):
     return None if sink is None else lambda message, hint: sink.emit("warning", message=message, hint=hint)
 
 
-def _record(run_id: str | None, store: Store | None, sink: EventSink | None, kind: str, path: Path,
+def record_artifact(run_id: str | None, store: Store | None, sink: EventSink | None, kind: str, path: Path,
             props: dict) -> None:
     row = store.add_artifact(run_id, kind, path, props) if (store and run_id) else {"bytes": 0}
     if sink is not None:

@@ -18,7 +18,7 @@ IA3_TARGETS = {"k_proj": "out", "v_proj": "out", "down_proj": "in"}
 QKV_BIAS_MODELS = {"qwen2", "qwen2_moe", "qwen2_vl"}
 
 
-def _linear_shapes(info: ModelInfo) -> dict[str, tuple[int, int]]:
+def linear_shapes(info: ModelInfo) -> dict[str, tuple[int, int]]:
     """(in, out) of each linear layer of one decoder block, for Llama-style models."""
     h, inter = info.hidden_size, info.intermediate_size
     kv = info.num_key_value_heads * (h // info.num_attention_heads)
@@ -31,7 +31,7 @@ def parameter_shapes(info: ModelInfo) -> list[tuple[str, str, int]]:
     h, layers = info.hidden_size, info.num_layers
     out = [("model.embed_tokens.weight", "model.embed_tokens.weight", info.vocab_size * h)]
     for i in range(layers):
-        for leaf, (n_in, n_out) in _linear_shapes(info).items():
+        for leaf, (n_in, n_out) in linear_shapes(info).items():
             group = "self_attn" if leaf in ("q_proj", "k_proj", "v_proj", "o_proj") else "mlp"
             name = f"model.layers.{i}.{group}.{leaf}.weight"
             out.append((name, name, n_in * n_out))
@@ -56,7 +56,7 @@ def freeze_selects(name: str, layers_prefix: str, num_layers: int, last: int, mo
 def trainable_parameters(info: ModelInfo, method: MethodConfig) -> int:
     """Parameters the method trains, computed from the model's config (no weights loaded)."""
     name, h, layers = method.name, info.hidden_size, info.num_layers
-    shapes = _linear_shapes(info)
+    shapes = linear_shapes(info)
     kv = shapes["k_proj"][1]
     if name == "full":
         return info.num_parameters
