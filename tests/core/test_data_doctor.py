@@ -131,3 +131,32 @@ def test_inspecting_a_large_file_streams_it(tmp_path):
     result = json.loads(out.stdout)
     assert result["rows"] == 200_000 and result["dups"] == 10
     assert result["growth_mb"] < 40, result
+
+
+ROW_PROBLEMS = {
+    "ends with a user turn": ({"messages": [{"role": "user", "content": "Hi"}]},
+                              "the conversation ends with a user turn; it must end with the assistant's answer"),
+    "empty answer": (chat("Hi", ""), "messages[1]: empty assistant turn"),
+    "unknown role": ({"messages": [{"role": "robot", "content": "Hi"}, {"role": "assistant", "content": "x"}]},
+                     "messages[0] has unknown role 'robot' (expected system, user/human, assistant/gpt)"),
+    "turns out of order": ({"messages": [{"role": "user", "content": "Hi"}, *chat("x", "y")["messages"]]},
+                           "turn 2 is 'user' where 'assistant' was expected (turns must alternate user/assistant "
+                           "after an optional system message)"),
+    "an image part": ({"messages": [{"role": "user", "content": [{"type": "image", "url": "x"}]},
+                                    {"role": "assistant", "content": "y"}]},
+                      "messages[0]: a 'image' content part; only text is supported"),
+    "turns not a list": ({"messages": "hello"}, "'messages' must be a list of turns, got str"),
+    "a turn not an object": ({"messages": ["hello", {"role": "assistant", "content": "y"}]},
+                             "messages[0] must be an object, got str"),
+    "invalid JSON": ("{not json", "invalid JSON: Expecting property name enclosed in double quotes (column 2)"),
+}
+
+
+@pytest.mark.parametrize("kind", list(ROW_PROBLEMS))
+def test_each_row_problem_is_found_on_its_line(tmp_path, kind):
+    row, message = ROW_PROBLEMS[kind]
+    path = write_jsonl(tmp_path / "d.jsonl", [chat("What is 2+2?", "4"), row, chat("Name a colour.", "Blue")])
+    report = inspect_file(path)
+    assert [(p.file, p.line, p.message) for p in report.problems] == [(str(path), 2, message)]
+    assert (report.rows, report.valid_rows, report.counts()["problems"]) == (3, 2, 1)
+    assert f"    {path}:2: {message}" in report.summary().splitlines()
