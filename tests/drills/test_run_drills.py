@@ -7,6 +7,7 @@ and the commands after it run as a user types them.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from resume_state import RestoredState, assert_same, saved_state
 
 from app.cli import main
 from app.core import diskfull
@@ -27,6 +29,7 @@ from app.core.events import JsonlEventWriter
 from app.core.paths import run_dir
 from app.core.runs.checkpoints import last_checkpoint, partial_checkpoints
 from app.core.store import Store
+from app.core.training import engine
 
 WORDS = ["apple", "pear", "plum", "fig"]
 
@@ -118,18 +121,26 @@ def test_a_run_killed_during_its_first_checkpoint_is_not_resumed_from_it(first_k
 
 
 def test_a_run_killed_during_a_later_checkpoint_resumes_from_the_last_complete_one(tiny_model_dir, home, tmp_path,
-                                                                                   capfd):
+                                                                                   capfd, monkeypatch):
     """Killed while it wrote checkpoint-4: `latest` still names checkpoint-2, and steps 3 and 4 were recorded. The
     resume starts at step 2, records steps 3 and 4 once more (not twice), and the store lists the checkpoints that
-    rotation (save_total_limit 2) left on disk."""
+    rotation (save_total_limit 2) left on disk. The resumed trainer starts from checkpoint-2's state, and its steps 3
+    and 4 give the losses the killed process recorded for them."""
     train_killed(home, write_config(tmp_path, tiny_model_dir, "later-kill"), "later-kill", step=4)
     folder = run_dir("later-kill")
     assert (folder / "checkpoints" / "latest").read_text() == "checkpoint-2"
     assert last_checkpoint(folder).name == "checkpoint-2"
     assert steps_of("later-kill") == [1, 2, 3, 4]
+    killed_losses = dict(Store().metric_series("later-kill")["loss"])
+    saved = saved_state(folder / "checkpoints" / "checkpoint-2")
 
+    restored = RestoredState()
+    monkeypatch.setattr(engine, "run", functools.partial(engine.run, callbacks=[restored]))
     assert main(["train", "--resume", "later-kill"]) == 0
     assert "Traceback" not in capfd.readouterr().err
+    assert_same(restored.state, saved)  # the adapter, optimizer, schedule, RNG and step of checkpoint-2
+    resumed_losses = dict(Store().metric_series("later-kill")["loss"])
+    assert [resumed_losses[s] for s in (3, 4)] == [killed_losses[s] for s in (3, 4)]  # fp32: the same steps again
     run = Store().get_run("later-kill")
     assert run["status"] == "completed" and run["last_step"] == 6
     assert steps_of("later-kill") == [1, 2, 3, 4, 5, 6]

@@ -119,8 +119,9 @@ def refuse_unresumable(stage: str) -> None:
 
 
 def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,
-        resume: str | None = None, store: Store | None = None) -> RunResult:
-    """Train one run from start to finish (or resume one). Always ends with a `finished` event."""
+        resume: str | None = None, store: Store | None = None, callbacks: list | None = None) -> RunResult:
+    """Train one run from start to finish (or resume one). Always ends with a `finished` event. `callbacks`:
+    transformers TrainerCallbacks added to the trainer's own (the tests watch the state a resume restores)."""
     store = store or Store()
     stop = stop or StopFlag()
     checkpoint = None
@@ -154,7 +155,8 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
         store.create_run(run_id, name=config.name or run_id, config_yaml=config.to_yaml(), model=config.model.source,
                          method=config.method.name, stage=config.training.stage, versions=json.dumps(library_versions()))
     try:
-        status = train_recovering(lambda cfg, ckpt, extra: _train(cfg, run_id, folder, sink, stop, store, ckpt, extra),
+        status = train_recovering(lambda cfg, ckpt, extra: _train(cfg, run_id, folder, sink, stop, store, ckpt,
+                                                                  [*(callbacks or []), *extra]),
                                   config, run_id, folder, sink, store, checkpoint)  # out of memory: halves the batch
         store.update_run(run_id, status=status, finished=time.time())
         sink.emit("finished", run_id=run_id, status=status, error=None, hint=None)
@@ -232,7 +234,7 @@ def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: st
 
 def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: StopFlag, store: Store,
            checkpoint: Path | None, extra_callbacks: list | None = None) -> str:
-    from transformers import PrinterCallback
+    from transformers import PrinterCallback, set_seed
 
     from ..data import ensure_chat_template
     from ..methods import (
@@ -273,6 +275,7 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
                             store)
     _phase(sink, "model")("Loading the model", 0, 1)
     init_adapter = resolve_adapter(config.method.init_adapter, store, run_id) if config.method.init_adapter else None
+    set_seed(config.training.seed)  # a new adapter's or head's weights: the same config trains the same model
     model = apply_method(load_model(config, model_folder, precision, prepared.stats.get("num_labels")),
                          config.method, config.training.gradient_checkpointing,
                          total_steps=_total_steps(config, len(prepared.train)),
