@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import pytest
+from tiny_runs import trained_classifier
 
 from app.core.config import parse_config
 from app.core.errors import Cancelled, ConfigError, StudioError
@@ -115,7 +116,13 @@ def test_cls_exports_a_merged_classifier_that_predicts_like_the_trained_one(tiny
     model = AutoModelForSequenceClassification.from_pretrained(merged["path"], dtype=torch.float32)
     assert model.config.id2label == {0: "neg", 1: "pos"}
     tokenizer = AutoTokenizer.from_pretrained(merged["path"])
-    assert model(**tokenizer("I love figs", return_tensors="pt")).logits.shape == (1, 2)
+    adapter = next(e for e in sink.of("artifact") if e["kind"] == "adapter")["path"]
+    trained = trained_classifier(tiny_model_dir, adapter, 2)
+    with torch.no_grad():
+        texts = ["I love figs", "I hate plums", "Kiwis are fine"]
+        scores = torch.cat([model(**tokenizer(t, return_tensors="pt")).logits for t in texts])
+        reference = torch.cat([trained(**tokenizer(t, return_tensors="pt")).logits for t in texts])
+    torch.testing.assert_close(scores, reference, rtol=1e-4, atol=1e-5)  # fp32 both: the merge's rounding only
     confusion = json.loads((Path(merged["path"]).parent / "confusion.json").read_text())
     assert confusion["labels"] == ["neg", "pos"] and sum(map(sum, confusion["matrix"])) == 4
 

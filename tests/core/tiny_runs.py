@@ -34,3 +34,13 @@ def train_tiny_cli_run(folder: Path, model_dir: Path, name: str, repeat: int, **
             detail = "no run was recorded; see the captured stderr above"
         raise RuntimeError(f"the tiny run {name!r} did not complete (exit {code}): {detail}")
     return folder
+
+
+def trained_classifier(base, adapter, num_labels):
+    """The trained model as the run left it, in fp32: the base with the adapter and its head on top, unmerged."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=num_labels, dtype=torch.float32)
+    return PeftModel.from_pretrained(model, adapter).eval()
