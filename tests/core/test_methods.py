@@ -5,6 +5,7 @@ import json
 import math
 
 import pytest
+from transformers import TrainerCallback
 
 from app.core.config import MethodConfig, parse_config
 from app.core.errors import StudioError
@@ -16,11 +17,9 @@ from app.core.training import engine
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
 pytestmark = pytest.mark.precision_lane
 
+ROWS = [("What is the capital of France?", "Paris."), ("Name a primary colour.", "Red."), ("What is 2 plus 2?", "4.")]
 TRAINABLE = [name for name in METHODS if name != "bias"]  # the tiny Llama has no biases: see the test below
 SMALL = {"rank": 4, "adalora_target_rank": 2, "num_virtual_tokens": 4, "freeze_trainable_layers": 1}
-# Methods whose export path differs from LoRA's get the full, verified adapter + merged export; the rest save the
-# adapter unverified (export.py's own tests cover LoRA's export).
-EXPORTED = {"freeze", "pissa", "adalora", "ia3", "prompt_tuning", "ln_tuning"}
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -37,11 +36,9 @@ def _one_thread():
 @pytest.fixture(scope="module")
 def chat_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("methods-data") / "chat.jsonl"
-    rows = [("What is the capital of France?", "Paris."), ("Name a primary colour.", "Red."),
-            ("What is 2 plus 2?", "4.")]
     with path.open("w") as fh:
         for i in range(12):
-            q, a = rows[i % len(rows)]
+            q, a = ROWS[i % len(ROWS)]
             fh.write(json.dumps({"messages": [{"role": "user", "content": q},
                                               {"role": "assistant", "content": a}]}) + "\n")
     return path
@@ -72,8 +69,45 @@ def config_for(model_dir, data, name, exported=True, **method):
     })
 
 
+class TrainedBatch(TrainerCallback):
+    """The trainable weights and the loss on the run's first training rows (the answer tokens, dropout off), as
+    training begins and as it ends."""
+
+    def __init__(self, rows):
+        self.rows, self.weights, self.losses = rows, [], []
+
+    def measure(self, model, tokenizer):
+        import torch
+
+        ids, labels = [], []
+        for question, answer in self.rows:
+            prompt = tokenizer.apply_chat_template([{"role": "user", "content": question}], add_generation_prompt=True,
+                                                   return_dict=True)["input_ids"]
+            full = tokenizer.apply_chat_template([{"role": "user", "content": question},
+                                                  {"role": "assistant", "content": answer}], return_dict=True)["input_ids"]
+            ids.append(full), labels.append([-100] * len(prompt) + full[len(prompt):])
+        was_training, loss = model.training, 0.0
+        model.eval()
+        with torch.no_grad():
+            for row, label in zip(ids, labels, strict=True):
+                loss += model(input_ids=torch.tensor([row]), labels=torch.tensor([label])).loss.item() / len(ids)
+        model.train(was_training)
+        self.losses.append(loss)
+        self.weights.append({n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad})
+
+    def on_train_begin(self, args, state, control, model=None, processing_class=None, **kwargs):
+        self.measure(model, processing_class)
+
+    def on_train_end(self, args, state, control, model=None, processing_class=None, **kwargs):
+        self.measure(model, processing_class)
+
+
 @pytest.mark.parametrize("name", TRAINABLE)
 def test_each_method_trains_three_steps_and_exports(tiny_model_dir, chat_file, tiny_info, name, monkeypatch):
+    """Each method moves its trainable weights, lowers the loss on the rows it trained on, and exports verified
+    (fp32: a merged export must score like the trained model to 1e-3)."""
+    import torch
+
     allocations = []
     if name == "adalora":
         from peft.tuners.adalora.model import AdaLoraModel
@@ -81,25 +115,32 @@ def test_each_method_trains_three_steps_and_exports(tiny_model_dir, chat_file, t
         original = AdaLoraModel.update_and_allocate
         monkeypatch.setattr(AdaLoraModel, "update_and_allocate",
                             lambda self, step: (allocations.append(step), original(self, step))[1])
-    config = config_for(tiny_model_dir, chat_file, name, exported=name in EXPORTED)
-    sink = ListSink()
-    result = engine.run(config, sink, StopFlag())
+    config = config_for(tiny_model_dir, chat_file, name)
+    sink, watch = ListSink(), TrainedBatch(ROWS)
+    result = engine.run(config, sink, StopFlag(), callbacks=[watch])
     assert result.status == "completed", result.error
     losses = [e["metrics"]["loss"] for e in sink.of("metrics") if "loss" in e["metrics"]]
     assert len(losses) == 3 and all(math.isfinite(v) for v in losses), losses
     assert sink.of("started")[0]["trainable_params"] == trainable_parameters(tiny_info, config.method)
+    before, after = watch.weights
+    assert before and before.keys() == after.keys()
+    unmoved = [n for n in before if torch.equal(before[n], after[n])
+               and not (name == "adalora" and ".lora_E." in n)]  # AdaLoRA zeroes (its init) the ranks it prunes
+    assert not unmoved, f"{name}: trainable weights that did not move: {unmoved}"
+    assert watch.losses[1] < watch.losses[0], watch.losses
     kinds = {e["kind"] for e in sink.of("artifact")}
     spec = METHODS[name]
     if not spec.uses_adapter:
         assert kinds == {"merged"}
-    elif name not in EXPORTED:
-        assert kinds == {"adapter"}
     elif spec.mergeable:
         assert kinds == {"adapter", "merged"}
-        assert sink.of("artifact")[-1]["properties"]["max_abs_diff"] < 1e-3  # fp32 export = the trained model
     else:
         assert kinds == {"adapter"}
         assert any("cannot be merged" in e["message"] for e in sink.of("warning"))
+    for artifact in sink.of("artifact"):  # verified (the check's report is there), and fp32 = the trained model
+        if name == "qlora" and artifact["kind"] == "adapter":  # export.py does not reload a 4-bit base's adapter
+            continue
+        assert artifact["properties"]["max_abs_diff"] < 1e-3, artifact
     if name == "adalora":
         assert allocations == [0, 1, 2]  # after every optimizer step, with the trainer's step
 
