@@ -139,7 +139,7 @@ def test_merged_exports_pass_in_every_dtype_and_a_corrupted_merge_fails(bf16_run
     assert props["parity_ok"] and f"judged in {dtype}" in props["parity_rule"], props
     bad = tmp_path / "bad-adapter"
     shutil.copytree(adapter, bad)
-    _corrupt_lora_b(bad, 0.05)
+    _corrupt_lora_b(bad, 0.5)  # far outside any rounding: the tiny model's bf16 tolerance is 1 logit
     with pytest.raises(ExportError, match="does not answer like the trained model"):
         export_merged(config, model, tokenizer, tmp_path / "bad", adapter_dir=bad)
 
@@ -206,3 +206,35 @@ def test_a_merged_head_that_scores_differently_is_refused(tiny_model_dir, tmp_pa
         export_head(config, model, tokenizer, "head-run", store, sink, adapter_out=None, merged_out=tmp_path / "bad",
                     adapter_dir=damaged)
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_qlora_adapter_is_verified_on_the_base_quantised_again(tiny_model_dir, tmp_path):
+    """QLoRA's adapter was never checked (a 4-bit base was skipped): the base is now quantised again with the run's
+    settings, and the adapter's reload must reproduce the trained model; a corrupted one is refused."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
+
+    from app.core.export.weights import export_adapter
+
+    (tmp_path / "run").mkdir()
+    train_tiny_cli_run(tmp_path / "run", tiny_model_dir, "parity-qlora", 2,
+                       method={"name": "qlora", "rank": 4},
+                       training={"max_steps": 2, "batch_size": 4, "max_length": 48, "learning_rate": 0.05},
+                       evaluation={"sample_prompts": []}, export={"merged": False})
+    run = Store().get_run("parity-qlora")
+    artifact = Store().artifacts(run["id"], "adapter")[-1]
+    props = artifact["properties"]
+    assert props["parity_ok"] and props["max_abs_diff"] <= props["tolerance"], props
+    quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.float32)
+    base = AutoModelForCausalLM.from_pretrained(props["base_model"], quantization_config=quant, dtype=torch.float32)
+    model = PeftModel.from_pretrained(base, artifact["path"])
+    tokenizer = AutoTokenizer.from_pretrained(artifact["path"])
+    save = model.save_pretrained
+
+    def corrupted(folder, **kwargs):
+        save(folder, **kwargs)
+        _corrupt_lora_b(folder, 0.05)
+
+    model.save_pretrained = corrupted
+    with pytest.raises(ExportError, match="does not reproduce the trained model"):
+        export_adapter(None, model, tokenizer, tmp_path / "bad")

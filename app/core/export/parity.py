@@ -48,13 +48,16 @@ def torch_dtype(name: str) -> Any:
 
 
 def weights_dtype(model: Any) -> str:
-    """The dtype a model computes its frozen weights in: that of its largest floating-point parameter group (the
-    base's, not a trained adapter's fp32 copies). A 4/8-bit base counts as its compute dtype."""
-    counts: dict[str, int] = {}
-    for p in model.parameters():
-        if p.is_floating_point():
-            counts[dtype_name(p.dtype)] = counts.get(dtype_name(p.dtype), 0) + p.numel()
-    return max(counts, key=counts.get) if counts else "fp32"
+    """The precision a model computes in, as its weights limit it: the coarsest dtype among its parameters (a GPU
+    run's half-precision base, not its adapters' fp32 copies), a 4-bit base (bitsandbytes' Linear4bit) counted as
+    its compute dtype."""
+    found = {"fp32"}
+    for module in model.modules():
+        weight, compute = getattr(module, "weight", None), getattr(module, "compute_dtype", None)
+        if compute is not None and weight is not None and not weight.is_floating_point():
+            found.add(dtype_name(compute))
+    found |= {dtype_name(p.dtype) for p in model.parameters() if p.is_floating_point()}
+    return max(found, key=EPS.get)
 
 
 @dataclass(frozen=True)

@@ -55,11 +55,34 @@ def _base_folder(model: Any) -> str:
     return peft_cfg.base_model_name_or_path if peft_cfg else model.config._name_or_path
 
 
+def _base_as_trained(model: Any, folder: str, trusted: bool) -> Any:
+    """The base model as the trained one holds it, on its device: in its dtype (fp32 masters on a CPU, a GPU run's
+    half-precision base), and for QLoRA quantised again from the same dtype with the same 4/8-bit settings (which
+    gives the same weights: bitsandbytes' quantisation is deterministic), the layers left unquantised then cast as
+    peft's k-bit preparation cast them in training (fp32)."""
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    kwargs: dict[str, Any] = {"dtype": torch_dtype(weights_dtype(model)), "trust_remote_code": trusted}
+    if model.device.type != "cpu":
+        kwargs["device_map"] = {"": model.device}
+    if not _is_quantized(model):
+        return AutoModelForCausalLM.from_pretrained(folder, **kwargs)
+    quant = (model.get_base_model() if hasattr(model, "get_base_model") else model).config.quantization_config
+    quant = quant if isinstance(quant, BitsAndBytesConfig) else BitsAndBytesConfig.from_dict(quant)
+    kwargs.update(quantization_config=quant, dtype=getattr(quant, "bnb_4bit_compute_dtype", None) or kwargs["dtype"])
+    base = AutoModelForCausalLM.from_pretrained(folder, **kwargs)
+    unquantised = model.get_input_embeddings().weight.dtype
+    for param in base.parameters():
+        if param.is_floating_point():
+            param.data = param.data.to(unquantised)
+    return base
+
+
 def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Path, *, run_id: str | None = None,
                    store: Store | None = None, sink: EventSink | None = None, card: dict | None = None) -> Path:
     """Save the adapter alone (loadable with PeftModel.from_pretrained on the base), with the tokenizer."""
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
 
     out = Path(out)
     with staged(out, "adapter", run_id) as tmp:
@@ -67,13 +90,11 @@ def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Pa
         tokenizer.save_pretrained(tmp)
         props: dict[str, Any] = {"base_model": _base_folder(model)}
         trusted = config is not None and config.model.trust_remote_code  # the model's own code, as in training
-        if (config is None or config.export.verify) and not _is_quantized(model):
-            # like with like: the base reloaded in the dtype the trained model holds it in (fp32 on a CPU)
+        if config is None or config.export.verify:
+            # like with like: the base reloaded as the trained model holds it (parity.py)
             trained = weights_dtype(model)
             expected = _logits(model, tokenizer)
-            base = AutoModelForCausalLM.from_pretrained(props["base_model"], dtype=torch_dtype(trained),
-                                                        trust_remote_code=trusted)
-            base.to(model.device)
+            base = _base_as_trained(model, props["base_model"], trusted)
             reloaded = PeftModel.from_pretrained(base, tmp)
             verdict = compare(expected, _logits(reloaded, tokenizer), trained, weights_dtype(reloaded))
             del base, reloaded
