@@ -145,3 +145,39 @@ def test_a_preference_run_is_scored_by_pairwise_accuracy(tiny_model_dir, tmp_pat
     rows = Store().eval_predictions(result["evaluation_ids"]["tuned"])
     assert result["metrics"]["pairwise_accuracy"] == sum(r["score"] for r in rows) / 4
     assert all(r["prediction"].startswith("log p chosen") for r in rows)
+
+
+def test_pairwise_accuracy_is_high_after_learning_the_preferences_and_low_after_learning_them_swapped(
+        tiny_model_dir, tmp_path):
+    """Two DPO runs on the same pairs, one with chosen and rejected swapped, scored on those pairs (a random tiny
+    model does not generalise, so held-out pairs would measure luck). In fp32."""
+    import yaml
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from app.core.evaluation.preference import score_pairs
+    from app.core.store import Store
+
+    words = [("apple", "pear"), ("plum", "fig"), ("kiwi", "lime"), ("date", "nut")]
+    rows = [{"prompt": [{"role": "user", "content": f"Pick {a} or {b}"}],
+             "chosen": [{"role": "assistant", "content": a}], "rejected": [{"role": "assistant", "content": b}]}
+            for a, b in words]
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    accuracy = {}
+    for swapped in (False, True):
+        data = tmp_path / f"prefs-{swapped}.jsonl"
+        data.write_text("\n".join(json.dumps({"prompt": r["prompt"][0]["content"],
+                                              "chosen": r["rejected" if swapped else "chosen"][0]["content"],
+                                              "rejected": r["chosen" if swapped else "rejected"][0]["content"]})
+                                  for r in rows * 4) + "\n")
+        name = f"dpo-swapped-{swapped}".lower()
+        config = {"name": name, "model": {"source": str(tiny_model_dir)},
+                  "data": {"train": str(data), "validation_split": 0.0}, "method": {"name": "full"},
+                  "training": {"stage": "dpo", "max_steps": 16, "batch_size": 4, "learning_rate": 5e-3,
+                               "precision": "fp32", "warmup_ratio": 0.0, "lr_scheduler": "constant"},
+                  "evaluation": {"sample_prompts": []}, "export": {"merged": True, "dtype": "fp32"}}
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(config))
+        assert main(["train", str(tmp_path / f"{name}.yaml")]) == 0
+        merged = Store().artifacts(Store().get_run(name)["id"], "merged")[-1]["path"]
+        metrics, _ = score_pairs(AutoModelForCausalLM.from_pretrained(merged), tokenizer, rows)
+        accuracy[swapped] = metrics["pairwise_accuracy"]
+    assert accuracy[False] == 1.0 and accuracy[True] == 0.0, accuracy
