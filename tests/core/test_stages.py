@@ -263,3 +263,26 @@ def test_online_stage_scores_with_an_rm_runs_reward_model(tiny_model_dir, data, 
     assert result.status == "completed", result.error
     rewards = [e["metrics"]["reward"] for e in sink.of("metrics") if "reward" in e["metrics"]]
     assert len(rewards) == 2 and all(math.isfinite(r) for r in rewards) and any(r != 0 for r in rewards), rewards
+
+
+@pytest.mark.parametrize("stage", ["grpo", "rloo"])
+@pytest.mark.parametrize("consent", [True, False])
+def test_the_runs_consent_to_remote_code_reaches_the_reward_model_trl_loads(stage, consent, monkeypatch):
+    """TRL loads a reward model given by folder itself, with its config's trust_remote_code (issue #22 item 6)."""
+    from app.core.config import parse_config
+    from app.core.stages import online
+
+    made = {}
+    monkeypatch.setattr(online, "reward_functions", lambda settings: [])
+    config = parse_config({"model": {"source": "demo", "trust_remote_code": consent}, "data": {"train": "x.jsonl"},
+                           "method": {"name": "lora"}, "training": {"stage": stage}})
+
+    class Trainer:
+        def __init__(self, args, **kwargs):
+            made["args"] = args
+
+    trl = __import__("trl")
+    monkeypatch.setattr(trl, "GRPOTrainer" if stage == "grpo" else "RLOOTrainer", Trainer)
+    online.make_trainer(config, None, None, online.Prepared(None, None, {}, "", ""),
+                        {"output_dir": "/tmp/unused", "use_cpu": True})
+    assert made["args"].trust_remote_code is consent

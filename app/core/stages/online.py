@@ -37,8 +37,10 @@ def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Prepared
 def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Prepared, args: dict,
                  **kwargs: Any) -> Any:
     s = config.stage
+    # the run's consent to its model's own code covers the reward model TRL loads from its folder (and tokenizer)
     online = dict(args, beta=s.beta, num_generations=s.num_generations,
-                  max_completion_length=s.max_completion_length, use_vllm=False)
+                  max_completion_length=s.max_completion_length, use_vllm=False,
+                  trust_remote_code=config.model.trust_remote_code)
     if config.training.stage == "grpo":
         from trl import GRPOConfig as Config
         from trl import GRPOTrainer as Trainer
