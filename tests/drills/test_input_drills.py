@@ -237,6 +237,8 @@ def test_with_consent_every_later_load_passes_the_flag_exports_and_eval_complete
     out = tmp_path / "merged-again"
     assert main(["export", run["id"], "--merged", str(out), "--json"]) == 0, capsys.readouterr().err
     assert json.loads(capsys.readouterr().out)["merged"] == str(out)
+    # the card's loading code works for this model: it passes the flag
+    assert "from_pretrained('path/to/this/folder', trust_remote_code=True)" in (out / "README.md").read_text()
     assert main(["export", run["id"], "--merged", str(tmp_path / "m"), "--gguf", str(tmp_path / "gguf")]) == 2
     assert "GGUF export does not support the 'drill' architecture" in capsys.readouterr().err  # read, then refused
     assert main(["eval", run["id"], "--max-new-tokens", "2", "--json"]) == 0, capsys.readouterr().err

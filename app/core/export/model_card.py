@@ -91,7 +91,7 @@ def model_card(config: RunConfig, run_id: str | None, store: Store | None, props
         "",
         "## Load it",
         "",
-        *(_load_merged() if kind == "merged" else _load_adapter(config)),
+        *(_load_merged(config) if kind == "merged" else _load_adapter(config)),
         "",
         "llama.cpp (a GGUF export: `finetune-studio export RUN --gguf DIR --quant f16`; the chat template is in the "
         "file):",
@@ -117,16 +117,22 @@ def model_card(config: RunConfig, run_id: str | None, store: Store | None, props
     return "\n".join(lines)
 
 
-def _load_merged() -> list[str]:
+def _load_merged(config: RunConfig) -> list[str]:
+    code = _code_flag(config)
     return ["transformers (this folder):", "", "```python",
             "from transformers import AutoModelForCausalLM, AutoTokenizer",
-            "model = AutoModelForCausalLM.from_pretrained('path/to/this/folder')",
-            "tokenizer = AutoTokenizer.from_pretrained('path/to/this/folder')", "```"]
+            f"model = AutoModelForCausalLM.from_pretrained('path/to/this/folder'{code})",
+            f"tokenizer = AutoTokenizer.from_pretrained('path/to/this/folder'{code})", "```"]
+
+
+def _code_flag(config: RunConfig) -> str:
+    """The argument a model that ships its own code needs (the run consented to run it): the card says so."""
+    return ", trust_remote_code=True" if config.model.trust_remote_code else ""
 
 
 def _load_adapter(config: RunConfig) -> list[str]:
     return ["transformers + peft (this folder is an adapter; load it on its base model):", "", "```python",
             "from peft import PeftModel", "from transformers import AutoModelForCausalLM, AutoTokenizer",
-            f"base = AutoModelForCausalLM.from_pretrained('{config.model.source}')",
+            f"base = AutoModelForCausalLM.from_pretrained('{config.model.source}'{_code_flag(config)})",
             "model = PeftModel.from_pretrained(base, 'path/to/this/folder')",
-            "tokenizer = AutoTokenizer.from_pretrained('path/to/this/folder')", "```"]
+            f"tokenizer = AutoTokenizer.from_pretrained('path/to/this/folder'{_code_flag(config)})", "```"]
