@@ -41,7 +41,7 @@ def cmd_eval(args) -> int:
     route_library_logs()
 
     def evaluate(sink, stop) -> dict:
-        return evaluate_run(request.run, **request.model_dump(exclude={"run"}), sink=sink, stop=stop)
+        return evaluate_run(request, sink=sink, stop=stop)
 
     def show(result: dict) -> None:
         if args.json:

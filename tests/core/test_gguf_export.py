@@ -189,6 +189,7 @@ def test_an_ollama_modelfile_that_fails_its_checks_is_refused_and_not_written(sm
                                                                              monkeypatch):
     from app.core.export import ollama
     from app.core.export.gguf import export_gguf_targets
+    from app.core.requests import ExportRequest
 
     written = ollama.modelfile_text
     broken = {"template": lambda text: text.replace("<|im_end|>\n{{ end }}", "<|im_end|>{{ end }}"),
@@ -196,5 +197,6 @@ def test_an_ollama_modelfile_that_fails_its_checks_is_refused_and_not_written(sm
     for kind, damage in broken.items():
         monkeypatch.setattr(ollama, "modelfile_text", lambda *args, damage=damage: damage(written(*args)))
         with pytest.raises(ExportError, match="The Ollama TEMPLATE does not render conversations as the model's"):
-            export_gguf_targets(None, small_model_dir, ollama_dir=tmp_path / kind, prompts=PROMPTS[:1])
+            export_gguf_targets(None, small_model_dir, ExportRequest(run="model", ollama=tmp_path / kind),
+                                prompts=PROMPTS[:1])
     assert list(tmp_path.iterdir()) == [], "nothing is left where the Ollama folder would be"

@@ -127,21 +127,22 @@ def test_merged_exports_pass_in_every_dtype_and_a_corrupted_merge_fails(bf16_run
     import yaml
 
     from app.core.config import parse_config
-    from app.core.export.weights import export_merged
+    from app.core.export.weights import ExportSource, export_context, export_merged
 
     config = parse_config(yaml.safe_load(bf16_run["config"]))
     config.export.dtype = dtype
     model, tokenizer = _loaded(bf16_run)
     adapter = Path(Store().artifacts(bf16_run["id"], "adapter")[-1]["path"])
     sink = ListSink()
-    export_merged(config, model, tokenizer, tmp_path / "good", adapter_dir=adapter, sink=sink)
+    export_merged(config, model, tokenizer, tmp_path / "good", export_context(sink=sink),
+                  ExportSource(adapter_dir=adapter))
     props = sink.of("artifact")[0]["properties"]
     assert props["parity_ok"] and f"judged in {dtype}" in props["parity_rule"], props
     bad = tmp_path / "bad-adapter"
     shutil.copytree(adapter, bad)
     _corrupt_lora_b(bad, 0.5)  # far outside any rounding: the tiny model's bf16 tolerance is 1 logit
     with pytest.raises(ExportError, match="does not answer like the trained model"):
-        export_merged(config, model, tokenizer, tmp_path / "bad", adapter_dir=bad)
+        export_merged(config, model, tokenizer, tmp_path / "bad", source=ExportSource(adapter_dir=bad))
 
 
 @pytest.mark.parametrize("init", ["pissa", "olora"])
@@ -181,6 +182,7 @@ def test_a_merged_head_that_scores_differently_is_refused(tiny_model_dir, tmp_pa
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    from app.core.runs.context import RunContext
     from app.core.stages.head_export import export_head
 
     torch.manual_seed(0)
@@ -195,16 +197,15 @@ def test_a_merged_head_that_scores_differently_is_refused(tiny_model_dir, tmp_pa
     config = SimpleNamespace(name="head", model=SimpleNamespace(trust_remote_code=False),
                              export=SimpleNamespace(dtype="fp32"), training=SimpleNamespace(stage="cls"))
     store, sink = Store(":memory:", reap=False), ListSink()
-    export_head(config, model, tokenizer, "head-run", store, sink, adapter_out=tmp_path / "adapter",
-                merged_out=tmp_path / "good")
+    ctx = RunContext("head-run", sink=sink, store=store)
+    export_head(config, model, tokenizer, ctx, {"adapter": tmp_path / "adapter", "merged": tmp_path / "good"})
     assert sink.of("artifact")[-1]["properties"]["parity_ok"]
     damaged = tmp_path / "damaged"
     shutil.copytree(tmp_path / "adapter", damaged)
     _corrupt_lora_b(damaged, 0.05)
     with pytest.raises(ExportError, match=r"The merged cls model does not score like the trained model: max logit "
                                           r"difference .* \(fp32 reference vs fp32 export"):
-        export_head(config, model, tokenizer, "head-run", store, sink, adapter_out=None, merged_out=tmp_path / "bad",
-                    adapter_dir=damaged)
+        export_head(config, model, tokenizer, ctx, {"merged": tmp_path / "bad"}, adapter_dir=damaged)
     assert not (tmp_path / "bad").exists()
 
 

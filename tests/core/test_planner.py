@@ -116,6 +116,7 @@ def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeyp
     """Both settings both ways. A run left at "auto" checkpointing once trained with it on even when it fitted
     without (TRL read the string "auto" as true). Lean memory: on where the estimate comes within 30% of the
     available memory ("tight": 15%), off with room to spare."""
+    from app.core.runs.context import RunContext
     from app.core.store import Store
     from app.core.training import engine
 
@@ -131,7 +132,7 @@ def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeyp
     run_id = f"auto-{budget.replace(' ', '')}"
     store.create_run(run_id, name=run_id, config_yaml=c.to_yaml(), model="demo", method="lora", stage="pt",
                      versions="{}")
-    decided, planned = engine._plan(c, info, None, "fp32", run_id, tmp_path, sink, store)
+    decided, planned = engine._plan(c, info, None, "fp32", RunContext(run_id, tmp_path, sink, store))
     for stored in (decided.training.model_dump(), yaml.safe_load(store.get_run(run_id)["config"])["training"],
                    yaml.safe_load((tmp_path / "run.yaml").read_text())["training"]):
         assert (stored["gradient_checkpointing"], stored["lean_memory"]) == (checkpointing, lean)

@@ -20,7 +20,7 @@ from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
 from app.core.export.gguf import export_gguf_targets
 from app.core.export.run import export_run
-from app.core.export.weights import VERIFY_PROMPTS
+from app.core.export.weights import VERIFY_PROMPTS, export_context
 from app.core.requests import ExportRequest
 from app.core.training import engine
 
@@ -56,8 +56,9 @@ def exported(request, demo_model_dir, tmp_path_factory) -> dict:
     props = {a["kind"]: a["properties"] for a in results["artifacts"]}
     if method == "lora":
         sink = ListSink()
-        export_gguf_targets(config, Path(results["merged"]), gguf_dir=folder / "gguf", quant="q8_0",
-                            run_id=result.run_id, sink=sink)
+        export_gguf_targets(config, Path(results["merged"]),
+                            ExportRequest(run=result.run_id, gguf=folder / "gguf", quant="q8_0"),
+                            export_context(result.run_id, sink=sink))
         props["gguf_q8_0"] = sink.of("artifact")[-1]["properties"]
     return {"method": method, "props": props, "folder": folder, "seconds": time.time() - start}
 

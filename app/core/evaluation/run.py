@@ -21,34 +21,41 @@ from __future__ import annotations
 
 import gc
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import metrics as m
 from .generation import Item, generate, held_out, shots, with_shots
 from .job import ONLINE_STAGES, EvalJob, prompt_text
 from .preference import PREFERENCE_STAGES, score_pairs
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from ..events import EventSink, StopFlag
+    from ..requests import EvalRequest
+    from ..store import Store
+
 log = logging.getLogger(__name__)
 
-SPLITS = ("validation", "test")
 MAX_NEW_TOKENS = 256
 FEW_SHOT_STAGES = ("sft", "kto")  # the stages whose base model can be shown examples in its prompt
 
 
-def evaluate_run(key: str, *, split: str = "validation", limit: int | None = None, few_shot: int = 0,
-                 base: bool = True, batch_size: int = 8, max_new_tokens: int | None = None, sink: Any = None,
-                 stop: Any = None, store: Any = None) -> dict:
+def evaluate_run(request: EvalRequest, *, sink: EventSink | None = None, stop: StopFlag | None = None,
+                 store: Store | None = None) -> dict:
+    """Score the run `request` names on its split, as it asks (module docstring: what each stage is scored by)."""
     import yaml
 
     from ..config import parse_config
     from ..errors import StudioError
     from ..store import Store
 
-    if split not in SPLITS:
-        raise StudioError(f"Unknown split '{split}'.", f"Choose one of: {', '.join(SPLITS)}.")
     store = store or Store()
-    run = store.get_run(key)
-    job = EvalJob(run, parse_config(yaml.safe_load(run["config"])), split, limit, base, sink, stop, store)
+    run = store.get_run(request.run)
+    split, few_shot, batch_size, max_new_tokens = (request.split, request.few_shot, request.batch_size,
+                                                   request.max_new_tokens)
+    job = EvalJob(run, parse_config(yaml.safe_load(run["config"])), split, request.limit, request.base, sink, stop,
+                  store)
     if few_shot and job.stage not in FEW_SHOT_STAGES:
         raise StudioError(f"Few-shot prompts apply to generating runs ({', '.join(FEW_SHOT_STAGES)}); run "
                           f"{run['id']} is a {job.stage} run.", "Drop --few-shot.")
@@ -97,7 +104,7 @@ def _evaluate_answers(job: EvalJob, few_shot: int, batch_size: int, max_new_toke
     items, train = _answers(job)
     references = [item.reference for item in items]
 
-    def score(label: str, model_name: str, shots_k: int, model: Any, tokenizer: Any,
+    def score(label: str, model_name: str, shots_k: int, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
               conversations: list[list[dict]]) -> None:
         nonlocal max_new_tokens
         if max_new_tokens is None:  # room for the longest reference, so short answers generate fast

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..errors import ExportError
-from ..requests import GgufQuant
+from ..requests import ExportRequest, GgufQuant
+from ..runs.context import RunContext
 from .parity import compare
 
 log = logging.getLogger(__name__)
@@ -331,46 +332,47 @@ def judge(props: dict, warn: Callable[[str, str], None] | None = None) -> None:
              "of positions.", "Export f16 to keep the tuned behaviour exactly.")
 
 
-def export_gguf_targets(config: Any, model_dir: Path, *, gguf_dir: Path | None = None, ollama_dir: Path | None = None,
-                        quant: str = "f16", run_id: str | None = None, store: Any = None, sink: Any = None,
-                        prompts: tuple[str, ...] = (), stop: Any = None) -> dict[str, Path]:
-    """GGUF file and/or Ollama folder from a merged HF folder, each verified before it is moved into place."""
+def export_gguf_targets(config: Any, model_dir: Path, request: ExportRequest, ctx: RunContext | None = None,
+                        prompts: tuple[str, ...] = ()) -> dict[str, Path]:
+    """The GGUF file and/or Ollama folder `request` asks for (its `gguf`, `ollama` and `quant`) from a merged HF
+    folder, each verified before it is moved into place."""
     from transformers import AutoTokenizer
 
     from . import ollama
     from .staging import check_target, place_file, scratch
-    from .weights import VERIFY_PROMPTS, progress_reporter, record_artifact
+    from .weights import VERIFY_PROMPTS, export_context
 
+    gguf_dir, ollama_dir, quant = request.gguf, request.ollama, request.quant
     for folder in (gguf_dir, ollama_dir):  # refuse a folder that is not ours before the slow work
         if folder is not None:
             check_target(Path(folder))
-    report = progress_reporter(sink, stop)
+    ctx = ctx or export_context()
     system = getattr(getattr(config, "data", None), "system_prompt", None)
     trusted = bool(getattr(getattr(config, "model", None), "trust_remote_code", False))  # the run's consent
     tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=trusted)
     if ollama_dir is not None:
         ollama.chatml_default_system(tokenizer)  # refuse a non-ChatML template before the slow work
-    name = gguf_name(getattr(config, "name", None) or run_id or Path(model_dir).name, quant)
+    name = gguf_name(getattr(config, "name", None) or ctx.run_id or Path(model_dir).name, quant)
     results: dict[str, Path] = {}
     with scratch(Path(gguf_dir or ollama_dir).parent, "gguf") as stage:
-        staged = write_gguf(model_dir, stage / name, quant, progress=lambda m, c, t: report(m, c, t + 2),
-                            stop=None if stop is None else stop.is_set, trust_remote_code=trusted)
-        report("Checking the GGUF against the merged model", 3, 5)
+        staged = write_gguf(model_dir, stage / name, quant, progress=lambda m, c, t: ctx.step(m, c, t + 2),
+                            stop=ctx.stopped, trust_remote_code=trusted)
+        ctx.step("Checking the GGUF against the merged model", 3, 5)
         props = verify_gguf(model_dir, staged, quant, prompts or VERIFY_PROMPTS, trust_remote_code=trusted)
-        judge(props, None if sink is None else lambda m, h: sink.emit("warning", message=m, hint=h))
+        judge(props, ctx.warn)
         if ollama_dir is not None:
-            report("Writing the Ollama folder", 4, 5)
+            ctx.step("Writing the Ollama folder", 4, 5)
             text = ollama.modelfile_text(name, tokenizer, system)
             checks = ollama.verify_template(tokenizer, text, system)
             if not (checks["template_ok"] and checks["stop_ok"]):
                 raise ExportError("The Ollama TEMPLATE does not render conversations as the model's chat template "
                                   f"does ({checks}).", "Report it with the run's log; the GGUF alone is fine.")
-            results["ollama"] = ollama.write_ollama(staged, tokenizer, ollama_dir, system, run_id)
-            record_artifact(run_id, store, sink, "ollama", results["ollama"], {**props, **checks})
+            results["ollama"] = ollama.write_ollama(staged, tokenizer, ollama_dir, system, ctx.run_id)
+            ctx.record("ollama", results["ollama"], {**props, **checks})
         if gguf_dir is not None:
-            results["gguf"] = place_file(staged, Path(gguf_dir), "gguf", run_id)
-            record_artifact(run_id, store, sink, "gguf", results["gguf"], props)
-        report("GGUF export complete", 5, 5)
+            results["gguf"] = place_file(staged, Path(gguf_dir), "gguf", ctx.run_id)
+            ctx.record("gguf", results["gguf"], props)
+        ctx.step("GGUF export complete", 5, 5)
     return results
 
 

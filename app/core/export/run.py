@@ -12,17 +12,22 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import RunConfig
-from ..errors import Cancelled, ExportError, StudioError
-from ..events import EventSink, ListSink, StopFlag
+from ..errors import ExportError, StudioError
+from ..events import EventSink, StopFlag
 from ..methods import METHODS
 from ..requests import ExportRequest
+from ..runs.context import RunContext
 from ..stages import STAGES
 from ..store import Store
 from .space import check_disk, need_on_disk
 from .staging import DiskFull, check_target
+from .weights import ExportSource, export_context
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 log = logging.getLogger(__name__)
 
@@ -107,15 +112,15 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
 
         check_push(request.push_to_hub)  # a bad repo id, offline mode or no token: say so before the slow work
     check_disk(run, folders, config.export.dtype, quant)
+    ctx = export_context(run["id"], sink=sink, store=store, stop=stop)
     try:
-        results = _write_targets(config, run, source, label, head, store, sink, stop, merged=merged, adapter=adapter,
-                                 gguf=gguf, quant=quant, ollama=ollama)
+        results = _write_targets(config, request, source, label, ctx)
     except DiskFull as exc:  # say how much to free on that disk
         raise DiskFull(exc.folder, need_on_disk(run, folders, config.export.dtype, quant, exc.folder)) from exc
     if request.push_to_hub:
         from .hub import push_folder
 
-        _stage_checker(sink, stop)("Pushing to the Hugging Face Hub", 0, 1)
+        ctx.step("Pushing to the Hugging Face Hub", 0, 1)
         folder = Path(results.get("merged") or results["adapter"])
         results["hub"] = push_folder(folder, request.push_to_hub, private=not request.public,
                                      extra=[Path(results[k]) for k in ("gguf",) if k in results])
@@ -125,10 +130,8 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
     return results
 
 
-def _write_targets(config: RunConfig, run: dict, source: Path, label: str, head: bool, store: Store,
-                   sink: EventSink | None, stop: StopFlag | None, *, merged: Path | None, adapter: Path | None,
-                   gguf: Path | None, quant: str, ollama: Path | None) -> dict:
-    """Load the source and write the chosen targets; the results without the Hub push."""
+def _write_targets(config: RunConfig, request: ExportRequest, source: Path, label: str, ctx: RunContext) -> dict:
+    """Load the source (`label` names it) and write the targets `request` chose; the results without the Hub push."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -138,70 +141,56 @@ def _write_targets(config: RunConfig, run: dict, source: Path, label: str, head:
 
     uses_adapter = METHODS[config.method.name].uses_adapter
     trusted = config.model.trust_remote_code  # the model's own code runs here as it did in training
-    stage = _stage_checker(sink, stop)
-    stage(f"Loading the {label}", 0, 1)
+    ctx.step(f"Loading the {label}", 0, 1)
     tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=trusted)
-    results: dict[str, Any] = {"run_id": run["id"], "source": str(source), "checkpoint": label}
-    card = {"source": label}
+    results: dict[str, Any] = {"run_id": ctx.run_id, "source": str(source), "checkpoint": label}
+    loaded = ExportSource(label, Path(source) if uses_adapter else None, loaded_for_export=True)
+    head = STAGES[config.training.stage].head == "sequence"
     if head:
         from ..stages.head_export import export_head, load_trained_head
 
-        stage("Saving the adapter and its head" if adapter else "Merging the adapter and its head", 0, 1)
-        export_head(config, load_trained_head(config, source, run["id"]), tokenizer, run["id"], store,
-                    sink or ListSink(), adapter_out=adapter, merged_out=merged, adapter_dir=Path(source))
-        results.update({k: str(v) for k, v in (("adapter", adapter), ("merged", merged)) if v})
+        ctx.step("Saving the adapter and its head" if request.adapter else "Merging the adapter and its head", 0, 1)
+        folders = {k: v for k, v in request.folders().items() if k in ("adapter", "merged")}
+        export_head(config, load_trained_head(config, source, ctx.run_id), tokenizer, ctx, folders,
+                    adapter_dir=Path(source))
+        results.update({k: str(v) for k, v in folders.items()})
     elif not uses_adapter:
         model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, trust_remote_code=trusted)
     else:
         base = AutoModelForCausalLM.from_pretrained(model_dir(config.model.source), dtype=torch.float32,
                                                     trust_remote_code=trusted)
         model = PeftModel.from_pretrained(base, source)
-        if adapter:
-            stage("Saving the adapter", 0, 1)
-            results["adapter"] = str(export_adapter(config, model, tokenizer, adapter, run_id=run["id"], store=store,
-                                                    sink=sink, card=card))
-    if merged and not head:
-        results["merged"] = str(export_merged(config, model, tokenizer, merged, run_id=run["id"], store=store,
-                                              sink=sink, adapter_dir=Path(source) if uses_adapter else None,
-                                              stop=stop, card=card, in_place=True))
-    if gguf or ollama:
-        stage("Converting to GGUF", 0, 1)
-        results.update(_export_gguf(config, model, tokenizer, source, results.get("merged"), gguf=gguf, quant=quant,
-                                    ollama=ollama, run_id=run["id"], store=store, sink=sink, stop=stop))
-    kinds = [k for k, v in (("adapter", adapter), ("merged", merged), ("gguf", gguf), ("ollama", ollama)) if v]
-    latest = {a["kind"]: a for a in store.artifacts(run["id"]) if a["kind"] in kinds}
+        if request.adapter:
+            ctx.step("Saving the adapter", 0, 1)
+            results["adapter"] = str(export_adapter(config, model, tokenizer, request.adapter, ctx, loaded))
+    if request.merged and not head:
+        results["merged"] = str(export_merged(config, model, tokenizer, request.merged, ctx, loaded))
+    if request.gguf or request.ollama:
+        ctx.step("Converting to GGUF", 0, 1)
+        results.update(_export_gguf(config, model, tokenizer, request, source, ctx))
+    kinds = [k for k in ("adapter", "merged", "gguf", "ollama") if getattr(request, k)]
+    latest = {a["kind"]: a for a in ctx.store.artifacts(ctx.run_id) if a["kind"] in kinds}
     results["artifacts"] = [latest[k] for k in kinds if k in latest]
     return results
 
 
-def _stage_checker(sink: EventSink | None, stop: StopFlag | None):
-    """Report a stage (a `phase` event) after checking the stop flag."""
-    def stage(message: str, current: int, total: int) -> None:
-        if stop is not None and stop.is_set():
-            raise Cancelled("Export cancelled.", "Nothing half-written was kept.")
-        if sink is not None:
-            sink.emit("phase", name="export", message=message, current=current, total=total)
-    return stage
-
-
-def _export_gguf(config: RunConfig, model: Any, tokenizer: Any, source: Path, merged: str | None, *,
-                 gguf: Path | None, quant: str, ollama: Path | None, run_id: str, store: Store,
-                 sink: EventSink | None, stop: StopFlag | None) -> dict:
+def _export_gguf(config: RunConfig, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+                 request: ExportRequest, source: Path, ctx: RunContext) -> dict:
+    """The GGUF and Ollama targets, from the merged model: the one exported to `request.merged`, the whole-model
+    run's `source`, or else a full-precision merge of the adapter in `source` into a scratch folder."""
     from .gguf import export_gguf_targets
     from .staging import scratch
     from .weights import export_merged
 
     def targets(model_dir: Path) -> dict:
-        out = export_gguf_targets(config, model_dir, gguf_dir=gguf, ollama_dir=ollama, quant=quant, run_id=run_id,
-                                  store=store, sink=sink, stop=stop)
-        return {k: str(v) for k, v in out.items()}
+        return {k: str(v) for k, v in export_gguf_targets(config, model_dir, request, ctx).items()}
 
-    if merged:
-        return targets(Path(merged))
+    if request.merged:
+        return targets(Path(request.merged))
     if not METHODS[config.method.name].uses_adapter:
         return targets(Path(source))
     fp32 = config.model_copy(deep=True)  # merged in fp32 into a scratch folder, not recorded as an artifact
     fp32.export.dtype, fp32.export.verify = "fp32", False
-    with scratch(Path(gguf or ollama).parent, "merge") as tmp:
-        return targets(export_merged(fp32, model, tokenizer, tmp / "merged", sink=sink, adapter_dir=Path(source),
-                                     stop=stop, in_place=True))
+    with scratch(Path(request.gguf or request.ollama).parent, "merge") as tmp:
+        return targets(export_merged(fp32, model, tokenizer, tmp / "merged", ctx.with_(run_id=None, store=None),
+                                     ExportSource(adapter_dir=Path(source), loaded_for_export=True)))

@@ -7,27 +7,50 @@ never leaves a half-written model where a good one is expected, and never replac
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..chat.checks import add_turn_end_stop
 from ..chat.checks import chat_verdict as _chat_verdict
 from ..config import RunConfig
-from ..errors import Cancelled, ExportError
-from ..events import EventSink, StopFlag
-from ..store import Store
+from ..errors import ExportError
+from ..runs.context import RunContext
 from .merge_stream import digest
 from .model_card import model_card
 from .parity import compare, torch_dtype, weights_dtype
 from .staging import staged
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
 log = logging.getLogger(__name__)
+
+CANCELLED = ("Export cancelled.", "Nothing half-written was kept.")
 
 VERIFY_PROMPTS = (
     "Which is the largest planet in the solar system?",
     "Write one sentence about autumn.",
     "What is 12 times 7?",
 )
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    """What an export is made from beyond the model in memory: how its model card names it, the folder of its saved
+    adapter (default: `adapter` beside the merged target), and whether the model was loaded for this export alone
+    (then it is released once no longer needed, so it is never held beside a second copy)."""
+
+    label: str = "final model"
+    adapter_dir: Path | None = None
+    loaded_for_export: bool = False
+
+
+def export_context(run_id: str | None = None, **parts: Any) -> RunContext:
+    """The context of an export: its phases are named "export", and a stop ends it with nothing half-written."""
+    return RunContext(run_id, name="export", cancelled=CANCELLED, **parts)
+
+
 def _logits(model: Any, tokenizer: Any) -> Any:
     import torch
 
@@ -78,14 +101,14 @@ def _base_as_trained(model: Any, folder: str, trusted: bool) -> Any:
     return base
 
 
-def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Path, *, run_id: str | None = None,
-                   store: Store | None = None, sink: EventSink | None = None, card: dict | None = None) -> Path:
+def export_adapter(config: RunConfig | None, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out: Path,
+                   ctx: RunContext | None = None, source: ExportSource | None = None) -> Path:
     """Save the adapter alone (loadable with PeftModel.from_pretrained on the base), with the tokenizer."""
     from peft import PeftModel
     from transformers import AutoTokenizer
 
-    out = Path(out)
-    with staged(out, "adapter", run_id) as tmp:
+    ctx, source, out = ctx or export_context(), source or ExportSource(), Path(out)
+    with staged(out, "adapter", ctx.run_id) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         props: dict[str, Any] = {"base_model": _base_folder(model)}
@@ -103,11 +126,11 @@ def export_adapter(config: RunConfig | None, model: Any, tokenizer: Any, out: Pa
                 raise ExportError(f"The saved adapter does not reproduce the trained model: {verdict.failure()}.",
                                   "Export again; if it persists, report it with the run's log.")
             props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp, trust_remote_code=trusted),
-                                       _generation_config(model), _warner(sink)))
+                                       _generation_config(model), _warner(ctx)))
         if config is not None:
-            (tmp / "README.md").write_text(model_card(config, run_id, store, props, kind="adapter",
-                                                      **(card or {})), encoding="utf-8")
-    record_artifact(run_id, store, sink, "adapter", out, props)
+            (tmp / "README.md").write_text(model_card(config, ctx.run_id, ctx.store, props, kind="adapter",
+                                                      source=source.label), encoding="utf-8")
+    ctx.record("adapter", out, props)
     return out
 
 
@@ -120,16 +143,15 @@ def _check_mergeable(model: Any) -> None:
                           "Export the adapter instead and load it on the base model.")
 
 
-def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, run_id: str | None = None,
-                  store: Store | None = None, sink: EventSink | None = None, adapter_dir: Path | None = None,
-                  stop: StopFlag | None = None, card: dict | None = None, in_place: bool = False) -> Path:
+def export_merged(config: RunConfig, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out: Path,
+                  ctx: RunContext | None = None, source: ExportSource | None = None) -> Path:
     """Merge the adapter into a full-precision base (never into 4-bit weights) and save it in `export.dtype`,
     in shards of at most `export.max_shard_size`.
 
-    A plain LoRA adapter (LoRA, QLoRA, rsLoRA, LoRA+, converted PiSSA/OLoRA) saved in `adapter_dir` (default: the
-    `adapter` folder beside `out`) is merged shard by shard from the base checkpoint (merge_stream.py); any other
-    adapter is merged by peft in memory. `in_place`: `model` was loaded for this export and is released (its weights
-    move to the meta device) once it is no longer needed, so it is never held beside a second copy. Verified: the
+    A plain LoRA adapter (LoRA, QLoRA, rsLoRA, LoRA+, converted PiSSA/OLoRA) saved in `source.adapter_dir` (default:
+    the `adapter` folder beside `out`) is merged shard by shard from the base checkpoint (merge_stream.py); any other
+    adapter is merged by peft in memory. With `source.loaded_for_export`, `model` is released (its weights move to
+    the meta device) once it is no longer needed, so it is never held beside a second copy. Verified: the
     saved shards tensor by tensor against what was merged, and the reloaded model's logits against the adapter
     model's (fp32); the in-memory merge is also checked against the adapter model before saving.
     """
@@ -139,24 +161,25 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
 
     _check_mergeable(model)
     trusted = config.model.trust_remote_code  # the model's own code, as in training
-    report = progress_reporter(sink, stop)
+    ctx, source = ctx or export_context(), source or ExportSource()
     props: dict[str, Any] = {"dtype": config.export.dtype}
-    adapter_dir = Path(adapter_dir or (Path(out).parent / "adapter"))
+    adapter_dir = Path(source.adapter_dir or (Path(out).parent / "adapter"))
     streamed = False
     if hasattr(model, "peft_config"):  # the report says which merge ran, and why not the streamed one
         why = why_not_streamed(adapter_dir, Path(_base_folder(model)))
         streamed = why is None
         props["merge"] = "streamed shard by shard" if streamed else f"in memory ({why})"
-    with staged(Path(out), "merged", run_id) as tmp:
+    with staged(Path(out), "merged", ctx.run_id) as tmp:
         merge = _merge_streamed if streamed else _merge_in_memory
-        expected, generation, digests = merge(config, model, tokenizer, tmp, adapter_dir, report, in_place, props)
+        expected, generation, digests = merge(config, model, tokenizer, tmp, adapter_dir, ctx.step,
+                                              source.loaded_for_export, props)
         tokenizer.save_pretrained(tmp)
         if generation is not None:
             if added := add_turn_end_stop(tokenizer, generation):
                 props["stop_token_added"] = added
             generation.save_pretrained(tmp)
 
-        report("Verifying the export", 3, 4)
+        ctx.step("Verifying the export", 3, 4)
         props["shards"] = len(list(tmp.glob("*.safetensors")))
         if config.export.verify:
             _verify_shards(tmp, digests)
@@ -168,12 +191,13 @@ def export_merged(config: RunConfig, model: Any, tokenizer: Any, out: Path, *, r
             props.update(verdict.report())
             if streamed and config.export.dtype == "fp32":  # the reloaded files are the merged model
                 props["merge_max_abs_diff"] = props["max_abs_diff"]
-            _judge(verdict, sink)
+            _judge(verdict, ctx)
             props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp, trust_remote_code=trusted),
-                                       generation, _warner(sink)))
-        (tmp / "README.md").write_text(model_card(config, run_id, store, props, **(card or {})), encoding="utf-8")
-    report("Export complete", 4, 4)
-    record_artifact(run_id, store, sink, "merged", Path(out), props)
+                                       generation, _warner(ctx)))
+        (tmp / "README.md").write_text(model_card(config, ctx.run_id, ctx.store, props, source=source.label),
+                                       encoding="utf-8")
+    ctx.step("Export complete", 4, 4)
+    ctx.record("merged", Path(out), props)
     return Path(out)
 
 
@@ -275,34 +299,18 @@ def _generation_config(model: Any) -> Any:
     return getattr(base, "generation_config", None)
 
 
-def _judge(verdict: Any, sink: EventSink | None) -> None:
+def _judge(verdict: Any, ctx: RunContext) -> None:
     if not verdict.passed:
         raise ExportError(f"The exported {verdict.candidate} model does not answer like the trained model: "
                           f"{verdict.failure()}.",
                           "Check free disk space and export again; export in fp32 to see whether rounding is the "
                           "cause, and if fp32 fails too, report it with the run's log.")
-    if verdict.rounding_costs and sink is not None:
-        sink.emit("warning", message=f"Rounding to {verdict.candidate} changes the model's next-token choice at "
-                  f"{1 - verdict.top1_agreement:.1%} of positions.",
-                  hint="Export in fp16 or fp32 to keep the tuned behaviour.")
+    if verdict.rounding_costs:
+        ctx.warn(f"Rounding to {verdict.candidate} changes the model's next-token choice at "
+                 f"{1 - verdict.top1_agreement:.1%} of positions.",
+                 "Export in fp16 or fp32 to keep the tuned behaviour.")
 
 
-def progress_reporter(sink: EventSink | None, stop: StopFlag | None = None):
-    """Report a stage as a `phase` event, after checking the stop flag (Cancelled when it is set)."""
-    def report(message: str, current: int, total: int) -> None:
-        if stop is not None and stop.is_set():
-            raise Cancelled("Export cancelled.", "Nothing half-written was kept.")
-        if sink is not None:
-            sink.emit("phase", name="export", message=message, current=current, total=total)
-    return report
-
-
-def _warner(sink: EventSink | None):
-    return None if sink is None else lambda message, hint: sink.emit("warning", message=message, hint=hint)
-
-
-def record_artifact(run_id: str | None, store: Store | None, sink: EventSink | None, kind: str, path: Path,
-            props: dict) -> None:
-    row = store.add_artifact(run_id, kind, path, props) if (store and run_id) else {"bytes": 0}
-    if sink is not None:
-        sink.emit("artifact", kind=kind, path=str(path), bytes=row["bytes"], properties=props)
+def _warner(ctx: RunContext):
+    """The chat checks' `warn(message, hint)`: None without a sink."""
+    return None if ctx.sink is None else ctx.warn

@@ -8,11 +8,15 @@ adapter and merges; both exports are checked by reloading them and comparing sco
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
 from ..export.parity import compare, weights_dtype
 from ..export.staging import staged
+from ..runs.context import RunContext
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 VERIFY_TEXTS = ("The weather is lovely today.", "Which is the largest planet in the solar system?",
                 "I did not like this film at all.")
@@ -33,19 +37,15 @@ def _scores(model: Any, tokenizer: Any) -> Any:
     return torch.cat(out)
 
 
-def _record(store: Any, sink: Any, run_id: str, kind: str, path: Path, props: dict) -> None:
-    row = store.add_artifact(run_id, kind, path, props)
-    sink.emit("artifact", kind=kind, path=str(path), bytes=row["bytes"], properties=props)
-
-
-def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any, sink: Any, *,
-                adapter_out: Path | None, merged_out: Path | None, adapter_dir: Path | None = None) -> None:
-    """Save the adapter (with its head) to `adapter_out` and/or the merged model to `merged_out` (None: not asked).
-    The merge starts from the adapter saved to `adapter_out`, else from `adapter_dir` (one already on disk)."""
+def export_head(config: Any, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, ctx: RunContext,
+                folders: dict[str, Path], adapter_dir: Path | None = None) -> None:
+    """Save the adapter (with its head) to `folders["adapter"]` and/or the merged model to `folders["merged"]` (each
+    when asked). The merge starts from the adapter saved there, else from `adapter_dir` (one already on disk)."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForSequenceClassification
 
+    adapter_out, merged_out, run_id = folders.get("adapter"), folders.get("merged"), ctx.run_id
     is_peft = hasattr(model, "peft_config")
     trusted = config.model.trust_remote_code  # the model's own code runs in the reloads as it did in training
     num_labels = (model.get_base_model() if is_peft else model).config.num_labels
@@ -58,13 +58,13 @@ def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any
             model.save_pretrained(tmp)
             tokenizer.save_pretrained(tmp)
             (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
-        _record(store, sink, run_id, "adapter", adapter_out, {"base_model": base_folder, "head": "sequence",
-                                                             "num_labels": num_labels, "note": note})
+        ctx.record("adapter", adapter_out, {"base_model": base_folder, "head": "sequence", "num_labels": num_labels,
+                                            "note": note})
         adapter_dir = adapter_out
     if merged_out is None:
         return
     merged_out = Path(merged_out)
-    sink.emit("phase", name="export", message="Merging the adapter and its head", current=0, total=2)
+    ctx.phase("Merging the adapter and its head", 0, 2)
     if is_peft:
         base = AutoModelForSequenceClassification.from_pretrained(model.peft_config["default"].base_model_name_or_path,
                                                                   num_labels=num_labels, dtype=torch.float32,
@@ -79,7 +79,7 @@ def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any
     with staged(merged_out, "merged", run_id) as tmp:
         merged.to(dtype).save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
-        sink.emit("phase", name="export", message="Verifying the export", current=1, total=2)
+        ctx.phase("Verifying the export", 1, 2)
         reloaded = AutoModelForSequenceClassification.from_pretrained(tmp, dtype=torch.float32,
                                                                       trust_remote_code=trusted)
         verdict = compare([expected], [_scores(reloaded, tokenizer)], weights_dtype(model), config.export.dtype)
@@ -88,9 +88,9 @@ def export_head(config: Any, model: Any, tokenizer: Any, run_id: str, store: Any
                               f"{verdict.failure()}.", "Export in fp32, or use the adapter.")
         note = NOTE.format(n=num_labels, how=".from_pretrained(this folder)")
         (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
-    sink.emit("phase", name="export", message="Export complete", current=2, total=2)
-    _record(store, sink, run_id, "merged", merged_out, {"dtype": config.export.dtype, "head": "sequence",
-                                                       "num_labels": num_labels, **verdict.report()})
+    ctx.phase("Export complete", 2, 2)
+    ctx.record("merged", merged_out, {"dtype": config.export.dtype, "head": "sequence", "num_labels": num_labels,
+                                      **verdict.report()})
 
 
 def trained_labels(config: Any, run_id: str) -> list[str] | None:

@@ -18,7 +18,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -29,8 +29,12 @@ from ..events import EventSink, StopFlag
 from ..hardware import return_freed_memory
 from ..paths import run_dir
 from ..runs.checkpoints import last_checkpoint, partial_checkpoints
+from ..runs.context import RunContext
 from ..store import ACTIVE_STATUSES, Store, new_run_id, pid_alive, unwritable
 from .recovery import train_recovering
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +59,6 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def _phase(sink: EventSink, name: str):
-    def report(message: str, current: int = 0, total: int = 0) -> None:
-        sink.emit("phase", name=name, message=message, current=current, total=total)
-    return report
-
-
 def _device_and_precision(config: RunConfig, sink: EventSink) -> tuple[str, str]:
     """The device's label and the precision the run computes in (hardware.resolve_precision); a method the device
     cannot run is refused before any model is loaded."""
@@ -78,8 +76,8 @@ def _device_and_precision(config: RunConfig, sink: EventSink) -> tuple[str, str]
     return (f"cuda ({info.name})" if info.kind == "cuda" else info.name), precision
 
 
-def _make_sampler(config: RunConfig, model: Any, tokenizer: Any, prompts: list[str], run_id: str,
-                  sink: EventSink, store: Store):
+def _make_sampler(config: RunConfig, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[str],
+                  ctx: RunContext):
     if not prompts:
         return None
 
@@ -96,8 +94,8 @@ def _make_sampler(config: RunConfig, model: Any, tokenizer: Any, prompts: list[s
                 out = model.generate(**enc, max_new_tokens=config.evaluation.sample_max_new_tokens,
                                      do_sample=False, use_cache=True, pad_token_id=tokenizer.pad_token_id)
             text = tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
-            store.add_sample(run_id, step, prompt, text)
-            sink.emit("sample", step=step, prompt=prompt, output=text)
+            ctx.store.add_sample(ctx.run_id, step, prompt, text)
+            ctx.sink.emit("sample", step=step, prompt=prompt, output=text)
         if was_training:
             model.train()
 
@@ -154,10 +152,10 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
         config.save(folder / "run.yaml")
         store.create_run(run_id, name=config.name or run_id, config_yaml=config.to_yaml(), model=config.model.source,
                          method=config.method.name, stage=config.training.stage, versions=json.dumps(library_versions()))
+    ctx = RunContext(run_id, folder, sink, store, stop, name="model")
     try:
-        status = train_recovering(lambda cfg, ckpt, extra: _train(cfg, run_id, folder, sink, stop, store, ckpt,
-                                                                  [*(callbacks or []), *extra]),
-                                  config, run_id, folder, sink, store, checkpoint)  # out of memory: halves the batch
+        status = train_recovering(lambda cfg, ckpt, extra: _train(cfg, ctx, ckpt, [*(callbacks or []), *extra]),
+                                  config, ctx, checkpoint)  # out of memory: halves the batch
         store.update_run(run_id, status=status, finished=time.time())
         sink.emit("finished", run_id=run_id, status=status, error=None, hint=None)
         return RunResult(run_id, status)
@@ -207,8 +205,8 @@ def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store, s
     return RunResult(run_id, status, message, hint)
 
 
-def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: str, run_id: str, folder: Path,
-          sink: EventSink, store: Store) -> tuple[RunConfig, dict]:
+def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: str,
+          ctx: RunContext) -> tuple[RunConfig, dict]:
     """The memory planner's word on the run: refuse a CPU run that would run out of RAM, decide "auto" gradient
     checkpointing (recorded in the stored config and said as a warning event when turned on) and lean memory
     (freed memory returned to the system at once from here on), and estimate the seconds per step
@@ -220,20 +218,18 @@ def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: st
     plan = plan_run(config, info, lengths, device)  # a CPU run that would run out of RAM: refused
     if plan.config != config:  # "auto" settings decided: the stored config says what runs
         config = plan.config
-        config.save(folder / "run.yaml")
-        store.update_run(run_id, config=config.to_yaml())
+        config.save(ctx.folder / "run.yaml")
+        ctx.store.update_run(ctx.run_id, config=config.to_yaml())
     if config.training.lean_memory is True:
         return_freed_memory()
     if plan.decision:
-        sink.emit("warning", message=plan.decision, hint="Set training.gradient_checkpointing to true or false "
-                  "to choose yourself.")
+        ctx.warn(plan.decision, "Set training.gradient_checkpointing to true or false to choose yourself.")
     t = config.training
     seconds = step_seconds(info, config.method, t, t.gradient_checkpointing, device_throughput(device, precision))
     return config, {"memory_estimate": plan.memory["total"], "step_seconds_estimate": round(seconds, 2)}
 
 
-def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: StopFlag, store: Store,
-           checkpoint: Path | None, extra_callbacks: list | None = None) -> str:
+def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_callbacks: list | None = None) -> str:
     from transformers import PrinterCallback, set_seed
 
     from ..data import ensure_chat_template
@@ -250,30 +246,27 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
     from ..stages.common import base_args, load_model
     from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback
 
-    def check_stop() -> None:
-        if stop.is_set():
-            raise Cancelled
-
+    run_id, folder, sink, store = ctx.run_id, ctx.folder, ctx.sink, ctx.store
     spec, stage = STAGES[config.training.stage], stage_module(config.training.stage)
-    model_folder = model_dir(config.model.source, config.model.revision, _phase(sink, "model"))
-    check_stop()
+    model_folder = model_dir(config.model.source, config.model.revision, ctx.phase)
+    ctx.check_stop()
     tokenizer = load_tokenizer(str(model_folder), trust_remote_code=config.model.trust_remote_code)
     if not ensure_chat_template(tokenizer):
-        sink.emit("warning", message="The model has no chat template; using a ChatML fallback.",
-                  hint="Exports will carry this template, so chat clients render prompts the same way.")
-    prepared = stage.prepare(config, tokenizer, sink, stop)
+        ctx.warn("The model has no chat template; using a ChatML fallback.",
+                 "Exports will carry this template, so chat clients render prompts the same way.")
+    prepared = stage.prepare(config, tokenizer, sink, ctx.stop)
     store.update_run(run_id, dataset_fingerprint=prepared.fingerprint, dataset_rows=prepared.stats.get("rows"))
     if prepared.stats.get("truncated"):
-        sink.emit("warning", message=f"{prepared.stats['truncated']} examples are longer than max_length "
-                  f"({config.training.max_length} tokens) and were truncated.",
-                  hint="Raise training.max_length if the ends of those answers matter.")
-    check_stop()
+        ctx.warn(f"{prepared.stats['truncated']} examples are longer than max_length "
+                 f"({config.training.max_length} tokens) and were truncated.",
+                 "Raise training.max_length if the ends of those answers matter.")
+    ctx.check_stop()
 
     device, precision = _device_and_precision(config, sink)
     lengths = [len(ids) for ids in prepared.train["input_ids"]] if "input_ids" in prepared.train.column_names else None
-    config, planned = _plan(config, describe_model(str(model_folder), trust_remote_code=config.model.trust_remote_code), lengths, precision, run_id, folder, sink,
-                            store)
-    _phase(sink, "model")("Loading the model", 0, 1)
+    info = describe_model(str(model_folder), trust_remote_code=config.model.trust_remote_code)
+    config, planned = _plan(config, info, lengths, precision, ctx)
+    ctx.phase("Loading the model", 0, 1)
     init_adapter = resolve_adapter(config.method.init_adapter, store, run_id) if config.method.init_adapter else None
     set_seed(config.training.seed)  # a new adapter's or head's weights: the same config trains the same model
     model = apply_method(load_model(config, model_folder, precision, prepared.stats.get("num_labels")),
@@ -283,13 +276,13 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
     if config.method.name in ("pissa", "olora"):
         save_initial_adapter(model, folder / "initial-adapter")  # to convert the result for the original base
     trainable, total = count_parameters(model)
-    check_stop()
+    ctx.check_stop()
 
     has_eval = prepared.eval is not None
     args = base_args(config, folder / "checkpoints", precision, has_eval)
-    sampler = _make_sampler(config, model, tokenizer, _sample_prompts(config, prepared), run_id, sink, store) \
+    sampler = _make_sampler(config, model, tokenizer, _sample_prompts(config, prepared), ctx) \
         if spec.head == "causal" else None
-    callback = EventCallback(run_id, sink, store, stop, sampler, info={
+    callback = EventCallback(run_id, sink, store, ctx.stop, sampler, info={
         "run_dir": str(folder), "trainable_params": trainable, "total_params": total, "device": device,
         "precision": precision, "dataset": prepared.stats, "stage": spec.name, **planned}, metric_keys=spec.metrics,
         perplexity=spec.name in ("pt", "sft"))
@@ -318,7 +311,7 @@ def _train(config: RunConfig, run_id: str, folder: Path, sink: EventSink, stop: 
         trainer.evaluate()
     if hasattr(stage, "finish"):
         stage.finish(trainer)
-    _save_outputs(config, run_id, folder, trainer, tokenizer, sink, store)
+    _save_outputs(config, ctx, trainer, tokenizer)
     return "completed"
 
 
@@ -360,37 +353,38 @@ def _total_steps(config: RunConfig, rows: int) -> int:
     return max(math.ceil(t.epochs * max(math.ceil(batches / t.gradient_accumulation), 1)), 1)
 
 
-def _save_outputs(config: RunConfig, run_id: str, folder: Path, trainer: Any, tokenizer: Any, sink: EventSink,
-                  store: Store) -> None:
+def _save_outputs(config: RunConfig, ctx: RunContext, trainer: Any, tokenizer: PreTrainedTokenizerBase) -> None:
     from accelerate.utils import extract_model_from_parallel
 
-    from ..export.weights import export_adapter, export_merged
+    from ..export.weights import export_adapter, export_context, export_merged
     from ..methods import METHODS, plain_lora_model
     from ..stages import STAGES
 
     # accelerate left the model's forward under the run's autocast (bf16/fp16 over fp32 weights): exports and their
     # parity checks compute the weights as they are, in the dtype they are held in (parity.py)
     model, spec = extract_model_from_parallel(trainer.model, keep_fp32_wrapper=False), METHODS[config.method.name]
+    folder = ctx.folder
+    exports = export_context(ctx.run_id, sink=ctx.sink, store=ctx.store)  # once begun, the run's exports finish
     if STAGES[config.training.stage].head == "sequence":  # a scoring / labelling model: its own exports
         from ..stages.head_export import export_head
 
         is_peft = hasattr(model, "peft_config")  # the merge starts from the saved adapter
-        export_head(config, model, tokenizer, run_id, store, sink,
-                    adapter_out=folder / "adapter" if is_peft and (config.export.adapter or config.export.merged)
-                    else None, merged_out=folder / "merged" if config.export.merged or not is_peft else None)
+        folders = {"adapter": folder / "adapter" if is_peft and (config.export.adapter or config.export.merged)
+                   else None, "merged": folder / "merged" if config.export.merged or not is_peft else None}
+        export_head(config, model, tokenizer, exports, {k: v for k, v in folders.items() if v is not None})
         return
     if not spec.uses_adapter:  # full, freeze, bias: the trained model is the whole model
-        export_merged(config, model, tokenizer, folder / "merged", run_id=run_id, store=store, sink=sink)
+        export_merged(config, model, tokenizer, folder / "merged", exports)
         return
     if config.method.name in ("pissa", "olora") and (config.export.adapter or config.export.merged):
         model = plain_lora_model(model, folder / "initial-adapter", folder / ".converted-adapter",
                                  config.model.trust_remote_code)
         shutil.rmtree(folder / ".converted-adapter", ignore_errors=True)  # loaded: the export saves it again
     if config.export.adapter or config.export.merged:
-        export_adapter(config, model, tokenizer, folder / "adapter", run_id=run_id, store=store, sink=sink)
+        export_adapter(config, model, tokenizer, folder / "adapter", exports)
     if config.export.merged and not spec.mergeable:
-        sink.emit("warning", message=f"{spec.title} adds virtual tokens instead of changing weights, so it cannot "
-                  "be merged into the model: saved the adapter only.",
-                  hint="Load the adapter on the base model (Chat does this), or train with LoRA for a merged model.")
+        ctx.warn(f"{spec.title} adds virtual tokens instead of changing weights, so it cannot "
+                 "be merged into the model: saved the adapter only.",
+                 "Load the adapter on the base model (Chat does this), or train with LoRA for a merged model.")
     elif config.export.merged:
-        export_merged(config, model, tokenizer, folder / "merged", run_id=run_id, store=store, sink=sink)
+        export_merged(config, model, tokenizer, folder / "merged", exports)

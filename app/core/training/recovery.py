@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import RunConfig
-from ..events import EventSink
-from ..store import Store
+from ..runs.context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +47,8 @@ def injected_oom() -> Any:
     return InjectOOM()
 
 
-def train_recovering(train: Callable[[RunConfig, Path | None, list], str], config: RunConfig, run_id: str,
-                     folder: Path, sink: EventSink, store: Store, checkpoint: Path | None) -> str:
+def train_recovering(train: Callable[[RunConfig, Path | None, list], str], config: RunConfig, ctx: RunContext,
+                     checkpoint: Path | None) -> str:
     """`train(config, checkpoint, extra_callbacks)`, again after each out-of-memory error with a halved
     micro-batch from the last checkpoint (or the start), until it ends or the micro-batch is already 1."""
     import torch
@@ -69,14 +68,14 @@ def train_recovering(train: Callable[[RunConfig, Path | None, list], str], confi
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
         old, config = config.training, halved(config)
-        checkpoint = last_checkpoint(folder)
-        config.save(folder / "run.yaml")
-        store.update_run(run_id, config=config.to_yaml())
+        checkpoint = last_checkpoint(ctx.folder)
+        config.save(ctx.folder / "run.yaml")
+        ctx.store.update_run(ctx.run_id, config=config.to_yaml())
         t = config.training
         where = f"its checkpoint at step {checkpoint.name.rsplit('-', 1)[-1]}" if checkpoint else "the start"
-        log.warning("run %s ran out of memory (%s): micro-batch %d -> %d", run_id, reason, old.batch_size,
+        log.warning("run %s ran out of memory (%s): micro-batch %d -> %d", ctx.run_id, reason, old.batch_size,
                     t.batch_size)
-        sink.emit("warning", message=f"Out of memory at batch {old.batch_size}: continuing from {where} with "
+        ctx.sink.emit("warning", message=f"Out of memory at batch {old.batch_size}: continuing from {where} with "
                   f"micro-batch {t.batch_size} × accumulation {t.gradient_accumulation} (same effective batch).",
                   hint=f"The run's config now says training.batch_size {t.batch_size} and "
                   f"training.gradient_accumulation {t.gradient_accumulation}. ({reason})",
