@@ -18,23 +18,23 @@ A user's column mapping ({their_column: our_column}) is applied to each row befo
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
+
+from . import pairs
+from .turns import (
+    RowProblem,
+    check_order,
+    maybe_json_list,
+    parse_turn,
+    parse_turns,
+    text_field,
+    turn_content,
+)
 
 FORMATS = ("messages", "sharegpt", "alpaca", "prompt_completion", "text", "preference", "kto", "classification",
            "prompt")
 STAGE_FORMATS = ("preference", "kto", "classification", "prompt")
 UNKNOWN = "unknown"
-
-ROLES = {
-    "system": "system",
-    "user": "user", "human": "user",
-    "assistant": "assistant", "gpt": "assistant", "model": "assistant",
-    # Tool use (LLaMA-Factory's glaive data): the call is the assistant speaking, the result comes back as a
-    # user-side turn, which keeps turns alternating for templates without a tool role.
-    "function_call": "assistant", "observation": "user", "tool": "user", "function": "user",
-}
 
 # Column names people often use, and the name a format expects for them (for hints only).
 _ALIASES = {
@@ -42,10 +42,6 @@ _ALIASES = {
     "answer": "completion", "response": "completion", "output": "completion", "target": "completion",
     "content": "text", "document": "text", "body": "text",
 }
-
-
-class RowProblem(ValueError):
-    """A row that cannot be used as it is; the message says what is wrong with it."""
 
 
 @dataclass
@@ -66,20 +62,8 @@ def apply_columns(data: dict, columns: dict[str, str] | None) -> dict:
     return out
 
 
-def maybe_json_list(value: Any) -> Any:
-    """CSV and spreadsheets carry lists as JSON text; decode those, leave anything else alone."""
-    if isinstance(value, str) and value.lstrip().startswith("["):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
 def row_format(row: dict) -> str | None:
     """The format one (already column-mapped) row looks like, or None."""
-    from . import pairs
-
     if pairs.is_preference(row):
         return "preference"
     if pairs.is_kto(row):
@@ -145,18 +129,18 @@ def _has_tool_turns(row: dict) -> bool:
 
 def suggest_columns(keys: list[str]) -> dict[str, str]:
     """A column mapping guessed from common names (question -> prompt, answer -> completion, body -> text), or {}."""
-    pairs = {k: _ALIASES[k.lower()] for k in keys if k.lower() in _ALIASES}
-    if "prompt" in pairs.values() and "completion" in pairs.values():
-        return {k: v for k, v in pairs.items() if v != "text"}
-    if "text" in pairs.values():
-        return {k: v for k, v in pairs.items() if v == "text"}
+    mapping = {k: _ALIASES[k.lower()] for k in keys if k.lower() in _ALIASES}
+    if "prompt" in mapping.values() and "completion" in mapping.values():
+        return {k: v for k, v in mapping.items() if v != "text"}
+    if "text" in mapping.values():
+        return {k: v for k, v in mapping.items() if v == "text"}
     return {}
 
 
 def _mapping_hint(keys: list[str]) -> str:
-    pairs = suggest_columns(keys)
-    if pairs:
-        example = ", ".join(f"{k}: {v}" for k, v in pairs.items())
+    mapping = suggest_columns(keys)
+    if mapping:
+        example = ", ".join(f"{k}: {v}" for k, v in mapping.items())
         return f"Map your columns, e.g. columns: {{{example}}}."
     chosen = next((k for k in keys if "chosen" in k.lower()), None)
     rejected = next((k for k in keys if "rejected" in k.lower()), None)
@@ -174,13 +158,11 @@ def _mapping_hint(keys: list[str]) -> str:
 def to_messages(data: dict, fmt: str, columns: dict[str, str] | None = None,
                 system_prompt: str | None = None) -> list[dict]:
     """One row as [{"role": "system"|"user"|"assistant", "content": str}, ...]; RowProblem if it is unusable."""
-    from .pairs import as_messages
-
     data = apply_columns(data, columns)
     if fmt in ("text", "classification"):
         raise RowProblem(f"{fmt} rows are not conversations; train on their 'text' field directly")
-    builders = {"preference": lambda d: as_messages(d, "preference"), "kto": lambda d: as_messages(d, "kto"),
-                "prompt": lambda d: as_messages(d, "prompt"), "messages": _from_messages, "sharegpt": _from_sharegpt, "alpaca": _from_alpaca,
+    builders = {"preference": lambda d: pairs.as_messages(d, "preference"), "kto": lambda d: pairs.as_messages(d, "kto"),
+                "prompt": lambda d: pairs.as_messages(d, "prompt"), "messages": _from_messages, "sharegpt": _from_sharegpt, "alpaca": _from_alpaca,
                 "prompt_completion": _from_prompt_completion}
     if fmt not in builders:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -194,85 +176,6 @@ def to_messages(data: dict, fmt: str, columns: dict[str, str] | None = None,
 def text_of(data: dict, columns: dict[str, str] | None = None) -> str:
     """The 'text' of a text-format row; RowProblem if missing or empty."""
     return text_field(apply_columns(data, columns), "text")
-
-
-def check_order(messages: list[dict]) -> None:
-    """Turns must alternate user/assistant after an optional system message and end with the assistant."""
-    start = 1 if messages and messages[0]["role"] == "system" else 0
-    body = messages[start:]
-    if not body:
-        raise RowProblem("no user or assistant turns")
-    for i, message in enumerate(body):
-        expected = "user" if i % 2 == 0 else "assistant"
-        if message["role"] != expected:
-            raise RowProblem(f"turn {start + i + 1} is '{message['role']}' where '{expected}' was expected (turns "
-                             "must alternate user/assistant after an optional system message)")
-    if body[-1]["role"] != "assistant":
-        raise RowProblem("the conversation ends with a user turn; it must end with the assistant's answer")
-
-
-def text_field(data: dict, field: str, *, optional: bool = False, answer: bool = False) -> str:
-    """A text field; `answer` marks the field that becomes the assistant turn (for a clearer message)."""
-    if field not in data or data[field] is None:
-        if optional:
-            return ""
-        raise RowProblem(f"missing field '{field}'")
-    value = data[field]
-    if not isinstance(value, str):
-        raise RowProblem(f"'{field}' must be text, got {type(value).__name__}")
-    if not value.strip() and not optional:
-        raise RowProblem(f"'{field}' is empty" + (": empty assistant turn" if answer else ""))
-    return value
-
-
-def turn_content(value: Any, where: str) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        texts = []
-        for part in value:
-            if isinstance(part, str):
-                texts.append(part)
-            elif isinstance(part, dict) and part.get("type", "text") == "text":
-                text = part.get("text", part.get("value"))
-                if not isinstance(text, str):
-                    raise RowProblem(f"{where}: a text part has no 'text' string")
-                texts.append(text)
-            else:
-                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
-                raise RowProblem(f"{where}: a '{kind}' content part; only text is supported")
-        return "\n".join(texts)
-    raise RowProblem(f"{where}: content must be text, got {type(value).__name__ if value is not None else 'null'}")
-
-
-def parse_turns(value: Any, field: str) -> list[dict]:
-    value = maybe_json_list(value)
-    if value is None:
-        raise RowProblem(f"missing field '{field}'")
-    if not isinstance(value, list):
-        raise RowProblem(f"'{field}' must be a list of turns, got {type(value).__name__}")
-    if not value:
-        raise RowProblem(f"'{field}' is empty")
-    messages = []
-    for i, turn in enumerate(value):
-        where = f"{field}[{i}]"
-        if not isinstance(turn, dict):
-            raise RowProblem(f"{where} must be an object, got {type(turn).__name__}")
-        messages.append(parse_turn(turn, where))
-    return [m for m in messages if m["role"] != "system" or m["content"].strip()]
-
-
-def parse_turn(turn: dict, where: str) -> dict:
-    raw = turn.get("role", turn.get("from"))
-    if raw is None:
-        raise RowProblem(f"{where} has no 'role' (or 'from')")
-    role = ROLES.get(str(raw).lower())
-    if role is None:
-        raise RowProblem(f"{where} has unknown role '{raw}' (expected system, user/human, assistant/gpt)")
-    content = turn_content(turn.get("content", turn.get("value")), where)
-    if not content.strip() and role != "system":
-        raise RowProblem(f"{where}: empty {role} turn")
-    return {"role": role, "content": content}
 
 
 def _from_messages(data: dict) -> list[dict]:
@@ -328,7 +231,5 @@ def normalise(data: dict, fmt: str, columns: dict[str, str] | None = None,
     if fmt == "text":
         return text_of(data, columns)
     if fmt == "classification":
-        from .pairs import to_classification
-
-        return to_classification(apply_columns(data, columns))["text"]
+        return pairs.to_classification(apply_columns(data, columns))["text"]
     return to_messages(data, fmt, columns, system_prompt)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .formats import (
+from .turns import (
     ROLES,
     RowProblem,
     check_order,
