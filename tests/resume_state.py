@@ -62,7 +62,7 @@ def assert_same(restored: Any, saved: Any, where: str = "state") -> None:
             assert_same(restored[key], saved[key], f"{where}[{key!r}]")
     elif isinstance(saved, (list, tuple)):
         assert len(restored) == len(saved), f"{where}: length {len(restored)} != {len(saved)}"
-        for i, (a, b) in enumerate(zip(restored, saved)):
+        for i, (a, b) in enumerate(zip(restored, saved, strict=True)):
             assert_same(a, b, f"{where}[{i}]")
     else:
         assert restored == saved, f"{where}: {restored!r} != {saved!r}"
