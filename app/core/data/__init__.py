@@ -16,7 +16,8 @@ _EXPORTS = {
     "inspection": ("InspectReport", "inspect_file"),
     "prepare": ("Prepared", "prepare_sft"),
     "problems": ("Problem",),
-    "readers": ("SUPPORTED_EXTENSIONS", "Row", "read_rows"),
+    "readers": ("SUPPORTED_EXTENSIONS", "Row"),
+    "sources": ("read_rows",),
     "templating": ("IGNORE_INDEX", "Encoded", "encode_conversation", "encode_text", "ensure_chat_template"),
     "cleaning": ("CleanActions", "CleanResult", "clean_dataset"),
     "splits": ("SplitResult", "split_dataset"),
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from .inspection import InspectReport, inspect_file
     from .prepare import Prepared, prepare_sft
     from .problems import Problem
-    from .readers import SUPPORTED_EXTENSIONS, Row, read_rows
+    from .readers import SUPPORTED_EXTENSIONS, Row
+    from .sources import read_rows
     from .splits import SplitResult, split_dataset
     from .templating import IGNORE_INDEX, Encoded, encode_conversation, encode_text, ensure_chat_template

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import DataError
 from .inspection import scan
-from .readers import check_file
+from .sources import check_file
 from .versions import check_target, next_version_path, sha256_of, write_sidecar, writing_jsonl
 
 KINDS = ("rephrase", "new")

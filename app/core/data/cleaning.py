@@ -27,7 +27,7 @@ from .formats import UNKNOWN
 from .inspection import scan
 from .placeholders import fill
 from .problems import Problem, problems_error
-from .readers import check_file
+from .sources import check_file
 from .templating import ConversationEncoder, encode_text
 from .versions import check_target, next_version_path, sha256_of, write_sidecar, writing_jsonl
 

@@ -20,7 +20,8 @@ from .formats import UNKNOWN, Detection, RowProblem, detect_format, normalise
 from .lengths import LengthStats, histogram_lines
 from .placeholders import placeholders_in
 from .problems import Problem
-from .readers import Row, open_rows
+from .readers import Row
+from .sources import open_rows
 from .templating import ConversationEncoder, encode_text
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import Cancelled, DataError
 from .prepare import PROGRESS_STEPS, Prepared, fingerprint, save_cache, split_indices
-from .readers import check_file
+from .sources import check_file
 from .stage_data import load_stage_rows
 
 log = logging.getLogger(__name__)

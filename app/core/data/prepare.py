@@ -25,8 +25,7 @@ from .formats import UNKNOWN, RowProblem, normalise
 from .inspection import detect_in
 from .mixing import mix
 from .problems import Problem, problems_error
-from .readers import check_file, open_rows
-from .sources import is_hub_id, resolve_source
+from .sources import check_file, is_hub_id, open_rows, resolve_source
 from .templating import ConversationEncoder, encode_text
 from .versions import sha256_of
 

@@ -54,22 +54,9 @@ class Row:
         return str(Path(source) / self.file) if self.file else str(source)
 
 
-def read_rows(path: str | Path) -> Iterator[Row]:
-    """Every record of a dataset file; parse errors come back as rows with `error` set.
-
-    A missing, empty or unsupported file raises DataError at once (not on first iteration).
-    """
-    rows, _total = open_rows(path)
-    return rows
-
-
-def open_rows(path: str | Path) -> tuple[Iterator[Row], int | None]:
-    """The rows of a file or folder source and, where it is cheap to know, how many there are (None for CSV)."""
-    path = check_file(path)
-    if path.is_dir():
-        from .sources import folder_rows
-
-        return folder_rows(path)
+def open_file_rows(path: Path) -> tuple[Iterator[Row], int | None]:
+    """The rows of one checked data file (`check_data_file`) and, where it is cheap to know, how many there are (None
+    for CSV). Any source, folders and hub ids included, is opened by sources.open_rows."""
     suffix = path.suffix.lower()
     if suffix in JSONL_EXTENSIONS:
         return _jsonl_rows(path), _count_lines(path)
@@ -82,20 +69,12 @@ def open_rows(path: str | Path) -> tuple[Iterator[Row], int | None]:
     return _text_rows(path), _count_lines(path)
 
 
-def check_file(path: str | Path) -> Path:
-    """The path, once it is known to be a non-empty file of a supported kind or a dataset folder (see sources.py;
-    a hub dataset id is downloaded first); else a DataError with a hint."""
-    from .sources import check_folder, is_hub_id, resolve_source
-
-    if is_hub_id(path):
-        path = resolve_source(path)
-    path = Path(path).expanduser()
+def check_data_file(path: Path) -> Path:
+    """The path, once it is known to be a non-empty file of a supported kind; else a DataError with a hint."""
     if not path.exists():
         raise DataError(f"Data file not found: {path}",
                         "Check the path (relative paths are resolved against the config's folder), "
                         "or pick the file again.")
-    if path.is_dir():
-        return check_folder(path)
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
         raise DataError(f"Unsupported data file type '{path.suffix or '(none)'}': {path.name}",
                         f"Use one of {', '.join(SUPPORTED_EXTENSIONS)} (e.g. export your sheet as CSV).")

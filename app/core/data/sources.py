@@ -1,4 +1,5 @@
-"""Dataset sources beyond one file: folders and hub datasets.
+"""Dataset sources: where rows come from. `check_file`, `open_rows` and `read_rows` take any source — one file
+(read by readers.py), a folder, or a hub dataset id:
 
   saved dataset   a folder written by `datasets` (`Dataset.save_to_disk`; a `DatasetDict` reads its 'train'
                   split), read batch by batch from its memory-mapped Arrow files (never loaded whole)
@@ -23,7 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Cancelled, DataError
-from .readers import CSV_EXTENSIONS, JSON_EXTENSIONS, JSONL_EXTENSIONS, PARQUET_EXTENSIONS, Row, open_rows
+from .readers import (
+    CSV_EXTENSIONS,
+    JSON_EXTENSIONS,
+    JSONL_EXTENSIONS,
+    PARQUET_EXTENSIONS,
+    Row,
+    check_data_file,
+    open_file_rows,
+    sniff_encoding,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +45,30 @@ METADATA_FILES = {"dataset_info.json", "state.json", "dataset_dict.json", "datas
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 Progress = Callable[[str, int, "int | None"], None]
+
+
+def read_rows(path: str | Path) -> Iterator[Row]:
+    """Every record of a dataset source; parse errors come back as rows with `error` set.
+
+    A missing, empty or unsupported source raises DataError at once (not on first iteration).
+    """
+    rows, _total = open_rows(path)
+    return rows
+
+
+def open_rows(path: str | Path) -> tuple[Iterator[Row], int | None]:
+    """The rows of a file, folder or hub source and, where it is cheap to know, how many there are (None for CSV)."""
+    path = check_file(path)
+    return folder_rows(path) if path.is_dir() else open_file_rows(path)
+
+
+def check_file(path: str | Path) -> Path:
+    """The path, once it is known to be a dataset: a non-empty file of a supported kind, a dataset folder, or a hub
+    dataset id (downloaded first, then its folder); else a DataError with a hint."""
+    if is_hub_id(path):
+        path = resolve_source(path)
+    path = Path(path).expanduser()
+    return check_folder(path) if path.is_dir() else check_data_file(path)
 
 
 def is_hub_id(spec: str | os.PathLike) -> bool:
@@ -192,7 +226,7 @@ def _saved_rows(folder: Path) -> tuple[Iterator[Row], int | None]:
 
 
 def _files_rows(folder: Path, files: list[Path]) -> tuple[Iterator[Row], int | None]:
-    opened = [(path, *open_rows(path)) for path in files]
+    opened = [(path, *open_file_rows(path)) for path in files]
     totals = [total for _path, _rows, total in opened]
 
     def rows() -> Iterator[Row]:
@@ -212,7 +246,6 @@ def _documents(folder: Path) -> list[Path]:
 
 def _document_rows(folder: Path, documents: list[Path]) -> Iterator[Row]:
     """Each file is one document; an undecodable or empty file is a problem on its line 1."""
-    from .readers import sniff_encoding
 
     for path in documents:
         name = str(path.relative_to(folder))

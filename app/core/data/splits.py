@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import Cancelled, DataError
-from .readers import check_file, open_rows
+from .sources import check_file, open_rows
 from .versions import base_stem, check_target, datasets_dir, sha256_of, write_sidecar, writing_jsonl
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from .inspection import detect_in
 from .pairs import stage_row
 from .prepare import fingerprint, split_indices
 from .problems import Problem, problems_error
-from .readers import check_file, open_rows
+from .sources import check_file, open_rows
 
 
 @dataclass
