@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
 from app.core.runs.compare import METRICS
-from app.ui.widgets.plots import _Ema, _with_alpha, plot_grid, style_plots
+from app.ui.widgets.plots import Ema, plot_grid, style_plots, with_alpha
 
 TITLES = {"loss": "Loss (smoothed)", "eval_loss": "Eval loss", "learning_rate": "Learning rate",
           "tokens_per_second": "Tokens / s (smoothed)"}
@@ -52,7 +52,7 @@ class ComparePlots(QWidget):
                     raw.opts["autoDownsampleFactor"] = 1.0
                     self.raw[run_id] = raw
                 if key in SMOOTHED:
-                    ema = _Ema()
+                    ema = Ema()
                     y = np.fromiter((ema.update(v) for v in y), float, len(y))
                 curve = self.plots[key].plot(x, y, name=label if key == METRICS[0] else None, skipFiniteCheck=True)
                 curve.opts["autoDownsampleFactor"] = 1.0  # peak mode keeps each pixel's min and max
@@ -94,7 +94,7 @@ class ComparePlots(QWidget):
                     curve.setSymbolBrush(colour)
                     curve.setSymbolPen(pg.mkPen(colour))
             if run_id in self.raw:
-                self.raw[run_id].setPen(pg.mkPen(_with_alpha(colour, 70 if dark else 45), width=1))
+                self.raw[run_id].setPen(pg.mkPen(with_alpha(colour, 70 if dark else 45), width=1))
 
 
 def _points(points) -> np.ndarray | None:

@@ -113,7 +113,7 @@ def style_plots(view: pg.GraphicsLayoutWidget, plots: Iterable[pg.PlotItem], pal
             ax.setPen(pg.mkPen(_mix(text, background, 0.5)))
             ax.setTextPen(pg.mkPen(text))
         if plot.legend is not None:
-            plot.legend.setBrush(pg.mkBrush(_with_alpha(background, 200)))
+            plot.legend.setBrush(pg.mkBrush(with_alpha(background, 200)))
             plot.legend.setLabelTextColor(text)
             for _, label in plot.legend.items:
                 label.setText(label.text)  # pyqtgraph re-renders a label only when its text is set
@@ -130,7 +130,7 @@ class MetricsPlots(QWidget):
         self._meta: list[tuple[str, str, str, int | None]] = []  # SERIES, then the stage series as they come
         for name, plot_key, label, hue in SERIES:
             self._add_series(name, plot_key, label, hue)
-        self._ema = _Ema()
+        self._ema = Ema()
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self.redraw)
@@ -177,7 +177,7 @@ class MetricsPlots(QWidget):
         self._meta = [m for m in self._meta if m[1] in self.plots]
         self.curves = {name: self.curves[name] for name, *_ in self._meta}
         self.series = {name: _Series() for name, *_ in self._meta}
-        self._ema = _Ema()
+        self._ema = Ema()
         for curve in self.curves.values():
             curve.setData([], [])
         for plot in self.plots.values():
@@ -261,7 +261,7 @@ class MetricsPlots(QWidget):
             colour = accent if hue is None else QColor.fromHslF(hue / 360, 0.75, 0.65 if dark else 0.42)
             curve = self.curves[name]
             if name == "loss":
-                curve.setPen(pg.mkPen(_with_alpha(colour, 150 if dark else 90), width=1))  # faint beside the EMA
+                curve.setPen(pg.mkPen(with_alpha(colour, 150 if dark else 90), width=1))  # faint beside the EMA
             elif name.startswith("eval_"):
                 curve.setPen(pg.mkPen(colour, width=1))
                 curve.setSymbol("o")
@@ -279,7 +279,7 @@ class _ScientificAxis(pg.AxisItem):
         return ["0" if v == 0 else np.format_float_scientific(v * scale, precision=1, exp_digits=1, trim="-") for v in values]
 
 
-class _Ema:
+class Ema:
     """Debiased exponential moving average (the first points are not pulled towards zero)."""
 
     def __init__(self, smoothing: float = EMA_SMOOTHING):
@@ -292,7 +292,7 @@ class _Ema:
         return self._num / self._den
 
 
-def _with_alpha(colour: QColor, alpha: int) -> QColor:
+def with_alpha(colour: QColor, alpha: int) -> QColor:
     out = QColor(colour)
     out.setAlpha(alpha)
     return out
