@@ -1,16 +1,23 @@
 """The Data step's doctor: fix buttons make a new dataset version and switch to it, the placeholder form, the
-column-mapping dialog when detection is unsure, paged rows, and cancelling a slow check."""
+column-mapping dialog when detection is unsure, paged rows, and cancelling a slow check. Buttons and dialogs are
+clicked and typed into as a user would (file and input dialogs answer through monkeypatch)."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from studio_fakes import chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
 
 from app.ui.settings import open_settings
 from app.ui.state import StudioState
 from app.ui.steps.data import DataStep
+from app.ui.steps.data_augment import AugmentDialog
+from app.ui.steps.data_doctor import PlaceholderForm
+from app.ui.steps.data_mix import MixDialog
+from app.ui.steps.data_preview import MappingDialog
 
 
 @pytest.fixture
@@ -31,6 +38,33 @@ def reported(qtbot, step, path):
     return step.report
 
 
+def click(qtbot, widget) -> None:
+    assert widget.isVisible() and widget.isEnabled(), widget
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def click_doctor(qtbot, step, key: str) -> None:
+    """Open the Doctor tab by its tab, then click the finding's button."""
+    bar = step.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(step.tabs.indexOf(step.doctor_tab)).center())
+    assert step.tabs.currentWidget() is step.doctor_tab
+    click(qtbot, step.doctor.buttons[key])
+
+
+def shown_dialog(qtbot, step, kind):
+    """The dialog of `kind` that a click opened (window-modal through open(), so the click returns at once)."""
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in step.findChildren(kind)), timeout=5000)
+    return next(d for d in step.findChildren(kind) if d.isVisible())
+
+
+def button(dialog, text: str) -> QPushButton:
+    return next(b for b in dialog.findChildren(QPushButton) if b.text() == text)
+
+
+def ok_button(dialog) -> QPushButton:
+    return dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+
+
 def identity_rows():
     rows = [{"messages": [{"role": "user", "content": f"Who are you {i}?"},
                           {"role": "assistant", "content": "I am {{name}}, made by {{author}}."}]} for i in range(4)]
@@ -45,7 +79,7 @@ def test_fix_buttons_make_a_new_version_drop_invalid_rows_and_show_the_actions(q
     report = reported(qtbot, step, source)
     assert (report.problem_count, report.duplicates.rows, report.placeholders) == (1, 2, {"name": 6, "author": 6})
     assert step.tabs.tabText(2) == "Doctor (3)"
-    step.doctor.buttons["duplicates"].click()
+    click_doctor(qtbot, step, "duplicates")
     qtbot.waitUntil(lambda: step.state.config.data.train != str(source), timeout=10000)
     cleaned = step.state.config.data.train
     report = reported(qtbot, step, cleaned)
@@ -54,9 +88,11 @@ def test_fix_buttons_make_a_new_version_drop_invalid_rows_and_show_the_actions(q
     assert step.doctor.actions.text().splitlines()[1:] == ["  Drop invalid rows: 7 → 6 rows",
                                                            '  Remove duplicates {"mode": "exact"}: 6 → 4 rows']
 
-    form = step.doctor.open_placeholder_form()
-    form.edits["name"].setText("Quill")
-    form.accept()
+    click_doctor(qtbot, step, "placeholders")
+    form = shown_dialog(qtbot, step, PlaceholderForm)
+    qtbot.keyClicks(form.edits["name"], "Quill")
+    assert ok_button(form).text() == "Fill"
+    click(qtbot, ok_button(form))
     qtbot.waitUntil(lambda: step.state.config.data.train.endswith("id.v2.jsonl"), timeout=10000)
     report = reported(qtbot, step, step.state.config.data.train)
     assert report.placeholders == {"author": 4} and not step.doctor.buttons["problems"].isEnabled()
@@ -73,7 +109,8 @@ def test_unsure_detection_opens_the_mapping_dialog_which_writes_the_columns(qtbo
     dialog = step.mapping_dialog
     assert step.map_button.isVisible()
     assert dialog.result_mapping() == ("prompt_completion", {"question": "prompt", "answer": "completion"})
-    dialog.accept()
+    assert dialog is shown_dialog(qtbot, step, MappingDialog)
+    click(qtbot, ok_button(dialog))
     assert step.state.config.data.columns == {"question": "prompt", "answer": "completion"}
     assert step.state.config.data.format == "prompt_completion"
     qtbot.waitUntil(lambda: step.report is not None and step.report.valid_rows == 2, timeout=10000)
@@ -86,11 +123,11 @@ def test_rows_are_paged(qtbot, page, tmp_path):
     step = page(path)
     reported(qtbot, step, path)
     assert step.pager.label.text() == "Rows 1–50 of 120" and not step.pager.prev_button.isEnabled()
-    step.pager.next_button.click()
-    step.pager.next_button.click()  # a second click before the first page arrives asks for the same page
+    click(qtbot, step.pager.next_button)
+    click(qtbot, step.pager.next_button)  # a second click before the first page arrives asks for the same page
     qtbot.waitUntil(lambda: step.table.verticalHeaderItem(0).text() == "51", timeout=5000)
     assert step.pager.label.text() == "Rows 51–100 of 120"
-    step.pager.next_button.click()
+    click(qtbot, step.pager.next_button)
     qtbot.waitUntil(lambda: step.pager.label.text() == "Rows 101–120 of 120", timeout=5000)
     assert not step.pager.next_button.isEnabled() and json.loads(
         json.dumps(step.rows[0].data))["messages"][0]["content"] == "Question 100?"
@@ -109,7 +146,7 @@ def test_a_slow_check_shows_progress_and_can_be_cancelled(qtbot, page, tmp_path,
     step = page(write_jsonl(tmp_path / "big.jsonl", chat_rows(3)))
     qtbot.waitUntil(lambda: step.progress.value() > 10, timeout=5000)
     assert step.cancel_button.isVisible() and "Checking rows" in step.summary.text()
-    step.cancel_button.click()
+    click(qtbot, step.cancel_button)
     assert "Stopped at" in step.summary.text() and not step.tasks.is_running("inspect")
     qtbot.waitUntil(lambda: not step.tasks._running, timeout=5000)
     assert step.report is None and not step.is_valid()
@@ -125,7 +162,7 @@ def test_measuring_token_lengths_shows_the_histogram_and_what_max_length_cuts(qt
     step.state.update("training", max_length=64)
     reported(qtbot, step, path)
     assert step.report.token_stats is None and step.doctor.histogram.text() == ""
-    step.doctor.buttons["lengths"].click()
+    click_doctor(qtbot, step, "lengths")
     qtbot.waitUntil(lambda: step.report is not None and step.report.token_stats is not None, timeout=20000)
     stats = step.report.token_stats
     assert stats["truncated"] == 1 and stats["max"] > 64 and step.tokenizer is demo_tokenizer
@@ -154,19 +191,20 @@ def test_augmenting_adds_only_the_ticked_candidates_as_a_new_version(qtbot, page
     path = write_jsonl(tmp_path / "seeds.jsonl", chat_rows(3))
     step = page(path)
     reported(qtbot, step, path)
-    dialog = step.open_augment_dialog()
+    click_doctor(qtbot, step, "augment")
+    dialog = shown_dialog(qtbot, step, AugmentDialog)
     dialog.model_edit.setText("broken")
-    dialog.generate_button.click()
+    click(qtbot, dialog.generate_button)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("⚠"), timeout=10000)
     assert "no usable conversations" in dialog.status.text() and "pick chat data" in dialog.status.text()
     dialog.model_edit.setText("demo")
     dialog.count.setValue(3)
-    dialog.generate_button.click()
+    click(qtbot, dialog.generate_button)
     qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=10000)
     assert commands[-1] == (str(path), "demo", 3, ("rephrase", "new"))
     assert dialog.status.text().startswith("3 candidates") and "from line 1" in dialog.list.item(0).text()
     dialog.list.item(1).setCheckState(Qt.CheckState.Checked)
-    dialog.keep_button.click()
+    click(qtbot, dialog.keep_button)
     qtbot.waitUntil(lambda: step.state.config.data.train.endswith("seeds.v1.jsonl"), timeout=10000)
     report = reported(qtbot, step, step.state.config.data.train)
     assert report.rows == 4 and "Added generated examples" in step.doctor.actions.text()
@@ -188,8 +226,9 @@ def test_a_hub_dataset_id_downloads_with_progress_and_reads(qtbot, page, tmp_pat
         return folder
 
     monkeypatch.setattr("app.core.data.sources.resolve_source", fake_resolve)
+    monkeypatch.setattr("app.ui.steps.data_source.QInputDialog.getText", lambda *a: ("someone/chats", True))
     step = page(tmp_path / "missing.jsonl")
-    step.set_file("someone/chats")
+    click(qtbot, step.source.hub_button)
     report = reported(qtbot, step, "someone/chats")
     assert calls[0] == "someone/chats" and report.valid_rows == 4 and step.is_valid()
     assert step.table.rowCount() == 4
@@ -206,24 +245,32 @@ def test_a_file_that_cannot_be_read_leaves_the_step_invalid(qtbot, page, tmp_pat
 
 
 @pytest.mark.usefixtures("fake_models")
-def test_the_mix_editor_writes_data_mix(qtbot, page, tmp_path):
+def test_the_mix_editor_writes_data_mix(qtbot, page, tmp_path, monkeypatch):
     path = write_jsonl(tmp_path / "main.jsonl", chat_rows(3))
+    monkeypatch.setattr("app.ui.steps.data_mix.QFileDialog.getOpenFileName",
+                        lambda *a: (str(tmp_path / "extra.csv"), ""))
     step = page(path)
     reported(qtbot, step, path)
     assert step.source.mix_button.text() == "Mix…"
-    dialog = step.open_mix_dialog()
-    dialog.add_row(str(tmp_path / "extra.csv"))
+    click(qtbot, step.source.mix_button)
+    dialog = shown_dialog(qtbot, step, MixDialog)
+    click(qtbot, button(dialog, "Add file…"))
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 0).text() == str(tmp_path / "extra.csv")
     dialog.table.cellWidget(0, 1).setValue(2.5)
     dialog.table.cellWidget(0, 2).setValue(100)
     dialog.table.cellWidget(0, 3).setCurrentText("prompt_completion")
-    dialog.accept()
+    click(qtbot, ok_button(dialog))
     mix = step.state.config.data.mix
     assert [(m.path, m.weight, m.max_samples, m.format) for m in mix] == [
         (str(tmp_path / "extra.csv"), 2.5, 100, "prompt_completion")]
     assert step.source.mix_button.text() == "Mix (1)…"
-    again = step.open_mix_dialog()
-    assert again.mix() == [m.model_dump() for m in mix]
-    again.table.selectRow(0)
-    again.remove_row()
-    again.accept()
+    click(qtbot, step.source.mix_button)
+    again = shown_dialog(qtbot, step, MixDialog)
+    assert again is not dialog and again.mix() == [m.model_dump() for m in mix]
+    cell = again.table.visualItemRect(again.table.item(0, 0)).center()
+    qtbot.mouseClick(again.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert again.table.currentRow() == 0
+    click(qtbot, button(again, "Remove"))
+    assert again.table.rowCount() == 0
+    click(qtbot, ok_button(again))
     assert step.state.config.data.mix == [] and step.source.mix_button.text() == "Mix…"

@@ -53,12 +53,14 @@ def test_data_step_reads_rows_format_and_problem_lines(qtbot, tmp_path, settings
 
 
 @pytest.mark.usefixtures("fake_models")
-def test_data_step_choosing_a_file_and_overriding_the_format(qtbot, tmp_path, settings):
+def test_data_step_choosing_a_file_and_overriding_the_format(qtbot, tmp_path, settings, monkeypatch):
     state = StudioState(demo_config())
     page = shown(qtbot, DataStep(state, settings))
     rows = [{"question": f"q{i}", "answer": f"a{i}"} for i in range(3)]
     path = write_jsonl(tmp_path / "qa.jsonl", rows)
-    page.set_file(str(path))
+    monkeypatch.setattr("app.ui.steps.data_source.QFileDialog.getOpenFileName", lambda *a: (str(path), ""))
+    assert page.source.choose_button.isVisible()
+    qtbot.mouseClick(page.source.choose_button, Qt.MouseButton.LeftButton)
     assert state.config.data.train == str(path)
     qtbot.waitUntil(lambda: page.report is not None, timeout=10000)
     assert page.report.valid_rows == 0 and not page.is_valid()  # no known layout until the columns are mapped
