@@ -145,6 +145,51 @@ def test_merged_exports_pass_in_every_dtype_and_a_corrupted_merge_fails(bf16_run
         export_merged(config, model, tokenizer, tmp_path / "bad", source=ExportSource(adapter_dir=bad))
 
 
+def test_an_in_memory_merge_that_changes_the_outputs_is_refused(tiny_model_dir, tmp_path, monkeypatch):
+    """A DoRA adapter cannot be merged shard by shard: peft merges it in memory, and the merged model's logits are
+    compared with the adapter model's before anything is saved (fp32 reference vs fp32 merge). The same export
+    passes with peft's merge as it is, and is refused when the merge shifts one weight."""
+    from peft import LoraConfig, get_peft_model
+    from peft.tuners.lora import LoraModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from app.core.config import parse_config
+    from app.core.export.weights import ExportSource, export_context, export_merged
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], use_dora=True))
+    with torch.no_grad():  # trained: the adapter and the magnitudes are no longer at their initialisation
+        for name, param in model.named_parameters():
+            if "lora_" in name:
+                param.add_(torch.randn_like(param) * 0.05)
+    model.save_pretrained(tmp_path / "adapter")
+    config = parse_config({"data": {"train": "x.jsonl"}, "model": {"source": str(tiny_model_dir)},
+                           "export": {"dtype": "fp32"}})
+    sink = ListSink()
+    export_merged(config, model, tokenizer, tmp_path / "good", export_context(sink=sink),
+                  ExportSource(adapter_dir=tmp_path / "adapter"))
+    props = sink.of("artifact")[0]["properties"]
+    assert props["merge"] == "in memory (the adapter uses use_dora)" and props["parity_ok"], props
+    assert props["merge_max_abs_diff"] <= props["tolerance"], props
+
+    merge = LoraModel.merge_and_unload
+
+    def shifted(self, *args, **kwargs):  # a merge that gets one weight wrong
+        merged = merge(self, *args, **kwargs)
+        with torch.no_grad():
+            merged.get_submodule("model.layers.0.self_attn.q_proj").weight.add_(0.5)
+        return merged
+
+    monkeypatch.setattr(LoraModel, "merge_and_unload", shifted)
+    with pytest.raises(ExportError, match=r"Merging changed the model's outputs: max logit difference .* \(fp32 "
+                                          r"reference vs fp32 export") as err:
+        export_merged(config, model, tokenizer, tmp_path / "bad", source=ExportSource(adapter_dir=tmp_path / "adapter"))
+    assert err.value.hint == "Export the adapter instead and report this with the run's log."
+    assert not (tmp_path / "bad").exists()
+
+
 @pytest.mark.parametrize("init", ["pissa", "olora"])
 def test_a_pissa_or_olora_adapter_converted_from_a_wrong_initial_adapter_is_refused(tiny_model_dir, tmp_path, init):
     """plain_lora_model rewrites the trained adapter for the original base from the adapter as initialised; given
