@@ -29,7 +29,6 @@ def test_eval_scores_tuned_and_base_on_the_validation_rows_and_stores_them(eval_
     assert result["examples"] == len(held) == 4
     for scores in (result["metrics"], result["base"]["zero_shot"], result["base"]["few_shot"]):
         assert set(scores) >= {"exact_match", "rouge1", "rouge2", "rougeL", "bleu"}
-        assert all(0.0 <= scores[k] <= 1.0 for k in ("exact_match", "rougeL", "bleu"))
     assert result["base"]["shots"] == 2
     assert "[eval] Generating: base 2-shot 4/4" in out.err  # progress lines the GUI's worker reads
 
@@ -48,6 +47,18 @@ def test_eval_scores_tuned_and_base_on_the_validation_rows_and_stores_them(eval_
     assert sorted(r["prompt"] for r in rows) == sorted(e[0]["content"] for e in held)
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
     assert {r["reference"] for r in rows} <= {"apple", "pear", "plum", "fig"}
+    # every evaluation's scores are its stored predictions' (not merely numbers between 0 and 1)
+    from app.core.evaluation import metrics as m
+
+    for key, scores in (("tuned", result["metrics"]), ("base_zero_shot", result["base"]["zero_shot"]),
+                        ("base_few_shot", result["base"]["few_shot"])):
+        stored = Store().eval_predictions(result["evaluation_ids"][key])
+        predictions, references = [r["prediction"] for r in stored], [r["reference"] for r in stored]
+        assert scores["exact_match"] == pytest.approx(
+            sum(m.exact_match(p, r) for p, r in zip(predictions, references, strict=True)) / len(stored))
+        assert scores["rougeL"] == pytest.approx(
+            sum(m.rouge_l(p, r) for p, r in zip(predictions, references, strict=True)) / len(stored))
+        assert scores["bleu"] == pytest.approx(m.bleu(predictions, references))
 
 
 def test_test_split_leaves_validation_alone_and_is_never_trained_on(eval_run):

@@ -68,8 +68,7 @@ def test_pt_on_raw_text(demo_model_dir):
 
 def test_rm_scores_pairs_and_exports_a_merged_reward_model(reward_model):
     result, sink = reward_model
-    series = trained(result, sink, "accuracy", "margin")
-    assert all(0.0 <= a <= 1.0 for a in series["accuracy"])
+    trained(result, sink, "accuracy", "margin")  # that accuracy is the head's own: test_evaluate_stages.py
     assert any(a["kind"] == "merged" for a in Store().artifacts(result.run_id))
 
 
