@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import get_args
 
 from app.cli.events import add_events_option
-from app.core.errors import DataError, StudioError
+from app.core.errors import DataError
 from app.core.events import EventSink, StopFlag
 from app.core.requests import AugmentKind, AugmentRequest
 
@@ -44,16 +44,11 @@ def add_parser(ds) -> None:
 
 def augment_request(args) -> AugmentRequest:
     """The request the options (or `--request FILE`) describe."""
-    from app.core.requests import load_request, parse_request
+    from app.core.requests import request_from_options
 
-    if args.request:
-        if args.file:
-            raise StudioError("Give a file or --request FILE, not both.", "The request file names its dataset.")
-        return load_request(AugmentRequest, args.request)
-    if not args.file:
-        raise StudioError("Which dataset?", "Give a file, or --request FILE.")
     fields = ("file", "n", "model", "kinds", "format", "columns", "seed", "out", "add")
-    return parse_request(AugmentRequest, {k: getattr(args, k) for k in fields if getattr(args, k) is not None})
+    return request_from_options(AugmentRequest, args.request, args.file, {k: getattr(args, k) for k in fields},
+                                ("dataset", "a file"))
 
 
 def cmd_augment(args) -> int:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import get_args
 
 from app.cli.events import add_events_option
-from app.core.errors import StudioError
 from app.core.requests import EvalRequest, EvalSplit
 from app.logsetup import route_library_logs
 
@@ -20,17 +19,11 @@ BASELINE_TITLES = {"majority_class": "majority class", "chance": "chance"}
 
 def eval_request(args) -> EvalRequest:
     """The request the flags (or `--request FILE`) describe."""
-    from app.core.requests import load_request, parse_request
+    from app.core.requests import request_from_options
 
-    if args.request:
-        if args.run:
-            raise StudioError("Give a run or --request FILE, not both.", "The request file names its run.")
-        return load_request(EvalRequest, args.request)
-    if not args.run:
-        raise StudioError("Which run?", "Give a run id or name, or --request FILE.")
     fields = {"run": args.run, "split": args.split, "limit": args.limit, "few_shot": args.few_shot,
               "base": not args.no_base, "batch_size": args.batch_size, "max_new_tokens": args.max_new_tokens}
-    return parse_request(EvalRequest, {k: v for k, v in fields.items() if v is not None})
+    return request_from_options(EvalRequest, args.request, args.run, fields, ("run", "a run id or name"))
 
 
 def cmd_eval(args) -> int:

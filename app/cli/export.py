@@ -12,7 +12,6 @@ from typing import get_args
 
 from app.cli.events import add_events_option
 from app.core.config import ExportDtype
-from app.core.errors import StudioError
 from app.core.requests import ExportRequest, GgufQuant
 from app.logsetup import route_library_logs
 
@@ -29,17 +28,12 @@ def checkpoint_choice(value: str) -> int | str:
 
 def export_request(args) -> ExportRequest:
     """The request the flags (or `--request FILE`) describe."""
-    from app.core.requests import load_request, parse_request
+    from app.core.requests import request_from_options
 
-    if args.request:
-        if args.run:
-            raise StudioError("Give a run or --request FILE, not both.", "The request file names its run.")
-        return load_request(ExportRequest, args.request)
-    if not args.run:
-        raise StudioError("Which run?", "Give a run id or name, or --request FILE.")
     fields = ("run", "checkpoint", "merged", "adapter", "gguf", "ollama", "dtype", "max_shard_size", "quant",
               "push_to_hub", "public")
-    return parse_request(ExportRequest, {k: getattr(args, k) for k in fields if getattr(args, k) is not None})
+    return request_from_options(ExportRequest, args.request, args.run, {k: getattr(args, k) for k in fields},
+                                ("run", "a run id or name"))
 
 
 def cmd_export(args) -> int:

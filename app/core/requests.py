@@ -125,6 +125,21 @@ def load_request(kind: type[R], path: str | Path) -> R:
     return parse_request(kind, data)
 
 
+def request_from_options(kind: type[R], request_file: str | None, subject: str | None, options: dict,
+                         names: tuple[str, str]) -> R:
+    """A command's request: read from `--request FILE`, or made of its options (those given, i.e. not None), never
+    both. `subject` is the positional option the request names (a run, a dataset); `names`: how to ask for it
+    ("run", "a run id or name")."""
+    what, how = names
+    if request_file:
+        if subject:
+            raise StudioError(f"Give a {what} or --request FILE, not both.", f"The request file names its {what}.")
+        return load_request(kind, request_file)
+    if not subject:
+        raise StudioError(f"Which {what}?", f"Give {how}, or --request FILE.")
+    return parse_request(kind, {k: v for k, v in options.items() if v is not None})
+
+
 def save_request(request: Request, folder: Path) -> Path:
     """Write `request` to `folder/<command>.yaml` atomically; the path to pass as `--request`."""
     folder.mkdir(parents=True, exist_ok=True)
