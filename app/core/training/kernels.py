@@ -340,10 +340,12 @@ def gpu_kernels(precision: str) -> dict[str, Any]:
 
     import torch
 
+    from ..hardware import flash_attention_available
+
     if not torch.cuda.is_available():
         return {}
     found: dict[str, Any] = {}
-    if precision in ("bf16", "fp16") and importlib.util.find_spec("flash_attn") is not None:
+    if flash_attention_available("cuda", precision):
         found["attn_implementation"] = "flash_attention_2"
     if importlib.util.find_spec("liger_kernel") is not None:
         found["use_liger_kernel"] = True
