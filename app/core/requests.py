@@ -46,7 +46,7 @@ class ExportRequest(Request):
     gguf: Path | None = Field(None, title="GGUF folder", description="Write a GGUF file for llama.cpp.")
     ollama: Path | None = Field(None, title="Ollama folder", description="Write a GGUF file and its Modelfile.")
     dtype: ExportDtype | None = Field(None, title="Merged dtype", description="Weight type of the merged model "
-                                      "(default: the run's export.dtype).")
+                                      "(default: the run's export.dtype).", json_schema_extra={"special": "the run's"})
     max_shard_size: ShardSize | None = Field(None, title="Max shard size", description="Largest safetensors file "
                                              "of the merged model, e.g. 500MB (default: the run's).")
     quant: GgufQuant = Field("f16", title="GGUF tensor type", description="f16 answers exactly as the model; q8_0 "
@@ -67,18 +67,20 @@ class EvalRequest(Request):
     split: EvalSplit = Field("validation", title="Split", description="validation: the rows the run held out; "
                              "test: its data.test file or share.")
     limit: int | None = Field(None, title="Examples", description="Score only the first N held-out examples "
-                              "(default: all).", ge=1)
+                              "(default: all).", ge=1, json_schema_extra={"special": "all"})
     few_shot: int = Field(0, title="Few-shot K", description="Also score the base model with K training examples "
-                          "placed in the prompt.", ge=0, le=64)
+                          "placed in the prompt.", ge=0, le=64, json_schema_extra={"special": "off"})
     base: bool = Field(True, title="Score the base model", description="Score the base model beside the tuned one.")
     batch_size: int = Field(8, title="Batch size", description="Prompts generated at once.", ge=1, le=1024)
     max_new_tokens: int | None = Field(None, title="Max new tokens", description="Tokens generated per answer "
-                                       "(default: the longest reference + 16, at most 256).", ge=1, le=8192)
+                                       "(default: the longest reference + 16, at most 256).", ge=1, le=8192,
+                                       json_schema_extra={"special": "auto"})
 
     @model_validator(mode="after")
     def _base_for_few_shot(self) -> EvalRequest:
         if self.few_shot and not self.base:
-            raise StudioError("--few-shot scores the base model, and --no-base leaves it out.", "Drop one of them.")
+            raise ValueError("few_shot: the few-shot score is the base model's: score the base model too (drop "
+                             "--no-base), or set few-shot to 0 (off)")
         return self
 
 
@@ -90,7 +92,9 @@ class AugmentRequest(Request):
                        "folder or a run.", min_length=1)
     kinds: list[AugmentKind] = Field(list(get_args(AugmentKind)), title="Kinds", description="rephrase: the "
                                      "seed's question reworded, its answer kept; new: a new question and the "
-                                     "model's answer.", min_length=1)
+                                     "model's answer.", min_length=1,
+                                     json_schema_extra={"labels": {"rephrase": "Rephrased questions",
+                                                                   "new": "New questions"}})
     format: DataFormat = Field("auto", title="Format", description="The dataset's format (auto: detected).")
     columns: dict[str, str] | None = Field(None, title="Columns", description="The column mapping, e.g. "
                                            '{"question": "prompt", "answer": "completion"}.')

@@ -193,12 +193,20 @@ def test_augmenting_adds_only_the_ticked_candidates_as_a_new_version(qtbot, page
     reported(qtbot, step, path)
     click_doctor(qtbot, step, "augment")
     dialog = shown_dialog(qtbot, step, AugmentDialog)
-    dialog.model_edit.setText("broken")
+    model, kinds = dialog.options.editor("model"), dialog.options.editor("kinds")
+    assert model.value() == step.state.config.model.source and kinds.value() == ["rephrase", "new"]
+    for box in kinds.boxes.values():  # no kind ticked: the request refuses it, and no worker starts
+        box.setChecked(False)
+    assert "Kinds" in dialog.options.error.text()
+    click(qtbot, dialog.generate_button)
+    assert "augment.kinds" in dialog.status.text() and not dialog.running() and not commands
+    kinds.set_value(["rephrase", "new"])
+    model.inner.setText("broken")
     click(qtbot, dialog.generate_button)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("⚠"), timeout=10000)
     assert "no usable conversations" in dialog.status.text() and "pick chat data" in dialog.status.text()
-    dialog.model_edit.setText("demo")
-    dialog.count.setValue(3)
+    model.inner.setText("demo")
+    dialog.options.editor("n").inner.setValue(3)
     click(qtbot, dialog.generate_button)
     qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=10000)
     assert commands[-1] == (str(path), "demo", 3, ("rephrase", "new"))

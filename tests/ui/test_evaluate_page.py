@@ -48,6 +48,20 @@ def test_evaluate_runs_the_cli_then_shows_tuned_vs_base_and_best_worst_examples(
     assert page.worst.item(0, 3).text() == "The sentiment is positive."
 
 
+def test_the_options_are_the_eval_requests_fields_and_are_checked_as_they_are_edited(page):
+    limit, shots = page.options.editor("limit"), page.options.editor("few_shot")
+    assert page.options.labels["limit"].text() == "Examples" and limit.inner.specialValueText() == "all"
+    assert limit.toolTip().startswith("Score only the first N")
+    assert page.options.editor("split").inner.count() == 2 and page.options.editor("base").value() is True
+    limit.inner.setValue(limit.inner.minimum())
+    assert page.request().limit is None  # "all"
+    page.options.editor("base").inner.setChecked(False)  # few-shot scores the base model: refused, and said why
+    assert "few-shot" in page.options.error.text().lower() and not page.eval_button.isEnabled()
+    shots.inner.setValue(0)
+    assert not page.options.error.isVisible() and page.eval_button.isEnabled()
+    assert page.request().model_dump(exclude_defaults=True) == {"run": RUN_ID, "base": False}
+
+
 def test_a_run_without_evaluations_says_so(page):
     assert page.runs.value() == RUN_ID  # shown as the page opens on it
     assert page.status.text() == "Not evaluated yet." and page.best.rowCount() == 0
@@ -82,7 +96,8 @@ def test_a_classifier_shows_its_confusion_matrix_beside_the_majority_class(page)
     assert page.headings[0].text() == "Tuned vs the majority class on the same 3 validation examples"
     assert page.best.horizontalHeaderItem(2).text() == "Tuned prediction (probability)"
     assert page.best.item(2, 0).text() == "the kiwi is bad" and page.best.item(2, 3).text() == "good"
-    assert not page.shots.isEnabled() and page.request().few_shot == 0
+    assert not page.options.editor("few_shot").isEnabled() and page.request().few_shot == 0
 
     page.runs.setCurrentIndex(page.runs.findData(RUN_ID))  # back to the sft run: no matrix, few-shot on
-    assert not page.confusion_box.isVisible() and page.shots.isEnabled() and not page.about.isVisible()
+    assert not page.confusion_box.isVisible() and page.options.editor("few_shot").isEnabled()
+    assert not page.about.isVisible()

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from app.core.config import demo_config
+from app.core.requests import ExportRequest
 from app.core.store import Store
 from app.ui.pages.export import ExportPage
 from app.ui.widgets.export_plan import ExportPlan, describe, estimate
@@ -75,13 +76,15 @@ def test_page_lists_checkpoints_and_shows_sizes_against_free_disk(qtbot, home):
     assert page.checkpoint.currentText() == "Best checkpoint (step 200, eval_loss 1.2346)", "the default"
     assert page.checkpoint.itemText(3) == "Checkpoint at step 200 (best)"
     choose(page, "merged", "adapter")
-    page.dtype.setCurrentText("bf16")
+    page.dtype.inner.setCurrentText("bf16")
     assert page.estimates["merged"].text() == "≈ 269.0 MB"
     assert page.estimates["adapter"].text() == "≈ 19.5 MB"
     assert page.estimates["gguf"].text() == ""
     assert page.export_button.isEnabled() and "Needs about 288.6 MB" in page.space.text()
-    q4 = page.quant.model().item(3)
-    assert not q4.isEnabled() and "cannot quantise" in page.quant.itemData(3, 3)
+    q4 = page.quant.inner.model().item(3)
+    assert page.quant.choices == ["f32", "f16", "q8_0", "q4_k_m"], "the export request's GgufQuant choices"
+    assert not q4.isEnabled() and "cannot quantise" in page.quant.inner.itemData(3, 3)
+    assert page.quant.toolTip() == ExportRequest.model_fields["quant"].description
 
 
 def test_too_little_disk_disables_export_with_a_message(qtbot, home, monkeypatch):
@@ -98,13 +101,15 @@ def test_too_little_disk_disables_export_with_a_message(qtbot, home, monkeypatch
 def test_the_request_is_built_from_the_choices(qtbot, home):
     page = make_page(qtbot, home)
     choose(page, "merged", "gguf", "ollama")
-    page.dtype.setCurrentText("fp16")
-    page.quant.setCurrentText("q8_0")
+    page.dtype.inner.setCurrentText("fp16")
+    page.quant.inner.setCurrentText("q8_0")
     page.checkpoint.setCurrentIndex(page.checkpoint.findData(100))
     out = home / "exports" / "bot"
     assert page.request().model_dump(exclude_defaults=True) == {
         "run": RUN_ID, "checkpoint": 100, "merged": out / "merged", "gguf": out / "gguf", "ollama": out / "ollama",
         "dtype": "fp16", "quant": "q8_0"}
+    page.dtype.inner.setCurrentText("the run's")  # the request's None: the run's own export.dtype
+    assert page.request().dtype == demo_config().export.dtype
     choose(page, "adapter")
     page.checkpoint.setCurrentIndex(0)
     assert page.request().model_dump(exclude_defaults=True) == {"run": RUN_ID, "checkpoint": "best",
@@ -131,7 +136,7 @@ def test_the_fake_export_speaks_what_the_real_cli_speaks(home):
 def test_export_fills_the_parity_report_and_the_actions_work(qtbot, home, monkeypatch):
     page = make_page(qtbot, home)
     choose(page, "merged", "gguf", "ollama")
-    page.quant.setCurrentText("q8_0")
+    page.quant.inner.setCurrentText("q8_0")
     with qtbot.waitSignal(page.export_finished, timeout=10_000) as finished:
         click(qtbot, page.export_button)
         assert page.is_running() and not page.export_button.isEnabled() and page.cancel_button.isEnabled()
@@ -197,16 +202,16 @@ def test_push_section_saves_the_token_to_the_keyring_only(qtbot, home, memory_ke
     page.push.setChecked(True)
     assert not page.export_button.isEnabled() and page.push.state.text() == (
         "name the Hub repository as user/model-name.")
-    page.push.repo.setText("me/support-bot")
+    qtbot.keyClicks(page.push.repo.inner, "me/support-bot")
     assert "save a Hugging Face token first" in page.push.state.text()
     page.push.token.setText("hf_SecretValue123")
     click(qtbot, page.push.save_button)
     assert memory_keyring.items == {("finetune-studio", "huggingface"): "hf_SecretValue123"}
     assert page.push.token.text() == "" and page.push.state.text() == "A token is saved."
     assert page.export_button.isEnabled()
-    page.push.public.setChecked(True)
+    page.push.public.inner.setChecked(True)
     assert (page.request().push_to_hub, page.request().public) == ("me/support-bot", True)
-    page.push.public.setChecked(False)
+    page.push.public.inner.setChecked(False)
     assert (page.request().push_to_hub, page.request().public) == ("me/support-bot", False)
     with qtbot.waitSignal(page.export_finished, timeout=10_000):
         click(qtbot, page.export_button)

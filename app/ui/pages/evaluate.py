@@ -12,19 +12,16 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import get_args
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -32,12 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import ConfigError
 from app.core.paths import data_home
-from app.core.requests import EvalRequest, EvalSplit, save_request
+from app.core.requests import EvalRequest, parse_request, save_request
 from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
 from app.ui.widgets.confusion import ConfusionMatrix
+from app.ui.widgets.request_form import RequestForm
 from app.ui.widgets.run_picker import RunPicker
 from app.ui.worker import WorkerProcess
 
@@ -87,18 +86,10 @@ class EvaluatePage(QWidget):
         self.runs.currentIndexChanged.connect(self.show_stored)
         self.runs.refreshed.connect(self.show_stored)
         form.addRow("Run", self.runs)
-        options = QHBoxLayout()
-        self.split = QComboBox(toolTip="validation: the rows the run held out; test: its data.test file or share")
-        self.split.addItems(get_args(EvalSplit))
-        self.limit = QSpinBox(minimum=0, maximum=100_000, value=50, specialValueText="all",
-                              toolTip="Score only the first N held-out examples (0: all of them)")
-        self.shots = QSpinBox(minimum=0, maximum=16, value=2, specialValueText="off",
-                              toolTip="Also score the base model with K training examples placed in the prompt")
-        for label, widget in (("Split", self.split), ("Examples", self.limit), ("Few-shot K", self.shots)):
-            options.addWidget(QLabel(label))
-            options.addWidget(widget)
-        options.addStretch(1)
-        form.addRow("Options", options)
+        self.options = RequestForm(EvalRequest, ["split", "limit", "few_shot"], {"limit": 50, "few_shot": 2},
+                                   inline=True, advanced=["base", "batch_size", "max_new_tokens"])
+        self.options.changed.connect(self._options_changed)
+        form.addRow("Options", self.options)
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
@@ -161,9 +152,15 @@ class EvaluatePage(QWidget):
 
     # ---- running ----
     def request(self) -> EvalRequest:
-        return EvalRequest(run=self.runs.value() or "", split=self.split.currentText(),
-                           limit=self.limit.value() or None,
-                           few_shot=self.shots.value() if self.shots.isEnabled() else 0)
+        """The request of the page's choices (ConfigError when an option is refused: its form shows why)."""
+        values = self.options.values()
+        if not self.options.editor("few_shot").isEnabled():
+            values["few_shot"] = 0
+        return parse_request(EvalRequest, {**values, "run": self.runs.value() or ""})
+
+    def _options_changed(self) -> None:
+        invalid = self.options.problems()
+        self.eval_button.setEnabled(not invalid and not self.process.is_running())
 
     def command(self, request_file: Path) -> list[str]:
         return [*self.program, "eval", "--request", str(request_file)]
@@ -171,20 +168,26 @@ class EvaluatePage(QWidget):
     def evaluate(self) -> None:
         if not self.runs.value() or self.process.is_running():
             return
+        try:
+            request = self.request()
+        except ConfigError as exc:
+            self.status.setText(exc.message)
+            return
         self._set_running(True)
         self.status.setText("Starting…")
         self.status.setStyleSheet("")
         self._answer = None
-        self.process.start(self.command(save_request(self.request(), data_home() / "requests")))
+        self.process.start(self.command(save_request(request, data_home() / "requests")))
 
     def cancel(self) -> None:
         self.process.cancel()
         self.status.setText("Cancelling…")
 
     def _set_running(self, running: bool) -> None:
-        self.eval_button.setEnabled(not running)
+        self.eval_button.setEnabled(not running and not self.options.problems())
         self.cancel_button.setEnabled(running)
-        self.runs.setEnabled(not running)
+        for widget in (self.runs, self.options):
+            widget.setEnabled(not running)
         self.progress.setVisible(running)
         self.progress.setRange(0, 0)
 
@@ -223,9 +226,10 @@ class EvaluatePage(QWidget):
             stage = store.get_run(run_id)["stage"] if run_id else None
         except RunNotFound:  # a model folder picked with "Choose folder…"
             stage = None
-        self.shots.setEnabled(stage in FEW_SHOT_STAGES)
-        self.shots.setToolTip("Also score the base model with K training examples placed in the prompt" + (
-            "" if self.shots.isEnabled() else f" (generating runs only: {', '.join(FEW_SHOT_STAGES)})"))
+        shots = self.options.editor("few_shot")
+        shots.setEnabled(stage in FEW_SHOT_STAGES)
+        shots.setToolTip(EvalRequest.model_fields["few_shot"].description + (
+            "" if shots.isEnabled() else f" (generating runs only: {', '.join(FEW_SHOT_STAGES)})"))
         headers = EXAMPLE_HEADERS.get(stage, ANSWER_HEADERS)
         for table in (self.best, self.worst):
             table.setHorizontalHeaderLabels(headers)

@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.config import ExportConfig, ExportDtype
 from app.core.errors import ExportError
 from app.core.export.space import free_disk, human_size
 from app.core.export.staging import check_target, target_state
@@ -161,7 +163,15 @@ class ExportPage(QWidget):
     def plan(self) -> ExportPlan:
         return ExportPlan(run_id=str(self.runs.value() or ""), folder=Path(self.folder_edit.text().strip()),
                           targets=self.targets(), checkpoint=self.checkpoint.currentData(),
-                          dtype=self.dtype.currentText(), quant=self.quant.currentText(), push=self.push.target())
+                          dtype=self.dtype.value() or self.run_dtype(), quant=self.quant.value(),
+                          push=self.push.target())
+
+    def run_dtype(self) -> str:
+        """The run's own export.dtype: what "the run's" merged dtype means."""
+        from app.core.runs.compare import run_config
+
+        chosen = (run_config(self.run_info).get("export") or {}).get("dtype")
+        return chosen if chosen in get_args(ExportDtype) else ExportConfig.model_fields["dtype"].default
 
     def request(self) -> ExportRequest:
         return self.plan().request()
@@ -306,7 +316,7 @@ class ExportPage(QWidget):
             return
         plan = self.plan()
         self.settings.setValue("export/targets", ",".join(sorted(plan.targets)))
-        self.settings.setValue("export/dtype", plan.dtype)
+        self.settings.setValue("export/dtype", self.dtype.value() or "")
         self.settings.setValue("export/quant", plan.quant)
         self.push.remember()
         remember_dir(self.settings, "export", plan.folder.parent)

@@ -10,34 +10,27 @@ from types import SimpleNamespace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from app.core.errors import ConfigError
 from app.core.paths import data_home
 from app.core.requests import AugmentRequest, save_request
+from app.ui.widgets.request_form import RequestForm
 from app.ui.worker import WorkerProcess
 
 
 def augment_command(request_file: Path) -> list[str]:
     """The worker process: `python -m app data augment --request FILE` (a model never loads in the GUI process)."""
     return [sys.executable, "-m", "app", "data", "augment", "--request", str(request_file)]
-
-
-def augment_request(path: str, config, model_key: str, n: int, kinds: tuple[str, ...]) -> AugmentRequest:
-    data = config.data
-    return AugmentRequest(file=path, n=n, model=model_key, kinds=list(kinds), format=data.format,
-                          columns=dict(data.columns) or None, seed=data.seed)
 
 
 def save_work(path: str, config, model_key: str, kept: list):
@@ -75,16 +68,11 @@ class AugmentDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         row = QHBoxLayout()
-        self.model_edit = QLineEdit(config.model.source)
-        self.model_edit.setToolTip("'demo', a model folder or a run: small models write weak examples")
-        self.count = QSpinBox(minimum=1, maximum=100, value=6)
-        self.rephrase = QCheckBox("Rephrased questions", checked=True)
-        self.new = QCheckBox("New questions", checked=True)
+        self.options = RequestForm(AugmentRequest, ["model", "n", "kinds"], {"model": config.model.source})
         self.generate_button = QPushButton("Generate")
         self.generate_button.clicked.connect(self.generate)
-        for widget in (QLabel("Model"), self.model_edit, QLabel("How many"), self.count, self.rephrase, self.new,
-                       self.generate_button):
-            row.addWidget(widget)
+        row.addWidget(self.options, 1)
+        row.addWidget(self.generate_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(row)
         self.progress = QProgressBar()
         self.progress.hide()
@@ -122,12 +110,13 @@ class AugmentDialog(QDialog):
         if self.running():
             self.stop()
             return
-        kinds = tuple(k for k, box in (("rephrase", self.rephrase), ("new", self.new)) if box.isChecked())
-        if not kinds:
-            self.status.setText("Tick at least one kind of example.")
+        data = self.config.data
+        try:
+            request = self.options.request(file=self.path, format=data.format, columns=dict(data.columns) or None,
+                                           seed=data.seed)
+        except ConfigError as exc:
+            self.status.setText("⚠ " + exc.message)
             return
-        request = augment_request(self.path, self.config, self.model_edit.text().strip() or "demo",
-                                  self.count.value(), kinds)
         self.list.clear()
         self.candidates = []
         self.keep_button.setEnabled(False)
@@ -173,5 +162,5 @@ class AugmentDialog(QDialog):
         if not kept:
             self.status.setText("Tick the examples to keep first.")
             return
-        self.keep_requested.emit(self.model_edit.text().strip() or "demo", kept)
+        self.keep_requested.emit(self.options.values()["model"] or "demo", kept)
         self.accept()

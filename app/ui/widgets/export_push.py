@@ -5,10 +5,12 @@ command line, in settings or in a log."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from app.core.errors import StudioError
+from app.core.requests import ExportRequest
 from app.ui.icons import icon
+from app.ui.widgets.field_editors import editor_for
 
 
 class ExportPush(QGroupBox):
@@ -21,10 +23,12 @@ class ExportPush(QGroupBox):
         self.setChecked(False)
         self.toggled.connect(self.changed)
         row = QHBoxLayout(self)
-        self.repo = QLineEdit(str(settings.value("export/hub_repo", "")), placeholderText="user/model-name",
-                              toolTip="The Hub repository to create (if needed) and upload to.")
-        self.repo.textChanged.connect(self.changed)
-        self.public = QCheckBox("Public", toolTip="Anyone can see and download it. Off: a private repository.")
+        # The repository and Public are the export request's push_to_hub and public fields.
+        self.repo = editor_for(ExportRequest.model_fields["push_to_hub"])
+        self.repo.set_value(str(settings.value("export/hub_repo", "")))
+        self.repo.inner.setPlaceholderText("user/model-name")
+        self.repo.edited.connect(self.changed)
+        self.public = editor_for(ExportRequest.model_fields["public"])
         self.token = QLineEdit(placeholderText="hf_… (saved to the OS keyring)", echoMode=QLineEdit.EchoMode.Password,
                                toolTip="A token with write access, from huggingface.co/settings/tokens. It is kept "
                                        "in the OS keyring only.")
@@ -32,8 +36,9 @@ class ExportPush(QGroupBox):
         self.save_button.clicked.connect(self.save_token)
         self.state = QLabel(wordWrap=True)
         self.state.setObjectName("hint")
-        for widget, stretch in ((QLabel("Repository"), 0), (self.repo, 2), (self.public, 0), (self.token, 2),
-                                (self.save_button, 0), (self.state, 3)):
+        fields = ExportRequest.model_fields
+        for widget, stretch in ((QLabel("Repository"), 0), (self.repo, 2), (QLabel(fields["public"].title), 0),
+                                (self.public, 0), (self.token, 2), (self.save_button, 0), (self.state, 3)):
             row.addWidget(widget, stretch)
         self.has_token = False
         self._show_token_state()
@@ -74,14 +79,14 @@ class ExportPush(QGroupBox):
 
     def target(self) -> tuple[str, bool] | None:
         """(repo, public) when the push is on."""
-        return (self.repo.text().strip(), self.public.isChecked()) if self.isChecked() else None
+        return (self.repo.value() or "", self.public.value()) if self.isChecked() else None
 
     def problem(self, targets: set[str]) -> str:
         from app.core.export.hub import REPO_ID
 
         if not self.isChecked():
             return ""
-        if not REPO_ID.match(self.repo.text().strip()):
+        if not REPO_ID.match(self.repo.value() or ""):
             return "Push: name the Hub repository as user/model-name."
         if not targets & {"merged", "adapter"}:
             return "Push: choose the merged model or the adapter to upload."
@@ -90,4 +95,4 @@ class ExportPush(QGroupBox):
         return ""
 
     def remember(self) -> None:
-        self.settings.setValue("export/hub_repo", self.repo.text().strip())
+        self.settings.setValue("export/hub_repo", self.repo.value() or "")

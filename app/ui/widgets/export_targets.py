@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
-from app.core.config import ExportConfig
 from app.core.export.space import human_size
+from app.core.requests import ExportRequest
 from app.ui.widgets.export_plan import TARGET_KINDS
+from app.ui.widgets.field_editors import editor_for
 
 TARGETS = {  # kind: (label, tooltip)
     "merged": ("Merged model", "The base with the adapter merged in: a plain transformers model folder (safetensors)."),
@@ -33,17 +34,15 @@ class ExportTargets(QWidget):
         chosen = str(settings.value("export/targets", "merged")).split(",")
         self.boxes: dict[str, QCheckBox] = {}
         self.estimates: dict[str, QLabel] = {}
-        self.dtype = QComboBox(toolTip="The merged model's weights: bf16 and fp16 halve the size of fp32.")
-        self.dtype.addItems(["bf16", "fp16", "fp32"])
-        default_dtype = ExportConfig.model_fields["dtype"].default  # fp16: bf16 rounding can erase a LoRA update
-        self.dtype.setCurrentText(str(settings.value("export/dtype", default_dtype)))
-        self.quant = QComboBox(toolTip="GGUF tensor type: f16 answers exactly as the model; q8_0 is about half the size.")
-        self.quant.addItems(["f32", "f16", "q8_0", "q4_k_m"])
-        q4 = self.quant.model().item(3) if isinstance(self.quant.model(), QStandardItemModel) else None
-        if q4 is not None:
-            q4.setEnabled(False)
-        self.quant.setItemData(3, Q4_TIP, Qt.ItemDataRole.ToolTipRole)
-        self.quant.setCurrentText(str(settings.value("export/quant", "f16")))
+        # The options are the export request's own fields: its choices, its descriptions as tooltips.
+        self.dtype = editor_for(ExportRequest.model_fields["dtype"])
+        self.dtype.set_value(settings.value("export/dtype", "") or None)  # None: the run's export.dtype
+        self.quant = editor_for(ExportRequest.model_fields["quant"])
+        choices = self.quant.choices
+        if "q4_k_m" in choices and isinstance(model := self.quant.inner.model(), QStandardItemModel):
+            model.item(choices.index("q4_k_m")).setEnabled(False)
+            self.quant.inner.setItemData(choices.index("q4_k_m"), Q4_TIP, Qt.ItemDataRole.ToolTipRole)
+        self.quant.set_value(str(settings.value("export/quant", ExportRequest.model_fields["quant"].default)))
         notes = {"merged": self.dtype, "adapter": QLabel("PEFT format; needs the base model"),
                  "gguf": self.quant, "ollama": QLabel("GGUF + Modelfile, same tensor type as the GGUF")}
         for row, kind in enumerate(TARGET_KINDS):
@@ -56,8 +55,8 @@ class ExportTargets(QWidget):
             grid.addWidget(notes[kind], row, 1, Qt.AlignmentFlag.AlignLeft)
             grid.addWidget(self.estimates[kind], row, 2)
         grid.setColumnStretch(2, 1)
-        self.dtype.currentIndexChanged.connect(self.changed)
-        self.quant.currentIndexChanged.connect(self.changed)
+        self.dtype.edited.connect(self.changed)
+        self.quant.edited.connect(self.changed)
 
     def chosen(self) -> set[str]:
         return {kind for kind, box in self.boxes.items() if box.isChecked() and box.isEnabled()}
@@ -72,5 +71,5 @@ class ExportTargets(QWidget):
             label.setText(f"≈ {human_size(sizes[kind])}" if kind in sizes else "")
 
     def set_editable(self, editable: bool) -> None:
-        for widget in (self.dtype, self.quant, *self.boxes.values()):
+        for widget in (self.dtype.inner, self.quant.inner, *self.boxes.values()):
             widget.setEnabled(editable)

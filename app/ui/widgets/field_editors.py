@@ -1,8 +1,11 @@
 """One editor widget per pydantic field type, with the field's bounds, title and description applied.
 
 `editor_for(field_info)` picks: bool → check box, int → spin box, float → spin box in %g notation, Literal → combo,
-list[str] → one item per line, dict[str, str] → `key=value, ...`, anything else → line edit. Optional fields
-accept empty (spin boxes show "—" at their lowest value).
+list of Literal → a check box per choice, list[str] → one item per line, dict[str, str] → `key=value, ...`, anything
+else → line edit. Optional fields accept empty (spin boxes show "—" at their lowest value). A field's
+`json_schema_extra={"special": "all"}` names an int field's lowest value (None for an optional one), or an optional
+choice's None, in words;
+`{"labels": {choice: words}}` names a list field's choices.
 """
 
 from __future__ import annotations
@@ -101,9 +104,11 @@ class IntEditor(FieldEditor):
         low = -INT_MAX if low is None else int(low) + (1 if low_ex else 0)
         high = INT_MAX if high is None else int(high) - (1 if high_ex else 0)
         self.optional = optional
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         if optional:
             low -= 1
-            box.setSpecialValueText(NONE_TEXT)
+        if optional or "special" in extra:
+            box.setSpecialValueText(str(extra.get("special", NONE_TEXT)))
         box.setRange(low, high)
         box.setAccelerated(True)
         super().__init__(box)
@@ -169,11 +174,14 @@ class FloatEditor(FieldEditor):
 
 
 class ChoiceEditor(FieldEditor):
-    def __init__(self, choices: tuple):
+    """A `Literal`; an optional one starts with its None, named by the field's `special` word (else "default")."""
+
+    def __init__(self, choices: tuple, none_text: str | None = None):
         combo = QComboBox()
-        self.choices = list(choices)
+        self.choices = ([None] if none_text is not None else []) + list(choices)
         for choice in self.choices:  # a bool among words ("auto", True, False) reads "on" / "off"
-            combo.addItem(("on" if choice else "off") if isinstance(choice, bool) else str(choice))
+            combo.addItem(none_text if choice is None else
+                          ("on" if choice else "off") if isinstance(choice, bool) else str(choice))
         super().__init__(combo)
         combo.currentIndexChanged.connect(self.edited)
 
@@ -210,6 +218,31 @@ class TextEditor(FieldEditor):
         self.inner.setText(text)
 
 
+class ChecksEditor(FieldEditor):
+    """A list of `Literal` choices: a check box per choice, the ticked ones in the choices' order."""
+
+    def __init__(self, choices: tuple, labels: dict[str, str]):
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.boxes = {choice: QCheckBox(labels.get(choice, str(choice))) for choice in choices}
+        for box in self.boxes.values():
+            layout.addWidget(box)
+        layout.addStretch(1)
+        super().__init__(row)
+        for box in self.boxes.values():
+            box.toggled.connect(self.edited)
+
+    def value(self) -> list:
+        return [choice for choice, box in self.boxes.items() if box.isChecked()]
+
+    def set_value(self, value: Any) -> None:
+        for choice, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(choice in (value or []))
+            box.blockSignals(False)
+
+
 class ListEditor(FieldEditor):
     """list[str]: one item per line."""
 
@@ -230,15 +263,18 @@ class ListEditor(FieldEditor):
 
 
 class MappingEditor(FieldEditor):
-    """dict[str, str] as `key=value, key=value`."""
+    """dict[str, str] as `key=value, key=value`; an optional one is None when empty."""
 
-    def __init__(self):
+    def __init__(self, optional: bool):
         edit = QLineEdit()
         edit.setPlaceholderText("question=instruction, answer=output")
+        self.optional = optional
         super().__init__(edit)
         edit.textEdited.connect(self.edited)
 
-    def value(self) -> dict[str, str]:
+    def value(self) -> dict[str, str] | None:
+        if self.optional and not self.inner.text().strip():
+            return None
         out = {}
         for part in self.inner.text().split(","):
             key, sep, val = part.partition("=")
@@ -253,6 +289,7 @@ class MappingEditor(FieldEditor):
 def editor_for(field: FieldInfo) -> FieldEditor:
     annotation, optional = _unwrap_optional(field.annotation)
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     if annotation is bool:
         editor = BoolEditor(field)
     elif annotation is int:
@@ -260,11 +297,13 @@ def editor_for(field: FieldInfo) -> FieldEditor:
     elif annotation is float:
         editor = FloatEditor(field)
     elif origin is Literal:
-        editor = ChoiceEditor(args)
+        editor = ChoiceEditor(args, str(extra.get("special", "default")) if optional else None)
+    elif origin is list and args and typing.get_origin(args[0]) is Literal:
+        editor = ChecksEditor(typing.get_args(args[0]), extra.get("labels", {}))
     elif origin is list:
         editor = ListEditor()
     elif origin is dict:
-        editor = MappingEditor()
+        editor = MappingEditor(optional)
     else:
         accepts_list = origin in (typing.Union, types.UnionType) and any(typing.get_origin(a) is list for a in args)
         editor = TextEditor(field, optional, accepts_list)
