@@ -133,3 +133,38 @@ def test_a_run_and_its_base_share_one_process_and_both_stream(page, qtbot):
     shared_pid = tuned.worker.pid()
     page.close()
     assert not alive(shared_pid)
+
+
+def test_switching_the_model_starts_a_new_conversation_that_the_new_model_gets_alone(page, qtbot, monkeypatch):
+    lora_run("tuned-a")
+    page.side_by_side.setChecked(False)
+    page.refresh()
+    tuned = page.tuned_column
+    page.model.setCurrentIndex(page.model.findData("demo"))
+    page.prompt.setPlainText("Name a planet")
+    click(qtbot, page.send_button)
+    assert not page.model.isEnabled()  # no switching in the middle of an answer
+    qtbot.waitUntil(lambda: not page.is_answering(), timeout=5000)
+    assert page.model.isEnabled() and "demo says: Name a planet" in tuned.text()
+
+    sent: list[dict] = []
+    ask = tuned.worker.ask
+    monkeypatch.setattr(tuned.worker, "ask", lambda request: (sent.append(request), ask(request)))
+    page.model.setCurrentIndex(page.model.findData("tuned-a"))
+    assert tuned.messages == [] and tuned.title.text() == "Model: tuned-a"
+    transcript = tuned.text()
+    earlier, _, new = transcript.partition("New conversation with tuned-a")
+    assert "Earlier conversation with Demo model (untrained base) (not sent to tuned-a)" in earlier
+    assert "demo says: Name a planet" in earlier and "Name a planet" not in new
+
+    page.prompt.setPlainText("Name a moon")
+    click(qtbot, page.send_button)
+    qtbot.waitUntil(lambda: not page.is_answering(), timeout=5000)
+    assert [m["content"] for m in sent[0]["messages"]] == ["Name a moon"]  # nothing of the demo's conversation
+    new = tuned.text().partition("New conversation with tuned-a")[2]
+    assert "tuned-a says: Name a moon" in new and "planet" not in new
+
+    page.model.setCurrentIndex(page.model.findData("demo"))  # back: a third conversation, the two before shown above
+    assert tuned.messages == [] and [label for label, _ in tuned.earlier] == ["Demo model (untrained base)", "tuned-a"]
+    click(qtbot, page.clear_button)
+    assert tuned.earlier == [] and "planet" not in tuned.text() and "moon" not in tuned.text()

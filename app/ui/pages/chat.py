@@ -116,6 +116,7 @@ class ChatPage(QWidget):
         self.model.refreshed.connect(self._pick_default_run)
         for picker in (self.model, self.other):
             picker.currentIndexChanged.connect(self._show_titles)
+            picker.refreshed.connect(self._show_titles)  # a refresh may pick another entry without a signal
         self._layout_changed()
 
     def _sampling_row(self) -> QHBoxLayout:
@@ -218,7 +219,9 @@ class ChatPage(QWidget):
                 self.model.setCurrentIndex(len(self.model.extra))
 
     def _show_titles(self, *_args) -> None:
+        """Each column shows the model it will talk to; a column whose model changed starts a new conversation."""
         for column, key, label in self.targets():
+            column.start_conversation(key, label)
             if column.worker.key != key:  # a loaded model keeps its title until the next message replaces it
                 column.title.setText(f"{column.role}: {label}")
                 column.title.setToolTip(key)
@@ -237,6 +240,9 @@ class ChatPage(QWidget):
         answering = self.is_answering()
         self.send_button.setEnabled(not answering)
         self.stop_button.setEnabled(answering)
+        for widget in (self.model, self.side_by_side):  # an answer belongs to the model it was asked of
+            widget.setEnabled(not answering)
+        self.other.setEnabled(not answering and self.side_by_side.isChecked())
 
     # ---- the window ----
     def refresh(self) -> None:

@@ -30,7 +30,9 @@ def _mix(a, b, t: float) -> str:
 
 
 class ChatColumn(QFrame):
-    """`messages` is this model's conversation (user and assistant turns), sent whole with each request."""
+    """`messages` is the conversation with the model `conversation_key` (user and assistant turns), sent whole with
+    each request. A conversation belongs to one model: serving another starts a new one, and the earlier ones stay
+    in view (`earlier`: (label, messages)), under their own model's name and never sent to the new model."""
 
     def __init__(self, role: str, worker_command, parent: QWidget | None = None):
         super().__init__(parent)
@@ -38,6 +40,9 @@ class ChatColumn(QFrame):
         self.setObjectName("chatColumn")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.messages: list[dict] = []
+        self.conversation_key: str | None = None
+        self.conversation_label = ""
+        self.earlier: list[tuple[str, list[dict]]] = []
         self.partial: str | None = None
         self.notice = ""
         self.memory = ""
@@ -84,9 +89,23 @@ class ChatColumn(QFrame):
     # ---- driving ----
     def set_model(self, key: str, label: str, shared: ChatProcess | None = None) -> None:
         """Serve `key` in a process of its own, or in `shared` (a process holding its base for both columns)."""
+        self.start_conversation(key, label)
         self.title.setText(f"{self.role}: {label}")
         self.title.setToolTip(key)
         self.worker.load(key, shared)  # a no-op when this model is already loaded (there)
+
+    def start_conversation(self, key: str, label: str) -> None:
+        """Talk to `key` from now on: a conversation with another model is set aside (shown above, not sent)."""
+        if key == self.conversation_key:
+            return
+        if self.partial is not None:  # the answer in progress ends with the conversation it belongs to
+            self.worker.stop_generation()
+            self._finish_answer(" [stopped]")
+        if self.messages:
+            self.earlier.append((self.conversation_label, self.messages))
+        self.messages, self.notice = [], ""
+        self.conversation_key, self.conversation_label = key, label
+        self.render()
 
     def send(self, text: str, settings: dict) -> None:
         self.messages.append({"role": "user", "content": text})
@@ -107,7 +126,7 @@ class ChatColumn(QFrame):
 
     def clear(self) -> None:
         self.stop()
-        self.messages, self.partial, self.notice = [], None, ""
+        self.messages, self.earlier, self.partial, self.notice = [], [], None, ""
         self.render()
 
     def is_answering(self) -> bool:
@@ -142,7 +161,10 @@ class ChatColumn(QFrame):
         if event.get("trimmed"):
             self.notice = (f"The {event['trimmed']} oldest messages were left out so the conversation fits the "
                            "model's context.")
-        self._finish_answer(" [stopped]" if event.get("stopped") else "")
+        if self.partial is not None:  # else it was ended already (the conversation was set aside)
+            self._finish_answer(" [stopped]" if event.get("stopped") else "")
+        else:
+            self._show_status()
 
     def _error(self, event: dict) -> None:
         self.notice = "⚠ " + event.get("error", "Error") + (f"\n{event['hint']}" if event.get("hint") else "")
@@ -181,17 +203,30 @@ class ChatColumn(QFrame):
         if self.partial is not None:
             turns.append({"role": "assistant", "content": self.partial + " ▍"})
         rows = []
-        for turn in turns:
-            is_user = turn["role"] == "user"
-            body = html.escape(turn["content"]).replace("\n", "<br>") or "&nbsp;"
-            who = "You" if is_user else "Model"
-            spacer = '<td width="18%"></td>'
-            rows.append(
-                f'<table width="100%" cellspacing="0" cellpadding="0" style="margin-bottom:8px"><tr>'
-                f'{spacer if is_user else ""}'
-                f'<td bgcolor="{user_bg if is_user else bot_bg}" style="padding:8px">'
-                f'<span style="color:{muted}; font-size:small">{who}</span><br>{body}</td>'
-                f'{"" if is_user else spacer}</tr></table>')
+
+        def add(conversation: list[dict], model: str) -> None:
+            for turn in conversation:
+                is_user = turn["role"] == "user"
+                body = html.escape(turn["content"]).replace("\n", "<br>") or "&nbsp;"
+                who = "You" if is_user else html.escape(model or "Model")
+                spacer = '<td width="18%"></td>'
+                rows.append(
+                    f'<table width="100%" cellspacing="0" cellpadding="0" style="margin-bottom:8px"><tr>'
+                    f'{spacer if is_user else ""}'
+                    f'<td bgcolor="{user_bg if is_user else bot_bg}" style="padding:8px">'
+                    f'<span style="color:{muted}; font-size:small">{who}</span><br>{body}</td>'
+                    f'{"" if is_user else spacer}</tr></table>')
+
+        def divider(words: str) -> None:
+            rows.append(f'<p align="center" style="color:{muted}; font-size:small">── {html.escape(words)} ──</p>')
+
+        current = self.conversation_label or "this model"
+        for label, messages in self.earlier:
+            divider(f"Earlier conversation with {label} (not sent to {current})")
+            add(messages, label)
+        if self.earlier:
+            divider(f"New conversation with {current}")
+        add(turns, self.conversation_label)
         if self.notice:
             rows.append(f'<p style="color:#c0392b">{html.escape(self.notice).replace(chr(10), "<br>")}</p>')
         bar = self.view.verticalScrollBar()
