@@ -266,3 +266,28 @@ def test_replacing_an_earlier_export_is_asked_first(qtbot, home, monkeypatch):
     with qtbot.waitSignal(page.export_finished, timeout=10_000) as finished:
         click(qtbot, page.export_button)
     assert [a["kind"] for a in finished.args[0]["artifacts"]] == ["merged"] and len(asked) == 2
+
+
+def test_the_default_folder_stays_under_exports_after_an_export(qtbot, home):
+    """Issue #25 item 8: the exports folder does not exist before the first export; the next default was the data
+    home's root because the page remembered `<home>/exports` by asking whether it was a folder."""
+    page = ExportPage(settings=None, program=[sys.executable, str(FAKE_CLI), "ok"])
+    qtbot.addWidget(page)
+    page.show()
+    default = home / "home" / "exports" / "support-bot"
+    assert Path(page.folder_edit.text()) == default and not default.parent.exists()
+    choose(page, "merged")
+    with qtbot.waitSignal(page.export_finished, timeout=10_000):
+        click(qtbot, page.export_button)
+    page.refresh()
+    assert Path(page.folder_edit.text()) == default
+    again = ExportPage(settings=page.settings, program=[sys.executable, str(FAKE_CLI), "ok"])
+    qtbot.addWidget(again)
+    again.show()
+    assert Path(again.folder_edit.text()) == default
+
+    page.folder_edit.setText(str(home / "elsewhere" / "bot"))  # a folder the user chose: its parent is remembered
+    with qtbot.waitSignal(page.export_finished, timeout=10_000):
+        click(qtbot, page.export_button)
+    page.refresh()
+    assert Path(page.folder_edit.text()) == home / "elsewhere" / "support-bot"

@@ -38,7 +38,7 @@ from app.core.export.staging import check_target, target_state
 from app.core.paths import data_home
 from app.core.requests import ExportRequest, save_request
 from app.ui.icons import icon
-from app.ui.settings import last_dir, open_settings, remember_dir
+from app.ui.settings import last_dir, open_settings, remember_folder
 from app.ui.steps.base import page_layout
 from app.ui.widgets.export_plan import (
     TARGET_KINDS,
@@ -205,9 +205,7 @@ class ExportPage(QWidget):
         self._set_adapter_allowed()
         if run_id:
             name = ollama_name(Path(self.run_info.get("name") or Path(run_id).name))
-            base = Path(last_dir(self.settings, "export")) if self.settings.contains("paths/export") else (
-                data_home() / "exports")
-            self.folder_edit.setText(str(base / name))
+            self.folder_edit.setText(str(Path(last_dir(self.settings, "export", data_home() / "exports")) / name))
         earlier = {a["kind"]: a for a in artifacts if a["kind"] in TARGET_KINDS and a.get("properties")}
         self.result = {"artifacts": list(earlier.values())} if earlier else {}
         self.report_title.setText("Parity report of this run's last export" if earlier else "Parity report")
@@ -319,7 +317,7 @@ class ExportPage(QWidget):
         self.settings.setValue("export/dtype", self.dtype.value() or "")
         self.settings.setValue("export/quant", plan.quant)
         self.push.remember()
-        remember_dir(self.settings, "export", plan.folder.parent)
+        remember_folder(self.settings, "export", plan.folder.parent)  # it may not exist before this export
         self.result = {}
         self.report.show_artifacts([])
         self.report_title.setText("Parity report")
