@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from sample_data import LLAMAFACTORY
 
 from app.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-LLAMAFACTORY = Path("/work/shared/data/llamafactory")
 SAMPLES = ROOT / "resources" / "samples"
 
 FILES = [
@@ -22,12 +22,6 @@ FILES = [
     (SAMPLES / "assistant.jsonl", "messages"),
     (SAMPLES / "alpaca_tiny.json", "alpaca"),
 ]
-
-
-def need(path: Path) -> Path:
-    if not path.is_file():
-        pytest.skip(f"sample file not found: {path}")
-    return path
 
 
 def record_count(path: Path) -> int:
@@ -45,7 +39,7 @@ def inspect(capsys, *args: str) -> tuple[int, dict]:
 
 @pytest.mark.parametrize(("path", "fmt"), FILES, ids=[p.name for p, _ in FILES])
 def test_sample_files_are_detected_and_counted(capsys, path, fmt):
-    code, report = inspect(capsys, str(need(path)))
+    code, report = inspect(capsys, str(path))
     assert code == 0
     assert report["format"] == fmt
     assert report["rows"] == report["valid_rows"] == record_count(path)
@@ -70,7 +64,7 @@ def test_malformed_file_lists_its_bad_lines_and_exits_1(capsys, tmp_path):
 
 
 def test_model_measures_tokens_and_counts_truncated_rows(capsys, demo_model_dir):
-    path = need(SAMPLES / "assistant.jsonl")
+    path = SAMPLES / "assistant.jsonl"
     code, report = inspect(capsys, str(path), "--model", "demo", "--max-length", "32")
     assert code == 0
     stats = report["token_stats"]
@@ -80,7 +74,7 @@ def test_model_measures_tokens_and_counts_truncated_rows(capsys, demo_model_dir)
 
 
 def test_text_summary_without_json(capsys):
-    path = need(SAMPLES / "alpaca_tiny.json")
+    path = SAMPLES / "alpaca_tiny.json"
     assert main(["data", "inspect", str(path)]) == 0
     out = capsys.readouterr().out
     assert "format: alpaca" in out and f"rows: {record_count(path)}, usable: {record_count(path)}" in out

@@ -8,12 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from sample_data import LLAMAFACTORY
 
 from app.cli import main
 from app.core.data import clean_dataset, split_dataset
 from app.core.errors import DataError
 
-IDENTITY = Path("/work/shared/data/llamafactory/identity.json")
+IDENTITY = LLAMAFACTORY / "identity.json"
 
 
 def chat(question: str, answer: str) -> dict:
@@ -99,7 +100,6 @@ def test_filter_by_token_length(demo_tokenizer, tmp_path):
     assert result.counts["filter_tokens_removed"] == 2 and read_jsonl(result.path) == rows[1:5]
 
 
-@pytest.mark.skipif(not IDENTITY.is_file(), reason="shared sample data not found")
 def test_fill_placeholders_on_identity(tmp_path):
     before = digest(IDENTITY)
     result = clean_dataset(IDENTITY, {"fill": {"name": "Quill", "author": "Us"}}, out_dir=tmp_path)

@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from sample_data import LLAMAFACTORY
 
 import app.core.data as data
 from app.core.data import inspect_file
 from app.core.data.duplicates import near_text
 
 ROOT = Path(__file__).resolve().parents[2]
-IDENTITY = Path("/work/shared/data/llamafactory/identity.json")
+IDENTITY = LLAMAFACTORY / "identity.json"
 
 
 def chat(question: str, answer: str) -> dict:
@@ -75,7 +76,6 @@ def test_labels_and_placeholders_are_counted(tmp_path):
     assert "imbalanced 3.0:1" in report.summary()
 
 
-@pytest.mark.skipif(not IDENTITY.is_file(), reason="shared sample data not found")
 def test_identity_placeholders():
     report = inspect_file(IDENTITY)
     assert set(report.placeholders) == {"name", "author"} and report.placeholders["name"] > 0

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
+from sample_data import LLAMAFACTORY as SAMPLES
 
 from app.core.data import RowProblem, detect_format, read_rows, to_messages
 from app.core.data.formats import normalise
-
-# LLaMA-Factory's public demo datasets (Apache-2.0), shared with the team; skipped where they are absent.
-SAMPLES = Path("/work/shared/data/llamafactory")
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"sample datasets not found in {SAMPLES}")
 
 
 def sample_rows(name: str, n: int = 50) -> list[dict]:
     return [r.data for r in itertools.islice(read_rows(SAMPLES / name), n)]
 
 
-@needs_samples
 @pytest.mark.parametrize(("name", "fmt", "note"), [
     ("alpaca_en_demo.json", "alpaca", ""),
     ("identity.json", "alpaca", ""),
@@ -43,7 +38,6 @@ def test_sample_files_detect_and_every_row_normalises(name, fmt, note):
             assert example[-1]["role"] == "assistant"
 
 
-@needs_samples
 def test_glaive_tool_turns_map_to_alternating_roles():
     row = next(r for r in sample_rows("glaive_toolcall_en_demo.json", 300)
                if [t["from"] for t in r["conversations"]] == ["human", "function_call", "observation", "gpt"])
@@ -52,7 +46,6 @@ def test_glaive_tool_turns_map_to_alternating_roles():
     assert messages[1]["content"].startswith('{"name": ')
 
 
-@needs_samples
 def test_preference_rows_train_on_the_chosen_answer():
     row = sample_rows("dpo_en_demo.json", 1)[0]
     messages = to_messages(row, "sharegpt")

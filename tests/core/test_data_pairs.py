@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
+from sample_data import LLAMAFACTORY as SAMPLES
 
 from app.core.data import RowProblem, detect_format, read_rows
 from app.core.data.pairs import stage_row
-
-SAMPLES = Path("/work/shared/data/llamafactory")
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"sample datasets not found in {SAMPLES}")
 
 
 def rows_of(name: str, n: int = 300) -> list[dict]:
     return [r.data for r in itertools.islice(read_rows(SAMPLES / name), n)]
 
 
-@needs_samples
 def test_dpo_demo_becomes_conversational_prompt_chosen_rejected():
     rows = rows_of("dpo_en_demo.json")
     assert detect_format(rows[:50]).format == "preference"
@@ -30,7 +26,6 @@ def test_dpo_demo_becomes_conversational_prompt_chosen_rejected():
     assert all(r["prompt"][-1]["role"] == "user" for r in converted)
 
 
-@needs_samples
 def test_kto_demo_keeps_its_labels_and_splits_off_the_answer():
     rows = rows_of("kto_en_demo.json")
     assert detect_format(rows[:50]).format == "kto"

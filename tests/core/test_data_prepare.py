@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sample_data import LLAMAFACTORY as SAMPLES
 
 from app.core.config import DataConfig
 from app.core.data import IGNORE_INDEX, inspect_file, prepare_sft
 from app.core.errors import Cancelled, DataError, StudioError
 from app.core.events import ListSink, StopFlag
-
-SAMPLES = Path("/work/shared/data/llamafactory")
 
 
 @pytest.fixture
@@ -227,7 +226,6 @@ def test_inspect_reports_problems_tokens_and_progress(tokenizer, tmp_path):
     assert "... and 1 more" in report.summary() and "d.jsonl:9: invalid JSON" in report.summary()
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="sample datasets not found")
 def test_inspect_sample_with_tokens(tokenizer):
     report = inspect_file(SAMPLES / "identity.json", tokenizer=tokenizer, max_length=128)
     assert (report.format, report.rows, report.valid_rows, report.problem_count) == ("alpaca", 91, 91, 0)

@@ -9,15 +9,14 @@ import math
 from pathlib import Path
 
 import pytest
+from sample_data import LLAMAFACTORY as SAMPLES
 
 from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
 from app.core.store import Store
 from app.core.training import engine
 
-SAMPLES = Path("/work/shared/data/llamafactory")
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"sample datasets not found in {SAMPLES}")]
+pytestmark = pytest.mark.e2e
 
 
 def run(training_stage: str, data: str, rows: int, merged: bool = False, **sections: dict) -> tuple:
