@@ -96,7 +96,7 @@ if ((Test-Path $VPy) -and (Test-Python $VPy)) {
     $py = $null
     foreach ($c in $candidates) {
         if (-not (Get-Command $c[0] -ErrorAction SilentlyContinue)) { continue }
-        $pre = if ($c.Count -gt 1) { [string[]]$c[1..($c.Count - 1)] } else { [string[]]@() }
+        $pre = @($c | Select-Object -Skip 1)
         if (Test-Python $c[0] $pre) { $py = $c; break }
     }
     if (-not $py) {
@@ -104,7 +104,9 @@ if ((Test-Path $VPy) -and (Test-Python $VPy)) {
              "  Install one from python.org (tick 'Add python.exe to PATH') and run again, or point to it:`n" +
              "    `$env:PYTHON = 'C:\path\to\python.exe'; powershell -ExecutionPolicy Bypass -File installers\install.ps1")
     }
-    $pre = if ($py.Count -gt 1) { [string[]]$py[1..($py.Count - 1)] } else { [string[]]@() }
+    # @(...), not `if`: an if statement unrolls its value, so a one-item array became a string and
+    # "-3.12" + @("-m", "venv", ...) made the single argument "-3.12-m venv ..."
+    $pre = @($py | Select-Object -Skip 1)
     Say "Creating $Venv with $($py -join ' ')"
     if (-not (Try-Run $py[0] ($pre + @("-m", "venv", $Venv)))) { Die "could not create the venv" }
     $Done.Add("venv: created $Venv")
