@@ -1,5 +1,5 @@
 """The command line: `finetune-studio [gui] | train | runs | export | hub | chat | data | models | eval | extend | queue |
-sweep | methods | doctor`, one module of this package per command group, each with `add_parsers(sub)`.
+sweep | methods | doctor | system-libs`, one module of this package per command group, each with `add_parsers(sub)`.
 
 User errors (StudioError) print a message and a hint, no traceback, and exit 2. The module imports nothing heavy:
 `finetune-studio` with no arguments must open the window fast.
@@ -13,7 +13,7 @@ import os
 import sqlite3
 import sys
 
-from app.cli import chat, data, doctor, evaluate, export, methods, models, queue, runs, train
+from app.cli import chat, data, desktop, doctor, evaluate, export, methods, models, queue, runs, train
 from app.core.errors import StudioError
 from app.logsetup import setup_logging
 
@@ -21,6 +21,11 @@ log = logging.getLogger("app")
 
 
 def cmd_gui(args) -> int:
+    from app.core.system_libs import gui_problem
+
+    problem = gui_problem()  # before Qt is loaded: Qt aborts the process when no platform plugin starts
+    if problem is not None:
+        raise problem
     from app.ui.app import run_gui
 
     return run_gui(args.config, exit_after_show=args.exit_after_show)
@@ -29,6 +34,7 @@ def cmd_gui(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="finetune-studio", description="Fine-tune language models on your machine.")
     p.add_argument("-v", "--verbose", action="store_true", help="more log output")
+    desktop.add_arguments(p)
     sub = p.add_subparsers(dest="cmd")
 
     g = sub.add_parser("gui", help="open the desktop app (the default)")
@@ -36,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--exit-after-show", action="store_true",
                    help="quit as soon as the window is shown (start-up benchmarks and smoke tests)")
     g.set_defaults(func=cmd_gui)
-    for group in (train, runs, export, chat, data, models, evaluate, queue, methods, doctor):
+    for group in (train, runs, export, chat, data, models, evaluate, queue, methods, doctor, desktop):
         group.add_parsers(sub)
     return p
 
@@ -46,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.cmd is None:
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        if args.cmd is not None:
+            parser.error("--install-desktop-entry and --uninstall-desktop-entry take no command")
+        args.func = desktop.cmd_desktop_entry
+    elif args.cmd is None:
         args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
     if args.cmd != "train":
         setup_logging(args.verbose)

@@ -57,7 +57,18 @@ def checks() -> list[dict]:
                      "" if free > 10 * GiB else "Models and checkpoints need space: free some, or set "
                      "FINETUNE_STUDIO_HOME to a bigger disk."))
     out.append(_item("model cache", "ok", str(models_cache())))
+    out.append(_window())
     return out
+
+
+def _window() -> dict:
+    """Whether the window can open here: a display, and the system libraries Qt's platform plugin needs."""
+    from .system_libs import gui_problem
+
+    problem = gui_problem()
+    if problem is None:
+        return _item("window", "ok", "Qt's platform plugin can start")
+    return _item("window", "warn", problem.message, problem.hint)
 
 
 def _speed(dev) -> dict:
