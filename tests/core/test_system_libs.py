@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -178,7 +179,9 @@ def test_gui_entry_point_says_what_is_missing_and_exits_2_before_qt(monkeypatch,
     monkeypatch.setattr(system_libs, "run_ldd", lambda path: DEBIAN_LDD)
     monkeypatch.delenv("QT_QPA_PLATFORM")
     monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr("app.ui.app.run_gui", lambda *a, **k: pytest.fail("the window was started"))
+    # what `gui` would import next, faked so this process never loads Qt
+    monkeypatch.setitem(sys.modules, "app.ui.app",
+                        types.SimpleNamespace(run_gui=lambda *a, **k: pytest.fail("the window was started")))
     assert main(["gui"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Error: The window cannot open: Qt's xcb platform plugin needs 2 system libraries")
