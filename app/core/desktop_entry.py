@@ -38,12 +38,13 @@ def entry_paths(base: Path | None = None) -> tuple[Path, Path]:
 
 
 def launcher() -> list[str]:
-    """The command that opens the app from this install: a bundle's own executable, else the `finetune-studio`
-    script beside this Python (the venv's bin/, not resolved, so the venv stays the one used), else `python -m app`."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    script = Path(sys.executable).parent / APP_NAME
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "app"]
+    """The command that opens the app from this install: the `finetune-studio` executable beside this one (a bundle's
+    window launcher, also when run from its -cli twin; the venv's script beside its python, not resolved, so the venv
+    stays the one used), else a bundle's own executable, else `python -m app`."""
+    beside = Path(sys.executable).parent / APP_NAME
+    if beside.is_file():
+        return [str(beside)]
+    return [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]
 
 
 def _string(value: str) -> str:

@@ -102,3 +102,15 @@ def test_without_the_script_the_entry_runs_python_m_app(xdg, tmp_path, monkeypat
     entry = read_entry(desktop)
     assert entry["Exec"] == f'"{python}" -m app' and entry["TryExec"] == str(python)
     assert_valid(desktop)
+
+
+def test_from_a_bundle_the_entry_runs_its_window_launcher(tmp_path, monkeypatch):
+    bundle = tmp_path / "finetune-studio"
+    bundle.mkdir()
+    cli = bundle / "finetune-studio-cli"
+    cli.write_text("")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(cli))
+    assert desktop_entry.launcher() == [str(cli)]  # a bundle without the window launcher: itself
+    (bundle / "finetune-studio").write_text("")
+    assert desktop_entry.launcher() == [str(bundle / "finetune-studio")]  # run from the -cli twin: the window's
