@@ -278,8 +278,11 @@ fi
 # ---------------------------------------------------------------- 6. desktop entry (Linux, --desktop-entry)
 if [ "$DESKTOP_ENTRY" = 1 ]; then
     if [ "$OS" = "Linux" ]; then
-        "$VPY" -m app --install-desktop-entry
-        DONE+=("desktop entry: installed (.venv/bin/finetune-studio --uninstall-desktop-entry removes it)")
+        if "$VPY" -m app --install-desktop-entry; then
+            DONE+=("desktop entry: installed (.venv/bin/finetune-studio --uninstall-desktop-entry removes it)")
+        else
+            DONE+=("desktop entry: NOT installed (see the error above)")
+        fi
     else
         DONE+=("desktop entry: skipped (--desktop-entry is for Linux desktops)")
     fi
