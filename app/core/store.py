@@ -58,6 +58,16 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
+def run_seconds(run: dict, now: float | None = None) -> float | None:
+    """How long a run (a `runs` row) has trained: the sessions before its last resume (`earlier_seconds`) and the
+    last one, to its end or, while it is active, to `now`. None before it started."""
+    started = run.get("started") or run.get("created")
+    end = run.get("finished") or ((now or time.time()) if run.get("status") in ACTIVE_STATUSES else None)
+    if not started or not end:
+        return run.get("earlier_seconds") or None
+    return (run.get("earlier_seconds") or 0.0) + max(0.0, end - started)
+
+
 def log_tail(path: Path, lines: int = 20) -> str:
     if not path.exists():
         return ""
@@ -131,6 +141,7 @@ class Store:
                 "started": float, "finished": float, "versions": str, "device": str, "error": str, "hint": str,
                 "pid": int, "host": str, "run_dir": str, "total_steps": int, "last_step": int,
                 "final_loss": float, "trainable_params": int, "total_params": int, "resumed_from": str,
+                "earlier_seconds": float,  # trained before the last resume (run_seconds adds the last session)
             }, pk="id")
             db["runs"].create_index(["created"])
         if "metrics" not in db.table_names():

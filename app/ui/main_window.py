@@ -310,6 +310,10 @@ class MainWindow(QMainWindow):
     def _run_state(self, state: str) -> None:
         run_id = getattr(self.train_page, "run_id", None)
         self.run_label.setText(f"Run {run_id}: {state}" if run_id else f"Run: {state}")
+        for key in ("runs", "compare"):  # the history changed: a page showing it reads it again
+            page = self.built.get(key)
+            if page is not None and page.isVisible():
+                page.refresh()
 
     def _clone(self, config: RunConfig) -> None:
         self.state.set_config(config)

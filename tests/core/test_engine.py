@@ -7,7 +7,7 @@ import pytest
 
 from app.core.config import parse_config
 from app.core.events import ListSink, StopFlag
-from app.core.store import Store
+from app.core.store import Store, run_seconds
 from app.core.training import engine
 
 # numbers hold in bf16 and in fp32: installers/test.sh runs this module in both (the precision lane)
@@ -95,10 +95,18 @@ def test_stop_saves_a_checkpoint_then_resume_continues_at_the_same_step(tiny_mod
     saved = saved_state(Path(sink.of("checkpoint")[0]["path"]))
     assert saved["global_step"] == 4
 
+    stopped = Store().get_run(first.run_id)
+    first_seconds = stopped["finished"] - stopped["started"]
     resumed, restored = ListSink(), RestoredState()
     second = engine.run(None, resumed, StopFlag(), resume=first.run_id, callbacks=[restored])
     assert second.status == "completed" and second.run_id == first.run_id
     assert resumed.of("started")[0]["start_step"] == 4
+    # its duration goes on from the first session's (the pause between them is not counted)
+    assert resumed.of("started")[0]["earlier_seconds"] == round(first_seconds, 2)
+    assert all(e["elapsed"] >= round(first_seconds, 2) for e in resumed.of("progress"))
+    row = Store().get_run(first.run_id)
+    assert row["earlier_seconds"] == first_seconds
+    assert run_seconds(row) == first_seconds + row["finished"] - row["started"]
     assert_same(restored.state, saved)
     assert [e["step"] for e in resumed.of("progress")] == list(range(5, 13))
     assert Store().get_run(first.run_id)["status"] == "completed"

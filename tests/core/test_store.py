@@ -5,7 +5,7 @@ import pytest
 
 from app.core.errors import RunNotFound
 from app.core.paths import run_dir
-from app.core.store import Store
+from app.core.store import Store, run_seconds
 
 
 @pytest.fixture
@@ -26,6 +26,17 @@ def test_run_metrics_artifacts_story(store, tmp_path):
     assert [p["value"] for p in story["metrics"]["loss"]] == [2.0, 1.5]
     assert story["artifacts"][0]["bytes"] == 10 and story["artifacts"][0]["properties"]["max_abs_diff"] == 1e-6
     assert story["versions"] == {"torch": "2"} and story["config"] == {"name": "first"}
+
+
+def test_run_seconds_adds_the_sessions_before_a_resume_and_runs_on_while_active():
+    stopped = {"status": "cancelled", "started": 1000.0, "finished": 1060.0}
+    assert run_seconds(stopped) == 60.0
+    resumed = {"status": "running", "started": 5000.0, "finished": None, "earlier_seconds": 60.0}
+    assert run_seconds(resumed, now=5030.0) == 90.0  # the pause between the sessions is not counted
+    assert run_seconds({**resumed, "status": "completed", "finished": 5100.0}) == 160.0
+    assert run_seconds({"status": "pending", "created": 1000.0}, now=1005.0) == 5.0
+    assert run_seconds({"status": "cancelled", "created": 1000.0}) is None  # never started
+    assert run_seconds({"status": "cancelled", "created": 1000.0, "earlier_seconds": 60.0}) == 60.0  # an extension
 
 
 def test_lookup_by_prefix_and_unknown(store):

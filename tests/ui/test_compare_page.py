@@ -93,3 +93,33 @@ def test_runs_page_compares_the_selected_rows(qtbot, store):
         page.compare_button.click()
     assert len(blocker.args[0]) == 2 and set(blocker.args[0]) <= set(_ids(store).values())
     assert yaml.safe_load(store.get_run(blocker.args[0][0])["config"])["name"]
+
+
+def test_a_run_that_ends_while_shown_or_hidden_is_shown_as_it_is_now(qtbot, store):
+    ids = _ids(store)
+    live = ids["alpha"]
+    store.db["metrics"].delete_where("run_id = ? AND step > 3", [live])
+    store.update_run(live, status="running", finished=None, last_step=3)
+    page = ComparePage(store=store)
+    qtbot.addWidget(page)
+    page.show()
+    page.set_runs([live, ids["beta"]])
+    column = SUMMARY_ROWS.index("Status")
+    assert page.summary.item(column, 1).text() == "running"
+    assert list(page.plots.curves["loss"][live].xData) == [1, 2, 3]
+    assert page._auto.isActive()  # polls while shown
+
+    for step in range(4, 21):  # the run trains on, then ends
+        store.add_metrics(live, step, {"loss": 1.0, "learning_rate": 2e-4, "tokens_per_second": 100.0})
+    store.update_run(live, status="completed", finished=1100.0, last_step=20)
+    page._auto.timeout.emit()  # the next poll
+    assert page.summary.item(column, 1).text() == "completed"
+    assert list(page.plots.curves["loss"][live].xData) == list(range(1, 21))  # every step, the first ones included
+    status = page.model.index(page.model.runs.index(store.get_run(live)), 5).data()
+    assert status == "completed"
+
+    page.hide()
+    assert not page._auto.isActive()
+    store.update_run(ids["beta"], name="beta-renamed")
+    page.show()  # shown again: read again
+    assert "beta-renamed" in [page.summary.horizontalHeaderItem(c).text() for c in range(page.summary.columnCount())]

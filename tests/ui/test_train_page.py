@@ -86,3 +86,31 @@ def test_readiness_is_said_in_place_and_on_the_start_button(qtbot):
     page.set_readiness("")
     assert page.readiness_label.isHidden() and page.phase_label.text() == "Ready to train."
     assert page.detail_label.text() == "Press Start to train the current configuration."
+
+
+def test_a_resumed_run_shows_its_whole_curve_and_counts_all_its_time(qtbot, fake_worker):
+    from app.core.store import Store, run_seconds
+
+    page = TrainPage(worker_command=fake_worker("stoppable"))
+    qtbot.addWidget(page)
+    run_id = page.start(config())
+    qtbot.waitUntil(lambda: page.plots.point_count("loss") >= 3, timeout=10_000)
+    with qtbot.waitSignal(page.run_completed, timeout=10_000):
+        page.stop()
+    assert page.supervisor.wait(5000)
+    first = Store(reap=False).get_run(run_id)
+    stopped_at, first_seconds = first["last_step"], first["finished"] - first["started"]
+    assert stopped_at >= 3 and first_seconds > 0
+
+    page.supervisor.worker_command = fake_worker("complete", "--steps", "4")
+    states: list[str] = []
+    page.run_state_changed.connect(lambda state: states.append(f"{page.run_id}: {state}"))
+    with qtbot.waitSignal(page.run_completed, timeout=10_000):
+        page.resume(run_id)
+    assert states[0] == f"{run_id}: starting"  # the run's id as soon as its state changes
+    steps = list(page.plots.series["loss"].view()[0])
+    assert steps == list(range(1, stopped_at + 5))  # the steps before the stop, then the resumed ones, once each
+    run = Store(reap=False).get_run(run_id)
+    assert run["earlier_seconds"] == first_seconds
+    assert run_seconds(run) == first_seconds + run["finished"] - run["started"]
+    assert page.supervisor.wait(5000)

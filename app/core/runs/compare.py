@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from ..store import run_seconds
+
 METRICS = ("loss", "eval_loss", "learning_rate", "tokens_per_second")  # the curves compared, in this order
 MISSING = object()  # a path one config has and another lacks
 
@@ -97,13 +99,11 @@ def summarize(run: dict, series: dict[str, list[tuple[int, float]]]) -> RunSumma
     evals = series.get("eval_loss") or []
     best = min(evals, key=lambda p: (p[1], p[0])) if evals else None  # ties: the earlier step
     speeds = [v for _, v in series.get("tokens_per_second") or [] if v > 0]
-    started = run.get("started") or run.get("created")
-    finished = run.get("finished")
     all_steps = [s for points in series.values() for s, _ in points]
     return RunSummary(
         run_id=run["id"], name=run.get("name") or run["id"], status=run.get("status"),
         steps=run.get("last_step") if run.get("last_step") is not None else max(all_steps, default=None),
-        duration=finished - started if started and finished else None,
+        duration=run_seconds(run) if run.get("finished") else None,
         final_loss=loss[-1][1] if loss else run.get("final_loss"),
         best_eval_loss=best[1] if best else run.get("best_eval_loss"),
         best_eval_step=best[0] if best else run.get("best_step"),

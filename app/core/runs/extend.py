@@ -20,7 +20,7 @@ from ..config import parse_config
 from ..errors import StudioError
 from ..events import EventSink, StopFlag
 from ..paths import run_dir
-from ..store import Store, new_run_id
+from ..store import Store, new_run_id, run_seconds
 from .checkpoints import last_checkpoint
 
 
@@ -67,7 +67,8 @@ def prepare_extension(key: str, epochs: float, store: Store) -> str:
     config.save(folder / "run.yaml")
     store.create_run(run_id, name=name, config_yaml=config.to_yaml(), model=config.model.source,
                      method=config.method.name, stage=config.training.stage, resumed_from=row["id"],
-                     versions=json.dumps(engine.library_versions()), status="cancelled")
+                     versions=json.dumps(engine.library_versions()), status="cancelled",
+                     earlier_seconds=run_seconds(row) or 0.0)  # it continues the run's curve, and its time
     store.db.execute("INSERT INTO metrics (run_id, step, epoch, name, value, time) SELECT ?, step, epoch, name, "
                      "value, time FROM metrics WHERE run_id = ?", [run_id, row["id"]])
     store.db.conn.commit()

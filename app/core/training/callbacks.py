@@ -34,6 +34,7 @@ class EventCallback(TrainerCallback):
         self.stopped_by_user = False
         self.last_loss: float | None = None
         self._t0 = self._last_log_time = time.time()
+        self._earlier = 0.0  # seconds trained before this session (a resumed run)
         self._first_step: int | None = None
         self._last_tokens = 0
 
@@ -44,15 +45,16 @@ class EventCallback(TrainerCallback):
         self._last_tokens = state.num_input_tokens_seen
         self.store.forget_after(self.run_id, state.global_step)  # resumed: what came after the checkpoint is redone
         self.store.update_run(self.run_id, status="running", total_steps=state.max_steps, started=self._t0)
+        self._earlier = float(self.store.get_run(self.run_id).get("earlier_seconds") or 0.0)
         self.sink.emit("started", run_id=self.run_id, total_steps=state.max_steps, start_step=state.global_step,
-                       **self.info)
+                       earlier_seconds=round(self._earlier, 2), **self.info)
 
     def on_step_end(self, args, state, control, **kwargs):
         elapsed = time.time() - self._t0
         done = state.global_step - (self._first_step or 0)
-        eta = elapsed / done * (state.max_steps - state.global_step) if done else None
+        eta = elapsed / done * (state.max_steps - state.global_step) if done else None  # this session's pace
         self.sink.emit("progress", step=state.global_step, total_steps=state.max_steps,
-                       epoch=round(state.epoch or 0.0, 4), elapsed=round(elapsed, 2),
+                       epoch=round(state.epoch or 0.0, 4), elapsed=round(self._earlier + elapsed, 2),
                        eta=round(eta, 1) if eta is not None else None)
         if self.stop.is_set() and not self.stopped_by_user:
             self.stopped_by_user = True

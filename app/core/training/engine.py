@@ -30,7 +30,7 @@ from ..hardware import return_freed_memory
 from ..paths import run_dir
 from ..runs.checkpoints import last_checkpoint, partial_checkpoints
 from ..runs.context import RunContext
-from ..store import ACTIVE_STATUSES, Store, new_run_id, pid_alive, unwritable
+from ..store import ACTIVE_STATUSES, Store, new_run_id, pid_alive, run_seconds, unwritable
 from .recovery import train_recovering
 
 if TYPE_CHECKING:
@@ -142,8 +142,8 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
                               "Start it again as a new run (clone its config).")
         for path in partial:  # nothing continues from them; the trainer writes those steps again
             shutil.rmtree(path, ignore_errors=True)
-        store.update_run(run_id, status="running", error=None, hint=None, finished=None,
-                         pid=os.getpid())
+        store.update_run(run_id, status="running", error=None, hint=None, finished=None, pid=os.getpid(),
+                         earlier_seconds=run_seconds(row) or 0.0)  # its duration goes on from there
     else:
         run_id = run_id or new_run_id()
     folder = run_dir(run_id)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.runs.compare import config_diff, run_config, run_labels, summarize, value_text
-from app.core.store import Store
+from app.core.store import ACTIVE_STATUSES, Store
 from app.ui.widgets.clock import clock_text
 from app.ui.widgets.compare_plots import ComparePlots, run_colour
 from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_view, status_combo
@@ -34,6 +34,7 @@ from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_v
 log = logging.getLogger(__name__)
 
 LIST_COLUMNS = (0, 5)  # of RunsModel: name, status
+POLL_MS = 5000  # while a listed run is active and the page is shown, the runs are read again this often
 SUMMARY_ROWS = ("Status", "Steps", "Duration", "Final loss", "Best eval loss", "Best at step", "Trainable params",
                 "Tokens / s (median)")
 
@@ -187,6 +188,9 @@ class ComparePage(QWidget):
 
         self._update_timer = QTimer(self, singleShot=True, interval=0)  # several check changes: one update
         self._update_timer.timeout.connect(self.update_comparison)
+        self._auto = QTimer(self, interval=POLL_MS)  # a run that trains or ends is shown as it is (not as it was)
+        self._auto.timeout.connect(self._refresh_if_active)
+        self._drawn: tuple = ()  # what the comparison shows: the checked runs' ids, statuses, steps and names
         self.search.textChanged.connect(self._filter)
         self.status_filter.currentIndexChanged.connect(self._filter)
         self.refresh_button.clicked.connect(self.refresh)
@@ -206,6 +210,20 @@ class ComparePage(QWidget):
         self.model.set_runs(self.store.list_runs())
         self.update_comparison()
 
+    @Slot()
+    def _refresh_if_active(self) -> None:
+        """While a run is active (or was at the last reading): the list read again, and the comparison drawn again
+        when a checked run moved on (a zoomed plot keeps its zoom otherwise)."""
+        if any(run.get("status") in ACTIVE_STATUSES for run in self.model.runs):
+            self.model.set_runs(self.store.list_runs())
+            if self._checked_state() != self._drawn:
+                self.update_comparison()
+
+    def _checked_state(self) -> tuple:
+        rows = {run["id"]: run for run in self.model.runs}
+        return tuple((run_id, *(rows[run_id].get(k) for k in ("status", "last_step", "name", "finished")))
+                     for run_id in self.model.checked if run_id in rows)
+
     def set_runs(self, run_ids: list[str]) -> None:
         """Compare exactly these runs (in this colour order)."""
         self.model.set_checked(run_ids)
@@ -217,6 +235,7 @@ class ComparePage(QWidget):
     @Slot()
     def update_comparison(self) -> None:
         self._update_timer.stop()
+        self._drawn = self._checked_state()
         runs = [self.store.get_run(run_id) for run_id in self.model.checked]
         series = [self.store.metric_series(run["id"]) for run in runs]
         labels = run_labels(runs)
@@ -285,7 +304,12 @@ class ComparePage(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.refresh()
+        self._auto.start()
         super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._auto.stop()
+        super().hideEvent(event)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.config import RunConfig
 from app.core.errors import StudioError
 from app.core.paths import RESOURCES, run_dir
-from app.core.store import new_run_id
+from app.core.store import Store, new_run_id
 from app.ui.runner import DEFAULT_WORKER, RunSupervisor
 from app.ui.widgets.clock import clock_text
 from app.ui.widgets.log_view import LogView
@@ -202,9 +202,8 @@ class TrainPage(QWidget):
         path = run_dir(run_id) / "run.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         config.resolved().save(path)
-        self._begin(config.name or run_id, "Preparing…")
+        self._begin(run_id, config.name or run_id, "Preparing…")
         self.supervisor.start(path, run_id)
-        self.run_id = run_id
         return run_id
 
     def try_start(self, config: RunConfig) -> str | None:
@@ -219,15 +218,13 @@ class TrainPage(QWidget):
 
     def resume(self, run_id: str) -> None:
         """Continue `run_id` from its last checkpoint."""
-        self._begin(run_id, "Resuming…")
+        self._begin(run_id, run_id, "Resuming…")
         self.supervisor.resume(run_id)
-        self.run_id = run_id
 
     def attach(self, run_id: str) -> None:
         """Show a run that kept training after the app closed: its curves so far, then live."""
-        self._begin(run_id, "Re-attaching…")
+        self._begin(run_id, run_id, "Re-attaching…")
         self.supervisor.attach(run_id)
-        self.run_id = run_id
 
     def stop(self) -> None:
         if self.is_running:
@@ -245,9 +242,10 @@ class TrainPage(QWidget):
         self.supervisor.shutdown()
 
     # ---- run lifecycle ----
-    def _begin(self, title: str, phase: str) -> None:
+    def _begin(self, run_id: str, title: str, phase: str) -> None:
         if self.is_running:
             raise RuntimeError("a run is already in progress")
+        self.run_id = run_id  # before the state changes: whoever follows it reads this run's id, not the last one's
         self.plots.clear()
         self.samples.clear()
         self.log_view.clear()
@@ -289,6 +287,11 @@ class TrainPage(QWidget):
         total = int(event.get("total_steps") or 0)
         self._steps = (int(event.get("start_step") or 0), total)
         self._show_steps()
+        if self._steps[0]:  # resumed (or extended): the curve so far, then this session's steps after it
+            self._show_earlier_steps(self._steps[0])
+        if event.get("earlier_seconds"):  # the clock counts the sessions before this one too
+            self._t0 = time.monotonic() - float(event["earlier_seconds"])
+            self._update_clock()
         self.phase_label.setText("Training")
         trainable, params = event.get("trainable_params") or 0, event.get("total_params") or 0
         self.detail_label.setText(f"Run {self.run_id} on {event.get('device', '?')} · "
@@ -347,6 +350,11 @@ class TrainPage(QWidget):
         self._set_state(status)
         if self.run_id:
             self.run_completed.emit(self.run_id)
+
+    def _show_earlier_steps(self, start_step: int) -> None:
+        """The metrics the store holds for this run up to `start_step` (the worker dropped any after it)."""
+        series = Store(reap=False).metric_series(self.run_id)
+        self.plots.load_series({name: [p for p in points if p[0] <= start_step] for name, points in series.items()})
 
     def _show_steps(self, done: bool = False) -> None:
         step, total = self._steps

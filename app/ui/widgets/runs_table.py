@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QTableView
 
-from app.core.store import ACTIVE_STATUSES
+from app.core.store import run_seconds
 from app.ui.widgets.clock import clock_text
 
 COLUMNS = ("Name", "Started", "Duration", "Model", "Method", "Status", "Final loss")
@@ -30,8 +30,7 @@ def size_text(n: int | None) -> str:
 def _cells(run: dict) -> list[tuple[str, object]]:
     """(text, sort key) for each column."""
     started = run.get("started") or run.get("created")
-    end = run.get("finished") or (time.time() if run.get("status") in ACTIVE_STATUSES else None)
-    duration = end - started if started and end else None
+    duration = run_seconds(run)  # a resumed run's sessions together
     loss = run.get("final_loss")
     return [
         (run.get("name") or run["id"], (run.get("name") or run["id"]).lower()),
