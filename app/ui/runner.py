@@ -35,6 +35,19 @@ log = logging.getLogger(__name__)
 DEFAULT_WORKER = (sys.executable, "-m", "app")
 TAIL_LINES = 20
 _ORPHAN_GRACE_S = 2.0  # the worker exited but a child of it still holds the pipes open
+def last_session_start(path: Path) -> int:
+    """Where the latest session of a run begins in its events.jsonl: a resumed run appends its events to the file,
+    after the `finished` event of the session before (the earlier steps are the store's, not the replay's)."""
+    previous = start = offset = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            offset += len(line)
+            if b'"finished"' in line and (event := decode(line.decode("utf-8", "replace"))) is not None \
+                    and event["event"] == "finished":
+                previous, start = start, offset
+    return previous if start == offset else start  # a file that ends with `finished`: that last session
+
+
 def stop_file(run_id: str) -> Path:
     """The file whose existence asks the worker of `run_id` to checkpoint and stop."""
     return run_dir(run_id) / "stop"
@@ -88,12 +101,14 @@ class _SupervisorThread(QThread):
         self._queue.put(("eof", None))
 
     def _tail_events(self, path: Path) -> None:
-        """Replay `events.jsonl`, then follow it until a `finished` event or until the worker's pid is gone."""
+        """Replay the latest session of `events.jsonl`, then follow it until a `finished` event or until the
+        worker's pid is gone."""
         pending, fh = "", None
         try:
             while not self.detached.is_set():
                 if fh is None and path.exists():
                     fh = path.open(encoding="utf-8", errors="replace")
+                    fh.seek(last_session_start(path))
                 chunk = fh.readline() if fh is not None else ""
                 if chunk:
                     pending += chunk

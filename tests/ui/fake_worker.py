@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 
@@ -47,7 +48,7 @@ def main() -> int:
     if args.resume:
         row = store.get_run(run_id)
         start, earlier = row["last_step"] or 0, run_seconds(row) or 0.0
-        store.update_run(run_id, finished=None, earlier_seconds=earlier)
+        store.update_run(run_id, finished=None, earlier_seconds=earlier, pid=os.getpid())
     else:
         store.create_run(run_id, name=f"fake-{args.behaviour}", config_yaml="name: fake\n", model="demo",
                          method="lora", stage="sft")

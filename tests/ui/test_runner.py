@@ -143,6 +143,33 @@ def test_attach_replays_and_follows_a_run_that_outlived_the_gui(qtbot, fake_work
     assert second.wait(5000)
 
 
+def test_attach_follows_the_latest_session_of_a_resumed_run(qtbot, fake_worker, config_file):
+    """A resumed run appends to its events.jsonl after the first session's `finished`: re-attaching follows the
+    session that trains now instead of ending at that old `finished`."""
+    first = RunSupervisor(worker_command=fake_worker("stoppable"))
+    with qtbot.waitSignal(first.metrics_received, timeout=10_000):
+        run_id = first.start(config_file)
+    with qtbot.waitSignal(first.run_finished, timeout=10_000):
+        first.request_stop()
+    assert first.wait(5000)
+    stopped_at = Store(reap=False).get_run(run_id)["last_step"]
+    with qtbot.waitSignal(first.metrics_received, timeout=10_000):
+        first.resume(run_id)
+    first.shutdown()  # the GUI closes; the resumed worker keeps training
+
+    second = RunSupervisor()
+    rec = Recorder(second)
+    with qtbot.waitSignal(second.run_started, timeout=10_000):
+        second.attach(run_id)
+    assert [e["start_step"] for e in rec.of("run_started")] == [stopped_at]  # the resumed session's alone
+    assert not rec.of("run_finished")
+    with qtbot.waitSignal(second.run_finished, timeout=10_000) as blocker:
+        second.request_stop()
+    assert blocker.args[0]["status"] == "cancelled"
+    assert all(e["step"] > stopped_at for e in rec.metric_events())
+    assert second.wait(5000)
+
+
 def test_attach_to_a_dead_run_marks_it_failed(qtbot, fake_worker, config_file):
     first = RunSupervisor(worker_command=fake_worker("hang"))
     with qtbot.waitSignal(first.run_started, timeout=10_000):
