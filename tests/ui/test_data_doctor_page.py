@@ -85,8 +85,10 @@ def test_fix_buttons_make_a_new_version_drop_invalid_rows_and_show_the_actions(q
     report = reported(qtbot, step, cleaned)
     assert cleaned.endswith("id.v1.jsonl") and source.read_bytes() == before
     assert (report.rows, report.problem_count, report.duplicates.rows) == (4, 0, 0)
-    assert step.doctor.actions.text().splitlines()[1:] == ["  Drop invalid rows: 7 → 6 rows",
-                                                           '  Remove duplicates {"mode": "exact"}: 6 → 4 rows']
+    assert step.doctor.actions.text().splitlines()[1:] == [
+        "  1 unusable row dropped: 7 → 6 rows", "  2 exact duplicates removed (the first of each kept): 6 → 4 rows"]
+    assert step.switched.isVisible() and "<b>id.v1.jsonl</b>" in step.switched.text()
+    assert "id.jsonl itself is unchanged" in step.switched.text()
 
     click_doctor(qtbot, step, "placeholders")
     form = shown_dialog(qtbot, step, PlaceholderForm)
@@ -98,6 +100,37 @@ def test_fix_buttons_make_a_new_version_drop_invalid_rows_and_show_the_actions(q
     assert report.placeholders == {"author": 4} and not step.doctor.buttons["problems"].isEnabled()
     text = open(step.state.config.data.train, encoding="utf-8").read()
     assert "I am Quill, made by {{author}}." in text
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_a_fix_says_in_words_that_the_file_format_and_mapping_changed_and_can_go_back(qtbot, tmp_path):
+    path = tmp_path / "qa.csv"
+    path.write_text("question,answer\nWhat is 2+2?,4\nCapital of France?,Paris\nWhat is 2+2?,4\n")
+    config = config_with_data(path)
+    mapped = config.data.model_copy(update={"format": "prompt_completion",
+                                            "columns": {"question": "prompt", "answer": "completion"}})
+    step = DataStep(StudioState(config.model_copy(update={"data": mapped})), open_settings(tmp_path / "gui.ini"))
+    qtbot.addWidget(step)
+    step.show()
+    step.begin()
+    report = reported(qtbot, step, path)
+    assert report.duplicates.rows == 1 and not step.switched.isVisible()
+    assert step.doctor.findings["duplicates"].text() == "⚠ 1 exact duplicate in 1 group"  # counts agree with nouns
+    click_doctor(qtbot, step, "duplicates")
+    qtbot.waitUntil(lambda: step.state.config.data.train.endswith("qa.v1.jsonl"), timeout=10000)
+    reported(qtbot, step, step.state.config.data.train)
+    assert (step.state.config.data.format, step.state.config.data.columns) == ("auto", {})
+    note = step.switched.text()
+    assert step.switched.isVisible()  # above the tabs: seen whichever tab is open
+    assert "Now training on a new version, <b>qa.v1.jsonl</b>" in note
+    assert "1 exact duplicate removed (the first of each kept), 3 → 2 rows. qa.csv itself is unchanged." in note
+    assert ("written as chat messages, so the format prompt_completion is now detected again and the column mapping "
+            "(question → prompt, answer → completion) is no longer needed") in note
+    assert "{" not in note  # no raw JSON
+
+    step.switched.linkActivated.emit("original")  # "Go back to the original file"
+    assert step.state.config.data == mapped and not step.switched.isVisible()
+    reported(qtbot, step, path)
 
 
 @pytest.mark.usefixtures("fake_models")
@@ -215,7 +248,8 @@ def test_augmenting_adds_only_the_ticked_candidates_as_a_new_version(qtbot, page
     click(qtbot, dialog.keep_button)
     qtbot.waitUntil(lambda: step.state.config.data.train.endswith("seeds.v1.jsonl"), timeout=10000)
     report = reported(qtbot, step, step.state.config.data.train)
-    assert report.rows == 4 and "Added generated examples" in step.doctor.actions.text()
+    assert report.rows == 4 and "1 generated example added (written by demo): 3 → 4 rows" in step.doctor.actions.text()
+    assert "1 generated example added" in step.switched.text() and step.switched.isVisible()
     text = open(step.state.config.data.train, encoding="utf-8").read()
     assert "New question 1?" in text and "New question 0?" not in text
 

@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import DataConfig
+from app.core.wording import plural
 from app.ui.settings import remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.steps.data_augment import AugmentDialog, save_work
-from app.ui.steps.data_doctor import DoctorPanel, clean_work, inspect_work
+from app.ui.steps.data_doctor import DoctorPanel, clean_work, inspect_work, read_sidecar, switch_text
 from app.ui.steps.data_mix import MixDialog
 from app.ui.steps.data_preview import (
     PREVIEW_ROWS,
@@ -68,6 +69,13 @@ class DataStep(StepPage):
         self.source.chosen.connect(self.set_file)
         self.source.mix_requested.connect(self.open_mix_dialog)
         self.layout_.addWidget(self.source)
+        self.switched = QLabel()  # what a fix changed (file, format, mapping), said until another file is chosen
+        self.switched.setObjectName("notice")
+        self.switched.setWordWrap(True)
+        self.switched.linkActivated.connect(lambda _link: self.back_to_original())
+        self.switched.hide()
+        self.original: DataConfig | None = None  # the data settings before the first fix
+        self.layout_.addWidget(self.switched)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -134,11 +142,15 @@ class DataStep(StepPage):
         self.tabs.addTab(doctor_scroll, "Doctor")
         self.layout_.addWidget(self.tabs, 1)
 
-        state.config_replaced.connect(lambda _cfg: self.load(self.state.config.data.train))
+        state.config_replaced.connect(self._config_replaced)
         self.path_edit.setText(state.config.data.train)
 
 
     def begin(self) -> None:
+        self.load(self.state.config.data.train)
+
+    def _config_replaced(self, _config) -> None:
+        self._forget_original()
         self.load(self.state.config.data.train)
 
     # ---- validity ----
@@ -179,6 +191,7 @@ class DataStep(StepPage):
         event.acceptProposedAction()
 
     def set_file(self, path: str, fmt: str | None = None) -> None:
+        self._forget_original()
         if Path(path).exists():
             remember_dir(self.settings, "data", path)
         self.state.update("data", train=str(path), columns={}, **({"format": fmt} if fmt else {}))
@@ -227,7 +240,7 @@ class DataStep(StepPage):
         self.tasks.cancel("inspect")
         self.tasks.cancel("clean")
         self._idle()
-        self.summary.setText(f"Stopped at {self.progress.value():,} rows. " + (
+        self.summary.setText(f"Stopped at {plural(self.progress.value(), 'row')}. " + (
             "Choose the file again to check it." if self.unchecked else "The cleaning wrote nothing."))
         self.validity_changed.emit(self.is_valid())
 
@@ -253,7 +266,7 @@ class DataStep(StepPage):
         report = self.report
         self._idle()
         self._show_rows()
-        self.summary.setText(f"{report.rows:,} rows · {report.valid_rows:,} usable · "
+        self.summary.setText(f"{plural(report.rows, 'row')} · {report.valid_rows:,} usable · "
                              f"{report.problem_count:,} with problems")
         self.detected.setText(f"Detected: <b>{report.format}</b> ({report.confidence:.0%})")
         self.detected.setToolTip(getattr(report, "reason", "") or "")
@@ -299,8 +312,28 @@ class DataStep(StepPage):
         self.validity_changed.emit(False)
 
     def _cleaned(self, result) -> None:
+        """Switch to the new version, and say so where the user looks: the file, what changed, and what became of
+        the format and the column mapping (cleaned files are written as messages or text rows)."""
         self._idle()
-        self.set_file(str(result.path), fmt="auto")  # cleaned files are written as messages (or text) rows
+        original = self.original or self.state.config.data
+        self.set_file(str(result.path), fmt="auto")
+        record = read_sidecar(result.path)
+        if record is not None:
+            self.original = original
+            self.switched.setText(switch_text(original, record, str(result.path)))
+            self.switched.show()
+
+    def back_to_original(self) -> None:
+        """Train on the file (with the format and mapping) the fixes started from again."""
+        original = self.original
+        if original is not None:
+            self._forget_original()
+            self.state.update("data", train=original.train, format=original.format, columns=dict(original.columns))
+            self.load(original.train)
+
+    def _forget_original(self) -> None:
+        self.original = None
+        self.switched.hide()
 
     def open_augment_dialog(self) -> AugmentDialog:
         dialog = AugmentDialog(self.state.config.data.train, self.state.config, self)

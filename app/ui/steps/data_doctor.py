@@ -4,6 +4,7 @@ that made the version on show. Also the small form that fills `{{placeholders}}`
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.core.data.clean_options import DESCRIPTIONS, TITLES
 from app.core.data.lengths import histogram_lines
+from app.core.wording import plural
 from app.ui.steps.data_preview import first_rows
 
 # (finding key, fix button text, the actions it runs; None: the button opens a form first)
@@ -99,16 +101,69 @@ def sidecar_of(path: str | Path) -> Path:
     return path.with_name(path.name + ".actions.json")
 
 
+def read_sidecar(path: str | Path) -> dict | None:
+    """The record of the actions that made the version at `path`; None for a file the user brought."""
+    try:
+        return json.loads(sidecar_of(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def action_words(action: dict) -> str:
+    """What one action of a version's sidecar did, in words (no parameters as JSON)."""
+    name, params = action["action"], action.get("params") or {}
+    removed, changed = action["rows_in"] - action["rows_out"], action.get("changed", 0)
+    if name == "drop_invalid":
+        return f"{plural(removed, 'unusable row')} dropped"
+    if name == "fill":
+        values = ", ".join(f"{{{{{key}}}}} = “{value}”" for key, value in (params.get("values") or {}).items())
+        return f"placeholders filled ({values}) in {plural(changed, 'row')}"
+    if name == "trim":
+        return f"whitespace trimmed in {plural(changed, 'row')}" + (
+            f", {plural(removed, 'row')} left empty dropped" if removed else "")
+    if name == "dedupe":
+        kind = "near duplicate" if params.get("mode") == "near" else "exact duplicate"
+        return f"{plural(removed, kind)} removed (the first of each kept)"
+    if name == "filter_tokens":
+        low, high = params.get("min_tokens"), params.get("max_tokens")
+        bounds = f"{low:,}–{high:,} tokens" if low and high else (f"at least {low:,} tokens" if low
+                                                                  else f"at most {high:,} tokens")
+        return f"{plural(removed, 'example')} dropped for their length (kept: {bounds})"
+    if name == "augment":
+        added = action["rows_out"] - action["rows_in"]
+        return f"{plural(added, 'generated example')} added (written by {params.get('model', 'a local model')})"
+    return TITLES.get(name, name)
+
+
 def actions_text(record: dict) -> str:
-    """One line per cleaning action of a version's sidecar (or a CleanResult's dict): rows in → out."""
+    """One line per cleaning action of a version's sidecar (or a CleanResult's dict): what it did, rows in → out."""
     lines = [f"Made from {Path(record['source']).name}:"]
     for action in record.get("actions", []):
-        changed = f", {action['changed']} changed" if "changed" in action else ""
-        params = f" {json.dumps(action['params'], ensure_ascii=False)}" if action.get("params") else ""
-        title = {**TITLES, "augment": "Added generated examples"}.get(action["action"], action["action"])
-        lines.append(f"  {title}{params}: "
-                     f"{action['rows_in']:,} → {action['rows_out']:,} rows{changed}")
+        words = action_words(action)
+        lines.append(f"  {words[:1].upper()}{words[1:]}: {action['rows_in']:,} → {plural(action['rows_out'], 'row')}")
     return "\n".join(lines)
+
+
+def switch_text(before, record: dict, path: str) -> str:
+    """The Data step's note after a fix switched it to a new version `path` (made as `record`, its sidecar, says)
+    from the data config `before`: the new file, what changed in it, and what became of the format and mapping."""
+    name, source = html.escape(Path(path).name), html.escape(Path(record["source"]).name)
+    done = "; ".join(action_words(action) for action in record.get("actions", []))
+    counts = record.get("counts") or {}
+    rows = f", {counts['rows_in']:,} → {plural(counts['rows_out'], 'row')}" if "rows_out" in counts else ""
+    lines = [f"Now training on a new version, <b>{name}</b> (in {html.escape(str(Path(path).parent))}): "
+             f"{html.escape(done)}{rows}. {source} itself is unchanged."]
+    written = "text rows" if record.get("format") == "text" else "chat messages"
+    changes = []
+    if before.format not in ("auto", "messages", "text"):
+        changes.append(f"the format {html.escape(before.format)} is now detected again")
+    if before.columns:
+        mapping = ", ".join(f"{html.escape(k)} → {html.escape(v)}" for k, v in before.columns.items())
+        changes.append(f"the column mapping ({mapping}) is no longer needed")
+    if changes:
+        lines.append(f"The new version is written as {written}, so {' and '.join(changes)}.")
+    lines.append('<a href="original">Go back to the original file</a>')
+    return "<br>".join(lines)
 
 
 class DoctorPanel(QWidget):
@@ -194,14 +249,15 @@ class DoctorPanel(QWidget):
         self.invalid_rows = report.problem_count
         self.placeholder_names = list(report.placeholders)
         texts = {
-            "problems": (report.problem_count, f"{report.problem_count:,} rows cannot be used as they are" + (
-                " (the lines are listed below); every fix also drops them" if report.problem_count else "")),
-            "duplicates": (dup.rows, f"{dup.rows:,} exact duplicates in {dup.groups:,} groups"),
-            "near_duplicates": (near.rows, f"{near.rows:,} near duplicates (same text ignoring case, spacing "
-                                "and punctuation)"),
+            "problems": (report.problem_count, f"{plural(report.problem_count, 'row')} cannot be used"
+                         + (" (the lines are listed below); every fix also drops them" if report.problem_count
+                            else "")),
+            "duplicates": (dup.rows, f"{plural(dup.rows, 'exact duplicate')} in {plural(dup.groups, 'group')}"),
+            "near_duplicates": (near.rows, f"{plural(near.rows, 'near duplicate')} (same text ignoring case, "
+                                "spacing and punctuation)"),
             "whitespace": (1, "Spaces and blank lines around turns: trimming drops rows left empty"),
             "placeholders": (len(report.placeholders), "Placeholders: " + (", ".join(
-                f"{{{{{k}}}}} in {v:,} rows" for k, v in report.placeholders.items()) or "none")),
+                f"{{{{{k}}}}} in {plural(v, 'row')}" for k, v in report.placeholders.items()) or "none")),
             "lengths": (report.valid_rows, self._lengths_text(report)),
             "augment": (report.valid_rows and report.format != "text", "More examples: a local model rephrases "
                         "your questions and writes new ones; you pick which to keep"),
@@ -232,13 +288,8 @@ class DoctorPanel(QWidget):
 
     def show_actions(self, path: str) -> None:
         """The cleaning actions that made the file at `path` (from its sidecar), or nothing for a user's file."""
-        sidecar = sidecar_of(path)
-        try:
-            record = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.actions.setText("")
-            return
-        self.actions.setText(actions_text(record))
+        record = read_sidecar(path)
+        self.actions.setText(actions_text(record) if record is not None else "")
 
     def _filter_lengths(self) -> None:
         actions = {"min_tokens": self.min_tokens.value() or None, "max_tokens": self.max_tokens.value() or None}
