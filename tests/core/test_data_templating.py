@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from app.core.data import IGNORE_INDEX, encode_conversation, encode_text, ensure_chat_template
-from app.core.data.templating import CHATML_EOS_TEMPLATE, CHATML_TEMPLATE
+from app.core.data.templating import CHATML_EOS_TEMPLATE, CHATML_TEMPLATE, default_system_prompt
 from app.core.errors import DataError
 
 
@@ -36,6 +36,7 @@ def test_demo_tokenizer_is_chatml_with_default_system_prompt(tokenizer):
     assert tokenizer.eos_token == "<|im_end|>"
     text = tokenizer.apply_chat_template(TWO_TURNS[:2], tokenize=False)
     assert text.startswith("<|im_start|>system\nYou are a helpful AI assistant named SmolLM")
+    assert default_system_prompt(tokenizer) == "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 
 
 def test_only_assistant_content_and_its_end_token_are_trained(tokenizer):
@@ -118,3 +119,20 @@ def _with_template(tokenizer, template):
     clone = copy.deepcopy(tokenizer)
     clone.chat_template = template
     return clone
+
+
+class _Template:
+    """A tokenizer's apply_chat_template alone: ChatML, with `default` as the system turn when there is none."""
+
+    def __init__(self, default: str | None):
+        self.default = default
+
+    def apply_chat_template(self, messages, tokenize=False):
+        if self.default is not None and messages[0]["role"] != "system":
+            messages = [{"role": "system", "content": self.default}, *messages]
+        return "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
+
+
+@pytest.mark.parametrize("default", ["You are Quill.", "system says hi", None])
+def test_the_default_system_prompt_is_what_the_template_adds_by_itself(default):
+    assert default_system_prompt(_Template(default)) == default

@@ -29,7 +29,7 @@ def fake_models(monkeypatch):
                         lambda source, revision=None, progress=None, trust_remote_code=False:
                         replace(FAKE_INFO, source=source))
     monkeypatch.setattr("app.core.models.load_tokenizer", lambda *a, **k: object())
-    monkeypatch.setattr("app.ui.steps.data.render_example", lambda tokenizer, data, fmt, config: PIECES)
+    monkeypatch.setattr("app.ui.steps.data.render_example", lambda tokenizer, data, fmt, config: (PIECES, None))
 
 
 def write_jsonl(path: Path, rows: list, bad_line: int | None = None) -> Path:

@@ -53,6 +53,40 @@ def test_data_step_reads_rows_format_and_problem_lines(qtbot, tmp_path, settings
 
 
 @pytest.mark.usefixtures("fake_models")
+def test_rendered_example_says_when_the_template_adds_its_default_system_prompt(qtbot, tmp_path, settings,
+                                                                                monkeypatch):
+    added: list[str | None] = ["You are Quill, made by Us."]
+    monkeypatch.setattr("app.ui.steps.data.render_example", lambda tokenizer, data, fmt, config: (PIECES, added[0]))
+    path = write_jsonl(tmp_path / "chat.jsonl", chat_rows(3))
+    page = shown(qtbot, DataStep(StudioState(config_with_data(path)), settings))
+    qtbot.waitUntil(lambda: page.report is not None, timeout=10000)
+    page.tabs.setCurrentWidget(page.render_tab)
+    qtbot.waitUntil(lambda: "Hello" in page.rendered.toPlainText(), timeout=5000)
+    note = page.render_tab.note
+    assert note.isVisible() and "“You are Quill, made by Us.”" in note.text()
+    assert "the chat template of the demo model adds its own default" in note.text()
+    assert "System prompt under Advanced" in note.text()  # where to change it
+    added[0] = None  # a row with a system message (or a template without a default): nothing to say
+    page.example_spin.setValue(2)
+    qtbot.waitUntil(lambda: not note.isVisible(), timeout=5000)
+    page.shutdown()
+
+
+def test_render_example_reports_the_demo_templates_own_system_prompt_only_when_it_is_added(demo_tokenizer):
+    from app.ui.steps.data_preview import render_example
+
+    row = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    pieces, added = render_example(demo_tokenizer, row, "messages", demo_config())
+    assert added == "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
+    assert added in "".join(text for text, _ in pieces)  # it is what the example shows
+    own = {"messages": [{"role": "system", "content": "Be brief."}, *row["messages"]]}
+    assert render_example(demo_tokenizer, own, "messages", demo_config())[1] is None
+    config = demo_config()
+    config = config.model_copy(update={"data": config.data.model_copy(update={"system_prompt": "Be brief."})})
+    assert render_example(demo_tokenizer, row, "messages", config)[1] is None
+
+
+@pytest.mark.usefixtures("fake_models")
 def test_data_step_choosing_a_file_and_overriding_the_format(qtbot, tmp_path, settings, monkeypatch):
     state = StudioState(demo_config())
     page = shown(qtbot, DataStep(state, settings))

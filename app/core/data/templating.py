@@ -15,6 +15,7 @@ truncation drops anyway, and tokenising it would only cost memory (one 20 MB row
 from __future__ import annotations
 
 import logging
+import os
 import weakref
 from dataclasses import dataclass
 
@@ -73,6 +74,23 @@ def ensure_chat_template(tokenizer) -> bool:
     log.info("tokenizer %s has no chat template; using ChatML%s", getattr(tokenizer, "name_or_path", "?"),
              "" if has_chatml else " ending turns with its eos token")
     return False
+
+
+_PROBE_SYSTEM = "⟦system⟧"  # shares no character with a template's text at either end
+
+
+def default_system_prompt(tokenizer) -> str | None:
+    """The system prompt the chat template adds to a conversation that has none (SmolLM2's names itself), or None.
+
+    Found by rendering one user turn without and with a system message: where the two differ, the second holds the
+    system message and the first what the template puts there by itself (nothing, for most templates)."""
+    user = [{"role": "user", "content": "Hi"}]
+    bare = tokenizer.apply_chat_template(user, tokenize=False)
+    with_system = tokenizer.apply_chat_template([{"role": "system", "content": _PROBE_SYSTEM}, *user], tokenize=False)
+    head = len(os.path.commonprefix([bare, with_system]))
+    tail = len(os.path.commonprefix([bare[head:][::-1], with_system[head:][::-1]]))
+    added, replaced = bare[head:len(bare) - tail], with_system[head:len(with_system) - tail]
+    return (added.strip() or None) if replaced == _PROBE_SYSTEM else None
 
 
 _LONGEST_TOKEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tokenizer -> characters of its longest

@@ -404,7 +404,8 @@ class DataStep(StepPage):
         self.tasks.start("render", work, done=self._rendered, error=self._render_failed)
 
     def _rendered(self, result) -> None:
-        self.tokenizer_source, self.tokenizer, pieces = result
+        self.tokenizer_source, self.tokenizer, (pieces, default_system) = result
+        self.render_tab.show_default_system(self.tokenizer_source, default_system)
         trained = sum(len(text) for text, on in pieces if on)
         self.rendered.setHtml(tokens_html(pieces, self.palette()))
         self.rendered.setToolTip(f"{len(pieces)} tokens, {sum(on for _, on in pieces)} trained "

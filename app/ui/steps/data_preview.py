@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.config import DataConfig
+
 PREVIEW_ROWS = 50
 CELL_CHARS = 160
 
@@ -99,8 +101,24 @@ class RenderedExample(QWidget):
         top.addWidget(self.spin)
         top.addWidget(legend, 1)
         layout.addLayout(top)
+        self.note = QLabel()  # a system prompt the chat template adds by itself: said, with where it comes from
+        self.note.setObjectName("notice")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout.addWidget(self.note)
         self.view = QTextBrowser()
         layout.addWidget(self.view, 1)
+
+    def show_default_system(self, model: str, prompt: str | None) -> None:
+        """Say that the example shows `prompt`, the system prompt `model`'s chat template adds (None: it adds none)."""
+        self.note.setVisible(prompt is not None)
+        if prompt is not None:
+            field = DataConfig.model_fields["system_prompt"].title
+            name = "the demo model" if model == "demo" else html.escape(model)
+            self.note.setText(
+                f"This example has no system message, so the chat template of {name} adds its own "
+                f"default: “{html.escape(prompt)}”. Every example without one is trained with it (as context, not "
+                f"learned). To use another, set {field} under Advanced above, or give your rows a system message.")
 
 
 class RowsPager(QWidget):
@@ -223,14 +241,19 @@ class MappingDialog(QDialog):
         return self.format_combo.currentText(), self.mapping.mapping()
 
 
-def render_example(tokenizer, data: dict, fmt: str, config) -> list[tuple[str, bool]]:
-    """(token text, trained?) for one row, through the model's chat template, as training will see it."""
+def render_example(tokenizer, data: dict, fmt: str, config) -> tuple[list[tuple[str, bool]], str | None]:
+    """(token text, trained?) for one row, through the model's chat template, as training will see it; and the
+    system prompt the template added to it by itself (None when the row, or the config, gave one, or it adds none)."""
     from app.core.data import IGNORE_INDEX, encode_conversation, ensure_chat_template, to_messages
+    from app.core.data.templating import default_system_prompt
 
     ensure_chat_template(tokenizer)
     messages = to_messages(data, fmt, config.data.columns, config.data.system_prompt)
     encoded = encode_conversation(tokenizer, messages, config.training.max_length, config.data.train_on)
-    return [(tokenizer.decode([tok]), label != IGNORE_INDEX) for tok, label in zip(encoded.input_ids, encoded.labels, strict=True)]
+    pieces = [(tokenizer.decode([tok]), label != IGNORE_INDEX)
+              for tok, label in zip(encoded.input_ids, encoded.labels, strict=True)]
+    given = any(m.get("role") == "system" for m in messages)
+    return pieces, None if given else default_system_prompt(tokenizer)
 
 
 def tokens_html(pieces: list[tuple[str, bool]], palette: QPalette) -> str:
