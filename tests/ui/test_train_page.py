@@ -114,3 +114,26 @@ def test_a_resumed_run_shows_its_whole_curve_and_counts_all_its_time(qtbot, fake
     assert run["earlier_seconds"] == first_seconds
     assert run_seconds(run) == first_seconds + run["finished"] - run["started"]
     assert page.supervisor.wait(5000)
+
+
+def test_the_eta_changes_only_when_a_step_completes(qtbot, monkeypatch):
+    import app.ui.pages.train as train
+
+    now = [1000.0]
+    monkeypatch.setattr(train.time, "monotonic", lambda: now[0])
+    page = TrainPage()
+    qtbot.addWidget(page)
+    page._begin("r1", "r1", "Preparing…")
+    page._on_started({"run_id": "r1", "total_steps": 10, "start_step": 0})
+    page._update_clock()
+    assert page.time_label.text().endswith("ETA estimating…")  # no step measured yet
+    page._on_progress({"step": 1, "total_steps": 10, "elapsed": 30.0, "eta": 270.0})
+    assert page.time_label.text() == "Elapsed 0:30   ·   ETA 4:30"
+    now[0] += 120  # a slow step: two minutes and no step completed
+    page._update_clock()
+    assert page.time_label.text() == "Elapsed 2:30   ·   ETA 4:30"  # the clock runs, the estimate waits
+    page._on_progress({"step": 2, "total_steps": 10, "elapsed": 150.0, "eta": 600.0})
+    assert page.time_label.text() == "Elapsed 2:30   ·   ETA 10:00"
+    page._on_finished({"status": "completed"})
+    assert page.time_label.text().endswith("ETA –")
+    page._clock_timer.stop()

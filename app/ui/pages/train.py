@@ -89,7 +89,7 @@ class TrainPage(QWidget):
         self._state = "idle"
         self.run_id: str | None = None
         self._t0: float | None = None
-        self._eta: tuple[float, float] | None = None  # (eta seconds, when it was reported)
+        self._eta: float | None = None  # seconds left at the pace measured up to the last completed step
         self._steps: tuple[int, int] | None = None  # (step, total steps) once training has started
         self._build()
         self._connect()
@@ -118,6 +118,8 @@ class TrainPage(QWidget):
         self.progress.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.time_label = QLabel()
         self.time_label.setMinimumWidth(220)
+        self.time_label.setToolTip("ETA: the steps left at the pace of the steps completed so far (this session's); "
+                                   "it changes when a step completes")
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.error_box = ErrorBox()
         self.plots = MetricsPlots()
@@ -306,7 +308,7 @@ class TrainPage(QWidget):
         self._show_steps()
         if event.get("elapsed") is not None:
             self._t0 = time.monotonic() - float(event["elapsed"])
-        self._eta = (float(event["eta"]), time.monotonic()) if event.get("eta") is not None else None
+        self._eta = float(event["eta"]) if event.get("eta") is not None else None
         self._update_clock()
 
     @Slot(dict)
@@ -363,9 +365,12 @@ class TrainPage(QWidget):
         self.progress.setFormat("Step %v / %m  (%p%)")
 
     def _update_clock(self) -> None:
+        """Elapsed ticks every second; the ETA changes only when a step completes (it is what the measured steps
+        say, so it never counts down while a step is slow), and says it is estimating until the first one has."""
         elapsed = time.monotonic() - self._t0 if self._t0 is not None else None
-        eta = max(0.0, self._eta[0] - (time.monotonic() - self._eta[1])) if self._eta else None
-        self.time_label.setText(f"Elapsed {clock_text(elapsed)}   ·   ETA {clock_text(eta)}")
+        training = self._steps is not None and self._clock_timer.isActive()
+        eta = "estimating…" if self._eta is None and training else clock_text(self._eta)
+        self.time_label.setText(f"Elapsed {clock_text(elapsed)}   ·   ETA {eta}")
 
 
 def main(argv: list[str] | None = None) -> int:
