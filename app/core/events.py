@@ -1,10 +1,12 @@
 """The event protocol between the worker and whoever watches it: one JSON object per line.
 
 Events (all carry `event` and `time`, seconds since the epoch):
-  phase       name, message, current, total          preparation work before training (model convert, tokenise)
-  started     run_id, run_dir, total_steps, trainable_params, total_params, device, memory_estimate (bytes),
+  phase       name, message, current, total          preparation work before training (model convert, tokenise);
+                                                     total 0: no count (a busy bar)
+  started     run_id, run_dir, total_steps, start_step and earlier_seconds (a resumed run: its step, and the time it
+              trained before), trainable_params, total_params, device, memory_estimate (bytes),
               step_seconds_estimate (the planner's)
-  progress    step, total_steps, epoch, elapsed, eta
+  progress    step, total_steps, epoch, elapsed (all the run's sessions), eta
   metrics     step, epoch, metrics: {loss, learning_rate, grad_norm, tokens_per_second, eval_loss, ...}
   sample      step, prompt, output
   checkpoint  step, path

@@ -101,3 +101,13 @@ def test_a_classifier_shows_its_confusion_matrix_beside_the_majority_class(page)
     page.runs.setCurrentIndex(page.runs.findData(RUN_ID))  # back to the sft run: no matrix, few-shot on
     assert not page.confusion_box.isVisible() and page.options.editor("few_shot").isEnabled()
     assert not page.about.isVisible()
+
+
+def test_the_bar_is_busy_while_the_models_load_and_counts_while_scoring(page):
+    page._set_running(True)
+    page._phase({"event": "phase", "name": "eval", "message": "Loading the tuned model", "current": 0, "total": 0})
+    assert (page.progress.minimum(), page.progress.maximum()) == (0, 0)  # busy, not an empty bar at 0 %
+    assert page.status.text() == "Loading the tuned model"
+    page._phase({"event": "phase", "name": "eval", "message": "Generating: tuned model", "current": 2, "total": 8})
+    assert (page.progress.maximum(), page.progress.value()) == (8, 2)
+    page._set_running(False)

@@ -88,7 +88,7 @@ def evaluate_cls(job: EvalJob, batch_size: int) -> dict:
     train, held = job.stage_rows("labelled texts")
     names = class_names(job.config, train + held)
     labels = [names[r["label"]] if isinstance(r["label"], int) else r["label"] for r in held]
-    job.report("Loading the tuned classifier", 0, 1)
+    job.report("Loading the tuned classifier")
     model, tokenizer = load_head(job, len(names))
     max_length = job.config.training.max_length
     ids = [tokenizer(r["text"], add_special_tokens=False)["input_ids"][:max_length] for r in held]
@@ -117,7 +117,7 @@ def majority_note(name: str, count: int, rows: int) -> str:
 
 def evaluate_rm(job: EvalJob, batch_size: int) -> dict:
     _train, held = job.stage_rows("preference pairs")
-    job.report("Loading the tuned reward model", 0, 1)
+    job.report("Loading the tuned reward model")
     model, tokenizer = load_head(job, 1)
     max_length = job.config.training.max_length
 

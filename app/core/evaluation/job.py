@@ -39,6 +39,7 @@ class EvalJob:
         return self.config.training.stage
 
     def report(self, message: str, current: int = 0, total: int = 0) -> None:
+        """A `phase` event; without a total (loading a model) it has no count, and progress bars show busy."""
         if self.sink is not None:
             self.sink.emit("phase", name="eval", message=message, current=current, total=total)
 

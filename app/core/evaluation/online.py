@@ -86,7 +86,7 @@ def evaluate_online(job: EvalJob, batch_size: int, max_new_tokens: int | None) -
     _train, held = job.stage_rows("prompts")
     max_new_tokens = max_new_tokens or job.config.stage.max_completion_length
     for label, key in (("tuned", job.run["id"]), ("base", job.config.model.source))[:2 if job.base else 1]:
-        job.report(f"Loading the {label} model", 0, 1)
+        job.report(f"Loading the {label} model")
         model, tokenizer = load_for_chat(key, trust_remote_code=job.config.model.trust_remote_code)
         answers = generate(model, tokenizer, [r["prompt"] for r in held], max_new_tokens=max_new_tokens,
                            batch_size=batch_size, stop=job.stop, progress=job.progress(f"Generating: {label} model"))

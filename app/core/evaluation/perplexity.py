@@ -62,7 +62,7 @@ def evaluate_text(job: EvalJob, batch_size: int) -> dict:
 
     blocks: list[list[int]] = []
     for label, key in (("tuned", job.run["id"]), ("base", job.config.model.source))[:2 if job.base else 1]:
-        job.report(f"Loading the {label} model", 0, 1)
+        job.report(f"Loading the {label} model")
         model, tokenizer = load_for_chat(key, trust_remote_code=job.config.model.trust_remote_code)
         blocks = blocks or held_out_blocks(job, tokenizer)
         losses = block_losses(model, blocks, batch_size, f"Scoring text: {label} model", job)

@@ -120,14 +120,14 @@ def _evaluate_answers(job: EvalJob, few_shot: int, batch_size: int, max_new_toke
                 for i, (item, p) in enumerate(zip(items, predictions, strict=True))]
         job.save(model_name, scores, rows, shots=shots_k)
 
-    job.report("Loading the tuned model", 0, 1)
+    job.report("Loading the tuned model")
     trusted = job.config.model.trust_remote_code
     model, tokenizer = load_for_chat(job.run["id"], trust_remote_code=trusted)
     score("tuned model", "tuned", 0, model, tokenizer, [item.messages for item in items])
     del model
     gc.collect()
     if job.base:
-        job.report("Loading the base model", 0, 1)
+        job.report("Loading the base model")
         model, tokenizer = load_for_chat(job.config.model.source, trust_remote_code=trusted)
         score("base zero-shot", "base", 0, model, tokenizer, [item.messages for item in items])
         if few_shot:
@@ -145,7 +145,7 @@ def _evaluate_pairs(job: EvalJob) -> dict:
 
     _train, rows = job.stage_rows("preference pairs")
     for label, key in (("tuned", job.run["id"]), ("base", job.config.model.source))[:2 if job.base else 1]:
-        job.report(f"Loading the {label} model", 0, 1)
+        job.report(f"Loading the {label} model")
         model, tokenizer = load_for_chat(key, trust_remote_code=job.config.model.trust_remote_code)
         scores, predictions = score_pairs(model, tokenizer, rows, stop=job.stop,
                                           progress=job.progress(f"Scoring pairs: {label} model"))

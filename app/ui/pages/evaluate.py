@@ -192,8 +192,10 @@ class EvaluatePage(QWidget):
         self.progress.setRange(0, 0)
 
     def _phase(self, event: dict) -> None:
-        self.progress.setRange(0, max(int(event.get("total") or 0), 1))
-        self.progress.setValue(int(event.get("current") or 0))
+        """A stage with a count fills the bar; one without (loading the models) keeps it busy, not at 0 %."""
+        total = int(event.get("total") or 0)
+        self.progress.setRange(0, total)
+        self.progress.setValue(int(event.get("current") or 0) if total else 0)
         self.status.setText(event.get("message", ""))
 
     def _result(self, event: dict) -> None:
