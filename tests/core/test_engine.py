@@ -240,3 +240,29 @@ def test_resume_refuses_a_completed_run(tiny_model_dir, chat_file):
     with pytest.raises(StudioError, match="already completed") as info:
         engine.run(None, ListSink(), resume=done.run_id)
     assert "Clone" in info.value.hint
+
+
+@pytest.mark.parametrize("fault", ["parity", "disk"])
+def test_a_run_whose_result_cannot_be_saved_says_what_to_do_with_the_run(tiny_model_dir, chat_file, monkeypatch,
+                                                                         fault):
+    """Saving the trained result is an export; its failure is told as the run's, whose hint is to resume (the
+    training is checkpointed), not an export's "export again"."""
+    import errno
+
+    from app.core.errors import ExportError
+    from app.core.export.staging import DiskFull
+
+    def failing_export(config, model, tokenizer, out, ctx=None, source=None):
+        if fault == "parity":
+            raise ExportError("The saved adapter does not reproduce the trained model: max logit difference 2.69.",
+                              "Export again; if it persists, report it with the run's log.")
+        raise DiskFull(out.parent) from OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("app.core.export.weights.export_adapter", failing_export)
+    result = engine.run(make_config(tiny_model_dir, chat_file, max_steps=2, save_steps=2), ListSink())
+    assert result.status == "failed" and "export again" not in result.hint.lower()
+    assert f"finetune-studio train --resume {result.run_id}" in result.hint
+    if fault == "parity":
+        assert result.error.startswith("The training finished, but saving its result failed: The saved adapter")
+    else:
+        assert result.error.startswith("The disk ran out of space") and result.hint.startswith("Free about ")

@@ -24,7 +24,7 @@ import yaml
 
 from ..config import RunConfig, parse_config
 from ..diskfull import is_disk_full, run_disk_full
-from ..errors import Cancelled, ConfigError, DataError, ModelError, StudioError
+from ..errors import Cancelled, ConfigError, DataError, ExportError, ModelError, StudioError
 from ..events import EventSink, StopFlag
 from ..hardware import return_freed_memory
 from ..paths import run_dir
@@ -166,6 +166,8 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
     except (DataError, ModelError) as exc:  # the data or the model was refused: the run did not fail, it never ran
         return _fail(run_id, exc.message, exc.hint, sink, store, status="rejected")
     except StudioError as exc:
+        if is_disk_full(exc, folder):  # the run's own export filled the disk: the run's words, not an export's
+            return _disk_full(run_id, config, folder, sink, store)
         return _fail(run_id, exc.message, exc.hint, sink, store)
     except Exception as exc:  # the run must end with a last word, whatever happened
         if not is_disk_full(exc, folder):
@@ -173,12 +175,16 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
             message, hint = _explain(exc)
             return _fail(run_id, message, hint, sink, store)
         log.debug("run %s: the disk is full:\n%s", run_id, traceback.format_exc())  # the message says it all
-        for path in partial_checkpoints(folder):  # half-written: free their space for the next try
-            shutil.rmtree(path, ignore_errors=True)
-        targets = {kind for kind in ("adapter", "merged") if getattr(config.export, kind)}
-        message, hint = run_disk_full(store.get_run(run_id), targets, config.export.dtype, folder,
-                                      last_checkpoint(folder))
-        return _fail(run_id, message, hint, sink, store)
+        return _disk_full(run_id, config, folder, sink, store)
+
+
+def _disk_full(run_id: str, config: RunConfig, folder: Path, sink: EventSink, store: Store) -> RunResult:
+    """A full disk's last word: how much to free on which disk, and from which step to resume."""
+    for path in partial_checkpoints(folder):  # half-written: free their space for the next try
+        shutil.rmtree(path, ignore_errors=True)
+    targets = {kind for kind in ("adapter", "merged") if getattr(config.export, kind)}
+    message, hint = run_disk_full(store.get_run(run_id), targets, config.export.dtype, folder, last_checkpoint(folder))
+    return _fail(run_id, message, hint, sink, store)
 
 
 def _explain(exc: Exception) -> tuple[str, str]:
@@ -311,7 +317,16 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         trainer.evaluate()
     if hasattr(stage, "finish"):
         stage.finish(trainer)
-    _save_outputs(config, ctx, trainer, tokenizer)
+    try:
+        _save_outputs(config, ctx, trainer, tokenizer)
+    except ExportError as exc:
+        if is_disk_full(exc, ctx.folder):
+            raise
+        # an export's hint ("export again") is not the run's: its training is done and checkpointed
+        raise ExportError(f"The training finished, but saving its result failed: {exc.message}",
+                          f"The run's checkpoints are kept: resume it to save the result again (Runs ▸ Resume, or "
+                          f"finetune-studio train --resume {ctx.run_id}). If it fails the same way, report it with "
+                          "the run's log (logs/worker.log in its folder).") from exc
     return "completed"
 
 
