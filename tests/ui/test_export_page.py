@@ -87,6 +87,16 @@ def test_page_lists_checkpoints_and_shows_sizes_against_free_disk(qtbot, home):
     assert page.quant.toolTip() == ExportRequest.model_fields["quant"].description
 
 
+def test_ticked_targets_of_unknown_size_say_so_instead_of_asking_for_targets(qtbot, home):
+    Store(reap=False).update_run(RUN_ID, total_params=None, trainable_params=None)
+    page = make_page(qtbot, home)
+    choose(page)
+    assert page.space.text().startswith("Needs: choose targets")
+    choose(page, "merged", "gguf")
+    assert page.space.text().startswith("Needs: not known (the run does not record its parameter count")
+    assert "choose targets" not in page.space.text()
+
+
 def test_too_little_disk_disables_export_with_a_message(qtbot, home, monkeypatch):
     page = make_page(qtbot, home)
     monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(10**9, 10**9 - 1000, 1000))

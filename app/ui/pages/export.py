@@ -283,9 +283,14 @@ class ExportPage(QWidget):
             self.space.setText(problem)
             self.space.setStyleSheet(RED)
         else:
-            unknown = any(size is None for size in sizes.values())
-            text = (f"Needs about {human_size(need)}" if need else "Needs: choose targets") + (
-                " (the run does not record its parameter count; sizes unknown)" if unknown else "")
+            unknown = " (the run does not record its parameter count, so sizes are unknown)" \
+                if any(size is None for size in sizes.values()) else ""
+            if not plan.targets:
+                text = "Needs: choose targets"
+            elif need:
+                text = f"Needs about {human_size(need)}{unknown}"
+            else:
+                text = f"Needs: not known{unknown}"
             if sizes.get("scratch"):
                 text += f", of which {human_size(sizes['scratch'])} only while it runs (a temporary fp32 merge)"
             if free is not None:
