@@ -78,6 +78,7 @@ def test_a_bf16_trained_run_completes_with_its_exports_verified(bf16_run):
     assert adapter["parity_ok"] and adapter["parity_rule"].startswith("fp32 reference vs fp32 export")
     assert adapter["max_abs_diff"] <= adapter["tolerance"] < 1e-3
     assert merged["parity_ok"] and "judged in fp16" in merged["parity_rule"] and merged["top1_agreement"] >= 0.95
+    assert merged["agreement_floor"] == 0.95 and "agreement_floor" not in adapter  # only a half dtype needs one
     card = (store.artifacts(bf16_run["id"], "merged")[-1]["path"] + "/README.md")
     assert "judged in fp16" in open(card, encoding="utf-8").read()
 

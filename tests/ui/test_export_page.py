@@ -203,6 +203,14 @@ def test_describe_reads_the_recorded_properties_in_plain_words():
         "fp16 · 3 shards · <|im_end|> added as a stop token · end token match")
     assert describe("adapter", {"eos_ok": False, "chat_template_ok": True}) == (
         "chat template match · MISMATCH: end token")
+    # the rule's bounds are stated beside the measured values
+    assert describe("merged", {"max_abs_diff": 0.03, "tolerance": 0.125, "top1_agreement": 1.0,
+                               "agreement_floor": 0.95}) == (
+        "max logit difference 3.0e-02 (allowed ≤ 1.2e-01) · next-token agreement 100% (needs ≥ 95%)")
+    assert describe("gguf", {"quant": "q8_0", "max_abs_diff": 1.38, "top1_agreement": 0.97,
+                             "agreement_warn": 0.9}) == (
+        "q8_0 · max logit difference 1.4e+00 (not bounded: quantised) · next-token agreement 97% (a warning below "
+        "90%)")
 
 
 def test_push_section_saves_the_token_to_the_keyring_only(qtbot, home, memory_keyring):

@@ -300,7 +300,7 @@ def verify_gguf(model_dir: Path, gguf_file: Path, quant: str, prompts: tuple[str
     props = {
         "quant": quant, "bytes": gguf_file.stat().st_size,
         "max_abs_diff": verdict.max_abs_diff, "top1_agreement": verdict.top1_agreement,
-        **(verdict.report() if quant in QUANT_DTYPES else {}),
+        **(verdict.report() if quant in QUANT_DTYPES else {"agreement_warn": Q8_AGREEMENT_WARN}),
         "greedy_tokens": tokens, "greedy_agreement": greedy_equal / len(prompts),
         "greedy_first_mismatch": first_mismatch,
         "eos_token": gtok.eos_token, "eos_ok": gtok.eos_token == tok.eos_token and gtok.eos_token is not None,

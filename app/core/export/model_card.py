@@ -20,6 +20,7 @@ PARITY = {
     "max_abs_diff": "export: max abs logit difference, reloaded files vs the trained model",
     "tolerance": "export: largest difference the rule allows",
     "top1_agreement": "export: next-token agreement with the trained model",
+    "agreement_floor": "export: next-token agreement the rule requires",
     "parity_rule": "rule (dtypes compared, tolerance, agreement floor)",
     "greedy_agreement": "greedy continuation identical (share of prompts)",
     "chat_template_ok": "chat template renders the test conversation token for token",

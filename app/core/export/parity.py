@@ -109,7 +109,8 @@ class Verdict:
         """The properties stored with the artifact and shown in the parity report and the model card."""
         return {f"{prefix}max_abs_diff": self.max_abs_diff, f"{prefix}top1_agreement": self.top1_agreement,
                 f"{prefix}tolerance": self.tolerance, f"{prefix}parity_rule": self.rule(),
-                f"{prefix}parity_ok": self.passed}
+                f"{prefix}parity_ok": self.passed,
+                **({f"{prefix}agreement_floor": AGREEMENT_FLOOR} if self.by_agreement else {})}
 
 
 def compare(expected: list, got: list, reference: str, candidate: str) -> Verdict:

@@ -69,10 +69,13 @@ def describe(kind: str, props: dict) -> str:
     if props.get("quant") and kind in ("gguf", "ollama"):
         parts.append(props["quant"])
     if "max_abs_diff" in props:
-        parts.append(f"max logit difference {_diff(props['max_abs_diff'])}"
-                     + (f" (allowed {_diff(props['tolerance'])})" if "tolerance" in props else ""))
+        bound = f" (allowed ≤ {_diff(props['tolerance'])})" if "tolerance" in props else (
+            " (not bounded: quantised)" if "agreement_warn" in props else "")
+        parts.append(f"max logit difference {_diff(props['max_abs_diff'])}{bound}")
     if "top1_agreement" in props:
-        parts.append(f"next-token agreement {props['top1_agreement']:.0%}")
+        floor = f" (needs ≥ {props['agreement_floor']:.0%})" if "agreement_floor" in props else (
+            f" (a warning below {props['agreement_warn']:.0%})" if "agreement_warn" in props else "")
+        parts.append(f"next-token agreement {props['top1_agreement']:.0%}{floor}")
     if "greedy_agreement" in props:
         tokens = props.get("greedy_tokens", "?")
         share = props["greedy_agreement"]

@@ -47,7 +47,8 @@ class ParityReport(QTableWidget):
                      str(art.get("path", "")), human_size(art.get("bytes")), describe(art.get("kind", ""), props))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(json.dumps(props, indent=1, default=str) if column == 3 else text)
+                rule = f"The rule: {props['parity_rule']}\n\n" if props.get("parity_rule") else ""
+                item.setToolTip(rule + json.dumps(props, indent=1, default=str) if column == 3 else text)
                 if column == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if column == 0 and not ok:
