@@ -22,22 +22,50 @@ def _mix(a: QColor, b: QColor, share: float) -> str:
                   round(a.blue() + (b.blue() - a.blue()) * share)).name()
 
 
-def apply_style(app: QApplication) -> None:
-    """The bundled style sheet, with colours taken from the current (light or dark) palette."""
-    palette = app.palette()
+def _luminance(colour: QColor) -> float:
+    """WCAG's relative luminance."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(colour.red()) + 0.7152 * channel(colour.green()) + 0.0722 * channel(colour.blue())
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _softened(text: QColor, grounds: list[QColor], share: float = 0.4, floor: float = 4.6) -> str:
+    """Text moved `share` of the way to the first ground, less where that would read below `floor`:1 (WCAG AA is
+    4.5) on any of the grounds it is drawn on: a palette with grey text gets a darker shade than one with black."""
+    while share > 0 and any(_contrast(QColor(_mix(text, grounds[0], share)), g) < floor for g in grounds):
+        share = round(share - 0.02, 2)
+    return _mix(text, grounds[0], max(share, 0.0))
+
+
+def style_colours(palette: QPalette) -> dict[str, str]:
+    """The style sheet's {placeholders} for a palette: text shades mixed from its own colours, so they follow a light
+    or dark theme (tests/ui/test_contrast.py holds them to WCAG AA's 4.5:1)."""
     window, text = palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.WindowText)
     dark = window.lightness() < 128
-    colours = {
-        "muted": _mix(text, window, 0.4), "border": _mix(window, text, 0.18),
+    base = palette.color(QPalette.ColorRole.Base)
+    # cards: white on light; on dark a shade off the text boxes, so radio buttons (drawn in Base) show
+    card = QColor(_mix(window, text, 0.06)) if dark else base
+    return {
+        "muted": _softened(text, [window, card]), "border": _mix(window, text, 0.18),
         "sidebar": _mix(window, text, 0.05),
-        # cards: white on light; on dark a shade off the text boxes, so radio buttons (drawn in Base) show
-        "card": _mix(window, text, 0.06) if dark else palette.color(QPalette.ColorRole.Base).name(),
+        "card": card.name(),
         "highlight": palette.color(QPalette.ColorRole.Highlight).name(),
         "highlight_text": palette.color(QPalette.ColorRole.HighlightedText).name(),
-        "error": "#ff6b6b" if dark else "#c0392b",
+        "error": "#ff9999" if dark else "#c0392b",
     }
+
+
+def apply_style(app: QApplication) -> None:
+    """The bundled style sheet, with colours taken from the current (light or dark) palette."""
     sheet = (RESOURCES / "style.qss").read_text(encoding="utf-8")
-    for key, value in colours.items():
+    for key, value in style_colours(app.palette()).items():
         sheet = sheet.replace("{" + key + "}", value)
     app.setStyleSheet(sheet)
 
