@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 
 BEGIN_DELAY_MS = 150  # let the first frame paint before background work competes for the GIL
 STEPS = ("data", "model", "method", "hyperparameters")
-PAGES = (("runs", "Runs", "runs"), ("compare", "Compare", "compare"), ("evaluate", "Evaluate", "check"),
-         ("queue", "Queue", "pending"), ("chat", "Chat", "chat"), ("export", "Export", "export"))
+# (key, title, icon): no page has a step's done/not-done mark (check, pending) for its icon
+PAGES = (("runs", "Runs", "runs"), ("compare", "Compare", "compare"), ("evaluate", "Evaluate", "evaluate"),
+         ("queue", "Queue", "queue"), ("chat", "Chat", "chat"), ("export", "Export", "export"))
 
 
 class MainWindow(QMainWindow):

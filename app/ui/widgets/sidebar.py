@@ -10,6 +10,7 @@ from app.ui.icons import icon
 KEY_ROLE = Qt.ItemDataRole.UserRole
 DONE_ROLE = Qt.ItemDataRole.UserRole + 1
 IS_STEP_ROLE = Qt.ItemDataRole.UserRole + 2
+MARKS = {True: "check", False: "pending"}  # a step's done / not-yet mark: no entry's own icon may look like one
 
 
 class _Delegate(QStyledItemDelegate):
@@ -25,7 +26,7 @@ class _Delegate(QStyledItemDelegate):
         super().paint(painter, option, index)
         if not index.data(IS_STEP_ROLE):
             return
-        name = "check" if index.data(DONE_ROLE) else "pending"
+        name = MARKS[bool(index.data(DONE_ROLE))]
         rect = option.rect
         box = QRect(rect.right() - self.MARK - 10, rect.center().y() - self.MARK // 2, self.MARK, self.MARK)
         icon(name).paint(painter, box)
