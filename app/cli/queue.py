@@ -45,7 +45,8 @@ def _run_queue(store, args) -> int:
     route_library_logs()
 
     def run(sink, stop) -> list[dict]:
-        return [{k: v for k, v in row.items() if k != "config"} for row in queue.run_queue(store, sink, stop)]
+        done = queue.run_queue(store, sink, stop, train=_train_in_its_folder(args.verbose))
+        return [{k: v for k, v in row.items() if k != "config"} for row in done]
 
     def show(done: list[dict]) -> None:
         for row in done:
@@ -55,6 +56,37 @@ def _run_queue(store, args) -> int:
         return 130 if stop.is_set() else (0 if all(row["status"] == "completed" for row in done) else 1)
 
     return run_command(args, run, show, code=code)
+
+
+def _train_in_its_folder(verbose: bool):
+    """`engine.run` for one queued run, which leaves in its folder what `train` leaves: its events in events.jsonl
+    and its log in logs/worker.log (the queue's own events still go to the queue's sink)."""
+    import logging
+
+    from app.core.events import JsonlEventWriter, TeeSink
+    from app.core.paths import run_dir
+    from app.core.training import engine
+    from app.logsetup import RunLogHandler
+
+    def train(config, sink, stop, *, run_id, store):
+        folder = run_dir(run_id)
+        (folder / "logs").mkdir(parents=True, exist_ok=True)
+        log_file = RunLogHandler(folder / "logs" / "worker.log", encoding="utf-8")
+        log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root = logging.getLogger()
+        level = root.level
+        root.addHandler(log_file)
+        root.setLevel(logging.DEBUG if verbose else logging.INFO)  # as `train` logs
+        events = JsonlEventWriter(None, folder / "events.jsonl")
+        try:
+            return engine.run(config, TeeSink(sink, events), stop, run_id=run_id, store=store)
+        finally:
+            events.close()
+            root.removeHandler(log_file)
+            root.setLevel(level)
+            log_file.close()
+
+    return train
 
 
 def _rank(store, args) -> int:

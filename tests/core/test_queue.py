@@ -9,6 +9,7 @@ import pytest
 from app.cli import main
 from app.core.config import parse_config
 from app.core.errors import ConfigError
+from app.core.paths import run_dir
 from app.core.runs import queue
 from app.core.runs.sweep import grid, rank
 from app.core.store import Store
@@ -72,6 +73,11 @@ def test_a_queued_sweep_runs_in_queue_order_and_is_ranked(tiny_model_dir, tmp_pa
     first, second = (store.get_run(runs[n]["run_id"]) for n in ("q lr=0.005", "q lr=1e-06"))
     assert first["status"] == second["status"] == "completed"
     assert first["finished"] <= second["started"] or first["created"] < second["created"]
+    for run in (first, second):  # each run's folder holds what a single run's does
+        folder = run_dir(run["id"])
+        events = [json.loads(line)["event"] for line in (folder / "events.jsonl").read_text().splitlines()]
+        assert events.count("started") == 1 and events[-1] == "finished" and "metrics" in events
+        assert "run " in (folder / "logs" / "worker.log").read_text()  # the engine's own log lines
 
     ranked = rank(store, [first["id"], second["id"]], "eval_loss")
     assert [r["name"] for r in ranked] == ["q lr=0.005", "q lr=1e-06"]
