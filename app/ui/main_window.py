@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
             self.built["train"].set_readiness(self._readiness())
         self.sidebar.viewport().update()
         self._update_footer()
-        self.setWindowTitle(f"Finetune Studio — {self.state.config.name or 'new run'}")
+        self._update_title()
 
     def ready(self) -> bool:
         return self._first_unready() is None
@@ -315,6 +315,24 @@ class MainWindow(QMainWindow):
             page = self.built.get(key)
             if page is not None and page.isVisible():
                 page.refresh()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """The window is named for the run the Train page is training, else for the setup the steps edit."""
+        title = f"Finetune Studio — {self.state.config.name or 'new run'}"
+        if "train" in self.built:  # (so its module is loaded: nothing more is imported at start-up)
+            from app.core.errors import RunNotFound
+            from app.core.store import Store
+            from app.ui.pages.train import ACTIVE_STATES
+
+            page = self.train_page
+            if page.state in ACTIVE_STATES:
+                try:
+                    name = Store(reap=False).get_run(page.run_id)["name"] or page.run_id
+                except RunNotFound:  # its worker has not recorded it yet
+                    name = page.run_id
+                title = f"Finetune Studio — {name} ({page.state})"
+        self.setWindowTitle(title)
 
     def _clone(self, config: RunConfig) -> None:
         self.state.set_config(config)

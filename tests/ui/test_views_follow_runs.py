@@ -1,5 +1,6 @@
 """The window's views of the run history follow the runs (issue #25 item 6): the status bar names the run that is
-starting, not the last one; Compare and Runs, when shown, read the store again as a run starts and ends."""
+starting, not the last one; Compare and Runs, when shown, read the store again as a run starts and ends; the title
+names the run while it trains, then the setup again."""
 
 from __future__ import annotations
 
@@ -47,3 +48,19 @@ def test_a_shown_view_and_the_status_bar_follow_each_run(qtbot, window, fake_wor
     assert labels[0] == f"Run {first}: starting"
     starting = [label for label in labels if label.endswith(": starting")]
     assert starting == [f"Run {first}: starting", f"Run {second}: starting"]  # never the last run's id
+
+
+def test_the_title_names_the_training_run_then_the_setup(qtbot, window, fake_worker):
+    qtbot.waitUntil(window.ready, timeout=10000)
+    setup = window.windowTitle()
+    assert setup == f"Finetune Studio — {window.state.config.name or 'new run'}"
+    train = window.train_page
+    train.supervisor.worker_command = fake_worker("complete", "--steps", "3")
+    titles: dict[str, str] = {}
+    train.run_state_changed.connect(lambda state: titles.setdefault(state, window.windowTitle()))
+    with qtbot.waitSignal(train.run_completed, timeout=10000):
+        run_id = train.try_start(window.state.config)
+    assert train.supervisor.wait(5000)
+    assert titles["starting"] == f"Finetune Studio — {run_id} (starting)"  # not recorded yet: its id
+    assert titles["running"] == "Finetune Studio — fake-complete (running)"  # the name the run has in the store
+    assert titles["completed"] == setup
