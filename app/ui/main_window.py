@@ -253,16 +253,24 @@ class MainWindow(QMainWindow):
         self._update_footer()
 
     def _go(self, delta: int) -> None:
+        """Back and Next through the steps; Next on the last step starts training (as Run ▸ Start does), so
+        reaching the Train page is not one more click before its Start."""
         order = (*STEPS, "train")
         index = order.index(self.current_page()) if self.current_page() in order else 0
-        self.show_page(order[max(0, min(len(order) - 1, index + delta))])
+        if order[min(len(order) - 1, index + delta)] == "train":
+            self.start_run()
+            return
+        self.show_page(order[max(0, index + delta)])
 
     def _update_footer(self) -> None:
         key = self.current_page()
         if key in self.steps:
             self.step_problem.setText(self.steps[key].problem())
             self.back_button.setEnabled(key != STEPS[0])
-            self.next_button.setText("Train →" if key == STEPS[-1] else "Next →")
+            last = key == STEPS[-1]
+            self.next_button.setText("Start training →" if last else "Next →")
+            self.next_button.setToolTip("Check every step and start training this setup (Ctrl+R); the Train page "
+                                        "shows the run" if last else "")
 
     def _update_checks(self, *_args) -> None:
         for key, step in self.steps.items():

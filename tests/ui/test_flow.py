@@ -1,8 +1,8 @@
 """The whole flow by clicks and typing, with REAL worker processes on a tiny random Llama.
 
-data → model → method → hyperparameters → Train → Start → the plots get points → Stop → the run is listed as
+data → model → method → hyperparameters → Start training → the plots get points → Stop → the run is listed as
 cancelled on the Runs page → Resume it there → it continues from its checkpoint and completes → clone it → 3 steps →
-Train → Start → it completes → the Runs page shows both completed. Every step is a click on a visible widget or
+Start training → it completes → the Runs page shows both completed. Every step is a click on a visible widget or
 typing into one (the file dialog answers with the data file).
 """
 
@@ -58,12 +58,12 @@ def click_run(qtbot, window, run_id: str) -> None:
 
 
 def start_and_wait(qtbot, window) -> dict:
-    """From the Hyperparameters step: click "Train →", then the Train page's Start button; wait for the worker's
-    `run_started` and return it. A worker that fails before training ends the wait at once, with its error.
+    """From the Hyperparameters step: click "Start training →", which starts the run and shows the Train page; wait
+    for the worker's `run_started` and return it. A worker that fails before training ends the wait at once, with
+    its error.
     """
     assert window.current_page() == "hyperparameters"
-    click(qtbot, window.next_button)
-    assert window.current_page() == "train"
+    assert window.next_button.text() == "Start training →"
     supervisor = window.train_page.supervisor
     seen: list[tuple[str, dict]] = []
     on_started = lambda event: seen.append(("started", event))  # noqa: E731
@@ -71,7 +71,8 @@ def start_and_wait(qtbot, window) -> dict:
     supervisor.run_started.connect(on_started)
     supervisor.run_finished.connect(on_finished)
     try:
-        click(qtbot, window.train_page.start_button)
+        click(qtbot, window.next_button)
+        assert window.current_page() == "train" and window.train_page.is_running  # no second click on Start
         qtbot.waitUntil(lambda: bool(seen), timeout=WORKER_START_MS)
     finally:
         supervisor.run_started.disconnect(on_started)
@@ -159,7 +160,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir, 
     qtbot.waitUntil(window.ready, timeout=TASK_MS)
     assert all(window.sidebar.is_done(key) for key in ("data", "model", "method", "hyperparameters", "train"))
 
-    # Train → Start → the worker starts, the plots get points → Stop → cancelled.
+    # Start training → the worker starts, the plots get points → Stop → cancelled.
     train = window.train_page
     states: list[str] = []
     train.run_state_changed.connect(states.append)
@@ -205,7 +206,7 @@ def test_data_to_trained_run_by_clicks(qtbot, window, tmp_path, tiny_model_dir, 
     assert hp.form.editor("training", "batch_size").value() == 4
     qtbot.waitUntil(window.ready, timeout=TASK_MS)  # the clone is read and described again
 
-    # 3 steps this time → Train → Start → completed.
+    # 3 steps this time → Start training → completed.
     click_sidebar(qtbot, window, "hyperparameters")
     set_spin(qtbot, hp.form, "training", "max_steps", 3)
     assert window.state.config.training.max_steps == 3
