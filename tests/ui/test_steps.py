@@ -43,6 +43,8 @@ def test_data_step_reads_rows_format_and_problem_lines(qtbot, tmp_path, settings
     assert page.report.rows >= 5 and page.report.valid_rows == 5
     assert page.table.rowCount() == 6  # five rows and the broken line, in file order
     assert page.table.verticalHeaderItem(3).text() == "4"
+    assert page.pager.label.text() == "Rows 1–6 of 6 · numbered by file line"  # the rule, stated
+    assert "a CSV's header is line 1" in page.table.verticalHeader().toolTip()
     assert "messages" in page.detected.text()
     problems = [page.problems.item(i).text() for i in range(page.problems.count())]
     assert any(text.startswith("Line 4:") for text in problems), problems

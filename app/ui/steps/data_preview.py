@@ -29,6 +29,11 @@ from PySide6.QtWidgets import (
 from app.core.config import DataConfig
 
 PREVIEW_ROWS = 50
+# One numbering wherever rows are shown or named (this table, the doctor's problems, file:line messages, augment's
+# "from line N"): the file's own line, as an editor shows it, so a CSV's first row is line 2 (its header is line 1);
+# a JSON array's or Parquet file's record number.
+LINE_RULE = "Numbered by the file's own lines, as an editor shows them (a CSV's header is line 1, so its first row is " \
+            "line 2); records of a JSON array or Parquet file by their position."
 CELL_CHARS = 160
 
 # The names each format reads (targets offered by the column mapping; the data module defines the formats).
@@ -152,7 +157,9 @@ class RowsPager(QWidget):
         fill_rows_table(self.table, rows)
         first = page * PREVIEW_ROWS + 1
         shown = f"Rows {first:,}–{first + len(rows) - 1:,}" + (f" of {total:,}" if total else "")
-        self.label.setText(shown if rows else "No rows")
+        self.label.setText(f"{shown} · numbered by file line" if rows else "No rows")
+        self.label.setToolTip(LINE_RULE)
+        self.table.verticalHeader().setToolTip(LINE_RULE)
         self.prev_button.setEnabled(page > 0)
         self.next_button.setEnabled(len(rows) == PREVIEW_ROWS and (total is None or first + len(rows) <= total))
 
