@@ -86,6 +86,17 @@ def test_every_path_the_spec_names_exists(spec):
         assert (resources / name).is_file(), name
 
 
+def test_files_the_app_reads_from_its_install_are_bundled_where_it_looks(spec):
+    from app.core import desktop_entry, paths
+
+    # PyInstaller copies a folder's contents into `dest`, a file into `dest/<its name>`
+    bundled = {Path(dest) if Path(src).is_dir() else Path(dest) / Path(src).name
+               for src, dest in spec["a"].kwargs["datas"]}
+    for needed in (desktop_entry.TEMPLATE, desktop_entry.ICON, paths.RESOURCES):
+        relative = needed.relative_to(paths.PROJECT_ROOT)
+        assert any(relative == path or path in relative.parents for path in bundled), relative
+
+
 def test_two_launchers_share_one_folder(spec):
     names = {exe.kwargs["name"]: exe.kwargs["console"] for exe in spec["coll"].args[:2]}
     assert names == {"finetune-studio": False, "finetune-studio-cli": True}
