@@ -85,3 +85,26 @@ def test_a_queued_sweep_runs_in_queue_order_and_is_ranked(tiny_model_dir, tmp_pa
     capsys.readouterr()
     assert main(["queue", "rank", "--sweep", sweep, "--json"]) == 0
     assert [r["run_id"] for r in json.loads(capsys.readouterr().out)] == [first["id"], second["id"]]
+
+
+def test_queued_runs_are_named_for_their_data_and_never_share_a_name(tmp_path):
+    """Issue #25 item 8: an unnamed config is queued as data · method; a name a run has already gets a number."""
+    from types import SimpleNamespace
+
+    from app.core.events import StopFlag
+
+    store = Store(tmp_path / "q.db", reap=False)
+    store.create_run("earlier", name="b", config_yaml="", model="demo", method="lora", stage="sft", pid=0)
+    named = parse_config({"name": "b", "data": {"train": "x.jsonl"}})
+    queue.add(store, named), queue.add(store, named)
+    queue.add(store, parse_config({"data": {"train": "/data/tickets.csv"}, "method": {"name": "dora"}}))
+    assert [row["name"] for row in queue.items(store)] == ["b", "b", "tickets · dora"]
+    trained = []
+
+    def train(config, sink, stop, run_id, store):
+        store.create_run(run_id, name=config.name, config_yaml="", model="demo", method="lora", stage="sft", pid=0)
+        trained.append(config.name)
+        return SimpleNamespace(status="completed")
+
+    queue.run_queue(store, SimpleNamespace(emit=lambda *a, **k: None), StopFlag(), train=train)
+    assert trained == ["b 2", "b 3", "tickets · dora"]

@@ -14,6 +14,7 @@ from typing import Any
 from ..config import RunConfig, parse_config
 from ..errors import StudioError
 from ..store import Store
+from .names import default_name, run_name, taken_names
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def add(store: Store, config: RunConfig, sweep: str | None = None) -> int:
     """Queue `config` last; returns the item id."""
     table = _table(store)
     last = next(store.db.query("SELECT MAX(position) AS p FROM queue"))["p"]
-    table.insert({"position": (last or 0) + 1, "name": config.name or "run", "config": config.to_yaml(),
+    table.insert({"position": (last or 0) + 1, "name": config.name or default_name(config), "config": config.to_yaml(),
                   "status": "queued", "sweep": sweep, "created": time.time()})
     return table.last_pk
 
@@ -93,7 +94,9 @@ def run_queue(store: Store, sink: Any, stop: Any, train=None) -> list[dict]:
         sink.emit("phase", name="queue", message=f"Training {item['name']} ({len(done) + 1} of "
                   f"{len(done) + len(queued)})", current=len(done), total=len(done) + len(queued))
         try:
-            result = train(parse_config(_yaml(item["config"])), sink, stop, run_id=run_id, store=store)
+            config = parse_config(_yaml(item["config"]))
+            config = config.model_copy(update={"name": run_name(config, taken_names(store))})  # no two runs share one
+            result = train(config, sink, stop, run_id=run_id, store=store)
             status = result.status
         except StudioError as exc:  # e.g. an invalid config: the queue goes on with the next item
             log.warning("queue item %s failed: %s", item["id"], exc.message)
