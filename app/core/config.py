@@ -337,6 +337,89 @@ def load_config(path: str | Path) -> RunConfig:
     return parse_config(data).resolved(path.parent.resolve())
 
 
+def salvage_config(data: Any, fallback: RunConfig) -> tuple[RunConfig, list[tuple[str, str]]]:
+    """The usable part of a config saved earlier (the GUI's last setup): every field that no longer validates, and
+    every local file or folder that is gone, takes `fallback`'s value. Returns the config and what was dropped
+    (field path, why), in the shape of ConfigError's problems; an intact config comes back as it was."""
+    if not isinstance(data, dict):
+        return fallback, [("(config)", "not a mapping of sections")]
+    dropped = _drop_missing_paths(data)
+    try:
+        return RunConfig.model_validate(data), dropped
+    except ValidationError:
+        pass
+    merged = fallback.model_dump(mode="json")
+    pending: list[tuple[tuple[str, ...], Any]] = []
+    for key, value in data.items():
+        if key not in merged:
+            dropped.append((key, "unknown field"))
+        elif isinstance(value, dict) and isinstance(merged[key], dict):
+            for field, inner in value.items():
+                if field not in merged[key]:
+                    dropped.append((f"{key}.{field}", "unknown field"))
+                elif inner != merged[key][field]:
+                    pending.append(((key, field), inner))
+        elif value != merged[key]:
+            pending.append(((key,), value))
+
+    def with_value(base: dict, path: tuple[str, ...], value: Any) -> dict:
+        out = {**base, path[0]: dict(base[path[0]]) if len(path) > 1 else value}
+        if len(path) > 1:
+            out[path[0]][path[1]] = value
+        return out
+
+    progress = True  # fields that fit only together (a stage and its data format) go in on a later pass
+    while pending and progress:
+        progress = False
+        for path, value in list(pending):
+            candidate = with_value(merged, path, value)
+            try:
+                RunConfig.model_validate(candidate)
+            except ValidationError:
+                continue
+            merged = candidate
+            pending.remove((path, value))
+            progress = True
+    for path, value in pending:
+        try:
+            RunConfig.model_validate(with_value(merged, path, value))
+            why = "does not fit the rest of the setup"
+        except ValidationError as exc:
+            why = "; ".join(msg for _, msg in validation_problems(exc))
+        dropped.append((".".join(path), why))
+    return RunConfig.model_validate(merged), dropped
+
+
+def _drop_missing_paths(data: dict) -> list[tuple[str, str]]:
+    """Take out of `data` (in place) the local files and folders that no longer exist: the training file with the
+    format and column mapping that describe it, the validation and test files, mixed-in datasets, a model folder."""
+    from .data.sources import is_hub_id
+
+    def gone(value: Any) -> bool:
+        return isinstance(value, str) and bool(value) and not is_hub_id(value) and not Path(value).exists()
+
+    dropped = []
+    section = data.get("data")
+    if isinstance(section, dict):
+        if gone(section.get("train")):
+            dropped.append(("data.train", f"{section['train']} no longer exists (its format and column mapping "
+                            "were dropped with it)"))
+            for key in ("train", "format", "columns"):
+                section.pop(key, None)
+        for key in ("validation", "test"):
+            if gone(section.get(key)):
+                dropped.append((f"data.{key}", f"{section.pop(key)} no longer exists"))
+        if isinstance(section.get("mix"), list):
+            kept = [m for m in section["mix"] if not (isinstance(m, dict) and gone(m.get("path")))]
+            dropped += [("data.mix", f"{m['path']} no longer exists") for m in section["mix"] if m not in kept]
+            section["mix"] = kept
+    model = data.get("model")
+    if isinstance(model, dict) and isinstance(model.get("source"), str) and Path(model["source"]).is_absolute() \
+            and not Path(model["source"]).exists():
+        dropped.append(("model.source", f"{model.pop('source')} no longer exists"))
+    return dropped
+
+
 def field_problems(section: type[BaseModel], field: str, value: Any, current: BaseModel | None = None) -> list[str]:
     """Validate one field's value (for inline validation in forms). `current`: the section as it is now, so that
     the section's cross-field checks see the other fields' values (a RunConfig cannot be built without them)."""

@@ -70,3 +70,57 @@ def test_every_field_is_documented_and_bounded_where_numeric():
                 bounds = [m for m in field.metadata if type(m).__name__ in ("Ge", "Gt", "Le", "Lt")]
                 assert bounds, f"{model.__name__}.{name} is unbounded"
     walk(RunConfig)
+
+
+def test_salvage_keeps_an_intact_config_as_it_was(tmp_path):
+    from app.core.config import salvage_config
+
+    data_file = tmp_path / "qa.csv"
+    data_file.write_text("question,answer\nq,a\n")
+    saved = demo_config().model_copy(update={"name": "mine", "data": demo_config().data.model_copy(update={
+        "train": str(data_file), "format": "alpaca", "columns": {"question": "instruction", "answer": "output"}})})
+    assert salvage_config(saved.model_dump(mode="json"), demo_config()) == (saved, [])
+
+
+def test_salvage_keeps_what_is_valid_and_names_what_it_dropped(tmp_path):
+    """Issue #25 item 1: a saved setup that no longer validates loads its valid part; nothing is raised."""
+    from app.core.config import salvage_config
+
+    data_file = tmp_path / "pairs.jsonl"
+    data_file.write_text('{"prompt": "p", "completion": "c"}\n')
+    saved = demo_config().model_dump(mode="json")
+    saved["name"] = "kept"
+    saved["data"].update(train=str(data_file), format="prompt_completion", validation=str(tmp_path / "gone.jsonl"))
+    saved["training"].update(stage="ppo", learning_rate=5.0, epochs=3, lr_typo=1)
+    saved["stage"]["reward_model"] = "my-rm-run"  # ppo needs it: the stage goes in on the second pass
+    saved["method"]["rank"] = 8
+    saved["surprise"] = {}
+    config, dropped = salvage_config(saved, demo_config())
+    assert (config.name, config.data.train, config.training.stage, config.stage.reward_model) == (
+        "kept", str(data_file), "ppo", "my-rm-run")
+    assert (config.training.epochs, config.method.rank, config.data.validation) == (3, 8, None)
+    assert config.training.learning_rate == demo_config().training.learning_rate
+    assert config.data.format == "prompt_completion"
+    reasons = dict(dropped)
+    assert set(reasons) == {"data.validation", "training.learning_rate", "training.lr_typo", "surprise"}
+    assert reasons["data.validation"] == f"{tmp_path / 'gone.jsonl'} no longer exists"
+    assert "less than or equal to" in reasons["training.learning_rate"]
+    assert reasons["training.lr_typo"] == reasons["surprise"] == "unknown field"
+
+
+def test_salvage_falls_back_to_the_sample_data_when_the_training_file_is_gone(tmp_path):
+    from app.core.config import salvage_config
+
+    saved = demo_config().model_dump(mode="json")
+    saved["data"].update(train=str(tmp_path / "deleted.csv"), format="alpaca", columns={"q": "instruction"},
+                         validation_split=0.2)
+    saved["model"]["source"] = str(tmp_path / "deleted-model")
+    saved["training"]["epochs"] = 2
+    config, dropped = salvage_config(saved, demo_config())
+    assert config.data.train == demo_config().data.train and config.data.format == "auto"
+    assert config.data.columns == {} and config.data.validation_split == 0.2 and config.training.epochs == 2
+    assert config.model.source == "demo"
+    assert [path for path, _ in dropped] == ["data.train", "model.source"]
+    assert "deleted.csv no longer exists (its format and column mapping were dropped with it)" in dropped[0][1]
+    assert salvage_config("not a mapping", demo_config()) == (demo_config(), [("(config)",
+                                                                               "not a mapping of sections")])
