@@ -4,7 +4,7 @@ real commands against), no model loaded.
 
     python tests/ui/fake_cli.py MODE export --request FILE --events jsonl      MODE: ok, slow or fail
     python tests/ui/fake_cli.py MODE eval --request FILE --events jsonl
-    python tests/ui/fake_cli.py MODE queue run --events jsonl
+    python tests/ui/fake_cli.py MODE queue run --events jsonl           MODE: ok, or slow (trains until Ctrl+C)
 """
 
 from __future__ import annotations
@@ -74,10 +74,23 @@ def evaluate(sink, request) -> None:
                               "metrics": {"exact_match": 2 / 3, "rougeL": 2 / 3}})
 
 
-def run_queue(sink) -> None:
+def run_queue(sink, mode: str) -> None:
+    """Two runs, each relaying what engine.run emits: its preparation, `started`, progress and metrics."""
     for i in range(2):
         sink.emit("phase", name="queue", message=f"Training run {i} ({i + 1} of 2)", current=i, total=2)
         sink.emit("phase", name="data", message="Tokenising", current=1, total=1)  # the run's own preparation
+        sink.emit("started", run_id=f"queued-{i}", total_steps=3, start_step=0, trainable_params=10,
+                  total_params=100, device="cpu")
+        for step in (1, 2, 3):
+            sink.emit("progress", step=step, total_steps=3, epoch=step / 3, elapsed=step, eta=3 - step)
+            sink.emit("metrics", step=step, metrics={"loss": 2.0 / step, "learning_rate": 1e-4})
+            if mode == "slow":
+                try:
+                    time.sleep(60)
+                except KeyboardInterrupt:  # what `queue run` does on Ctrl+C: the run ends cancelled, so does it
+                    sink.emit("finished", status="cancelled", error=None, hint=None)
+                    raise SystemExit(130) from None
+        sink.emit("finished", run_id=f"queued-{i}", status="completed", error=None, hint=None)
     sink.emit("result", data=[])
 
 
@@ -93,7 +106,7 @@ def main() -> int:
     elif command == "eval":
         evaluate(sink, load_request(EvalRequest, args[args.index("--request") + 1]))
     else:
-        run_queue(sink)
+        run_queue(sink, mode)
     sink.emit("finished", status="completed", error=None, hint=None)
     return 0
 

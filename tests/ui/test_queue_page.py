@@ -70,3 +70,34 @@ def test_run_queue_shows_progress_and_ranks_finished_runs(page, qtbot):
         click(qtbot, page.run_button)
         assert not page.run_button.isEnabled()
     assert done.args == [0] and page.status.text() == "The queue is done." and page.run_button.isEnabled()
+
+
+def test_the_current_runs_curves_stream_as_on_the_train_page(page, qtbot):
+    """Issue #25 item 2: the runs' events that `queue run --events jsonl` relays draw the current run's curves."""
+    running = []
+    page.running_changed.connect(running.append)
+    page.program = [sys.executable, str(FAKE_CLI), "slow"]
+    click(qtbot, page.run_button)
+    assert page.is_running() and running == [True]
+    qtbot.waitUntil(lambda: page.plots.point_count("loss") == 1, timeout=20_000)
+    assert page.live_label.text() == "Training run 0 (1 of 2) · run queued-0 · step 1 / 3"
+    assert page.current() == "Training run 0 (1 of 2)"
+    with qtbot.waitSignal(page.queue_finished, timeout=20_000):
+        click(qtbot, page.stop_button)
+    assert running == [True, False] and page.status.text() == "Stopped."
+
+    page.program = [sys.executable, str(FAKE_CLI), "ok"]
+    with qtbot.waitSignal(page.queue_finished, timeout=20_000):
+        click(qtbot, page.run_button)
+    assert page.plots.point_count("loss") == 3  # the second run's: each run starts its curves afresh
+    assert page.live_label.text() == "The last run's curves (run 1 (2 of 2))."
+
+
+def test_run_queue_is_off_while_another_training_runs(page, qtbot):
+    page.set_blocked("Run “mine” is training (process 42).")
+    assert not page.run_button.isEnabled() and "Run “mine” is training" in page.run_button.toolTip()
+    assert page.status.text() == "Busy — Run “mine” is training (process 42)."
+    page.run_queue()  # the slot refuses too
+    assert not page.is_running()
+    page.set_blocked("")
+    assert page.run_button.isEnabled() and page.status.text() == ""

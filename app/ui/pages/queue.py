@@ -2,7 +2,9 @@
 
 The page runs `finetune-studio queue run` in a worker process (app/ui/worker.py: its `queue` phase events, "Training
 NAME (i of n)", drive the progress bar) and re-reads the queue from the store whenever a run starts or the queue
-ends.
+ends. The runs' own events, which `queue run --events jsonl` relays, draw the current run's curves live, as on the
+Train page. The window holds one training at a time: it tells the page what else trains (`set_blocked`) and hears
+when the queue starts and ends (`running_changed`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -20,8 +22,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -29,6 +33,7 @@ from app.core.config import RunConfig
 from app.core.errors import StudioError
 from app.ui.icons import icon
 from app.ui.steps.base import page_layout
+from app.ui.widgets.plots import MetricsPlots
 from app.ui.worker import WorkerProcess
 
 RANK_METRICS = ("eval_loss", "loss", "exact_match", "rougeL")
@@ -42,6 +47,7 @@ class QueuePage(QWidget):
     prefix that runs the CLI (tests pass a fake one)."""
 
     queue_finished = Signal(int)  # exit code of `queue run`
+    running_changed = Signal(bool)  # the queue began or stopped training
 
     def __init__(self, config_provider: Callable[[], RunConfig], parent: QWidget | None = None,
                  program: list[str] | None = None):
@@ -92,7 +98,19 @@ class QueuePage(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 1)
+        live = QWidget()
+        live_layout = QVBoxLayout(live)
+        live_layout.setContentsMargins(0, 0, 0, 0)
+        self.live_label = QLabel("The current run's curves appear here while the queue trains.")
+        self.live_label.setObjectName("detail")
+        self.plots = MetricsPlots()
+        live_layout.addWidget(self.live_label)
+        live_layout.addWidget(self.plots, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(live)
+        split.setSizes([200, 300])
+        layout.addWidget(split, 1)
 
         run_row = QHBoxLayout()
         self.run_button = QPushButton(icon("start"), "Run queue")
@@ -110,8 +128,14 @@ class QueuePage(QWidget):
 
         self.process = WorkerProcess(self)
         self.process.phase_changed.connect(self._phase)
+        self.process.run_started.connect(self._run_started)
+        self.process.progress_changed.connect(self._progress)
+        self.process.metrics_received.connect(self.plots.add_events)
         self.process.run_finished.connect(self._ended)
         self.ids: list[int] = []
+        self._blocked = ""
+        self._current = ""  # "Training NAME (i of n)": the run in progress
+        self._run_id = ""
 
     # ---- filling the queue ----
     def _store(self):
@@ -177,15 +201,35 @@ class QueuePage(QWidget):
         self.refresh()
 
     # ---- running ----
+    def is_running(self) -> bool:
+        return self.process.is_running()
+
+    def current(self) -> str:
+        """What the queue trains now, e.g. "Training base lr=0.0001 (1 of 2)" ('' before its first run)."""
+        return self._current
+
+    def set_blocked(self, reason: str) -> None:
+        """What else is training ('' when nothing): Run queue is off and says why until it ends."""
+        self._blocked = reason
+        self.run_button.setEnabled(not reason and not self.is_running())
+        self.run_button.setToolTip(f"Run queue is off: {reason}" if reason else "Train the queued runs one after "
+                                   "another")
+        if reason and not self.is_running():
+            self.status.setText(f"Busy — {reason}")
+        elif not reason and self.status.text().startswith("Busy — "):
+            self.status.setText("")
+
     def run_queue(self) -> None:
-        if self.process.is_running():
+        if self.process.is_running() or self._blocked:
             return
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.status.setText("Starting the queue…")
+        self._current = ""
         self.process.start([*self.program, "queue", "run"])
+        self.running_changed.emit(True)
 
     def stop(self) -> None:
         self.process.cancel()
@@ -195,16 +239,33 @@ class QueuePage(QWidget):
         if event.get("name") == "queue":
             self.progress.setRange(0, max(int(event.get("total") or 0), 1))
             self.progress.setValue(int(event.get("current") or 0))
-            self.status.setText(event.get("message", ""))
+            self._current = event.get("message", "")
+            self.status.setText(self._current)
             self.refresh()
+
+    def _run_started(self, event: dict) -> None:
+        self.plots.clear()
+        self._run_id = event.get("run_id") or ""
+        self._show_live(int(event.get("start_step") or 0), int(event.get("total_steps") or 0))
+
+    def _progress(self, event: dict) -> None:
+        self._show_live(int(event.get("step") or 0), int(event.get("total_steps") or 0))
+
+    def _show_live(self, step: int, total: int) -> None:
+        where = f"step {step} / {total}" if total else f"step {step}"
+        run = f"run {self._run_id}" if self._run_id else ""
+        self.live_label.setText(" · ".join(part for part in (self._current, run, where) if part))
 
     def _ended(self, event: dict) -> None:
         code = event["exit_code"]
-        self.run_button.setEnabled(True)
+        self.run_button.setEnabled(not self._blocked)
         self.stop_button.setEnabled(False)
         self.progress.setVisible(False)
         self.status.setText({0: "The queue is done.", 130: "Stopped."}.get(code, "Done; some runs failed."))
+        self.live_label.setText(f"The last run's curves ({self._current.removeprefix('Training ')})."
+                                if self._current else "The queue trained nothing.")
         self.refresh()
+        self.running_changed.emit(False)
         self.queue_finished.emit(code)
 
     # ---- showing ----
