@@ -80,7 +80,8 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 
 
 def run_gui(config_path: str | None = None, exit_after_show: bool = False) -> int:
-    """Open the main window (on `config_path` if given, else the demo preset) and run the event loop.
+    """Open the main window (on `config_path` if given, else the last setup, else the demo preset) and run the event
+    loop.
 
     `exit_after_show`: once the window is shown and the event loop runs, print SHOWN_MARKER and quit
     (bench/startup_time.py times the marker's arrival).
@@ -102,6 +103,10 @@ def run_gui(config_path: str | None = None, exit_after_show: bool = False) -> in
     window.show()
     if problem is not None:
         QMessageBox.warning(window, "Cannot open the config", f"{problem}\n\nStarting from the demo preset instead.")
+    elif window.setup_problems:
+        QMessageBox.warning(window, "Part of the last setup no longer fits",
+                            "The last setup is open, except for these, which take the demo preset's values:\n\n"
+                            + "\n".join(f"• {line}" for line in window.setup_problems))
     if exit_after_show:
         def report() -> None:
             print(SHOWN_MARKER, flush=True)

@@ -1,6 +1,9 @@
 """The main window: a sidebar with the five steps and the pages, the pages in a stack, menus and a status bar.
 
-The window holds ONE RunConfig (in a StudioState); every step edits it, the Train page starts runs from it.
+The window holds ONE RunConfig (in a StudioState); every step edits it, the Train page starts runs from it. The
+setup is kept (settings.save_setup) and opened again on the next start; File ▸ New from demo preset starts afresh.
+One training at a time: while a run or the queue trains, Start and Run queue are off with the reason, unless the
+user allows parallel runs (Run ▸ Allow parallel runs).
 The step pages are built at once; Train, Runs, Compare, Chat and Export (plots, the run store) when first needed, which
 keeps pyqtgraph and sqlite-utils off the start-up path.
 """
@@ -25,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.core.config import RunConfig, demo_config
 from app.core.paths import data_home
 from app.ui.icons import icon
-from app.ui.settings import open_settings
+from app.ui.settings import load_setup, open_settings, save_setup
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.steps.data import DataStep
@@ -37,17 +40,36 @@ from app.ui.widgets.sidebar import Sidebar
 log = logging.getLogger(__name__)
 
 BEGIN_DELAY_MS = 150  # let the first frame paint before background work competes for the GIL
+SAVE_DELAY_MS = 500  # the setup is written this long after the last edit (and on closing)
+POLL_MS = 3000  # how often the store is asked whether a run started elsewhere (the CLI) is training
 STEPS = ("data", "model", "method", "hyperparameters")
 # (key, title, icon): no page has a step's done/not-done mark (check, pending) for its icon
 PAGES = (("runs", "Runs", "runs"), ("compare", "Compare", "compare"), ("evaluate", "Evaluate", "evaluate"),
          ("queue", "Queue", "queue"), ("chat", "Chat", "chat"), ("export", "Export", "export"))
 
 
+def demo_preset() -> RunConfig:
+    """The demo preset as a new setup: the demo model on the sample data, the run named for them when it starts."""
+    return demo_config().model_copy(update={"name": None})
+
+
 class MainWindow(QMainWindow):
+    """`config`: the setup to open; None opens the last one kept with `settings` (`setup_problems` then says what
+    of it could not be used), or the demo preset."""
+
     def __init__(self, config: RunConfig | None = None, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings or open_settings()
-        self.state = StudioState(config or demo_config(), self)
+        self.setup_problems: list[str] = []
+        if config is None:
+            config, self.setup_problems = load_setup(self.settings, demo_preset())
+        self.state = StudioState(config, self)
+        self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(lambda: save_setup(self.settings, self.state.config))
+        self._poll_timer = QTimer(self, interval=POLL_MS)
+        self._poll_timer.timeout.connect(self._update_busy)
+        self._store = None
+        self._elsewhere: list[dict] = []  # runs the store says are training, with a live process
         self.setWindowTitle("Finetune Studio")
         self.setWindowIcon(icon("app"))
 
@@ -129,7 +151,8 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self.new_action = self._action(file_menu, "&New run", QKeySequence.StandardKey.New, self.new_run)
+        self.new_action = self._action(file_menu, "&New from demo preset", QKeySequence.StandardKey.New,
+                                       self.new_run)
         self.open_action = self._action(file_menu, "&Open config…", QKeySequence.StandardKey.Open,
                                         self.steps["hyperparameters"].open_config, "file")
         self.save_action = self._action(file_menu, "&Save config…", QKeySequence.StandardKey.Save,
@@ -139,6 +162,13 @@ class MainWindow(QMainWindow):
         run_menu = bar.addMenu("&Run")
         self.start_action = self._action(run_menu, "&Start", "Ctrl+R", self.start_run, "start")
         self.stop_action = self._action(run_menu, "S&top", "Ctrl+.", self.stop_run, "stop")
+        run_menu.addSeparator()
+        self.parallel_action = self._action(run_menu, "Allow &parallel runs", QKeySequence(), self._parallel_toggled)
+        self.parallel_action.setCheckable(True)
+        self.parallel_action.setChecked(self.settings.value("runs/allow_parallel", False, bool))
+        self.parallel_action.setToolTip("Let Start and Run queue begin while another training runs (they share "
+                                        "this machine's processors and memory, and each runs slower)")
+        run_menu.setToolTipsVisible(True)
         go_menu = bar.addMenu("&Go")
         for i, key in enumerate((*STEPS, "train", "runs", "compare", "chat", "export")):  # Ctrl+1 … Ctrl+9
             title = self.sidebar.title(key)
@@ -161,6 +191,7 @@ class MainWindow(QMainWindow):
         for step in self.steps.values():
             step.validity_changed.connect(self._update_checks)
         self.state.config_changed.connect(self._update_checks)
+        self.state.config_changed.connect(lambda _config: self._save_timer.start())
 
     # ---- pages built on first use ----
     def page(self, key: str) -> QWidget:
@@ -178,6 +209,8 @@ class MainWindow(QMainWindow):
             page = TrainPage()
             page.start_requested.connect(self.start_run)
             page.set_readiness(self._readiness())
+            page.set_blocked(self.busy_reason("train"))
+            page.set_next_name(*self._next_name())
             page.run_state_changed.connect(self._run_state)
             page.run_completed.connect(lambda _run_id: "runs" in self.built and self.built["runs"].refresh())
             return page
@@ -204,7 +237,10 @@ class MainWindow(QMainWindow):
         if key == "queue":
             from app.ui.pages.queue import QueuePage
 
-            return QueuePage(lambda: self.state.config)
+            page = QueuePage(lambda: self.state.config)
+            page.set_blocked(self.busy_reason("queue"))
+            page.running_changed.connect(lambda _running: self._update_busy())
+            return page
         from app.ui.pages.export import ExportPage
 
         return ExportPage(self.settings)
@@ -235,6 +271,11 @@ class MainWindow(QMainWindow):
         device = self.state.device()
         self.device_label.setText(f"Device: {device.label()}")
         self._reattach()
+        self._update_busy()
+        self._poll_timer.start()
+        if self.setup_problems:
+            self.statusBar().showMessage("The last setup opened without what no longer fits: "
+                                         + "; ".join(self.setup_problems), 20000)
 
     # ---- navigation ----
     def show_page(self, key: str) -> None:
@@ -278,6 +319,7 @@ class MainWindow(QMainWindow):
         self.sidebar.set_done("train", self.ready())
         if "train" in self.built:
             self.built["train"].set_readiness(self._readiness())
+            self.built["train"].set_next_name(*self._next_name())
         self.sidebar.viewport().update()
         self._update_footer()
         self._update_title()
@@ -294,11 +336,86 @@ class MainWindow(QMainWindow):
         key = self._first_unready()
         return f"{self.steps[key].title}: {self.steps[key].problem()}" if key else ""
 
+    # ---- one training at a time; run names ----
+    def _open_store(self):
+        if self._store is None:
+            from app.core.store import Store
+
+            self._store = Store(reap=False)
+        return self._store
+
+    def _next_name(self) -> tuple[str, str | None]:
+        """The next run's name (its own or data · method, unique), and the name asked for when a run has it."""
+        import sqlite3
+
+        from app.core.runs.names import run_name, taken_names
+
+        try:
+            taken = taken_names(self._open_store())
+        except sqlite3.Error as exc:  # a store that cannot be read now: the run's id names it, as in the CLI
+            log.warning("could not read the run names: %s", exc)
+            taken = set()
+        name = run_name(self.state.config, taken)
+        asked = self.state.config.name
+        return name, asked if asked and asked != name else None
+
+    def _parallel_toggled(self, allowed: bool) -> None:
+        self.settings.setValue("runs/allow_parallel", allowed)
+        self._update_busy()
+
+    def _update_busy(self) -> None:
+        """Ask the store which runs train with a live process on this machine (a run started from the CLI counts),
+        then turn Start, Ctrl+R and Run queue off, with the reason, or on again."""
+        import os
+        import socket
+        import sqlite3
+
+        from app.core.store import ACTIVE_STATUSES, pid_alive
+
+        try:
+            store, host = self._open_store(), socket.gethostname()
+            self._elsewhere = [run for status in ACTIVE_STATUSES for run in store.list_runs(status=status)
+                               if run.get("host") == host and run.get("pid") != os.getpid()  # this GUI trains none
+                               and pid_alive(run.get("pid"))]
+        except sqlite3.Error as exc:  # locked or unreadable for now: keep what the last look found
+            log.warning("could not read the running runs: %s", exc)
+        reason = self.busy_reason("train")
+        self.start_action.setEnabled(not reason)
+        self.start_action.setToolTip(f"Start is off: {reason}" if reason else "Train the current configuration")
+        if "train" in self.built:
+            self.built["train"].set_blocked(reason)
+            self.built["train"].set_next_name(*self._next_name())
+        if "queue" in self.built:
+            self.built["queue"].set_blocked(self.busy_reason("queue"))
+
+    def busy_reason(self, asking: str) -> str:
+        """Why `asking` ("train": Start and Ctrl+R; "queue": Run queue) may not begin a training now: the queue, the
+        Train page or another process trains ('' when it may, or when the user allows parallel runs)."""
+        if self.parallel_action.isChecked():
+            return ""
+        from app.ui.pages.train import ACTIVE_STATES
+
+        train, queue = self.built.get("train"), self.built.get("queue")
+        queue_runs = queue is not None and queue.is_running()
+        train_runs = train is not None and (train.is_running or train.state in ACTIVE_STATES)
+        own = train.run_id if train_runs else None
+        what = ""
+        if asking != "queue" and queue_runs:
+            what = f"the queue is training ({queue.current().removeprefix('Training ') or 'starting'})."
+        elif asking != "train" and train_runs:
+            what = "the Train page is training."
+        elif not queue_runs:  # the queue's own runs are the queue's
+            run = next((run for run in self._elsewhere if run["id"] != own), None)
+            if run is not None:
+                what = f"run “{run['name'] or run['id']}” is training (process {run['pid']})."
+        return f"{what[0].upper()}{what[1:]} One training at a time; Run ▸ Allow parallel runs lifts this." if what \
+            else ""
+
     # ---- actions ----
     def new_run(self) -> None:
-        self.state.set_config(demo_config())
+        self.state.set_config(demo_preset())
         self.show_page("data")
-        self.statusBar().showMessage("New run: the demo model on the sample data.", 5000)
+        self.statusBar().showMessage("New setup from the demo preset: the demo model on the sample data.", 5000)
 
     def start_run(self) -> None:
         """Run ▸ Start, Ctrl+R and the Train page's Start button: train the configuration once every step is valid,
@@ -308,9 +425,13 @@ class MainWindow(QMainWindow):
             self.show_page(first_bad)
             self.statusBar().showMessage(f"Not ready: {self.steps[first_bad].problem()}", 8000)
             return
+        self._update_busy()
         self.show_page("train")
-        if not self.train_page.is_running:
-            self.train_page.try_start(self.state.config)
+        reason = self.busy_reason("train")
+        if reason:
+            self.statusBar().showMessage(f"Start is off: {reason}", 8000)
+        elif not self.train_page.is_running:
+            self.train_page.try_start(self.state.config.model_copy(update={"name": self._next_name()[0]}))
 
     def stop_run(self) -> None:
         if self._training():
@@ -324,6 +445,7 @@ class MainWindow(QMainWindow):
             if page is not None and page.isVisible():
                 page.refresh()
         self._update_title()
+        self._update_busy()
 
     def _update_title(self) -> None:
         """The window is named for the run the Train page is training, else for the setup the steps edit."""
@@ -351,8 +473,14 @@ class MainWindow(QMainWindow):
         self.page("compare").set_runs(run_ids)
 
     def _resume(self, run_id: str) -> None:
+        """Resume (or extend, which resumes a new run) on the Train page, unless another training is under way."""
+        self._update_busy()
         self.show_page("train")
-        self.train_page.resume(run_id)
+        reason = self.busy_reason("train")
+        if reason:
+            self.statusBar().showMessage(f"Resume is off: {reason}", 8000)
+        else:
+            self.train_page.resume(run_id)
 
     def _reattach(self) -> None:
         """A run left training in the background by the last session: follow it again."""
@@ -382,6 +510,9 @@ class MainWindow(QMainWindow):
         """Save the window's settings and stop every page's background work (a run keeps training)."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.sync()
+        self._save_timer.stop()
+        self._poll_timer.stop()
+        save_setup(self.settings, self.state.config)
         for page in (*self.steps.values(), *self.built.values()):
             if hasattr(page, "shutdown"):
                 page.shutdown()

@@ -1,7 +1,9 @@
 """The Train page: start, watch and stop one run — progress, live curves, samples, the worker's log, errors.
 
 Its Start button only asks (`start_requested`): the main window answers it as it answers the Run menu's Start and
-Ctrl+R, checking every step first (MainWindow.start_run), and tells the page why it is not ready (`set_readiness`).
+Ctrl+R, checking every step first (MainWindow.start_run), and tells the page why it is not ready (`set_readiness`),
+what the next run will be called (`set_next_name`) and what else is training (`set_blocked`: one training at a time,
+so Start is off while the queue or another run trains).
 
 Run it alone with a sample run that is still "training": `python -m app.ui.pages.train [--screenshot PNG]`.
 """
@@ -91,6 +93,9 @@ class TrainPage(QWidget):
         self._t0: float | None = None
         self._eta: float | None = None  # seconds left at the pace measured up to the last completed step
         self._steps: tuple[int, int] | None = None  # (step, total steps) once training has started
+        self._problem = self._blocked = self._rename = ""
+        self._next_name: str | None = None
+        self._superseded = False  # another training began after this page's last run ended: its result is old news
         self._build()
         self._connect()
         self._set_state("idle")
@@ -181,14 +186,46 @@ class TrainPage(QWidget):
     def set_readiness(self, problem: str) -> None:
         """Why the current configuration cannot be trained ('' when it can): said under the title and on Start's
         tooltip. Start stays enabled: the check it goes through takes the user to the step to fix."""
-        self.readiness_label.setText(f"Not ready — {problem}" if problem else "")
-        self.readiness_label.setVisible(bool(problem))
-        self.start_button.setToolTip(f"Not ready: {problem} Start takes you to that step." if problem
-                                     else "Train the current configuration as a new run")
-        if self._state == "idle":
-            self.phase_label.setText("Not ready to train." if problem else "Ready to train.")
-            self.detail_label.setText("Start takes you to the step to fix." if problem
-                                      else "Press Start to train the current configuration.")
+        self._problem = problem
+        self._show_idle()
+
+    def set_blocked(self, reason: str) -> None:
+        """What else is training ('' when nothing): Start is off and says why until it ends."""
+        if reason and not self._blocked and self._state not in (*ACTIVE_STATES, "idle"):
+            self._superseded = True
+        self._blocked = reason
+        self._set_state(self._state)
+        self._show_idle()
+
+    def set_next_name(self, name: str, taken: str | None = None) -> None:
+        """The name the next run gets; `taken`: the name asked for, when a run already has it (`name` has a suffix)."""
+        self._next_name = name
+        self._rename = (f"A run named “{taken}” exists: this one will be “{name}”. Change the run name on the "
+                        "Hyperparameters step to choose another.") if taken else ""
+        self._show_idle()
+
+    def _show_idle(self) -> None:
+        """The notes under the title and Start's tooltip; while no run of this page is under way, the title too."""
+        notes = [f"Busy — {self._blocked}" if self._blocked else "", f"Not ready — {self._problem}" if self._problem
+                 else "", self._rename]
+        self.readiness_label.setText("\n".join(note for note in notes if note))
+        self.readiness_label.setVisible(any(notes))
+        named = f" as “{self._next_name}”" if self._next_name else ""
+        if self._blocked:
+            tip = f"Start is off: {self._blocked}"
+        elif self._problem:
+            tip = f"Not ready: {self._problem} Start takes you to that step."
+        else:
+            tip = f"Train the current configuration as a new run{named}"
+        self.start_button.setToolTip(tip)
+        if self._state == "idle" or (self._superseded and self._state not in ACTIVE_STATES):
+            if self._blocked:
+                self.phase_label.setText("Another training is in progress.")
+                self.detail_label.setText("One training at a time: Start comes back when it ends.")
+            else:
+                self.phase_label.setText("Not ready to train." if self._problem else "Ready to train.")
+                self.detail_label.setText("Start takes you to the step to fix." if self._problem
+                                          else f"Press Start to train the current configuration{named}.")
 
     @property
     def is_running(self) -> bool:
@@ -248,6 +285,7 @@ class TrainPage(QWidget):
         if self.is_running:
             raise RuntimeError("a run is already in progress")
         self.run_id = run_id  # before the state changes: whoever follows it reads this run's id, not the last one's
+        self._superseded = False
         self.plots.clear()
         self.samples.clear()
         self.log_view.clear()
@@ -264,7 +302,7 @@ class TrainPage(QWidget):
 
     def _set_state(self, state: str) -> None:
         active = state in ACTIVE_STATES
-        self.start_button.setEnabled(not active)
+        self.start_button.setEnabled(not active and not self._blocked)
         self.stop_button.setEnabled(state in ("starting", "running"))
         self.force_button.setEnabled(active)
         if state != self._state:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import RunConfig, load_config, presets
 from app.core.errors import StudioError
+from app.core.runs.names import default_name
 from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
@@ -85,6 +86,14 @@ class HyperparametersStep(StepPage):
         self.message.setObjectName("detail")
         self.layout_.addWidget(self.message)
         self.form.problems_changed.connect(lambda bad: self.validity_changed.emit(not bad))
+        self._name_edit = self.form.editor(None, "name").inner
+        state.config_changed.connect(self._show_default_name)
+        self._show_default_name(state.config)
+
+    def _show_default_name(self, config: RunConfig) -> None:
+        """An empty run name is not "(empty)": the run is named for its data and method (with a number when a run
+        has that name already)."""
+        self._name_edit.setPlaceholderText(f"automatic: {default_name(config)}")
 
     def is_valid(self) -> bool:
         return not self.form.has_errors()
