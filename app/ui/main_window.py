@@ -35,6 +35,7 @@ from app.ui.steps.data import DataStep
 from app.ui.steps.hyperparameters import HyperparametersStep
 from app.ui.steps.method import MethodStep
 from app.ui.steps.model import ModelStep
+from app.ui.widgets.page_frame import PageFrame
 from app.ui.widgets.sidebar import Sidebar
 
 log = logging.getLogger(__name__)
@@ -78,9 +79,11 @@ class MainWindow(QMainWindow):
             "method": MethodStep(self.state, self.settings),
             "hyperparameters": HyperparametersStep(self.state, self.settings),
         }
-        self.holders: dict[str, QWidget] = {key: QWidget() for key in ("train", *(p[0] for p in PAGES))}
-        for holder in self.holders.values():
-            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+        # Each page sits in a frame that scrolls: the stack is as small as a frame, not as large as its largest page,
+        # and a page larger than the window scrolls instead of being cut off.
+        self.frames = {key: PageFrame() for key in (*STEPS, "train", *(p[0] for p in PAGES))}
+        for key, step in self.steps.items():
+            self.frames[key].setWidget(step)
         self.built: dict[str, QWidget] = {}
 
         self.sidebar = Sidebar()
@@ -92,8 +95,8 @@ class MainWindow(QMainWindow):
             self.sidebar.add_entry(key, title, icon_name, step=False)
         self.sidebar.setFixedWidth(200)
         self.stack = QStackedWidget()
-        for page in (*self.steps.values(), *self.holders.values()):
-            self.stack.addWidget(page)
+        for frame in self.frames.values():
+            self.stack.addWidget(frame)
 
         central = QWidget()
         outer = QHBoxLayout(central)
@@ -199,7 +202,7 @@ class MainWindow(QMainWindow):
             return self.steps[key]
         if key not in self.built:
             self.built[key] = page = self._build_page(key)
-            self.holders[key].layout().addWidget(page)
+            self.frames[key].setWidget(page)
         return self.built[key]
 
     def _build_page(self, key: str) -> QWidget:
@@ -286,7 +289,7 @@ class MainWindow(QMainWindow):
 
     def _page_selected(self, key: str) -> None:
         page = self.page(key)
-        self.stack.setCurrentWidget(self.steps.get(key) or self.holders[key])
+        self.stack.setCurrentWidget(self.frames[key])
         self.settings.setValue("window/page", key)
         self.footer.setVisible(key in STEPS)
         if hasattr(page, "refresh") and key in self.built:

@@ -38,7 +38,7 @@ def window(qtbot, tmp_path, data_file):
 def test_window_opens_with_sidebar_and_status_bar(qtbot, window):
     assert window.sidebar.keys() == ENTRIES
     assert window.current_page() == "data"
-    assert window.stack.currentWidget() is window.steps["data"]
+    assert window.stack.currentWidget().widget() is window.steps["data"]
     assert "Data:" in window.home_label.text()
     qtbot.waitUntil(lambda: "…" not in window.device_label.text(), timeout=5000)
     assert window.device_label.text().startswith("Device: ")
@@ -49,11 +49,11 @@ def test_window_opens_with_sidebar_and_status_bar(qtbot, window):
 def test_sidebar_navigation(qtbot, window):
     for key in ("method", "hyperparameters", "model"):
         window.sidebar.select(key)
-        assert window.stack.currentWidget() is window.steps[key]
+        assert window.stack.currentWidget().widget() is window.steps[key]
         assert window.footer.isVisible()
     for key in ("runs", "compare", "evaluate", "queue", "chat", "export", "train"):
         window.sidebar.select(key)
-        assert window.stack.currentWidget() is window.holders[key]
+        assert window.stack.currentWidget().widget() is window.built[key]
         assert window.built[key].isVisible()
         assert not window.footer.isVisible()
     window.show_page("data")

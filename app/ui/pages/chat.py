@@ -55,7 +55,7 @@ class ChatPage(QWidget):
         self.side_by_side.setChecked(self.settings.value("chat/side_by_side", True, type=bool))
         self.other = RunPicker(self.settings, extra=(("Its base model", BASE),
                                                      ("Demo model (untrained base)", "demo")))
-        self.other.setMinimumContentsLength(24)
+        self.other.setMinimumContentsLength(16)
         self.other.setToolTip("The second model: by default the base model the first one was trained from")
         grid.addWidget(QLabel("Model"), 0, 0)
         grid.addWidget(self.model, 0, 1)
@@ -67,8 +67,8 @@ class ChatPage(QWidget):
         self.system.setPlaceholderText("Optional: instructions the model gets before the conversation")
         self.system.setToolTip("The system prompt, sent first with every request")
         grid.addWidget(QLabel("System prompt"), 1, 0)
-        grid.addWidget(self.system, 1, 1)
-        grid.addLayout(self._sampling_row(), 1, 2, 1, 2)
+        grid.addWidget(self.system, 1, 1, 1, 3)
+        grid.addLayout(self._sampling_row(), 2, 1, 1, 3)  # a row of its own, so the page fits a laptop's width
         layout.addLayout(grid)
 
         self.base_column = ChatColumn("Base", worker_command)

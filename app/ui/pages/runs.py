@@ -58,7 +58,9 @@ class RunDetail(QWidget):
         super().__init__(parent)
         self.title = QLabel("Select a run to see its curves, config and files.")
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self.title.setWordWrap(True)  # long names wrap beside the buttons instead of widening the page
         self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_box = ErrorBox()
         self.buttons = {key: QPushButton(text) for key, text in (

@@ -25,7 +25,10 @@ class RunPicker(QComboBox):
         self.settings = settings
         self.extra = extra
         self.statuses = statuses
-        self.setMinimumContentsLength(40)
+        self.setMinimumContentsLength(24)
+        # as wide as 24 characters at least, whatever the runs are named: a long name or folder path is elided, it
+        # does not widen the page past a laptop's screen
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.activated.connect(self._activated)
         for label, value in extra:
             self.addItem(label, value)
