@@ -15,6 +15,7 @@ import logging
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -37,6 +38,7 @@ from app.ui.steps.method import MethodStep
 from app.ui.steps.model import ModelStep
 from app.ui.widgets.page_frame import PageFrame
 from app.ui.widgets.sidebar import Sidebar
+from app.ui.widgets.wheel_guard import install_wheel_guard
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, config: RunConfig | None = None, settings: QSettings | None = None):
         super().__init__()
+        install_wheel_guard(QApplication.instance())  # before any page is built: the wheel changes only focused fields
         self.settings = settings or open_settings()
         self.setup_problems: list[str] = []
         if config is None:

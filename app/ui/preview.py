@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.config import demo_config
 from app.ui.state import StudioState
+from app.ui.widgets.wheel_guard import install_wheel_guard
 
 
 def preview(factory: Callable[[StudioState], QWidget]) -> int:
@@ -18,6 +19,7 @@ def preview(factory: Callable[[StudioState], QWidget]) -> int:
     from app.ui.app import apply_style
 
     apply_style(app)
+    install_wheel_guard(app)
     state = StudioState(demo_config())
     page = factory(state)
     page.resize(1100, 760)
