@@ -106,7 +106,7 @@ def run_gui(config_path: str | None = None, exit_after_show: bool = False) -> in
     elif window.setup_problems:
         QMessageBox.warning(window, "Part of the last setup no longer fits",
                             "The last setup is open, except for these, which take the demo preset's values:\n\n"
-                            + "\n".join(f"• {line}" for line in window.setup_problems))
+                            + "\n".join(f"• {field}: {why}" for field, why in window.setup_problems))
     if exit_after_show:
         def report() -> None:
             print(SHOWN_MARKER, flush=True)

@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         install_wheel_guard(QApplication.instance())  # before any page is built: the wheel changes only focused fields
         self.settings = settings or open_settings()
-        self.setup_problems: list[str] = []
+        self.setup_problems: list[tuple[str, str]] = []  # (field, why) of the last setup's parts left out
         if config is None:
             config, self.setup_problems = load_setup(self.settings, demo_preset())
         self.state = StudioState(config, self)
@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
             page = QueuePage(lambda: self.state.config)
             page.set_blocked(self.busy_reason("queue"))
             page.running_changed.connect(lambda _running: self._update_busy())
+            page.current_changed.connect(lambda _current: self._update_busy())  # the reason names the run
             return page
         from app.ui.pages.export import ExportPage
 
@@ -280,8 +281,9 @@ class MainWindow(QMainWindow):
         self._update_busy()
         self._poll_timer.start()
         if self.setup_problems:
-            self.statusBar().showMessage("The last setup opened without what no longer fits: "
-                                         + "; ".join(self.setup_problems), 20000)
+            self.statusBar().showMessage("The last setup is open without "
+                                         + ", ".join(field for field, _ in self.setup_problems)
+                                         + ": they no longer fit, and take the demo preset's values.", 30000)
 
     # ---- navigation ----
     def show_page(self, key: str) -> None:

@@ -50,16 +50,15 @@ def save_setup(settings: QSettings, config: RunConfig) -> None:
         log.warning("could not save the setup: %s", exc)
 
 
-def load_setup(settings: QSettings, fallback: RunConfig) -> tuple[RunConfig, list[str]]:
+def load_setup(settings: QSettings, fallback: RunConfig) -> tuple[RunConfig, list[tuple[str, str]]]:
     """The last setup, or `fallback` (the demo preset) when there is none. What no longer validates (a value out of
-    bounds, a data file that is gone) takes the fallback's value and is named in the list returned; nothing is
-    raised."""
+    bounds, a data file that is gone) takes the fallback's value and is named, (field, why), in the list returned;
+    nothing is raised."""
     path = setup_path(settings)
     if not path.is_file():
         return fallback, []
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return fallback, [f"{path} cannot be read ({exc.__class__.__name__}): the demo preset is open."]
-    config, dropped = salvage_config(data, fallback)
-    return config, [f"{field}: {why}" for field, why in dropped]
+        return fallback, [(str(path), f"cannot be read ({exc.__class__.__name__}): the demo preset is open")]
+    return salvage_config(data, fallback)

@@ -244,16 +244,19 @@ def test_a_saved_setup_that_no_longer_fits_opens_what_still_does(qtbot, tmp_path
     config = win.state.config
     assert config.data.train == demo_preset().data.train and config.training.epochs == 3
     assert config.training.learning_rate == demo_preset().training.learning_rate
-    assert win.setup_problems[0] == (f"data.train: {data_file} no longer exists (its format and column mapping were "
-                                     "dropped with it)")
-    assert win.setup_problems[1].startswith("training.learning_rate: Input should be less than or equal to")
-    qtbot.waitUntil(lambda: "no longer exists" in win.statusBar().currentMessage(), timeout=5000)
+    assert win.setup_problems[0] == ("data.train", f"{data_file} no longer exists (its format and column mapping "
+                                     "were dropped with it)")
+    assert win.setup_problems[1][0] == "training.learning_rate"
+    assert win.setup_problems[1][1].startswith("Input should be less than or equal to")
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage() == (
+        "The last setup is open without data.train, training.learning_rate: they no longer fit, and take the demo "
+        "preset's values."), timeout=5000)
     win.close()
 
     path.write_text("data: [unclosed", encoding="utf-8")
     broken = open_window(qtbot, tmp_path / "gui.ini")
     assert broken.state.config == demo_preset()
-    assert broken.setup_problems == [f"{path} cannot be read (ParserError): the demo preset is open."]
+    assert broken.setup_problems == [(str(path), "cannot be read (ParserError): the demo preset is open")]
 
 
 def test_start_is_off_while_the_queue_trains(qtbot, tmp_path, own_home, data_file, fake_worker):
@@ -279,6 +282,7 @@ def test_start_is_off_while_the_queue_trains(qtbot, tmp_path, own_home, data_fil
     assert "Run ▸ Allow parallel runs" in train.readiness_label.text()
     assert train.phase_label.text() == "Another training is in progress."  # not the last run's "Training complete"
     qtbot.waitUntil(lambda: queue_page.plots.point_count("loss") == 1, timeout=20000)
+    assert "The queue is training (run 0 (1 of 2))." in train.readiness_label.text()  # named once it begins
     press(qtbot, win, Qt.Key.Key_R)  # Ctrl+R: nothing starts
     win.start_run()  # nor does the slot, should a call slip through
     assert not train.is_running and train.state == "completed"

@@ -74,14 +74,15 @@ def test_run_queue_shows_progress_and_ranks_finished_runs(page, qtbot):
 
 def test_the_current_runs_curves_stream_as_on_the_train_page(page, qtbot):
     """Issue #25 item 2: the runs' events that `queue run --events jsonl` relays draw the current run's curves."""
-    running = []
+    running, current = [], []
     page.running_changed.connect(running.append)
+    page.current_changed.connect(current.append)
     page.program = [sys.executable, str(FAKE_CLI), "slow"]
     click(qtbot, page.run_button)
     assert page.is_running() and running == [True]
     qtbot.waitUntil(lambda: page.plots.point_count("loss") == 1, timeout=20_000)
     assert page.live_label.text() == "Training run 0 (1 of 2) · run queued-0 · step 1 / 3"
-    assert page.current() == "Training run 0 (1 of 2)"
+    assert page.current() == "Training run 0 (1 of 2)" and current == ["Training run 0 (1 of 2)"]
     with qtbot.waitSignal(page.queue_finished, timeout=20_000):
         click(qtbot, page.stop_button)
     assert running == [True, False] and page.status.text() == "Stopped."

@@ -48,6 +48,7 @@ class QueuePage(QWidget):
 
     queue_finished = Signal(int)  # exit code of `queue run`
     running_changed = Signal(bool)  # the queue began or stopped training
+    current_changed = Signal(str)  # the queue began its next run: "Training NAME (i of n)"
 
     def __init__(self, config_provider: Callable[[], RunConfig], parent: QWidget | None = None,
                  program: list[str] | None = None):
@@ -109,7 +110,9 @@ class QueuePage(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(live)
-        split.setSizes([200, 300])
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)  # the curves need the height; the table scrolls
+        split.setSizes([150, 300])
         layout.addWidget(split, 1)
 
         run_row = QHBoxLayout()
@@ -242,6 +245,7 @@ class QueuePage(QWidget):
             self._current = event.get("message", "")
             self.status.setText(self._current)
             self.refresh()
+            self.current_changed.emit(self._current)
 
     def _run_started(self, event: dict) -> None:
         self.plots.clear()
