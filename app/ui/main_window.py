@@ -11,9 +11,10 @@ keeps pyqtgraph and sqlite-utils off the start-up path.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import RunConfig, demo_config
-from app.core.paths import data_home
+from app.core.paths import PROJECT_ROOT, data_home
 from app.ui.icons import icon
 from app.ui.settings import load_setup, open_settings, save_setup
 from app.ui.state import StudioState
@@ -36,9 +37,9 @@ from app.ui.steps.data import DataStep
 from app.ui.steps.hyperparameters import HyperparametersStep
 from app.ui.steps.method import MethodStep
 from app.ui.steps.model import ModelStep
+from app.ui.widgets.input_rules import install_input_rules
 from app.ui.widgets.page_frame import PageFrame
 from app.ui.widgets.sidebar import Sidebar
-from app.ui.widgets.wheel_guard import install_wheel_guard
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ BEGIN_DELAY_MS = 150  # let the first frame paint before background work compete
 SAVE_DELAY_MS = 500  # the setup is written this long after the last edit (and on closing)
 POLL_MS = 3000  # how often the store is asked whether a run started elsewhere (the CLI) is training
 STEPS = ("data", "model", "method", "hyperparameters")
+DOCS = (("&User guide (README)", "README.md"), ("Technical &documents (docs folder)", "docs"))  # in the project
 # (key, title, icon): no page has a step's done/not-done mark (check, pending) for its icon
 PAGES = (("runs", "Runs", "runs"), ("compare", "Compare", "compare"), ("evaluate", "Evaluate", "evaluate"),
          ("queue", "Queue", "queue"), ("chat", "Chat", "chat"), ("export", "Export", "export"))
@@ -62,7 +64,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, config: RunConfig | None = None, settings: QSettings | None = None):
         super().__init__()
-        install_wheel_guard(QApplication.instance())  # before any page is built: the wheel changes only focused fields
+        install_input_rules(QApplication.instance())  # before any page is built: wheel and Tab rules for every widget
         self.settings = settings or open_settings()
         self.setup_problems: list[tuple[str, str]] = []  # (field, why) of the last setup's parts left out
         if config is None:
@@ -176,10 +178,26 @@ class MainWindow(QMainWindow):
                                         "this machine's processors and memory, and each runs slower)")
         run_menu.setToolTipsVisible(True)
         go_menu = bar.addMenu("&Go")
-        for i, key in enumerate((*STEPS, "train", "runs", "compare", "chat", "export")):  # Ctrl+1 … Ctrl+9
-            title = self.sidebar.title(key)
-            self._action(go_menu, title, f"Ctrl+{i + 1}", lambda _=False, k=key: self.show_page(k))
+        self.go_actions: dict[str, QAction] = {}
+        # as the sidebar: the steps Ctrl+1 … Ctrl+5; below the line, the pages Alt+1 … Alt+6 (ten digits for eleven)
+        for group, modifier in (((*STEPS, "train"), "Ctrl"), (tuple(p[0] for p in PAGES), "Alt")):
+            if self.go_actions:
+                go_menu.addSeparator()
+            for i, key in enumerate(group):
+                self.go_actions[key] = self._action(go_menu, self.sidebar.title(key), f"{modifier}+{i + 1}",
+                                                    lambda _=False, k=key: self.show_page(k))
         help_menu = bar.addMenu("&Help")
+        self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts", QKeySequence(), self.show_shortcuts)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+        self.docs_actions: list[QAction] = []
+        for text, name in DOCS:
+            path = PROJECT_ROOT / name
+            action = self._action(help_menu, text, QKeySequence(), lambda _=False, p=path: self._open_doc(p))
+            action.setEnabled(path.exists())
+            action.setToolTip(str(path) if path.exists() else f"Not installed with this copy: {path}")
+            self.docs_actions.append(action)
+        help_menu.setToolTipsVisible(True)
+        help_menu.addSeparator()
         self._action(help_menu, "&About Finetune Studio", QKeySequence(), self._about)
 
     def _status_bar(self) -> None:
@@ -501,6 +519,16 @@ class MainWindow(QMainWindow):
             self.train_page.attach(run_id)
             self.show_page("train")
             self.statusBar().showMessage(f"Re-attached to run {run_id}, still training.", 8000)
+
+    def show_shortcuts(self) -> None:
+        """Help ▸ Keyboard shortcuts (F1, Ctrl+/): a list read from the window's actions as they are now."""
+        from app.ui.widgets.shortcuts_dialog import ShortcutsDialog
+
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.show()
+
+    def _open_doc(self, path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def _about(self) -> None:
         QMessageBox.about(self, "Finetune Studio", "Finetune Studio: fine-tune language models on your own "

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.config import demo_config
 from app.ui.state import StudioState
-from app.ui.widgets.wheel_guard import install_wheel_guard
+from app.ui.widgets.input_rules import install_input_rules
 
 
 def preview(factory: Callable[[StudioState], QWidget]) -> int:
@@ -19,7 +19,7 @@ def preview(factory: Callable[[StudioState], QWidget]) -> int:
     from app.ui.app import apply_style
 
     apply_style(app)
-    install_wheel_guard(app)
+    install_input_rules(app)
     state = StudioState(demo_config())
     page = factory(state)
     page.resize(1100, 760)

@@ -86,6 +86,7 @@ class ChatPage(QWidget):
         self.prompt = QPlainTextEdit(str(self.settings.value("chat/prompt", DEFAULT_PROMPT)))
         self.prompt.setPlaceholderText("Type a message (Ctrl+Enter sends)")
         self.prompt.setFixedHeight(64)
+        self.prompt.setTabChangesFocus(True)  # Tab goes on to Send, as in every other field
         bottom.addWidget(self.prompt, 1)
         buttons = QVBoxLayout()
         self.send_button = QPushButton(icon("chat"), "Send")

@@ -97,7 +97,7 @@ class DataStep(StepPage):
         self.map_button.hide()
         grid.addWidget(self.map_button, 0, 3)
         grid.setColumnStretch(2, 1)
-        self.mapping = ColumnMapping()
+        self.mapping = ColumnMapping(tab_after=self.map_button)
         self.mapping.setToolTip(DataConfig.model_fields["columns"].description)
         self.mapping.changed.connect(self._mapping_changed)
         grid.addWidget(QLabel(DataConfig.model_fields["columns"].title), 1, 0, Qt.AlignmentFlag.AlignTop)

@@ -169,8 +169,10 @@ class ColumnMapping(QWidget):
 
     changed = Signal(dict)  # {their_column: format_name}
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, tab_after: QWidget | None = None, parent: QWidget | None = None):
+        """`tab_after`: the field before this one on screen, which Tab goes from to the combos."""
         super().__init__(parent)
+        self.tab_after = tab_after
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setHorizontalSpacing(10)
@@ -194,6 +196,11 @@ class ColumnMapping(QWidget):
             self.grid.addWidget(label, i // 3, (i % 3) * 2)
             self.grid.addWidget(combo, i // 3, (i % 3) * 2 + 1)
             self.combos[column] = combo
+        previous = self.tab_after  # new combos join the end of Tab's order; put them where they show
+        for combo in self.combos.values():
+            if previous is not None:
+                QWidget.setTabOrder(previous, combo)
+            previous = combo
         if not columns:
             self.grid.addWidget(QLabel("Load a file to map its columns."), 0, 0)
         for column in range(7):
@@ -236,7 +243,7 @@ class MappingDialog(QDialog):
         form = QFormLayout()
         form.addRow("Format", self.format_combo)
         layout.addLayout(form)
-        self.mapping = ColumnMapping()
+        self.mapping = ColumnMapping(tab_after=self.format_combo)
         self.mapping.set_columns(columns, self.format_combo.currentText(), mapping)
         layout.addWidget(self.mapping)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

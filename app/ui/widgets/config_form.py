@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.core.config import RunConfig, field_problems
 from app.ui.state import StudioState
 from app.ui.widgets.field_editors import FieldEditor, editor_for
+from app.ui.widgets.input_rules import set_tab_order
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ class ConfigForm(QWidget):
             for stack in stacks[-1]:
                 row.addLayout(stack, 1)
         filled = [[0] * columns, [0] * columns]
+        placed: list[tuple[int, int, int, QWidget]] = []  # (part, column, order, group)
         counts = [0, 0]
         for section in sections:
             wanted = section_fields(section)
@@ -135,7 +137,9 @@ class ConfigForm(QWidget):
                 if not fields:
                     continue
                 column = filled[part].index(min(filled[part]))
-                stacks[part][column].addWidget(self._group(section, fields, section_titles))
+                group = self._group(section, fields, section_titles)
+                stacks[part][column].addWidget(group)
+                placed.append((part, column, len(placed), group))
                 filled[part][column] += len(fields) + 2
                 counts[part] += 1
         for stack in (*stacks[0], *stacks[1]):
@@ -145,6 +149,12 @@ class ConfigForm(QWidget):
         self.advanced = Collapsible("Advanced", advanced, advanced_expanded)
         self.advanced.setVisible(counts[1] > 0)
         layout.addWidget(self.advanced)
+        # Tab goes as the eye reads: down a column, then the next; the basic fields, Advanced, then the advanced ones
+        # (the groups were made section by section, which alternated the columns and both parts)
+        ordered = [group for *_, group in sorted(placed, key=lambda entry: entry[:3])]
+        split = sum(1 for entry in placed if entry[0] == 0)
+        ordered[split:split] = [self.advanced.button]
+        set_tab_order(ordered)
         self.refresh(state.config, force=True)
         state.config_changed.connect(self.refresh)
         state.config_replaced.connect(lambda cfg: self.refresh(cfg, force=True))

@@ -250,6 +250,7 @@ class ListEditor(FieldEditor):
         edit = QPlainTextEdit()
         edit.setPlaceholderText("one per line")
         edit.setFixedHeight(64)
+        edit.setTabChangesFocus(True)  # Tab goes on to the next field (an item holds no tab)
         super().__init__(edit)
         edit.textChanged.connect(self.edited)
 
