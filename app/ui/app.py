@@ -59,6 +59,7 @@ def style_colours(palette: QPalette) -> dict[str, str]:
         "highlight": palette.color(QPalette.ColorRole.Highlight).name(),
         "highlight_text": palette.color(QPalette.ColorRole.HighlightedText).name(),
         "error": "#ff9999" if dark else "#c0392b",
+        "warning": "#f0c060" if dark else "#8a5a00",
     }
 
 

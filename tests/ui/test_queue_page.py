@@ -51,7 +51,7 @@ def test_sweep_fills_the_queue_and_items_reorder_and_cancel(page, qtbot):
 
     page.axes["rank"].setText("8, lots")
     click(qtbot, page.add_sweep_button)
-    assert "'lots' is not a whole number" in page.message.text() and "color" in page.message.styleSheet()
+    assert "'lots' is not a whole number" in page.message.text() and page.message.property("tone") == "error"
 
 
 def test_run_queue_shows_progress_and_ranks_finished_runs(page, qtbot):

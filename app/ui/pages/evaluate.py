@@ -35,6 +35,7 @@ from app.core.requests import EvalRequest, parse_request, save_request
 from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
+from app.ui.tone import set_tone
 from app.ui.widgets.confusion import ConfusionMatrix
 from app.ui.widgets.request_form import RequestForm
 from app.ui.widgets.run_picker import RunPicker
@@ -175,7 +176,7 @@ class EvaluatePage(QWidget):
             return
         self._set_running(True)
         self.status.setText("Starting…")
-        self.status.setStyleSheet("")
+        set_tone(self.status)
         self._answer = None
         self.process.start(self.command(save_request(request, data_home() / "requests")))
 
@@ -208,7 +209,7 @@ class EvaluatePage(QWidget):
             cancelled = self.process.cancelled or event["status"] == "cancelled"
             hint = f" {event['hint']}" if event.get("hint") else ""
             self.status.setText("Cancelled." if cancelled else f"The evaluation failed: {event.get('error')}{hint}")
-            self.status.setStyleSheet("" if cancelled else "color: #d64545;")
+            set_tone(self.status, "" if cancelled else "error")
             self.evaluation_finished.emit({})
             return
         self.show_stored()

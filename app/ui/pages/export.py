@@ -40,6 +40,7 @@ from app.core.requests import ExportRequest, save_request
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_folder
 from app.ui.steps.base import page_layout
+from app.ui.tone import set_tone
 from app.ui.widgets.export_plan import (
     TARGET_KINDS,
     ExportPlan,
@@ -55,8 +56,6 @@ from app.ui.widgets.run_picker import RunPicker
 from app.ui.worker import WorkerProcess
 
 log = logging.getLogger(__name__)
-
-RED = "color: #d64545;"
 
 
 class ExportPage(QWidget):
@@ -97,7 +96,8 @@ class ExportPage(QWidget):
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(browse)
         form.addRow("Output folder", folder_row)
-        self.folder_problem = QLabel(wordWrap=True, visible=False, styleSheet=RED)
+        self.folder_problem = QLabel(wordWrap=True, visible=False)
+        set_tone(self.folder_problem, "error")
         form.addRow("", self.folder_problem)
         self.space = QLabel(wordWrap=True)
         form.addRow("Disk space", self.space)
@@ -281,7 +281,7 @@ class ExportPage(QWidget):
         self.folder_problem.setVisible(bool(refusal))
         if problem.startswith("Not enough"):
             self.space.setText(problem)
-            self.space.setStyleSheet(RED)
+            set_tone(self.space, "error")
         else:
             unknown = " (the run does not record its parameter count, so sizes are unknown)" \
                 if any(size is None for size in sizes.values()) else ""
@@ -296,7 +296,7 @@ class ExportPage(QWidget):
             if free is not None:
                 text += f" · {human_size(free)} free"
             self.space.setText(text)
-            self.space.setStyleSheet("")
+            set_tone(self.space)
         self.export_button.setEnabled(not problem and not self.is_running())
         self.export_button.setToolTip(problem or "Export the chosen targets and check each against the trained model.")
 
@@ -334,7 +334,7 @@ class ExportPage(QWidget):
         self.process.start(self.command(request_file))
         self._running(True)
         self.status.setText("Starting…")
-        self.status.setStyleSheet("")
+        set_tone(self.status)
 
     def cancel(self) -> None:
         """Ask the export to stop (it removes what it half wrote); it is killed if it has not stopped in 5 s."""
@@ -363,18 +363,18 @@ class ExportPage(QWidget):
         result = self._answer if event["status"] == "completed" and not cancelled else None
         if cancelled:
             self.status.setText("Cancelled: the export stopped and kept nothing half-written.")
-            self.status.setStyleSheet("")
+            set_tone(self.status)
         elif result is None:
             error = " ".join(part for part in (f"Error: {event['error']}" if event.get("error") else "",
                                                f"Hint: {event['hint']}" if event.get("hint") else "") if part)
             self.log.appendPlainText(error)
             self.status.setText(error or f"The export failed (exit code {event['exit_code']}): see the log below.")
-            self.status.setStyleSheet(RED)
+            set_tone(self.status, "error")
         else:
             self.result = result
             self.report.show_artifacts(result.get("artifacts", []))
             self.status.setText(f"Exported {len(result.get('artifacts', []))} target(s) in {seconds:.0f} s.")
-            self.status.setStyleSheet("")
+            set_tone(self.status)
             self.progress.setValue(self.progress.maximum())
         self._running(False)
         self._update_actions()
@@ -425,7 +425,7 @@ class ExportPage(QWidget):
         if text:
             QGuiApplication.clipboard().setText(text)
             self.status.setText(f"Copied: {text}")
-            self.status.setStyleSheet("")
+            set_tone(self.status)
 
     def refresh(self) -> None:
         self.runs.refresh()

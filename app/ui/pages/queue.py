@@ -33,13 +33,13 @@ from app.core.config import RunConfig
 from app.core.errors import StudioError
 from app.ui.icons import icon
 from app.ui.steps.base import page_layout
+from app.ui.tone import set_tone
 from app.ui.widgets.plots import MetricsPlots
 from app.ui.worker import WorkerProcess
 
 RANK_METRICS = ("eval_loss", "loss", "exact_match", "rougeL")
 AXES = (("learning_rate", "Learning rates", "e.g. 1e-4, 2e-4"), ("rank", "Ranks", "e.g. 8, 16"),
         ("epochs", "Epochs", "e.g. 1, 2"), ("method", "Methods", "e.g. lora, dora"))
-RED = "color: #d64545;"
 
 
 class QueuePage(QWidget):
@@ -148,7 +148,7 @@ class QueuePage(QWidget):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(RED if error else "")
+        set_tone(self.message, "error" if error else "")
 
     def add_current(self) -> None:
         from app.core.runs import queue

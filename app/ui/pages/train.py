@@ -36,6 +36,7 @@ from app.core.errors import StudioError
 from app.core.paths import RESOURCES, run_dir
 from app.core.store import Store, new_run_id
 from app.ui.runner import DEFAULT_WORKER, RunSupervisor
+from app.ui.tone import set_tone
 from app.ui.widgets.clock import clock_text
 from app.ui.widgets.log_view import LogView
 from app.ui.widgets.plots import MetricsPlots
@@ -112,7 +113,7 @@ class TrainPage(QWidget):
         self.readiness_label = QLabel()
         self.readiness_label.setObjectName("readiness")
         self.readiness_label.setWordWrap(True)
-        self.readiness_label.setStyleSheet("#readiness { color: #b8860b; }")
+        set_tone(self.readiness_label, "warning")
         self.readiness_label.hide()
         self.stop_button = QPushButton(QIcon(str(icons / "stop.svg")), "Stop")
         self.stop_button.setToolTip("Save a checkpoint and stop (the run can be resumed)")

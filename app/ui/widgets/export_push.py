@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 from app.core.errors import StudioError
 from app.core.requests import ExportRequest
 from app.ui.icons import icon
+from app.ui.tone import set_tone
 from app.ui.widgets.field_editors import editor_for
 
 
@@ -59,9 +60,9 @@ class ExportPush(QGroupBox):
         """What keeps Export disabled because of the push (empty: the token state again)."""
         if text:
             self.state.setText(text[len("Push: "):] if text.startswith("Push: ") else text)
-            self.state.setStyleSheet("color: #d64545;")
-        elif self.state.styleSheet():
-            self.state.setStyleSheet("")
+            set_tone(self.state, "error")
+        elif self.state.property("tone"):
+            set_tone(self.state)
             self._show_token_state()
 
     def save_token(self) -> None:

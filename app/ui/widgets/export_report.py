@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from app.core.export.space import human_size
+from app.ui.tone import tone_colour
 from app.ui.widgets.export_plan import describe, passed
 
 KIND_TITLES = {"merged": "Merged model", "adapter": "Adapter", "gguf": "GGUF", "ollama": "Ollama folder"}
@@ -52,7 +53,7 @@ class ParityReport(QTableWidget):
                 if column == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if column == 0 and not ok:
-                    item.setForeground(QBrush(QColor("#d64545")))
+                    item.setForeground(QBrush(tone_colour("error")))
                 self.setItem(row, column, item)
         self.resizeRowsToContents()
 
