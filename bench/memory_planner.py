@@ -1,4 +1,5 @@
-"""The memory planner against measured peaks: `python -m bench.memory_planner [--steps N] [--only I,J]`.
+"""The memory planner against measured peaks: `python -m bench.memory_planner [--steps N] [--only I,J] [--precision P]
+[--heap H] [--whole]`.
 
 Trains the demo model (SmolLM2-135M-Instruct, full depth) for `--steps` optimizer steps per setting (at least 2
 for full fine-tuning, whose AdamW states exist from the second step on), each in its own process, on continued
@@ -7,6 +8,13 @@ worst case), and prints the planner's estimate (app.core.hardware.estimate_memor
 error, and the RSS before the model loads (the runtime's baseline) and once it is loaded. A warm-up child
 tokenises the data first. The settings vary method, batch, max_length and checkpointing;
 `tests/core/test_planner.py` keeps the measured figures and checks the estimate against them.
+
+`--precision` (fp32 or bf16; fp16 trains in fp32 on a CPU) is the run's `training.precision`; `--heap lean` (the
+default, what the estimates model) returns freed memory at once (`training.lean_memory: true`), `--heap default`
+leaves glibc's heap as it is. Each child also samples its RSS every 20 ms and prints the peak of each part of the run
+(reading the data, loading the model, training, evaluation, sample generation, the exports), named from the
+worker's events; `--whole` turns evaluation (a validation split), two sample prompts and the adapter and merged
+exports on, so those parts run at all.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from bench import SAMPLES
@@ -30,16 +40,20 @@ SETTINGS = [("lora", 4, 256, False), ("lora", 8, 256, False), ("lora", 8, 256, T
             ("lora", 4, 512, False), ("lora", 2, 1024, True)]
 
 
-def config_for(model: str, data: Path, method: str, batch: int, length: int, checkpointing: bool, steps: int):
+def config_for(model: str, data: Path, method: str, batch: int, length: int, checkpointing: bool, steps: int,
+               precision: str = "fp32", lean: bool = True, whole: bool = False):
     from app.core.config import parse_config
 
     return parse_config({
-        "model": {"source": model}, "data": {"train": str(data), "validation_split": 0.0, "max_samples": 64},
+        "model": {"source": model},
+        "data": {"train": str(data), "validation_split": 0.1 if whole else 0.0, "max_samples": 64},
         "method": {"name": method},
         "training": {"stage": "pt", "max_steps": steps, "batch_size": batch, "max_length": length,
-                     "gradient_checkpointing": checkpointing, "save_steps": 10_000, "precision": "fp32",
-                     "lean_memory": True},  # what the estimates model
-        "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": False},
+                     "gradient_checkpointing": checkpointing, "save_steps": 10_000, "precision": precision,
+                     "lean_memory": lean},  # lean: what the estimates model
+        "evaluation": {"sample_prompts": ["The largest planet in the solar system is", "Once upon a time"]
+                       if whole else []},
+        "export": {"merged": whole, "adapter": whole},
     })
 
 
@@ -48,15 +62,65 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MiB
 
 
-def child(setting: int, model: str, data: Path, steps: int) -> dict:
+class PartPeaks:
+    """The peak RSS of each part of a run, sampled every 20 ms in a thread. The part is named from the worker's
+    events: a `phase` names its own (reading, tokenising, loading the model, export stages); `started` begins
+    training; the time before a `sample` event generated that sample, the time before a `metrics` event with
+    eval_loss evaluated."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, float]] = []
+        self.events: list[tuple[float, str]] = [(time.monotonic(), "start-up")]
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while not self.done.is_set():
+            self.samples.append((time.monotonic(), rss_mb()))
+            time.sleep(0.02)
+
+    def mark(self, event: str, fields: dict) -> None:
+        now = time.monotonic()
+        if event == "phase":
+            self.events.append((now, f"{fields.get('name')}: {fields.get('message')}"))
+        elif event == "started":
+            self.events.append((now, "training"))
+        elif event == "sample":
+            self._rename_last("sample generation", now)
+        elif event == "metrics" and "eval_loss" in fields.get("metrics", {}):
+            self._rename_last("evaluation", now)
+
+    def _rename_last(self, label: str, now: float) -> None:
+        """The time since the last event was spent on `label`; what follows goes back to the earlier part."""
+        previous = self.events[-1][1]
+        if self.events[-1][0] < now:
+            self.events.append((self.events[-1][0], label))
+            self.events.append((now, previous))
+
+    def peaks(self) -> dict[str, float]:
+        self.done.set()
+        self.thread.join()
+        out: dict[str, float] = {}
+        for n, (start, label) in enumerate(self.events):
+            end = self.events[n + 1][0] if n + 1 < len(self.events) else float("inf")
+            inside = [mb for t, mb in self.samples if start <= t < end]
+            if inside:
+                out[label] = max(out.get(label, 0.0), max(inside))
+        return out
+
+
+def child(setting: int, model: str, data: Path, steps: int, precision: str, lean: bool, whole: bool) -> dict:
     from app.core.events import ListSink
     from app.core.training import engine
 
     marks = {}
+    parts = PartPeaks()
 
     class Sink(ListSink):  # the RSS before the model loads (the runtime's baseline) and once it is loaded
         def emit(self, event: str, **fields) -> None:
             super().emit(event, **fields)
+            parts.mark(event, fields)
             if event == "phase" and fields.get("message") == "Loading the model":
                 marks.setdefault("before_model_mb", rss_mb())
             elif event == "started":
@@ -64,9 +128,10 @@ def child(setting: int, model: str, data: Path, steps: int) -> dict:
 
     if SETTINGS[setting][0] == "full":
         steps = max(steps, 2)  # AdamW's states (twice the weights) exist from the second step on
-    result = engine.run(config_for(model, data, *SETTINGS[setting], steps), Sink())
+    result = engine.run(config_for(model, data, *SETTINGS[setting], steps, precision, lean, whole), Sink())
     assert result.status == "completed", result.error
-    return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **marks}
+    return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **marks,
+            "parts_mb": parts.peaks()}
 
 
 def main() -> None:
@@ -74,11 +139,18 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--only", help="comma-separated setting numbers")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                        help="training.precision (bf16 needs a CPU with AVX512-BF16 or AMX to be native)")
+    parser.add_argument("--heap", choices=["lean", "default"], default="lean",
+                        help="lean: training.lean_memory true (freed memory returned at once); default: false")
+    parser.add_argument("--whole", action="store_true", help="also evaluate, generate samples and export")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    lean = args.heap == "lean"
     if args.child is not None:
-        print("RESULT " + json.dumps(child(args.child, args.model, args.data, args.steps)), flush=True)
+        result = child(args.child, args.model, args.data, args.steps, args.precision, lean, args.whole)
+        print("RESULT " + json.dumps(result), flush=True)
         return
     from app.core.hardware import estimate_memory
     from app.core.models import demo_model_dir, describe_model
@@ -88,30 +160,34 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="bench-planner-")  # shared: the data is tokenised once
     chosen = [int(i) for i in args.only.split(",")] if args.only else range(len(SETTINGS))
     print(f"model: {info.name} ({info.num_parameters / 1e6:.0f} M parameters); data: {args.data.name} as pt blocks;"
-          f" {args.steps} step(s), fp32, CPU")
+          f" {args.steps} step(s), {args.precision}, {args.heap} heap{', whole run' if args.whole else ''}, CPU")
     print(f"{'#':>2} {'method':6} {'batch':>5} {'len':>4} {'ckpt':4} {'estimate':>9} {'measured':>9} {'error':>7} "
           f"{'baseline':>9} {'loaded':>7}")
     # The first child tokenises the data into the shared home, and the heap it leaves behind would count in its
     # peak and be reused by its activations: run it once more before measuring.
     for n, i in enumerate([chosen[0], *chosen]):
         method, batch, length, ckpt = SETTINGS[i]
-        config = config_for(model, args.data, *SETTINGS[i], args.steps)
+        config = config_for(model, args.data, *SETTINGS[i], args.steps, args.precision, lean, args.whole)
         est = estimate_memory(info, config.method, config.training, device="cpu")
         cmd = [sys.executable, "-m", "bench.memory_planner", "--child", str(i), "--model", model,
-               "--steps", str(args.steps), "--data", str(args.data)]
+               "--steps", str(args.steps), "--data", str(args.data), "--precision", args.precision,
+               "--heap", args.heap, *(["--whole"] if args.whole else [])]
         env = {**os.environ, "FINETUNE_STUDIO_HOME": home, "TOKENIZERS_PARALLELISM": "false"}
         out = subprocess.run(cmd, capture_output=True, text=True, env=env)
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if line is None:
             sys.exit(f"setting {i} failed:\n{out.stderr[-3000:]}")
-        if n == 0:
-            continue
         result = json.loads(line[7:])
+        parts = "; ".join(f"{k} {v:.0f}" for k, v in result["parts_mb"].items())
+        if n == 0:
+            print(f"   warm-up child (tokenises the data), peak RSS by part, MiB: {parts}", flush=True)
+            continue
         measured, estimate = result["peak_rss_mb"], est["total"] / MiB
         print(f"{i:>2} {method:6} {batch:>5} {length:>4} {'on' if ckpt else 'off':4} {estimate:8.0f}M "
               f"{measured:8.0f}M {estimate / measured - 1:+7.1%} {result.get('before_model_mb', 0):8.0f}M "
               f"{result.get('model_loaded_mb', 0):6.0f}M   "
               + " ".join(f"{k} {v / MiB:.0f}" for k, v in est.items() if k != "total"), flush=True)
+        print(f"   peak RSS by part, MiB: {parts}", flush=True)
 
 
 if __name__ == "__main__":
