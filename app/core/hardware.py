@@ -133,11 +133,26 @@ def return_freed_memory() -> bool:
 # input (3h), k and v (2kv), the MLP's gate, SiLU, up and down inputs (4i); full fine-tuning keeps ~2h more.
 ACT_ADAPTER = (8, 4, 2)  # × hidden, intermediate, key/value width
 ACT_FULL = (10, 4, 2)
+# The same under the CPU's bf16 autocast, in (half-precision elements, fp32 elements), counted with saved-tensor
+# hooks (demo model, 128 and 256 tokens). Autocast keeps the weights in fp32 and casts per operation, so the
+# residual stream and the RMSNorms stay fp32 (2h, full fine-tuning 4h) while each linear's output, SDPA's q, k, v and
+# output, and the half-precision copy of an input a trainable weight needs (LoRA's A, the full model's linears)
+# are bf16. Adapters: 8h + 4i + 2kv bf16 (the same count as ACT_ADAPTER: 11,248 measured), 2h fp32. Full: 7h + 4i +
+# 2kv bf16 (10,560), 4h fp32 (2,361). QLoRA: bitsandbytes' 4-bit linears ignore autocast and return the fp32 of their
+# input, so the MLP keeps 3i in fp32 and 1i (down's input, cast for its adapter) in bf16. Measured totals per token
+# and layer: LoRA 46,979 bytes with dropout (fp32 at 45,514), full 30,628 (fp32 44,836), QLoRA 56,195.
+ACT_AUTOCAST_ADAPTER = ((8, 4, 2), (2, 0, 0))
+ACT_AUTOCAST_FULL = ((7, 4, 2), (4, 0, 0))
+ACT_AUTOCAST_QLORA = ((8, 1, 2), (2, 3, 0))
 # LoRA dropout, per adapter input element. PEFT's forward keeps the dropped copy and its mask: a float noise tensor
 # on the CPU (measured: 1.33 elements, demo model, LoRA 8 x 256 with kernels.fuse_lora off), a byte mask from the
 # fused CUDA kernel. Our fused LoRA linears (kernels.fuse_lora: the plain LoRA family and 4-bit QLoRA, in fp32)
 # keep one byte, the mask (measured: 1,250 elements per token and layer over 4,992 adapter inputs).
 DROPOUT_CPU, DROPOUT_CUDA = 1.33, 1.25
+# Under the CPU's autocast the fused linears step aside (PEFT's forward runs): dropout keeps its float noise in the
+# fp32 of the residual stream, 4 bytes an adapter input element (measured 19,737 bytes per token and layer over 4,992
+# inputs); the dropped copy is cast to bf16 for A, a copy A keeps without dropout too (counted in the activations).
+DROPOUT_AUTOCAST_BYTES = 4
 FUSED_LORA = frozenset({"lora", "qlora", "rslora", "pissa", "olora", "loraplus"})
 CPU_RUNTIME = 515 * 1024**2  # python + torch + transformers + trl + peft + datasets + tokenizer: RSS before loading
 CUDA_RUNTIME = 0  # torch.cuda.max_memory_allocated, what the GPU check compares, holds no context
@@ -248,7 +263,9 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     micro-batch of `batch_size × max_length` tokens (the worst case: padding-free batches of shorter examples hold
     fewer) plus one layer's backward working set, the loss's outputs (and the LM head's gradient for full fine-tuning),
     and the gradients when micro-batches accumulate. The optimizer step: weights, gradients and states. On a CPU the
-    runtime's own memory comes on top. `device`: "cpu"/"cuda" or a DeviceInfo (default: the detected device);
+    runtime's own memory comes on top. In bf16 on a CPU (autocast over fp32 master weights; fp16 runs there in fp32)
+    the backward's start also holds autocast's bf16 copies of the linears' weights (counted with the weights), and the
+    activations are partly bf16, partly fp32 (ACT_AUTOCAST_*, DROPOUT_AUTOCAST_BYTES): not half of fp32's. `device`: "cpu"/"cuda" or a DeviceInfo (default: the detected device);
     `tokens`: the largest micro-batch in tokens, when the data is known. Gradient checkpointing "auto" is decided
     first (`resolve_checkpointing`).
     """
@@ -277,17 +294,28 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
         weights += trainable * 4  # the adapters, in fp32
     tokens = tokens or training.batch_size * training.max_length
     act = half if precision != "fp32" else 4
-    a, b, c = ACT_FULL if method.name == "full" else ACT_ADAPTER
-    per_layer = (a * h + b * info.intermediate_size + c * kv) * act
+    # A CPU in bf16 runs autocast over fp32 weights: activations partly bf16, partly fp32 (ACT_AUTOCAST_*)
+    autocast = kind == "cpu" and precision != "fp32"
+    i = info.intermediate_size
+    if autocast:
+        (a, b, c), (fa, fb, fc) = ACT_AUTOCAST_QLORA if method.name == "qlora" else \
+            ACT_AUTOCAST_FULL if method.name == "full" else ACT_AUTOCAST_ADAPTER
+        per_layer = (a * h + b * i + c * kv) * act + (fa * h + fb * i + fc * kv) * 4
+    else:
+        a, b, c = ACT_FULL if method.name == "full" else ACT_ADAPTER
+        per_layer = (a * h + b * i + c * kv) * act
     if getattr(method, "dropout", 0) and spec.uses_adapter and method.name not in ("ia3", "ln_tuning"):
         targets = shapes if method.target_modules == "all-linear" else {
             k: v for k, v in shapes.items() if k in method.target_modules}
         inputs = sum(n_in for n_in, _ in targets.values())
-        if method.name in FUSED_LORA and precision == "fp32" and not (method.name == "qlora" and method.bits == 8):
+        if autocast:
+            per_layer += inputs * DROPOUT_AUTOCAST_BYTES
+        elif method.name in FUSED_LORA and precision == "fp32" and not (method.name == "qlora" and method.bits == 8):
             per_layer += inputs  # no autocast: the fused forward runs, and keeps a byte mask
         else:
             per_layer += inputs * act * (DROPOUT_CPU if kind == "cpu" else DROPOUT_CUDA)
-    kept = layers * h * act if training.gradient_checkpointing else layers * per_layer  # per token
+    # with checkpointing each layer's input: the residual stream, fp32 under the CPU's autocast
+    kept = layers * h * (4 if autocast else act) if training.gradient_checkpointing else layers * per_layer
     # the chunk's fp32 logits, turned into the softmax in place; under autocast also their half-precision copies
     loss_chunks = (1 if precision == "fp32" else 2) * min(tokens * vocab * 4, LOSS_CHUNK)
     working = tokens * per_layer * (2 if training.gradient_checkpointing else 1)  # the layer being differentiated
@@ -296,9 +324,16 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     if method.name == "full":
         logits += vocab * h * 4  # the LM head's gradient, computed with the loss
     gradients, optimizer = trainable * 4, trainable * 8
-    backward = weights + optimizer + activations + logits + (gradients if training.gradient_accumulation > 1 else 0)
+    # Autocast's bf16 copies of the weights the linears multiply by (a 4-bit base is not cast, and full fine-tuning's
+    # embedding is not a linear), each kept for the backward: all of them at its start, one layer's with checkpointing.
+    copies = 0.0
+    if autocast:
+        copies = ((0 if method.name == "qlora" else linear) + (trainable if spec.uses_adapter else 0)) * half
+        copies /= layers if training.gradient_checkpointing else 1
+    backward = weights + copies + optimizer + activations + logits + \
+        (gradients if training.gradient_accumulation > 1 else 0)
     step = weights + gradients + optimizer
-    peak = ({"weights": weights, "gradients": 0 if training.gradient_accumulation == 1 else gradients,
+    peak = ({"weights": weights + copies, "gradients": 0 if training.gradient_accumulation == 1 else gradients,
              "optimizer": optimizer, "activations": activations, "logits": logits} if backward >= step else
             {"weights": weights, "gradients": gradients, "optimizer": optimizer, "activations": 0, "logits": 0})
     parts = {k: int(v) for k, v in peak.items()}
