@@ -105,14 +105,14 @@ class QueuePage(QWidget):
         self.live_label = QLabel("The current run's curves appear here while the queue trains.")
         self.live_label.setObjectName("detail")
         self.plots = MetricsPlots()
+        self.plots.setMinimumHeight(220)  # readable axes; a small window scrolls the page instead (page_frame.py)
+        self.live_label.setWordWrap(True)
         live_layout.addWidget(self.live_label)
         live_layout.addWidget(self.plots, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
+        split = QSplitter(Qt.Orientation.Horizontal)  # side by side, the curves get the page's height
         split.addWidget(self.table)
         split.addWidget(live)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 2)  # the curves need the height; the table scrolls
-        split.setSizes([150, 300])
+        split.setSizes([400, 400])
         layout.addWidget(split, 1)
 
         run_row = QHBoxLayout()
@@ -127,7 +127,7 @@ class QueuePage(QWidget):
         for widget in (self.run_button, self.stop_button, self.progress):
             run_row.addWidget(widget)
         run_row.addWidget(self.status, 1)
-        layout.addLayout(run_row)
+        layout.insertLayout(layout.indexOf(split), run_row)  # above the list and the curves: always in view
 
         self.process = WorkerProcess(self)
         self.process.phase_changed.connect(self._phase)
