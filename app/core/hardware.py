@@ -265,9 +265,9 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     and the gradients when micro-batches accumulate. The optimizer step: weights, gradients and states. On a CPU the
     runtime's own memory comes on top. In bf16 on a CPU (autocast over fp32 master weights; fp16 runs there in fp32)
     the backward's start also holds autocast's bf16 copies of the linears' weights (counted with the weights), and the
-    activations are partly bf16, partly fp32 (ACT_AUTOCAST_*, DROPOUT_AUTOCAST_BYTES): not half of fp32's. `device`: "cpu"/"cuda" or a DeviceInfo (default: the detected device);
-    `tokens`: the largest micro-batch in tokens, when the data is known. Gradient checkpointing "auto" is decided
-    first (`resolve_checkpointing`).
+    activations are partly bf16, partly fp32 (ACT_AUTOCAST_*, DROPOUT_AUTOCAST_BYTES): not half of fp32's.
+    `device`: "cpu"/"cuda" or a DeviceInfo (default: the detected device); `tokens`: the largest micro-batch in
+    tokens, when the data is known. Gradient checkpointing "auto" is decided first (`resolve_checkpointing`).
     """
     from .methods import METHODS
     from .methods.counts import linear_shapes, trainable_parameters
