@@ -90,6 +90,8 @@ class PartPeaks:
             self._rename_last("sample generation", now)
         elif event == "metrics" and "eval_loss" in fields.get("metrics", {}):
             self._rename_last("evaluation", now)
+        else:  # a boundary (a step's progress, a checkpoint): the part goes on
+            self.events.append((now, self.events[-1][1]))
 
     def _rename_last(self, label: str, now: float) -> None:
         """The time since the last event was spent on `label`; what follows goes back to the earlier part."""
