@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .config import MethodConfig, RunConfig, TrainingConfig
+    from .config import ExportConfig, MethodConfig, RunConfig, TrainingConfig
     from .models import ModelInfo
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,10 @@ CUDA_RUNTIME = 0  # torch.cuda.max_memory_allocated, what the GPU check compares
 # 8-layer cut, 234-244 against 178-195 tokens/s), so "auto" keeps it for runs without this much headroom.
 HEAP_SLACK = 1.3
 LOSS_CHUNK = 64 * 1024**2  # kernels.CHUNK_BYTES: fp32 logits the loss holds at once
+# Evaluation's bytes per token and vocabulary entry in fp32 and in bf16 (TRL's loss over whole logits: fp32 logits,
+# log-softmax, entropy; under autocast the bf16 logits too). Measured, demo model, over the RSS with the model
+# loaded: fp32 4 x 256 +462 MiB (9.4 bytes); bf16 4 x 256 +573 (11.7), 8 x 256 +1,070 (11.1), QLoRA 4 x 256 +586.
+EVAL_LOGIT_BYTES = (10, 12)
 
 
 def _bytes(precision: str) -> int:
@@ -254,6 +258,24 @@ def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: Train
     return on if estimate_memory(info, method, on, device, tokens)["total"] <= device.available_memory else off
 
 
+def _trained_weights(info: ModelInfo, method: MethodConfig, kind: str, half: int) -> float:
+    """Bytes of the model as it trains: quantised linears for QLoRA, a half-precision frozen base on a GPU, else
+    fp32; adapters in fp32."""
+    from .methods import METHODS
+    from .methods.counts import linear_shapes, trainable_parameters
+
+    spec = METHODS[method.name]
+    linear = info.num_layers * sum(a * b for a, b in linear_shapes(info).values())
+    if method.name == "qlora":
+        per = 0.5 + 4 / 64 / (64 if method.double_quant else 1) if method.bits == 4 else 1 + 4 / 64
+        weights = linear * per + (info.num_parameters - linear) * (half if kind == "cuda" else 4)
+    elif kind == "cuda" and spec.half_base:
+        weights = info.num_parameters * half
+    else:
+        weights = info.num_parameters * 4
+    return weights + (trainable_parameters(info, method) * 4 if spec.uses_adapter else 0)  # adapters in fp32
+
+
 def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
                     device: str | DeviceInfo | None = None, tokens: int | None = None) -> dict[str, int]:
     """Peak training memory in bytes, by what is held at the peak, from the model's config alone (no weights loaded).
@@ -280,18 +302,9 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     shapes = linear_shapes(info)
     kv = shapes["k_proj"][1]
     linear = layers * sum(a * b for a, b in shapes.values())
-    rest = info.num_parameters - linear  # embeddings, norms, an untied lm_head
     trainable = trainable_parameters(info, method)
     spec = METHODS[method.name]
-    if method.name == "qlora":
-        per = 0.5 + 4 / 64 / (64 if method.double_quant else 1) if method.bits == 4 else 1 + 4 / 64
-        weights = linear * per + rest * (half if kind == "cuda" else 4)
-    elif kind == "cuda" and spec.half_base:
-        weights = info.num_parameters * half
-    else:
-        weights = info.num_parameters * 4
-    if spec.uses_adapter:
-        weights += trainable * 4  # the adapters, in fp32
+    weights = _trained_weights(info, method, kind, half)
     tokens = tokens or training.batch_size * training.max_length
     act = half if precision != "fp32" else 4
     # A CPU in bf16 runs autocast over fp32 weights: activations partly bf16, partly fp32 (ACT_AUTOCAST_*)
@@ -343,6 +356,42 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     parts["runtime"] = CPU_RUNTIME if kind == "cpu" else CUDA_RUNTIME
     parts["total"] = sum(parts.values())
     return parts
+
+
+def phase_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig, export: ExportConfig,
+                 evaluates: bool, device: str | DeviceInfo | None = None, tokens: int | None = None) -> dict[str, int]:
+    """Peak RSS in bytes of the parts of a CPU run that are not a training step, where they run at all: evaluation
+    and the end-of-run exports (empty on a GPU, whose exports run in host memory beside it). Both run while the
+    trainer holds the trained model and its AdamW states. Reading and tokenising the data, loading the model and
+    generating samples stay far below (bench.memory_planner's part peaks, bf16: 550, 1,300 and 1,170 MiB).
+
+    Evaluation computes the loss through the trainer's own path, which builds the whole eval batch's logits
+    (`tokens` as in training) in fp32 with its log-softmax and entropy: EVAL_LOGIT_BYTES a vocabulary entry. The
+    exports' checks (export.weights) reload a whole model in fp32 beside the trained one, from files safetensors
+    keeps mapped: the adapter's the base (4-bit again for QLoRA, whose reference logits reload it in fp32), the
+    merged model's its saved files in `export.dtype`. Measured (bf16, 1 step, over the loaded model and its AdamW
+    states): +853 to +921 MiB for the demo model's 135 M parameters, counted as 6 bytes a parameter."""
+    from .methods import METHODS
+    from .methods.counts import trainable_parameters
+
+    kind = _kind(device)
+    if kind != "cpu":
+        return {}
+    spec = METHODS[method.name]
+    precision = resolve_precision(training.precision, _as_device(device))
+    weights = _trained_weights(info, method, kind, _bytes(precision))
+    held = CPU_RUNTIME + weights + trainable_parameters(info, method) * 8
+    peaks = {}
+    if evaluates:
+        tokens = tokens or training.batch_size * training.max_length
+        peaks["evaluation"] = int(held + tokens * info.vocab_size * EVAL_LOGIT_BYTES[precision != "fp32"])
+    merged = (export.merged and spec.mergeable) or not spec.uses_adapter  # full, freeze: the model is the export
+    if export.verify and (merged or export.adapter):
+        # an adapter's check reloads the base from its (half-precision, mapped) files into fp32; an fp32 export of
+        # a whole model is computed as loaded
+        saved = 2 if spec.uses_adapter or export.dtype != "fp32" else 0
+        peaks["exports"] = int(held + info.num_parameters * (4 + saved))
+    return peaks
 
 
 @dataclass
@@ -410,6 +459,11 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
         decided = decided.model_copy(update={"lean_memory": lean})
         log.info("lean memory %s: the run needs about %.1f GiB (x%.1f without it) of %.1f GiB available",
                  "on" if lean else "off", parts["total"] / GiB, HEAP_SLACK, device.available_memory / GiB)
+    evaluates = bool(config.data.validation) or config.data.validation_split > 0
+    phases = phase_memory(info, config.method, decided, config.export, evaluates, device, tokens)
+    if phases and phases[name := max(phases, key=phases.__getitem__)] > parts["total"]:
+        parts[name] = phases[name] - parts["total"]  # the run peaks outside training: what it needs beyond
+        parts["total"] = phases[name]
     decision = None
     if t.gradient_checkpointing == "auto":
         free = f"{device.available_memory / GiB:.1f} GiB available on {device.name}"
@@ -425,6 +479,8 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
         for fix in memory_fixes(info, config.method, t, device):
             fields = ", ".join(f"{s}.{k}: {v}" for s, d in fix.changes.items() for k, v in d.items())
             ways.append(f"{fix.title} → {fix.total / GiB:.1f} GiB ({fields})")
+        if "exports" in parts:  # the training fits; the exports' checks do not
+            ways.insert(0, "Skip the exports' checks (export.verify: false)")
         raise StudioError(
             f"This run needs about {parts['total'] / GiB:.1f} GiB of memory at its peak; the machine has "
             f"{device.available_memory / GiB:.1f} GiB available, so it would run out part-way.",

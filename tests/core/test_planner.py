@@ -32,8 +32,10 @@ MEASURED_BF16 = [
 ]
 
 
-def config(method="lora", batch=8, length=256, checkpointing=False, precision="fp32"):
-    return parse_config({"model": {"source": "demo"}, "data": {"train": "x.jsonl"}, "method": {"name": method},
+def config(method="lora", batch=8, length=256, checkpointing=False, precision="fp32", whole=False):
+    """The bench's runs: no validation data, unless `whole` (a 10% split, as `--whole`: evaluation, and exports)."""
+    return parse_config({"model": {"source": "demo"}, "data": {"train": "x.jsonl", "validation_split": 0.1 * whole},
+                         "method": {"name": method},
                          "training": {"stage": "pt", "batch_size": batch, "max_length": length,
                                       "gradient_checkpointing": checkpointing, "precision": precision}})
 
@@ -61,6 +63,35 @@ def test_bf16_on_a_cpu_is_not_counted_as_half_of_fp32(info):
     assert parts16["activations"] == pytest.approx(parts32["activations"], rel=0.1)
     linears = info.num_parameters - info.vocab_size * info.hidden_size  # all but the (tied) embedding, about
     assert parts16["weights"] - parts32["weights"] == pytest.approx(2 * linears, rel=0.1)  # + their bf16 copies
+
+
+# `python -m bench.memory_planner --precision bf16 --whole` (2026-12-05, same machine): whole-run peak RSS with a 10%
+# validation split, two sample prompts, the adapter and merged (fp16) exports with their checks, and each part's
+# peak. A checkpointed run peaks in evaluation (TRL's loss over whole logits) or in the exports' checks (a model
+# reloaded in fp32), not in training.
+MEASURED_WHOLE = [  # method, batch, max_length, checkpointing, whole-run peak MiB, the part it peaked in
+    ("lora", 4, 256, False, 2931, "training"),  # evaluation 1,641, exports 1,962, samples 1,162
+    ("lora", 8, 256, True, 2128, "evaluation"),  # training 1,495, exports 1,963, samples 1,163
+    ("qlora", 4, 256, True, 1667, "exports"),  # training 1,063, evaluation 1,295, samples 825
+]
+
+
+@pytest.mark.parametrize(("method", "batch", "length", "checkpointing", "measured", "part"), MEASURED_WHOLE)
+def test_the_plan_counts_evaluation_and_the_exports_where_the_run_peaks_in_them(
+        info, method, batch, length, checkpointing, measured, part):
+    c = config(method, batch, length, checkpointing, "bf16", whole=True)
+    cpu = DeviceInfo("cpu", "test CPU", 1000 * GiB, 500 * GiB, True)
+    plan = plan_run(c, info, device=cpu)
+    assert plan.memory["total"] / 2**20 == pytest.approx(measured, rel=0.20)
+    training = estimate_memory(info, c.method, plan.config.training, cpu)["total"]
+    if part == "training":
+        assert plan.memory["total"] == training and not {"evaluation", "exports"} & set(plan.memory)
+    else:  # the part beyond training is named, and the parts still add up
+        assert plan.memory["total"] == training + plan.memory[part] > training
+        assert sum(v for k, v in plan.memory.items() if k != "total") == plan.memory["total"]
+    quiet = c.model_copy(update={"data": c.data.model_copy(update={"validation_split": 0.0}),
+                                 "export": c.export.model_copy(update={"verify": False})})
+    assert plan_run(quiet, info, device=cpu).memory["total"] == training
 
 
 def test_a_ppo_estimate_counts_its_value_and_reward_models(info):
