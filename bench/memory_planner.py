@@ -66,7 +66,7 @@ class PartPeaks:
     """The peak RSS of each part of a run, sampled every 20 ms in a thread. The part is named from the worker's
     events: a `phase` names its own (reading, tokenising, loading the model, export stages); `started` begins
     training; the time before a `sample` event generated that sample, the time before a `metrics` event with
-    eval_loss evaluated."""
+    eval_loss evaluated, the time before an adapter's `artifact` event exported it."""
 
     def __init__(self) -> None:
         self.samples: list[tuple[float, float]] = []
@@ -90,6 +90,8 @@ class PartPeaks:
             self._rename_last("sample generation", now)
         elif event == "metrics" and "eval_loss" in fields.get("metrics", {}):
             self._rename_last("evaluation", now)
+        elif event == "artifact" and fields.get("kind") == "adapter":  # its export says nothing before it ends
+            self._rename_last("export: adapter (saved, reloaded, compared)", now)
         else:  # a boundary (a step's progress, a checkpoint): the part goes on
             self.events.append((now, self.events[-1][1]))
 
