@@ -31,6 +31,7 @@ from ..paths import run_dir
 from ..runs.checkpoints import last_checkpoint, partial_checkpoints
 from ..runs.context import RunContext
 from ..store import ACTIVE_STATUSES, Store, new_run_id, pid_alive, run_seconds, unwritable
+from .heap import HeapTrimCallback
 from .recovery import train_recovering
 
 if TYPE_CHECKING:
@@ -293,7 +294,7 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         "precision": precision, "dataset": prepared.stats, "stage": spec.name, **planned}, metric_keys=spec.metrics,
         perplexity=spec.name in ("pt", "sft"))
     store.update_run(run_id, device=device, trainable_params=trainable, total_params=total)
-    callbacks: list[Any] = [callback, *(extra_callbacks or [])]
+    callbacks: list[Any] = [callback, HeapTrimCallback(), *(extra_callbacks or [])]
     early = _early_stopping(config, args["save_steps"], has_eval, sink)
     if has_eval:  # after EventCallback, which records the checkpoints it marks
         callbacks += [c for c in (early, BestCheckpointCallback(run_id, sink, store, early)) if c is not None]
