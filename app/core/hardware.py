@@ -162,9 +162,10 @@ CUDA_RUNTIME = 0  # torch.cuda.max_memory_allocated, what the GPU check compares
 # 8-layer cut, 234-244 against 178-195 tokens/s), so "auto" keeps it for runs without this much headroom.
 HEAP_SLACK = 1.3
 LOSS_CHUNK = 64 * 1024**2  # kernels.CHUNK_BYTES: fp32 logits the loss holds at once
-# Evaluation's bytes per token and vocabulary entry in fp32 and in bf16 (TRL's loss over whole logits: fp32 logits,
-# log-softmax, entropy; under autocast the bf16 logits too). Measured, demo model, over the RSS with the model
-# loaded: fp32 4 x 256 +462 MiB (9.4 bytes); bf16 4 x 256 +573 (11.7), 8 x 256 +1,070 (11.1), QLoRA 4 x 256 +586.
+# Evaluation's bytes per token and vocabulary entry in fp32 and in bf16 through a loss over whole logits (TRL's SFT
+# loss: fp32 logits, log-softmax, entropy; under autocast the bf16 logits too). Measured, demo model, over the RSS
+# with the model loaded: fp32 4 x 256 +462 MiB (9.4 bytes); bf16 4 x 256 +573 (11.7), 8 x 256 +1,070 (11.1), QLoRA
+# 4 x 256 +586. Through our loss (sft, pt) the same runs evaluated at +140 (fp32 4 x 256) and +327 MiB (bf16 8 x 256).
 EVAL_LOGIT_BYTES = (10, 12)
 
 
@@ -365,8 +366,9 @@ def phase_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig
     trainer holds the trained model and its AdamW states. Reading and tokenising the data, loading the model and
     generating samples stay far below (bench.memory_planner's part peaks, bf16: 550, 1,300 and 1,170 MiB).
 
-    Evaluation computes the loss through the trainer's own path, which builds the whole eval batch's logits
-    (`tokens` as in training) in fp32 with its log-softmax and entropy: EVAL_LOGIT_BYTES a vocabulary entry. The
+    Evaluation in sft and pt takes our chunked loss (StudioSFTTrainer.prediction_step) and stays under training;
+    the other stages' trainers build the whole eval batch's logits (`tokens` as in training) in fp32 with their
+    log-softmax: EVAL_LOGIT_BYTES a vocabulary entry, measured on TRL's SFT loss, which did the same. The
     exports' checks (export.weights) reload a whole model in fp32 beside the trained one, from files safetensors
     keeps mapped: the adapter's the base (4-bit again for QLoRA, whose reference logits reload it in fp32), the
     merged model's its saved files in `export.dtype`. Measured (bf16, 1 step, over the loaded model and its AdamW
@@ -382,7 +384,7 @@ def phase_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig
     weights = _trained_weights(info, method, kind, _bytes(precision))
     held = CPU_RUNTIME + weights + trainable_parameters(info, method) * 8
     peaks = {}
-    if evaluates:
+    if evaluates and training.stage not in ("sft", "pt"):
         tokens = tokens or training.batch_size * training.max_length
         peaks["evaluation"] = int(held + tokens * info.vocab_size * EVAL_LOGIT_BYTES[precision != "fp32"])
     merged = (export.merged and spec.mergeable) or not spec.uses_adapter  # full, freeze: the model is the export
