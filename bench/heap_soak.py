@@ -5,7 +5,7 @@ shapes) on the in-repo alpaca rows for `--steps` optimizer steps, once per varia
 prints the resident memory after steps at 10/25/50/75/100 % of the run, the slope of resident memory over the second
 half (MiB per step), the seconds per step over the second half and the whole process's peak:
 
-- `trim`: the engine as it ships (app/core/training/heap.py: the heap is trimmed when it climbs 15 % past the
+- `trim`: the engine as it ships (app/core/training/callbacks.py HeapTrimCallback: the heap is trimmed when it climbs 15 % past the
   working set of the first steps),
 - `off`: the same run without the trim callback (how glibc's heap behaves alone),
 - `every`: a trim after every step (the flattest heap; its speed cost is what `trim` avoids).
@@ -35,7 +35,7 @@ def child(variant: str, steps: int, precision: str) -> dict:
 
     from app.core.config import parse_config
     from app.core.events import ListSink
-    from app.core.training import engine, heap
+    from app.core.training import callbacks, heap
 
     trace: list[tuple[int, float, float]] = []
 
@@ -49,13 +49,13 @@ def child(variant: str, steps: int, precision: str) -> dict:
 
     trims: list[int] = []
     if variant == "trim":
-        class Counted(heap.HeapTrimCallback):
+        class Counted(callbacks.HeapTrimCallback):
             def __init__(self):
                 super().__init__()
                 self.trims = trims
-        engine.HeapTrimCallback = Counted
+        callbacks.HeapTrimCallback = Counted
     else:
-        engine.HeapTrimCallback = TrainerCallback  # no trim from the engine
+        callbacks.HeapTrimCallback = TrainerCallback  # no trim from the engine
     data = Path(tempfile.mkdtemp()) / "alpaca.jsonl"
     rows = json.loads((SAMPLES / "alpaca_en_demo.json").read_text(encoding="utf-8"))
     data.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
@@ -66,6 +66,8 @@ def child(variant: str, steps: int, precision: str) -> dict:
                      "lean_memory": False, "save_steps": 100_000},
         "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": False},
     })
+    from app.core.training import engine
+
     result = engine.run(config, ListSink(), callbacks=[Every(), Record()] if variant == "every" else [Record()])
     assert result.status == "completed", result.error
     return {"trace": trace, "trims": trims, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}

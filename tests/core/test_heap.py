@@ -7,17 +7,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.core.training import heap
+from app.core.training import callbacks, heap
 
 MiB = 1024**2
 
 
-def run_steps(monkeypatch, held: list[int], **kwargs) -> heap.HeapTrimCallback:
+def run_steps(monkeypatch, held: list[int], **kwargs) -> callbacks.HeapTrimCallback:
     """Feed the callback one resident size (MiB) per step; trimming returns the heap to 1,000 MiB."""
     state = {"held": 0}
     monkeypatch.setattr(heap, "resident_bytes", lambda: state["held"] * MiB)
     monkeypatch.setattr(heap, "trim_heap", lambda: True)
-    callback = heap.HeapTrimCallback(**kwargs)
+    callback = callbacks.HeapTrimCallback(**kwargs)
     callback.on_train_begin(None, SimpleNamespace(global_step=0), None)
     for step, size in enumerate(held, start=1):
         state["held"] = size
@@ -30,7 +30,7 @@ def test_a_climbing_heap_is_trimmed_each_time_it_passes_the_slack(monkeypatch):
     climb = {"since": 0}
     monkeypatch.setattr(heap, "resident_bytes", lambda: (1200 + 20 * climb["since"]) * MiB)
     monkeypatch.setattr(heap, "trim_heap", lambda: climb.update(since=0) or True)
-    callback = heap.HeapTrimCallback(slack=0.15, warmup=5)
+    callback = callbacks.HeapTrimCallback(slack=0.15, warmup=5)
     callback.on_train_begin(None, SimpleNamespace(global_step=0), None)
     for step in range(1, 61):
         climb["since"] += step > 5

@@ -13,6 +13,7 @@ from transformers import TrainerCallback
 
 from ..events import EventSink, StopFlag
 from ..store import Store
+from . import heap
 
 log = logging.getLogger(__name__)
 
@@ -186,3 +187,40 @@ class BestCheckpointCallback(TrainerCallback):
         size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else 0
         self.sink.emit("artifact", kind="checkpoint", path=str(path), bytes=size,
                        properties={"step": step, "best": True, "eval_loss": loss})
+
+
+class HeapTrimCallback(TrainerCallback):
+    """Trims the heap after an optimizer step when the process holds more than `slack` above what it held after the
+    first `warmup` steps (its working set), and after every evaluation.
+
+    Trimming every step would keep the heap flattest, but then each step faults its working set in afresh (the cost
+    that makes `lean_memory` slow); trimming when the climb passes the slack bounds the heap at a few trims a
+    hundred steps. A working set that legitimately grows (the longest batches come late) raises the reference
+    instead of trimming every step.
+    """
+
+    def __init__(self, slack: float = 0.15, warmup: int = 5):
+        self.slack, self.warmup = slack, warmup
+        self.reference = 0
+        self.seen = 0
+        self.trims: list[int] = []  # the steps after which the heap was trimmed
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.reference, self.seen = 0, 0  # a resumed run measures its working set again
+
+    def on_step_end(self, args, state, control, **kwargs):
+        held = heap.resident_bytes()
+        self.seen += 1
+        if self.seen <= self.warmup:
+            self.reference = max(self.reference, held)
+            return
+        if held <= self.reference * (1 + self.slack):
+            return
+        if self.trims and state.global_step - self.trims[-1] <= 2:
+            self.reference = held  # trimmed a step or two ago and over again: the working set itself grew
+            return
+        if heap.trim_heap():
+            self.trims.append(state.global_step)
+
+    def on_evaluate(self, args, state, control, **kwargs):
+        heap.trim_heap()

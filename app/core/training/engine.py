@@ -31,7 +31,6 @@ from ..paths import run_dir
 from ..runs.checkpoints import last_checkpoint, partial_checkpoints
 from ..runs.context import RunContext
 from ..store import ACTIVE_STATUSES, Store, new_run_id, pid_alive, run_seconds, unwritable
-from .heap import HeapTrimCallback
 from .recovery import train_recovering
 
 if TYPE_CHECKING:
@@ -251,7 +250,7 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
     from ..models import describe_model, load_tokenizer, model_dir
     from ..stages import STAGES, stage_module
     from ..stages.common import base_args, load_model
-    from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback
+    from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback, HeapTrimCallback
 
     run_id, folder, sink, store = ctx.run_id, ctx.folder, ctx.sink, ctx.store
     spec, stage = STAGES[config.training.stage], stage_module(config.training.stage)

@@ -1,4 +1,5 @@
-"""A heap that stays flat: give the memory freed by each optimizer step back to the system (issue #26).
+"""A heap that stays flat: give the memory freed by optimizer steps back to the system (issue #26); the trainer's
+callback that decides when is HeapTrimCallback in callbacks.py.
 
 With padding-free batches every step's activations have other shapes. glibc keeps what they free in its arenas,
 and the next step's blocks rarely fit the holes exactly, so the process's resident memory climbs with the number of
@@ -14,8 +15,6 @@ import ctypes.util
 import functools
 import os
 import platform
-
-from transformers import TrainerCallback
 
 
 @functools.cache
@@ -42,40 +41,3 @@ def resident_bytes() -> int:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
-
-
-class HeapTrimCallback(TrainerCallback):
-    """Trims the heap after an optimizer step when the process holds more than `slack` above what it held after the
-    first `warmup` steps (its working set), and after every evaluation.
-
-    Trimming every step would keep the heap flattest, but then each step faults its working set in afresh (the cost
-    that makes `lean_memory` slow); trimming when the climb passes the slack bounds the heap at a few trims a
-    hundred steps. A working set that legitimately grows (the longest batches come late) raises the reference
-    instead of trimming every step.
-    """
-
-    def __init__(self, slack: float = 0.15, warmup: int = 5):
-        self.slack, self.warmup = slack, warmup
-        self.reference = 0
-        self.seen = 0
-        self.trims: list[int] = []  # the steps after which the heap was trimmed
-
-    def on_train_begin(self, args, state, control, **kwargs):
-        self.reference, self.seen = 0, 0  # a resumed run measures its working set again
-
-    def on_step_end(self, args, state, control, **kwargs):
-        held = resident_bytes()
-        self.seen += 1
-        if self.seen <= self.warmup:
-            self.reference = max(self.reference, held)
-            return
-        if held <= self.reference * (1 + self.slack):
-            return
-        if self.trims and state.global_step - self.trims[-1] <= 2:
-            self.reference = held  # trimmed a step or two ago and over again: the working set itself grew
-            return
-        if trim_heap():
-            self.trims.append(state.global_step)
-
-    def on_evaluate(self, args, state, control, **kwargs):
-        trim_heap()
