@@ -44,6 +44,17 @@ def _softened(text: QColor, grounds: list[QColor], share: float = 0.4, floor: fl
     return _mix(text, grounds[0], max(share, 0.0))
 
 
+def _readable_ground(ground: QColor, text: QColor, floor: float = 4.6) -> str:
+    """`ground` darkened (lightened under dark text) until `text` reads at `floor`:1 on it: the platform's highlight
+    under white text is often about 3.6:1."""
+    colour = QColor(ground)
+    for _ in range(24):
+        if _contrast(colour, text) >= floor:
+            break
+        colour = colour.darker(108) if _luminance(text) > 0.5 else colour.lighter(108)
+    return colour.name()
+
+
 def style_colours(palette: QPalette) -> dict[str, str]:
     """The style sheet's {placeholders} for a palette: text shades mixed from its own colours, so they follow a light
     or dark theme (tests/ui/test_contrast.py holds them to WCAG AA's 4.5:1)."""
@@ -58,6 +69,8 @@ def style_colours(palette: QPalette) -> dict[str, str]:
         "card": card.name(),
         "highlight": palette.color(QPalette.ColorRole.Highlight).name(),
         "highlight_text": palette.color(QPalette.ColorRole.HighlightedText).name(),
+        "selection": _readable_ground(palette.color(QPalette.ColorRole.Highlight),
+                                      palette.color(QPalette.ColorRole.HighlightedText)),
         "error": "#ff9999" if dark else "#c0392b",
         "warning": "#f0c060" if dark else "#8a5a00",
     }

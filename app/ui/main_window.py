@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer, QUrl
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -161,6 +162,10 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self.new_action = self._action(file_menu, "&New from demo preset", QKeySequence.StandardKey.New,
                                        self.new_run)
+        self.new_button = QToolButton(autoRaise=True)  # the same action one click away, on every page
+        self.new_button.setDefaultAction(self.new_action)
+        self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setCornerWidget(self.new_button, Qt.Corner.TopRightCorner)
         self.open_action = self._action(file_menu, "&Open config…", QKeySequence.StandardKey.Open,
                                         self.steps["hyperparameters"].open_config, "file")
         self.save_action = self._action(file_menu, "&Save config…", QKeySequence.StandardKey.Save,

@@ -48,11 +48,11 @@ PALETTES = {
 
 def text_rules(colours: dict[str, str]) -> list[tuple[str, str, str | None]]:
     """(selector, text colour, background or None) of each style sheet rule that sets a text colour, placeholders
-    filled; rules of selected items are the platform's own highlight pair, not ours."""
+    filled (the sidebar's selected entry too: its ground is the highlight made readable, {selection})."""
     rules = []
     for line in (RESOURCES / "style.qss").read_text(encoding="utf-8").splitlines():
         match = RULE.match(line.strip())
-        if not match or ":selected" in match["selector"]:
+        if not match:
             continue
         body = match["body"]
         for key, value in colours.items():

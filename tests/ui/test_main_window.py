@@ -226,7 +226,8 @@ def test_the_last_setup_is_opened_on_the_next_start(qtbot, tmp_path, own_home):
     assert second.state.config == edited and second.setup_problems == []
     assert second.steps["hyperparameters"].form.editor(None, "name").inner.text() == "support bot"
 
-    second.new_action.trigger()  # File ▸ New from demo preset: one click back to the demo
+    assert second.new_button.isVisible() and second.new_button.defaultAction() is second.new_action
+    qtbot.mouseClick(second.new_button, Qt.MouseButton.LeftButton)  # one click back to the demo, on any page
     assert second.state.config == demo_preset() and second.current_page() == "data"
     second.close()
     assert open_window(qtbot, tmp_path / "gui.ini").state.config == demo_preset()
