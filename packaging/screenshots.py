@@ -119,7 +119,7 @@ def main() -> int:
             export.runs.setCurrentIndex(export.runs.findData(lora))
             for kind, box in export.target_boxes.items():
                 box.setChecked(kind in ("merged", "adapter", "gguf"))
-            export.quant.setCurrentText("q8_0")
+            export.quant.set_value("q8_0")
         elif extra == "three runs":
             compare = window.page("compare")
             compare.set_runs([r["id"] for r in compare.store.list_runs() if r["status"] in ("completed", "cancelled")])
