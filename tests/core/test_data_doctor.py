@@ -105,14 +105,16 @@ def _length(tokenizer, row) -> int:
 
 
 MEASURE = """
-import json, resource, sys, time
+import json, sys, time
 import numpy  # the doctor's end-of-file sorting imports it; not part of the rows' memory
 from app.core.data import inspect_file
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_kib():  # this process's own high-water mark (ru_maxrss would carry the parent's across exec)
+    return int(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+before = peak_kib()
 start = time.perf_counter()
 report = inspect_file(sys.argv[1])
 seconds = time.perf_counter() - start
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_kib()
 print(json.dumps({"rows": report.rows, "dups": report.duplicates.rows, "seconds": seconds,
                   "growth_mb": (after - before) / 1024}))
 """

@@ -287,9 +287,12 @@ PEAK_MIB = 1500  # the CLI on the tiny model peaks near 650 MiB; a 20 MB line to
 
 
 def peak_mib(*args: str) -> tuple[int, str]:
-    """Run the CLI in a fresh process: (its peak resident memory in MiB, its stderr)."""
-    code = ("import resource, sys\nfrom app.cli import main\nrc = main(sys.argv[1:])\n"
-            "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rc, file=sys.stderr)")
+    """Run the CLI in a fresh process: (its peak resident memory in MiB, its stderr). The peak is the process's own
+    VmHWM: ru_maxrss carries the parent's high-water mark across exec, so under a pytest worker that had grown past
+    1.5 GiB every drill "peaked" at the worker's size."""
+    code = ("import sys\nfrom app.cli import main\nrc = main(sys.argv[1:])\n"
+            "hwm = next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
+            "print('PEAK', hwm, rc, file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
     peak_kib, rc = proc.stderr.rsplit("PEAK", 1)[1].split()
     assert rc == "0", proc.stderr
