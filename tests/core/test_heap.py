@@ -30,7 +30,7 @@ def test_a_climbing_heap_is_trimmed_each_time_it_passes_the_slack(monkeypatch):
     climb = {"since": 0}
     monkeypatch.setattr(heap, "resident_bytes", lambda: (1200 + 20 * climb["since"]) * MiB)
     monkeypatch.setattr(heap, "trim_heap", lambda: climb.update(since=0) or True)
-    callback = callbacks.HeapTrimCallback(slack=0.15, warmup=5)
+    callback = callbacks.HeapTrimCallback(slack=0.15, warmup=5, every=10)
     callback.on_train_begin(None, SimpleNamespace(global_step=0), None)
     for step in range(1, 61):
         climb["since"] += step > 5
@@ -43,9 +43,9 @@ def test_a_flat_heap_is_never_trimmed(monkeypatch):
     assert run_steps(monkeypatch, [1000, 1200, 1100] + [1150, 1190, 1210, 1180] * 20).trims == []
 
 
-def test_a_working_set_that_grows_for_good_raises_the_reference_instead_of_trimming_every_step(monkeypatch):
-    callback = run_steps(monkeypatch, [1000] * 5 + [1500] * 30, slack=0.15, warmup=5)
-    assert callback.trims == [6] and callback.reference == 1500 * MiB
+def test_a_working_set_above_the_reference_is_trimmed_at_most_once_every_ten_steps(monkeypatch):
+    callback = run_steps(monkeypatch, [1000] * 5 + [1500] * 30, slack=0.15, warmup=5, every=10)
+    assert callback.trims == [6, 16, 26] and callback.reference == 1000 * MiB
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="glibc's malloc_trim")
