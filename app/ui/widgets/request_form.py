@@ -2,8 +2,8 @@
 
 Titles become labels, descriptions tooltips, bounds and `Literal` choices the editors' ranges and items (the same
 `editor_for` as the RunConfig form). Each edit is validated at once against the request with the form's other values
-(a check across fields is shown on the field it names), and the problem is shown beside the form; `request(**fixed)` validates the whole request with
-the values the page fills in itself (the run, the file).
+(a check across fields is shown on the field it names) and problems are shown under the form; `request(**fixed)`
+validates the whole request with the values the page fills in itself (the run, the file).
 """
 
 from __future__ import annotations
