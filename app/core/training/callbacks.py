@@ -195,8 +195,10 @@ class HeapTrimCallback(TrainerCallback):
 
     Trimming every step keeps the heap flattest, but then each step faults its working set in afresh (the cost that
     makes `lean_memory` slow, about 2× the seconds per step on the demo model); at most one trim in `every` steps
-    costs at most one such step in `every`, and bounds the climb to what `every` steps add. The reference never
-    rises: raising it after a trim let the heap climb on (bench/heap_soak.py measured +11 MiB a step with that rule).
+    costs at most one such step in `every`. Each trim gives back what the process held beyond its live memory (1.5–1.7
+    GiB on the demo model), but the steps after it take much of it back: it lowers what a long run holds between its
+    busiest steps, not the peak (bench/README.md "Heap"). The reference never rises: raising it after a trim let the
+    heap climb on (+11 MiB a step).
     """
 
     def __init__(self, slack: float = 0.15, warmup: int = 5, every: int = 10):
