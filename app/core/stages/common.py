@@ -89,7 +89,7 @@ def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> d
         max_grad_norm=t.max_grad_norm, seed=t.seed, data_seed=t.seed,
         bf16=precision == "bf16", fp16=precision == "fp16",
         use_cpu=not (torch.cuda.is_available() or torch.backends.mps.is_available()),
-        gradient_checkpointing=t.gradient_checkpointing,
+        activation_checkpointing=t.gradient_checkpointing,  # transformers 5: gradient_checkpointing is its deprecated alias
         logging_steps=t.logging_steps, logging_first_step=True, report_to=tracker(t.report_to), disable_tqdm=True,
         save_strategy="steps", save_steps=save_steps, save_total_limit=t.save_total_limit,
         eval_strategy=eval_strategy, eval_steps=eval_steps,
