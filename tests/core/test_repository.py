@@ -39,7 +39,7 @@ def test_the_pattern_finds_outside_paths_and_spares_urls():
     """The check above must be able to fail."""
     assert OUTSIDE.search(b'SAMPLES = Path("' + b"/wo" + b'rk/shared/data/llamafactory")')
     assert OUTSIDE.search(b"DATA=" + b"/wo" + b"rk/main/.gpu/alpaca_en_demo.json")
-    assert not OUTSIDE.search(b"https://example.org/work/shared and tests/data/llamafactory/c4_demo.jsonl")
+    assert not OUTSIDE.search(b"https://example.org" + b"/wo" + b"rk/shared and tests/data/llamafactory/c4_demo.jsonl")
 
 
 def record_count(path) -> int:

@@ -48,3 +48,20 @@ def chat_rows(n: int) -> list[dict]:
 def config_with_data(path: Path):
     config = demo_config()
     return config.model_copy(update={"data": config.data.model_copy(update={"train": str(path)})})
+
+
+def active_window(qtbot, tmp_path: Path, size: tuple[int, int], advanced: bool = True):
+    """A main window on a 4-row chat file, shown at `size` and active (keyboard and wheel events reach it); the
+    Hyperparameters step's Advanced part open when `advanced`."""
+    from app.ui.main_window import MainWindow
+    from app.ui.settings import open_settings
+
+    settings = open_settings(tmp_path / "gui.ini")
+    settings.setValue("hyperparameters/advanced", advanced)
+    win = MainWindow(config_with_data(write_jsonl(tmp_path / "chat.jsonl", chat_rows(4))), settings=settings)
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    return win

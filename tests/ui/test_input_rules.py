@@ -7,24 +7,14 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QScrollArea, QWidget
-from studio_fakes import chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
-
-from app.ui.main_window import MainWindow
-from app.ui.settings import open_settings
+from studio_fakes import active_window, fake_models  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fake_models")
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = open_settings(tmp_path / "gui.ini")
-    settings.setValue("hyperparameters/advanced", True)  # the LR schedule is an advanced field
-    win = MainWindow(config_with_data(write_jsonl(tmp_path / "chat.jsonl", chat_rows(4))), settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1024, 640)
-    win.show()
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    win = active_window(qtbot, tmp_path, (1024, 640), advanced=True)  # the LR schedule is an advanced field
     win.show_page("hyperparameters")
     return win
 

@@ -7,11 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QApplication
-from studio_fakes import chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
+from studio_fakes import active_window, fake_models  # noqa: F401
 
 from app.core.paths import PROJECT_ROOT
-from app.ui.main_window import MainWindow
-from app.ui.settings import open_settings
 from app.ui.widgets.shortcuts_dialog import plain
 
 pytestmark = pytest.mark.usefixtures("fake_models")
@@ -19,15 +17,7 @@ pytestmark = pytest.mark.usefixtures("fake_models")
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    settings = open_settings(tmp_path / "gui.ini")
-    settings.setValue("hyperparameters/advanced", True)
-    win = MainWindow(config_with_data(write_jsonl(tmp_path / "chat.jsonl", chat_rows(4))), settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
-    return win
+    return active_window(qtbot, tmp_path, (1280, 800))
 
 
 def press(qtbot, window, sequence: QKeySequence) -> None:
