@@ -420,14 +420,17 @@ def _drop_missing_paths(data: dict) -> list[tuple[str, str]]:
     return dropped
 
 
-def field_problems(section: type[BaseModel], field: str, value: Any, current: BaseModel | None = None) -> list[str]:
+def field_problems(section: type[BaseModel], field: str, value: Any, current: BaseModel | None = None, *,
+                   own_only: bool = False) -> list[str]:
     """Validate one field's value (for inline validation in forms). `current`: the section as it is now, so that
-    the section's cross-field checks see the other fields' values (a RunConfig cannot be built without them)."""
+    the section's cross-field checks see the other fields' values (a RunConfig cannot be built without them).
+    `own_only`: leave out what a cross-field check says of another field (a form that checks every field shows it
+    there, once)."""
     target = current.model_copy() if current is not None else section.model_construct()
     try:
         section.__pydantic_validator__.validate_assignment(target, field, value)
     except ValidationError as exc:
-        return [msg for _, msg in validation_problems(exc)]
+        return [msg for path, msg in validation_problems(exc) if not own_only or path in (field, "(config)")]
     return []
 
 

@@ -10,24 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from app.core.config import validation_problems
+from app.core.config import field_problems
 from app.core.requests import R, parse_request
 from app.ui.widgets.config_form import Collapsible
 from app.ui.widgets.field_editors import FieldEditor, editor_for
-
-
-def own_problems(kind: type[R], name: str, value: Any, current: R) -> list[str]:
-    """What the request says of field `name` set to `value` beside the `current` others; a check across fields is
-    shown once, on the field its message names."""
-    try:
-        kind.__pydantic_validator__.validate_assignment(current.model_copy(), name, value)
-    except ValidationError as exc:
-        return [msg for path, msg in validation_problems(exc) if path in (name, "(config)")]
-    return []
 
 
 class RequestForm(QWidget):
@@ -116,7 +105,7 @@ class RequestForm(QWidget):
         values = self.values()
         current = self.kind.model_construct(**values)
         for name in values:
-            problems = own_problems(self.kind, name, values[name], current)
+            problems = field_problems(self.kind, name, values[name], current, own_only=True)
             self.editors[name].set_invalid(bool(problems))
             if problems:
                 self._problems[name] = "; ".join(problems)
