@@ -58,6 +58,14 @@ from app.ui.worker import WorkerProcess
 log = logging.getLogger(__name__)
 
 
+def run_export_dtype(run: dict) -> str:
+    """A stored run's own export.dtype (read once per chosen run, not on every estimate)."""
+    from app.core.runs.compare import run_config
+
+    chosen = (run_config(run).get("export") or {}).get("dtype")
+    return chosen if chosen in get_args(ExportDtype) else ExportConfig.model_fields["dtype"].default
+
+
 class ExportPage(QWidget):
     """`program` is the command prefix that runs the CLI (tests pass a fake one)."""
 
@@ -69,6 +77,7 @@ class ExportPage(QWidget):
         self.settings = settings or open_settings()
         self.program = program or [sys.executable, "-m", "app"]
         self.run_info: dict = {}
+        self.run_export_dtype = ExportConfig.model_fields["dtype"].default  # what "the run's" merged dtype means
         self.result: dict = {}
         self._started_at = 0.0
         layout = page_layout(self, "Export", "Save a trained run as a model you can use elsewhere; every export is "
@@ -163,15 +172,8 @@ class ExportPage(QWidget):
     def plan(self) -> ExportPlan:
         return ExportPlan(run_id=str(self.runs.value() or ""), folder=Path(self.folder_edit.text().strip()),
                           targets=self.targets(), checkpoint=self.checkpoint.currentData(),
-                          dtype=self.dtype.value() or self.run_dtype(), quant=self.quant.value(),
+                          dtype=self.dtype.value() or self.run_export_dtype, quant=self.quant.value(),
                           push=self.push.target())
-
-    def run_dtype(self) -> str:
-        """The run's own export.dtype: what "the run's" merged dtype means."""
-        from app.core.runs.compare import run_config
-
-        chosen = (run_config(self.run_info).get("export") or {}).get("dtype")
-        return chosen if chosen in get_args(ExportDtype) else ExportConfig.model_fields["dtype"].default
 
     def request(self) -> ExportRequest:
         return self.plan().request()
@@ -191,6 +193,7 @@ class ExportPage(QWidget):
             artifacts = store.artifacts(self.run_info["id"]) if self.run_info else []
         except Exception:  # a folder chosen with "Choose a model folder…", or a run deleted meanwhile
             self.run_info, artifacts = {}, []
+        self.run_export_dtype = run_export_dtype(self.run_info)
         self.checkpoint.blockSignals(True)
         self.checkpoint.clear()
         best = self.run_info.get("best_step")
