@@ -11,7 +11,6 @@ returns every free page, wherever it lies in the heap (bench/README.md "Heap" ha
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import os
 import platform
@@ -23,7 +22,7 @@ def _libc_trim():
     if platform.system() != "Linux":
         return None
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return ctypes.CDLL("libc.so.6").malloc_trim  # as hardware.return_freed_memory opens it
     except (OSError, AttributeError):
         return None
 
