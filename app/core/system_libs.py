@@ -13,6 +13,7 @@ import importlib.util
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -224,6 +225,43 @@ def _display_of(platform: str, env: Mapping[str, str]) -> bool:
     return bool(env.get("WAYLAND_DISPLAY" if platform == "wayland" else "DISPLAY"))
 
 
+def _connects(family: int, address: str | tuple[str, int]) -> bool:
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        try:
+            sock.connect(address)
+        except OSError:
+            return False
+    return True
+
+
+def display_answers(platform: str, env: Mapping[str, str]) -> bool:
+    """Whether a server listens on the display `platform` names in `env`: X11's $DISPLAY (a local display's socket,
+    abstract or in /tmp/.X11-unix, or TCP port 6000+N on a host, as `ssh -X` forwards it) or Wayland's socket in
+    $XDG_RUNTIME_DIR. A $DISPLAY this cannot read (a launchd path on macOS) counts as answering: Qt is left to try."""
+    if platform == "wayland":
+        name = env.get("WAYLAND_DISPLAY", "")
+        path = name if name.startswith("/") else os.path.join(env.get("XDG_RUNTIME_DIR", ""), name)
+        return _connects(socket.AF_UNIX, path)
+    match = re.fullmatch(r"([^:/]*):(\d+)(?:\.\d+)?", env.get("DISPLAY", "").strip())
+    if match is None:
+        return True
+    host, number = match.group(1), int(match.group(2))
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        return _connects(socket.AF_UNIX, "\0" + path) or _connects(socket.AF_UNIX, path)
+    return _connects(socket.AF_INET, (host, 6000 + number))
+
+
+def silent_display_error(platform: str, env: Mapping[str, str]) -> StudioError:
+    variable = "WAYLAND_DISPLAY" if platform == "wayland" else "DISPLAY"
+    return StudioError(
+        f"The window cannot open: no display server answers at ${variable}={env.get(variable, '')} (an SSH "
+        "session's forwarding that ended, an Xvfb that is not running, or a variable left over from another session).",
+        f"{HEADLESS_HINT} To open the window, start it from a desktop session, reconnect with `ssh -X`, or run it "
+        "under Xvfb (xvfb-run finetune-studio); QT_QPA_PLATFORM=offscreen starts it with nothing shown.")
+
+
 def x11_or_wayland(system: str | None = None) -> bool:
     """Whether this system (sys.platform) draws windows through X11 or Wayland: not Windows, not macOS."""
     return not (sys.platform if system is None else system).startswith(("win", "darwin", "cygwin"))
@@ -244,12 +282,14 @@ def no_display_error() -> StudioError:
 
 
 def gui_problem(env: Mapping[str, str] | None = None, system: str | None = None,
-                ldd: LddRunner | None = None) -> StudioError | None:
+                ldd: LddRunner | None = None,
+                answers: Callable[[str, Mapping[str, str]], bool] = display_answers) -> StudioError | None:
     """Why Qt could not start a platform plugin here (one error with the fix), or None when one will start.
 
     Only Linux and other X11/Wayland systems are checked, only for the xcb and wayland plugins; Qt tries each
-    platform in turn, so one usable plugin is enough. xcb's missing libraries are the ones reported (XWayland serves
-    it on Wayland sessions too)."""
+    platform in turn, so one usable plugin is enough: one whose libraries are there and whose display server
+    `answers`. xcb's missing libraries are the ones reported (XWayland serves it on Wayland sessions too); a display
+    that is named but silent is reported when no plugin lacks libraries."""
     env = os.environ if env is None else env
     if not x11_or_wayland(system):
         return None
@@ -260,6 +300,7 @@ def gui_problem(env: Mapping[str, str] | None = None, system: str | None = None,
     if not with_display:
         return no_display_error()
     missing: dict[str, list[str]] = {}
+    silent: list[str] = []
     for platform in with_display:
         path = plugin_path(platform)
         if path is None:
@@ -268,9 +309,12 @@ def gui_problem(env: Mapping[str, str] | None = None, system: str | None = None,
             continue  # no wayland plugin: Qt goes on to the next platform
         missing[platform] = missing_libraries(platform, ldd)
         if not missing[platform]:
-            return None
+            if answers(platform, env):
+                return None
+            silent.append(platform)
+    missing = {platform: sonames for platform, sonames in missing.items() if sonames}
     if not missing:
-        return None
+        return silent_display_error(silent[0], env) if silent else None
     platform = "xcb" if "xcb" in missing else next(iter(missing))
     return missing_libraries_error(missing[platform], platform)
 

@@ -95,6 +95,10 @@ def test_the_detected_manager_comes_first_then_the_others():
     assert system_libs.install_command("pacman", ["a"], sudo=False) == ["pacman", "-S", "--needed", "a"]
 
 
+def listening(platform, env):
+    return True
+
+
 def test_gui_problem_no_display_missing_libraries_or_fine():
     ldd = fake_ldd({"xcb": DEBIAN_LDD})
     no_display = system_libs.gui_problem({}, "linux", ldd)
@@ -106,7 +110,7 @@ def test_gui_problem_no_display_missing_libraries_or_fine():
     assert lacking is not None and "libxcb-icccm.so.4, libxcb-keysyms.so.1" in lacking.message
     assert "install libxcb-icccm4 libxcb-keysyms1" in lacking.hint and "xcb-util-wm" in lacking.hint
 
-    assert system_libs.gui_problem({"DISPLAY": ":0"}, "linux", fake_ldd({})) is None  # nothing missing
+    assert system_libs.gui_problem({"DISPLAY": ":0"}, "linux", fake_ldd({}), listening) is None  # nothing missing
     # an explicit platform other than xcb/wayland is the user's choice; Windows and macOS need no check
     assert system_libs.gui_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux", ldd) is None
     assert system_libs.gui_problem({}, "darwin", ldd) is None and system_libs.gui_problem({}, "win32", ldd) is None
@@ -117,13 +121,46 @@ def test_gui_problem_no_display_missing_libraries_or_fine():
 def test_gui_problem_on_wayland_needs_one_usable_plugin():
     wayland_lacks = "\tlibwayland-cursor.so.0 => not found\n"
     both = {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}
-    assert system_libs.gui_problem(both, "linux", fake_ldd({"xcb": DEBIAN_LDD})) is None  # Wayland starts
-    assert system_libs.gui_problem(both, "linux", fake_ldd({"wayland": wayland_lacks})) is None  # falls back to xcb
+    assert system_libs.gui_problem(both, "linux", fake_ldd({"xcb": DEBIAN_LDD}), listening) is None  # Wayland starts
+    assert system_libs.gui_problem(both, "linux", fake_ldd({"wayland": wayland_lacks}),
+                                   listening) is None  # falls back to xcb
     neither = system_libs.gui_problem(both, "linux", fake_ldd({"xcb": DEBIAN_LDD, "wayland": wayland_lacks}))
     assert "xcb platform plugin" in neither.message and "libxcb-keysyms.so.1" in neither.message  # XWayland's fix
     only_wayland = system_libs.gui_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux",
                                            fake_ldd({"wayland": wayland_lacks}))
     assert "wayland platform plugin" in only_wayland.message and "libwayland-cursor0" in only_wayland.hint
+
+
+@linux_only
+def test_a_named_display_nobody_listens_on_is_reported_and_one_that_answers_is_not(tmp_path):
+    """Real sockets: an X server's abstract socket, TCP port 6000+N as `ssh -X` forwards it, a Wayland socket."""
+    import socket
+
+    number = 900 + os.getpid() % 1000  # a display number no X server here uses
+    with socket.socket(socket.AF_UNIX) as x_server:
+        x_server.bind(f"\0/tmp/.X11-unix/X{number}")
+        x_server.listen()
+        assert system_libs.display_answers("xcb", {"DISPLAY": f":{number}.0"})
+    assert not system_libs.display_answers("xcb", {"DISPLAY": f":{number}"})  # closed: nobody listens
+    with socket.socket() as forwarded:
+        forwarded.bind(("127.0.0.1", 0))
+        forwarded.listen()
+        port = forwarded.getsockname()[1]
+        assert system_libs.display_answers("xcb", {"DISPLAY": f"127.0.0.1:{port - 6000}"})
+    assert not system_libs.display_answers("xcb", {"DISPLAY": f"127.0.0.1:{port - 6000}"})
+    wayland = {"WAYLAND_DISPLAY": "wayland-test", "XDG_RUNTIME_DIR": str(tmp_path)}
+    with socket.socket(socket.AF_UNIX) as compositor:
+        compositor.bind(str(tmp_path / "wayland-test"))
+        compositor.listen()
+        assert system_libs.display_answers("wayland", wayland)
+    assert system_libs.display_answers("xcb", {"DISPLAY": "/private/tmp/launchd-1/org.xquartz:0"})  # left to Qt
+
+    silent = system_libs.gui_problem({"DISPLAY": f":{number}"}, "linux", fake_ldd({}))
+    assert silent is not None and f"no display server answers at $DISPLAY=:{number}" in silent.message
+    assert "xvfb-run finetune-studio" in silent.hint
+    # missing libraries are the first thing to fix, whether or not the display answers
+    lacking = system_libs.gui_problem({"DISPLAY": f":{number}"}, "linux", fake_ldd({"xcb": DEBIAN_LDD}))
+    assert "libxcb-keysyms.so.1" in lacking.message
 
 
 @linux_only
@@ -202,7 +239,8 @@ def _gui_process(env: dict, fake_ldd_output: str | None = None) -> subprocess.Co
 def test_the_window_without_a_display_or_libraries_exits_2_with_one_message_not_qts_abort():
     """In a process of its own, as a user starts it: without the check Qt aborts (exit 134) with its own text."""
     for env, fake, first_line in (({}, None, "Error: No display"),
-                                  ({"DISPLAY": ":97"}, DEBIAN_LDD, "Error: The window cannot open")):
+                                  ({"DISPLAY": ":97"}, DEBIAN_LDD, "Error: The window cannot open"),
+                                  ({"DISPLAY": ":97"}, "", "Error: The window cannot open: no display server")):
         out = _gui_process(env, fake)
         assert out.returncode == 2, out.stderr
         assert out.stderr.splitlines()[0].startswith(first_line)
