@@ -28,6 +28,10 @@ def cmd_train(args) -> int:
             raise StudioError("Give a config file to train, or --resume RUN.",
                               "Example: finetune-studio train resources/examples/quickstart.yaml")
         config = load_config(args.config)
+        if args.run_id is None:  # the GUI names its runs before it starts the worker (with --run-id)
+            from app.core.runs.names import run_name, taken_names
+
+            config = config.model_copy(update={"name": run_name(config, taken_names(store))})  # no two share one
         run_id = args.run_id or new_run_id()
     folder = run_dir(run_id)
     setup_logging(args.verbose, folder / "logs" / "worker.log")

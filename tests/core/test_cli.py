@@ -3,9 +3,11 @@
 import json
 
 import pytest
+import yaml
 from tiny_runs import train_tiny_cli_run
 
 from app.cli import main
+from app.core.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +88,14 @@ def test_doctor_reports_torch_and_disk(capsys, monkeypatch):
     monkeypatch.setattr("app.core.doctor.checks", lambda: failing)
     assert main(["doctor", "--json"]) == 1  # one failed check: exit 1
     capsys.readouterr()
+
+
+def test_training_the_same_config_again_gives_the_run_a_name_of_its_own(trained_run, capsys):
+    config = yaml.safe_load((trained_run / "run.yaml").read_text())
+    config["training"].update(max_steps=1)
+    config["export"] = {"merged": False}
+    (trained_run / "again.yaml").write_text(yaml.safe_dump(config))
+    assert main(["train", str(trained_run / "again.yaml")]) == 0
+    names = {row["name"]: row["status"] for row in Store().list_runs()}
+    assert names["cli-run"] == names["cli-run 2"] == "completed"
+    assert len(Store().metric_series(Store().get_run("cli-run")["id"])["loss"]) == 3  # the first run kept its name
