@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
 
-from ..errors import ExportError
-from ..requests import ExportRequest, GgufQuant
-from ..runs.context import RunContext
-from .parity import compare
+from ...errors import ExportError
+from ...requests import ExportRequest, GgufQuant
+from ...runs.context import RunContext
+from ..parity import compare
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
         items = [(k, v) for k, v in state.items() if not (tied and k == "lm_head.weight")]
         for i, (key, tensor) in enumerate(items):
             if stop is not None and stop():
-                from ..errors import Cancelled
+                from ...errors import Cancelled
                 raise Cancelled("GGUF export cancelled.")
             gguf_name = names.get_name(key, try_suffixes=(".weight", ".bias"))
             if gguf_name is None:
@@ -338,9 +338,9 @@ def export_gguf_targets(config: Any, model_dir: Path, request: ExportRequest, ct
     folder, each verified before it is moved into place."""
     from transformers import AutoTokenizer
 
-    from . import ollama
-    from .staging import check_target, place_file, scratch
-    from .weights import VERIFY_PROMPTS, export_context
+    from .. import ollama
+    from ..staging import check_target, place_file, scratch
+    from ..weights import VERIFY_PROMPTS, export_context
 
     gguf_dir, ollama_dir, quant = request.gguf, request.ollama, request.quant
     for folder in (gguf_dir, ollama_dir):  # refuse a folder that is not ours before the slow work
