@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -116,10 +116,13 @@ def run_gui(config_path: str | None = None, exit_after_show: bool = False) -> in
     window = MainWindow(config)
     window.show()
     if problem is not None:
-        QMessageBox.warning(window, "Cannot open the config", f"{problem}\n\nStarting from the demo preset instead.")
+        QMessageBox.warning(window, QCoreApplication.translate("app", "Cannot open the config"), QCoreApplication.translate("app", "{problem}\n\nStarting from the demo "
+                                                                                                "preset "
+                                                                                                "instead.").format(problem=problem))
     elif window.setup_problems:
-        QMessageBox.warning(window, "Part of the last setup no longer fits",
-                            "The last setup is open, except for these, which take the demo preset's values:\n\n"
+        QMessageBox.warning(window, QCoreApplication.translate("app", "Part of the last setup no longer fits"),
+                            QCoreApplication.translate("app", "The last setup is open, except for these, "
+                                                              "which take the demo preset's values:\n\n")
                             + "\n".join(f"• {field}: {why}" for field, why in window.setup_problems))
     if exit_after_show:
         def report() -> None:

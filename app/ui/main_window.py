@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self._poll_timer.timeout.connect(self._update_busy)
         self._store = None
         self._elsewhere: list[dict] = []  # runs the store says are training, with a live process
-        self.setWindowTitle("Finetune Studio")
+        self.setWindowTitle(self.tr("Finetune Studio"))
         self.setWindowIcon(icon("app"))
 
         self.steps: dict[str, StepPage] = {
@@ -137,8 +137,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(24, 6, 24, 10)
         self.step_problem = QLabel()
         self.step_problem.setObjectName("detail")
-        self.back_button = QPushButton("← Back")
-        self.next_button = QPushButton("Next →")
+        self.back_button = QPushButton(self.tr("← Back"))
+        self.next_button = QPushButton(self.tr("Next →"))
         self.next_button.setDefault(True)
         self.back_button.clicked.connect(lambda: self._go(-1))
         self.next_button.clicked.connect(lambda: self._go(+1))
@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         self.new_action = self._action(file_menu, "&New from demo preset", QKeySequence.StandardKey.New,
                                        self.new_run)
         self.new_button = QToolButton(autoRaise=True)  # the same action one click away, on every page
@@ -172,17 +172,18 @@ class MainWindow(QMainWindow):
                                         self.steps["hyperparameters"].save_config, "save")
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
-        run_menu = bar.addMenu("&Run")
+        run_menu = bar.addMenu(self.tr("&Run"))
         self.start_action = self._action(run_menu, "&Start", "Ctrl+R", self.start_run, "start")
         self.stop_action = self._action(run_menu, "S&top", "Ctrl+.", self.stop_run, "stop")
         run_menu.addSeparator()
         self.parallel_action = self._action(run_menu, "Allow &parallel runs", QKeySequence(), self._parallel_toggled)
         self.parallel_action.setCheckable(True)
         self.parallel_action.setChecked(self.settings.value("runs/allow_parallel", False, bool))
-        self.parallel_action.setToolTip("Let Start and Run queue begin while another training runs (they share "
-                                        "this machine's processors and memory, and each runs slower)")
+        self.parallel_action.setToolTip(self.tr("Let Start and Run queue begin while another training runs "
+                                                "(they share this machine's processors and memory, and "
+                                                "each runs slower)"))
         run_menu.setToolTipsVisible(True)
-        go_menu = bar.addMenu("&Go")
+        go_menu = bar.addMenu(self.tr("&Go"))
         self.go_actions: dict[str, QAction] = {}
         # as the sidebar: the steps Ctrl+1 … Ctrl+5; below the line, the pages Alt+1 … Alt+6 (ten digits for eleven)
         for group, modifier in (((*STEPS, "train"), "Ctrl"), (tuple(p[0] for p in PAGES), "Alt")):
@@ -191,7 +192,7 @@ class MainWindow(QMainWindow):
             for i, key in enumerate(group):
                 self.go_actions[key] = self._action(go_menu, self.sidebar.title(key), f"{modifier}+{i + 1}",
                                                     lambda _=False, k=key: self.show_page(k))
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu(self.tr("&Help"))
         self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts", QKeySequence(), self.show_shortcuts)
         self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
         self.docs_actions: list[QAction] = []
@@ -199,7 +200,7 @@ class MainWindow(QMainWindow):
             path = PROJECT_ROOT / name
             action = self._action(help_menu, text, QKeySequence(), lambda _=False, p=path: self._open_doc(p))
             action.setEnabled(path.exists())
-            action.setToolTip(str(path) if path.exists() else f"Not installed with this copy: {path}")
+            action.setToolTip(str(path) if path.exists() else self.tr("Not installed with this copy: {path}").format(path=path))
             self.docs_actions.append(action)
         help_menu.setToolTipsVisible(True)
         help_menu.addSeparator()
@@ -207,10 +208,11 @@ class MainWindow(QMainWindow):
 
     def _status_bar(self) -> None:
         bar = self.statusBar()
-        self.device_label = QLabel("Device: …")
-        self.home_label = QLabel(f"Data: {data_home()}")
-        self.home_label.setToolTip("Runs, models and settings are kept here (FINETUNE_STUDIO_HOME overrides it).")
-        self.run_label = QLabel("No run")
+        self.device_label = QLabel(self.tr("Device: …"))
+        self.home_label = QLabel(self.tr("Data: {data_home}").format(data_home=data_home()))
+        self.home_label.setToolTip(self.tr("Runs, models and settings are kept here (FINETUNE_STUDIO_HOME "
+                                           "overrides it)."))
+        self.run_label = QLabel(self.tr("No run"))
         bar.addWidget(self.device_label)
         bar.addWidget(self.home_label, 1)
         bar.addPermanentWidget(self.run_label)
@@ -299,14 +301,15 @@ class MainWindow(QMainWindow):
         for step in self.steps.values():
             step.begin()
         device = self.state.device()
-        self.device_label.setText(f"Device: {device.label()}")
+        self.device_label.setText(self.tr("Device: {label}").format(label=device.label()))
         self._reattach()
         self._update_busy()
         self._poll_timer.start()
         if self.setup_problems:
-            self.statusBar().showMessage("The last setup is open without "
+            self.statusBar().showMessage(self.tr("The last setup is open without ")
                                          + ", ".join(field for field, _ in self.setup_problems)
-                                         + ": they no longer fit, and take the demo preset's values.", 30000)
+                                         + self.tr(": they no longer fit, and take the demo preset's "
+                                                   "values."), 30000)
 
     # ---- navigation ----
     def show_page(self, key: str) -> None:
@@ -340,9 +343,9 @@ class MainWindow(QMainWindow):
             self.step_problem.setText(self.steps[key].problem())
             self.back_button.setEnabled(key != STEPS[0])
             last = key == STEPS[-1]
-            self.next_button.setText("Start training →" if last else "Next →")
-            self.next_button.setToolTip("Check every step and start training this setup (Ctrl+R); the Train page "
-                                        "shows the run" if last else "")
+            self.next_button.setText(self.tr("Start training →") if last else self.tr("Next →"))
+            self.next_button.setToolTip(self.tr("Check every step and start training this setup (Ctrl+R); "
+                                                "the Train page shows the run") if last else "")
 
     def _update_checks(self, *_args) -> None:
         for key, step in self.steps.items():
@@ -412,7 +415,7 @@ class MainWindow(QMainWindow):
             log.warning("could not read the running runs: %s", exc)
         reason = self.busy_reason("train")
         self.start_action.setEnabled(not reason)
-        self.start_action.setToolTip(f"Start is off: {reason}" if reason else "Train the current configuration")
+        self.start_action.setToolTip(self.tr("Start is off: {reason}").format(reason=reason) if reason else self.tr("Train the current configuration"))
         if "train" in self.built:
             self.built["train"].set_blocked(reason)
             self.built["train"].set_next_name(*self._next_name())
@@ -446,7 +449,8 @@ class MainWindow(QMainWindow):
     def new_run(self) -> None:
         self.state.set_config(demo_preset())
         self.show_page("data")
-        self.statusBar().showMessage("New setup from the demo preset: the demo model on the sample data.", 5000)
+        self.statusBar().showMessage(self.tr("New setup from the demo preset: the demo model on the sample "
+                                             "data."), 5000)
 
     def start_run(self) -> None:
         """Run ▸ Start, Ctrl+R and the Train page's Start button: train the configuration once every step is valid,
@@ -454,13 +458,13 @@ class MainWindow(QMainWindow):
         first_bad = self._first_unready()
         if first_bad is not None:
             self.show_page(first_bad)
-            self.statusBar().showMessage(f"Not ready: {self.steps[first_bad].problem()}", 8000)
+            self.statusBar().showMessage(self.tr("Not ready: {problem}").format(problem=self.steps[first_bad].problem()), 8000)
             return
         self._update_busy()
         self.show_page("train")
         reason = self.busy_reason("train")
         if reason:
-            self.statusBar().showMessage(f"Start is off: {reason}", 8000)
+            self.statusBar().showMessage(self.tr("Start is off: {reason}").format(reason=reason), 8000)
         elif not self.train_page.is_running:
             self.train_page.try_start(self.state.config.model_copy(update={"name": self._next_name()[0]}))
 
@@ -470,7 +474,7 @@ class MainWindow(QMainWindow):
 
     def _run_state(self, state: str) -> None:
         run_id = getattr(self.train_page, "run_id", None)
-        self.run_label.setText(f"Run {run_id}: {state}" if run_id else f"Run: {state}")
+        self.run_label.setText(self.tr("Run {run_id}: {state}").format(run_id=run_id, state=state) if run_id else self.tr("Run: {state}").format(state=state))
         for key in ("runs", "compare"):  # the history changed: a page showing it reads it again
             page = self.built.get(key)
             if page is not None and page.isVisible():
@@ -509,7 +513,7 @@ class MainWindow(QMainWindow):
         self.show_page("train")
         reason = self.busy_reason("train")
         if reason:
-            self.statusBar().showMessage(f"Resume is off: {reason}", 8000)
+            self.statusBar().showMessage(self.tr("Resume is off: {reason}").format(reason=reason), 8000)
         else:
             self.train_page.resume(run_id)
 
@@ -523,7 +527,8 @@ class MainWindow(QMainWindow):
             log.info("re-attaching to run %s", run_id)
             self.train_page.attach(run_id)
             self.show_page("train")
-            self.statusBar().showMessage(f"Re-attached to run {run_id}, still training.", 8000)
+            self.statusBar().showMessage(self.tr("Re-attached to run {run_id}, still "
+                                                 "training.").format(run_id=run_id), 8000)
 
     def show_shortcuts(self) -> None:
         """Help ▸ Keyboard shortcuts (F1, Ctrl+/): a list read from the window's actions as they are now."""
@@ -536,8 +541,9 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def _about(self) -> None:
-        QMessageBox.about(self, "Finetune Studio", "Finetune Studio: fine-tune language models on your own "
-                          f"computer.<br>Your runs and models are kept in {data_home()}.")
+        QMessageBox.about(self, self.tr("Finetune Studio"), self.tr("Finetune Studio: fine-tune language "
+                                                           "models on your own computer.<br>Your runs and "
+                                                           "models are kept in {data_home}.").format(data_home=data_home()))
 
     # ---- closing ----
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -560,11 +566,11 @@ class MainWindow(QMainWindow):
 
     def _ask_about_run(self) -> bool:
         """Stop the run, or let it go on in the background? False: the user changed their mind."""
-        box = QMessageBox(QMessageBox.Icon.Question, "A run is still training",
-                          "Stop the run now, or let it continue in the background? "
-                          "When it continues, Finetune Studio follows it again on its next start.", parent=self)
-        stop = box.addButton("Stop the run", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("Keep training in background", QMessageBox.ButtonRole.AcceptRole)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("A run is still training"),
+                          self.tr("Stop the run now, or let it continue in the background? When it "
+                                  "continues, Finetune Studio follows it again on its next start."), parent=self)
+        stop = box.addButton(self.tr("Stop the run"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Keep training in background"), QMessageBox.ButtonRole.AcceptRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
         box.exec()

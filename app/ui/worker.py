@@ -46,6 +46,7 @@ class WorkerSignals(QObject):
     warning_raised = Signal(dict)
     result_received = Signal(dict)
     chat_event = Signal(dict)  # loaded, token, done, unloaded, error: one per event, in order
+    server_listening = Signal(dict)  # `serve`: the HTTP server accepts requests (url, models)
     log_received = Signal(str)
     run_finished = Signal(dict)
 

@@ -134,10 +134,10 @@ class ComparePage(QWidget):
         self.model = CheckableRunsModel(self)
         self.proxy = RunsFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.search = QLineEdit(placeholderText="Search runs", clearButtonEnabled=True)
+        self.search = QLineEdit(placeholderText=self.tr("Search runs"), clearButtonEnabled=True)
         self.status_filter = status_combo()
-        self.clear_button = QPushButton("Uncheck all")
-        self.refresh_button = QPushButton("Refresh")
+        self.clear_button = QPushButton(self.tr("Uncheck all"))
+        self.refresh_button = QPushButton(self.tr("Refresh"))
         self.list = runs_view(self.proxy, QAbstractItemView.SelectionMode.NoSelection)
         for column in range(self.model.columnCount()):
             self.list.setColumnHidden(column, column not in LIST_COLUMNS)
@@ -145,14 +145,14 @@ class ComparePage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
-        self.hint = QLabel("Check two or more runs to compare them.")
+        self.hint = QLabel(self.tr("Check two or more runs to compare them."))
         self.hint.setObjectName("detail")
         self.hint.setWordWrap(True)
         self.plots = ComparePlots()
-        self.summary_title = QLabel("Final and best metrics")
+        self.summary_title = QLabel(self.tr("Final and best metrics"))
         self.summary_title.setStyleSheet("font-weight: 600;")
         self.summary = _table(("Metric",))
-        self.diff_title = QLabel("Config differences")
+        self.diff_title = QLabel(self.tr("Config differences"))
         self.diff_title.setStyleSheet("font-weight: 600;")
         self.diff = _table(("Field",))
         self.diff.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -292,10 +292,11 @@ class ComparePage(QWidget):
                 self.diff.setItem(row, col, item)
         _fit_columns(self.diff)
         if len(runs) < 2:
-            self.diff_title.setText("Config differences")
+            self.diff_title.setText(self.tr("Config differences"))
         else:
-            self.diff_title.setText(f"Config differences: {len(diff)} field{'s' if len(diff) != 1 else ''}"
-                                    if diff else "Config differences: none, the configs are identical")
+            self.diff_title.setText(self.tr("Config differences: {n} field{v1}").format(n=len(diff), v1='s' if len(diff) != 1 else '')
+                                    if diff else self.tr("Config differences: none, the configs are "
+                                                         "identical"))
 
     # ---- slots ----
     @Slot()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ConfigError
 from app.core.paths import data_home
 from app.core.requests import EvalRequest, parse_request, save_request
+from app.ui.i18n import schema_text
 from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
@@ -86,17 +87,17 @@ class EvaluatePage(QWidget):
         self.runs = RunPicker(self.settings, statuses=("completed", "cancelled"))
         self.runs.currentIndexChanged.connect(self.show_stored)
         self.runs.refreshed.connect(self.show_stored)
-        form.addRow("Run", self.runs)
+        form.addRow(self.tr("Run"), self.runs)
         self.options = RequestForm(EvalRequest, ["split", "limit", "few_shot"], {"limit": 50, "few_shot": 2},
                                    inline=True, advanced=["base", "batch_size", "max_new_tokens"])
         self.options.changed.connect(self._options_changed)
-        form.addRow("Options", self.options)
+        form.addRow(self.tr("Options"), self.options)
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
-        self.eval_button = QPushButton(icon("start"), "Evaluate")
+        self.eval_button = QPushButton(icon("start"), self.tr("Evaluate"))
         self.eval_button.clicked.connect(self.evaluate)
-        self.cancel_button = QPushButton(icon("stop"), "Cancel", enabled=False)
+        self.cancel_button = QPushButton(icon("stop"), self.tr("Cancel"), enabled=False)
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QProgressBar(textVisible=True, visible=False)
         self.progress.setMaximumWidth(220)
@@ -146,7 +147,7 @@ class EvaluatePage(QWidget):
         self.confusion_box = QWidget(visible=False)
         box = QVBoxLayout(self.confusion_box)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(QLabel("Confusion matrix of the tuned model (rows: true class)"))
+        box.addWidget(QLabel(self.tr("Confusion matrix of the tuned model (rows: true class)")))
         box.addWidget(self.confusion)
         row.addWidget(self.confusion_box, 2)
         return row
@@ -175,14 +176,14 @@ class EvaluatePage(QWidget):
             self.status.setText(exc.message)
             return
         self._set_running(True)
-        self.status.setText("Starting…")
+        self.status.setText(self.tr("Starting…"))
         set_tone(self.status)
         self._answer = None
         self.process.start(self.command(save_request(request, data_home() / "requests")))
 
     def cancel(self) -> None:
         self.process.cancel()
-        self.status.setText("Cancelling…")
+        self.status.setText(self.tr("Cancelling…"))
 
     def _set_running(self, running: bool) -> None:
         self.eval_button.setEnabled(not running and not self.options.problems())
@@ -208,12 +209,12 @@ class EvaluatePage(QWidget):
         if result is None:
             cancelled = self.process.cancelled or event["status"] == "cancelled"
             hint = f" {event['hint']}" if event.get("hint") else ""
-            self.status.setText("Cancelled." if cancelled else f"The evaluation failed: {event.get('error')}{hint}")
+            self.status.setText(self.tr("Cancelled.") if cancelled else self.tr("The evaluation failed: {get}{hint}").format(get=event.get('error'), hint=hint))
             set_tone(self.status, "" if cancelled else "error")
             self.evaluation_finished.emit({})
             return
         self.show_stored()
-        self.status.setText(f"Scored {result['examples']} {result['split']} examples.")
+        self.status.setText(self.tr("Scored {v0} {v1} examples.").format(v0=result['examples'], v1=result['split']))
         self.evaluation_finished.emit(result)
 
     # ---- showing ----
@@ -231,8 +232,8 @@ class EvaluatePage(QWidget):
             stage = None
         shots = self.options.editor("few_shot")
         shots.setEnabled(stage in FEW_SHOT_STAGES)
-        shots.setToolTip(EvalRequest.model_fields["few_shot"].description + (
-            "" if shots.isEnabled() else f" (generating runs only: {', '.join(FEW_SHOT_STAGES)})"))
+        shots.setToolTip(schema_text(EvalRequest.model_fields["few_shot"].description) + (
+            "" if shots.isEnabled() else self.tr(" (generating runs only: {join})").format(join=', '.join(FEW_SHOT_STAGES))))
         headers = EXAMPLE_HEADERS.get(stage, ANSWER_HEADERS)
         for table in (self.best, self.worst):
             table.setHorizontalHeaderLabels(headers)
@@ -246,7 +247,7 @@ class EvaluatePage(QWidget):
             self.best.setRowCount(0)
             self.worst.setRowCount(0)
             if not self.process.is_running():
-                self.status.setText("Not evaluated yet." if run_id else "")
+                self.status.setText(self.tr("Not evaluated yet.") if run_id else "")
             return
         tuned = batch["tuned"]
         if not self.process.is_running():
@@ -254,8 +255,10 @@ class EvaluatePage(QWidget):
         base = batch.get("base_zero_shot")
         versus = BASELINES.get(base["model"], BASELINES["base"])[0] if base else "base"
         skipped = tuned["metrics"].get("undesirable_skipped")
-        self.headings[0].setText(f"Tuned vs {versus} on the same {tuned['examples']} {tuned['split']} examples"
-                                 + (f" ({skipped} rows labelled undesirable skipped)" if skipped else ""))
+        self.headings[0].setText(self.tr("Tuned vs {versus} on the same {v1} "
+                                         "{v2} examples").format(versus=versus, v1=tuned['examples'], v2=tuned['split'])
+                                 + (self.tr(" ({skipped} rows labelled undesirable "
+                                            "skipped)").format(skipped=skipped) if skipped else ""))
         base_rows = {p["idx"]: p for p in store.eval_predictions(base["id"])} if base else {}
         predictions = store.eval_predictions(tuned["id"])
 
@@ -283,9 +286,9 @@ class EvaluatePage(QWidget):
         columns = [batch.get(k) for k in ("tuned", "base_zero_shot", "base_few_shot")]
         zero, few = columns[1:]
         self.metrics.setHorizontalHeaderItem(2, QTableWidgetItem(
-            BASELINES.get(zero["model"], BASELINES["base"])[1] if zero else "Base zero-shot"))
+            BASELINES.get(zero["model"], BASELINES["base"])[1] if zero else self.tr("Base zero-shot")))
         self.metrics.setHorizontalHeaderItem(3, QTableWidgetItem(
-            f"Base {few['shots']}-shot" if few else "Base few-shot"))
+            self.tr("Base {v0}-shot").format(v0=few['shots']) if few else self.tr("Base few-shot")))
         self.metrics.setColumnHidden(3, bool(zero) and zero["model"] != "base")
         about = zero["metrics"].get("about", "") if zero else ""
         self.about.setText(about)
@@ -314,7 +317,7 @@ class EvaluatePage(QWidget):
                     item.setFont(font)
                 self.metrics.setItem(r, c, item)
         if columns[0]:
-            self.metrics.setToolTip(f"{columns[0]['examples']} {columns[0]['split']} examples")
+            self.metrics.setToolTip(self.tr("{v0} {v1} examples").format(v0=columns[0]['examples'], v1=columns[0]['split']))
         self._fit_metrics()
 
     def _fit_metrics(self) -> None:

@@ -87,38 +87,40 @@ class ExportPage(QWidget):
         self.runs = RunPicker(self.settings, statuses=("completed", "cancelled"))
         self.runs.currentIndexChanged.connect(self._run_changed)
         self.runs.refreshed.connect(self._run_changed)
-        form.addRow("Run", self.runs)
-        self.checkpoint = QComboBox(toolTip="Export the run's best checkpoint (lowest eval_loss, when it was "
-                                    "evaluated), its final model, or the model as it was at a checkpoint.")
+        form.addRow(self.tr("Run"), self.runs)
+        self.checkpoint = QComboBox(toolTip=self.tr("Export the run's best checkpoint (lowest eval_loss, "
+                                                    "when it was evaluated), its final model, or the model "
+                                                    "as it was at a checkpoint."))
         self.checkpoint.currentIndexChanged.connect(self._update_estimate)
-        form.addRow("Checkpoint", self.checkpoint)
+        form.addRow(self.tr("Checkpoint"), self.checkpoint)
         self.target_widget = ExportTargets(self.settings)
         self.target_widget.changed.connect(self._update_estimate)
         self.target_boxes, self.estimates = self.target_widget.boxes, self.target_widget.estimates
         self.dtype, self.quant = self.target_widget.dtype, self.target_widget.quant
-        form.addRow("Targets", self.target_widget)
+        form.addRow(self.tr("Targets"), self.target_widget)
         folder_row = QHBoxLayout()
-        self.folder_edit = QLineEdit(toolTip="Each target is written to a folder of its own inside this one.")
+        self.folder_edit = QLineEdit(toolTip=self.tr("Each target is written to a folder of its own inside "
+                                                     "this one."))
         self.folder_edit.textChanged.connect(self._update_estimate)
-        browse = QPushButton(icon("folder"), "Choose…")
+        browse = QPushButton(icon("folder"), self.tr("Choose…"))
         browse.clicked.connect(self._choose_folder)
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(browse)
-        form.addRow("Output folder", folder_row)
+        form.addRow(self.tr("Output folder"), folder_row)
         self.folder_problem = QLabel(wordWrap=True, visible=False)
         set_tone(self.folder_problem, "error")
         form.addRow("", self.folder_problem)
         self.space = QLabel(wordWrap=True)
-        form.addRow("Disk space", self.space)
+        form.addRow(self.tr("Disk space"), self.space)
         layout.addLayout(form)
         self.push = ExportPush(self.settings)
         self.push.changed.connect(self._update_estimate)
         layout.addWidget(self.push)
 
         buttons = QHBoxLayout()
-        self.export_button = QPushButton(icon("export"), "Export")
+        self.export_button = QPushButton(icon("export"), self.tr("Export"))
         self.export_button.clicked.connect(self.export)
-        self.cancel_button = QPushButton(icon("stop"), "Cancel", enabled=False)
+        self.cancel_button = QPushButton(icon("stop"), self.tr("Cancel"), enabled=False)
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QProgressBar(textVisible=True, visible=False)
         self.progress.setMaximumWidth(220)
@@ -132,13 +134,13 @@ class ExportPage(QWidget):
         report_box = QWidget()
         report_layout = QVBoxLayout(report_box)
         report_layout.setContentsMargins(0, 0, 0, 0)
-        self.report_title = QLabel("Parity report")
+        self.report_title = QLabel(self.tr("Parity report"))
         self.report_title.setObjectName("sectionTitle")
         self.report = ParityReport()
         report_actions = QHBoxLayout()
-        self.open_button = QPushButton(icon("folder"), "Open folder", enabled=False)
+        self.open_button = QPushButton(icon("folder"), self.tr("Open folder"), enabled=False)
         self.open_button.clicked.connect(self.open_folder)
-        self.copy_button = QPushButton(icon("copy"), "Copy Ollama command", enabled=False)
+        self.copy_button = QPushButton(icon("copy"), self.tr("Copy Ollama command"), enabled=False)
         self.copy_button.clicked.connect(self.copy_ollama_command)
         report_actions.addWidget(self.open_button)
         report_actions.addWidget(self.copy_button)
@@ -146,7 +148,8 @@ class ExportPage(QWidget):
         report_layout.addWidget(self.report_title)
         report_layout.addWidget(self.report, 1)
         report_layout.addLayout(report_actions)
-        self.log = QPlainTextEdit(readOnly=True, placeholderText="The export's progress messages appear here.")
+        self.log = QPlainTextEdit(readOnly=True, placeholderText=self.tr("The export's progress messages appear "
+                                                                         "here."))
         self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.log.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.log.setMaximumBlockCount(5000)
@@ -200,8 +203,8 @@ class ExportPage(QWidget):
         if best is not None and self.run_info.get("best_checkpoint") and Path(self.run_info["best_checkpoint"]).is_dir():
             loss = self.run_info.get("best_eval_loss")
             self.checkpoint.addItem(f"Best checkpoint (step {best}" + (f", eval_loss {loss:.4f})" if loss is not None
-                                                                      else ")"), "best")
-        self.checkpoint.addItem("Final model", "final")
+                                                                      else ")"), self.tr("best"))
+        self.checkpoint.addItem(self.tr("Final model"), "final")
         for step in reversed(checkpoints(artifacts)):
             self.checkpoint.addItem(f"Checkpoint at step {step}" + (" (best)" if step == best else ""), step)
         self.checkpoint.blockSignals(False)
@@ -211,7 +214,7 @@ class ExportPage(QWidget):
             self.folder_edit.setText(str(Path(last_dir(self.settings, "export", data_home() / "exports")) / name))
         earlier = {a["kind"]: a for a in artifacts if a["kind"] in TARGET_KINDS and a.get("properties")}
         self.result = {"artifacts": list(earlier.values())} if earlier else {}
-        self.report_title.setText("Parity report of this run's last export" if earlier else "Parity report")
+        self.report_title.setText(self.tr("Parity report of this run's last export") if earlier else self.tr("Parity report"))
         self.report.show_artifacts(self.result.get("artifacts", []))
         self._update_actions()
         self._update_estimate()
@@ -226,7 +229,7 @@ class ExportPage(QWidget):
         self.target_widget.allow_adapter(uses_adapter)
 
     def _choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Export into", self.folder_edit.text() or
+        path = QFileDialog.getExistingDirectory(self, self.tr("Export into"), self.folder_edit.text() or
                                                 last_dir(self.settings, "export"))
         if path:
             self.folder_edit.setText(path)
@@ -301,7 +304,8 @@ class ExportPage(QWidget):
             self.space.setText(text)
             set_tone(self.space)
         self.export_button.setEnabled(not problem and not self.is_running())
-        self.export_button.setToolTip(problem or "Export the chosen targets and check each against the trained model.")
+        self.export_button.setToolTip(problem or self.tr("Export the chosen targets and check each against "
+                                                         "the trained model."))
 
     # ---- running ----
 
@@ -315,8 +319,8 @@ class ExportPage(QWidget):
             return
         earlier = self.earlier_exports()
         if earlier and QMessageBox.question(
-                self, "Replace the earlier export?", "An earlier export is in these folders; this export replaces "
-                "it:\n\n" + "\n".join(str(folder) for folder in earlier),
+                self, self.tr("Replace the earlier export?"), self.tr("An earlier export is in these folders; this "
+                                                             "export replaces it:\n\n") + "\n".join(str(folder) for folder in earlier),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel) != QMessageBox.StandardButton.Yes:
             return
@@ -328,7 +332,7 @@ class ExportPage(QWidget):
         remember_folder(self.settings, "export", plan.folder.parent)  # it may not exist before this export
         self.result = {}
         self.report.show_artifacts([])
-        self.report_title.setText("Parity report")
+        self.report_title.setText(self.tr("Parity report"))
         self.log.clear()
         request_file = save_request(plan.request(), data_home() / "requests")
         self.log.appendPlainText(f"$ finetune-studio export --request {request_file}")
@@ -336,13 +340,13 @@ class ExportPage(QWidget):
         self._started_at = time.monotonic()
         self.process.start(self.command(request_file))
         self._running(True)
-        self.status.setText("Starting…")
+        self.status.setText(self.tr("Starting…"))
         set_tone(self.status)
 
     def cancel(self) -> None:
         """Ask the export to stop (it removes what it half wrote); it is killed if it has not stopped in 5 s."""
         if self.is_running():
-            self.status.setText("Cancelling…")
+            self.status.setText(self.tr("Cancelling…"))
             self.process.cancel()
 
     def _phase(self, event: dict) -> None:
@@ -365,18 +369,20 @@ class ExportPage(QWidget):
         cancelled = self.process.cancelled or event["status"] == "cancelled"
         result = self._answer if event["status"] == "completed" and not cancelled else None
         if cancelled:
-            self.status.setText("Cancelled: the export stopped and kept nothing half-written.")
+            self.status.setText(self.tr("Cancelled: the export stopped and kept nothing half-written."))
             set_tone(self.status)
         elif result is None:
             error = " ".join(part for part in (f"Error: {event['error']}" if event.get("error") else "",
                                                f"Hint: {event['hint']}" if event.get("hint") else "") if part)
             self.log.appendPlainText(error)
-            self.status.setText(error or f"The export failed (exit code {event['exit_code']}): see the log below.")
+            self.status.setText(error or self.tr("The export failed (exit code {v0}): "
+                                                 "see the log below.").format(v0=event['exit_code']))
             set_tone(self.status, "error")
         else:
             self.result = result
             self.report.show_artifacts(result.get("artifacts", []))
-            self.status.setText(f"Exported {len(result.get('artifacts', []))} target(s) in {seconds:.0f} s.")
+            self.status.setText(self.tr("Exported {len} target(s) in "
+                                        "{seconds:.0f} s.").format(len=len(result.get('artifacts', [])), seconds=seconds))
             set_tone(self.status)
             self.progress.setValue(self.progress.maximum())
         self._running(False)
@@ -427,7 +433,7 @@ class ExportPage(QWidget):
         text = self.ollama_command()
         if text:
             QGuiApplication.clipboard().setText(text)
-            self.status.setText(f"Copied: {text}")
+            self.status.setText(self.tr("Copied: {text}").format(text=text))
             set_tone(self.status)
 
     def refresh(self) -> None:

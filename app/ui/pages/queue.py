@@ -61,14 +61,15 @@ class QueuePage(QWidget):
         form = QFormLayout()
         self.axes: dict[str, QLineEdit] = {}
         for name, label, placeholder in AXES:
-            self.axes[name] = QLineEdit(placeholderText=placeholder, toolTip="Comma-separated values; empty: keep "
-                                        "the current config's value")
+            self.axes[name] = QLineEdit(placeholderText=placeholder, toolTip=self.tr("Comma-separated values; empty: keep "
+                                                                                     "the current config's "
+                                                                                     "value"))
             form.addRow(label, self.axes[name])
         layout.addLayout(form)
         adds = QHBoxLayout()
-        self.add_sweep_button = QPushButton(icon("hyperparameters"), "Queue sweep")
+        self.add_sweep_button = QPushButton(icon("hyperparameters"), self.tr("Queue sweep"))
         self.add_sweep_button.clicked.connect(self.add_sweep)
-        self.add_button = QPushButton(icon("file"), "Queue current config")
+        self.add_button = QPushButton(icon("file"), self.tr("Queue current config"))
         self.add_button.clicked.connect(self.add_current)
         self.message = QLabel(wordWrap=True)
         for widget in (self.add_sweep_button, self.add_button):
@@ -77,24 +78,25 @@ class QueuePage(QWidget):
         layout.addLayout(adds)
 
         controls = QHBoxLayout()
-        self.up_button = QPushButton("↑ Earlier")
-        self.down_button = QPushButton("↓ Later")
-        self.cancel_item_button = QPushButton("Remove from queue")
+        self.up_button = QPushButton(self.tr("↑ Earlier"))
+        self.down_button = QPushButton(self.tr("↓ Later"))
+        self.cancel_item_button = QPushButton(self.tr("Remove from queue"))
         self.up_button.clicked.connect(lambda: self._move(-1))
         self.down_button.clicked.connect(lambda: self._move(+1))
         self.cancel_item_button.clicked.connect(self._cancel_item)
-        self.rank_by = QComboBox(toolTip="Losses rank lowest first; evaluation metrics highest first")
+        self.rank_by = QComboBox(toolTip=self.tr("Losses rank lowest first; evaluation metrics highest "
+                                                 "first"))
         self.rank_by.addItems(RANK_METRICS)
         self.rank_by.currentIndexChanged.connect(self.refresh)
         for widget in (self.up_button, self.down_button, self.cancel_item_button):
             controls.addWidget(widget)
         controls.addStretch(1)
-        controls.addWidget(QLabel("Rank by"))
+        controls.addWidget(QLabel(self.tr("Rank by")))
         controls.addWidget(self.rank_by)
         layout.addLayout(controls)
 
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Item", "Run", "Status", "Rank", "Metric"])
+        self.table.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Run"), self.tr("Status"), self.tr("Rank"), self.tr("Metric")])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
@@ -102,7 +104,7 @@ class QueuePage(QWidget):
         live = QWidget()
         live_layout = QVBoxLayout(live)
         live_layout.setContentsMargins(0, 0, 0, 0)
-        self.live_label = QLabel("The current run's curves appear here while the queue trains.")
+        self.live_label = QLabel(self.tr("The current run's curves appear here while the queue trains."))
         self.live_label.setObjectName("detail")
         self.plots = MetricsPlots()
         self.plots.setMinimumHeight(220)  # readable axes; a small window scrolls the page instead (page_frame.py)
@@ -116,10 +118,11 @@ class QueuePage(QWidget):
         layout.addWidget(split, 1)
 
         run_row = QHBoxLayout()
-        self.run_button = QPushButton(icon("start"), "Run queue")
+        self.run_button = QPushButton(icon("start"), self.tr("Run queue"))
         self.run_button.clicked.connect(self.run_queue)
-        self.stop_button = QPushButton(icon("stop"), "Stop", enabled=False,
-                                       toolTip="Stop the run in progress (it keeps a checkpoint) and the queue")
+        self.stop_button = QPushButton(icon("stop"), self.tr("Stop"), enabled=False,
+                                       toolTip=self.tr("Stop the run in progress (it keeps a checkpoint) "
+                                                       "and the queue"))
         self.stop_button.clicked.connect(self.stop)
         self.progress = QProgressBar(textVisible=True, visible=False)
         self.progress.setMaximumWidth(220)
@@ -215,10 +218,10 @@ class QueuePage(QWidget):
         """What else is training ('' when nothing): Run queue is off and says why until it ends."""
         self._blocked = reason
         self.run_button.setEnabled(not reason and not self.is_running())
-        self.run_button.setToolTip(f"Run queue is off: {reason}" if reason else "Train the queued runs one after "
-                                   "another")
+        self.run_button.setToolTip(self.tr("Run queue is off: {reason}").format(reason=reason) if reason else self.tr("Train the queued runs one after "
+                                                                                        "another"))
         if reason and not self.is_running():
-            self.status.setText(f"Busy — {reason}")
+            self.status.setText(self.tr("Busy — {reason}").format(reason=reason))
         elif not reason and self.status.text().startswith("Busy — "):
             self.status.setText("")
 
@@ -229,14 +232,14 @@ class QueuePage(QWidget):
         self.stop_button.setEnabled(True)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.status.setText("Starting the queue…")
+        self.status.setText(self.tr("Starting the queue…"))
         self._current = ""
         self.process.start([*self.program, "queue", "run"])
         self.running_changed.emit(True)
 
     def stop(self) -> None:
         self.process.cancel()
-        self.status.setText("Stopping the run in progress…")
+        self.status.setText(self.tr("Stopping the run in progress…"))
 
     def _phase(self, event: dict) -> None:
         if event.get("name") == "queue":
@@ -266,8 +269,9 @@ class QueuePage(QWidget):
         self.stop_button.setEnabled(False)
         self.progress.setVisible(False)
         self.status.setText({0: "The queue is done.", 130: "Stopped."}.get(code, "Done; some runs failed."))
-        self.live_label.setText(f"The last run's curves ({self._current.removeprefix('Training ')})."
-                                if self._current else "The queue trained nothing.")
+        self.live_label.setText(self.tr("The last run's curves "
+                                        "({removeprefix}).").format(removeprefix=self._current.removeprefix('Training '))
+                                if self._current else self.tr("The queue trained nothing."))
         self.refresh()
         self.running_changed.emit(False)
         self.queue_finished.emit(code)

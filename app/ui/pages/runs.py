@@ -56,7 +56,7 @@ class RunDetail(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.title = QLabel("Select a run to see its curves, config and files.")
+        self.title = QLabel(self.tr("Select a run to see its curves, config and files."))
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.title.setWordWrap(True)  # long names wrap beside the buttons instead of widening the page
         self.subtitle = QLabel()
@@ -66,21 +66,21 @@ class RunDetail(QWidget):
         self.buttons = {key: QPushButton(text) for key, text in (
             ("clone", "Clone config"), ("resume", "Resume"), ("extend", "Extend…"), ("rename", "Rename…"),
             ("delete", "Delete…"), ("folder", "Open folder"))}
-        self.buttons["clone"].setToolTip("Load this run's configuration into the steps")
+        self.buttons["clone"].setToolTip(self.tr("Load this run's configuration into the steps"))
         self.plots = MetricsPlots()
         self.config_view = QPlainTextEdit(readOnly=True)
         self.config_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.artifacts = QTableWidget(0, 3)
-        self.artifacts.setHorizontalHeaderLabels(["Kind", "Path", "Size"])
+        self.artifacts.setHorizontalHeaderLabels([self.tr("Kind"), self.tr("Path"), self.tr("Size")])
         self.artifacts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.artifacts.verticalHeader().hide()
         self.artifacts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.plots, "Curves")
-        self.tabs.addTab(self.config_view, "Config")
-        self.tabs.addTab(self.artifacts, "Artifacts")
+        self.tabs.addTab(self.plots, self.tr("Curves"))
+        self.tabs.addTab(self.config_view, self.tr("Config"))
+        self.tabs.addTab(self.artifacts, self.tr("Artifacts"))
         self.samples = SamplesTimeline()
-        self.tabs.addTab(self.samples, "Samples")
+        self.tabs.addTab(self.samples, self.tr("Samples"))
         head = QHBoxLayout()
         titles = QVBoxLayout()
         titles.setSpacing(2)
@@ -99,11 +99,12 @@ class RunDetail(QWidget):
     def show_run(self, run: dict | None, series: dict | None = None, artifacts: list[dict] | None = None,
                  samples: list[dict] | None = None) -> None:
         self.samples.load(samples or [])
-        self.tabs.setTabText(self.tabs.indexOf(self.samples), f"Samples ({len(samples)})" if samples else "Samples")
+        self.tabs.setTabText(self.tabs.indexOf(self.samples), self.tr("Samples ({n})").format(n=len(samples)) if samples else self.tr("Samples"))
         refusal = STAGES[run.get("stage") or "sft"].not_resumable if run else None
         continuable = refusal is None
         for key in ("resume", "extend"):
-            self.buttons[key].setToolTip(TIPS[key] if continuable else f"{refusal} Clone its config to run it again.")
+            self.buttons[key].setToolTip(TIPS[key] if continuable else self.tr("{refusal} Clone its config to run it "
+                                                                               "again.").format(refusal=refusal))
         status = run.get("status") if run else None
         # a rejected run trained nothing unless it was a resume (of a run with steps) that its data or model refused
         stopped = status in ("cancelled", "failed") or (status == "rejected" and bool(run.get("last_step")))
@@ -115,7 +116,7 @@ class RunDetail(QWidget):
                 or (key == "clone" and not run.get("config"))))
         self.error_box.hide()
         if run is None:
-            self.title.setText("Select a run to see its curves, config and files.")
+            self.title.setText(self.tr("Select a run to see its curves, config and files."))
             self.subtitle.clear()
             self.plots.clear()
             self.config_view.clear()
@@ -123,7 +124,7 @@ class RunDetail(QWidget):
             return
         self.title.setText(run.get("name") or run["id"])
         steps = f"step {run.get('last_step') or 0} of {run.get('total_steps') or '?'}"
-        self.subtitle.setText(f"{run['id']} · {run.get('status')} at {steps} · {run.get('device') or ''}")
+        self.subtitle.setText(self.tr("{v0} · {get} at {steps} · {v3}").format(v0=run['id'], get=run.get('status'), steps=steps, v3=run.get('device') or ''))
         if status == "failed":
             self.error_box.show_error("This run failed.", run.get("error"), run.get("hint"))
         elif status == "rejected":
@@ -153,12 +154,12 @@ class RunsPage(QWidget):
         self.model = RunsModel(self)
         self.proxy = RunsFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.search = QLineEdit(placeholderText="Search name, id, model or method", clearButtonEnabled=True)
+        self.search = QLineEdit(placeholderText=self.tr("Search name, id, model or method"), clearButtonEnabled=True)
         self.status_filter = status_combo()
-        self.refresh_button = QPushButton("Refresh")
-        self.compare_button = QPushButton("Compare")
-        self.compare_button.setToolTip("Select two or more runs (Ctrl- or Shift-click) to compare their curves, "
-                                       "metrics and configs")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.compare_button = QPushButton(self.tr("Compare"))
+        self.compare_button.setToolTip(self.tr("Select two or more runs (Ctrl- or Shift-click) to compare "
+                                               "their curves, metrics and configs"))
         self.compare_button.setEnabled(False)
         # several rows can be selected: the Compare button takes them
         self.table = runs_view(self.proxy, QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -271,7 +272,7 @@ class RunsPage(QWidget):
         try:
             config = parse_config(yaml.safe_load(self.store.get_run(run_id)["config"]) or {})
         except StudioError as exc:
-            QMessageBox.warning(self, "Cannot clone this run", f"{exc.message}\n\n{exc.hint}")
+            QMessageBox.warning(self, self.tr("Cannot clone this run"), f"{exc.message}\n\n{exc.hint}")
             return
         self.clone_requested.emit(config)
 
@@ -283,13 +284,13 @@ class RunsPage(QWidget):
         run_id = self.selected_run_id()
         if not run_id:
             return
-        epochs, ok = QInputDialog.getDouble(self, "Extend run", "Train this many more epochs:", 1.0, 0.1, 100.0, 1)
+        epochs, ok = QInputDialog.getDouble(self, self.tr("Extend run"), self.tr("Train this many more epochs:"), 1.0, 0.1, 100.0, 1)
         if not ok:
             return
         try:
             new_id = prepare_extension(run_id, epochs, self.store)
         except StudioError as exc:
-            QMessageBox.warning(self, "Cannot extend this run", f"{exc.message}\n{exc.hint}")
+            QMessageBox.warning(self, self.tr("Cannot extend this run"), f"{exc.message}\n{exc.hint}")
             return
         self.refresh()
         self.resume_requested.emit(new_id)
@@ -300,7 +301,7 @@ class RunsPage(QWidget):
         if not run_id:
             return
         current = self.store.get_run(run_id).get("name") or ""
-        name, ok = QInputDialog.getText(self, "Rename run", "New name:", text=current)
+        name, ok = QInputDialog.getText(self, self.tr("Rename run"), self.tr("New name:"), text=current)
         if ok and name.strip():
             self.rename_run(run_id, name.strip())
 
@@ -311,15 +312,16 @@ class RunsPage(QWidget):
             return
         run = self.store.get_run(run_id)
         answer = QMessageBox.question(
-            self, "Delete run", f"Delete “{run.get('name') or run_id}” and all its files (checkpoints, adapter, "
-            f"merged model)?\n\n{run.get('run_dir')}\n\nThis cannot be undone.",
+            self, self.tr("Delete run"), self.tr("Delete “{v0}” and all its files "
+                                        "(checkpoints, adapter, merged model)?\n\n{get}\n\nThis cannot be "
+                                        "undone.").format(v0=run.get('name') or run_id, get=run.get('run_dir')),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
             self.delete_run(run_id)
         except StudioError as exc:
-            QMessageBox.warning(self, "Cannot delete this run", f"{exc.message}\n\n{exc.hint}")
+            QMessageBox.warning(self, self.tr("Cannot delete this run"), f"{exc.message}\n\n{exc.hint}")
 
     @Slot()
     def _open_folder(self) -> None:

@@ -72,7 +72,7 @@ class ErrorBox(QFrame):
         lines = (error or "").strip().splitlines()
         self.error.setText("\n".join(lines[-12:]))
         self.error.setVisible(bool(lines))
-        self.hint.setText(f"<b>What to do:</b> {hint}" if hint else "")
+        self.hint.setText(self.tr("<b>What to do:</b> {hint}").format(hint=hint) if hint else "")
         self.hint.setVisible(bool(hint))
         self.show()
 
@@ -109,23 +109,24 @@ class TrainPage(QWidget):
         self.phase_label.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.detail_label = QLabel()
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.start_button = QPushButton(QIcon(str(icons / "start.svg")), "Start")
+        self.start_button = QPushButton(QIcon(str(icons / "start.svg")), self.tr("Start"))
         self.readiness_label = QLabel()
         self.readiness_label.setObjectName("readiness")
         self.readiness_label.setWordWrap(True)
         set_tone(self.readiness_label, "warning")
         self.readiness_label.hide()
-        self.stop_button = QPushButton(QIcon(str(icons / "stop.svg")), "Stop")
-        self.stop_button.setToolTip("Save a checkpoint and stop (the run can be resumed)")
-        self.force_button = QPushButton("Force stop")
-        self.force_button.setToolTip("End the training process at once; progress since the last checkpoint is lost")
+        self.stop_button = QPushButton(QIcon(str(icons / "stop.svg")), self.tr("Stop"))
+        self.stop_button.setToolTip(self.tr("Save a checkpoint and stop (the run can be resumed)"))
+        self.force_button = QPushButton(self.tr("Force stop"))
+        self.force_button.setToolTip(self.tr("End the training process at once; progress since the last "
+                                             "checkpoint is lost"))
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.time_label = QLabel()
         self.time_label.setMinimumWidth(220)
-        self.time_label.setToolTip("ETA: the steps left at the pace of the steps completed so far (this session's); "
-                                   "it changes when a step completes")
+        self.time_label.setToolTip(self.tr("ETA: the steps left at the pace of the steps completed so far "
+                                           "(this session's); it changes when a step completes"))
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.error_box = ErrorBox()
         self.plots = MetricsPlots()
@@ -134,8 +135,8 @@ class TrainPage(QWidget):
         self.samples.setWordWrap(True)
         self.samples.setAlternatingRowColors(True)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.log_view, "Log")
-        self.tabs.addTab(self.samples, "Samples")
+        self.tabs.addTab(self.log_view, self.tr("Log"))
+        self.tabs.addTab(self.samples, self.tr("Samples"))
 
         head = QHBoxLayout()
         titles = QVBoxLayout()
@@ -221,12 +222,13 @@ class TrainPage(QWidget):
         self.start_button.setToolTip(tip)
         if self._state == "idle" or (self._superseded and self._state not in ACTIVE_STATES):
             if self._blocked:
-                self.phase_label.setText("Another training is in progress.")
-                self.detail_label.setText("One training at a time: Start comes back when it ends.")
+                self.phase_label.setText(self.tr("Another training is in progress."))
+                self.detail_label.setText(self.tr("One training at a time: Start comes back when it ends."))
             else:
-                self.phase_label.setText("Not ready to train." if self._problem else "Ready to train.")
-                self.detail_label.setText("Start takes you to the step to fix." if self._problem
-                                          else f"Press Start to train the current configuration{named}.")
+                self.phase_label.setText(self.tr("Not ready to train.") if self._problem else self.tr("Ready to train."))
+                self.detail_label.setText(self.tr("Start takes you to the step to fix.") if self._problem
+                                          else self.tr("Press Start to train the current "
+                                                       "configuration{named}.").format(named=named))
 
     @property
     def is_running(self) -> bool:
@@ -270,7 +272,7 @@ class TrainPage(QWidget):
         if self.is_running:
             self.supervisor.request_stop()
             self._set_state("stopping")
-            self.phase_label.setText("Stopping: saving a checkpoint…")
+            self.phase_label.setText(self.tr("Stopping: saving a checkpoint…"))
 
     def force_stop(self) -> None:
         if self.is_running:
@@ -291,7 +293,7 @@ class TrainPage(QWidget):
         self.samples.clear()
         self.log_view.clear()
         self.error_box.hide()
-        self.tabs.setTabText(1, "Samples")
+        self.tabs.setTabText(1, self.tr("Samples"))
         self.progress.setRange(0, 0)  # busy until the worker reports
         self.progress.setFormat("")
         self.phase_label.setText(phase)
@@ -333,10 +335,10 @@ class TrainPage(QWidget):
         if event.get("earlier_seconds"):  # the clock counts the sessions before this one too
             self._t0 = time.monotonic() - float(event["earlier_seconds"])
             self._update_clock()
-        self.phase_label.setText("Training")
+        self.phase_label.setText(self.tr("Training"))
         trainable, params = event.get("trainable_params") or 0, event.get("total_params") or 0
-        self.detail_label.setText(f"Run {self.run_id} on {event.get('device', '?')} · "
-                                  f"{trainable:,} of {params:,} parameters trainable")
+        self.detail_label.setText(self.tr("Run {run_id} on {get} · {trainable:,} "
+                                          "of {params:,} parameters trainable").format(run_id=self.run_id, get=event.get('device', '?'), trainable=trainable, params=params))
         if self._state == "starting":
             self._set_state("running")
 
@@ -352,11 +354,11 @@ class TrainPage(QWidget):
 
     @Slot(dict)
     def _on_sample(self, event: dict) -> None:
-        item = QListWidgetItem(f"Step {event.get('step')} · {event.get('prompt', '')}\n→ {event.get('output', '')}")
+        item = QListWidgetItem(self.tr("Step {get} · {v1}\n→ {v2}").format(get=event.get('step'), v1=event.get('prompt', ''), v2=event.get('output', '')))
         item.setToolTip(event.get("output", ""))
         self.samples.addItem(item)
         self.samples.scrollToBottom()
-        self.tabs.setTabText(1, f"Samples ({self.samples.count()})")
+        self.tabs.setTabText(1, self.tr("Samples ({count})").format(count=self.samples.count()))
 
     @Slot(dict)
     def _on_warning(self, event: dict) -> None:
@@ -376,17 +378,17 @@ class TrainPage(QWidget):
         step = self.progress.value()
         if status == "completed":
             self.progress.setValue(self.progress.maximum())
-            self.phase_label.setText("Training complete")
+            self.phase_label.setText(self.tr("Training complete"))
         elif status == "cancelled":
-            self.phase_label.setText(f"Stopped at step {step}")
+            self.phase_label.setText(self.tr("Stopped at step {step}").format(step=step))
             if event.get("error"):
                 self.error_box.show_error("The run was stopped.", event.get("error"), event.get("hint"))
         elif status == "rejected":
-            self.phase_label.setText("Not started")
+            self.phase_label.setText(self.tr("Not started"))
             self.error_box.show_error("The run was refused: its data or model cannot be used.", event.get("error"),
                                       event.get("hint"))
         else:
-            self.phase_label.setText("Training failed")
+            self.phase_label.setText(self.tr("Training failed"))
             self.error_box.show_error("The run failed.", event.get("error"), event.get("hint"))
         self._set_state(status)
         if self.run_id:
@@ -401,7 +403,7 @@ class TrainPage(QWidget):
         step, total = self._steps
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(total if done else min(step, max(total, 1)))
-        self.progress.setFormat("Step %v / %m  (%p%)")
+        self.progress.setFormat(self.tr("Step %v / %m  (%p%)"))
 
     def _update_clock(self) -> None:
         """Elapsed ticks every second; the ETA changes only when a step completes (it is what the measured steps
@@ -409,7 +411,7 @@ class TrainPage(QWidget):
         elapsed = time.monotonic() - self._t0 if self._t0 is not None else None
         training = self._steps is not None and self._clock_timer.isActive()
         eta = "estimating…" if self._eta is None and training else clock_text(self._eta)
-        self.time_label.setText(f"Elapsed {clock_text(elapsed)}   ·   ETA {eta}")
+        self.time_label.setText(self.tr("Elapsed {clock_text}   ·   ETA {eta}").format(clock_text=clock_text(elapsed), eta=eta))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import DataConfig
 from app.core.wording import plural
+from app.ui.i18n import schema_text
 from app.ui.settings import remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
@@ -91,16 +92,16 @@ class DataStep(StepPage):
         grid.addWidget(QLabel(fmt_field.title), 0, 0)
         grid.addWidget(self.format_combo, 0, 1)
         grid.addWidget(self.detected, 0, 2)
-        self.map_button = QPushButton("Map columns…")
-        self.map_button.setToolTip("Detection is unsure: say which column holds what")
+        self.map_button = QPushButton(self.tr("Map columns…"))
+        self.map_button.setToolTip(self.tr("Detection is unsure: say which column holds what"))
         self.map_button.clicked.connect(self.open_mapping_dialog)
         self.map_button.hide()
         grid.addWidget(self.map_button, 0, 3)
         grid.setColumnStretch(2, 1)
         self.mapping = ColumnMapping(tab_after=self.map_button)
-        self.mapping.setToolTip(DataConfig.model_fields["columns"].description)
+        self.mapping.setToolTip(schema_text(DataConfig.model_fields["columns"].description))
         self.mapping.changed.connect(self._mapping_changed)
-        grid.addWidget(QLabel(DataConfig.model_fields["columns"].title), 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(QLabel(schema_text(DataConfig.model_fields["columns"].title)), 1, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.mapping, 1, 1, 1, 3)
         self.layout_.addLayout(grid)
 
@@ -112,7 +113,7 @@ class DataStep(StepPage):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
         self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.cancel_check)
         self.cancel_button.hide()
         self.summary = QLabel()
@@ -126,11 +127,11 @@ class DataStep(StepPage):
         self.pager = RowsPager()
         self.table = self.pager.table
         self.pager.page_requested.connect(self.show_page)
-        self.tabs.addTab(self.pager, "Rows")
+        self.tabs.addTab(self.pager, self.tr("Rows"))
         self.render_tab = RenderedExample()
         self.example_spin, self.rendered = self.render_tab.spin, self.render_tab.view
         self.example_spin.valueChanged.connect(self.render_example)
-        self.tabs.addTab(self.render_tab, "Rendered example")
+        self.tabs.addTab(self.render_tab, self.tr("Rendered example"))
         self.tabs.currentChanged.connect(lambda _i: self.render_example())
         self.doctor = DoctorPanel()
         self.doctor.fix_requested.connect(self.fix)
@@ -139,7 +140,7 @@ class DataStep(StepPage):
         self.problems = self.doctor.problems
         self.doctor_tab = doctor_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         doctor_scroll.setWidget(self.doctor)  # the page keeps its small minimum size on small screens
-        self.tabs.addTab(doctor_scroll, "Doctor")
+        self.tabs.addTab(doctor_scroll, self.tr("Doctor"))
         self.layout_.addWidget(self.tabs, 1)
 
         state.config_replaced.connect(self._config_replaced)
@@ -180,7 +181,7 @@ class DataStep(StepPage):
     def _mixed(self, problems: list[str]) -> None:
         self.source.show_mix_count(len(self.state.config.data.mix))
         if problems:
-            self.summary.setText("⚠ Mix not changed: " + "; ".join(problems))
+            self.summary.setText(self.tr("⚠ Mix not changed: ") + "; ".join(problems))
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and event.mimeData().urls()[0].isLocalFile():
@@ -212,7 +213,7 @@ class DataStep(StepPage):
         self.rendered.clear()
         self.map_button.hide()
         if not source_exists(path):
-            self.summary.setText(f"File not found: {path}")
+            self.summary.setText(self.tr("File not found: {path}").format(path=path))
             self.validity_changed.emit(False)
             return
         source = self.state.config.model.source
@@ -240,14 +241,14 @@ class DataStep(StepPage):
         self.tasks.cancel("inspect")
         self.tasks.cancel("clean")
         self._idle()
-        self.summary.setText(f"Stopped at {plural(self.progress.value(), 'row')}. " + (
-            "Choose the file again to check it." if self.unchecked else "The cleaning wrote nothing."))
+        self.summary.setText(self.tr("Stopped at {plural}. ").format(plural=plural(self.progress.value(), 'row')) + (
+            self.tr("Choose the file again to check it.") if self.unchecked else self.tr("The cleaning wrote nothing.")))
         self.validity_changed.emit(self.is_valid())
 
     def _progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, total)  # total 0 (unknown): a busy bar
         self.progress.setValue(done)
-        self.summary.setText(f"{message}… {done:,}" + (f" of {total:,}" if total else ""))
+        self.summary.setText(f"{message}… {done:,}" + (self.tr(" of {total:,}").format(total=total) if total else ""))
 
     def _failed(self, exc: Exception) -> None:
         self._idle()
@@ -266,13 +267,14 @@ class DataStep(StepPage):
         report = self.report
         self._idle()
         self._show_rows()
-        self.summary.setText(f"{plural(report.rows, 'row')} · {report.valid_rows:,} usable · "
-                             f"{report.problem_count:,} with problems")
-        self.detected.setText(f"Detected: <b>{report.format}</b> ({report.confidence:.0%})")
+        self.summary.setText(self.tr("{plural} · {valid_rows:,} usable · "
+                                     "{problem_count:,} with problems").format(plural=plural(report.rows, 'row'), valid_rows=report.valid_rows, problem_count=report.problem_count))
+        self.detected.setText(self.tr("Detected: <b>{format}</b> "
+                                      "({confidence:.0%})").format(format=report.format, confidence=report.confidence))
         self.detected.setToolTip(getattr(report, "reason", "") or "")
         self.doctor.show_report(report)
         findings = report.problem_count + report.duplicates.rows + report.near_duplicates.rows
-        self.tabs.setTabText(2, f"Doctor ({findings:,})" if findings else "Doctor")
+        self.tabs.setTabText(2, self.tr("Doctor ({findings:,})").format(findings=findings) if findings else self.tr("Doctor"))
         self.mapping.set_columns(list(report.columns), self._format(), self.state.config.data.columns)
         unsure = self.state.config.data.format == "auto" and report.confidence < UNSURE
         self.map_button.setVisible(unsure)
@@ -400,7 +402,8 @@ class DataStep(StepPage):
                 progress=lambda message, done, total: progress(done, total, message))
             return source, tokenizer, render_example(tokenizer, row.data, fmt, config)
 
-        self.rendered.setHtml(f"<i>Rendering line {row.line} through the chat template of {source}…</i>")
+        self.rendered.setHtml(self.tr("<i>Rendering line {line} through the "
+                                      "chat template of {source}…</i>").format(line=row.line, source=source))
         self.tasks.start("render", work, done=self._rendered, error=self._render_failed)
 
     def _rendered(self, result) -> None:
@@ -408,12 +411,12 @@ class DataStep(StepPage):
         self.render_tab.show_default_system(self.tokenizer_source, default_system)
         trained = sum(len(text) for text, on in pieces if on)
         self.rendered.setHtml(tokens_html(pieces, self.palette()))
-        self.rendered.setToolTip(f"{len(pieces)} tokens, {sum(on for _, on in pieces)} trained "
-                                 f"({trained} characters)")
+        self.rendered.setToolTip(self.tr("{n} tokens, {sum} trained ({trained} "
+                                         "characters)").format(n=len(pieces), sum=sum(on for _, on in pieces), trained=trained))
 
     def _render_failed(self, exc: Exception) -> None:
         text = getattr(exc, "message", None) or str(exc)
-        self.rendered.setPlainText(f"Cannot render this example: {text}")
+        self.rendered.setPlainText(self.tr("Cannot render this example: {text}").format(text=text))
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ class AugmentDialog(QDialog):
 
     def __init__(self, path: str, config, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Augment: new examples from yours")
+        self.setWindowTitle(self.tr("Augment: new examples from yours"))
         self.setMinimumSize(640, 460)
         self.path, self.config = path, config
         self.process = WorkerProcess(self)
@@ -62,14 +62,15 @@ class AugmentDialog(QDialog):
         self.process.run_finished.connect(self._ended)
         self.candidates: list = []
         layout = QVBoxLayout(self)
-        intro = QLabel("A local instruct model rephrases your questions (keeping their answers) and writes new "
-                       "questions in their style (with its own answers). Nothing is added until you tick what to "
-                       "keep; the kept examples go into a new version of the dataset.")
+        intro = QLabel(self.tr("A local instruct model rephrases your questions (keeping their answers) "
+                               "and writes new questions in their style (with its own answers). Nothing is "
+                               "added until you tick what to keep; the kept examples go into a new version "
+                               "of the dataset."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         row = QHBoxLayout()
         self.options = RequestForm(AugmentRequest, ["model", "n", "kinds"], {"model": config.model.source})
-        self.generate_button = QPushButton("Generate")
+        self.generate_button = QPushButton(self.tr("Generate"))
         self.generate_button.clicked.connect(self.generate)
         row.addWidget(self.options, 1)
         row.addWidget(self.generate_button, 0, Qt.AlignmentFlag.AlignBottom)
@@ -85,10 +86,10 @@ class AugmentDialog(QDialog):
         self.list.setWordWrap(True)
         layout.addWidget(self.list, 1)
         buttons = QHBoxLayout()
-        self.keep_button = QPushButton("Add ticked examples as a new version")
+        self.keep_button = QPushButton(self.tr("Add ticked examples as a new version"))
         self.keep_button.setEnabled(False)
         self.keep_button.clicked.connect(self.keep)
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
         buttons.addStretch(1)
         buttons.addWidget(self.keep_button)
@@ -101,10 +102,10 @@ class AugmentDialog(QDialog):
 
     def stop(self) -> None:
         if self.running():
-            self.status.setText("Stopped: nothing to review.")
+            self.status.setText(self.tr("Stopped: nothing to review."))
             self.process.shutdown()  # the worker writes nothing until it has finished
             self.progress.hide()
-            self.generate_button.setText("Generate")
+            self.generate_button.setText(self.tr("Generate"))
 
     def generate(self) -> None:
         if self.running():
@@ -122,8 +123,8 @@ class AugmentDialog(QDialog):
         self.keep_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.status.setText("Loading the model…")
-        self.generate_button.setText("Stop")
+        self.status.setText(self.tr("Loading the model…"))
+        self.generate_button.setText(self.tr("Stop"))
         self.process.start(augment_command(save_request(request, data_home() / "requests")))
 
     def _phase(self, event: dict) -> None:
@@ -134,21 +135,21 @@ class AugmentDialog(QDialog):
 
     def _ended(self, event: dict) -> None:
         self.progress.hide()
-        self.generate_button.setText("Generate")
+        self.generate_button.setText(self.tr("Generate"))
         if self.candidates or self.status.text().startswith(("The model wrote nothing", "Stopped")):
             return
         words = [part for part in (event.get("error"), event.get("hint")) if part]
-        self.status.setText("⚠ " + (" ".join(words) or "The worker stopped before it was done."))
+        self.status.setText("⚠ " + (" ".join(words) or self.tr("The worker stopped before it was done.")))
 
     def _generated(self, items: list) -> None:
         from app.core.data.augment import Candidate
 
         self.candidates = [Candidate(c["kind"], c["seed_line"], c["messages"]) for c in items]
-        self.status.setText(f"{len(items)} candidates: tick the ones worth keeping." if items else
-                            "The model wrote nothing usable; try again or another model.")
+        self.status.setText(self.tr("{n} candidates: tick the ones worth keeping.").format(n=len(items)) if items else
+                            self.tr("The model wrote nothing usable; try again or another model."))
         for candidate in self.candidates:
-            item = QListWidgetItem(f"[{candidate.kind}, from line {candidate.seed_line}]\nQ: {candidate.question}\n"
-                                   f"A: {candidate.answer}")
+            item = QListWidgetItem(self.tr("[{kind}, from line {seed_line}]\nQ: "
+                                           "{question}\nA: {answer}").format(kind=candidate.kind, seed_line=candidate.seed_line, question=candidate.question, answer=candidate.answer))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.list.addItem(item)
@@ -160,7 +161,7 @@ class AugmentDialog(QDialog):
     def keep(self) -> None:
         kept = self.ticked()
         if not kept:
-            self.status.setText("Tick the examples to keep first.")
+            self.status.setText(self.tr("Tick the examples to keep first."))
             return
         self.keep_requested.emit(self.options.values()["model"] or "demo", kept)
         self.accept()

@@ -195,25 +195,26 @@ class DoctorPanel(QWidget):
         self.buttons["problems"].setToolTip(DESCRIPTIONS["drop_invalid"])
         self.buttons["near_duplicates"].setToolTip(DESCRIPTIONS["dedupe"])
         self.buttons["placeholders"].setToolTip(DESCRIPTIONS["fill"])
-        self.min_tokens = QSpinBox(minimum=0, maximum=10_000_000, specialValueText="no minimum")
-        self.max_tokens = QSpinBox(minimum=0, maximum=10_000_000, specialValueText="no maximum")
+        self.min_tokens = QSpinBox(minimum=0, maximum=10_000_000, specialValueText=self.tr("no minimum"))
+        self.max_tokens = QSpinBox(minimum=0, maximum=10_000_000, specialValueText=self.tr("no maximum"))
         self.min_tokens.setToolTip(DESCRIPTIONS["min_tokens"])
         self.max_tokens.setToolTip(DESCRIPTIONS["max_tokens"])
         lengths = QHBoxLayout()
-        lengths.addWidget(QLabel("Keep examples of"))
+        lengths.addWidget(QLabel(self.tr("Keep examples of")))
         lengths.addWidget(self.min_tokens)
-        lengths.addWidget(QLabel("to"))
+        lengths.addWidget(QLabel(self.tr("to")))
         lengths.addWidget(self.max_tokens)
-        lengths.addWidget(QLabel("tokens (the chosen model's tokenizer and template)"))
+        lengths.addWidget(QLabel(self.tr("tokens (the chosen model's tokenizer and template)")))
         lengths.addStretch(1)
-        self.filter_button = QPushButton("Filter by length")
+        self.filter_button = QPushButton(self.tr("Filter by length"))
         self.filter_button.clicked.connect(self._filter_lengths)
         lengths.addWidget(self.filter_button)
         self.grid.addLayout(lengths, list(FIXES).index("lengths") + 1, 0, 1, 3)
         self.buttons["lengths"].clicked.connect(self.measure_requested)
         self.buttons["augment"].clicked.connect(self.augment_requested)
-        self.buttons["lengths"].setToolTip("Tokenise every example with the chosen model's tokenizer and chat "
-                                           "template: a histogram, and what the max length would cut")
+        self.buttons["lengths"].setToolTip(self.tr("Tokenise every example with the chosen model's "
+                                                   "tokenizer and chat template: a histogram, and what the "
+                                                   "max length would cut"))
         layout.addLayout(self.grid)
         self.histogram = QLabel()
         self.histogram.setStyleSheet("font-family: monospace;")
@@ -222,7 +223,7 @@ class DoctorPanel(QWidget):
         self.actions.setObjectName("detail")
         self.actions.setWordWrap(True)
         layout.addWidget(self.actions)
-        layout.addWidget(QLabel("Problems by line:"))
+        layout.addWidget(QLabel(self.tr("Problems by line:")))
         self.problems = QListWidget()
         layout.addWidget(self.problems, 1)
         self.placeholder_names: list[str] = []
@@ -274,7 +275,7 @@ class DoctorPanel(QWidget):
                 f"Line {problem.line}: "
             self.problems.addItem(f"{where}{problem.message}")
         if report.problem_count > len(report.problems):
-            self.problems.addItem(f"… and {report.problem_count - len(report.problems):,} more")
+            self.problems.addItem(self.tr("… and {v0:,} more").format(v0=report.problem_count - len(report.problems)))
 
     @staticmethod
     def _lengths_text(report) -> str:
@@ -308,21 +309,21 @@ class PlaceholderForm(QDialog):
 
     def __init__(self, names: list[str], parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Fill placeholders")
+        self.setWindowTitle(self.tr("Fill placeholders"))
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
-        intro = QLabel("Every {{name}} in the examples is replaced by the value you give (a new dataset "
-                       "version; the original file is not changed).")
+        intro = QLabel(self.tr("Every {{name}} in the examples is replaced by the value you give (a new "
+                               "dataset version; the original file is not changed)."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}
         for name in names:
-            self.edits[name] = QLineEdit(placeholderText=f"value for {{{{{name}}}}}")
+            self.edits[name] = QLineEdit(placeholderText=self.tr("value for {{{{{name}}}}}").format(name=name))
             form.addRow(f"{{{{{name}}}}}", self.edits[name])
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Fill")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Fill"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

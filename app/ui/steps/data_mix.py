@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import DataConfig, MixSource
+from app.ui.i18n import schema_text
 
 FIELDS = MixSource.model_fields
 COLUMNS = ("path", "weight", "max_samples", "format")
@@ -30,11 +31,12 @@ class MixDialog(QDialog):
 
     def __init__(self, mix: list[MixSource], file_filter: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(DataConfig.model_fields["mix"].title)
+        self.setWindowTitle(schema_text(DataConfig.model_fields["mix"].title))
         self.setMinimumSize(720, 320)
         self.file_filter = file_filter
         layout = QVBoxLayout(self)
-        intro = QLabel(DataConfig.model_fields["mix"].description + " The training file counts with weight 1.")
+        intro = QLabel(schema_text(DataConfig.model_fields["mix"].description) + self.tr(" The training file counts with weight "
+                                                                            "1."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -49,7 +51,7 @@ class MixDialog(QDialog):
         for source in mix:
             self.add_row(source.path, source.weight, source.max_samples, source.format, source.columns)
         row = QHBoxLayout()
-        add, remove = QPushButton("Add file…"), QPushButton("Remove")
+        add, remove = QPushButton(self.tr("Add file…")), QPushButton(self.tr("Remove"))
         add.clicked.connect(self.choose_file)
         remove.clicked.connect(self.remove_row)
         row.addWidget(add)
@@ -69,7 +71,7 @@ class MixDialog(QDialog):
         spin = QDoubleSpinBox(minimum=0.01, maximum=1000.0, decimals=2, singleStep=0.1, value=weight)
         spin.setToolTip(FIELDS["weight"].description)
         self.table.setCellWidget(r, 1, spin)
-        count = QSpinBox(minimum=0, maximum=10**9, specialValueText="all", value=max_samples or 0)
+        count = QSpinBox(minimum=0, maximum=10**9, specialValueText=self.tr("all"), value=max_samples or 0)
         count.setToolTip(FIELDS["max_samples"].description)
         self.table.setCellWidget(r, 2, count)
         combo = QComboBox()
@@ -79,7 +81,7 @@ class MixDialog(QDialog):
         self.columns.append(dict(columns or {}))
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Mix in a dataset", "", self.file_filter)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Mix in a dataset"), "", self.file_filter)
         if path:
             self.add_row(path)
 

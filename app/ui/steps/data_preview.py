@@ -100,8 +100,9 @@ class RenderedExample(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.spin = QSpinBox(minimum=1, maximum=1)
-        self.spin.setPrefix("Example ")
-        legend = QLabel("Highlighted tokens are the ones the model is trained on (loss); the rest is context.")
+        self.spin.setPrefix(self.tr("Example "))
+        legend = QLabel(self.tr("Highlighted tokens are the ones the model is trained on (loss); the rest "
+                                "is context."))
         legend.setObjectName("detail")
         top.addWidget(self.spin)
         top.addWidget(legend, 1)
@@ -121,9 +122,10 @@ class RenderedExample(QWidget):
             field = DataConfig.model_fields["system_prompt"].title
             name = "the demo model" if model == "demo" else html.escape(model)
             self.note.setText(
-                f"This example has no system message, so the chat template of {name} adds its own "
-                f"default: “{html.escape(prompt)}”. Every example without one is trained with it (as context, not "
-                f"learned). To use another, set {field} under Advanced above, or give your rows a system message.")
+                self.tr("This example has no system message, "
+                        "so the chat template of {name} adds its own default: “{escape}”. Every example "
+                        "without one is trained with it (as context, not learned). To use another, set "
+                        "{field} under Advanced above, or give your rows a system message.").format(name=name, escape=html.escape(prompt), field=field))
 
 
 class RowsPager(QWidget):
@@ -137,8 +139,8 @@ class RowsPager(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        self.prev_button = QPushButton("◀ Previous")
-        self.next_button = QPushButton("Next ▶")
+        self.prev_button = QPushButton(self.tr("◀ Previous"))
+        self.next_button = QPushButton(self.tr("Next ▶"))
         self.prev_button.clicked.connect(lambda: self.page_requested.emit(self.page - 1))
         self.next_button.clicked.connect(lambda: self.page_requested.emit(self.page + 1))
         self.label = QLabel()
@@ -157,7 +159,7 @@ class RowsPager(QWidget):
         fill_rows_table(self.table, rows)
         first = page * PREVIEW_ROWS + 1
         shown = f"Rows {first:,}–{first + len(rows) - 1:,}" + (f" of {total:,}" if total else "")
-        self.label.setText(f"{shown} · numbered by file line" if rows else "No rows")
+        self.label.setText(self.tr("{shown} · numbered by file line").format(shown=shown) if rows else self.tr("No rows"))
         self.label.setToolTip(LINE_RULE)
         self.table.verticalHeader().setToolTip(LINE_RULE)
         self.prev_button.setEnabled(page > 0)
@@ -202,7 +204,7 @@ class ColumnMapping(QWidget):
                 QWidget.setTabOrder(previous, combo)
             previous = combo
         if not columns:
-            self.grid.addWidget(QLabel("Load a file to map its columns."), 0, 0)
+            self.grid.addWidget(QLabel(self.tr("Load a file to map its columns.")), 0, 0)
         for column in range(7):
             self.grid.setColumnStretch(column, 1 if column == 6 else 0)
 
@@ -219,19 +221,19 @@ class MappingDialog(QDialog):
     def __init__(self, columns: list[str], fmt: str, mapping: dict[str, str], reason: str,
                  sample: dict | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Map your columns")
+        self.setWindowTitle(self.tr("Map your columns"))
         layout = QVBoxLayout(self)
         if not mapping:
             from app.core.data.formats import suggest_columns
 
             mapping = suggest_columns(columns)
             fmt = "text" if "text" in mapping.values() else ("prompt_completion" if mapping else fmt)
-        intro = QLabel(f"The format is not clear: {reason.rstrip('.')}. Choose the format, then the column that "
-                       "holds each of its fields.")
+        intro = QLabel(self.tr("The format is not clear: {rstrip}. "
+                               "Choose the format, then the column that holds each of its fields.").format(rstrip=reason.rstrip('.')))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         if sample:
-            example = QLabel(f"First row: {_cell(sample)}")
+            example = QLabel(self.tr("First row: {cell}").format(cell=_cell(sample)))
             example.setObjectName("detail")
             example.setWordWrap(True)
             layout.addWidget(example)
@@ -241,7 +243,7 @@ class MappingDialog(QDialog):
         self.format_combo.setCurrentText(fmt if fmt in FORMAT_COLUMNS else "prompt_completion")
         self.format_combo.currentTextChanged.connect(lambda f: self.mapping.set_columns(columns, f, self.initial))
         form = QFormLayout()
-        form.addRow("Format", self.format_combo)
+        form.addRow(self.tr("Format"), self.format_combo)
         layout.addLayout(form)
         self.mapping = ColumnMapping(tab_after=self.format_combo)
         self.mapping.set_columns(columns, self.format_combo.currentText(), mapping)

@@ -53,12 +53,13 @@ class HyperparametersStep(StepPage):
         self.preset_combo.addItem(PRESET_PROMPT)
         self._presets: dict[str, RunConfig] | None = None
         self.preset_combo.activated.connect(self._preset_chosen)
-        self.open_button = QPushButton(icon("file"), "Open config…")
+        self.open_button = QPushButton(icon("file"), self.tr("Open config…"))
         self.open_button.clicked.connect(self.open_config)
-        self.save_button = QPushButton(icon("save"), "Save config…")
+        self.save_button = QPushButton(icon("save"), self.tr("Save config…"))
         self.save_button.clicked.connect(self.save_config)
-        self.copy_button = QPushButton(icon("copy"), "Copy as command")
-        self.copy_button.setToolTip("Copy the `finetune-studio train run.yaml` line and the YAML to the clipboard.")
+        self.copy_button = QPushButton(icon("copy"), self.tr("Copy as command"))
+        self.copy_button.setToolTip(self.tr("Copy the `finetune-studio train run.yaml` line and the YAML "
+                                            "to the clipboard."))
         self.copy_button.clicked.connect(self.copy_command)
         bar.addWidget(self.preset_combo)
         bar.addStretch(1)
@@ -93,7 +94,7 @@ class HyperparametersStep(StepPage):
     def _show_default_name(self, config: RunConfig) -> None:
         """An empty run name is not "(empty)": the run is named for its data and method (with a number when a run
         has that name already)."""
-        self._name_edit.setPlaceholderText(f"automatic: {default_name(config)}")
+        self._name_edit.setPlaceholderText(self.tr("automatic: {default_name}").format(default_name=default_name(config)))
 
     def is_valid(self) -> bool:
         return not self.form.has_errors()
@@ -119,12 +120,12 @@ class HyperparametersStep(StepPage):
         if self._presets and name in self._presets:
             self.settings.setValue("hyperparameters/preset", name)
             self.state.set_config(self._presets[name])
-            self.message.setText(f"Loaded the preset '{name}'.")
+            self.message.setText(self.tr("Loaded the preset '{name}'.").format(name=name))
         self.preset_combo.setCurrentIndex(0)
 
     # ---- files ----
     def open_config(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a run config", last_dir(self.settings, "config"),
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a run config"), last_dir(self.settings, "config"),
                                               CONFIG_FILTER)
         if path:
             self.open_path(path)
@@ -133,27 +134,28 @@ class HyperparametersStep(StepPage):
         try:
             config = load_config(path)
         except StudioError as exc:
-            QMessageBox.warning(self, "Cannot open the config", str(exc))
+            QMessageBox.warning(self, self.tr("Cannot open the config"), str(exc))
             return False
         remember_dir(self.settings, "config", path)
         self.state.set_config(config)
-        self.message.setText(f"Opened {path}.")
+        self.message.setText(self.tr("Opened {path}.").format(path=path))
         return True
 
     def save_config(self) -> None:
         start = str(Path(last_dir(self.settings, "config")) / f"{self.state.config.name or 'run'}.yaml")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the run config", start, CONFIG_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the run config"), start, CONFIG_FILTER)
         if path:
             self.save_path(path)
 
     def save_path(self, path: str) -> None:
         self.state.config.save(path)
         remember_dir(self.settings, "config", path)
-        self.message.setText(f"Saved {path}. Run it with: finetune-studio train {path}")
+        self.message.setText(self.tr("Saved {path}. Run it with: finetune-studio train "
+                                     "{path}").format(path=path))
 
     def copy_command(self) -> None:
         QGuiApplication.clipboard().setText(command_text(self.state.config))
-        self.message.setText("Copied the command and the YAML to the clipboard.")
+        self.message.setText(self.tr("Copied the command and the YAML to the clipboard."))
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ class MethodStep(StepPage):
         self.cards: dict[str, MethodCard] = {}
         self.group = QButtonGroup(self)
         for family, family_title in FAMILIES.items():
-            heading = QLabel(f"{family_title} methods")
+            heading = QLabel(self.tr("{family_title} methods").format(family_title=family_title))
             heading.setObjectName("sectionTitle")
             column.addWidget(heading)
             grid = QGridLayout()
@@ -138,7 +138,7 @@ class MethodStep(StepPage):
         for name, other in self.cards.items():
             fits = name in stage.methods
             other.setEnabled(fits)
-            other.setToolTip("" if fits else f"Does not suit the {stage.title} stage.")
+            other.setToolTip("" if fits else self.tr("Does not suit the {title} stage.").format(title=stage.title))
         if not card.radio.isChecked():
             card.radio.blockSignals(True)
             card.radio.setChecked(True)
@@ -152,8 +152,8 @@ class MethodStep(StepPage):
             self.form.set_field_visible("method", field, field in shown)
         fields = section_fields("method")
         self.form.advanced.setVisible(any(is_advanced(fields[f]) for f in shown))
-        self.settings_title.setText(f"{spec.title} settings" if spec.settings else
-                                    f"{spec.title} has no settings of its own.")
+        self.settings_title.setText(self.tr("{title} settings").format(title=spec.title) if spec.settings else
+                                    self.tr("{title} has no settings of its own.").format(title=spec.title))
         self._trainable_counts()
         self.validity_changed.emit(self.is_valid())
 
@@ -163,15 +163,15 @@ class MethodStep(StepPage):
         info, stage = self.state.model_info, STAGES[self.state.config.training.stage]
         for name, card in self.cards.items():
             if name not in stage.methods:
-                card.trainable.setText(f"Not for the {stage.title} stage.")
+                card.trainable.setText(self.tr("Not for the {title} stage.").format(title=stage.title))
                 continue
             if info is None:
-                card.trainable.setText("Trainable parameters: shown once the model is read.")
+                card.trainable.setText(self.tr("Trainable parameters: shown once the model is read."))
                 continue
             method = self.state.config.method.model_copy(update={"name": name})
             n = trainable_parameters(info, method)
-            card.trainable.setText(f"Trains <b>{human_count(n)}</b> parameters "
-                                   f"({n / max(info.num_parameters, 1):.2%} of {human_count(info.num_parameters)})")
+            card.trainable.setText(self.tr("Trains <b>{human_count}</b> "
+                                           "parameters ({v1:.2%} of {v2})").format(human_count=human_count(n), v1=n / max(info.num_parameters, 1), v2=human_count(info.num_parameters)))
             card.trainable.setTextFormat(Qt.TextFormat.RichText)
 
 

@@ -57,11 +57,11 @@ class ModelStep(StepPage):
         row = QHBoxLayout()
         self.source_edit = QLineEdit(toolTip=field.description)
         self.source_edit.editingFinished.connect(lambda: self.set_source(self.source_edit.text().strip()))
-        self.demo_button = QPushButton("Demo model")
+        self.demo_button = QPushButton(self.tr("Demo model"))
         self.demo_button.clicked.connect(lambda: self.set_source("demo"))
-        self.folder_button = QPushButton(icon("folder"), "Folder…")
+        self.folder_button = QPushButton(icon("folder"), self.tr("Folder…"))
         self.folder_button.clicked.connect(self.choose_folder)
-        self.gguf_button = QPushButton(icon("file"), ".gguf file…")
+        self.gguf_button = QPushButton(icon("file"), self.tr(".gguf file…"))
         self.gguf_button.clicked.connect(self.choose_gguf)
         row.addWidget(QLabel(field.title))
         row.addWidget(self.source_edit, 1)
@@ -70,13 +70,13 @@ class ModelStep(StepPage):
         self.layout_.addLayout(row)
 
         hub = QHBoxLayout()
-        self.hub_edit = QLineEdit(placeholderText="e.g. HuggingFaceTB/SmolLM2-360M-Instruct")
-        self.download_button = QPushButton(icon("download"), "Download")
+        self.hub_edit = QLineEdit(placeholderText=self.tr("e.g. HuggingFaceTB/SmolLM2-360M-Instruct"))
+        self.download_button = QPushButton(icon("download"), self.tr("Download"))
         self.download_button.clicked.connect(self.download)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(lambda: self.tasks.cancel("download") or self._download_ended())
         self.cancel_button.hide()
-        hub.addWidget(QLabel("Hub id"))
+        hub.addWidget(QLabel(self.tr("Hub id")))
         hub.addWidget(self.hub_edit, 1)
         hub.addWidget(self.download_button)
         hub.addWidget(self.cancel_button)
@@ -93,7 +93,7 @@ class ModelStep(StepPage):
         self.layout_.addLayout(status)
 
         columns = QHBoxLayout()
-        box = QGroupBox("About this model")
+        box = QGroupBox(self.tr("About this model"))
         info_form = QFormLayout(box)
         self.info_labels: dict[str, QLabel] = {}
         for key, title in INFO_ROWS:
@@ -122,14 +122,14 @@ class ModelStep(StepPage):
 
     # ---- choosing ----
     def choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Choose a model folder", last_dir(self.settings, "model"))
+        path = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"), last_dir(self.settings, "model"))
         if path:
             remember_dir(self.settings, "model", path)
             self.set_source(path)
 
     def choose_gguf(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a GGUF model", last_dir(self.settings, "model"),
-                                              "GGUF models (*.gguf)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a GGUF model"), last_dir(self.settings, "model"),
+                                              self.tr("GGUF models (*.gguf)"))
         if path:
             remember_dir(self.settings, "model", path)
             self.set_source(path)
@@ -168,7 +168,7 @@ class ModelStep(StepPage):
                                   trust_remote_code=config.trust_remote_code)
 
         first = " (the first time, the demo model is converted once: about 20 s)" if config.source == "demo" else ""
-        self.status.setText(f"Reading {config.source}{first}…")
+        self.status.setText(self.tr("Reading {source}{first}…").format(source=config.source, first=first))
         self._busy(True)
         self.tasks.start("describe", work, done=self._described, error=self._describe_failed,
                          progress=self._progress)
@@ -197,9 +197,10 @@ class ModelStep(StepPage):
         what = (f"these Python files from {value}:\n\n" + "\n".join(f"  • {name}" for name in files)
                 + "\n\n(and whatever they import)") if files else f"the Python code of the hub repository {value}"
         answer = QMessageBox.question(
-            self, "Run the model's own code?",
-            f"Trusting remote code runs {what}\n\nwith your user's rights, every time the model is loaded (the "
-            "Data step's token counts, training, chat, evaluation). Allow it only for a model whose author you trust.",
+            self, self.tr("Run the model's own code?"),
+            self.tr("Trusting remote code runs {what}\n\nwith your user's rights, every "
+                    "time the model is loaded (the Data step's token counts, training, chat, evaluation). "
+                    "Allow it only for a model whose author you trust.").format(what=what),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return False
@@ -218,7 +219,7 @@ class ModelStep(StepPage):
 
     def _described(self, info) -> None:
         self._busy(False)
-        self.status.setText(f"Ready: {info.name} ({info.kind}).")
+        self.status.setText(self.tr("Ready: {name} ({kind}).").format(name=info.name, kind=info.kind))
         values = {**info.to_dict(), "num_parameters": f"{human_count(info.num_parameters)} "
                   f"({info.num_parameters:,})", "has_chat_template": "yes" if info.has_chat_template else
                   "no (a default template is added)"}
@@ -234,7 +235,7 @@ class ModelStep(StepPage):
 
     def _show_problem(self, message: str, hint: str = "") -> None:
         self.problem_text = message
-        self.status.setText(f"⚠ {message}" + (f"<br><i>{hint}</i>" if hint else ""))
+        self.status.setText(f"⚠ {message}" + (self.tr("<br><i>{hint}</i>").format(hint=hint) if hint else ""))
         self.validity_changed.emit(False)
 
     # ---- downloading ----
@@ -251,7 +252,7 @@ class ModelStep(StepPage):
                            progress=lambda message, done, total: progress(done, total, message))
             return repo_id
 
-        self.status.setText(f"Downloading {repo_id}…")
+        self.status.setText(self.tr("Downloading {repo_id}…").format(repo_id=repo_id))
         self._busy(True)
         self.download_button.setEnabled(False)
         self.cancel_button.show()
@@ -263,7 +264,7 @@ class ModelStep(StepPage):
         self.download_button.setEnabled(True)
         self.cancel_button.hide()
         if not self.tasks.is_running("describe"):
-            self.status.setText("Download cancelled." if not self.problem_text else self.status.text())
+            self.status.setText(self.tr("Download cancelled.") if not self.problem_text else self.status.text())
 
     def _downloaded(self, repo_id: str) -> None:
         self._download_ended()

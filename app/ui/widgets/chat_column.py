@@ -62,11 +62,11 @@ class ChatColumn(QFrame):
         self.title.setFont(font)
         self.title.setMinimumWidth(60)  # a long model name is cut, not the column widened (its tooltip has it all)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.status = QLabel("Not loaded")
+        self.status = QLabel(self.tr("Not loaded"))
         self.status.setObjectName("chatStatus")
-        self.unload_button = QToolButton(text="Unload")
-        self.unload_button.setToolTip("Unload this model and free its memory (a shared base model stays loaded "
-                                      "while the other column uses it)")
+        self.unload_button = QToolButton(text=self.tr("Unload"))
+        self.unload_button.setToolTip(self.tr("Unload this model and free its memory (a shared base model "
+                                              "stays loaded while the other column uses it)"))
         self.unload_button.setEnabled(False)
         self.unload_button.clicked.connect(self.worker.unload)
         header = QHBoxLayout()
@@ -77,7 +77,7 @@ class ChatColumn(QFrame):
         header.addLayout(titles, 1)
         header.addWidget(self.unload_button)
         self.view = QTextBrowser(openExternalLinks=False)
-        self.view.setPlaceholderText("The conversation appears here.")
+        self.view.setPlaceholderText(self.tr("The conversation appears here."))
         self.view.setFrameShape(QFrame.Shape.NoFrame)  # the column's frame is the box
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)

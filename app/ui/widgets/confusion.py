@@ -18,7 +18,7 @@ class ConfusionMatrix(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.setToolTip("Rows: the true class; columns: the class the model predicted")
+        self.setToolTip(self.tr("Rows: the true class; columns: the class the model predicted"))
 
     def load(self, confusion: dict) -> None:
         """`confusion`: {"labels": row classes, "columns": predicted classes, "matrix": counts} (metrics.py)."""
@@ -38,5 +38,6 @@ class ConfusionMatrix(QTableWidget):
                     colour = QColor(RIGHT if columns[c] == label else WRONG)
                     colour.setAlphaF(0.15 + 0.6 * share)
                     item.setBackground(colour)
-                item.setToolTip(f"{count} of {total} '{label}' texts predicted '{columns[c]}' ({share:.0%})")
+                item.setToolTip(self.tr("{count} of {total} '{label}' texts "
+                                        "predicted '{v3}' ({share:.0%})").format(count=count, total=total, label=label, v3=columns[c], share=share))
                 self.setItem(r, c, item)

@@ -27,18 +27,19 @@ class ExportPush(QGroupBox):
         # The repository and Public are the export request's push_to_hub and public fields.
         self.repo = editor_for(ExportRequest.model_fields["push_to_hub"])
         self.repo.set_value(str(settings.value("export/hub_repo", "")))
-        self.repo.inner.setPlaceholderText("user/model-name")
+        self.repo.inner.setPlaceholderText(self.tr("user/model-name"))
         self.repo.edited.connect(self.changed)
         self.public = editor_for(ExportRequest.model_fields["public"])
-        self.token = QLineEdit(placeholderText="hf_… (saved to the OS keyring)", echoMode=QLineEdit.EchoMode.Password,
-                               toolTip="A token with write access, from huggingface.co/settings/tokens. It is kept "
-                                       "in the OS keyring only.")
-        self.save_button = QPushButton(icon("save"), "Save token")
+        self.token = QLineEdit(placeholderText=self.tr("hf_… (saved to the OS keyring)"), echoMode=QLineEdit.EchoMode.Password,
+                               toolTip=self.tr("A token with write access, from "
+                                               "huggingface.co/settings/tokens. It is kept in the OS "
+                                               "keyring only."))
+        self.save_button = QPushButton(icon("save"), self.tr("Save token"))
         self.save_button.clicked.connect(self.save_token)
         self.state = QLabel(wordWrap=True)
         self.state.setObjectName("hint")
         fields = ExportRequest.model_fields
-        for widget, stretch in ((QLabel("Repository"), 0), (self.repo, 2), (QLabel(fields["public"].title), 0),
+        for widget, stretch in ((QLabel(self.tr("Repository")), 0), (self.repo, 2), (QLabel(fields["public"].title), 0),
                                 (self.public, 0), (self.token, 2), (self.save_button, 0), (self.state, 3)):
             row.addWidget(widget, stretch)
         self.has_token = False
@@ -50,11 +51,12 @@ class ExportPush(QGroupBox):
 
         self.has_token = has_token()
         if self.has_token:
-            self.state.setText("A token is saved.")
+            self.state.setText(self.tr("A token is saved."))
         elif keyring_available():
-            self.state.setText("No token saved yet.")
+            self.state.setText(self.tr("No token saved yet."))
         else:
-            self.state.setText("No OS keyring on this machine: set HF_TOKEN before starting the app.")
+            self.state.setText(self.tr("No OS keyring on this machine: set HF_TOKEN before starting the "
+                                       "app."))
 
     def show_problem(self, text: str) -> None:
         """What keeps Export disabled because of the push (empty: the token state again)."""

@@ -32,8 +32,8 @@ class ParityReport(QTableWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.setMinimumHeight(110)
-        self.setToolTip("The checks run after the export: the exported files reloaded and compared with the trained "
-                        "model on the same prompts.")
+        self.setToolTip(self.tr("The checks run after the export: the exported files reloaded and compared "
+                                "with the trained model on the same prompts."))
 
     def show_artifacts(self, artifacts: list[dict]) -> None:
         self.setRowCount(0)

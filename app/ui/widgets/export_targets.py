@@ -43,8 +43,9 @@ class ExportTargets(QWidget):
             model.item(choices.index("q4_k_m")).setEnabled(False)
             self.quant.inner.setItemData(choices.index("q4_k_m"), Q4_TIP, Qt.ItemDataRole.ToolTipRole)
         self.quant.set_value(str(settings.value("export/quant", ExportRequest.model_fields["quant"].default)))
-        notes = {"merged": self.dtype, "adapter": QLabel("PEFT format; needs the base model"),
-                 "gguf": self.quant, "ollama": QLabel("GGUF + Modelfile, same tensor type as the GGUF")}
+        notes = {"merged": self.dtype, "adapter": QLabel(self.tr("PEFT format; needs the base model")),
+                 "gguf": self.quant, "ollama": QLabel(self.tr("GGUF + Modelfile, same tensor type as the "
+                                                              "GGUF"))}
         for row, kind in enumerate(TARGET_KINDS):
             label, tip = TARGETS[kind]
             self.boxes[kind] = QCheckBox(label, toolTip=tip, checked=kind in chosen)

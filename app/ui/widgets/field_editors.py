@@ -201,7 +201,7 @@ class TextEditor(FieldEditor):
         self.optional = optional
         self.accepts_list = accepts_list
         if optional:
-            edit.setPlaceholderText("(empty)")
+            edit.setPlaceholderText(self.tr("(empty)"))
         super().__init__(edit)
         edit.textEdited.connect(self.edited)
 
@@ -248,7 +248,7 @@ class ListEditor(FieldEditor):
 
     def __init__(self):
         edit = QPlainTextEdit()
-        edit.setPlaceholderText("one per line")
+        edit.setPlaceholderText(self.tr("one per line"))
         edit.setFixedHeight(64)
         edit.setTabChangesFocus(True)  # Tab goes on to the next field (an item holds no tab)
         super().__init__(edit)
@@ -268,7 +268,7 @@ class MappingEditor(FieldEditor):
 
     def __init__(self, optional: bool):
         edit = QLineEdit()
-        edit.setPlaceholderText("question=instruction, answer=output")
+        edit.setPlaceholderText(self.tr("question=instruction, answer=output"))
         self.optional = optional
         super().__init__(edit)
         edit.textEdited.connect(self.edited)

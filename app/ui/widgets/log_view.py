@@ -19,7 +19,7 @@ class LogView(QPlainTextEdit):
         self.setMaximumBlockCount(max_lines)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.setPlaceholderText("The worker's log appears here.")
+        self.setPlaceholderText(self.tr("The worker's log appears here."))
 
     def append_text(self, text: str) -> None:
         bar = self.verticalScrollBar()

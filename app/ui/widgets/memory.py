@@ -49,7 +49,7 @@ class MemoryEstimate(QGroupBox):
         info = self.state.model_info
         self._clear_fixes()
         if info is None:
-            self.headline.setText("Shown once the model is read.")
+            self.headline.setText(self.tr("Shown once the model is read."))
             self.bar.hide()
             self.breakdown.clear()
             self.speed.clear()
@@ -63,15 +63,14 @@ class MemoryEstimate(QGroupBox):
         need, have = parts["total"], device.available_memory
         fits = need <= have
         self.headline.setText(
-            ("Fits: " if fits else "<b>Won't fit</b>: ") +
-            f"<b>{gib(need)}</b> at most for {config.method.name} with batch {config.training.batch_size} × "
-            f"{config.training.max_length} tokens{self._checkpointing(config.training, training)}; {device.name} "
-            f"has {gib(have)} free of {gib(device.total_memory)}." + ("" if fits else " One click to need less:"))
+            (self.tr("Fits: ") if fits else self.tr("<b>Won't fit</b>: ")) +
+            self.tr("<b>{gib}</b> at most for {name} with "
+                    "batch {batch_size} × {max_length} tokens{checkpointing}; {v5} has {v6} free of {v7}.").format(gib=gib(need), name=config.method.name, batch_size=config.training.batch_size, max_length=config.training.max_length, checkpointing=self._checkpointing(config.training, training), v5=device.name, v6=gib(have), v7=gib(device.total_memory)) + ("" if fits else self.tr(" One click to need less:")))
         if not fits:
             for fix in memory_fixes(info, config.method, config.training, device):
                 button = QPushButton(f"{fix.title} → {gib(fix.total)}"
-                                     + (" ✓ fits" if fix.total <= have else ""))
-                button.setToolTip("Changes " + ", ".join(f"{section}.{k} to {v}" for section, fields in
+                                     + (self.tr(" ✓ fits") if fix.total <= have else ""))
+                button.setToolTip(self.tr("Changes ") + ", ".join(f"{section}.{k} to {v}" for section, fields in
                                                          fix.changes.items() for k, v in fields.items()))
                 button.clicked.connect(lambda _=False, changes=fix.changes: self.apply(changes))
                 self.fixes_box.addWidget(button)
@@ -79,7 +78,7 @@ class MemoryEstimate(QGroupBox):
         self.bar.show()
         self.bar.setRange(0, 1000)
         self.bar.setValue(min(1000, int(1000 * need / max(have, 1))))
-        self.bar.setFormat(f"{need / max(have, 1):.0%} of free memory")
+        self.bar.setFormat(self.tr("{v0:.0%} of free memory").format(v0=need / max(have, 1)))
         self.bar.setProperty("over", not fits)
         self.bar.style().unpolish(self.bar)
         self.bar.style().polish(self.bar)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -92,7 +92,7 @@ def plot_grid(owner: QWidget, plots: tuple[tuple[str, str], ...]) -> tuple[pg.Gr
         plot = view.addPlot(row=i // 2, col=i % 2, title=title, axisItems=axes)
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
-        plot.setLabel("bottom", "step")
+        plot.setLabel("bottom", QCoreApplication.translate("plots", "step"))
         plot.getAxis("left").setWidth(56)
         if i:
             plot.setXLink(items[plots[0][0]])
@@ -205,7 +205,7 @@ class MetricsPlots(QWidget):
         index, (key, title, _) = found, STAGE_PLOTS[found]
         if key not in self.plots:
             plot = self._view.addPlot(row=2, col=index, title=title)
-            plot.setLabel("bottom", "step")
+            plot.setLabel("bottom", self.tr("step"))
             plot.getAxis("left").setWidth(56)
             plot.setXLink(self.plots["loss"])
             plot.addLegend(offset=(-8, 8), labelTextSize="8pt")

@@ -60,7 +60,7 @@ class RunPicker(QComboBox):
 
     def _activated(self, index: int) -> None:
         if self.itemText(index) == BROWSE:
-            path = QFileDialog.getExistingDirectory(self, "Choose a model folder", last_dir(self.settings, "model"))
+            path = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"), last_dir(self.settings, "model"))
             if not path:
                 self.setCurrentIndex(0)
                 return

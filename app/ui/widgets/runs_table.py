@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QTableView
 
@@ -112,7 +112,7 @@ class RunsFilter(QSortFilterProxyModel):
 def status_combo() -> QComboBox:
     """'All statuses' and each run status, the status as item data ('' for all): feeds RunsFilter.set_filter."""
     combo = QComboBox()
-    combo.addItem("All statuses", "")
+    combo.addItem(QCoreApplication.translate("runs_table", "All statuses"), "")
     for status in STATUSES:
         combo.addItem(status.capitalize(), status)
     return combo

@@ -48,7 +48,7 @@ class StageChooser(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(8)
-        title = QLabel("What do you want to do?")
+        title = QLabel(self.tr("What do you want to do?"))
         title.setObjectName("sectionTitle")
         column.addWidget(title)
         goals = QHBoxLayout()
@@ -100,8 +100,8 @@ class StageChooser(QWidget):
             button.setChecked(True)
             button.blockSignals(False)
         self.card_title.setText(spec.title)
-        self.card_what.setText(f"<b>What:</b> {spec.what}")
-        self.card_data.setText(f"<b>Data:</b> {spec.data}")
+        self.card_what.setText(self.tr("<b>What:</b> {what}").format(what=spec.what))
+        self.card_data.setText(self.tr("<b>Data:</b> {data}").format(data=spec.data))
         note = "Trains a scoring head: the result labels or scores texts instead of chatting." \
             if spec.head == "sequence" else ""
         self.card_note.setText(note)

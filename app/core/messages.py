@@ -1,0 +1,30 @@
+"""Messages a person reads that the GUI shows in its own language: `Text(template, **values)`.
+
+A Text is the English string the template gives with its values filled in, so the CLI, logs and events print it like
+any str; it also keeps the template and the values, so the GUI (app.ui.i18n.core_text) translates the template under
+the context "core" and fills the same values in. The templates are the message ids: packaging/i18n_update.py finds
+every `Text("…", …)` in app/core and puts its template in the translation sources. Values that are Texts are
+translated too; numbers, paths and names are left as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Text(str):
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Text:
+        text = super().__new__(cls, template.format(**params) if params else template)
+        text.template = template
+        text.params = params
+        return text
+
+    def __reduce__(self):  # pickled (a multiprocessing queue) as what it is, not as a bare str
+        return _rebuild, (self.template, self.params)
+
+
+def _rebuild(template: str, params: dict[str, Any]) -> Text:
+    return Text(template, **params)
