@@ -93,19 +93,23 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(config_path: str | None = None, exit_after_show: bool = False) -> int:
+def run_gui(config_path: str | None = None, exit_after_show: bool = False, lang: str | None = None) -> int:
     """Open the main window (on `config_path` if given, else the last setup, else the demo preset) and run the event
     loop.
 
     `exit_after_show`: once the window is shown and the event loop runs, print SHOWN_MARKER and quit
-    (bench/startup_time.py times the marker's arrival).
+    (bench/startup_time.py times the marker's arrival). `lang`: the window's language (--lang), else i18n's choice.
     """
     app = create_app()
     from app.core.config import load_config
     from app.core.errors import StudioError
+    from app.ui import i18n
     from app.ui.icons import icon
     from app.ui.main_window import MainWindow
+    from app.ui.settings import open_settings
 
+    settings = open_settings()
+    i18n.install(app, i18n.choose_language(settings, lang))
     app.setWindowIcon(icon("app"))
     config, problem = None, None
     if config_path:
@@ -113,17 +117,18 @@ def run_gui(config_path: str | None = None, exit_after_show: bool = False) -> in
             config = load_config(config_path)
         except StudioError as exc:
             problem = exc
-    window = MainWindow(config)
+    window = MainWindow(config, settings=settings)
     window.show()
     if problem is not None:
-        QMessageBox.warning(window, QCoreApplication.translate("app", "Cannot open the config"), QCoreApplication.translate("app", "{problem}\n\nStarting from the demo "
-                                                                                                "preset "
-                                                                                                "instead.").format(problem=problem))
+        message, hint = i18n.error_texts(problem)
+        QMessageBox.warning(window, QCoreApplication.translate("app", "Cannot open the config"),
+                            QCoreApplication.translate("app", "{problem}\n\nStarting from the demo preset instead.")
+                            .format(problem="\n".join(filter(None, (message, hint)))))
     elif window.setup_problems:
         QMessageBox.warning(window, QCoreApplication.translate("app", "Part of the last setup no longer fits"),
-                            QCoreApplication.translate("app", "The last setup is open, except for these, "
-                                                              "which take the demo preset's values:\n\n")
-                            + "\n".join(f"• {field}: {why}" for field, why in window.setup_problems))
+                            QCoreApplication.translate("app", "The last setup is open, except for these, which take "
+                                                       "the demo preset's values:\n\n")
+                            + "\n".join(f"• {field}: {i18n.core_text(why)}" for field, why in window.setup_problems))
     if exit_after_show:
         def report() -> None:
             print(SHOWN_MARKER, flush=True)

@@ -67,14 +67,18 @@ def forced_language(flag: str | None = None) -> str | None:
     return flag or os.environ.get(ENV) or None
 
 
+def system_language() -> str:
+    """The system locale's language when we have it, else English."""
+    return supported(QLocale.system().name()) or SOURCE_LANGUAGE
+
+
 def choose_language(settings: QSettings | None, flag: str | None = None) -> str:
-    """`--lang`, else FINETUNE_STUDIO_LANG, else the settings' choice, else the system locale; English when none of
-    them names a language we have."""
-    for candidate in (forced_language(flag), settings.value(SETTING) if settings is not None else None,
-                      QLocale.system().name()):
+    """`--lang`, else FINETUNE_STUDIO_LANG, else the settings' choice (Help ▸ Language; empty: the system's), else
+    the system locale; English when the one found names a language we do not have."""
+    for candidate in (forced_language(flag), settings.value(SETTING) if settings is not None else None):
         if candidate:
             return supported(str(candidate)) or SOURCE_LANGUAGE
-    return SOURCE_LANGUAGE
+    return system_language()
 
 
 def lrelease() -> list[str]:
@@ -149,6 +153,15 @@ def install(app: QCoreApplication, lang: str) -> bool:
     _installed.append(ours)
     QLocale.setDefault(QLocale(lang))
     return True
+
+
+def translate_in(lang: str, context: str, text: str) -> str:
+    """`text` in `lang`, whatever language the window is in now (`text` itself for English or when missing)."""
+    qm = None if lang == SOURCE_LANGUAGE else find_qm(lang)
+    translator = QTranslator()
+    if qm is None or not translator.load(str(qm)):
+        return text
+    return translator.translate(context, text) or text
 
 
 def schema_text(text: str | None) -> str:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import RunConfig, demo_config
 from app.core.paths import PROJECT_ROOT, data_home
+from app.ui import i18n
 from app.ui.icons import icon
 from app.ui.settings import load_setup, open_settings, save_setup
 from app.ui.state import StudioState
@@ -48,10 +49,15 @@ BEGIN_DELAY_MS = 150  # let the first frame paint before background work compete
 SAVE_DELAY_MS = 500  # the setup is written this long after the last edit (and on closing)
 POLL_MS = 3000  # how often the store is asked whether a run started elsewhere (the CLI) is training
 STEPS = ("data", "model", "method", "hyperparameters")
-DOCS = (("&User guide (README)", "README.md"), ("Technical &documents (docs folder)", "docs"))  # in the project
+DOCS = ((QT_TRANSLATE_NOOP("MainWindow", "&User guide (README)"), "README.md"),
+        (QT_TRANSLATE_NOOP("MainWindow", "Technical &documents (docs folder)"), "docs"))  # in the project
 # (key, title, icon): no page has a step's done/not-done mark (check, pending) for its icon
-PAGES = (("runs", "Runs", "runs"), ("compare", "Compare", "compare"), ("evaluate", "Evaluate", "evaluate"),
-         ("queue", "Queue", "queue"), ("chat", "Chat", "chat"), ("export", "Export", "export"))
+PAGES = (("runs", QT_TRANSLATE_NOOP("MainWindow", "Runs"), "runs"),
+         ("compare", QT_TRANSLATE_NOOP("MainWindow", "Compare"), "compare"),
+         ("evaluate", QT_TRANSLATE_NOOP("MainWindow", "Evaluate"), "evaluate"),
+         ("queue", QT_TRANSLATE_NOOP("MainWindow", "Queue"), "queue"),
+         ("chat", QT_TRANSLATE_NOOP("MainWindow", "Chat"), "chat"),
+         ("export", QT_TRANSLATE_NOOP("MainWindow", "Export"), "export"))
 
 
 def demo_preset() -> RunConfig:
@@ -95,10 +101,10 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         for key in STEPS:
             self.sidebar.add_entry(key, self.steps[key].title, key, step=True)
-        self.sidebar.add_entry("train", "Train", "train", step=True)
+        self.sidebar.add_entry("train", self.tr("Train"), "train", step=True)
         self.sidebar.add_separator()
         for key, title, icon_name in PAGES:
-            self.sidebar.add_entry(key, title, icon_name, step=False)
+            self.sidebar.add_entry(key, QCoreApplication.translate("MainWindow", title), icon_name, step=False)
         self.sidebar.setFixedWidth(200)
         self.stack = QStackedWidget()
         for frame in self.frames.values():
@@ -160,23 +166,23 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        self.new_action = self._action(file_menu, "&New from demo preset", QKeySequence.StandardKey.New,
+        self.new_action = self._action(file_menu, self.tr("&New from demo preset"), QKeySequence.StandardKey.New,
                                        self.new_run)
         self.new_button = QToolButton(autoRaise=True)  # the same action one click away, on every page
         self.new_button.setDefaultAction(self.new_action)
         self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         bar.setCornerWidget(self.new_button, Qt.Corner.TopRightCorner)
-        self.open_action = self._action(file_menu, "&Open config…", QKeySequence.StandardKey.Open,
+        self.open_action = self._action(file_menu, self.tr("&Open config…"), QKeySequence.StandardKey.Open,
                                         self.steps["hyperparameters"].open_config, "file")
-        self.save_action = self._action(file_menu, "&Save config…", QKeySequence.StandardKey.Save,
+        self.save_action = self._action(file_menu, self.tr("&Save config…"), QKeySequence.StandardKey.Save,
                                         self.steps["hyperparameters"].save_config, "save")
         file_menu.addSeparator()
-        self.quit_action = self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
+        self.quit_action = self._action(file_menu, self.tr("&Quit"), "Ctrl+Q", self.close)
         run_menu = bar.addMenu(self.tr("&Run"))
-        self.start_action = self._action(run_menu, "&Start", "Ctrl+R", self.start_run, "start")
-        self.stop_action = self._action(run_menu, "S&top", "Ctrl+.", self.stop_run, "stop")
+        self.start_action = self._action(run_menu, self.tr("&Start"), "Ctrl+R", self.start_run, "start")
+        self.stop_action = self._action(run_menu, self.tr("S&top"), "Ctrl+.", self.stop_run, "stop")
         run_menu.addSeparator()
-        self.parallel_action = self._action(run_menu, "Allow &parallel runs", QKeySequence(), self._parallel_toggled)
+        self.parallel_action = self._action(run_menu, self.tr("Allow &parallel runs"), QKeySequence(), self._parallel_toggled)
         self.parallel_action.setCheckable(True)
         self.parallel_action.setChecked(self.settings.value("runs/allow_parallel", False, bool))
         self.parallel_action.setToolTip(self.tr("Let Start and Run queue begin while another training runs "
@@ -193,18 +199,50 @@ class MainWindow(QMainWindow):
                 self.go_actions[key] = self._action(go_menu, self.sidebar.title(key), f"{modifier}+{i + 1}",
                                                     lambda _=False, k=key: self.show_page(k))
         help_menu = bar.addMenu(self.tr("&Help"))
-        self.shortcuts_action = self._action(help_menu, "&Keyboard shortcuts", QKeySequence(), self.show_shortcuts)
+        self.shortcuts_action = self._action(help_menu, self.tr("&Keyboard shortcuts"), QKeySequence(), self.show_shortcuts)
         self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
         self.docs_actions: list[QAction] = []
         for text, name in DOCS:
             path = PROJECT_ROOT / name
-            action = self._action(help_menu, text, QKeySequence(), lambda _=False, p=path: self._open_doc(p))
+            action = self._action(help_menu, QCoreApplication.translate("MainWindow", text), QKeySequence(), lambda _=False, p=path: self._open_doc(p))
             action.setEnabled(path.exists())
             action.setToolTip(str(path) if path.exists() else self.tr("Not installed with this copy: {path}").format(path=path))
             self.docs_actions.append(action)
         help_menu.setToolTipsVisible(True)
         help_menu.addSeparator()
-        self._action(help_menu, "&About Finetune Studio", QKeySequence(), self._about)
+        self._language_menu(help_menu)
+        help_menu.addSeparator()
+        self._action(help_menu, self.tr("&About Finetune Studio"), QKeySequence(), self._about)
+
+    def _language_menu(self, help_menu) -> None:
+        """Help ▸ Language: the system's, or a language we ship, kept in the settings for the next start."""
+        menu = help_menu.addMenu(self.tr("&Language"))
+        group = QActionGroup(self)
+        chosen = str(self.settings.value(i18n.SETTING, "") or "")
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in (("", self.tr("System default")), *i18n.LANGUAGES.items()):
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(code == chosen)
+            group.addAction(action)
+            action.triggered.connect(lambda _=False, c=code: self.choose_language(c))
+            self.language_actions[code] = action
+
+    def choose_language(self, code: str) -> None:
+        """Keep `code` ("" follows the system) for the next start, and say so in this language and in that one."""
+        self.settings.setValue(i18n.SETTING, code)
+        self.language_actions[code].setChecked(True)
+        lang = i18n.supported(code) or i18n.system_language()
+        values = {"language": i18n.LANGUAGES[lang], "value": i18n.forced_language()}
+        notes = [QT_TRANSLATE_NOOP("MainWindow", "The window will be in {language} the next time Finetune Studio "
+                                                 "starts.")]
+        if values["value"]:
+            notes.append(QT_TRANSLATE_NOOP("MainWindow", "While FINETUNE_STUDIO_LANG is set ({value}), it chooses "
+                                                         "the language instead."))
+        here = [QCoreApplication.translate("MainWindow", note).format(**values) for note in notes]
+        there = [i18n.translate_in(lang, "MainWindow", note).format(**values) for note in notes]
+        QMessageBox.information(self, self.tr("Language"), "\n\n".join(dict.fromkeys(
+            ["\n".join(here), "\n".join(there)])))
 
     def _status_bar(self) -> None:
         bar = self.statusBar()

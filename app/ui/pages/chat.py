@@ -44,8 +44,9 @@ class ChatPage(QWidget):
         super().__init__(parent)
         self.worker_command = list(worker_command)
         self.settings = settings or open_settings()
-        layout = page_layout(self, "Chat", "Talk to a trained run, or send the same prompt to the run and its base "
-                                           "model side by side. Each model stays loaded until you unload it.")
+        layout = page_layout(self, self.tr("Chat"), self.tr("Talk to a trained run, or send the same prompt to the "
+                                                   "run and its base model side by side. Each model stays "
+                                                   "loaded until you unload it."))
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         self.model = RunPicker(self.settings, extra=(("Demo model (untrained base)", "demo"),))

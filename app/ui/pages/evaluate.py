@@ -79,10 +79,12 @@ class EvaluatePage(QWidget):
         super().__init__(parent)
         self.settings = settings or open_settings()
         self.program = program or [sys.executable, "-m", "app"]
-        layout = page_layout(self, "Evaluate", "Score a run on held-out examples it never trained on, beside its base "
-                             "model answering zero-shot and with a few training examples in the prompt: is "
-                             "fine-tuning better than in-context learning, and by how much? (A classifier is "
-                             "compared with the majority class, a reward model with chance.)")
+        layout = page_layout(self, self.tr("Evaluate"), self.tr("Score a run on held-out examples it never trained "
+                                                       "on, beside its base model answering zero-shot and "
+                                                       "with a few training examples in the prompt: is "
+                                                       "fine-tuning better than in-context learning, and "
+                                                       "by how much? (A classifier is compared with the "
+                                                       "majority class, a reward model with chance.)"))
         form = QFormLayout()
         self.runs = RunPicker(self.settings, statuses=("completed", "cancelled"))
         self.runs.currentIndexChanged.connect(self.show_stored)

@@ -80,8 +80,9 @@ class ExportPage(QWidget):
         self.run_export_dtype = ExportConfig.model_fields["dtype"].default  # what "the run's" merged dtype means
         self.result: dict = {}
         self._started_at = 0.0
-        layout = page_layout(self, "Export", "Save a trained run as a model you can use elsewhere; every export is "
-                             "reloaded and compared with the trained model.")
+        layout = page_layout(self, self.tr("Export"), self.tr("Save a trained run as a model you can use elsewhere; "
+                                                     "every export is reloaded and compared with the "
+                                                     "trained model."))
 
         form = QFormLayout()
         self.runs = RunPicker(self.settings, statuses=("completed", "cancelled"))
@@ -204,7 +205,7 @@ class ExportPage(QWidget):
             loss = self.run_info.get("best_eval_loss")
             self.checkpoint.addItem(f"Best checkpoint (step {best}" + (f", eval_loss {loss:.4f})" if loss is not None
                                                                       else ")"), self.tr("best"))
-        self.checkpoint.addItem(self.tr("Final model"), "final")
+        self.checkpoint.addItem(self.tr("Final model"), self.tr("final"))
         for step in reversed(checkpoints(artifacts)):
             self.checkpoint.addItem(f"Checkpoint at step {step}" + (" (best)" if step == best else ""), step)
         self.checkpoint.blockSignals(False)

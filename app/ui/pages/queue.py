@@ -55,9 +55,10 @@ class QueuePage(QWidget):
         super().__init__(parent)
         self.config_provider = config_provider
         self.program = program or [sys.executable, "-m", "app"]
-        layout = page_layout(self, "Queue", "Runs wait here and train one after another. Build a sweep from the "
-                             "current config (every combination of the values you list), then rank the finished "
-                             "runs by a metric.")
+        layout = page_layout(self, self.tr("Queue"), self.tr("Runs wait here and train one after another. Build a "
+                                                    "sweep from the current config (every combination of "
+                                                    "the values you list), then rank the finished runs by "
+                                                    "a metric."))
         form = QFormLayout()
         self.axes: dict[str, QLineEdit] = {}
         for name, label, placeholder in AXES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.ui.settings import open_settings
@@ -38,6 +38,9 @@ class StepPage(QWidget):
         self.state = state
         self.settings = settings or open_settings()
         self.tasks = TaskGroup(self)
+        # each step marks its title and help with QT_TRANSLATE_NOOP under its own class name
+        self.title = QCoreApplication.translate(type(self).__name__, type(self).title)
+        self.help = QCoreApplication.translate(type(self).__name__, type(self).help)
         self.layout_ = page_layout(self, self.title, self.help)
 
     def begin(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -49,10 +49,10 @@ UNSURE = 0.9  # below this detection confidence the column-mapping dialog is off
 
 class DataStep(StepPage):
     key = "data"
-    title = "Data"
-    help = ("Choose the examples the model should learn from: a JSONL, JSON, CSV, Parquet or text file, or a "
-            "folder (saved by `datasets`, or of text files). Drop it here or pick it; the format is detected, every "
-            "row is checked, and the doctor's fixes make a cleaned copy.")
+    title = QT_TRANSLATE_NOOP("DataStep", "Data")
+    help = QT_TRANSLATE_NOOP("DataStep", "Choose the examples the model should learn from: a JSONL, JSON, CSV, Parquet or text file, or a "
+                                         "folder (saved by `datasets`, or of text files). Drop it here or pick it; the format is detected, every "
+                                         "row is checked, and the doctor's fixes make a cleaned copy.")
 
     def __init__(self, state: StudioState, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(state, settings, parent)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -42,9 +42,9 @@ def command_text(config: RunConfig, filename: str = "run.yaml") -> str:
 
 class HyperparametersStep(StepPage):
     key = "hyperparameters"
-    title = "Hyperparameters"
-    help = ("How long and how fast to train. The defaults suit a first run; hover a name for what it does. "
-            "Save the config to rerun it from the command line.")
+    title = QT_TRANSLATE_NOOP("HyperparametersStep", "Hyperparameters")
+    help = QT_TRANSLATE_NOOP("HyperparametersStep", "How long and how fast to train. The defaults suit a first run; hover a name for what it does. "
+                                                    "Save the config to rerun it from the command line.")
 
     def __init__(self, state: StudioState, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(state, settings, parent)

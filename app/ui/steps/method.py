@@ -3,7 +3,7 @@ family), then the method's settings. Methods that do not suit the chosen stage a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -57,9 +57,9 @@ class MethodCard(QFrame):
 
 class MethodStep(StepPage):
     key = "method"
-    title = "Method"
-    help = ("What to teach the model, then how much of it to train. Adapters (LoRA and friends) train a small "
-            "add-on and need far less memory; full fine-tuning changes every weight.")
+    title = QT_TRANSLATE_NOOP("MethodStep", "Method")
+    help = QT_TRANSLATE_NOOP("MethodStep", "What to teach the model, then how much of it to train. Adapters (LoRA and friends) train a small "
+                                           "add-on and need far less memory; full fine-tuning changes every weight.")
 
     def __init__(self, state: StudioState, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(state, settings, parent)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -44,9 +44,9 @@ def human_count(n: int) -> str:
 
 class ModelStep(StepPage):
     key = "model"
-    title = "Model"
-    help = ("The model to fine-tune. The demo model (SmolLM2-135M-Instruct) trains on any computer; "
-            "you can also use a model folder, a .gguf file or a Hugging Face hub id.")
+    title = QT_TRANSLATE_NOOP("ModelStep", "Model")
+    help = QT_TRANSLATE_NOOP("ModelStep", "The model to fine-tune. The demo model (SmolLM2-135M-Instruct) trains on any computer; "
+                                          "you can also use a model folder, a .gguf file or a Hugging Face hub id.")
 
     def __init__(self, state: StudioState, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(state, settings, parent)

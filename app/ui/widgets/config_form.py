@@ -11,7 +11,7 @@ import logging
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import RunConfig, field_problems
+from app.ui.i18n import schema_text
 from app.ui.state import StudioState
 from app.ui.widgets.field_editors import FieldEditor, editor_for
 from app.ui.widgets.input_rules import set_tab_order
@@ -54,7 +55,8 @@ def is_advanced(field: FieldInfo) -> bool:
 
 
 def section_title(section: str | None) -> str:
-    return "Run" if section is None else (RunConfig.model_fields[section].title or section.title())
+    return QCoreApplication.translate("ConfigForm", "Run") if section is None else \
+        schema_text(RunConfig.model_fields[section].title or section.title())
 
 
 class Collapsible(QWidget):
@@ -167,8 +169,8 @@ class ConfigForm(QWidget):
         if not titled:
             form.setContentsMargins(0, 0, 0, 0)
         for name, field in fields.items():
-            label = QLabel(field.title or name)
-            label.setToolTip(field.description or "")
+            label = QLabel(schema_text(field.title) or name)
+            label.setToolTip(schema_text(field.description))
             editor = editor_for(field)
             editor.setObjectName(f"{section or 'run'}.{name}")
             error = QLabel()

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import annotated_types as at
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
+
+from app.ui.i18n import schema_text
 
 INT_MAX = 2**31 - 1
 NONE_TEXT = "—"
@@ -108,7 +110,7 @@ class IntEditor(FieldEditor):
         if optional:
             low -= 1
         if optional or "special" in extra:
-            box.setSpecialValueText(str(extra.get("special", NONE_TEXT)))
+            box.setSpecialValueText(schema_text(str(extra.get("special", NONE_TEXT))))
         box.setRange(low, high)
         box.setAccelerated(True)
         super().__init__(box)
@@ -180,8 +182,9 @@ class ChoiceEditor(FieldEditor):
         combo = QComboBox()
         self.choices = ([None] if none_text is not None else []) + list(choices)
         for choice in self.choices:  # a bool among words ("auto", True, False) reads "on" / "off"
-            combo.addItem(none_text if choice is None else
-                          ("on" if choice else "off") if isinstance(choice, bool) else str(choice))
+            combo.addItem(schema_text(none_text) if choice is None else
+                          QCoreApplication.translate("ChoiceEditor", "on" if choice else "off")
+                          if isinstance(choice, bool) else schema_text(str(choice)))
         super().__init__(combo)
         combo.currentIndexChanged.connect(self.edited)
 
@@ -225,7 +228,7 @@ class ChecksEditor(FieldEditor):
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.boxes = {choice: QCheckBox(labels.get(choice, str(choice))) for choice in choices}
+        self.boxes = {choice: QCheckBox(schema_text(labels.get(choice, str(choice)))) for choice in choices}
         for box in self.boxes.values():
             layout.addWidget(box)
         layout.addStretch(1)
@@ -309,5 +312,5 @@ def editor_for(field: FieldInfo) -> FieldEditor:
         accepts_list = origin in (typing.Union, types.UnionType) and any(typing.get_origin(a) is list for a in args)
         editor = TextEditor(field, optional, accepts_list)
     if field.description:
-        editor.setToolTip(field.description)
+        editor.setToolTip(schema_text(field.description))
     return editor

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBox
 
 from app.core.config import field_problems
 from app.core.requests import R, parse_request
+from app.ui.i18n import schema_text
 from app.ui.widgets.config_form import Collapsible
 from app.ui.widgets.field_editors import FieldEditor, editor_for
 
@@ -56,7 +57,7 @@ class RequestForm(QWidget):
             info = self.kind.model_fields[name]
             editor = editor_for(info)
             editor.setObjectName(f"{self.kind.command}.{name}")
-            label = QLabel(info.title or name, toolTip=info.description or "")
+            label = QLabel(schema_text(info.title) or name, toolTip=schema_text(info.description))
             label.setBuddy(editor.inner)
             editor.set_value(values.get(name, info.get_default(call_default_factory=True)))
             editor.edited.connect(self._edited)
