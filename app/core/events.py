@@ -18,6 +18,8 @@ Events (all carry `event` and `time`, seconds since the epoch):
 
 A chat process (`chat KEYS --events jsonl`, app/core/chat/serve.py) streams in the same envelope, each event naming its
 model key: loaded, token, done (one answer ended), unloaded, error (a bad request or a failed load), then finished.
+An HTTP server (`serve RUNS --events jsonl`, app/core/serving/) sends `listening` (url, host, port, models,
+memory_bytes, and api_key when it generated one) once it accepts requests, then `finished` when it stops.
 
 Core code reports through an `EventSink` (anything with `emit(event, **fields)`) and asks a `StopFlag` whether to
 stop; it knows nothing about threads, Qt or terminals.
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 
 CHAT_EVENT_NAMES = ("loaded", "token", "done", "unloaded", "error")
 EVENT_NAMES = ("phase", "started", "progress", "metrics", "sample", "checkpoint", "artifact", "warning", "result",
-               "finished", *CHAT_EVENT_NAMES)
+               "finished", "listening", *CHAT_EVENT_NAMES)
 FINAL_STATUSES = ("completed", "cancelled", "failed", "rejected")
 
 

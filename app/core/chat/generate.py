@@ -29,8 +29,10 @@ class Answer:
     top_p: float = 1.0
     stop: threading.Event = field(default_factory=threading.Event)
     adapter: str | None = None  # a peft adapter name or BASE_ADAPTER; None: the model as loaded
+    prompt_ids: list[int] | None = None  # the prompt's tokens as given (no template, no trimming); None: from messages
     tokens: int = 0
     trimmed: int = 0
+    finish: str = ""  # why it ended: "stop" (an end-of-turn token), "length" (max_new_tokens) or "cancelled" (stop)
 
 
 class _RowStreamer:
@@ -58,11 +60,14 @@ class _RowStreamer:
                 self.ids[row].append(token)
                 self._show(row, final=False)
             if token in self.stop_ids or answer.tokens >= answer.max_new_tokens or answer.stop.is_set():
+                answer.finish = ("stop" if token in self.stop_ids else "length"
+                                 if answer.tokens >= answer.max_new_tokens else "cancelled")
                 self._finish(row)
 
     def end(self) -> None:
         for row, done in enumerate(self.finished):
             if not done:
+                self.answers[row].finish = "cancelled" if self.answers[row].stop.is_set() else "length"
                 self._finish(row)
 
     def _show(self, row: int, final: bool) -> None:
@@ -98,9 +103,10 @@ def stream_answers(model: Any, tokenizer: Any, answers: list[Answer]) -> Iterato
     longest = max(a.max_new_tokens for a in answers)
     prompts = []
     for answer in answers:
-        messages, answer.trimmed = fit_context(tokenizer, answer.messages, context_length(model) - answer.max_new_tokens)
-        prompts.append(tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
-                                                     return_dict=True)["input_ids"])
+        if answer.prompt_ids is None:
+            answer.prompt_ids, answer.trimmed = chat_prompt(tokenizer, answer.messages,
+                                                            context_length(model) - answer.max_new_tokens)
+        prompts.append(answer.prompt_ids)
     width = max(len(p) for p in prompts)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     # left padding: every row's answer starts at the same position, and the mask hides the padding
@@ -142,6 +148,14 @@ def stream_answers(model: Any, tokenizer: Any, answers: list[Answer]) -> Iterato
     thread.join()
     if failure:
         raise failure[0]
+
+
+def chat_prompt(tokenizer: Any, messages: list[dict], limit: int) -> tuple[list[int], int]:
+    """The prompt's token ids for `messages` (the chat template, the assistant's turn opened) with the oldest turns
+    left out to fit `limit` tokens (`fit_context`), and how many were left out."""
+    messages, trimmed = fit_context(tokenizer, messages, limit)
+    return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
+                                         return_dict=True)["input_ids"], trimmed
 
 
 def fit_context(tokenizer: Any, messages: list[dict], limit: int) -> tuple[list[dict], int]:
