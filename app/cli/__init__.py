@@ -14,7 +14,7 @@ import os
 import sqlite3
 import sys
 
-from app.cli import chat, data, desktop, doctor, evaluate, export, methods, models, queue, recipes, runs, serve, train
+from app.cli import chat, data, desktop, doctor, evaluate, export, methods, models, queue, runs, serve, train
 from app.core.errors import StudioError
 from app.logsetup import setup_logging
 
@@ -29,7 +29,7 @@ def cmd_gui(args) -> int:
         raise problem
     from app.ui.app import run_gui
 
-    return run_gui(args.config, exit_after_show=args.exit_after_show, lang=args.lang)
+    return run_gui(args.config, exit_after_show=args.exit_after_show)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,10 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("config", nargs="?", help="a run config to open")
     g.add_argument("--exit-after-show", action="store_true",
                    help="quit as soon as the window is shown (start-up benchmarks and smoke tests)")
-    g.add_argument("--lang", metavar="LANG", help="the window's language (en, zh_CN), this time only; default: "
-                   "FINETUNE_STUDIO_LANG, else Help > Language, else the system's")
     g.set_defaults(func=cmd_gui)
-    for group in (train, runs, export, chat, serve, data, models, evaluate, queue, methods, recipes, doctor, desktop):
+    for group in (train, runs, export, chat, serve, data, models, evaluate, queue, methods, doctor, desktop):
         group.add_parsers(sub)
     return p
 
