@@ -3,7 +3,8 @@
 Each column keeps its model loaded in a `finetune-studio chat MODEL --events jsonl` process (app/ui/widgets/
 chat_process.py), so loading, answering and unloading never block the window. When both columns' models share one
 base model (a LoRA run and its base, or two LoRA runs of one base) they share one process that holds the base once
-and answers both in one batched generation; merged exports and different bases get a process each.
+and answers both in one batched generation; merged exports and different bases get a process each. "Serve over
+HTTP" (app/ui/widgets/serve_panel.py) serves the same models to other programs through `finetune-studio serve`.
 """
 
 from __future__ import annotations
@@ -31,16 +32,19 @@ from app.ui.widgets.chat_column import ChatColumn
 from app.ui.widgets.chat_process import ChatProcess
 from app.ui.widgets.chat_worker import DEFAULT_COMMAND
 from app.ui.widgets.run_picker import RunPicker
+from app.ui.widgets.serve_panel import DEFAULT_SERVE_COMMAND, ServePanel
 
 DEFAULT_PROMPT = "What is the largest planet in the solar system?"
 BASE = "@base"  # the second picker's default: the first model's base
 
 
 class ChatPage(QWidget):
-    """`worker_command`: the command that serves one model over the jsonl protocol (tests pass a fake)."""
+    """`worker_command`: the command that serves one model over the jsonl protocol, `serve_command` the HTTP server's
+    (tests pass fakes)."""
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None,
-                 worker_command: list[str] | tuple[str, ...] = DEFAULT_COMMAND):
+                 worker_command: list[str] | tuple[str, ...] = DEFAULT_COMMAND,
+                 serve_command: list[str] | tuple[str, ...] = DEFAULT_SERVE_COMMAND):
         super().__init__(parent)
         self.worker_command = list(worker_command)
         self.settings = settings or open_settings()
@@ -112,6 +116,8 @@ class ChatPage(QWidget):
         buttons.addWidget(self.clear_button)
         bottom.addLayout(buttons)
         layout.addLayout(bottom)
+        self.serve_panel = ServePanel(self.serve_targets, serve_command)
+        layout.addWidget(self.serve_panel)
 
         for column in self.columns():
             column.worker.state_changed.connect(self._update_buttons)
@@ -168,6 +174,13 @@ class ChatPage(QWidget):
                 other_key, other_label = other, self.other.currentText().split("  ·  ")[0]
             targets.insert(0, (self.base_column, other_key, other_label))
         return targets
+
+    def serve_targets(self) -> list[str]:
+        """What "Serve over HTTP" serves: the chosen model, and the second one too when both share one base."""
+        from app.core.chat.load import shared_base
+
+        keys = [key for _, key, _ in reversed(self.targets())]  # the chosen model first
+        return keys if len(keys) > 1 and shared_base(keys) is not None else keys[:1]
 
     def settings_dict(self) -> dict:
         return {"system": self.system.text(), "temperature": self.temperature.value(), "top_p": self.top_p.value(),
@@ -257,6 +270,7 @@ class ChatPage(QWidget):
         self.other.refresh()
 
     def shutdown(self) -> None:
+        self.serve_panel.shutdown()
         for process in self.findChildren(ChatProcess):  # shared ones, and any still ending after an unload
             process.shutdown()
         for column in (self.base_column, self.tuned_column):
