@@ -18,7 +18,7 @@ from .config import DataFormat, ExportDtype, ShardSize, validation_problems
 from .errors import ConfigError, StudioError
 from .sections import Section
 
-GgufQuant = Literal["f32", "f16", "q8_0", "q4_k_m"]
+GgufQuant = Literal["f32", "f16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q5_0", "q4_0"]
 EXPORT_TARGETS = ("merged", "adapter", "gguf", "ollama")
 EvalSplit = Literal["validation", "test"]
 AugmentKind = Literal["rephrase", "new"]
@@ -49,8 +49,10 @@ class ExportRequest(Request):
                                       "(default: the run's export.dtype).", json_schema_extra={"special": "the run's"})
     max_shard_size: ShardSize | None = Field(None, title="Max shard size", description="Largest safetensors file "
                                              "of the merged model, e.g. 500MB (default: the run's).")
-    quant: GgufQuant = Field("f16", title="GGUF tensor type", description="f16 answers exactly as the model; q8_0 "
-                             "is about half the size; q4_k_m needs llama.cpp's llama-quantize.")
+    quant: GgufQuant = Field("q4_k_m", title="GGUF tensor type", description="q4_k_m: what Ollama users pull, about "
+                             "a quarter of f16 with a small quality loss; q5_k_m and q6_k: larger, closer to the "
+                             "model; q8_0: half of f16, nearly exact; f16 answers exactly as the model; q4_0/q5_0: "
+                             "older types. Quantised as llama.cpp's llama-quantize does.")
     push_to_hub: str | None = Field(None, title="Hub repository", description="Upload the merged model (else the "
                                     "adapter) to this Hugging Face Hub repository (user/name).")
     public: bool = Field(False, title="Public", description="With a Hub repository: make it public (default "

@@ -49,9 +49,9 @@ def test_export_and_eval_speak_the_shapes_the_fakes_speak(run, tmp_path):
 
 
 def test_a_refused_command_ends_with_its_message_and_hint(run, tmp_path):
-    events, code = events_of("export", "events-run", "--gguf", str(tmp_path / "g"), "--quant", "q4_k_m")
+    events, code = events_of("export", "events-run", "--gguf", str(tmp_path / "g"), "--push-to-hub", "me/x")
     assert code == 2 and [e["event"] for e in events] == ["finished"]
-    assert events[0]["status"] == "failed" and "q4_k_m" in events[0]["error"] and "llama-quantize" in events[0]["hint"]
+    assert events[0]["status"] == "failed" and "--push-to-hub" in events[0]["error"] and "--merged" in events[0]["hint"]
     events, code = events_of("eval", "no-such-run")
     assert code == 2 and events[-1]["status"] == "failed" and events[-1]["hint"]
 

@@ -103,10 +103,6 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
         raise ExportError(f"Run {run['id']} is a {STAGES[config.training.stage].title.lower()} run: its model scores "
                           "or labels text, and GGUF and Ollama exports are for chat models.",
                           "Export it with --merged (an AutoModelForSequenceClassification folder) and/or --adapter.")
-    if gguf or ollama:
-        from .gguf import check_quant, gguf_name
-
-        check_quant(quant, Path(gguf or ollama) / gguf_name(config.name or run["id"], "f16"))
     if request.push_to_hub:
         from .hub import check_push
 

@@ -10,7 +10,10 @@ from pathlib import Path
 from ..errors import ExportError
 
 DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp32": 4.0}
-QUANT_BYTES = {"f32": 4.0, "f16": 2.0, "q8_0": 1.0625, "q4_k_m": 0.5625}
+# bytes per weight of each GGUF type; the K-mixes as llama.cpp reports them for a 7B llama (Q4_K_M 4.89 bits,
+# Q5_K_M 5.69, Q6_K 6.56): a model whose rows 256 does not divide falls back to 32-value blocks of similar size
+QUANT_BYTES = {"f32": 4.0, "f16": 2.0, "q8_0": 1.0625, "q6_k": 0.82, "q5_k_m": 0.71, "q4_k_m": 0.61,
+               "q5_0": 0.6875, "q4_0": 0.5625}
 ADAPTER_BYTES = 4.0  # adapters are saved in fp32
 # Free space kept beyond the estimate: tokenizer files, the model card, the filesystem's own needs.
 DISK_MARGIN = 50_000_000

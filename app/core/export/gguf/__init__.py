@@ -41,34 +41,8 @@ def _no_progress(message: str, current: int, total: int) -> None:
 
 
 def supported_quant_types() -> list[str]:
-    """Quant types the installed `gguf` package can write (q4_k_m needs its Q4_K/Q6_K quantizers)."""
-    import numpy as np
-    from gguf import GGMLQuantizationType as Q
-    from gguf.quants import quantize
-
-    types = [quant for quant in get_args(GgufQuant) if quant != "q4_k_m"]
-    try:
-        quantize(np.zeros((1, 256), dtype=np.float32), Q.Q4_K)
-        quantize(np.zeros((1, 256), dtype=np.float32), Q.Q6_K)
-        types.append("q4_k_m")
-    except NotImplementedError:
-        pass
-    return types
-
-
-def check_quant(quant: str, f16_file: Path | None = None) -> None:
-    """ExportError for a quant type the gguf package cannot write; for q4_k_m the hint is the llama.cpp command
-    that makes it from an f16 export (`f16_file`: where that export will be)."""
-    available = supported_quant_types()
-    if quant in available:
-        return
-    f16 = Path(f16_file or "DIR/MODEL-f16.gguf")
-    target = f16.with_name(f16.name.replace("-f16.gguf", f"-{quant}.gguf"))
-    raise ExportError(f"GGUF quant type {quant!r} cannot be written here: the installed gguf package has no "
-                      f"{quant.upper()} quantizer (it writes {', '.join(available)}), and llama.cpp's quantizer is "
-                      "not part of Finetune Studio.",
-                      f"Export f16 (--quant f16), then quantize it with llama.cpp: "
-                      f"llama-quantize {f16} {target} {quant.upper()}")
+    """Every quant type of the export request: all are written in-process (gguf/quants.py)."""
+    return list(get_args(GgufQuant))
 
 
 def check_architecture(config: Any) -> tuple[str, bool]:
@@ -149,20 +123,6 @@ def tokenizer_metadata(model_dir: Path, vocab_size: int, trust_remote_code: bool
     return meta
 
 
-def _tensor_data(name: str, array: Any, quant: str) -> tuple[Any, Any]:
-    """(data, raw_dtype) for one tensor: 1-D tensors stay f32; matrices follow `quant`."""
-    import numpy as np
-    from gguf import GGMLQuantizationType as Q
-    from gguf.quants import quantize
-
-    array = np.ascontiguousarray(array, dtype=np.float32)
-    if array.ndim == 1 or quant == "f32":
-        return array, Q.F32
-    if quant == "q8_0" and array.shape[-1] % 32 == 0:
-        return quantize(array, Q.Q8_0), Q.Q8_0
-    return array.astype(np.float16), Q.F16
-
-
 def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress: Progress | None = None,
                stop: Callable[[], bool] | None = None, trust_remote_code: bool = False) -> Path:
     """Convert an HF model folder (a merged export) to one GGUF file; the folder's own code (a model that ships it)
@@ -171,9 +131,10 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
+    from .quants import FILE_TYPES, TypeMix, quantize
+
     progress = progress or _no_progress
     out_file = Path(out_file)
-    check_quant(quant, out_file.with_name(out_file.name.replace(f"-{quant}.gguf", "-f16.gguf")))
     config = AutoConfig.from_pretrained(model_dir, trust_remote_code=trust_remote_code)
     arch, permute = check_architecture(config)
     progress("Reading the model", 0, 3)
@@ -204,8 +165,7 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
         writer.add_rope_freq_base(_rope_theta(config))
         writer.add_layer_norm_rms_eps(config.rms_norm_eps)
         writer.add_vocab_size(config.vocab_size)
-        writer.add_file_type({"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16,
-                              "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}[quant])
+        writer.add_file_type(FILE_TYPES[quant][1])
         writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
         writer.add_tokenizer_model("gpt2")
         writer.add_tokenizer_pre(vocab["pre"])
@@ -223,21 +183,25 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
         names = gguf.get_tensor_name_map(gguf.MODEL_ARCH[arch.upper()], config.num_hidden_layers)
         tied = bool(getattr(config, "tie_word_embeddings", False))
         items = [(k, v) for k, v in state.items() if not (tied and k == "lm_head.weight")]
-        for i, (key, tensor) in enumerate(items):
-            if stop is not None and stop():
-                from ...errors import Cancelled
-                raise Cancelled("GGUF export cancelled.")
+        gguf_names = []
+        for key, _tensor in items:
             gguf_name = names.get_name(key, try_suffixes=(".weight", ".bias"))
             if gguf_name is None:
                 raise ExportError(f"GGUF export cannot map tensor {key!r} to a llama.cpp name.",
                                   "Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.")
+            gguf_names.append(gguf_name)
+        mix = TypeMix(quant, gguf_names, config.num_hidden_layers)  # llama-quantize's choice per tensor
+        for i, ((key, tensor), gguf_name) in enumerate(zip(items, gguf_names, strict=True)):
+            if stop is not None and stop():
+                from ...errors import Cancelled
+                raise Cancelled("GGUF export cancelled.")
             array = tensor.detach().to(torch.float32).numpy()
             if permute and key.endswith("q_proj.weight"):
                 array = permute_for_rope(array, n_head)
             elif permute and key.endswith("k_proj.weight"):
                 array = permute_for_rope(array, n_kv)
-            data, raw_dtype = _tensor_data(gguf_name, array, quant)
-            writer.add_tensor(gguf_name, data, raw_dtype=raw_dtype)
+            kind = mix.type_for(gguf_name, array.shape)
+            writer.add_tensor(gguf_name, quantize(array, kind), raw_dtype=gguf.GGMLQuantizationType[kind])
             if i % 8 == 0:
                 progress(f"Converting tensors to {quant} ({i}/{len(items)})", 1, 3)
         del model, state
