@@ -143,7 +143,7 @@ def test_cli_exports_gguf_and_ollama_with_parity_report(evaluated_run, tmp_path,
 
     capsys.readouterr()
     assert main(["export", "export-run", "--gguf", str(tmp_path / "g"), "--ollama", str(tmp_path / "o"),
-                 "--json"]) == 0
+                 "--quant", "f16", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     arts = {a["kind"]: a for a in result["artifacts"]}
     assert set(arts) == {"gguf", "ollama"}
