@@ -4,8 +4,8 @@
 
 pyside6-lupdate reads every `self.tr("…")` / `QCoreApplication.translate(context, "…")` in app/ui. The texts the
 window shows from elsewhere are handed to it as `QT_TRANSLATE_NOOP` lines in a scratch file: the pydantic schema's
-titles, descriptions, choice labels and plain-word choices (context "Schema"), the method and stage cards (also
-"Schema"), and every `Text("…")` template in app/core (context "core"). New texts arrive unfinished, texts no longer in
+titles, descriptions, choice labels and plain-word choices (context "Schema"), the method and stage cards and the
+cleaning actions' titles and descriptions (also "Schema"), and every `Text("…")` template in app/core (context "core"). New texts arrive unfinished, texts no longer in
 the code are dropped, and translations already written are kept. The .ts files are the source of truth: translate
 them with Qt Linguist (pyside6-linguist) or by hand; `python -m app.ui.i18n` compiles them.
 """
@@ -57,6 +57,7 @@ def _flatten(annotation) -> list:
 
 def schema_strings() -> list[str]:
     """What the config and request forms and the method/stage cards show: titles, descriptions, choice labels."""
+    from app.core.data.clean_options import DESCRIPTIONS, TITLES
     from app.core.methods.registry import FAMILIES, METHODS
     from app.core.stages.registry import STAGES
 
@@ -73,7 +74,7 @@ def schema_strings() -> list[str]:
                     out += [str(c) for c in typing.get_args(arg) if isinstance(c, str) and WORD.match(c)]
     for spec in METHODS.values():
         out += [spec.title, spec.what, spec.when, spec.cost]
-    out += list(FAMILIES.values())
+    out += list(FAMILIES.values()) + list(TITLES.values()) + list(DESCRIPTIONS.values())
     for stage in STAGES.values():
         out += [stage.title, stage.what, stage.data]
     return [s for s in dict.fromkeys(out) if s.strip()]

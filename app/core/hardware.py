@@ -11,6 +11,8 @@ import subprocess
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from .messages import Text
+
 if TYPE_CHECKING:
     from .config import ExportConfig, MethodConfig, RunConfig, TrainingConfig
     from .models import ModelInfo
@@ -410,16 +412,16 @@ def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig
     t = training
     options: list[tuple[str, dict[str, dict]]] = []
     if method.name in ("lora", "dora", "rslora", "pissa", "olora", "loraplus", "full", "freeze"):
-        options.append(("Use QLoRA (4-bit base)", {"method": {"name": "qlora"}}))
+        options.append((Text("Use QLoRA (4-bit base)"), {"method": {"name": "qlora"}}))
     if t.batch_size > 1:
-        options.append((f"Micro-batch {t.batch_size // 2} × accumulation {t.gradient_accumulation * 2} "
-                        "(same effective batch)",
+        options.append((Text("Micro-batch {batch} × accumulation {accumulation} (same effective batch)",
+                             batch=t.batch_size // 2, accumulation=t.gradient_accumulation * 2),
                         {"training": {"batch_size": t.batch_size // 2,
                                       "gradient_accumulation": t.gradient_accumulation * 2}}))
     if not resolve_checkpointing(info, method, t, device).gradient_checkpointing:
-        options.append(("Turn on gradient checkpointing (slower)", {"training": {"gradient_checkpointing": True}}))
+        options.append((Text("Turn on gradient checkpointing (slower)"), {"training": {"gradient_checkpointing": True}}))
     if t.max_length >= 64:
-        options.append((f"Max length {t.max_length // 2} (longer examples are truncated)",
+        options.append((Text("Max length {length} (longer examples are truncated)", length=t.max_length // 2),
                         {"training": {"max_length": t.max_length // 2}}))
     fixes = []
     for title, changes in options:

@@ -129,6 +129,8 @@ def run_gui(config_path: str | None = None, exit_after_show: bool = False, lang:
                             QCoreApplication.translate("app", "The last setup is open, except for these, which take "
                                                        "the demo preset's values:\n\n")
                             + "\n".join(f"• {field}: {i18n.core_text(why)}" for field, why in window.setup_problems))
+    elif window.first_launch and not exit_after_show:
+        QTimer.singleShot(0, window.new_from_recipe)  # where a new user starts: the recipe gallery
     if exit_after_show:
         def report() -> None:
             print(SHOWN_MARKER, flush=True)

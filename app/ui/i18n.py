@@ -164,6 +164,12 @@ def translate_in(lang: str, context: str, text: str) -> str:
     return translator.translate(context, text) or text
 
 
+def count(n: int, one: str, many: str) -> str:
+    """`one` or `many` (each already translated, with {n} where the number goes) for `n`: Chinese has one form for
+    both, English agrees the noun with the number."""
+    return (one if n == 1 else many).format(n=f"{n:,}")
+
+
 def schema_text(text: str | None) -> str:
     """A schema title, description or choice label, or a registry card's text, in the window's language."""
     return QCoreApplication.translate(SCHEMA, text) if text else (text or "")

@@ -9,7 +9,7 @@ HTTP" (app/ui/widgets/serve_panel.py) serves the same models to other programs t
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -53,14 +53,16 @@ class ChatPage(QWidget):
                                                    "loaded until you unload it."))
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
-        self.model = RunPicker(self.settings, extra=(("Demo model (untrained base)", "demo"),))
+        self.model = RunPicker(self.settings, extra=((QT_TRANSLATE_NOOP("RunPicker", "Demo model (untrained base)"),
+                                                      "demo"),))
         self.model.setToolTip(self.tr("The model to chat with: a finished run, the demo model or a model "
                                       "folder"))
         self.side_by_side = QCheckBox(self.tr("Side by side with"))
         self.side_by_side.setToolTip(self.tr("Send each prompt to a second model too, and show both answers"))
         self.side_by_side.setChecked(self.settings.value("chat/side_by_side", True, type=bool))
-        self.other = RunPicker(self.settings, extra=(("Its base model", BASE),
-                                                     ("Demo model (untrained base)", "demo")))
+        self.other = RunPicker(self.settings, extra=((QT_TRANSLATE_NOOP("RunPicker", "Its base model"), BASE),
+                                                     (QT_TRANSLATE_NOOP("RunPicker", "Demo model (untrained base)"),
+                                                      "demo")))
         self.other.setMinimumContentsLength(16)
         self.other.setToolTip(self.tr("The second model: by default the base model the first one was "
                                       "trained from"))
@@ -79,8 +81,8 @@ class ChatPage(QWidget):
         grid.addLayout(self._sampling_row(), 2, 1, 1, 3)  # a row of its own, so the page fits a laptop's width
         layout.addLayout(grid)
 
-        self.base_column = ChatColumn("Base", worker_command)
-        self.tuned_column = ChatColumn("Model", worker_command)
+        self.base_column = ChatColumn(self.tr("Base"), worker_command)
+        self.tuned_column = ChatColumn(self.tr("Model"), worker_command)
         self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.base_column)
@@ -145,8 +147,8 @@ class ChatPage(QWidget):
         self.max_tokens.setValue(int(self.settings.value("chat/max_tokens", 256)))
         self.max_tokens.setToolTip(self.tr("The longest answer, in tokens"))
         row.setSpacing(6)
-        for i, (label, box) in enumerate((("Temperature", self.temperature), ("Top-p", self.top_p),
-                                          ("Max tokens", self.max_tokens))):
+        for i, (label, box) in enumerate(((self.tr("Temperature"), self.temperature), (self.tr("Top-p"), self.top_p),
+                                          (self.tr("Max tokens"), self.max_tokens))):
             if i:
                 row.addSpacing(12)
             row.addWidget(QLabel(label))
@@ -252,7 +254,7 @@ class ChatPage(QWidget):
         self.base_column.setVisible(side)
         if not side:
             self.base_column.worker.unload()
-        self.tuned_column.role = "Tuned" if side else "Model"
+        self.tuned_column.role = self.tr("Tuned") if side else self.tr("Model")
         self._show_titles()
         self._update_buttons()
 

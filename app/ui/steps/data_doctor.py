@@ -8,7 +8,7 @@ import html
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,18 +26,18 @@ from PySide6.QtWidgets import (
 
 from app.core.data.clean_options import DESCRIPTIONS, TITLES
 from app.core.data.lengths import histogram_lines
-from app.core.wording import plural
+from app.ui.i18n import core_text, count, schema_text
 from app.ui.steps.data_preview import first_rows
 
 # (finding key, fix button text, the actions it runs; None: the button opens a form first)
 FIXES = {
-    "problems": ("Drop invalid rows", {"drop_invalid": True}),
-    "duplicates": ("Remove duplicates", {"dedupe": "exact"}),
-    "near_duplicates": ("Remove near duplicates", {"dedupe": "near"}),
-    "whitespace": ("Trim whitespace", {"trim": True}),
-    "placeholders": ("Fill placeholders…", None),
-    "lengths": ("Measure token lengths", None),
-    "augment": ("Augment…", None),
+    "problems": (QT_TRANSLATE_NOOP("DoctorPanel", "Drop invalid rows"), {"drop_invalid": True}),
+    "duplicates": (QT_TRANSLATE_NOOP("DoctorPanel", "Remove duplicates"), {"dedupe": "exact"}),
+    "near_duplicates": (QT_TRANSLATE_NOOP("DoctorPanel", "Remove near duplicates"), {"dedupe": "near"}),
+    "whitespace": (QT_TRANSLATE_NOOP("DoctorPanel", "Trim whitespace"), {"trim": True}),
+    "placeholders": (QT_TRANSLATE_NOOP("DoctorPanel", "Fill placeholders…"), None),
+    "lengths": (QT_TRANSLATE_NOOP("DoctorPanel", "Measure token lengths"), None),
+    "augment": (QT_TRANSLATE_NOOP("DoctorPanel", "Augment…"), None),
 }
 
 
@@ -53,7 +53,7 @@ def inspect_work(path: str, config, tokenizer=None, measure: bool = False):
         def report(done, total):
             if stop.is_set():
                 raise Cancelled()
-            progress(done, total, "Checking rows")
+            progress(done, total, QCoreApplication.translate("DataDoctor", "Checking rows"))
 
         from app.core.data.sources import is_hub_id, resolve_source
 
@@ -63,7 +63,7 @@ def inspect_work(path: str, config, tokenizer=None, measure: bool = False):
         if measure and tokenizer is None:
             from app.core import models
 
-            progress(0, 0, "Loading the tokenizer")
+            progress(0, 0, QCoreApplication.translate("DataDoctor", "Loading the tokenizer"))
             loaded = models.load_tokenizer(model.source, model.revision, model.trust_remote_code)
             ensure_chat_template(loaded)
         rows = first_rows(local)
@@ -91,7 +91,7 @@ def clean_work(path: str, actions: dict, config):
             ensure_chat_template(tokenizer)
         return clean_dataset(path, actions, fmt=data.format, columns=dict(data.columns) or None,
                              tokenizer=tokenizer, stop=stop,
-                             progress=lambda done, total: progress(done, total, "Cleaning rows"))
+                             progress=lambda done, total: progress(done, total, QCoreApplication.translate("DataDoctor", "Cleaning rows")))
 
     return work
 
@@ -109,38 +109,46 @@ def read_sidecar(path: str | Path) -> dict | None:
         return None
 
 
+def _rows(n: int) -> str:
+    return count(n, QCoreApplication.translate("DataDoctor", "{n} row"), QCoreApplication.translate("DataDoctor", "{n} rows"))
+
+
 def action_words(action: dict) -> str:
     """What one action of a version's sidecar did, in words (no parameters as JSON)."""
     name, params = action["action"], action.get("params") or {}
     removed, changed = action["rows_in"] - action["rows_out"], action.get("changed", 0)
     if name == "drop_invalid":
-        return f"{plural(removed, 'unusable row')} dropped"
+        return count(removed, QCoreApplication.translate("DataDoctor", "{n} unusable row dropped"), QCoreApplication.translate("DataDoctor", "{n} unusable rows dropped"))
     if name == "fill":
         values = ", ".join(f"{{{{{key}}}}} = “{value}”" for key, value in (params.get("values") or {}).items())
-        return f"placeholders filled ({values}) in {plural(changed, 'row')}"
+        return QCoreApplication.translate("DataDoctor", "placeholders filled ({values}) in {rows}").format(values=values, rows=_rows(changed))
     if name == "trim":
-        return f"whitespace trimmed in {plural(changed, 'row')}" + (
-            f", {plural(removed, 'row')} left empty dropped" if removed else "")
+        text = QCoreApplication.translate("DataDoctor", "whitespace trimmed in {rows}").format(rows=_rows(changed))
+        return text + (QCoreApplication.translate("DataDoctor", ", {rows} left empty dropped").format(rows=_rows(removed)) if removed else "")
     if name == "dedupe":
-        kind = "near duplicate" if params.get("mode") == "near" else "exact duplicate"
-        return f"{plural(removed, kind)} removed (the first of each kept)"
+        removed_text = count(removed, QCoreApplication.translate("DataDoctor", "{n} near duplicate"), QCoreApplication.translate("DataDoctor", "{n} near duplicates")) \
+            if params.get("mode") == "near" else count(removed, QCoreApplication.translate("DataDoctor", "{n} exact duplicate"), QCoreApplication.translate("DataDoctor", "{n} exact duplicates"))
+        return QCoreApplication.translate("DataDoctor", "{removed} removed (the first of each kept)").format(removed=removed_text)
     if name == "filter_tokens":
         low, high = params.get("min_tokens"), params.get("max_tokens")
-        bounds = f"{low:,}–{high:,} tokens" if low and high else (f"at least {low:,} tokens" if low
-                                                                  else f"at most {high:,} tokens")
-        return f"{plural(removed, 'example')} dropped for their length (kept: {bounds})"
+        bounds = QCoreApplication.translate("DataDoctor", "{low:,}–{high:,} tokens").format(low=low, high=high) if low and high else (
+            QCoreApplication.translate("DataDoctor", "at least {low:,} tokens").format(low=low) if low else QCoreApplication.translate("DataDoctor", "at most {high:,} tokens").format(high=high))
+        return QCoreApplication.translate("DataDoctor", "{examples} dropped for their length (kept: {bounds})").format(
+            examples=count(removed, QCoreApplication.translate("DataDoctor", "{n} example"), QCoreApplication.translate("DataDoctor", "{n} examples")), bounds=bounds)
     if name == "augment":
         added = action["rows_out"] - action["rows_in"]
-        return f"{plural(added, 'generated example')} added (written by {params.get('model', 'a local model')})"
-    return TITLES.get(name, name)
+        return QCoreApplication.translate("DataDoctor", "{examples} added (written by {model})").format(
+            examples=count(added, QCoreApplication.translate("DataDoctor", "{n} generated example"), QCoreApplication.translate("DataDoctor", "{n} generated examples")),
+            model=params.get("model") or QCoreApplication.translate("DataDoctor", "a local model"))
+    return schema_text(TITLES.get(name, name))
 
 
 def actions_text(record: dict) -> str:
     """One line per cleaning action of a version's sidecar (or a CleanResult's dict): what it did, rows in → out."""
-    lines = [f"Made from {Path(record['source']).name}:"]
+    lines = [QCoreApplication.translate("DataDoctor", "Made from {name}:").format(name=Path(record["source"]).name)]
     for action in record.get("actions", []):
         words = action_words(action)
-        lines.append(f"  {words[:1].upper()}{words[1:]}: {action['rows_in']:,} → {plural(action['rows_out'], 'row')}")
+        lines.append(f"  {words[:1].upper()}{words[1:]}: {action['rows_in']:,} → {_rows(action['rows_out'])}")
     return "\n".join(lines)
 
 
@@ -150,19 +158,21 @@ def switch_text(before, record: dict, path: str) -> str:
     name, source = html.escape(Path(path).name), html.escape(Path(record["source"]).name)
     done = "; ".join(action_words(action) for action in record.get("actions", []))
     counts = record.get("counts") or {}
-    rows = f", {counts['rows_in']:,} → {plural(counts['rows_out'], 'row')}" if "rows_out" in counts else ""
-    lines = [f"Now training on a new version, <b>{name}</b> (in {html.escape(str(Path(path).parent))}): "
-             f"{html.escape(done)}{rows}. {source} itself is unchanged."]
-    written = "text rows" if record.get("format") == "text" else "chat messages"
+    rows = f", {counts['rows_in']:,} → {_rows(counts['rows_out'])}" if "rows_out" in counts else ""
+    lines = [QCoreApplication.translate("DataDoctor", "Now training on a new version, <b>{name}</b> (in {folder}): {done}{rows}. {source} itself is "
+                 "unchanged.").format(name=name, folder=html.escape(str(Path(path).parent)), done=html.escape(done),
+                                      rows=rows, source=source)]
+    written = QCoreApplication.translate("DataDoctor", "text rows") if record.get("format") == "text" else QCoreApplication.translate("DataDoctor", "chat messages")
     changes = []
     if before.format not in ("auto", "messages", "text"):
-        changes.append(f"the format {html.escape(before.format)} is now detected again")
+        changes.append(QCoreApplication.translate("DataDoctor", "the format {format} is now detected again").format(format=html.escape(before.format)))
     if before.columns:
         mapping = ", ".join(f"{html.escape(k)} → {html.escape(v)}" for k, v in before.columns.items())
-        changes.append(f"the column mapping ({mapping}) is no longer needed")
+        changes.append(QCoreApplication.translate("DataDoctor", "the column mapping ({mapping}) is no longer needed").format(mapping=mapping))
     if changes:
-        lines.append(f"The new version is written as {written}, so {' and '.join(changes)}.")
-    lines.append('<a href="original">Go back to the original file</a>')
+        lines.append(QCoreApplication.translate("DataDoctor", "The new version is written as {written}, so {changes}.").format(
+            written=written, changes=QCoreApplication.translate("DataDoctor", " and ").join(changes)))
+    lines.append('<a href="original">{}</a>'.format(QCoreApplication.translate("DataDoctor", "Go back to the original file")))
     return "<br>".join(lines)
 
 
@@ -185,20 +195,20 @@ class DoctorPanel(QWidget):
             row += row > list(FIXES).index("lengths")  # noqa: PLW2901 - the length filter's row follows "lengths"
             label = QLabel()
             label.setWordWrap(True)
-            button = QPushButton(text)
+            button = QPushButton(self.tr(text))
             if actions is not None:
                 button.clicked.connect(lambda _=False, a=actions: self.request(a))
             self.grid.addWidget(label, row, 0, 1, 2)
             self.grid.addWidget(button, row, 2)
             self.findings[key], self.buttons[key] = label, button
-        self.buttons["whitespace"].setToolTip(DESCRIPTIONS["trim"])
-        self.buttons["problems"].setToolTip(DESCRIPTIONS["drop_invalid"])
-        self.buttons["near_duplicates"].setToolTip(DESCRIPTIONS["dedupe"])
-        self.buttons["placeholders"].setToolTip(DESCRIPTIONS["fill"])
+        self.buttons["whitespace"].setToolTip(schema_text(DESCRIPTIONS["trim"]))
+        self.buttons["problems"].setToolTip(schema_text(DESCRIPTIONS["drop_invalid"]))
+        self.buttons["near_duplicates"].setToolTip(schema_text(DESCRIPTIONS["dedupe"]))
+        self.buttons["placeholders"].setToolTip(schema_text(DESCRIPTIONS["fill"]))
         self.min_tokens = QSpinBox(minimum=0, maximum=10_000_000, specialValueText=self.tr("no minimum"))
         self.max_tokens = QSpinBox(minimum=0, maximum=10_000_000, specialValueText=self.tr("no maximum"))
-        self.min_tokens.setToolTip(DESCRIPTIONS["min_tokens"])
-        self.max_tokens.setToolTip(DESCRIPTIONS["max_tokens"])
+        self.min_tokens.setToolTip(schema_text(DESCRIPTIONS["min_tokens"]))
+        self.max_tokens.setToolTip(schema_text(DESCRIPTIONS["max_tokens"]))
         lengths = QHBoxLayout()
         lengths.addWidget(QLabel(self.tr("Keep examples of")))
         lengths.addWidget(self.min_tokens)
@@ -249,43 +259,47 @@ class DoctorPanel(QWidget):
         dup, near = report.duplicates, report.near_duplicates
         self.invalid_rows = report.problem_count
         self.placeholder_names = list(report.placeholders)
+        problems = self.tr("{rows} cannot be used (the lines are listed below); every fix also drops them") \
+            if report.problem_count else self.tr("{rows} cannot be used")
+        placeholders = ", ".join(self.tr("{name} in {rows}").format(name=f"{{{{{k}}}}}", rows=_rows(v))
+                                 for k, v in report.placeholders.items())
         texts = {
-            "problems": (report.problem_count, f"{plural(report.problem_count, 'row')} cannot be used"
-                         + (" (the lines are listed below); every fix also drops them" if report.problem_count
-                            else "")),
-            "duplicates": (dup.rows, f"{plural(dup.rows, 'exact duplicate')} in {plural(dup.groups, 'group')}"),
-            "near_duplicates": (near.rows, f"{plural(near.rows, 'near duplicate')} (same text ignoring case, "
-                                "spacing and punctuation)"),
-            "whitespace": (1, "Spaces and blank lines around turns: trimming drops rows left empty"),
-            "placeholders": (len(report.placeholders), "Placeholders: " + (", ".join(
-                f"{{{{{k}}}}} in {plural(v, 'row')}" for k, v in report.placeholders.items()) or "none")),
+            "problems": (report.problem_count, problems.format(rows=_rows(report.problem_count))),
+            "duplicates": (dup.rows, self.tr("{duplicates} in {groups}").format(
+                duplicates=count(dup.rows, self.tr("{n} exact duplicate"), self.tr("{n} exact duplicates")),
+                groups=count(dup.groups, self.tr("{n} group"), self.tr("{n} groups")))),
+            "near_duplicates": (near.rows, self.tr("{duplicates} (same text ignoring case, spacing and punctuation)")
+                                .format(duplicates=count(near.rows, self.tr("{n} near duplicate"),
+                                                         self.tr("{n} near duplicates")))),
+            "whitespace": (1, self.tr("Spaces and blank lines around turns: trimming drops rows left empty")),
+            "placeholders": (len(report.placeholders),
+                             self.tr("Placeholders: {list}").format(list=placeholders or self.tr("none"))),
             "lengths": (report.valid_rows, self._lengths_text(report)),
-            "augment": (report.valid_rows and report.format != "text", "More examples: a local model rephrases "
-                        "your questions and writes new ones; you pick which to keep"),
+            "augment": (report.valid_rows and report.format != "text",
+                        self.tr("More examples: a local model rephrases your questions and writes new ones; you pick "
+                                "which to keep")),
         }
-        for key, (count, text) in texts.items():
-            self.findings[key].setText(("⚠ " if count and key in ("problems", "duplicates", "near_duplicates",
+        for key, (number, text) in texts.items():
+            self.findings[key].setText(("⚠ " if number and key in ("problems", "duplicates", "near_duplicates",
                                                                    "placeholders") else "") + text)
-            self.buttons[key].setEnabled(bool(count))
+            self.buttons[key].setEnabled(bool(number))
         self.filter_button.setEnabled(bool(report.valid_rows))
         stats = report.token_stats
         self.histogram.setText("\n".join(histogram_lines(stats)) if stats else "")
         for problem in report.problems:
-            where = f"{Path(problem.file).name}, line {problem.line}: " if problem.file != report.path else \
-                f"Line {problem.line}: "
-            self.problems.addItem(f"{where}{problem.message}")
+            where = self.tr("{file}, line {line}: ").format(file=Path(problem.file).name, line=problem.line) \
+                if problem.file != report.path else self.tr("Line {line}: ").format(line=problem.line)
+            self.problems.addItem(f"{where}{core_text(problem.message)}")
         if report.problem_count > len(report.problems):
             self.problems.addItem(self.tr("… and {v0:,} more").format(v0=report.problem_count - len(report.problems)))
 
-    @staticmethod
-    def _lengths_text(report) -> str:
+    def _lengths_text(self, report) -> str:
         stats = report.token_stats or {}
         if not stats:
-            return "Token lengths: not measured yet"
-        return (f"Token lengths: min {stats['min']:,}, p50 {stats['p50']:,}, p95 {stats['p95']:,}, "
-                f"max {stats['max']:,}; {stats['truncated']:,} examples ({stats['truncated_share']:.1%}) are longer "
-                f"than max length {stats['max_length']:,}, cutting {stats['assistant_tokens_cut']:,} trained tokens "
-                f"({stats['assistant_tokens_cut_share']:.1%})")
+            return self.tr("Token lengths: not measured yet")
+        return self.tr("Token lengths: min {min:,}, p50 {p50:,}, p95 {p95:,}, max {max:,}; {truncated:,} examples "
+                       "({truncated_share:.1%}) are longer than max length {max_length:,}, cutting "
+                       "{assistant_tokens_cut:,} trained tokens ({assistant_tokens_cut_share:.1%})").format(**stats)
 
     def show_actions(self, path: str) -> None:
         """The cleaning actions that made the file at `path` (from its sidecar), or nothing for a user's file."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import DataConfig
+from app.ui.i18n import schema_text
 
 PREVIEW_ROWS = 50
 # One numbering wherever rows are shown or named (this table, the doctor's problems, file:line messages, augment's
@@ -119,7 +120,7 @@ class RenderedExample(QWidget):
         """Say that the example shows `prompt`, the system prompt `model`'s chat template adds (None: it adds none)."""
         self.note.setVisible(prompt is not None)
         if prompt is not None:
-            field = DataConfig.model_fields["system_prompt"].title
+            field = schema_text(DataConfig.model_fields["system_prompt"].title)
             name = "the demo model" if model == "demo" else html.escape(model)
             self.note.setText(
                 self.tr("This example has no system message, "

@@ -19,6 +19,7 @@ from app.core.methods import METHODS, MethodSpec
 from app.core.methods.registry import FAMILIES
 from app.core.stages import STAGES
 from app.core.stages.rewards import latest_reward_model
+from app.ui.i18n import schema_text
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.steps.model import human_count
@@ -38,11 +39,13 @@ class MethodCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
-        self.radio = QRadioButton(spec.title)
+        self.radio = QRadioButton(schema_text(spec.title))
         self.radio.setObjectName("cardTitle")
         layout.addWidget(self.radio)
-        for label, text in (("What", spec.what), ("When", spec.when), ("Cost", spec.cost)):
-            line = QLabel(f"<b>{label}:</b> {text}")
+        for line_text in (self.tr("<b>What:</b> {text}").format(text=schema_text(spec.what)),
+                          self.tr("<b>When:</b> {text}").format(text=schema_text(spec.when)),
+                          self.tr("<b>Cost:</b> {text}").format(text=schema_text(spec.cost))):
+            line = QLabel(line_text)
             line.setWordWrap(True)
             layout.addWidget(line)
         self.trainable = QLabel()
@@ -75,7 +78,7 @@ class MethodStep(StepPage):
         self.cards: dict[str, MethodCard] = {}
         self.group = QButtonGroup(self)
         for family, family_title in FAMILIES.items():
-            heading = QLabel(self.tr("{family_title} methods").format(family_title=family_title))
+            heading = QLabel(self.tr("{family_title} methods").format(family_title=schema_text(family_title)))
             heading.setObjectName("sectionTitle")
             column.addWidget(heading)
             grid = QGridLayout()
@@ -138,7 +141,7 @@ class MethodStep(StepPage):
         for name, other in self.cards.items():
             fits = name in stage.methods
             other.setEnabled(fits)
-            other.setToolTip("" if fits else self.tr("Does not suit the {title} stage.").format(title=stage.title))
+            other.setToolTip("" if fits else self.tr("Does not suit the {title} stage.").format(title=schema_text(stage.title)))
         if not card.radio.isChecked():
             card.radio.blockSignals(True)
             card.radio.setChecked(True)
@@ -152,8 +155,8 @@ class MethodStep(StepPage):
             self.form.set_field_visible("method", field, field in shown)
         fields = section_fields("method")
         self.form.advanced.setVisible(any(is_advanced(fields[f]) for f in shown))
-        self.settings_title.setText(self.tr("{title} settings").format(title=spec.title) if spec.settings else
-                                    self.tr("{title} has no settings of its own.").format(title=spec.title))
+        self.settings_title.setText(self.tr("{title} settings").format(title=schema_text(spec.title)) if spec.settings else
+                                    self.tr("{title} has no settings of its own.").format(title=schema_text(spec.title)))
         self._trainable_counts()
         self.validity_changed.emit(self.is_valid())
 
@@ -163,7 +166,7 @@ class MethodStep(StepPage):
         info, stage = self.state.model_info, STAGES[self.state.config.training.stage]
         for name, card in self.cards.items():
             if name not in stage.methods:
-                card.trainable.setText(self.tr("Not for the {title} stage.").format(title=stage.title))
+                card.trainable.setText(self.tr("Not for the {title} stage.").format(title=schema_text(stage.title)))
                 continue
             if info is None:
                 card.trainable.setText(self.tr("Trainable parameters: shown once the model is read."))

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import ModelConfig
 from app.core.errors import StudioError
+from app.ui.i18n import schema_text
 from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
@@ -55,7 +56,7 @@ class ModelStep(StepPage):
         self.consented: set[tuple[str, tuple[str, ...]]] = set()  # (model, its code files) allowed to run
         field = ModelConfig.model_fields["source"]
         row = QHBoxLayout()
-        self.source_edit = QLineEdit(toolTip=field.description)
+        self.source_edit = QLineEdit(toolTip=schema_text(field.description))
         self.source_edit.editingFinished.connect(lambda: self.set_source(self.source_edit.text().strip()))
         self.demo_button = QPushButton(self.tr("Demo model"))
         self.demo_button.clicked.connect(lambda: self.set_source("demo"))
@@ -63,7 +64,7 @@ class ModelStep(StepPage):
         self.folder_button.clicked.connect(self.choose_folder)
         self.gguf_button = QPushButton(icon("file"), self.tr(".gguf file…"))
         self.gguf_button.clicked.connect(self.choose_gguf)
-        row.addWidget(QLabel(field.title))
+        row.addWidget(QLabel(schema_text(field.title)))
         row.addWidget(self.source_edit, 1)
         for button in (self.demo_button, self.folder_button, self.gguf_button):
             row.addWidget(button)

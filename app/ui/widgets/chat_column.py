@@ -208,7 +208,7 @@ class ChatColumn(QFrame):
             for turn in conversation:
                 is_user = turn["role"] == "user"
                 body = html.escape(turn["content"]).replace("\n", "<br>") or "&nbsp;"
-                who = "You" if is_user else html.escape(model or "Model")
+                who = self.tr("You") if is_user else html.escape(model or self.tr("Model"))
                 spacer = '<td width="18%"></td>'
                 rows.append(
                     f'<table width="100%" cellspacing="0" cellpadding="0" style="margin-bottom:8px"><tr>'

@@ -148,7 +148,7 @@ class ConfigForm(QWidget):
             stack.addStretch(1)
         layout.addWidget(basic)
         basic.setVisible(counts[0] > 0)
-        self.advanced = Collapsible("Advanced", advanced, advanced_expanded)
+        self.advanced = Collapsible(self.tr("Advanced"), advanced, advanced_expanded)
         self.advanced.setVisible(counts[1] > 0)
         layout.addWidget(self.advanced)
         # Tab goes as the eye reads: down a column, then the next; the basic fields, Advanced, then the advanced ones

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 
 from app.core.errors import StudioError
 from app.core.requests import ExportRequest
+from app.ui.i18n import schema_text
 from app.ui.icons import icon
 from app.ui.tone import set_tone
 from app.ui.widgets.field_editors import editor_for
@@ -39,7 +40,7 @@ class ExportPush(QGroupBox):
         self.state = QLabel(wordWrap=True)
         self.state.setObjectName("hint")
         fields = ExportRequest.model_fields
-        for widget, stretch in ((QLabel(self.tr("Repository")), 0), (self.repo, 2), (QLabel(fields["public"].title), 0),
+        for widget, stretch in ((QLabel(self.tr("Repository")), 0), (self.repo, 2), (QLabel(schema_text(fields["public"].title)), 0),
                                 (self.public, 0), (self.token, 2), (self.save_button, 0), (self.state, 3)):
             row.addWidget(widget, stretch)
         self.has_token = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
@@ -12,8 +12,11 @@ from app.core.export.space import human_size
 from app.ui.tone import tone_colour
 from app.ui.widgets.export_plan import describe, passed
 
-KIND_TITLES = {"merged": "Merged model", "adapter": "Adapter", "gguf": "GGUF", "ollama": "Ollama folder"}
-COLUMNS = ("Target", "Path", "Size", "Verification")
+KIND_TITLES = {"merged": QT_TRANSLATE_NOOP("ParityReport", "Merged model"),
+               "adapter": QT_TRANSLATE_NOOP("ParityReport", "Adapter"), "gguf": "GGUF",
+               "ollama": QT_TRANSLATE_NOOP("ParityReport", "Ollama folder")}
+COLUMNS = (QT_TRANSLATE_NOOP("ParityReport", "Target"), QT_TRANSLATE_NOOP("ParityReport", "Path"),
+           QT_TRANSLATE_NOOP("ParityReport", "Size"), QT_TRANSLATE_NOOP("ParityReport", "Verification"))
 
 
 class ParityReport(QTableWidget):
@@ -21,7 +24,7 @@ class ParityReport(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels(COLUMNS)
+        self.setHorizontalHeaderLabels([self.tr(column) for column in COLUMNS])
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -44,7 +47,7 @@ class ParityReport(QTableWidget):
             row = self.rowCount()
             self.insertRow(row)
             ok = passed(props)
-            cells = (("✓ " if ok else "✗ ") + KIND_TITLES.get(art.get("kind"), str(art.get("kind"))),
+            cells = (("✓ " if ok else "✗ ") + self.tr(KIND_TITLES.get(art.get("kind"), str(art.get("kind")))),
                      str(art.get("path", "")), human_size(art.get("bytes")), describe(art.get("kind", ""), props))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -3,7 +3,7 @@ type) and its estimated size."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
@@ -13,14 +13,23 @@ from app.ui.widgets.export_plan import TARGET_KINDS
 from app.ui.widgets.field_editors import editor_for
 
 TARGETS = {  # kind: (label, tooltip)
-    "merged": ("Merged model", "The base with the adapter merged in: a plain transformers model folder (safetensors)."),
-    "adapter": ("Adapter only", "Only the trained adapter (PEFT format): small; load it on the base model."),
-    "gguf": ("GGUF for llama.cpp", "One .gguf file with the chat template inside, for llama.cpp and compatible apps."),
-    "ollama": ("Ollama folder", "A GGUF and a Modelfile with the chat template, stop tokens and system prompt."),
+    "merged": (QT_TRANSLATE_NOOP("ExportTargets", "Merged model"),
+               QT_TRANSLATE_NOOP("ExportTargets", "The base with the adapter merged in: a plain transformers model "
+                                                  "folder (safetensors).")),
+    "adapter": (QT_TRANSLATE_NOOP("ExportTargets", "Adapter only"),
+                QT_TRANSLATE_NOOP("ExportTargets", "Only the trained adapter (PEFT format): small; load it on the base "
+                                                   "model.")),
+    "gguf": (QT_TRANSLATE_NOOP("ExportTargets", "GGUF for llama.cpp"),
+             QT_TRANSLATE_NOOP("ExportTargets", "One .gguf file with the chat template inside, for llama.cpp and "
+                                                "compatible apps.")),
+    "ollama": (QT_TRANSLATE_NOOP("ExportTargets", "Ollama folder"),
+               QT_TRANSLATE_NOOP("ExportTargets", "A GGUF and a Modelfile with the chat template, stop tokens and "
+                                                  "system prompt.")),
 }
-Q4_TIP = ("The installed gguf package cannot quantise q4_k_m: export f16 or q8_0 and re-quantise with llama.cpp's "
+Q4_TIP = QT_TRANSLATE_NOOP("ExportTargets", "The installed gguf package cannot quantise q4_k_m: export f16 or q8_0 and re-quantise with llama.cpp's "
           "llama-quantize.")
-NO_ADAPTER_TIP = "This run trained the whole model: it has no adapter. Export the merged model."
+NO_ADAPTER_TIP = QT_TRANSLATE_NOOP("ExportTargets", "This run trained the whole model: it has no adapter. Export the "
+                                                   "merged model.")
 
 
 class ExportTargets(QWidget):
@@ -41,14 +50,14 @@ class ExportTargets(QWidget):
         choices = self.quant.choices
         if "q4_k_m" in choices and isinstance(model := self.quant.inner.model(), QStandardItemModel):
             model.item(choices.index("q4_k_m")).setEnabled(False)
-            self.quant.inner.setItemData(choices.index("q4_k_m"), Q4_TIP, Qt.ItemDataRole.ToolTipRole)
+            self.quant.inner.setItemData(choices.index("q4_k_m"), self.tr(Q4_TIP), Qt.ItemDataRole.ToolTipRole)
         self.quant.set_value(str(settings.value("export/quant", ExportRequest.model_fields["quant"].default)))
         notes = {"merged": self.dtype, "adapter": QLabel(self.tr("PEFT format; needs the base model")),
                  "gguf": self.quant, "ollama": QLabel(self.tr("GGUF + Modelfile, same tensor type as the "
                                                               "GGUF"))}
         for row, kind in enumerate(TARGET_KINDS):
             label, tip = TARGETS[kind]
-            self.boxes[kind] = QCheckBox(label, toolTip=tip, checked=kind in chosen)
+            self.boxes[kind] = QCheckBox(self.tr(label), toolTip=self.tr(tip), checked=kind in chosen)
             self.boxes[kind].toggled.connect(self.changed)
             self.estimates[kind] = QLabel()
             self.estimates[kind].setObjectName("hint")
@@ -65,11 +74,12 @@ class ExportTargets(QWidget):
     def allow_adapter(self, allowed: bool) -> None:
         box = self.boxes["adapter"]
         box.setEnabled(allowed)
-        box.setToolTip(TARGETS["adapter"][1] if allowed else NO_ADAPTER_TIP)
+        box.setToolTip(self.tr(TARGETS["adapter"][1] if allowed else NO_ADAPTER_TIP))
 
     def show_sizes(self, sizes: dict[str, int | None]) -> None:
         for kind, label in self.estimates.items():
-            label.setText(f"≈ {human_size(sizes[kind])}" if kind in sizes else "")
+            size = human_size(sizes[kind]) if sizes.get(kind) is not None else self.tr("unknown")
+            label.setText(f"≈ {size}" if kind in sizes else "")
 
     def set_editable(self, editable: bool) -> None:
         for widget in (self.dtype.inner, self.quant.inner, *self.boxes.values()):

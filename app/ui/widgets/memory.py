@@ -5,13 +5,21 @@ measuring imports torch, which the GUI does not)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from app.ui.i18n import core_text
 from app.ui.state import StudioState
 
 GiB = 1024**3
 PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "ppo_models", "runtime")
-LABELS = {"ppo_models": "value + reward models"}
+LABELS = {"weights": QT_TRANSLATE_NOOP("MemoryEstimate", "weights"),
+          "gradients": QT_TRANSLATE_NOOP("MemoryEstimate", "gradients"),
+          "optimizer": QT_TRANSLATE_NOOP("MemoryEstimate", "optimizer"),
+          "activations": QT_TRANSLATE_NOOP("MemoryEstimate", "activations"),
+          "logits": QT_TRANSLATE_NOOP("MemoryEstimate", "logits"),
+          "ppo_models": QT_TRANSLATE_NOOP("MemoryEstimate", "value + reward models"),
+          "runtime": QT_TRANSLATE_NOOP("MemoryEstimate", "runtime")}
 
 
 def gib(n: float) -> str:
@@ -20,7 +28,7 @@ def gib(n: float) -> str:
 
 class MemoryEstimate(QGroupBox):
     def __init__(self, state: StudioState, parent: QWidget | None = None):
-        super().__init__("Memory needed", parent)
+        super().__init__(QCoreApplication.translate("MemoryEstimate", "Memory needed"), parent)
         self.state = state
         layout = QVBoxLayout(self)
         self.headline = QLabel("—")
@@ -62,16 +70,19 @@ class MemoryEstimate(QGroupBox):
         parts = estimate_memory(info, config.method, training, device)
         need, have = parts["total"], device.available_memory
         fits = need <= have
-        self.headline.setText(
-            (self.tr("Fits: ") if fits else self.tr("<b>Won't fit</b>: ")) +
-            self.tr("<b>{gib}</b> at most for {name} with "
-                    "batch {batch_size} × {max_length} tokens{checkpointing}; {v5} has {v6} free of {v7}.").format(gib=gib(need), name=config.method.name, batch_size=config.training.batch_size, max_length=config.training.max_length, checkpointing=self._checkpointing(config.training, training), v5=device.name, v6=gib(have), v7=gib(device.total_memory)) + ("" if fits else self.tr(" One click to need less:")))
+        headline = self.tr("<b>{need}</b> at most for {method} with batch {batch} × {length} tokens{checkpointing}; "
+                           "{device} has {free} free of {total}.").format(
+            need=gib(need), method=config.method.name, batch=config.training.batch_size,
+            length=config.training.max_length, checkpointing=self._checkpointing(config.training, training),
+            device=device.name, free=gib(have), total=gib(device.total_memory))
+        self.headline.setText(self.tr("Fits: {headline}").format(headline=headline) if fits else
+                              self.tr("<b>Won't fit</b>: {headline} One click to need less:").format(headline=headline))
         if not fits:
             for fix in memory_fixes(info, config.method, config.training, device):
-                button = QPushButton(f"{fix.title} → {gib(fix.total)}"
-                                     + (self.tr(" ✓ fits") if fix.total <= have else ""))
-                button.setToolTip(self.tr("Changes ") + ", ".join(f"{section}.{k} to {v}" for section, fields in
-                                                         fix.changes.items() for k, v in fields.items()))
+                text = self.tr("{fix} → {need}").format(fix=core_text(fix.title), need=gib(fix.total))
+                button = QPushButton(text + (self.tr(" ✓ fits") if fix.total <= have else ""))
+                button.setToolTip(self.tr("Changes {changes}").format(changes=", ".join(
+                    f"{section}.{k} = {v}" for section, fields in fix.changes.items() for k, v in fields.items())))
                 button.clicked.connect(lambda _=False, changes=fix.changes: self.apply(changes))
                 self.fixes_box.addWidget(button)
                 self.fix_buttons.append(button)
@@ -82,28 +93,28 @@ class MemoryEstimate(QGroupBox):
         self.bar.setProperty("over", not fits)
         self.bar.style().unpolish(self.bar)
         self.bar.style().polish(self.bar)
-        self.breakdown.setText(" · ".join(f"{LABELS.get(name, name)} {gib(parts[name])}" for name in PARTS if name in parts))
+        self.breakdown.setText(" · ".join(f"{self.tr(LABELS[name])} {gib(parts[name])}" for name in PARTS if name in parts))
         self.speed.setText(self._step_time(info, config, training, device))
 
-    @staticmethod
-    def _checkpointing(chosen, decided) -> str:
-        on = "with gradient checkpointing" if decided.gradient_checkpointing else "without gradient checkpointing"
-        return f", {on}" + (" (auto)" if chosen.gradient_checkpointing == "auto" else "")
+    def _checkpointing(self, chosen, decided) -> str:
+        on = self.tr(", with gradient checkpointing") if decided.gradient_checkpointing else \
+            self.tr(", without gradient checkpointing")
+        return on + (self.tr(" (auto)") if chosen.gradient_checkpointing == "auto" else "")
 
-    @staticmethod
-    def _step_time(info, config, training, device) -> str:
+    def _step_time(self, info, config, training, device) -> str:
         from app.core.hardware import auto_precision
         from app.core.step_time import cached_throughput, step_seconds
 
         precision = auto_precision(device) if training.precision == "auto" else training.precision
         flops = cached_throughput(device, precision)
         if flops is None:
-            return ("Time per step: shown once this device's speed is measured (at the start of a run, or by "
-                    "finetune-studio doctor).")
+            return self.tr("Time per step: shown once this device's speed is measured (at the start of a run, or by "
+                           "finetune-studio doctor).")
         seconds = step_seconds(info, config.method, training, bool(training.gradient_checkpointing), flops)
-        return (f"Time per step: about {seconds:.3g} s for {training.batch_size * training.gradient_accumulation} "
-                f"× {training.max_length} tokens at {flops / 1e9:.0f} GFLOP/s ({precision} matmul, measured); "
-                "real steps are slower by the work that is not matrix products.")
+        return self.tr("Time per step: about {seconds:.3g} s for {batch} × {length} tokens at {gflops:.0f} GFLOP/s "
+                       "({precision} matmul, measured); real steps are slower by the work that is not matrix "
+                       "products.").format(seconds=seconds, batch=training.batch_size * training.gradient_accumulation,
+                                           length=training.max_length, gflops=flops / 1e9, precision=precision)
 
     def apply(self, changes: dict[str, dict]) -> None:
         for section, fields in changes.items():

@@ -43,7 +43,7 @@ class RequestForm(QWidget):
         outer.addWidget(self._part(fields, values or {}, inline))
         self.advanced = None
         if advanced:
-            self.advanced = Collapsible("Advanced", self._part(list(advanced), values or {}, inline))
+            self.advanced = Collapsible(self.tr("Advanced"), self._part(list(advanced), values or {}, inline))
             outer.addWidget(self.advanced)
         self.error = QLabel(wordWrap=True, visible=False)
         self.error.setObjectName("fieldError")

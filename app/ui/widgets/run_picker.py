@@ -5,12 +5,13 @@ The store is read when the combo is first shown, not at start-up.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from app.ui.settings import last_dir, remember_dir
+from app.ui.widgets.runs_table import status_text
 
-BROWSE = "Choose a model folder…"
+BROWSE = QT_TRANSLATE_NOOP("RunPicker", "Choose a model folder…")
 
 
 class RunPicker(QComboBox):
@@ -43,13 +44,13 @@ class RunPicker(QComboBox):
         current = self.value()
         self.blockSignals(True)
         self.clear()
-        for label, value in self.extra:
-            self.addItem(label, value)
+        for label, value in self.extra:  # the labels are marked for translation where they are written
+            self.addItem(QCoreApplication.translate("RunPicker", label), value)
         for run in Store().list_runs():
             if not self.statuses or run["status"] in self.statuses:
-                label = f"{run['name'] or run['id']}  ·  {run['model']} · {run['method']} · {run['status']}"
+                label = f"{run['name'] or run['id']}  ·  {run['model']} · {run['method']} · {status_text(run['status'])}"
                 self.addItem(label, run["id"])
-        self.addItem(BROWSE, None)
+        self.addItem(self.tr(BROWSE), None)
         index = self.findData(current) if current else -1
         self.setCurrentIndex(index if index >= 0 else 0)
         self.blockSignals(False)
@@ -59,7 +60,7 @@ class RunPicker(QComboBox):
         return self.currentData()
 
     def _activated(self, index: int) -> None:
-        if self.itemText(index) == BROWSE:
+        if self.itemText(index) == self.tr(BROWSE):
             path = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"), last_dir(self.settings, "model"))
             if not path:
                 self.setCurrentIndex(0)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QTableView
 
 from app.core.store import run_seconds
 from app.ui.widgets.clock import clock_text
 
-COLUMNS = ("Name", "Started", "Duration", "Model", "Method", "Status", "Final loss")
+COLUMNS = tuple(QT_TRANSLATE_NOOP("RunsModel", title) for title in (
+    "Name", "Started", "Duration", "Model", "Method", "Status", "Final loss"))
 STATUSES = ("completed", "running", "pending", "cancelled", "failed", "rejected")
 ERROR_STATUSES = ("failed", "rejected")  # runs that end with an error and a hint (rejected: refused data or model)
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -38,7 +46,7 @@ def _cells(run: dict) -> list[tuple[str, object]]:
         (clock_text(duration) if duration is not None else "", duration or 0),
         (run.get("model") or "", (run.get("model") or "").lower()),
         (run.get("method") or "", run.get("method") or ""),
-        (run.get("status") or "", run.get("status") or ""),
+        (status_text(run.get("status") or ""), run.get("status") or ""),
         (f"{loss:.4f}" if loss is not None else "", loss if loss is not None else float("inf")),
     ]
 
@@ -65,7 +73,7 @@ class RunsModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt override
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return QCoreApplication.translate("RunsModel", COLUMNS[section])
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -109,12 +117,25 @@ class RunsFilter(QSortFilterProxyModel):
         return not self.search or any(self.search in (f or "").lower() for f in fields)
 
 
+STATUS_TEXTS = {"completed": QT_TRANSLATE_NOOP("runs_table", "Completed"),
+                "running": QT_TRANSLATE_NOOP("runs_table", "Running"),
+                "pending": QT_TRANSLATE_NOOP("runs_table", "Pending"),
+                "cancelled": QT_TRANSLATE_NOOP("runs_table", "Cancelled"),
+                "failed": QT_TRANSLATE_NOOP("runs_table", "Failed"),
+                "rejected": QT_TRANSLATE_NOOP("runs_table", "Rejected")}
+
+
+def status_text(status: str) -> str:
+    """A run status in words, in the window's language."""
+    return QCoreApplication.translate("runs_table", STATUS_TEXTS[status]) if status in STATUS_TEXTS else status
+
+
 def status_combo() -> QComboBox:
     """'All statuses' and each run status, the status as item data ('' for all): feeds RunsFilter.set_filter."""
     combo = QComboBox()
     combo.addItem(QCoreApplication.translate("runs_table", "All statuses"), "")
     for status in STATUSES:
-        combo.addItem(status.capitalize(), status)
+        combo.addItem(status_text(status), status)
     return combo
 
 

@@ -6,7 +6,7 @@ button; below them the chosen stage's card (what it teaches, the data it reads) 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -20,21 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.stages import STAGES, StageSpec
+from app.ui.i18n import schema_text
 from app.ui.state import StudioState
 from app.ui.widgets.config_form import ConfigForm, section_fields
 
 # (goal, stage names): the order the user reads them in.
 GOALS = (
-    ("Continue pre-training", ("pt",)),
-    ("Teach by examples", ("sft",)),
-    ("Align to preferences", ("dpo", "orpo", "simpo", "kto", "grpo", "rloo", "ppo", "rm")),
-    ("Classify texts", ("cls",)),
+    (QT_TRANSLATE_NOOP("StageChooser", "Continue pre-training"), ("pt",)),
+    (QT_TRANSLATE_NOOP("StageChooser", "Teach by examples"), ("sft",)),
+    (QT_TRANSLATE_NOOP("StageChooser", "Align to preferences"), ("dpo", "orpo", "simpo", "kto", "grpo", "rloo", "ppo",
+                                                                "rm")),
+    (QT_TRANSLATE_NOOP("StageChooser", "Classify texts"), ("cls",)),
 )
 
 
 def short_title(spec: StageSpec) -> str:
     """The radio button's label: the acronym for the preference stages, else the title."""
-    return spec.title.split(" (")[0]
+    return schema_text(spec.title).split(" (")[0]
 
 
 class StageChooser(QWidget):
@@ -56,7 +58,7 @@ class StageChooser(QWidget):
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         for goal, names in GOALS:
-            box = QGroupBox(goal)
+            box = QGroupBox(self.tr(goal))
             inner = QGridLayout(box)
             inner.setSpacing(4)
             rows = max(2, (len(names) + 1) // 2)  # a long goal (preferences) takes two columns
@@ -64,7 +66,7 @@ class StageChooser(QWidget):
                 spec = STAGES[name]
                 button = QRadioButton(short_title(spec))
                 button.setObjectName(f"stage.{name}")
-                button.setToolTip(spec.what)
+                button.setToolTip(schema_text(spec.what))
                 self.group.addButton(button)
                 self.buttons[name] = button
                 button.toggled.connect(lambda on, n=name: on and self.stage_chosen.emit(n))
@@ -99,10 +101,10 @@ class StageChooser(QWidget):
             button.blockSignals(True)
             button.setChecked(True)
             button.blockSignals(False)
-        self.card_title.setText(spec.title)
-        self.card_what.setText(self.tr("<b>What:</b> {what}").format(what=spec.what))
-        self.card_data.setText(self.tr("<b>Data:</b> {data}").format(data=spec.data))
-        note = "Trains a scoring head: the result labels or scores texts instead of chatting." \
+        self.card_title.setText(schema_text(spec.title))
+        self.card_what.setText(self.tr("<b>What:</b> {what}").format(what=schema_text(spec.what)))
+        self.card_data.setText(self.tr("<b>Data:</b> {data}").format(data=schema_text(spec.data)))
+        note = self.tr("Trains a scoring head: the result labels or scores texts instead of chatting.") \
             if spec.head == "sequence" else ""
         self.card_note.setText(note)
         self.card_note.setVisible(bool(note))
