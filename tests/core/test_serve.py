@@ -185,6 +185,9 @@ def test_errors_have_openai_status_codes_and_shape(server):
     with pytest.raises(openai.APIStatusError) as long_prompt:
         client.completions.create(model="serve-0", prompt="word " * 1200, max_tokens=4)
     assert long_prompt.value.status_code == 413
+    with pytest.raises(openai.APIStatusError) as no_room:
+        _chat(client, "serve-0", max_tokens=5000)
+    assert no_room.value.status_code == 413 and no_room.value.body["param"] == "max_tokens"
 
     history = [{"role": "user", "content": "word " * 400}, {"role": "assistant", "content": "ok"},
                {"role": "user", "content": QUESTION}]  # the old turns are left out, as chat does

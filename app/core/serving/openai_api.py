@@ -189,6 +189,9 @@ def _sampling(body: Sampling) -> tuple[float, float]:
 
 
 def _too_long(prompt_tokens: int, max_tokens: int, context: int) -> ApiError:
+    if max_tokens >= context:
+        return ApiError(413, f"max_tokens ({max_tokens}) leaves no room for a prompt in the model's context of "
+                             f"{context} tokens.", param="max_tokens", code="context_length_exceeded")
     return ApiError(413, f"The prompt ({prompt_tokens} tokens, after leaving out the oldest turns) and max_tokens "
                          f"({max_tokens}) do not fit the model's context of {context} tokens.",
                     param="messages", code="context_length_exceeded")
