@@ -15,6 +15,7 @@ EXIT_CODES = {"completed": 0, "cancelled": 130, "rejected": 2}
 
 def cmd_train(args) -> int:
     from app.core.config import load_config
+    from app.core.distributed import ranks
     from app.core.events import JsonlEventWriter, ProgressPrinter, StopFlag, TeeSink
     from app.core.paths import run_dir
     from app.core.store import Store, new_run_id
@@ -22,21 +23,30 @@ def cmd_train(args) -> int:
 
     store = Store()
     if args.resume:
-        run_id, config = store.get_run(args.resume)["id"], None
+        row = store.get_run(args.resume)
+        run_id, config = row["id"], None
+        distributed = _with_processes(_stored_config(row), args.processes).distributed
     else:
         if not args.config:
             raise StudioError("Give a config file to train, or --resume RUN.",
                               "Example: finetune-studio train resources/examples/quickstart.yaml")
-        config = load_config(args.config)
-        if args.run_id is None:  # the GUI names its runs before it starts the worker (with --run-id)
-            from app.core.runs.names import run_name, taken_names
-
-            config = config.model_copy(update={"name": run_name(config, taken_names(store))})  # no two share one
+        config = _with_processes(load_config(args.config), args.processes)
+        distributed = config.distributed
         run_id = args.run_id or new_run_id()
     folder = run_dir(run_id)
-    setup_logging(args.verbose, folder / "logs" / "worker.log")
+    launching = not ranks.launched() and distributed.world_size > 1
+    log_name = "launcher.log" if launching else "worker.log" if ranks.is_main() else f"worker-rank{ranks.rank()}.log"
+    setup_logging(args.verbose, folder / "logs" / log_name)
     route_library_logs()
-    if args.events == "jsonl":
+    if launching:
+        return _launch(args, run_id, config, distributed, store)
+    if ranks.launched():
+        ranks.end_with_launcher()
+    if not ranks.is_main():  # rank 0 speaks for the run; anything this one prints goes to stderr
+        if args.events == "jsonl":
+            events_stdout().close()
+        sink = ranks.SilentSink()
+    elif args.events == "jsonl":
         sink = TeeSink(JsonlEventWriter(events_stdout(), folder / "events.jsonl"))
     else:
         sink = TeeSink(JsonlEventWriter(None, folder / "events.jsonl"), ProgressPrinter())
@@ -46,7 +56,64 @@ def cmd_train(args) -> int:
         result = engine.run(None, sink, stop, resume=run_id, store=store)
     else:
         result = engine.run(config, sink, stop, run_id=run_id, store=store)
+    if ranks.launched():  # the launcher ends every rank when one exits non-zero: only a failure may
+        return 1 if result.status == "failed" else 0
     return EXIT_CODES.get(result.status, 1)
+
+
+def _stored_config(row: dict):
+    import yaml
+
+    from app.core.config import parse_config
+
+    return parse_config(yaml.safe_load(row["config"]))
+
+
+def _with_processes(config, processes: int | None):
+    """`config` with `--processes N` in place of distributed.processes (validated like the file's own value)."""
+    from app.core.config import parse_config
+
+    if processes is None:
+        return config
+    data = config.model_dump(mode="json")
+    data["distributed"]["processes"] = processes
+    return parse_config(data)
+
+
+def _launch(args, run_id: str, config, distributed, store) -> int:
+    """More than one process on this machine: torchrun starts the ranks, this process stays their parent
+    (distributed/launch.py) and answers with the status rank 0 recorded."""
+    from pathlib import Path
+
+    from app.core.distributed import launch
+    from app.core.events import JsonlEventWriter, ProgressPrinter, TeeSink
+    from app.core.paths import run_dir
+
+    if distributed.machines > 1:
+        raise StudioError(f"This run trains on {distributed.machines} machines: it starts on each of them at once.",
+                          "Write the script that does so: finetune-studio launch-script CONFIG --machines "
+                          f"{distributed.machines} --processes {distributed.processes} --scheduler slurm|plain")
+    folder = run_dir(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    if args.resume:
+        launch.check_world_size(store.get_run(run_id), distributed.world_size)
+        rank_args = ["--resume", run_id]
+    else:
+        config.save(folder / "run.yaml")  # with --processes applied; the ranks read it
+        rank_args = [str(folder / "run.yaml"), "--run-id", run_id]
+    stop_file = Path(args.stop_file) if args.stop_file else folder / "stop"
+    if not args.stop_file:
+        stop_file.unlink(missing_ok=True)
+    rank_args += ["--events", args.events, "--stop-file", str(stop_file)]
+    if args.events == "jsonl":
+        stream = events_stdout()
+        sink = TeeSink(JsonlEventWriter(stream, folder / "events.jsonl"))
+    else:
+        stream, sink = None, TeeSink(JsonlEventWriter(None, folder / "events.jsonl"), ProgressPrinter())
+    status = launch.supervise((["-v"] if args.verbose else []) + ["train", *rank_args], run_id=run_id,
+                              folder=folder, processes=distributed.processes, devices=distributed.devices,
+                              stop_file=stop_file, events_stream=stream, sink=sink)
+    return EXIT_CODES.get(status, 1)
 
 
 def add_parsers(sub) -> None:
@@ -56,4 +123,7 @@ def add_parsers(sub) -> None:
     t.add_argument("--resume", metavar="RUN", help="continue a run from its last checkpoint")
     t.add_argument("--run-id", help=argparse.SUPPRESS)
     t.add_argument("--stop-file", help="stop gracefully when this file appears")
+    t.add_argument("--processes", type=int, metavar="N",
+                   help="training processes on this machine, one per GPU (distributed.processes); above 1 they are "
+                        "started by torchrun")
     t.set_defaults(func=cmd_train)

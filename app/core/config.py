@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, model_validator
 
+from .distributed.settings import DistributedConfig
 from .errors import ConfigError, StudioError
 from .methods.settings import MethodConfig
 from .paths import RESOURCES, resolve_user_path
@@ -248,6 +249,9 @@ class RunConfig(Section):
     stage: StageConfig = Field(default_factory=StageConfig, title="Stage settings",
                                description="Settings of the stages beyond SFT: preference, KTO, GRPO/RLOO, "
                                "PPO, classification.")
+    distributed: DistributedConfig = Field(default_factory=DistributedConfig, title="Devices",
+                                           description="How many processes (GPUs) and machines train the run, "
+                                           "and how they share the model.")
 
     @model_validator(mode="after")
     def _stage_fits(self) -> RunConfig:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..distributed.settings import SHARDED
 from .registry import STAGES
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ def load_model(config: RunConfig, folder: Path, precision: str, num_labels: int 
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification
 
+    from ..distributed.ranks import world_size
     from ..methods import METHODS, quantization_config
     from ..training.kernels import gpu_kernels
 
@@ -26,12 +28,16 @@ def load_model(config: RunConfig, folder: Path, precision: str, num_labels: int 
     if config.method.name == "qlora":
         kwargs["quantization_config"] = quantization_config(config.method, compute)
         kwargs["dtype"] = compute
+        if config.distributed.strategy in SHARDED and world_size() > 1 and config.method.bits == 4:
+            # QLoRA + FSDP / ZeRO-3: the 4-bit weights are stored in the compute dtype, so they split like the rest
+            kwargs["quantization_config"].bnb_4bit_quant_storage = compute
     elif torch.cuda.is_available() and METHODS[config.method.name].half_base:
         kwargs["dtype"] = compute  # frozen base in half precision; adapters train in fp32
     else:
         kwargs["dtype"] = torch.float32  # master weights in fp32; bf16/fp16 via autocast
     if torch.cuda.is_available():
-        kwargs["device_map"] = {"": torch.cuda.current_device()}
+        if not (config.distributed.strategy in SHARDED and world_size() > 1):  # FSDP, ZeRO-3 place the parts
+            kwargs["device_map"] = {"": torch.cuda.current_device()}  # this rank's GPU (PartialState set it)
         if "attn_implementation" in (found := gpu_kernels(precision)):
             kwargs["attn_implementation"] = found["attn_implementation"]
     if STAGES[config.training.stage].head == "sequence":
@@ -68,9 +74,11 @@ def tracker(name: str) -> str:
 
 
 def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> dict[str, Any]:
-    """TrainingArguments shared by every stage's TRL config."""
+    """TrainingArguments shared by every stage's TRL config; several ranks add their strategy's (FSDP, DeepSpeed)."""
     import torch
 
+    from ..distributed.ranks import world_size
+    from ..distributed.strategies import trainer_args
     from ..training.kernels import gpu_kernels
 
     t, ev = config.training, config.evaluation
@@ -98,7 +106,7 @@ def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> d
         load_best_model_at_end=bool(patience),
         remove_unused_columns=False, dataloader_num_workers=0, save_only_model=False,
         use_liger_kernel=gpu_kernels(precision).get("use_liger_kernel", False),
-    )
+    ) | trainer_args(config, precision, world_size())
 
 
 def conversation_prompts(rows: list[dict], n: int = 2) -> list[str]:

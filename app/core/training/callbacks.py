@@ -11,6 +11,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from ..distributed import ranks
 from ..events import EventSink, StopFlag
 from ..store import Store
 from . import heap
@@ -57,7 +58,7 @@ class EventCallback(TrainerCallback):
         self.sink.emit("progress", step=state.global_step, total_steps=state.max_steps,
                        epoch=round(state.epoch or 0.0, 4), elapsed=round(self._earlier + elapsed, 2),
                        eta=round(eta, 1) if eta is not None else None)
-        if self.stop.is_set() and not self.stopped_by_user:
+        if ranks.agree(self.stop.is_set(), args.device) and not self.stopped_by_user:  # every rank, the same step
             self.stopped_by_user = True
             self.sink.emit("warning", message="Stop requested: saving a checkpoint, then stopping.", hint="")
             control.should_save = True
@@ -93,14 +94,15 @@ class EventCallback(TrainerCallback):
     def on_save(self, args, state, control, **kwargs):
         """The trainer has written the whole checkpoint (trainer state last) and rotated the old ones out."""
         path = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-        latest = Path(args.output_dir) / "latest"
-        tmp = latest.with_suffix(".tmp")
-        tmp.write_text(path.name)
-        tmp.replace(latest)
+        if state.is_world_process_zero:  # several ranks: rank 0 points at the checkpoint they saved together
+            latest = Path(args.output_dir) / "latest"
+            tmp = latest.with_suffix(".tmp")
+            tmp.write_text(path.name)
+            tmp.replace(latest)
         self.store.add_artifact(self.run_id, "checkpoint", path, {"step": state.global_step})
         self.store.forget_missing_checkpoints(self.run_id)
         self.sink.emit("checkpoint", step=state.global_step, path=str(path))
-        if self.sampler is not None and not self.stopped_by_user:
+        if self.sampler is not None and not self.stopped_by_user:  # every rank: a split model generates with all
             self.sampler(state.global_step)
 
 

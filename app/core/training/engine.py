@@ -7,6 +7,7 @@ inside functions so that importing this module stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -24,6 +25,9 @@ import yaml
 
 from ..config import RunConfig, parse_config
 from ..diskfull import is_disk_full, run_disk_full
+from ..distributed import ranks
+from ..distributed.launch import check_world_size
+from ..distributed.settings import SHARDED
 from ..errors import Cancelled, ConfigError, DataError, ExportError, ModelError, StudioError
 from ..events import EventSink, StopFlag
 from ..hardware import return_freed_memory
@@ -119,8 +123,12 @@ def refuse_unresumable(stage: str) -> None:
 def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,
         resume: str | None = None, store: Store | None = None, callbacks: list | None = None) -> RunResult:
     """Train one run from start to finish (or resume one). Always ends with a `finished` event. `callbacks`:
-    transformers TrainerCallbacks added to the trainer's own (the tests watch the state a resume restores)."""
+    transformers TrainerCallbacks added to the trainer's own (the tests watch the state a resume restores).
+    One rank of several (distributed/ranks.py): rank 0 alone writes the store, the events and the run's files."""
     store = store or Store()
+    main = ranks.is_main()
+    if not main:
+        sink, store = ranks.SilentSink(), ranks.ReadOnlyStore(store)
     stop = stop or StopFlag()
     checkpoint = None
     if resume:
@@ -132,6 +140,7 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
         if row["status"] in ACTIVE_STATUSES and pid_alive(row.get("pid")):
             raise StudioError(f"Run {run_id} is still running (process {row['pid']}).",
                               "Stop it first, or wait for it to finish.")
+        check_world_size(row, ranks.world_size())
         config = parse_config(yaml.safe_load(row["config"]))
         refuse_unresumable(config.training.stage)
         checkpoint = last_checkpoint(run_dir(run_id))
@@ -140,18 +149,20 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
             unfinished = f": {', '.join(p.name for p in partial)} was being written when it stopped" if partial else ""
             raise StudioError(f"Run {run_id} has no complete checkpoint to resume from{unfinished}.",
                               "Start it again as a new run (clone its config).")
-        for path in partial:  # nothing continues from them; the trainer writes those steps again
+        for path in partial if main else ():  # nothing continues from them; the trainer writes those steps again
             shutil.rmtree(path, ignore_errors=True)
-        store.update_run(run_id, status="running", error=None, hint=None, finished=None, pid=os.getpid(),
+        store.update_run(run_id, status="running", error=None, hint=None, finished=None, pid=ranks.owner_pid(),
                          earlier_seconds=run_seconds(row) or 0.0)  # its duration goes on from there
     else:
         run_id = run_id or new_run_id()
     folder = run_dir(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     if not resume:
-        config.save(folder / "run.yaml")
+        if main:
+            config.save(folder / "run.yaml")
         store.create_run(run_id, name=config.name or run_id, config_yaml=config.to_yaml(), model=config.model.source,
-                         method=config.method.name, stage=config.training.stage, versions=json.dumps(library_versions()))
+                         method=config.method.name, stage=config.training.stage, versions=json.dumps(library_versions()),
+                         world_size=ranks.world_size(), pid=ranks.owner_pid())
     ctx = RunContext(run_id, folder, sink, store, stop, name="model")
     try:
         status = train_recovering(lambda cfg, ckpt, extra: _train(cfg, ctx, ckpt, [*(callbacks or []), *extra]),
@@ -197,7 +208,13 @@ def _explain(exc: Exception) -> tuple[str, str]:
 
 def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store, status: str = "failed") -> RunResult:
     """Record and announce the failure; a store or events file that cannot be written (a full disk) does not keep
-    the `finished` event from the worker's stream (the next command's reaping marks the row failed)."""
+    the `finished` event from the worker's stream (the next command's reaping marks the row failed). One rank of
+    several records its error for the others; the run ends with the earliest (the others' came from losing it)."""
+    if status == "failed" and ranks.world_size() > 1:
+        ranks.record_error(run_dir(run_id), message, hint)
+        first = ranks.first_error(run_dir(run_id))
+        if first is not None and first["rank"] != ranks.rank():
+            message, hint = f"Process {first['rank']}: {first['message']}", first.get("hint")
     try:
         store.update_run(run_id, status=status, error=message, hint=hint, finished=time.time())
     except sqlite3.OperationalError as exc:
@@ -224,7 +241,8 @@ def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: st
     plan = plan_run(config, info, lengths, device)  # a CPU run that would run out of RAM: refused
     if plan.config != config:  # "auto" settings decided: the stored config says what runs
         config = plan.config
-        config.save(ctx.folder / "run.yaml")
+        if ranks.is_main():
+            config.save(ctx.folder / "run.yaml")
         ctx.store.update_run(ctx.run_id, config=config.to_yaml())
     if config.training.lean_memory is True:
         return_freed_memory()
@@ -233,6 +251,26 @@ def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: st
     t = config.training
     seconds = step_seconds(info, config.method, t, t.gradient_checkpointing, device_throughput(device, precision))
     return config, {"memory_estimate": plan.memory["total"], "step_seconds_estimate": round(seconds, 2)}
+
+
+def _choose_settings(config: RunConfig, tokenizer: PreTrainedTokenizerBase, model_folder: Path,
+                     ctx: RunContext) -> tuple[RunConfig, list]:
+    """The settings the config leaves to the data and the model (auto_settings.py), chosen: the stored config says
+    what runs, and the run's record keeps each choice and its reason (`auto_settings`, and the `started` event)."""
+    from ..auto_settings import resolve
+    from ..models import describe_model
+
+    if not config.training.auto and not config.method.auto:
+        return config, []
+    ctx.phase("Choosing settings from the data", 0, 0)
+    info = describe_model(str(model_folder), trust_remote_code=config.model.trust_remote_code)
+    config, choices = resolve(config, tokenizer, info.num_parameters, info.context_length, ctx.stop,
+                              ranks.world_size())
+    if ranks.is_main():
+        config.save(ctx.folder / "run.yaml")
+    ctx.store.update_run(ctx.run_id, config=config.to_yaml(),
+                         auto_settings=json.dumps([choice.to_dict() for choice in choices]))
+    return config, choices
 
 
 def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_callbacks: list | None = None) -> str:
@@ -254,13 +292,15 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
 
     run_id, folder, sink, store = ctx.run_id, ctx.folder, ctx.sink, ctx.store
     spec, stage = STAGES[config.training.stage], stage_module(config.training.stage)
-    model_folder = model_dir(config.model.source, config.model.revision, ctx.phase)
-    ctx.check_stop()
-    tokenizer = load_tokenizer(str(model_folder), trust_remote_code=config.model.trust_remote_code)
-    if not ensure_chat_template(tokenizer):
-        ctx.warn("The model has no chat template; using a ChatML fallback.",
-                 "Exports will carry this template, so chat clients render prompts the same way.")
-    prepared = stage.prepare(config, tokenizer, sink, ctx.stop)
+    with _main_process_first():  # a model converted and data tokenised once, then read from the caches
+        model_folder = model_dir(config.model.source, config.model.revision, ctx.phase)
+        ctx.check_stop()
+        tokenizer = load_tokenizer(str(model_folder), trust_remote_code=config.model.trust_remote_code)
+        if not ensure_chat_template(tokenizer):
+            ctx.warn("The model has no chat template; using a ChatML fallback.",
+                     "Exports will carry this template, so chat clients render prompts the same way.")
+        config, settings = _choose_settings(config, tokenizer, model_folder, ctx)
+        prepared = stage.prepare(config, tokenizer, sink, ctx.stop)  # every rank: the same split and fingerprint
     store.update_run(run_id, dataset_fingerprint=prepared.fingerprint, dataset_rows=prepared.stats.get("rows"))
     if prepared.stats.get("truncated"):
         ctx.warn(f"{prepared.stats['truncated']} examples are longer than max_length "
@@ -279,7 +319,7 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
                          config.method, config.training.gradient_checkpointing,
                          total_steps=_total_steps(config, len(prepared.train)),
                          task="SEQ_CLS" if spec.head == "sequence" else "CAUSAL_LM", init_adapter=init_adapter)
-    if config.method.name in ("pissa", "olora"):
+    if config.method.name in ("pissa", "olora") and ranks.is_main():
         save_initial_adapter(model, folder / "initial-adapter")  # to convert the result for the original base
     trainable, total = count_parameters(model)
     ctx.check_stop()
@@ -290,13 +330,15 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         if spec.head == "causal" else None
     callback = EventCallback(run_id, sink, store, ctx.stop, sampler, info={
         "run_dir": str(folder), "trainable_params": trainable, "total_params": total, "device": device,
-        "precision": precision, "dataset": prepared.stats, "stage": spec.name, **planned}, metric_keys=spec.metrics,
+        "precision": precision, "dataset": prepared.stats, "stage": spec.name,
+        "settings": [choice.to_dict() for choice in settings], **planned}, metric_keys=spec.metrics,
         perplexity=spec.name in ("pt", "sft"))
     store.update_run(run_id, device=device, trainable_params=trainable, total_params=total)
     callbacks: list[Any] = [callback, HeapTrimCallback(), *(extra_callbacks or [])]
     early = _early_stopping(config, args["save_steps"], has_eval, sink)
-    if has_eval:  # after EventCallback, which records the checkpoints it marks
-        callbacks += [c for c in (early, BestCheckpointCallback(run_id, sink, store, early)) if c is not None]
+    if has_eval:  # after EventCallback, which records the checkpoints it marks (rank 0 marks the best)
+        best = BestCheckpointCallback(run_id, sink, store, early) if ranks.is_main() else None
+        callbacks += [c for c in (early, best) if c is not None]
     if config.method.name == "adalora":
         callbacks.append(AdaLoraCallback(model, lambda steps: adalora_schedule(config.method, steps)))
     trained = {p: p.dtype for p in model.parameters() if p.requires_grad}
@@ -317,6 +359,13 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         trainer.evaluate()
     if hasattr(stage, "finish"):
         stage.finish(trainer)
+    if not ranks.is_main():
+        return "completed"
+    if config.distributed.strategy in SHARDED and ranks.world_size() > 1:
+        ctx.warn(f"The run trained with {config.distributed.strategy}: each process holds a part of the model, so "
+                 "the adapter and merged model are exported from its final checkpoint, not in the run.",
+                 f"finetune-studio export {ctx.run_id} --checkpoint final")
+        return "completed"
     try:
         _save_outputs(config, ctx, trainer, tokenizer)
     except ExportError as exc:
@@ -328,6 +377,21 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
                           f"finetune-studio train --resume {ctx.run_id}). If it fails the same way, report it with "
                           "the run's log (logs/worker.log in its folder).") from exc
     return "completed"
+
+
+@contextlib.contextmanager
+def _main_process_first():
+    """Several ranks: start the process group (gloo on a CPU, NCCL on GPUs: each rank on its own GPU from here on)
+    and let rank 0 through first, the others after it; one process alone: nothing to wait for."""
+    if ranks.world_size() == 1:
+        yield
+        return
+    import torch
+    from accelerate import PartialState
+
+    state = PartialState(cpu=not (torch.cuda.is_available() or torch.backends.mps.is_available()))
+    with state.main_process_first():
+        yield
 
 
 def _check_dropped(config: RunConfig, rows: int, kept: int, sink: EventSink) -> None:
