@@ -186,11 +186,12 @@ class _SupervisorThread(QThread):
         if self.proc is not None:
             code = self.proc.wait()
             tail = "\n".join(self._stderr_tail)
-            what = f"The training process exited (code {code}) without reporting a result."
+            what = self.tr("The training process exited (code {code}) without reporting "
+                           "a result.").format(code=code)
         else:
             code = None
             tail = log_tail(run_dir(self.run_id) / "logs" / "worker.log", TAIL_LINES) if self.run_id else ""
-            what = "The training process ended without reporting a result."
+            what = self.tr("The training process ended without reporting a result.")
         fields = self._stored_outcome()
         if fields is None:
             if self.forced:

@@ -171,7 +171,7 @@ class ChatPage(QWidget):
                 from app.core.chat.load import base_model_of
 
                 other_key = base_model_of(key)
-                other_label = "demo model" if other_key == "demo" else other_key
+                other_label = self.tr("demo model") if other_key == "demo" else other_key
             else:
                 other_key, other_label = other, self.other.currentText().split("  ·  ")[0]
             targets.insert(0, (self.base_column, other_key, other_label))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,16 +27,17 @@ from PySide6.QtWidgets import (
 
 from app.core.runs.compare import config_diff, run_config, run_labels, summarize, value_text
 from app.core.store import ACTIVE_STATUSES, Store
+from app.ui.i18n import count
 from app.ui.widgets.clock import clock_text
 from app.ui.widgets.compare_plots import ComparePlots, run_colour
-from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_view, status_combo
+from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_view, status_combo, status_text
 
 log = logging.getLogger(__name__)
 
 LIST_COLUMNS = (0, 5)  # of RunsModel: name, status
 POLL_MS = 5000  # while a listed run is active and the page is shown, the runs are read again this often
-SUMMARY_ROWS = ("Status", "Steps", "Duration", "Final loss", "Best eval loss", "Best at step", "Trainable params",
-                "Tokens / s (median)")
+SUMMARY_ROWS = (QT_TRANSLATE_NOOP("ComparePage", "Status"), QT_TRANSLATE_NOOP("ComparePage", "Steps"), QT_TRANSLATE_NOOP("ComparePage", "Duration"), QT_TRANSLATE_NOOP("ComparePage", "Final loss"), QT_TRANSLATE_NOOP("ComparePage", "Best eval loss"), QT_TRANSLATE_NOOP("ComparePage", "Best at step"), QT_TRANSLATE_NOOP("ComparePage", "Trainable params"),
+                QT_TRANSLATE_NOOP("ComparePage", "Tokens / s (median)"))
 
 
 class CheckableRunsModel(RunsModel):
@@ -103,7 +104,7 @@ def _number(value: float | None, fmt: str) -> str:
 
 def _table(columns) -> QTableWidget:
     table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
+    table.setHorizontalHeaderLabels([QCoreApplication.translate("ComparePage", c) for c in columns])
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -151,10 +152,10 @@ class ComparePage(QWidget):
         self.plots = ComparePlots()
         self.summary_title = QLabel(self.tr("Final and best metrics"))
         self.summary_title.setStyleSheet("font-weight: 600;")
-        self.summary = _table(("Metric",))
+        self.summary = _table((QT_TRANSLATE_NOOP("ComparePage", "Metric"),))
         self.diff_title = QLabel(self.tr("Config differences"))
         self.diff_title.setStyleSheet("font-weight: 600;")
-        self.diff = _table(("Field",))
+        self.diff = _table((QT_TRANSLATE_NOOP("ComparePage", "Field"),))
         self.diff.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.diff.horizontalHeader().setStretchLastSection(True)
 
@@ -244,21 +245,22 @@ class ComparePage(QWidget):
         self.plots.show_runs([(run["id"], label, s) for run, label, s in zip(runs, labels, series, strict=True)])
         self._fill_summary(runs, labels, series)
         self._fill_diff(runs, labels)
-        self.hint.setText({0: "Check two or more runs to compare them.",
-                           1: "Check another run to compare with."}.get(len(runs), f"{len(runs)} runs compared."))
+        self.hint.setText({0: self.tr("Check two or more runs to compare them."),
+                           1: self.tr("Check another run to compare with.")}.get(
+            len(runs), self.tr("{n} runs compared.").format(n=len(runs))))
         self.list.viewport().update()
 
     # ---- filling ----
     def _fill_summary(self, runs: list[dict], labels: list[str], series: list[dict]) -> None:
         """One column per run, one row per metric (the same layout as the config diff beside it)."""
         self.summary.clear()
-        self._run_columns(self.summary, "Metric", runs, labels)
+        self._run_columns(self.summary, self.tr("Metric"), runs, labels)
         self.summary.setRowCount(len(SUMMARY_ROWS) if runs else 0)
         for row, title in enumerate(SUMMARY_ROWS if runs else ()):
-            self.summary.setItem(row, 0, QTableWidgetItem(title))
+            self.summary.setItem(row, 0, QTableWidgetItem(self.tr(title)))
         for col, (run, s) in enumerate(zip(runs, series, strict=True), start=1):
             summary = summarize(run, s)
-            cells = (summary.status or "", _number(summary.steps, "d"),
+            cells = (status_text(summary.status or ""), _number(summary.steps, "d"),
                      clock_text(summary.duration) if summary.duration is not None else "–",
                      _number(summary.final_loss, ".4f"), _number(summary.best_eval_loss, ".4f"),
                      _number(summary.best_eval_step, "d"), _number(summary.trainable_params, ",d"),
@@ -282,7 +284,7 @@ class ComparePage(QWidget):
     def _fill_diff(self, runs: list[dict], labels: list[str]) -> None:
         diff = config_diff([run_config(run) for run in runs])
         self.diff.clear()
-        self._run_columns(self.diff, "Field", runs, labels)
+        self._run_columns(self.diff, self.tr("Field"), runs, labels)
         self.diff.setRowCount(len(diff))
         for row, (path, values) in enumerate(diff):
             self.diff.setItem(row, 0, QTableWidgetItem(path))
@@ -294,7 +296,8 @@ class ComparePage(QWidget):
         if len(runs) < 2:
             self.diff_title.setText(self.tr("Config differences"))
         else:
-            self.diff_title.setText(self.tr("Config differences: {n} field{v1}").format(n=len(diff), v1='s' if len(diff) != 1 else '')
+            self.diff_title.setText(count(len(diff), self.tr("Config differences: {n} field"),
+                                          self.tr("Config differences: {n} fields"))
                                     if diff else self.tr("Config differences: none, the configs are "
                                                          "identical"))
 

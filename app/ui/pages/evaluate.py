@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -42,26 +42,26 @@ from app.ui.widgets.request_form import RequestForm
 from app.ui.widgets.run_picker import RunPicker
 from app.ui.worker import WorkerProcess
 
-METRICS = (("exact_match", "Exact match"), ("rouge1", "ROUGE-1"), ("rouge2", "ROUGE-2"), ("rougeL", "ROUGE-L"),
-           ("bleu", "BLEU"), ("accuracy", "Accuracy"), ("precision", "Precision (macro)"),
-           ("recall", "Recall (macro)"), ("f1", "F1 (macro)"), ("pairwise_accuracy", "Pairwise accuracy"),
-           ("margin", "Log-prob margin (chosen − rejected)"), ("reward_margin", "Reward margin (chosen − rejected)"),
-           ("reward", "Mean reward"), ("loss", "Loss per token"), ("perplexity", "Perplexity"))
+METRICS = (("exact_match", QT_TRANSLATE_NOOP("EvaluatePage", "Exact match")), ("rouge1", QT_TRANSLATE_NOOP("EvaluatePage", "ROUGE-1")), ("rouge2", QT_TRANSLATE_NOOP("EvaluatePage", "ROUGE-2")), ("rougeL", QT_TRANSLATE_NOOP("EvaluatePage", "ROUGE-L")),
+           ("bleu", QT_TRANSLATE_NOOP("EvaluatePage", "BLEU")), ("accuracy", QT_TRANSLATE_NOOP("EvaluatePage", "Accuracy")), ("precision", QT_TRANSLATE_NOOP("EvaluatePage", "Precision (macro)")),
+           ("recall", QT_TRANSLATE_NOOP("EvaluatePage", "Recall (macro)")), ("f1", QT_TRANSLATE_NOOP("EvaluatePage", "F1 (macro)")), ("pairwise_accuracy", QT_TRANSLATE_NOOP("EvaluatePage", "Pairwise accuracy")),
+           ("margin", QT_TRANSLATE_NOOP("EvaluatePage", "Log-prob margin (chosen − rejected)")), ("reward_margin", QT_TRANSLATE_NOOP("EvaluatePage", "Reward margin (chosen − rejected)")),
+           ("reward", QT_TRANSLATE_NOOP("EvaluatePage", "Mean reward")), ("loss", QT_TRANSLATE_NOOP("EvaluatePage", "Loss per token")), ("perplexity", QT_TRANSLATE_NOOP("EvaluatePage", "Perplexity")))
 EXAMPLES = 5  # best and worst shown
 BETTER = QColor("#2e9d5b")
-BASELINES = {"base": ("base", "Base zero-shot"), "majority": ("the majority class", "Majority class"),
-             "chance": ("chance", "Chance")}  # stored model name -> (in a sentence, column title)
+BASELINES = {"base": (QT_TRANSLATE_NOOP("EvaluatePage", "base"), QT_TRANSLATE_NOOP("EvaluatePage", "Base zero-shot")), "majority": (QT_TRANSLATE_NOOP("EvaluatePage", "the majority class"), QT_TRANSLATE_NOOP("EvaluatePage", "Majority class")),
+             "chance": (QT_TRANSLATE_NOOP("EvaluatePage", "chance"), QT_TRANSLATE_NOOP("EvaluatePage", "Chance"))}  # stored model name -> (in a sentence, column title)
 EXAMPLE_HEADERS = {  # the best/worst tables' columns for runs whose examples are not prompt and answer
-    "cls": ["Text", "Label", "Tuned prediction (probability)", "Majority class"],
-    "rm": ["Prompt", "Chosen answer", "Tuned reward head", "Chance"],
-    "pt": ["Held-out text", "", "Tuned model", "Base model"],
+    "cls": [QT_TRANSLATE_NOOP("EvaluatePage", "Text"), QT_TRANSLATE_NOOP("EvaluatePage", "Label"), QT_TRANSLATE_NOOP("EvaluatePage", "Tuned prediction (probability)"), QT_TRANSLATE_NOOP("EvaluatePage", "Majority class")],
+    "rm": [QT_TRANSLATE_NOOP("EvaluatePage", "Prompt"), QT_TRANSLATE_NOOP("EvaluatePage", "Chosen answer"), QT_TRANSLATE_NOOP("EvaluatePage", "Tuned reward head"), QT_TRANSLATE_NOOP("EvaluatePage", "Chance")],
+    "pt": [QT_TRANSLATE_NOOP("EvaluatePage", "Held-out text"), "", QT_TRANSLATE_NOOP("EvaluatePage", "Tuned model"), QT_TRANSLATE_NOOP("EvaluatePage", "Base model")],
 }
-ANSWER_HEADERS = ["Prompt", "Reference", "Tuned answer", "Base answer"]
+ANSWER_HEADERS = [QT_TRANSLATE_NOOP("EvaluatePage", "Prompt"), QT_TRANSLATE_NOOP("EvaluatePage", "Reference"), QT_TRANSLATE_NOOP("EvaluatePage", "Tuned answer"), QT_TRANSLATE_NOOP("EvaluatePage", "Base answer")]
 
 
 def _table(headers: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
+    table.setHorizontalHeaderLabels([QCoreApplication.translate("EvaluatePage", h) for h in headers])
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.setWordWrap(True)
@@ -117,9 +117,10 @@ class EvaluatePage(QWidget):
         self.confusion = ConfusionMatrix()
         self.about = QLabel(wordWrap=True, visible=False)  # what a baseline that is not the base model is
         self.headings = []
-        for title, table in (("Tuned vs base on the same examples", self.metrics),
-                             (f"Best {EXAMPLES} examples: the tuned model's best, where the base did worst", self.best),
-                             (f"Worst {EXAMPLES} examples: the tuned model's worst", self.worst)):
+        for title, table in ((self.tr("Tuned vs base on the same examples"), self.metrics),
+                             (self.tr("Best {n} examples: the tuned model's best, where the base did worst")
+                              .format(n=EXAMPLES), self.best),
+                             (self.tr("Worst {n} examples: the tuned model's worst").format(n=EXAMPLES), self.worst)):
             box = QWidget()
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(0, 0, 0, 0)
@@ -238,7 +239,7 @@ class EvaluatePage(QWidget):
             "" if shots.isEnabled() else self.tr(" (generating runs only: {join})").format(join=', '.join(FEW_SHOT_STAGES))))
         headers = EXAMPLE_HEADERS.get(stage, ANSWER_HEADERS)
         for table in (self.best, self.worst):
-            table.setHorizontalHeaderLabels(headers)
+            table.setHorizontalHeaderLabels([self.tr(h) if h else "" for h in headers])
             table.setColumnHidden(1, not headers[1])
             for column in (1, 2, 3):  # a classifier's labels are short: its texts get the width
                 table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents
@@ -253,12 +254,13 @@ class EvaluatePage(QWidget):
             return
         tuned = batch["tuned"]
         if not self.process.is_running():
-            self.status.setText(time.strftime("Evaluated %Y-%m-%d %H:%M.", time.localtime(tuned["created"])))
+            self.status.setText(self.tr("Evaluated {when}.").format(
+                when=time.strftime("%Y-%m-%d %H:%M", time.localtime(tuned["created"]))))
         base = batch.get("base_zero_shot")
-        versus = BASELINES.get(base["model"], BASELINES["base"])[0] if base else "base"
+        versus = self.tr(BASELINES.get(base["model"], BASELINES["base"])[0] if base else BASELINES["base"][0])
         skipped = tuned["metrics"].get("undesirable_skipped")
-        self.headings[0].setText(self.tr("Tuned vs {versus} on the same {v1} "
-                                         "{v2} examples").format(versus=versus, v1=tuned['examples'], v2=tuned['split'])
+        self.headings[0].setText(self.tr("Tuned vs {versus} on the same {examples} {split} examples").format(
+                                     versus=versus, examples=tuned['examples'], split=tuned['split'])
                                  + (self.tr(" ({skipped} rows labelled undesirable "
                                             "skipped)").format(skipped=skipped) if skipped else ""))
         base_rows = {p["idx"]: p for p in store.eval_predictions(base["id"])} if base else {}
@@ -288,9 +290,9 @@ class EvaluatePage(QWidget):
         columns = [batch.get(k) for k in ("tuned", "base_zero_shot", "base_few_shot")]
         zero, few = columns[1:]
         self.metrics.setHorizontalHeaderItem(2, QTableWidgetItem(
-            BASELINES.get(zero["model"], BASELINES["base"])[1] if zero else self.tr("Base zero-shot")))
+            self.tr(BASELINES.get(zero["model"], BASELINES["base"])[1]) if zero else self.tr("Base zero-shot")))
         self.metrics.setHorizontalHeaderItem(3, QTableWidgetItem(
-            self.tr("Base {v0}-shot").format(v0=few['shots']) if few else self.tr("Base few-shot")))
+            self.tr("Base {shots}-shot").format(shots=few['shots']) if few else self.tr("Base few-shot")))
         self.metrics.setColumnHidden(3, bool(zero) and zero["model"] != "base")
         about = zero["metrics"].get("about", "") if zero else ""
         self.about.setText(about)
@@ -300,8 +302,9 @@ class EvaluatePage(QWidget):
             self.confusion.load(confusion)
         self.confusion_box.setVisible(bool(confusion))
         found = columns[0]["metrics"] if columns[0] else {}
-        names = [(key, title) for key, title in METRICS if key in found] + [
-            (key, f"Reward: {key.split('/', 1)[1]}") for key in sorted(found) if key.startswith("rewards/")]
+        names = [(key, self.tr(title)) for key, title in METRICS if key in found] + [
+            (key, self.tr("Reward: {name}").format(name=key.split('/', 1)[1])) for key in sorted(found)
+            if key.startswith("rewards/")]
         self.metrics.setRowCount(len(names))
         for r, (key, title) in enumerate(names):
             self.metrics.setItem(r, 0, QTableWidgetItem(title))

@@ -37,6 +37,7 @@ from app.core.export.space import free_disk, human_size
 from app.core.export.staging import check_target, target_state
 from app.core.paths import data_home
 from app.core.requests import ExportRequest, save_request
+from app.ui.i18n import error_texts
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_folder
 from app.ui.steps.base import page_layout
@@ -241,21 +242,27 @@ class ExportPage(QWidget):
         """Why Export is disabled (empty when it is not)."""
         plan = self.plan()
         if not self.run_info:
-            return "Choose a finished run."
+            return self.tr("Choose a finished run.")
         if not plan.targets:
-            return "Choose at least one target."
+            return self.tr("Choose at least one target.")
         if not self.folder_edit.text().strip():
-            return "Choose an output folder."
+            return self.tr("Choose an output folder.")
         if refusal := self.target_problem():
             return refusal
         if push := self.push.problem(plan.targets):
-            return push
+            return self.tr("Push: {reason}").format(reason=push)
+        return self.disk_problem()
+
+    def disk_problem(self) -> str:
+        """Not enough free disk for the export (empty when there is, or when that is not known)."""
+        plan = self.plan()
         sizes = estimate(plan, self.run_info.get("total_params"), self.run_info.get("trainable_params"))
         need = sum(size for size in sizes.values() if size)
         free = free_disk(plan.folder)
         if free is not None and need > free:
-            return (f"Not enough disk space: the export needs about {human_size(need)} but only {human_size(free)} "
-                    "is free there. Choose a folder on another disk, or fewer targets.")
+            return self.tr("Not enough disk space: the export needs about {need} but only {free} is free there. "
+                           "Choose a folder on another disk, or fewer targets.").format(need=human_size(need),
+                                                                                         free=human_size(free))
         return ""
 
     def target_problem(self) -> str:
@@ -266,7 +273,7 @@ class ExportPage(QWidget):
                 try:
                     check_target(plan.target_dir(kind))
                 except ExportError as exc:
-                    return f"{exc.message} {exc.hint}"
+                    return " ".join(error_texts(exc))
         return ""
 
     def earlier_exports(self) -> list[Path]:
@@ -282,26 +289,28 @@ class ExportPage(QWidget):
         need = sum(size for size in sizes.values() if size)
         free = free_disk(plan.folder) if self.folder_edit.text().strip() else None
         problem = self.problem()
-        self.push.show_problem(problem if problem.startswith("Push:") else "")
+        push = self.push.problem(plan.targets) if self.run_info and plan.targets else ""
+        self.push.show_problem(push if push and problem == self.tr("Push: {reason}").format(reason=push) else "")
         refusal = self.target_problem()
         self.folder_problem.setText(refusal)
         self.folder_problem.setVisible(bool(refusal))
-        if problem.startswith("Not enough"):
+        if problem and problem == self.disk_problem():
             self.space.setText(problem)
             set_tone(self.space, "error")
         else:
-            unknown = " (the run does not record its parameter count, so sizes are unknown)" \
+            unknown = self.tr(" (the run does not record its parameter count, so sizes are unknown)") \
                 if any(size is None for size in sizes.values()) else ""
             if not plan.targets:
-                text = "Needs: choose targets"
+                text = self.tr("Needs: choose targets")
             elif need:
-                text = f"Needs about {human_size(need)}{unknown}"
+                text = self.tr("Needs about {need}").format(need=human_size(need)) + unknown
             else:
-                text = f"Needs: not known{unknown}"
+                text = self.tr("Needs: not known") + unknown
             if sizes.get("scratch"):
-                text += f", of which {human_size(sizes['scratch'])} only while it runs (a temporary fp32 merge)"
+                text += self.tr(", of which {size} only while it runs (a temporary fp32 merge)").format(
+                    size=human_size(sizes['scratch']))
             if free is not None:
-                text += f" · {human_size(free)} free"
+                text += self.tr(" · {size} free").format(size=human_size(free))
             self.space.setText(text)
             set_tone(self.space)
         self.export_button.setEnabled(not problem and not self.is_running())

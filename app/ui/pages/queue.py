@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -38,8 +38,8 @@ from app.ui.widgets.plots import MetricsPlots
 from app.ui.worker import WorkerProcess
 
 RANK_METRICS = ("eval_loss", "loss", "exact_match", "rougeL")
-AXES = (("learning_rate", "Learning rates", "e.g. 1e-4, 2e-4"), ("rank", "Ranks", "e.g. 8, 16"),
-        ("epochs", "Epochs", "e.g. 1, 2"), ("method", "Methods", "e.g. lora, dora"))
+AXES = (("learning_rate", QT_TRANSLATE_NOOP("QueuePage", "Learning rates"), "e.g. 1e-4, 2e-4"), ("rank", QT_TRANSLATE_NOOP("QueuePage", "Ranks"), "e.g. 8, 16"),
+        ("epochs", QT_TRANSLATE_NOOP("QueuePage", "Epochs"), "e.g. 1, 2"), ("method", QT_TRANSLATE_NOOP("QueuePage", "Methods"), QT_TRANSLATE_NOOP("QueuePage", "e.g. lora, dora")))
 
 
 class QueuePage(QWidget):
@@ -62,10 +62,9 @@ class QueuePage(QWidget):
         form = QFormLayout()
         self.axes: dict[str, QLineEdit] = {}
         for name, label, placeholder in AXES:
-            self.axes[name] = QLineEdit(placeholderText=placeholder, toolTip=self.tr("Comma-separated values; empty: keep "
-                                                                                     "the current config's "
-                                                                                     "value"))
-            form.addRow(label, self.axes[name])
+            self.axes[name] = QLineEdit(placeholderText=self.tr(placeholder),
+                                        toolTip=self.tr("Comma-separated values; empty: keep the current config's value"))
+            form.addRow(self.tr(label), self.axes[name])
         layout.addLayout(form)
         adds = QHBoxLayout()
         self.add_sweep_button = QPushButton(icon("hyperparameters"), self.tr("Queue sweep"))
@@ -158,7 +157,7 @@ class QueuePage(QWidget):
         from app.core.runs import queue
 
         queue.add(self._store(), self.config_provider())
-        self._say("Queued the current config.")
+        self._say(self.tr("Queued the current config."))
         self.refresh()
 
     def add_sweep(self) -> None:
@@ -172,7 +171,7 @@ class QueuePage(QWidget):
         except StudioError as exc:
             self._say(f"{exc.message} {exc.hint}", error=True)
             return
-        self._say(f"Queued {len(ids)} runs ({sweep}).")
+        self._say(self.tr("Queued {n} runs ({sweep}).").format(n=len(ids), sweep=sweep))
         self.refresh()
 
     # ---- reordering ----
@@ -260,8 +259,8 @@ class QueuePage(QWidget):
         self._show_live(int(event.get("step") or 0), int(event.get("total_steps") or 0))
 
     def _show_live(self, step: int, total: int) -> None:
-        where = f"step {step} / {total}" if total else f"step {step}"
-        run = f"run {self._run_id}" if self._run_id else ""
+        where = self.tr("step {step} / {total}").format(step=step, total=total) if total else self.tr("step {step}").format(step=step)
+        run = self.tr("run {run_id}").format(run_id=self._run_id) if self._run_id else ""
         self.live_label.setText(" · ".join(part for part in (self._current, run, where) if part))
 
     def _ended(self, event: dict) -> None:

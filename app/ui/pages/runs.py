@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     Qt,
     QTimer,
     QUrl,
@@ -46,9 +47,9 @@ from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_v
 from app.ui.widgets.samples_timeline import SamplesTimeline
 
 log = logging.getLogger(__name__)
-TIPS = {"resume": "Continue from its last checkpoint",
-        "extend": "Train a completed run more epochs, as a new run that continues from its final checkpoint with "
-                  "the learning-rate schedule carried on"}
+TIPS = {"resume": QT_TRANSLATE_NOOP("RunDetail", "Continue from its last checkpoint"),
+        "extend": QT_TRANSLATE_NOOP("RunDetail", "Train a completed run more epochs, as a new run that continues from its final checkpoint with "
+                  "the learning-rate schedule carried on")}
 
 
 class RunDetail(QWidget):
@@ -64,8 +65,8 @@ class RunDetail(QWidget):
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_box = ErrorBox()
         self.buttons = {key: QPushButton(text) for key, text in (
-            ("clone", "Clone config"), ("resume", "Resume"), ("extend", "Extend…"), ("rename", "Rename…"),
-            ("delete", "Delete…"), ("folder", "Open folder"))}
+            ("clone", self.tr("Clone config")), ("resume", self.tr("Resume")), ("extend", self.tr("Extend…")),
+            ("rename", self.tr("Rename…")), ("delete", self.tr("Delete…")), ("folder", self.tr("Open folder")))}
         self.buttons["clone"].setToolTip(self.tr("Load this run's configuration into the steps"))
         self.plots = MetricsPlots()
         self.config_view = QPlainTextEdit(readOnly=True)
@@ -103,7 +104,7 @@ class RunDetail(QWidget):
         refusal = STAGES[run.get("stage") or "sft"].not_resumable if run else None
         continuable = refusal is None
         for key in ("resume", "extend"):
-            self.buttons[key].setToolTip(TIPS[key] if continuable else self.tr("{refusal} Clone its config to run it "
+            self.buttons[key].setToolTip(self.tr(TIPS[key]) if continuable else self.tr("{refusal} Clone its config to run it "
                                                                                "again.").format(refusal=refusal))
         status = run.get("status") if run else None
         # a rejected run trained nothing unless it was a resume (of a run with steps) that its data or model refused
@@ -123,7 +124,7 @@ class RunDetail(QWidget):
             self.artifacts.setRowCount(0)
             return
         self.title.setText(run.get("name") or run["id"])
-        steps = f"step {run.get('last_step') or 0} of {run.get('total_steps') or '?'}"
+        steps = self.tr("step {v0} of {v1}").format(v0=run.get('last_step') or 0, v1=run.get('total_steps') or '?')
         self.subtitle.setText(self.tr("{v0} · {get} at {steps} · {v3}").format(v0=run['id'], get=run.get('status'), steps=steps, v3=run.get('device') or ''))
         if status == "failed":
             self.error_box.show_error("This run failed.", run.get("error"), run.get("hint"))

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFrame,
@@ -44,6 +44,17 @@ from app.ui.widgets.plots import MetricsPlots
 log = logging.getLogger(__name__)
 
 ACTIVE_STATES = ("starting", "running", "stopping")
+STATE_TEXTS = {"idle": QT_TRANSLATE_NOOP("TrainPage", "idle"), "starting": QT_TRANSLATE_NOOP("TrainPage", "starting"),
+               "running": QT_TRANSLATE_NOOP("TrainPage", "running"),
+               "stopping": QT_TRANSLATE_NOOP("TrainPage", "stopping"),
+               "completed": QT_TRANSLATE_NOOP("TrainPage", "completed"),
+               "cancelled": QT_TRANSLATE_NOOP("TrainPage", "cancelled"),
+               "failed": QT_TRANSLATE_NOOP("TrainPage", "failed"), "rejected": QT_TRANSLATE_NOOP("TrainPage", "rejected")}
+
+
+def state_text(state: str) -> str:
+    """The Train page's state (or a run's end status) in words, in the window's language."""
+    return QCoreApplication.translate("TrainPage", STATE_TEXTS[state]) if state in STATE_TEXTS else state
 
 
 class ErrorBox(QFrame):
@@ -202,23 +213,25 @@ class TrainPage(QWidget):
     def set_next_name(self, name: str, taken: str | None = None) -> None:
         """The name the next run gets; `taken`: the name asked for, when a run already has it (`name` has a suffix)."""
         self._next_name = name
-        self._rename = (f"A run named “{taken}” exists: this one will be “{name}”. Change the run name on the "
-                        "Hyperparameters step to choose another.") if taken else ""
+        self._rename = (self.tr("A run named “{taken}” exists: this one "
+                                "will be “{name}”. Change the run name on the Hyperparameters step to "
+                                "choose another.").format(taken=taken, name=name)) if taken else ""
         self._show_idle()
 
     def _show_idle(self) -> None:
         """The notes under the title and Start's tooltip; while no run of this page is under way, the title too."""
-        notes = [f"Busy — {self._blocked}" if self._blocked else "", f"Not ready — {self._problem}" if self._problem
+        notes = [self.tr("Busy — {blocked}").format(blocked=self._blocked) if self._blocked else "", self.tr("Not ready — {problem}").format(problem=self._problem) if self._problem
                  else "", self._rename]
         self.readiness_label.setText("\n".join(note for note in notes if note))
         self.readiness_label.setVisible(any(notes))
         named = f" as “{self._next_name}”" if self._next_name else ""
         if self._blocked:
-            tip = f"Start is off: {self._blocked}"
+            tip = self.tr("Start is off: {blocked}").format(blocked=self._blocked)
         elif self._problem:
-            tip = f"Not ready: {self._problem} Start takes you to that step."
+            tip = self.tr("Not ready: {problem} Start takes you to that "
+                          "step.").format(problem=self._problem)
         else:
-            tip = f"Train the current configuration as a new run{named}"
+            tip = self.tr("Train the current configuration as a new run{named}").format(named=named)
         self.start_button.setToolTip(tip)
         if self._state == "idle" or (self._superseded and self._state not in ACTIVE_STATES):
             if self._blocked:

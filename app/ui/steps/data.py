@@ -160,15 +160,15 @@ class DataStep(StepPage):
 
     def problem(self) -> str:
         if not source_exists(self.state.config.data.train):
-            return "Choose a training file."
+            return self.tr("Choose a training file.")
         if self.tasks.is_running("inspect"):
-            return "Checking the file…"
+            return self.tr("Checking the file…")
         if self.tasks.is_running("clean"):
-            return "Cleaning the data…"
+            return self.tr("Cleaning the data…")
         if self.unchecked:
             return self.unchecked
         if self.report is not None and self.report.valid_rows == 0:
-            return "No usable rows in the file."
+            return self.tr("No usable rows in the file.")
         return ""
 
     # ---- choosing a file ----
@@ -237,7 +237,7 @@ class DataStep(StepPage):
     def cancel_check(self) -> None:
         """Stop the check (the step stays invalid until the file is checked) or the cleaning (nothing is written)."""
         if self.tasks.is_running("inspect"):
-            self.unchecked = "The check was stopped: choose the file again."
+            self.unchecked = self.tr("The check was stopped: choose the file again.")
         self.tasks.cancel("inspect")
         self.tasks.cancel("clean")
         self._idle()
@@ -254,7 +254,7 @@ class DataStep(StepPage):
         self._idle()
         message = getattr(exc, "message", None) or str(exc)
         if self.report is None:
-            self.unchecked = f"The data cannot be read: {message}"
+            self.unchecked = self.tr("The data cannot be read: {message}").format(message=message)
         self.summary.setText(f"⚠ {message}")
         hint = getattr(exc, "hint", "")
         self.summary.setToolTip(hint)

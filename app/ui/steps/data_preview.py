@@ -7,7 +7,7 @@ import itertools
 import json
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,8 +33,8 @@ PREVIEW_ROWS = 50
 # One numbering wherever rows are shown or named (this table, the doctor's problems, file:line messages, augment's
 # "from line N"): the file's own line, as an editor shows it, so a CSV's first row is line 2 (its header is line 1);
 # a JSON array's or Parquet file's record number.
-LINE_RULE = "Numbered by the file's own lines, as an editor shows them (a CSV's header is line 1, so its first row is " \
-            "line 2); records of a JSON array or Parquet file by their position."
+LINE_RULE = QT_TRANSLATE_NOOP("DataPreview", "Numbered by the file's own lines, as an editor shows them (a CSV's header is line 1, so its first row is " \
+            "line 2); records of a JSON array or Parquet file by their position.")
 CELL_CHARS = 160
 
 # The names each format reads (targets offered by the column mapping; the data module defines the formats).
@@ -45,7 +45,7 @@ FORMAT_COLUMNS = {
     "prompt_completion": ["prompt", "completion"],
     "text": ["text"],
 }
-KEEP = "(as is)"
+KEEP = QT_TRANSLATE_NOOP("ColumnMapping", "(as is)")
 
 
 def source_exists(path: str) -> bool:
@@ -121,7 +121,7 @@ class RenderedExample(QWidget):
         self.note.setVisible(prompt is not None)
         if prompt is not None:
             field = schema_text(DataConfig.model_fields["system_prompt"].title)
-            name = "the demo model" if model == "demo" else html.escape(model)
+            name = self.tr("the demo model") if model == "demo" else html.escape(model)
             self.note.setText(
                 self.tr("This example has no system message, "
                         "so the chat template of {name} adds its own default: “{escape}”. Every example "
@@ -159,10 +159,10 @@ class RowsPager(QWidget):
         self.page = page
         fill_rows_table(self.table, rows)
         first = page * PREVIEW_ROWS + 1
-        shown = f"Rows {first:,}–{first + len(rows) - 1:,}" + (f" of {total:,}" if total else "")
+        shown = self.tr("Rows {first:,}–{v1:,}").format(first=first, v1=first + len(rows) - 1) + (f" of {total:,}" if total else "")
         self.label.setText(self.tr("{shown} · numbered by file line").format(shown=shown) if rows else self.tr("No rows"))
-        self.label.setToolTip(LINE_RULE)
-        self.table.verticalHeader().setToolTip(LINE_RULE)
+        self.label.setToolTip(QCoreApplication.translate("DataPreview", LINE_RULE))
+        self.table.verticalHeader().setToolTip(QCoreApplication.translate("DataPreview", LINE_RULE))
         self.prev_button.setEnabled(page > 0)
         self.next_button.setEnabled(len(rows) == PREVIEW_ROWS and (total is None or first + len(rows) <= total))
 
@@ -188,12 +188,12 @@ class ColumnMapping(QWidget):
         targets = FORMAT_COLUMNS.get(fmt, sorted({n for names in FORMAT_COLUMNS.values() for n in names}))
         for i, column in enumerate(columns):
             combo = QComboBox()
-            combo.addItem(KEEP)
+            combo.addItem(self.tr(KEEP))
             combo.addItems([t for t in targets if t != column])
             current = mapping.get(column)
             if current and combo.findText(current) < 0:
                 combo.addItem(current)
-            combo.setCurrentText(current or KEEP)
+            combo.setCurrentText(current or self.tr(KEEP))
             combo.currentIndexChanged.connect(self._emit)
             label = QLabel(f"{column} →")
             self.grid.addWidget(label, i // 3, (i % 3) * 2)
@@ -210,7 +210,7 @@ class ColumnMapping(QWidget):
             self.grid.setColumnStretch(column, 1 if column == 6 else 0)
 
     def mapping(self) -> dict[str, str]:
-        return {col: combo.currentText() for col, combo in self.combos.items() if combo.currentText() != KEEP}
+        return {col: combo.currentText() for col, combo in self.combos.items() if combo.currentText() != self.tr(KEEP)}
 
     def _emit(self) -> None:
         self.changed.emit(self.mapping())

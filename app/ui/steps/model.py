@@ -31,9 +31,9 @@ from app.ui.widgets.memory import MemoryEstimate
 
 log = logging.getLogger(__name__)
 
-INFO_ROWS = (("name", "Name"), ("architecture", "Architecture"), ("num_parameters", "Parameters"),
-             ("num_layers", "Layers"), ("hidden_size", "Hidden size"), ("vocab_size", "Vocabulary"),
-             ("context_length", "Context length"), ("has_chat_template", "Chat template"))
+INFO_ROWS = (("name", QT_TRANSLATE_NOOP("ModelStep", "Name")), ("architecture", QT_TRANSLATE_NOOP("ModelStep", "Architecture")), ("num_parameters", QT_TRANSLATE_NOOP("ModelStep", "Parameters")),
+             ("num_layers", QT_TRANSLATE_NOOP("ModelStep", "Layers")), ("hidden_size", QT_TRANSLATE_NOOP("ModelStep", "Hidden size")), ("vocab_size", QT_TRANSLATE_NOOP("ModelStep", "Vocabulary")),
+             ("context_length", QT_TRANSLATE_NOOP("ModelStep", "Context length")), ("has_chat_template", QT_TRANSLATE_NOOP("ModelStep", "Chat template")))
 
 
 def human_count(n: int) -> str:
@@ -99,7 +99,7 @@ class ModelStep(StepPage):
         self.info_labels: dict[str, QLabel] = {}
         for key, title in INFO_ROWS:
             self.info_labels[key] = QLabel("—")
-            info_form.addRow(title, self.info_labels[key])
+            info_form.addRow(self.tr(title), self.info_labels[key])
         columns.addWidget(box, 1)
         self.memory = MemoryEstimate(state)
         columns.addWidget(self.memory, 1)
@@ -119,7 +119,7 @@ class ModelStep(StepPage):
         return self.state.model_info is not None and self.state.model_info.source == self.state.config.model.source
 
     def problem(self) -> str:
-        return "" if self.is_valid() else (self.problem_text or "Choose a model.")
+        return "" if self.is_valid() else (self.problem_text or self.tr("Choose a model."))
 
     # ---- choosing ----
     def choose_folder(self) -> None:
@@ -168,7 +168,7 @@ class ModelStep(StepPage):
                                   progress=lambda message, done, total: progress(done, total, message),
                                   trust_remote_code=config.trust_remote_code)
 
-        first = " (the first time, the demo model is converted once: about 20 s)" if config.source == "demo" else ""
+        first = self.tr(" (the first time, the demo model is converted once: about 20 s)") if config.source == "demo" else ""
         self.status.setText(self.tr("Reading {source}{first}…").format(source=config.source, first=first))
         self._busy(True)
         self.tasks.start("describe", work, done=self._described, error=self._describe_failed,
@@ -195,8 +195,9 @@ class ModelStep(StepPage):
             return True
         if (value, files) in self.consented:
             return True
-        what = (f"these Python files from {value}:\n\n" + "\n".join(f"  • {name}" for name in files)
-                + "\n\n(and whatever they import)") if files else f"the Python code of the hub repository {value}"
+        what = (self.tr("these Python files from {value}:\n\n").format(value=value) + "\n".join(f"  • {name}" for name in files)
+                + self.tr("\n\n(and whatever they import)")) if files else self.tr("the Python code of the hub repository "
+                                                                          "{value}").format(value=value)
         answer = QMessageBox.question(
             self, self.tr("Run the model's own code?"),
             self.tr("Trusting remote code runs {what}\n\nwith your user's rights, every "
@@ -222,8 +223,8 @@ class ModelStep(StepPage):
         self._busy(False)
         self.status.setText(self.tr("Ready: {name} ({kind}).").format(name=info.name, kind=info.kind))
         values = {**info.to_dict(), "num_parameters": f"{human_count(info.num_parameters)} "
-                  f"({info.num_parameters:,})", "has_chat_template": "yes" if info.has_chat_template else
-                  "no (a default template is added)"}
+                  f"({info.num_parameters:,})", "has_chat_template": self.tr("yes") if info.has_chat_template else
+                  self.tr("no (a default template is added)")}
         for key, label in self.info_labels.items():
             value = values[key]
             label.setText(f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value))

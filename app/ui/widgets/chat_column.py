@@ -157,10 +157,11 @@ class ChatColumn(QFrame):
 
     def _answer_finished(self, event: dict) -> None:
         self.speed = f"{event.get('tokens_per_second', 0):.1f} tokens/s"
-        self.speed_tooltip = f"{event.get('tokens', 0)} tokens in {event.get('seconds', 0):.2f} s (last answer)"
+        self.speed_tooltip = self.tr("{tokens} tokens in {seconds:.2f} s (last answer)").format(
+            tokens=event.get('tokens', 0), seconds=event.get('seconds', 0))
         if event.get("trimmed"):
-            self.notice = (f"The {event['trimmed']} oldest messages were left out so the conversation fits the "
-                           "model's context.")
+            self.notice = self.tr("The {n} oldest messages were left out so the conversation fits the model's "
+                                  "context.").format(n=event['trimmed'])
         if self.partial is not None:  # else it was ended already (the conversation was set aside)
             self._finish_answer(" [stopped]" if event.get("stopped") else "")
         else:
@@ -220,7 +221,7 @@ class ChatColumn(QFrame):
         def divider(words: str) -> None:
             rows.append(f'<p align="center" style="color:{muted}; font-size:small">── {html.escape(words)} ──</p>')
 
-        current = self.conversation_label or "this model"
+        current = self.conversation_label or self.tr("this model")
         for label, messages in self.earlier:
             divider(f"Earlier conversation with {label} (not sent to {current})")
             add(messages, label)

@@ -8,6 +8,8 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
+
 from app.core.export.space import estimate_bytes
 from app.core.requests import EXPORT_TARGETS as TARGET_KINDS
 from app.core.requests import ExportRequest
@@ -69,26 +71,27 @@ def describe(kind: str, props: dict) -> str:
     if props.get("quant") and kind in ("gguf", "ollama"):
         parts.append(props["quant"])
     if "max_abs_diff" in props:
-        bound = f" (allowed ≤ {_diff(props['tolerance'])})" if "tolerance" in props else (
-            " (not bounded: quantised)" if "agreement_warn" in props else "")
-        parts.append(f"max logit difference {_diff(props['max_abs_diff'])}{bound}")
+        bound = QCoreApplication.translate("export_plan", " (allowed ≤ {diff})").format(diff=_diff(props['tolerance'])) if "tolerance" in props else (
+            QCoreApplication.translate("export_plan", " (not bounded: quantised)") if "agreement_warn" in props else "")
+        parts.append(QCoreApplication.translate("export_plan", "max logit difference {diff}{bound}").format(diff=_diff(props['max_abs_diff']), bound=bound))
     if "top1_agreement" in props:
-        floor = f" (needs ≥ {props['agreement_floor']:.0%})" if "agreement_floor" in props else (
-            f" (a warning below {props['agreement_warn']:.0%})" if "agreement_warn" in props else "")
-        parts.append(f"next-token agreement {props['top1_agreement']:.0%}{floor}")
+        floor = QCoreApplication.translate("export_plan", " (needs ≥ {v0:.0%})").format(v0=props['agreement_floor']) if "agreement_floor" in props else (
+            QCoreApplication.translate("export_plan", " (a warning below {v0:.0%})").format(v0=props['agreement_warn']) if "agreement_warn" in props else "")
+        parts.append(QCoreApplication.translate("export_plan", "next-token agreement {v0:.0%}{floor}").format(v0=props['top1_agreement'], floor=floor))
     if "greedy_agreement" in props:
         tokens = props.get("greedy_tokens", "?")
         share = props["greedy_agreement"]
-        parts.append(f"greedy {tokens} tokens identical" if share >= 1 else
-                     f"greedy {tokens} tokens identical on {share:.0%} of prompts")
+        parts.append(QCoreApplication.translate("export_plan", "greedy {tokens} tokens identical").format(tokens=tokens) if share >= 1 else
+                     QCoreApplication.translate("export_plan", "greedy {tokens} tokens identical on "
+                                                               "{share:.0%} of prompts").format(tokens=tokens, share=share))
     if props.get("merge_max_abs_diff"):
-        parts.append(f"merge difference {_diff(props['merge_max_abs_diff'])}")
+        parts.append(QCoreApplication.translate("export_plan", "merge difference {diff}").format(diff=_diff(props['merge_max_abs_diff'])))
     if props.get("shards", 1) > 1:
         parts.append(f"{props['shards']} shards")
     if props.get("stop_token_added"):
-        parts.append(f"{props['stop_token_added']} added as a stop token")
-    checks = [("eos_ok", "end token"), ("chat_template_ok", "chat template"), ("tokenizer_ok", "tokenizer"),
-              ("template_ok", "Modelfile template"), ("stop_ok", "stop tokens")]
+        parts.append(QCoreApplication.translate("export_plan", "{v0} added as a stop token").format(v0=props['stop_token_added']))
+    checks = [("eos_ok", QCoreApplication.translate("export_plan", "end token")), ("chat_template_ok", QCoreApplication.translate("export_plan", "chat template")), ("tokenizer_ok", "tokenizer"),
+              ("template_ok", QCoreApplication.translate("export_plan", "Modelfile template")), ("stop_ok", QCoreApplication.translate("export_plan", "stop tokens"))]
     kept = [label for key, label in checks if props.get(key) is True]
     lost = [label for key, label in checks if props.get(key) is False]
     if kept:
@@ -96,8 +99,8 @@ def describe(kind: str, props: dict) -> str:
     if lost:
         parts.append("MISMATCH: " + ", ".join(lost))
     if kind == "adapter" and not parts:
-        parts.append("saved (not verified: a quantised base)")
-    return " · ".join(parts) or "no checks recorded"
+        parts.append(QCoreApplication.translate("export_plan", "saved (not verified: a quantised base)"))
+    return " · ".join(parts) or QCoreApplication.translate("export_plan", "no checks recorded")
 
 
 def passed(props: dict) -> bool:

@@ -4,7 +4,7 @@ command line, in settings or in a log."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from app.core.errors import StudioError
@@ -19,7 +19,7 @@ class ExportPush(QGroupBox):
     changed = Signal()
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None):
-        super().__init__("Push to the Hugging Face Hub (optional)", parent)
+        super().__init__(QCoreApplication.translate("ExportPush", "Push to the Hugging Face Hub (optional)"), parent)
         self.settings = settings
         self.setCheckable(True)
         self.setChecked(False)
@@ -62,7 +62,7 @@ class ExportPush(QGroupBox):
     def show_problem(self, text: str) -> None:
         """What keeps Export disabled because of the push (empty: the token state again)."""
         if text:
-            self.state.setText(text[len("Push: "):] if text.startswith("Push: ") else text)
+            self.state.setText(text)
             set_tone(self.state, "error")
         elif self.state.property("tone"):
             set_tone(self.state)
@@ -91,11 +91,11 @@ class ExportPush(QGroupBox):
         if not self.isChecked():
             return ""
         if not REPO_ID.match(self.repo.value() or ""):
-            return "Push: name the Hub repository as user/model-name."
+            return self.tr("name the Hub repository as user/model-name.")
         if not targets & {"merged", "adapter"}:
-            return "Push: choose the merged model or the adapter to upload."
+            return self.tr("choose the merged model or the adapter to upload.")
         if not self.has_token:
-            return "Push: save a Hugging Face token first."
+            return self.tr("save a Hugging Face token first.")
         return ""
 
     def remember(self) -> None:

@@ -51,7 +51,7 @@ class ParityReport(QTableWidget):
                      str(art.get("path", "")), human_size(art.get("bytes")), describe(art.get("kind", ""), props))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                rule = f"The rule: {props['parity_rule']}\n\n" if props.get("parity_rule") else ""
+                rule = self.tr("The rule: {v0}\n\n").format(v0=props['parity_rule']) if props.get("parity_rule") else ""
                 item.setToolTip(rule + json.dumps(props, indent=1, default=str) if column == 3 else text)
                 if column == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

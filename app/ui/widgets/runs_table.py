@@ -117,12 +117,12 @@ class RunsFilter(QSortFilterProxyModel):
         return not self.search or any(self.search in (f or "").lower() for f in fields)
 
 
-STATUS_TEXTS = {"completed": QT_TRANSLATE_NOOP("runs_table", "Completed"),
-                "running": QT_TRANSLATE_NOOP("runs_table", "Running"),
-                "pending": QT_TRANSLATE_NOOP("runs_table", "Pending"),
-                "cancelled": QT_TRANSLATE_NOOP("runs_table", "Cancelled"),
-                "failed": QT_TRANSLATE_NOOP("runs_table", "Failed"),
-                "rejected": QT_TRANSLATE_NOOP("runs_table", "Rejected")}
+STATUS_TEXTS = {"completed": QT_TRANSLATE_NOOP("runs_table", "completed"),
+                "running": QT_TRANSLATE_NOOP("runs_table", "running"),
+                "pending": QT_TRANSLATE_NOOP("runs_table", "pending"),
+                "cancelled": QT_TRANSLATE_NOOP("runs_table", "cancelled"),
+                "failed": QT_TRANSLATE_NOOP("runs_table", "failed"),
+                "rejected": QT_TRANSLATE_NOOP("runs_table", "rejected")}
 
 
 def status_text(status: str) -> str:
@@ -135,7 +135,8 @@ def status_combo() -> QComboBox:
     combo = QComboBox()
     combo.addItem(QCoreApplication.translate("runs_table", "All statuses"), "")
     for status in STATUSES:
-        combo.addItem(status_text(status), status)
+        words = status_text(status)
+        combo.addItem(words[:1].upper() + words[1:], status)
     return combo
 
 
