@@ -138,12 +138,16 @@ def main(argv: list[str] | None = None) -> int:
                 if index + 1 < len(recipe.steps):
                     base_model = merged_folder(run_id)
             out[name] = steps
-    text = yaml.safe_dump(out, sort_keys=True, allow_unicode=True)
-    print(text)
-    if not args.dry_run:
-        MEASURED_FILE.write_text("# Written by `python -m bench.recipes` (issue #21): what each recipe's evaluation "
-                                 "measured on the demo model.\n" + text, encoding="utf-8")
+            if not args.dry_run:  # after each recipe: a later one that fails keeps the figures measured so far
+                write(out)
+    print(yaml.safe_dump(out, sort_keys=True, allow_unicode=True))
     return 0
+
+
+def write(out: dict) -> None:
+    MEASURED_FILE.write_text("# Written by `python -m bench.recipes` (issue #21): what each recipe's evaluation "
+                             "measured on the demo model.\n" + yaml.safe_dump(out, sort_keys=True, allow_unicode=True),
+                             encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ class Measured(Strict):
     examples: int
     machine: str
     date: str
-    baseline: str = Field("base model", description="What the base figures are: the base model, or for a head "
+    baseline: str = Field("the base model", description="What the base figures are: the base model, or for a head "
                           "stage the base model prompted for the label.")
 
 

@@ -32,7 +32,7 @@ from app.core.config import RunConfig, demo_config
 from app.core.paths import PROJECT_ROOT, data_home
 from app.ui import i18n
 from app.ui.icons import icon
-from app.ui.settings import load_setup, open_settings, save_setup
+from app.ui.settings import load_setup, open_settings, save_setup, setup_path
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.steps.data import DataStep
@@ -74,6 +74,8 @@ class MainWindow(QMainWindow):
         install_input_rules(QApplication.instance())  # before any page is built: wheel and Tab rules for every widget
         self.settings = settings or open_settings()
         self.setup_problems: list[tuple[str, str]] = []  # (field, why) of the last setup's parts left out
+        # no setup kept yet: the first launch, where run_gui opens the recipe gallery
+        self.first_launch = config is None and not setup_path(self.settings).is_file()
         if config is None:
             config, self.setup_problems = load_setup(self.settings, demo_preset())
         self.state = StudioState(config, self)
@@ -172,6 +174,8 @@ class MainWindow(QMainWindow):
         self.new_button.setDefaultAction(self.new_action)
         self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         bar.setCornerWidget(self.new_button, Qt.Corner.TopRightCorner)
+        self.recipe_action = self._action(file_menu, self.tr("New from &recipe…"), "Ctrl+Shift+N",
+                                          self.new_from_recipe)
         self.open_action = self._action(file_menu, self.tr("&Open config…"), QKeySequence.StandardKey.Open,
                                         self.steps["hyperparameters"].open_config, "file")
         self.save_action = self._action(file_menu, self.tr("&Save config…"), QKeySequence.StandardKey.Save,
@@ -489,6 +493,19 @@ class MainWindow(QMainWindow):
         self.show_page("data")
         self.statusBar().showMessage(self.tr("New setup from the demo preset: the demo model on the sample "
                                              "data."), 5000)
+
+    def new_from_recipe(self) -> bool:
+        """File ▸ New from recipe (and the first launch): the recipe gallery; the recipe chosen becomes the setup."""
+        from app.ui.widgets.recipe_gallery import RecipeGallery
+
+        gallery = RecipeGallery(self, self.settings)
+        if gallery.exec() != RecipeGallery.DialogCode.Accepted or gallery.config is None:
+            return False
+        self.state.set_config(gallery.config)
+        self.show_page("data")
+        self.statusBar().showMessage(self.tr("New setup from the recipe '{title}'.").format(
+            title=gallery.recipe.title if gallery.recipe else ""), 5000)
+        return True
 
     def start_run(self) -> None:
         """Run ▸ Start, Ctrl+R and the Train page's Start button: train the configuration once every step is valid,

@@ -113,7 +113,18 @@ class HyperparametersStep(StepPage):
         except StudioError as exc:
             log.warning("presets could not be read: %s", exc)
             self._presets = {}
+        self._presets.update(self._recipe_presets())
         self.preset_combo.addItems(list(self._presets))
+
+    def _recipe_presets(self) -> dict[str, RunConfig]:
+        """Each recipe's first step on its sample data, as a preset (File ▸ New from recipe shows their cards)."""
+        from app.core.recipes import recipes
+
+        try:
+            return {self.tr("Recipe: {title}").format(title=r.title): r.run_config(0) for r in recipes().values()}
+        except StudioError as exc:
+            log.warning("recipes could not be read: %s", exc)
+            return {}
 
     def _preset_chosen(self, index: int) -> None:
         name = self.preset_combo.itemText(index)
