@@ -14,7 +14,22 @@ import os
 import sqlite3
 import sys
 
-from app.cli import chat, data, desktop, doctor, evaluate, export, methods, models, queue, recipes, runs, serve, train
+from app.cli import (
+    chat,
+    data,
+    desktop,
+    doctor,
+    evaluate,
+    export,
+    methods,
+    models,
+    queue,
+    recipes,
+    runs,
+    serve,
+    train,
+    tune,
+)
 from app.core.errors import StudioError
 from app.logsetup import setup_logging
 
@@ -43,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--exit-after-show", action="store_true",
                    help="quit as soon as the window is shown (start-up benchmarks and smoke tests)")
     g.set_defaults(func=cmd_gui)
-    for group in (train, runs, export, chat, serve, data, models, evaluate, queue, methods, recipes, doctor, desktop):
+    for group in (train, runs, export, chat, serve, data, models, evaluate, queue, tune, methods, recipes, doctor,
+                  desktop):
         group.add_parsers(sub)
     return p
 

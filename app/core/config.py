@@ -7,7 +7,7 @@ them from here. Fields marked `advanced` (json_schema_extra) go into the GUI's A
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, model_validator
@@ -16,7 +16,7 @@ from .distributed.settings import DistributedConfig
 from .errors import ConfigError, StudioError
 from .methods.settings import MethodConfig
 from .paths import RESOURCES, resolve_user_path
-from .sections import ADVANCED, Section
+from .sections import ADVANCED, AutoSection, Section
 from .stages.settings import StageConfig, stage_problems
 
 DataFormat = Literal["auto", "messages", "sharegpt", "alpaca", "prompt_completion", "text", "preference", "kto",
@@ -122,11 +122,22 @@ class DataConfig(Section):
     )
 
 
-class TrainingConfig(Section):
+AutoTraining = Literal["epochs", "learning_rate", "warmup_ratio", "max_length"]
+
+
+class TrainingConfig(AutoSection):
+    AUTO = get_args(AutoTraining)
+
     stage: Stage = Field(
         "sft", title="Stage", description="pt: continued pre-training on raw text; sft: supervised fine-tuning; "
         "rm: reward model; dpo, orpo, simpo: preference pairs; kto: good/bad answers; grpo, rloo: online RL with "
         "rewards; ppo: online RL with an rm run's reward model; cls: text classification.",
+    )
+    auto: list[AutoTraining] = Field(
+        default_factory=lambda: list(get_args(AutoTraining)), title="Chosen from the data",
+        description="Settings chosen when the run starts from the number of rows, their token lengths, the model's "
+        "size and the method (docs/defaults.md: the rule and its sources); a setting you give leaves this list.",
+        json_schema_extra=ADVANCED,
     )
     epochs: float = Field(1.0, title="Epochs", description="Passes over the training data.", gt=0, le=100)
     max_steps: int | None = Field(

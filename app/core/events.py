@@ -5,13 +5,15 @@ Events (all carry `event` and `time`, seconds since the epoch):
                                                      total 0: no count (a busy bar)
   started     run_id, run_dir, total_steps, start_step and earlier_seconds (a resumed run: its step, and the time it
               trained before), trainable_params, total_params, device, memory_estimate (bytes),
-              step_seconds_estimate (the planner's)
+              step_seconds_estimate (the planner's), settings (each setting chosen from the data: section,
+              setting, value, reason)
   progress    step, total_steps, epoch, elapsed (all the run's sessions), eta
   metrics     step, epoch, metrics: {loss, learning_rate, grad_norm, tokens_per_second, eval_loss, ...}
   sample      step, prompt, output
   checkpoint  step, path
   artifact    kind, path, bytes, properties
   warning     message, hint
+  trial       `tune`: one trial ended: number, run_id, params, state, value, metrics, minutes, best, tune_id
   result      data: the command's answer, what its --json prints (export, eval, queue run, data augment/inspect)
   finished    status (completed/cancelled/failed/rejected: the data or model was refused before training), error,
               hint; a command's own `finished` is its last event (`queue run` relays its runs' events first)
@@ -44,7 +46,7 @@ log = logging.getLogger(__name__)
 
 CHAT_EVENT_NAMES = ("loaded", "token", "done", "unloaded", "error")
 EVENT_NAMES = ("phase", "started", "progress", "metrics", "sample", "checkpoint", "artifact", "warning", "result",
-               "finished", "listening", *CHAT_EVENT_NAMES)
+               "finished", "listening", "trial", *CHAT_EVENT_NAMES)
 FINAL_STATUSES = ("completed", "cancelled", "failed", "rejected")
 
 

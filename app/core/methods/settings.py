@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
-from ..sections import ADVANCED, Section
+from ..sections import ADVANCED, AutoSection
 
 MethodName = Literal["full", "freeze", "lora", "qlora", "dora", "rslora", "pissa", "olora", "loraplus", "adalora",
                      "ia3", "prompt_tuning", "prefix_tuning", "p_tuning", "ln_tuning", "bias"]
 
 
-class MethodConfig(Section):
+AutoMethod = Literal["rank", "alpha", "dropout"]
+
+
+class MethodConfig(AutoSection):
+    AUTO = get_args(AutoMethod)
+
     name: MethodName = Field(
         "lora", title="Method",
         description="full: every weight; freeze: the last layers; lora, qlora (4/8-bit base), dora, rslora, pissa, "
         "olora, loraplus, adalora: low-rank adapters; ia3, prompt_tuning, prefix_tuning, p_tuning: small added "
         "modules or virtual tokens; ln_tuning, bias: norms or biases only.",
+    )
+    auto: list[AutoMethod] = Field(
+        default_factory=lambda: list(get_args(AutoMethod)), title="Chosen from the data",
+        description="Adapter settings chosen when the run starts from the number of rows and the model's size "
+        "(docs/defaults.md); a setting you give leaves this list.", json_schema_extra=ADVANCED,
     )
     rank: int = Field(16, title="Rank", description="Adapter rank r: capacity of the adapter.", ge=1, le=1024)
     alpha: float = Field(32, title="Alpha", description="Adapter scaling: the update is scaled by alpha / rank.",

@@ -31,6 +31,7 @@ def grid(base: RunConfig, axes: dict[str, list]) -> list[RunConfig]:
         for name, value in zip(axes, combo, strict=True):
             section, field, short = AXES[name]
             data[section][field] = value
+            data[section]["auto"] = [name for name in data[section].get("auto", []) if name != field]  # yours
             labels.append(f"{short}={value}" if short else str(value))
         data["name"] = " ".join([base.name or "sweep", *labels])
         configs.append(parse_config(data))

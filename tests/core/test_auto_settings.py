@@ -1,0 +1,121 @@
+"""Settings chosen from the data and the model (issue #23): which settings are automatic, the rule, and a run that
+stores what it chose and why."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from app.core.auto_settings import DataProfile, apply, choose
+from app.core.config import parse_config
+from app.core.runs.sweep import grid
+
+
+def config(**sections):
+    return parse_config({"data": {"train": "x.jsonl"}, **sections})
+
+
+def by_setting(choices):
+    return {c.setting: c for c in choices}
+
+
+def test_settings_left_out_are_automatic_and_given_ones_are_yours():
+    assert config().training.auto == ["epochs", "learning_rate", "warmup_ratio", "max_length"]
+    assert config().method.auto == ["rank", "alpha", "dropout"]
+    c = config(training={"epochs": 2, "max_length": 256}, method={"rank": 4})
+    assert c.training.auto == ["learning_rate", "warmup_ratio"] and c.method.auto == ["alpha", "dropout"]
+    c.training.learning_rate = 1e-3  # assigned later: yours too
+    assert c.training.auto == ["warmup_ratio"]
+    again = parse_config(yaml.safe_load(c.to_yaml()))  # a saved config says what it says
+    assert again.training.auto == ["warmup_ratio"] and again.training.epochs == 2
+    assert parse_config({"data": {"train": "x"}, "training": {"epochs": 2, "auto": ["epochs"]}}).training.auto == \
+        ["epochs"]
+
+
+def test_a_sweep_axis_is_the_users_setting():
+    configs = grid(config(), {"learning_rate": [1e-4, 3e-4], "rank": [4]})
+    assert [c.training.learning_rate for c in configs] == [1e-4, 3e-4]
+    assert all("learning_rate" not in c.training.auto and "rank" not in c.method.auto for c in configs)
+    assert all("epochs" in c.training.auto for c in configs)
+
+
+def test_small_data_gets_several_passes_a_small_rank_and_more_dropout():
+    chosen = by_setting(choose(config(), DataProfile(160, [70] * 150 + [90] * 10), 135_000_000, 8192))
+    assert chosen["epochs"].value == 4.0 and "160 training rows" in chosen["epochs"].reason
+    assert chosen["learning_rate"].value == 2e-4 and "QLoRA" in chosen["learning_rate"].reason
+    assert (chosen["rank"].value, chosen["alpha"].value, chosen["dropout"].value) == (8, 16.0, 0.1)
+    assert chosen["max_length"].value == 96 and "90 tokens" in chosen["max_length"].reason
+    assert chosen["warmup_ratio"].value == round(5 / 80, 3)  # 80 steps: at least 5 warm-up steps
+
+
+def test_large_data_one_pass_larger_rank_and_a_big_model_the_large_model_recipe():
+    chosen = by_setting(choose(config(), DataProfile(50_000, [300] * 2000), 70_000_000_000, 4096))
+    assert chosen["epochs"].value == 1.0
+    assert (chosen["rank"].value, chosen["alpha"].value) == (32, 64.0)
+    assert (chosen["learning_rate"].value, chosen["dropout"].value) == (1e-4, 0.05)
+    assert chosen["warmup_ratio"].value == 0.03
+
+
+def test_full_fine_tuning_learns_ten_times_slower_and_other_stages_keep_their_values():
+    assert by_setting(choose(config(method={"name": "full"}), DataProfile(500, [50]), 135e6))["learning_rate"] \
+        .value == 2e-5
+    dpo = config(training={"stage": "dpo"}, data={"train": "x", "format": "preference"})
+    chosen = by_setting(choose(dpo, DataProfile(500, [50]), 135e6))
+    assert chosen["epochs"].value == 1.0 and chosen["learning_rate"].value == 2e-4 and "dpo" in \
+        chosen["epochs"].reason
+
+
+def test_max_length_ignores_a_few_far_longer_rows_and_stays_within_the_context():
+    lengths = [100] * 995 + [5000] * 5
+    chosen = _max_length_of(lengths, 8192)
+    assert chosen.value == 128 and "99%" in chosen.reason
+    assert _max_length_of([3000] * 10, 2048).value == 2048
+    assert _max_length_of([10], 2048).value == 32
+
+
+def _max_length_of(lengths, context):
+    return by_setting(choose(config(), DataProfile(1000, lengths), 135e6, context))["max_length"]
+
+
+def test_max_steps_decides_the_length_and_applying_empties_the_auto_lists():
+    c = config(training={"max_steps": 7})
+    chosen = choose(c, DataProfile(100, [40]), 135e6)
+    assert by_setting(chosen)["epochs"].value == c.training.epochs and "max steps" in by_setting(chosen)[
+        "epochs"].reason
+    resolved = apply(c, chosen)
+    assert resolved.training.auto == [] and resolved.method.auto == [] and resolved.method.rank == 8
+
+
+@pytest.fixture
+def auto_run(tiny_model_dir, tmp_path):
+    from app.core.events import ListSink
+    from app.core.store import Store
+    from app.core.training import engine
+
+    data = tmp_path / "chat.jsonl"
+    data.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
+                                                         {"role": "assistant", "content": w}]})
+                                for w in ["apple", "pear", "plum", "fig"] * 10) + "\n")
+    cfg = parse_config({"model": {"source": str(tiny_model_dir)}, "data": {"train": str(data),
+                                                                           "validation_split": 0.1},
+                        "training": {"batch_size": 8}, "evaluation": {"sample_prompts": []},
+                        "export": {"merged": False, "adapter": False}})
+    sink = ListSink()
+    result = engine.run(cfg, sink)
+    assert result.status == "completed", result.error
+    return Store().get_run(result.run_id), sink
+
+
+def test_a_run_stores_the_values_it_chose_and_why(auto_run):
+    row, sink = auto_run
+    stored = parse_config(yaml.safe_load(row["config"]))
+    assert stored.training.auto == [] and stored.method.auto == []
+    # 36 training rows: round(600 / 36) = 17 passes, at most 5; rank 8 for few rows
+    assert stored.training.epochs == 5.0 and stored.method.rank == 8 and stored.method.dropout == 0.1
+    reasons = {c["setting"]: c for c in json.loads(row["auto_settings"])}
+    assert reasons["epochs"]["value"] == 5.0 and "36 training rows" in reasons["epochs"]["reason"]
+    started = sink.of("started")[0]
+    assert {c["setting"] for c in started["settings"]} == set(reasons)
+    assert started["total_steps"] == 5 * 5  # 36 rows in batches of 8: 5 steps an epoch

@@ -1,0 +1,95 @@
+"""Find good settings (issue #23): `tune` runs trials as runs, judges them on the validation rows, picks the best."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from app.cli import main
+from app.core.config import parse_config
+from app.core.errors import ConfigError
+from app.core.events import ListSink
+from app.core.runs.tune import TuneRequest, in_space, parse_budget, trial_config, tune
+from app.core.store import Store
+
+WORDS = ["apple", "pear", "plum", "fig"]
+
+
+def write_config(tmp_path, model_dir, **training) -> str:
+    data = tmp_path / "chat.jsonl"
+    data.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
+                                                         {"role": "assistant", "content": w}]})
+                                for w in WORDS * 4) + "\n")
+    config = {"name": "t", "model": {"source": str(model_dir)}, "data": {"train": str(data), "validation_split": 0.25},
+              "training": {"batch_size": 4, **training}, "evaluation": {"sample_prompts": []},
+              "export": {"merged": False}}
+    path = tmp_path / "t.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return str(path)
+
+
+def test_budgets_read_as_minutes():
+    assert parse_budget("20m") == 20 and parse_budget("1.5h") == 90 and parse_budget("90s") == 1.5
+    assert parse_budget("15") == 15
+    for bad in ("soon", "-3m", "0"):
+        with pytest.raises(ConfigError):
+            parse_budget(bad)
+
+
+def test_a_trial_sets_its_settings_as_the_users_and_alpha_follows_the_rank():
+    base = parse_config({"data": {"train": "x.jsonl"}})
+    c = trial_config(base, {"learning_rate": 3e-4, "epochs": 2.0, "rank": 4, "dropout": 0.15}, "t #1")
+    assert (c.training.learning_rate, c.training.epochs, c.method.rank, c.method.alpha, c.method.dropout) == \
+        (3e-4, 2.0, 4, 8.0, 0.15)
+    assert c.training.auto == ["warmup_ratio", "max_length"] and c.method.auto == []
+    assert c.export.adapter and not c.export.merged
+    assert trial_config(base, {}, "t #0").training.auto == base.training.auto  # the defaults trial: all chosen
+
+
+def test_settings_outside_the_search_space_are_not_told_to_the_search():
+    assert in_space({"learning_rate": 2e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1})
+    assert not in_space({"learning_rate": 2e-4, "epochs": 2.5, "rank": 8, "dropout": 0.1})
+    assert not in_space({"learning_rate": 2e-4, "epochs": 4.0, "rank": 64, "dropout": 0.1})
+
+
+def test_a_search_without_held_out_rows_is_refused(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"data": {"train": str(tmp_path / "x.jsonl"), "validation_split": 0.0}}))
+    with pytest.raises(ConfigError, match="held-out rows"):
+        tune(TuneRequest(config=path), sink=ListSink())
+
+
+def test_trials_run_as_runs_and_the_best_by_validation_loss_wins(tiny_model_dir, tmp_path):
+    path = write_config(tmp_path, tiny_model_dir)
+    sink = ListSink()
+    result = tune(TuneRequest(config=path, trials=3, metric="eval_loss", seed=1), sink=sink)
+    trials = result["trials"]
+    assert [t["number"] for t in sink.of("trial")] == [0, 1, 2] and sink.of("finished") == []
+    store = Store()
+    first = parse_config(yaml.safe_load(store.get_run(trials[0]["run_id"])["config"]))
+    # trial 0 is the config's own automatic choice: 12 training rows → 5 epochs, rank 8, dropout 0.1
+    assert trials[0]["params"] == {"learning_rate": 2e-4, "epochs": 5.0, "rank": 8, "dropout": 0.1}
+    assert (first.training.epochs, first.method.rank) == (5.0, 8)
+    for trial in trials[1:]:  # proposed settings are what the run trained with
+        stored = parse_config(yaml.safe_load(store.get_run(trial["run_id"])["config"]))
+        if trial["state"] == "completed":
+            assert stored.training.learning_rate == trial["params"]["learning_rate"]
+            assert stored.method.rank == trial["params"]["rank"]
+    completed = [t for t in trials if t["state"] == "completed"]
+    assert completed and result["best"]["value"] == min(t["value"] for t in completed)
+    assert all(t["value"] == t["metrics"]["eval_loss"] for t in completed)
+
+
+def test_cli_tune_judges_generated_answers_and_trains_the_best_on_all_rows(tiny_model_dir, tmp_path, capsys):
+    path = write_config(tmp_path, tiny_model_dir, learning_rate=0.05, epochs=3)
+    code = main(["tune", path, "--budget", "30m", "--trials", "2", "--refit", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(result["trials"]) == 2 and result["metric"] == "auto"
+    best = result["best"]
+    # four words as answers are labels: judged by accuracy, as `eval` scores a classification
+    assert best["metrics"]["judged_by"] == "accuracy" and best["value"] == best["metrics"]["accuracy"]
+    assert 0.0 <= best["value"] <= 1.0 and "exact_match" in best["metrics"]
+    refit = parse_config(yaml.safe_load(Store().get_run(result["refit_run_id"])["config"]))
+    assert refit.data.validation_split == 0.0 and refit.training.learning_rate == best["params"]["learning_rate"]
