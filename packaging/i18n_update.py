@@ -2,10 +2,11 @@
 
     python packaging/i18n_update.py [--list-unfinished LANG]
 
-pyside6-lupdate reads every `self.tr("…")` / `QCoreApplication.translate(context, "…")` in app/ui. The texts the
+pyside6-lupdate reads every `self.tr("…")` / `QCoreApplication.translate(context, "…")` in app/ui, and in the
+two pyqtgraph modules that build its plots' context menus. The texts the
 window shows from elsewhere are handed to it as `QT_TRANSLATE_NOOP` lines in a scratch file: the pydantic schema's
 titles, descriptions, choice labels and plain-word choices (context "Schema"), the method and stage cards and the
-cleaning actions' titles and descriptions (also "Schema"), and every `Text("…")` template in app/core (context "core"). New texts arrive unfinished, texts no longer in
+cleaning actions' titles and descriptions, the recipes' words (also "Schema"), and every `Text("…")` template in app/core (context "core"). New texts arrive unfinished, texts no longer in
 the code are dropped, and translations already written are kept. The .ts files are the source of truth: translate
 them with Qt Linguist (pyside6-linguist) or by hand; `python -m app.ui.i18n` compiles them.
 """
@@ -77,7 +78,20 @@ def schema_strings() -> list[str]:
     out += list(FAMILIES.values()) + list(TITLES.values()) + list(DESCRIPTIONS.values())
     for stage in STAGES.values():
         out += [stage.title, stage.what, stage.data]
+    out += recipe_strings()
     return [s for s in dict.fromkeys(out) if s.strip()]
+
+
+def recipe_strings() -> list[str]:
+    """The recipes' words (resources/recipes): titles, tasks, purposes, steps, what their data holds, metrics."""
+    from app.core.recipes import recipes
+
+    out: list[str] = []
+    for recipe in recipes().values():
+        out += [recipe.title, recipe.task, recipe.purpose]
+        for step in recipe.steps:
+            out += [step.title, step.stage_note, step.data.expects, step.metric.title]
+    return out
 
 
 def core_templates() -> list[str]:
@@ -89,6 +103,14 @@ def core_templates() -> list[str]:
                     and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                 out.append(node.args[0].value)
     return list(dict.fromkeys(out))
+
+
+def pyqtgraph_menus() -> list[Path]:
+    """pyqtgraph's own plot menus (Export..., View All, the axis menus), which it writes through translate()."""
+    import pyqtgraph
+
+    folder = Path(pyqtgraph.__file__).parent
+    return [folder / "GraphicsScene" / "GraphicsScene.py", folder / "graphicsItems" / "ViewBox" / "ViewBoxMenu.py"]
 
 
 def scratch_source() -> str:
@@ -107,14 +129,17 @@ def lupdate() -> list[str]:
     return [sys.executable, "-c", "import sys; from PySide6.scripts.pyside_tool import lupdate; sys.exit(lupdate())"]
 
 
-def update(languages: list[str]) -> None:
+def update(languages: list[str], folder: Path = i18n.I18N) -> None:
+    """Update each language's .ts in `folder` (resources/i18n; another folder holds a copy, for the test that the
+    committed .ts are up to date)."""
     sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app" / "ui").rglob("*.py"))
-    i18n.I18N.mkdir(parents=True, exist_ok=True)
+    sources += [str(path) for path in pyqtgraph_menus()]
+    folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp) / "outside_app_ui.py"
         scratch.write_text(scratch_source(), encoding="utf-8")
         for lang in languages:
-            ts = i18n.ts_path(lang)
+            ts = folder / i18n.ts_path(lang).name
             subprocess.run([*lupdate(), *sources, str(scratch), "-ts", str(ts), "-locations", "none",
                             "-no-obsolete", "-target-language", lang], check=True, cwd=ROOT)
 
@@ -130,12 +155,13 @@ def unfinished(lang: str) -> list[tuple[str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list-unfinished", metavar="LANG", help="print the texts LANG still lacks, then stop")
+    parser.add_argument("--folder", type=Path, default=i18n.I18N, help="the .ts files to update (default: %(default)s)")
     args = parser.parse_args()
     if args.list_unfinished:
         for context, source in unfinished(args.list_unfinished):
             print(f"{context}\t{source!r}")
         return 0
-    update([lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE_LANGUAGE])
+    update([lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE_LANGUAGE], args.folder)
     return 0
 
 

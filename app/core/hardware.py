@@ -30,7 +30,8 @@ class DeviceInfo:
     bf16: bool
 
     def label(self) -> str:
-        return f"{self.name} · {self.available_memory / GiB:.1f} of {self.total_memory / GiB:.1f} GiB free"
+        return Text("{name} · {free:.1f} of {total:.1f} GiB free", name=self.name, free=self.available_memory / GiB,
+                    total=self.total_memory / GiB)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -95,7 +96,8 @@ def detect_device() -> DeviceInfo:
         return gpu
     total, available = _meminfo()
     name, bf16 = _cpu()
-    return DeviceInfo("cpu", f"CPU ({name}, {os.cpu_count()} cores)", total, available, bf16)
+    return DeviceInfo("cpu", Text("CPU ({name}, {cores} cores)", name=name, cores=os.cpu_count()), total, available,
+                      bf16)
 
 
 def torch_device() -> DeviceInfo:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.core.config import RunConfig, demo_config
 from app.core.paths import PROJECT_ROOT, data_home
 from app.ui import i18n
+from app.ui.i18n import core_text
 from app.ui.icons import icon
 from app.ui.settings import load_setup, open_settings, save_setup, setup_path
 from app.ui.state import StudioState
@@ -343,7 +344,7 @@ class MainWindow(QMainWindow):
         for step in self.steps.values():
             step.begin()
         device = self.state.device()
-        self.device_label.setText(self.tr("Device: {label}").format(label=device.label()))
+        self.device_label.setText(self.tr("Device: {label}").format(label=core_text(device.label())))
         self._reattach()
         self._update_busy()
         self._poll_timer.start()
@@ -477,14 +478,16 @@ class MainWindow(QMainWindow):
         own = train.run_id if train_runs else None
         what = ""
         if asking != "queue" and queue_runs:
-            what = f"the queue is training ({queue.current().removeprefix('Training ') or 'starting'})."
+            what = self.tr("The queue is training ({what}).").format(
+                what=queue.current().removeprefix("Training ") or self.tr("starting"))
         elif asking != "train" and train_runs:
-            what = "the Train page is training."
+            what = self.tr("The Train page is training.")
         elif not queue_runs:  # the queue's own runs are the queue's
             run = next((run for run in self._elsewhere if run["id"] != own), None)
             if run is not None:
-                what = f"run “{run['name'] or run['id']}” is training (process {run['pid']})."
-        return f"{what[0].upper()}{what[1:]} One training at a time; Run ▸ Allow parallel runs lifts this." if what \
+                what = self.tr("Run “{name}” is training (process {pid}).").format(name=run['name'] or run['id'],
+                                                                                    pid=run['pid'])
+        return self.tr("{what} One training at a time; Run ▸ Allow parallel runs lifts this.").format(what=what) if what \
             else ""
 
     # ---- actions ----
@@ -529,7 +532,11 @@ class MainWindow(QMainWindow):
 
     def _run_state(self, state: str) -> None:
         run_id = getattr(self.train_page, "run_id", None)
-        self.run_label.setText(self.tr("Run {run_id}: {state}").format(run_id=run_id, state=state) if run_id else self.tr("Run: {state}").format(state=state))
+        from app.ui.pages.train import state_text
+
+        words = state_text(state)
+        self.run_label.setText(self.tr("Run {run_id}: {state}").format(run_id=run_id, state=words) if run_id else
+                               self.tr("Run: {state}").format(state=words))
         for key in ("runs", "compare"):  # the history changed: a page showing it reads it again
             page = self.built.get(key)
             if page is not None and page.isVisible():
@@ -539,11 +546,11 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         """The window is named for the run the Train page is training, else for the setup the steps edit."""
-        title = f"Finetune Studio — {self.state.config.name or 'new run'}"
+        title = self.tr("Finetune Studio — {name}").format(name=self.state.config.name or self.tr("new run"))
         if "train" in self.built:  # (so its module is loaded: nothing more is imported at start-up)
             from app.core.errors import RunNotFound
             from app.core.store import Store
-            from app.ui.pages.train import ACTIVE_STATES
+            from app.ui.pages.train import ACTIVE_STATES, state_text
 
             page = self.train_page
             if page.state in ACTIVE_STATES:
@@ -551,7 +558,7 @@ class MainWindow(QMainWindow):
                     name = Store(reap=False).get_run(page.run_id)["name"] or page.run_id
                 except RunNotFound:  # its worker has not recorded it yet
                     name = page.run_id
-                title = f"Finetune Studio — {name} ({page.state})"
+                title = self.tr("Finetune Studio — {name} ({state})").format(name=name, state=state_text(page.state))
         self.setWindowTitle(title)
 
     def _clone(self, config: RunConfig) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..messages import Text
 from . import pairs
 from .turns import (
     RowProblem,
@@ -87,16 +88,16 @@ def row_format(row: dict) -> str | None:
 
 
 _DESCRIPTIONS = {
-    "messages": "a 'messages' list of {role, content}",
-    "sharegpt": "a 'conversations' list of {from, value}",
-    "alpaca": "'instruction' and 'output' fields",
-    "prompt_completion": "'prompt' and 'completion' fields",
-    "text": "a 'text' field",
-    "preference": "'chosen' and 'rejected' answers (preference data for dpo, orpo, simpo and rm; sft trains on "
-    "the chosen answer)",
-    "kto": "an answer with a true/false 'label' (KTO data; sft trains on every answer regardless)",
-    "classification": "a 'text' and its 'label' (classification data for the cls stage)",
-    "prompt": "a 'prompt' alone (prompts for grpo and rloo)",
+    "messages": Text("a 'messages' list of {role, content}"),
+    "sharegpt": Text("a 'conversations' list of {from, value}"),
+    "alpaca": Text("'instruction' and 'output' fields"),
+    "prompt_completion": Text("'prompt' and 'completion' fields"),
+    "text": Text("a 'text' field"),
+    "preference": Text("'chosen' and 'rejected' answers (preference data for dpo, orpo, simpo and rm; sft trains on "
+                       "the chosen answer)"),
+    "kto": Text("an answer with a true/false 'label' (KTO data; sft trains on every answer regardless)"),
+    "classification": Text("a 'text' and its 'label' (classification data for the cls stage)"),
+    "prompt": Text("a 'prompt' alone (prompts for grpo and rloo)"),
 }
 
 
@@ -104,7 +105,7 @@ def detect_format(rows: list[dict], columns: dict[str, str] | None = None) -> De
     """Guess the format from sample rows (after the column mapping); confidence is the share of rows that fit."""
     rows = [apply_columns(r, columns) for r in rows if isinstance(r, dict)]
     if not rows:
-        return Detection(UNKNOWN, 0.0, "no readable rows to look at")
+        return Detection(UNKNOWN, 0.0, Text("no readable rows to look at"))
     counts: dict[str, int] = {}
     for row in rows:
         fmt = row_format(row)
@@ -115,9 +116,9 @@ def detect_format(rows: list[dict], columns: dict[str, str] | None = None) -> De
         return Detection(UNKNOWN, 0.0, f"no known layout in columns {', '.join(keys[:12])}. " + _mapping_hint(keys))
     fmt = max(counts, key=lambda f: (counts[f], -FORMATS.index(f)))
     n = counts[fmt]
-    reason = f"{n} of {len(rows)} sampled rows have {_DESCRIPTIONS[fmt]}"
+    reason = Text("{n} of {total} sampled rows have {layout}", n=n, total=len(rows), layout=_DESCRIPTIONS[fmt])
     if fmt in ("sharegpt", "preference") and any(_has_tool_turns(row) for row in rows):
-        reason += "; tool calls train as assistant turns and tool results as user turns"
+        reason = Text("{reason}; tool calls train as assistant turns and tool results as user turns", reason=reason)
     return Detection(fmt, round(n / len(rows), 3), reason)
 
 

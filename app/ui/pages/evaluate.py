@@ -110,7 +110,9 @@ class EvaluatePage(QWidget):
         layout.addLayout(buttons)
 
         self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
-        self.metrics = _table(["Metric", "Tuned", "Base zero-shot", "Base few-shot"])
+        self.metrics = _table([QT_TRANSLATE_NOOP("EvaluatePage", "Metric"), QT_TRANSLATE_NOOP("EvaluatePage", "Tuned"),
+                               QT_TRANSLATE_NOOP("EvaluatePage", "Base zero-shot"),
+                               QT_TRANSLATE_NOOP("EvaluatePage", "Base few-shot")])
         self.best = _table(ANSWER_HEADERS)
         self.worst = _table(ANSWER_HEADERS)
         self.metrics.verticalHeader().setDefaultSectionSize(24)

@@ -224,7 +224,7 @@ class TrainPage(QWidget):
                  else "", self._rename]
         self.readiness_label.setText("\n".join(note for note in notes if note))
         self.readiness_label.setVisible(any(notes))
-        named = f" as “{self._next_name}”" if self._next_name else ""
+        named = self.tr(" as “{name}”").format(name=self._next_name) if self._next_name else ""
         if self._blocked:
             tip = self.tr("Start is off: {blocked}").format(blocked=self._blocked)
         elif self._problem:

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import DataConfig
-from app.core.wording import plural
-from app.ui.i18n import schema_text
+from app.ui.i18n import core_text, count, schema_text
 from app.ui.settings import remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
@@ -241,7 +240,8 @@ class DataStep(StepPage):
         self.tasks.cancel("inspect")
         self.tasks.cancel("clean")
         self._idle()
-        self.summary.setText(self.tr("Stopped at {plural}. ").format(plural=plural(self.progress.value(), 'row')) + (
+        rows = count(self.progress.value(), self.tr("{n} row"), self.tr("{n} rows"))
+        self.summary.setText(self.tr("Stopped at {rows}. ").format(rows=rows) + (
             self.tr("Choose the file again to check it.") if self.unchecked else self.tr("The cleaning wrote nothing.")))
         self.validity_changed.emit(self.is_valid())
 
@@ -267,11 +267,12 @@ class DataStep(StepPage):
         report = self.report
         self._idle()
         self._show_rows()
-        self.summary.setText(self.tr("{plural} · {valid_rows:,} usable · "
-                                     "{problem_count:,} with problems").format(plural=plural(report.rows, 'row'), valid_rows=report.valid_rows, problem_count=report.problem_count))
+        self.summary.setText(self.tr("{rows} · {valid_rows:,} usable · {problem_count:,} with problems").format(
+            rows=count(report.rows, self.tr("{n} row"), self.tr("{n} rows")), valid_rows=report.valid_rows,
+            problem_count=report.problem_count))
         self.detected.setText(self.tr("Detected: <b>{format}</b> "
                                       "({confidence:.0%})").format(format=report.format, confidence=report.confidence))
-        self.detected.setToolTip(getattr(report, "reason", "") or "")
+        self.detected.setToolTip(core_text(getattr(report, "reason", "")))
         self.doctor.show_report(report)
         findings = report.problem_count + report.duplicates.rows + report.near_duplicates.rows
         self.tabs.setTabText(2, self.tr("Doctor ({findings:,})").format(findings=findings) if findings else self.tr("Doctor"))
@@ -355,7 +356,7 @@ class DataStep(StepPage):
             return self.mapping_dialog
         sample = next((row.data for row in self.rows if row.data is not None), None)
         dialog = MappingDialog(list(self.report.columns), self._format(), dict(self.state.config.data.columns),
-                               self.report.reason, sample, self)
+                               core_text(self.report.reason), sample, self)
         dialog.accepted.connect(lambda: self._mapped(*dialog.result_mapping()))
         dialog.finished.connect(lambda _code: setattr(self, "mapping_dialog", None))
         self.mapping_dialog = dialog

@@ -159,7 +159,9 @@ class RowsPager(QWidget):
         self.page = page
         fill_rows_table(self.table, rows)
         first = page * PREVIEW_ROWS + 1
-        shown = self.tr("Rows {first:,}–{v1:,}").format(first=first, v1=first + len(rows) - 1) + (f" of {total:,}" if total else "")
+        last = first + len(rows) - 1
+        shown = self.tr("Rows {first:,}–{last:,} of {total:,}").format(first=first, last=last, total=total) if total \
+            else self.tr("Rows {first:,}–{last:,}").format(first=first, last=last)
         self.label.setText(self.tr("{shown} · numbered by file line").format(shown=shown) if rows else self.tr("No rows"))
         self.label.setToolTip(QCoreApplication.translate("DataPreview", LINE_RULE))
         self.table.verticalHeader().setToolTip(QCoreApplication.translate("DataPreview", LINE_RULE))

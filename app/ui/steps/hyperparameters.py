@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.core.config import RunConfig, load_config, presets
 from app.core.errors import StudioError
 from app.core.runs.names import default_name
+from app.ui.i18n import schema_text
 from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
@@ -32,7 +33,7 @@ from app.ui.widgets.memory import MemoryEstimate
 log = logging.getLogger(__name__)
 
 CONFIG_FILTER = "Run configs (*.yaml *.yml);;All files (*)"
-PRESET_PROMPT = "Start from a preset…"
+PRESET_PROMPT = QT_TRANSLATE_NOOP("HyperparametersStep", "Start from a preset…")
 
 
 def command_text(config: RunConfig, filename: str = "run.yaml") -> str:
@@ -50,7 +51,7 @@ class HyperparametersStep(StepPage):
         super().__init__(state, settings, parent)
         bar = QHBoxLayout()
         self.preset_combo = QComboBox()
-        self.preset_combo.addItem(PRESET_PROMPT)
+        self.preset_combo.addItem(self.tr(PRESET_PROMPT))
         self._presets: dict[str, RunConfig] | None = None
         self.preset_combo.activated.connect(self._preset_chosen)
         self.open_button = QPushButton(icon("file"), self.tr("Open config…"))
@@ -100,7 +101,7 @@ class HyperparametersStep(StepPage):
         return not self.form.has_errors()
 
     def problem(self) -> str:
-        return "" if self.is_valid() else "Fix the fields marked in red."
+        return "" if self.is_valid() else self.tr("Fix the fields marked in red.")
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -121,7 +122,8 @@ class HyperparametersStep(StepPage):
         from app.core.recipes import recipes
 
         try:
-            return {self.tr("Recipe: {title}").format(title=r.title): r.run_config(0) for r in recipes().values()}
+            return {self.tr("Recipe: {title}").format(title=schema_text(r.title)): r.run_config(0)
+                    for r in recipes().values()}
         except StudioError as exc:
             log.warning("recipes could not be read: %s", exc)
             return {}

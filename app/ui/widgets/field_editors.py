@@ -183,7 +183,8 @@ class ChoiceEditor(FieldEditor):
         self.choices = ([None] if none_text is not None else []) + list(choices)
         for choice in self.choices:  # a bool among words ("auto", True, False) reads "on" / "off"
             combo.addItem(schema_text(none_text) if choice is None else
-                          QCoreApplication.translate("ChoiceEditor", "on" if choice else "off")
+                          (QCoreApplication.translate("ChoiceEditor", "on") if choice else
+                           QCoreApplication.translate("ChoiceEditor", "off"))
                           if isinstance(choice, bool) else schema_text(str(choice)))
         super().__init__(combo)
         combo.currentIndexChanged.connect(self.edited)

@@ -74,7 +74,7 @@ class MemoryEstimate(QGroupBox):
                            "{device} has {free} free of {total}.").format(
             need=gib(need), method=config.method.name, batch=config.training.batch_size,
             length=config.training.max_length, checkpointing=self._checkpointing(config.training, training),
-            device=device.name, free=gib(have), total=gib(device.total_memory))
+            device=core_text(device.name), free=gib(have), total=gib(device.total_memory))
         self.headline.setText(self.tr("Fits: {headline}").format(headline=headline) if fits else
                               self.tr("<b>Won't fit</b>: {headline} One click to need less:").format(headline=headline))
         if not fits:

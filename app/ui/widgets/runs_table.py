@@ -18,8 +18,10 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QTableView
 from app.core.store import run_seconds
 from app.ui.widgets.clock import clock_text
 
-COLUMNS = tuple(QT_TRANSLATE_NOOP("RunsModel", title) for title in (
-    "Name", "Started", "Duration", "Model", "Method", "Status", "Final loss"))
+COLUMNS = (QT_TRANSLATE_NOOP("RunsModel", "Name"), QT_TRANSLATE_NOOP("RunsModel", "Started"),
+           QT_TRANSLATE_NOOP("RunsModel", "Duration"), QT_TRANSLATE_NOOP("RunsModel", "Model"),
+           QT_TRANSLATE_NOOP("RunsModel", "Method"), QT_TRANSLATE_NOOP("RunsModel", "Status"),
+           QT_TRANSLATE_NOOP("RunsModel", "Final loss"))
 STATUSES = ("completed", "running", "pending", "cancelled", "failed", "rejected")
 ERROR_STATUSES = ("failed", "rejected")  # runs that end with an error and a hint (rejected: refused data or model)
 SORT_ROLE = Qt.ItemDataRole.UserRole

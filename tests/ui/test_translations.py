@@ -1,0 +1,236 @@
+"""The window in Chinese (issue #18): every page opened in zh_CN shows no English left untranslated, the .ts files
+are up to date with the code and fully translated, and the compiled .qm holds every translation."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTranslator
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableView,
+    QTabWidget,
+    QTextEdit,
+    QTreeView,
+    QWidget,
+)
+from studio_fakes import chat_rows, config_with_data, fake_models, write_jsonl  # noqa: F401
+
+from app.core.errors import DataError
+from app.core.messages import Text
+from app.ui import i18n
+from app.ui.main_window import MainWindow
+from app.ui.settings import open_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+LANG = "zh_CN"
+PAGES = ["data", "model", "method", "hyperparameters", "train", "runs", "compare", "evaluate", "queue", "chat",
+         "export"]
+# Words that stay as they are in Chinese: names of methods, formats, file types, libraries, models and units
+NAMES = {  # "chat" is the name of the test's data file, shown in the default run name
+    "Adafactor", "AdaLoRA", "adalora", "Adam", "AdamW", "all", "Alpaca", "alpaca", "Alpha", "alpha", "Alt",
+    "AMD", "API", "Apple", "assistant", "auto", "Beta", "bf", "bf16", "bias", "Biases", "BitFit", "BLEU",
+    "BOFT", "BOS", "chat", "classification", "cls", "Core", "cpp", "CPU", "cpu", "CSV", "csv", "Ctrl", "CUDA",
+    "cuda", "curl", "datasets", "ddp", "DeepSpeed", "demo", "docs", "doctor", "DoRA", "dora", "DPO", "dpo",
+    "Dropout", "dropout", "eager", "English", "Enter", "EOS", "EPYC", "Esc", "eval_loss", "exact",
+    "exact_match", "F1", "f16", "Face", "Finetune", "finetune", "FINETUNE_STUDIO_HOME",
+    "FINETUNE_STUDIO_LANG", "FlashAttention", "FourierFT", "fp", "fp16", "fp32", "fp4", "freeze", "FSDP",
+    "fsdp", "full", "GB", "GeForce", "GFLOP", "GGUF", "gguf", "GiB", "GPT", "GPU", "GRPO", "grpo", "h",
+    "HF_TOKEN", "hinge", "HRA", "HTML", "HTTP", "Hub", "hub", "Hugging", "IA", "IA3", "ID", "install",
+    "Instinct", "Instruct", "int", "Intel", "ipo", "JSON", "json", "JSONL", "jsonl", "KiB", "KL", "KTO",
+    "kto", "labels", "LayerNorm", "Linux", "Lion", "Llama", "llama", "LN", "logits", "LoRA", "lora", "LoRA+",
+    "loraplus", "loss", "M1", "M2", "M3", "Mac", "macOS", "main", "Markdown", "matmul", "max_length", "MB",
+    "messages", "MiB", "min", "Mistral", "MLflow", "mlflow", "MLP", "Modelfile", "MPS", "mps", "ms", "name",
+    "near", "new", "nf", "NF4", "nf4", "none", "NVIDIA", "OFT", "Ollama", "OLoRA", "olora", "OpenAI",
+    "openai", "ORPO", "orpo", "owner", "P", "p", "Parquet", "parquet", "PEFT", "peft", "pip", "PiSSA",
+    "pissa", "PPO", "ppo", "preference", "Prefix", "Prompt", "prompt", "prompt_completion", "pt", "Python",
+    "PyTorch", "q4_0", "q4_k_m", "q5_k_m", "q6_k", "q8_0", "QLoRA", "qlora", "quickstart", "Qwen", "Radeon",
+    "RAM", "README", "REINFORCE", "rephrase", "RLHF", "RLOO", "rloo", "RM", "rm", "ROCm", "ROUGE", "rougeL",
+    "rsLoRA", "rslora", "RTX", "Ryzen", "s", "safetensors", "save_to_disk", "SDPA", "SFT", "sft", "SGD",
+    "ShareGPT", "sharegpt", "Shift", "sigmoid", "SimPO", "simpo", "SmolLM", "SQLite", "Studio", "studio",
+    "Tab", "TB", "Tensor", "TensorBoard", "tensorboard", "test", "text", "TF", "tok", "Token", "token",
+    "tokenizer", "tokens", "Top", "Transformers", "transformers", "TRL", "tuning", "txt", "Unicode", "UTF",
+    "validation", "VeRA", "VRAM", "WAL", "wandb", "Weights", "Windows", "Xeon", "YAML", "yaml", "yml", "ZeRO",
+}
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+
+
+def english_words(text: str) -> list[str]:
+    """The words of `text` that read as English: not a name above, not part of a path, id, number or placeholder."""
+    text = re.sub(r"<[^>]+>", " ", text)  # rich text's tags
+    text = re.sub(r"&[a-z]+;", " ", text)
+    # paths, ids, values, and what is quoted as it is spelt: 'auto', [q_proj, v_proj], `datasets`, {placeholders}
+    text = re.sub(r"`[^`]*`|'[^'\s]*'|\[[^\]]*\]|\{[^}]*\}", " ", text)
+    text = re.sub(r"\S*[/\\]\S*|\S+\.\S+|\S*_\S*|\S*\d\S*|\S+-\S+|%\w", " ", text)
+    return [w for w in WORD.findall(text.replace("&", "")) if w not in NAMES and not (w.isupper() and len(w) <= 6)
+            and not re.search(r"[a-z][A-Z]", w)]
+
+
+def widget_path(widget: QWidget) -> str:
+    parts = []
+    while widget is not None:
+        parts.append(widget.objectName() or type(widget).__name__)
+        widget = widget.parentWidget()
+    return "/".join(reversed(parts))
+
+
+def visible_texts(widget: QWidget) -> list[tuple[str, str]]:
+    """(what, text) of what a person reads on `widget` itself: its label, title, items, tooltip, placeholder."""
+    out = [("toolTip", widget.toolTip()), ("windowTitle", widget.windowTitle() if widget.isWindow() else "")]
+    if isinstance(widget, QLabel):
+        out.append(("text", widget.text()))
+    elif isinstance(widget, QAbstractButton):
+        out.append(("text", widget.text()))
+    elif isinstance(widget, QGroupBox):
+        out.append(("title", widget.title()))
+    elif isinstance(widget, QTabWidget):
+        for i in range(widget.count()):
+            out += [(f"tab {i}", widget.tabText(i)), (f"tab {i} toolTip", widget.tabToolTip(i))]
+    elif isinstance(widget, QComboBox):
+        out += [(f"item {i}", widget.itemText(i)) for i in range(widget.count())]
+        if widget.isEditable() and widget.lineEdit() is not None:
+            out.append(("placeholder", widget.lineEdit().placeholderText()))
+    elif isinstance(widget, QLineEdit):
+        out.append(("placeholder", widget.placeholderText()))
+    elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        out.append(("placeholder", widget.placeholderText()))
+    elif isinstance(widget, QAbstractSpinBox):
+        out += [("special", widget.specialValueText()), ("suffix", getattr(widget, "suffix", str)()),
+                ("prefix", getattr(widget, "prefix", str)())]
+    elif isinstance(widget, (QTableView, QTreeView)) and widget.model() is not None:
+        model = widget.model()
+        out += [(f"header {c}", str(model.headerData(c, Qt.Orientation.Horizontal) or ""))
+                for c in range(model.columnCount())]
+    elif isinstance(widget, pg.PlotWidget):
+        item = widget.getPlotItem()
+        out.append(("plot title", item.titleLabel.text))
+        out += [(f"axis {side}", item.getAxis(side).labelText) for side in ("left", "bottom")]
+    return [(what, text) for what, text in out if text]
+
+
+def untranslated(window: MainWindow) -> list[str]:
+    found = []
+    for widget in [window, *window.findChildren(QWidget)]:
+        for what, text in visible_texts(widget):
+            words = english_words(text)
+            if words:
+                found.append(f"{widget_path(widget)} {what}: {text!r} (English: {' '.join(words[:6])})")
+    for action in window.findChildren(QAction):
+        for what, text in (("action", action.text()), ("action toolTip", action.toolTip())):
+            if text and english_words(text) and not (what == "action toolTip" and text == action.text()):
+                found.append(f"QAction {action.objectName() or action.text()!r} {what}: {text!r}")
+    return sorted(set(found))
+
+
+@pytest.fixture(scope="module")
+def qm_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("qm")
+    i18n.build(folder)
+    return folder
+
+
+@pytest.fixture
+def chinese(qapp, qm_dir, monkeypatch):
+    monkeypatch.setattr(i18n, "find_qm", lambda lang: i18n.qm_path(lang, qm_dir))
+    assert i18n.install(qapp, LANG)
+    yield
+    i18n.install(qapp, i18n.SOURCE_LANGUAGE)
+
+
+def messages(ts: Path) -> list[tuple[str, str, str | None]]:
+    root = ET.parse(ts).getroot()
+    return [(ctx.findtext("name"), msg.findtext("source"),
+             None if msg.find("translation").get("type") == "unfinished" else msg.findtext("translation"))
+            for ctx in root.iter("context") for msg in ctx.iter("message")]
+
+
+def test_every_text_of_the_ts_is_translated_and_in_the_qm(qm_dir):
+    entries = messages(i18n.ts_path(LANG))
+    missing = [f"{ctx}: {src!r}" for ctx, src, tr in entries if not tr]
+    assert not missing, f"{len(missing)} of {len(entries)} texts have no translation:\n" + "\n".join(missing[:50])
+    translator = QTranslator()
+    assert translator.load(str(i18n.qm_path(LANG, qm_dir)))
+    absent = [f"{ctx}: {src!r}" for ctx, src, tr in entries if translator.translate(ctx, src) != tr]
+    assert not absent, "the .qm lacks:\n" + "\n".join(absent[:50])
+
+
+def test_placeholders_of_every_translation_match_the_source():
+    wrong = []
+    for ctx, src, tr in messages(i18n.ts_path(LANG)):
+        if tr and sorted(re.findall(r"\{[^}]*\}", src)) != sorted(re.findall(r"\{[^}]*\}", tr)):
+            wrong.append(f"{ctx}: {src!r} -> {tr!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_ts_is_up_to_date_with_the_code(tmp_path):
+    """packaging/i18n_update.py run on a copy finds no text the committed .ts lacks, and none it no longer needs."""
+    copy = tmp_path / i18n.ts_path(LANG).name
+    copy.write_bytes(i18n.ts_path(LANG).read_bytes())
+    subprocess.run([sys.executable, str(ROOT / "packaging" / "i18n_update.py"), "--folder", str(tmp_path)], check=True,
+                   cwd=ROOT, capture_output=True)
+    ours = {(c, s) for c, s, _ in messages(i18n.ts_path(LANG))}
+    fresh = {(c, s) for c, s, _ in messages(copy)}
+    assert not fresh - ours, "texts in the code missing from the .ts (run packaging/i18n_update.py): " \
+        + "; ".join(f"{c}: {s!r}" for c, s in sorted(fresh - ours)[:30])
+    assert not ours - fresh, f"texts in the .ts no longer in the code: {sorted(ours - fresh)[:30]}"
+
+
+@pytest.mark.usefixtures("fake_models", "chinese")
+def test_every_page_in_chinese_shows_no_english(qtbot, tmp_path):
+    data = write_jsonl(tmp_path / "chat.jsonl", chat_rows(4))
+    window = MainWindow(config_with_data(data), settings=open_settings(tmp_path / "gui.ini"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.steps["model"].is_valid() and window.steps["data"].report is not None,
+                    timeout=20000)
+    for page in PAGES:
+        window.show_page(page)
+        qtbot.wait(50)
+    found = untranslated(window)
+    window.shutdown()
+    assert not found, f"{len(found)} English texts on the zh_CN pages:\n" + "\n".join(found)
+
+
+def test_language_follows_flag_then_environment_then_settings_then_system(tmp_path, monkeypatch):
+    settings = QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)
+    monkeypatch.delenv(i18n.ENV, raising=False)
+    monkeypatch.setattr(i18n, "system_language", lambda: "en")
+    assert i18n.choose_language(settings) == "en"
+    settings.setValue(i18n.SETTING, "zh_CN")
+    assert i18n.choose_language(settings) == "zh_CN"
+    monkeypatch.setenv(i18n.ENV, "en")
+    assert i18n.choose_language(settings) == "en"
+    assert i18n.choose_language(settings, "zh-CN") == "zh_CN"
+    assert i18n.choose_language(settings, "fr_FR") == "en"  # a language we do not have: English
+    assert i18n.supported("zh_CN.UTF-8") == i18n.supported("zh") == "zh_CN"
+
+
+def test_core_messages_are_english_for_the_cli_and_translated_in_the_window(chinese):
+    """A core Text prints English (the CLI, logs, events) and the window shows it translated, its values too."""
+    from app.core.data.formats import detect_format
+
+    reason = detect_format([{"text": "hello"}, {"text": "world"}]).reason
+    assert str(reason) == "2 of 2 sampled rows have a 'text' field" and isinstance(reason, Text)
+    error = DataError(reason, Text("Use QLoRA (4-bit base)"))
+    assert str(error) == "2 of 2 sampled rows have a 'text' field\nHint: Use QLoRA (4-bit base)"
+    layout = QCoreApplication.translate(i18n.CORE, "a 'text' field")
+    assert layout != "a 'text' field"
+    assert i18n.core_text(reason) == QCoreApplication.translate(i18n.CORE, reason.template).format(
+        n=2, total=2, layout=layout)
+    assert i18n.error_texts(error)[1] == QCoreApplication.translate(i18n.CORE, "Use QLoRA (4-bit base)")
+    assert i18n.core_text("plain text stays") == "plain text stays"
+    assert pickle.loads(pickle.dumps(reason)).params == reason.params  # Texts cross a process queue whole
