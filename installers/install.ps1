@@ -207,6 +207,13 @@ if ($installedOk) {
     Set-Content -Path $Stamp -Value $WantStamp -Encoding utf8
     $Done.Add("finetune-studio: installed editable" + $(if ($Dev) { " with dev extras" } else { "" }))
 }
+# The window's translations: resources/i18n/*.ts compiled into .qm by PySide6's own lrelease (build outputs, not in
+# git; without them the window compiles one at its first start in another language).
+if (Try-Run $VPy @("-m", "app.ui.i18n")) {
+    $Done.Add("translations: compiled (resources\i18n\*.qm)")
+} else {
+    $Done.Add("translations: NOT compiled (see the error above): the window tries again when it starts")
+}
 
 # ---------------------------------------------------------------- 4. demo model
 if ($NoDemo) {

@@ -234,6 +234,13 @@ else
     echo "$WANT_STAMP" > "$STAMP"
     DONE+=("finetune-studio: installed editable${EXTRAS:+ with dev extras}")
 fi
+# The window's translations: resources/i18n/*.ts compiled into .qm by PySide6's own lrelease (the .qm are build
+# outputs, not in git; without them the window compiles one at its first start in another language).
+if "$VPY" -m app.ui.i18n >/dev/null; then
+    DONE+=("translations: compiled (resources/i18n/*.qm)")
+else
+    DONE+=("translations: NOT compiled (see the error above): the window tries again when it starts")
+fi
 
 # ---------------------------------------------------------------- 4. demo model
 if [ "$DEMO" = 1 ]; then

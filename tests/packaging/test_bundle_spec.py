@@ -86,6 +86,17 @@ def test_every_path_the_spec_names_exists(spec):
         assert (resources / name).is_file(), name
 
 
+def test_the_spec_compiles_the_translations_it_bundles(spec):
+    """The .qm files are build outputs (not in git): the spec compiles every .ts before it collects resources/."""
+    from app.ui import i18n
+
+    resources = dict((dest, Path(src)) for src, dest in spec["a"].kwargs["datas"])["resources"]
+    for ts in (resources / "i18n").glob("*.ts"):
+        qm = ts.with_suffix(".qm")
+        assert qm.is_file() and qm.stat().st_mtime >= ts.stat().st_mtime, qm
+    assert i18n.qm_path("zh_CN").is_file()
+
+
 def test_files_the_app_reads_from_its_install_are_bundled_where_it_looks(spec):
     from app.core import desktop_entry, paths
 
