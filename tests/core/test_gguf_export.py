@@ -1,11 +1,16 @@
-"""GGUF export: our writer round-trips through transformers' GGUF loader; the CLI exports GGUF + Ollama from a run.
+"""GGUF export: our writer round-trips through transformers' GGUF loader, for every quant type and every supported
+family (a tiny random model of each, with the quirk llama.cpp's converter applies to that family checked in the
+file itself; bench/llamacpp_check.py also runs them through llama.cpp's own converter); the CLI exports GGUF + Ollama
+from a run.
 
 Model round trips use a tiny Llama whose tokenizer is the demo tokenizer cut to its first 1,000 tokens (same
 specials and chat template): reading a 49k-token vocabulary back from a GGUF takes transformers ~30 s on a CI core,
 so only the CLI test pays that once, on the full tokenizer.
 """
 
+import io
 import json
+import shutil
 
 import pytest
 
@@ -130,7 +135,8 @@ def test_unsupported_architecture_and_quant_are_clear(small_model_dir, tmp_path)
     from transformers import GPT2Config
 
     GPT2Config(n_layer=1, n_embd=32, n_head=2).save_pretrained(tmp_path / "gpt2")
-    with pytest.raises(ExportError, match="'gpt2' architecture. Supported: llama, mistral, qwen2"):
+    with pytest.raises(ExportError, match="'gpt2' architecture. Supported: gemma2, gemma3_text, llama, mistral, "
+                       "phi3, qwen2, qwen3."):
         write_gguf(tmp_path / "gpt2", tmp_path / "x.gguf", "f16")
     with pytest.raises(Cancelled):
         write_gguf(small_model_dir, tmp_path / "x.gguf", "f16", stop=lambda: True)
@@ -217,3 +223,124 @@ def test_an_ollama_modelfile_that_fails_its_checks_is_refused_and_not_written(sm
             export_gguf_targets(None, small_model_dir, ExportRequest(run="model", ollama=tmp_path / kind),
                                 prompts=PROMPTS[:1])
     assert list(tmp_path.iterdir()) == [], "nothing is left where the Ollama folder would be"
+
+
+GEMMA_TEMPLATE = ("{{ bos_token }}{% for message in messages %}<start_of_turn>{{ 'model' if message['role'] == "
+                  "'assistant' else message['role'] }}\n{{ message['content'] }}<end_of_turn>\n{% endfor %}"
+                  "{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}")
+LLAMA3_ROPE = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+               "original_max_position_embeddings": 64, "rope_theta": 500000.0}
+# family: (transformers config and model class prefix, extra config, tokenizer kind)
+FAMILIES = {
+    "llama3": ("Llama", {"rope_parameters": LLAMA3_ROPE}, "bpe"),
+    "qwen3": ("Qwen3", {"head_dim": 32}, "bpe"),
+    "gemma2": ("Gemma2", {"head_dim": 16, "query_pre_attn_scalar": 16, "sliding_window": 64,
+                          "attn_logit_softcapping": 50.0, "final_logit_softcapping": 30.0}, "gemma"),
+    "gemma3": ("Gemma3Text", {"head_dim": 16, "query_pre_attn_scalar": 16, "sliding_window": 64}, "gemma"),
+    "phi3": ("Phi3", {"original_max_position_embeddings": 512}, "llama"),
+}
+
+
+PHI3_TEMPLATE = ("{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}<|end|>\n"
+                 "{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}")
+# SentencePiece styles: Gemma's (no space before the text, turn markers) and Llama 2's, which Phi-3 uses
+SPM_STYLES = {"gemma": ("GemmaTokenizer", False, ["<start_of_turn>", "<end_of_turn>"], GEMMA_TEMPLATE),
+              "llama": ("LlamaTokenizer", True, ["<|user|>", "<|assistant|>", "<|end|>"], PHI3_TEMPLATE)}
+
+
+def _spm_tokenizer(out, style):
+    """A SentencePiece BPE model (byte fallback) trained on the assistant sample's text, as an HF tokenizer folder
+    that keeps its tokenizer.model."""
+    import sentencepiece as spm
+    from transformers import AutoTokenizer
+
+    from app.core.paths import RESOURCES
+
+    cls, prefix, symbols, template = SPM_STYLES[style]
+    texts = [m["content"] for line in (RESOURCES / "samples/assistant.jsonl").read_text().splitlines()
+             for m in json.loads(line)["messages"]]
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(texts), model_writer=model, vocab_size=400,
+                                   model_type="bpe", byte_fallback=True, pad_id=0, eos_id=1, bos_id=2, unk_id=3,
+                                   user_defined_symbols=symbols, split_digits=True, add_dummy_prefix=prefix,
+                                   normalization_rule_name="identity", minloglevel=2)
+    out.mkdir(parents=True)
+    (out / "tokenizer.model").write_bytes(model.getvalue())
+    (out / "tokenizer_config.json").write_text(json.dumps({"tokenizer_class": cls}))
+    tok = AutoTokenizer.from_pretrained(out)
+    tok.chat_template = template
+    tok.pad_token = "<pad>"  # id 0; without one transformers reads a Phi-3 GGUF with Phi-3's pad id 32000
+    tok.save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def spm_tokenizer_dirs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("spm")
+    return {style: _spm_tokenizer(root / style, style) for style in SPM_STYLES}
+
+
+def _family_model(out, family, tokenizer_dir):
+    import torch
+    import transformers
+    from transformers import AutoTokenizer
+
+    prefix, extra, _kind = FAMILIES[family]
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    config = getattr(transformers, f"{prefix}Config")(
+        vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, max_position_embeddings=512, tie_word_embeddings=family != "phi3",
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id, rms_norm_eps=1e-6, **extra)
+    torch.manual_seed(0)
+    model = getattr(transformers, f"{prefix.replace('Text', '')}ForCausalLM")(config)
+    with torch.no_grad():  # random norms: Gemma's are zeros (1 + w), which would hide a missing +1
+        for name, param in model.named_parameters():
+            if name.endswith("norm.weight"):
+                param.normal_(0.0, 0.3)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    if (tokenizer_dir / "tokenizer.model").exists():
+        shutil.copy(tokenizer_dir / "tokenizer.model", out / "tokenizer.model")
+    return out
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_family_round_trips_through_transformers(family, small_model_dir, spm_tokenizer_dirs, tmp_path):
+    import gguf
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    kind = FAMILIES[family][2]
+    src = _family_model(tmp_path / family, family, small_model_dir if kind == "bpe" else spm_tokenizer_dirs[kind])
+    path = write_gguf(src, tmp_path / f"{family}-f32.gguf", "f32")
+    reader = gguf.GGUFReader(path)
+    tensors = {t.name: t for t in reader.tensors}
+    fields = {k: f.contents() for k, f in reader.fields.items() if not k.startswith("tokenizer.ggml.")}
+    hf = load_file(src / "model.safetensors")
+    arch = fields["general.architecture"]
+    assert arch == {"llama3": "llama", "gemma3": "gemma3"}.get(family, family)
+    if family == "llama3":  # the rope scaling as llama.cpp's divisors of each frequency: 1 (fast) to 8 (slow)
+        freqs = np.asarray(tensors["rope_freqs.weight"].data)
+        assert freqs.shape == (8,) and freqs[0] == 1.0 and freqs[-1] == 8.0 and ((freqs > 1) & (freqs < 8)).any()
+    if family.startswith("gemma"):  # norms written as 1 + w; soft-capping and the sliding window as metadata
+        written = np.asarray(tensors["blk.0.attn_norm.weight"].data)
+        assert np.allclose(written, hf["model.layers.0.input_layernorm.weight"] + 1.0)
+        assert fields[f"{arch}.attention.sliding_window"] == 64
+    if kind != "bpe":  # SentencePiece: scores, and a space before the text only where the tokenizer puts one
+        assert reader.fields["tokenizer.ggml.model"].contents() == "llama" and "tokenizer.ggml.scores" in reader.fields
+        assert reader.fields["tokenizer.ggml.add_space_prefix"].contents() is (kind == "llama")
+    if family == "gemma2":
+        assert fields["gemma2.attn_logit_softcapping"] == 50.0 and fields["gemma2.final_logit_softcapping"] == 30.0
+    if family in ("qwen3", "gemma3"):
+        assert {"blk.1.attn_q_norm.weight", "blk.1.attn_k_norm.weight"} <= set(tensors)
+    if family == "phi3":  # fused in the checkpoint, written fused
+        assert {"blk.0.attn_qkv.weight", "blk.0.ffn_up.weight", "output.weight"} <= set(tensors)
+        assert "blk.0.ffn_gate.weight" not in tensors and fields["phi3.rope.dimension_count"] == 16
+    props = verify_gguf(src, path, "f32", PROMPTS)
+    print(family, {k: props[k] for k in ("max_abs_diff", "top1_agreement", "greedy_agreement", "tokenizer_ok")})
+    assert props["eos_ok"] and props["chat_template_ok"] and props["max_abs_diff"] < 1e-3
+    assert props["greedy_agreement"] == 1.0
+    # A Llama-2-style SentencePiece vocabulary (Phi-3's) is read back, as llama.cpp reads it, with a "▁" after every
+    # special token ("<|user|>▁\n"), where the HF tokenizer (Metaspace, prepend_scheme "first") puts none
+    assert props["tokenizer_ok"] is (kind != "llama")

@@ -1,17 +1,16 @@
-"""GGUF export for llama.cpp and Ollama: our own writer on the `gguf` package, and a parity check.
+"""GGUF export for llama.cpp and Ollama: our own converter on the `gguf` package, and a parity check.
 
-The `gguf` package ships the file writer and llama.cpp's tensor-name maps but no HF→GGUF converter, so this module
-is the converter for the architectures whose tensors map one to one: llama (and mistral, which llama.cpp writes as
-llama) and qwen2. Llama's q/k projections are permuted the way llama.cpp expects its rotary embedding; qwen2 uses
-the NeoX rotation and is written as is. The tokenizer is written as byte-level BPE (`gpt2`) with its merges, token
-types, special ids and the chat template. The file is written to a temporary name and renamed into place.
+The `gguf` package ships the file writer, llama.cpp's tensor-name maps and the 32-value block quantisers but no
+HF→GGUF converter and no K-quantiser, so this package is both: families.py (the architectures and their quirks, as
+llama.cpp's convert_hf_to_gguf.py writes them), vocab.py (byte-level BPE or SentencePiece vocabulary, special ids,
+chat template), quants.py (llama-quantize's K-quants and per-tensor type mix in numpy) and this module, which writes
+the file to a temporary name, renames it into place, and checks it.
 
 `verify_gguf` reloads the file with transformers and compares it with the HF model it came from.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Callable
@@ -27,8 +26,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
-# HF model_type -> (GGUF architecture, permute q/k for llama.cpp's rope)
-ARCHITECTURES = {"llama": ("llama", True), "mistral": ("llama", True), "qwen2": ("qwen2", False)}
 # Greedy continuation length of the parity check against the HF model (fp32 logits); the logits are judged by the
 # rule of parity.py in the dtype the GGUF holds (quantised types only warn: their rounding is the point).
 GREEDY_TOKENS = 16  # the export issue (#6): 16 greedy tokens on each of the 3 VERIFY_PROMPTS
@@ -45,84 +42,6 @@ def supported_quant_types() -> list[str]:
     return list(get_args(GgufQuant))
 
 
-def check_architecture(config: Any) -> tuple[str, bool]:
-    model_type = getattr(config, "model_type", None)
-    if model_type not in ARCHITECTURES:
-        raise ExportError(f"GGUF export does not support the {model_type!r} architecture. Supported: "
-                          f"{', '.join(sorted(ARCHITECTURES))}.",
-                          "Export the merged model (--merged) and convert it with llama.cpp's convert_hf_to_gguf.py.")
-    if model_type == "llama" and (getattr(config, "attention_bias", False) or getattr(config, "mlp_bias", False)):
-        raise ExportError("GGUF export does not support llama models with attention or MLP biases.",
-                          "Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.")
-    rope = getattr(config, "rope_parameters", None) or getattr(config, "rope_scaling", None) or {}
-    if rope.get("rope_type", rope.get("type", "default")) not in ("default", None):
-        raise ExportError(f"GGUF export does not support rope scaling {rope.get('rope_type') or rope.get('type')!r}.",
-                          "Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.")
-    return ARCHITECTURES[model_type]
-
-
-def _rope_theta(config: Any) -> float:
-    rope = getattr(config, "rope_parameters", None) or {}
-    return float(rope.get("rope_theta") or getattr(config, "rope_theta", None) or 10000.0)
-
-
-def permute_for_rope(weight: Any, n_head: int) -> Any:
-    """Reorder each head's rows from HF's rotate-half layout to llama.cpp's interleaved pairs."""
-    rows = weight.shape[0]
-    return weight.reshape(n_head, 2, rows // n_head // 2, *weight.shape[1:]).swapaxes(1, 2).reshape(weight.shape)
-
-
-def _pre_tokenizer_name(pre: dict | None) -> str:
-    """llama.cpp's name for the way this tokenizer splits text before BPE."""
-    if not pre:
-        return "default"
-    if pre.get("type") == "ByteLevel" and pre.get("use_regex", True):
-        return "gpt-2"
-    parts = pre.get("pretokenizers") or []
-    kinds = [p.get("type") for p in parts]
-    if kinds == ["Digits", "ByteLevel"] and parts[0].get("individual_digits"):
-        return "smollm"
-    if kinds and kinds[0] == "Split" and "\\p{N}{1,3}" in json.dumps(parts[0]):
-        return "llama-bpe"
-    if kinds and kinds[0] == "Split" and "\\p{N}" in json.dumps(parts[0]):
-        return "qwen2"
-    return "default"
-
-
-def tokenizer_metadata(model_dir: Path, vocab_size: int, trust_remote_code: bool = False) -> dict[str, Any]:
-    """Tokens, types, merges, special ids and chat template, read from the folder's tokenizer files (with the
-    tokenizer's own code only when `trust_remote_code`)."""
-    from gguf import TokenType
-    from transformers import AutoTokenizer
-
-    path = Path(model_dir) / "tokenizer.json"
-    if not path.exists():
-        raise ExportError("GGUF export needs a fast tokenizer (tokenizer.json) in the model folder.",
-                          "Save the tokenizer with transformers' AutoTokenizer.save_pretrained first.")
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    if spec["model"].get("type") != "BPE":
-        raise ExportError(f"GGUF export supports byte-level BPE tokenizers only, not {spec['model'].get('type')}.",
-                          "Convert the merged model with llama.cpp's convert_hf_to_gguf.py.")
-    tok = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=trust_remote_code)
-    by_id = {i: t for t, i in tok.get_vocab().items()}
-    added = {a["id"]: a for a in spec.get("added_tokens", [])}
-    tokens, types = [], []
-    for i in range(vocab_size):
-        if i not in by_id:
-            tokens.append(f"[PAD{i}]")
-            types.append(TokenType.UNUSED)
-        else:
-            tokens.append(by_id[i])
-            types.append(TokenType.NORMAL if i not in added else
-                         TokenType.CONTROL if added[i].get("special") else TokenType.USER_DEFINED)
-    merges = [m if isinstance(m, str) else " ".join(m) for m in spec["model"].get("merges", [])]
-    meta = {"tokens": tokens, "types": types, "merges": merges, "pre": _pre_tokenizer_name(spec.get("pre_tokenizer")),
-            "chat_template": tok.chat_template, "add_bos": bool(getattr(tok, "add_bos_token", False))}
-    for name in ("bos", "eos", "pad", "unk"):
-        meta[name] = getattr(tok, f"{name}_token_id", None)
-    return meta
-
-
 def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress: Progress | None = None,
                stop: Callable[[], bool] | None = None, trust_remote_code: bool = False) -> Path:
     """Convert an HF model folder (a merged export) to one GGUF file; the folder's own code (a model that ships it)
@@ -131,56 +50,34 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
+    from .families import check_architecture, extra_tensors, transform, write_hparams
     from .quants import FILE_TYPES, TypeMix, quantize
+    from .vocab import tokenizer_metadata, write_vocab
 
     progress = progress or _no_progress
     out_file = Path(out_file)
     config = AutoConfig.from_pretrained(model_dir, trust_remote_code=trust_remote_code)
-    arch, permute = check_architecture(config)
+    family = check_architecture(config)
+    vocab = tokenizer_metadata(model_dir, config.vocab_size, trust_remote_code)
     progress("Reading the model", 0, 3)
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype="auto",  # as saved; f32 per tensor below
                                                  trust_remote_code=trust_remote_code)
     state = model.state_dict()
-    n_head, n_kv = config.num_attention_heads, config.num_key_value_heads or config.num_attention_heads
-    head_dim = getattr(config, "head_dim", None) or config.hidden_size // n_head
-    vocab = tokenizer_metadata(model_dir, config.vocab_size, trust_remote_code)
 
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_name(f".{out_file.name}.tmp-{os.getpid()}")
-    writer = gguf.GGUFWriter(tmp, arch, use_temp_file=True)  # tensors spool to disk as they are converted
+    writer = gguf.GGUFWriter(tmp, family.arch, use_temp_file=True)  # tensors spool to disk as they are converted
     try:
         name = Path(getattr(config, "_name_or_path", "") or model_dir).name or "model"
         # transformers (5.24) reads a llama GGUF whose name contains "mistral" as a mistral GGUF, which its loader
         # cannot map ("Unknown gguf model_type: mistral"); the name is only a label, so capitalise it
-        writer.add_name(name.replace("mistral", "Mistral") if arch == "llama" else name)
-        writer.add_context_length(config.max_position_embeddings)
-        writer.add_embedding_length(config.hidden_size)
-        writer.add_block_count(config.num_hidden_layers)
-        writer.add_feed_forward_length(config.intermediate_size)
-        writer.add_head_count(n_head)
-        writer.add_head_count_kv(n_kv)
-        writer.add_rope_dimension_count(head_dim)
-        writer.add_key_length(head_dim)
-        writer.add_value_length(head_dim)
-        writer.add_rope_freq_base(_rope_theta(config))
-        writer.add_layer_norm_rms_eps(config.rms_norm_eps)
-        writer.add_vocab_size(config.vocab_size)
+        writer.add_name(name.replace("mistral", "Mistral") if family.arch == "llama" else name)
+        write_hparams(writer, family, config)
         writer.add_file_type(FILE_TYPES[quant][1])
         writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
-        writer.add_tokenizer_model("gpt2")
-        writer.add_tokenizer_pre(vocab["pre"])
-        writer.add_token_list(vocab["tokens"])
-        writer.add_token_types(vocab["types"])
-        writer.add_token_merges(vocab["merges"])
-        for key, add in (("bos", writer.add_bos_token_id), ("eos", writer.add_eos_token_id),
-                         ("pad", writer.add_pad_token_id), ("unk", writer.add_unk_token_id)):
-            if vocab[key] is not None:
-                add(vocab[key])
-        writer.add_add_bos_token(vocab["add_bos"])
-        if vocab["chat_template"]:
-            writer.add_chat_template(vocab["chat_template"])
+        write_vocab(writer, vocab)
 
-        names = gguf.get_tensor_name_map(gguf.MODEL_ARCH[arch.upper()], config.num_hidden_layers)
+        names = gguf.get_tensor_name_map(gguf.MODEL_ARCH[family.arch.upper()], config.num_hidden_layers)
         tied = bool(getattr(config, "tie_word_embeddings", False))
         items = [(k, v) for k, v in state.items() if not (tied and k == "lm_head.weight")]
         gguf_names = []
@@ -190,16 +87,15 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
                 raise ExportError(f"GGUF export cannot map tensor {key!r} to a llama.cpp name.",
                                   "Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.")
             gguf_names.append(gguf_name)
-        mix = TypeMix(quant, gguf_names, config.num_hidden_layers)  # llama-quantize's choice per tensor
+        extra = extra_tensors(family, config)
+        mix = TypeMix(quant, [*extra, *gguf_names], config.num_hidden_layers)  # llama-quantize's choice per tensor
+        for gguf_name, array in extra.items():
+            writer.add_tensor(gguf_name, quantize(array, mix.type_for(gguf_name, array.shape)))
         for i, ((key, tensor), gguf_name) in enumerate(zip(items, gguf_names, strict=True)):
             if stop is not None and stop():
                 from ...errors import Cancelled
                 raise Cancelled("GGUF export cancelled.")
-            array = tensor.detach().to(torch.float32).numpy()
-            if permute and key.endswith("q_proj.weight"):
-                array = permute_for_rope(array, n_head)
-            elif permute and key.endswith("k_proj.weight"):
-                array = permute_for_rope(array, n_kv)
+            array = transform(family, config, key, tensor.detach().to(torch.float32).numpy())
             kind = mix.type_for(gguf_name, array.shape)
             writer.add_tensor(gguf_name, quantize(array, kind), raw_dtype=gguf.GGMLQuantizationType[kind])
             if i % 8 == 0:
@@ -243,7 +139,14 @@ def verify_gguf(model_dir: Path, gguf_file: Path, quant: str, prompts: tuple[str
     tok = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=trust_remote_code)
     ref = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32,
                                                trust_remote_code=trust_remote_code).eval()
-    got = AutoModelForCausalLM.from_pretrained(gguf_file.parent, gguf_file=gguf_file.name, dtype=torch.float32).eval()
+    from .families import reader_reads_config
+
+    # transformers' GGUF loader rebuilds the config from the file's metadata where it reads all that we write;
+    # elsewhere it is handed the model's own config and reads only the tensors (llama.cpp itself checks the
+    # metadata of those families: bench/llamacpp_check.py)
+    own = {} if reader_reads_config(ref.config) else {"config": ref.config}
+    got = AutoModelForCausalLM.from_pretrained(gguf_file.parent, gguf_file=gguf_file.name, dtype=torch.float32,
+                                               **own).eval()
     for m in (ref, got):
         m.generation_config = GenerationConfig(do_sample=False, eos_token_id=tok.eos_token_id)
     expected, produced, greedy_equal, first_mismatch = [], [], 0, []
