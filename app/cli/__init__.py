@@ -21,6 +21,7 @@ from app.cli import (
     doctor,
     evaluate,
     export,
+    launch,
     methods,
     models,
     queue,
@@ -58,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--exit-after-show", action="store_true",
                    help="quit as soon as the window is shown (start-up benchmarks and smoke tests)")
     g.set_defaults(func=cmd_gui)
-    for group in (train, runs, export, chat, serve, data, models, evaluate, queue, tune, methods, recipes, doctor,
-                  desktop):
+    for group in (train, launch, runs, export, chat, serve, data, models, evaluate, queue, tune, methods, recipes,
+                  doctor, desktop):
         group.add_parsers(sub)
     return p
 

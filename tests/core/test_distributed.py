@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from app.core.config import parse_config
-from app.core.errors import ConfigError
+from app.core.errors import ConfigError, StudioError
 from app.core.events import read_events
 from app.core.paths import PROJECT_ROOT, run_dir
 from app.core.store import Store
@@ -152,3 +152,217 @@ def test_a_stop_is_taken_by_both_processes_at_the_same_step(tmp_path, tiny_model
     run = Store().get_run("stopped")
     assert run["status"] == "cancelled" and run["last_step"] == saved[0]
     assert (run_dir(run["id"]) / "checkpoints" / "latest").read_text() == f"checkpoint-{saved[0]}"
+
+
+# ---- a rank's failure, the launcher's last word, resume ----
+
+def test_the_run_ends_with_the_earliest_ranks_error(tmp_path, monkeypatch):
+    """Rank 1 failed first (its own error); rank 0 failed next, because its peer was gone: the run's error is rank
+    1's, named as such, and rank 0 records it once."""
+    from app.core.distributed import ranks
+    from app.core.events import ListSink
+    from app.core.training.engine import _fail
+
+    store = Store()
+    store.create_run("fail-run", name="fail", config_yaml="{}", model="m", method="lora", stage="sft")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "1")
+    ranks.record_error(run_dir("fail-run"), "ValueError: rank 1's own problem", "its hint")
+    monkeypatch.setenv("RANK", "0")
+    sink = ListSink()
+    result = _fail("fail-run", "RuntimeError: Connection closed by peer", "see the log", sink, store)
+    assert result.error == "Process 1: ValueError: rank 1's own problem" and result.hint == "its hint"
+    assert store.get_run("fail-run")["error"] == result.error
+    assert [e["error"] for e in sink.of("finished")] == [result.error]
+
+
+def test_the_launcher_says_the_last_word_when_no_rank_did(tmp_path):
+    """A rank was killed (no `finished` from rank 0): the launcher ends the run failed with the recorded error, in
+    the store, the events file and its own stream; a run rank 0 ended keeps rank 0's word."""
+    from app.core.distributed import launch, ranks
+    from app.core.events import JsonlEventWriter
+
+    store = Store()
+    for run_id in ("killed-run", "ended-run"):
+        store.create_run(run_id, name=run_id, config_yaml="{}", model="m", method="lora", stage="sft")
+    store.update_run("ended-run", status="completed")
+    folder = run_dir("killed-run")
+    (folder / "logs").mkdir(parents=True)
+    (folder / "logs" / "rank-1.error.json").write_text(json.dumps({"rank": 1, "time": 1.0, "message": "boom",
+                                                                   "hint": "h"}))
+    sink = JsonlEventWriter(None, folder / "events.jsonl")
+    assert launch._outcome("killed-run", folder, 1, False, sink) == "failed"
+    assert store.get_run("killed-run")["error"] == "Process 1: boom"
+    assert [e["status"] for e in read_events(folder / "events.jsonl")] == ["failed"]
+    assert launch._outcome("ended-run", run_dir("ended-run"), 1, False, sink) == "completed"
+    ranks.clear_errors(folder)
+    assert ranks.first_error(folder) is None
+
+
+def test_a_resume_keeps_the_world_size():
+    from app.core.distributed.launch import check_world_size
+
+    check_world_size({"id": "r", "world_size": 2}, 2)
+    check_world_size({"id": "r", "world_size": None}, 1)  # runs from before this setting trained alone
+    with pytest.raises(StudioError, match="trained on 2 process") as caught:
+        check_world_size({"id": "r", "world_size": 2}, 4)
+    assert "--processes 2" in caught.value.hint
+
+
+def test_train_refuses_several_machines_without_a_launch_script(tmp_path, capsys):
+    from app.cli import main
+
+    path = tmp_path / "run.yaml"
+    path.write_text(yaml.safe_dump(_base(str(tmp_path / "x.jsonl"), machines=2, processes=2)))
+    assert main(["train", str(path)]) == 2
+    assert "finetune-studio launch-script" in capsys.readouterr().err
+
+
+# ---- strategies: FSDP and DeepSpeed settings, the planner per strategy ----
+
+def _strategy_config(strategy: str, offload: bool = False, precision: str = "bf16"):
+    return parse_config({"data": {"train": "x.jsonl"}, "training": {"batch_size": 4, "gradient_accumulation": 2,
+                                                                   "max_grad_norm": 0.5, "precision": precision},
+                         "distributed": {"processes": 2, "strategy": strategy, "cpu_offload": offload}})
+
+
+def test_ddp_and_a_cpu_machine_add_no_strategy_arguments():
+    from app.core.distributed.strategies import trainer_args
+
+    assert trainer_args(_strategy_config("ddp"), "bf16", 2, gpus=True) == {}
+    assert trainer_args(_strategy_config("fsdp"), "bf16", 1, gpus=True) == {}
+    assert trainer_args(_strategy_config("fsdp"), "bf16", 2, gpus=False) == {}  # accelerate: FSDP on GPUs only
+
+
+@pytest.mark.parametrize("offload", [False, True])
+def test_fsdp_settings_are_what_transformers_and_accelerate_build_fsdp2_from(offload):
+    """FSDP needs GPUs under accelerate (it trains CPU processes with DDP, whatever the plugin says), so on this
+    machine the settings are checked where they go: TrainingArguments turns them into accelerate's FSDP plugin."""
+    from accelerate.utils import FullyShardedDataParallelPlugin
+    from transformers import TrainingArguments
+
+    from app.core.distributed.strategies import trainer_args
+
+    extra = trainer_args(_strategy_config("fsdp", offload), "bf16", 2, gpus=True)
+    assert extra["fsdp"] is True and extra["activation_checkpointing"] is False
+    args = TrainingArguments(output_dir="/tmp/unused", use_cpu=True, report_to="none", **extra)
+    plugin = FullyShardedDataParallelPlugin(**args.fsdp_plugin_args)
+    assert plugin.fsdp_version == 2 and plugin.reshard_after_forward is True
+    assert "FULL_STATE_DICT" in str(plugin.state_dict_type)
+    assert type(plugin.cpu_offload).__name__ == ("CPUOffloadPolicy" if offload else "OffloadPolicy")  # FSDP2's
+
+
+@pytest.mark.parametrize("strategy", ["deepspeed-zero2", "deepspeed-zero3"])
+@pytest.mark.parametrize("offload", [False, True])
+def test_deepspeed_settings_pass_deepspeeds_own_parser(strategy, offload):
+    """The config is complete (no "auto" left for transformers to fill), so deepspeed's parser reads it as it is,
+    batch arithmetic included; a wrong total batch is refused by the same parser."""
+    pytest.importorskip("deepspeed", reason="pip install 'finetune-studio[deepspeed]'")
+    from deepspeed.runtime.config import DeepSpeedConfig
+
+    from app.core.distributed.strategies import deepspeed_config
+
+    # the parser takes the world size from an initialised process group, 1 without one: the config for 1 process
+    ds = deepspeed_config(_strategy_config(strategy, offload), "bf16", 1)
+    assert deepspeed_config(_strategy_config(strategy, offload), "bf16", 2)["train_batch_size"] == 16
+    parsed = DeepSpeedConfig(ds)
+    assert parsed.zero_optimization_stage == int(strategy[-1])
+    assert parsed.train_micro_batch_size_per_gpu == 4 and parsed.gradient_accumulation_steps == 2
+    assert parsed.gradient_clipping == 0.5 and parsed.bfloat16_config.enabled
+    assert (parsed.zero_config.offload_optimizer is not None) == offload
+    with pytest.raises(AssertionError):
+        DeepSpeedConfig({**ds, "train_batch_size": 7})
+
+
+def test_the_planner_divides_what_each_strategy_splits(demo_model_dir):
+    from app.core.distributed.strategies import fitting, strategy_memory
+    from app.core.models import describe_model
+
+    demo_model_info = describe_model(str(demo_model_dir))
+    config = parse_config({"data": {"train": "x.jsonl"}, "method": {"name": "full"},
+                           "training": {"batch_size": 2, "max_length": 256, "precision": "bf16",
+                                        "gradient_checkpointing": False},
+                           "distributed": {"processes": 4}})
+    plans = strategy_memory(demo_model_info, config, "cuda")
+    ddp, zero2, fsdp, zero3 = (plans[s] for s in ("ddp", "deepspeed-zero2", "fsdp", "deepspeed-zero3"))
+    assert ddp["optimizer"] == 4 * zero2["optimizer"] and zero2["weights"] == ddp["weights"]
+    assert fsdp["weights"] == ddp["weights"] // 4 and fsdp["optimizer"] == zero2["optimizer"]
+    assert ddp["total"] > zero2["total"] > fsdp["total"] and fsdp == zero3
+    assert fitting(plans, zero2["total"]) == ["deepspeed-zero2", "fsdp", "deepspeed-zero3"]
+    offloaded = strategy_memory(demo_model_info, config.model_copy(update={"distributed": config.distributed.model_copy(
+        update={"strategy": "fsdp", "cpu_offload": True})}), "cuda")["fsdp"]
+    assert offloaded["optimizer"] == 0 and offloaded["offloaded"] == fsdp["optimizer"] + fsdp["weights"]
+
+
+# ---- beyond one machine: launch-script ----
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("scheduler", ["slurm", "plain"])
+def test_launch_script_writes_a_script_with_the_rendezvous(tmp_path, scheduler, capsys):
+    from app.cli import main
+
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml.safe_dump(_base(str(tmp_path / "x.jsonl"))))
+    out = tmp_path / "out"
+    assert main(["launch-script", str(config), "--machines", "2", "--processes", "8", "--scheduler", scheduler,
+                 "--out", str(out), "--run-id", "r-1", "--port", "29123"]) == 0
+    script = out / ("launch.slurm" if scheduler == "slurm" else "launch.sh")
+    text = script.read_text()
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    written = parse_config(yaml.safe_load((out / "run.yaml").read_text()))
+    assert (written.distributed.machines, written.distributed.processes) == (2, 8)
+    assert f"-m app train {out / 'run.yaml'}" in text and "FINETUNE_STUDIO_HOME" in text
+    if scheduler == "slurm":
+        assert "#SBATCH --nodes=2" in text and "#SBATCH --gpus-per-node=8" in text
+        assert "--nnodes 2 --nproc-per-node 8" in text and '--rdzv-endpoint "$MASTER_ADDR:$MASTER_PORT"' in text
+        assert "MASTER_PORT=29123" in text and "--rdzv-backend c10d" in text
+    else:
+        assert "--num_machines 2 --num_processes 16" in text and '--machine_rank "$MACHINE_RANK"' in text
+        assert 'RUN_ID="${RUN_ID:-r-1}"' in text and 'MASTER_PORT="${MASTER_PORT:-29123}"' in text
+    assert "sbatch" in capsys.readouterr().out or scheduler == "plain"
+
+
+@pytest.mark.parametrize("scheduler", ["slurm", "plain"])
+def test_a_launch_script_trains_on_two_machines_here(tmp_path, tiny_model_dir, scheduler):
+    """Both scripts run for real, two 'machines' of one process on this host: the plain one started twice with
+    machine ranks 0 and 1 (accelerate's launcher, static rendezvous), the SLURM one under a stand-in `srun` that
+    starts its command on two 'nodes' and an `scontrol` that names this host (torchrun, c10d rendezvous)."""
+    from app.cli import main
+
+    config = _tiny_config(tmp_path, tiny_model_dir, f"script-{scheduler}", 2)
+    data = yaml.safe_load(config.read_text())
+    data["training"]["max_steps"] = 2
+    config.write_text(yaml.safe_dump(data))
+    assert main(["launch-script", str(config), "--machines", "2", "--processes", "1", "--scheduler", scheduler,
+                 "--out", str(tmp_path / "out"), "--run-id", f"script-{scheduler}"]) == 0
+    env = dict(os.environ, OMP_NUM_THREADS="1", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()))
+    if scheduler == "slurm":
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        (bin_dir / "scontrol").write_text("#!/bin/bash\necho 127.0.0.1\n")
+        (bin_dir / "srun").write_text('#!/bin/bash\nshift\n"$@" & first=$!\n"$@"; second=$?\nwait $first\n'
+                                      'exit $(( $? | second ))\n')
+        for tool in bin_dir.iterdir():
+            tool.chmod(0o755)
+        env.update(PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", SLURM_JOB_NODELIST="here", SLURM_JOB_ID="77",
+                   RUN_ID="script-slurm")
+        done = subprocess.run(["bash", str(tmp_path / "out" / "launch.slurm")], env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+    else:
+        script = str(tmp_path / "out" / "launch.sh")
+        other = subprocess.Popen(["bash", script], env={**env, "MACHINE_RANK": "1"}, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        done = subprocess.run(["bash", script], env={**env, "MACHINE_RANK": "0"}, capture_output=True, text=True,
+                              timeout=600)
+        assert other.wait(timeout=120) == 0 and done.returncode == 0, done.stderr[-3000:]
+    run = Store().get_run(f"script-{scheduler}")
+    assert (run["status"], run["world_size"], run["last_step"]) == ("completed", 2, 2)
+    assert [e["event"] for e in read_events(run_dir(run["id"]) / "events.jsonl")].count("started") == 1

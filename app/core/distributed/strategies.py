@@ -19,11 +19,12 @@ if TYPE_CHECKING:
     from ..models import ModelInfo
 
 
-def trainer_args(config: RunConfig, precision: str, world_size: int) -> dict[str, Any]:
+def trainer_args(config: RunConfig, precision: str, world_size: int, gpus: bool) -> dict[str, Any]:
     """The TrainingArguments of the run's strategy: `fsdp` + `fsdp_config`, or `deepspeed` (its config as a dict);
-    none for ddp or a single process (the launcher's environment is all DDP needs)."""
+    none for ddp or a single process (the launcher's environment is all DDP needs), nor without GPUs: accelerate
+    applies FSDP and DeepSpeed to GPU processes only, and trains CPU processes with DDP (the engine says so)."""
     d = config.distributed
-    if world_size == 1 or d.strategy == "ddp":
+    if world_size == 1 or d.strategy == "ddp" or not gpus:
         return {}
     if d.strategy == "fsdp":
         # the model's own transformer layers are the units (transformers' _no_split_modules); activation
@@ -113,6 +114,9 @@ def strategy_memory(info: ModelInfo, config: RunConfig, device: DeviceInfo | str
     return out
 
 
+PREFERENCE = ("ddp", "deepspeed-zero2", "fsdp", "deepspeed-zero3")  # the less split, the less each step exchanges
+
+
 def fitting(estimates: dict[str, dict[str, int]], available: int) -> list[str]:
-    """The strategies whose per-device peak fits `available` bytes, simplest first (ddp, zero2, fsdp, zero3)."""
-    return [s for s in STRATEGIES if estimates[s]["total"] <= available]
+    """The strategies whose per-device peak fits `available` bytes, the least split first."""
+    return [s for s in PREFERENCE if estimates[s]["total"] <= available]

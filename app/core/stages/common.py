@@ -106,7 +106,7 @@ def base_args(config: RunConfig, out: Path, precision: str, has_eval: bool) -> d
         load_best_model_at_end=bool(patience),
         remove_unused_columns=False, dataloader_num_workers=0, save_only_model=False,
         use_liger_kernel=gpu_kernels(precision).get("use_liger_kernel", False),
-    ) | trainer_args(config, precision, world_size())
+    ) | trainer_args(config, precision, world_size(), gpus=torch.cuda.is_available())
 
 
 def conversation_prompts(rows: list[dict], n: int = 2) -> list[str]:

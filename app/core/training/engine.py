@@ -351,6 +351,13 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         if param.dtype != dtype:
             param.data = param.data.to(dtype)
     trainer.remove_callback(PrinterCallback)  # it prints log dicts to stdout; our events carry the metrics
+    applied = _strategy(trainer, config)
+    callback.info.update(world_size=ranks.world_size(), strategy=applied)
+    store.update_run(run_id, world_size=ranks.world_size(), strategy=applied)
+    if ranks.world_size() > 1 and applied != config.distributed.strategy:
+        ctx.warn(f"This run trains with ddp, not {config.distributed.strategy}: accelerate splits a model (FSDP, "
+                 "DeepSpeed ZeRO) across GPU processes only, so each CPU process holds the whole model.",
+                 "Set distributed.strategy to ddp to say so, or run on GPUs to split the model.")
     _check_dropped(config, len(prepared.train), len(trainer.train_dataset), sink)
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if callback.stopped_by_user:
@@ -361,8 +368,8 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         stage.finish(trainer)
     if not ranks.is_main():
         return "completed"
-    if config.distributed.strategy in SHARDED and ranks.world_size() > 1:
-        ctx.warn(f"The run trained with {config.distributed.strategy}: each process holds a part of the model, so "
+    if applied in SHARDED:
+        ctx.warn(f"The run trained with {applied}: each process holds a part of the model, so "
                  "the adapter and merged model are exported from its final checkpoint, not in the run.",
                  f"finetune-studio export {ctx.run_id} --checkpoint final")
         return "completed"
@@ -377,6 +384,13 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
                           f"finetune-studio train --resume {ctx.run_id}). If it fails the same way, report it with "
                           "the run's log (logs/worker.log in its folder).") from exc
     return "completed"
+
+
+def _strategy(trainer: Any, config: RunConfig) -> str:
+    """How the processes share the model, as the trainer set it up (what the run's record shows)."""
+    if getattr(trainer, "is_fsdp_enabled", False) or getattr(trainer, "is_deepspeed_enabled", False):
+        return config.distributed.strategy
+    return "ddp" if ranks.world_size() > 1 else "single process"
 
 
 @contextlib.contextmanager
