@@ -28,6 +28,7 @@ from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.widgets.config_form import ConfigForm
+from app.ui.widgets.devices import DevicePicker
 from app.ui.widgets.memory import MemoryEstimate
 
 log = logging.getLogger(__name__)
@@ -68,10 +69,14 @@ class HyperparametersStep(StepPage):
             bar.addWidget(button)
         self.layout_.addLayout(bar)
 
-        self.form = ConfigForm(state, [None, "training", "evaluation", "export"], columns=2,
-                               exclude={"training": ["stage"]},  # the Method step chooses the stage
+        self.form = ConfigForm(state, [None, "training", "evaluation", "export", "distributed"], columns=2,
+                               # the Method step chooses the stage; the GPUs are picked from the detected ones
+                               exclude={"training": ["stage"], "distributed": ["devices"]},
                                advanced_expanded=self.settings.value("hyperparameters/advanced", False, bool))
         self.form.advanced.toggled.connect(lambda on: self.settings.setValue("hyperparameters/advanced", on))
+        self.devices = DevicePicker(state)  # the Devices row, first in the Devices group
+        self.form.rows[("distributed", "processes")].form.insertRow(0, QLabel(self.tr("Devices")), self.devices)
+        self.devices.problems.connect(lambda problems: self.message.setText("; ".join(problems)))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
