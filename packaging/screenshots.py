@@ -1,6 +1,6 @@
 """Render every page of the main window to PNG at 1280×800 (for the README and for looking at them).
 
-    python packaging/screenshots.py [--out docs/screenshots] [--dark] [--only 10-compare ...]
+    python packaging/screenshots.py [--out docs/screenshots] [--dark] [--lang zh_CN] [--only 10-compare ...]
 
 Runs headless (offscreen) in a temporary data home filled with sample runs (app.ui.pages.samples.sample_home), on the
 bundled demo model and sample data. The demo model's converted copy is shared with your own data home, so it is
@@ -62,6 +62,8 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--dark", action="store_true", help="a dark palette (files get a -dark suffix)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="render only these shots, e.g. 10-compare")
+    parser.add_argument("--lang", default="en", help="the window's language, e.g. zh_CN (files get a -zh_CN suffix; "
+                        "Chinese needs a CJK font such as fonts-noto-cjk)")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
@@ -75,10 +77,16 @@ def main() -> int:
     sample_home()
     (Path(os.environ["FINETUNE_STUDIO_HOME"]) / "models").symlink_to(shared_models, target_is_directory=True)
 
+    from PySide6.QtCore import QCoreApplication
+
     from app.ui.app import apply_style, create_app
     from app.ui.main_window import MainWindow
 
     app = create_app([])
+    from app.ui import i18n
+
+    if not i18n.install(app, args.lang):
+        print(f"warning: no translations for {args.lang}: the shots are in English", file=sys.stderr)
     if args.dark:
         app.setStyle("Fusion")
         app.setPalette(dark_palette())
@@ -92,14 +100,17 @@ def main() -> int:
         print("warning: the model or the data did not finish loading", file=sys.stderr)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    suffix = "-dark" if args.dark else ""
+    suffix = ("" if args.lang == "en" else f"-{args.lang}") + ("-dark" if args.dark else "")
+    # the Data step's note while it renders an example, in the window's language
+    rendering = QCoreApplication.translate("DataStep", "<i>Rendering line {line} through the chat template of "
+                                           "{source}…</i>").split("{")[0].replace("<i>", "")
     for name, page, extra in SHOTS:
         if args.only and name not in args.only:
             continue
         window.show_page(page)
         if extra == "rendered":
             data.tabs.setCurrentWidget(data.render_tab)
-            wait(app, lambda: "Rendering" not in data.rendered.toPlainText(), 120)
+            wait(app, lambda: rendering not in data.rendered.toPlainText(), 120)
         elif name == "01-data":
             data.tabs.setCurrentIndex(0)
         elif extra == "doctor":

@@ -586,6 +586,14 @@ A: {answer}</source>
         <translation>数据医生（{findings:,}）</translation>
     </message>
     <message>
+        <source>Splitting…</source>
+        <translation>正在划分…</translation>
+    </message>
+    <message>
+        <source>Training on {train} ({n} rows); validation: {validation} ({v} rows that hold words no training row holds).</source>
+        <translation>训练使用 {train}（{n} 行）；验证使用 {validation}（{v} 行，包含训练行中没有的词）。</translation>
+    </message>
+    <message>
         <source>&lt;i&gt;Rendering line {line} through the chat template of {source}…&lt;/i&gt;</source>
         <translation>&lt;i&gt;正在用 {source} 的对话模板渲染第 {line} 行…&lt;/i&gt;</translation>
     </message>
@@ -596,6 +604,41 @@ A: {answer}</source>
     <message>
         <source>Cannot render this example: {text}</source>
         <translation>无法渲染此样本：{text}</translation>
+    </message>
+</context>
+<context>
+    <name>DevicePicker</name>
+    <message>
+        <source>All GPUs</source>
+        <translation>全部 GPU</translation>
+    </message>
+    <message>
+        <source>Detect again</source>
+        <translation>重新检测</translation>
+    </message>
+    <message>
+        <source>List this machine&apos;s GPUs again (nvidia-smi).</source>
+        <translation>重新列出本机的 GPU（nvidia-smi）。</translation>
+    </message>
+    <message>
+        <source>GPU {index} · {name} · {memory:.0f} GiB</source>
+        <translation>GPU {index} · {name} · {memory:.0f} GiB</translation>
+    </message>
+    <message>
+        <source>{count} GPU(s) found. One process trains on each GPU picked; with All, Processes says how many.</source>
+        <translation>找到 {count} 个 GPU。每个选中的 GPU 上运行一个训练进程；选择“全部”时，由“进程数”决定用几个。</translation>
+    </message>
+    <message>
+        <source>No GPU found on this machine: the run trains on the CPU, and each of its Processes takes a share of the cores. On a machine with GPUs, pick all or some of them here.</source>
+        <translation>本机没有找到 GPU：运行将在 CPU 上训练，每个进程分得一部分核心。在有 GPU 的机器上，可在这里选择全部或部分 GPU。</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Memory per device (GiB): {sizes}; {available:.1f} GiB each. Fits: {fits}.</source>
+        <translation>每个设备所需内存（GiB）：{sizes}；每个可用 {available:.1f} GiB。放得下：{fits}。</translation>
     </message>
 </context>
 <context>
@@ -629,6 +672,10 @@ A: {answer}</source>
         <translation>数据增强…</translation>
     </message>
     <message>
+        <source>Hold out words</source>
+        <translation>留出新词</translation>
+    </message>
+    <message>
         <source>no minimum</source>
         <translation>无下限</translation>
     </message>
@@ -651,6 +698,10 @@ A: {answer}</source>
     <message>
         <source>Filter by length</source>
         <translation>按长度过滤</translation>
+    </message>
+    <message>
+        <source>Split the rows so that validation holds names, places and phrasings no training row holds, and train on that split: validation then measures what the model learned, not what it memorised</source>
+        <translation>划分数据行，使验证集包含训练行中没有的名称、地点和措辞，并用这种划分训练：这样验证衡量的是模型学到了什么，而不是记住了什么</translation>
     </message>
     <message>
         <source>Tokenise every example with the chosen model&apos;s tokenizer and chat template: a histogram, and what the max length would cut</source>
@@ -731,6 +782,18 @@ A: {answer}</source>
     <message>
         <source>… and {v0:,} more</source>
         <translation>… 还有 {v0:,} 条</translation>
+    </message>
+    <message>
+        <source>Validation rows: none held out</source>
+        <translation>验证行：没有留出</translation>
+    </message>
+    <message>
+        <source>Validation rows: {share:.0%} bring no new word (name, place, phrasing) beside the training rows</source>
+        <translation>验证行：{share:.0%} 与训练行相比没有带来新词（名称、地点、措辞）</translation>
+    </message>
+    <message>
+        <source>{nothing} of {rows} validation rows bring no word the training rows lack: validation loss cannot tell learning the task from memorising the rows. Hold out words (or split by a column: finetune-studio data split --group-by)</source>
+        <translation>{rows} 条验证行中有 {nothing} 条没有带来训练行中缺少的词：验证损失无法区分模型是学会了任务还是记住了这些行。请留出新词（或按列划分：finetune-studio data split --group-by）</translation>
     </message>
     <message>
         <source>Token lengths: not measured yet</source>
@@ -1292,6 +1355,10 @@ A: {answer}</source>
     <message>
         <source>Copy the `finetune-studio train run.yaml` line and the YAML to the clipboard.</source>
         <translation>把 `finetune-studio train run.yaml` 这行命令和 YAML 复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
     </message>
     <message>
         <source>automatic: {default_name}</source>
@@ -4823,6 +4890,122 @@ Starting from the demo preset instead.</source>
         <translation>没有可读取的行</translation>
     </message>
     <message>
+        <source>{fmt} rows are not conversations; train on their &apos;text&apos; field directly</source>
+        <translation>{fmt} 行不是对话；请直接在它们的 &apos;text&apos; 字段上训练</translation>
+    </message>
+    <message>
+        <source>&apos;history&apos; must be a list of [user, assistant] pairs, got {type}</source>
+        <translation>&apos;history&apos; 必须是 [user, assistant] 对的列表，实际为 {type}</translation>
+    </message>
+    <message>
+        <source>history[{i}] must be a [user, assistant] pair</source>
+        <translation>history[{i}] 必须是一个 [user, assistant] 对</translation>
+    </message>
+    <message>
+        <source>history[{i}]: empty {role} turn</source>
+        <translation>history[{i}]：{role} 轮次为空</translation>
+    </message>
+    <message>
+        <source>prompt-only rows have no answer to train on; use the grpo or rloo stage</source>
+        <translation>只有提示词的行没有可训练的回答；请使用 grpo 或 rloo 阶段</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; is a {role} turn; it must be the assistant&apos;s answer</source>
+        <translation>&apos;{field}&apos; 是 {role} 轮次；它必须是助手的回答</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; is empty</source>
+        <translation>&apos;{field}&apos; 为空</translation>
+    </message>
+    <message>
+        <source>&apos;chosen&apos; and &apos;rejected&apos; conversations must share every turn but the last</source>
+        <translation>&apos;chosen&apos; 和 &apos;rejected&apos; 对话除最后一轮外必须完全相同</translation>
+    </message>
+    <message>
+        <source>a preference row needs both &apos;chosen&apos; and &apos;rejected&apos;</source>
+        <translation>偏好数据行需要同时有 &apos;chosen&apos; 和 &apos;rejected&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;chosen&apos; and &apos;rejected&apos; are the same answer</source>
+        <translation>&apos;chosen&apos; 和 &apos;rejected&apos; 是同一个回答</translation>
+    </message>
+    <message>
+        <source>a KTO row needs a true/false &apos;label&apos; (or &apos;kto_tag&apos;)</source>
+        <translation>KTO 数据行需要一个真/假 &apos;label&apos;（或 &apos;kto_tag&apos;）</translation>
+    </message>
+    <message>
+        <source>&apos;label&apos; must be a class name or number</source>
+        <translation>&apos;label&apos; 必须是类别名称或数字</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must hold one assistant answer, got {n} turns</source>
+        <translation>&apos;{field}&apos; 必须只含一个助手回答，实际有 {n} 轮</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be text or an assistant turn, got {kind}</source>
+        <translation>&apos;{field}&apos; 必须是文本或助手轮次，实际为 {kind}</translation>
+    </message>
+    <message>
+        <source>no prompt: expected &apos;prompt&apos;, &apos;conversations&apos;, &apos;messages&apos; or &apos;instruction&apos;</source>
+        <translation>没有提示词：应有 &apos;prompt&apos;、&apos;conversations&apos;、&apos;messages&apos; 或 &apos;instruction&apos;</translation>
+    </message>
+    <message>
+        <source>{where}: content must be text, got {kind}</source>
+        <translation>{where}：内容必须是文本，实际为 {kind}</translation>
+    </message>
+    <message>
+        <source>no user or assistant turns</source>
+        <translation>没有用户或助手轮次</translation>
+    </message>
+    <message>
+        <source>the conversation ends with a user turn; it must end with the assistant&apos;s answer</source>
+        <translation>对话以用户轮次结束；它必须以助手的回答结束</translation>
+    </message>
+    <message>
+        <source>missing field &apos;{field}&apos;</source>
+        <translation>缺少字段 &apos;{field}&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be text, got {type}</source>
+        <translation>&apos;{field}&apos; 必须是文本，实际为 {type}</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; must be a list of turns, got {type}</source>
+        <translation>&apos;{field}&apos; 必须是轮次列表，实际为 {type}</translation>
+    </message>
+    <message>
+        <source>{where} has no &apos;role&apos; (or &apos;from&apos;)</source>
+        <translation>{where} 没有 &apos;role&apos;（或 &apos;from&apos;）</translation>
+    </message>
+    <message>
+        <source>{where} has unknown role &apos;{raw}&apos; (expected system, user/human, assistant/gpt)</source>
+        <translation>{where} 的角色 &apos;{raw}&apos; 未知（应为 system、user/human、assistant/gpt）</translation>
+    </message>
+    <message>
+        <source>{where}: empty {role} turn</source>
+        <translation>{where}：{role} 轮次为空</translation>
+    </message>
+    <message>
+        <source>turn {value} is &apos;{role}&apos; where &apos;{expected}&apos; was expected (turns must alternate user/assistant after an optional system message)</source>
+        <translation>第 {value} 轮是 &apos;{role}&apos;，此处应为 &apos;{expected}&apos;（在可选的系统消息之后，轮次必须在 user 和 assistant 之间交替）</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; is empty: empty assistant turn</source>
+        <translation>&apos;{field}&apos; 为空：助手轮次为空</translation>
+    </message>
+    <message>
+        <source>{where} must be an object, got {type}</source>
+        <translation>{where} 必须是一个对象，实际为 {type}</translation>
+    </message>
+    <message>
+        <source>{where}: a &apos;{kind}&apos; content part; only text is supported</source>
+        <translation>{where}：&apos;{kind}&apos; 类型的内容部分；只支持文本</translation>
+    </message>
+    <message>
+        <source>{where}: a text part has no &apos;text&apos; string</source>
+        <translation>{where}：文本部分没有 &apos;text&apos; 字符串</translation>
+    </message>
+    <message>
         <source>{name} · {free:.1f} of {total:.1f} GiB free</source>
         <translation>{name} · 可用 {free:.1f} / {total:.1f} GiB</translation>
     </message>
@@ -4917,8 +5100,64 @@ Starting from the demo preset instead.</source>
 <context>
     <name>plots</name>
     <message>
+        <source>Loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Gradient norm</source>
+        <translation>梯度范数</translation>
+    </message>
+    <message>
+        <source>Tokens / s</source>
+        <translation>Token/秒</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>train (smoothed)</source>
+        <translation>训练（平滑）</translation>
+    </message>
+    <message>
+        <source>eval</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>gradient norm</source>
+        <translation>梯度范数</translation>
+    </message>
+    <message>
+        <source>Rewards and KL</source>
+        <translation>奖励与 KL</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
         <source>step</source>
         <translation>步</translation>
+    </message>
+    <message>
+        <source>Loss (smoothed)</source>
+        <translation>损失（平滑）</translation>
+    </message>
+    <message>
+        <source>Eval loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Tokens / s (smoothed)</source>
+        <translation>Token/秒（平滑）</translation>
     </message>
 </context>
 <context>

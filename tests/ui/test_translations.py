@@ -42,6 +42,7 @@ PAGES = ["data", "model", "method", "hyperparameters", "train", "runs", "compare
          "export"]
 # Words that stay as they are in Chinese: names of methods, formats, file types, libraries, models and units
 NAMES = {  # "chat" is the name of the test's data file, shown in the default run name
+    "torch", "torchrun", "SLURM", "nvidia", "smi",
     "Adafactor", "AdaLoRA", "adalora", "Adam", "AdamW", "all", "Alpaca", "alpaca", "Alpha", "alpha", "Alt",
     "AMD", "API", "Apple", "assistant", "auto", "Beta", "bf", "bf16", "bias", "Biases", "BitFit", "BLEU",
     "BOFT", "BOS", "chat", "classification", "cls", "Core", "cpp", "CPU", "cpu", "CSV", "csv", "Ctrl", "CUDA",
@@ -115,10 +116,12 @@ def visible_texts(widget: QWidget) -> list[tuple[str, str]]:
         model = widget.model()
         out += [(f"header {c}", str(model.headerData(c, Qt.Orientation.Horizontal) or ""))
                 for c in range(model.columnCount())]
-    elif isinstance(widget, pg.PlotWidget):
-        item = widget.getPlotItem()
-        out.append(("plot title", item.titleLabel.text))
-        out += [(f"axis {side}", item.getAxis(side).labelText) for side in ("left", "bottom")]
+    elif isinstance(widget, pg.GraphicsView):  # plots: their titles, legends and axis labels
+        for item in widget.scene().items():
+            if isinstance(item, pg.LabelItem):
+                out.append(("plot label", item.text))
+            elif isinstance(item, pg.AxisItem):
+                out.append(("plot axis", item.labelText))
     return [(what, text) for what, text in out if text]
 
 

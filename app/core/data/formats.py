@@ -116,9 +116,11 @@ def detect_format(rows: list[dict], columns: dict[str, str] | None = None) -> De
         return Detection(UNKNOWN, 0.0, f"no known layout in columns {', '.join(keys[:12])}. " + _mapping_hint(keys))
     fmt = max(counts, key=lambda f: (counts[f], -FORMATS.index(f)))
     n = counts[fmt]
-    reason = Text("{n} of {total} sampled rows have {layout}", n=n, total=len(rows), layout=_DESCRIPTIONS[fmt])
+    reason = Text("{n} of {total} sampled rows have {layout}",
+                  n=n, total=len(rows), layout=_DESCRIPTIONS[fmt])
     if fmt in ("sharegpt", "preference") and any(_has_tool_turns(row) for row in rows):
-        reason = Text("{reason}; tool calls train as assistant turns and tool results as user turns", reason=reason)
+        reason = Text("{reason}; tool calls train as assistant turns and tool results as user turns",
+                      reason=reason)
     return Detection(fmt, round(n / len(rows), 3), reason)
 
 
@@ -161,7 +163,8 @@ def to_messages(data: dict, fmt: str, columns: dict[str, str] | None = None,
     """One row as [{"role": "system"|"user"|"assistant", "content": str}, ...]; RowProblem if it is unusable."""
     data = apply_columns(data, columns)
     if fmt in ("text", "classification"):
-        raise RowProblem(f"{fmt} rows are not conversations; train on their 'text' field directly")
+        raise RowProblem(Text("{fmt} rows are not conversations; train on their 'text' field directly",
+                              fmt=fmt))
     builders = {"preference": lambda d: pairs.as_messages(d, "preference"), "kto": lambda d: pairs.as_messages(d, "kto"),
                 "prompt": lambda d: pairs.as_messages(d, "prompt"), "messages": _from_messages, "sharegpt": _from_sharegpt, "alpaca": _from_alpaca,
                 "prompt_completion": _from_prompt_completion}
@@ -201,14 +204,15 @@ def _from_alpaca(data: dict) -> list[dict]:
     history = maybe_json_list(data.get("history"))
     if history:
         if not isinstance(history, list):
-            raise RowProblem(f"'history' must be a list of [user, assistant] pairs, got {type(history).__name__}")
+            raise RowProblem(Text("'history' must be a list of [user, assistant] pairs, got {type}",
+                                  type=type(history).__name__))
         for i, pair in enumerate(history):
             if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
-                raise RowProblem(f"history[{i}] must be a [user, assistant] pair")
+                raise RowProblem(Text("history[{i}] must be a [user, assistant] pair", i=i))
             for role, text in zip(("user", "assistant"), pair, strict=True):
                 content = turn_content(text, f"history[{i}]")
                 if not content.strip():
-                    raise RowProblem(f"history[{i}]: empty {role} turn")
+                    raise RowProblem(Text("history[{i}]: empty {role} turn", i=i, role=role))
                 messages.append({"role": role, "content": content})
     instruction = text_field(data, "instruction")
     extra = text_field(data, "input", optional=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..messages import Text
 from .turns import (
     ROLES,
     RowProblem,
@@ -74,7 +75,7 @@ def _prompt_messages(data: dict) -> list[dict]:
         instruction = text_field(data, "instruction")
         messages = [{"role": "user", "content": f"{instruction}\n{extra}" if extra.strip() else instruction}]
     else:
-        raise RowProblem("no prompt: expected 'prompt', 'conversations', 'messages' or 'instruction'")
+        raise RowProblem(Text("no prompt: expected 'prompt', 'conversations', 'messages' or 'instruction'"))
     system = data.get("system")
     if isinstance(system, str) and system.strip() and messages[0]["role"] != "system":
         messages.insert(0, {"role": "system", "content": system})
@@ -87,7 +88,8 @@ def _answer(value: Any, field: str) -> dict:
     if isinstance(value, list):
         turns = parse_turns(value, field)
         if len(turns) != 1:
-            raise RowProblem(f"'{field}' must hold one assistant answer, got {len(turns)} turns")
+            raise RowProblem(Text("'{field}' must hold one assistant answer, got {n} turns",
+                                  field=field, n=len(turns)))
         value = turns[0]
     if isinstance(value, dict):
         turn = value if "role" in value else parse_turn(value, field)
@@ -96,12 +98,13 @@ def _answer(value: Any, field: str) -> dict:
     elif isinstance(value, str):
         turn = {"role": "assistant", "content": value}
     else:
-        raise RowProblem(f"'{field}' must be text or an assistant turn, got "
-                         f"{type(value).__name__ if value is not None else 'null'}")
+        raise RowProblem(Text("'{field}' must be text or an assistant turn, got {kind}",
+                              field=field, kind=type(value).__name__ if value is not None else 'null'))
     if turn["role"] != "assistant":
-        raise RowProblem(f"'{field}' is a {turn['role']} turn; it must be the assistant's answer")
+        raise RowProblem(Text("'{field}' is a {role} turn; it must be the assistant's answer",
+                              field=field, role=turn['role']))
     if not turn["content"].strip():
-        raise RowProblem(f"'{field}' is empty")
+        raise RowProblem(Text("'{field}' is empty", field=field))
     return turn
 
 
@@ -109,7 +112,7 @@ def _split_shared(chosen: list, rejected: list) -> tuple[list[dict], dict, dict]
     """Whole conversations for chosen and rejected (TRL's implicit prompt): the shared turns are the prompt."""
     chosen, rejected = parse_turns(chosen, "chosen"), parse_turns(rejected, "rejected")
     if len(chosen) < 2 or chosen[:-1] != rejected[:-1]:
-        raise RowProblem("'chosen' and 'rejected' conversations must share every turn but the last")
+        raise RowProblem(Text("'chosen' and 'rejected' conversations must share every turn but the last"))
     return chosen[:-1], _answer(chosen[-1], "chosen"), _answer(rejected[-1], "rejected")
 
 
@@ -122,21 +125,21 @@ def to_preference(data: dict) -> dict:
     chosen = maybe_json_list(data.get("chosen", data.get(V1_PAIR[0])))
     rejected = maybe_json_list(data.get("rejected", data.get(V1_PAIR[1])))
     if chosen is None or rejected is None:
-        raise RowProblem("a preference row needs both 'chosen' and 'rejected'")
+        raise RowProblem(Text("a preference row needs both 'chosen' and 'rejected'"))
     has_prompt = any(k in data for k in ("prompt", "conversations", "messages", "instruction"))
     if not has_prompt and isinstance(chosen, list) and isinstance(rejected, list) and len(chosen) > 1:
         prompt, good, bad = _split_shared(chosen, rejected)
     else:
         prompt, good, bad = _prompt_messages(data), _answer(chosen, "chosen"), _answer(rejected, "rejected")
     if good["content"] == bad["content"]:
-        raise RowProblem("'chosen' and 'rejected' are the same answer")
+        raise RowProblem(Text("'chosen' and 'rejected' are the same answer"))
     return {"prompt": _check_prompt(prompt), "chosen": [good], "rejected": [bad]}
 
 
 def to_kto(data: dict) -> dict:
     label = kto_label(data)
     if not isinstance(label, bool):
-        raise RowProblem("a KTO row needs a true/false 'label' (or 'kto_tag')")
+        raise RowProblem(Text("a KTO row needs a true/false 'label' (or 'kto_tag')"))
     if "completion" in data:
         prompt, answer = _prompt_messages(data), _answer(data["completion"], "completion")
     else:
@@ -148,7 +151,7 @@ def to_kto(data: dict) -> dict:
 def to_classification(data: dict) -> dict:
     text, label = text_field(data, "text"), data.get("label")
     if isinstance(label, bool) or not isinstance(label, (str, int)) or (isinstance(label, str) and not label.strip()):
-        raise RowProblem("'label' must be a class name or number")
+        raise RowProblem(Text("'label' must be a class name or number"))
     return {"text": text, "label": label}
 
 
@@ -183,4 +186,4 @@ def as_messages(data: dict, fmt: str) -> list[dict] | str:
         return row["prompt"] + row["completion"]
     if fmt == "classification":
         return to_classification(data)["text"]
-    raise RowProblem("prompt-only rows have no answer to train on; use the grpo or rloo stage")
+    raise RowProblem(Text("prompt-only rows have no answer to train on; use the grpo or rloo stage"))

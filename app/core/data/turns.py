@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..messages import Text
+
 ROLES = {
     "system": "system",
     "user": "user", "human": "user",
@@ -18,7 +20,10 @@ ROLES = {
 
 
 class RowProblem(ValueError):
-    """A row that cannot be used as it is; the message says what is wrong with it."""
+    """A row that cannot be used as it is; its message (a messages.Text, which str() keeps) says what is wrong."""
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args and isinstance(self.args[0], str) else super().__str__()
 
 
 
@@ -37,14 +42,15 @@ def check_order(messages: list[dict]) -> None:
     start = 1 if messages and messages[0]["role"] == "system" else 0
     body = messages[start:]
     if not body:
-        raise RowProblem("no user or assistant turns")
+        raise RowProblem(Text("no user or assistant turns"))
     for i, message in enumerate(body):
         expected = "user" if i % 2 == 0 else "assistant"
         if message["role"] != expected:
-            raise RowProblem(f"turn {start + i + 1} is '{message['role']}' where '{expected}' was expected (turns "
-                             "must alternate user/assistant after an optional system message)")
+            raise RowProblem(Text("turn {value} is '{role}' where '{expected}' was expected (turns must "
+                                  "alternate user/assistant after an optional system message)",
+                                  value=start + i + 1, role=message['role'], expected=expected))
     if body[-1]["role"] != "assistant":
-        raise RowProblem("the conversation ends with a user turn; it must end with the assistant's answer")
+        raise RowProblem(Text("the conversation ends with a user turn; it must end with the assistant's answer"))
 
 
 def text_field(data: dict, field: str, *, optional: bool = False, answer: bool = False) -> str:
@@ -52,12 +58,13 @@ def text_field(data: dict, field: str, *, optional: bool = False, answer: bool =
     if field not in data or data[field] is None:
         if optional:
             return ""
-        raise RowProblem(f"missing field '{field}'")
+        raise RowProblem(Text("missing field '{field}'", field=field))
     value = data[field]
     if not isinstance(value, str):
-        raise RowProblem(f"'{field}' must be text, got {type(value).__name__}")
+        raise RowProblem(Text("'{field}' must be text, got {type}", field=field, type=type(value).__name__))
     if not value.strip() and not optional:
-        raise RowProblem(f"'{field}' is empty" + (": empty assistant turn" if answer else ""))
+        raise RowProblem(Text("'{field}' is empty: empty assistant turn", field=field) if answer else
+                         Text("'{field}' is empty", field=field))
     return value
 
 
@@ -72,28 +79,32 @@ def turn_content(value: Any, where: str) -> str:
             elif isinstance(part, dict) and part.get("type", "text") == "text":
                 text = part.get("text", part.get("value"))
                 if not isinstance(text, str):
-                    raise RowProblem(f"{where}: a text part has no 'text' string")
+                    raise RowProblem(Text("{where}: a text part has no 'text' string", where=where))
                 texts.append(text)
             else:
                 kind = part.get("type") if isinstance(part, dict) else type(part).__name__
-                raise RowProblem(f"{where}: a '{kind}' content part; only text is supported")
+                raise RowProblem(Text("{where}: a '{kind}' content part; only text is supported",
+                                      where=where, kind=kind))
         return "\n".join(texts)
-    raise RowProblem(f"{where}: content must be text, got {type(value).__name__ if value is not None else 'null'}")
+    raise RowProblem(Text("{where}: content must be text, got {kind}",
+                          where=where, kind=type(value).__name__ if value is not None else 'null'))
 
 
 def parse_turns(value: Any, field: str) -> list[dict]:
     value = maybe_json_list(value)
     if value is None:
-        raise RowProblem(f"missing field '{field}'")
+        raise RowProblem(Text("missing field '{field}'", field=field))
     if not isinstance(value, list):
-        raise RowProblem(f"'{field}' must be a list of turns, got {type(value).__name__}")
+        raise RowProblem(Text("'{field}' must be a list of turns, got {type}",
+                              field=field, type=type(value).__name__))
     if not value:
-        raise RowProblem(f"'{field}' is empty")
+        raise RowProblem(Text("'{field}' is empty", field=field))
     messages = []
     for i, turn in enumerate(value):
         where = f"{field}[{i}]"
         if not isinstance(turn, dict):
-            raise RowProblem(f"{where} must be an object, got {type(turn).__name__}")
+            raise RowProblem(Text("{where} must be an object, got {type}",
+                                  where=where, type=type(turn).__name__))
         messages.append(parse_turn(turn, where))
     return [m for m in messages if m["role"] != "system" or m["content"].strip()]
 
@@ -101,11 +112,12 @@ def parse_turns(value: Any, field: str) -> list[dict]:
 def parse_turn(turn: dict, where: str) -> dict:
     raw = turn.get("role", turn.get("from"))
     if raw is None:
-        raise RowProblem(f"{where} has no 'role' (or 'from')")
+        raise RowProblem(Text("{where} has no 'role' (or 'from')", where=where))
     role = ROLES.get(str(raw).lower())
     if role is None:
-        raise RowProblem(f"{where} has unknown role '{raw}' (expected system, user/human, assistant/gpt)")
+        raise RowProblem(Text("{where} has unknown role '{raw}' (expected system, user/human, assistant/gpt)",
+                              where=where, raw=raw))
     content = turn_content(turn.get("content", turn.get("value")), where)
     if not content.strip() and role != "system":
-        raise RowProblem(f"{where}: empty {role} turn")
+        raise RowProblem(Text("{where}: empty {role} turn", where=where, role=role))
     return {"role": role, "content": content}

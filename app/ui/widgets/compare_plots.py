@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
 from app.core.runs.compare import METRICS
 from app.ui.widgets.plots import Ema, plot_grid, style_plots, with_alpha
 
-TITLES = {"loss": "Loss (smoothed)", "eval_loss": "Eval loss", "learning_rate": "Learning rate",
-          "tokens_per_second": "Tokens / s (smoothed)"}
+TITLES = {"loss": QT_TRANSLATE_NOOP("plots", "Loss (smoothed)"), "eval_loss": QT_TRANSLATE_NOOP("plots", "Eval loss"),
+          "learning_rate": QT_TRANSLATE_NOOP("plots", "Learning rate"),
+          "tokens_per_second": QT_TRANSLATE_NOOP("plots", "Tokens / s (smoothed)")}  # translated by plot_grid
 SMOOTHED = ("loss", "tokens_per_second")
 HUES = (212, 24, 140, 280, 0, 48, 180, 320, 95, 250)  # one per run, in check order; well apart on the wheel
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -26,22 +26,24 @@ REDRAW_MS = 100
 MAX_REDRAW_MS = 1000
 EMA_SMOOTHING = 0.9
 # (plot key, title), then the series: (metric name, plot key, legend label, hue (None: the palette's accent)).
-PLOTS = (("loss", "Loss"), ("learning_rate", "Learning rate"), ("grad_norm", "Gradient norm"),
-         ("tokens_per_second", "Tokens / s"))
+# Titles and labels are marked for translation (context "plots") and translated where they are drawn.
+PLOTS = (("loss", QT_TRANSLATE_NOOP("plots", "Loss")), ("learning_rate", QT_TRANSLATE_NOOP("plots", "Learning rate")),
+         ("grad_norm", QT_TRANSLATE_NOOP("plots", "Gradient norm")),
+         ("tokens_per_second", QT_TRANSLATE_NOOP("plots", "Tokens / s")))
 SERIES = (
-    ("loss", "loss", "train", None),
-    ("loss_smoothed", "loss", "train (smoothed)", None),
-    ("eval_loss", "loss", "eval", 25),
-    ("learning_rate", "learning_rate", "learning rate", 140),
-    ("grad_norm", "grad_norm", "gradient norm", 280),
+    ("loss", "loss", QT_TRANSLATE_NOOP("plots", "train"), None),
+    ("loss_smoothed", "loss", QT_TRANSLATE_NOOP("plots", "train (smoothed)"), None),
+    ("eval_loss", "loss", QT_TRANSLATE_NOOP("plots", "eval"), 25),
+    ("learning_rate", "learning_rate", QT_TRANSLATE_NOOP("plots", "learning rate"), 140),
+    ("grad_norm", "grad_norm", QT_TRANSLATE_NOOP("plots", "gradient norm"), 280),
     ("tokens_per_second", "tokens_per_second", "tokens/s", 190),
 )
 # Stage plots (key, title, metric names as the stages log them; their eval_ versions go to the same plot). Each is
 # added below the four plots when a run first reports one of its metrics.
 STAGE_PLOTS = (
-    ("rewards", "Rewards and KL", ("rewards/margins", "rewards/chosen", "rewards/rejected", "margin", "reward",
+    ("rewards", QT_TRANSLATE_NOOP("plots", "Rewards and KL"), ("rewards/margins", "rewards/chosen", "rewards/rejected", "margin", "reward",
                                    "reward_std", "rlhf_reward", "kl")),
-    ("accuracy", "Accuracy", ("rewards/accuracies", "accuracy", "precision", "recall", "f1")),
+    ("accuracy", QT_TRANSLATE_NOOP("plots", "Accuracy"), ("rewards/accuracies", "accuracy", "precision", "recall", "f1")),
 )
 STAGE_HUES = (25, 140, 280, 190, 330, 60, 100)
 
@@ -89,7 +91,7 @@ def plot_grid(owner: QWidget, plots: tuple[tuple[str, str], ...]) -> tuple[pg.Gr
     items: dict[str, pg.PlotItem] = {}
     for i, (key, title) in enumerate(plots):
         axes = {"left": _ScientificAxis("left")} if key == "learning_rate" else None
-        plot = view.addPlot(row=i // 2, col=i % 2, title=title, axisItems=axes)
+        plot = view.addPlot(row=i // 2, col=i % 2, title=QCoreApplication.translate("plots", title), axisItems=axes)
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
         plot.setLabel("bottom", QCoreApplication.translate("plots", "step"))
@@ -189,7 +191,8 @@ class MetricsPlots(QWidget):
 
     # ---- series ----
     def _add_series(self, name: str, plot_key: str, label: str, hue: int | None) -> _Series:
-        curve = self.plots[plot_key].plot([], [], name=label, skipFiniteCheck=True)  # we drop non-finite values
+        curve = self.plots[plot_key].plot([], [], name=QCoreApplication.translate("plots", label),
+                                          skipFiniteCheck=True)  # we drop non-finite values
         curve.opts["autoDownsampleFactor"] = 1.0  # peak mode keeps each pixel's min and max: nothing is lost
         self.curves[name] = curve
         self.series[name] = _Series()
@@ -204,7 +207,7 @@ class MetricsPlots(QWidget):
             return None
         index, (key, title, _) = found, STAGE_PLOTS[found]
         if key not in self.plots:
-            plot = self._view.addPlot(row=2, col=index, title=title)
+            plot = self._view.addPlot(row=2, col=index, title=QCoreApplication.translate("plots", title))
             plot.setLabel("bottom", self.tr("step"))
             plot.getAxis("left").setWidth(56)
             plot.setXLink(self.plots["loss"])
