@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import RunConfig
 from app.core.errors import StudioError
+from app.ui.i18n import core_text
 from app.ui.icons import icon
 from app.ui.steps.base import page_layout
 from app.ui.tone import set_tone
@@ -169,7 +170,7 @@ class QueuePage(QWidget):
                 raise StudioError("The sweep has no values.", "List values in at least one row, e.g. 1e-4, 2e-4.")
             sweep, ids = queue_sweep(self._store(), self.config_provider(), axes)
         except StudioError as exc:
-            self._say(f"{exc.message} {exc.hint}", error=True)
+            self._say(f"{core_text(exc.message)} {core_text(exc.hint)}", error=True)
             return
         self._say(self.tr("Queued {n} runs ({sweep}).").format(n=len(ids), sweep=sweep))
         self.refresh()
@@ -202,7 +203,7 @@ class QueuePage(QWidget):
         try:
             queue.cancel(self._store(), item)
         except StudioError as exc:
-            self._say(f"{exc.message} {exc.hint}", error=True)
+            self._say(f"{core_text(exc.message)} {core_text(exc.hint)}", error=True)
             return
         self.refresh()
 

@@ -41,9 +41,18 @@ from app.core.config import parse_config
 from app.core.errors import StudioError
 from app.core.stages.registry import STAGES
 from app.core.store import ACTIVE_STATUSES, Store
+from app.ui.i18n import core_text
 from app.ui.pages.train import ErrorBox
 from app.ui.widgets.plots import MetricsPlots
-from app.ui.widgets.runs_table import RUN_ID_ROLE, RunsFilter, RunsModel, runs_view, size_text, status_combo
+from app.ui.widgets.runs_table import (
+    RUN_ID_ROLE,
+    RunsFilter,
+    RunsModel,
+    runs_view,
+    size_text,
+    status_combo,
+    status_text,
+)
 from app.ui.widgets.samples_timeline import SamplesTimeline
 
 log = logging.getLogger(__name__)
@@ -124,13 +133,15 @@ class RunDetail(QWidget):
             self.artifacts.setRowCount(0)
             return
         self.title.setText(run.get("name") or run["id"])
-        steps = self.tr("step {v0} of {v1}").format(v0=run.get('last_step') or 0, v1=run.get('total_steps') or '?')
-        self.subtitle.setText(self.tr("{v0} · {get} at {steps} · {v3}").format(v0=run['id'], get=run.get('status'), steps=steps, v3=run.get('device') or ''))
+        steps = self.tr("step {step} of {total}").format(step=run.get('last_step') or 0,
+                                                           total=run.get('total_steps') or '?')
+        self.subtitle.setText(self.tr("{run_id} · {status} at {steps} · {device}").format(
+            run_id=run['id'], status=status_text(run.get('status') or ""), steps=steps, device=run.get('device') or ''))
         if status == "failed":
-            self.error_box.show_error("This run failed.", run.get("error"), run.get("hint"))
+            self.error_box.show_error(self.tr("This run failed."), run.get("error"), run.get("hint"))
         elif status == "rejected":
-            self.error_box.show_error("This run was refused before training: its data or model cannot be used.",
-                                      run.get("error"), run.get("hint"))
+            self.error_box.show_error(self.tr("This run was refused before training: its data or model cannot be "
+                                              "used."), run.get("error"), run.get("hint"))
         self.plots.load_series(series or {})
         self.config_view.setPlainText(run.get("config") or "")
         self.artifacts.setRowCount(len(artifacts or []))
@@ -273,7 +284,7 @@ class RunsPage(QWidget):
         try:
             config = parse_config(yaml.safe_load(self.store.get_run(run_id)["config"]) or {})
         except StudioError as exc:
-            QMessageBox.warning(self, self.tr("Cannot clone this run"), f"{exc.message}\n\n{exc.hint}")
+            QMessageBox.warning(self, self.tr("Cannot clone this run"), f"{core_text(exc.message)}\n\n{core_text(exc.hint)}")
             return
         self.clone_requested.emit(config)
 
@@ -291,7 +302,7 @@ class RunsPage(QWidget):
         try:
             new_id = prepare_extension(run_id, epochs, self.store)
         except StudioError as exc:
-            QMessageBox.warning(self, self.tr("Cannot extend this run"), f"{exc.message}\n{exc.hint}")
+            QMessageBox.warning(self, self.tr("Cannot extend this run"), f"{core_text(exc.message)}\n{core_text(exc.hint)}")
             return
         self.refresh()
         self.resume_requested.emit(new_id)
@@ -322,7 +333,7 @@ class RunsPage(QWidget):
         try:
             self.delete_run(run_id)
         except StudioError as exc:
-            QMessageBox.warning(self, self.tr("Cannot delete this run"), f"{exc.message}\n\n{exc.hint}")
+            QMessageBox.warning(self, self.tr("Cannot delete this run"), f"{core_text(exc.message)}\n\n{core_text(exc.hint)}")
 
     @Slot()
     def _open_folder(self) -> None:

@@ -35,6 +35,7 @@ from app.core.config import RunConfig
 from app.core.errors import StudioError
 from app.core.paths import RESOURCES, run_dir
 from app.core.store import Store, new_run_id
+from app.ui.i18n import core_text
 from app.ui.runner import DEFAULT_WORKER, RunSupervisor
 from app.ui.tone import set_tone
 from app.ui.widgets.clock import clock_text
@@ -80,6 +81,7 @@ class ErrorBox(QFrame):
 
     def show_error(self, title: str, error: str | None, hint: str | None) -> None:
         self.title.setText(title)
+        error, hint = core_text(error), core_text(hint)  # a core Text (raised in this process) in the window's language
         lines = (error or "").strip().splitlines()
         self.error.setText("\n".join(lines[-12:]))
         self.error.setVisible(bool(lines))
@@ -266,9 +268,9 @@ class TrainPage(QWidget):
         try:
             return self.start(config)
         except StudioError as exc:
-            self.error_box.show_error("The run cannot start.", exc.message, exc.hint)
+            self.error_box.show_error(self.tr("The run cannot start."), exc.message, exc.hint)
         except (ValueError, OSError, RuntimeError) as exc:
-            self.error_box.show_error("The run cannot start.", str(exc), None)
+            self.error_box.show_error(self.tr("The run cannot start."), str(exc), None)
         return None
 
     def resume(self, run_id: str) -> None:
@@ -395,14 +397,14 @@ class TrainPage(QWidget):
         elif status == "cancelled":
             self.phase_label.setText(self.tr("Stopped at step {step}").format(step=step))
             if event.get("error"):
-                self.error_box.show_error("The run was stopped.", event.get("error"), event.get("hint"))
+                self.error_box.show_error(self.tr("The run was stopped."), event.get("error"), event.get("hint"))
         elif status == "rejected":
             self.phase_label.setText(self.tr("Not started"))
-            self.error_box.show_error("The run was refused: its data or model cannot be used.", event.get("error"),
-                                      event.get("hint"))
+            self.error_box.show_error(self.tr("The run was refused: its data or model cannot be used."),
+                                      event.get("error"), event.get("hint"))
         else:
             self.phase_label.setText(self.tr("Training failed"))
-            self.error_box.show_error("The run failed.", event.get("error"), event.get("hint"))
+            self.error_box.show_error(self.tr("The run failed."), event.get("error"), event.get("hint"))
         self._set_state(status)
         if self.run_id:
             self.run_completed.emit(self.run_id)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ConfigError
 from app.core.paths import data_home
 from app.core.requests import AugmentRequest, save_request
+from app.ui.i18n import core_text
 from app.ui.widgets.request_form import RequestForm
 from app.ui.worker import WorkerProcess
 
@@ -116,7 +117,7 @@ class AugmentDialog(QDialog):
             request = self.options.request(file=self.path, format=data.format, columns=dict(data.columns) or None,
                                            seed=data.seed)
         except ConfigError as exc:
-            self.status.setText("⚠ " + exc.message)
+            self.status.setText("⚠ " + core_text(exc.message))
             return
         self.list.clear()
         self.candidates = []

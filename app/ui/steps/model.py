@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import ModelConfig
 from app.core.errors import StudioError
-from app.ui.i18n import schema_text
+from app.ui.i18n import error_texts, schema_text
 from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
@@ -233,7 +233,7 @@ class ModelStep(StepPage):
 
     def _describe_failed(self, exc: Exception) -> None:
         self._busy(False)
-        self._show_problem(getattr(exc, "message", None) or str(exc), getattr(exc, "hint", ""))
+        self._show_problem(*error_texts(exc))
 
     def _show_problem(self, message: str, hint: str = "") -> None:
         self.problem_text = message
@@ -274,7 +274,7 @@ class ModelStep(StepPage):
 
     def _download_failed(self, exc: Exception) -> None:
         self._download_ended()
-        self._show_problem(getattr(exc, "message", None) or str(exc), getattr(exc, "hint", ""))
+        self._show_problem(*error_texts(exc))
 
 
 if __name__ == "__main__":

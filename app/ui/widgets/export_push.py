@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 
 from app.core.errors import StudioError
 from app.core.requests import ExportRequest
-from app.ui.i18n import schema_text
+from app.ui.i18n import core_text, schema_text
 from app.ui.icons import icon
 from app.ui.tone import set_tone
 from app.ui.widgets.field_editors import editor_for
@@ -74,7 +74,7 @@ class ExportPush(QGroupBox):
         try:
             save_token(self.token.text())
         except StudioError as exc:
-            self.state.setText(f"{exc.message} {exc.hint}")
+            self.state.setText(f"{core_text(exc.message)} {core_text(exc.hint)}")
             return
         finally:
             self.token.clear()
