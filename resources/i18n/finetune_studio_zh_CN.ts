@@ -61,6 +61,49 @@ A: {answer}</source>
     </message>
 </context>
 <context>
+    <name>AutoSettingsPanel</name>
+    <message>
+        <source>Chosen from the data</source>
+        <translation>根据数据选择</translation>
+    </message>
+    <message>
+        <source>Ticked: chosen when the run starts from the rows, their lengths and the model. Untick to set it yourself, starting from the value shown.</source>
+        <translation>勾选：运行开始时根据数据行、行的长度和模型选择。取消勾选可自行设置，从显示的值开始。</translation>
+    </message>
+    <message>
+        <source>Chosen when the run starts, from the training rows and the model (shown here once the model is read).</source>
+        <translation>运行开始时根据训练行和模型选择（读取模型后在这里显示）。</translation>
+    </message>
+    <message>
+        <source>Measuring the training rows…</source>
+        <translation>正在测量训练行…</translation>
+    </message>
+    <message>
+        <source>Chosen when the run starts (the rows could not be measured here: {error})</source>
+        <translation>运行开始时选择（这里无法测量数据行：{error}）</translation>
+    </message>
+    <message>
+        <source>{rows} training rows, {longest} tokens the longest; model of {size}.</source>
+        <translation>{rows} 条训练行，最长 {longest} 个 token；模型大小 {size}。</translation>
+    </message>
+    <message>
+        <source>auto: {value}</source>
+        <translation>自动：{value}</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>yours: {value}</source>
+        <translation>你的设置：{value}</translation>
+    </message>
+    <message>
+        <source>rule: {value}</source>
+        <translation>规则：{value}</translation>
+    </message>
+</context>
+<context>
     <name>ChatColumn</name>
     <message>
         <source>Not loaded</source>
@@ -1299,8 +1342,12 @@ A: {answer}</source>
         <translation>一个 GGUF 文件和一个 Modelfile，含对话模板、停止词和系统提示词。</translation>
     </message>
     <message>
-        <source>The installed gguf package cannot quantise q4_k_m: export f16 or q8_0 and re-quantise with llama.cpp&apos;s llama-quantize.</source>
-        <translation>已安装的 gguf 包无法量化为 q4_k_m：请导出 f16 或 q8_0，再用 llama.cpp 的 llama-quantize 重新量化。</translation>
+        <source>About {share:.0%} of f16&apos;s size. Measured on the demo model through llama.cpp: the same next token as the model at {top1:.1%} of positions, perplexity {ppl:+.1%} on held-out rows.</source>
+        <translation>约为 f16 大小的 {share:.0%}。在演示模型上经 llama.cpp 测得：{top1:.1%} 的位置上下一个 token 与原模型相同，留出行上的困惑度变化 {ppl:+.1%}。</translation>
+    </message>
+    <message>
+        <source>same next token at {top1:.0%} of positions</source>
+        <translation>{top1:.0%} 的位置上下一个 token 相同</translation>
     </message>
     <message>
         <source>This run trained the whole model: it has no adapter. Export the merged model.</source>
@@ -1355,6 +1402,14 @@ A: {answer}</source>
     <message>
         <source>Copy the `finetune-studio train run.yaml` line and the YAML to the clipboard.</source>
         <translation>把 `finetune-studio train run.yaml` 这行命令和 YAML 复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Find good settings…</source>
+        <translation>寻找好的设置…</translation>
+    </message>
+    <message>
+        <source>Train a few runs with other learning rates, epochs, ranks and dropouts, score each on the validation rows and keep the best (finetune-studio tune).</source>
+        <translation>用其他学习率、训练轮数、秩和 dropout 训练几个运行，在验证行上逐一打分并保留最好的（finetune-studio tune）。</translation>
     </message>
     <message>
         <source>Devices</source>
@@ -2522,12 +2577,20 @@ with your user&apos;s rights, every time the model is loaded (the Data step&apos
         <translation>{refusal} 克隆它的配置可以重新运行。</translation>
     </message>
     <message>
-        <source>step {v0} of {v1}</source>
-        <translation>第 {v0} / {v1} 步</translation>
+        <source>step {step} of {total}</source>
+        <translation>第 {step} / {total} 步</translation>
     </message>
     <message>
-        <source>{v0} · {get} at {steps} · {v3}</source>
-        <translation>{v0} · {steps} 时 {get} · {v3}</translation>
+        <source>{run_id} · {status} at {steps} · {device}</source>
+        <translation>{run_id} · {steps}时{status} · {device}</translation>
+    </message>
+    <message>
+        <source>This run failed.</source>
+        <translation>此运行失败了。</translation>
+    </message>
+    <message>
+        <source>This run was refused before training: its data or model cannot be used.</source>
+        <translation>此运行在训练前被拒绝：它的数据或模型无法使用。</translation>
     </message>
 </context>
 <context>
@@ -4504,6 +4567,10 @@ This cannot be undone.</source>
 <context>
     <name>ShortcutsDialog</name>
     <message>
+        <source>Tab and Shift+Tab go through the fields of a page in the order they show; the arrow keys move inside a list or table. Alt with a menu&apos;s underlined letter opens that menu.</source>
+        <translation>Tab 和 Shift+Tab 按页面上显示的顺序在字段间移动；方向键在列表或表格内移动。按 Alt 加菜单中带下划线的字母可打开该菜单。</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
@@ -4732,6 +4799,10 @@ This cannot be undone.</source>
         <translation>点击“开始”训练当前配置{named}。</translation>
     </message>
     <message>
+        <source>The run cannot start.</source>
+        <translation>运行无法开始。</translation>
+    </message>
+    <message>
         <source>Stopping: saving a checkpoint…</source>
         <translation>正在停止：保存检查点…</translation>
     </message>
@@ -4762,12 +4833,24 @@ This cannot be undone.</source>
         <translation>停在第 {step} 步</translation>
     </message>
     <message>
+        <source>The run was stopped.</source>
+        <translation>运行已停止。</translation>
+    </message>
+    <message>
         <source>Not started</source>
         <translation>未开始</translation>
     </message>
     <message>
+        <source>The run was refused: its data or model cannot be used.</source>
+        <translation>运行被拒绝：它的数据或模型无法使用。</translation>
+    </message>
+    <message>
         <source>Training failed</source>
         <translation>训练失败</translation>
+    </message>
+    <message>
+        <source>The run failed.</source>
+        <translation>运行失败了。</translation>
     </message>
     <message>
         <source>Step %v / %m  (%p%)</source>
@@ -4776,6 +4859,121 @@ This cannot be undone.</source>
     <message>
         <source>Elapsed {clock_text}   ·   ETA {eta}</source>
         <translation>已用时 {clock_text}   ·   预计剩余 {eta}</translation>
+    </message>
+</context>
+<context>
+    <name>TuneDialog</name>
+    <message>
+        <source>result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>epochs</source>
+        <translation>训练轮数</translation>
+    </message>
+    <message>
+        <source>rank</source>
+        <translation>秩</translation>
+    </message>
+    <message>
+        <source>dropout</source>
+        <translation>dropout</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>Find good settings</source>
+        <translation>寻找好的设置</translation>
+    </message>
+    <message>
+        <source>Trains a few runs with other learning rates, epochs, ranks and dropouts, and scores each on the validation rows (accuracy for labels, else ROUGE-L of the answers). The first run keeps the settings chosen from the data, so the best is never worse than them on those rows.</source>
+        <translation>用其他学习率、训练轮数、秩和 dropout 训练几个运行，并在验证行上逐一打分（标签任务用准确率，否则用回答的 ROUGE-L）。第一个运行保留根据数据选择的设置，因此在这些行上最好的结果不会比它差。</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Then train the best settings on every row (the validation rows too)</source>
+        <translation>然后用最好的设置在所有行上训练（包括验证行）</translation>
+    </message>
+    <message>
+        <source>Time budget</source>
+        <translation>时间预算</translation>
+    </message>
+    <message>
+        <source>Most trials</source>
+        <translation>最多试验次数</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Use the best settings</source>
+        <translation>使用最好的设置</translation>
+    </message>
+    <message>
+        <source>Set the best trial&apos;s learning rate, epochs, rank and dropout as yours</source>
+        <translation>把最佳试验的学习率、训练轮数、秩和 dropout 设为你的设置</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <source>scored</source>
+        <translation>已打分</translation>
+    </message>
+    <message>
+        <source>pruned early</source>
+        <translation>提前剪除</translation>
+    </message>
+    <message>
+        <source>out of time</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>{state} (defaults)</source>
+        <translation>{state}（默认设置）</translation>
+    </message>
+    <message>
+        <source>Trial {n}: step {step} of {total}</source>
+        <translation>试验 {n}：第 {step} / {total} 步</translation>
+    </message>
+    <message>
+        <source>Done: {n} trials.</source>
+        <translation>完成：{n} 次试验。</translation>
+    </message>
+    <message>
+        <source>The best trial&apos;s settings are now yours (trial {n}).</source>
+        <translation>现在使用最佳试验的设置（试验 {n}）。</translation>
     </message>
 </context>
 <context>
@@ -5189,13 +5387,6 @@ Starting from the demo preset instead.</source>
     <message>
         <source>All statuses</source>
         <translation>全部状态</translation>
-    </message>
-</context>
-<context>
-    <name>samples</name>
-    <message>
-        <source>studio-sample-</source>
-        <translation>studio-sample-</translation>
     </message>
 </context>
 </TS>

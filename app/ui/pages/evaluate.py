@@ -117,7 +117,8 @@ class EvaluatePage(QWidget):
         self.worst = _table(ANSWER_HEADERS)
         self.metrics.verticalHeader().setDefaultSectionSize(24)
         self.confusion = ConfusionMatrix()
-        self.about = QLabel(wordWrap=True, visible=False)  # what a baseline that is not the base model is
+        # what a baseline that is not the base model is: the evaluation worker's note, stored (in English) with it
+        self.about = QLabel(wordWrap=True, visible=False, objectName="workerNote")
         self.headings = []
         for title, table in ((self.tr("Tuned vs base on the same examples"), self.metrics),
                              (self.tr("Best {n} examples: the tuned model's best, where the base did worst")

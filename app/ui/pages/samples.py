@@ -14,8 +14,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-
 from app.core.config import demo_config
 from app.core.events import JsonlEventWriter
 from app.core.paths import run_dir
@@ -54,7 +52,7 @@ def _metrics(step: int, total: int, rng: random.Random) -> dict[str, float]:
 def sample_home() -> str:
     """Point FINETUNE_STUDIO_HOME at a new temporary folder holding five sample runs; returns the id of the one
     that is "still training" (its worker is this process, so `attach` follows it until the window closes)."""
-    os.environ["FINETUNE_STUDIO_HOME"] = tempfile.mkdtemp(prefix=QCoreApplication.translate("samples", "studio-sample-"))
+    os.environ["FINETUNE_STUDIO_HOME"] = tempfile.mkdtemp(prefix="studio-sample-")
     store = Store(reap=False)
     rng = random.Random(7)
     config = demo_config()

@@ -70,10 +70,10 @@ class ErrorBox(QFrame):
         layout.setContentsMargins(12, 8, 12, 8)
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: 600;")
-        self.error = QLabel()
+        self.error = QLabel(objectName="errorText")  # the worker's own words: see show_error
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.setWordWrap(True)
-        self.hint = QLabel()
+        self.hint = QLabel(objectName="errorHint")
         self.hint.setWordWrap(True)
         for widget in (self.title, self.error, self.hint):
             layout.addWidget(widget)
@@ -81,7 +81,10 @@ class ErrorBox(QFrame):
 
     def show_error(self, title: str, error: str | None, hint: str | None) -> None:
         self.title.setText(title)
-        error, hint = core_text(error), core_text(hint)  # a core Text (raised in this process) in the window's language
+        # A core Text raised in this process is shown in the window's language; what a worker process reported (its
+        # finished event, the store's error and hint) arrives as plain English text, and a library's own error (torch's
+        # out of memory) has no translation at all
+        error, hint = core_text(error), core_text(hint)
         lines = (error or "").strip().splitlines()
         self.error.setText("\n".join(lines[-12:]))
         self.error.setVisible(bool(lines))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-HOW_TO_MOVE = ("Tab and Shift+Tab go through the fields of a page in the order they show; the arrow keys move inside "
+HOW_TO_MOVE = QT_TRANSLATE_NOOP("ShortcutsDialog", "Tab and Shift+Tab go through the fields of a page in the order they show; the arrow keys move inside "
                "a list or table. Alt with a menu's underlined letter opens that menu.")
 
 
@@ -70,7 +71,7 @@ class ShortcutsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        note = QLabel(HOW_TO_MOVE)
+        note = QLabel(self.tr(HOW_TO_MOVE))
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
