@@ -245,7 +245,8 @@ PHI3_TEMPLATE = ("{% for message in messages %}<|{{ message['role'] }}|>\n{{ mes
                  "{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}")
 # SentencePiece styles: Gemma's (no space before the text, turn markers) and Llama 2's, which Phi-3 uses
 SPM_STYLES = {"gemma": ("GemmaTokenizer", False, ["<start_of_turn>", "<end_of_turn>"], GEMMA_TEMPLATE),
-              "llama": ("LlamaTokenizer", True, ["<|user|>", "<|assistant|>", "<|end|>"], PHI3_TEMPLATE)}
+              "llama": ("LlamaTokenizer", True, ["<|user|>", "<|assistant|>", "<|end|>", "<|endoftext|>"],
+                        PHI3_TEMPLATE)}  # llama.cpp refuses a Phi-3 vocabulary without <|endoftext|>
 
 
 def _spm_tokenizer(out, style):

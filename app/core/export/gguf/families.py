@@ -133,17 +133,19 @@ def extra_tensors(family: Family, config: Any) -> dict[str, Any]:
     factor = params.get("factor", 8.0)
     low, high = params.get("low_freq_factor", 1.0), params.get("high_freq_factor", 4.0)
     old_context = params.get("original_max_position_embeddings", 8192)
+    f32 = np.float32  # in float32, as the converter's torch code computes them (so the divisors are the same bits)
+    freqs = f32(1) / (f32(base) ** (np.arange(0, dim, 2, dtype=f32) / f32(dim)))
     factors = []
-    for i in range(0, dim, 2):
-        wavelength = 2 * math.pi * base ** (i / dim)
+    for freq in freqs:
+        wavelength = f32(2 * math.pi) / freq
         if wavelength < old_context / high:
-            factors.append(1.0)
+            factors.append(f32(1))
         elif wavelength > old_context / low:
-            factors.append(factor)
+            factors.append(f32(factor))
         else:
-            smooth = (old_context / wavelength - low) / (high - low)
-            factors.append(1 / ((1 - smooth) / factor + smooth))
-    return {"rope_freqs.weight": np.asarray(factors, dtype=np.float32)}
+            smooth = (f32(old_context) / wavelength - f32(low)) / f32(high - low)
+            factors.append(f32(1) / ((f32(1) - smooth) / f32(factor) + smooth))
+    return {"rope_freqs.weight": np.asarray(factors, dtype=f32)}
 
 
 def permute_for_rope(weight: Any, n_head: int) -> Any:

@@ -111,7 +111,7 @@ def tokenizer_metadata(model_dir: Path, vocab_size: int, trust_remote_code: bool
                           f"{' with byte fallback' if model.get('byte_fallback') else ''} without tokenizer.model.",
                           "Copy the base model's tokenizer.model into the merged folder and export again.")
     meta.update(chat_template=tok.chat_template, add_bos=bool(getattr(tok, "add_bos_token", False)))
-    for name in ("bos", "eos", "pad", "unk"):
+    for name in ("bos", "eos", "pad", "unk", "mask"):
         meta[name] = getattr(tok, f"{name}_token_id", None)
     return meta
 
@@ -128,7 +128,8 @@ def write_vocab(writer: Any, vocab: dict[str, Any]) -> None:
     if vocab["add_space_prefix"] is not None:
         writer.add_add_space_prefix(vocab["add_space_prefix"])
     for key, add in (("bos", writer.add_bos_token_id), ("eos", writer.add_eos_token_id),
-                     ("pad", writer.add_pad_token_id), ("unk", writer.add_unk_token_id)):
+                     ("pad", writer.add_pad_token_id), ("unk", writer.add_unk_token_id),
+                     ("mask", writer.add_mask_token_id)):
         if vocab[key] is not None:
             add(vocab[key])
     writer.add_add_bos_token(vocab["add_bos"])
