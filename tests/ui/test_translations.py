@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QTableView,
     QTabWidget,
@@ -274,6 +275,27 @@ def test_language_follows_flag_then_environment_then_settings_then_system(tmp_pa
     assert i18n.choose_language(settings, "zh-CN") == "zh_CN"
     assert i18n.choose_language(settings, "fr_FR") == "en"  # a language we do not have: English
     assert i18n.supported("zh_CN.UTF-8") == i18n.supported("zh") == "zh_CN"
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_help_language_keeps_the_choice_for_the_next_start_and_says_so_in_both_languages(qtbot, tmp_path, monkeypatch,
+                                                                                        qm_dir):
+    monkeypatch.setattr(i18n, "find_qm", lambda lang: i18n.qm_path(lang, qm_dir))
+    monkeypatch.delenv(i18n.ENV, raising=False)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda parent, title, text: shown.append(text)))
+    settings = open_settings(tmp_path / "gui.ini")
+    window = MainWindow(config_with_data(write_jsonl(tmp_path / "chat.jsonl", chat_rows(2))), settings=settings)
+    qtbot.addWidget(window)
+    assert window.language_actions[""].isChecked()  # nothing chosen yet: the system's language
+    window.language_actions["zh_CN"].trigger()
+    assert settings.value(i18n.SETTING) == "zh_CN" and window.language_actions["zh_CN"].isChecked()
+    assert i18n.choose_language(settings) == "zh_CN"
+    assert "the next time Finetune Studio starts" in shown[0] and "下次启动 Finetune Studio 时" in shown[0]
+    window.language_actions["en"].trigger()
+    assert i18n.choose_language(settings) == "en" and shown[1] == "The window will be in English the next time " \
+        "Finetune Studio starts."
+    window.shutdown()
 
 
 def test_core_messages_are_english_for_the_cli_and_translated_in_the_window(chinese):
