@@ -103,7 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="recipes to measure (default: all)")
     parser.add_argument("--dry-run", action="store_true", help="print the figures; do not write measured.yaml")
+    parser.add_argument("--table", action="store_true", help="print measured.yaml as docs/recipes.md's table and "
+                        "measure nothing")
     args = parser.parse_args(argv)
+    if args.table:
+        print(table(recipes()))
+        return 0
     os.environ.setdefault("FINETUNE_STUDIO_HOME", tempfile.mkdtemp(prefix="recipes-bench-"))
     found = recipes()
     names = args.names or list(found)
@@ -142,6 +147,28 @@ def main(argv: list[str] | None = None) -> int:
                 write(out)
     print(yaml.safe_dump(out, sort_keys=True, allow_unicode=True))
     return 0
+
+
+def table(found: dict[str, Recipe]) -> str:
+    """The before/after table of docs/recipes.md: one row per recipe step."""
+    def fig(value: float | None) -> str:
+        return "—" if value is None else f"{value:.2f}"
+
+    lines = ["| recipe | metric | base 0-shot | base few-shot | tuned | minutes to train | held-out rows |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for recipe in found.values():
+        for i, step in enumerate(recipe.steps):
+            m = step.measured
+            name = recipe.name + (f" (step {i + 1}, {step.config['training']['stage']})" if len(recipe.steps) > 1
+                                  else "")
+            metric = step.metric.title + ("" if step.metric.higher_is_better else " (lower is better)")
+            if m is None:
+                lines.append(f"| {name} | {metric} | not measured | | | | |")
+                continue
+            few = f"{fig(m.base_few_shot)} ({step.evaluation.few_shot}-shot)" if m.base_few_shot is not None else "—"
+            lines.append(f"| {name} | {metric} | {fig(m.base_zero_shot)} | {few} | **{fig(m.tuned)}** | "
+                         f"{m.minutes:.1f} | {m.examples} |")
+    return "\n".join(lines)
 
 
 def write(out: dict) -> None:

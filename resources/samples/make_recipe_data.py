@@ -241,8 +241,9 @@ def tallow(rng: random.Random) -> dict[str, object]:
 
 
 # ------------------------------------------------------------------------------------------------ preferences
-# The preferred answer gives its reason; the rejected one is the bare answer. A base model rates the bare answer
-# more likely (it is shorter), so DPO has something to change.
+# The preferred answer gives its reason; the rejected one the same yes or no with a non-reason ("Trust me on
+# this."). A base model rates the rejected answer more likely (it is shorter and generic), so DPO has something to
+# change; the held-out pairs' non-reasons are worded as no training pair words them.
 PREF_TRAIN = [
     ("Should I water my cactus every day?", "No.", "No. A cactus stores water, so water it only when the soil is "
      "completely dry."),
@@ -298,16 +299,19 @@ PREF_TEST = [
     ("Can I freeze milk?", "Yes.", "Yes. Milk keeps for months frozen, though it may separate when thawed."),
 ]
 ASK = ["", "Quick question: ", "Tell me: ", "I wonder: "]
+NON_REASONS_TRAIN = ["Trust me on this.", "That is just how it is.", "Everyone knows that.", "Do not ask why.",
+                     "It is obvious.", "Because I said so."]
+NON_REASONS_TEST = ["Just believe me.", "No need to explain.", "That is simply the way it is."]
 
 
 def preferences(rng: random.Random) -> dict[str, list[dict]]:
-    def pair(prefix: str, question: str, bare: str, reasoned: str) -> dict:
+    def pair(prefix: str, question: str, bare: str, reasoned: str, non_reasons: list[str]) -> dict:
         q = prefix + (question[0].lower() + question[1:] if prefix else question)
-        return {"prompt": q, "chosen": reasoned, "rejected": bare}
+        return {"prompt": q, "chosen": reasoned, "rejected": f"{bare} {rng.choice(non_reasons)}"}
 
-    train = [pair(p, *row) for row in PREF_TRAIN for p in rng.sample(ASK, 3)]
+    train = [pair(p, *row, NON_REASONS_TRAIN) for row in PREF_TRAIN for p in rng.sample(ASK, 3)]
     rng.shuffle(train)
-    test = [pair("", *row) for row in PREF_TEST]
+    test = [pair("", *row, NON_REASONS_TEST) for row in PREF_TEST]
     return {"preferences.jsonl": train, "preferences_test.jsonl": test}
 
 

@@ -80,7 +80,7 @@ def test_every_shipped_recipe_beats_its_baseline(step):
     spec = load_recipe(path).steps[i]
     assert spec.measured is not None, "measure it: python -m bench.recipes " + path.stem
     assert beats_baseline(spec), spec.measured
-    assert spec.measured.minutes > 0 and spec.measured.examples >= 10
+    assert spec.measured.minutes > 0 and spec.measured.examples >= 5  # pt: blocks of held-out text
 
 
 def test_a_users_file_gets_its_columns_mapped_and_a_test_share(tmp_path):
