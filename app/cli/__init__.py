@@ -45,12 +45,17 @@ def cmd_gui(args) -> int:
         raise problem
     from app.ui.app import run_gui
 
-    return run_gui(args.config, exit_after_show=args.exit_after_show)
+    return run_gui(args.config, exit_after_show=args.exit_after_show, lang=args.lang)
+
+
+LANG_HELP = ("the window's language (en, zh_CN), this time only; default: FINETUNE_STUDIO_LANG, else Help > Language, "
+             "else the system's (the command line itself speaks English)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="finetune-studio", description="Fine-tune language models on your machine.")
     p.add_argument("-v", "--verbose", action="store_true", help="more log output")
+    p.add_argument("--lang", metavar="LANG", help=LANG_HELP)  # also before `gui`, or with no command at all
     desktop.add_arguments(p)
     sub = p.add_subparsers(dest="cmd")
 
@@ -58,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("config", nargs="?", help="a run config to open")
     g.add_argument("--exit-after-show", action="store_true",
                    help="quit as soon as the window is shown (start-up benchmarks and smoke tests)")
+    g.add_argument("--lang", metavar="LANG", default=argparse.SUPPRESS, help=LANG_HELP)
     g.set_defaults(func=cmd_gui)
     for group in (train, launch, runs, export, chat, serve, data, models, evaluate, queue, tune, methods, recipes,
                   doctor, desktop):

@@ -298,6 +298,16 @@ def test_help_language_keeps_the_choice_for_the_next_start_and_says_so_in_both_l
     window.shutdown()
 
 
+def test_lang_flag_reaches_the_window(monkeypatch):
+    from app import cli
+
+    seen = {}
+    monkeypatch.setattr("app.core.system_libs.gui_problem", lambda: None)
+    monkeypatch.setattr("app.ui.app.run_gui", lambda config, exit_after_show, lang: seen.update(lang=lang) or 0)
+    assert cli.main(["--lang", "zh_CN"]) == 0 and seen == {"lang": "zh_CN"}  # gui is the default command
+    assert cli.main(["gui", "--lang", "en"]) == 0 and seen == {"lang": "en"}
+
+
 def test_core_messages_are_english_for_the_cli_and_translated_in_the_window(chinese):
     """A core Text prints English (the CLI, logs, events) and the window shows it translated, its values too."""
     from app.core.data.formats import detect_format
