@@ -88,8 +88,8 @@ def add_parsers(sub) -> None:
     e.add_argument("--max-shard-size", metavar="SIZE", help="largest safetensors file of --merged, e.g. 500MB")
     e.add_argument("--gguf", type=Path, metavar="DIR", help="write a GGUF file for llama.cpp into DIR")
     e.add_argument("--quant", choices=get_args(GgufQuant),
-                   help="GGUF tensor type, default f16 (q4_k_m: export f16 and run llama.cpp's llama-quantize; the "
-                        "error gives the command)")
+                   help="GGUF tensor type, default q4_k_m (what Ollama users pull; f16: exact), quantised "
+                        "in-process as llama.cpp's llama-quantize does")
     e.add_argument("--ollama", type=Path, metavar="DIR", help="write an Ollama folder (GGUF + Modelfile) into DIR")
     e.add_argument("--push-to-hub", metavar="REPO", help="upload the merged model (else the adapter) to the Hugging "
                    "Face Hub repository REPO (user/name); the token comes from `finetune-studio hub login`")
