@@ -39,7 +39,8 @@ def cmd_data(args) -> int:
                 progress(done, total)
 
         report = inspect_file(args.file, fmt=args.format, tokenizer=tokenizer, max_length=args.max_length,
-                              progress=reading, validation=args.validation)
+                              progress=reading, validation=args.validation,
+                              validation_split=args.validation_split, seed=args.seed)
         reports.append(report)
         report_dict = report.to_dict()
         return report_dict if args.details else {"counts": report.counts(), **_brief(report_dict)}
@@ -88,7 +89,7 @@ def _data_split(args) -> int:
     from app.core.data.splits import split_dataset
 
     result = split_dataset(args.file, tuple(args.ratios), seed=args.seed, stratify_by=args.stratify,
-                           out_dir=args.out_dir)
+                           out_dir=args.out_dir, group_by=args.group_by, hold_out_words=args.hold_out_words)
     if args.json:
         print_json(result.to_dict())
     else:
@@ -118,6 +119,8 @@ def _clean_parser(ds) -> None:
 
 
 def add_parsers(sub) -> None:
+    from app.core.config import DataConfig
+
     d = sub.add_parser("data", help="dataset tools: inspect (the doctor), clean, split")
     ds = d.add_subparsers(dest="data_cmd", required=True)
     di = ds.add_parser("inspect", help="format, rows, problems by line, duplicates, leakage, token lengths")
@@ -126,6 +129,11 @@ def add_parsers(sub) -> None:
     di.add_argument("--model", help="model whose tokenizer measures lengths (e.g. demo)")
     di.add_argument("--max-length", type=int, default=512)
     di.add_argument("--validation", metavar="FILE", help="a validation file to check for rows shared with FILE")
+    di.add_argument("--validation-split", type=float, default=DataConfig.model_fields["validation_split"].default,
+                    metavar="R", help="without --validation: the share a run holds out, checked for rows that bring "
+                    "nothing new (default: the config's default)")
+    di.add_argument("--seed", type=int, default=DataConfig.model_fields["seed"].default,
+                    help="the split's seed (data.seed)")
     di.add_argument("--details", action="store_true",
                     help="list every problem, duplicate group, leaked pair and the token-length histogram")
     di.add_argument("--json", action="store_true")
@@ -138,6 +146,10 @@ def add_parsers(sub) -> None:
                     help="train, validation and test shares (default 0.8 0.1 0.1; normalised to sum to 1)")
     dp.add_argument("--seed", type=int, default=0)
     dp.add_argument("--stratify", metavar="COLUMN", help="keep each value of this column (e.g. label) in proportion")
+    dp.add_argument("--group-by", metavar="COLUMN", help="keep the rows of each value of this column together in one "
+                    "split (a customer, a city, a template): held-out rows measure generalisation")
+    dp.add_argument("--hold-out-words", action="store_true", help="hold out words (names, places, phrasings): "
+                    "every row that holds one leaves training")
     dp.add_argument("--out-dir", metavar="DIR", help="where to write (default: a new folder in the data home)")
     dp.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_data)

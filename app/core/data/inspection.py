@@ -1,6 +1,7 @@
 """Inspect a dataset file (the dataset doctor): its format, how many rows are usable, what is wrong with the
-others (by line), exact and near duplicates, rows leaked into a validation file, placeholders, labels, and token
-lengths with a histogram and what `max_length` would cut.
+others (by line), exact and near duplicates, rows leaked into a validation file, placeholders, labels, token
+lengths with a histogram and what `max_length` would cut, and whether the validation rows (a file, or the share a
+run holds out) bring anything the training rows lack (overlap.py).
 
 Streaming: rows are read one at a time; what is kept per row is a few hashes and a token length (see
 duplicates.py and lengths.py), so a file of millions of rows never sits in memory.
@@ -18,6 +19,7 @@ from pathlib import Path
 from .duplicates import DuplicateReport, LeakageReport, RowHashes
 from .formats import UNKNOWN, Detection, RowProblem, detect_format, normalise
 from .lengths import LengthStats, histogram_lines
+from .overlap import OverlapReport, overlap
 from .placeholders import placeholders_in
 from .problems import Problem
 from .readers import Row
@@ -53,9 +55,10 @@ class InspectReport:
     leakage: LeakageReport | None = None
     placeholders: dict[str, int] = field(default_factory=dict)  # {{name}} -> rows using it
     labels: dict[str, int] | None = None  # the 'label' column's values and their counts
+    overlap: OverlapReport | None = None  # validation rows that bring nothing new beside the training rows
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "overlap": self.overlap.to_dict() if self.overlap is not None else None}
 
     def counts(self) -> dict:
         """The headline numbers, flat."""
@@ -77,6 +80,9 @@ class InspectReport:
         if self.leakage is not None:
             lines.append(f"  leakage: {self.leakage.rows} training rows also in {self.leakage.validation_file} "
                          f"({self.leakage.validation_rows} validation rows)")
+        if self.overlap is not None and self.overlap.warns:
+            lines.append(f"  generalisation: {self.overlap.message()}")
+            lines.append(f"    {self.overlap.hint}")
         if self.placeholders:
             lines.append("  placeholders: " + ", ".join(f"{{{{{k}}}}} in {v} rows"
                                                        for k, v in self.placeholders.items()))
@@ -163,9 +169,12 @@ def row_hashes(path: str | Path, fmt: str = "auto", columns: dict[str, str] | No
 
 def inspect_file(path: str | Path, fmt: str = "auto", columns: dict[str, str] | None = None, tokenizer=None,
                  max_length: int | None = None, max_problems: int = 200, progress: Progress | None = None,
-                 system_prompt: str | None = None, validation: str | Path | None = None) -> InspectReport:
+                 system_prompt: str | None = None, validation: str | Path | None = None,
+                 validation_split: float = 0.0, seed: int = 42) -> InspectReport:
     """Read a whole file and report on it; token stats only when a tokenizer is given; leakage only when a
-    validation file is given (read with the same format setting and column mapping)."""
+    validation file is given (read with the same format setting and column mapping). The overlap of validation and
+    training rows: against the validation file, else against the rows a run holds out (`validation_split`, `seed`:
+    the split prepare.split_examples makes)."""
     detection, examples, total = scan(path, fmt, columns, system_prompt)
     report = InspectReport(str(path), detection.format, detection.confidence, detection.reason)
     encoder = ConversationEncoder(tokenizer, max_length or 10**9) if tokenizer is not None else None
@@ -208,8 +217,35 @@ def inspect_file(path: str | Path, fmt: str = "auto", columns: dict[str, str] | 
     if validation is not None:
         other = row_hashes(validation, fmt, columns, system_prompt)
         report.leakage = hashes.leakage(other, str(validation))
+        report.overlap = overlap(_examples(path, fmt, columns, system_prompt),
+                                 _examples(validation, fmt, columns, system_prompt), "validation file")
+    elif validation_split > 0 and report.valid_rows >= 2:
+        report.overlap = _split_overlap(path, fmt, columns, system_prompt, report.valid_rows, validation_split, seed)
     log.info("inspected %s: %s, %d rows, %d usable", path, report.format, report.rows, report.valid_rows)
     return report
+
+
+def _examples(path: str | Path, fmt: str, columns: dict[str, str] | None, system_prompt: str | None) -> Iterator:
+    return (example for _row, example, _problem in scan(path, fmt, columns, system_prompt)[1] if example is not None)
+
+
+def _split_overlap(path: str | Path, fmt: str, columns: dict[str, str] | None, system_prompt: str | None, rows: int,
+                   share: float, seed: int) -> OverlapReport:
+    """The overlap of the rows a run holds out for validation (the same seeded pick) with the rows it trains on."""
+    from .prepare import split_indices
+
+    _train, held = split_indices(rows, share, seed)
+    held_set = set(held)
+    validation: list = []
+
+    def training() -> Iterator:
+        for i, example in enumerate(_examples(path, fmt, columns, system_prompt)):
+            if i in held_set:
+                validation.append(example)
+            else:
+                yield example
+
+    return overlap(training(), iter(validation), "default split")  # the held rows are gathered as training is read
 
 
 def _count_label(labels: Counter, value) -> Counter | None:

@@ -7,6 +7,12 @@ byte a row for the assignment plus four for the label.
 
 Deterministic: the same file, ratios, seed and stratification give the same files. Each split takes
 round(n * ratio) rows of every stratum (train and validation first; test takes the rest).
+
+Two splits hold out whole groups, so that the held-out rows measure generalisation (overlap.py, issue #23):
+`group_by` a column (every row with one value of it lands in one split: a customer, a city, a template id), and
+`hold_out_words` (words of three or more letters that occur in 2 rows up to WORD_SHARE of the rows, drawn in a
+seeded order: every row that holds a drawn word goes to validation, then test, until each has its share, so no
+training row holds a held-out word). Both keep what pass one reads in memory (a group id, or the row's words).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ log = logging.getLogger(__name__)
 
 SPLITS = ("train", "validation", "test")
 MAX_STRATA = 1000
+WORD_SHARE = 0.2  # hold_out_words draws words found in at most this share of the rows (names, places, phrasings)
 MISSING = "(missing)"
 
 
@@ -59,16 +66,26 @@ class SplitResult:
 
 def split_dataset(path: str | Path, ratios: tuple[float, ...] = (0.8, 0.1, 0.1), seed: int = 0,
                   stratify_by: str | None = None, out_dir: str | Path | None = None,
-                  progress: Callable[[int, int | None], None] | None = None, stop=None) -> SplitResult:
+                  progress: Callable[[int, int | None], None] | None = None, stop=None, *,
+                  group_by: str | None = None, hold_out_words: bool = False) -> SplitResult:
     """Write `train.jsonl`, `validation.jsonl`, `test.jsonl` (those with a ratio above 0) and `split.json` into
-    `out_dir` (default: a new `<data home>/datasets/<stem>.split.v<N>/`). Ratios are normalised to sum to 1."""
+    `out_dir` (default: a new `<data home>/datasets/<stem>.split.v<N>/`). Ratios are normalised to sum to 1.
+    At most one of `stratify_by`, `group_by` and `hold_out_words`."""
     source = check_file(path)
     shares = _shares(ratios)
+    if sum(map(bool, (stratify_by, group_by, hold_out_words))) > 1:
+        raise DataError("Choose one way to split: stratified, by a column's groups, or by held-out words.",
+                        "Drop all but one of --stratify, --group-by and --hold-out-words.")
     folder = Path(out_dir).expanduser() if out_dir is not None else _next_split_dir(source)
     targets = {name: check_target(folder / f"{name}.jsonl", source) for name, share in zip(SPLITS, shares,
                                                                                               strict=True) if share}
-    strata, names, skipped = _read_strata(source, stratify_by, stop)
-    assignment = _assign(strata, len(names) or 1, shares, seed)
+    if group_by or hold_out_words:
+        groups, skipped = _read_groups(source, group_by, stop)
+        assignment = _assign_groups(groups, shares, seed)
+        strata, names = array("I", [0] * len(groups)), []
+    else:
+        strata, names, skipped = _read_strata(source, stratify_by, stop)
+        assignment = _assign(strata, len(names) or 1, shares, seed)
     counts = {name: 0 for name in SPLITS}
     labels = {name: dict.fromkeys(names, 0) for name in SPLITS} if stratify_by else None
     rows, total = open_rows(source)
@@ -91,7 +108,8 @@ def split_dataset(path: str | Path, ratios: tuple[float, ...] = (0.8, 0.1, 0.1),
     counts["skipped"] = skipped
     sidecar = write_sidecar(folder / "split.json", {
         "source": str(source), "source_sha256": sha256_of(source), "ratios": shares, "seed": seed,
-        "stratify_by": stratify_by, "counts": counts, "labels": labels,
+        "stratify_by": stratify_by, "group_by": group_by, "hold_out_words": hold_out_words, "counts": counts,
+        "labels": labels,
         "files": {name: {"path": str(t), "sha256": sha256_of(t)} for name, t in targets.items()}})
     log.info("split %s into %s: %s", source, folder, counts)
     return SplitResult(str(source), str(folder), {n: str(targets[n]) if n in targets else None for n in SPLITS},
@@ -163,4 +181,62 @@ def _assign(strata: array, n_strata: int, shares: list[float], seed: int):
             n_val = n - n_train
         assignment[members[n_train:n_train + n_val]] = 1
         assignment[members[n_train + n_val:]] = 2
+    return assignment
+
+
+def _read_groups(source: Path, group_by: str | None, stop) -> tuple[list, int]:
+    """Pass one for a grouped split: each parseable row's group (its `group_by` value) or its set of words."""
+    from .overlap import words
+
+    groups, skipped = [], 0
+    rows, _total = open_rows(source)
+    for row in rows:
+        if row.data is None:
+            skipped += 1
+            continue
+        if stop is not None and len(groups) % 10_000 == 0 and stop.is_set():
+            raise Cancelled("Split stopped; nothing was written.")
+        groups.append(_label(row.data.get(group_by)) if group_by else frozenset(words(row.data)))
+    if not groups:
+        raise DataError(f"{source.name} has no rows that can be read.", "Check the file with `data inspect`.")
+    if group_by and set(groups) == {MISSING}:
+        raise DataError(f"No row has a '{group_by}' column to group by.",
+                        "Name a column whose values mark related rows (a customer, a city, a template).")
+    return groups, skipped
+
+
+def _assign_groups(groups: list, shares: list[float], seed: int):
+    """Split index per row, whole groups at a time: validation, then test, fill up with groups drawn in a seeded
+    order until each has its share; the rest train. Words: a drawn word takes every row that holds it."""
+    import random
+
+    import numpy as np
+
+    n = len(groups)
+    assignment = np.zeros(n, dtype=np.uint8)
+    rng = random.Random(seed)
+    members: dict = {}
+    if groups and isinstance(groups[0], frozenset):
+        for i, ws in enumerate(groups):
+            for w in ws:
+                members.setdefault(w, []).append(i)
+        most = max(2, int(n * WORD_SHARE))
+        members = {w: rows for w, rows in members.items() if 2 <= len(rows) <= most}
+    else:
+        for i, group in enumerate(groups):
+            members.setdefault(group, []).append(i)
+    keys = sorted(members)
+    rng.shuffle(keys)
+    targets = [0, round(n * shares[1]), round(n * shares[2])]
+    filled = [n, 0, 0]
+    for split in (1, 2):
+        for key in keys:
+            if filled[split] >= targets[split]:
+                break
+            rows = [i for i in members[key] if assignment[i] == 0]
+            if not rows or filled[split] + len(rows) > targets[split] * 1.5 + 1:
+                continue  # taken already, or far too big for what is left of this split
+            assignment[rows] = split
+            filled[split] += len(rows)
+            filled[0] -= len(rows)
     return assignment

@@ -25,7 +25,14 @@ from app.ui.settings import remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
 from app.ui.steps.data_augment import AugmentDialog, save_work
-from app.ui.steps.data_doctor import DoctorPanel, clean_work, inspect_work, read_sidecar, switch_text
+from app.ui.steps.data_doctor import (
+    DoctorPanel,
+    clean_work,
+    holdout_work,
+    inspect_work,
+    read_sidecar,
+    switch_text,
+)
 from app.ui.steps.data_mix import MixDialog
 from app.ui.steps.data_preview import (
     PREVIEW_ROWS,
@@ -136,6 +143,7 @@ class DataStep(StepPage):
         self.doctor.fix_requested.connect(self.fix)
         self.doctor.measure_requested.connect(lambda: self.load(self.state.config.data.train, measure=True))
         self.doctor.augment_requested.connect(self.open_augment_dialog)
+        self.doctor.holdout_requested.connect(self.hold_out_words)
         self.problems = self.doctor.problems
         self.doctor_tab = doctor_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         doctor_scroll.setWidget(self.doctor)  # the page keeps its small minimum size on small screens
@@ -313,6 +321,23 @@ class DataStep(StepPage):
         self._busy("Cleaning…")
         self.tasks.start("clean", work, done=self._cleaned, error=self._failed, progress=self._progress)
         self.validity_changed.emit(False)
+
+    def hold_out_words(self) -> None:
+        """Split the training file so that validation holds words no training row holds; train on the split."""
+        self._busy(self.tr("Splitting…"))
+        self.tasks.start("clean", holdout_work(self.state.config.data.train, self.state.config),
+                         done=self._held_out, error=self._failed, progress=self._progress)
+        self.validity_changed.emit(False)
+
+    def _held_out(self, result) -> None:
+        self._idle()
+        self.state.update("data", validation=result.paths["validation"], validation_split=0.0)
+        self.set_file(result.paths["train"], fmt="auto")
+        self.switched.setText(self.tr("Training on {train} ({n} rows); validation: {validation} ({v} rows that hold "
+                                      "words no training row holds).").format(
+            train=result.paths["train"], n=result.counts["train"], validation=result.paths["validation"],
+            v=result.counts["validation"]))
+        self.switched.show()
 
     def _cleaned(self, result) -> None:
         """Switch to the new version, and say so where the user looks: the file, what changed, and what became of

@@ -38,6 +38,7 @@ FIXES = {
     "placeholders": (QT_TRANSLATE_NOOP("DoctorPanel", "Fill placeholders…"), None),
     "lengths": (QT_TRANSLATE_NOOP("DoctorPanel", "Measure token lengths"), None),
     "augment": (QT_TRANSLATE_NOOP("DoctorPanel", "Augment…"), None),
+    "overlap": (QT_TRANSLATE_NOOP("DoctorPanel", "Hold out words"), None),
 }
 
 
@@ -69,8 +70,25 @@ def inspect_work(path: str, config, tokenizer=None, measure: bool = False):
         rows = first_rows(local)
         result = inspect_file(local, fmt=data.format, columns=dict(data.columns) or None,
                               system_prompt=data.system_prompt, tokenizer=tokenizer or loaded,
-                              max_length=max_length, progress=report)
+                              max_length=max_length, progress=report,
+                              validation=data.validation if data.validation and Path(data.validation).is_file()
+                              else None, validation_split=data.validation_split, seed=data.seed)
         return rows, result, (model.source, loaded) if loaded is not None else None
+
+    return work
+
+
+def holdout_work(path: str, config):
+    """A TaskGroup job: split the dataset at `path` into training rows and validation rows that hold words no
+    training row holds (data.splits, hold_out_words), at the config's validation share (at least 10%)."""
+    data = config.data
+
+    def work(progress, stop):
+        from app.core.data.splits import split_dataset
+
+        share = max(0.1, data.validation_split)
+        return split_dataset(path, (1 - share, share), seed=data.seed, hold_out_words=True, stop=stop,
+                             progress=lambda done, total: progress(done, total or 0, "Splitting rows"))
 
     return work
 
@@ -182,6 +200,7 @@ class DoctorPanel(QWidget):
     fix_requested = Signal(dict)
     measure_requested = Signal()
     augment_requested = Signal()
+    holdout_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -222,6 +241,11 @@ class DoctorPanel(QWidget):
         self.grid.addLayout(lengths, list(FIXES).index("lengths") + 1, 0, 1, 3)
         self.buttons["lengths"].clicked.connect(self.measure_requested)
         self.buttons["augment"].clicked.connect(self.augment_requested)
+        self.buttons["overlap"].clicked.connect(self.holdout_requested)
+        self.buttons["overlap"].setToolTip(self.tr("Split the rows so that validation holds names, places and "
+                                                   "phrasings no training row holds, and train on that split: "
+                                                   "validation then measures what the model learned, not what "
+                                                   "it memorised"))
         self.buttons["lengths"].setToolTip(self.tr("Tokenise every example with the chosen model's "
                                                    "tokenizer and chat template: a histogram, and what the "
                                                    "max length would cut"))
@@ -275,13 +299,14 @@ class DoctorPanel(QWidget):
             "placeholders": (len(report.placeholders),
                              self.tr("Placeholders: {list}").format(list=placeholders or self.tr("none"))),
             "lengths": (report.valid_rows, self._lengths_text(report)),
+            "overlap": self._overlap(report),
             "augment": (report.valid_rows and report.format != "text",
                         self.tr("More examples: a local model rephrases your questions and writes new ones; you pick "
                                 "which to keep")),
         }
         for key, (number, text) in texts.items():
             self.findings[key].setText(("⚠ " if number and key in ("problems", "duplicates", "near_duplicates",
-                                                                   "placeholders") else "") + text)
+                                                                   "placeholders", "overlap") else "") + text)
             self.buttons[key].setEnabled(bool(number))
         self.filter_button.setEnabled(bool(report.valid_rows))
         stats = report.token_stats
@@ -292,6 +317,19 @@ class DoctorPanel(QWidget):
             self.problems.addItem(f"{where}{core_text(problem.message)}")
         if report.problem_count > len(report.problems):
             self.problems.addItem(self.tr("… and {v0:,} more").format(v0=report.problem_count - len(report.problems)))
+
+    def _overlap(self, report) -> tuple[int, str]:
+        """(whether to warn, the text): validation rows that bring no word the training rows lack."""
+        found = report.overlap
+        if found is None or not found.validation_rows:
+            return 0, self.tr("Validation rows: none held out")
+        if not found.warns:
+            return 0, self.tr("Validation rows: {share:.0%} bring no new word (name, place, phrasing) beside the "
+                              "training rows").format(share=found.share)
+        return 1, self.tr("{nothing} of {rows} validation rows bring no word the training rows lack: validation "
+                          "loss cannot tell learning the task from memorising the rows. Hold out words (or split "
+                          "by a column: finetune-studio data split --group-by)").format(
+            nothing=found.nothing_new, rows=found.validation_rows)
 
     def _lengths_text(self, report) -> str:
         stats = report.token_stats or {}
