@@ -10,7 +10,7 @@ from app.core.events import CHAT_EVENT_NAMES
 
 _SIGNALS = {"started": "run_started", "sample": "sample_received", "checkpoint": "checkpoint_saved",
             "artifact": "artifact_saved", "warning": "warning_raised", "result": "result_received",
-            "finished": "run_finished", "listening": "server_listening", **dict.fromkeys(CHAT_EVENT_NAMES, "chat_event")}
+            "finished": "run_finished", "listening": "server_listening", "trial": "trial_finished", **dict.fromkeys(CHAT_EVENT_NAMES, "chat_event")}
 
 
 class EventBatch:

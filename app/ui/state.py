@@ -60,7 +60,10 @@ class StudioState(QObject):
             new = RunConfig.model_validate(merged)
         else:
             current = getattr(self._config, section)
-            new_section = type(current).model_validate({**current.model_dump(), **fields})
+            data = {**current.model_dump(), **fields}
+            if "auto" in data and "auto" not in fields:  # a setting set here is the user's, no longer chosen
+                data["auto"] = [name for name in data["auto"] if name not in fields]
+            new_section = type(current).model_validate(data)
             new = self._config.model_copy(update={section: new_section})
         if new == self._config:
             return

@@ -47,6 +47,7 @@ class WorkerSignals(QObject):
     result_received = Signal(dict)
     chat_event = Signal(dict)  # loaded, token, done, unloaded, error: one per event, in order
     server_listening = Signal(dict)  # `serve`: the HTTP server accepts requests (url, models)
+    trial_finished = Signal(dict)  # `tune`: one trial ended (number, state, value, params, ...)
     log_received = Signal(str)
     run_finished = Signal(dict)
 

@@ -11,7 +11,8 @@ budget, each trial a run of its own, judged on the held-out validation rows.
   when the references are labels, else ROUGE-L (exact match is kept beside it); validation loss when the stage
   does not generate answers (pt) or when asked. Ties go to the lower validation loss.
 - The budget is wall-clock: no trial starts after it has run out, and a trial still training when it does is
-  stopped (and does not count). The user's stop flag stops the trial in progress and the search.
+  stopped (and does not count), except the first: the defaults always finish, so a search always has their score.
+  The user's stop flag stops the trial in progress and the search.
 - `refit`: the best settings trained again on every row (the validation rows too) as one more run.
 
 Events: the trials' own run events (all but their `finished`), and a `trial` event as each trial ends: number,
@@ -239,7 +240,8 @@ def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) 
             return ask.should_prune()
 
         t0 = time.monotonic()
-        result = train(config, _TrialSink(sink, trial_stop, deadline, report), trial_stop, store=store)
+        result = train(config, _TrialSink(sink, trial_stop, math.inf if first else deadline, report), trial_stop,
+                       store=store)
         trial = Trial(number, result.run_id, params, "failed", error=result.error)
         if result.status == "completed":
             trial.params = chosen_params(store, result.run_id)

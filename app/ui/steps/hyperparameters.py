@@ -27,6 +27,7 @@ from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
+from app.ui.widgets.auto_settings import AutoSettingsPanel
 from app.ui.widgets.config_form import ConfigForm
 from app.ui.widgets.devices import DevicePicker
 from app.ui.widgets.memory import MemoryEstimate
@@ -63,15 +64,21 @@ class HyperparametersStep(StepPage):
         self.copy_button.setToolTip(self.tr("Copy the `finetune-studio train run.yaml` line and the YAML "
                                             "to the clipboard."))
         self.copy_button.clicked.connect(self.copy_command)
+        self.tune_button = QPushButton(icon("start"), self.tr("Find good settings…"))
+        self.tune_button.setToolTip(self.tr("Train a few runs with other learning rates, epochs, ranks and dropouts, "
+                                            "score each on the validation rows and keep the best (finetune-studio "
+                                            "tune)."))
+        self.tune_button.clicked.connect(self.open_tune)
         bar.addWidget(self.preset_combo)
         bar.addStretch(1)
-        for button in (self.open_button, self.save_button, self.copy_button):
+        for button in (self.tune_button, self.open_button, self.save_button, self.copy_button):
             bar.addWidget(button)
         self.layout_.addLayout(bar)
 
         self.form = ConfigForm(state, [None, "training", "evaluation", "export", "distributed"], columns=2,
                                # the Method step chooses the stage; the GPUs are picked from the detected ones
-                               exclude={"training": ["stage"], "distributed": ["devices"]},
+                               # the automatic settings are ticked in the panel above the form
+                               exclude={"training": ["stage", "auto"], "distributed": ["devices"]},
                                advanced_expanded=self.settings.value("hyperparameters/advanced", False, bool))
         self.form.advanced.toggled.connect(lambda on: self.settings.setValue("hyperparameters/advanced", on))
         self.devices = DevicePicker(state)  # the Devices row, first in the Devices group
@@ -83,6 +90,9 @@ class HyperparametersStep(StepPage):
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(0, 0, 8, 0)
+        self.auto = AutoSettingsPanel(state, self.tasks)
+        self.auto.chosen.connect(self._show_chosen)
+        holder_layout.addWidget(self.auto)
         holder_layout.addWidget(self.form)
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
@@ -96,6 +106,30 @@ class HyperparametersStep(StepPage):
         self._name_edit = self.form.editor(None, "name").inner
         state.config_changed.connect(self._show_default_name)
         self._show_default_name(state.config)
+
+    def begin(self) -> None:
+        self.auto.activate()  # the rows are measured once the window is on screen
+
+    def _show_chosen(self, chosen: dict) -> None:
+        """An automatic setting's editor shows the value the rule chose and is read-only until it is unticked."""
+        config = self.state.config
+        for setting in config.training.AUTO:
+            row = self.form.rows.get(("training", setting))
+            if row is None:
+                continue
+            automatic = setting in config.training.auto
+            row.editor.setEnabled(not automatic)
+            if automatic and ("training", setting) in chosen:
+                row.editor.inner.blockSignals(True)
+                row.editor.set_value(chosen[("training", setting)])
+                row.editor.inner.blockSignals(False)
+
+    def open_tune(self) -> None:
+        from app.ui.widgets.tune_dialog import TuneDialog
+
+        dialog = TuneDialog(self.state, parent=self)
+        dialog.open()
+        self.tune_dialog = dialog
 
     def _show_default_name(self, config: RunConfig) -> None:
         """An empty run name is not "(empty)": the run is named for its data and method (with a number when a run

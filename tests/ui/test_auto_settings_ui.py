@@ -1,0 +1,109 @@
+"""The Hyperparameters step shows the settings chosen from the data and why, each can be made the user's and given
+back; Find good settings shows the trials as they end and takes the best; the doctor warns about a validation split
+that cannot show memorisation (issue #23)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.core.auto_settings import DataProfile
+from app.core.config import parse_config
+from app.core.data.inspection import inspect_file
+from app.core.models import ModelInfo
+from app.ui.settings import open_settings
+from app.ui.state import StudioState
+from app.ui.steps.data_doctor import DoctorPanel
+from app.ui.steps.hyperparameters import HyperparametersStep
+from app.ui.widgets.tune_dialog import TuneDialog
+
+
+@pytest.fixture
+def state(tmp_path):
+    return StudioState(parse_config({"model": {"source": "demo"}, "data": {"train": str(tmp_path / "d.jsonl")},
+                                     "training": {"batch_size": 8}}))
+
+
+@pytest.fixture
+def page(qtbot, state, tmp_path, monkeypatch):
+    """The step with the rows' profile answered at once: 160 training rows, the longest 81 tokens, a 135M model."""
+    monkeypatch.setattr("app.ui.widgets.auto_settings.profile_work",
+                        lambda config: lambda progress, stop: DataProfile(160, [70] * 159 + [81]))
+    step = HyperparametersStep(state, open_settings(tmp_path / "gui.ini"))
+    qtbot.addWidget(step)
+    step.show()
+    step.begin()
+    assert "once the model is read" in step.auto.status.text()  # nothing measured before the model is known
+    state.set_model_info(ModelInfo(
+        source="demo", kind="demo", name="demo", architecture="LlamaForCausalLM", model_type="llama",
+        num_parameters=135_000_000, num_layers=30, hidden_size=576, intermediate_size=1536, num_attention_heads=9,
+        num_key_value_heads=3, vocab_size=49152, context_length=8192, tie_word_embeddings=True,
+        has_chat_template=True, path=None))
+    qtbot.waitUntil(lambda: "160 training rows" in step.auto.status.text(), timeout=10000)
+    yield step
+    step.shutdown()
+
+
+def test_the_step_shows_each_chosen_setting_and_why(page):
+    panel = page.auto
+    assert all(tick.isChecked() for tick in panel.ticks.values())
+    assert panel.values["epochs"].text() == "auto: 4" and "600 examples" in panel.reasons["epochs"].text()
+    assert panel.values["max_length"].text() == "auto: 96" and "81 tokens" in panel.reasons["max_length"].text()
+    assert panel.values["rank"].text() == "auto: 8" and panel.values["dropout"].text() == "auto: 0.1"
+    epochs = page.form.editor("training", "epochs")
+    assert not epochs.isEnabled() and epochs.value() == 4.0  # the form shows what the run will take
+    assert page.form.editor("training", "max_length").value() == 96
+    assert ("training", "auto") not in page.form.rows
+
+
+def test_unticking_makes_the_shown_value_yours_and_ticking_gives_it_back(page, state, qtbot):
+    qtbot.mouseClick(page.auto.ticks["epochs"], Qt.MouseButton.LeftButton)
+    assert "epochs" not in state.config.training.auto and state.config.training.epochs == 4.0
+    assert page.auto.values["epochs"].text() == "yours: 4" and page.form.editor("training", "epochs").isEnabled()
+    page.form.editor("training", "epochs").inner.setValue(2.0)
+    assert state.config.training.epochs == 2.0 and page.auto.reasons["epochs"].text() == "rule: 4"
+    page.form.editor("training", "learning_rate").inner.setValue(1e-3)  # an edit in the form is the user's too
+    assert state.config.training.auto == ["warmup_ratio", "max_length"]
+    assert not page.auto.ticks["learning_rate"].isChecked()
+    qtbot.mouseClick(page.auto.ticks["epochs"], Qt.MouseButton.LeftButton)
+    assert state.config.training.auto == ["epochs", "warmup_ratio", "max_length"]
+    assert not page.form.editor("training", "epochs").isEnabled()
+
+
+def test_find_good_settings_lists_trials_and_takes_the_best(qtbot, state):
+    dialog = TuneDialog(state)
+    qtbot.addWidget(dialog)
+    assert not dialog.use_button.isEnabled()
+    dialog.add_trial({"number": 0, "state": "completed", "value": 0.8, "minutes": 3.0, "best": 0,
+                      "params": {"learning_rate": 2e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1}})
+    dialog.add_trial({"number": 1, "state": "pruned", "value": None, "minutes": 1.0, "best": 0,
+                      "params": {"learning_rate": 9e-4, "epochs": 2.0, "rank": 32, "dropout": 0.0}})
+    dialog.add_trial({"number": 2, "state": "completed", "value": 0.9, "minutes": 3.5, "best": 2,
+                      "params": {"learning_rate": 3e-4, "epochs": 5.0, "rank": 4, "dropout": 0.15}})
+    assert dialog.table.rowCount() == 3 and dialog.table.item(0, 1).text() == "scored (defaults)"
+    assert dialog.table.item(1, 1).text() == "pruned early" and dialog.table.item(1, 2).text() == "—"
+    assert dialog.table.item(2, 0).font().bold() and not dialog.table.item(0, 0).font().bold()
+    dialog.use_button.click()
+    t, m = state.config.training, state.config.method
+    assert (t.learning_rate, t.epochs, m.rank, m.alpha, m.dropout) == (3e-4, 5.0, 4, 8.0, 0.15)
+    assert t.auto == ["warmup_ratio", "max_length"] and m.auto == []
+
+
+def test_the_doctor_warns_when_validation_rows_bring_nothing_new(qtbot, tmp_path):
+    rows = [{"messages": [{"role": "user", "content": f"Send {n} chairs to {city}."},
+                          {"role": "assistant", "content": city}]} for n in range(2, 8) for city in
+            ("Lyon", "Porto", "Leeds", "Graz", "Turku")]
+    path = tmp_path / "orders.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    panel = DoctorPanel()
+    qtbot.addWidget(panel)
+    panel.show_report(inspect_file(path, validation_split=0.2))
+    assert panel.findings["overlap"].text().startswith("⚠ 6 of 6 validation rows")
+    assert panel.buttons["overlap"].isEnabled()
+    with qtbot.waitSignal(panel.holdout_requested, timeout=1000):
+        panel.buttons["overlap"].click()
+    panel.show_report(inspect_file(path, validation_split=0.0))
+    assert panel.findings["overlap"].text() == "Validation rows: none held out"
+    assert not panel.buttons["overlap"].isEnabled()
