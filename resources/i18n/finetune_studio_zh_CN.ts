@@ -2353,6 +2353,10 @@ with your user&apos;s rights, every time the model is loaded (the Data step&apos
         <translation>示例：</translation>
     </message>
     <message>
+        <source>{sample} (held out: {test})</source>
+        <translation>{sample}（留出：{test}）</translation>
+    </message>
+    <message>
         <source>Judged by:</source>
         <translation>评判方式：</translation>
     </message>

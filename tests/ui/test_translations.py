@@ -44,7 +44,9 @@ PAGES = ["data", "model", "method", "hyperparameters", "train", "runs", "compare
          "export"]
 # Words that stay as they are in Chinese: names of methods, formats, file types, libraries, models and units
 NAMES = {  # "chat" is the name of the test's data file, shown in the default run name
-    "torch", "torchrun", "SLURM", "nvidia", "smi", "tune", "billing", "login", "shipping",  # the sample classifier's classes
+    "torch", "torchrun", "SLURM", "nvidia", "smi", "tune", "python",  # commands
+    "question", "answer", "completion", "positive", "negative", "True", "False",  # columns, labels, config values
+    "billing", "login", "shipping",  # the sample classifier's classes
     "Adafactor", "AdaLoRA", "adalora", "Adam", "AdamW", "all", "Alpaca", "alpaca", "Alpha", "alpha", "Alt",
     "AMD", "API", "Apple", "assistant", "auto", "Beta", "bf", "bf16", "bias", "Biases", "BitFit", "BLEU",
     "BOFT", "BOS", "chat", "classification", "cls", "Core", "cpp", "CPU", "cpu", "CSV", "csv", "Ctrl", "CUDA",
@@ -224,11 +226,17 @@ def test_every_page_in_chinese_shows_no_english(qtbot, tmp_path):
 @pytest.mark.usefixtures("fake_models", "chinese")
 def test_pages_showing_runs_in_chinese_show_no_english(qtbot, tmp_path, monkeypatch):
     """The pages with something to show: sample runs (one training, one failed), a run picked on Runs, three runs
-    compared, a classifier's evaluation, a queued sweep, and the dialogs a page opens."""
+    compared, a classifier's evaluation, a queued sweep, a failed run, and the dialogs the pages open."""
     import tempfile
 
     from app.core.store import Store
     from app.ui.pages import samples
+    from app.ui.steps.data_augment import AugmentDialog
+    from app.ui.steps.data_doctor import PlaceholderForm
+    from app.ui.steps.data_mix import MixDialog
+    from app.ui.steps.data_preview import MappingDialog
+    from app.ui.steps.data_source import FILE_FILTER
+    from app.ui.widgets.recipe_gallery import RecipeGallery
     from app.ui.widgets.shortcuts_dialog import ShortcutsDialog
 
     monkeypatch.setattr(MainWindow, "_ask_about_run", lambda self: True)  # a sample run is "still training"
@@ -256,9 +264,13 @@ def test_pages_showing_runs_in_chinese_show_no_english(qtbot, tmp_path, monkeypa
     window.page("queue").refresh()
     window.show_page("runs")
     window.page("runs").select_run(next(r["id"] for r in runs if r["status"] == "failed"))
-    dialog = ShortcutsDialog(window)
+    dialogs = [ShortcutsDialog(window), PlaceholderForm(["name"], window),
+               MappingDialog(["question", "answer"], "alpaca", {}, "", {"question": "2 + 2?"}, window),
+               MixDialog([], FILE_FILTER, window), AugmentDialog(str(data), window.state.config, window),
+               RecipeGallery(window, window.settings)]
     found = untranslated(window)
-    dialog.close()
+    for dialog in dialogs:
+        dialog.close()
     window.shutdown()
     assert not found, f"{len(found)} English texts on the zh_CN pages:\n" + "\n".join(found)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.config import RunConfig
 from app.core.errors import StudioError
 from app.core.recipes import Recipe, RecipeStep, recipes
+from app.ui.i18n import schema_text
 from app.ui.settings import last_dir, remember_dir
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,8 @@ class RecipeGallery(QDialog):
         self.list.setMaximumWidth(300)
         self.list.setSpacing(3)
         for recipe in self.recipes.values():
-            item = QListWidgetItem(recipe.title)
-            item.setToolTip(recipe.task)
+            item = QListWidgetItem(schema_text(recipe.title))
+            item.setToolTip(schema_text(recipe.task))
             item.setData(Qt.ItemDataRole.UserRole, recipe.name)
             self.list.addItem(item)
         self.card = QLabel()
@@ -142,7 +143,7 @@ class RecipeGallery(QDialog):
         self.step_combo.blockSignals(True)
         self.step_combo.clear()
         for i, step in enumerate(recipe.steps):
-            self.step_combo.addItem(self.tr("{n}. {title}").format(n=i + 1, title=step.title))
+            self.step_combo.addItem(self.tr("{n}. {title}").format(n=i + 1, title=schema_text(step.title)))
         self.step_combo.blockSignals(False)
         many = len(recipe.steps) > 1
         self.step_label.setVisible(many)
@@ -180,19 +181,19 @@ class RecipeGallery(QDialog):
 
     def card_html(self, recipe: Recipe) -> str:
         e = html.escape
-        parts = [f"<h2>{e(recipe.title)}</h2><p>{e(recipe.purpose)}</p>"]
+        parts = [f"<h2>{e(schema_text(recipe.title))}</h2><p>{e(schema_text(recipe.purpose))}</p>"]
         for i, step in enumerate(recipe.steps):
-            title = step.title if len(recipe.steps) == 1 else self.tr("Step {n}: {title}").format(n=i + 1,
-                                                                                                   title=step.title)
+            title = schema_text(step.title) if len(recipe.steps) == 1 else self.tr("Step {n}: {title}").format(n=i + 1,
+                                                                                                   title=schema_text(step.title))
             parts.append(f"<h3>{e(title)}</h3>")
             if step.stage_note:
-                parts.append(f"<p>{e(step.stage_note)}</p>")
+                parts.append(f"<p>{e(schema_text(step.stage_note))}</p>")
             parts.append("<p><b>{label}</b> {text}<br><b>{sample}</b> {path}</p>".format(
-                label=e(self.tr("Your data:")), text=e(step.data.expects), sample=e(self.tr("Sample:")),
-                path=e(f"{step.data.sample} (held out: {step.data.test})")))
+                label=e(self.tr("Your data:")), text=e(schema_text(step.data.expects)), sample=e(self.tr("Sample:")),
+                path=e(self.tr("{sample} (held out: {test})").format(sample=step.data.sample, test=step.data.test))))
             parts.append(self.settings_table(step))
             parts.append("<p><b>{metric}</b> {title}. <b>{after}</b> {how}</p>".format(
-                metric=e(self.tr("Judged by:")), title=e(step.metric.title), after=e(self.tr("After training:")),
+                metric=e(self.tr("Judged by:")), title=e(schema_text(step.metric.title)), after=e(self.tr("After training:")),
                 how=e(self.evaluation_text(step))))
             parts.append(f"<p>{self.measured_text(step)}</p>")
         return "".join(parts)
