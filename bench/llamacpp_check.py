@@ -307,7 +307,7 @@ def demo() -> None:
     results = {"merged (transformers fp32)": {"perplexity": round(_perplexity(hf_logits, rows), 4)}}
     out = WORK / "demo"
     out.mkdir(parents=True, exist_ok=True)
-    for quant in ("f16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q5_0", "q4_0"):
+    for quant in ("f16", "q4_k_m", "q8_0", "q5_k_m", "q6_k", "q5_0", "q4_0"):
         path, seconds = _write(model_dir, quant, out)
         ours = verify_gguf(model_dir, path, quant, VERIFY_PROMPTS, tokens=32)
         entry = {"bytes": path.stat().st_size, "seconds_export": round(seconds, 1),
@@ -329,6 +329,7 @@ def demo() -> None:
         entry["chat"] = chat
         results[quant] = entry
         print(quant, {k: v for k, v in entry.items() if k != "chat"}, flush=True)
+        (HOME / "demo.json").write_text(json.dumps(results, indent=1))  # so far: a long run is read as it goes
     _report("demo", results)
 
 

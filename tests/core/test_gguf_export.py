@@ -267,7 +267,8 @@ def _spm_tokenizer(out, style):
                                    normalization_rule_name="identity", minloglevel=2)
     out.mkdir(parents=True)
     (out / "tokenizer.model").write_bytes(model.getvalue())
-    (out / "tokenizer_config.json").write_text(json.dumps({"tokenizer_class": cls}))
+    # Llama 2's style starts every text with BOS, as Phi-3's tokenizer does
+    (out / "tokenizer_config.json").write_text(json.dumps({"tokenizer_class": cls, "add_bos_token": prefix}))
     tok = AutoTokenizer.from_pretrained(out)
     tok.chat_template = template
     tok.pad_token = "<pad>"  # id 0; without one transformers reads a Phi-3 GGUF with Phi-3's pad id 32000
@@ -311,6 +312,7 @@ def test_family_round_trips_through_transformers(family, small_model_dir, spm_to
     import gguf
     import numpy as np
     from safetensors.numpy import load_file
+    from transformers import AutoTokenizer
 
     kind = FAMILIES[family][2]
     src = _family_model(tmp_path / family, family, small_model_dir if kind == "bpe" else spm_tokenizer_dirs[kind])
@@ -328,6 +330,10 @@ def test_family_round_trips_through_transformers(family, small_model_dir, spm_to
         written = np.asarray(tensors["blk.0.attn_norm.weight"].data)
         assert np.allclose(written, hf["model.layers.0.input_layernorm.weight"] + 1.0)
         assert fields[f"{arch}.attention.sliding_window"] == 64
+    tok = AutoTokenizer.from_pretrained(src)  # llama.cpp starts a completion with BOS where the tokenizer does
+    adds_bos = tok("a")["input_ids"][:1] == [tok.bos_token_id]
+    print(family, "adds BOS:", adds_bos)
+    assert reader.fields["tokenizer.ggml.add_bos_token"].contents() is adds_bos
     if kind != "bpe":  # SentencePiece: scores, and a space before the text only where the tokenizer puts one
         assert reader.fields["tokenizer.ggml.model"].contents() == "llama" and "tokenizer.ggml.scores" in reader.fields
         assert reader.fields["tokenizer.ggml.add_space_prefix"].contents() is (kind == "llama")

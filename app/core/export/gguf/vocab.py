@@ -110,7 +110,10 @@ def tokenizer_metadata(model_dir: Path, vocab_size: int, trust_remote_code: bool
                           f"this folder's tokenizer is {model.get('type')}"
                           f"{' with byte fallback' if model.get('byte_fallback') else ''} without tokenizer.model.",
                           "Copy the base model's tokenizer.model into the merged folder and export again.")
-    meta.update(chat_template=tok.chat_template, add_bos=bool(getattr(tok, "add_bos_token", False)))
+    # whether the tokenizer starts a text with BOS, read from what it does (transformers 5's tokenizers do not all
+    # keep an add_bos_token attribute): llama.cpp adds it for completions only when the file says so
+    first = tok("a", add_special_tokens=True)["input_ids"][:1]
+    meta.update(chat_template=tok.chat_template, add_bos=tok.bos_token_id is not None and first == [tok.bos_token_id])
     for name in ("bos", "eos", "pad", "unk", "mask"):
         meta[name] = getattr(tok, f"{name}_token_id", None)
     return meta
