@@ -2150,12 +2150,24 @@ with your user&apos;s rights, every time the model is loaded (the Data step&apos
         <translation>学习率</translation>
     </message>
     <message>
+        <source>e.g. 1e-4, 2e-4</source>
+        <translation>例如 1e-4, 2e-4</translation>
+    </message>
+    <message>
         <source>Ranks</source>
         <translation>秩</translation>
     </message>
     <message>
+        <source>e.g. 8, 16</source>
+        <translation>例如 8, 16</translation>
+    </message>
+    <message>
         <source>Epochs</source>
         <translation>训练轮数</translation>
+    </message>
+    <message>
+        <source>e.g. 1, 2</source>
+        <translation>例如 1, 2</translation>
     </message>
     <message>
         <source>Methods</source>
@@ -2282,12 +2294,28 @@ with your user&apos;s rights, every time the model is loaded (the Data step&apos
         <translation>运行 {run_id}</translation>
     </message>
     <message>
+        <source>The queue is done.</source>
+        <translation>队列已完成。</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <source>Done; some runs failed.</source>
+        <translation>已完成；部分运行失败。</translation>
+    </message>
+    <message>
         <source>The last run&apos;s curves ({removeprefix}).</source>
         <translation>上一个运行的曲线（{removeprefix}）。</translation>
     </message>
     <message>
         <source>The queue trained nothing.</source>
         <translation>队列没有训练任何内容。</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
     </message>
 </context>
 <context>

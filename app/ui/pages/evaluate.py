@@ -263,7 +263,7 @@ class EvaluatePage(QWidget):
         versus = self.tr(BASELINES.get(base["model"], BASELINES["base"])[0] if base else BASELINES["base"][0])
         skipped = tuned["metrics"].get("undesirable_skipped")
         self.headings[0].setText(self.tr("Tuned vs {versus} on the same {examples} {split} examples").format(
-                                     versus=versus, examples=tuned['examples'], split=tuned['split'])
+                                     versus=versus, examples=tuned['examples'], split=schema_text(tuned['split']))
                                  + (self.tr(" ({skipped} rows labelled undesirable "
                                             "skipped)").format(skipped=skipped) if skipped else ""))
         base_rows = {p["idx"]: p for p in store.eval_predictions(base["id"])} if base else {}

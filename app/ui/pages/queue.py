@@ -36,11 +36,14 @@ from app.ui.icons import icon
 from app.ui.steps.base import page_layout
 from app.ui.tone import set_tone
 from app.ui.widgets.plots import MetricsPlots
+from app.ui.widgets.runs_table import status_text
 from app.ui.worker import WorkerProcess
 
 RANK_METRICS = ("eval_loss", "loss", "exact_match", "rougeL")
-AXES = (("learning_rate", QT_TRANSLATE_NOOP("QueuePage", "Learning rates"), "e.g. 1e-4, 2e-4"), ("rank", QT_TRANSLATE_NOOP("QueuePage", "Ranks"), "e.g. 8, 16"),
-        ("epochs", QT_TRANSLATE_NOOP("QueuePage", "Epochs"), "e.g. 1, 2"), ("method", QT_TRANSLATE_NOOP("QueuePage", "Methods"), QT_TRANSLATE_NOOP("QueuePage", "e.g. lora, dora")))
+AXES = (("learning_rate", QT_TRANSLATE_NOOP("QueuePage", "Learning rates"), QT_TRANSLATE_NOOP("QueuePage", "e.g. 1e-4, 2e-4")),
+        ("rank", QT_TRANSLATE_NOOP("QueuePage", "Ranks"), QT_TRANSLATE_NOOP("QueuePage", "e.g. 8, 16")),
+        ("epochs", QT_TRANSLATE_NOOP("QueuePage", "Epochs"), QT_TRANSLATE_NOOP("QueuePage", "e.g. 1, 2")),
+        ("method", QT_TRANSLATE_NOOP("QueuePage", "Methods"), QT_TRANSLATE_NOOP("QueuePage", "e.g. lora, dora")))
 
 
 class QueuePage(QWidget):
@@ -223,7 +226,7 @@ class QueuePage(QWidget):
                                                                                         "another"))
         if reason and not self.is_running():
             self.status.setText(self.tr("Busy — {reason}").format(reason=reason))
-        elif not reason and self.status.text().startswith("Busy — "):
+        elif not reason and self.status.text().startswith(self.tr("Busy — {reason}").split("{")[0]):
             self.status.setText("")
 
     def run_queue(self) -> None:
@@ -269,7 +272,8 @@ class QueuePage(QWidget):
         self.run_button.setEnabled(not self._blocked)
         self.stop_button.setEnabled(False)
         self.progress.setVisible(False)
-        self.status.setText({0: "The queue is done.", 130: "Stopped."}.get(code, "Done; some runs failed."))
+        self.status.setText({0: self.tr("The queue is done."), 130: self.tr("Stopped.")}.get(
+            code, self.tr("Done; some runs failed.")))
         self.live_label.setText(self.tr("The last run's curves "
                                         "({removeprefix}).").format(removeprefix=self._current.removeprefix('Training '))
                                 if self._current else self.tr("The queue trained nothing."))
@@ -293,7 +297,8 @@ class QueuePage(QWidget):
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             place, value = places.get(row["run_id"], (None, None))
-            cells = (str(row["id"]), row["name"], row["status"], str(place) if place else "",
+            status = self.tr("queued") if row["status"] == "queued" else status_text(row["status"])
+            cells = (str(row["id"]), row["name"], status, str(place) if place else "",
                      "" if value is None else f"{value:.4f}")
             for c, text in enumerate(cells):
                 self.table.setItem(i, c, QTableWidgetItem(text))
