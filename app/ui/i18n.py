@@ -47,8 +47,8 @@ def ts_path(lang: str) -> Path:
     return I18N / f"{BASENAME}_{lang}.ts"
 
 
-def qm_path(lang: str, folder: Path = I18N) -> Path:
-    return folder / f"{BASENAME}_{lang}.qm"
+def qm_path(lang: str, folder: Path | None = None) -> Path:
+    return (folder or I18N) / f"{BASENAME}_{lang}.qm"
 
 
 def supported(lang: str | None) -> str | None:
@@ -98,11 +98,11 @@ def compile_qm(ts: Path, qm: Path) -> None:
     subprocess.run([*lrelease(), "-silent", str(ts), "-qm", str(qm)], check=True, capture_output=True, text=True)
 
 
-def build(folder: Path = I18N) -> list[Path]:
+def build(folder: Path | None = None) -> list[Path]:
     """Compile every .ts in resources/i18n into a .qm beside it (or in `folder`)."""
     built = []
     for ts in sorted(I18N.glob(f"{BASENAME}_*.ts")):
-        qm = folder / ts.with_suffix(".qm").name
+        qm = (folder or I18N) / ts.with_suffix(".qm").name
         compile_qm(ts, qm)
         built.append(qm)
     return built
@@ -195,5 +195,5 @@ def error_texts(error) -> tuple[str, str]:
 
 
 if __name__ == "__main__":  # `python -m app.ui.i18n [FOLDER]`: what the installers and build scripts run
-    for path in build(Path(sys.argv[1]) if len(sys.argv) > 1 else I18N):
+    for path in build(Path(sys.argv[1]) if len(sys.argv) > 1 else None):
         print(path)

@@ -4,6 +4,7 @@ are up to date with the code and fully translated, and the compiled .qm holds ev
 from __future__ import annotations
 
 import importlib.util
+import os
 import pickle
 import re
 import subprocess
@@ -308,6 +309,32 @@ def test_help_language_keeps_the_choice_for_the_next_start_and_says_so_in_both_l
     assert i18n.choose_language(settings) == "en" and shown[1] == "The window will be in English the next time " \
         "Finetune Studio starts."
     window.shutdown()
+
+
+def test_a_missing_or_stale_qm_is_compiled_at_start_where_it_can_be_written(tmp_path, monkeypatch):
+    """A source checkout has only the .ts: the first start compiles it beside it, a .ts edited since is compiled
+    again, and where resources/ is read-only the .qm goes to the data home."""
+    folder = tmp_path / "i18n"
+    folder.mkdir()
+    ts = folder / i18n.ts_path(LANG).name
+    ts.write_bytes(i18n.ts_path(LANG).read_bytes())
+    monkeypatch.setattr(i18n, "I18N", folder)
+    qm = i18n.find_qm(LANG)
+    assert qm == folder / f"{i18n.BASENAME}_{LANG}.qm" and QTranslator().load(str(qm))
+    built = qm.stat().st_mtime
+    os.utime(ts, (built + 10, built + 10))
+    assert i18n.find_qm(LANG) == qm and qm.stat().st_mtime > built
+    qm.unlink()
+    compile_qm = i18n.compile_qm
+
+    def read_only_resources(source: Path, target: Path) -> None:  # as an installed package's resources may be
+        if target.parent == folder:
+            raise PermissionError(13, "Permission denied", str(target))
+        compile_qm(source, target)
+
+    monkeypatch.setattr(i18n, "compile_qm", read_only_resources)
+    fallback = i18n.find_qm(LANG)
+    assert fallback == i18n.data_home() / "i18n" / qm.name and fallback.is_file()
 
 
 def test_lang_flag_reaches_the_window(monkeypatch):
