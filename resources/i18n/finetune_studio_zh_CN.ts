@@ -5180,6 +5180,46 @@ Starting from the demo preset instead.</source>
         <translation>没有提示词：应有 &apos;prompt&apos;、&apos;conversations&apos;、&apos;messages&apos; 或 &apos;instruction&apos;</translation>
     </message>
     <message>
+        <source>{path}:{line}: cannot decode the text ({reason})</source>
+        <translation>{path}:{line}：无法解码文本（{reason}）</translation>
+    </message>
+    <message>
+        <source>Save the file as UTF-8 and try again.</source>
+        <translation>请将文件保存为 UTF-8 后重试。</translation>
+    </message>
+    <message>
+        <source>Data file not found: {path}</source>
+        <translation>找不到数据文件：{path}</translation>
+    </message>
+    <message>
+        <source>Check the path (relative paths are resolved against the config&apos;s folder), or pick the file again.</source>
+        <translation>请检查路径（相对路径以配置文件所在文件夹为基准），或重新选择文件。</translation>
+    </message>
+    <message>
+        <source>Unsupported data file type &apos;{suffix}&apos;: {name}</source>
+        <translation>不支持的数据文件类型 &apos;{suffix}&apos;：{name}</translation>
+    </message>
+    <message>
+        <source>Use one of {types} (e.g. export your sheet as CSV).</source>
+        <translation>请使用以下类型之一：{types}（例如把表格导出为 CSV）。</translation>
+    </message>
+    <message>
+        <source>The data file is empty: {path}</source>
+        <translation>数据文件为空：{path}</translation>
+    </message>
+    <message>
+        <source>Add examples to it, or pick another file.</source>
+        <translation>请向其中添加样本，或选择另一个文件。</translation>
+    </message>
+    <message>
+        <source>{path}:1: has no header row.</source>
+        <translation>{path}:1：没有表头行。</translation>
+    </message>
+    <message>
+        <source>Put the column names (e.g. prompt,completion) on the first line.</source>
+        <translation>请在第一行写上列名（例如 prompt,completion）。</translation>
+    </message>
+    <message>
         <source>{where}: content must be text, got {kind}</source>
         <translation>{where}：内容必须是文本，实际为 {kind}</translation>
     </message>

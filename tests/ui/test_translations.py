@@ -230,6 +230,7 @@ def test_pages_showing_runs_in_chinese_show_no_english(qtbot, tmp_path, monkeypa
     compared, a classifier's evaluation, a queued sweep, a failed run, and the dialogs the pages open."""
     import tempfile
 
+    from app.core.recipes import recipes
     from app.core.store import Store
     from app.ui.pages import samples
     from app.ui.steps.data_augment import AugmentDialog
@@ -265,10 +266,14 @@ def test_pages_showing_runs_in_chinese_show_no_english(qtbot, tmp_path, monkeypa
     window.page("queue").refresh()
     window.show_page("runs")
     window.page("runs").select_run(next(r["id"] for r in runs if r["status"] == "failed"))
+    # the recipes without their measurements: bench/recipes.py writes those notes (machine, load) in English
+    unmeasured = {name: recipe.model_copy(update={"steps": [step.model_copy(update={"measured": None})
+                                                            for step in recipe.steps]})
+                  for name, recipe in recipes().items()}
     dialogs = [ShortcutsDialog(window), PlaceholderForm(["name"], window),
                MappingDialog(["question", "answer"], "alpaca", {}, "", {"question": "2 + 2?"}, window),
                MixDialog([], FILE_FILTER, window), AugmentDialog(str(data), window.state.config, window),
-               RecipeGallery(window, window.settings)]
+               RecipeGallery(window, window.settings, unmeasured)]
     found = untranslated(window)
     for dialog in dialogs:
         dialog.close()
@@ -361,4 +366,11 @@ def test_core_messages_are_english_for_the_cli_and_translated_in_the_window(chin
         n=2, total=2, layout=layout)
     assert i18n.error_texts(error)[1] == QCoreApplication.translate(i18n.CORE, "Use QLoRA (4-bit base)")
     assert i18n.core_text("plain text stays") == "plain text stays"
+    from app.core.data.readers import check_data_file
+
+    with pytest.raises(DataError) as raised:
+        check_data_file(Path("/nowhere/rows.jsonl"))
+    assert str(raised.value).startswith("Data file not found: /nowhere/rows.jsonl\nHint: Check the path")
+    assert i18n.error_texts(raised.value) == ("找不到数据文件：/nowhere/rows.jsonl",
+                                              "请检查路径（相对路径以配置文件所在文件夹为基准），或重新选择文件。")
     assert pickle.loads(pickle.dumps(reason)).params == reason.params  # Texts cross a process queue whole

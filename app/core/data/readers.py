@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
+from ..messages import Text
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +73,17 @@ def open_file_rows(path: Path) -> tuple[Iterator[Row], int | None]:
 def check_data_file(path: Path) -> Path:
     """The path, once it is known to be a non-empty file of a supported kind; else a DataError with a hint."""
     if not path.exists():
-        raise DataError(f"Data file not found: {path}",
-                        "Check the path (relative paths are resolved against the config's folder), "
-                        "or pick the file again.")
+        raise DataError(Text("Data file not found: {path}", path=path),
+                        Text("Check the path (relative paths are resolved against the config's folder), or pick the "
+                             "file again."))
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
-        raise DataError(f"Unsupported data file type '{path.suffix or '(none)'}': {path.name}",
-                        f"Use one of {', '.join(SUPPORTED_EXTENSIONS)} (e.g. export your sheet as CSV).")
+        raise DataError(Text("Unsupported data file type '{suffix}': {name}", suffix=path.suffix or "(none)",
+                             name=path.name),
+                        Text("Use one of {types} (e.g. export your sheet as CSV).",
+                             types=", ".join(SUPPORTED_EXTENSIONS)))
     if path.stat().st_size == 0:
-        raise DataError(f"The data file is empty: {path}", "Add examples to it, or pick another file.")
+        raise DataError(Text("The data file is empty: {path}", path=path),
+                        Text("Add examples to it, or pick another file."))
     return path
 
 
@@ -118,8 +122,8 @@ def _open_text(path: Path, newline: str = ""):
 
 
 def _decode_error(path: Path, line: int, exc: UnicodeDecodeError) -> DataError:
-    return DataError(f"{path}:{line}: cannot decode the text ({exc.reason})",
-                     "Save the file as UTF-8 and try again.")
+    return DataError(Text("{path}:{line}: cannot decode the text ({reason})", path=path, line=line, reason=exc.reason),
+                     Text("Save the file as UTF-8 and try again."))
 
 
 def _count_lines(path: Path) -> int:
@@ -307,8 +311,8 @@ def _csv_rows(path: Path) -> Iterator[Row]:
         try:
             header = next(reader, None)
             if not header or not any(h.strip() for h in header):
-                raise DataError(f"{path}:1: has no header row.",
-                                "Put the column names (e.g. prompt,completion) on the first line.")
+                raise DataError(Text("{path}:1: has no header row.", path=path),
+                                Text("Put the column names (e.g. prompt,completion) on the first line."))
             header = [h.strip() for h in header]
             start = reader.line_num + 1
             for fields in reader:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import DataConfig
-from app.ui.i18n import core_text, count, schema_text
+from app.ui.i18n import core_text, count, error_texts, schema_text
 from app.ui.settings import remember_dir
 from app.ui.state import StudioState
 from app.ui.steps.base import StepPage
@@ -260,11 +260,10 @@ class DataStep(StepPage):
 
     def _failed(self, exc: Exception) -> None:
         self._idle()
-        message = getattr(exc, "message", None) or str(exc)
+        message, hint = error_texts(exc)
         if self.report is None:
             self.unchecked = self.tr("The data cannot be read: {message}").format(message=message)
         self.summary.setText(f"⚠ {message}")
-        hint = getattr(exc, "hint", "")
         self.summary.setToolTip(hint)
         self.validity_changed.emit(False)
 
@@ -441,7 +440,7 @@ class DataStep(StepPage):
                                          "characters)").format(n=len(pieces), sum=sum(on for _, on in pieces), trained=trained))
 
     def _render_failed(self, exc: Exception) -> None:
-        text = getattr(exc, "message", None) or str(exc)
+        text = error_texts(exc)[0]
         self.rendered.setPlainText(self.tr("Cannot render this example: {text}").format(text=text))
 
 
