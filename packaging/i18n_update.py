@@ -3,11 +3,11 @@
     python packaging/i18n_update.py [--list-unfinished LANG]
 
 pyside6-lupdate reads every `self.tr("…")` / `QCoreApplication.translate(context, "…")` in app/ui, and in the
-two pyqtgraph modules that build its plots' context menus. The texts the
-window shows from elsewhere are handed to it as `QT_TRANSLATE_NOOP` lines in a scratch file: the pydantic schema's
-titles, descriptions, choice labels and plain-word choices (context "Schema"), the method and stage cards and the
-cleaning actions' titles and descriptions, the recipes' words (also "Schema"), and every `Text("…")` template in app/core (context "core"). New texts arrive unfinished, texts no longer in
-the code are dropped, and translations already written are kept. The .ts files are the source of truth: translate
+two pyqtgraph modules that build its plots' context menus. The texts the window shows from elsewhere are handed to
+it as `QT_TRANSLATE_NOOP` lines in a scratch file: the pydantic schema's titles, descriptions, choice labels and
+plain-word choices (context "Schema"), the method and stage cards, the cleaning actions' titles and descriptions and
+the recipes' words (also "Schema"), and every `Text("…")` template in app/core (context "core"). New texts arrive
+unfinished, texts no longer in the code are dropped, and translations already written are kept. The .ts files are the source of truth: translate
 them with Qt Linguist (pyside6-linguist) or by hand; `python -m app.ui.i18n` compiles them.
 """
 
