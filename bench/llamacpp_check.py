@@ -6,7 +6,7 @@ source and its convert_hf_to_gguf.py), built in build/llamacpp (gitignored); the
     .venv/bin/python -m bench.llamacpp_check build     # libllama (and the Python binding's one dependency)
     .venv/bin/python -m bench.llamacpp_check quants    # our blocks vs llama-quantize's, per tensor type
     .venv/bin/python -m bench.llamacpp_check families  # tiny models: our file vs convert_hf_to_gguf.py's, and run
-    .venv/bin/python -m bench.llamacpp_check demo      # demo model per quant: llama.cpp vs transformers
+    .venv/bin/python -m bench.llamacpp_check demo [QUANT ...]  # demo model per quant: llama.cpp vs transformers
 
 Each prints its figures as JSON and writes them to build/llamacpp/<command>.json.
 """
@@ -287,10 +287,11 @@ def _perplexity(logits_of, rows: list[list[int]]) -> float:
 
 
 def demo() -> None:
+    """The demo model per quant type against transformers fp32 (computed once): our reader (transformers' GGUF
+    loader), llama.cpp's logits, greedy tokens, chat path and perplexity."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from app.core.export.gguf import verify_gguf
     from app.core.export.weights import VERIFY_PROMPTS
     from app.core.models import demo_model_dir
 
@@ -299,20 +300,35 @@ def demo() -> None:
     tok = AutoTokenizer.from_pretrained(model_dir)
     hf = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
     rows = _held_out_rows(tok)
+    prompts = [tok(tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False,
+                                           add_generation_prompt=True), add_special_tokens=False)["input_ids"]
+               for p in VERIFY_PROMPTS]
+    tokens = 32
+
+    def reference(model):
+        with torch.no_grad():
+            out = []
+            for ids in prompts:
+                greedy = model.generate(torch.tensor([ids]), max_new_tokens=tokens, do_sample=False,
+                                        pad_token_id=tok.eos_token_id)[0, len(ids):].tolist()
+                out.append((model(torch.tensor([ids])).logits[0].numpy(), _until_eos(greedy, tok.eos_token_id)))
+            return out
 
     def hf_logits(ids):
         with torch.no_grad():
             return hf(torch.tensor([ids])).logits[0].numpy()
 
-    results = {"merged (transformers fp32)": {"perplexity": round(_perplexity(hf_logits, rows), 4)}}
+    ref = reference(hf)
+    results = {"merged (transformers fp32)": {"perplexity": round(_perplexity(hf_logits, rows), 4),
+                                              "greedy": [tok.decode(g) for _, g in ref]}}
     out = WORK / "demo"
     out.mkdir(parents=True, exist_ok=True)
-    for quant in ("f16", "q4_k_m", "q8_0", "q5_k_m", "q6_k", "q5_0", "q4_0"):
+    for quant in sys.argv[2:] or ("f16", "q4_k_m", "q8_0", "q5_k_m", "q6_k", "q5_0", "q4_0"):
         path, seconds = _write(model_dir, quant, out)
-        ours = verify_gguf(model_dir, path, quant, VERIFY_PROMPTS, tokens=32)
+        reader = AutoModelForCausalLM.from_pretrained(out, gguf_file=path.name, dtype=torch.float32).eval()
         entry = {"bytes": path.stat().st_size, "seconds_export": round(seconds, 1),
-                 "our_reader": {k: ours[k] for k in ("max_abs_diff", "top1_agreement", "greedy_agreement")},
-                 "llama_cpp": _llama_cpp_vs_hf(path, model_dir, VERIFY_PROMPTS, tokens=32)}
+                 "our_reader": _against(ref, reference(reader))}
+        del reader
         llm = llama_cpp.Llama(str(path), n_ctx=1024, logits_all=True, verbose=False, n_threads=1)
 
         def cpp_logits(ids, llm=llm):
@@ -320,6 +336,17 @@ def demo() -> None:
             llm.eval(ids)
             return np.asarray(llm.scores[:len(ids)], dtype=np.float32)
 
+        got = []
+        for ids in prompts:
+            greedy = []
+            for token in llm.generate(ids, temp=0.0, top_k=1, reset=True):
+                if token == tok.eos_token_id or len(greedy) == tokens:
+                    break
+                greedy.append(token)
+            got.append((cpp_logits(ids), greedy))
+        entry["llama_cpp"] = _against(ref, got)
+        entry["llama_cpp_tokenized_identical"] = sum(
+            llm.tokenize(tok.decode(ids).encode(), add_bos=False, special=True) == ids for ids in prompts)
         entry["perplexity_llama_cpp"] = round(_perplexity(cpp_logits, rows), 4)
         chat = []
         for prompt in VERIFY_PROMPTS:  # llama.cpp's chat path: the GGUF's own template, its end-of-turn token
@@ -331,6 +358,21 @@ def demo() -> None:
         print(quant, {k: v for k, v in entry.items() if k != "chat"}, flush=True)
         (HOME / "demo.json").write_text(json.dumps(results, indent=1))  # so far: a long run is read as it goes
     _report("demo", results)
+
+
+def _until_eos(tokens: list[int], eos: int) -> list[int]:
+    return tokens[:tokens.index(eos)] if eos in tokens else tokens
+
+
+def _against(ref: list, got: list) -> dict:
+    """max |Δlogit| and top-1 agreement on the prompts, and how many greedy answers are identical (to EOS or the
+    length limit)."""
+    worst = max(float(np.abs(g[0] - r[0]).max()) for r, g in zip(ref, got, strict=True))
+    agree = sum(int((g[0].argmax(-1) == r[0].argmax(-1)).sum()) for r, g in zip(ref, got, strict=True))
+    positions = sum(len(r[0]) for r in ref)
+    same = sum(int(g[1] == r[1]) for r, g in zip(ref, got, strict=True))
+    return {"max_abs_logit_diff": round(worst, 4), "top1_agreement": round(agree / positions, 4),
+            "greedy_identical": f"{same}/{len(ref)}"}
 
 
 if __name__ == "__main__":
