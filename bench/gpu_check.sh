@@ -34,3 +34,7 @@ export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 mkdir -p "$OUT"
 python3 -m bench.gpu_check --quickstart --tokenizer "$TOKENIZER" --data "$DATA" --out "$OUT" "$@" 2>&1 \
     | tee "$OUT/gpu_check.log"
+# Several processes through our launcher (issue #15), about 2 minutes: with 2+ GPUs `train --processes 2` under ddp,
+# fsdp and (if its wheel was carried) deepspeed-zero2; with one GPU the same run started by torchrun with one process.
+python3 -m bench.distributed_check --tokenizer "$TOKENIZER" --data "$DATA" --out "$OUT" 2>&1 \
+    | tee "$OUT/distributed_check.log"
