@@ -25,6 +25,16 @@ class Text(str):
     def __reduce__(self):  # pickled (a multiprocessing queue) as what it is, not as a bare str
         return _rebuild, (self.template, self.params)
 
+    def to_json(self) -> dict:
+        """{"template", "values"} for an event: values that are not JSON scalars travel as their text."""
+        values = {key: value if isinstance(value, (int, float, bool)) or value is None else str(value)
+                  for key, value in self.params.items()}
+        return {"template": self.template, "values": values}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Text:
+        return cls(data["template"], **data.get("values", {}))
+
 
 def _rebuild(template: str, params: dict[str, Any]) -> Text:
     return Text(template, **params)

@@ -189,6 +189,21 @@ def core_text(text: str | None) -> str:
         return str(text)
 
 
+def event_texts(event: dict) -> tuple[str, str]:
+    """A worker's `finished` or `warning` event's error (or message) and hint in the window's language: translated
+    where the event carries their templates (StudioError.to_dict), else as the worker wrote them."""
+    def text(key: str, fallback: str) -> str:
+        data = event.get(f"{key}_text")
+        if isinstance(data, dict) and isinstance(data.get("template"), str):
+            try:
+                return core_text(Text.from_json(data))
+            except (KeyError, IndexError, ValueError, TypeError):
+                log.warning("cannot rebuild %s from %r", key, data)
+        return event.get(fallback) or ""
+
+    return text("error", "error") or event.get("message") or "", text("hint", "hint")
+
+
 def error_texts(error) -> tuple[str, str]:
     """A StudioError's message and hint in the window's language."""
     return core_text(getattr(error, "message", str(error))), core_text(getattr(error, "hint", ""))

@@ -130,6 +130,10 @@ A: {answer}</source>
         <translation>为使对话放得进模型的上下文，最早的 {n} 条消息被略去了。</translation>
     </message>
     <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
         <source>You</source>
         <translation>你</translation>
     </message>
@@ -1041,10 +1045,6 @@ A: {answer}</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <source>The evaluation failed: {get}{hint}</source>
-        <translation>评估失败：{get}{hint}</translation>
-    </message>
-    <message>
         <source>Scored {v0} {v1} examples.</source>
         <translation>已为 {v0} 个{v1}样本打分。</translation>
     </message>
@@ -1075,6 +1075,10 @@ A: {answer}</source>
     <message>
         <source>Base few-shot</source>
         <translation>基座少样本</translation>
+    </message>
+    <message>
+        <source>The evaluation failed: {error}{hint}</source>
+        <translation>评估失败：{error}{hint}</translation>
     </message>
     <message>
         <source>Base {shots}-shot</source>
@@ -1240,8 +1244,24 @@ A: {answer}</source>
         <translation>正在取消…</translation>
     </message>
     <message>
+        <source>Warning: {message}</source>
+        <translation>警告：{message}</translation>
+    </message>
+    <message>
+        <source> Hint: {hint}</source>
+        <translation> 提示：{hint}</translation>
+    </message>
+    <message>
         <source>Cancelled: the export stopped and kept nothing half-written.</source>
         <translation>已取消：导出已停止，没有留下写了一半的文件。</translation>
+    </message>
+    <message>
+        <source>Error: {error}</source>
+        <translation>错误：{error}</translation>
+    </message>
+    <message>
+        <source>Hint: {hint}</source>
+        <translation>提示：{hint}</translation>
     </message>
     <message>
         <source>The export failed (exit code {v0}): see the log below.</source>
@@ -4855,6 +4875,10 @@ This cannot be undone.</source>
     <message>
         <source>Samples ({count})</source>
         <translation>生成样例（{count}）</translation>
+    </message>
+    <message>
+        <source>Warning: {message}</source>
+        <translation>警告：{message}</translation>
     </message>
     <message>
         <source>Training complete</source>

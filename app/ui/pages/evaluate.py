@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ConfigError
 from app.core.paths import data_home
 from app.core.requests import EvalRequest, parse_request, save_request
-from app.ui.i18n import schema_text
+from app.ui.i18n import event_texts, schema_text
 from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
@@ -214,8 +214,9 @@ class EvaluatePage(QWidget):
         result = self._answer if event["status"] == "completed" else None
         if result is None:
             cancelled = self.process.cancelled or event["status"] == "cancelled"
-            hint = f" {event['hint']}" if event.get("hint") else ""
-            self.status.setText(self.tr("Cancelled.") if cancelled else self.tr("The evaluation failed: {get}{hint}").format(get=event.get('error'), hint=hint))
+            error, hint = event_texts(event)
+            self.status.setText(self.tr("Cancelled.") if cancelled else self.tr("The evaluation failed: {error}{hint}")
+                                .format(error=error, hint=f" {hint}" if hint else ""))
             set_tone(self.status, "" if cancelled else "error")
             self.evaluation_finished.emit({})
             return

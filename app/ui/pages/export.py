@@ -37,7 +37,7 @@ from app.core.export.space import free_disk, human_size
 from app.core.export.staging import check_target, target_state
 from app.core.paths import data_home
 from app.core.requests import ExportRequest, save_request
-from app.ui.i18n import error_texts
+from app.ui.i18n import error_texts, event_texts
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_folder
 from app.ui.steps.base import page_layout
@@ -368,8 +368,9 @@ class ExportPage(QWidget):
         self.status.setText(event.get("message", ""))
 
     def _warning(self, event: dict) -> None:
-        self.log.appendPlainText(f"Warning: {event['message']}" + (f" Hint: {event['hint']}" if event.get("hint")
-                                                                   else ""))
+        message, hint = event_texts(event)
+        self.log.appendPlainText(self.tr("Warning: {message}").format(message=message)
+                                 + (self.tr(" Hint: {hint}").format(hint=hint) if hint else ""))
 
     def _result(self, event: dict) -> None:
         self._answer = event["data"]
@@ -382,8 +383,9 @@ class ExportPage(QWidget):
             self.status.setText(self.tr("Cancelled: the export stopped and kept nothing half-written."))
             set_tone(self.status)
         elif result is None:
-            error = " ".join(part for part in (f"Error: {event['error']}" if event.get("error") else "",
-                                               f"Hint: {event['hint']}" if event.get("hint") else "") if part)
+            error, hint = event_texts(event)
+            error = " ".join(part for part in (self.tr("Error: {error}").format(error=error) if error else "",
+                                               self.tr("Hint: {hint}").format(hint=hint) if hint else "") if part)
             self.log.appendPlainText(error)
             self.status.setText(error or self.tr("The export failed (exit code {v0}): "
                                                  "see the log below.").format(v0=event['exit_code']))

@@ -35,7 +35,7 @@ from app.core.config import RunConfig
 from app.core.errors import StudioError
 from app.core.paths import RESOURCES, run_dir
 from app.core.store import Store, new_run_id
-from app.ui.i18n import core_text
+from app.ui.i18n import core_text, event_texts
 from app.ui.runner import DEFAULT_WORKER, RunSupervisor
 from app.ui.tone import set_tone
 from app.ui.widgets.clock import clock_text
@@ -380,8 +380,8 @@ class TrainPage(QWidget):
 
     @Slot(dict)
     def _on_warning(self, event: dict) -> None:
-        hint = f" — {event['hint']}" if event.get("hint") else ""
-        self.log_view.append_text(f"Warning: {event.get('message')}{hint}")
+        message, hint = event_texts(event)
+        self.log_view.append_text(self.tr("Warning: {message}").format(message=message) + (f" — {hint}" if hint else ""))
 
     @Slot(dict)
     def _on_finished(self, event: dict) -> None:
@@ -400,14 +400,14 @@ class TrainPage(QWidget):
         elif status == "cancelled":
             self.phase_label.setText(self.tr("Stopped at step {step}").format(step=step))
             if event.get("error"):
-                self.error_box.show_error(self.tr("The run was stopped."), event.get("error"), event.get("hint"))
+                self.error_box.show_error(self.tr("The run was stopped."), *event_texts(event))
         elif status == "rejected":
             self.phase_label.setText(self.tr("Not started"))
             self.error_box.show_error(self.tr("The run was refused: its data or model cannot be used."),
-                                      event.get("error"), event.get("hint"))
+                                      *event_texts(event))
         else:
             self.phase_label.setText(self.tr("Training failed"))
-            self.error_box.show_error(self.tr("The run failed."), event.get("error"), event.get("hint"))
+            self.error_box.show_error(self.tr("The run failed."), *event_texts(event))
         self._set_state(status)
         if self.run_id:
             self.run_completed.emit(self.run_id)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ConfigError
 from app.core.paths import data_home
 from app.core.requests import AugmentRequest, save_request
-from app.ui.i18n import core_text
+from app.ui.i18n import core_text, event_texts
 from app.ui.widgets.request_form import RequestForm
 from app.ui.worker import WorkerProcess
 
@@ -137,9 +137,10 @@ class AugmentDialog(QDialog):
     def _ended(self, event: dict) -> None:
         self.progress.hide()
         self.generate_button.setText(self.tr("Generate"))
-        if self.candidates or self.status.text().startswith(("The model wrote nothing", "Stopped")):
+        if self.candidates or self.status.text() in (self.tr("Stopped: nothing to review."), self.tr(
+                "The model wrote nothing usable; try again or another model.")):
             return
-        words = [part for part in (event.get("error"), event.get("hint")) if part]
+        words = [part for part in event_texts(event) if part]
         self.status.setText("⚠ " + (" ".join(words) or self.tr("The worker stopped before it was done.")))
 
     def _generated(self, items: list) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.i18n import event_texts
 from app.ui.widgets.chat_process import ChatProcess
 from app.ui.widgets.chat_worker import ChatWorker
 
@@ -168,7 +169,8 @@ class ChatColumn(QFrame):
             self._show_status()
 
     def _error(self, event: dict) -> None:
-        self.notice = "⚠ " + event.get("error", "Error") + (f"\n{event['hint']}" if event.get("hint") else "")
+        error, hint = event_texts(event)
+        self.notice = "⚠ " + (error or self.tr("Error")) + (f"\n{hint}" if hint else "")
         if self.partial is not None:
             if self.messages and self.messages[-1]["role"] == "user":
                 self.messages.pop()  # the question got no answer: do not send it again with the next one
