@@ -23,7 +23,7 @@ from ..chat.generate import Answer
 
 log = logging.getLogger(__name__)
 
-BATCH_WAIT = 0.02  # seconds to wait for other requests to answer with the first one
+BATCH_WAIT = 0.05  # seconds to wait for other requests to answer with the first one (as a shared chat process)
 MAX_BATCH = 8  # rows in one generate call
 
 

@@ -202,7 +202,14 @@ async def _respond(engine: Engine, body: Sampling, answer: Answer, kind: Literal
     """Queue the job and answer with the whole text, or stream it as server-sent events."""
     loop = asyncio.get_running_loop()
     items: asyncio.Queue = asyncio.Queue()
-    job = Job(answer, lambda item: loop.call_soon_threadsafe(items.put_nowait, item), body.stop_strings(), body.seed)
+
+    def deliver(item: tuple[str, Any]) -> None:  # on the engine's thread
+        try:
+            loop.call_soon_threadsafe(items.put_nowait, item)
+        except RuntimeError:  # the server's event loop has closed: no one is listening any more
+            answer.stop.set()
+
+    job = Job(answer, deliver, body.stop_strings(), body.seed)
     engine.submit(job)
     prompt_tokens = len(answer.prompt_ids or [])
     ident = f"{'chatcmpl' if kind == 'chat' else 'cmpl'}-{uuid.uuid4().hex[:24]}"
