@@ -34,7 +34,7 @@ def make_config(model_dir, data, **training):
         "name": "tiny",
         "model": {"source": str(model_dir)},
         "data": {"train": str(data), "validation_split": 0.0},
-        "method": {"name": training.pop("method", "lora"), "rank": 8},
+        "method": {"name": training.pop("method", "lora"), "rank": 8, "alpha": 32, "dropout": 0.05},  # fixed, not auto
         "training": {"max_steps": 12, "batch_size": 4, "max_length": 64, "learning_rate": 5e-3,
                      "save_steps": 100, "warmup_ratio": 0.0, "lr_scheduler": "constant", **training},
         "evaluation": {"sample_prompts": []},
