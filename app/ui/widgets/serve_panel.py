@@ -80,7 +80,7 @@ class ServePanel(QWidget):
         details.setContentsMargins(0, 0, 0, 0)
         self.snippet = QPlainTextEdit(readOnly=True)
         self.snippet.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.snippet.setFixedHeight(84)
+        self.snippet.setFixedHeight(self.snippet.fontMetrics().lineSpacing() * 5 + 14)  # the Python snippet's 4 lines
         self.snippet.setToolTip(self.tr("A request to the server: paste it in a terminal or a Python script"))
         side = QVBoxLayout()
         self.kind = QComboBox()
