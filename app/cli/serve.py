@@ -8,6 +8,7 @@ import sys
 
 from app.cli.events import events_stdout, failure
 from app.core.errors import StudioError
+from app.core.wording import plural
 from app.logsetup import route_library_logs
 
 
@@ -31,8 +32,9 @@ def cmd_serve(args) -> int:
                 if "api_key" in fields:
                     print(f"API key (shown once): {fields['api_key']}", file=sys.stderr)
 
-        serve(args.models, _Sink(), stop, compare_base=args.compare_base, host=args.host, port=args.port,
-              api_key=api_key, show_key=args.generate_api_key)
+        answer = serve(args.models, _Sink(), stop, compare_base=args.compare_base, host=args.host, port=args.port,
+                       api_key=api_key, show_key=args.generate_api_key)
+        print(f"Stopped after {plural(answer['requests'], 'request')}.", file=sys.stderr)
         return 0
     sink = JsonlEventWriter(events_stdout())
     try:
