@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from .messages import Text
-
 
 class StudioError(Exception):
     """An error the user can fix. The CLI prints it without a traceback; the GUI shows it in place."""
@@ -17,13 +15,8 @@ class StudioError(Exception):
         return f"{self.message}\nHint: {self.hint}" if self.hint else self.message
 
     def to_dict(self) -> dict:
-        """The fields of a `finished` event; a message or hint that is a messages.Text also travels as its template and
-        values (`error_text`, `hint_text`), so the window shows it in its own language."""
-        out = {"error": self.message, "hint": self.hint}
-        for key, value in (("error_text", self.message), ("hint_text", self.hint)):
-            if isinstance(value, Text):
-                out[key] = value.to_json()
-        return out
+        """The fields of a `finished` event (events.encode adds the templates of a message or hint that is a Text)."""
+        return {"error": self.message, "hint": self.hint}
 
 
 class ConfigError(StudioError):

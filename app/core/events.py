@@ -42,6 +42,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from .messages import Text
+
 log = logging.getLogger(__name__)
 
 CHAT_EVENT_NAMES = ("loaded", "token", "done", "unloaded", "error")
@@ -66,9 +68,12 @@ def _clean(value: Any) -> Any:
 
 
 def encode(event: str, **fields: Any) -> str:
+    """One event as a JSON line. A field that is a messages.Text (a message, error or hint) also travels as its
+    template and values, `<field>_text`, so the window can show it in its own language."""
     if event not in EVENT_NAMES:
         raise ValueError(f"unknown event {event!r}")
-    return json.dumps(_clean({"event": event, "time": round(time.time(), 3), **fields}), default=str,
+    texts = {f"{key}_text": value.to_json() for key, value in fields.items() if isinstance(value, Text)}
+    return json.dumps(_clean({"event": event, "time": round(time.time(), 3), **fields, **texts}), default=str,
                       ensure_ascii=False)
 
 

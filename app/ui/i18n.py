@@ -189,19 +189,21 @@ def core_text(text: str | None) -> str:
         return str(text)
 
 
-def event_texts(event: dict) -> tuple[str, str]:
-    """A worker's `finished` or `warning` event's error (or message) and hint in the window's language: translated
-    where the event carries their templates (StudioError.to_dict), else as the worker wrote them."""
-    def text(key: str, fallback: str) -> str:
-        data = event.get(f"{key}_text")
-        if isinstance(data, dict) and isinstance(data.get("template"), str):
-            try:
-                return core_text(Text.from_json(data))
-            except (KeyError, IndexError, ValueError, TypeError):
-                log.warning("cannot rebuild %s from %r", key, data)
-        return event.get(fallback) or ""
+def event_text(event: dict, key: str) -> str:
+    """A worker event's field in the window's language: translated where the event carries its template
+    (`<key>_text`, which events.encode adds for a Text), else as the worker wrote it."""
+    data = event.get(f"{key}_text")
+    if isinstance(data, dict) and isinstance(data.get("template"), str):
+        try:
+            return core_text(Text.from_json(data))
+        except (KeyError, IndexError, ValueError, TypeError):
+            log.warning("cannot rebuild %s from %r", key, data)
+    return event.get(key) or ""
 
-    return text("error", "error") or event.get("message") or "", text("hint", "hint")
+
+def event_texts(event: dict) -> tuple[str, str]:
+    """A `finished` event's error (a `warning`'s message) and hint in the window's language."""
+    return event_text(event, "error") or event_text(event, "message"), event_text(event, "hint")
 
 
 def error_texts(error) -> tuple[str, str]:

@@ -5160,6 +5160,10 @@ Starting from the demo preset instead.</source>
         <translation>history[{i}]：{role} 轮次为空</translation>
     </message>
     <message>
+        <source>Tokenising and packing text</source>
+        <translation>正在分词并打包文本</translation>
+    </message>
+    <message>
         <source>prompt-only rows have no answer to train on; use the grpo or rloo stage</source>
         <translation>只有提示词的行没有可训练的回答；请使用 grpo 或 rloo 阶段</translation>
     </message>
@@ -5202,6 +5206,14 @@ Starting from the demo preset instead.</source>
     <message>
         <source>no prompt: expected &apos;prompt&apos;, &apos;conversations&apos;, &apos;messages&apos; or &apos;instruction&apos;</source>
         <translation>没有提示词：应有 &apos;prompt&apos;、&apos;conversations&apos;、&apos;messages&apos; 或 &apos;instruction&apos;</translation>
+    </message>
+    <message>
+        <source>Reading {name}</source>
+        <translation>正在读取 {name}</translation>
+    </message>
+    <message>
+        <source>Tokenising examples</source>
+        <translation>正在对样本分词</translation>
     </message>
     <message>
         <source>{path}:{line}: cannot decode the text ({reason})</source>
@@ -5298,6 +5310,38 @@ Starting from the demo preset instead.</source>
     <message>
         <source>{where}: a text part has no &apos;text&apos; string</source>
         <translation>{where}：文本部分没有 &apos;text&apos; 字符串</translation>
+    </message>
+    <message>
+        <source>Loading the {label}</source>
+        <translation>正在加载{label}</translation>
+    </message>
+    <message>
+        <source>Pushing to the Hugging Face Hub</source>
+        <translation>正在推送到 Hugging Face Hub</translation>
+    </message>
+    <message>
+        <source>Converting to GGUF</source>
+        <translation>正在转换为 GGUF</translation>
+    </message>
+    <message>
+        <source>Saving the adapter and its head</source>
+        <translation>正在保存适配器及其头</translation>
+    </message>
+    <message>
+        <source>Merging the adapter and its head</source>
+        <translation>正在合并适配器及其头</translation>
+    </message>
+    <message>
+        <source>Saving the adapter</source>
+        <translation>正在保存适配器</translation>
+    </message>
+    <message>
+        <source>Export complete</source>
+        <translation>导出完成</translation>
+    </message>
+    <message>
+        <source>Verifying the export</source>
+        <translation>正在校验导出结果</translation>
     </message>
     <message>
         <source>{name} · {free:.1f} of {total:.1f} GiB free</source>

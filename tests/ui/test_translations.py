@@ -4,7 +4,6 @@ are up to date with the code and fully translated, and the compiled .qm holds ev
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import pickle
 import re
@@ -368,6 +367,7 @@ def test_core_messages_are_english_for_the_cli_and_translated_in_the_window(chin
     assert i18n.error_texts(error)[1] == QCoreApplication.translate(i18n.CORE, "Use QLoRA (4-bit base)")
     assert i18n.core_text("plain text stays") == "plain text stays"
     from app.core.data.readers import check_data_file
+    from app.core.events import decode, encode
 
     with pytest.raises(DataError) as raised:
         check_data_file(Path("/nowhere/rows.jsonl"))
@@ -375,7 +375,7 @@ def test_core_messages_are_english_for_the_cli_and_translated_in_the_window(chin
     assert i18n.error_texts(raised.value) == ("找不到数据文件：/nowhere/rows.jsonl",
                                               "请检查路径（相对路径以配置文件所在文件夹为基准），或重新选择文件。")
     # a worker's finished event carries the templates: the window translates what the worker said in English
-    event = json.loads(json.dumps({"event": "finished", "status": "rejected", **raised.value.to_dict()}))
+    event = decode(encode("finished", status="rejected", **raised.value.to_dict()))
     assert event["error"] == "Data file not found: /nowhere/rows.jsonl"
     assert i18n.event_texts(event) == i18n.error_texts(raised.value)
     assert i18n.event_texts({"error": "Killed.", "hint": None}) == ("Killed.", "")  # no template: as it came

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Cancelled, DataError
+from ..messages import Text
 from .prepare import PROGRESS_STEPS, Prepared, fingerprint, save_cache, split_indices
 from .sources import check_file
 from .stage_data import load_stage_rows
@@ -73,7 +74,7 @@ def tokenise_documents(texts: list[str], tokenizer: Any, sink: Any, stop: Any, d
                    + eos)
         done += 1
         if sink is not None and (done % every == 0 or done == total):
-            sink.emit("phase", name="tokenize", message="Tokenising and packing text", current=done, total=total)
+            sink.emit("phase", name="tokenize", message=Text("Tokenising and packing text"), current=done, total=total)
     return out
 
 

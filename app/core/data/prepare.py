@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Cancelled, DataError
+from ..messages import Text
 from .formats import UNKNOWN, RowProblem, normalise
 from .inspection import detect_in
 from .mixing import mix
@@ -212,7 +213,7 @@ class _Tokeniser:
                 columns["labels"].append(encoded.labels)
             self.done += 1
             if self.sink is not None and (self.done % self.every == 0 or self.done == self.total):
-                self.sink.emit("phase", name="tokenize", message="Tokenising examples", current=self.done,
+                self.sink.emit("phase", name="tokenize", message=Text("Tokenising examples"), current=self.done,
                                total=self.total)
         return columns
 
@@ -261,7 +262,7 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
             return Prepared(load_from_disk(str(cache / "train")), eval_ds, {**stats, "cached": True}, fp, fmt)
 
     if sink is not None:
-        sink.emit("phase", name="read", message=f"Reading {train_path.name}", current=0, total=None)
+        sink.emit("phase", name="read", message=Text("Reading {name}", name=train_path.name), current=0, total=None)
     examples = split_examples(cfg, stop)
     train_examples, eval_examples = examples.train, examples.validation
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Cancelled, DataError
+from ..messages import Text
 from .formats import UNKNOWN, RowProblem, apply_columns
 from .inspection import detect_in
 from .pairs import stage_row
@@ -125,7 +126,7 @@ def load_stage_rows(cfg, formats: tuple[str, ...], title: str, sink=None, stop=N
     train_path = check_file(cfg.train)
     val_path = check_file(cfg.validation) if cfg.validation and validation else None
     if sink is not None:
-        sink.emit("phase", name="read", message=f"Reading {train_path.name}", current=0, total=None)
+        sink.emit("phase", name="read", message=Text("Reading {name}", name=train_path.name), current=0, total=None)
     fmt, train, problems, count = _read(train_path, cfg.format, cfg, formats, title, cfg.max_samples, stop, budget)
     rows = len(train)
     if val_path is not None:

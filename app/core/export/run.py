@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import RunConfig
 from ..errors import ExportError, StudioError
 from ..events import EventSink, StopFlag
+from ..messages import Text
 from ..methods import METHODS
 from ..requests import ExportRequest
 from ..runs.context import RunContext
@@ -116,7 +117,7 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
     if request.push_to_hub:
         from .hub import push_folder
 
-        ctx.step("Pushing to the Hugging Face Hub", 0, 1)
+        ctx.step(Text("Pushing to the Hugging Face Hub"), 0, 1)
         folder = Path(results.get("merged") or results["adapter"])
         results["hub"] = push_folder(folder, request.push_to_hub, private=not request.public,
                                      extra=[Path(results[k]) for k in ("gguf",) if k in results])
@@ -137,7 +138,7 @@ def _write_targets(config: RunConfig, request: ExportRequest, source: Path, labe
 
     uses_adapter = METHODS[config.method.name].uses_adapter
     trusted = config.model.trust_remote_code  # the model's own code runs here as it did in training
-    ctx.step(f"Loading the {label}", 0, 1)
+    ctx.step(Text("Loading the {label}", label=label), 0, 1)
     tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=trusted)
     results: dict[str, Any] = {"run_id": ctx.run_id, "source": str(source), "checkpoint": label}
     loaded = ExportSource(label, Path(source) if uses_adapter else None, loaded_for_export=True)
@@ -145,7 +146,8 @@ def _write_targets(config: RunConfig, request: ExportRequest, source: Path, labe
     if head:
         from ..stages.head_export import export_head, load_trained_head
 
-        ctx.step("Saving the adapter and its head" if request.adapter else "Merging the adapter and its head", 0, 1)
+        ctx.step(Text("Saving the adapter and its head") if request.adapter else
+                 Text("Merging the adapter and its head"), 0, 1)
         folders = {k: v for k, v in request.folders().items() if k in ("adapter", "merged")}
         export_head(config, load_trained_head(config, source, ctx.run_id), tokenizer, ctx, folders,
                     adapter_dir=Path(source))
@@ -157,12 +159,12 @@ def _write_targets(config: RunConfig, request: ExportRequest, source: Path, labe
                                                     trust_remote_code=trusted)
         model = PeftModel.from_pretrained(base, source)
         if request.adapter:
-            ctx.step("Saving the adapter", 0, 1)
+            ctx.step(Text("Saving the adapter"), 0, 1)
             results["adapter"] = str(export_adapter(config, model, tokenizer, request.adapter, ctx, loaded))
     if request.merged and not head:
         results["merged"] = str(export_merged(config, model, tokenizer, request.merged, ctx, loaded))
     if request.gguf or request.ollama:
-        ctx.step("Converting to GGUF", 0, 1)
+        ctx.step(Text("Converting to GGUF"), 0, 1)
         results.update(_export_gguf(config, model, tokenizer, request, source, ctx))
     kinds = [k for k in ("adapter", "merged", "gguf", "ollama") if getattr(request, k)]
     latest = {a["kind"]: a for a in ctx.store.artifacts(ctx.run_id) if a["kind"] in kinds}

@@ -15,6 +15,7 @@ from ..chat.checks import add_turn_end_stop
 from ..chat.checks import chat_verdict as _chat_verdict
 from ..config import RunConfig
 from ..errors import ExportError
+from ..messages import Text
 from ..runs.context import RunContext
 from .merge_stream import digest
 from .model_card import model_card
@@ -179,7 +180,7 @@ def export_merged(config: RunConfig, model: PreTrainedModel, tokenizer: PreTrain
                 props["stop_token_added"] = added
             generation.save_pretrained(tmp)
 
-        ctx.step("Verifying the export", 3, 4)
+        ctx.step(Text("Verifying the export"), 3, 4)
         props["shards"] = len(list(tmp.glob("*.safetensors")))
         if config.export.verify:
             _verify_shards(tmp, digests)
@@ -196,7 +197,7 @@ def export_merged(config: RunConfig, model: PreTrainedModel, tokenizer: PreTrain
                                        generation, _warner(ctx)))
         (tmp / "README.md").write_text(model_card(config, ctx.run_id, ctx.store, props, source=source.label),
                                        encoding="utf-8")
-    ctx.step("Export complete", 4, 4)
+    ctx.step(Text("Export complete"), 4, 4)
     ctx.record("merged", Path(out), props)
     return Path(out)
 

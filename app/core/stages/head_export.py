@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ExportError
 from ..export.parity import compare, weights_dtype
 from ..export.staging import staged
+from ..messages import Text
 from ..runs.context import RunContext
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def export_head(config: Any, model: PreTrainedModel, tokenizer: PreTrainedTokeni
     if merged_out is None:
         return
     merged_out = Path(merged_out)
-    ctx.phase("Merging the adapter and its head", 0, 2)
+    ctx.phase(Text("Merging the adapter and its head"), 0, 2)
     if is_peft:
         base = AutoModelForSequenceClassification.from_pretrained(model.peft_config["default"].base_model_name_or_path,
                                                                   num_labels=num_labels, dtype=torch.float32,
@@ -79,7 +80,7 @@ def export_head(config: Any, model: PreTrainedModel, tokenizer: PreTrainedTokeni
     with staged(merged_out, "merged", run_id) as tmp:
         merged.to(dtype).save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
-        ctx.phase("Verifying the export", 1, 2)
+        ctx.phase(Text("Verifying the export"), 1, 2)
         reloaded = AutoModelForSequenceClassification.from_pretrained(tmp, dtype=torch.float32,
                                                                       trust_remote_code=trusted)
         verdict = compare([expected], [_scores(reloaded, tokenizer)], weights_dtype(model), config.export.dtype)
@@ -88,7 +89,7 @@ def export_head(config: Any, model: PreTrainedModel, tokenizer: PreTrainedTokeni
                               f"{verdict.failure()}.", "Export in fp32, or use the adapter.")
         note = NOTE.format(n=num_labels, how=".from_pretrained(this folder)")
         (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
-    ctx.phase("Export complete", 2, 2)
+    ctx.phase(Text("Export complete"), 2, 2)
     ctx.record("merged", merged_out, {"dtype": config.export.dtype, "head": "sequence", "num_labels": num_labels,
                                       **verdict.report()})
 

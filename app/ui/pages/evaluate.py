@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ConfigError
 from app.core.paths import data_home
 from app.core.requests import EvalRequest, parse_request, save_request
-from app.ui.i18n import event_texts, schema_text
+from app.ui.i18n import event_text, event_texts, schema_text
 from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
@@ -204,7 +204,7 @@ class EvaluatePage(QWidget):
         total = int(event.get("total") or 0)
         self.progress.setRange(0, total)
         self.progress.setValue(int(event.get("current") or 0) if total else 0)
-        self.status.setText(event.get("message", ""))
+        self.status.setText(event_text(event, "message"))
 
     def _result(self, event: dict) -> None:
         self._answer = event["data"]

@@ -37,7 +37,7 @@ from app.core.export.space import free_disk, human_size
 from app.core.export.staging import check_target, target_state
 from app.core.paths import data_home
 from app.core.requests import ExportRequest, save_request
-from app.ui.i18n import error_texts, event_texts
+from app.ui.i18n import error_texts, event_text, event_texts
 from app.ui.icons import icon
 from app.ui.settings import last_dir, open_settings, remember_folder
 from app.ui.steps.base import page_layout
@@ -365,7 +365,7 @@ class ExportPage(QWidget):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(current)
         self.progress.setFormat(f"{current}/{total}")
-        self.status.setText(event.get("message", ""))
+        self.status.setText(event_text(event, "message"))
 
     def _warning(self, event: dict) -> None:
         message, hint = event_texts(event)

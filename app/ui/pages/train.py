@@ -35,7 +35,7 @@ from app.core.config import RunConfig
 from app.core.errors import StudioError
 from app.core.paths import RESOURCES, run_dir
 from app.core.store import Store, new_run_id
-from app.ui.i18n import core_text, event_texts
+from app.ui.i18n import core_text, event_text, event_texts
 from app.ui.runner import DEFAULT_WORKER, RunSupervisor
 from app.ui.tone import set_tone
 from app.ui.widgets.clock import clock_text
@@ -332,7 +332,7 @@ class TrainPage(QWidget):
 
     @Slot(dict)
     def _on_phase(self, event: dict) -> None:
-        message = event.get("message") or event.get("name") or ""
+        message = event_text(event, "message") or event.get("name") or ""
         current, total = event.get("current"), event.get("total")
         self.phase_label.setText(f"{message} {current}/{total}" if total else message)
         if total:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ConfigError
 from app.core.paths import data_home
 from app.core.requests import AugmentRequest, save_request
-from app.ui.i18n import core_text, event_texts
+from app.ui.i18n import core_text, event_text, event_texts
 from app.ui.widgets.request_form import RequestForm
 from app.ui.worker import WorkerProcess
 
@@ -132,7 +132,7 @@ class AugmentDialog(QDialog):
         if event.get("current"):
             self.progress.setRange(0, int(event.get("total") or 0))
             self.progress.setValue(int(event["current"]))
-        self.status.setText(event.get("message", ""))
+        self.status.setText(event_text(event, "message"))
 
     def _ended(self, event: dict) -> None:
         self.progress.hide()
