@@ -15,10 +15,10 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from ...errors import ExportError
-from ...requests import ExportRequest, GgufQuant
+from ...requests import ExportRequest
 from ...runs.context import RunContext
 from ..parity import compare
 
@@ -35,11 +35,6 @@ Q8_AGREEMENT_WARN = 0.9
 
 def _no_progress(message: str, current: int, total: int) -> None:
     pass
-
-
-def supported_quant_types() -> list[str]:
-    """Every quant type of the export request: all are written in-process (gguf/quants.py)."""
-    return list(get_args(GgufQuant))
 
 
 def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress: Progress | None = None,
