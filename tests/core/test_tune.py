@@ -93,3 +93,12 @@ def test_cli_tune_judges_generated_answers_and_trains_the_best_on_all_rows(tiny_
     assert 0.0 <= best["value"] <= 1.0 and "exact_match" in best["metrics"]
     refit = parse_config(yaml.safe_load(Store().get_run(result["refit_run_id"])["config"]))
     assert refit.data.validation_split == 0.0 and refit.training.learning_rate == best["params"]["learning_rate"]
+
+
+def test_the_defaults_finish_past_the_budget_and_no_trial_starts_after_it(tiny_model_dir, tmp_path):
+    path = write_config(tmp_path, tiny_model_dir, max_steps=2)
+    sink = ListSink()
+    result = tune(TuneRequest(config=path, trials=3, metric="eval_loss", budget_minutes=parse_budget("1s")),
+                  sink=sink)
+    assert [t["state"] for t in result["trials"]] == ["completed"] and result["best"]["number"] == 0
+    assert len(sink.of("trial")) == 1
