@@ -95,9 +95,9 @@ def recipe_strings() -> list[str]:
 
 
 def core_templates() -> list[str]:
-    """The template of every `Text("…", …)` in app/core."""
+    """The template of every `Text("…", …)` in app/core (and the few in app/ui: what the run supervisor records)."""
     out: list[str] = []
-    for path in sorted((ROOT / "app" / "core").rglob("*.py")):
+    for path in sorted([*(ROOT / "app" / "core").rglob("*.py"), *(ROOT / "app" / "ui").rglob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Text" and node.args \
                     and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):

@@ -198,7 +198,7 @@ def event_text(event: dict, key: str) -> str:
             return core_text(Text.from_json(data))
         except (KeyError, IndexError, ValueError, TypeError):
             log.warning("cannot rebuild %s from %r", key, data)
-    return event.get(key) or ""
+    return core_text(event.get(key))  # a Text when the event was made in this process (the run supervisor's)
 
 
 def event_texts(event: dict) -> tuple[str, str]:

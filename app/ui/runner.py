@@ -25,6 +25,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.events import FINAL_STATUSES, decode, encode
+from app.core.messages import Text
 from app.core.paths import PROJECT_ROOT, run_dir
 from app.core.store import Store, log_tail, new_run_id, pid_alive
 from app.ui.event_batch import EventBatch
@@ -186,27 +187,27 @@ class _SupervisorThread(QThread):
         if self.proc is not None:
             code = self.proc.wait()
             tail = "\n".join(self._stderr_tail)
-            what = self.tr("The training process exited (code {code}) without reporting "
-                           "a result.").format(code=code)
+            what = Text("The training process exited (code {code}) without reporting a result.", code=code)
         else:
             code = None
             tail = log_tail(run_dir(self.run_id) / "logs" / "worker.log", TAIL_LINES) if self.run_id else ""
-            what = self.tr("The training process ended without reporting a result.")
+            what = Text("The training process ended without reporting a result.")
         fields = self._stored_outcome()
         if fields is None:
             if self.forced:
-                fields = {"status": "cancelled", "error": "The run was force-stopped.",
-                          "hint": "Resume it from its last checkpoint, or start it again."}
+                fields = {"status": "cancelled", "error": Text("The run was force-stopped."),
+                          "hint": Text("Resume it from its last checkpoint, or start it again.")}
             elif self.stop_requested:
-                fields = {"status": "cancelled", "error": "The run was stopped before it could save a checkpoint.",
-                          "hint": "Start it again when you are ready."}
+                fields = {"status": "cancelled",
+                          "error": Text("The run was stopped before it could save a checkpoint."),
+                          "hint": Text("Start it again when you are ready.")}
             else:
                 killed = code in (-signal.SIGKILL, 137) if hasattr(signal, "SIGKILL") else False
-                fields = {"status": "failed", "error": what + (f"\n{tail}" if tail else ""),
-                          "hint": "It was probably killed by the system for using too much memory: lower the "
-                                  "batch size or max length, or choose QLoRA." if killed else
-                                  "Read the last lines of its log above; resume from the last checkpoint once "
-                                  "the cause is fixed."}
+                fields = {"status": "failed", "error": Text("{what}\n{tail}", what=what, tail=tail) if tail else what,
+                          "hint": Text("It was probably killed by the system for using too much memory: lower the "
+                                       "batch size or max length, or choose QLoRA.") if killed else
+                          Text("Read the last lines of its log above; resume from the last checkpoint once the "
+                               "cause is fixed.")}
             self._record(fields)
         return decode(encode("finished", **fields))
 

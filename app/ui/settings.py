@@ -13,6 +13,7 @@ import yaml
 from PySide6.QtCore import QSettings
 
 from app.core.config import RunConfig, salvage_config
+from app.core.messages import Text
 from app.core.paths import data_home
 
 log = logging.getLogger(__name__)
@@ -60,5 +61,6 @@ def load_setup(settings: QSettings, fallback: RunConfig) -> tuple[RunConfig, lis
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return fallback, [(str(path), f"cannot be read ({exc.__class__.__name__}): the demo preset is open")]
+        return fallback, [(str(path), Text("cannot be read ({error}): the demo preset is open",
+                                           error=exc.__class__.__name__))]
     return salvage_config(data, fallback)

@@ -106,6 +106,10 @@ A: {answer}</source>
 <context>
     <name>ChatColumn</name>
     <message>
+        <source>Both columns share one model process: the base model is loaded once, with the run&apos;s adapter beside it, and both answers come from one batched generation. The memory is that process&apos;s.</source>
+        <translation>两栏共用一个模型进程：基座模型只加载一次，运行的适配器挂在它旁边，两个回答来自同一次批量生成。显示的内存是该进程的。</translation>
+    </message>
+    <message>
         <source>Not loaded</source>
         <translation>未加载</translation>
     </message>
@@ -122,6 +126,10 @@ A: {answer}</source>
         <translation>对话显示在这里。</translation>
     </message>
     <message>
+        <source> [model unloaded]</source>
+        <translation> [模型已卸载]</translation>
+    </message>
+    <message>
         <source>{tokens} tokens in {seconds:.2f} s (last answer)</source>
         <translation>{tokens} 个 token，用时 {seconds:.2f} 秒（上一条回答）</translation>
     </message>
@@ -134,6 +142,26 @@ A: {answer}</source>
         <translation>错误</translation>
     </message>
     <message>
+        <source>{memory} shared</source>
+        <translation>{memory}（共享）</translation>
+    </message>
+    <message>
+        <source>Loading… (shared)</source>
+        <translation>正在加载…（共享）</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Answering…</source>
+        <translation>正在回答…</translation>
+    </message>
+    <message>
         <source>You</source>
         <translation>你</translation>
     </message>
@@ -144,6 +172,14 @@ A: {answer}</source>
     <message>
         <source>this model</source>
         <translation>此模型</translation>
+    </message>
+    <message>
+        <source>Earlier conversation with {label} (not sent to {current})</source>
+        <translation>之前与 {label} 的对话（不会发送给 {current}）</translation>
+    </message>
+    <message>
+        <source>New conversation with {current}</source>
+        <translation>与 {current} 的新对话</translation>
     </message>
 </context>
 <context>
@@ -251,6 +287,13 @@ A: {answer}</source>
     <message>
         <source>Tuned</source>
         <translation>微调后</translation>
+    </message>
+</context>
+<context>
+    <name>ChatProcess</name>
+    <message>
+        <source>The model process ended (exit code {code}).</source>
+        <translation>模型进程已结束（退出码 {code}）。</translation>
     </message>
 </context>
 <context>
@@ -639,6 +682,10 @@ A: {answer}</source>
     <message>
         <source>Training on {train} ({n} rows); validation: {validation} ({v} rows that hold words no training row holds).</source>
         <translation>训练使用 {train}（{n} 行）；验证使用 {validation}（{v} 行，包含训练行中没有的词）。</translation>
+    </message>
+    <message>
+        <source>Adding the kept examples…</source>
+        <translation>正在添加保留的样本…</translation>
     </message>
     <message>
         <source>&lt;i&gt;Rendering line {line} through the chat template of {source}…&lt;/i&gt;</source>
@@ -1156,6 +1203,14 @@ A: {answer}</source>
         <translation>导出的进度信息显示在这里。</translation>
     </message>
     <message>
+        <source>Best checkpoint (step {step}, eval_loss {loss:.4f})</source>
+        <translation>最佳检查点（第 {step} 步，eval_loss {loss:.4f}）</translation>
+    </message>
+    <message>
+        <source>Best checkpoint (step {step})</source>
+        <translation>最佳检查点（第 {step} 步）</translation>
+    </message>
+    <message>
         <source>best</source>
         <translation>最佳</translation>
     </message>
@@ -1395,6 +1450,10 @@ A: {answer}</source>
 </context>
 <context>
     <name>HyperparametersStep</name>
+    <message>
+        <source>Run configs (*.yaml *.yml);;All files (*)</source>
+        <translation>运行配置 (*.yaml *.yml);;所有文件 (*)</translation>
+    </message>
     <message>
         <source>Start from a preset…</source>
         <translation>从预设开始…</translation>
@@ -1892,6 +1951,10 @@ A: {answer}</source>
         <translation>{family_title}方法</translation>
     </message>
     <message>
+        <source>PPO needs a reward model, and no rm run on this base model has one yet: train a reward model first (the Reward model stage, exported with a merged model), then choose PPO.</source>
+        <translation>PPO 需要奖励模型，但这个基座模型上还没有训练好的 rm 运行：请先训练一个奖励模型（“奖励模型”阶段，导出合并模型），再选择 PPO。</translation>
+    </message>
+    <message>
         <source>Does not suit the {title} stage.</source>
         <translation>不适合{title}阶段。</translation>
     </message>
@@ -2278,6 +2341,14 @@ with your user&apos;s rights, every time the model is loaded (the Data step&apos
         <translation>已将当前配置加入队列。</translation>
     </message>
     <message>
+        <source>The sweep has no values.</source>
+        <translation>参数扫描没有任何取值。</translation>
+    </message>
+    <message>
+        <source>List values in at least one row, e.g. 1e-4, 2e-4.</source>
+        <translation>请至少在一行中列出取值，例如 1e-4, 2e-4。</translation>
+    </message>
+    <message>
         <source>Queued {n} runs ({sweep}).</source>
         <translation>已将 {n} 个运行加入队列（{sweep}）。</translation>
     </message>
@@ -2340,6 +2411,10 @@ with your user&apos;s rights, every time the model is loaded (the Data step&apos
 </context>
 <context>
     <name>RecipeGallery</name>
+    <message>
+        <source>Data (*.jsonl *.json *.csv *.tsv *.parquet *.txt *.md);;All files (*)</source>
+        <translation>数据 (*.jsonl *.json *.csv *.tsv *.parquet *.txt *.md);;所有文件 (*)</translation>
+    </message>
     <message>
         <source>Start from a recipe</source>
         <translation>从配方开始</translation>
@@ -4642,6 +4717,10 @@ This cannot be undone.</source>
 <context>
     <name>SourceRow</name>
     <message>
+        <source>Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.txt);;All files (*)</source>
+        <translation>数据集 (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
         <source>No file chosen</source>
         <translation>未选择文件</translation>
     </message>
@@ -5056,17 +5135,6 @@ This cannot be undone.</source>
     </message>
 </context>
 <context>
-    <name>_SupervisorThread</name>
-    <message>
-        <source>The training process exited (code {code}) without reporting a result.</source>
-        <translation>训练进程已退出（退出码 {code}），但没有报告结果。</translation>
-    </message>
-    <message>
-        <source>The training process ended without reporting a result.</source>
-        <translation>训练进程已结束，但没有报告结果。</translation>
-    </message>
-</context>
-<context>
     <name>app</name>
     <message>
         <source>Cannot open the config</source>
@@ -5366,6 +5434,48 @@ Starting from the demo preset instead.</source>
     <message>
         <source>Max length {length} (longer examples are truncated)</source>
         <translation>最大长度 {length}（更长的样本会被截断）</translation>
+    </message>
+    <message>
+        <source>The training process exited (code {code}) without reporting a result.</source>
+        <translation>训练进程已退出（退出码 {code}），但没有报告结果。</translation>
+    </message>
+    <message>
+        <source>The training process ended without reporting a result.</source>
+        <translation>训练进程已结束，但没有报告结果。</translation>
+    </message>
+    <message>
+        <source>The run was force-stopped.</source>
+        <translation>运行已被强制停止。</translation>
+    </message>
+    <message>
+        <source>Resume it from its last checkpoint, or start it again.</source>
+        <translation>从它的最后一个检查点继续训练，或重新开始。</translation>
+    </message>
+    <message>
+        <source>The run was stopped before it could save a checkpoint.</source>
+        <translation>运行在保存检查点之前就被停止了。</translation>
+    </message>
+    <message>
+        <source>Start it again when you are ready.</source>
+        <translation>准备好后请重新开始。</translation>
+    </message>
+    <message>
+        <source>{what}
+{tail}</source>
+        <translation>{what}
+{tail}</translation>
+    </message>
+    <message>
+        <source>It was probably killed by the system for using too much memory: lower the batch size or max length, or choose QLoRA.</source>
+        <translation>它可能因占用内存过多而被系统终止：请降低批大小或最大长度，或选择 QLoRA。</translation>
+    </message>
+    <message>
+        <source>Read the last lines of its log above; resume from the last checkpoint once the cause is fixed.</source>
+        <translation>请阅读上方日志的最后几行；修正原因后从最后一个检查点继续训练。</translation>
+    </message>
+    <message>
+        <source>cannot be read ({error}): the demo preset is open</source>
+        <translation>无法读取（{error}）：已打开演示预设</translation>
     </message>
 </context>
 <context>

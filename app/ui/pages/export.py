@@ -204,8 +204,9 @@ class ExportPage(QWidget):
         best = self.run_info.get("best_step")
         if best is not None and self.run_info.get("best_checkpoint") and Path(self.run_info["best_checkpoint"]).is_dir():
             loss = self.run_info.get("best_eval_loss")
-            self.checkpoint.addItem(f"Best checkpoint (step {best}" + (f", eval_loss {loss:.4f})" if loss is not None
-                                                                      else ")"), self.tr("best"))
+            self.checkpoint.addItem(self.tr("Best checkpoint (step {step}, eval_loss {loss:.4f})").format(step=best, loss=loss)
+                                    if loss is not None else self.tr("Best checkpoint (step {step})").format(step=best),
+                                    self.tr("best"))
         self.checkpoint.addItem(self.tr("Final model"), self.tr("final"))
         for step in reversed(checkpoints(artifacts)):
             self.checkpoint.addItem(f"Checkpoint at step {step}" + (" (best)" if step == best else ""), step)

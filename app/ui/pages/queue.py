@@ -170,7 +170,8 @@ class QueuePage(QWidget):
         try:
             axes = {name: parse_axis(name, edit.text()) for name, edit in self.axes.items()}
             if not any(axes.values()):
-                raise StudioError("The sweep has no values.", "List values in at least one row, e.g. 1e-4, 2e-4.")
+                raise StudioError(self.tr("The sweep has no values."),
+                                  self.tr("List values in at least one row, e.g. 1e-4, 2e-4."))
             sweep, ids = queue_sweep(self._store(), self.config_provider(), axes)
         except StudioError as exc:
             self._say(f"{core_text(exc.message)} {core_text(exc.hint)}", error=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -180,7 +180,7 @@ class DataStep(StepPage):
 
     # ---- choosing a file ----
     def open_mix_dialog(self) -> MixDialog:
-        dialog = MixDialog(self.state.config.data.mix, FILE_FILTER, self)
+        dialog = MixDialog(self.state.config.data.mix, QCoreApplication.translate("SourceRow", FILE_FILTER), self)
         dialog.accepted.connect(lambda: self._mixed(self.state.try_update("data", mix=dialog.mix())))
         dialog.open()
         return dialog
@@ -371,7 +371,7 @@ class DataStep(StepPage):
     def _augment(self, model_key: str, kept: list) -> None:
         """Write the file's rows and the kept candidates as a new version and switch to it."""
         work = save_work(self.state.config.data.train, self.state.config, model_key, kept)
-        self._busy("Adding the kept examples…")
+        self._busy(self.tr("Adding the kept examples…"))
         self.tasks.start("clean", work, done=self._cleaned, error=self._failed)
 
     # ---- column mapping ----

@@ -3,7 +3,7 @@ dataset id) and to mix others in."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QWidget
 
 from app.core.config import DataConfig
@@ -11,7 +11,8 @@ from app.ui.i18n import schema_text
 from app.ui.icons import icon
 from app.ui.settings import last_dir
 
-FILE_FILTER = "Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.txt);;All files (*)"
+# translated where a file dialog shows it (context "SourceRow")
+FILE_FILTER = QT_TRANSLATE_NOOP("SourceRow", "Datasets (*.jsonl *.ndjson *.json *.csv *.tsv *.parquet *.pq *.txt);;All files (*)")
 
 
 class SourceRow(QWidget):
@@ -49,7 +50,7 @@ class SourceRow(QWidget):
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose training data"), last_dir(self.settings, "data"),
-                                              FILE_FILTER)
+                                              self.tr(FILE_FILTER))
         if path:
             self.chosen.emit(path)
 

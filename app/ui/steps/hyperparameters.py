@@ -34,7 +34,7 @@ from app.ui.widgets.memory import MemoryEstimate
 
 log = logging.getLogger(__name__)
 
-CONFIG_FILTER = "Run configs (*.yaml *.yml);;All files (*)"
+CONFIG_FILTER = QT_TRANSLATE_NOOP("HyperparametersStep", "Run configs (*.yaml *.yml);;All files (*)")
 PRESET_PROMPT = QT_TRANSLATE_NOOP("HyperparametersStep", "Start from a preset…")
 
 
@@ -178,7 +178,7 @@ class HyperparametersStep(StepPage):
     # ---- files ----
     def open_config(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a run config"), last_dir(self.settings, "config"),
-                                              CONFIG_FILTER)
+                                              self.tr(CONFIG_FILTER))
         if path:
             self.open_path(path)
 
@@ -195,7 +195,7 @@ class HyperparametersStep(StepPage):
 
     def save_config(self) -> None:
         start = str(Path(last_dir(self.settings, "config")) / f"{self.state.config.name or 'run'}.yaml")
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the run config"), start, CONFIG_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the run config"), start, self.tr(CONFIG_FILTER))
         if path:
             self.save_path(path)
 

@@ -122,9 +122,9 @@ class MethodStep(StepPage):
         if name == "ppo" and not stage["reward_model"]:
             stage["reward_model"] = latest_reward_model(config.model.source)
             if stage["reward_model"] is None:
-                self.stages.refuse("PPO needs a reward model, and no rm run on this base model has one yet: train "
-                                   "a reward model first (the Reward model stage, exported with a merged model), "
-                                   "then choose PPO.")
+                self.stages.refuse(self.tr("PPO needs a reward model, and no rm run on this base model has one yet: "
+                                           "train a reward model first (the Reward model stage, exported with a merged "
+                                           "model), then choose PPO."))
                 return
         self.state.update(None, training={**config.training.model_dump(), "stage": name},
                           method={**config.method.model_dump(), "name": method}, stage=stage)

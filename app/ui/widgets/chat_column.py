@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,7 +21,7 @@ from app.ui.i18n import event_texts
 from app.ui.widgets.chat_process import ChatProcess
 from app.ui.widgets.chat_worker import ChatWorker
 
-SHARED_TIP = ("Both columns share one model process: the base model is loaded once, with the run's adapter "
+SHARED_TIP = QT_TRANSLATE_NOOP("ChatColumn", "Both columns share one model process: the base model is loaded once, with the run's adapter "
               "beside it, and both answers come from one batched generation. The memory is that process's.")
 
 
@@ -142,7 +142,7 @@ class ChatColumn(QFrame):
         if state == "unloaded":
             self.memory = ""
             if self.partial is not None:  # the answer in progress will never finish
-                self._finish_answer(" [model unloaded]")
+                self._finish_answer(self.tr(" [model unloaded]"))
         self._show_status()
 
     def _memory_reported(self, memory_bytes: int) -> None:
@@ -187,12 +187,13 @@ class ChatColumn(QFrame):
     def _show_status(self) -> None:
         state = self.worker.state
         shared = self.worker.is_shared()
-        memory = f"{self.memory} shared" if self.memory and shared else self.memory
-        parts = {"unloaded": ["Not loaded"], "loading": ["Loading… (shared)" if shared else "Loading…"],
-                 "ready": ["Ready", memory, self.speed],
-                 "answering": ["Answering…", memory, self.speed]}[state]
+        memory = self.tr("{memory} shared").format(memory=self.memory) if self.memory and shared else self.memory
+        parts = {"unloaded": [self.tr("Not loaded")],
+                 "loading": [self.tr("Loading… (shared)") if shared else self.tr("Loading…")],
+                 "ready": [self.tr("Ready"), memory, self.speed],
+                 "answering": [self.tr("Answering…"), memory, self.speed]}[state]
         self.status.setText("  ·  ".join(p for p in parts if p))
-        tips = [SHARED_TIP] if shared else []
+        tips = [self.tr(SHARED_TIP)] if shared else []
         self.status.setToolTip("\n".join([*tips, self.speed_tooltip]).strip())
 
     # ---- the transcript ----
@@ -225,10 +226,11 @@ class ChatColumn(QFrame):
 
         current = self.conversation_label or self.tr("this model")
         for label, messages in self.earlier:
-            divider(f"Earlier conversation with {label} (not sent to {current})")
+            divider(self.tr("Earlier conversation with {label} (not sent to {current})").format(label=label,
+                                                                                                current=current))
             add(messages, label)
         if self.earlier:
-            divider(f"New conversation with {current}")
+            divider(self.tr("New conversation with {current}").format(current=current))
         add(turns, self.conversation_label)
         if self.notice:
             rows.append(f'<p style="color:#c0392b">{html.escape(self.notice).replace(chr(10), "<br>")}</p>')

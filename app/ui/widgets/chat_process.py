@@ -78,5 +78,5 @@ class ChatProcess(QObject):
         # end() and shutdown() silence the worker first: reaching here means the process ended by itself
         workers, self.workers = list(self.workers.values()), {}
         for worker in workers:
-            worker.process_ended(f"The model process ended (exit code {event['exit_code']}).",
+            worker.process_ended(self.tr("The model process ended (exit code {code}).").format(code=event['exit_code']),
                                  event.get("hint") or event.get("error") or "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import logging
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,7 +34,7 @@ from app.ui.settings import last_dir, remember_dir
 
 log = logging.getLogger(__name__)
 
-DATA_FILTER = "Data (*.jsonl *.json *.csv *.tsv *.parquet *.txt *.md);;All files (*)"
+DATA_FILTER = QT_TRANSLATE_NOOP("RecipeGallery", "Data (*.jsonl *.json *.csv *.tsv *.parquet *.txt *.md);;All files (*)")
 
 
 def _value(section: dict, key: str) -> str:
@@ -247,7 +247,7 @@ class RecipeGallery(QDialog):
     # ---- choosing ----
     def choose_file(self) -> None:
         start = last_dir(self.settings, "data") if self.settings is not None else ""
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Your data for this recipe"), start, DATA_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Your data for this recipe"), start, self.tr(DATA_FILTER))
         if path:
             if self.settings is not None:
                 remember_dir(self.settings, "data", path)
