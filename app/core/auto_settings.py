@@ -9,9 +9,8 @@ lengths), reads the model's size and applies `choose`: the stored config then ho
 The rule, for the stages that train on answers or text (sft, pt); every other stage keeps the fields' values.
 Sources: the LoRA paper (Hu et al. 2021: small ranks suffice, r 4-8), the QLoRA paper (Dettmers et al. 2023: lr
 2e-4 up to 13B and 1e-4 above, dropout 0.1 up to 13B and 0.05 above, warm-up 3%, alpha/r scaling), Alpaca and
-LIMA (full fine-tuning at 1e-5 to 2e-5, 3 epochs on 52k rows, more passes on 1k rows), and our own measurements on
-small tasks with held-out entities (docs/defaults.md): on a few hundred rows one epoch memorises the strings
-without learning the skill, several passes at a smaller rank with more dropout generalise better.
+LIMA (full fine-tuning at 1e-5 to 2e-5, 3 epochs on 52k rows, 15 passes on 1k rows); docs/defaults.md has the
+rule's figures on three small tasks with held-out entities.
 
 - epochs: enough passes that the run sees about TARGET_EXAMPLES examples, 1 to MAX_EPOCHS (one pass over a
   dataset of that size or more);
