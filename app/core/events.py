@@ -250,6 +250,8 @@ class ProgressPrinter:
             if f.get("memory_estimate"):
                 self._line(f"  planner: about {f['memory_estimate'] / 1024**3:.1f} GiB at the peak, "
                            f"{f.get('step_seconds_estimate', 0):.3g} s per step at least")
+            for choice in f.get("settings") or []:  # the settings chosen from the data (auto_settings.py)
+                self._line(f"  auto: {choice['setting']} = {choice['value']} ({choice['reason']})")
             self._line(f"  folder: {f.get('run_dir')}")
         elif event == "metrics":
             metrics = f.get("metrics", {})

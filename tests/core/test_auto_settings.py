@@ -119,3 +119,16 @@ def test_a_run_stores_the_values_it_chose_and_why(auto_run):
     started = sink.of("started")[0]
     assert {c["setting"] for c in started["settings"]} == set(reasons)
     assert started["total_steps"] == 5 * 5  # 36 rows in batches of 8: 5 steps an epoch
+
+
+def test_the_terminal_says_what_was_chosen_and_why():
+    import io
+
+    from app.core.events import ProgressPrinter
+
+    out = io.StringIO()
+    ProgressPrinter(out).emit("started", run_id="r", device="cpu", total_steps=80, trainable_params=1,
+                              total_params=2, run_dir="/runs/r",
+                              settings=[{"section": "training", "setting": "epochs", "value": 4.0,
+                                         "reason": "160 training rows: 4 passes"}])
+    assert "  auto: epochs = 4.0 (160 training rows: 4 passes)\n" in out.getvalue()
