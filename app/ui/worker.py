@@ -22,6 +22,7 @@ import signal
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 from app.core.events import decode, encode
+from app.core.messages import Text
 from app.core.paths import PROJECT_ROOT
 from app.ui.event_batch import EventBatch
 
@@ -181,8 +182,9 @@ class WorkerProcess(WorkerSignals):
             fields = {"status": "cancelled", "error": None, "hint": None}
         else:
             tail = "\n".join(list(self._tail)[-3:])
-            fields = {"status": "failed", "error": f"The worker process ended (exit code {code}) without a result.",
-                      "hint": tail or "See the log for details."}
+            fields = {"status": "failed",
+                      "error": Text("The worker process ended (exit code {code}) without a result.", code=code),
+                      "hint": tail or Text("See the log for details.")}
         return decode(encode("finished", **fields))
 
     def _error(self, error) -> None:

@@ -185,6 +185,10 @@ A: {answer}</source>
 <context>
     <name>ChatPage</name>
     <message>
+        <source>What is the largest planet in the solar system?</source>
+        <translation>太阳系中最大的行星是哪一颗？</translation>
+    </message>
+    <message>
         <source>Chat</source>
         <translation>对话</translation>
     </message>
@@ -436,6 +440,10 @@ A: {answer}</source>
     <message>
         <source>Loading the tokenizer</source>
         <translation>正在加载分词器</translation>
+    </message>
+    <message>
+        <source>Splitting rows</source>
+        <translation>正在划分数据行</translation>
     </message>
     <message>
         <source>Cleaning rows</source>
@@ -5476,6 +5484,14 @@ Starting from the demo preset instead.</source>
     <message>
         <source>cannot be read ({error}): the demo preset is open</source>
         <translation>无法读取（{error}）：已打开演示预设</translation>
+    </message>
+    <message>
+        <source>The worker process ended (exit code {code}) without a result.</source>
+        <translation>工作进程已结束（退出码 {code}），但没有给出结果。</translation>
+    </message>
+    <message>
+        <source>See the log for details.</source>
+        <translation>详情请查看日志。</translation>
     </message>
 </context>
 <context>

@@ -34,7 +34,7 @@ from app.ui.widgets.chat_worker import DEFAULT_COMMAND
 from app.ui.widgets.run_picker import RunPicker
 from app.ui.widgets.serve_panel import DEFAULT_SERVE_COMMAND, ServePanel
 
-DEFAULT_PROMPT = "What is the largest planet in the solar system?"
+DEFAULT_PROMPT = QT_TRANSLATE_NOOP("ChatPage", "What is the largest planet in the solar system?")
 BASE = "@base"  # the second picker's default: the first model's base
 
 
@@ -93,7 +93,7 @@ class ChatPage(QWidget):
         layout.addWidget(splitter, 1)
 
         bottom = QHBoxLayout()
-        self.prompt = QPlainTextEdit(str(self.settings.value("chat/prompt", DEFAULT_PROMPT)))
+        self.prompt = QPlainTextEdit(str(self.settings.value("chat/prompt", self.tr(DEFAULT_PROMPT))))
         self.prompt.setPlaceholderText(self.tr("Type a message (Ctrl+Enter sends)"))
         self.prompt.setFixedHeight(64)
         self.prompt.setTabChangesFocus(True)  # Tab goes on to Send, as in every other field

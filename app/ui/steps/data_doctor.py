@@ -88,7 +88,8 @@ def holdout_work(path: str, config):
 
         share = max(0.1, data.validation_split)
         return split_dataset(path, (1 - share, share), seed=data.seed, hold_out_words=True, stop=stop,
-                             progress=lambda done, total: progress(done, total or 0, "Splitting rows"))
+                             progress=lambda done, total: progress(done, total or 0, QCoreApplication.translate(
+                                 "DataDoctor", "Splitting rows")))
 
     return work
 
