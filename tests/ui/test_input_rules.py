@@ -62,9 +62,12 @@ def test_an_unfocused_spin_box_keeps_its_value(qtbot, window):
     before = box.value()
     step.form.editor(None, "name").inner.setFocus()
     qtbot.waitUntil(lambda: not box.hasFocus(), timeout=2000)
+    scroll = step.findChild(QScrollArea)
+    scroll.ensureWidgetVisible(box)
     wheel(box, +1)
     assert not box.hasFocus() and box.value() == before
     box.setFocus()
     qtbot.waitUntil(box.hasFocus, timeout=2000)
+    scroll.ensureWidgetVisible(box)
     wheel(box, +1)
     assert box.value() == before + 1
