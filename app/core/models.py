@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
+from .messages import Text
 from .paths import models_cache
 
 log = logging.getLogger(__name__)
@@ -65,15 +66,16 @@ def resolve_source(source: str) -> tuple[str, str]:
         return "local", str(path.resolve())
     if path.suffix.lower() == ".gguf":
         if not path.is_file():
-            raise ModelError(f"GGUF file not found: {path}", "Check the path to the .gguf file.")
+            raise ModelError(Text("GGUF file not found: {path}", path=path), Text("Check the path to the .gguf file."))
         return "gguf", str(path.resolve())
     if path.exists():
-        raise ModelError(f"{path} is a file, not a model folder.",
-                         "Choose the folder that holds config.json, or a .gguf file.")
+        raise ModelError(Text("{path} is a file, not a model folder.", path=path),
+                         Text("Choose the folder that holds config.json, or a .gguf file."))
     if _HUB_ID.match(source) and not source.startswith((".", "/", "~")):
         return "hub", source
-    raise ModelError(f"Model source '{source}' is neither 'demo', an existing folder, a .gguf file nor a hub id.",
-                     "Use 'demo', a local model folder, a .gguf file, or an id like 'HuggingFaceTB/SmolLM2-135M'.")
+    raise ModelError(Text("Model source '{source}' is neither 'demo', an existing folder, a .gguf file nor a hub id.",
+                          source=source),
+                     Text("Use 'demo', a local model folder, a .gguf file, or an id like 'HuggingFaceTB/SmolLM2-135M'."))
 
 
 def demo_gguf_path() -> Path:
@@ -92,12 +94,13 @@ def demo_gguf_path() -> Path:
 def _check_hf_folder(folder: Path) -> None:
     if not (folder / "config.json").is_file():
         ggufs = sorted(folder.glob("*.gguf"))
-        hint = (f"It holds {ggufs[0].name}: choose that .gguf file instead." if ggufs
-                else "Choose a folder saved with save_pretrained (config.json plus *.safetensors), or a .gguf file.")
-        raise ModelError(f"{folder} is not a model folder: it has no config.json.", hint)
+        hint = (Text("It holds {name}: choose that .gguf file instead.", name=ggufs[0].name) if ggufs
+                else Text("Choose a folder saved with save_pretrained (config.json plus *.safetensors), or a .gguf "
+                          "file."))
+        raise ModelError(Text("{folder} is not a model folder: it has no config.json.", folder=folder), hint)
     if not any(folder.glob("*.safetensors")) and not any(folder.glob("*.bin")):
-        raise ModelError(f"{folder} has a config.json but no weights (*.safetensors or *.bin).",
-                         "Copy the weight files into the folder, or download the model again.")
+        raise ModelError(Text("{folder} has a config.json but no weights (*.safetensors or *.bin).", folder=folder),
+                         Text("Copy the weight files into the folder, or download the model again."))
     for weights in sorted(folder.glob("*.safetensors")):
         check_safetensors(weights)
 
@@ -280,8 +283,9 @@ def download_model(repo_id: str, revision: str | None = None, progress: Progress
     try:
         info = HfApi().model_info(repo_id, revision=revision, files_metadata=True)
     except (RepositoryNotFoundError, GatedRepoError) as exc:
-        raise ModelError(f"{repo_id} is not available on the hub: {exc.__class__.__name__}.",
-                         "Check the id's spelling; for gated models log in with `hf auth login`.") from None
+        raise ModelError(Text("{repo_id} is not available on the hub: {error}.", repo_id=repo_id,
+                              error=exc.__class__.__name__),
+                         Text("Check the id's spelling; for gated models log in with `hf auth login`.")) from None
     except Exception as exc:  # connection errors come in many types
         raise ModelError(f"Cannot reach the model hub to download {repo_id} ({exc.__class__.__name__}).",
                          offline_hint) from None
@@ -292,7 +296,7 @@ def download_model(repo_id: str, revision: str | None = None, progress: Progress
     path = None
     for sibling in wanted:
         if stop is not None and stop.is_set():
-            raise ModelError("Download cancelled.", "Start it again to continue where it stopped.")
+            raise ModelError(Text("Download cancelled."), Text("Start it again to continue where it stopped."))
         report(f"Downloading {sibling.rfilename}", done, total)
         path = hf_hub_download(repo_id, sibling.rfilename, revision=revision)
         done += sibling.size or 0

@@ -5444,6 +5444,66 @@ Starting from the demo preset instead.</source>
         <translation>最大长度 {length}（更长的样本会被截断）</translation>
     </message>
     <message>
+        <source>Model source &apos;{source}&apos; is neither &apos;demo&apos;, an existing folder, a .gguf file nor a hub id.</source>
+        <translation>模型来源 &apos;{source}&apos; 既不是 &apos;demo&apos;、已有的文件夹、.gguf 文件，也不是 hub ID。</translation>
+    </message>
+    <message>
+        <source>Use &apos;demo&apos;, a local model folder, a .gguf file, or an id like &apos;HuggingFaceTB/SmolLM2-135M&apos;.</source>
+        <translation>请使用 &apos;demo&apos;、本地模型文件夹、.gguf 文件，或类似 &apos;HuggingFaceTB/SmolLM2-135M&apos; 的 ID。</translation>
+    </message>
+    <message>
+        <source>{path} is a file, not a model folder.</source>
+        <translation>{path} 是一个文件，不是模型文件夹。</translation>
+    </message>
+    <message>
+        <source>Choose the folder that holds config.json, or a .gguf file.</source>
+        <translation>请选择包含 config.json 的文件夹，或一个 .gguf 文件。</translation>
+    </message>
+    <message>
+        <source>It holds {name}: choose that .gguf file instead.</source>
+        <translation>其中有 {name}：请改为选择这个 .gguf 文件。</translation>
+    </message>
+    <message>
+        <source>Choose a folder saved with save_pretrained (config.json plus *.safetensors), or a .gguf file.</source>
+        <translation>请选择用 save_pretrained 保存的文件夹（config.json 加 *.safetensors），或一个 .gguf 文件。</translation>
+    </message>
+    <message>
+        <source>{folder} is not a model folder: it has no config.json.</source>
+        <translation>{folder} 不是模型文件夹：其中没有 config.json。</translation>
+    </message>
+    <message>
+        <source>{folder} has a config.json but no weights (*.safetensors or *.bin).</source>
+        <translation>{folder} 有 config.json，但没有权重文件（*.safetensors 或 *.bin）。</translation>
+    </message>
+    <message>
+        <source>Copy the weight files into the folder, or download the model again.</source>
+        <translation>请把权重文件复制到该文件夹，或重新下载模型。</translation>
+    </message>
+    <message>
+        <source>GGUF file not found: {path}</source>
+        <translation>找不到 GGUF 文件：{path}</translation>
+    </message>
+    <message>
+        <source>Check the path to the .gguf file.</source>
+        <translation>请检查 .gguf 文件的路径。</translation>
+    </message>
+    <message>
+        <source>{repo_id} is not available on the hub: {error}.</source>
+        <translation>{repo_id} 在 hub 上不可用：{error}。</translation>
+    </message>
+    <message>
+        <source>Check the id&apos;s spelling; for gated models log in with `hf auth login`.</source>
+        <translation>请检查 ID 的拼写；受限模型请先用 `hf auth login` 登录。</translation>
+    </message>
+    <message>
+        <source>Download cancelled.</source>
+        <translation>下载已取消。</translation>
+    </message>
+    <message>
+        <source>Start it again to continue where it stopped.</source>
+        <translation>重新开始即可从中断处继续。</translation>
+    </message>
+    <message>
         <source>The training process exited (code {code}) without reporting a result.</source>
         <translation>训练进程已退出（退出码 {code}），但没有报告结果。</translation>
     </message>
