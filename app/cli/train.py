@@ -52,10 +52,15 @@ def cmd_train(args) -> int:
         sink = TeeSink(JsonlEventWriter(None, folder / "events.jsonl"), ProgressPrinter())
     stop = StopFlag(args.stop_file)
     stop.install_signal_handlers()
-    if args.resume:
-        result = engine.run(None, sink, stop, resume=run_id, store=store)
-    else:
-        result = engine.run(config, sink, stop, run_id=run_id, store=store)
+    try:
+        if args.resume:
+            result = engine.run(None, sink, stop, resume=run_id, store=store)
+        else:
+            result = engine.run(config, sink, stop, run_id=run_id, store=store)
+    except StudioError as exc:  # refused before it trained (a resume's checks): the launcher tells the run's end
+        if ranks.launched():
+            ranks.record_error(folder, exc.message, exc.hint)
+        raise
     if ranks.launched():  # the launcher ends every rank when one exits non-zero: only a failure may
         return 1 if result.status == "failed" else 0
     return EXIT_CODES.get(result.status, 1)

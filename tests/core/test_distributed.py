@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -117,6 +118,9 @@ def test_two_processes_train_one_run_like_one_process_with_the_same_global_batch
     assert (folder / "checkpoints" / "latest").read_text() == "checkpoint-4"
     assert not list((folder / "logs").glob("rank-*.error.json"))
     assert {p.name for p in (folder / "logs").iterdir()} == {"launcher.log", "worker.log", "worker-rank1.log"}
+    said = [re.search(r"rank (\d) of 2: data fingerprint (\w+), 16 training rows", (folder / "logs" / log).read_text())
+            for log in ("worker.log", "worker-rank1.log")]
+    assert [m.group(1) for m in said] == ["0", "1"] and said[0].group(2) == said[1].group(2)  # one split, two shards
 
 
 def test_runs_show_reports_the_world_size(capsys):
@@ -128,30 +132,83 @@ def test_runs_show_reports_the_world_size(capsys):
     assert json.loads(capsys.readouterr().out)["world_size"] == 2
 
 
-def test_a_stop_is_taken_by_both_processes_at_the_same_step(tmp_path, tiny_model_dir):
+def test_a_stop_is_taken_by_both_processes_at_the_same_step_and_the_run_resumes_on_two(tmp_path, tiny_model_dir):
     """The stop file appears while two ranks train: they agree on the step (or the one that went on would wait
-    forever for the other), save one checkpoint together and the run ends cancelled."""
-    config = _tiny_config(tmp_path, tiny_model_dir, "stopped", 2, processes=2)
+    forever for the other), save one checkpoint together and the run ends cancelled. Resumed on one process it is
+    refused; on two (its stored config's) it trains to the end, each step recorded once. It asks for fsdp, which
+    accelerate applies to GPU processes only: the run says it trains with ddp, and records that."""
+    config = _tiny_config(tmp_path, tiny_model_dir, "stopped", 2, processes=2, strategy="fsdp")
     data = yaml.safe_load(config.read_text())
-    data["training"].update(max_steps=200, save_steps=1000)
+    data["training"].update(max_steps=6, save_steps=1000, logging_steps=1)
     config.write_text(yaml.safe_dump(data))
     stop = tmp_path / "stop"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(PROJECT_ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "app", "train", str(config), "--events", "jsonl",
-                             "--stop-file", str(stop)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env=env)
-    events = []
-    for line in proc.stdout:
-        events.append(json.loads(line))
-        if events[-1]["event"] == "progress" and events[-1]["step"] == 2:
-            stop.touch()
-    assert proc.wait(timeout=300) == 130
+    log = tmp_path / "stderr.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "app", "train", str(config), "--events", "jsonl",
+                                 "--stop-file", str(stop)], stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+        events = []
+        for line in proc.stdout:
+            events.append(json.loads(line))
+            if events[-1]["event"] == "progress" and events[-1]["step"] == 2:
+                stop.touch()
+        assert proc.wait(timeout=300) == 130, (events[-1], log.read_text()[-4000:])
     assert events[-1]["event"] == "finished" and events[-1]["status"] == "cancelled"
     saved = [e["step"] for e in events if e["event"] == "checkpoint"]
-    assert len(saved) == 1 and 2 <= saved[0] < 200
+    assert len(saved) == 1 and 2 <= saved[0] < 6
     run = Store().get_run("stopped")
-    assert run["status"] == "cancelled" and run["last_step"] == saved[0]
+    assert run["status"] == "cancelled" and run["last_step"] == saved[0] and run["strategy"] == "ddp"
+    assert any("trains with ddp, not fsdp" in e["message"] for e in events if e["event"] == "warning")
     assert (run_dir(run["id"]) / "checkpoints" / "latest").read_text() == f"checkpoint-{saved[0]}"
+
+    alone = subprocess.run([sys.executable, "-m", "app", "train", "--resume", run["id"], "--processes", "1"],
+                           capture_output=True, text=True, env=env, timeout=300)
+    assert alone.returncode == 2 and "trained on 2 process(es); this resume would use 1" in alone.stderr
+    resumed = subprocess.run([sys.executable, "-m", "app", "train", "--resume", run["id"], "--events", "jsonl"],
+                             capture_output=True, text=True, env=env, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert [e["start_step"] for e in _events(resumed) if e["event"] == "started"] == [saved[0]]
+    run = Store().get_run(run["id"])
+    assert (run["status"], run["last_step"], run["world_size"]) == ("completed", 6, 2)
+    assert [step for step, _ in Store().metric_series(run["id"])["loss"]] == list(range(1, 7))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the ranks end with their launcher on Linux")
+def test_force_stop_kills_the_launchers_group_and_every_rank_with_it(tmp_path, tiny_model_dir):
+    """The GUI's Force stop kills the worker's process group: here the launcher and torchrun, while torchrun put each
+    rank in a session of its own; the ranks die with their parent (the parent-death signal)."""
+    import signal
+
+    config = _tiny_config(tmp_path, tiny_model_dir, "forced", 2, processes=2)
+    data = yaml.safe_load(config.read_text())
+    data["training"].update(max_steps=500, save_steps=1000)
+    config.write_text(yaml.safe_dump(data))
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(PROJECT_ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "app", "train", str(config), "--events", "jsonl"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                            start_new_session=True)  # as the supervisor starts a worker
+    for line in proc.stdout:
+        if json.loads(line)["event"] == "progress":
+            break
+
+    def ranks_alive() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and f"FINETUNE_STUDIO_LAUNCHER_PID={proc.pid}".encode() in \
+                        (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        return found
+
+    assert len(ranks_alive()) >= 2  # torchrun's ranks carry the launcher's pid
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while ranks_alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ranks_alive() == []
 
 
 # ---- a rank's failure, the launcher's last word, resume ----
@@ -366,3 +423,13 @@ def test_a_launch_script_trains_on_two_machines_here(tmp_path, tiny_model_dir, s
     run = Store().get_run(f"script-{scheduler}")
     assert (run["status"], run["world_size"], run["last_step"]) == ("completed", 2, 2)
     assert [e["event"] for e in read_events(run_dir(run["id"]) / "events.jsonl")].count("started") == 1
+
+
+def test_a_run_of_several_processes_is_not_trained_in_one_by_the_queue():
+    """engine.run in this process (the queue, extend) cannot be several processes: it says so instead of training
+    the run on one."""
+    from app.core.events import ListSink
+    from app.core.training import engine
+
+    with pytest.raises(StudioError, match="trains on 2 processes"):
+        engine.run(parse_config(_base(processes=2)), ListSink())

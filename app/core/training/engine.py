@@ -125,6 +125,11 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
     """Train one run from start to finish (or resume one). Always ends with a `finished` event. `callbacks`:
     transformers TrainerCallbacks added to the trainer's own (the tests watch the state a resume restores).
     One rank of several (distributed/ranks.py): rank 0 alone writes the store, the events and the run's files."""
+    if config is not None and config.distributed.world_size > 1 and not ranks.launched():
+        raise StudioError(f"This run trains on {config.distributed.world_size} processes, which `finetune-studio "
+                          "train` launches; here it would train on one.",
+                          "Start it with finetune-studio train (or the app's Start), or set distributed.processes "
+                          "to 1 to run it here (the queue runs one process).")
     store = store or Store()
     main = ranks.is_main()
     if not main:
@@ -137,7 +142,8 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
         if row["status"] == "completed":
             raise StudioError(f"Run {run_id} has already completed.",
                               "Clone its config (Runs page, or copy its run.yaml) and raise epochs or max_steps.")
-        if row["status"] in ACTIVE_STATUSES and pid_alive(row.get("pid")):
+        # (its own launcher's pid: rank 0 of this launch marked it running before this rank read it)
+        if row["status"] in ACTIVE_STATUSES and pid_alive(row.get("pid")) and row.get("pid") != ranks.owner_pid():
             raise StudioError(f"Run {run_id} is still running (process {row['pid']}).",
                               "Stop it first, or wait for it to finish.")
         check_world_size(row, ranks.world_size())
@@ -302,6 +308,9 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         config, settings = _choose_settings(config, tokenizer, model_folder, ctx)
         prepared = stage.prepare(config, tokenizer, sink, ctx.stop)  # every rank: the same split and fingerprint
     store.update_run(run_id, dataset_fingerprint=prepared.fingerprint, dataset_rows=prepared.stats.get("rows"))
+    if ranks.world_size() > 1:  # each rank prepared the data alone: the same split, or the ranks train different runs
+        log.info("rank %d of %d: data fingerprint %s, %d training rows", ranks.rank(), ranks.world_size(),
+                 prepared.fingerprint, len(prepared.train))
     if prepared.stats.get("truncated"):
         ctx.warn(f"{prepared.stats['truncated']} examples are longer than max_length "
                  f"({config.training.max_length} tokens) and were truncated.",
