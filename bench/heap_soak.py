@@ -1,23 +1,29 @@
-"""Does the heap stay flat? `python -m bench.heap_soak [--steps N] [--precision bf16] [--variants trim,off]`.
+"""Does the heap stay flat? `python -m bench.heap_soak [--steps N] [--precision bf16] [--variants off,mimalloc]`.
 
 Trains the demo model (LoRA r16 all-linear, batch 4, max_length 256, padding-free: every step's batch has other
 shapes) on the in-repo alpaca rows for `--steps` optimizer steps, once per variant, each in its own process, and
 prints the resident memory after steps at 10/25/50/75/100 % of the run, the slope of resident memory over the second
-half (MiB per step), the seconds per step over the second half and the whole process's peak:
+half (MiB per step), the wall and CPU seconds per step over the second half (on a loaded machine compare the CPU
+figure) and the whole process's peak. A variant is one or more of these parts, joined by `+`:
 
-- `trim`: the engine as it ships (app/core/training/callbacks.py HeapTrimCallback: the heap is trimmed when it climbs 15 % past the
-  working set of the first steps),
-- `off`: the same run without the trim callback (how glibc's heap behaves alone),
-- `every`: a trim after every step (the flattest heap; its speed cost is what `trim` avoids).
+- `off`: glibc's malloc as it comes; `trim`: with the engine's HeapTrimCallback (app/core/training/callbacks.py:
+  a trim when the heap climbs 15 % past the first steps' working set); `every`: malloc_trim after every step;
+- `mimalloc`: mimalloc 3 from the cmeel-mimalloc wheel (`pip install cmeel-mimalloc`), preloaded; `jemalloc`,
+  `tcmalloc`: Debian's libjemalloc2 and libtcmalloc-minimal4, preloaded, where installed (no PyPI wheel ships them);
+- `mmap=N`, `arena=N`, `trim_threshold=N`: glibc's MALLOC_MMAP_THRESHOLD_, MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_;
+- `bucket=N`: padding-free rows padded to a multiple of N tokens (a pad sequence with its own positions, no labels),
+  so that the steps see fewer distinct shapes (the count is printed).
 
 The variants run one after the other on the same machine in one invocation: compare them with each other, not with
-other runs.
+other runs. Run it with OMP_NUM_THREADS=1 on a machine shared with other work: two threads that wait for each other in
+every parallel region slowed a step by two orders of magnitude at a load average of 20.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -30,12 +36,43 @@ from bench import SAMPLES
 VARIANTS = ("trim", "off", "every")
 
 
+PRELOADS = {"jemalloc": "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+            "tcmalloc": "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"}
+
+
+def mimalloc() -> Path:
+    """libmimalloc.so.3 of the cmeel-mimalloc wheel (`pip install cmeel-mimalloc`: not a dependency of ours)."""
+    import importlib.metadata
+
+    found = [f for f in importlib.metadata.files("cmeel-mimalloc") or [] if f.name == "libmimalloc.so.3"]
+    return Path(found[0].locate()).resolve()
+
+
+def variant_env(variant: str) -> dict:
+    """The environment a variant's child starts with: `mmap=N`, `arena=N`, `trim_threshold=N` (glibc's variables),
+    `jemalloc`/`tcmalloc`/`mimalloc` (LD_PRELOAD); parts joined by `+`."""
+    env = dict(os.environ)
+    for part in variant.split("+"):
+        key, _, value = part.partition("=")
+        if key == "mmap":
+            env["MALLOC_MMAP_THRESHOLD_"] = value
+        elif key == "arena":
+            env["MALLOC_ARENA_MAX"] = value
+        elif key == "trim_threshold":
+            env["MALLOC_TRIM_THRESHOLD_"] = value
+        elif key == "mimalloc":
+            env["LD_PRELOAD"] = str(mimalloc())
+        elif key in PRELOADS:
+            env["LD_PRELOAD"] = PRELOADS[key]
+    return env
+
+
 def child(variant: str, steps: int, precision: str) -> dict:
     from transformers import TrainerCallback
 
     from app.core.config import parse_config
     from app.core.events import ListSink
-    from app.core.training import callbacks, heap
+    from app.core.training import callbacks, heap, kernels, trainer
 
     trace: list[tuple[int, float, float]] = []
 
@@ -45,10 +82,34 @@ def child(variant: str, steps: int, precision: str) -> dict:
 
     class Record(TrainerCallback):  # after the engine's callbacks: what the step leaves held
         def on_step_end(self, args, state, control, **kwargs):
-            trace.append((state.global_step, time.monotonic(), heap.resident_bytes() / 2**20))
+            trace.append((state.global_step, time.monotonic(), heap.resident_bytes() / 2**20, time.process_time()))
 
+    parts = dict(part.partition("=")[::2] for part in variant.split("+"))
+    shapes: set[int] = set()
+    if "bucket" in parts:
+        multiple = int(parts["bucket"])
+
+        class Bucketed(kernels.SequenceBoundsCollator):
+            def __call__(self, features):
+                import torch
+
+                batch = self.collate(features)
+                ids = batch.get("position_ids")
+                if ids is not None and ids.shape[0] == 1 and ids.shape[1] % multiple:
+                    pad = multiple - ids.shape[1] % multiple
+                    fill = {"input_ids": 0, "labels": -100}
+                    for key, value in list(batch.items()):
+                        if torch.is_tensor(value) and value.dim() == 2 and value.shape[1] == ids.shape[1]:
+                            extra = torch.arange(pad).unsqueeze(0) if key == "position_ids" else \
+                                value.new_full((1, pad), fill.get(key, 0))
+                            batch[key] = torch.cat([value, extra.to(value.dtype)], dim=1)
+                if ids is not None and ids.shape[0] == 1:
+                    batch.update(kernels.sequence_bounds(batch["position_ids"]))
+                    shapes.add(batch["position_ids"].shape[1])
+                return batch
+        trainer.SequenceBoundsCollator = Bucketed
     trims: list[int] = []
-    if variant == "trim":
+    if "trim" in parts:
         class Counted(callbacks.HeapTrimCallback):
             def __init__(self):
                 super().__init__()
@@ -68,22 +129,28 @@ def child(variant: str, steps: int, precision: str) -> dict:
     })
     from app.core.training import engine
 
-    result = engine.run(config, ListSink(), callbacks=[Every(), Record()] if variant == "every" else [Record()])
+    result = engine.run(config, ListSink(), callbacks=[Every(), Record()] if "every" in parts else [Record()])
     assert result.status == "completed", result.error
-    return {"trace": trace, "trims": trims, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"trace": trace, "trims": trims, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "shapes": len(shapes)}
 
 
 def summary(variant: str, answer: dict) -> str:
     trace = answer["trace"]
     n = len(trace)
     half = trace[n // 2:]
-    xs, ys = [s for s, _, _ in half], [mb for _, _, mb in half]
+    xs, ys = [row[0] for row in half], [row[2] for row in half]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
     per_step = (half[-1][1] - half[0][1]) / (len(half) - 1)
+    cpu_per_step = (half[-1][3] - half[0][3]) / (len(half) - 1)
     marks = " ".join(f"{trace[max(int(n * q) - 1, 0)][2]:,.0f}" for q in (0.1, 0.25, 0.5, 0.75, 1.0))
-    trims = f"{len(answer['trims'])} trims" if variant == "trim" else ("every step" if variant == "every" else "none")
-    return (f"| {variant} | {marks} | {slope:+.2f} | {per_step:.2f} | {answer['peak_mb']:,.0f} | {trims} |")
+    parts = {part.partition("=")[0] for part in variant.split("+")}
+    trims = f"{len(answer['trims'])} trims" if "trim" in parts else ("every step" if "every" in parts else "none")
+    if answer["shapes"]:
+        trims += f", {answer['shapes']} batch lengths"
+    return (f"| {variant} | {marks} | {slope:+.2f} | {per_step:.2f} | {cpu_per_step:.2f} | {answer['peak_mb']:,.0f} | "
+            f"{trims} |")
 
 
 def main() -> None:
@@ -97,12 +164,13 @@ def main() -> None:
         print("RESULT " + json.dumps(child(args.child, args.steps, args.precision)), flush=True)
         return
     print(f"demo model, LoRA r16, batch 4 × 256, {args.precision}, {args.steps} steps")
-    print("| variant | MiB held at 10/25/50/75/100 % | slope, 2nd half (MiB/step) | s/step, 2nd half | peak MiB | "
-          "trims |\n| --- | --- | ---: | ---: | ---: | --- |")
+    print("| variant | MiB held at 10/25/50/75/100 % | slope, 2nd half (MiB/step) | s/step, 2nd half | "
+          "CPU s/step, 2nd half | peak MiB | trims |\n| --- | --- | ---: | ---: | ---: | ---: | --- |")
     for variant in args.variants.split(","):
         started = time.monotonic()
         out = subprocess.run([sys.executable, "-m", "bench.heap_soak", "--child", variant, "--steps", str(args.steps),
-                              "--precision", args.precision], capture_output=True, text=True, check=False)
+                              "--precision", args.precision], capture_output=True, text=True, check=False,
+                             env=variant_env(variant))
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if line is None:
             print(f"| {variant} | failed: {out.stderr.strip().splitlines()[-1:]} |")
