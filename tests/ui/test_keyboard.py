@@ -94,7 +94,9 @@ def test_tab_follows_the_screen(qtbot, window):
     left = lambda widget: widget.mapTo(window, widget.rect().topLeft()).x()  # noqa: E731
     assert max(left(name), left(below_name)) < left(epochs)  # Run and Evaluation on the left, Training on the right
     assert tab(qtbot, name) is below_name  # down the left column first (it went across to Training)
-    assert tab(qtbot, form.editor("training", "max_length").inner) is form.advanced.button
+    processes = form.editor("distributed", "processes").inner  # Devices, below Training (no GPU here to tick)
+    assert tab(qtbot, form.editor("training", "max_length").inner) is processes
+    assert tab(qtbot, processes) is form.advanced.button
     assert form.advanced.body.isAncestorOf(tab(qtbot, form.advanced.button))
 
     window.show_page("chat")
