@@ -225,7 +225,7 @@ def _llama_cpp_vs_hf(path: Path, model_dir: Path, prompts: tuple[str, ...], toke
                                     pad_token_id=tok.pad_token_id or tok.eos_token_id)[0, len(ids):].tolist()
         llm.reset()
         llm.eval(ids)
-        got = np.asarray(llm.scores[:len(ids)], dtype=np.float32)
+        got = np.array(llm.scores[:len(ids)], dtype=np.float32)  # a copy: later evals write the same rows
         worst = max(worst, float(np.abs(got - ref).max()))
         agree += int((got.argmax(-1) == ref.argmax(-1)).sum())
         positions += len(ids)
@@ -325,25 +325,22 @@ def demo() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for quant in sys.argv[2:] or ("f16", "q4_k_m", "q8_0", "q5_k_m", "q6_k", "q5_0", "q4_0"):
         path, seconds = _write(model_dir, quant, out)
-        reader = AutoModelForCausalLM.from_pretrained(out, gguf_file=path.name, dtype=torch.float32).eval()
-        entry = {"bytes": path.stat().st_size, "seconds_export": round(seconds, 1),
-                 "our_reader": _against(ref, reference(reader))}
-        del reader
+        entry = {"bytes": path.stat().st_size, "seconds_export": round(seconds, 1)}
         llm = llama_cpp.Llama(str(path), n_ctx=1024, logits_all=True, verbose=False, n_threads=1)
 
         def cpp_logits(ids, llm=llm):
             llm.reset()
             llm.eval(ids)
-            return np.asarray(llm.scores[:len(ids)], dtype=np.float32)
+            return np.array(llm.scores[:len(ids)], dtype=np.float32)  # a copy: later evals write the same rows
 
         got = []
         for ids in prompts:
-            greedy = []
+            logits, greedy = cpp_logits(ids), []
             for token in llm.generate(ids, temp=0.0, top_k=1, reset=True):
                 if token == tok.eos_token_id or len(greedy) == tokens:
                     break
                 greedy.append(token)
-            got.append((cpp_logits(ids), greedy))
+            got.append((logits, greedy))
         entry["llama_cpp"] = _against(ref, got)
         entry["llama_cpp_tokenized_identical"] = sum(
             llm.tokenize(tok.decode(ids).encode(), add_bos=False, special=True) == ids for ids in prompts)
@@ -354,6 +351,10 @@ def demo() -> None:
                                                max_tokens=64)["choices"][0]
             chat.append({"reply": reply["message"]["content"], "finish": reply["finish_reason"]})
         entry["chat"] = chat
+        del llm
+        reader = AutoModelForCausalLM.from_pretrained(out, gguf_file=path.name, dtype=torch.float32).eval()
+        entry["our_reader"] = _against(ref, reference(reader))
+        del reader
         results[quant] = entry
         print(quant, {k: v for k, v in entry.items() if k != "chat"}, flush=True)
         (HOME / "demo.json").write_text(json.dumps(results, indent=1))  # so far: a long run is read as it goes
