@@ -15,7 +15,8 @@ exports reduced to the adapter (LLaMA-Factory saves the adapter too) and no samp
 
 Prints per run: the whole process's wall time, the training's non-padding tokens per second (LLaMA-Factory's own
 `effective_tokens_per_sec`; ours: the tokenised rows' tokens over the training time between the `started` event and
-the last step), the whole process's peak RSS (the child's own high-water mark from wait4) and the final loss.
+the last step), the whole process's peak RSS (the child's own high-water mark from wait4) and the loss (LLaMA-Factory's
+`train_loss`, the mean over the run; ours, the last logged step's).
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def main() -> None:
     data = write_rows(work, args.rows)
     print(f"demo model, {args.rows} alpaca rows, LoRA r{RANK} all-linear, batch {BATCH}, cutoff {CUTOFF}, one epoch; "
           f"logs in {work}")
-    print("| run | precision | wall s | train s | train tokens/s | peak RSS MiB | final loss |\n"
+    print("| run | precision | wall s | train s | train tokens/s | peak RSS MiB | loss |\n"
           "| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for precision in args.precision.split(","):
         runs = []
