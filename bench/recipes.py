@@ -165,7 +165,8 @@ def table(found: dict[str, Recipe]) -> str:
             if m is None:
                 lines.append(f"| {name} | {metric} | not measured | | | | |")
                 continue
-            few = f"{fig(m.base_few_shot)} ({step.evaluation.few_shot}-shot)" if m.base_few_shot is not None else "—"
+            shots = f" ({step.evaluation.few_shot}-shot)" if step.evaluation.few_shot else ""  # cls: the label's
+            few = f"{fig(m.base_few_shot)}{shots}" if m.base_few_shot is not None else "—"
             lines.append(f"| {name} | {metric} | {fig(m.base_zero_shot)} | {few} | **{fig(m.tuned)}** | "
                          f"{m.minutes:.1f} | {m.examples} |")
     return "\n".join(lines)

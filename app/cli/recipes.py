@@ -72,7 +72,7 @@ def cmd_new(args) -> int:
 
 
 def add_parsers(sub) -> None:
-    r = sub.add_parser("recipes", help="ready-made setups: sentiment, chatbot persona, summaries, domain "
+    r = sub.add_parser("recipes", help="ready-made setups: sentiment, summaries, domain "
                        "pre-training, preferences")
     rs = r.add_subparsers(dest="recipes_cmd")
     rl = rs.add_parser("list", help="every recipe with its stage, method, data and measured before/after")

@@ -17,10 +17,11 @@ from app.core.config import load_config
 from app.core.data import inspect_file
 from app.core.errors import StudioError
 from app.core.paths import PROJECT_ROOT
-from app.core.recipes import beats_baseline, load_recipe, recipe_files, recipes
+from app.core.recipes import RECIPES, beats_baseline, load_recipe, recipe_files, recipes
 from app.core.stages.registry import STAGES
 
 FILES = recipe_files()
+DRAFTS = sorted((RECIPES / "drafts").glob("*.yaml"))  # not shipped until they beat their baselines
 STEPS = [(path, i) for path in FILES for i in range(len(load_recipe(path).steps))]
 
 
@@ -38,7 +39,11 @@ def test_the_gallery_has_every_job_the_issue_names():
     assert [r.name for r in found.values()] == sorted(found, key=lambda n: found[n].order)
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_drafts_are_not_in_the_gallery():
+    assert DRAFTS and not {p.stem for p in DRAFTS} & set(recipes())
+
+
+@pytest.mark.parametrize("path", FILES + DRAFTS, ids=lambda p: p.stem)
 def test_recipe_validates_for_the_demo_model_and_for_a_7b(path):
     recipe = load_recipe(path)
     for i, step in enumerate(recipe.steps):
@@ -164,3 +169,23 @@ def test_each_step_trains_two_steps_on_the_tiny_model(step, tiny_model_dir, tmp_
     run = Store().get_run(name)
     assert run["status"] == "completed"
     assert {s for s, _ in Store().metric_series(run["id"])["loss"]} == {1, 2}
+
+
+def test_cli_chains_step_two_onto_a_finished_runs_merged_model(tmp_path, capsys):
+    from app.core.store import Store
+
+    store, merged = Store(), tmp_path / "merged"
+    merged.mkdir()
+    store.create_run("20261205-000000-abcd", name="recipe-pt-done", config_yaml="{}", model="demo", method="lora",
+                     stage="pt")
+    out = tmp_path / "sft.yaml"
+    assert main(["recipes", "new", "domain-pretraining", "--step", "2", "--from", "recipe-pt-done",
+                 "-o", str(out)]) == 2  # not completed, no merged model yet
+    assert "no merged model" in capsys.readouterr().err
+    store.update_run("20261205-000000-abcd", status="completed")
+    store.add_artifact("20261205-000000-abcd", "merged", merged)
+    assert main(["recipes", "new", "domain-pretraining", "--step", "2", "--from", "recipe-pt-done",
+                 "-o", str(out)]) == 0
+    config = load_config(out)
+    assert config.model.source == str(merged) and config.training.stage == "sft"
+    assert config.data.train.endswith("tallow_qa.jsonl")
