@@ -87,7 +87,7 @@ def peer(python: Path, model: Path, data: Path, precision: str, work: Path) -> d
         "report_to": "none", "per_device_train_batch_size": BATCH, "gradient_accumulation_steps": 1,
         "learning_rate": LR, "num_train_epochs": 1.0, "lr_scheduler_type": "cosine", "warmup_ratio": 0.0,
         "bf16": precision == "bf16", "seed": 42, "include_effective_tokens_per_second": True,
-        "dataloader_num_workers": 0,
+        "dataloader_num_workers": 0, "use_cpu": True,  # bf16 on a CPU is refused without it
     }
     path = work / f"peer-{precision}.yaml"  # JSON is YAML; LLaMA-Factory 0.9.5 fails to read a .json config
     path.write_text(json.dumps(config), encoding="utf-8")
