@@ -81,10 +81,17 @@ def test_page_lists_checkpoints_and_shows_sizes_against_free_disk(qtbot, home):
     assert page.estimates["adapter"].text() == "≈ 19.5 MB"
     assert page.estimates["gguf"].text() == ""
     assert page.export_button.isEnabled() and "Needs about 288.6 MB" in page.space.text()
-    q4 = page.quant.inner.model().item(3)
-    assert page.quant.choices == ["f32", "f16", "q8_0", "q4_k_m"], "the export request's GgufQuant choices"
-    assert not q4.isEnabled() and "cannot quantise" in page.quant.inner.itemData(3, 3)
+    assert page.quant.choices == ["f32", "f16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q5_0", "q4_0"], (
+        "the export request's GgufQuant choices")
+    assert page.quant.value() == "q4_k_m", "the default: what Ollama users pull"
+    tip = page.quant.inner.itemData(5, Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("About 30% of f16's size. Measured on the demo model through llama.cpp: the same next "
+                          "token as the model at ")
     assert page.quant.toolTip() == ExportRequest.model_fields["quant"].description
+    choose(page, "gguf")
+    assert page.estimates["gguf"].text().startswith("≈ ") and "same next token at " in page.estimates["gguf"].text()
+    page.quant.inner.setCurrentText("f16")
+    assert page.estimates["gguf"].text().endswith(" · same next token at 100% of positions")
 
 
 def test_ticked_targets_of_unknown_size_say_so_instead_of_asking_for_targets(qtbot, home):

@@ -14,6 +14,10 @@ DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp32": 4.0}
 # Q5_K_M 5.69, Q6_K 6.56): a model whose rows 256 does not divide falls back to 32-value blocks of similar size
 QUANT_BYTES = {"f32": 4.0, "f16": 2.0, "q8_0": 1.0625, "q6_k": 0.82, "q5_k_m": 0.71, "q4_k_m": 0.61,
                "q5_0": 0.6875, "q4_0": 0.5625}
+# What a GGUF type costs in quality, measured through real llama.cpp on the demo model (bench/llamacpp_check.py
+# demo, docs/export.md): the share of prompt positions whose next token is the model's, and the change of perplexity
+# on held-out rows against the model in fp32; the types not measured there have no entry
+QUANT_QUALITY = {"f16": (1.0, 0.0003), "q8_0": (0.974, -0.013), "q4_k_m": (0.922, 0.046)}
 ADAPTER_BYTES = 4.0  # adapters are saved in fp32
 # Free space kept beyond the estimate: tokenizer files, the model card, the filesystem's own needs.
 DISK_MARGIN = 50_000_000

@@ -1,13 +1,12 @@
 """The Export page's targets: a check box per target (merged, adapter, GGUF, Ollama) with its option (dtype, tensor
-type) and its estimated size."""
+type) and its estimated size; a GGUF's tensor types say their size and the quality loss measured through llama.cpp."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
-from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
-from app.core.export.space import human_size
+from app.core.export.space import QUANT_BYTES, QUANT_QUALITY, human_size
 from app.core.requests import ExportRequest
 from app.ui.widgets.export_plan import TARGET_KINDS
 from app.ui.widgets.field_editors import editor_for
@@ -26,8 +25,11 @@ TARGETS = {  # kind: (label, tooltip)
                QT_TRANSLATE_NOOP("ExportTargets", "A GGUF and a Modelfile with the chat template, stop tokens and "
                                                   "system prompt.")),
 }
-Q4_TIP = QT_TRANSLATE_NOOP("ExportTargets", "The installed gguf package cannot quantise q4_k_m: export f16 or q8_0 and re-quantise with llama.cpp's "
-          "llama-quantize.")
+SIZE_TIP = QT_TRANSLATE_NOOP("ExportTargets", "About {share:.0%} of f16's size.")
+QUALITY_TIP = QT_TRANSLATE_NOOP("ExportTargets", "Measured on the demo model through llama.cpp: the same next token as "
+                                                  "the model at {top1:.1%} of positions, perplexity {ppl:+.1%} on "
+                                                  "held-out rows.")
+QUALITY_NOTE = QT_TRANSLATE_NOOP("ExportTargets", "same next token at {top1:.0%} of positions")
 NO_ADAPTER_TIP = QT_TRANSLATE_NOOP("ExportTargets", "This run trained the whole model: it has no adapter. Export the "
                                                    "merged model.")
 
@@ -47,10 +49,12 @@ class ExportTargets(QWidget):
         self.dtype = editor_for(ExportRequest.model_fields["dtype"])
         self.dtype.set_value(settings.value("export/dtype", "") or None)  # None: the run's export.dtype
         self.quant = editor_for(ExportRequest.model_fields["quant"])
-        choices = self.quant.choices
-        if "q4_k_m" in choices and isinstance(model := self.quant.inner.model(), QStandardItemModel):
-            model.item(choices.index("q4_k_m")).setEnabled(False)
-            self.quant.inner.setItemData(choices.index("q4_k_m"), self.tr(Q4_TIP), Qt.ItemDataRole.ToolTipRole)
+        for i, quant in enumerate(self.quant.choices):  # each type's size and, where measured, its quality loss
+            tip = self.tr(SIZE_TIP).format(share=QUANT_BYTES[quant] / QUANT_BYTES["f16"])
+            if quant in QUANT_QUALITY:
+                top1, ppl = QUANT_QUALITY[quant]
+                tip += " " + self.tr(QUALITY_TIP).format(top1=top1, ppl=ppl)
+            self.quant.inner.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
         self.quant.set_value(str(settings.value("export/quant", ExportRequest.model_fields["quant"].default)))
         notes = {"merged": self.dtype, "adapter": QLabel(self.tr("PEFT format; needs the base model")),
                  "gguf": self.quant, "ollama": QLabel(self.tr("GGUF + Modelfile, same tensor type as the "
@@ -77,9 +81,12 @@ class ExportTargets(QWidget):
         box.setToolTip(self.tr(TARGETS["adapter"][1] if allowed else NO_ADAPTER_TIP))
 
     def show_sizes(self, sizes: dict[str, int | None]) -> None:
+        measured = QUANT_QUALITY.get(self.quant.value())
+        quality = f" · {self.tr(QUALITY_NOTE).format(top1=measured[0])}" if measured else ""
         for kind, label in self.estimates.items():
             size = human_size(sizes[kind]) if sizes.get(kind) is not None else self.tr("unknown")
-            label.setText(f"≈ {size}" if kind in sizes else "")
+            note = quality if kind in ("gguf", "ollama") else ""
+            label.setText(f"≈ {size}{note}" if kind in sizes else "")
 
     def set_editable(self, editable: bool) -> None:
         for widget in (self.dtype.inner, self.quant.inner, *self.boxes.values()):
