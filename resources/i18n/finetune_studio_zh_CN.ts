@@ -1425,8 +1425,12 @@ A: {answer}</source>
         <translation>一个 GGUF 文件和一个 Modelfile，含对话模板、停止词和系统提示词。</translation>
     </message>
     <message>
-        <source>About {share:.0%} of f16&apos;s size. Measured on the demo model through llama.cpp: the same next token as the model at {top1:.1%} of positions, perplexity {ppl:+.1%} on held-out rows.</source>
-        <translation>约为 f16 大小的 {share:.0%}。在演示模型上经 llama.cpp 测得：{top1:.1%} 的位置上下一个 token 与原模型相同，留出行上的困惑度变化 {ppl:+.1%}。</translation>
+        <source>About {share:.0%} of f16&apos;s size.</source>
+        <translation>约为 f16 大小的 {share:.0%}。</translation>
+    </message>
+    <message>
+        <source>Measured on the demo model through llama.cpp: the same next token as the model at {top1:.1%} of positions, perplexity {ppl:+.1%} on held-out rows.</source>
+        <translation>在演示模型上经 llama.cpp 测得：{top1:.1%} 的位置上下一个 token 与原模型相同，留出行上的困惑度变化 {ppl:+.1%}。</translation>
     </message>
     <message>
         <source>same next token at {top1:.0%} of positions</source>
@@ -4510,34 +4514,6 @@ This cannot be undone.</source>
     <message>
         <source>One row per review with a &apos;prompt&apos; (the review and the question) and a &apos;completion&apos; (the label).</source>
         <translation>每条评论一行，含 &apos;prompt&apos;（评论和问题）和 &apos;completion&apos;（标签）。</translation>
-    </message>
-    <message>
-        <source>Chatbot persona</source>
-        <translation>聊天机器人人设</translation>
-    </message>
-    <message>
-        <source>Chatbot</source>
-        <translation>聊天机器人</translation>
-    </message>
-    <message>
-        <source>Give a chat model a name, a maker and a house style: it introduces itself as your assistant, answers questions about your products in your words, and stops saying it is someone else&apos;s.</source>
-        <translation>给对话模型一个名字、一个制作方和一种专属风格：它会自称是你的助手，用你的措辞回答关于你产品的问题，不再说自己是别人的模型。</translation>
-    </message>
-    <message>
-        <source>Teach the model its persona</source>
-        <translation>教模型它的人设</translation>
-    </message>
-    <message>
-        <source>SFT on conversations; the loss is on the assistant&apos;s turns only.</source>
-        <translation>在对话上做 SFT；损失只计算在助手的轮次上。</translation>
-    </message>
-    <message>
-        <source>Conversations in the &apos;messages&apos; format (role and content), the assistant answering in the persona&apos;s words; include many ways of asking who it is.</source>
-        <translation>&apos;messages&apos; 格式的对话（role 和 content），助手以人设的口吻回答；请包含多种询问“你是谁”的方式。</translation>
-    </message>
-    <message>
-        <source>persona check (answers as Pip)</source>
-        <translation>人设检查（以 Pip 的身份回答）</translation>
     </message>
     <message>
         <source>Summarisation</source>

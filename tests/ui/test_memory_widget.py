@@ -39,3 +39,17 @@ def test_a_ppo_estimate_shows_its_value_and_reward_models(qtbot, monkeypatch):
     state.update("stage", reward_model="rm-run")
     state.update("training", stage="ppo")
     assert "value + reward models" in box.breakdown.text()
+
+
+def test_a_fix_button_names_the_settings_it_changes_as_the_form_shows_them(qtbot, monkeypatch):
+    state = StudioState(demo_config())
+    monkeypatch.setattr(state, "device", lambda: DeviceInfo("cpu", "test CPU", 64 * GiB, 1 * GiB // 4, False))
+    state.update("training", batch_size=8, max_length=1024, gradient_checkpointing=False, precision="fp32")
+    state.set_model_info(FAKE_INFO)
+    box = MemoryEstimate(state)
+    qtbot.addWidget(box)
+    tips = [button.toolTip() for button in box.fix_buttons]
+    assert "Changes Gradient checkpointing = on" in tips  # the field's title and its combo box's word, not "True"
+    assert "Changes Batch size = 4, Gradient accumulation = 2" in tips
+    box.fix_buttons[tips.index("Changes Gradient checkpointing = on")].click()
+    assert state.config.training.gradient_checkpointing is True

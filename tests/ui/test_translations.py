@@ -227,7 +227,7 @@ def test_every_page_in_chinese_shows_no_english(qtbot, tmp_path):
 @pytest.mark.usefixtures("fake_models", "chinese")
 def test_pages_showing_runs_in_chinese_show_no_english(qtbot, tmp_path, monkeypatch):
     """The pages with something to show: sample runs (one training, one failed), a run picked on Runs, three runs
-    compared, a classifier's evaluation, a queued sweep, a failed run, and the dialogs the pages open."""
+    compared, a classifier's evaluation, a queued sweep, a failed run, and the dialogs the pages open (Find good settings too)."""
     import tempfile
 
     from app.core.recipes import recipes
@@ -240,6 +240,7 @@ def test_pages_showing_runs_in_chinese_show_no_english(qtbot, tmp_path, monkeypa
     from app.ui.steps.data_source import FILE_FILTER
     from app.ui.widgets.recipe_gallery import RecipeGallery
     from app.ui.widgets.shortcuts_dialog import ShortcutsDialog
+    from app.ui.widgets.tune_dialog import TuneDialog
 
     monkeypatch.setattr(MainWindow, "_ask_about_run", lambda self: True)  # a sample run is "still training"
     monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path / "home"))
@@ -273,7 +274,7 @@ def test_pages_showing_runs_in_chinese_show_no_english(qtbot, tmp_path, monkeypa
     dialogs = [ShortcutsDialog(window), PlaceholderForm(["name"], window),
                MappingDialog(["question", "answer"], "alpaca", {}, "", {"question": "2 + 2?"}, window),
                MixDialog([], FILE_FILTER, window), AugmentDialog(str(data), window.state.config, window),
-               RecipeGallery(window, window.settings, unmeasured)]
+               RecipeGallery(window, window.settings, unmeasured), TuneDialog(window.state, parent=window)]
     found = untranslated(window)
     for dialog in dialogs:
         dialog.close()

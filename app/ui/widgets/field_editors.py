@@ -175,17 +175,22 @@ class FloatEditor(FieldEditor):
         self.inner.setValue(float(value))
 
 
+def choice_text(choice: Any) -> str:
+    """A choice as its combo box reads it: a bool among words ("auto", True, False) "on" / "off", a word translated."""
+    if isinstance(choice, bool):
+        return QCoreApplication.translate("ChoiceEditor", "on") if choice else \
+            QCoreApplication.translate("ChoiceEditor", "off")
+    return schema_text(str(choice))
+
+
 class ChoiceEditor(FieldEditor):
     """A `Literal`; an optional one starts with its None, named by the field's `special` word (else "default")."""
 
     def __init__(self, choices: tuple, none_text: str | None = None):
         combo = QComboBox()
         self.choices = ([None] if none_text is not None else []) + list(choices)
-        for choice in self.choices:  # a bool among words ("auto", True, False) reads "on" / "off"
-            combo.addItem(schema_text(none_text) if choice is None else
-                          (QCoreApplication.translate("ChoiceEditor", "on") if choice else
-                           QCoreApplication.translate("ChoiceEditor", "off"))
-                          if isinstance(choice, bool) else schema_text(str(choice)))
+        for choice in self.choices:
+            combo.addItem(schema_text(none_text) if choice is None else choice_text(choice))
         super().__init__(combo)
         combo.currentIndexChanged.connect(self.edited)
 

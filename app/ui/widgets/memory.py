@@ -8,8 +8,10 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from app.ui.i18n import core_text
+from app.ui.i18n import core_text, schema_text
 from app.ui.state import StudioState
+from app.ui.widgets.config_form import section_fields
+from app.ui.widgets.field_editors import choice_text
 
 GiB = 1024**3
 PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "ppo_models", "runtime")
@@ -24,6 +26,13 @@ LABELS = {"weights": QT_TRANSLATE_NOOP("MemoryEstimate", "weights"),
 
 def gib(n: float) -> str:
     return f"{n / GiB:.2f} GiB" if n < 10 * GiB else f"{n / GiB:.1f} GiB"
+
+
+def _change(section: str, key: str, value) -> str:
+    """One setting a fix changes, as the form shows it: the field's title and its value ("Gradient checkpointing = on")."""
+    field = section_fields(section).get(key)
+    name = schema_text(field.title) if field is not None and field.title else f"{section}.{key}"
+    return f"{name} = {choice_text(value)}"
 
 
 class MemoryEstimate(QGroupBox):
@@ -82,7 +91,7 @@ class MemoryEstimate(QGroupBox):
                 text = self.tr("{fix} → {need}").format(fix=core_text(fix.title), need=gib(fix.total))
                 button = QPushButton(text + (self.tr(" ✓ fits") if fix.total <= have else ""))
                 button.setToolTip(self.tr("Changes {changes}").format(changes=", ".join(
-                    f"{section}.{k} = {v}" for section, fields in fix.changes.items() for k, v in fields.items())))
+                    _change(section, k, v) for section, fields in fix.changes.items() for k, v in fields.items())))
                 button.clicked.connect(lambda _=False, changes=fix.changes: self.apply(changes))
                 self.fixes_box.addWidget(button)
                 self.fix_buttons.append(button)
