@@ -31,6 +31,10 @@ def cmd_train(args) -> int:
             raise StudioError("Give a config file to train, or --resume RUN.",
                               "Example: finetune-studio train resources/examples/quickstart.yaml")
         config = _with_processes(load_config(args.config), args.processes)
+        if args.run_id is None:  # the GUI (and a launcher, for its ranks) names the run before it starts a worker
+            from app.core.runs.names import run_name, taken_names
+
+            config = config.model_copy(update={"name": run_name(config, taken_names(store))})  # no two share one
         distributed = config.distributed
         run_id = args.run_id or new_run_id()
     folder = run_dir(run_id)
