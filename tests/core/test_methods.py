@@ -19,7 +19,10 @@ pytestmark = pytest.mark.precision_lane
 
 ROWS = [("What is the capital of France?", "Paris."), ("Name a primary colour.", "Red."), ("What is 2 plus 2?", "4.")]
 TRAINABLE = [name for name in METHODS if name != "bias"]  # the tiny Llama has no biases: see the test below
-SMALL = {"rank": 4, "adalora_target_rank": 2, "num_virtual_tokens": 4, "freeze_trainable_layers": 1}
+# alpha and dropout as they were before settings were chosen from the data (issue #23 picks alpha 2 x rank = 8 here,
+# which moves a 3-step run too little to show the loss falling)
+SMALL = {"rank": 4, "alpha": 32.0, "dropout": 0.05, "adalora_target_rank": 2, "num_virtual_tokens": 4,
+         "freeze_trainable_layers": 1}
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -213,7 +213,7 @@ def test_with_consent_the_flag_reaches_the_planner_and_the_model_trains(remote_c
     data = write_jsonl(tmp_path / "chat.jsonl", CHAT)
     path = write_config(tmp_path, folder, data, "own-code-consent", trust_remote_code=True)
     assert main(["train", str(path)]) == 0, capsys.readouterr().err
-    assert described == [True]
+    assert described and all(described), described  # the settings chosen from the model and the planner both ask
     assert "modeling_drill imported" in sentinel.read_text()
     assert [run["status"] for run in runs_named("own-code-consent")] == ["completed"]
 
