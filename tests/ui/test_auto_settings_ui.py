@@ -8,6 +8,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from studio_fakes import active_window, fake_models  # noqa: F401
 
 from app.core.auto_settings import DataProfile
 from app.core.config import parse_config
@@ -107,3 +108,16 @@ def test_the_doctor_warns_when_validation_rows_bring_nothing_new(qtbot, tmp_path
     panel.show_report(inspect_file(path, validation_split=0.0))
     assert panel.findings["overlap"].text() == "Validation rows: none held out"
     assert not panel.buttons["overlap"].isEnabled()
+
+
+@pytest.mark.usefixtures("fake_models")
+def test_the_rows_are_measured_when_the_step_is_first_seen_not_at_start_up(qtbot, tmp_path):
+    """A window that opens on another step starts no tokenizer load: closing it soon after leaves no thread running
+    (Qt aborts a process whose QThread outlives it), and a start-up costs no transformers import."""
+    window = active_window(qtbot, tmp_path, (1024, 640))
+    window.show_page("data")
+    step = window.steps["hyperparameters"]
+    qtbot.wait(200)
+    assert not step.auto.active and not step.tasks.is_running("profile")
+    window.show_page("hyperparameters")
+    assert step.auto.active

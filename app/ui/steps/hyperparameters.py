@@ -106,9 +106,7 @@ class HyperparametersStep(StepPage):
         self._name_edit = self.form.editor(None, "name").inner
         state.config_changed.connect(self._show_default_name)
         self._show_default_name(state.config)
-
-    def begin(self) -> None:
-        self.auto.activate()  # the rows are measured once the window is on screen
+        self._begun = False  # the window has asked for background work (begin)
 
     def _show_chosen(self, chosen: dict) -> None:
         """An automatic setting's editor shows the value the rule chose and is read-only until it is unticked."""
@@ -146,6 +144,15 @@ class HyperparametersStep(StepPage):
         super().showEvent(event)
         if self._presets is None:
             self._load_presets()
+        if self._begun and not self.auto.active:
+            self.auto.activate()
+
+    def begin(self) -> None:
+        """The rows are measured once the window is on screen and this step is seen: a start-up on another page
+        loads no tokenizer (transformers) and leaves no thread running when the window closes soon after."""
+        self._begun = True
+        if self.isVisible():
+            self.auto.activate()
 
     def _load_presets(self) -> None:
         try:
