@@ -24,6 +24,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import Cancelled, DataError
 from .sources import check_file, open_rows
@@ -140,25 +141,37 @@ def _label(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _read_strata(source: Path, stratify_by: str | None, stop) -> tuple[array, list[str], int]:
-    """Pass one: each parseable row's stratum id, the strata's names, and how many rows cannot be parsed."""
-    strata, ids, skipped = array("I"), {}, 0
+def _first_pass(source: Path, stop, value: Callable[[dict], Any], into) -> int:
+    """Pass one over `source`: `value(row)` of each parseable row appended to `into`; how many rows cannot be
+    parsed. Asked every 10,000 rows whether to stop."""
+    skipped = 0
     rows, _total = open_rows(source)
     for row in rows:
         if row.data is None:
             skipped += 1
             continue
-        if stop is not None and len(strata) % 10_000 == 0 and stop.is_set():
+        if stop is not None and len(into) % 10_000 == 0 and stop.is_set():
             raise Cancelled("Split stopped; nothing was written.")
-        label = _label(row.data.get(stratify_by)) if stratify_by else ""
+        into.append(value(row.data))
+    if not into:
+        raise DataError(f"{source.name} has no rows that can be read.", "Check the file with `data inspect`.")
+    return skipped
+
+
+def _read_strata(source: Path, stratify_by: str | None, stop) -> tuple[array, list[str], int]:
+    """Pass one: each parseable row's stratum id, the strata's names, and how many rows cannot be parsed."""
+    strata, ids = array("I"), {}
+
+    def stratum(data: dict) -> int:
+        label = _label(data.get(stratify_by)) if stratify_by else ""
         if label not in ids:
             if len(ids) >= MAX_STRATA:
                 raise DataError(f"Column '{stratify_by}' has more than {MAX_STRATA} different values.",
                                 "Stratify by a label column (a few classes), or split without stratifying.")
             ids[label] = len(ids)
-        strata.append(ids[label])
-    if not strata:
-        raise DataError(f"{source.name} has no rows that can be read.", "Check the file with `data inspect`.")
+        return ids[label]
+
+    skipped = _first_pass(source, stop, stratum, strata)
     if stratify_by and set(ids) == {MISSING}:
         raise DataError(f"No row has a '{stratify_by}' column to stratify by.",
                         "Name the label column (e.g. --stratify label), or split without stratifying.")
@@ -188,17 +201,9 @@ def _read_groups(source: Path, group_by: str | None, stop) -> tuple[list, int]:
     """Pass one for a grouped split: each parseable row's group (its `group_by` value) or its set of words."""
     from .overlap import words
 
-    groups, skipped = [], 0
-    rows, _total = open_rows(source)
-    for row in rows:
-        if row.data is None:
-            skipped += 1
-            continue
-        if stop is not None and len(groups) % 10_000 == 0 and stop.is_set():
-            raise Cancelled("Split stopped; nothing was written.")
-        groups.append(_label(row.data.get(group_by)) if group_by else frozenset(words(row.data)))
-    if not groups:
-        raise DataError(f"{source.name} has no rows that can be read.", "Check the file with `data inspect`.")
+    groups: list = []
+    skipped = _first_pass(source, stop,
+                          lambda data: _label(data.get(group_by)) if group_by else frozenset(words(data)), groups)
     if group_by and set(groups) == {MISSING}:
         raise DataError(f"No row has a '{group_by}' column to group by.",
                         "Name a column whose values mark related rows (a customer, a city, a template).")
