@@ -4,7 +4,8 @@ A Text is the English string the template gives with its values filled in, so th
 any str; it also keeps the template and the values, so the GUI (app.ui.i18n.core_text) translates the template under
 the context "core" and fills the same values in. The templates are the message ids: packaging/i18n_update.py finds
 every `Text("…", …)` in app/core and puts its template in the translation sources. Values that are Texts are
-translated too; numbers, paths and names are left as they are.
+translated too (also in an event, where they travel as templates); numbers, paths and names are left as they are.
+`joined(separator, texts)` is a Text of several (a list of problems), each translated.
 """
 
 from __future__ import annotations
@@ -26,14 +27,25 @@ class Text(str):
         return _rebuild, (self.template, self.params)
 
     def to_json(self) -> dict:
-        """{"template", "values"} for an event: values that are not JSON scalars travel as their text."""
-        values = {key: value if isinstance(value, (int, float, bool)) or value is None else str(value)
+        """{"template", "values"} for an event: values that are Texts travel as their own {"template", "values"},
+        values that are not JSON scalars as their text."""
+        values = {key: value.to_json() if isinstance(value, Text) else
+                  value if isinstance(value, (int, float, bool)) or value is None else str(value)
                   for key, value in self.params.items()}
         return {"template": self.template, "values": values}
 
     @classmethod
     def from_json(cls, data: dict) -> Text:
-        return cls(data["template"], **data.get("values", {}))
+        values = {key: cls.from_json(value) if isinstance(value, dict) else value
+                  for key, value in data.get("values", {}).items()}
+        return cls(data["template"], **values)
+
+
+def joined(separator: str, texts: list) -> Text:
+    """`texts` joined by `separator`, as a Text whose values are the texts (so the window translates each one)."""
+    names = [f"part{i}" for i in range(len(texts))]
+    template = separator.replace("{", "{{").replace("}", "}}").join("{" + name + "}" for name in names)
+    return Text(template, **dict(zip(names, texts, strict=True)))
 
 
 def _rebuild(template: str, params: dict[str, Any]) -> Text:

@@ -5148,6 +5148,44 @@ Starting from the demo preset instead.</source>
 <context>
     <name>core</name>
     <message>
+        <source>{name} has no usable conversations to grow examples from (format: {format}).</source>
+        <translation>{name} 中没有可用来扩充样本的对话（格式：{format}）。</translation>
+    </message>
+    <message>
+        <source>Augmentation needs chat examples (messages, sharegpt, alpaca or prompt/completion).</source>
+        <translation>数据扩充需要对话样本（messages、sharegpt、alpaca 或 prompt/completion）。</translation>
+    </message>
+    <message>
+        <source>Filtering by token length needs a tokenizer.</source>
+        <translation>按 token 长度过滤需要分词器（tokenizer）。</translation>
+    </message>
+    <message>
+        <source>Choose the model whose tokenizer measures the examples (e.g. --model demo).</source>
+        <translation>请选择用其分词器来计算样本长度的模型（例如 --model demo）。</translation>
+    </message>
+    <message>
+        <source>Cannot tell the format of {name}: {reason}</source>
+        <translation>无法判断 {name} 的格式：{reason}</translation>
+    </message>
+    <message>
+        <source>Choose the format yourself, and map your columns to its names in the column mapping.</source>
+        <translation>请手动选择格式，并在列映射中把你的列对应到该格式的字段名。</translation>
+    </message>
+    <message>
+        <source>Invalid cleaning actions:
+{problems}</source>
+        <translation>清洗选项无效：
+{problems}</translation>
+    </message>
+    <message>
+        <source>Check the options (see `finetune-studio data clean --help`).</source>
+        <translation>请检查各选项（见 `finetune-studio data clean --help`）。</translation>
+    </message>
+    <message>
+        <source>Cleaning stopped; nothing was written.</source>
+        <translation>清洗已停止；没有写入任何内容。</translation>
+    </message>
+    <message>
         <source>a &apos;messages&apos; list of {role, content}</source>
         <translation>一个由 {role, content} 组成的 &apos;messages&apos; 列表</translation>
     </message>
@@ -5212,6 +5250,14 @@ Starting from the demo preset instead.</source>
         <translation>history[{i}]：{role} 轮次为空</translation>
     </message>
     <message>
+        <source>The training text has {tokens} tokens: not one block of {block_size} (training.max_length).</source>
+        <translation>训练文本只有 {tokens} 个 token，凑不满一个 {block_size} 长度的块（training.max_length）。</translation>
+    </message>
+    <message>
+        <source>Lower training.max_length or add more text.</source>
+        <translation>请降低 training.max_length，或添加更多文本。</translation>
+    </message>
+    <message>
         <source>Tokenising and packing text</source>
         <translation>正在分词并打包文本</translation>
     </message>
@@ -5260,12 +5306,58 @@ Starting from the demo preset instead.</source>
         <translation>没有提示词：应有 &apos;prompt&apos;、&apos;conversations&apos;、&apos;messages&apos; 或 &apos;instruction&apos;</translation>
     </message>
     <message>
+        <source>{name} contains no examples.</source>
+        <translation>{name} 中没有任何样本。</translation>
+    </message>
+    <message>
+        <source>Add rows to the file, or pick another one.</source>
+        <translation>请向文件中添加数据行，或选择其他文件。</translation>
+    </message>
+    <message>
+        <source>No training example keeps any answer tokens within {max_length} tokens.</source>
+        <translation>在 {max_length} 个 token 以内，没有任何训练样本保留了回答部分的 token。</translation>
+    </message>
+    <message>
+        <source>Raise the max length, or shorten the prompts.</source>
+        <translation>请提高最大长度，或缩短提示词。</translation>
+    </message>
+    <message>
         <source>Reading {name}</source>
         <translation>正在读取 {name}</translation>
     </message>
     <message>
         <source>Tokenising examples</source>
         <translation>正在对样本分词</translation>
+    </message>
+    <message>
+        <source>  {file}:{line}: {message}</source>
+        <translation>  {file}:{line}：{message}</translation>
+    </message>
+    <message>
+        <source>row has a problem</source>
+        <translation>1 行有问题</translation>
+    </message>
+    <message>
+        <source>{total} rows have problems</source>
+        <translation>{total} 行有问题</translation>
+    </message>
+    <message>
+        <source>The data cannot be used as it is: {rows}:
+{lines}</source>
+        <translation>数据无法直接使用：{rows}：
+{lines}</translation>
+    </message>
+    <message>
+        <source>Fix or remove these rows (the file:line tells where), or check the format and column mapping; `python -m app data inspect FILE` lists every problem.</source>
+        <translation>请修正或删除这些行（“文件:行号”指出了位置），或检查格式与列映射；`python -m app data inspect FILE` 会列出所有问题。</translation>
+    </message>
+    <message>
+        <source>  ... and {n} more</source>
+        <translation>  …… 还有 {n} 个</translation>
+    </message>
+    <message>
+        <source>nested more than {n} levels deep (lists or objects inside each other)</source>
+        <translation>嵌套超过 {n} 层（列表或对象相互嵌套）</translation>
     </message>
     <message>
         <source>{path}:{line}: cannot decode the text ({reason})</source>
@@ -5300,12 +5392,216 @@ Starting from the demo preset instead.</source>
         <translation>请向其中添加样本，或选择另一个文件。</translation>
     </message>
     <message>
+        <source>{path}:1: holds no list of records (found: {keys}).</source>
+        <translation>{path}:1：没有记录列表（找到的是：{keys}）。</translation>
+    </message>
+    <message>
+        <source>Use a JSON array of objects, [{...}, {...}], or an object with a &apos;data&apos; list.</source>
+        <translation>请使用由对象组成的 JSON 数组 [{...}, {...}]，或带有 &apos;data&apos; 列表的对象。</translation>
+    </message>
+    <message>
+        <source>{path}:1: {problem}.</source>
+        <translation>{path}:1：{problem}。</translation>
+    </message>
+    <message>
+        <source>Flatten the data, or save each record on a line of its own (JSON Lines) so such a record only skips its own line.</source>
+        <translation>请把数据展平，或把每条记录单独存为一行（JSON Lines），这样出问题的记录只会跳过它自己那一行。</translation>
+    </message>
+    <message>
+        <source>{path}:{lineno}: invalid JSON: {msg} (column {colno})</source>
+        <translation>{path}:{lineno}：JSON 无效：{msg}（第 {colno} 列）</translation>
+    </message>
+    <message>
+        <source>Fix the file at that line (a JSON validator shows the spot), or save it as JSON Lines so a bad record only skips its own line.</source>
+        <translation>请修正文件中的该行（JSON 校验工具可以指出具体位置），或把它存为 JSON Lines，这样坏记录只会跳过它自己那一行。</translation>
+    </message>
+    <message>
+        <source>{path}:{line}: {message}</source>
+        <translation>{path}:{line}：{message}</translation>
+    </message>
+    <message>
+        <source>Cannot read {name} as Parquet: {error}</source>
+        <translation>无法以 Parquet 格式读取 {name}：{error}</translation>
+    </message>
+    <message>
+        <source>Check that the file is complete and really Parquet.</source>
+        <translation>请检查文件是否完整、是否确实是 Parquet 格式。</translation>
+    </message>
+    <message>
+        <source>{path}:{line}: invalid JSON: {message} (column {column})</source>
+        <translation>{path}:{line}：JSON 无效：{message}（第 {column} 列）</translation>
+    </message>
+    <message>
+        <source>{path}:{line}: invalid JSON: {message}</source>
+        <translation>{path}:{line}：JSON 无效：{message}</translation>
+    </message>
+    <message>
         <source>{path}:1: has no header row.</source>
         <translation>{path}:1：没有表头行。</translation>
     </message>
     <message>
         <source>Put the column names (e.g. prompt,completion) on the first line.</source>
         <translation>请在第一行写上列名（例如 prompt,completion）。</translation>
+    </message>
+    <message>
+        <source>{path}:{line_num}: cannot parse CSV: {error}</source>
+        <translation>{path}:{line_num}：无法解析 CSV：{error}</translation>
+    </message>
+    <message>
+        <source>Check the quoting around that line.</source>
+        <translation>请检查该行附近的引号。</translation>
+    </message>
+    <message>
+        <source>Extra data after the closing &apos;]&apos;</source>
+        <translation>结尾的 &apos;]&apos; 之后还有多余数据</translation>
+    </message>
+    <message>
+        <source>Expecting &apos;,&apos; delimiter</source>
+        <translation>此处应为 &apos;,&apos; 分隔符</translation>
+    </message>
+    <message>
+        <source>Unterminated array</source>
+        <translation>数组没有结束</translation>
+    </message>
+    <message>
+        <source>record {n} is {problem}</source>
+        <translation>第 {n} 条记录{problem}</translation>
+    </message>
+    <message>
+        <source>Use a local file instead: download the dataset on a machine with internet access (e.g. `hf download {repo_id} --repo-type dataset --local-dir ./{folder}`), copy the folder here and choose it (or one of its files).</source>
+        <translation>请改用本地文件：在能联网的机器上下载该数据集（例如 `hf download {repo_id} --repo-type dataset --local-dir ./{folder}`），把文件夹复制到本机后选择它（或其中的某个文件）。</translation>
+    </message>
+    <message>
+        <source>Download complete</source>
+        <translation>下载完成</translation>
+    </message>
+    <message>
+        <source>the hub is switched off (HF_HUB_OFFLINE=1)</source>
+        <translation>已关闭对 Hub 的访问（HF_HUB_OFFLINE=1）</translation>
+    </message>
+    <message>
+        <source>The dataset {repo_id} has no data files this app reads ({types}).</source>
+        <translation>数据集 {repo_id} 中没有本应用能读取的数据文件（{types}）。</translation>
+    </message>
+    <message>
+        <source>Pick a dataset with JSONL, JSON, CSV or Parquet files, or convert it to one.</source>
+        <translation>请选择含有 JSONL、JSON、CSV 或 Parquet 文件的数据集，或先转换为其中一种格式。</translation>
+    </message>
+    <message>
+        <source>Downloading {name}</source>
+        <translation>正在下载 {name}</translation>
+    </message>
+    <message>
+        <source>{folder} holds no dataset.</source>
+        <translation>{folder} 中没有数据集。</translation>
+    </message>
+    <message>
+        <source>Choose a folder saved by `datasets` (save_to_disk), a folder of JSONL/JSON/CSV/Parquet files, a folder of .txt files (one document each), or one file.</source>
+        <translation>请选择由 `datasets` 保存的文件夹（save_to_disk）、包含 JSONL/JSON/CSV/Parquet 文件的文件夹、包含 .txt 文件的文件夹（每个文件一篇文档），或单个文件。</translation>
+    </message>
+    <message>
+        <source>The dataset {repo_id} is not available on the hub: {kind}.</source>
+        <translation>Hub 上无法获取数据集 {repo_id}：{kind}。</translation>
+    </message>
+    <message>
+        <source>Check the id&apos;s spelling; for gated datasets log in with `hf auth login`.</source>
+        <translation>请检查 ID 的拼写；对于需要授权的数据集，请用 `hf auth login` 登录。</translation>
+    </message>
+    <message>
+        <source>cannot reach the hub ({kind})</source>
+        <translation>无法连接 Hub（{kind}）</translation>
+    </message>
+    <message>
+        <source>Cannot download the dataset {repo_id}: {why}, and it is not in the cache.</source>
+        <translation>无法下载数据集 {repo_id}：{why}，且本地缓存中也没有。</translation>
+    </message>
+    <message>
+        <source>Cannot read {folder} as a saved dataset: {error}</source>
+        <translation>无法把 {folder} 当作已保存的数据集读取：{error}</translation>
+    </message>
+    <message>
+        <source>Save it again with `dataset.save_to_disk(folder)`, or export it as JSONL.</source>
+        <translation>请用 `dataset.save_to_disk(folder)` 重新保存，或导出为 JSONL。</translation>
+    </message>
+    <message>
+        <source>{folder} is a dataset with no splits.</source>
+        <translation>{folder} 是一个没有任何划分（split）的数据集。</translation>
+    </message>
+    <message>
+        <source>Save a dataset with a &apos;train&apos; split.</source>
+        <translation>请保存一个带有 &apos;train&apos; 划分的数据集。</translation>
+    </message>
+    <message>
+        <source>Downloading {rfilename} of {repo_id} failed ({kind}).</source>
+        <translation>下载 {repo_id} 的 {rfilename} 失败（{kind}）。</translation>
+    </message>
+    <message>
+        <source>Choose one way to split: stratified, by a column&apos;s groups, or by held-out words.</source>
+        <translation>请只选一种划分方式：分层划分、按某列分组，或按留出词划分。</translation>
+    </message>
+    <message>
+        <source>Drop all but one of --stratify, --group-by and --hold-out-words.</source>
+        <translation>--stratify、--group-by 和 --hold-out-words 只能保留一个。</translation>
+    </message>
+    <message>
+        <source>Invalid split ratios {ratios}.</source>
+        <translation>划分比例 {ratios} 无效。</translation>
+    </message>
+    <message>
+        <source>Give train, validation and test shares, e.g. 0.8 0.1 0.1 (train above 0, none negative).</source>
+        <translation>请给出训练、验证和测试的占比，例如 0.8 0.1 0.1（训练集大于 0，均不能为负）。</translation>
+    </message>
+    <message>
+        <source>{name} has no rows that can be read.</source>
+        <translation>{name} 中没有可读取的行。</translation>
+    </message>
+    <message>
+        <source>Check the file with `data inspect`.</source>
+        <translation>请用 `data inspect` 检查该文件。</translation>
+    </message>
+    <message>
+        <source>No row has a &apos;{stratify_by}&apos; column to stratify by.</source>
+        <translation>没有任何行包含可用于分层的 &apos;{stratify_by}&apos; 列。</translation>
+    </message>
+    <message>
+        <source>Name the label column (e.g. --stratify label), or split without stratifying.</source>
+        <translation>请指定标签列（例如 --stratify label），或不分层直接划分。</translation>
+    </message>
+    <message>
+        <source>No row has a &apos;{group_by}&apos; column to group by.</source>
+        <translation>没有任何行包含可用于分组的 &apos;{group_by}&apos; 列。</translation>
+    </message>
+    <message>
+        <source>Name a column whose values mark related rows (a customer, a city, a template).</source>
+        <translation>请指定一列，其取值能标出相关的行（如同一客户、同一城市、同一模板）。</translation>
+    </message>
+    <message>
+        <source>Split stopped; nothing was written.</source>
+        <translation>划分已停止；没有写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Column &apos;{stratify_by}&apos; has more than {limit} different values.</source>
+        <translation>&apos;{stratify_by}&apos; 列的不同取值超过 {limit} 个。</translation>
+    </message>
+    <message>
+        <source>Stratify by a label column (a few classes), or split without stratifying.</source>
+        <translation>请按标签列（类别不多的列）分层，或不分层直接划分。</translation>
+    </message>
+    <message>
+        <source>{name} holds {format} data ({reason}); the {title} stage reads {formats} data.</source>
+        <translation>{name} 中是 {format} 数据（{reason}）；{title} 阶段读取的是 {formats} 数据。</translation>
+    </message>
+    <message>
+        <source>Choose the stage that fits this data, or map its columns to the stage&apos;s format.</source>
+        <translation>请选择适合这份数据的阶段，或把它的列映射到该阶段的格式。</translation>
+    </message>
+    <message>
+        <source>The chat template renders a conversation differently from its beginnings, so the answers&apos; tokens cannot be located for assistant-only training.</source>
+        <translation>该对话模板渲染完整对话与渲染其开头部分的结果不一致，因此无法为“仅训练助手回答”定位回答的 token。</translation>
+    </message>
+    <message>
+        <source>Set &apos;Train on&apos; to &apos;all&apos;, or use a model whose chat template renders turns one after another.</source>
+        <translation>请把“训练范围”设为 &apos;all&apos;，或使用按轮次依次渲染的对话模板的模型。</translation>
     </message>
     <message>
         <source>{where}: content must be text, got {kind}</source>
@@ -5362,6 +5658,14 @@ Starting from the demo preset instead.</source>
     <message>
         <source>{where}: a text part has no &apos;text&apos; string</source>
         <translation>{where}：文本部分没有 &apos;text&apos; 字符串</translation>
+    </message>
+    <message>
+        <source>Refusing to overwrite the source file {source}.</source>
+        <translation>拒绝覆盖源文件 {source}。</translation>
+    </message>
+    <message>
+        <source>Give another output path; the original file is never modified.</source>
+        <translation>请指定其他输出路径；原始文件永远不会被修改。</translation>
     </message>
     <message>
         <source>Loading the {label}</source>

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
+from ..messages import Text
 from .inspection import scan
 from .sources import check_file
 from .versions import check_target, next_version_path, sha256_of, write_sidecar, writing_jsonl
@@ -54,9 +55,10 @@ def seed_examples(path: str | Path, fmt: str = "auto", columns: dict[str, str] |
     detection, examples, _total = scan(check_file(path), fmt, columns)
     seeds = [(row.line, ex) for row, ex, _p in itertools.islice(examples, limit * 2) if isinstance(ex, list)]
     if not seeds:
-        raise DataError(f"{Path(path).name} has no usable conversations to grow examples from "
-                        f"(format: {detection.format}).",
-                        "Augmentation needs chat examples (messages, sharegpt, alpaca or prompt/completion).")
+        raise DataError(Text("{name} has no usable conversations to grow examples from (format: {format}).",
+                             name=Path(path).name, format=detection.format),
+                        Text("Augmentation needs chat examples (messages, sharegpt, alpaca or "
+                             "prompt/completion)."))
     return seeds[:limit]
 
 

@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import Cancelled, DataError
+from ..messages import Text
 from .clean_options import DESCRIPTIONS, TITLES
 from .duplicates import exact_key, near_key
 from .formats import UNKNOWN
@@ -101,12 +102,14 @@ def clean_dataset(path: str | Path, actions: CleanActions | dict, out_dir: str |
     steps = actions.steps()
     needs_tokens = actions.min_tokens is not None or actions.max_tokens is not None
     if needs_tokens and tokenizer is None:
-        raise DataError("Filtering by token length needs a tokenizer.",
-                        "Choose the model whose tokenizer measures the examples (e.g. --model demo).")
+        raise DataError(Text("Filtering by token length needs a tokenizer."),
+                        Text("Choose the model whose tokenizer measures the examples (e.g. --model demo)."))
     detection, examples, total = scan(source, fmt, columns)
     if detection.format == UNKNOWN:
-        raise DataError(f"Cannot tell the format of {source.name}: {detection.reason}",
-                        "Choose the format yourself, and map your columns to its names in the column mapping.")
+        raise DataError(Text("Cannot tell the format of {name}: {reason}",
+                             name=source.name, reason=detection.reason),
+                        Text("Choose the format yourself, and map your columns to its names in the column "
+                             "mapping."))
     target = check_target(Path(out) if out else next_version_path(source, out_dir), source)
     digest = sha256_of(source)
     flow = {name: [0, 0] for name, _ in steps}  # rows in, rows out
@@ -124,7 +127,7 @@ def clean_dataset(path: str | Path, actions: CleanActions | dict, out_dir: str |
             rows_in += 1
             if rows_in % every == 0:
                 if stop is not None and stop.is_set():
-                    raise Cancelled("Cleaning stopped; nothing was written.")
+                    raise Cancelled(Text("Cleaning stopped; nothing was written."))
                 if progress is not None:
                     progress(rows_in, total)
             for name, _params in steps:
@@ -193,8 +196,8 @@ def _validated(actions: CleanActions | dict) -> CleanActions:
     except ValidationError as exc:
         lines = [f"  {'.'.join(map(str, e['loc'])) or '(actions)'}: {e['msg'].removeprefix('Value error, ')}"
                  for e in exc.errors()]
-        raise DataError("Invalid cleaning actions:\n" + "\n".join(lines),
-                        "Check the options (see `finetune-studio data clean --help`).") from None
+        raise DataError(Text("Invalid cleaning actions:\n{problems}", problems="\n".join(lines)),
+                        Text("Check the options (see `finetune-studio data clean --help`).")) from None
 
 
 def _trim(example: list[dict] | str) -> list[dict] | str:

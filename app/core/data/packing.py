@@ -111,8 +111,10 @@ def prepare_pt(cfg, tokenizer: Any, block_size: int, sink: Any = None, stop: Any
     eval_tokens = tokenise_documents(eval_texts, tokenizer, sink, stop, len(train_texts), total)
     train_blocks, eval_blocks = pack(train_tokens, block_size), pack(eval_tokens, block_size)
     if not train_blocks:
-        raise DataError(f"The training text has {sum(map(len, train_tokens))} tokens: not one block of "
-                        f"{block_size} (training.max_length).", "Lower training.max_length or add more text.")
+        raise DataError(Text("The training text has {tokens} tokens: not one block of {block_size} "
+                             "(training.max_length).",
+                             tokens=sum(map(len, train_tokens)), block_size=block_size),
+                        Text("Lower training.max_length or add more text."))
     stats = {"format": "text", "rows": rows.rows, "documents": len(train_texts), "train_rows": len(train_blocks),
              "eval_rows": len(eval_blocks), "block_size": block_size, "max_length": block_size,
              "tokens": len(train_blocks) * block_size, "trained_tokens": len(train_blocks) * block_size,

@@ -63,8 +63,10 @@ def _load(path: Path, fmt: str, cfg, limit: int | None, stop=None) -> _Loaded:
     rows, _total = open_rows(path)
     detection, head = detect_in(rows, fmt, cfg.columns)
     if detection.format == UNKNOWN:
-        raise DataError(f"Cannot tell the format of {path.name}: {detection.reason}",
-                        "Choose the format yourself, and map your columns to its names in the column mapping.")
+        raise DataError(Text("Cannot tell the format of {name}: {reason}",
+                             name=path.name, reason=detection.reason),
+                        Text("Choose the format yourself, and map your columns to its names in the column "
+                             "mapping."))
     loaded = _Loaded(detection.format, [], [], 0)
     for row in itertools.chain(head, rows):
         if limit is not None and len(loaded.examples) + loaded.problem_count >= limit:
@@ -81,7 +83,8 @@ def _load(path: Path, fmt: str, cfg, limit: int | None, stop=None) -> _Loaded:
             if len(loaded.problems) < 50:
                 loaded.problems.append(Problem(row.where(path), row.line, problem))
     if not loaded.examples and not loaded.problem_count:
-        raise DataError(f"{path.name} contains no examples.", "Add rows to the file, or pick another one.")
+        raise DataError(Text("{name} contains no examples.", name=path.name),
+                        Text("Add rows to the file, or pick another one."))
     return loaded
 
 
@@ -269,8 +272,9 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
     tok = _Tokeniser(tokenizer, max_length, cfg.train_on, sink, len(train_examples) + len(eval_examples), stop)
     train_cols, eval_cols = tok.run(train_examples), tok.run(eval_examples)
     if not train_cols["input_ids"]:
-        raise DataError(f"No training example keeps any answer tokens within {max_length} tokens.",
-                        "Raise the max length, or shorten the prompts.")
+        raise DataError(Text("No training example keeps any answer tokens within {max_length} tokens.",
+                             max_length=max_length),
+                        Text("Raise the max length, or shorten the prompts."))
     stats = {
         "format": fmt, "rows": examples.rows + sum(m["rows"] for m in examples.mix),
         "train_rows": len(train_cols["input_ids"]), "eval_rows": len(eval_cols["input_ids"]),

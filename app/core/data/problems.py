@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DataError
+from ..messages import Text, joined
 
 SHOWN = 20
 
@@ -22,11 +23,12 @@ class Problem:
 def problems_error(problems: list[Problem], total: int | None = None) -> DataError:
     """A DataError listing the first problems as `file:line: message`, then how many more there are."""
     total = len(problems) if total is None else total
-    lines = [f"  {p}" for p in problems[:SHOWN]]
+    lines = [Text("  {file}:{line}: {message}", file=p.file, line=p.line, message=p.message)
+             for p in problems[:SHOWN]]
     if total > len(lines):
-        lines.append(f"  ... and {total - len(lines)} more")
-    rows = "row has a problem" if total == 1 else f"{total} rows have problems"
+        lines.append(Text("  ... and {n} more", n=total - len(lines)))
+    rows = Text("row has a problem") if total == 1 else Text("{total} rows have problems", total=total)
     return DataError(
-        f"The data cannot be used as it is: {rows}:\n" + "\n".join(lines),
-        "Fix or remove these rows (the file:line tells where), or check the format and column mapping; "
-        "`python -m app data inspect FILE` lists every problem.")
+        Text("The data cannot be used as it is: {rows}:\n{lines}", rows=rows, lines=joined("\n", lines)),
+        Text("Fix or remove these rows (the file:line tells where), or check the format and column mapping; "
+             "`python -m app data inspect FILE` lists every problem."))

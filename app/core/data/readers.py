@@ -37,7 +37,7 @@ STREAM_JSON_BYTES = 64 * 2**20  # JSON arrays this large are decoded record by r
 # Deepest nesting of lists and objects a record may have. Real rows (messages, content parts, tool schemas) stay far
 # below; a deeper one would exhaust Python's recursion limit in the JSON parser or in whatever walks it later.
 MAX_NESTING = 100
-_TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (lists or objects inside each other)"
+_TOO_DEEP = Text("nested more than {n} levels deep (lists or objects inside each other)", n=MAX_NESTING)
 
 
 @dataclass
@@ -188,21 +188,23 @@ def _json_rows(path: Path) -> tuple[Iterator[Row], int | None]:
     except RecursionError:  # the record-by-record reader finds the line of the record that nests too deeply
         if text.lstrip("\ufeff \t\r\n").startswith("["):
             return _json_array_rows(path), None
-        raise DataError(f"{path}:1: {_TOO_DEEP}.", "Flatten the data, or save each record on a line of its own "
-                        "(JSON Lines) so such a record only skips its own line.") from None
+        raise DataError(Text("{path}:1: {problem}.", path=path, problem=_TOO_DEEP),
+                        Text("Flatten the data, or save each record on a line of its own (JSON Lines) so "
+                             "such a record only skips its own line.")) from None
     except json.JSONDecodeError as exc:
         if text.lstrip().startswith("{") and exc.msg == "Extra data":
             log.info("%s holds one JSON object per line; reading it as JSON Lines", path.name)
             return _jsonl_rows(path), _count_lines(path)
-        raise DataError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno})",
-                        "Fix the file at that line (a JSON validator shows the spot), or save it as JSON Lines "
-                        "so a bad record only skips its own line.") from None
+        raise DataError(Text("{path}:{lineno}: invalid JSON: {msg} (column {colno})",
+                             path=path, lineno=exc.lineno, msg=exc.msg, colno=exc.colno),
+                        Text("Fix the file at that line (a JSON validator shows the spot), or save it as "
+                             "JSON Lines so a bad record only skips its own line.")) from None
     records = _records_of(value)
     if records is None:
         keys = (", ".join(map(str, list(value)[:8])) or "an empty object") if isinstance(value, dict) \
             else type(value).__name__
-        raise DataError(f"{path}:1: holds no list of records (found: {keys}).",
-                        "Use a JSON array of objects, [{...}, {...}], or an object with a 'data' list.")
+        raise DataError(Text("{path}:1: holds no list of records (found: {keys}).", path=path, keys=keys),
+                        Text("Use a JSON array of objects, [{...}, {...}], or an object with a 'data' list."))
     return (Row(i + 1, *_as_record(rec)) for i, rec in enumerate(records)), len(records)
 
 
@@ -241,12 +243,18 @@ def _json_array_rows(path: Path) -> Iterator[Row]:
                 if pos < len(buf) or eof:
                     return buf[pos:pos + 1]
 
-        def fail(message: str, at: int, column: int | None = None, what: str = "invalid JSON: ") -> DataError:
+        def fail(message: str, at: int, column: int | None = None, json_error: bool = True) -> DataError:
             line = lines_before + buf.count("\n", 0, at) + 1
-            where = f" (column {column})" if column else ""
-            return DataError(f"{path}:{line}: {what}{message}{where}",
-                             "Fix the file at that line (a JSON validator shows the spot), or save it as JSON Lines "
-                             "so a bad record only skips its own line.")
+            if not json_error:
+                said = Text("{path}:{line}: {message}", path=path, line=line, message=message)
+            elif column:
+                said = Text("{path}:{line}: invalid JSON: {message} (column {column})", path=path, line=line,
+                            message=message, column=column)
+            else:
+                said = Text("{path}:{line}: invalid JSON: {message}", path=path, line=line, message=message)
+            return DataError(said,
+                             Text("Fix the file at that line (a JSON validator shows the spot), or save it "
+                                  "as JSON Lines so a bad record only skips its own line."))
 
         skip_space()
         pos += 1  # the '[' _json_rows saw
@@ -255,11 +263,11 @@ def _json_array_rows(path: Path) -> Iterator[Row]:
             if char == "]":
                 pos += 1
                 if skip_space():
-                    raise fail("Extra data after the closing ']'", pos)
+                    raise fail(Text("Extra data after the closing ']'"), pos)
                 return
             if index:
                 if char != ",":
-                    raise fail("Expecting ',' delimiter" if char else "Unterminated array", pos)
+                    raise fail(Text("Expecting ',' delimiter") if char else Text("Unterminated array"), pos)
                 pos += 1
                 skip_space()
             want = _CHUNK_CHARS
@@ -271,7 +279,7 @@ def _json_array_rows(path: Path) -> Iterator[Row]:
                         raise fail(exc.msg, exc.pos, exc.colno) from None
                     end = len(buf)
                 except RecursionError:
-                    raise fail(f"record {index + 1} is {_TOO_DEEP}", pos, what="") from None
+                    raise fail(Text("record {n} is {problem}", n=index + 1, problem=_TOO_DEEP), pos, json_error=False) from None
                 if end < len(buf) or eof:
                     break
                 want *= 2  # the value may go on past the buffer (a number cut short parses): read more, retry
@@ -325,8 +333,9 @@ def _csv_rows(path: Path) -> Iterator[Row]:
                     continue
                 yield Row(line, dict(zip(header, fields, strict=True)))
         except csv.Error as exc:
-            raise DataError(f"{path}:{reader.line_num}: cannot parse CSV: {exc}",
-                            "Check the quoting around that line.") from None
+            raise DataError(Text("{path}:{line_num}: cannot parse CSV: {error}",
+                                 path=path, line_num=reader.line_num, error=str(exc)),
+                            Text("Check the quoting around that line.")) from None
         except UnicodeDecodeError as exc:
             raise _decode_error(path, reader.line_num + 1, exc) from None
 
@@ -337,8 +346,8 @@ def _parquet_rows(path: Path) -> tuple[Iterator[Row], int | None]:
     try:
         parquet = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
-        raise DataError(f"Cannot read {path.name} as Parquet: {exc}",
-                        "Check that the file is complete and really Parquet.") from None
+        raise DataError(Text("Cannot read {name} as Parquet: {error}", name=path.name, error=str(exc)),
+                        Text("Check that the file is complete and really Parquet.")) from None
 
     def rows() -> Iterator[Row]:
         index = 0

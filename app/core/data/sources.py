@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Cancelled, DataError
+from ..messages import Text
 from .readers import (
     CSV_EXTENSIONS,
     JSON_EXTENSIONS,
@@ -97,35 +98,38 @@ def download_dataset(repo_id: str, progress: Progress | None = None, stop: Any =
     from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
 
     report = progress or (lambda *_: None)
-    hint = (f"Use a local file instead: download the dataset on a machine with internet access (e.g. `hf download "
-            f"{repo_id} --repo-type dataset --local-dir ./{repo_id.split('/')[-1]}`), copy the folder here and "
-            "choose it (or one of its files).")
+    hint = Text("Use a local file instead: download the dataset on a machine with internet access (e.g. `hf "
+                "download {repo_id} --repo-type dataset --local-dir ./{folder}`), copy the folder here and choose it "
+                "(or one of its files).", repo_id=repo_id, folder=repo_id.split('/')[-1])
     if os.environ.get("HF_HUB_OFFLINE") == "1":
-        return _cached(repo_id, hint, "the hub is switched off (HF_HUB_OFFLINE=1)")
+        return _cached(repo_id, hint, Text("the hub is switched off (HF_HUB_OFFLINE=1)"))
     try:
         info = HfApi().dataset_info(repo_id, files_metadata=True)
     except (RepositoryNotFoundError, GatedRepoError) as exc:
-        raise DataError(f"The dataset {repo_id} is not available on the hub: {exc.__class__.__name__}.",
-                        "Check the id's spelling; for gated datasets log in with `hf auth login`.") from None
+        raise DataError(Text("The dataset {repo_id} is not available on the hub: {kind}.",
+                             repo_id=repo_id, kind=exc.__class__.__name__),
+                        Text("Check the id's spelling; for gated datasets log in with `hf auth login`.")) from None
     except Exception as exc:  # noqa: BLE001 - connection errors come in many types
-        return _cached(repo_id, hint, f"cannot reach the hub ({exc.__class__.__name__})")
+        return _cached(repo_id, hint, Text("cannot reach the hub ({kind})", kind=exc.__class__.__name__))
     files = _preferred([s for s in info.siblings or [] if _is_data_file(Path(s.rfilename))],
                        lambda s: s.rfilename)
     if not files:
-        raise DataError(f"The dataset {repo_id} has no data files this app reads ({', '.join(DATA_EXTENSIONS)}).",
-                        "Pick a dataset with JSONL, JSON, CSV or Parquet files, or convert it to one.")
+        raise DataError(Text("The dataset {repo_id} has no data files this app reads ({types}).",
+                             repo_id=repo_id, types=', '.join(DATA_EXTENSIONS)),
+                        Text("Pick a dataset with JSONL, JSON, CSV or Parquet files, or convert it to one."))
     total, done, path = sum(s.size or 0 for s in files), 0, None
     for sibling in files:
         if stop is not None and stop.is_set():
             raise Cancelled()
-        report(f"Downloading {sibling.rfilename}", done, total)
+        report(Text("Downloading {name}", name=sibling.rfilename), done, total)
         try:
             path = hf_hub_download(repo_id, sibling.rfilename, repo_type="dataset", revision=info.sha)
         except Exception as exc:  # noqa: BLE001
-            raise DataError(f"Downloading {sibling.rfilename} of {repo_id} failed ({exc.__class__.__name__}).",
+            raise DataError(Text("Downloading {rfilename} of {repo_id} failed ({kind}).",
+                                 rfilename=sibling.rfilename, repo_id=repo_id, kind=exc.__class__.__name__),
                             hint) from None
         done += sibling.size or 0
-    report("Download complete", total, total)
+    report(Text("Download complete"), total, total)
     root = Path(path)
     for _ in Path(files[-1].rfilename).parts:
         root = root.parent
@@ -139,7 +143,8 @@ def _cached(repo_id: str, hint: str, why: str) -> Path:
     try:
         return Path(snapshot_download(repo_id, repo_type="dataset", local_files_only=True))
     except Exception:  # noqa: BLE001 - not in the cache, whatever the error type
-        raise DataError(f"Cannot download the dataset {repo_id}: {why}, and it is not in the cache.",
+        raise DataError(Text("Cannot download the dataset {repo_id}: {why}, and it is not in the cache.",
+                             repo_id=repo_id, why=why),
                         hint) from None
 
 
@@ -169,9 +174,10 @@ def folder_kind(folder: Path) -> str | None:
 
 def check_folder(folder: Path) -> Path:
     if folder_kind(folder) is None:
-        raise DataError(f"{folder} holds no dataset.",
-                        "Choose a folder saved by `datasets` (save_to_disk), a folder of JSONL/JSON/CSV/Parquet "
-                        "files, a folder of .txt files (one document each), or one file.")
+        raise DataError(Text("{folder} holds no dataset.", folder=folder),
+                        Text("Choose a folder saved by `datasets` (save_to_disk), a folder of "
+                             "JSONL/JSON/CSV/Parquet files, a folder of .txt files (one document each), or "
+                             "one file."))
     return folder
 
 
@@ -205,11 +211,13 @@ def _saved_rows(folder: Path) -> tuple[Iterator[Row], int | None]:
     try:
         dataset = load_from_disk(str(folder))
     except Exception as exc:  # noqa: BLE001 - damaged folders raise many types
-        raise DataError(f"Cannot read {folder} as a saved dataset: {exc}",
-                        "Save it again with `dataset.save_to_disk(folder)`, or export it as JSONL.") from None
+        raise DataError(Text("Cannot read {folder} as a saved dataset: {error}",
+                             folder=folder, error=str(exc)),
+                        Text("Save it again with `dataset.save_to_disk(folder)`, or export it as JSONL.")) from None
     if isinstance(dataset, DatasetDict):
         if not dataset:
-            raise DataError(f"{folder} is a dataset with no splits.", "Save a dataset with a 'train' split.")
+            raise DataError(Text("{folder} is a dataset with no splits.", folder=folder),
+                            Text("Save a dataset with a 'train' split."))
         split = "train" if "train" in dataset else next(iter(dataset))
         log.info("%s: reading its '%s' split", folder.name, split)
         dataset = dataset[split]

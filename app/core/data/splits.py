@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Cancelled, DataError
+from ..messages import Text
 from .sources import check_file, open_rows
 from .versions import base_stem, check_target, datasets_dir, sha256_of, write_sidecar, writing_jsonl
 
@@ -75,8 +76,9 @@ def split_dataset(path: str | Path, ratios: tuple[float, ...] = (0.8, 0.1, 0.1),
     source = check_file(path)
     shares = _shares(ratios)
     if sum(map(bool, (stratify_by, group_by, hold_out_words))) > 1:
-        raise DataError("Choose one way to split: stratified, by a column's groups, or by held-out words.",
-                        "Drop all but one of --stratify, --group-by and --hold-out-words.")
+        raise DataError(Text("Choose one way to split: stratified, by a column's groups, or by held-out "
+                             "words."),
+                        Text("Drop all but one of --stratify, --group-by and --hold-out-words."))
     folder = Path(out_dir).expanduser() if out_dir is not None else _next_split_dir(source)
     targets = {name: check_target(folder / f"{name}.jsonl", source) for name, share in zip(SPLITS, shares,
                                                                                               strict=True) if share}
@@ -97,7 +99,7 @@ def split_dataset(path: str | Path, ratios: tuple[float, ...] = (0.8, 0.1, 0.1),
             if row.data is None:
                 continue
             if stop is not None and index % 10_000 == 0 and stop.is_set():
-                raise Cancelled("Split stopped; nothing was written.")
+                raise Cancelled(Text("Split stopped; nothing was written."))
             name = SPLITS[assignment[index]]
             writers[name](row.data)
             counts[name] += 1
@@ -120,8 +122,9 @@ def split_dataset(path: str | Path, ratios: tuple[float, ...] = (0.8, 0.1, 0.1),
 def _shares(ratios: tuple[float, ...]) -> list[float]:
     ratios = list(ratios)
     if not 1 <= len(ratios) <= 3 or any(r < 0 for r in ratios) or sum(ratios) <= 0 or ratios[0] <= 0:
-        raise DataError(f"Invalid split ratios {ratios}.",
-                        "Give train, validation and test shares, e.g. 0.8 0.1 0.1 (train above 0, none negative).")
+        raise DataError(Text("Invalid split ratios {ratios}.", ratios=ratios),
+                        Text("Give train, validation and test shares, e.g. 0.8 0.1 0.1 (train above 0, none "
+                             "negative)."))
     ratios += [0.0] * (3 - len(ratios))
     return [r / sum(ratios) for r in ratios]
 
@@ -151,10 +154,11 @@ def _first_pass(source: Path, stop, value: Callable[[dict], Any], into) -> int:
             skipped += 1
             continue
         if stop is not None and len(into) % 10_000 == 0 and stop.is_set():
-            raise Cancelled("Split stopped; nothing was written.")
+            raise Cancelled(Text("Split stopped; nothing was written."))
         into.append(value(row.data))
     if not into:
-        raise DataError(f"{source.name} has no rows that can be read.", "Check the file with `data inspect`.")
+        raise DataError(Text("{name} has no rows that can be read.", name=source.name),
+                        Text("Check the file with `data inspect`."))
     return skipped
 
 
@@ -166,15 +170,17 @@ def _read_strata(source: Path, stratify_by: str | None, stop) -> tuple[array, li
         label = _label(data.get(stratify_by)) if stratify_by else ""
         if label not in ids:
             if len(ids) >= MAX_STRATA:
-                raise DataError(f"Column '{stratify_by}' has more than {MAX_STRATA} different values.",
-                                "Stratify by a label column (a few classes), or split without stratifying.")
+                raise DataError(Text("Column '{stratify_by}' has more than {limit} different values.",
+                                     stratify_by=stratify_by, limit=MAX_STRATA),
+                                Text("Stratify by a label column (a few classes), or split without "
+                                     "stratifying."))
             ids[label] = len(ids)
         return ids[label]
 
     skipped = _first_pass(source, stop, stratum, strata)
     if stratify_by and set(ids) == {MISSING}:
-        raise DataError(f"No row has a '{stratify_by}' column to stratify by.",
-                        "Name the label column (e.g. --stratify label), or split without stratifying.")
+        raise DataError(Text("No row has a '{stratify_by}' column to stratify by.", stratify_by=stratify_by),
+                        Text("Name the label column (e.g. --stratify label), or split without stratifying."))
     return strata, list(ids) if stratify_by else [], skipped
 
 
@@ -205,8 +211,8 @@ def _read_groups(source: Path, group_by: str | None, stop) -> tuple[list, int]:
     skipped = _first_pass(source, stop,
                           lambda data: _label(data.get(group_by)) if group_by else frozenset(words(data)), groups)
     if group_by and set(groups) == {MISSING}:
-        raise DataError(f"No row has a '{group_by}' column to group by.",
-                        "Name a column whose values mark related rows (a customer, a city, a template).")
+        raise DataError(Text("No row has a '{group_by}' column to group by.", group_by=group_by),
+                        Text("Name a column whose values mark related rows (a customer, a city, a template)."))
     return groups, skipped
 
 

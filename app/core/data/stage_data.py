@@ -80,12 +80,14 @@ def _read(path: Path, fmt: str, cfg, formats: tuple[str, ...], title: str, limit
     rows, _total = open_rows(path)
     detection, head = detect_in(rows, fmt, cfg.columns)
     if detection.format == UNKNOWN:
-        raise DataError(f"Cannot tell the format of {path.name}: {detection.reason}",
-                        "Choose the format yourself, and map your columns to its names in the column mapping.")
+        raise DataError(Text("Cannot tell the format of {name}: {reason}",
+                             name=path.name, reason=detection.reason),
+                        Text("Choose the format yourself, and map your columns to its names in the column "
+                             "mapping."))
     if detection.format not in formats:
-        raise DataError(f"{path.name} holds {detection.format} data ({detection.reason}); the {title} stage reads "
-                        f"{', '.join(formats)} data.",
-                        "Choose the stage that fits this data, or map its columns to the stage's format.")
+        raise DataError(Text("{name} holds {format} data ({reason}); the {title} stage reads {formats} data.",
+                             name=path.name, format=detection.format, reason=detection.reason, title=title, formats=', '.join(formats)),
+                        Text("Choose the stage that fits this data, or map its columns to the stage's format."))
     examples: list[dict] = []
     problems: list[Problem] = []
     count = 0
@@ -107,7 +109,8 @@ def _read(path: Path, fmt: str, cfg, formats: tuple[str, ...], title: str, limit
             if len(problems) < 50:
                 problems.append(Problem(row.where(path), row.line, problem))
     if not examples and not count:
-        raise DataError(f"{path.name} contains no examples.", "Add rows to the file, or pick another one.")
+        raise DataError(Text("{name} contains no examples.", name=path.name),
+                        Text("Add rows to the file, or pick another one."))
     return detection.format, examples, problems, count
 
 

@@ -20,6 +20,7 @@ import weakref
 from dataclasses import dataclass
 
 from ..errors import DataError
+from ..messages import Text
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +190,9 @@ class ConversationEncoder:
 
 def _unstable_template() -> DataError:
     return DataError(
-        "The chat template renders a conversation differently from its beginnings, so the answers' tokens "
-        "cannot be located for assistant-only training.",
-        "Set 'Train on' to 'all', or use a model whose chat template renders turns one after another.")
+        Text("The chat template renders a conversation differently from its beginnings, so the answers' "
+             "tokens cannot be located for assistant-only training."),
+        Text("Set 'Train on' to 'all', or use a model whose chat template renders turns one after another."))
 
 
 def encode_conversation(tokenizer, messages: list[dict], max_length: int, train_on: str = "assistant") -> Encoded:

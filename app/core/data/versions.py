@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import DataError
+from ..messages import Text
 
 _VERSION = re.compile(r"^(?P<stem>.+)\.v(?P<n>\d+)$")
 
@@ -74,8 +75,8 @@ def check_target(target: Path, source: Path) -> Path:
     """Refuse to write over the source file."""
     target = Path(target).expanduser()
     if target.exists() and target.resolve() == Path(source).resolve():
-        raise DataError(f"Refusing to overwrite the source file {source}.",
-                        "Give another output path; the original file is never modified.")
+        raise DataError(Text("Refusing to overwrite the source file {source}.", source=source),
+                        Text("Give another output path; the original file is never modified."))
     return target
 
 
