@@ -19,12 +19,14 @@ class StudioState(QObject):
     config_changed = Signal(object)  # RunConfig
     config_replaced = Signal(object)  # RunConfig: a whole new config (new run, open, preset, clone)
     model_info_changed = Signal(object)  # ModelInfo | None
+    chosen_changed = Signal(object)  # {(section, setting): value}: what the automatic settings will be
 
     def __init__(self, config: RunConfig, parent: QObject | None = None):
         super().__init__(parent)
         self._config = config
         self._model_info = None
         self._device = None
+        self._chosen: dict[tuple[str, str], Any] = {}
 
     @property
     def config(self) -> RunConfig:
@@ -52,6 +54,25 @@ class StudioState(QObject):
     def set_model_info(self, info) -> None:
         self._model_info = info
         self.model_info_changed.emit(info)
+
+    def set_chosen(self, chosen: dict[tuple[str, str], Any]) -> None:
+        """The values the rule chooses for the automatic settings, once the rows have been measured ({} until then
+        and whenever the data or the model changes): the memory planner plans with them (`planned_config`)."""
+        if chosen != self._chosen:
+            self._chosen = dict(chosen)
+            self.chosen_changed.emit(self._chosen)
+
+    def planned_config(self) -> RunConfig:
+        """The config as the run will train it, for estimates made before it starts: each setting still automatic
+        takes the value chosen from the rows when they have been measured (the field's value until then)."""
+        config = self._config
+        sections = {}
+        for name in ("training", "method"):
+            section = getattr(config, name)
+            values = {k: v for (s, k), v in self._chosen.items() if s == name and k in section.auto}
+            if values:
+                sections[name] = section.model_copy(update=values)
+        return config.model_copy(update=sections) if sections else config
 
     def update(self, section: str | None, **fields: Any) -> None:
         """Set fields of one section (None: the top level, e.g. `name`). Raises ValidationError if invalid."""

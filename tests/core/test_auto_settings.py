@@ -88,13 +88,23 @@ def test_max_steps_decides_the_length_and_applying_empties_the_auto_lists():
     assert resolved.training.auto == [] and resolved.method.auto == [] and resolved.method.rank == 8
 
 
-@pytest.fixture
-def auto_run(tiny_model_dir, tmp_path):
+@pytest.fixture(scope="module")
+def auto_run(tiny_model_dir, tmp_path_factory):
+    """One run of the tiny model with every setting automatic; the memory planner's calls at its start recorded."""
+    from app.core import hardware
     from app.core.events import ListSink
     from app.core.store import Store
     from app.core.training import engine
 
-    data = tmp_path / "chat.jsonl"
+    planned = []
+
+    def plan_run(config, info, lengths=None, device=None):
+        plan = real(config, info, lengths, device)
+        planned.append({"config": config, "info": info, "lengths": lengths, "total": plan.memory["total"]})
+        return plan
+
+    real = hardware.plan_run
+    data = tmp_path_factory.mktemp("auto-run") / "chat.jsonl"
     data.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
                                                          {"role": "assistant", "content": w}]})
                                 for w in ["apple", "pear", "plum", "fig"] * 10) + "\n")
@@ -103,13 +113,15 @@ def auto_run(tiny_model_dir, tmp_path):
                         "training": {"batch_size": 8}, "evaluation": {"sample_prompts": []},
                         "export": {"merged": False, "adapter": False}})
     sink = ListSink()
-    result = engine.run(cfg, sink)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hardware, "plan_run", plan_run)
+        result = engine.run(cfg, sink)
     assert result.status == "completed", result.error
-    return Store().get_run(result.run_id), sink
+    return Store().get_run(result.run_id), sink, cfg, planned
 
 
 def test_a_run_stores_the_values_it_chose_and_why(auto_run):
-    row, sink = auto_run
+    row, sink, _config, _planned = auto_run
     stored = parse_config(yaml.safe_load(row["config"]))
     assert stored.training.auto == [] and stored.method.auto == []
     # 36 training rows: round(600 / 36) = 17 passes, at most 5; rank 8 for few rows
@@ -119,6 +131,25 @@ def test_a_run_stores_the_values_it_chose_and_why(auto_run):
     started = sink.of("started")[0]
     assert {c["setting"] for c in started["settings"]} == set(reasons)
     assert started["total_steps"] == 5 * 5  # 36 rows in batches of 8: 5 steps an epoch
+
+
+def test_the_memory_planner_plans_the_run_with_the_length_and_rank_chosen(auto_run):
+    """The `started` event's estimate (and "auto" checkpointing and lean memory, decided with it) is the planner's
+    on the chosen settings: the rows' longest example (chat template included) has 36 tokens, so 64, not the
+    field's 512."""
+    from app.core.hardware import estimate_memory
+
+    row, sink, config, planned = auto_run
+    stored = parse_config(yaml.safe_load(row["config"]))
+    assert len(planned) == 1 and stored.training.max_length == 64 and config.training.max_length == 512
+    plan = planned[0]
+    t, m = plan["config"].training, plan["config"].method
+    assert (t.max_length, m.rank, m.alpha, m.dropout) == (64, 8, 16.0, 0.1)
+    assert plan["lengths"] and max(plan["lengths"]) <= 64
+    assert sink.of("started")[0]["memory_estimate"] == plan["total"]
+    fields = estimate_memory(plan["info"], config.method, config.training.model_copy(
+        update={"gradient_checkpointing": t.gradient_checkpointing}), "cpu")["total"]
+    assert plan["total"] < fields  # what the planner said before the settings were chosen: 8 × 512 at rank 16
 
 
 def test_the_terminal_says_what_was_chosen_and_why():

@@ -73,6 +73,36 @@ def test_unticking_makes_the_shown_value_yours_and_ticking_gives_it_back(page, s
     assert not page.form.editor("training", "epochs").isEnabled()
 
 
+def test_the_memory_estimate_plans_with_the_length_and_rank_chosen_from_the_rows(page, state):
+    """Before the rows are measured the planner can only take the fields' values (512 tokens, rank 16); once they
+    are, the Hyperparameters step's estimate (and the per-device one of several processes) is the run's: 96 tokens,
+    the longest row (81) rounded up, at rank 8 with dropout 0.1."""
+    from app.core.distributed.strategies import strategy_memory
+    from app.core.hardware import estimate_memory, resolve_checkpointing
+    from app.ui.widgets.memory import gib
+
+    def total(config):
+        training = resolve_checkpointing(state.model_info, config.method, config.training, state.device())
+        return estimate_memory(state.model_info, config.method, training, state.device())["total"]
+
+    planned = state.planned_config()
+    t, m = planned.training, planned.method
+    assert (t.max_length, m.rank, m.alpha, m.dropout) == (96, 8, 16.0, 0.1)
+    assert (state.config.training.max_length, state.config.method.rank) == (512, 16)  # the fields keep theirs
+    chosen, fields = total(planned), total(state.config)
+    assert gib(chosen) != gib(fields)
+    headline = page.memory.headline.text()
+    assert f"<b>{gib(chosen)}</b>" in headline and "batch 8 × 96 tokens" in headline
+    state.update("distributed", processes=2)
+    ddp = strategy_memory(state.model_info, state.planned_config(), state.device())["ddp"]["total"]
+    assert f"ddp {ddp / 1024**3:.1f}" in page.devices.plan.text()
+    state.update("training", max_length=256)  # the user's length now; the rank is still the rule's
+    assert state.planned_config().training.max_length == 256 and state.planned_config().method.rank == 8
+    assert "batch 8 × 256 tokens" in page.memory.headline.text()
+    state.set_chosen({})  # the data changed: nothing measured yet, so the fields' values
+    assert f"<b>{gib(total(state.config))}</b>" in page.memory.headline.text()
+
+
 def test_find_good_settings_lists_trials_and_takes_the_best(qtbot, state):
     dialog = TuneDialog(state)
     qtbot.addWidget(dialog)

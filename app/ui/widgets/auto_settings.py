@@ -149,7 +149,9 @@ class AutoSettingsPanel(QGroupBox):
                                                                                                      setting))))
                 self.reasons[setting].setText(self.tr("rule: {value}").format(value=_value(choice.value))
                                               if choice else "")
-        self.chosen.emit({(c.section, c.setting): c.value for c in self.choices.values() if c.setting in auto})
+        chosen = {(c.section, c.setting): c.value for c in self.choices.values() if c.setting in auto}
+        self.state.set_chosen(chosen)  # the memory estimates plan with the chosen length and rank
+        self.chosen.emit(chosen)
 
     def _toggled(self, setting: str, on: bool) -> None:
         section = self._section(setting)

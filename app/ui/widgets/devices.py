@@ -56,6 +56,7 @@ class DevicePicker(QWidget):
         self.setToolTip(schema_text(RunConfig.model_fields["distributed"].annotation.model_fields["devices"].description))
         state.config_changed.connect(self.refresh)
         state.model_info_changed.connect(lambda _info: self.refresh(state.config))
+        state.chosen_changed.connect(lambda _chosen: self._show_plan(state.config))
         self.detect()
 
     def detect(self) -> None:
@@ -119,7 +120,7 @@ class DevicePicker(QWidget):
         from app.core.distributed.strategies import PREFERENCE, fitting, strategy_memory
 
         device = self.state.device()
-        plans = strategy_memory(info, config, device)
+        plans = strategy_memory(info, self.state.planned_config(), device)  # with the length and rank chosen
         available = min((g.memory for g in self.gpus), default=0) if self.gpus and device.kind == "cuda" else \
             device.available_memory // d.processes  # a CPU's processes share its memory
         sizes = " · ".join(f"{STRATEGY_NAMES[s]} {plans[s]['total'] / GiB:.1f}" for s in PREFERENCE)

@@ -1,4 +1,5 @@
-"""The memory a run will need (hardware.estimate_memory) against what the device has: fits or won't fit, and
+"""The memory a run will need (hardware.estimate_memory, with the automatic settings as chosen from the rows once
+they are measured: StudioState.planned_config) against what the device has: fits or won't fit, and
 one-click fixes (hardware.memory_fixes) when it won't; what "auto" gradient checkpointing will choose; and the time
 per optimizer step (step_time) once the device's throughput has been measured (by a run or `finetune-studio doctor`:
 measuring imports torch, which the GUI does not)."""
@@ -60,6 +61,7 @@ class MemoryEstimate(QGroupBox):
         layout.addStretch(1)
         state.config_changed.connect(self.refresh)
         state.model_info_changed.connect(self.refresh)
+        state.chosen_changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self, *_args) -> None:
@@ -73,7 +75,7 @@ class MemoryEstimate(QGroupBox):
             return
         from app.core.hardware import estimate_memory, memory_fixes, resolve_checkpointing
 
-        config = self.state.config
+        config = self.state.planned_config()  # the automatic settings as chosen from the rows, once measured
         device = self.state.device()
         training = resolve_checkpointing(info, config.method, config.training, device)
         parts = estimate_memory(info, config.method, training, device)
