@@ -59,29 +59,32 @@ def _run_queue(store, args) -> int:
 
 
 def _train_in_its_folder(verbose: bool):
-    """`engine.run` for one queued run, which leaves in its folder what `train` leaves: its events in events.jsonl
-    and its log in logs/worker.log (the queue's own events still go to the queue's sink)."""
+    """One queued run, which leaves in its folder what `train` leaves: its events in events.jsonl and its log in
+    logs/worker.log, or for a run of several processes the launcher's log in logs/launcher.log (its ranks write
+    the rest, as under `train --processes N`); the run's events also go to the queue's sink."""
     import logging
 
+    from app.core.distributed import launch
     from app.core.events import JsonlEventWriter, TeeSink
     from app.core.paths import run_dir
-    from app.core.training import engine
     from app.logsetup import RunLogHandler
 
     def train(config, sink, stop, *, run_id, store):
         folder = run_dir(run_id)
         (folder / "logs").mkdir(parents=True, exist_ok=True)
-        log_file = RunLogHandler(folder / "logs" / "worker.log", encoding="utf-8")
+        several = config.distributed.world_size > 1
+        log_file = RunLogHandler(folder / "logs" / ("launcher.log" if several else "worker.log"), encoding="utf-8")
         log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root = logging.getLogger()
         level = root.level
         root.addHandler(log_file)
         root.setLevel(logging.DEBUG if verbose else logging.INFO)  # as `train` logs
-        events = JsonlEventWriter(None, folder / "events.jsonl")
+        events = None if several else JsonlEventWriter(None, folder / "events.jsonl")
         try:
-            return engine.run(config, TeeSink(sink, events), stop, run_id=run_id, store=store)
+            return launch.train(config, TeeSink(sink, events), stop, run_id=run_id, store=store, verbose=verbose)
         finally:
-            events.close()
+            if events is not None:
+                events.close()
             root.removeHandler(log_file)
             root.setLevel(level)
             log_file.close()
@@ -126,7 +129,7 @@ def cmd_extend(args) -> int:
     route_library_logs()
     stop = StopFlag()
     stop.install_signal_handlers()
-    result = extend_run(args.run, args.epochs, ProgressPrinter(), stop)
+    result = extend_run(args.run, args.epochs, ProgressPrinter(), stop, verbose=args.verbose)
     print(f"{result.run_id}: {result.status}" + (f" ({result.error})" if result.error else ""))
     return EXIT_CODES.get(result.status, 1)
 

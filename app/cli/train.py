@@ -98,30 +98,15 @@ def _launch(args, run_id: str, config, distributed, store) -> int:
     from app.core.events import JsonlEventWriter, ProgressPrinter, TeeSink
     from app.core.paths import run_dir
 
-    if distributed.machines > 1:
-        raise StudioError(f"This run trains on {distributed.machines} machines: it starts on each of them at once.",
-                          "Write the script that does so: finetune-studio launch-script CONFIG --machines "
-                          f"{distributed.machines} --processes {distributed.processes} --scheduler slurm|plain")
     folder = run_dir(run_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    if args.resume:
-        launch.check_world_size(store.get_run(run_id), distributed.world_size)
-        rank_args = ["--resume", run_id]
-    else:
-        config.save(folder / "run.yaml")  # with --processes applied; the ranks read it
-        rank_args = [str(folder / "run.yaml"), "--run-id", run_id]
-    stop_file = Path(args.stop_file) if args.stop_file else folder / "stop"
-    if not args.stop_file:
-        stop_file.unlink(missing_ok=True)
-    rank_args += ["--events", args.events, "--stop-file", str(stop_file)]
     if args.events == "jsonl":
         stream = events_stdout()
         sink = TeeSink(JsonlEventWriter(stream, folder / "events.jsonl"))
     else:
         stream, sink = None, TeeSink(JsonlEventWriter(None, folder / "events.jsonl"), ProgressPrinter())
-    status = launch.supervise((["-v"] if args.verbose else []) + ["train", *rank_args], run_id=run_id,
-                              folder=folder, processes=distributed.processes, devices=distributed.devices,
-                              stop_file=stop_file, events_stream=stream, sink=sink)
+    status = launch.launch_run(run_id, distributed, store, config=config, resume=bool(args.resume), sink=sink,
+                               events=args.events, events_stream=stream,
+                               stop_file=Path(args.stop_file) if args.stop_file else None, verbose=args.verbose)
     return EXIT_CODES.get(status, 1)
 
 

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tiny_runs import tiny_chat_config
 
 from app.core.config import parse_config
 from app.core.errors import ConfigError, StudioError
 from app.core.events import read_events
 from app.core.paths import PROJECT_ROOT, run_dir
 from app.core.store import Store
-
-WORDS = ["apple", "pear", "plum", "fig", "kiwi", "lime", "date", "nut"]
 
 
 def _base(data: str = "x.jsonl", **distributed) -> dict:
@@ -56,22 +55,6 @@ def test_world_size_is_processes_times_machines():
 
 # ---- two processes on the CPU (gloo DDP) ----
 
-def _tiny_config(folder: Path, model_dir: Path, name: str, batch: int, **distributed) -> Path:
-    data = folder / "chat.jsonl"
-    data.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
-                                                         {"role": "assistant", "content": w}]})
-                                for w in WORDS * 2) + "\n")
-    config = {"name": name, "model": {"source": str(model_dir)}, "data": {"train": str(data), "validation_split": 0},
-              "method": {"name": "lora", "rank": 4, "dropout": 0.0},  # each rank draws its own dropout masks
-              "training": {"max_steps": 4, "batch_size": batch, "learning_rate": 1e-2, "warmup_ratio": 0,
-                           "precision": "fp32", "save_steps": 2, "lr_scheduler": "constant"},
-              "evaluation": {"sample_prompts": ["Say fig"], "sample_max_new_tokens": 4},
-              "export": {"merged": False}, "distributed": distributed}
-    path = folder / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
-
-
 def _train(config: Path, *args: str) -> tuple[subprocess.CompletedProcess, float]:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(PROJECT_ROOT))
     start = time.monotonic()
@@ -90,9 +73,9 @@ def test_two_processes_train_one_run_like_one_process_with_the_same_global_batch
     ranks' label tokens. Both compute in fp32; they differ only in the order of sums (the gradients' all-reduce, the
     per-rank loss sums), so the losses agree to a few fp32 ulps per step, compounded over 4 AdamW steps at lr 1e-2:
     1e-4 relative is far above that and far below any difference in the examples or the averaging (~1e-1)."""
-    single, single_seconds = _train(_tiny_config(tmp_path, tiny_model_dir, "one", 4))
+    single, single_seconds = _train(tiny_chat_config(tmp_path, tiny_model_dir, "one", 4))
     assert single.returncode == 0, single.stderr[-3000:]
-    double, double_seconds = _train(_tiny_config(tmp_path, tiny_model_dir, "two", 2), "--processes", "2")
+    double, double_seconds = _train(tiny_chat_config(tmp_path, tiny_model_dir, "two", 2), "--processes", "2")
     assert double.returncode == 0, double.stderr[-3000:]
     print(f"\n1 process: {single_seconds:.1f} s, 2 processes: {double_seconds:.1f} s (with start-up)")
     store = Store()
@@ -137,7 +120,7 @@ def test_a_stop_is_taken_by_both_processes_at_the_same_step_and_the_run_resumes_
     forever for the other), save one checkpoint together and the run ends cancelled. Resumed on one process it is
     refused; on two (its stored config's) it trains to the end, each step recorded once. It asks for fsdp, which
     accelerate applies to GPU processes only: the run says it trains with ddp, and records that."""
-    config = _tiny_config(tmp_path, tiny_model_dir, "stopped", 2, processes=2, strategy="fsdp")
+    config = tiny_chat_config(tmp_path, tiny_model_dir, "stopped", 2, processes=2, strategy="fsdp")
     data = yaml.safe_load(config.read_text())
     data["training"].update(max_steps=6, save_steps=1000, logging_steps=1)
     config.write_text(yaml.safe_dump(data))
@@ -179,7 +162,7 @@ def test_force_stop_kills_the_launchers_group_and_every_rank_with_it(tmp_path, t
     rank in a session of its own; the ranks die with their parent (the parent-death signal)."""
     import signal
 
-    config = _tiny_config(tmp_path, tiny_model_dir, "forced", 2, processes=2)
+    config = tiny_chat_config(tmp_path, tiny_model_dir, "forced", 2, processes=2)
     data = yaml.safe_load(config.read_text())
     data["training"].update(max_steps=500, save_steps=1000)
     config.write_text(yaml.safe_dump(data))
@@ -393,7 +376,7 @@ def test_a_launch_script_trains_on_two_machines_here(tmp_path, tiny_model_dir, s
     starts its command on two 'nodes' and an `scontrol` that names this host (torchrun, c10d rendezvous)."""
     from app.cli import main
 
-    config = _tiny_config(tmp_path, tiny_model_dir, f"script-{scheduler}", 2)
+    config = tiny_chat_config(tmp_path, tiny_model_dir, f"script-{scheduler}", 2)
     data = yaml.safe_load(config.read_text())
     data["training"]["max_steps"] = 2
     config.write_text(yaml.safe_dump(data))

@@ -6,6 +6,10 @@ pid for Stop (a SIGTERM here writes the stop file every rank watches; they agree
 `cancelled`), the same process group for Force stop (killing it kills torchrun, and each rank dies with it:
 ranks.end_with_launcher), and rank 0's events on its stdout. When no rank said the run's last word (a rank was
 killed, or hung until the launcher gave up), the parent says it: `failed`, with the first rank's recorded error.
+
+`train` is the one entry for commands that train runs one after another in their own process (`queue run`, `extend`,
+`tune`): a run of one process trains in that process (engine.run), a run of several is launched the same way, that
+process the ranks' parent, rank 0's events relayed to its sink and its stop flag passed on to the ranks.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import StudioError
-from ..events import FINAL_STATUSES, EventSink
-from ..store import Store, log_tail
+from ..events import FINAL_STATUSES, EventSink, JsonlEventWriter, StopFlag, TeeSink, decode
+from ..paths import run_dir
+from ..store import Store, log_tail, new_run_id
 from . import ranks
 
 log = logging.getLogger(__name__)
@@ -57,34 +62,105 @@ def check_world_size(run: dict, processes: int) -> None:
             "machine with that many GPUs), or clone its config to start a new run on another number.")
 
 
+def train(config, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,
+          resume: str | None = None, store: Store | None = None, verbose: bool = False):
+    """engine.run's call and answer (a RunResult) for a run of any number of processes: one trains here; several are
+    launched (launch_run), rank 0's events relayed to `sink`, and `stop` (set here, or by a stop signal to this
+    process, which then sets it too) stops every rank at one step."""
+    import yaml
+
+    from ..config import parse_config
+    from ..training.engine import RunResult, run
+
+    store = store or Store()
+    stored = parse_config(yaml.safe_load(store.get_run(resume)["config"])) if resume else config
+    if stored.distributed.world_size == 1:
+        return run(config, sink, stop, run_id=run_id, resume=resume, store=store)
+    run_id = resume or run_id or new_run_id()
+    last_word = JsonlEventWriter(None, run_dir(run_id) / "events.jsonl")  # when no rank said it
+    try:
+        status = launch_run(run_id, stored.distributed, store, config=None if resume else config, resume=bool(resume),
+                            sink=TeeSink(sink, last_word), relay=sink, stop=stop, verbose=verbose)
+    finally:
+        last_word.close()
+    try:
+        row = store.get_run(run_id)
+    except StudioError:  # no rank got as far as creating the run (the launcher's last word says why)
+        row = {}
+    return RunResult(run_id, status, row.get("error"), row.get("hint"))
+
+
+def launch_run(run_id: str, distributed, store: Store, *, config=None, resume: bool = False, sink: EventSink,
+               events: str = "jsonl", events_stream: IO[str] | None = None, relay: EventSink | None = None,
+               stop: StopFlag | None = None, stop_file: Path | None = None, verbose: bool = False) -> str:
+    """Launch the ranks of run `run_id` (`config`, saved for them to read, or `resume` it) on this machine and return
+    its status. `events`: the ranks' --events; their stream goes to `events_stream`, or to `relay` (jsonl);
+    `stop_file`: the file every rank watches (default: the run folder's `stop`, cleared first)."""
+    if distributed.machines > 1:
+        raise StudioError(f"This run trains on {distributed.machines} machines: it starts on each of them at once.",
+                          "Write the script that does so: finetune-studio launch-script CONFIG --machines "
+                          f"{distributed.machines} --processes {distributed.processes} --scheduler slurm|plain")
+    folder = run_dir(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    if resume:
+        check_world_size(store.get_run(run_id), distributed.world_size)
+        rank_args = ["--resume", run_id]
+    else:
+        config.save(folder / "run.yaml")  # as the caller settled it (name, --processes); the ranks read it
+        rank_args = [str(folder / "run.yaml"), "--run-id", run_id]
+    if stop_file is None:
+        stop_file = folder / "stop"
+        stop_file.unlink(missing_ok=True)
+    rank_args += ["--events", "jsonl" if relay is not None else events, "--stop-file", str(stop_file)]
+    return supervise((["-v"] if verbose else []) + ["train", *rank_args], run_id=run_id, folder=folder,
+                     processes=distributed.processes, devices=distributed.devices, stop_file=stop_file,
+                     events_stream=events_stream, sink=sink, relay=relay, stop=stop)
+
+
 def supervise(rank_args: list[str], *, run_id: str, folder: Path, processes: int, devices: str | list[int],
-              stop_file: Path, events_stream: IO[str] | None, sink: EventSink) -> str:
+              stop_file: Path, events_stream: IO[str] | None, sink: EventSink, relay: EventSink | None = None,
+              stop: StopFlag | None = None) -> str:
     """Run the ranks to the end and return the run's status. `rank_args`: the `train` arguments every rank gets
     (config or --resume, the run id, --events, --stop-file). `events_stream`: where rank 0's JSON events go (the
-    ranks inherit it as their stdout); `sink`: where the parent's own last word goes when no rank said it."""
+    ranks inherit it as their stdout), or `relay`: the sink they are passed to, event by event; `sink`: where the
+    parent's own last word goes when no rank said it. `stop`: set by a stop signal here; once set (by anyone, seen
+    at rank 0's next event), the ranks are asked to stop."""
     ranks.clear_errors(folder)
     command = launcher_command(processes, rank_args)
     log.info("launching %d processes: %s", processes, subprocess.list2cmdline(command))
-    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=events_stream,
-                            env=rank_environment(devices, processes))
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE if relay is not None else events_stream,
+                            encoding="utf-8" if relay is not None else None, env=rank_environment(devices, processes))
     stops = []
 
-    def stop(signum, _frame):  # a stop for the ranks: the file they all watch; a second one ends them now
+    def ask_to_stop() -> None:
+        stop_file.parent.mkdir(parents=True, exist_ok=True)
+        stop_file.touch()
+
+    def on_signal(signum, _frame):  # a stop for the ranks: the file they all watch; a second one ends them now
         stops.append(signum)
         if len(stops) == 1:
             log.info("stop requested by signal %s: asking the ranks to checkpoint and stop", signum)
-            stop_file.parent.mkdir(parents=True, exist_ok=True)
-            stop_file.touch()
+            ask_to_stop()
+            if stop is not None:
+                stop.set()
         else:
             proc.kill()
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        if relay is not None:
+            for line in proc.stdout:
+                event = decode(line)
+                if event is not None:
+                    relay.emit(event.pop("event"), **event)
+                if stop is not None and stop.is_set() and not stop_file.exists():
+                    ask_to_stop()
         code = proc.wait()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return _outcome(run_id, folder, code, bool(stops), sink)
+    return _outcome(run_id, folder, code, bool(stops) or (stop is not None and stop.is_set()), sink)
 
 
 def _outcome(run_id: str, folder: Path, code: int, stopped: bool, sink: EventSink) -> str:

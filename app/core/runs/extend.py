@@ -2,7 +2,8 @@
 
 The new run (named '<name> +N epochs', `resumed_from` the original, which stays as it was) gets a copy of the final
 checkpoint — weights, optimizer, scheduler and trainer state — and the original's metric history, and trains on
-with the epochs (or max_steps) raised. The learning-rate schedule is the one the run would have had if it had been
+with the epochs (or max_steps) raised, on the original's number of processes (a run of several is launched as
+`train --resume` launches it: distributed/launch.py). The learning-rate schedule is the one the run would have had if it had been
 planned that long from the start, continued at the step reached: the trainer rebuilds the schedule for the new total
 and the checkpoint's scheduler state puts it at that step (for cosine and linear the rate rises from the end of the
 old schedule to that value; constant stays constant).
@@ -25,12 +26,12 @@ from .checkpoints import last_checkpoint
 
 
 def extend_run(key: str, epochs: float, sink: EventSink, stop: StopFlag | None = None,
-               store: Store | None = None):
+               store: Store | None = None, verbose: bool = False):
     """Train `epochs` more epochs of the completed run `key` as a new run; returns engine.run's RunResult."""
-    from ..training import engine
+    from ..distributed import launch
 
     store = store or Store()
-    return engine.run(None, sink, stop, resume=prepare_extension(key, epochs, store), store=store)
+    return launch.train(None, sink, stop, resume=prepare_extension(key, epochs, store), store=store, verbose=verbose)
 
 
 def prepare_extension(key: str, epochs: float, store: Store) -> str:
@@ -68,6 +69,7 @@ def prepare_extension(key: str, epochs: float, store: Store) -> str:
     store.create_run(run_id, name=name, config_yaml=config.to_yaml(), model=config.model.source,
                      method=config.method.name, stage=config.training.stage, resumed_from=row["id"],
                      versions=json.dumps(engine.library_versions()), status="cancelled",
+                     world_size=row.get("world_size") or 1,  # its checkpoint holds that many ranks' states
                      earlier_seconds=run_seconds(row) or 0.0)  # it continues the run's curve, and its time
     store.db.execute("INSERT INTO metrics (run_id, step, epoch, name, value, time) SELECT ?, step, epoch, name, "
                      "value, time FROM metrics WHERE run_id = ?", [run_id, row["id"]])

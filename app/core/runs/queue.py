@@ -1,8 +1,11 @@
 """The run queue: run configs waiting their turn in the store, run one after another; reorder; cancel.
 
 Each item holds a whole RunConfig (YAML) and, once started, the id of its run. `run_queue` trains the queued items
-in order through `engine.run` until none is left or `stop` is set (the run in progress then ends `cancelled` at
-its next step, as a stopped run does, and the items after it stay queued).
+in order until none is left or `stop` is set (the run in progress then ends `cancelled` at its next step, as a
+stopped run does, and the items after it stay queued). An item of one process trains in the queue's process
+(engine.run); an item of several is launched as `train --processes N` launches it, the queue's process the ranks'
+parent (distributed/launch.py `train`): its ranks end before the next item starts, and a failed rank fails that item
+alone.
 """
 
 from __future__ import annotations
@@ -77,11 +80,12 @@ def cancel(store: Store, item_id: int) -> None:
 
 
 def run_queue(store: Store, sink: Any, stop: Any, train=None) -> list[dict]:
-    """Train every queued item in order; returns the items that ran. `train` is `engine.run` (tests may wrap it)."""
+    """Train every queued item in order; returns the items that ran. `train` is distributed/launch.py's `train`
+    (engine.run, or the launcher for an item of several processes; tests may wrap it)."""
+    from ..distributed import launch
     from ..store import new_run_id
-    from ..training import engine
 
-    train = train or engine.run
+    train = train or launch.train
     settle(store)
     done = []
     while not stop.is_set():

@@ -5,7 +5,8 @@ budget, each trial a run of its own, judged on the held-out validation rows.
   validation loss at an evaluation (each epoch's end) is worse than the median of the earlier trials' at the same
   step stops there. The first trial is the config as it is (its automatic settings chosen from the data), so the
   best trial is never worse than the defaults on the rows it is judged on.
-- Each trial is an ordinary run (engine.run: stored, with its folder, events and adapter; named
+- Each trial is an ordinary run (engine.run, or for a config of several processes the launcher, as `queue run`
+  trains one: distributed/launch.py `train`; stored, with its folder, events and adapter; named
   "<name> · tune <id> #<n> lr=… ep=… r=… drop=…"), its settings written into the config as the user's.
 - Judged by the task's metric through `eval`'s scorer (evaluation.run.evaluate_run on the validation split): accuracy
   when the references are labels, else ROUGE-L (exact match is kept beside it); validation loss when the stage
@@ -134,6 +135,8 @@ class _TrialStop:
 
     def set(self, reason: str = "stopped") -> None:
         self.reason = self.reason or reason
+        if reason == "stopped" and self.outer is not None:  # a stop signal the trial's launcher caught: the search's
+            self.outer.set()
 
     def is_set(self) -> bool:
         if self.reason is None and self.outer is not None and self.outer.is_set():
@@ -188,16 +191,17 @@ def _better(a: Trial, b: Trial | None, minimise: bool) -> bool:
 
 def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) -> dict:
     """Run the search the request describes (module docstring); returns {"tune_id", "metric", "trials": [...],
-    "best": trial or None, "refit_run_id"?, "minutes"}. `train` is engine.run (tests may wrap it)."""
+    "best": trial or None, "refit_run_id"?, "minutes"}. `train` is distributed/launch.py's `train` (engine.run, or
+    the launcher for a config of several processes; tests may wrap it)."""
     import optuna
 
     from ..config import load_config
+    from ..distributed import launch
     from ..store import Store
-    from ..training import engine
     from .names import default_name
 
     store = store or Store()
-    train = train or engine.run
+    train = train or launch.train
     base = load_config(request.config)
     if not base.data.validation and base.data.validation_split <= 0:
         raise ConfigError([("data.validation_split", "the search judges trials on held-out rows: hold out a share "

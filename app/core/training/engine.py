@@ -126,10 +126,10 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
     transformers TrainerCallbacks added to the trainer's own (the tests watch the state a resume restores).
     One rank of several (distributed/ranks.py): rank 0 alone writes the store, the events and the run's files."""
     if config is not None and config.distributed.world_size > 1 and not ranks.launched():
-        raise StudioError(f"This run trains on {config.distributed.world_size} processes, which `finetune-studio "
-                          "train` launches; here it would train on one.",
-                          "Start it with finetune-studio train (or the app's Start), or set distributed.processes "
-                          "to 1 to run it here (the queue runs one process).")
+        raise StudioError(f"This run trains on {config.distributed.world_size} processes, which a launcher starts; "
+                          "here it would train on one.",
+                          "Start it with finetune-studio train, queue run, extend or tune (or the app's Start or Run "
+                          "queue): they launch its processes (distributed/launch.py `train`).")
     store = store or Store()
     main = ranks.is_main()
     if not main:
@@ -260,23 +260,24 @@ def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: st
 
 
 def _choose_settings(config: RunConfig, tokenizer: PreTrainedTokenizerBase, model_folder: Path,
-                     ctx: RunContext) -> tuple[RunConfig, list]:
+                     ctx: RunContext) -> tuple[RunConfig, list, Any]:
     """The settings the config leaves to the data and the model (auto_settings.py), chosen: the stored config says
-    what runs, and the run's record keeps each choice and its reason (`auto_settings`, and the `started` event)."""
+    what runs, and the run's record keeps each choice and its reason (`auto_settings`, and the `started` event).
+    Also the rows they were measured on, tokenised (sft; else None), for the data preparation."""
     from ..auto_settings import resolve
     from ..models import describe_model
 
     if not config.training.auto and not config.method.auto:
-        return config, []
+        return config, [], None
     ctx.phase("Choosing settings from the data", 0, 0)
     info = describe_model(str(model_folder), trust_remote_code=config.model.trust_remote_code)
-    config, choices = resolve(config, tokenizer, info.num_parameters, info.context_length, ctx.stop,
-                              ranks.world_size())
+    config, choices, tokenised = resolve(config, tokenizer, info.num_parameters, info.context_length, ctx.stop,
+                                         ranks.world_size(), ctx.sink)
     if ranks.is_main():
         config.save(ctx.folder / "run.yaml")
     ctx.store.update_run(ctx.run_id, config=config.to_yaml(),
                          auto_settings=json.dumps([choice.to_dict() for choice in choices]))
-    return config, choices
+    return config, choices, tokenised
 
 
 def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_callbacks: list | None = None) -> str:
@@ -305,8 +306,10 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         if not ensure_chat_template(tokenizer):
             ctx.warn("The model has no chat template; using a ChatML fallback.",
                      "Exports will carry this template, so chat clients render prompts the same way.")
-        config, settings = _choose_settings(config, tokenizer, model_folder, ctx)
-        prepared = stage.prepare(config, tokenizer, sink, ctx.stop)  # every rank: the same split and fingerprint
+        config, settings, tokenised = _choose_settings(config, tokenizer, model_folder, ctx)
+        # every rank: the same split and fingerprint; the rows the settings were measured on are not read again
+        prepared = stage.prepare(config, tokenizer, sink, ctx.stop) if tokenised is None else \
+            stage.prepare(config, tokenizer, sink, ctx.stop, tokenised)
     store.update_run(run_id, dataset_fingerprint=prepared.fingerprint, dataset_rows=prepared.stats.get("rows"))
     if ranks.world_size() > 1:  # each rank prepared the data alone: the same split, or the ranks train different runs
         log.info("rank %d of %d: data fingerprint %s, %d training rows", ranks.rank(), ranks.world_size(),

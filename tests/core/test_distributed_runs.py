@@ -1,0 +1,151 @@
+"""Runs of several processes started by the commands that train runs one after another (issue #15): the queue and
+`extend` launch them as `train --processes N` does (distributed/launch.py `train`), the queue's process the ranks'
+parent. Two gloo ranks of the tiny model; each test has a data home of its own (the queue is the store's)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from tiny_runs import tiny_chat_config
+
+from app.core.events import read_events
+from app.core.paths import PROJECT_ROOT, run_dir
+from app.core.store import Store
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch) -> dict[str, str]:
+    """The environment of the commands under test: a data home of this test's own, one thread per process."""
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path / "home"))
+    return dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(PROJECT_ROOT))
+
+
+def _edit(path: Path, section: str, **values) -> Path:
+    data = yaml.safe_load(path.read_text())
+    data[section].update(values)
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def _queue(*configs: Path) -> list[int]:
+    from app.core.config import load_config
+    from app.core.runs import queue
+
+    return [queue.add(Store(), load_config(path)) for path in configs]
+
+
+def _items() -> list[dict]:
+    from app.core.runs import queue
+
+    return queue.items(Store())
+
+
+def _events(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _launched_by(pid: int) -> list[int]:
+    """Processes started by launcher `pid` (torchrun and its ranks carry its pid in their environment)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"FINETUNE_STUDIO_LAUNCHER_PID={pid}".encode() in \
+                    (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_queue_launches_its_items_of_two_processes_and_goes_on_after_one_fails(tmp_path, tiny_model_dir, env):
+    """Three items: two processes on data that does not exist (both ranks refuse it), two processes, one process.
+    The refused item ends the item alone; the others complete, the 2-process one trained by two ranks (each step
+    recorded once, rank 0's events once, a log per rank), the last in the queue's own process."""
+    missing = _edit(tiny_chat_config(tmp_path, tiny_model_dir, "missing", 2, processes=2), "data",
+                    train=str(tmp_path / "no-such-file.jsonl"))
+    _queue(missing, tiny_chat_config(tmp_path, tiny_model_dir, "two", 2, processes=2),
+           tiny_chat_config(tmp_path, tiny_model_dir, "one", 4))
+    done = subprocess.run([sys.executable, "-m", "app", "queue", "run", "--events", "jsonl"], capture_output=True,
+                          text=True, env=env, timeout=900)
+    assert done.returncode == 1, done.stderr[-4000:]  # not every item completed
+    items = _items()
+    assert [item["status"] for item in items] == ["rejected", "completed", "completed"], done.stderr[-4000:]
+    store = Store()
+    refused, two, one = (store.get_run(item["run_id"]) for item in items)
+    assert refused["world_size"] == 2 and "no-such-file.jsonl" in refused["error"]
+    assert (two["world_size"], one["world_size"]) == (2, 1)
+    for run in (two, one):
+        assert run["status"] == "completed" and run["pid"] == refused["pid"]  # the queue's process: the worker
+        assert [step for step, _ in store.metric_series(run["id"])["loss"]] == [1, 2, 3, 4]  # each step once
+    streamed = _events(done.stdout)
+    for run in (refused, two, one):  # the queue relays each run's events once: rank 1 says nothing
+        mine = [e["event"] for e in streamed if e.get("run_id") == run["id"]]
+        assert mine.count("started") == (run is not refused) and mine.count("finished") == 1
+    assert streamed[-1]["event"] == "finished" and streamed[-1]["status"] == "completed"  # the queue's last word
+    folder = run_dir(two["id"])
+    assert {p.name for p in (folder / "logs").iterdir()} == {"launcher.log", "worker.log", "worker-rank1.log"}
+    recorded = [e["event"] for e in read_events(folder / "events.jsonl")]
+    assert recorded.count("started") == 1 and recorded[-1] == "finished"
+    assert (folder / "checkpoints" / "latest").read_text() == "checkpoint-4"
+
+
+def test_an_extension_of_a_two_process_run_trains_its_steps_on_two(tmp_path, tiny_model_dir, env):
+    """The run trains 2 steps (half an epoch) on two processes; `extend --epochs 0.5` adds 2 steps, trained by two
+    ranks from the copied checkpoint (its random states are per rank): the new run records world size 2, steps 3
+    and 4 once each after the original's 1 and 2."""
+    config = _edit(tiny_chat_config(tmp_path, tiny_model_dir, "base", 2, processes=2), "training", max_steps=2)
+    trained = subprocess.run([sys.executable, "-m", "app", "train", str(config)], capture_output=True, text=True,
+                             env=env, timeout=600)
+    assert trained.returncode == 0, trained.stderr[-4000:]
+    extended = subprocess.run([sys.executable, "-m", "app", "extend", "base", "--epochs", "0.5"],
+                              capture_output=True, text=True, env=env, timeout=600)
+    assert extended.returncode == 0, extended.stderr[-4000:]
+    store = Store()
+    base = store.get_run("base")
+    run = next(row for row in store.list_runs() if row.get("resumed_from") == base["id"])
+    assert extended.stdout.strip() == f"{run['id']}: completed"
+    assert (run["status"], run["world_size"], run["last_step"]) == ("completed", 2, 4)
+    assert [step for step, _ in store.metric_series(run["id"])["loss"]] == [1, 2, 3, 4]
+    folder = run_dir(run["id"])
+    assert [e["start_step"] for e in read_events(folder / "events.jsonl") if e["event"] == "started"] == [2]
+    assert {"worker.log", "worker-rank1.log"} <= {p.name for p in (folder / "logs").iterdir()}
+    assert "rank 1 of 2" in (folder / "logs" / "worker-rank1.log").read_text()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the processes' environments in /proc")
+def test_a_stopped_queue_stops_the_ranks_and_leaves_none_behind(tmp_path, tiny_model_dir, env):
+    """The GUI's Stop (SIGINT to `queue run`) while a 2-process item trains: its ranks checkpoint and stop at one step,
+    the item ends cancelled, the next stays queued, the queue exits 130 and no process it launched is left."""
+    long = _edit(tiny_chat_config(tmp_path, tiny_model_dir, "long", 2, processes=2), "training", max_steps=500,
+                 save_steps=1000)
+    _queue(long, tiny_chat_config(tmp_path, tiny_model_dir, "after", 4))
+    log = tmp_path / "stderr.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "app", "queue", "run", "--events", "jsonl"],
+                                stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+        events, launched = [], None
+        for line in proc.stdout:
+            events.append(json.loads(line))
+            if events[-1]["event"] == "progress" and launched is None:
+                launched = _launched_by(proc.pid)
+                os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=300) == 130, (events[-1], log.read_text()[-4000:])
+    assert len(launched) >= 3  # torchrun and two ranks were training
+    assert [item["status"] for item in _items()] == ["cancelled", "queued"]
+    run = Store().get_run(_items()[0]["run_id"])
+    saved = [e["step"] for e in events if e["event"] == "checkpoint"]
+    assert run["status"] == "cancelled" and len(saved) == 1 and run["last_step"] == saved[0] < 500
+    assert (run_dir(run["id"]) / "checkpoints" / "latest").read_text() == f"checkpoint-{saved[0]}"
+    assert events[-1]["event"] == "finished" and events[-1]["status"] == "cancelled"
+    deadline = time.monotonic() + 30
+    while _launched_by(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _launched_by(proc.pid) == []
