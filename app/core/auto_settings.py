@@ -5,6 +5,8 @@ A setting is automatic while its section's `auto` list names it (config.py: a se
 the user's and leaves the list). At the start of a run the engine profiles the training rows (how many, their token
 lengths), reads the model's size and applies `choose`: the stored config then holds the chosen values with an empty
 `auto` list, and the run's record keeps each choice with its reason. The GUI shows the same choices before the run.
+An sft run reads and tokenises its rows once: the profile measures them, and the data preparation cuts them to the
+chosen max length (`resolve`'s third value).
 
 The rule, for the stages that train on answers or text (sft, pt); every other stage keeps the fields' values.
 Sources: the LoRA paper (Hu et al. 2021: small ranks suffice, r 4-8), the QLoRA paper (Dettmers et al. 2023: lr
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .config import RunConfig
+    from .data.prepare import Tokenised
 
 AUTO_TRAINING = ("epochs", "learning_rate", "warmup_ratio", "max_length")
 AUTO_METHOD = ("rank", "alpha", "dropout")
@@ -41,6 +44,7 @@ MAX_EPOCHS = 5
 WARMUP_STEPS = 5
 MAX_AUTO_LENGTH = 4096
 PROFILE_ROWS = 2000  # token lengths are measured on a seeded sample of this many training rows
+PROFILE_LIMIT = MAX_AUTO_LENGTH * 4  # tokens a row is measured up to (its text cut at that length's budget)
 BIG_MODEL = 20e9  # parameters from which the QLoRA paper's large-model settings apply
 
 
@@ -165,29 +169,45 @@ def apply(config: RunConfig, choices: list[Choice]) -> RunConfig:
     return parse_config(data)
 
 
+def _sample(rows: list, seed: int) -> list:
+    """The rows whose lengths are measured: all of them, or a seeded sample of PROFILE_ROWS (the same positions
+    whatever the list holds: the rows, or their lengths)."""
+    return rows if len(rows) <= PROFILE_ROWS else random.Random(seed).sample(rows, PROFILE_ROWS)
+
+
 def profile_data(config: RunConfig, tokenizer, stop=None) -> DataProfile:
-    """The training rows (split as the run splits them) and a seeded sample of their token lengths."""
+    """The training rows (split as the run splits them) and a seeded sample of their token lengths, tokenising the
+    sample alone (the GUI's measure; a run measures the rows it tokenises anyway: `resolve`)."""
     from .data.prepare import split_examples
     from .data.templating import ConversationEncoder, encode_text
 
     examples = split_examples(config.data, stop).train
-    sample = examples if len(examples) <= PROFILE_ROWS else random.Random(config.data.seed).sample(examples,
-                                                                                                   PROFILE_ROWS)
-    encoder = ConversationEncoder(tokenizer, MAX_AUTO_LENGTH * 4, config.data.train_on)
-    lengths = [len(encode_text(tokenizer, e, MAX_AUTO_LENGTH * 4).input_ids) if isinstance(e, str)
-               else len(encoder.encode(e).input_ids) for e in sample]
+    encoder = ConversationEncoder(tokenizer, PROFILE_LIMIT, config.data.train_on)
+    lengths = [len(encode_text(tokenizer, e, PROFILE_LIMIT).input_ids) if isinstance(e, str)
+               else len(encoder.encode(e).input_ids) for e in _sample(examples, config.data.seed)]
     return DataProfile(len(examples), lengths)
 
 
 def resolve(config: RunConfig, tokenizer, num_parameters: int, context_length: int, stop=None,
-            world_size: int = 1) -> tuple[RunConfig, list[Choice]]:
-    """The config a run trains with (its automatic settings chosen) and the choices; a config with nothing
-    automatic comes back as it is."""
+            world_size: int = 1, sink=None) -> tuple[RunConfig, list[Choice], Tokenised | None]:
+    """The config a run trains with (its automatic settings chosen), the choices, and for sft the rows they were
+    measured on, read and tokenised (data.prepare.tokenise_sft, up to PROFILE_LIMIT tokens while max_length is
+    automatic): the run's data preparation cuts them to the chosen length instead of reading the data again. A
+    config with nothing automatic comes back as it is."""
     if not config.training.auto and not config.method.auto:
-        return config, []
-    profile = profile_data(config, tokenizer, stop) if config.training.stage in AUTO_STAGES else DataProfile(0, [])
+        return config, [], None
+    t, tokenised = config.training, None
+    if t.stage == "sft":
+        from .data.prepare import tokenise_sft
+
+        limit = PROFILE_LIMIT if "max_length" in t.auto else t.max_length  # the lengths serve max_length alone
+        tokenised = tokenise_sft(config.data, tokenizer, limit, sink, stop)
+        profile = DataProfile(len(tokenised.train), _sample([len(row.input_ids) for row in tokenised.train],
+                                                            config.data.seed))
+    else:
+        profile = profile_data(config, tokenizer, stop) if t.stage in AUTO_STAGES else DataProfile(0, [])
     choices = choose(config, profile, num_parameters, context_length, world_size)
-    return apply(config, choices), choices
+    return apply(config, choices), choices, tokenised
 
 
 def summary(choices: list[Choice]) -> list[str]:

@@ -90,18 +90,26 @@ def test_max_steps_decides_the_length_and_applying_empties_the_auto_lists():
 
 @pytest.fixture(scope="module")
 def auto_run(tiny_model_dir, tmp_path_factory):
-    """One run of the tiny model with every setting automatic; the memory planner's calls at its start recorded."""
+    """One run of the tiny model with every setting automatic; the memory planner's calls at its start, and the reads
+    and encodings of the rows, recorded."""
     from app.core import hardware
+    from app.core.data import prepare, templating
     from app.core.events import ListSink
     from app.core.store import Store
     from app.core.training import engine
 
-    planned = []
+    planned, calls = [], {"split_examples": 0, "encode": 0}
 
     def plan_run(config, info, lengths=None, device=None):
         plan = real(config, info, lengths, device)
         planned.append({"config": config, "info": info, "lengths": lengths, "total": plan.memory["total"]})
         return plan
+
+    def counted(name, function):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+        return call
 
     real = hardware.plan_run
     data = tmp_path_factory.mktemp("auto-run") / "chat.jsonl"
@@ -115,13 +123,16 @@ def auto_run(tiny_model_dir, tmp_path_factory):
     sink = ListSink()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(hardware, "plan_run", plan_run)
+        patch.setattr(prepare, "split_examples", counted("split_examples", prepare.split_examples))
+        patch.setattr(templating.ConversationEncoder, "encode",
+                      counted("encode", templating.ConversationEncoder.encode))
         result = engine.run(cfg, sink)
     assert result.status == "completed", result.error
-    return Store().get_run(result.run_id), sink, cfg, planned
+    return Store().get_run(result.run_id), sink, cfg, planned, calls
 
 
 def test_a_run_stores_the_values_it_chose_and_why(auto_run):
-    row, sink, _config, _planned = auto_run
+    row, sink, _config, _planned, _calls = auto_run
     stored = parse_config(yaml.safe_load(row["config"]))
     assert stored.training.auto == [] and stored.method.auto == []
     # 36 training rows: round(600 / 36) = 17 passes, at most 5; rank 8 for few rows
@@ -139,7 +150,7 @@ def test_the_memory_planner_plans_the_run_with_the_length_and_rank_chosen(auto_r
     field's 512."""
     from app.core.hardware import estimate_memory
 
-    row, sink, config, planned = auto_run
+    row, sink, config, planned, _calls = auto_run
     stored = parse_config(yaml.safe_load(row["config"]))
     assert len(planned) == 1 and stored.training.max_length == 64 and config.training.max_length == 512
     plan = planned[0]
@@ -150,6 +161,15 @@ def test_the_memory_planner_plans_the_run_with_the_length_and_rank_chosen(auto_r
     fields = estimate_memory(plan["info"], config.method, config.training.model_copy(
         update={"gradient_checkpointing": t.gradient_checkpointing}), "cpu")["total"]
     assert plan["total"] < fields  # what the planner said before the settings were chosen: 8 × 512 at rank 16
+
+
+def test_a_run_reads_and_tokenises_its_rows_once(auto_run):
+    """The settings are measured on the rows the data preparation then cuts to the chosen length: one read of the
+    file and one encoding a row (40 rows: 36 to train on, 4 held out), not a second pass for the profile."""
+    row, sink, _config, _planned, calls = auto_run
+    assert calls == {"split_examples": 1, "encode": 40}
+    assert sink.of("started")[0]["dataset"]["train_rows"] == 36
+    assert [e["current"] for e in sink.of("phase") if e["name"] == "tokenize"][-1] == 40
 
 
 def test_the_terminal_says_what_was_chosen_and_why():
@@ -163,3 +183,56 @@ def test_the_terminal_says_what_was_chosen_and_why():
                               settings=[{"section": "training", "setting": "epochs", "value": 4.0,
                                          "reason": "160 training rows: 4 passes"}])
     assert "  auto: epochs = 4.0 (160 training rows: 4 passes)\n" in out.getvalue()
+
+
+@pytest.mark.parametrize("task", ["orders", "notes"])
+def test_rows_tokenised_once_and_cut_prepare_what_reading_again_prepares(demo_tokenizer, tmp_path, task):
+    """The rows the automatic settings measured (tokenised up to the profile's limit) cut to a max length are the
+    rows a preparation from the files gives at that length: the same tokens, labels, drops and counts, also where
+    rows are truncated (64 tokens: every training row of these tasks is longer)."""
+    from pathlib import Path
+
+    from app.core.auto_settings import PROFILE_LIMIT
+    from app.core.config import DataConfig
+    from app.core.data.prepare import prepare_sft, tokenise_sft
+
+    folder = Path(__file__).resolve().parents[2] / "bench" / "tasks" / task
+    data = DataConfig(train=str(folder / "train.jsonl"), validation=str(folder / "validation.jsonl"))
+    tokenised = tokenise_sft(data, demo_tokenizer, PROFILE_LIMIT)
+    assert len(tokenised.train) == 160 and not any(row.truncated for row in tokenised.train)
+    for length in (96, 64):
+        again = prepare_sft(data, demo_tokenizer, length, use_cache=False)
+        cut = prepare_sft(data, demo_tokenizer, length, use_cache=False, tokenised=tokenised)
+        assert cut.fingerprint == again.fingerprint and cut.stats == again.stats
+        assert cut.train.to_dict() == again.train.to_dict() and cut.eval.to_dict() == again.eval.to_dict()
+    assert again.stats["truncated"] >= 160 and again.stats["assistant_tokens_cut"] > 0 and again.stats["dropped"] == 0
+    with pytest.raises(ValueError):
+        prepare_sft(data, demo_tokenizer, PROFILE_LIMIT + 1, use_cache=False, tokenised=tokenised)
+
+
+def test_measuring_the_tokenised_rows_chooses_what_the_profile_chose_on_the_bench_tasks(demo_tokenizer):
+    """A run's settings, measured on the rows it tokenises once, are the ones measuring a sample apart chose (the
+    GUI's profile_data, which runs started with before): on the three bench tasks, 4 epochs, rank 8, max length
+    64-96 (docs/defaults.md), and the same reasons."""
+    from pathlib import Path
+
+    from app.core.auto_settings import profile_data, resolve
+
+    for task, length in (("orders", 96), ("intents", 64), ("notes", 96)):
+        folder = Path(__file__).resolve().parents[2] / "bench" / "tasks" / task
+        c = config(data={"train": str(folder / "train.jsonl"), "validation": str(folder / "validation.jsonl")},
+                   training={"batch_size": 8})
+        resolved, choices, tokenised = resolve(c, demo_tokenizer, 134_515_008, 8192)
+        assert len(tokenised.train) == 160
+        assert choices == choose(c, profile_data(c, demo_tokenizer), 134_515_008, 8192)
+        t, m = resolved.training, resolved.method
+        assert (t.epochs, t.max_length, m.rank, m.alpha, m.dropout) == (4.0, length, 8, 16.0, 0.1)
+
+
+def test_a_large_dataset_measures_the_same_sample_whether_rows_or_their_lengths_are_sampled():
+    from app.core.auto_settings import PROFILE_ROWS, _sample
+
+    rows = [f"row {i}" * (i % 7 + 1) for i in range(5 * PROFILE_ROWS)]
+    sampled = _sample(rows, 42)
+    assert len(sampled) == PROFILE_ROWS and [len(r) for r in sampled] == _sample([len(r) for r in rows], 42)
+    assert _sample(rows[:10], 42) == rows[:10]

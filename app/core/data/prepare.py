@@ -27,7 +27,7 @@ from .inspection import detect_in
 from .mixing import mix
 from .problems import Problem, problems_error
 from .sources import check_file, is_hub_id, open_rows, resolve_source
-from .templating import ConversationEncoder, encode_text
+from .templating import ConversationEncoder, Encoded, encode_text
 from .versions import sha256_of
 
 log = logging.getLogger(__name__)
@@ -199,26 +199,76 @@ class _Tokeniser:
         self.tokenizer, self.max_length, self.sink, self.total, self.stop = tokenizer, max_length, sink, total, stop
         self.done = 0
         self.every = max(1, total // PROGRESS_STEPS)
-        self.counts = {"truncated": 0, "assistant_tokens_cut": 0, "dropped": 0}
 
-    def run(self, examples: list) -> dict[str, list]:
-        columns: dict[str, list] = {"input_ids": [], "labels": []}
+    def run(self, examples: list) -> list[Encoded]:
+        out = []
         for example in examples:
             _check_stop(self.stop)
-            encoded = (encode_text(self.tokenizer, example, self.max_length) if isinstance(example, str)
+            out.append(encode_text(self.tokenizer, example, self.max_length) if isinstance(example, str)
                        else self.encoder.encode(example))
-            self.counts["truncated"] += encoded.truncated
-            self.counts["assistant_tokens_cut"] += encoded.assistant_tokens_cut
-            if encoded.trained_tokens == 0:
-                self.counts["dropped"] += 1
-            else:
-                columns["input_ids"].append(encoded.input_ids)
-                columns["labels"].append(encoded.labels)
             self.done += 1
             if self.sink is not None and (self.done % self.every == 0 or self.done == self.total):
                 self.sink.emit("phase", name="tokenize", message=Text("Tokenising examples"), current=self.done,
                                total=self.total)
-        return columns
+        return out
+
+
+def _columns(encoded: list[Encoded], max_length: int, counts: dict[str, int]) -> dict[str, list]:
+    """The rows cut to `max_length` tokens as dataset columns, counting the truncated ones, the answer tokens cut
+    and the rows left with no answer token (dropped)."""
+    columns: dict[str, list] = {"input_ids": [], "labels": []}
+    for row in encoded:
+        row = row.cut(max_length)
+        counts["truncated"] += row.truncated
+        counts["assistant_tokens_cut"] += row.assistant_tokens_cut
+        if row.trained_tokens == 0:
+            counts["dropped"] += 1
+        else:
+            columns["input_ids"].append(row.input_ids)
+            columns["labels"].append(row.labels)
+    return columns
+
+
+@dataclass
+class Tokenised:
+    """The rows of a DataConfig read, split and tokenised once, each cut at `limit` tokens only (tokenise_sft): what
+    the automatic settings measure (auto_settings), and what prepare_sft then cuts to the chosen max_length instead
+    of reading and tokenising the data again."""
+    cfg: Any  # the DataConfig, hub datasets downloaded
+    fingerprint: str
+    format: str
+    examples: Examples
+    train: list[Encoded]
+    validation: list[Encoded]
+    limit: int
+
+
+def _identify(cfg) -> tuple[str, str]:
+    """The data's format (detected from the training file's first rows) and its fingerprint."""
+    train_path = check_file(cfg.train)
+    val_path = check_file(cfg.validation) if cfg.validation else None
+    detection, _head = detect_in(open_rows(train_path)[0], cfg.format, cfg.columns)
+    return detection.format, fingerprint([p for p in (train_path, val_path) if p] + [check_file(m.path) for m in
+                                                                                      cfg.mix],
+                                         detection.format, cfg.columns, cfg.train_on, [m.model_dump() for m in cfg.mix])
+
+
+def _tokenise(cfg, tokenizer, limit: int, fmt: str, fp: str, sink=None, stop=None) -> Tokenised:
+    if sink is not None:
+        sink.emit("phase", name="read", message=Text("Reading {name}", name=check_file(cfg.train).name), current=0,
+                  total=None)
+    examples = split_examples(cfg, stop)
+    tok = _Tokeniser(tokenizer, limit, cfg.train_on, sink, len(examples.train) + len(examples.validation), stop)
+    return Tokenised(cfg, fp, fmt, examples, tok.run(examples.train), tok.run(examples.validation), limit)
+
+
+def tokenise_sft(cfg, tokenizer, limit: int, sink=None, stop=None) -> Tokenised:
+    """Read, validate and split `cfg` (a DataConfig) and tokenise its training and validation rows, each cut at
+    `limit` tokens; errors as prepare_sft's."""
+    _check_stop(stop)
+    cfg = _download_sources(cfg, sink, stop)
+    fmt, fp = _identify(cfg)
+    return _tokenise(cfg, tokenizer, limit, fmt, fp, sink, stop)
 
 
 def sample_prompts(eval_examples: list, train_examples: list, n: int = SAMPLE_PROMPTS) -> list[str]:
@@ -237,20 +287,20 @@ def sample_prompts(eval_examples: list, train_examples: list, n: int = SAMPLE_PR
 
 
 def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Path | None = None,
-                use_cache: bool = True, stop=None) -> Prepared:
+                use_cache: bool = True, stop=None, tokenised: Tokenised | None = None) -> Prepared:
     """Read, validate, split and tokenise `cfg` (a DataConfig); DataError lists every malformed row as
-    `file:line: problem`; `Cancelled` once `stop.is_set()`."""
+    `file:line: problem`; `Cancelled` once `stop.is_set()`. `tokenised`: `cfg`'s rows already read and tokenised
+    (tokenise_sft, with a limit of at least `max_length`), cut to `max_length` here instead of read again."""
     from datasets import Dataset, load_from_disk
 
     _check_stop(stop)
-
-    cfg = _download_sources(cfg, sink, stop)
-    train_path = check_file(cfg.train)
-    val_path = check_file(cfg.validation) if cfg.validation else None
-    detection, _head = detect_in(open_rows(train_path)[0], cfg.format, cfg.columns)
-    fmt = detection.format
-    fp = fingerprint([p for p in (train_path, val_path) if p] + [check_file(m.path) for m in cfg.mix], fmt,
-                     cfg.columns, cfg.train_on, [m.model_dump() for m in cfg.mix])
+    if tokenised is not None and tokenised.limit < max_length:
+        raise ValueError(f"rows tokenised up to {tokenised.limit} tokens cannot be cut to {max_length}")
+    if tokenised is None:
+        cfg = _download_sources(cfg, sink, stop)
+        fmt, fp = _identify(cfg)
+    else:
+        cfg, fmt, fp = tokenised.cfg, tokenised.format, tokenised.fingerprint
 
     cache = None
     if use_cache and fmt != UNKNOWN:
@@ -264,13 +314,12 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
             eval_ds = load_from_disk(str(cache / "eval")) if (cache / "eval").is_dir() else None
             return Prepared(load_from_disk(str(cache / "train")), eval_ds, {**stats, "cached": True}, fp, fmt)
 
-    if sink is not None:
-        sink.emit("phase", name="read", message=Text("Reading {name}", name=train_path.name), current=0, total=None)
-    examples = split_examples(cfg, stop)
-    train_examples, eval_examples = examples.train, examples.validation
-
-    tok = _Tokeniser(tokenizer, max_length, cfg.train_on, sink, len(train_examples) + len(eval_examples), stop)
-    train_cols, eval_cols = tok.run(train_examples), tok.run(eval_examples)
+    if tokenised is None:
+        tokenised = _tokenise(cfg, tokenizer, max_length, fmt, fp, sink, stop)
+    examples = tokenised.examples
+    counts = {"truncated": 0, "assistant_tokens_cut": 0, "dropped": 0}
+    train_cols = _columns(tokenised.train, max_length, counts)
+    eval_cols = _columns(tokenised.validation, max_length, counts)
     if not train_cols["input_ids"]:
         raise DataError(Text("No training example keeps any answer tokens within {max_length} tokens.",
                              max_length=max_length),
@@ -278,10 +327,10 @@ def prepare_sft(cfg, tokenizer, max_length: int, sink=None, cache_dir: str | Pat
     stats = {
         "format": fmt, "rows": examples.rows + sum(m["rows"] for m in examples.mix),
         "train_rows": len(train_cols["input_ids"]), "eval_rows": len(eval_cols["input_ids"]),
-        **tok.counts, "max_length": max_length,
+        **counts, "max_length": max_length,
         "tokens": sum(map(len, train_cols["input_ids"])),
         "trained_tokens": sum(1 for labels in train_cols["labels"] for x in labels if x != -100),
-        "sample_prompts": sample_prompts(eval_examples, train_examples),
+        "sample_prompts": sample_prompts(examples.validation, examples.train),
         "mix": examples.mix,
         "cached": False,
     }

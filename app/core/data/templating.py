@@ -62,6 +62,16 @@ class Encoded:
     def trained_tokens(self) -> int:
         return sum(1 for label in self.labels if label != IGNORE_INDEX)
 
+    def cut(self, max_length: int) -> Encoded:
+        """This example (encoded with a larger max_length) in its first `max_length` tokens: what encoding it with
+        `max_length` gives (the text within that length's character budget holds the same first tokens; a row longer
+        than the budget counts the answer tokens cut further)."""
+        if len(self.input_ids) <= max_length:
+            return self
+        cut = sum(1 for label in self.labels[max_length:] if label != IGNORE_INDEX)
+        return Encoded(self.input_ids[:max_length], self.labels[:max_length], True, self.assistant_tokens_cut + cut,
+                       self.full_length)
+
 
 def ensure_chat_template(tokenizer) -> bool:
     """Give the tokenizer a ChatML template if it has none; True if it already had one."""

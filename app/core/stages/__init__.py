@@ -16,8 +16,9 @@ _MODULES = {"pt": "sft", "sft": "sft", "dpo": "preference", "orpo": "preference"
 
 
 def stage_module(name: str):
-    """The module that prepares a stage's data and builds its trainer: `prepare(config, tokenizer, sink, stop)`,
-    `make_trainer(config, model, tokenizer, prepared, args, **trainer_kwargs)` and optionally `finish(trainer)`."""
+    """The module that prepares a stage's data and builds its trainer: `prepare(config, tokenizer, sink, stop)`
+    (sft's also takes the rows the automatic settings tokenised), `make_trainer(config, model, tokenizer, prepared,
+    args, **trainer_kwargs)` and optionally `finish(trainer)`."""
     import importlib
 
     return importlib.import_module(f".{_MODULES[name]}", __name__)

@@ -12,14 +12,16 @@ if TYPE_CHECKING:
     from ..config import RunConfig
 
 
-def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any) -> Any:
+def prepare(config: RunConfig, tokenizer: Any, sink: Any, stop: Any, tokenised: Any = None) -> Any:
+    """`tokenised` (sft): the rows the automatic settings were measured on (auto_settings.resolve), cut to the
+    chosen max length instead of read again."""
     if config.training.stage == "pt":
         from ..data.packing import prepare_pt
 
         return prepare_pt(config.data, tokenizer, config.training.max_length, sink=sink, stop=stop)
     from ..data import prepare_sft
 
-    return prepare_sft(config.data, tokenizer, config.training.max_length, sink=sink, stop=stop)
+    return prepare_sft(config.data, tokenizer, config.training.max_length, sink=sink, stop=stop, tokenised=tokenised)
 
 
 def make_trainer(config: RunConfig, model: Any, tokenizer: Any, prepared: Any, args: dict, **kwargs: Any) -> Any:
