@@ -25,7 +25,9 @@ from app.core.store import Store
 def env(tmp_path, monkeypatch) -> dict[str, str]:
     """The environment of the commands under test: a data home of this test's own, one thread per process."""
     monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path / "home"))
-    return dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(PROJECT_ROOT))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # also what ranks launched from this process inherit
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    return dict(os.environ)
 
 
 def _edit(path: Path, section: str, **values) -> Path:
@@ -149,3 +151,33 @@ def test_a_stopped_queue_stops_the_ranks_and_leaves_none_behind(tmp_path, tiny_m
     while _launched_by(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _launched_by(proc.pid) == []
+
+
+def test_tune_launches_trials_of_two_processes_and_its_stop_reaches_their_ranks(tmp_path, tiny_model_dir, env):
+    """`tune` in this process on a 2-process config: trial 0 (the defaults) is launched, its rank 0's events relayed
+    to the search (its validation loss judges it); trial 1 is stopped by the search's stop flag, set by the caller's
+    sink at its first step: the flag reaches both ranks, which stop at one step, and the search ends there."""
+    from app.core.events import StopFlag
+    from app.core.runs.tune import TuneRequest, tune
+
+    config = _edit(tiny_chat_config(tmp_path, tiny_model_dir, "tuned", 2, processes=2), "training", max_steps=12)
+    config = _edit(config, "data", validation_split=0.25)
+    stop, events = StopFlag(), []
+
+    class Caller:
+        def emit(self, event, **fields):
+            events.append({"event": event, **fields})
+            if event == "progress" and any(e["event"] == "trial" for e in events):
+                stop.set()
+
+    result = tune(TuneRequest(config=config, trials=3, metric="eval_loss"), sink=Caller(), stop=stop)
+    first, second = result["trials"]
+    store = Store()
+    assert first["state"] == "completed" and first["value"] == first["metrics"]["eval_loss"]
+    assert first["value"] == store.metric_series(first["run_id"])["eval_loss"][-1][1]
+    assert second["state"] == "stopped"
+    runs = [store.get_run(trial["run_id"]) for trial in (first, second)]
+    assert [run["world_size"] for run in runs] == [2, 2]
+    assert [run["status"] for run in runs] == ["completed", "cancelled"] and runs[1]["last_step"] < 12
+    assert [e["event"] for e in events].count("started") == 2  # rank 0's, relayed once a trial
+    assert _launched_by(os.getpid()) == []
