@@ -153,6 +153,33 @@ def test_a_stopped_queue_stops_the_ranks_and_leaves_none_behind(tmp_path, tiny_m
     assert _launched_by(proc.pid) == []
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_queue_killed_outright_takes_its_launched_processes_with_it(tmp_path, tiny_model_dir, env):
+    """SIGKILL to `queue run` alone, not its process group (the GUI's Stop when its grace runs out, a kill -9), while a
+    2-process item trains: torchrun dies with it and the ranks with torchrun; the store then sees the run's worker
+    gone (failed) and the item takes its run's status."""
+    from app.core.runs import queue
+
+    _queue(_edit(tiny_chat_config(tmp_path, tiny_model_dir, "killed", 2, processes=2), "training", max_steps=500,
+                 save_steps=1000))
+    proc = subprocess.Popen([sys.executable, "-m", "app", "queue", "run", "--events", "jsonl"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    for line in proc.stdout:
+        if json.loads(line)["event"] == "progress":
+            break
+    assert len(_launched_by(proc.pid)) >= 3  # torchrun and two ranks
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while _launched_by(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _launched_by(proc.pid) == []
+    store = Store()
+    queue.settle(store)
+    assert store.get_run(_items()[0]["run_id"])["status"] == "failed"
+    assert [item["status"] for item in _items()] == ["failed"]
+
+
 def test_tune_launches_trials_of_two_processes_and_its_stop_reaches_their_ranks(tmp_path, tiny_model_dir, env):
     """`tune` in this process on a 2-process config: trial 0 (the defaults) is launched, its rank 0's events relayed
     to the search (its validation loss judges it); trial 1 is stopped by the search's stop flag, set by the caller's

@@ -33,9 +33,10 @@ log = logging.getLogger(__name__)
 
 
 def launcher_command(processes: int, rank_args: list[str]) -> list[str]:
-    """torchrun for one machine: `processes` ranks, a free port found by its own rendezvous (--standalone, so two
-    runs side by side never collide), no restarts (a failed rank fails the run)."""
-    return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes", "1",
+    """torchrun for one machine (torchrun.py: one that dies with this process): `processes` ranks, a free port found by
+    its own rendezvous (--standalone, so two runs side by side never collide), no restarts (a failed rank fails the
+    run)."""
+    return [sys.executable, "-m", "app.core.distributed.torchrun", "--standalone", "--nnodes", "1",
             "--nproc-per-node", str(processes), "--max-restarts", "0", "-m", "app", *rank_args]
 
 

@@ -130,7 +130,8 @@ def clear_errors(folder: Path) -> None:
 
 def end_with_launcher() -> None:
     """A rank dies with the launcher that started it (Linux: the parent-death signal): torchrun puts each rank in a
-    session of its own, so killing the launcher's process group (the GUI's Force stop) would leave them training."""
+    session of its own, so killing the launcher's process group (the GUI's Force stop) would leave them training.
+    torchrun itself dies with `train`'s launcher the same way (torchrun.py)."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
