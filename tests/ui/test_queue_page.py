@@ -102,3 +102,38 @@ def test_run_queue_is_off_while_another_training_runs(page, qtbot):
     assert not page.is_running()
     page.set_blocked("")
     assert page.run_button.isEnabled() and page.status.text() == ""
+
+
+def test_a_queued_run_of_two_processes_streams_its_curves_once(tmp_path, monkeypatch, qtbot, tiny_model_dir):
+    """Issue #15: Run queue on a 2-process item (the real CLI: two gloo ranks of the tiny model under `queue run`):
+    rank 0's events, relayed by the queue, draw each step once; the queue ends done, the run with world size 2."""
+    import json
+
+    from app.core.config import parse_config
+    from app.core.paths import PROJECT_ROOT
+
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    data = tmp_path / "chat.jsonl"
+    data.write_text("".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
+                                                      {"role": "assistant", "content": w}]}) + "\n"
+                            for w in ["apple", "pear", "plum", "fig"] * 4))
+    config = parse_config({"name": "two", "model": {"source": str(tiny_model_dir)},
+                           "data": {"train": str(data), "validation_split": 0}, "method": {"name": "lora", "rank": 4},
+                           "training": {"max_steps": 4, "batch_size": 2, "precision": "fp32", "logging_steps": 1},
+                           "evaluation": {"sample_prompts": []}, "export": {"merged": False},
+                           "distributed": {"processes": 2}})
+    queue.add(Store(), config)
+    page = QueuePage(lambda: config)
+    qtbot.addWidget(page)
+    page.show()
+    try:
+        with qtbot.waitSignal(page.queue_finished, timeout=600_000) as done:
+            click(qtbot, page.run_button)
+    finally:
+        page.shutdown()
+    assert done.args == [0] and page.status.text() == "The queue is done."
+    assert page.table.item(0, 2).text() == "completed"
+    run = Store().get_run(queue.items(Store())[0]["run_id"])
+    assert run["world_size"] == 2 and page.plots.point_count("loss") == 4  # rank 1 said nothing
