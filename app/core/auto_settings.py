@@ -6,7 +6,8 @@ the user's and leaves the list). At the start of a run the engine profiles the t
 lengths), reads the model's size and applies `choose`: the stored config then holds the chosen values with an empty
 `auto` list, and the run's record keeps each choice with its reason. The GUI shows the same choices before the run.
 An sft run reads and tokenises its rows once: the profile measures them, and the data preparation cuts them to the
-chosen max length (`resolve`'s third value).
+chosen max length (`resolve`'s third value); the profile is kept in the data cache, so the next run on the same rows
+reads it back and tokenises nothing.
 
 The rule, for the stages that train on answers or text (sft, pt); every other stage keeps the fields' values.
 Sources: the LoRA paper (Hu et al. 2021: small ranks suffice, r 4-8), the QLoRA paper (Dettmers et al. 2023: lr
@@ -27,6 +28,8 @@ rule's figures on three small tasks with held-out entities.
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import random
 from dataclasses import asdict, dataclass
@@ -35,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .config import RunConfig
     from .data.prepare import Tokenised
+
+log = logging.getLogger(__name__)
 
 AUTO_TRAINING = ("epochs", "learning_rate", "warmup_ratio", "max_length")
 AUTO_METHOD = ("rank", "alpha", "dropout")
@@ -198,16 +203,40 @@ def resolve(config: RunConfig, tokenizer, num_parameters: int, context_length: i
         return config, [], None
     t, tokenised = config.training, None
     if t.stage == "sft":
-        from .data.prepare import tokenise_sft
-
-        limit = PROFILE_LIMIT if "max_length" in t.auto else t.max_length  # the lengths serve max_length alone
-        tokenised = tokenise_sft(config.data, tokenizer, limit, sink, stop)
-        profile = DataProfile(len(tokenised.train), _sample([len(row.input_ids) for row in tokenised.train],
-                                                            config.data.seed))
+        profile, tokenised = _measure(config, tokenizer, sink, stop)
     else:
         profile = profile_data(config, tokenizer, stop) if t.stage in AUTO_STAGES else DataProfile(0, [])
     choices = choose(config, profile, num_parameters, context_length, world_size)
     return apply(config, choices), choices, tokenised
+
+
+def _measure(config: RunConfig, tokenizer, sink=None, stop=None) -> tuple[DataProfile, Tokenised | None]:
+    """An sft run's profile and the rows tokenised for it. The profile of rows measured by an earlier run (the same
+    data, split and tokenizer) is read back instead: nothing is read then, and the data preparation finds the rows
+    tokenised at the chosen length in its cache (or reads them once)."""
+    from .data.prepare import profile_path, tokenise_sft
+
+    t = config.training
+    limit = PROFILE_LIMIT if "max_length" in t.auto else t.max_length  # the lengths serve max_length alone
+    path = profile_path(config.data, tokenizer, limit, sink, stop)
+    if path is not None and path.is_file():
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            return DataProfile(int(kept["rows"]), [int(n) for n in kept["lengths"]]), None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("measuring the rows again: %s could not be read (%s)", path, exc)
+    tokenised = tokenise_sft(config.data, tokenizer, limit, sink, stop)
+    profile = DataProfile(len(tokenised.train), _sample([len(row.input_ids) for row in tokenised.train],
+                                                        config.data.seed))
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(json.dumps(profile.to_dict()), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("could not keep the rows' profile in %s: %s", path, exc)
+    return profile, tokenised
 
 
 def summary(choices: list[Choice]) -> list[str]:

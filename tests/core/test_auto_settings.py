@@ -210,13 +210,16 @@ def test_rows_tokenised_once_and_cut_prepare_what_reading_again_prepares(demo_to
         prepare_sft(data, demo_tokenizer, PROFILE_LIMIT + 1, use_cache=False, tokenised=tokenised)
 
 
-def test_measuring_the_tokenised_rows_chooses_what_the_profile_chose_on_the_bench_tasks(demo_tokenizer):
+def test_measuring_the_tokenised_rows_chooses_what_the_profile_chose_on_the_bench_tasks(demo_tokenizer, tmp_path,
+                                                                                       monkeypatch):
     """A run's settings, measured on the rows it tokenises once, are the ones measuring a sample apart chose (the
     GUI's profile_data, which runs started with before): on the three bench tasks, 4 epochs, rank 8, max length
     64-96 (docs/defaults.md), and the same reasons."""
     from pathlib import Path
 
     from app.core.auto_settings import profile_data, resolve
+
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path))  # no profile kept from an earlier run
 
     for task, length in (("orders", 96), ("intents", 64), ("notes", 96)):
         folder = Path(__file__).resolve().parents[2] / "bench" / "tasks" / task
@@ -236,3 +239,42 @@ def test_a_large_dataset_measures_the_same_sample_whether_rows_or_their_lengths_
     sampled = _sample(rows, 42)
     assert len(sampled) == PROFILE_ROWS and [len(r) for r in sampled] == _sample([len(r) for r in rows], 42)
     assert _sample(rows[:10], 42) == rows[:10]
+
+
+def test_a_second_run_on_the_same_rows_reads_its_profile_and_its_prepared_rows_back(demo_tokenizer, tmp_path,
+                                                                                   monkeypatch):
+    """The first start tokenises the rows once and keeps their profile beside the tokenised data; the next start on
+    the same rows, split and tokenizer reads no file and tokenises nothing: the profile and the rows at the chosen
+    length come from the cache, with the same choices. A change of the rows is measured anew."""
+    from pathlib import Path
+
+    from app.core.auto_settings import resolve
+    from app.core.data import prepare
+
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(tmp_path / "home"))
+    real, reads = prepare.split_examples, []
+
+    def split_examples(*args, **kwargs):
+        reads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(prepare, "split_examples", split_examples)
+    rows = (Path(__file__).resolve().parents[2] / "bench" / "tasks" / "orders" / "train.jsonl").read_text()
+    data = tmp_path / "orders.jsonl"
+    data.write_text(rows)
+    c = config(data={"train": str(data), "validation_split": 0.1}, training={"batch_size": 8})
+
+    def start():
+        resolved, choices, tokenised = resolve(c, demo_tokenizer, 134_515_008, 8192)
+        prepared = prepare.prepare_sft(resolved.data, demo_tokenizer, resolved.training.max_length,
+                                       tokenised=tokenised)
+        return choices, tokenised, prepared
+
+    first, tokenised, prepared = start()
+    assert tokenised is not None and len(reads) == 1 and not prepared.stats["cached"]
+    again, tokenised, cached = start()
+    assert tokenised is None and len(reads) == 1 and cached.stats["cached"] and again == first
+    assert cached.train.to_dict() == prepared.train.to_dict()
+    data.write_text(rows + rows.splitlines(keepends=True)[0])  # one more row
+    _choices, tokenised, _prepared = start()
+    assert tokenised is not None and len(tokenised.train) == 145 and len(reads) == 2

@@ -262,6 +262,18 @@ def _tokenise(cfg, tokenizer, limit: int, fmt: str, fp: str, sink=None, stop=Non
     return Tokenised(cfg, fp, fmt, examples, tok.run(examples.train), tok.run(examples.validation), limit)
 
 
+def profile_path(cfg, tokenizer, limit: int, sink=None, stop=None) -> Path | None:
+    """Where the token lengths of `cfg`'s training rows, tokenised up to `limit`, are kept between runs (beside the
+    tokenised data, keyed like it: the data's content, split settings and tokenizer); None for an unknown format."""
+    from ..paths import data_home
+
+    cfg = _download_sources(cfg, sink, stop)
+    fmt, fp = _identify(cfg)
+    if fmt == UNKNOWN:
+        return None
+    return data_home() / "cache" / "sft" / f"profile-{_cache_key(fp, cfg, tokenizer, f'profile {limit}')}.json"
+
+
 def tokenise_sft(cfg, tokenizer, limit: int, sink=None, stop=None) -> Tokenised:
     """Read, validate and split `cfg` (a DataConfig) and tokenise its training and validation rows, each cut at
     `limit` tokens; errors as prepare_sft's."""
