@@ -180,6 +180,29 @@ def test_a_queue_killed_outright_takes_its_launched_processes_with_it(tmp_path, 
     assert [item["status"] for item in _items()] == ["failed"]
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_relay_sink_that_fails_ends_the_ranks_and_raises(tmp_path, tiny_model_dir, env):
+    """The caller's sink raises at rank 0's first step (a full disk, a broken pipe): launch.train raises that error
+    and leaves no rank training without its parent."""
+    from app.core.config import load_config
+    from app.core.distributed import launch
+
+    config = load_config(_edit(tiny_chat_config(tmp_path, tiny_model_dir, "relayed", 2, processes=2), "training",
+                               max_steps=500, save_steps=1000))
+
+    class Broken:
+        def emit(self, event, **fields):
+            if event == "progress":
+                raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        launch.train(config, Broken(), store=Store())
+    deadline = time.monotonic() + 30
+    while _launched_by(os.getpid()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _launched_by(os.getpid()) == []
+
+
 def test_tune_launches_trials_of_two_processes_and_its_stop_reaches_their_ranks(tmp_path, tiny_model_dir, env):
     """`tune` in this process on a 2-process config: trial 0 (the defaults) is launched, its rank 0's events relayed
     to the search (its validation loss judges it); trial 1 is stopped by the search's stop flag, set by the caller's

@@ -158,6 +158,10 @@ def supervise(rank_args: list[str], *, run_id: str, folder: Path, processes: int
                 if stop is not None and stop.is_set() and not stop_file.exists():
                     ask_to_stop()
         code = proc.wait()
+    except BaseException:  # the caller's sink failed: no rank may train on without this parent (they die with it)
+        proc.kill()
+        proc.wait()
+        raise
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
