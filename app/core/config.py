@@ -6,6 +6,7 @@ them from here. Fields marked `advanced` (json_schema_extra) go into the GUI's A
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError, model
 
 from .distributed.settings import DistributedConfig
 from .errors import ConfigError, StudioError
+from .messages import Text, joined
 from .methods.settings import MethodConfig
 from .paths import RESOURCES, resolve_user_path
 from .sections import ADVANCED, AutoSection, Section
@@ -268,7 +270,7 @@ class RunConfig(Section):
     def _stage_fits(self) -> RunConfig:
         problems = stage_problems(self)
         if problems:
-            raise ValueError("\n".join(f"{path}: {msg}" for path, msg in problems))  # one line each, see validation_problems
+            raise Problems(problems)
         return self
 
     # ---- YAML ----
@@ -302,27 +304,76 @@ def _data_path(value: str, base: Path | None) -> str:
     return value if not path.exists() and is_hub_id(value) else str(path)
 
 
+class Problems(ValueError):
+    """What a model validator found wrong with several fields at once: (field path, message) pairs that
+    validation_problems lists one by one (RunConfig's cross-section checks: stage × format × method)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("\n".join(f"{path}: {msg}" for path, msg in problems))
+        self.problems = problems
+
+
+# pydantic's own messages as Texts, so the window shows them translated: each template is matched against
+# pydantic's message and used with the values as pydantic wrote them (another wording shows as it comes)
+PYDANTIC_TEXTS = {
+    "greater_than": Text("Input should be greater than {gt}"),
+    "greater_than_equal": Text("Input should be greater than or equal to {ge}"),
+    "less_than": Text("Input should be less than {lt}"),
+    "less_than_equal": Text("Input should be less than or equal to {le}"),
+    "literal_error": Text("Input should be {expected}"),
+    "int_parsing": Text("Input should be a valid integer, unable to parse string as an integer"),
+    "int_type": Text("Input should be a valid integer"),
+    "int_from_float": Text("Input should be a valid integer, got a number with a fractional part"),
+    "float_parsing": Text("Input should be a valid number, unable to parse string as a number"),
+    "float_type": Text("Input should be a valid number"),
+    "bool_parsing": Text("Input should be a valid boolean, unable to interpret input"),
+    "bool_type": Text("Input should be a valid boolean"),
+    "string_type": Text("Input should be a valid string"),
+    "string_too_short": Text("String should have at least {min_length} characters"),
+    "string_too_long": Text("String should have at most {max_length} characters"),
+    "string_pattern_mismatch": Text("String should match pattern '{pattern}'"),
+    "list_type": Text("Input should be a valid list"),
+}
+
+
+def _as_text(template: str, msg: str) -> str:
+    """`msg` as a Text of `template` when it reads exactly so (the values taken from `msg`), else `msg`."""
+    pattern = "".join(f"(?P<{part[1:-1]}>.+?)" if part.startswith("{") else re.escape(part)
+                      for part in re.split(r"(\{\w+\})", template))
+    match = re.fullmatch(pattern, msg, re.S)
+    return Text(template, **match.groupdict()) if match else msg
+
+
+def problem_text(err: dict) -> str:
+    """One pydantic error's message: our validators' Text (a ValueError raised with one), pydantic's own as a Text
+    where we know its wording, else pydantic's English."""
+    msg = err["msg"].removeprefix("Value error, ")
+    error = (err.get("ctx") or {}).get("error")
+    if isinstance(error, ValueError) and error.args and isinstance(error.args[0], Text):
+        return error.args[0]
+    if err["type"] == "extra_forbidden":
+        return Text("unknown field (check its spelling)")
+    if err["type"] == "missing":
+        return Text("required field is missing")
+    return _as_text(PYDANTIC_TEXTS[err["type"]].template, msg) if err["type"] in PYDANTIC_TEXTS else msg
+
+
 def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field path, message) of each problem pydantic found; the messages are Texts where we know them."""
     out = []
     for err in exc.errors():
-        path = ".".join(str(p) for p in err["loc"]) or "(config)"
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check its spelling)"
-        elif err["type"] == "missing":
-            msg = "required field is missing"
-        elif not err["loc"] and all(": " in line for line in msg.splitlines()):
-            # RunConfig's cross-section checks (stage × format × method): one "path: message" a line
-            out += [tuple(line.split(": ", 1)) for line in msg.splitlines()]
+        error = (err.get("ctx") or {}).get("error")
+        if isinstance(error, Problems):
+            out += error.problems
             continue
-        out.append((path, msg))
+        out.append((".".join(str(p) for p in err["loc"]) or "(config)", problem_text(err)))
     return out
 
 
 def parse_config(data: dict[str, Any]) -> RunConfig:
     """Validate a dict into a RunConfig, collecting every problem into one ConfigError."""
     if not isinstance(data, dict):
-        raise ConfigError([("(config)", "expected a mapping of sections (name, model, data, method, ...)")])
+        raise ConfigError([("(config)", Text("expected a mapping of sections (name, model, data, method, ...)"))])
     try:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
@@ -333,22 +384,26 @@ def load_config(path: str | Path) -> RunConfig:
     """Load a YAML config; data paths are resolved so the run works from any folder."""
     path = Path(path)
     if not path.is_file():
-        raise StudioError(f"Config file not found: {path}", "Check the path, or start from "
-                          "resources/examples/quickstart.yaml.")
+        raise StudioError(Text("Config file not found: {path}", path=path),
+                          Text("Check the path, or start from resources/examples/quickstart.yaml."))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise ConfigError([(f"{path}:{line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)")],
-                          "Save the file as UTF-8 (in most editors: Save with encoding → UTF-8).") from None
+        raise ConfigError([(f"{path}:{line}", Text("not UTF-8 text (byte 0x{byte:02x} cannot be decoded)",
+                                                   byte=raw[exc.start]))],
+                          Text("Save the file as UTF-8 (in most editors: Save with encoding → UTF-8).")) from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise StudioError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                          "Check indentation and quoting around that line.") from None
+        problem = str(getattr(exc, "problem", exc))
+        said = (Text("{path} is not valid YAML at line {line}, column {column}: {problem}", path=path,
+                     line=mark.line + 1, column=mark.column + 1, problem=problem) if mark else
+                Text("{path} is not valid YAML: {problem}", path=path, problem=problem))
+        raise StudioError(said,
+                          Text("Check indentation and quoting around that line.")) from None
     return parse_config(data).resolved(path.parent.resolve())
 
 
@@ -398,9 +453,9 @@ def salvage_config(data: Any, fallback: RunConfig) -> tuple[RunConfig, list[tupl
     for path, value in pending:
         try:
             RunConfig.model_validate(with_value(merged, path, value))
-            why = "does not fit the rest of the setup"
+            why = Text("does not fit the rest of the setup")
         except ValidationError as exc:
-            why = "; ".join(msg for _, msg in validation_problems(exc))
+            why = joined("; ", [msg for _, msg in validation_problems(exc)])
         dropped.append((".".join(path), why))
     return RunConfig.model_validate(merged), dropped
 

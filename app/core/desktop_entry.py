@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .errors import StudioError
+from .messages import Text
 from .paths import APP_NAME, PROJECT_ROOT, RESOURCES
 
 TEMPLATE = PROJECT_ROOT / "packaging" / f"{APP_NAME}.desktop"
@@ -66,8 +67,9 @@ def exec_value(argv: list[str]) -> str:
 def entry_text(argv: list[str]) -> str:
     """The template with Exec running `argv` and TryExec naming its program, marked as ours."""
     if not TEMPLATE.is_file():
-        raise StudioError(f"The desktop entry template {TEMPLATE} is missing from this install.",
-                          "Reinstall Finetune Studio (bash installers/install.sh).")
+        raise StudioError(Text("The desktop entry template {template_name} is missing from this install.",
+                               template_name=TEMPLATE),
+                          Text("Reinstall Finetune Studio (bash installers/install.sh)."))
     lines = []
     for line in TEMPLATE.read_text(encoding="utf-8").splitlines():
         key = line.split("=", 1)[0].strip()
@@ -87,15 +89,16 @@ def _check_system() -> None:
     from .system_libs import x11_or_wayland
 
     if not x11_or_wayland():
-        raise StudioError("Desktop entries are for Linux desktops.",
-                          "On Windows the installer adds a Start menu shortcut; on macOS drag the .app into "
-                          "Applications (see packaging/README.md).")
+        raise StudioError(Text("Desktop entries are for Linux desktops."),
+                          Text("On Windows the installer adds a Start menu shortcut; on macOS drag the .app "
+                               "into Applications (see packaging/README.md)."))
 
 
 def _refuse_foreign(desktop: Path) -> None:
     if desktop.exists() and not _ours(desktop):
-        raise StudioError(f"{desktop} exists and was not written by finetune-studio --install-desktop-entry; "
-                          "it is left as it is.", "Remove or rename it yourself if it is an old copy, then try again.")
+        raise StudioError(Text("{desktop} exists and was not written by finetune-studio "
+                               "--install-desktop-entry; it is left as it is.", desktop=desktop),
+                          Text("Remove or rename it yourself if it is an old copy, then try again."))
 
 
 def _write(path: Path, data: bytes) -> None:

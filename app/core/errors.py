@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .messages import Text, joined
+
 
 class StudioError(Exception):
     """An error the user can fix. The CLI prints it without a traceback; the GUI shows it in place."""
@@ -22,13 +24,14 @@ class StudioError(Exception):
 class ConfigError(StudioError):
     """One or more invalid config fields; `problems` lists (field path, message) pairs."""
 
-    def __init__(self, problems: list[tuple[str, str]], hint: str = "", subject: str = "run config"):
+    def __init__(self, problems: list[tuple[str, str]], hint: str = "", subject: str = ""):
         self.problems = problems
-        lines = [f"  {path}: {msg}" for path, msg in problems]
-        n = len(problems)
+        lines = joined("\n", [Text("  {path}: {message}", path=path, message=msg) for path, msg in problems])
+        subject = subject or Text("run config")
         super().__init__(
-            f"The {subject} has {n} problem{'s' if n != 1 else ''}:\n" + "\n".join(lines),
-            hint or "Fix the fields listed above (see `finetune-studio train --help` or the form's tooltips).",
+            Text("The {subject} has 1 problem:\n{lines}", subject=subject, lines=lines) if len(problems) == 1 else
+            Text("The {subject} has {n} problems:\n{lines}", subject=subject, n=len(problems), lines=lines),
+            hint or Text("Fix the fields listed above (see `finetune-studio train --help` or the form's tooltips)."),
         )
 
 

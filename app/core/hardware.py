@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from .messages import Text
+from .messages import Text, joined
 
 if TYPE_CHECKING:
     from .config import ExportConfig, MethodConfig, RunConfig, TrainingConfig
@@ -195,8 +195,9 @@ def auto_precision(device: DeviceInfo) -> str:
     forced = os.environ.get(PRECISION_ENV, "").strip().lower()
     if forced:
         if forced not in PRECISIONS:
-            raise ConfigError([(PRECISION_ENV, f"is {forced!r}; use bf16, fp16 or fp32")],
-                              f"Unset {PRECISION_ENV} to let precision auto follow the hardware.")
+            raise ConfigError([(PRECISION_ENV, Text("is {forced!r}; use bf16, fp16 or fp32", forced=forced))],
+                              Text("Unset {precision_env} to let precision auto follow the hardware.",
+                                   precision_env=PRECISION_ENV))
         return runnable_precision(forced, device)
     return "bf16" if device.bf16 else "fp16" if device.kind == "cuda" else "fp32"
 
@@ -472,23 +473,26 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
         parts["total"] = phases[name]
     decision = None
     if t.gradient_checkpointing == "auto":
-        free = f"{device.available_memory / GiB:.1f} GiB available on {device.name}"
+        free = Text("{available:.1f} GiB available on {device}", available=device.available_memory / GiB,
+                    device=device.name)
         if decided.gradient_checkpointing:
             off = estimate_memory(info, config.method, t.model_copy(update={"gradient_checkpointing": False}),
                                   device, tokens)["total"]
-            decision = (f"Gradient checkpointing on: the run needs about {off / GiB:.1f} GiB without it and "
-                        f"{parts['total'] / GiB:.1f} GiB with it; {free}.")
+            decision = Text("Gradient checkpointing on: the run needs about {off:.1f} GiB without it and "
+                            "{on:.1f} GiB with it; {free}.", off=off / GiB, on=parts['total'] / GiB, free=free)
         else:  # the usual case: no warning, the stored config says "false"
             log.info("gradient checkpointing off: the run needs about %.1f GiB; %s", parts["total"] / GiB, free)
     if device.kind == "cpu" and parts["total"] > device.available_memory:
         ways = []
         for fix in memory_fixes(info, config.method, t, device):
             fields = ", ".join(f"{s}.{k}: {v}" for s, d in fix.changes.items() for k, v in d.items())
-            ways.append(f"{fix.title} → {fix.total / GiB:.1f} GiB ({fields})")
+            ways.append(Text("{fix} → {total:.1f} GiB ({fields})", fix=fix.title, total=fix.total / GiB,
+                             fields=fields))
         if "exports" in parts:  # the training fits; the exports' checks do not
-            ways.insert(0, "Skip the exports' checks (export.verify: false)")
+            ways.insert(0, Text("Skip the exports' checks (export.verify: false)"))
         raise StudioError(
-            f"This run needs about {parts['total'] / GiB:.1f} GiB of memory at its peak; the machine has "
-            f"{device.available_memory / GiB:.1f} GiB available, so it would run out part-way.",
-            "Ways to need less: " + "; ".join(ways) + ". Or close other programs.")
+            Text("This run needs about {peak:.1f} GiB of memory at its peak; the machine has {available:.1f} "
+                 "GiB available, so it would run out part-way.",
+                 peak=parts['total'] / GiB, available=device.available_memory / GiB),
+            Text("Ways to need less: {ways}. Or close other programs.", ways=joined("; ", ways)))
     return RunPlan(config.model_copy(update={"training": decided}), parts, decision)

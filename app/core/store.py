@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RunNotFound, StudioError
+from .messages import Text
 from .paths import run_dir, runs_dir, store_path
 
 log = logging.getLogger(__name__)
@@ -246,9 +247,11 @@ class Store:
             rows = list(self.db["runs"].rows_where("id LIKE ? ESCAPE '\\'", [like_pattern(key, prefix_only=True)],
                                                    order_by="created desc"))
             if len(rows) > 1:
-                raise RunNotFound(f"'{key}' matches {len(rows)} runs", "Give more of the run id.")
+                raise RunNotFound(Text("'{key}' matches {n} runs", key=key, n=len(rows)),
+                                  Text("Give more of the run id."))
         if not rows:
-            raise RunNotFound(f"No run with id or name '{key}'.", "List runs with `finetune-studio runs list`.")
+            raise RunNotFound(Text("No run with id or name '{key}'.", key=key),
+                              Text("List runs with `finetune-studio runs list`."))
         return rows[0]
 
     def metric_series(self, run_id: str) -> dict[str, list[tuple[int, float]]]:
@@ -309,7 +312,8 @@ class Store:
         puts it): a row that names any other folder leaves it where it is."""
         run = self.get_run(run_id)
         if run["status"] in ACTIVE_STATUSES and pid_alive(run.get("pid")):
-            raise StudioError(f"Run {run_id} is still running.", "Stop it before deleting it.")
+            raise StudioError(Text("Run {run_id} is still running.", run_id=run_id),
+                              Text("Stop it before deleting it."))
         self.db["eval_predictions"].delete_where(
             "evaluation_id IN (SELECT id FROM evaluations WHERE run_id = ?)", [run["id"]])
         for table in ("metrics", "artifacts", "samples", "evaluations"):

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal
 
-from app.core.config import RunConfig
+from app.core.config import RunConfig, validation_problems
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +93,9 @@ class StudioState(QObject):
         self.config_changed.emit(new)
 
     def try_update(self, section: str | None, **fields: Any) -> list[str]:
-        """Like `update`, but returns the problems instead of raising."""
+        """Like `update`, but returns the problems (Texts where the core wrote them) instead of raising."""
         try:
             self.update(section, **fields)
         except ValidationError as exc:
-            return [err["msg"].removeprefix("Value error, ") for err in exc.errors()]
+            return [msg for _path, msg in validation_problems(exc)]
         return []

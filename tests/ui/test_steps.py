@@ -104,7 +104,7 @@ def test_data_step_choosing_a_file_and_overriding_the_format(qtbot, tmp_path, se
     page.mapping.combos["answer"].setCurrentText("completion")
     assert state.config.data.columns == {"question": "prompt", "answer": "completion"}
     qtbot.waitUntil(lambda: page.report is not None and page.report.valid_rows == 3, timeout=10000)
-    page.format_combo.setCurrentText("prompt_completion")
+    page.format_combo.setCurrentIndex(page.format_choices.index("prompt_completion"))
     assert state.config.data.format == "prompt_completion"
     qtbot.waitUntil(lambda: page.report is not None, timeout=10000)
     assert page.is_valid()

@@ -58,7 +58,7 @@ NAMES = {  # "chat" is the name of the test's data file, shown in the default ru
     "fsdp", "full", "GB", "GeForce", "GFLOP", "GGUF", "gguf", "GiB", "GPT", "GPU", "GRPO", "grpo", "h",
     "HF_TOKEN", "hinge", "HRA", "HTML", "HTTP", "Hub", "hub", "Hugging", "IA", "IA3", "ID", "install",
     "Instinct", "Instruct", "int", "Intel", "ipo", "JSON", "json", "JSONL", "jsonl", "KiB", "KL", "KTO",
-    "kto", "labels", "LayerNorm", "Linux", "Lion", "Llama", "llama", "LN", "logits", "LoRA", "lora", "LoRA+",
+    "kto", "labels", "LayerNorm", "Lines", "Linux", "Lion", "Llama", "llama", "LN", "logits", "LoRA", "lora", "LoRA+",
     "loraplus", "loss", "M1", "M2", "M3", "Mac", "macOS", "main", "Markdown", "matmul", "max_length", "MB",
     "messages", "MiB", "min", "Mistral", "MLflow", "mlflow", "MLP", "Modelfile", "MPS", "mps", "ms", "name",
     "near", "new", "nf", "NF4", "nf4", "none", "NVIDIA", "OFT", "Ollama", "OLoRA", "olora", "OpenAI",
@@ -381,3 +381,59 @@ def test_core_messages_are_english_for_the_cli_and_translated_in_the_window(chin
     assert i18n.event_texts(event) == i18n.error_texts(raised.value)
     assert i18n.event_texts({"error": "Killed.", "hint": None}) == ("Killed.", "")  # no template: as it came
     assert pickle.loads(pickle.dumps(reason)).params == reason.params  # Texts cross a process queue whole
+
+
+def test_core_errors_the_window_shows_read_in_chinese_with_their_line_and_path(chinese, qtbot, tmp_path, monkeypatch):
+    """Real errors of the core, reached through the code the window runs, read in Chinese and keep the line and path
+    they name: a malformed line of a JSONL file (a row problem), a JSON file broken at line 2 (the file cannot be
+    read), a folder that is not a model, config values the validators refuse."""
+    from app.core.config import demo_config
+    from app.ui.state import StudioState
+    from app.ui.steps.data import DataStep
+    from app.ui.steps.model import ModelStep
+
+    monkeypatch.setattr("app.core.models.load_tokenizer", lambda *a, **k: object())
+    monkeypatch.setattr("app.ui.steps.data.render_example", lambda tokenizer, data, fmt, config: ([], None))
+    settings = open_settings(tmp_path / "gui.ini")
+
+    def shown(page):
+        qtbot.addWidget(page)
+        page.show()
+        page.begin()
+        return page
+
+    def chinese_only(text: str) -> str:
+        assert text and not english_words(text), f"English left in {text!r}: {english_words(text)}"
+        return text
+
+    rows = shown(DataStep(StudioState(config_with_data(write_jsonl(tmp_path / "chat.jsonl", chat_rows(3),
+                                                                   bad_line=2))), settings))
+    qtbot.waitUntil(lambda: rows.report is not None, timeout=10000)
+    problems = [rows.problems.item(i).text() for i in range(rows.problems.count())]
+    assert problems == ["第 2 行：JSON 无效：属性名应使用双引号括起来（第 2 列）"]
+    rows.shutdown()
+
+    broken = tmp_path / "rows.json"
+    broken.write_text('[{"prompt": "a", "completion": "b"},\n {"prompt": "c" "completion": "d"}]\n', encoding="utf-8")
+    data = shown(DataStep(StudioState(config_with_data(broken)), settings))
+    qtbot.waitUntil(lambda: data.summary.text().startswith("⚠"), timeout=10000)
+    assert chinese_only(data.summary.text()) == f"⚠ {broken}:2：JSON 无效：此处应为 ',' 分隔符（第 17 列）"
+    chinese_only(data.summary.toolTip())
+    data.shutdown()
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "readme.txt").write_text("not a model", encoding="utf-8")
+    config = demo_config()
+    state = StudioState(config.model_copy(update={"model": config.model.model_copy(update={"source": str(folder)})}))
+    # transformers imported here, not first by the step's worker thread: that import, while this thread collected
+    # the earlier tests' widgets, deadlocked once (the collector inside an event filter, the worker importing)
+    importlib.import_module("transformers")
+    model = shown(ModelStep(state, settings))
+    qtbot.waitUntil(lambda: model.status.text().startswith("⚠"), timeout=20000)
+    assert chinese_only(model.status.text()).startswith(f"⚠ {folder} 不是模型文件夹：其中没有 config.json。")
+    model.shutdown()
+
+    # what a config field's validator says, and pydantic's own words, as the form shows them beside the field
+    assert [i18n.core_text(p) for p in state.try_update("distributed", devices=[0, 0])] == ["有一块 GPU 被列了两次"]
+    assert [i18n.core_text(p) for p in state.try_update("training", learning_rate=0)] == ["输入应大于 0"]

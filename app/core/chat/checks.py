@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ExportError
+from ..messages import Text
 
 CONVERSATION = [
     {"role": "system", "content": "You answer in one short sentence."},
@@ -88,10 +89,11 @@ def chat_verdict(reference: Any, exported: Any, generation_config: Any = None,
     stop at the end of an answer (the export is usable, but will run on)."""
     props = chat_checks(reference, exported, generation_config)
     if props.get("chat_template_ok") is False:
-        raise ExportError("The exported tokenizer's chat template does not render conversations as the trained "
-                          "model's does, so the export would be prompted differently from how it was trained.",
-                          "Check the chat template (tokenizer_config.json / chat_template.jinja) of the run's "
-                          "model and export again.")
+        raise ExportError(Text("The exported tokenizer's chat template does not render conversations as the "
+                               "trained model's does, so the export would be prompted differently from how "
+                               "it was trained."),
+                          Text("Check the chat template (tokenizer_config.json / chat_template.jinja) of the "
+                               "run's model and export again."))
     if not props["eos_ok"] and warn is not None:
         warn(f"The export would not stop at the end of its answer: the token that ends an assistant turn "
              f"({props.get('turn_end_token')!r}) is not an end-of-sequence token (eos_token {props['eos_token']!r}).",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError, RunNotFound, StudioError
+from ..messages import Text
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,13 @@ def resolve_chat_target(key: str, prefer_merged: bool = True, allow_heads: bool 
     if not METHODS[config.method.name].uses_adapter:
         ckpt = last_checkpoint(folder)
         if ckpt is None:
-            raise ModelError(f"Run {run['id']} has no saved model yet.", "Wait for its first checkpoint.")
+            raise ModelError(Text("Run {id} has no saved model yet.", id=run['id']),
+                             Text("Wait for its first checkpoint."))
         return str(ckpt), None
     adapter = folder / "adapter" if (folder / "adapter" / "adapter_config.json").exists() else last_checkpoint(folder)
     if adapter is None:
-        raise ModelError(f"Run {run['id']} has no adapter yet.", "Wait for its first checkpoint.")
+        raise ModelError(Text("Run {id} has no adapter yet.", id=run['id']),
+                         Text("Wait for its first checkpoint."))
     return config.model.source, adapter
 
 
@@ -53,10 +56,13 @@ def refuse_heads(run_id: str, stage: str) -> None:
 
     if STAGES[stage].head != "sequence":
         return
-    does = "scores answers with its reward head" if stage == "rm" else "labels texts with its classification head"
-    raise ModelError(f"Run {run_id} is a {STAGES[stage].title.lower()} ({stage} stage): it {does} and does not "
-                     "generate text, so there is nothing to chat with.",
-                     f"Score it on held-out data instead: the Evaluate page, or `finetune-studio eval {run_id}`.")
+    does = (Text("it scores answers with its reward head") if stage == "rm" else
+            Text("it labels texts with its classification head"))
+    raise ModelError(Text("Run {run_id} is a {lower} ({stage} stage): {does} and does not generate text, so "
+                          "there is nothing to chat with.",
+                          run_id=run_id, lower=STAGES[stage].title.lower(), stage=stage, does=does),
+                     Text("Score it on held-out data instead: the Evaluate page, or `finetune-studio eval "
+                          "{run_id}`.", run_id=run_id))
 
 
 def shared_base(keys: list[str]) -> str | None:
@@ -171,13 +177,14 @@ def load_adapters_for_chat(keys: list[str], progress: Any = None) -> tuple[Any, 
     targets = {key: resolve_chat_target(key, prefer_merged=False) for key in keys}
     plain = [key for key, (_, adapter) in targets.items() if adapter is None]
     if plain:
-        raise ModelError(f"{', '.join(plain)}: not a run with an adapter.",
-                         "Several runs share one base model only when each trained an adapter (LoRA and the like); "
-                         "chat with other models one at a time.")
+        raise ModelError(Text("{plain}: not a run with an adapter.", plain=', '.join(plain)),
+                         Text("Several runs share one base model only when each trained an adapter (LoRA and "
+                              "the like); chat with other models one at a time."))
     sources = {source for source, _ in targets.values()}
     if len(sources) > 1:
-        raise ModelError(f"These runs were trained on different base models ({', '.join(sorted(sources))}).",
-                         "Load together only runs of one base model.")
+        raise ModelError(Text("These runs were trained on different base models ({sources}).",
+                              sources=', '.join(sorted(sources))),
+                         Text("Load together only runs of one base model."))
     names = {key: f"run{i}" for i, key in enumerate(keys)}  # peft adapter names must be module-name safe
     first = keys[0]
     model, tokenizer = _load_base(sources.pop(), targets[first][1], progress,
@@ -196,8 +203,9 @@ def load_shared_for_chat(keys: list[str], progress: Any = None) -> tuple[Any, An
 
     base = shared_base(keys)
     if base is None:
-        raise ModelError(f"{', '.join(keys)} do not share one base model.",
-                         "Load together a base model and LoRA runs trained on it, or runs of one base model.")
+        raise ModelError(Text("{keys} do not share one base model.", keys=', '.join(keys)),
+                         Text("Load together a base model and LoRA runs trained on it, or runs of one base "
+                              "model."))
     model, tokenizer, names = load_adapters_for_chat([key for key in keys if key != base], progress)
     if model.device.type == "cpu":  # torch's CPU SDPA spent ~5x the CPU time of one row on two (measured on the
         model.get_base_model().set_attn_implementation("eager")  # demo model); eager attention ~2x, as it should

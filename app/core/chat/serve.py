@@ -36,6 +36,7 @@ from typing import Any, TextIO
 
 from ..errors import ModelError, StudioError
 from ..events import EventSink
+from ..messages import Text
 from .load import load_for_chat, load_shared_for_chat, memory_bytes
 
 log = logging.getLogger(__name__)
@@ -131,9 +132,11 @@ def serve_jsonl(keys: list[str], inp: TextIO, out: EventSink, *, system: str | N
     except Exception as exc:  # noqa: BLE001 - any load failure is reported as an event, not a traceback on stdout
         log.exception("could not load %s", keys)
         for key in keys:
-            emit("error", key, error=f"Could not load {key}: {exc}", hint="See the log for details.")
-        out.emit("finished", status="failed", error=f"Could not load {', '.join(keys)}: {exc}",
-                 hint="See the log for details.")
+            emit("error", key, error=Text("Could not load {key}: {error}", key=key, error=str(exc)),
+                 hint=Text("See the log for details."))
+        out.emit("finished", status="failed", error=Text("Could not load {keys}: {error}",
+                                                         keys=', '.join(keys), error=str(exc)),
+                 hint=Text("See the log for details."))
         return 1
     for key in keys:
         emit("loaded", key, memory_bytes=memory_bytes(), seconds=round(time.monotonic() - started, 3),
@@ -153,8 +156,8 @@ def serve_jsonl(keys: list[str], inp: TextIO, out: EventSink, *, system: str | N
             emit("unloaded", request["unload"], memory_bytes=memory_bytes())
             continue
         if problem := _problem(request, served):
-            emit("error", request["model"], error=problem, hint='Send {"model": KEY, "messages": [{"role": "user", '
-                 '"content": "..."}]}.')
+            emit("error", request["model"], error=problem, hint=Text('Send {"model": KEY, "messages": [{"role": '
+                                                                     '"user", "content": "..."}]}.'))
             continue
         batch = _take_batch(request, backlog, requests, BATCH_WAIT if len(served) > 1 else 0.0, served)
         answers = [Answer(with_system(r["messages"], system), int(r.get("max_tokens", max_tokens)),
@@ -175,7 +178,7 @@ def serve_jsonl(keys: list[str], inp: TextIO, out: EventSink, *, system: str | N
         except Exception as exc:  # noqa: BLE001 - e.g. a template that rejects the roles; the model stays loaded
             log.exception("generation failed")
             for row in set(range(len(batch))) - ended:
-                emit("error", batch[row]["model"], error=f"Generation failed: {exc}",
-                     hint="Check the messages and the model's chat template.")
+                emit("error", batch[row]["model"], error=Text("Generation failed: {error}", error=str(exc)),
+                     hint=Text("Check the messages and the model's chat template."))
     out.emit("finished", status="completed", error=None, hint=None)
     return 0

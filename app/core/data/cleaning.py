@@ -54,7 +54,8 @@ class CleanActions(BaseModel):
     @model_validator(mode="after")
     def _bounds(self) -> CleanActions:
         if self.min_tokens and self.max_tokens and self.min_tokens > self.max_tokens:
-            raise ValueError(f"min_tokens ({self.min_tokens}) is larger than max_tokens ({self.max_tokens})")
+            raise ValueError(Text("min_tokens ({min_tokens}) is larger than max_tokens ({max_tokens})",
+                                  min_tokens=self.min_tokens, max_tokens=self.max_tokens))
         return self
 
     def steps(self) -> list[tuple[str, dict]]:

@@ -38,6 +38,11 @@ STREAM_JSON_BYTES = 64 * 2**20  # JSON arrays this large are decoded record by r
 # below; a deeper one would exhaust Python's recursion limit in the JSON parser or in whatever walks it later.
 MAX_NESTING = 100
 _TOO_DEEP = Text("nested more than {n} levels deep (lists or objects inside each other)", n=MAX_NESTING)
+# what Python's json reader says is wrong, as Texts the window translates (any other wording shows as it comes)
+_JSON_WORDS = {text: text for text in (
+    Text("Expecting ',' delimiter"), Text("Expecting ':' delimiter"), Text("Expecting value"),
+    Text("Expecting property name enclosed in double quotes"), Text("Unterminated string starting at"),
+    Text("Invalid control character at"), Text("Invalid \\escape"), Text("Extra data"))}
 
 
 @dataclass
@@ -139,7 +144,7 @@ def _count_lines(path: Path) -> int:
 def _as_record(value: Any) -> tuple[dict | None, str | None]:
     if isinstance(value, dict):
         return (None, _TOO_DEEP) if _too_deep(value) else (value, None)
-    return None, f"expected a JSON object ({{...}}), got {type(value).__name__}"
+    return None, Text("expected a JSON object ({{...}}), got {kind}", kind=type(value).__name__)
 
 
 def _too_deep(value: Any) -> bool:
@@ -164,7 +169,8 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
                 try:
                     value = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    yield Row(line_no, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                    yield Row(line_no, None, Text("invalid JSON: {message} (column {column})",
+                                                  message=_JSON_WORDS.get(exc.msg, exc.msg), column=exc.colno))
                     continue
                 except RecursionError:
                     yield Row(line_no, None, _TOO_DEEP)
@@ -196,7 +202,7 @@ def _json_rows(path: Path) -> tuple[Iterator[Row], int | None]:
             log.info("%s holds one JSON object per line; reading it as JSON Lines", path.name)
             return _jsonl_rows(path), _count_lines(path)
         raise DataError(Text("{path}:{lineno}: invalid JSON: {msg} (column {colno})",
-                             path=path, lineno=exc.lineno, msg=exc.msg, colno=exc.colno),
+                             path=path, lineno=exc.lineno, msg=_JSON_WORDS.get(exc.msg, exc.msg), colno=exc.colno),
                         Text("Fix the file at that line (a JSON validator shows the spot), or save it as "
                              "JSON Lines so a bad record only skips its own line.")) from None
     records = _records_of(value)
@@ -276,7 +282,7 @@ def _json_array_rows(path: Path) -> Iterator[Row]:
                     value, end = decoder.raw_decode(buf, pos)
                 except json.JSONDecodeError as exc:
                     if eof:
-                        raise fail(exc.msg, exc.pos, exc.colno) from None
+                        raise fail(_JSON_WORDS.get(exc.msg, exc.msg), exc.pos, exc.colno) from None
                     end = len(buf)
                 except RecursionError:
                     raise fail(Text("record {n} is {problem}", n=index + 1, problem=_TOO_DEEP), pos, json_error=False) from None

@@ -128,7 +128,8 @@ class ConversationEncoder:
 
     def __init__(self, tokenizer, max_length: int, train_on: str = "assistant"):
         if train_on not in ("assistant", "all"):
-            raise ValueError(f"train_on must be 'assistant' or 'all', not {train_on!r}")
+            raise ValueError(Text("train_on must be 'assistant' or 'all', not {train_on!r}",
+                                  train_on=train_on))
         ensure_chat_template(tokenizer)
         self.tokenizer = tokenizer
         self.max_length = max_length

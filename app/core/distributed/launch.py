@@ -25,6 +25,7 @@ from typing import IO
 
 from ..errors import StudioError
 from ..events import FINAL_STATUSES, EventSink, JsonlEventWriter, StopFlag, TeeSink, decode
+from ..messages import Text
 from ..paths import run_dir
 from ..store import Store, log_tail, new_run_id
 from . import ranks
@@ -58,9 +59,11 @@ def check_world_size(run: dict, processes: int) -> None:
     trained = int(run.get("world_size") or 1)
     if trained != processes:
         raise StudioError(
-            f"Run {run['id']} trained on {trained} process(es); this resume would use {processes}.",
-            f"Resume it on {trained}: finetune-studio train --resume {run['id']} --processes {trained} (on a "
-            "machine with that many GPUs), or clone its config to start a new run on another number.")
+            Text("Run {id} trained on {trained} process(es); this resume would use {processes}.",
+                 id=run['id'], trained=trained, processes=processes),
+            Text("Resume it on {trained}: finetune-studio train --resume {id} --processes {trained} (on a "
+                 "machine with that many GPUs), or clone its config to start a new run on another number.",
+                 trained=trained, id=run['id']))
 
 
 def train(config, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,
@@ -98,9 +101,11 @@ def launch_run(run_id: str, distributed, store: Store, *, config=None, resume: b
     its status. `events`: the ranks' --events; their stream goes to `events_stream`, or to `relay` (jsonl);
     `stop_file`: the file every rank watches (default: the run folder's `stop`, cleared first)."""
     if distributed.machines > 1:
-        raise StudioError(f"This run trains on {distributed.machines} machines: it starts on each of them at once.",
-                          "Write the script that does so: finetune-studio launch-script CONFIG --machines "
-                          f"{distributed.machines} --processes {distributed.processes} --scheduler slurm|plain")
+        raise StudioError(Text("This run trains on {machines} machines: it starts on each of them at once.",
+                               machines=distributed.machines),
+                          Text("Write the script that does so: finetune-studio launch-script CONFIG "
+                               "--machines {machines} --processes {processes} --scheduler slurm|plain",
+                               machines=distributed.machines, processes=distributed.processes))
     folder = run_dir(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     if resume:

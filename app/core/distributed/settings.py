@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..messages import Text
 from ..sections import ADVANCED, Section
 
 Strategy = Literal["ddp", "fsdp", "deepspeed-zero2", "deepspeed-zero3"]
@@ -46,21 +47,21 @@ class DistributedConfig(Section):
     def _devices(cls, value: str | list[int]) -> str | list[int]:
         if isinstance(value, list):
             if not value:
-                raise ValueError("pick at least one GPU, or 'all'")
+                raise ValueError(Text("pick at least one GPU, or 'all'"))
             if any(i < 0 for i in value):
-                raise ValueError("GPU indices start at 0")
+                raise ValueError(Text("GPU indices start at 0"))
             if len(set(value)) != len(value):
-                raise ValueError("a GPU is listed twice")
+                raise ValueError(Text("a GPU is listed twice"))
         return value
 
     @model_validator(mode="after")
     def _fits(self) -> DistributedConfig:
         if isinstance(self.devices, list) and len(self.devices) != self.processes:
-            raise ValueError(f"devices lists {len(self.devices)} GPU(s) for {self.processes} process(es): one "
-                             "process trains on each picked GPU")
+            raise ValueError(Text("devices lists {n} GPU(s) for {processes} process(es): one process trains "
+                                  "on each picked GPU", n=len(self.devices), processes=self.processes))
         if self.cpu_offload and self.strategy == "ddp":
-            raise ValueError("cpu_offload needs a strategy that splits the model (fsdp, deepspeed-zero2/3); ddp "
-                             "keeps everything on each GPU")
+            raise ValueError(Text("cpu_offload needs a strategy that splits the model (fsdp, "
+                                  "deepspeed-zero2/3); ddp keeps everything on each GPU"))
         return self
 
     @property

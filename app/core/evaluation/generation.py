@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Cancelled, DataError
+from ..messages import Text
 
 
 @dataclass
@@ -29,9 +30,10 @@ def to_item(example: Any) -> Item | None:
 def held_out(examples: list, limit: int | None, split: str) -> list[Item]:
     items = [item for item in map(to_item, examples) if item is not None]
     if not items:
-        raise DataError(f"The run's {split} split has no conversations with an answer to score.",
-                        "Evaluate a run whose data has a validation share or file (or --split test with "
-                        "data.test or data.test_split), in a chat or prompt/completion format.")
+        raise DataError(Text("The run's {split} split has no conversations with an answer to score.",
+                             split=split),
+                        Text("Evaluate a run whose data has a validation share or file (or --split test with "
+                             "data.test or data.test_split), in a chat or prompt/completion format."))
     return items[:limit] if limit else items
 
 
@@ -64,7 +66,7 @@ def generate(model: Any, tokenizer: Any, conversations: list[list[dict]], *, max
     try:
         for start in range(0, len(conversations), batch_size):
             if stop is not None and stop.is_set():
-                raise Cancelled("Evaluation stopped.")
+                raise Cancelled(Text("Evaluation stopped."))
             texts = [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False)
                      for c in conversations[start:start + batch_size]]
             enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False, truncation=True,

@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..messages import Text
 from . import metrics as m
 from .job import EvalJob, prompt_text
 
@@ -71,7 +72,7 @@ def head_logits(model: Any, tokenizer: Any, sequences: list[list[int]], batch_si
     out: list[list[float]] = []
     for start in range(0, len(sequences), batch_size):
         if job.stop is not None and job.stop.is_set():
-            raise Cancelled("Evaluation stopped.")
+            raise Cancelled(Text("Evaluation stopped."))
         batch = tokenizer.pad({"input_ids": sequences[start:start + batch_size]}, return_tensors="pt")
         with torch.no_grad():
             logits = model(**batch.to(model.device)).logits.float().cpu()
@@ -85,14 +86,14 @@ def evaluate_cls(job: EvalJob, batch_size: int) -> dict:
 
     from ..stages.heads import class_names
 
-    train, held = job.stage_rows("labelled texts")
+    train, held = job.stage_rows(Text("labelled texts"))
     names = class_names(job.config, train + held)
     labels = [names[r["label"]] if isinstance(r["label"], int) else r["label"] for r in held]
-    job.report("Loading the tuned classifier")
+    job.report(Text("Loading the tuned classifier"))
     model, tokenizer = load_head(job, len(names))
     max_length = job.config.training.max_length
     ids = [tokenizer(r["text"], add_special_tokens=False)["input_ids"][:max_length] for r in held]
-    probs = torch.tensor(head_logits(model, tokenizer, ids, batch_size, "Classifying: tuned model", job)).softmax(-1)
+    probs = torch.tensor(head_logits(model, tokenizer, ids, batch_size, Text("Classifying: tuned model"), job)).softmax(-1)
     del model
     gc.collect()
     predicted = [names[i] for i in probs.argmax(-1).tolist()]
@@ -116,8 +117,8 @@ def majority_note(name: str, count: int, rows: int) -> str:
 
 
 def evaluate_rm(job: EvalJob, batch_size: int) -> dict:
-    _train, held = job.stage_rows("preference pairs")
-    job.report("Loading the tuned reward model")
+    _train, held = job.stage_rows(Text("preference pairs"))
+    job.report(Text("Loading the tuned reward model"))
     model, tokenizer = load_head(job, 1)
     max_length = job.config.training.max_length
 
@@ -127,7 +128,7 @@ def evaluate_rm(job: EvalJob, batch_size: int) -> dict:
         return tokens[-max_length:]  # the head reads the last token
 
     sequences = [ids(r, "chosen") for r in held] + [ids(r, "rejected") for r in held]
-    rewards = [x[0] for x in head_logits(model, tokenizer, sequences, batch_size, "Scoring pairs: tuned reward model",
+    rewards = [x[0] for x in head_logits(model, tokenizer, sequences, batch_size, Text("Scoring pairs: tuned reward model"),
                                          job)]
     del model
     gc.collect()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DataError
+from ..messages import Text
 from ..stages.registry import STAGES
 
 # Stages trained online on every row (the validation share is trained on), scored by rewards: grpo, rloo (and ppo).
@@ -17,6 +18,13 @@ BASELINES = {
     "majority": "majority_class",
     "chance": "chance",
 }
+# How a phase message names the model it loads or runs ("Loading the tuned model")
+MODEL_LABELS = {"tuned": Text("tuned"), "base": Text("base")}
+
+
+def model_label(label: str) -> str:
+    """`label` ("tuned", "base") as a phase message names it, translated in the window; other labels as they are."""
+    return MODEL_LABELS.get(label, label)
 
 
 @dataclass
@@ -47,7 +55,7 @@ class EvalJob:
         """A `progress(done, total)` callback that reports `message`."""
         return lambda done, total: self.report(message, done, total)
 
-    def stage_rows(self, what: str) -> tuple[list[dict], list[dict]]:
+    def stage_rows(self, what: Text) -> tuple[list[dict], list[dict]]:
         """(training rows, held-out rows of the split, at most `limit`) in the stage's row layout (data/pairs.py),
         split exactly as training split them; DataError when the split holds none. `what` names the rows."""
         from ..data.stage_data import load_stage_rows
@@ -55,18 +63,23 @@ class EvalJob:
         spec, cfg = STAGES[self.stage], self.config.data
         online = self.stage in ONLINE_STAGES
         if online and self.split == "validation" and not cfg.validation:
-            raise DataError(f"Run {self.run['id']} ({self.stage}) trained on every row: it holds out no validation "
-                            f"{what}.", "Score its test rows (--split test, with data.test or data.test_split "
-                            "set before training), or a validation file (data.validation), which online runs "
-                            "never train on.")
+            raise DataError(Text("Run {id} ({stage}) trained on every row: it holds out no validation {what}.",
+                                 id=self.run['id'], stage=self.stage, what=what),
+                            Text("Score its test rows (--split test, with data.test or data.test_split set "
+                                 "before training), or a validation file (data.validation), which online "
+                                 "runs never train on."))
         rows = load_stage_rows(cfg, spec.formats, spec.title, stop=self.stop,
                                validation=not online or bool(cfg.validation))
         held = (rows.eval if self.split == "validation" else rows.test)[:self.limit or None]
         if not held:
-            where = ("a validation share or file (data.validation_split, data.validation)"
-                     if self.split == "validation" else "a test file or share (data.test, data.test_split)")
-            raise DataError(f"Run {self.run['id']} holds out no {self.split} {what}.",
-                            f"Give it {where} and train it again; held-out rows are never trained on.")
+            where = (Text("a validation share or file (data.validation_split, data.validation)")
+                     if self.split == "validation" else Text("a test file or share (data.test, data.test_split)"))
+            said = (Text("Run {id} holds out no validation {what}.", id=self.run['id'], what=what)
+                    if self.split == "validation" else
+                    Text("Run {id} holds out no test {what}.", id=self.run['id'], what=what))
+            raise DataError(said,
+                            Text("Give it {where} and train it again; held-out rows are never trained on.",
+                                 where=where))
         return rows.train, held
 
     def save(self, model: str, metrics: dict, predictions: list[dict], shots: int = 0, about: str = "") -> None:

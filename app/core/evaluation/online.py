@@ -13,9 +13,10 @@ import gc
 from pathlib import Path
 from typing import Any
 
+from ..messages import Text
 from . import metrics as m
 from .generation import generate
-from .job import EvalJob, prompt_text
+from .job import EvalJob, model_label, prompt_text
 
 
 def reward_model_scores(folder: Path, prompts: list[list[dict]], answers: list[str], batch_size: int,
@@ -38,7 +39,7 @@ def reward_model_scores(folder: Path, prompts: list[list[dict]], answers: list[s
     sequences = [tokenizer.apply_chat_template([*p, {"role": "assistant", "content": a}], tokenize=True,
                                                return_dict=True)["input_ids"] for p, a in zip(prompts, answers,
                                                                                                strict=True)]
-    scores = [x[0] for x in head_logits(model, tokenizer, sequences, batch_size, "Scoring: reward model", job)]
+    scores = [x[0] for x in head_logits(model, tokenizer, sequences, batch_size, Text("Scoring: reward model"), job)]
     del model
     gc.collect()
     return scores
@@ -83,13 +84,14 @@ def score_answers(job: EvalJob, rows: list[dict], answers: list[str], batch_size
 def evaluate_online(job: EvalJob, batch_size: int, max_new_tokens: int | None) -> dict:
     from ..chat.load import load_for_chat
 
-    _train, held = job.stage_rows("prompts")
+    _train, held = job.stage_rows(Text("prompts"))
     max_new_tokens = max_new_tokens or job.config.stage.max_completion_length
     for label, key in (("tuned", job.run["id"]), ("base", job.config.model.source))[:2 if job.base else 1]:
-        job.report(f"Loading the {label} model")
+        job.report(Text("Loading the {label} model", label=model_label(label)))
         model, tokenizer = load_for_chat(key, trust_remote_code=job.config.model.trust_remote_code)
         answers = generate(model, tokenizer, [r["prompt"] for r in held], max_new_tokens=max_new_tokens,
-                           batch_size=batch_size, stop=job.stop, progress=job.progress(f"Generating: {label} model"))
+                           batch_size=batch_size, stop=job.stop, progress=job.progress(
+                               Text("Generating: {label} model", label=model_label(label))))
         del model
         gc.collect()
         job.save(label, *score_answers(job, held, answers, batch_size))

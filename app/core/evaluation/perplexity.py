@@ -13,7 +13,8 @@ import math
 from typing import Any
 
 from ..errors import Cancelled, DataError
-from .job import EvalJob
+from ..messages import Text
+from .job import EvalJob, model_label
 
 PREVIEW_CHARS = 300  # of each block's text shown as its "prompt"
 
@@ -32,11 +33,15 @@ def held_out_blocks(job: EvalJob, tokenizer: Any) -> list[list[int]]:
                                                     validation=False).test]
         blocks = pack(tokenise_documents(texts, tokenizer, None, job.stop, 0, len(texts)), block)
     if not blocks:
-        where = ("a validation share or file (data.validation_split, data.validation)" if job.split == "validation"
-                 else "a test file or share (data.test, data.test_split)")
-        raise DataError(f"Run {job.run['id']} holds out no {job.split} text of at least one block "
-                        f"({block} tokens, training.max_length).", f"Give it {where} with more text, and train it "
-                        "again; held-out text is never trained on.")
+        where = (Text("a validation share or file (data.validation_split, data.validation)")
+                 if job.split == "validation" else Text("a test file or share (data.test, data.test_split)"))
+        said = (Text("Run {id} holds out no validation text of at least one block ({block} tokens, "
+                     "training.max_length).", id=job.run['id'], block=block) if job.split == "validation" else
+                Text("Run {id} holds out no test text of at least one block ({block} tokens, "
+                     "training.max_length).", id=job.run['id'], block=block))
+        raise DataError(said,
+                        Text("Give it {where} with more text, and train it again; held-out text is never "
+                             "trained on.", where=where))
     return blocks[:job.limit or None]
 
 
@@ -47,7 +52,7 @@ def block_losses(model: Any, blocks: list[list[int]], batch_size: int, message: 
     out: list[float] = []
     for start in range(0, len(blocks), batch_size):
         if job.stop is not None and job.stop.is_set():
-            raise Cancelled("Evaluation stopped.")
+            raise Cancelled(Text("Evaluation stopped."))
         ids = torch.tensor(blocks[start:start + batch_size], device=model.device)
         with torch.no_grad():
             logits = model(ids).logits[:, :-1].float()
@@ -62,10 +67,10 @@ def evaluate_text(job: EvalJob, batch_size: int) -> dict:
 
     blocks: list[list[int]] = []
     for label, key in (("tuned", job.run["id"]), ("base", job.config.model.source))[:2 if job.base else 1]:
-        job.report(f"Loading the {label} model")
+        job.report(Text("Loading the {label} model", label=model_label(label)))
         model, tokenizer = load_for_chat(key, trust_remote_code=job.config.model.trust_remote_code)
         blocks = blocks or held_out_blocks(job, tokenizer)
-        losses = block_losses(model, blocks, batch_size, f"Scoring text: {label} model", job)
+        losses = block_losses(model, blocks, batch_size, Text("Scoring text: {label} model", label=model_label(label)), job)
         del model
         gc.collect()
         loss = sum(losses) / len(losses)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Cancelled
+from ..messages import Text
 from . import metrics as m
 
 PREFERENCE_STAGES = ("dpo", "orpo", "simpo")
@@ -31,7 +32,7 @@ def score_pairs(model: Any, tokenizer: Any, rows: list[dict], progress=None, sto
     chosen, rejected, predictions = [], [], []
     for i, row in enumerate(rows):
         if stop is not None and stop.is_set():
-            raise Cancelled("Evaluation stopped.")
+            raise Cancelled(Text("Evaluation stopped."))
         good = answer_logprob(model, tokenizer, row["prompt"], row["chosen"][0])
         bad = answer_logprob(model, tokenizer, row["prompt"], row["rejected"][0])
         chosen.append(good)

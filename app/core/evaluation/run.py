@@ -23,9 +23,10 @@ import gc
 import logging
 from typing import TYPE_CHECKING
 
+from ..messages import Text
 from . import metrics as m
 from .generation import Item, generate, held_out, shots, with_shots
-from .job import ONLINE_STAGES, EvalJob, prompt_text
+from .job import ONLINE_STAGES, EvalJob, model_label, prompt_text
 from .preference import PREFERENCE_STAGES, score_pairs
 
 if TYPE_CHECKING:
@@ -57,8 +58,10 @@ def evaluate_run(request: EvalRequest, *, sink: EventSink | None = None, stop: S
     job = EvalJob(run, parse_config(yaml.safe_load(run["config"])), split, request.limit, request.base, sink, stop,
                   store)
     if few_shot and job.stage not in FEW_SHOT_STAGES:
-        raise StudioError(f"Few-shot prompts apply to generating runs ({', '.join(FEW_SHOT_STAGES)}); run "
-                          f"{run['id']} is a {job.stage} run.", "Drop --few-shot.")
+        raise StudioError(Text("Few-shot prompts apply to generating runs ({few_shot_stages}); run {id} is a "
+                               "{stage} run.",
+                               few_shot_stages=', '.join(FEW_SHOT_STAGES), id=run['id'], stage=job.stage),
+                          Text("Drop --few-shot."))
     if job.stage in PREFERENCE_STAGES:
         result = _evaluate_pairs(job)
     elif job.stage in ("rm", "cls"):
@@ -87,12 +90,14 @@ def _answers(job: EvalJob) -> tuple[list[Item], list]:
     if job.stage == "sft":
         examples = split_examples(job.config.data, job.stop)
         return held_out(getattr(examples, job.split), job.limit, job.split), examples.train
-    train, held = job.stage_rows("answers")
+    train, held = job.stage_rows(Text("answers"))
     good = [r["prompt"] + r["completion"] for r in held if r["label"]]
     if not good:
-        raise DataError(f"Every held-out {job.split} row of run {job.run['id']} is labelled undesirable: there is no "
-                        "good answer to compare the generated ones with.",
-                        "Hold out rows with desirable (true) labels too, or evaluate more of them (--limit).")
+        raise DataError(Text("Every held-out {split} row of run {id} is labelled undesirable: there is no "
+                             "good answer to compare the generated ones with.",
+                             split=job.split, id=job.run['id']),
+                        Text("Hold out rows with desirable (true) labels too, or evaluate more of them "
+                             "(--limit)."))
     job.result["skipped"] = {"undesirable": len(held) - len(good)}
     return held_out(good, None, job.split), [r["prompt"] + r["completion"] for r in train if r["label"]]
 
@@ -111,7 +116,8 @@ def _evaluate_answers(job: EvalJob, few_shot: int, batch_size: int, max_new_toke
             longest = max(len(tokenizer(r, add_special_tokens=False)["input_ids"]) for r in references)
             max_new_tokens = min(MAX_NEW_TOKENS, longest + 16)
         predictions = generate(model, tokenizer, conversations, max_new_tokens=max_new_tokens,
-                               batch_size=batch_size, stop=job.stop, progress=job.progress(f"Generating: {label}"))
+                               batch_size=batch_size, stop=job.stop, progress=job.progress(
+                                   Text("Generating: {label}", label=label)))
         scores = m.score(predictions, references)
         if "skipped" in job.result:
             scores["undesirable_skipped"] = job.result["skipped"]["undesirable"]
@@ -120,14 +126,14 @@ def _evaluate_answers(job: EvalJob, few_shot: int, batch_size: int, max_new_toke
                 for i, (item, p) in enumerate(zip(items, predictions, strict=True))]
         job.save(model_name, scores, rows, shots=shots_k)
 
-    job.report("Loading the tuned model")
+    job.report(Text("Loading the tuned model"))
     trusted = job.config.model.trust_remote_code
     model, tokenizer = load_for_chat(job.run["id"], trust_remote_code=trusted)
     score("tuned model", "tuned", 0, model, tokenizer, [item.messages for item in items])
     del model
     gc.collect()
     if job.base:
-        job.report("Loading the base model")
+        job.report(Text("Loading the base model"))
         model, tokenizer = load_for_chat(job.config.model.source, trust_remote_code=trusted)
         score("base zero-shot", "base", 0, model, tokenizer, [item.messages for item in items])
         if few_shot:
@@ -143,12 +149,13 @@ def _evaluate_pairs(job: EvalJob) -> dict:
     """Preference runs: pairwise accuracy of the tuned model and of its base on the held-out pairs."""
     from ..chat.load import load_for_chat
 
-    _train, rows = job.stage_rows("preference pairs")
+    _train, rows = job.stage_rows(Text("preference pairs"))
     for label, key in (("tuned", job.run["id"]), ("base", job.config.model.source))[:2 if job.base else 1]:
-        job.report(f"Loading the {label} model")
+        job.report(Text("Loading the {label} model", label=model_label(label)))
         model, tokenizer = load_for_chat(key, trust_remote_code=job.config.model.trust_remote_code)
         scores, predictions = score_pairs(model, tokenizer, rows, stop=job.stop,
-                                          progress=job.progress(f"Scoring pairs: {label} model"))
+                                          progress=job.progress(Text("Scoring pairs: {label} model",
+                                                                     label=model_label(label))))
         job.save(label, scores, predictions)
         del model
         gc.collect()

@@ -13,14 +13,15 @@ import re
 from pathlib import Path
 
 from ..errors import ExportError, StudioError
+from ..messages import Text
 from .staging import MARKER
 
 log = logging.getLogger(__name__)
 
 SERVICE, USER = "finetune-studio", "huggingface"
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
-NO_KEYRING_HINT = ("Install or unlock an OS keyring (macOS Keychain, Windows Credential Manager, GNOME Keyring or "
-                   "KWallet), or set HF_TOKEN in the environment for this session.")
+NO_KEYRING_HINT = Text("Install or unlock an OS keyring (macOS Keychain, Windows Credential Manager, GNOME Keyring "
+                       "or KWallet), or set HF_TOKEN in the environment for this session.")
 
 
 class HubError(ExportError):
@@ -29,7 +30,8 @@ class HubError(ExportError):
 
 def check_repo_id(repo: str) -> None:
     if not REPO_ID.match(repo or ""):
-        raise HubError(f"{repo!r} is not a Hub repository id.", "Use the form user/model-name, e.g. alice/quill-lora.")
+        raise HubError(Text("{repo!r} is not a Hub repository id.", repo=repo),
+                       Text("Use the form user/model-name, e.g. alice/quill-lora."))
 
 
 def _keyring():
@@ -50,10 +52,12 @@ def save_token(token: str) -> None:
     """Store the token in the OS keyring (StudioError with a hint when this machine has none)."""
     token = (token or "").strip()
     if not token:
-        raise StudioError("The Hugging Face token is empty.", "Paste a token from huggingface.co/settings/tokens.")
+        raise StudioError(Text("The Hugging Face token is empty."),
+                          Text("Paste a token from huggingface.co/settings/tokens."))
     store = _keyring()
     if store is None:
-        raise StudioError("There is no OS keyring on this machine to keep the Hugging Face token in.", NO_KEYRING_HINT)
+        raise StudioError(Text("There is no OS keyring on this machine to keep the Hugging Face token in."),
+                          NO_KEYRING_HINT)
     store.set_password(SERVICE, USER, token)
 
 
@@ -75,9 +79,10 @@ def hub_token() -> str:
     if token:
         return token
     if store is None:
-        raise HubError("No Hugging Face token: this machine has no OS keyring to keep one in.", NO_KEYRING_HINT)
-    raise HubError("No Hugging Face token is saved.",
-                   "Run `finetune-studio hub login` (or save one on the Export page's Push section).")
+        raise HubError(Text("No Hugging Face token: this machine has no OS keyring to keep one in."),
+                       NO_KEYRING_HINT)
+    raise HubError(Text("No Hugging Face token is saved."),
+                   Text("Run `finetune-studio hub login` (or save one on the Export page's Push section)."))
 
 
 def _offline() -> bool:
@@ -88,8 +93,8 @@ def check_push(repo: str) -> None:
     """Everything a push needs that can be known before exporting: a valid repo id, online mode, a token."""
     check_repo_id(repo)
     if _offline():
-        raise HubError("Cannot push to the Hugging Face Hub: offline mode is on (HF_HUB_OFFLINE).",
-                       "Unset HF_HUB_OFFLINE when you are online, or export without --push-to-hub.")
+        raise HubError(Text("Cannot push to the Hugging Face Hub: offline mode is on (HF_HUB_OFFLINE)."),
+                       Text("Unset HF_HUB_OFFLINE when you are online, or export without --push-to-hub."))
     hub_token()
 
 
@@ -109,13 +114,14 @@ def push_folder(folder: Path, repo: str, *, private: bool = True, extra: list[Pa
         for path in extra or []:
             api.upload_file(path_or_fileobj=str(path), path_in_repo=Path(path).name, repo_id=repo)
     except OfflineModeIsEnabled as exc:
-        raise HubError("Cannot push to the Hugging Face Hub: offline mode is on.",
-                       "Unset HF_HUB_OFFLINE when you are online; the export itself was saved.") from exc
+        raise HubError(Text("Cannot push to the Hugging Face Hub: offline mode is on."),
+                       Text("Unset HF_HUB_OFFLINE when you are online; the export itself was saved.")) from exc
     except HfHubHTTPError as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
-        hint = ("Check the token's write permission, or save a new one with `finetune-studio hub login`."
-                if status in (401, 403) else "Check the repository name and try again.")
-        raise HubError(f"The Hub refused the push ({status}): {_scrub(str(exc), token)}", hint) from None
+        hint = (Text("Check the token's write permission, or save a new one with `finetune-studio hub login`.")
+                if status in (401, 403) else Text("Check the repository name and try again."))
+        raise HubError(Text("The Hub refused the push ({status}): {error}",
+                            status=status, error=_scrub(str(exc), token)), hint) from None
     except OSError as exc:  # connection refused, DNS, timeouts (httpx errors are OSErrors' cousins, below)
         raise _unreachable(endpoint, exc, token) from None
     except Exception as exc:
@@ -127,8 +133,10 @@ def push_folder(folder: Path, repo: str, *, private: bool = True, extra: list[Pa
 
 
 def _unreachable(endpoint: str, exc: Exception, token: str) -> HubError:
-    return HubError(f"Cannot reach the Hugging Face Hub at {endpoint}: {_scrub(str(exc), token)}",
-                    "Check your internet connection (and HF_ENDPOINT if you set it); the export itself was saved.")
+    return HubError(Text("Cannot reach the Hugging Face Hub at {endpoint}: {error}",
+                         endpoint=endpoint, error=_scrub(str(exc), token)),
+                    Text("Check your internet connection (and HF_ENDPOINT if you set it); the export itself "
+                         "was saved."))
 
 
 def _scrub(text: str, token: str) -> str:

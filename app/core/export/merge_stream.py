@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..messages import Text
+
 ADAPTER_PREFIX = "base_model.model."
 # LoraConfig fields that change what a merge must compute (or forbid merging): any of them set → peft merges.
 VARIANT_FIELDS = ("use_dora", "lora_bias", "use_qalora", "modules_to_save", "trainable_token_indices",
@@ -151,7 +153,8 @@ def stream_merge(base_dir: Path, adapter_dir: Path, out: Path, dtype: Any, max_s
     digests: dict[str, str] = {}
     for n, (filename, keys) in enumerate(plan.filename_to_tensors.items()):
         if progress is not None:
-            progress(f"Merging shard {n + 1} of {len(plan.filename_to_tensors)}", n, len(plan.filename_to_tensors))
+            shards = len(plan.filename_to_tensors)
+            progress(Text("Merging shard {shard} of {shards}", shard=n + 1, shards=shards), n, shards)
         shard: dict[str, Any] = {}
         for key in keys:
             with safe_open(where[key], framework="pt") as f:  # closed at once: its mapped pages leave memory

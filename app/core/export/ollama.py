@@ -18,6 +18,7 @@ from typing import Any
 
 from ..chat.checks import CONVERSATION as CHECK_CONVERSATION
 from ..errors import ExportError
+from ..messages import Text
 from .staging import staged
 
 log = logging.getLogger(__name__)
@@ -47,21 +48,23 @@ def chatml_default_system(tokenizer: Any) -> str | None:
     """The system prompt the template adds by itself (None if it adds none); ExportError if it is not ChatML."""
     template = getattr(tokenizer, "chat_template", None)
     if not template:
-        raise ExportError("The model has no chat template, so an Ollama TEMPLATE cannot be written.",
-                          "Export the GGUF alone (--gguf) and write the Modelfile's TEMPLATE by hand.")
+        raise ExportError(Text("The model has no chat template, so an Ollama TEMPLATE cannot be written."),
+                          Text("Export the GGUF alone (--gguf) and write the Modelfile's TEMPLATE by hand."))
     try:
         full = tokenizer.apply_chat_template(PROBE, tokenize=False, add_generation_prompt=True)
         bare = tokenizer.apply_chat_template(PROBE[1:2], tokenize=False, add_generation_prompt=True)
     except Exception as exc:  # a template that cannot render the probe is not one we can translate
-        raise ExportError(f"The model's chat template failed on a test conversation: {exc}",
-                          "Export the GGUF alone (--gguf) and write the Modelfile's TEMPLATE by hand.") from exc
+        raise ExportError(Text("The model's chat template failed on a test conversation: {error}",
+                               error=str(exc)),
+                          Text("Export the GGUF alone (--gguf) and write the Modelfile's TEMPLATE by hand.")) from exc
     tail = _chatml(PROBE[1:2])
     match = re.fullmatch(re.escape(START) + r"system\n(.*)" + re.escape(END) + r"\n", bare[:-len(tail)], re.S) \
         if bare.endswith(tail) and bare != tail else None
     if full != _chatml(PROBE) or not (bare == tail or match):
-        raise ExportError("The model's chat template is not ChatML-style (<|im_start|>role ... <|im_end|>), so it "
-                          "cannot be translated to an Ollama TEMPLATE yet.",
-                          "Export the GGUF alone (--gguf); llama.cpp reads the chat template from the file.")
+        raise ExportError(Text("The model's chat template is not ChatML-style (<|im_start|>role ... "
+                               "<|im_end|>), so it cannot be translated to an Ollama TEMPLATE yet."),
+                          Text("Export the GGUF alone (--gguf); llama.cpp reads the chat template from the "
+                               "file."))
     return match.group(1) if match else None
 
 
@@ -74,8 +77,8 @@ def stop_tokens(tokenizer: Any) -> list[str]:
 
 def _quote(text: str) -> str:
     if '"""' in text:
-        raise ExportError('The system prompt contains """, which a Modelfile cannot quote.',
-                          'Remove the triple quotes from the system prompt.')
+        raise ExportError(Text("The system prompt contains \"\"\", which a Modelfile cannot quote."),
+                          Text("Remove the triple quotes from the system prompt."))
     return f'"""{text}"""'
 
 

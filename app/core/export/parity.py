@@ -24,6 +24,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..messages import Text
+
 EPS = {"fp32": 2.0**-23, "fp16": 2.0**-10, "bf16": 2.0**-7}
 ULPS = 128
 AGREEMENT_FLOOR = 0.95
@@ -96,14 +98,15 @@ class Verdict:
                 f"largest logit difference ≤ {ULPS} × eps({self.dtype}) × largest logit = {self.tolerance:.3g}")
         return text + (f", next-token agreement ≥ {AGREEMENT_FLOOR:.0%}" if self.by_agreement else "")
 
-    def failure(self) -> str:
+    def failure(self) -> Text:
         """Why it failed, in the user's terms."""
         if not math.isfinite(self.max_abs_diff):
-            return "the export's outputs are not finite numbers"
+            return Text("the export's outputs are not finite numbers")
         if self.max_abs_diff > self.tolerance:
-            return f"max logit difference {self.max_abs_diff:.3g} > {self.tolerance:.3g} ({self.rule()})"
-        return (f"the next token differs at {1 - self.top1_agreement:.1%} of positions, more than "
-                f"{1 - AGREEMENT_FLOOR:.0%} ({self.rule()})")
+            return Text("max logit difference {diff:.3g} > {tolerance:.3g} ({rule})", diff=float(self.max_abs_diff),
+                        tolerance=float(self.tolerance), rule=self.rule())
+        return Text("the next token differs at {share:.1%} of positions, more than {floor:.0%} ({rule})",
+                    share=1 - float(self.top1_agreement), floor=1 - AGREEMENT_FLOOR, rule=self.rule())
 
     def report(self, prefix: str = "") -> dict[str, Any]:
         """The properties stored with the artifact and shown in the parity report and the model card."""

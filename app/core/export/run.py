@@ -41,24 +41,27 @@ def resolve_source(run: dict, config: RunConfig, store: Store, checkpoint: int |
     folder = run_dir(run["id"])
     best = _best_checkpoint(run, store)
     if checkpoint in (None, "best") and best is not None:
-        return best, f"best checkpoint (step {run.get('best_step')})"
+        return best, Text("best checkpoint (step {step})", step=run.get('best_step'))
     if checkpoint == "best":
-        raise ExportError(f"Run {run['id']} has no best checkpoint: it was not evaluated on validation data, or its "
-                          "best checkpoint was deleted.", "Export the final model (--checkpoint final) or a step.")
+        raise ExportError(Text("Run {id} has no best checkpoint: it was not evaluated on validation data, or "
+                               "its best checkpoint was deleted.", id=run['id']),
+                          Text("Export the final model (--checkpoint final) or a step."))
     if checkpoint not in (None, "final"):
         source = folder / "checkpoints" / f"checkpoint-{int(checkpoint)}"
         if not source.is_dir():
-            raise ExportError(f"Run {run['id']} has no checkpoint at step {checkpoint}.",
-                              "Run `finetune-studio runs show RUN` to list its checkpoints.")
-        return source, f"checkpoint at step {int(checkpoint)}"
+            raise ExportError(Text("Run {id} has no checkpoint at step {checkpoint}.",
+                                   id=run['id'], checkpoint=checkpoint),
+                              Text("Run `finetune-studio runs show RUN` to list its checkpoints."))
+        return source, Text("checkpoint at step {step}", step=int(checkpoint))
     source = folder / ("adapter" if METHODS[config.method.name].uses_adapter else "merged")
     if source.exists():
-        return source, "final model"
+        return source, Text("final model")
     ckpt = last_checkpoint(folder)
     if ckpt is None:
-        raise ExportError(f"Run {run['id']} has nothing to export yet (no adapter, model or checkpoint).",
-                          "Wait until it has saved a checkpoint, or resume it.")
-    return ckpt, f"last checkpoint (step {ckpt.name.split('-')[-1]})"
+        raise ExportError(Text("Run {id} has nothing to export yet (no adapter, model or checkpoint).",
+                               id=run['id']),
+                          Text("Wait until it has saved a checkpoint, or resume it."))
+    return ckpt, Text("last checkpoint (step {step})", step=ckpt.name.split('-')[-1])
 
 
 def _best_checkpoint(run: dict, store: Store) -> Path | None:
@@ -82,7 +85,8 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
 
     folders = request.folders()
     if not folders:
-        raise StudioError("Choose what to export.", "Add --merged DIR, --adapter DIR, --gguf DIR and/or --ollama DIR.")
+        raise StudioError(Text("Choose what to export."),
+                          Text("Add --merged DIR, --adapter DIR, --gguf DIR and/or --ollama DIR."))
     merged, adapter, gguf, ollama, quant = request.merged, request.adapter, request.gguf, request.ollama, request.quant
     store = store or Store()
     run = store.get_run(request.run)
@@ -92,18 +96,22 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
     config = parse_config(data)
     uses_adapter = METHODS[config.method.name].uses_adapter
     if adapter and not uses_adapter:
-        raise ExportError(f"A {METHODS[config.method.name].title} run trains the whole model: it has no adapter.",
-                          "Use --merged to export the whole model.")
+        raise ExportError(Text("A {title} run trains the whole model: it has no adapter.",
+                               title=METHODS[config.method.name].title),
+                          Text("Use --merged to export the whole model."))
     if request.push_to_hub and not (merged or adapter):
-        raise ExportError("--push-to-hub uploads the merged model or the adapter.", "Add --merged or --adapter.")
+        raise ExportError(Text("--push-to-hub uploads the merged model or the adapter."),
+                          Text("Add --merged or --adapter."))
     for folder in folders.values():
         check_target(folder)  # a folder that is not an earlier export of ours: refused in a second
     source, label = resolve_source(run, config, store, request.checkpoint)
     head = STAGES[config.training.stage].head == "sequence"
     if head and (gguf or ollama):
-        raise ExportError(f"Run {run['id']} is a {STAGES[config.training.stage].title.lower()} run: its model scores "
-                          "or labels text, and GGUF and Ollama exports are for chat models.",
-                          "Export it with --merged (an AutoModelForSequenceClassification folder) and/or --adapter.")
+        raise ExportError(Text("Run {id} is a {lower} run: its model scores or labels text, and GGUF and "
+                               "Ollama exports are for chat models.",
+                               id=run['id'], lower=STAGES[config.training.stage].title.lower()),
+                          Text("Export it with --merged (an AutoModelForSequenceClassification folder) "
+                               "and/or --adapter."))
     if request.push_to_hub:
         from .hub import check_push
 

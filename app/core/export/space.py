@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import ExportError
+from ..messages import Text
 
 DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp32": 4.0}
 # bytes per weight of each GGUF type; the K-mixes as llama.cpp reports them for a 7B llama (Q4_K_M 4.89 bits,
@@ -89,9 +90,11 @@ def check_disk(run: dict, folders: dict[str, Path], dtype: str, quant: str) -> N
     """ExportError, before any work, when the chosen targets (kind -> folder) will not fit on their disks."""
     for need, free, folder in _per_disk(run, folders, dtype, quant).values():
         if need + DISK_MARGIN > free:
-            raise ExportError(f"Not enough disk space: the export needs about {human_size(need)} but only "
-                              f"{human_size(free)} is free on the disk that holds {folder}.",
-                              "Free some space, choose a folder on another disk, or export fewer targets.")
+            raise ExportError(Text("Not enough disk space: the export needs about {need} but only {free} is "
+                                   "free on the disk that holds {folder}.",
+                                   need=human_size(need), free=human_size(free), folder=folder),
+                              Text("Free some space, choose a folder on another disk, or export fewer "
+                                   "targets."))
 
 
 def need_on_disk(run: dict, folders: dict[str, Path], dtype: str, quant: str, folder: Path) -> int | None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..diskfull import is_disk_full, mount_point
 from ..errors import ExportError
+from ..messages import Text
 from .space import DISK_MARGIN, free_disk, human_size
 
 MARKER = ".finetune-studio-export"
@@ -38,11 +39,12 @@ class DiskFull(ExportError):
     def __init__(self, folder: Path, need: int | None = None):
         self.folder = Path(folder)
         free = free_disk(self.folder) or 0
-        action = (f"free about {human_size(max(need + DISK_MARGIN - free, DISK_MARGIN))} and export again"
-                  if need else "free some space there and export again")
-        super().__init__(f"Not enough free disk space on {mount_point(self.folder)} (the disk that holds "
-                         f"{self.folder}): {action}.", "Nothing half-written was kept. Or choose a folder on another "
-                         "disk.")
+        action = (Text("free about {size} and export again", size=human_size(max(need + DISK_MARGIN - free,
+                                                                                   DISK_MARGIN)))
+                  if need else Text("free some space there and export again"))
+        super().__init__(Text("Not enough free disk space on {disk} (the disk that holds {folder}): {action}.",
+                              disk=mount_point(self.folder), folder=self.folder, action=action),
+                         Text("Nothing half-written was kept. Or choose a folder on another disk."))
 
 
 def read_marker(folder: Path) -> dict | None:
@@ -103,15 +105,18 @@ def check_target(folder: Path) -> None:
     state = target_state(folder)
     if state != "foreign":
         return
-    hint = ("Choose an empty or new folder, or move or delete what is in it yourself: an export never removes "
-            "anything it did not write.")
+    hint = Text("Choose an empty or new folder, or move or delete what is in it yourself: an export never "
+                "removes anything it did not write.")
     if not folder.is_dir() or folder.is_symlink():
-        raise ExportError(f"{folder} exists and is not a folder.", hint)
+        raise ExportError(Text("{folder} exists and is not a folder.", folder=folder), hint)
     extra = _foreign(folder)
-    listed = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
-    what = ("is not an export of Finetune Studio" if read_marker(folder) is None else
-            "holds files that the earlier export there did not write")
-    raise ExportError(f"{folder} already exists and {what} ({listed}).", hint)
+    listed = (Text("{files} and {n} more", files=", ".join(extra[:3]), n=len(extra) - 3) if len(extra) > 3
+              else ", ".join(extra))
+    said = (Text("{folder} already exists and is not an export of Finetune Studio ({listed}).", folder=folder,
+                 listed=listed) if read_marker(folder) is None else
+            Text("{folder} already exists and holds files that the earlier export there did not write ({listed}).",
+                 folder=folder, listed=listed))
+    raise ExportError(said, hint)
 
 
 def clean_leftovers(parent: Path) -> None:
@@ -138,7 +143,8 @@ def _fresh(path: Path, kind: str, run_id: str | None) -> Path:
     if path.is_dir() and not path.is_symlink() and read_marker(path) is not None:
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
-        raise ExportError(f"{path} is in the way of the export's working folder.", "Move or delete it yourself.")
+        raise ExportError(Text("{path} is in the way of the export's working folder.", path=path),
+                          Text("Move or delete it yourself."))
     try:
         path.mkdir()
         _write_marker(path, kind, run_id, [])

@@ -124,8 +124,9 @@ def export_adapter(config: RunConfig | None, model: PreTrainedModel, tokenizer: 
             del base, reloaded
             props.update(verdict.report())
             if not verdict.passed:
-                raise ExportError(f"The saved adapter does not reproduce the trained model: {verdict.failure()}.",
-                                  "Export again; if it persists, report it with the run's log.")
+                raise ExportError(Text("The saved adapter does not reproduce the trained model: {failure}.",
+                                       failure=verdict.failure()),
+                                  Text("Export again; if it persists, report it with the run's log."))
             props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp, trust_remote_code=trusted),
                                        _generation_config(model), _warner(ctx)))
         if config is not None:
@@ -139,9 +140,9 @@ def _check_mergeable(model: Any) -> None:
     """Prompt, prefix and P-tuning add virtual tokens rather than change weights: there is nothing to merge."""
     peft_cfg = getattr(model, "peft_config", {}).get("default")
     if peft_cfg is not None and peft_cfg.is_prompt_learning:
-        raise ExportError(f"A {peft_cfg.peft_type.value.lower().replace('_', ' ')} adapter adds virtual tokens and "
-                          "cannot be merged into the model's weights.",
-                          "Export the adapter instead and load it on the base model.")
+        raise ExportError(Text("A {kind} adapter adds virtual tokens and cannot be merged into the model's "
+                               "weights.", kind=peft_cfg.peft_type.value.lower().replace('_', ' ')),
+                          Text("Export the adapter instead and load it on the base model."))
 
 
 def export_merged(config: RunConfig, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out: Path,
@@ -213,7 +214,8 @@ def _reference(model: Any, adapter_dir: Path, reuse: bool, trust_remote_code: bo
     if reuse and not _is_quantized(model):
         return model
     if not (adapter_dir / "adapter_config.json").exists():
-        raise ExportError(f"No adapter found in {adapter_dir}.", "Export the adapter first.")
+        raise ExportError(Text("No adapter found in {adapter_dir}.", adapter_dir=adapter_dir),
+                          Text("Export the adapter first."))
     base = AutoModelForCausalLM.from_pretrained(_base_folder(model), dtype=torch.float32,
                                                 trust_remote_code=trust_remote_code)
     return PeftModel.from_pretrained(base, adapter_dir)
@@ -228,7 +230,7 @@ def _merge_streamed(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, ad
 
     expected = None
     if config.export.verify:
-        report("Computing the adapter model's reference logits", 0, 4)
+        report(Text("Computing the adapter model's reference logits"), 0, 4)
         # reading logits leaves the model as it was, so a trained fp32 model serves as its own reference
         reference = _reference(model, adapter_dir, in_place or all(p.dtype == torch.float32
                                                                    for p in model.parameters()),
@@ -240,7 +242,7 @@ def _merge_streamed(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, ad
     generation = _generation_config(model)
     if in_place:
         model.to("meta")  # ours to release: the merge reads the base from disk
-    report(f"Saving in {config.export.dtype}, merging the adapter shard by shard", 2, 4)
+    report(Text("Saving in {dtype}, merging the adapter shard by shard", dtype=config.export.dtype), 2, 4)
     digests = stream_merge(Path(_base_folder(model)), adapter_dir, tmp, torch_dtype(config.export.dtype),
                            config.export.max_shard_size, progress=lambda message, i, n: report(message, 2, 4),
                            trust_remote_code=config.model.trust_remote_code)
@@ -251,22 +253,23 @@ def _merge_in_memory(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, a
                      in_place: bool, props: dict) -> tuple[Any, Any, dict]:
     """peft's merge_and_unload on an fp32 copy (or the whole-model run as trained), checked, then saved."""
     if hasattr(model, "peft_config"):
-        report("Loading the base in full precision", 0, 4)
+        report(Text("Loading the base in full precision"), 0, 4)
         reference = _reference(model, adapter_dir, in_place, config.model.trust_remote_code)
         expected = _logits(reference, tokenizer)
-        report("Merging the adapter", 1, 4)
+        report(Text("Merging the adapter"), 1, 4)
         props["reference_dtype"] = weights_dtype(reference)
         merged = reference.merge_and_unload()
         del reference
         verdict = compare(expected, _logits(merged, tokenizer), props["reference_dtype"], weights_dtype(merged))
         props["merge_max_abs_diff"] = verdict.max_abs_diff
         if not verdict.passed:
-            raise ExportError(f"Merging changed the model's outputs: {verdict.failure()}.",
-                              "Export the adapter instead and report this with the run's log.")
+            raise ExportError(Text("Merging changed the model's outputs: {failure}.",
+                                   failure=verdict.failure()),
+                              Text("Export the adapter instead and report this with the run's log."))
     else:
         merged, expected, props["merge_max_abs_diff"] = model, _logits(model, tokenizer), 0.0
         props["reference_dtype"] = weights_dtype(model)
-    report(f"Saving in {config.export.dtype}", 2, 4)
+    report(Text("Saving in {dtype}", dtype=config.export.dtype), 2, 4)
     merged = merged.to(torch_dtype(config.export.dtype))
     merged.config.use_cache = True
     merged.save_pretrained(tmp, safe_serialization=True, max_shard_size=config.export.max_shard_size)
@@ -291,8 +294,9 @@ def _verify_shards(folder: Path, digests: dict[str, str]) -> None:
                     mismatched.append(key)
     missing = [k for k in digests if k not in seen and not k.endswith("lm_head.weight")]
     if mismatched or missing:
-        raise ExportError(f"The saved files differ from the merged model ({len(mismatched)} tensors differ, "
-                          f"{len(missing)} missing).", "Check free disk space and export again.")
+        raise ExportError(Text("The saved files differ from the merged model ({mismatched} tensors differ, "
+                               "{missing} missing).", mismatched=len(mismatched), missing=len(missing)),
+                          Text("Check free disk space and export again."))
 
 
 def _generation_config(model: Any) -> Any:
@@ -302,14 +306,14 @@ def _generation_config(model: Any) -> Any:
 
 def _judge(verdict: Any, ctx: RunContext) -> None:
     if not verdict.passed:
-        raise ExportError(f"The exported {verdict.candidate} model does not answer like the trained model: "
-                          f"{verdict.failure()}.",
-                          "Check free disk space and export again; export in fp32 to see whether rounding is the "
-                          "cause, and if fp32 fails too, report it with the run's log.")
+        raise ExportError(Text("The exported {candidate} model does not answer like the trained model: "
+                               "{failure}.", candidate=verdict.candidate, failure=verdict.failure()),
+                          Text("Check free disk space and export again; export in fp32 to see whether "
+                               "rounding is the cause, and if fp32 fails too, report it with the run's log."))
     if verdict.rounding_costs:
-        ctx.warn(f"Rounding to {verdict.candidate} changes the model's next-token choice at "
-                 f"{1 - verdict.top1_agreement:.1%} of positions.",
-                 "Export in fp16 or fp32 to keep the tuned behaviour.")
+        ctx.warn(Text("Rounding to {candidate} changes the model's next-token choice at {share:.1%} of "
+                      "positions.", candidate=verdict.candidate, share=1 - float(verdict.top1_agreement)),
+                 Text("Export in fp16 or fp32 to keep the tuned behaviour."))
 
 
 def _warner(ctx: RunContext):

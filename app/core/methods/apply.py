@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StudioError
+from ..messages import Text
 from .counts import freeze_selects
 from .registry import METHODS
 
@@ -109,8 +110,10 @@ def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool 
         try:
             model = get_peft_model(model, config)
         except ValueError as exc:
-            raise StudioError(f"Cannot apply {METHODS[method.name].title} to this model: {exc}",
-                              "Check method.target_modules against the model's layer names, or use 'all-linear'.") \
+            raise StudioError(Text("Cannot apply {title} to this model: {error}",
+                                   title=METHODS[method.name].title, error=str(exc)),
+                              Text("Check method.target_modules against the model's layer names, or use "
+                                   "'all-linear'.")) \
                 from exc
     from ..training.kernels import fuse_lora
 
@@ -133,16 +136,18 @@ def resolve_adapter(key: str, store: Any, current_run: str | None = None) -> Pat
         try:
             run_id = store.get_run(key)["id"]
         except StudioError:
-            raise StudioError(f"method.init_adapter: '{key}' is neither an adapter folder nor a run.",
-                              "Give a finished run's id or name (Runs page), or a folder with adapter_config.json.") \
+            raise StudioError(Text("method.init_adapter: '{key}' is neither an adapter folder nor a run.",
+                                   key=key),
+                              Text("Give a finished run's id or name (Runs page), or a folder with "
+                                   "adapter_config.json.")) \
                 from None
         if run_id == current_run:
-            raise StudioError(f"method.init_adapter: '{key}' names this run itself.",
-                              "Give the earlier run's id (Runs page): several runs share this name.")
+            raise StudioError(Text("method.init_adapter: '{key}' names this run itself.", key=key),
+                              Text("Give the earlier run's id (Runs page): several runs share this name."))
         folder = run_dir(run_id) / "adapter"
         if not (folder / "adapter_config.json").exists():
-            raise StudioError(f"Run '{key}' has no adapter to continue from.",
-                              "Only runs of an adapter method that finished (or were exported) save one.")
+            raise StudioError(Text("Run '{key}' has no adapter to continue from.", key=key),
+                              Text("Only runs of an adapter method that finished (or were exported) save one."))
     return folder
 
 
@@ -155,13 +160,16 @@ def _continue_adapter(model: Any, method: MethodConfig, folder: Path) -> Any:
     saved = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
     want, have = PEFT_TYPES.get(method.name, "LORA"), saved.get("peft_type")
     if have != want:
-        raise StudioError(f"The adapter in {folder} is a {have} adapter; {METHODS[method.name].title} continues "
-                          f"a {want} adapter.", "Choose the method the adapter was trained with.")
+        raise StudioError(Text("The adapter in {folder} is a {have} adapter; {title} continues a {want} "
+                               "adapter.",
+                               folder=folder, have=have, title=METHODS[method.name].title, want=want),
+                          Text("Choose the method the adapter was trained with."))
     try:
         return PeftModel.from_pretrained(model, str(folder), is_trainable=True)
     except (RuntimeError, ValueError, KeyError) as exc:  # shapes or layer names of another base model
-        raise StudioError(f"The adapter in {folder} does not fit this model: {exc}",
-                          "Continue an adapter trained on the same base model.") from exc
+        raise StudioError(Text("The adapter in {folder} does not fit this model: {error}",
+                               folder=folder, error=str(exc)),
+                          Text("Continue an adapter trained on the same base model.")) from exc
 
 
 def _decoder_layers(model: Any) -> tuple[str, int]:
@@ -175,8 +183,8 @@ def _decoder_layers(model: Any) -> tuple[str, int]:
             return name, size
     if lists:
         return lists[0]
-    raise StudioError("Cannot find this model's decoder layers for freeze tuning.",
-                      "Use freeze_modules to name what to train, or choose LoRA.")
+    raise StudioError(Text("Cannot find this model's decoder layers for freeze tuning."),
+                      Text("Use freeze_modules to name what to train, or choose LoRA."))
 
 
 def _select(model: Any, method: MethodConfig) -> None:
@@ -185,19 +193,23 @@ def _select(model: Any, method: MethodConfig) -> None:
     if method.name == "bias":
         chosen = {n for n, _ in params if n.endswith(".bias")}
         if not chosen:
-            raise StudioError("This model has no bias parameters; choose LN tuning or LoRA.",
-                              "Bias-only tuning needs a model with biases (e.g. Qwen2); set method.name to "
-                              "ln_tuning or lora.")
+            raise StudioError(Text("This model has no bias parameters; choose LN tuning or LoRA."),
+                              Text("Bias-only tuning needs a model with biases (e.g. Qwen2); set method.name "
+                                   "to ln_tuning or lora."))
     else:
         prefix, layers = _decoder_layers(model)
         if method.freeze_trainable_layers > layers:
-            raise StudioError(f"The model has {layers} layers; freeze_trainable_layers is "
-                              f"{method.freeze_trainable_layers}.",
-                              f"Set method.freeze_trainable_layers to at most {layers}, or choose full.")
+            raise StudioError(Text("The model has {layers} layers; freeze_trainable_layers is "
+                                   "{freeze_trainable_layers}.",
+                                   layers=layers, freeze_trainable_layers=method.freeze_trainable_layers),
+                              Text("Set method.freeze_trainable_layers to at most {layers}, or choose full.",
+                                   layers=layers))
         unknown = [m for m in method.freeze_modules if not any(f".{m.strip('.')}." in f".{n}." for n, _ in params)]
         if unknown:
-            raise StudioError(f"No module of this model is called {', '.join(unknown)} (method.freeze_modules).",
-                              "Use names from the model's weights, e.g. embed_tokens, norm, mlp, self_attn, q_proj.")
+            raise StudioError(Text("No module of this model is called {unknown} (method.freeze_modules).",
+                                   unknown=', '.join(unknown)),
+                              Text("Use names from the model's weights, e.g. embed_tokens, norm, mlp, "
+                                   "self_attn, q_proj."))
         chosen = {n for n, _ in params
                   if freeze_selects(n, prefix, layers, method.freeze_trainable_layers, method.freeze_modules)}
     for _, p in params:
@@ -258,9 +270,11 @@ def plain_lora_model(model: Any, initial: Path, work: Path, trust_remote_code: b
         model.train()
     verdict = compare([a], [b], trained, dtype_name(base.dtype))
     if not verdict.passed:
-        raise ExportError(f"Converting the {model.peft_config['default'].init_lora_weights} adapter for the "
-                          f"original model changed its outputs: {verdict.failure()}.",
-                          "Export the run's checkpoint instead and report this with the run's log.")
+        raise ExportError(Text("Converting the {init_lora_weights} adapter for the original model changed "
+                               "its outputs: {failure}.",
+                               init_lora_weights=model.peft_config['default'].init_lora_weights,
+                               failure=verdict.failure()),
+                          Text("Export the run's checkpoint instead and report this with the run's log."))
     return converted
 
 

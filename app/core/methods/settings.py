@@ -6,6 +6,7 @@ from typing import Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
+from ..messages import Text
 from ..sections import ADVANCED, AutoSection
 
 MethodName = Literal["full", "freeze", "lora", "qlora", "dora", "rslora", "pissa", "olora", "loraplus", "adalora",
@@ -95,18 +96,22 @@ class MethodConfig(AutoSection):
     @model_validator(mode="after")
     def _schedule(self) -> MethodConfig:
         if self.adalora_tinit + self.adalora_tfinal > 0.9:
-            raise ValueError("adalora_tinit + adalora_tfinal must leave at least 10% of the steps for pruning")
+            raise ValueError(Text("adalora_tinit + adalora_tfinal must leave at least 10% of the steps for "
+                                  "pruning"))
         if self.name == "adalora" and self.adalora_target_rank > self.rank:
-            raise ValueError("adalora_target_rank must not exceed rank (AdaLoRA starts at rank and prunes)")
+            raise ValueError(Text("adalora_target_rank must not exceed rank (AdaLoRA starts at rank and "
+                                  "prunes)"))
         if self.name == "freeze" and self.freeze_trainable_layers == 0 and not self.freeze_modules:
-            raise ValueError("freeze trains nothing: set freeze_trainable_layers above 0 or list freeze_modules")
+            raise ValueError(Text("freeze trains nothing: set freeze_trainable_layers above 0 or list "
+                                  "freeze_modules"))
         if self.init_adapter and self.name in ("full", "freeze", "bias"):
-            raise ValueError(f"init_adapter continues an adapter, but {self.name} trains the model's own weights")
+            raise ValueError(Text("init_adapter continues an adapter, but {name} trains the model's own "
+                                  "weights", name=self.name))
         return self
 
     @field_validator("target_modules")
     @classmethod
     def _targets(cls, value: str | list[str]) -> str | list[str]:
         if isinstance(value, list) and not value:
-            raise ValueError("give at least one module name, or 'all-linear'")
+            raise ValueError(Text("give at least one module name, or 'all-linear'"))
         return value

@@ -20,6 +20,7 @@ import yaml
 from ..config import parse_config
 from ..errors import StudioError
 from ..events import EventSink, StopFlag
+from ..messages import Text
 from ..paths import run_dir
 from ..store import Store, new_run_id, run_seconds
 from .checkpoints import last_checkpoint
@@ -41,15 +42,16 @@ def prepare_extension(key: str, epochs: float, store: Store) -> str:
 
     row = store.get_run(key)
     if row["status"] != "completed":
-        raise StudioError(f"Run {row['id']} is {row['status']}, not completed.",
-                          "Resume a stopped run instead: finetune-studio train --resume RUN.")
+        raise StudioError(Text("Run {id} is {status}, not completed.", id=row['id'], status=row['status']),
+                          Text("Resume a stopped run instead: finetune-studio train --resume RUN."))
     if epochs <= 0:
-        raise StudioError("Extend by a positive number of epochs.", "Example: --epochs 1")
+        raise StudioError(Text("Extend by a positive number of epochs."),
+                          Text("Example: --epochs 1"))
     engine.refuse_unresumable(row.get("stage") or "sft")
     checkpoint = last_checkpoint(run_dir(row["id"]))
     if checkpoint is None or not (checkpoint / "trainer_state.json").is_file():
-        raise StudioError(f"Run {row['id']} kept no final checkpoint to continue from.",
-                          "Clone its config and raise the epochs (it starts again from the base model).")
+        raise StudioError(Text("Run {id} kept no final checkpoint to continue from.", id=row['id']),
+                          Text("Clone its config and raise the epochs (it starts again from the base model)."))
     config = parse_config(yaml.safe_load(row["config"]))
     state = json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))
     t = config.training

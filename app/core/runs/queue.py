@@ -16,6 +16,7 @@ from typing import Any
 
 from ..config import RunConfig, parse_config
 from ..errors import StudioError
+from ..messages import Text
 from ..store import Store
 from .names import default_name, run_name, taken_names
 
@@ -50,7 +51,8 @@ def items(store: Store, sweep: str | None = None) -> list[dict]:
 def _item(store: Store, item_id: int) -> dict:
     rows = list(_table(store).rows_where("id = ?", [item_id]))
     if not rows:
-        raise StudioError(f"No queue item {item_id}.", "List the queue with `finetune-studio queue list`.")
+        raise StudioError(Text("No queue item {item_id}.", item_id=item_id),
+                          Text("List the queue with `finetune-studio queue list`."))
     return rows[0]
 
 
@@ -58,7 +60,8 @@ def move(store: Store, item_id: int, delta: int) -> None:
     """Move a queued item `delta` places among the queued items (negative: earlier)."""
     item = _item(store, item_id)
     if item["status"] != "queued":
-        raise StudioError(f"Queue item {item_id} is {item['status']}.", "Only waiting items can be moved.")
+        raise StudioError(Text("Queue item {item_id} is {status}.", item_id=item_id, status=item['status']),
+                          Text("Only waiting items can be moved."))
     queued = [row for row in items(store) if row["status"] == "queued"]
     index = next(i for i, row in enumerate(queued) if row["id"] == item_id)
     target = max(0, min(len(queued) - 1, index + delta))
@@ -72,10 +75,14 @@ def cancel(store: Store, item_id: int) -> None:
     """Take a waiting item out of the queue (it stays listed as cancelled)."""
     item = _item(store, item_id)
     if item["status"] == "running":
-        raise StudioError(f"Queue item {item_id} is training now (run {item['run_id']}).",
-                          "Stop the run (Ctrl+C in `queue run`, or Stop in the GUI); the queue stops with it.")
+        raise StudioError(Text("Queue item {item_id} is training now (run {run_id}).",
+                               item_id=item_id, run_id=item['run_id']),
+                          Text("Stop the run (Ctrl+C in `queue run`, or Stop in the GUI); the queue stops "
+                               "with it."))
     if item["status"] != "queued":
-        raise StudioError(f"Queue item {item_id} has already {item['status']}.", "Only waiting items can be cancelled.")
+        raise StudioError(Text("Queue item {item_id} has already {status}.",
+                               item_id=item_id, status=item['status']),
+                          Text("Only waiting items can be cancelled."))
     store.db["queue"].update(item_id, {"status": "cancelled", "finished": time.time()})
 
 
@@ -95,8 +102,9 @@ def run_queue(store: Store, sink: Any, stop: Any, train=None) -> list[dict]:
         item = queued[0]
         run_id = new_run_id()
         store.db["queue"].update(item["id"], {"status": "running", "run_id": run_id})
-        sink.emit("phase", name="queue", message=f"Training {item['name']} ({len(done) + 1} of "
-                  f"{len(done) + len(queued)})", current=len(done), total=len(done) + len(queued))
+        sink.emit("phase", name="queue", message=Text("Training {name} ({n} of {total})", name=item['name'],
+                                                      n=len(done) + 1, total=len(done) + len(queued)),
+                  current=len(done), total=len(done) + len(queued))
         try:
             config = parse_config(_yaml(item["config"]))
             config = config.model_copy(update={"name": run_name(config, taken_names(store))})  # no two runs share one

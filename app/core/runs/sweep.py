@@ -7,6 +7,7 @@ import itertools
 import secrets
 
 from ..config import RunConfig, parse_config
+from ..messages import Text
 from ..store import Store
 
 AXES = {  # sweep axis -> (config section, field, short label)
@@ -84,6 +85,7 @@ def parse_axis(name: str, text: str) -> list:
             try:
                 values.append(kind(part.strip()))
             except ValueError:
-                what = "whole number" if kind is int else "number"
-                raise ConfigError([(name, f"'{part.strip()}' is not a {what}")]) from None
+                said = (Text("'{value}' is not a whole number", value=part.strip()) if kind is int else
+                        Text("'{value}' is not a number", value=part.strip()))
+                raise ConfigError([(name, said)]) from None
     return values

@@ -35,6 +35,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from ..errors import ConfigError
+from ..messages import Text
 from ..requests import Request
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def parse_budget(text: str) -> float:
     """'20m', '1.5h', '90s' or '15' (minutes) → minutes."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr)?\s*", str(text).lower())
     if not match or float(match.group(1)) <= 0:
-        raise ConfigError([("budget", f"'{text}' is not a duration such as 20m, 1.5h or 90s")])
+        raise ConfigError([("budget", Text("'{text}' is not a duration such as 20m, 1.5h or 90s", text=text))])
     value, unit = float(match.group(1)), (match.group(2) or "m")[0]
     return value * {"s": 1 / 60, "m": 1.0, "h": 60.0}[unit]
 
@@ -204,8 +205,8 @@ def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) 
     train = train or launch.train
     base = load_config(request.config)
     if not base.data.validation and base.data.validation_split <= 0:
-        raise ConfigError([("data.validation_split", "the search judges trials on held-out rows: hold out a share "
-                            "of the rows, or give a validation file")])
+        raise ConfigError([("data.validation_split", Text("the search judges trials on held-out rows: hold out a "
+                                                          "share of the rows, or give a validation file"))])
     metric = metric_for(base, request.metric)
     minimise = metric == "eval_loss"
     tune_id = "tune-" + secrets.token_hex(3)

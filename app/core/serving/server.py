@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import StudioError
 from ..events import EventSink, StopFlag
+from ..messages import Text
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,11 @@ def is_loopback(host: str) -> bool:
 def check_bind(host: str, api_key: str | None) -> None:
     """A server reachable from other machines must ask for a key."""
     if not is_loopback(host) and not api_key:
-        raise StudioError(f"Serving on {host} lets other machines reach the models, so it needs an API key.",
-                          "Add --api-key KEY (clients send it as their OpenAI API key), or --generate-api-key "
-                          "for a random one printed once; or leave out --host to serve on 127.0.0.1 only.")
+        raise StudioError(Text("Serving on {host} lets other machines reach the models, so it needs an API "
+                               "key.", host=host),
+                          Text("Add --api-key KEY (clients send it as their OpenAI API key), or "
+                               "--generate-api-key for a random one printed once; or leave out --host to "
+                               "serve on 127.0.0.1 only."))
 
 
 def model_name(key: str) -> str:
@@ -59,7 +62,8 @@ def served_keys(keys: list[str], compare_base: bool) -> list[str]:
     from ..chat.load import base_model_of
 
     if not keys:
-        raise StudioError("Name at least one run or model to serve.", "finetune-studio serve RUN [RUN2 ...]")
+        raise StudioError(Text("Name at least one run or model to serve."),
+                          Text("finetune-studio serve RUN [RUN2 ...]"))
     return list(dict.fromkeys([*keys, *([base_model_of(keys[0])] if compare_base else [])]))
 
 
@@ -76,7 +80,8 @@ def load_models(keys: list[str]) -> tuple[Any, Any, dict[str, str | None]]:
         getattr(model, "get_base_model", lambda: model)().set_attn_implementation("eager")
     names = {model_name(key): adapter for key, adapter in adapters.items()}
     if len(names) < len(adapters):
-        raise StudioError(f"Two of {', '.join(keys)} would be served under one name.", "Serve each run once.")
+        raise StudioError(Text("Two of {keys} would be served under one name.", keys=', '.join(keys)),
+                          Text("Serve each run once."))
     return model, tokenizer, names
 
 
@@ -84,8 +89,10 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         return socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
     except OSError as exc:
-        raise StudioError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
-                          "Pick another --port (another program may be using this one), or another --host.") from exc
+        raise StudioError(Text("Cannot listen on {host}:{port}: {error}.",
+                               host=host, port=port, error=exc.strerror or str(exc)),
+                          Text("Pick another --port (another program may be using this one), or another "
+                               "--host.")) from exc
 
 
 def url_of(host: str, port: int) -> str:
@@ -107,9 +114,9 @@ def serve(keys: list[str], sink: EventSink, stop: StopFlag, *, compare_base: boo
 
     check_bind(host, api_key)
     keys = served_keys(keys, compare_base)
-    sink.emit("phase", name="load", message=f"Loading {', '.join(keys)}", current=0, total=0)
+    sink.emit("phase", name="load", message=Text("Loading {keys}", keys=', '.join(keys)), current=0, total=0)
     model, tokenizer, models = load_models(keys)
-    sink.emit("phase", name="load", message=f"Loading {', '.join(keys)}", current=1, total=1)
+    sink.emit("phase", name="load", message=Text("Loading {keys}", keys=', '.join(keys)), current=1, total=1)
     sock = bind(host, port)
     port = sock.getsockname()[1]
     url = url_of(host, port)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..distributed.settings import SHARDED
+from ..messages import Text
 from .registry import STAGES
 
 if TYPE_CHECKING:
@@ -66,8 +67,8 @@ def tracker(name: str) -> str:
     if name == "none":
         return name
     if importlib.util.find_spec(TRACKER_PACKAGES[name]) is None:
-        raise ConfigError([("training.report_to", f"{name} is not installed")],
-                          f"pip install 'finetune-studio[{name}]', or set training.report_to to none.")
+        raise ConfigError([("training.report_to", Text("{name} is not installed", name=name))],
+                          Text("pip install 'finetune-studio[{name}]', or set training.report_to to none.", name=name))
     if name == "wandb" and not os.environ.get("WANDB_API_KEY"):
         os.environ.setdefault("WANDB_MODE", "offline")
     return name
@@ -136,9 +137,11 @@ def leave_out_full_prompts(rows: Any, tokenizer: Any, max_length: int, sink: Any
     before = len(rows.train)
     rows.train, rows.eval = [r for r in rows.train if fits(r)], [r for r in rows.eval if fits(r)]
     if len(rows.train) < before and sink is not None:
-        sink.emit("warning", message=f"{before - len(rows.train)} training examples have a prompt of {max_length} "
-                  "tokens or more (with the chat template): no room for an answer, so they were left out.",
-                  hint="Raise training.max_length to keep them.")
+        sink.emit("warning", message=Text("{dropped} training examples have a prompt of {max_length} tokens or more "
+                                          "(with the chat template): no room for an answer, so they were left out.",
+                                          dropped=before - len(rows.train), max_length=max_length),
+                  hint=Text("Raise training.max_length to keep them."))
     if not rows.train:
-        raise DataError(f"Every training example's prompt fills training.max_length ({max_length} tokens) with the "
-                        "chat template.", "Raise training.max_length, or shorten the prompts.")
+        raise DataError(Text("Every training example's prompt fills training.max_length ({max_length} tokens) with "
+                             "the chat template.", max_length=max_length),
+                        Text("Raise training.max_length, or shorten the prompts."))

@@ -85,8 +85,9 @@ def export_head(config: Any, model: PreTrainedModel, tokenizer: PreTrainedTokeni
                                                                       trust_remote_code=trusted)
         verdict = compare([expected], [_scores(reloaded, tokenizer)], weights_dtype(model), config.export.dtype)
         if not verdict.passed:
-            raise ExportError(f"The merged {config.training.stage} model does not score like the trained model: "
-                              f"{verdict.failure()}.", "Export in fp32, or use the adapter.")
+            raise ExportError(Text("The merged {stage} model does not score like the trained model: "
+                                   "{failure}.", stage=config.training.stage, failure=verdict.failure()),
+                              Text("Export in fp32, or use the adapter."))
         note = NOTE.format(n=num_labels, how=".from_pretrained(this folder)")
         (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
     ctx.phase(Text("Export complete"), 2, 2)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..data.prepare import Prepared
 from ..errors import DataError
+from ..messages import Text
 from .common import leave_out_full_prompts
 from .registry import STAGES
 
@@ -87,15 +88,17 @@ def class_names(config: RunConfig, rows: list[dict]) -> list[str]:
         names = sorted(str(v) for v in found)
     unknown = sorted(str(v) for v in found if (v not in names if isinstance(v, str) else not 0 <= v < len(names)))
     if unknown:
-        raise DataError(f"Labels {', '.join(unknown[:10])} are not among the classes {', '.join(names[:10])}.",
-                        "List every class in stage.labels (a number label is the class's index), or fix the "
-                        "data's labels.")
+        raise DataError(Text("Labels {labels} are not among the classes {classes}.",
+                             labels=', '.join(unknown[:10]), classes=', '.join(names[:10])),
+                        Text("List every class in stage.labels (a number label is the class's index), or fix "
+                             "the data's labels."))
     if config.stage.num_labels and len(names) > config.stage.num_labels:
-        raise DataError(f"The data has {len(names)} classes; stage.num_labels is {config.stage.num_labels}.",
-                        "Raise stage.num_labels or leave it empty to count the classes.")
+        raise DataError(Text("The data has {n} classes; stage.num_labels is {num_labels}.",
+                             n=len(names), num_labels=config.stage.num_labels),
+                        Text("Raise stage.num_labels or leave it empty to count the classes."))
     if len(names) < 2:
-        raise DataError(f"The data has only one class ({names[0] if names else 'none'}).",
-                        "A classifier needs examples of at least two classes.")
+        raise DataError(Text("The data has only one class ({name}).", name=names[0] if names else 'none'),
+                        Text("A classifier needs examples of at least two classes."))
     return names
 
 

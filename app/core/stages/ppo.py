@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..data.prepare import Prepared
 from ..errors import ConfigError, ModelError
+from ..messages import Text
 from . import online
 from .rewards import reward_model_dir
 
@@ -79,8 +80,8 @@ def check_same_tokenizer(tokenizer: Any, folder: Path, trust_remote_code: bool) 
     except (OSError, ValueError):
         theirs = None
     if theirs != tokenizer.get_vocab():
-        raise ConfigError([("stage.reward_model", f"the reward model in {folder} does not use this model's "
-                            "tokenizer")], "Train the rm run on the same base model as this run.")
+        raise ConfigError([("stage.reward_model", Text("the reward model in {folder} does not use this "
+                                                         "model's tokenizer", folder=folder))], Text("Train the rm run on the same base model as this run."))
 
 
 def ppo_tokenizer(tokenizer: Any, prompts: list[list[int]]) -> Any:
@@ -92,9 +93,9 @@ def ppo_tokenizer(tokenizer: Any, prompts: list[list[int]]) -> Any:
     free = next((tok for tok in candidates if tok is not None and tokenizer.convert_tokens_to_ids(tok) not in used),
                 None)
     if free is None:
-        raise ModelError("PPO needs a padding token that is not the end-of-answer token and appears in no prompt; "
-                         "this model's tokenizer has none.", "Use a model whose tokenizer has a separate pad or "
-                         "unknown token.")
+        raise ModelError(Text("PPO needs a padding token that is not the end-of-answer token and appears in "
+                              "no prompt; this model's tokenizer has none."),
+                         Text("Use a model whose tokenizer has a separate pad or unknown token."))
     out = copy.deepcopy(tokenizer)
     out.padding_side, out.pad_token = "left", free
     return out

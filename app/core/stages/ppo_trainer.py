@@ -16,6 +16,7 @@ from transformers import TrainerCallback
 from trl.experimental.ppo import PPOTrainer
 
 from ..errors import Cancelled, StudioError
+from ..messages import Text
 from .registry import STAGES
 
 # TRL's PPO log keys → ours; the others (eps, episode, val/*) are not reported.
@@ -32,7 +33,8 @@ class StudioPPOTrainer(PPOTrainer):
 
     def train(self, resume_from_checkpoint: str | None = None) -> None:
         if resume_from_checkpoint:
-            raise StudioError(STAGES["ppo"].not_resumable, "Start it again as a new run (clone its config).")
+            raise StudioError(STAGES["ppo"].not_resumable,
+                              Text("Start it again as a new run (clone its config)."))
         try:
             super().train()
         finally:

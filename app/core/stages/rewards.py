@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, RunNotFound
+from ..messages import Text
 
 if TYPE_CHECKING:
     from .settings import StageConfig
@@ -73,15 +74,18 @@ def reward_model_dir(key: str) -> Path:
         try:
             run = Store().get_run(key)
         except RunNotFound:
-            raise ConfigError([("stage.reward_model", f"{key} is neither a folder nor a run")]) from None
+            raise ConfigError([("stage.reward_model",
+                                Text("{key} is neither a folder nor a run", key=key))]) from None
         if run.get("stage") != "rm":
-            raise ConfigError([("stage.reward_model", f"run {run['id']} is a {run.get('stage')} run, not rm")])
+            raise ConfigError([("stage.reward_model", Text("run {id} is a {stage} run, not rm", id=run['id'],
+                                                             stage=run.get('stage')))])
         folder = run_dir(run["id"]) / "merged"
     config = folder / "config.json"
     architectures = json.loads(config.read_text()).get("architectures", []) if config.is_file() else []
     if not any(a.endswith("ForSequenceClassification") for a in architectures):
-        raise ConfigError([("stage.reward_model", f"{folder} holds no merged reward model (a sequence-classification "
-                            "model); export the rm run with a merged model")])
+        raise ConfigError([("stage.reward_model", Text("{folder} holds no merged reward model (a "
+                                                         "sequence-classification model); export the rm run "
+                                                         "with a merged model", folder=folder))])
     return folder
 
 

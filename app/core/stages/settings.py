@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..messages import Text
 from ..methods.registry import METHODS
 from .registry import STAGES
 
@@ -98,14 +99,14 @@ class StageConfig(BaseModel):
         try:
             re.compile(value)
         except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
+            raise ValueError(Text("not a valid regular expression: {error}", error=str(exc))) from None
         return value
 
     @field_validator("labels")
     @classmethod
     def _labels(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and (len(value) < 2 or len(set(value)) != len(value)):
-            raise ValueError("give at least two distinct class names")
+            raise ValueError(Text("give at least two distinct class names"))
         return value
 
 
@@ -116,24 +117,29 @@ def stage_problems(config: RunConfig) -> list[tuple[str, str]]:
     out = []
     fmt = config.data.format
     if fmt != "auto" and fmt not in spec.formats:
-        out.append(("data.format", f"the {spec.title} stage reads {', '.join(spec.formats)} data, not {fmt}"))
+        out.append(("data.format", Text("the {title} stage reads {formats} data, not {format}", title=spec.title,
+                                        formats=", ".join(spec.formats), format=fmt)))
     if config.method.name not in spec.methods:
-        out.append(("method.name", f"{config.method.name} does not suit the {spec.title} stage; use one of "
-                    f"{', '.join(spec.methods)}"))
+        out.append(("method.name", Text("{method} does not suit the {title} stage; use one of {methods}",
+                                        method=config.method.name, title=spec.title,
+                                        methods=", ".join(spec.methods))))
     s = config.stage
     if spec.name in ("grpo", "rloo"):
         if config.training.batch_size % s.num_generations:
-            out.append(("training.batch_size", f"must be a multiple of stage.num_generations ({s.num_generations})"))
+            out.append(("training.batch_size", Text("must be a multiple of stage.num_generations ({n})",
+                                                    n=s.num_generations)))
         if not s.reward_functions and not s.reward_model:
-            out.append(("stage.reward_functions", "choose at least one reward function or a reward model"))
+            out.append(("stage.reward_functions", Text("choose at least one reward function or a reward model")))
     if spec.name == "ppo" and not s.reward_model:
-        out.append(("stage.reward_model", "PPO needs a reward model: train one first (the rm stage, on the same "
-                    "base model), then give its run id or name here"))
+        out.append(("stage.reward_model", Text("PPO needs a reward model: train one first (the rm stage, on the "
+                                               "same base model), then give its run id or name here")))
     if spec.name == "cls" and s.labels and s.num_labels and len(s.labels) != s.num_labels:
-        out.append(("stage.labels", f"{len(s.labels)} names for {s.num_labels} classes"))
+        out.append(("stage.labels", Text("{names} names for {classes} classes", names=len(s.labels),
+                                         classes=s.num_labels)))
     method = METHODS[config.method.name]
     if config.training.gradient_checkpointing is True and not method.checkpointing:
-        out.append(("training.gradient_checkpointing", f"{method.title} keeps its virtual tokens in the attention "
-                    "cache, which gradient checkpointing turns off; set it to auto or false (or lower batch_size "
-                    "or max_length to save memory)"))
+        out.append(("training.gradient_checkpointing", Text("{method} keeps its virtual tokens in the attention "
+                                                            "cache, which gradient checkpointing turns off; set it "
+                                                            "to auto or false (or lower batch_size or max_length to "
+                                                            "save memory)", method=method.title)))
     return out

@@ -13,6 +13,7 @@ from transformers import TrainerCallback
 
 from ..distributed import ranks
 from ..events import EventSink, StopFlag
+from ..messages import Text
 from ..store import Store
 from . import heap
 
@@ -60,7 +61,7 @@ class EventCallback(TrainerCallback):
                        eta=round(eta, 1) if eta is not None else None)
         if ranks.agree(self.stop.is_set(), args.device) and not self.stopped_by_user:  # every rank, the same step
             self.stopped_by_user = True
-            self.sink.emit("warning", message="Stop requested: saving a checkpoint, then stopping.", hint="")
+            self.sink.emit("warning", message=Text("Stop requested: saving a checkpoint, then stopping."), hint="")
             control.should_save = True
             control.should_training_stop = True
         return control
@@ -164,9 +165,13 @@ class BestCheckpointCallback(TrainerCallback):
                 early.early_stopping_patience_counter >= early.early_stopping_patience:
             best = (f"step {self.best_step} (eval_loss {self.evals[self.best_step]:.4f})"
                     if self.best_step in self.evals else "none")
-            self.sink.emit("warning", message=f"Stopped early at step {state.global_step} of {state.max_steps}: "
-                           f"eval_loss did not improve for {early.early_stopping_patience} evaluation(s).",
-                           hint=f"Best checkpoint: {best}; the saved model and its exports use it.")
+            self.sink.emit("warning", message=Text("Stopped early at step {global_step} of {max_steps}: "
+                                                   "eval_loss did not improve for {early_stopping_patience} "
+                                                   "evaluation(s).",
+                                                   global_step=state.global_step, max_steps=state.max_steps,
+                                                   early_stopping_patience=early.early_stopping_patience),
+                           hint=Text("Best checkpoint: {best}; the saved model and its exports use it.",
+                                     best=best))
             self.store.update_run(self.run_id, stopped_early_at=state.global_step)
 
     def _update(self) -> None:

@@ -31,6 +31,7 @@ from ..distributed.settings import SHARDED
 from ..errors import Cancelled, ConfigError, DataError, ExportError, ModelError, StudioError
 from ..events import EventSink, StopFlag
 from ..hardware import return_freed_memory
+from ..messages import Text
 from ..paths import run_dir
 from ..runs.checkpoints import last_checkpoint, partial_checkpoints
 from ..runs.context import RunContext
@@ -70,13 +71,15 @@ def _device_and_precision(config: RunConfig, sink: EventSink) -> tuple[str, str]
 
     info = torch_device()
     if info.kind == "mps" and config.method.name == "qlora":
-        raise ConfigError([("method.name", "QLoRA quantises the base with bitsandbytes, whose 4/8-bit kernels do "
-                            "not run on Apple's GPU (mps)")],
-                          "Choose LoRA (or DoRA): the base stays in full precision, the adapters are the same.")
+        raise ConfigError([("method.name", Text("QLoRA quantises the base with bitsandbytes, whose 4/8-bit "
+                                                "kernels do not run on Apple's GPU (mps)"))],
+                          Text("Choose LoRA (or DoRA): the base stays in full precision, the adapters are "
+                               "the same."))
     precision = resolve_precision(config.training.precision, info)
     if config.training.precision == "fp16" and precision != "fp16":
-        sink.emit("warning", message="fp16 mixed precision needs a GPU: this run trains in fp32 on the CPU.",
-                  hint="Set training.precision to auto (bf16 where the CPU has it, else fp32).")
+        sink.emit("warning", message=Text("fp16 mixed precision needs a GPU: this run trains in fp32 on the "
+                                          "CPU."),
+                  hint=Text("Set training.precision to auto (bf16 where the CPU has it, else fp32)."))
     return (f"cuda ({info.name})" if info.kind == "cuda" else info.name), precision
 
 
@@ -117,7 +120,7 @@ def refuse_unresumable(stage: str) -> None:
     from ..stages import STAGES
 
     if STAGES[stage].not_resumable:
-        raise StudioError(STAGES[stage].not_resumable, "Start it again as a new run (clone its config).")
+        raise StudioError(STAGES[stage].not_resumable, Text("Start it again as a new run (clone its config)."))
 
 
 def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run_id: str | None = None,
@@ -126,10 +129,11 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
     transformers TrainerCallbacks added to the trainer's own (the tests watch the state a resume restores).
     One rank of several (distributed/ranks.py): rank 0 alone writes the store, the events and the run's files."""
     if config is not None and config.distributed.world_size > 1 and not ranks.launched():
-        raise StudioError(f"This run trains on {config.distributed.world_size} processes, which a launcher starts; "
-                          "here it would train on one.",
-                          "Start it with finetune-studio train, queue run, extend or tune (or the app's Start or Run "
-                          "queue): they launch its processes (distributed/launch.py `train`).")
+        raise StudioError(Text("This run trains on {world_size} processes, which a launcher starts; here it "
+                               "would train on one.", world_size=config.distributed.world_size),
+                          Text("Start it with finetune-studio train, queue run, extend or tune (or the app's "
+                               "Start or Run queue): they launch its processes (distributed/launch.py "
+                               "`train`)."))
     store = store or Store()
     main = ranks.is_main()
     if not main:
@@ -140,21 +144,25 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
         row = store.get_run(resume)
         run_id = row["id"]
         if row["status"] == "completed":
-            raise StudioError(f"Run {run_id} has already completed.",
-                              "Clone its config (Runs page, or copy its run.yaml) and raise epochs or max_steps.")
+            raise StudioError(Text("Run {run_id} has already completed.", run_id=run_id),
+                              Text("Clone its config (Runs page, or copy its run.yaml) and raise epochs or "
+                                   "max_steps."))
         # (its own launcher's pid: rank 0 of this launch marked it running before this rank read it)
         if row["status"] in ACTIVE_STATUSES and pid_alive(row.get("pid")) and row.get("pid") != ranks.owner_pid():
-            raise StudioError(f"Run {run_id} is still running (process {row['pid']}).",
-                              "Stop it first, or wait for it to finish.")
+            raise StudioError(Text("Run {run_id} is still running (process {pid}).",
+                                   run_id=run_id, pid=row['pid']),
+                              Text("Stop it first, or wait for it to finish."))
         check_world_size(row, ranks.world_size())
         config = parse_config(yaml.safe_load(row["config"]))
         refuse_unresumable(config.training.stage)
         checkpoint = last_checkpoint(run_dir(run_id))
         partial = partial_checkpoints(run_dir(run_id))
         if checkpoint is None:
-            unfinished = f": {', '.join(p.name for p in partial)} was being written when it stopped" if partial else ""
-            raise StudioError(f"Run {run_id} has no complete checkpoint to resume from{unfinished}.",
-                              "Start it again as a new run (clone its config).")
+            said = (Text("Run {run_id} has no complete checkpoint to resume from: {partial} was being written "
+                         "when it stopped.", run_id=run_id, partial=", ".join(p.name for p in partial)) if partial
+                    else Text("Run {run_id} has no complete checkpoint to resume from.", run_id=run_id))
+            raise StudioError(said,
+                              Text("Start it again as a new run (clone its config)."))
         for path in partial if main else ():  # nothing continues from them; the trainer writes those steps again
             shutil.rmtree(path, ignore_errors=True)
         store.update_run(run_id, status="running", error=None, hint=None, finished=None, pid=ranks.owner_pid(),
@@ -220,7 +228,8 @@ def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store, s
         ranks.record_error(run_dir(run_id), message, hint)
         first = ranks.first_error(run_dir(run_id))
         if first is not None and first["rank"] != ranks.rank():
-            message, hint = f"Process {first['rank']}: {first['message']}", first.get("hint")
+            message, hint = (Text("Process {rank}: {message}", rank=first["rank"], message=first["message"]),
+                             first.get("hint"))
     try:
         store.update_run(run_id, status=status, error=message, hint=hint, finished=time.time())
     except sqlite3.OperationalError as exc:
@@ -253,7 +262,7 @@ def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: st
     if config.training.lean_memory is True:
         return_freed_memory()
     if plan.decision:
-        ctx.warn(plan.decision, "Set training.gradient_checkpointing to true or false to choose yourself.")
+        ctx.warn(plan.decision, Text("Set training.gradient_checkpointing to true or false to choose yourself."))
     t = config.training
     seconds = step_seconds(info, config.method, t, t.gradient_checkpointing, device_throughput(device, precision))
     return config, {"memory_estimate": plan.memory["total"], "step_seconds_estimate": round(seconds, 2)}
@@ -269,7 +278,7 @@ def _choose_settings(config: RunConfig, tokenizer: PreTrainedTokenizerBase, mode
 
     if not config.training.auto and not config.method.auto:
         return config, [], None
-    ctx.phase("Choosing settings from the data", 0, 0)
+    ctx.phase(Text("Choosing settings from the data"), 0, 0)
     info = describe_model(str(model_folder), trust_remote_code=config.model.trust_remote_code)
     config, choices, tokenised = resolve(config, tokenizer, info.num_parameters, info.context_length, ctx.stop,
                                          ranks.world_size(), ctx.sink)
@@ -304,8 +313,8 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         ctx.check_stop()
         tokenizer = load_tokenizer(str(model_folder), trust_remote_code=config.model.trust_remote_code)
         if not ensure_chat_template(tokenizer):
-            ctx.warn("The model has no chat template; using a ChatML fallback.",
-                     "Exports will carry this template, so chat clients render prompts the same way.")
+            ctx.warn(Text("The model has no chat template; using a ChatML fallback."),
+                     Text("Exports will carry this template, so chat clients render prompts the same way."))
         config, settings, tokenised = _choose_settings(config, tokenizer, model_folder, ctx)
         # every rank: the same split and fingerprint; the rows the settings were measured on are not read again
         prepared = stage.prepare(config, tokenizer, sink, ctx.stop) if tokenised is None else \
@@ -315,16 +324,17 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         log.info("rank %d of %d: data fingerprint %s, %d training rows", ranks.rank(), ranks.world_size(),
                  prepared.fingerprint, len(prepared.train))
     if prepared.stats.get("truncated"):
-        ctx.warn(f"{prepared.stats['truncated']} examples are longer than max_length "
-                 f"({config.training.max_length} tokens) and were truncated.",
-                 "Raise training.max_length if the ends of those answers matter.")
+        ctx.warn(Text("{truncated} examples are longer than max_length ({max_length} tokens) and were "
+                      "truncated.",
+                      truncated=prepared.stats['truncated'], max_length=config.training.max_length),
+                 Text("Raise training.max_length if the ends of those answers matter."))
     ctx.check_stop()
 
     device, precision = _device_and_precision(config, sink)
     lengths = [len(ids) for ids in prepared.train["input_ids"]] if "input_ids" in prepared.train.column_names else None
     info = describe_model(str(model_folder), trust_remote_code=config.model.trust_remote_code)
     config, planned = _plan(config, info, lengths, precision, ctx)
-    ctx.phase("Loading the model", 0, 1)
+    ctx.phase(Text("Loading the model"), 0, 1)
     init_adapter = resolve_adapter(config.method.init_adapter, store, run_id) if config.method.init_adapter else None
     set_seed(config.training.seed)  # a new adapter's or head's weights: the same config trains the same model
     model = apply_method(load_model(config, model_folder, precision, prepared.stats.get("num_labels")),
@@ -367,9 +377,10 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
     callback.info.update(world_size=ranks.world_size(), strategy=applied)
     store.update_run(run_id, world_size=ranks.world_size(), strategy=applied)
     if ranks.world_size() > 1 and applied != config.distributed.strategy:
-        ctx.warn(f"This run trains with ddp, not {config.distributed.strategy}: accelerate splits a model (FSDP, "
-                 "DeepSpeed ZeRO) across GPU processes only, so each CPU process holds the whole model.",
-                 "Set distributed.strategy to ddp to say so, or run on GPUs to split the model.")
+        ctx.warn(Text("This run trains with ddp, not {strategy}: accelerate splits a model (FSDP, DeepSpeed "
+                      "ZeRO) across GPU processes only, so each CPU process holds the whole model.",
+                      strategy=config.distributed.strategy),
+                 Text("Set distributed.strategy to ddp to say so, or run on GPUs to split the model."))
     _check_dropped(config, len(prepared.train), len(trainer.train_dataset), sink)
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if callback.stopped_by_user:
@@ -381,9 +392,10 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
     if not ranks.is_main():
         return "completed"
     if applied in SHARDED:
-        ctx.warn(f"The run trained with {applied}: each process holds a part of the model, so "
-                 "the adapter and merged model are exported from its final checkpoint, not in the run.",
-                 f"finetune-studio export {ctx.run_id} --checkpoint final")
+        ctx.warn(Text("The run trained with {applied}: each process holds a part of the model, so the "
+                      "adapter and merged model are exported from its final checkpoint, not in the run.",
+                      applied=applied),
+                 Text("finetune-studio export {run_id} --checkpoint final", run_id=ctx.run_id))
         return "completed"
     try:
         _save_outputs(config, ctx, trainer, tokenizer)
@@ -391,10 +403,12 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         if is_disk_full(exc, ctx.folder):
             raise
         # an export's hint ("export again") is not the run's: its training is done and checkpointed
-        raise ExportError(f"The training finished, but saving its result failed: {exc.message}",
-                          f"The run's checkpoints are kept: resume it to save the result again (Runs ▸ Resume, or "
-                          f"finetune-studio train --resume {ctx.run_id}). If it fails the same way, report it with "
-                          "the run's log (logs/worker.log in its folder).") from exc
+        raise ExportError(Text("The training finished, but saving its result failed: {message}",
+                               message=exc.message),
+                          Text("The run's checkpoints are kept: resume it to save the result again (Runs ▸ "
+                               "Resume, or finetune-studio train --resume {run_id}). If it fails the same "
+                               "way, report it with the run's log (logs/worker.log in its folder).",
+                               run_id=ctx.run_id)) from exc
     return "completed"
 
 
@@ -424,11 +438,12 @@ def _check_dropped(config: RunConfig, rows: int, kept: int, sink: EventSink) -> 
     """The preference trainers drop rows whose prompt alone fills max_length: say so, and stop if none is left."""
     if kept == rows:
         return
-    message = f"{rows - kept} of {rows} training examples have a prompt of {config.training.max_length} tokens " \
-              "or more (with the chat template) and were left out."
+    message = Text("{dropped} of {rows} training examples have a prompt of {max_length} tokens or more (with the "
+                   "chat template) and were left out.", dropped=rows - kept, rows=rows,
+                   max_length=config.training.max_length)
     if kept == 0:
-        raise DataError(message, "Raise training.max_length, or shorten the prompts.")
-    sink.emit("warning", message=message, hint="Raise training.max_length to keep them.")
+        raise DataError(message, Text("Raise training.max_length, or shorten the prompts."))
+    sink.emit("warning", message=message, hint=Text("Raise training.max_length to keep them."))
 
 
 def _early_stopping(config: RunConfig, save_steps: int, has_eval: bool, sink: EventSink) -> Any:
@@ -439,13 +454,14 @@ def _early_stopping(config: RunConfig, save_steps: int, has_eval: bool, sink: Ev
     if not ev.early_stopping_patience:
         return None
     if not has_eval:
-        sink.emit("warning", message="Early stopping is off: the run has no validation data.",
-                  hint="Set data.validation or a data.validation_split above 0.")
+        sink.emit("warning", message=Text("Early stopping is off: the run has no validation data."),
+                  hint=Text("Set data.validation or a data.validation_split above 0."))
         return None
     if save_steps != config.training.save_steps:
-        sink.emit("warning", message=f"Early stopping: checkpoints are saved every {save_steps} steps, at each "
-                  f"evaluation, instead of every {config.training.save_steps}.",
-                  hint="The best checkpoint can only be kept if one is saved at every evaluation.")
+        sink.emit("warning", message=Text("Early stopping: checkpoints are saved every {save_steps} steps, "
+                                          "at each evaluation, instead of every {every}.",
+                                          save_steps=save_steps, every=config.training.save_steps),
+                  hint=Text("The best checkpoint can only be kept if one is saved at every evaluation."))
     return EarlyStoppingCallback(ev.early_stopping_patience, ev.early_stopping_threshold)
 
 
@@ -488,8 +504,9 @@ def _save_outputs(config: RunConfig, ctx: RunContext, trainer: Any, tokenizer: P
     if config.export.adapter or config.export.merged:
         export_adapter(config, model, tokenizer, folder / "adapter", exports)
     if config.export.merged and not spec.mergeable:
-        ctx.warn(f"{spec.title} adds virtual tokens instead of changing weights, so it cannot "
-                 "be merged into the model: saved the adapter only.",
-                 "Load the adapter on the base model (Chat does this), or train with LoRA for a merged model.")
+        ctx.warn(Text("{title} adds virtual tokens instead of changing weights, so it cannot be merged into "
+                      "the model: saved the adapter only.", title=spec.title),
+                 Text("Load the adapter on the base model (Chat does this), or train with LoRA for a merged "
+                      "model."))
     elif config.export.merged:
         export_merged(config, model, tokenizer, folder / "merged", exports)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import RunConfig
+from ..messages import Text
 from ..runs.context import RunContext
 
 log = logging.getLogger(__name__)
@@ -72,12 +73,18 @@ def train_recovering(train: Callable[[RunConfig, Path | None, list], str], confi
         config.save(ctx.folder / "run.yaml")
         ctx.store.update_run(ctx.run_id, config=config.to_yaml())
         t = config.training
-        where = f"its checkpoint at step {checkpoint.name.rsplit('-', 1)[-1]}" if checkpoint else "the start"
+        where = (Text("its checkpoint at step {step}", step=checkpoint.name.rsplit('-', 1)[-1]) if checkpoint
+                 else Text("the start"))
         log.warning("run %s ran out of memory (%s): micro-batch %d -> %d", ctx.run_id, reason, old.batch_size,
                     t.batch_size)
-        ctx.sink.emit("warning", message=f"Out of memory at batch {old.batch_size}: continuing from {where} with "
-                  f"micro-batch {t.batch_size} × accumulation {t.gradient_accumulation} (same effective batch).",
-                  hint=f"The run's config now says training.batch_size {t.batch_size} and "
-                  f"training.gradient_accumulation {t.gradient_accumulation}. ({reason})",
+        ctx.sink.emit("warning", message=Text("Out of memory at batch {batch_size}: continuing from {where} "
+                                              "with micro-batch {micro_batch} × accumulation "
+                                              "{gradient_accumulation} (same effective batch).",
+                                              batch_size=old.batch_size, where=where, micro_batch=t.batch_size,
+                                              gradient_accumulation=t.gradient_accumulation),
+                  hint=Text("The run's config now says training.batch_size {batch_size} and "
+                            "training.gradient_accumulation {gradient_accumulation}. ({reason})",
+                            batch_size=t.batch_size, gradient_accumulation=t.gradient_accumulation,
+                            reason=reason),
                   changes={"training.batch_size": [old.batch_size, t.batch_size],
                            "training.gradient_accumulation": [old.gradient_accumulation, t.gradient_accumulation]})

@@ -89,7 +89,7 @@ class DataStep(StepPage):
         self.format_combo = QComboBox()
         fmt_field = DataConfig.model_fields["format"]
         self.format_choices = list(fmt_field.annotation.__args__)
-        self.format_combo.addItems(self.format_choices)
+        self.format_combo.addItems([self.format_name(fmt) for fmt in self.format_choices])
         self.format_combo.setToolTip(schema_text(fmt_field.description))
         self.format_combo.currentIndexChanged.connect(self._format_chosen)
         self.detected = QLabel()
@@ -226,7 +226,7 @@ class DataStep(StepPage):
         source = self.state.config.model.source
         cached = self.tokenizer if self.tokenizer_source == source else None
         work = inspect_work(path, self.state.config, cached, measure)
-        self._busy("Reading…")
+        self._busy(self.tr("Reading…"))
         self.tasks.start("inspect", work, done=self._inspected, error=self._failed, progress=self._progress)
         self.validity_changed.emit(False)
 
@@ -256,7 +256,8 @@ class DataStep(StepPage):
     def _progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, total)  # total 0 (unknown): a busy bar
         self.progress.setValue(done)
-        self.summary.setText(f"{message}… {done:,}" + (self.tr(" of {total:,}").format(total=total) if total else ""))
+        self.summary.setText(f"{core_text(message)}… {done:,}"
+                             + (self.tr(" of {total:,}").format(total=total) if total else ""))
 
     def _failed(self, exc: Exception) -> None:
         self._idle()
@@ -278,7 +279,8 @@ class DataStep(StepPage):
             rows=count(report.rows, self.tr("{n} row"), self.tr("{n} rows")), valid_rows=report.valid_rows,
             problem_count=report.problem_count))
         self.detected.setText(self.tr("Detected: <b>{format}</b> "
-                                      "({confidence:.0%})").format(format=report.format, confidence=report.confidence))
+                                      "({confidence:.0%})").format(format=self.format_name(report.format),
+                                                                    confidence=report.confidence))
         self.detected.setToolTip(core_text(getattr(report, "reason", "")))
         self.doctor.show_report(report)
         findings = report.problem_count + report.duplicates.rows + report.near_duplicates.rows
@@ -317,7 +319,7 @@ class DataStep(StepPage):
     def fix(self, actions: dict) -> None:
         """Run cleaning actions into a new dataset version and switch the step to it."""
         work = clean_work(self.state.config.data.train, actions, self.state.config)
-        self._busy("Cleaning…")
+        self._busy(self.tr("Cleaning…"))
         self.tasks.start("clean", work, done=self._cleaned, error=self._failed, progress=self._progress)
         self.validity_changed.emit(False)
 
@@ -390,6 +392,23 @@ class DataStep(StepPage):
     def _mapped(self, fmt: str, columns: dict) -> None:
         self.state.update("data", format=fmt, columns=columns)
         self.load(self.state.config.data.train)
+
+    def format_name(self, fmt: str) -> str:
+        """A data format as the format box names it: what its rows hold, in the window's language, with the id
+        that configs and the CLI use."""
+        names = {
+            "auto": self.tr("Detect it (auto)"),
+            "messages": self.tr("Chat messages (messages)"),
+            "sharegpt": self.tr("ShareGPT conversations (sharegpt)"),
+            "alpaca": self.tr("Instruction and output (alpaca)"),
+            "prompt_completion": self.tr("Prompt and completion (prompt_completion)"),
+            "text": self.tr("Plain text (text)"),
+            "preference": self.tr("Chosen and rejected answers (preference)"),
+            "kto": self.tr("Answers labelled good or bad (kto)"),
+            "classification": self.tr("Texts and their classes (classification)"),
+            "prompt": self.tr("Prompts only (prompt)"),
+        }
+        return names.get(fmt, fmt)
 
     def _format(self) -> str:
         chosen = self.state.config.data.format

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import ModelConfig
 from app.core.errors import StudioError
-from app.ui.i18n import error_texts, schema_text
+from app.ui.i18n import core_text, error_texts, schema_text
 from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
@@ -141,7 +141,7 @@ class ModelStep(StepPage):
             return
         problems = self.state.try_update("model", source=source)
         if problems:
-            self._show_problem("; ".join(problems))
+            self._show_problem("; ".join(core_text(problem) for problem in problems))
             return
         self.describe()
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.config import RunConfig, field_problems
-from app.ui.i18n import schema_text
+from app.ui.i18n import core_text, schema_text
 from app.ui.state import StudioState
 from app.ui.widgets.field_editors import FieldEditor, editor_for
 from app.ui.widgets.input_rules import set_tab_order
@@ -218,7 +218,7 @@ class ConfigForm(QWidget):
 
     def _show(self, row: _Row, problems: list[str]) -> None:
         row.invalid = bool(problems)
-        row.error.setText("; ".join(problems))
+        row.error.setText("; ".join(core_text(problem) for problem in problems))
         row.error.setVisible(row.invalid)
         row.editor.set_invalid(row.invalid)
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBox
 
 from app.core.config import field_problems
 from app.core.requests import R, parse_request
-from app.ui.i18n import schema_text
+from app.ui.i18n import core_text, schema_text
 from app.ui.widgets.config_form import Collapsible
 from app.ui.widgets.field_editors import FieldEditor, editor_for
 
@@ -109,7 +109,7 @@ class RequestForm(QWidget):
             problems = field_problems(self.kind, name, values[name], current, own_only=True)
             self.editors[name].set_invalid(bool(problems))
             if problems:
-                self._problems[name] = "; ".join(problems)
+                self._problems[name] = "; ".join(core_text(problem) for problem in problems)
             else:
                 self._problems.pop(name, None)
         self.error.setText("  ".join(f"{self.labels[n].text()}: {p}" for n, p in self._problems.items()))

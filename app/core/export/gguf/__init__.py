@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ExportError
+from ...messages import Text
 from ...requests import ExportRequest
 from ...runs.context import RunContext
 from ..parity import compare
@@ -54,7 +55,7 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
     config = AutoConfig.from_pretrained(model_dir, trust_remote_code=trust_remote_code)
     family = check_architecture(config)
     vocab = tokenizer_metadata(model_dir, config.vocab_size, trust_remote_code)
-    progress("Reading the model", 0, 3)
+    progress(Text("Reading the model"), 0, 3)
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype="auto",  # as saved; f32 per tensor below
                                                  trust_remote_code=trust_remote_code)
     state = model.state_dict()
@@ -79,8 +80,9 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
         for key, _tensor in items:
             gguf_name = names.get_name(key, try_suffixes=(".weight", ".bias"))
             if gguf_name is None:
-                raise ExportError(f"GGUF export cannot map tensor {key!r} to a llama.cpp name.",
-                                  "Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.")
+                raise ExportError(Text("GGUF export cannot map tensor {key!r} to a llama.cpp name.", key=key),
+                                  Text("Export the merged model and convert it with llama.cpp's "
+                                       "convert_hf_to_gguf.py."))
             gguf_names.append(gguf_name)
         extra = extra_tensors(family, config)
         mix = TypeMix(quant, [*extra, *gguf_names], config.num_hidden_layers)  # llama-quantize's choice per tensor
@@ -89,14 +91,14 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
         for i, ((key, tensor), gguf_name) in enumerate(zip(items, gguf_names, strict=True)):
             if stop is not None and stop():
                 from ...errors import Cancelled
-                raise Cancelled("GGUF export cancelled.")
+                raise Cancelled(Text("GGUF export cancelled."))
             array = transform(family, config, key, tensor.detach().to(torch.float32).numpy())
             kind = mix.type_for(gguf_name, array.shape)
             writer.add_tensor(gguf_name, quantize(array, kind), raw_dtype=gguf.GGMLQuantizationType[kind])
             if i % 8 == 0:
-                progress(f"Converting tensors to {quant} ({i}/{len(items)})", 1, 3)
+                progress(Text("Converting tensors to {quant} ({i}/{n})", quant=quant, i=i, n=len(items)), 1, 3)
         del model, state
-        progress("Writing the file", 2, 3)
+        progress(Text("Writing the file"), 2, 3)
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file()
@@ -106,7 +108,7 @@ def write_gguf(model_dir: Path, out_file: Path, quant: str = "f16", *, progress:
         writer.close()
         tmp.unlink(missing_ok=True)
         raise
-    progress("GGUF written", 3, 3)
+    progress(Text("GGUF written"), 3, 3)
     return out_file
 
 
@@ -177,18 +179,25 @@ def judge(props: dict, warn: Callable[[str, str], None] | None = None) -> None:
     """Raise when the GGUF does not behave like the model; warn when quantization costs behaviour."""
     quant = props["quant"]
     if not props["eos_ok"]:
-        raise ExportError(f"The GGUF's end-of-sequence token is {props['eos_token']!r}, not the model's.",
-                          "Check the tokenizer's eos_token in the merged model and export again.")
+        raise ExportError(Text("The GGUF's end-of-sequence token is {eos_token!r}, not the model's.",
+                               eos_token=props['eos_token']),
+                          Text("Check the tokenizer's eos_token in the merged model and export again."))
     if not props["chat_template_ok"]:
-        raise ExportError("The GGUF's chat template differs from the model's.", "Export again and report it.")
+        raise ExportError(Text("The GGUF's chat template differs from the model's."),
+                          Text("Export again and report it."))
     if quant in QUANT_DTYPES and not props["parity_ok"]:
-        raise ExportError(f"The {quant} GGUF's logits differ from the model's: max difference "
-                          f"{props['max_abs_diff']:.3g}, next-token agreement {props['top1_agreement']:.1%} "
-                          f"({props['parity_rule']}).", "Export again and report it with the run's log.")
+        raise ExportError(Text("The {quant} GGUF's logits differ from the model's: max difference "
+                               "{max_abs_diff:.3g}, next-token agreement {top1_agreement:.1%} "
+                               "({parity_rule}).",
+                               quant=quant, max_abs_diff=float(props['max_abs_diff']),
+                               top1_agreement=float(props['top1_agreement']), parity_rule=props['parity_rule']),
+                          Text("Export again and report it with the run's log."))
     if quant in ("f32", "f16") and props["greedy_agreement"] < 1.0:
-        raise ExportError(f"The {quant} GGUF's greedy answers differ from the model's within "
-                          f"{props['greedy_tokens']} tokens (agreement {props['greedy_agreement']:.0%}).",
-                          "Export f32 to see whether rounding is the cause; if f32 fails too, report it.")
+        raise ExportError(Text("The {quant} GGUF's greedy answers differ from the model's within "
+                               "{greedy_tokens} tokens (agreement {greedy_agreement:.0%}).",
+                               quant=quant, greedy_tokens=props['greedy_tokens'],
+                               greedy_agreement=float(props['greedy_agreement'])),
+                          Text("Export f32 to see whether rounding is the cause; if f32 fails too, report it."))
     if quant not in ("f32", "f16") and props["top1_agreement"] < Q8_AGREEMENT_WARN and warn is not None:
         warn(f"The {quant} GGUF picks a different next token than the model at {1 - props['top1_agreement']:.1%} "
              "of positions.", "Export f16 to keep the tuned behaviour exactly.")
@@ -219,22 +228,23 @@ def export_gguf_targets(config: Any, model_dir: Path, request: ExportRequest, ct
     with scratch(Path(gguf_dir or ollama_dir).parent, "gguf") as stage:
         staged = write_gguf(model_dir, stage / name, quant, progress=lambda m, c, t: ctx.step(m, c, t + 2),
                             stop=ctx.stopped, trust_remote_code=trusted)
-        ctx.step("Checking the GGUF against the merged model", 3, 5)
+        ctx.step(Text("Checking the GGUF against the merged model"), 3, 5)
         props = verify_gguf(model_dir, staged, quant, prompts or VERIFY_PROMPTS, trust_remote_code=trusted)
         judge(props, ctx.warn)
         if ollama_dir is not None:
-            ctx.step("Writing the Ollama folder", 4, 5)
+            ctx.step(Text("Writing the Ollama folder"), 4, 5)
             text = ollama.modelfile_text(name, tokenizer, system)
             checks = ollama.verify_template(tokenizer, text, system)
             if not (checks["template_ok"] and checks["stop_ok"]):
-                raise ExportError("The Ollama TEMPLATE does not render conversations as the model's chat template "
-                                  f"does ({checks}).", "Report it with the run's log; the GGUF alone is fine.")
+                raise ExportError(Text("The Ollama TEMPLATE does not render conversations as the model's "
+                                       "chat template does ({checks}).", checks=checks),
+                                  Text("Report it with the run's log; the GGUF alone is fine."))
             results["ollama"] = ollama.write_ollama(staged, tokenizer, ollama_dir, system, ctx.run_id)
             ctx.record("ollama", results["ollama"], {**props, **checks})
         if gguf_dir is not None:
             results["gguf"] = place_file(staged, Path(gguf_dir), "gguf", ctx.run_id)
             ctx.record("gguf", results["gguf"], props)
-        ctx.step("GGUF export complete", 5, 5)
+        ctx.step(Text("GGUF export complete"), 5, 5)
     return results
 
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import ExportError
+from ...messages import Text
 
-HINT = "Export the merged model (--merged) and convert it with llama.cpp's convert_hf_to_gguf.py."
+HINT = Text("Export the merged model (--merged) and convert it with llama.cpp's convert_hf_to_gguf.py.")
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,15 @@ def check_architecture(config: Any) -> Family:
     """The family of `config`, or an ExportError listing the supported ones."""
     model_type = getattr(config, "model_type", None)
     if model_type not in FAMILIES:
-        raise ExportError(f"GGUF export does not support the {model_type!r} architecture. Supported: "
-                          f"{', '.join(sorted(FAMILIES))}.", HINT)
+        raise ExportError(Text("GGUF export does not support the {model_type!r} architecture. Supported: "
+                               "{families}.", model_type=model_type, families=', '.join(sorted(FAMILIES))), HINT)
     family = FAMILIES[model_type]
     if family.arch == "llama" and (getattr(config, "attention_bias", False) or getattr(config, "mlp_bias", False)):
-        raise ExportError("GGUF export does not support llama models with attention or MLP biases.", HINT)
+        raise ExportError(Text("GGUF export does not support llama models with attention or MLP biases."), HINT)
     kind = rope(config).get("rope_type") or rope(config).get("type") or "default"
     if kind not in ROPE_TYPES.get(family.arch, ("default",)):
-        raise ExportError(f"GGUF export does not support rope scaling {kind!r} for {model_type}.", HINT)
+        raise ExportError(Text("GGUF export does not support rope scaling {kind!r} for {model_type}.",
+                               kind=kind, model_type=model_type), HINT)
     return family
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ExportError
+from ...messages import Text
 
 
 def pre_tokenizer_name(pre: dict | None) -> str:
@@ -94,8 +95,8 @@ def tokenizer_metadata(model_dir: Path, vocab_size: int, trust_remote_code: bool
     model_dir = Path(model_dir)
     path = model_dir / "tokenizer.json"
     if not path.exists():
-        raise ExportError("GGUF export needs a fast tokenizer (tokenizer.json) in the model folder.",
-                          "Save the tokenizer with transformers' AutoTokenizer.save_pretrained first.")
+        raise ExportError(Text("GGUF export needs a fast tokenizer (tokenizer.json) in the model folder."),
+                          Text("Save the tokenizer with transformers' AutoTokenizer.save_pretrained first."))
     spec = json.loads(path.read_text(encoding="utf-8"))
     model = spec["model"]
     added = {a["id"]: a for a in spec.get("added_tokens", [])}
@@ -106,10 +107,13 @@ def tokenizer_metadata(model_dir: Path, vocab_size: int, trust_remote_code: bool
     elif model.get("type") == "BPE" and not model.get("byte_fallback"):
         meta = _byte_level_bpe(spec, tok, vocab_size, added)
     else:
-        raise ExportError(f"GGUF export writes byte-level BPE tokenizers and SentencePiece ones (tokenizer.model); "
-                          f"this folder's tokenizer is {model.get('type')}"
-                          f"{' with byte fallback' if model.get('byte_fallback') else ''} without tokenizer.model.",
-                          "Copy the base model's tokenizer.model into the merged folder and export again.")
+        kind = (Text("{kind} with byte fallback", kind=model.get("type")) if model.get("byte_fallback")
+                else str(model.get("type")))
+        raise ExportError(Text("GGUF export writes byte-level BPE tokenizers and SentencePiece ones "
+                               "(tokenizer.model); this folder's tokenizer is {kind} without tokenizer.model.",
+                               kind=kind),
+                          Text("Copy the base model's tokenizer.model into the merged folder and export "
+                               "again."))
     # whether the tokenizer starts a text with BOS, read from what it does (transformers 5's tokenizers do not all
     # keep an add_bos_token attribute): llama.cpp adds it for completions only when the file says so
     first = tok("a", add_special_tokens=True)["input_ids"][:1]
