@@ -5,12 +5,28 @@ any str; it also keeps the template and the values, so the GUI (app.ui.i18n.core
 the context "core" and fills the same values in. The templates are the message ids: packaging/i18n_update.py finds
 every `Text("…", …)` in app/core and puts its template in the translation sources. Values that are Texts are
 translated too (also in an event, where they travel as templates); numbers, paths and names are left as they are.
-`joined(separator, texts)` is a Text of several (a list of problems), each translated.
+`joined(separator, texts)` is a Text of several (a list of problems), each translated. A value that is a `Term` (a
+stage's or method's title) is shown as the schema's translations name it.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+
+class Term(str):
+    """A name the translations hold under the context "Schema" (a stage's or method's title, as the cards show it):
+    a Text's value the window shows translated, the CLI as it is, or as `shown` ("reward model" in a sentence)."""
+
+    key: str
+
+    def __new__(cls, key: str, shown: str | None = None) -> Term:
+        term = super().__new__(cls, key if shown is None else shown)
+        term.key = key
+        return term
+
+    def __reduce__(self):
+        return Term, (self.key, str(self))
 
 
 class Text(str):
@@ -29,15 +45,15 @@ class Text(str):
     def to_json(self) -> dict:
         """{"template", "values"} for an event: values that are Texts travel as their own {"template", "values"},
         values that are not JSON scalars as their text."""
-        values = {key: value.to_json() if isinstance(value, Text) else
-                  value if isinstance(value, (int, float, bool)) or value is None else str(value)
+        values = {key: value.to_json() if isinstance(value, Text) else {"term": value.key, "shown": str(value)} if isinstance(value, Term)
+                  else value if isinstance(value, (int, float, bool)) or value is None else str(value)
                   for key, value in self.params.items()}
         return {"template": self.template, "values": values}
 
     @classmethod
     def from_json(cls, data: dict) -> Text:
-        values = {key: cls.from_json(value) if isinstance(value, dict) else value
-                  for key, value in data.get("values", {}).items()}
+        values = {key: (Term(value["term"], value.get("shown")) if "term" in value else cls.from_json(value)) if isinstance(value, dict)
+                  else value for key, value in data.get("values", {}).items()}
         return cls(data["template"], **values)
 
 

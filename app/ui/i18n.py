@@ -25,7 +25,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
-from app.core.messages import Text
+from app.core.messages import Term, Text
 from app.core.paths import RESOURCES, data_home
 
 log = logging.getLogger(__name__)
@@ -177,10 +177,11 @@ def schema_text(text: str | None) -> str:
 
 def core_text(text: str | None) -> str:
     """A message from app/core in the window's language: a Text's template translated and filled in (its values
-    translated too when they are Texts); any other string as it is."""
+    translated too when they are Texts, or Terms: the schema's words); any other string as it is."""
     if not isinstance(text, Text):
         return text or ""
-    values = {key: core_text(value) if isinstance(value, Text) else value for key, value in text.params.items()}
+    values = {key: core_text(value) if isinstance(value, Text) else schema_text(value.key) if isinstance(value, Term)
+              else value for key, value in text.params.items()}
     translated = QCoreApplication.translate(CORE, text.template)
     try:
         return translated.format(**values) if values else translated

@@ -7220,6 +7220,10 @@ Starting from the demo preset instead.</source>
         <translation>请作为新运行重新开始（克隆它的配置）。</translation>
     </message>
     <message>
+        <source>A {title} run cannot be continued: its trainer always starts from step 0.</source>
+        <translation>{title} 运行无法继续训练：它的训练器总是从第 0 步开始。</translation>
+    </message>
+    <message>
         <source>{folder} holds no merged reward model (a sequence-classification model); export the rm run with a merged model</source>
         <translation>{folder} 中没有合并后的奖励模型（序列分类模型）；请以合并模型的方式导出 rm 运行</translation>
     </message>

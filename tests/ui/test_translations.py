@@ -437,3 +437,10 @@ def test_core_errors_the_window_shows_read_in_chinese_with_their_line_and_path(c
     # what a config field's validator says, and pydantic's own words, as the form shows them beside the field
     assert [i18n.core_text(p) for p in state.try_update("distributed", devices=[0, 0])] == ["有一块 GPU 被列了两次"]
     assert [i18n.core_text(p) for p in state.try_update("training", learning_rate=0)] == ["输入应大于 0"]
+    # a stage's title inside a core message reads as the stage cards name it
+    from app.core.stages.registry import STAGES
+
+    refusal = STAGES["ppo"].not_resumable
+    assert str(refusal).startswith("A PPO (proximal policy optimisation) run cannot be continued")
+    assert i18n.core_text(refusal) == f"{i18n.schema_text(STAGES['ppo'].title)} 运行无法继续训练：它的训练器总是从第 0 步开始。"
+    chinese_only(i18n.core_text(refusal))

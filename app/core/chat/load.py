@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError, RunNotFound, StudioError
-from ..messages import Text
+from ..messages import Term, Text
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def refuse_heads(run_id: str, stage: str) -> None:
             Text("it labels texts with its classification head"))
     raise ModelError(Text("Run {run_id} is a {lower} ({stage} stage): {does} and does not generate text, so "
                           "there is nothing to chat with.",
-                          run_id=run_id, lower=STAGES[stage].title.lower(), stage=stage, does=does),
+                          run_id=run_id, lower=Term(STAGES[stage].title, STAGES[stage].title.lower()), stage=stage, does=does),
                      Text("Score it on held-out data instead: the Evaluate page, or `finetune-studio eval "
                           "{run_id}`.", run_id=run_id))
 

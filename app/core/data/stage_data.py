@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Cancelled, DataError
-from ..messages import Text
+from ..messages import Term, Text
 from .formats import UNKNOWN, RowProblem, apply_columns
 from .inspection import detect_in
 from .pairs import stage_row
@@ -86,7 +86,8 @@ def _read(path: Path, fmt: str, cfg, formats: tuple[str, ...], title: str, limit
                              "mapping."))
     if detection.format not in formats:
         raise DataError(Text("{name} holds {format} data ({reason}); the {title} stage reads {formats} data.",
-                             name=path.name, format=detection.format, reason=detection.reason, title=title, formats=', '.join(formats)),
+                             name=path.name, format=detection.format, reason=detection.reason, title=Term(title),
+                             formats=', '.join(formats)),
                         Text("Choose the stage that fits this data, or map its columns to the stage's format."))
     examples: list[dict] = []
     problems: list[Problem] = []

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import RunConfig
 from ..errors import ExportError, StudioError
 from ..events import EventSink, StopFlag
-from ..messages import Text
+from ..messages import Term, Text
 from ..methods import METHODS
 from ..requests import ExportRequest
 from ..runs.context import RunContext
@@ -97,7 +97,7 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
     uses_adapter = METHODS[config.method.name].uses_adapter
     if adapter and not uses_adapter:
         raise ExportError(Text("A {title} run trains the whole model: it has no adapter.",
-                               title=METHODS[config.method.name].title),
+                               title=Term(METHODS[config.method.name].title)),
                           Text("Use --merged to export the whole model."))
     if request.push_to_hub and not (merged or adapter):
         raise ExportError(Text("--push-to-hub uploads the merged model or the adapter."),
@@ -109,7 +109,8 @@ def export_run(request: ExportRequest, *, store: Store | None = None, sink: Even
     if head and (gguf or ollama):
         raise ExportError(Text("Run {id} is a {lower} run: its model scores or labels text, and GGUF and "
                                "Ollama exports are for chat models.",
-                               id=run['id'], lower=STAGES[config.training.stage].title.lower()),
+                               id=run['id'], lower=Term(STAGES[config.training.stage].title,
+                                                    STAGES[config.training.stage].title.lower())),
                           Text("Export it with --merged (an AutoModelForSequenceClassification folder) "
                                "and/or --adapter."))
     if request.push_to_hub:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StudioError
-from ..messages import Text
+from ..messages import Term, Text
 from .counts import freeze_selects
 from .registry import METHODS
 
@@ -111,7 +111,7 @@ def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool 
             model = get_peft_model(model, config)
         except ValueError as exc:
             raise StudioError(Text("Cannot apply {title} to this model: {error}",
-                                   title=METHODS[method.name].title, error=str(exc)),
+                                   title=Term(METHODS[method.name].title), error=str(exc)),
                               Text("Check method.target_modules against the model's layer names, or use "
                                    "'all-linear'.")) \
                 from exc
@@ -162,7 +162,7 @@ def _continue_adapter(model: Any, method: MethodConfig, folder: Path) -> Any:
     if have != want:
         raise StudioError(Text("The adapter in {folder} is a {have} adapter; {title} continues a {want} "
                                "adapter.",
-                               folder=folder, have=have, title=METHODS[method.name].title, want=want),
+                               folder=folder, have=have, title=Term(METHODS[method.name].title), want=want),
                           Text("Choose the method the adapter was trained with."))
     try:
         return PeftModel.from_pretrained(model, str(folder), is_trainable=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..messages import Term, Text
 from ..methods.registry import METHODS
 
 CONVERSATION_FORMATS = ("messages", "sharegpt", "alpaca", "prompt_completion")
@@ -50,10 +51,10 @@ class StageSpec:
     resumable: bool = True
 
     @property
-    def not_resumable(self) -> str | None:
+    def not_resumable(self) -> Text | None:
         """Why a run of this stage cannot be resumed or extended (None when it can)."""
         return None if self.resumable else \
-            f"A {self.title} run cannot be continued: its trainer always starts from step 0."
+            Text("A {title} run cannot be continued: its trainer always starts from step 0.", title=Term(self.title))
 
 
 STAGES: dict[str, StageSpec] = {

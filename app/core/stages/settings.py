@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..messages import Text
+from ..messages import Term, Text
 from ..methods.registry import METHODS
 from .registry import STAGES
 
@@ -117,11 +117,11 @@ def stage_problems(config: RunConfig) -> list[tuple[str, str]]:
     out = []
     fmt = config.data.format
     if fmt != "auto" and fmt not in spec.formats:
-        out.append(("data.format", Text("the {title} stage reads {formats} data, not {format}", title=spec.title,
+        out.append(("data.format", Text("the {title} stage reads {formats} data, not {format}", title=Term(spec.title),
                                         formats=", ".join(spec.formats), format=fmt)))
     if config.method.name not in spec.methods:
         out.append(("method.name", Text("{method} does not suit the {title} stage; use one of {methods}",
-                                        method=config.method.name, title=spec.title,
+                                        method=config.method.name, title=Term(spec.title),
                                         methods=", ".join(spec.methods))))
     s = config.stage
     if spec.name in ("grpo", "rloo"):

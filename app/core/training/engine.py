@@ -31,7 +31,7 @@ from ..distributed.settings import SHARDED
 from ..errors import Cancelled, ConfigError, DataError, ExportError, ModelError, StudioError
 from ..events import EventSink, StopFlag
 from ..hardware import return_freed_memory
-from ..messages import Text
+from ..messages import Term, Text
 from ..paths import run_dir
 from ..runs.checkpoints import last_checkpoint, partial_checkpoints
 from ..runs.context import RunContext
@@ -505,7 +505,7 @@ def _save_outputs(config: RunConfig, ctx: RunContext, trainer: Any, tokenizer: P
         export_adapter(config, model, tokenizer, folder / "adapter", exports)
     if config.export.merged and not spec.mergeable:
         ctx.warn(Text("{title} adds virtual tokens instead of changing weights, so it cannot be merged into "
-                      "the model: saved the adapter only.", title=spec.title),
+                      "the model: saved the adapter only.", title=Term(spec.title)),
                  Text("Load the adapter on the base model (Chat does this), or train with LoRA for a merged "
                       "model."))
     elif config.export.merged:

@@ -114,7 +114,7 @@ class RunDetail(QWidget):
         continuable = refusal is None
         for key in ("resume", "extend"):
             self.buttons[key].setToolTip(self.tr(TIPS[key]) if continuable else self.tr("{refusal} Clone its config to run it "
-                                                                               "again.").format(refusal=refusal))
+                                                                               "again.").format(refusal=core_text(refusal)))
         status = run.get("status") if run else None
         # a rejected run trained nothing unless it was a resume (of a run with steps) that its data or model refused
         stopped = status in ("cancelled", "failed") or (status == "rejected" and bool(run.get("last_step")))
