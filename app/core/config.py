@@ -355,7 +355,12 @@ def problem_text(err: dict) -> str:
         return Text("unknown field (check its spelling)")
     if err["type"] == "missing":
         return Text("required field is missing")
-    return _as_text(PYDANTIC_TEXTS[err["type"]].template, msg) if err["type"] in PYDANTIC_TEXTS else msg
+    text = _as_text(PYDANTIC_TEXTS[err["type"]].template, msg) if err["type"] in PYDANTIC_TEXTS else msg
+    expected = getattr(text, "params", {}).get("expected", "")
+    if " or " in expected:  # "'a', 'b' or 'c'": the "or" translated too
+        items, last = expected.rsplit(" or ", 1)
+        return Text(text.template, expected=Text("{items} or {last}", items=items, last=last))
+    return text
 
 
 def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:

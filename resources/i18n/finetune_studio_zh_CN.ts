@@ -5704,6 +5704,10 @@ Starting from the demo preset instead.</source>
         <translation>此处应为 &apos;,&apos; 分隔符</translation>
     </message>
     <message>
+        <source>{items} or {last}</source>
+        <translation>{items} 或 {last}</translation>
+    </message>
+    <message>
         <source>expected a JSON object ({{...}}), got {kind}</source>
         <translation>应为 JSON 对象（{{...}}），实际为 {kind}</translation>
     </message>

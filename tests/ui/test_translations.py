@@ -437,6 +437,9 @@ def test_core_errors_the_window_shows_read_in_chinese_with_their_line_and_path(c
     # what a config field's validator says, and pydantic's own words, as the form shows them beside the field
     assert [i18n.core_text(p) for p in state.try_update("distributed", devices=[0, 0])] == ["有一块 GPU 被列了两次"]
     assert [i18n.core_text(p) for p in state.try_update("training", learning_rate=0)] == ["输入应大于 0"]
+    refused = state.try_update("training", lr_scheduler="steps")
+    assert refused == ["Input should be 'cosine', 'linear', 'constant' or 'constant_with_warmup'"]  # pydantic's words
+    assert i18n.core_text(refused[0]) == "输入应为 'cosine', 'linear', 'constant' 或 'constant_with_warmup'"
     # a stage's title inside a core message reads as the stage cards name it
     from app.core.stages.registry import STAGES
 

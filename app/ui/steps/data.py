@@ -41,6 +41,7 @@ from app.ui.steps.data_preview import (
     RenderedExample,
     RowsPager,
     first_rows,
+    format_name,
     render_example,
     source_exists,
     tokens_html,
@@ -89,7 +90,7 @@ class DataStep(StepPage):
         self.format_combo = QComboBox()
         fmt_field = DataConfig.model_fields["format"]
         self.format_choices = list(fmt_field.annotation.__args__)
-        self.format_combo.addItems([self.format_name(fmt) for fmt in self.format_choices])
+        self.format_combo.addItems([format_name(fmt) for fmt in self.format_choices])
         self.format_combo.setToolTip(schema_text(fmt_field.description))
         self.format_combo.currentIndexChanged.connect(self._format_chosen)
         self.detected = QLabel()
@@ -279,7 +280,7 @@ class DataStep(StepPage):
             rows=count(report.rows, self.tr("{n} row"), self.tr("{n} rows")), valid_rows=report.valid_rows,
             problem_count=report.problem_count))
         self.detected.setText(self.tr("Detected: <b>{format}</b> "
-                                      "({confidence:.0%})").format(format=self.format_name(report.format),
+                                      "({confidence:.0%})").format(format=format_name(report.format),
                                                                     confidence=report.confidence))
         self.detected.setToolTip(core_text(getattr(report, "reason", "")))
         self.doctor.show_report(report)
@@ -392,23 +393,6 @@ class DataStep(StepPage):
     def _mapped(self, fmt: str, columns: dict) -> None:
         self.state.update("data", format=fmt, columns=columns)
         self.load(self.state.config.data.train)
-
-    def format_name(self, fmt: str) -> str:
-        """A data format as the format box names it: what its rows hold, in the window's language, with the id
-        that configs and the CLI use."""
-        names = {
-            "auto": self.tr("Detect it (auto)"),
-            "messages": self.tr("Chat messages (messages)"),
-            "sharegpt": self.tr("ShareGPT conversations (sharegpt)"),
-            "alpaca": self.tr("Instruction and output (alpaca)"),
-            "prompt_completion": self.tr("Prompt and completion (prompt_completion)"),
-            "text": self.tr("Plain text (text)"),
-            "preference": self.tr("Chosen and rejected answers (preference)"),
-            "kto": self.tr("Answers labelled good or bad (kto)"),
-            "classification": self.tr("Texts and their classes (classification)"),
-            "prompt": self.tr("Prompts only (prompt)"),
-        }
-        return names.get(fmt, fmt)
 
     def _format(self) -> str:
         chosen = self.state.config.data.format

@@ -48,6 +48,24 @@ FORMAT_COLUMNS = {
 KEEP = QT_TRANSLATE_NOOP("ColumnMapping", "(as is)")
 
 
+def format_name(fmt: str) -> str:
+    """A data format as the format boxes name it: what its rows hold, in the window's language, with the id that
+    configs and the CLI use."""
+    names = {
+        "auto": QCoreApplication.translate("DataStep", "Detect it (auto)"),
+        "messages": QCoreApplication.translate("DataStep", "Chat messages (messages)"),
+        "sharegpt": QCoreApplication.translate("DataStep", "ShareGPT conversations (sharegpt)"),
+        "alpaca": QCoreApplication.translate("DataStep", "Instruction and output (alpaca)"),
+        "prompt_completion": QCoreApplication.translate("DataStep", "Prompt and completion (prompt_completion)"),
+        "text": QCoreApplication.translate("DataStep", "Plain text (text)"),
+        "preference": QCoreApplication.translate("DataStep", "Chosen and rejected answers (preference)"),
+        "kto": QCoreApplication.translate("DataStep", "Answers labelled good or bad (kto)"),
+        "classification": QCoreApplication.translate("DataStep", "Texts and their classes (classification)"),
+        "prompt": QCoreApplication.translate("DataStep", "Prompts only (prompt)"),
+    }
+    return names.get(fmt, fmt)
+
+
 def source_exists(path: str) -> bool:
     """A local file or folder, or a hub dataset id (downloaded when read)."""
     from pathlib import Path
@@ -242,14 +260,16 @@ class MappingDialog(QDialog):
             layout.addWidget(example)
         self.columns, self.initial = columns, mapping
         self.format_combo = QComboBox()
-        self.format_combo.addItems(list(FORMAT_COLUMNS))
-        self.format_combo.setCurrentText(fmt if fmt in FORMAT_COLUMNS else "prompt_completion")
-        self.format_combo.currentTextChanged.connect(lambda f: self.mapping.set_columns(columns, f, self.initial))
+        for choice in FORMAT_COLUMNS:
+            self.format_combo.addItem(format_name(choice), choice)
+        self.format_combo.setCurrentIndex(self.format_combo.findData(fmt if fmt in FORMAT_COLUMNS else "prompt_completion"))
+        self.format_combo.currentIndexChanged.connect(
+            lambda _: self.mapping.set_columns(columns, self.format_combo.currentData(), self.initial))
         form = QFormLayout()
         form.addRow(self.tr("Format"), self.format_combo)
         layout.addLayout(form)
         self.mapping = ColumnMapping(tab_after=self.format_combo)
-        self.mapping.set_columns(columns, self.format_combo.currentText(), mapping)
+        self.mapping.set_columns(columns, self.format_combo.currentData(), mapping)
         layout.addWidget(self.mapping)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -257,7 +277,7 @@ class MappingDialog(QDialog):
         layout.addWidget(buttons)
 
     def result_mapping(self) -> tuple[str, dict[str, str]]:
-        return self.format_combo.currentText(), self.mapping.mapping()
+        return self.format_combo.currentData(), self.mapping.mapping()
 
 
 def render_example(tokenizer, data: dict, fmt: str, config) -> tuple[list[tuple[str, bool]], str | None]:
