@@ -42,7 +42,7 @@ class DataError(StudioError):
 class Cancelled(StudioError):
     """The user asked to stop; the work ended early on purpose (not a failure)."""
 
-    def __init__(self, message: str = "Cancelled.", hint: str = ""):
+    def __init__(self, message: str = Text("Cancelled."), hint: str = ""):
         super().__init__(message, hint)
 
 

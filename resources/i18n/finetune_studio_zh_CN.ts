@@ -5708,6 +5708,10 @@ Starting from the demo preset instead.</source>
         <translation>{items} 或 {last}</translation>
     </message>
     <message>
+        <source>unusable row</source>
+        <translation>无法使用的行</translation>
+    </message>
+    <message>
         <source>expected a JSON object ({{...}}), got {kind}</source>
         <translation>应为 JSON 对象（{{...}}），实际为 {kind}</translation>
     </message>
@@ -6014,6 +6018,10 @@ Starting from the demo preset instead.</source>
     <message>
         <source>a GPU is listed twice</source>
         <translation>有一块 GPU 被列了两次</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
     </message>
     <message>
         <source>run config</source>
@@ -6558,6 +6566,14 @@ Starting from the demo preset instead.</source>
     <message>
         <source>Move or delete it yourself.</source>
         <translation>请自行移走或删除它。</translation>
+    </message>
+    <message>
+        <source>Export cancelled.</source>
+        <translation>导出已取消。</translation>
+    </message>
+    <message>
+        <source>Nothing half-written was kept.</source>
+        <translation>写了一半的文件都已删除。</translation>
     </message>
     <message>
         <source>Export complete</source>

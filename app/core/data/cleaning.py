@@ -159,7 +159,7 @@ def clean_dataset(path: str | Path, actions: CleanActions | dict, out_dir: str |
                 if example is None:
                     problem_count += 1
                     if len(problems) < 200:
-                        problems.append(Problem(row.where(source), row.line, problem or "unusable row"))
+                        problems.append(Problem(row.where(source), row.line, problem or Text("unusable row")))
                     continue
                 write(_record(example, row.data))
                 rows_out += 1

@@ -184,7 +184,8 @@ def _outcome(run_id: str, folder: Path, code: int, stopped: bool, sink: EventSin
         return run["status"]
     first = ranks.first_error(folder)
     if first is not None:
-        status, error, hint = "failed", f"Process {first['rank']}: {first['message']}", first.get("hint")
+        status, error, hint = ("failed", Text("Process {rank}: {message}", rank=first["rank"], message=first["message"]),
+                               first.get("hint"))
     elif stopped:
         status, error, hint = "cancelled", "The run was stopped before it could save a checkpoint.", \
             "Start it again when you are ready."

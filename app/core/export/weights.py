@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CANCELLED = ("Export cancelled.", "Nothing half-written was kept.")
+CANCELLED = (Text("Export cancelled."), Text("Nothing half-written was kept."))
 
 VERIFY_PROMPTS = (
     "Which is the largest planet in the solar system?",

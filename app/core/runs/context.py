@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Cancelled
+from ..messages import Text
 
 if TYPE_CHECKING:
     from ..events import EventSink, StopFlag
@@ -28,7 +29,7 @@ class RunContext:
     store: Store | None = None
     stop: StopFlag | None = None
     name: str = "export"
-    cancelled: tuple[str, str] = ("Cancelled.", "")
+    cancelled: tuple[str, str] = (Text("Cancelled."), "")
 
     def with_(self, **changes: Any) -> RunContext:
         """A copy with some parts changed (a scratch export of a run that records nothing)."""
