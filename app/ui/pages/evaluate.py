@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ConfigError
 from app.core.paths import data_home
 from app.core.requests import EvalRequest, parse_request, save_request
-from app.ui.i18n import event_text, event_texts, schema_text
+from app.ui.i18n import core_text, event_text, event_texts, schema_text
 from app.ui.icons import icon
 from app.ui.settings import open_settings
 from app.ui.steps.base import page_layout
@@ -179,7 +179,7 @@ class EvaluatePage(QWidget):
         try:
             request = self.request()
         except ConfigError as exc:
-            self.status.setText(exc.message)
+            self.status.setText(core_text(exc.message))
             return
         self._set_running(True)
         self.status.setText(self.tr("Starting…"))

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.core.config import RunConfig
 from app.core.errors import StudioError
-from app.ui.i18n import core_text
+from app.ui.i18n import core_text, event_text
 from app.ui.icons import icon
 from app.ui.steps.base import page_layout
 from app.ui.tone import set_tone
@@ -193,7 +193,7 @@ class QueuePage(QWidget):
         try:
             queue.move(self._store(), item, delta)
         except StudioError as exc:
-            self._say(exc.message, error=True)
+            self._say(core_text(exc.message), error=True)
             return
         self.refresh()
         self.table.selectRow(self.ids.index(item))
@@ -250,7 +250,7 @@ class QueuePage(QWidget):
         if event.get("name") == "queue":
             self.progress.setRange(0, max(int(event.get("total") or 0), 1))
             self.progress.setValue(int(event.get("current") or 0))
-            self._current = event.get("message", "")
+            self._current = event_text(event, "message")
             self.status.setText(self._current)
             self.refresh()
             self.current_changed.emit(self._current)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.core.config import RunConfig, load_config, presets
 from app.core.errors import StudioError
 from app.core.runs.names import default_name
-from app.ui.i18n import schema_text
+from app.ui.i18n import error_texts, schema_text
 from app.ui.icons import icon
 from app.ui.settings import last_dir, remember_dir
 from app.ui.state import StudioState
@@ -193,7 +193,7 @@ class HyperparametersStep(StepPage):
         try:
             config = load_config(path)
         except StudioError as exc:
-            QMessageBox.warning(self, self.tr("Cannot open the config"), str(exc))
+            QMessageBox.warning(self, self.tr("Cannot open the config"), "\n".join(filter(None, error_texts(exc))))
             return False
         remember_dir(self.settings, "config", path)
         self.state.set_config(config)

@@ -12,6 +12,7 @@ import logging
 
 from PySide6.QtCore import QObject
 
+from app.ui.i18n import event_text
 from app.ui.worker import WorkerProcess
 
 log = logging.getLogger(__name__)
@@ -79,4 +80,4 @@ class ChatProcess(QObject):
         workers, self.workers = list(self.workers.values()), {}
         for worker in workers:
             worker.process_ended(self.tr("The model process ended (exit code {code}).").format(code=event['exit_code']),
-                                 event.get("hint") or event.get("error") or "")
+                                 event_text(event, "hint") or event_text(event, "error"))

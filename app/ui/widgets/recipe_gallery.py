@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.config import RunConfig
 from app.core.errors import StudioError
 from app.core.recipes import Recipe, RecipeStep, recipes
-from app.ui.i18n import schema_text
+from app.ui.i18n import core_text, error_texts, schema_text
 from app.ui.settings import last_dir, remember_dir
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class RecipeGallery(QDialog):
         except StudioError as exc:  # a broken recipe file: the gallery says so instead of failing the window
             log.warning("recipes could not be read: %s", exc)
             self.recipes = {}
-            self.load_problem = exc.message
+            self.load_problem = core_text(exc.message)
         else:
             self.load_problem = ""
 
@@ -263,7 +263,7 @@ class RecipeGallery(QDialog):
             self.config = recipe.run_config(index, data=data, large=self.large_check.isChecked(), base_model=base)
         except StudioError as exc:
             QMessageBox.warning(self, self.tr("This recipe cannot start yet"),
-                                "\n\n".join(filter(None, (exc.message, exc.hint))))
+                                "\n\n".join(filter(None, error_texts(exc))))
             return
         self.recipe, self.step = recipe, index
         self.accept()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.i18n import event_texts
 from app.ui.worker import WorkerProcess
 
 DEFAULT_SERVE_COMMAND = (sys.executable, "-m", "app", "serve")
@@ -144,8 +145,8 @@ class ServePanel(QWidget):
     def _finished(self, event: dict) -> None:
         self.listening = None
         if event.get("status") in ("failed", "rejected"):
-            text = event.get("error") or self.tr("The server stopped.")
-            self.status.setText(text + (f"\n{event['hint']}" if event.get("hint") else ""))
+            error, hint = event_texts(event)
+            self.status.setText((error or self.tr("The server stopped.")) + (f"\n{hint}" if hint else ""))
         else:
             self.status.setText(self.tr("Stopped."))
         self._update()
