@@ -178,8 +178,15 @@ class Store:
         return row
 
     def update_run(self, run_id: str, **fields: Any) -> None:
+        """Set fields of the run. An error or hint that is a Text also keeps its template and values
+        (`error_text`, `hint_text`: JSON), so the window shows it in its language later too."""
         if "versions" in fields and not isinstance(fields["versions"], str):
             fields["versions"] = json.dumps(fields["versions"])
+        for key in ("error", "hint"):
+            if key in fields:
+                value = fields[key]
+                fields[f"{key}_text"] = json.dumps(value.to_json(), ensure_ascii=False) if isinstance(value, Text) \
+                    else None
         self.db["runs"].update(run_id, fields, alter=True)
 
     def add_metrics(self, run_id: str, step: int, metrics: dict[str, float], epoch: float | None = None,

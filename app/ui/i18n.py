@@ -17,6 +17,7 @@ the system locale; a language with no translation falls back to English.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -200,6 +201,18 @@ def event_text(event: dict, key: str) -> str:
         except (KeyError, IndexError, ValueError, TypeError):
             log.warning("cannot rebuild %s from %r", key, data)
     return core_text(event.get(key))  # a Text when the event was made in this process (the run supervisor's)
+
+
+def run_texts(run: dict) -> tuple[str, str]:
+    """A stored run's error and hint in the window's language: translated where the store kept their templates
+    (`error_text`, `hint_text`, written for a Text), else as they were stored."""
+    fields = dict(run)
+    for key in ("error_text", "hint_text"):
+        try:
+            fields[key] = json.loads(run[key]) if isinstance(run.get(key), str) else None
+        except ValueError:
+            fields[key] = None
+    return event_text(fields, "error"), event_text(fields, "hint")
 
 
 def event_texts(event: dict) -> tuple[str, str]:

@@ -11,6 +11,7 @@ and the GUI never blocks on the worker.
 from __future__ import annotations
 
 import collections
+import json
 import logging
 import os
 import queue
@@ -220,7 +221,11 @@ class _SupervisorThread(QThread):
         except Exception:  # noqa: BLE001 - the worker may have died before creating its run
             return None
         if run.get("status") in FINAL_STATUSES:
-            return {"status": run["status"], "error": run.get("error"), "hint": run.get("hint")}
+            outcome = {"status": run["status"], "error": run.get("error"), "hint": run.get("hint")}
+            for key in ("error_text", "hint_text"):  # the templates the store kept, as a finished event carries them
+                if isinstance(run.get(key), str):
+                    outcome[key] = json.loads(run[key])
+            return outcome
         return None
 
     def _record(self, fields: dict) -> None:

@@ -440,6 +440,18 @@ def test_core_errors_the_window_shows_read_in_chinese_with_their_line_and_path(c
     refused = state.try_update("training", lr_scheduler="steps")
     assert refused == ["Input should be 'cosine', 'linear', 'constant' or 'constant_with_warmup'"]  # pydantic's words
     assert i18n.core_text(refused[0]) == "输入应为 'cosine', 'linear', 'constant' 或 'constant_with_warmup'"
+    # a run's error as the store keeps it (the Runs page, a re-attached run): English text and the template
+    from app.core.store import Store
+
+    store = Store()
+    store.create_run("20260101-000000-zh18", name="zh", config_yaml="", model="demo", method="lora", stage="sft")
+    store.update_run("20260101-000000-zh18", status="rejected", error=DataError(
+        Text("{folder} holds no dataset.", folder=folder), "").message, hint=Text("Check the file with `data inspect`."))
+    run = store.get_run("20260101-000000-zh18")
+    assert run["error"] == f"{folder} holds no dataset."
+    assert i18n.run_texts(run) == (f"{folder} 中没有数据集。", "请用 `data inspect` 检查该文件。")
+    store.update_run("20260101-000000-zh18", error="Killed.", hint=None)  # a plain text replaces the template
+    assert i18n.run_texts(store.get_run("20260101-000000-zh18")) == ("Killed.", "")
     # a stage's title inside a core message reads as the stage cards name it
     from app.core.stages.registry import STAGES
 

@@ -41,7 +41,7 @@ from app.core.config import parse_config
 from app.core.errors import StudioError
 from app.core.stages.registry import STAGES
 from app.core.store import ACTIVE_STATUSES, Store
-from app.ui.i18n import core_text
+from app.ui.i18n import core_text, run_texts
 from app.ui.pages.train import ErrorBox
 from app.ui.widgets.plots import MetricsPlots
 from app.ui.widgets.runs_table import (
@@ -138,10 +138,10 @@ class RunDetail(QWidget):
         self.subtitle.setText(self.tr("{run_id} · {status} at {steps} · {device}").format(
             run_id=run['id'], status=status_text(run.get('status') or ""), steps=steps, device=run.get('device') or ''))
         if status == "failed":
-            self.error_box.show_error(self.tr("This run failed."), run.get("error"), run.get("hint"))
+            self.error_box.show_error(self.tr("This run failed."), *run_texts(run))
         elif status == "rejected":
             self.error_box.show_error(self.tr("This run was refused before training: its data or model cannot be "
-                                              "used."), run.get("error"), run.get("hint"))
+                                              "used."), *run_texts(run))
         self.plots.load_series(series or {})
         self.config_view.setPlainText(run.get("config") or "")
         self.artifacts.setRowCount(len(artifacts or []))

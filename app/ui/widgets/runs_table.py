@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QTableView
 
 from app.core.store import run_seconds
+from app.ui.i18n import run_texts
 from app.ui.widgets.clock import clock_text
 
 COLUMNS = (QT_TRANSLATE_NOOP("RunsModel", "Name"), QT_TRANSLATE_NOOP("RunsModel", "Started"),
@@ -90,7 +91,7 @@ class RunsModel(QAbstractTableModel):
         if role == RUN_ID_ROLE:
             return run["id"]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return run.get("error") if run.get("status") in ERROR_STATUSES else f"{run['id']}\n{text}"
+            return run_texts(run)[0] if run.get("status") in ERROR_STATUSES else f"{run['id']}\n{text}"
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and run.get("status") in ERROR_STATUSES:
             return QColor("#d9534f")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (2, 6):
