@@ -4001,7 +4001,7 @@ This cannot be undone.</source>
     </message>
     <message>
         <source>assistant</source>
-        <translation>assistant</translation>
+        <translation>助手回答（assistant）</translation>
     </message>
     <message>
         <source>System prompt</source>
