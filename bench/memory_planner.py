@@ -47,7 +47,7 @@ def config_for(model: str, data: Path, method: str, batch: int, length: int, che
     return parse_config({
         "model": {"source": model},
         "data": {"train": str(data), "validation_split": 0.1 if whole else 0.0, "max_samples": 64},
-        "method": {"name": method},
+        "method": {"name": method, "auto": []},  # the fields' rank 16, alpha 32, dropout 0.05: what is estimated
         "training": {"stage": "pt", "max_steps": steps, "batch_size": batch, "max_length": length,
                      "gradient_checkpointing": checkpointing, "save_steps": 10_000, "precision": precision,
                      "lean_memory": lean},  # lean: what the estimates model

@@ -135,10 +135,14 @@ def return_freed_memory() -> bool:
 # Saved activations per token and decoder layer, in elements of the compute precision (SmolLM2 shapes, saved-tensor
 # hooks): the two RMSNorms' inputs and outputs (4h), q after RoPE, the attention output and o_proj's contiguous
 # input (3h), k and v (2kv), the MLP's gate, SiLU, up and down inputs (4i); full fine-tuning keeps ~2h more.
+# An adapter over a bf16 base (a GPU's half precision, and bf16 on a CPU) keeps the same count in bf16 bytes: the
+# RMSNorms keep their fp32 upcast (2h × 4 bytes) in place of bf16 inputs and outputs (measured, demo model, CPU, fused
+# LoRA: 22,436 bytes per token and layer against 22,272 counted, and dropout's byte mask beside it).
 ACT_ADAPTER = (8, 4, 2)  # × hidden, intermediate, key/value width
 ACT_FULL = (10, 4, 2)
-# The same under the CPU's bf16 autocast, in (half-precision elements, fp32 elements), counted with saved-tensor
-# hooks (demo model, 128 and 256 tokens). Autocast keeps the weights in fp32 and casts per operation, so the
+# The same under the CPU's bf16 autocast over fp32 weights (full fine-tuning, freeze, QLoRA's non-quantised parts,
+# the prompt methods), in (half-precision elements, fp32 elements), counted with saved-tensor hooks (demo model, 128
+# and 256 tokens). Autocast keeps the weights in fp32 and casts per operation, so the
 # residual stream and the RMSNorms stay fp32 (2h, full fine-tuning 4h) while each linear's output, SDPA's q, k, v and
 # output, and the half-precision copy of an input a trainable weight needs (LoRA's A, the full model's linears)
 # are bf16. Adapters: 8h + 4i + 2kv bf16 (the same count as ACT_ADAPTER: 11,248 measured), 2h fp32. Full: 7h + 4i +
@@ -153,9 +157,10 @@ ACT_AUTOCAST_QLORA = ((8, 1, 2), (2, 3, 0))
 # fused CUDA kernel. Our fused LoRA linears (kernels.fuse_lora: the plain LoRA family and 4-bit QLoRA, in fp32)
 # keep one byte, the mask (measured: 1,250 elements per token and layer over 4,992 adapter inputs).
 DROPOUT_CPU, DROPOUT_CUDA = 1.33, 1.25
-# Under the CPU's autocast the fused linears step aside (PEFT's forward runs): dropout keeps its float noise in the
-# fp32 of the residual stream, 4 bytes an adapter input element (measured 19,737 bytes per token and layer over 4,992
-# inputs); the dropped copy is cast to bf16 for A, a copy A keeps without dropout too (counted in the activations).
+# Where PEFT's forward runs under the CPU's autocast (QLoRA's 4-bit base, DoRA, AdaLoRA: the fused linears step
+# aside), it casts the input up to the fp32 adapters and dropout keeps its float noise in fp32, 4 bytes an adapter
+# input element (measured 19,737 bytes per token and layer over 4,992 inputs); the dropped copy is cast to bf16 for
+# A, a copy A keeps without dropout too (counted in the activations).
 DROPOUT_AUTOCAST_BYTES = 4
 FUSED_LORA = frozenset({"lora", "qlora", "rslora", "pissa", "olora", "loraplus"})
 CPU_RUNTIME = 515 * 1024**2  # python + torch + transformers + trl + peft + datasets + tokenizer: RSS before loading
@@ -265,8 +270,8 @@ def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: Train
 
 
 def _trained_weights(info: ModelInfo, method: MethodConfig, kind: str, half: int) -> float:
-    """Bytes of the model as it trains: quantised linears for QLoRA, a half-precision frozen base on a GPU, else
-    fp32; adapters in fp32."""
+    """Bytes of the model as it trains: quantised linears for QLoRA, a half-precision frozen base (on a GPU, and in
+    bf16 on a CPU), else fp32; adapters in fp32."""
     from .methods import METHODS
     from .methods.counts import linear_shapes, trainable_parameters
 
@@ -275,7 +280,7 @@ def _trained_weights(info: ModelInfo, method: MethodConfig, kind: str, half: int
     if method.name == "qlora":
         per = 0.5 + 4 / 64 / (64 if method.double_quant else 1) if method.bits == 4 else 1 + 4 / 64
         weights = linear * per + (info.num_parameters - linear) * (half if kind == "cuda" else 4)
-    elif kind == "cuda" and spec.half_base:
+    elif spec.half_base and (kind == "cuda" or half == 2):  # a GPU's half precision, or bf16 on a CPU
         weights = info.num_parameters * half
     else:
         weights = info.num_parameters * 4
@@ -313,8 +318,10 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     weights = _trained_weights(info, method, kind, half)
     tokens = tokens or training.batch_size * training.max_length
     act = half if precision != "fp32" else 4
-    # A CPU in bf16 runs autocast over fp32 weights: activations partly bf16, partly fp32 (ACT_AUTOCAST_*)
-    autocast = kind == "cpu" and precision != "fp32"
+    # A CPU in bf16 runs autocast over fp32 weights where the method trains them (full, freeze) or the base is 4-bit
+    # (QLoRA): activations partly bf16, partly fp32 (ACT_AUTOCAST_*); an adapter's frozen base is bf16 itself
+    half_base = spec.half_base and method.name != "qlora" and half == 2
+    autocast = kind == "cpu" and precision != "fp32" and not half_base
     i = info.intermediate_size
     if autocast:
         (a, b, c), (fa, fb, fc) = ACT_AUTOCAST_QLORA if method.name == "qlora" else \
@@ -327,10 +334,10 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
         targets = shapes if method.target_modules == "all-linear" else {
             k: v for k, v in shapes.items() if k in method.target_modules}
         inputs = sum(n_in for n_in, _ in targets.values())
-        if autocast:
-            per_layer += inputs * DROPOUT_AUTOCAST_BYTES
-        elif method.name in FUSED_LORA and precision == "fp32" and not (method.name == "qlora" and method.bits == 8):
-            per_layer += inputs  # no autocast: the fused forward runs, and keeps a byte mask
+        if method.name in FUSED_LORA and not (method.name == "qlora" and (method.bits == 8 or precision != "fp32")):
+            per_layer += inputs  # the fused forward runs (under autocast too, over a plain base): a byte mask
+        elif kind == "cpu" and precision != "fp32":
+            per_layer += inputs * DROPOUT_AUTOCAST_BYTES  # PEFT's forward casts the input up to the fp32 adapters
         else:
             per_layer += inputs * act * (DROPOUT_CPU if kind == "cpu" else DROPOUT_CUDA)
     # with checkpointing each layer's input: the residual stream, fp32 under the CPU's autocast

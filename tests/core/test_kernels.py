@@ -126,8 +126,6 @@ def test_fused_lora_runs_the_fused_function_only_where_it_is_exact(monkeypatch):
     x = torch.randn(2, 12)
     plain = _lora_model()
     kernels.fuse_lora(plain)
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
-        plain(x)  # autocast: PEFT's forward
     with plain.disable_adapter(), torch.no_grad():
         plain(x)  # adapters off: the base alone
     dora = _lora_model(use_dora=True)  # DoRA: PEFT's forward
@@ -142,6 +140,73 @@ def test_fused_lora_runs_the_fused_function_only_where_it_is_exact(monkeypatch):
     dropped.eval()
     dropped(x)
     assert [c[-1] for c in calls[2:]] == [0.1, 0.1, 0.0, 0.0]  # dropout while training only
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        plain(x)  # autocast: the fused function, every operand in bf16
+    assert len(calls) == 8 and all(t.dtype == torch.bfloat16 for c in calls[6:] for t in c[:5] if t is not None)
+
+
+def _autocast_step(model, x, w):
+    """One step with the output weighted by `w` (a loss linear in the output: the gradients' errors are the
+    arithmetic's, not a steep loss's), under bf16 autocast when the model's base is bf16."""
+    model.zero_grad()
+    torch.manual_seed(7)
+    x = x.clone().requires_grad_(True)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=next(model.parameters()).dtype == torch.bfloat16):
+        out = model(x)
+    (out.float() * w).sum().backward()
+    return [out.detach(), x.grad] + [p.grad.clone() for p in model.parameters() if p.requires_grad]
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_fused_lora_under_autocast_computes_the_step_to_bf16_rounding(dropout):
+    """bf16 training (a bf16 base, fp32 adapters, autocast): the fused function gives the fp32 step's output, input
+    gradient and adapter gradients to a few bf16 roundings, as PEFT's forward does; a dropout scale left out
+    (0.3: 30% off), a mask not applied or an adapter's gradient lost would be far outside. The same seed draws the
+    same mask in bf16 as in fp32."""
+    torch.manual_seed(3)
+    x, w = torch.randn(64, 12), torch.randn(64, 12)
+    reference = _autocast_step(_lora_model(dropout), x, w)  # fp32 throughout
+    for fused in (False, True):
+        model = _lora_model(dropout)
+        for name, param in model.named_parameters():
+            if "lora_" not in name:
+                param.data = param.data.to(torch.bfloat16)  # the frozen base in bf16, as a bf16 run loads it
+        if fused:
+            assert kernels.fuse_lora(model) == 2
+        got = _autocast_step(model, x, w)
+        assert [t.dtype for t in got[2:]] == [torch.float32] * 4  # the fp32 adapters get fp32 gradients
+        for mine, exact in zip(got, reference, strict=True):
+            torch.testing.assert_close(mine.float(), exact, rtol=0,
+                                       atol=4 * parity.EPS["bf16"] * float(exact.abs().max()))
+
+
+def test_fused_lora_under_autocast_keeps_bf16_and_a_byte_mask():
+    """Under autocast PEFT's forward casts the input up to the fp32 adapters and keeps dropout's noise in fp32
+    (4 bytes an input element); the fused function keeps the bf16 input and a byte mask."""
+    kept = {}
+
+    def pack(t):
+        kept.setdefault(t.untyped_storage().data_ptr(), (t.dtype, t.untyped_storage().nbytes()))
+        return t
+
+    x = torch.randn(64, 12, dtype=torch.bfloat16, requires_grad=True)
+    for fused in (False, True):
+        model = _lora_model(dropout=0.1)
+        for name, param in model.named_parameters():
+            if "lora_" not in name:
+                param.data = param.data.to(torch.bfloat16)
+        if fused:
+            kernels.fuse_lora(model)
+        kept.clear()
+        with torch.autocast("cpu", dtype=torch.bfloat16), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            model.base_model.model[0](x)
+        params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+        big = [(dtype, n) for ptr, (dtype, n) in kept.items() if ptr not in params and n >= x.numel()]
+        fp32 = sum(n for dtype, n in big if dtype == torch.float32)
+        if fused:
+            assert fp32 == 0 and sorted(big, key=str) == [(torch.bfloat16, x.numel() * 2), (torch.bool, x.numel())]
+        else:
+            assert fp32 >= x.numel() * 4  # the noise at least
 
 
 def test_fused_lora_dropout_keeps_a_byte_mask_not_float_copies():

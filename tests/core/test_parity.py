@@ -74,11 +74,13 @@ def test_a_bf16_trained_run_completes_with_its_exports_verified(bf16_run):
     assert started["precision"] == "bf16"
     adapter = store.artifacts(bf16_run["id"], "adapter")[-1]["properties"]
     merged = store.artifacts(bf16_run["id"], "merged")[-1]["properties"]
-    # the trained weights are fp32 masters: the adapter reproduces them like with like, to fp32 rounding
-    assert adapter["parity_ok"] and adapter["parity_rule"].startswith("fp32 reference vs fp32 export")
-    assert adapter["max_abs_diff"] <= adapter["tolerance"] < 1e-3
+    # a bf16 run holds its frozen base in bf16 (the adapters in fp32), on a CPU as on a GPU: the adapter's check
+    # reloads the base in bf16 and computes what the trained model computed, so it is judged in bf16 but agrees
+    # far inside the rule, at every position
+    assert adapter["parity_ok"] and adapter["parity_rule"].startswith("bf16 reference vs bf16 export")
+    assert adapter["max_abs_diff"] < 1e-3 < adapter["tolerance"] and adapter["top1_agreement"] == 1.0
     assert merged["parity_ok"] and "judged in fp16" in merged["parity_rule"] and merged["top1_agreement"] >= 0.95
-    assert merged["agreement_floor"] == 0.95 and "agreement_floor" not in adapter  # only a half dtype needs one
+    assert merged["agreement_floor"] == adapter["agreement_floor"] == 0.95  # a half dtype needs one
     card = (store.artifacts(bf16_run["id"], "merged")[-1]["path"] + "/README.md")
     assert "judged in fp16" in open(card, encoding="utf-8").read()
 

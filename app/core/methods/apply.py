@@ -115,6 +115,12 @@ def apply_method(model: Any, method: MethodConfig, gradient_checkpointing: bool 
                               Text("Check method.target_modules against the model's layer names, or use "
                                    "'all-linear'.")) \
                 from exc
+    if method.name == "adalora":
+        # AdaLoRA's `ranknum` (the rank it divides by) is a frozen parameter, but PEFT's cast of the adapters to fp32
+        # over a half-precision base wraps it anew as a trainable one: AdamW would then move the divisor
+        for name, param in model.named_parameters():
+            if ".ranknum." in name:
+                param.requires_grad_(False)
     from ..training.kernels import fuse_lora
 
     log.info("fused LoRA forward on %d linear layers", fuse_lora(model))

@@ -32,10 +32,12 @@ def load_model(config: RunConfig, folder: Path, precision: str, num_labels: int 
         if config.distributed.strategy in SHARDED and world_size() > 1 and config.method.bits == 4:
             # QLoRA + FSDP / ZeRO-3: the 4-bit weights are stored in the compute dtype, so they split like the rest
             kwargs["quantization_config"].bnb_4bit_quant_storage = compute
-    elif torch.cuda.is_available() and METHODS[config.method.name].half_base:
-        kwargs["dtype"] = compute  # frozen base in half precision; adapters train in fp32
+    elif METHODS[config.method.name].half_base and (torch.cuda.is_available() or precision == "bf16"):
+        # frozen base in half precision, adapters in fp32 (bf16 compute via autocast): on a CPU too, where an fp32
+        # base costs its weights twice over (fp32, and the bf16 copy autocast casts and keeps for the backward)
+        kwargs["dtype"] = compute
     else:
-        kwargs["dtype"] = torch.float32  # master weights in fp32; bf16/fp16 via autocast
+        kwargs["dtype"] = torch.float32  # master weights in fp32; bf16/fp16 via autocast (fp16 trains in fp32 on a CPU)
     if torch.cuda.is_available():
         if not (config.distributed.strategy in SHARDED and world_size() > 1):  # FSDP, ZeRO-3 place the parts
             kwargs["device_map"] = {"": torch.cuda.current_device()}  # this rank's GPU (PartialState set it)

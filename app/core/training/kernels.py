@@ -14,7 +14,8 @@
   and the input gradients of both paths are summed in place, instead of PEFT's separate scale, add and gradient-sum
   passes over every activation; dropout keeps a byte mask instead of a float noise tensor and a dropped copy of the
   input. Over a 4-bit base (QLoRA) the base keeps its own autograd and the LoRA half is fused the same way.
-  Every other case (DoRA, 8-bit base, autocast, several adapters) keeps PEFT's forward.
+  Under autocast (bf16/fp16 training) a plain linear runs it in the autocast dtype (a 4-bit base does not). Every
+  other case (DoRA, 8-bit base, several adapters) keeps PEFT's forward.
 
 Heavy imports (torch, transformers) stay inside functions, except in the autograd class built on first use.
 """
@@ -198,21 +199,29 @@ class SequenceBoundsCollator:
 
 def _adapter_in(rows: Any, a: Any, p: float) -> tuple[Any, Any]:
     """`dropout(rows) @ a.T` and the byte mask of kept elements (None without dropout). The noise is drawn as
-    torch's CPU dropout draws it (`bernoulli_(1 - p)`, then `/ (1 - p)`), so a seeded step matches PEFT's."""
+    torch's CPU dropout draws it (`bernoulli_(1 - p)`, then `/ (1 - p)`), so a seeded fp32 step matches PEFT's. In a
+    half type 1 / (1 - p) would round (bf16: 1.109375 for 1.1111 at p = 0.1, every kept element 0.16% short), so
+    there the mask multiplies and the rank-r product is rescaled."""
     import torch
 
     if not p:
         return rows @ a.t(), None
     noise = torch.empty_like(rows).bernoulli_(1 - p)
     keep = noise.bool()
+    if rows.dtype != torch.float32:
+        return ((rows * noise) @ a.t()).div_(1 - p), keep
     return (rows * noise.div_(1 - p)) @ a.t(), keep
 
 
 def _adapter_grads(ctx: Any, g: Any, rows: Any, keep: Any, h: Any, a: Any, b: Any, need_a: bool,
                    need_b: bool) -> tuple[Any, Any, Any, Any]:
-    """Gradients of the LoRA half at h ([tokens, rank]), a and b, and the forward's dropout noise (exactly)."""
-    noise = None if keep is None else keep.to(rows.dtype).div_(1 - ctx.p)
-    g_h = (g @ b).mul_(ctx.scale)
+    """Gradients of the LoRA half at h ([tokens, rank]), a and b, and the forward's dropout noise (exactly; in a
+    half type the mask, with 1 / (1 - p) folded into the rank-r gradient as in `_adapter_in`)."""
+    import torch
+
+    half = keep is not None and rows.dtype != torch.float32
+    noise = None if keep is None else keep.to(rows.dtype) if half else keep.to(rows.dtype).div_(1 - ctx.p)
+    g_h = (g @ b).mul_(ctx.scale / (1 - ctx.p) if half else ctx.scale)
     grad_b = (g.t() @ h).mul_(ctx.scale) if need_b else None
     grad_a = g_h.t() @ (rows if noise is None else rows * noise) if need_a else None
     return g_h, grad_a, grad_b, noise
@@ -298,13 +307,25 @@ def _fused_lora_forward(self: Any, x: Any, *args: Any, original: Any, **kwargs: 
     name = active[0]
     base, a, b = self.base_layer, self.lora_A[name], self.lora_B[name]
     linear = type(base) is torch.nn.Linear
+    kind = x.device.type
+    autocast = torch.is_autocast_enabled(kind)
     if (any(p.requires_grad for p in base.parameters()) or a.bias is not None or b.bias is not None
             or type(dropout := self.lora_dropout[name]) not in (torch.nn.Identity, torch.nn.Dropout)
-            or getattr(dropout, "inplace", False) or torch.is_autocast_enabled(x.device.type)
-            or not x.dtype == a.weight.dtype == b.weight.dtype or (linear and base.weight.dtype != x.dtype)):
+            or getattr(dropout, "inplace", False) or (autocast and not linear)
+            or not autocast and not (x.dtype == a.weight.dtype == b.weight.dtype)
+            or not autocast and linear and base.weight.dtype != x.dtype):
         return original(x, *args, **kwargs)
     p = float(dropout.p) if isinstance(dropout, torch.nn.Dropout) and dropout.training else 0.0
     scale = float(self.scaling[name])
+    if autocast:
+        # what autocast does to each product, done once for the whole function: every operand in the autocast dtype
+        # (the fp32 adapters' casts carry their gradients back), computed and kept in it; PEFT's forward would cast
+        # the input up to the adapters' fp32 first and keep dropout's noise in fp32 (4 bytes an input element)
+        half = torch.get_autocast_dtype(kind)
+        bias = None if base.bias is None else base.bias.to(half)
+        with torch.autocast(kind, enabled=False):
+            return _lora_linear().apply(x.to(half), base.weight.to(half), bias, a.weight.to(half),
+                                        b.weight.to(half), scale, p)
     if linear:
         return _lora_linear().apply(x, base.weight, base.bias, a.weight, b.weight, scale, p)
     return _lora_delta().apply(x, base(x), a.weight, b.weight, scale, p)  # a quantised base: its own autograd
