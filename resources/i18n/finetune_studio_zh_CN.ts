@@ -315,7 +315,7 @@ A: {answer}</source>
     <name>ColumnMapping</name>
     <message>
         <source>(as is)</source>
-        <translation>（保持原样）</translation>
+        <translation>保持原样</translation>
     </message>
     <message>
         <source>Load a file to map its columns.</source>
