@@ -112,7 +112,10 @@ def test_cls_exports_a_merged_classifier_that_predicts_like_the_trained_one(tiny
     assert result.status == "completed", result.error
     assert {"eval_accuracy", "eval_f1", "eval_precision", "eval_recall"} <= set(Store().metric_series(result.run_id))
     merged = next(e for e in sink.of("artifact") if e["kind"] == "merged")
-    assert merged["properties"]["num_labels"] == 2 and merged["properties"]["max_abs_diff"] < 1e-3
+    props = merged["properties"]
+    # judged by parity.py's rule in the coarser dtype: a bf16 run's trained scores come from its bf16 base
+    assert props["num_labels"] == 2 and props["parity_ok"] and props["max_abs_diff"] <= props["tolerance"]
+    assert props["max_abs_diff"] < (1e-3 if props["parity_rule"].startswith("fp32 reference") else 0.05)
     model = AutoModelForSequenceClassification.from_pretrained(merged["path"], dtype=torch.float32)
     assert model.config.id2label == {0: "neg", 1: "pos"}
     tokenizer = AutoTokenizer.from_pretrained(merged["path"])
