@@ -11,6 +11,8 @@ figure) and the whole process's peak. A variant is one or more of these parts, j
 - `mimalloc`: mimalloc 3 from the cmeel-mimalloc wheel (`pip install cmeel-mimalloc`), preloaded; `jemalloc`,
   `tcmalloc`: Debian's libjemalloc2 and libtcmalloc-minimal4, preloaded, where installed (no PyPI wheel ships them);
 - `mmap=N`, `arena=N`, `trim_threshold=N`: glibc's MALLOC_MMAP_THRESHOLD_, MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_;
+  `hugetlb=1`: glibc's tunable glibc.malloc.hugetlb (2.35+: its mmaps and heap advised as transparent huge pages, so
+  a freshly mapped block faults in 2 MiB at a time, not 4 KiB);
 - `bucket=N`: padding-free rows padded to a multiple of N tokens (a pad sequence with its own positions, no labels),
   so that the steps see fewer distinct shapes (the count is printed).
 
@@ -60,6 +62,8 @@ def variant_env(variant: str) -> dict:
             env["MALLOC_ARENA_MAX"] = value
         elif key == "trim_threshold":
             env["MALLOC_TRIM_THRESHOLD_"] = value
+        elif key == "hugetlb":
+            env["GLIBC_TUNABLES"] = f"glibc.malloc.hugetlb={value}"
         elif key == "mimalloc":
             env["LD_PRELOAD"] = str(mimalloc())
         elif key in PRELOADS:
