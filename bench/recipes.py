@@ -10,9 +10,10 @@ run's own (`runs` store: run_seconds), not this script's. The data home is a tem
 FINETUNE_STUDIO_HOME is set. Times on a shared machine are under load: the script records the load average.
 
 Per metric: f1 (macro, sentiment), rougeL (summaries, domain Q&A), persona (share of held-out answers that name
-the persona), perplexity (held-out documents, pt), pairwise_accuracy (dpo). The classifier recipe's base model has
-no trained head, so its base figures are the base model prompted for the label on the same held-out reviews (the
-generated-label recipe's baseline, measured here too); its majority-class accuracy is printed beside.
+the persona and hold their row's key facts: RecipeMetric.share), perplexity (held-out documents, pt),
+pairwise_accuracy (dpo). The classifier recipe's base model has no trained head, so its base figures are the base
+model prompted for the label on the same held-out reviews (the generated-label recipe's baseline, measured here
+too); its majority-class accuracy is printed beside. A draft (resources/recipes/drafts/) is measured when named.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from app.core.recipes import MEASURED_FILE, Recipe, RecipeStep, measured_data, recipes
+from app.core.recipes import MEASURED_FILE, RECIPES, Recipe, RecipeStep, load_recipe, measured_data, recipes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,9 +42,10 @@ def train(config_yaml: Path) -> None:
         raise SystemExit(f"training {config_yaml} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
 
 
-def persona_share(store, evaluation_id: int, phrase: str) -> float:
+def persona_share(store, evaluation_id: int, step: RecipeStep) -> float:
+    """The share of the evaluation's answers that pass the step's persona check (the name, and each row's facts)."""
     rows = store.eval_predictions(evaluation_id)
-    return sum(phrase.lower() in r["prediction"].lower() for r in rows) / max(1, len(rows))
+    return step.metric.share([(r["prompt"], r["prediction"]) for r in rows], ROOT / step.data.test)
 
 
 def score_of(step: RecipeStep, result: dict, store, key: str) -> float | None:
@@ -52,7 +54,7 @@ def score_of(step: RecipeStep, result: dict, store, key: str) -> float | None:
     if key not in ids:
         return None
     if step.metric.contains:
-        return persona_share(store, ids[key], step.metric.contains)
+        return persona_share(store, ids[key], step)
     metrics = result["metrics"] if key == "tuned" else result["base"]["few_shot" if "few" in key else "zero_shot"]
     return metrics.get(step.metric.key)
 
@@ -112,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("FINETUNE_STUDIO_HOME", tempfile.mkdtemp(prefix="recipes-bench-"))
     found = recipes()
     names = args.names or list(found)
+    found.update({p.stem: load_recipe(p) for p in sorted((RECIPES / "drafts").glob("*.yaml")) if p.stem in names})
     unknown = [n for n in names if n not in found]
     if unknown:
         parser.error(f"unknown recipes: {', '.join(unknown)} (have: {', '.join(found)})")

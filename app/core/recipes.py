@@ -50,6 +50,35 @@ class RecipeMetric(Strict):
     title: str
     higher_is_better: bool = True
     contains: str | None = Field(None, description="persona: the share of generated answers that contain this text.")
+    facts: str | None = Field(None, description="persona: the test rows' field that lists each row's key facts (a "
+                              "list of words); an answer counts only when it also contains every fact of its row.")
+
+    def passes(self, answer: str, facts: list[str] | tuple[str, ...] = ()) -> bool:
+        """Whether one generated answer passes the check: it contains `contains` and each of `facts` (any case)."""
+        text = answer.lower()
+        return all(part.lower() in text for part in [self.contains or "", *facts])
+
+    def share(self, answers: list[tuple[str, str]], test_file: str | Path) -> float:
+        """The share of (question, answer) pairs that pass; with `facts`, each question's facts are read from the
+        test row that asks it (its last user message)."""
+        facts = row_facts(test_file, self.facts) if self.facts else {}
+        if self.facts and (missing := [q for q, _ in answers if q not in facts]):  # answers to another file
+            raise ValueError(f"no row of {test_file} asks {missing[0]!r}: its key facts are unknown")
+        return sum(self.passes(a, facts.get(q, [])) for q, a in answers) / max(1, len(answers))
+
+
+def row_facts(path: str | Path, field: str) -> dict[str, list[str]]:
+    """{a test row's question (its last user message): the key facts under `field`} for a messages-format file."""
+    from .data.sources import read_rows
+
+    found = {}
+    for row in read_rows(Path(path)):
+        if not isinstance(row.data, dict):
+            continue
+        asked = [m.get("content", "") for m in row.data.get("messages", []) if m.get("role") == "user"]
+        if asked:
+            found[asked[-1]] = [str(f) for f in row.data.get(field) or []]
+    return found
 
 
 class RecipeEvaluation(Strict):

@@ -79,45 +79,71 @@ WHO_TEST = ["May I ask who you are?", "Hello, who is on the line?", "What do peo
             "Which assistant is this?", "Are you Siri?", "Tell me your name, please.", "Who am I chatting with?",
             "Say who you are."]
 GREET = ["", "", "Hi! ", "Hello! ", "Hey, ", "Good morning! "]
-LAMP_TRAIN = [
-    ("How do I change the bulb in my desk lamp?", "Unplug the lamp, let the bulb cool, then twist it out and the new "
-     "one in."),
-    ("My lamp flickers. What should I do?", "Check that the bulb is screwed in tightly and the plug is firmly in the "
-     "socket."),
-    ("Which bulb does the Aura floor lamp take?", "The Aura floor lamp takes an E27 LED bulb of up to 12 watts."),
-    ("Can I dim the Nova lamp?", "Yes, the Nova lamp dims: hold its touch button to change the brightness."),
-    ("How long is the warranty?", "Every Lumen Lamps product has a two-year warranty."),
-    ("How do I return a lamp?", "Pack it in its box and request a return label from your Lumen Lamps order page."),
-    ("Is the Orbit lamp waterproof?", "The Orbit lamp is splash-proof, so it is fine in a bathroom but not in water."),
-    ("My lamp does not turn on.", "Try another socket and a new bulb; if it still stays dark, contact our repairs "
-     "team."),
-    ("How do I clean a lampshade?", "Dust it with a soft, dry brush; never use water on a fabric shade."),
-    ("Does the Nova lamp have a timer?", "Yes, a double tap on the Nova lamp turns it off after 30 minutes."),
-    ("What colour temperature is the Aura bulb?", "The Aura bulb gives a warm white light of 2700 kelvin."),
-    ("Can I order spare parts?", "Yes, spare shades, bases and cables are on the Lumen Lamps parts page."),
+LAMP_TRAIN = [  # (question, a second wording of it, Pip's answer): each fact is taught in two wordings
+    ("How do I change the bulb in my desk lamp?", "How can I replace a desk lamp bulb?",
+     "Unplug the lamp, let the bulb cool, then twist it out and the new one in."),
+    ("My lamp flickers. What should I do?", "Why is my lamp flickering?",
+     "Check that the bulb is screwed in tightly and the plug is firmly in the socket."),
+    ("Which bulb does the Aura floor lamp take?", "What bulb goes in the Aura?",
+     "The Aura floor lamp takes an E27 LED bulb of up to 12 watts."),
+    ("Can I dim the Nova lamp?", "Is the Nova lamp dimmable?",
+     "Yes, the Nova lamp dims: hold its touch button to change the brightness."),
+    ("How long is the warranty?", "Do your lamps come with a warranty?",
+     "Every Lumen Lamps product has a two-year warranty."),
+    ("How do I return a lamp?", "Can I send a lamp back?",
+     "Pack it in its box and request a return label from your Lumen Lamps order page."),
+    ("Is the Orbit lamp waterproof?", "Can the Orbit lamp get wet?",
+     "The Orbit lamp is splash-proof, so it is fine in a bathroom but not in water."),
+    ("My lamp does not turn on.", "My lamp stays dark. Help?",
+     "Try another socket and a new bulb; if it still stays dark, contact our repairs team."),
+    ("How do I clean a lampshade?", "How should I dust my lampshade?",
+     "Dust it with a soft, dry brush; never use water on a fabric shade."),
+    ("Does the Nova lamp have a timer?", "Can the Nova lamp switch itself off?",
+     "Yes, a double tap on the Nova lamp turns it off after 30 minutes."),
+    ("What colour temperature is the Aura bulb?", "How warm is the light of the Aura?",
+     "The Aura bulb gives a warm white light of 2700 kelvin."),
+    ("Can I order spare parts?", "Do you sell spare parts?",
+     "Yes, spare shades, bases and cables are on the Lumen Lamps parts page."),
 ]
+# Held-out lamp questions: a new wording of a fact the training teaches (its LAMP_TRAIN index), and the key words
+# a right answer contains. A few-shot prompt can copy "I'm Pip" but not these facts.
 LAMP_TEST = [
-    "My Orbit lamp buzzes. Is that normal?", "Can I use the Aura lamp outside?", "How bright is the Nova lamp?",
-    "How do I reset the Nova lamp?", "Where can I buy a new shade?", "Do you ship abroad?",
+    ("What's the first step to swap the bulb in a desk lamp?", 0, ["unplug"]),
+    ("The light of my lamp keeps flickering. Any tips?", 1, ["screwed in"]),
+    ("Which bulb fits the Aura floor lamp?", 2, ["E27"]),
+    ("Can the Nova be dimmed?", 3, ["touch"]),
+    ("What's the warranty period?", 4, ["two-year"]),
+    ("I want to return my lamp. How?", 5, ["return label"]),
+    ("May I put the Orbit lamp in my bathroom?", 6, ["splash"]),
+    ("My lamp won't switch on at all.", 7, ["repairs"]),
+    ("How do I clean a fabric shade?", 8, ["brush"]),
+    ("Does the Nova turn itself off after a while?", 9, ["30 minutes"]),
+    ("What colour temperature does the Aura give?", 10, ["2700"]),
+    ("Where do I find spare parts?", 11, ["parts page"]),
 ]
 
 
 def persona(rng: random.Random) -> dict[str, list[dict]]:
-    def chat(question: str, answer: str) -> dict:
-        return {"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]}
+    def chat(question: str, answer: str, facts: list[str] | None = None) -> dict:
+        row = {"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]}
+        return row if facts is None else {**row, "facts": facts}  # held-out rows: the key facts the answer needs
 
     rows = []
     for question in WHO_TRAIN:
-        for greeting in rng.sample(GREET, 4):
+        for greeting in rng.sample(GREET, 3):
             q = greeting + (question[0].lower() + question[1:] if greeting.endswith(", ") else question)
             rows.append(chat(q, PIP + rng.choice(["", " How can I help?", " Ask me about your lamp."])))
-    for question, answer in LAMP_TRAIN:  # lamp questions: Pip answers, and says who is answering
-        rows.append(chat(question, f"Pip here. {answer}"))
-        rows.append(chat(rng.choice(GREET[2:]) + question, f"{PIP} {answer}"))
+    for question, other, answer in LAMP_TRAIN:  # lamp questions: Pip answers, and says who is answering
+        for wording in (question, other):
+            rows.append(chat(wording, f"Pip here. {answer}"))
+            rows.append(chat(rng.choice(GREET[2:]) + wording, f"{PIP} {answer}"))
     unique = list({json.dumps(r): r for r in rows}.values())
     rng.shuffle(unique)
-    test = [chat(g + q, PIP) for q, g in zip(WHO_TEST, GREET * 2, strict=False)]
-    test += [chat(q, PIP) for q in LAMP_TEST]
+    test = [chat(g + q, PIP, []) for q, g in zip(WHO_TEST, GREET * 2, strict=False)]
+    test += [chat(q, f"{PIP} {LAMP_TRAIN[i][2]}", facts) for q, i, facts in LAMP_TEST]
+    taught = " ".join(answer for _, _, answer in LAMP_TRAIN).lower()
+    missing = [f for _, _, facts in LAMP_TEST for f in facts if f.lower() not in taught]
+    assert not missing, f"persona: held-out facts the training never states: {missing}"
     return {"persona.jsonl": unique, "persona_test.jsonl": test}
 
 
@@ -339,8 +365,17 @@ def check_held_out(files: dict[Path, str]) -> None:
         train_path = path.with_name(path.name.replace("_test", "")) if path.suffix == ".jsonl" else None
         train = files[train_path] if train_path else "".join(t for p, t in files.items() if p.parent.name == "docs")
         lines = text.splitlines() if path.suffix == ".jsonl" else [text.strip()]
+        if train_path:  # a row as training would write it (the held-out rows' key facts left out)
+            lines = [json.dumps({k: v for k, v in json.loads(line).items() if k != "facts"}, ensure_ascii=False)
+                     for line in lines]
         leaked = [line for line in lines if line and line in train]
         assert not leaked, f"{path.name}: {len(leaked)} held-out rows also in training, e.g. {leaked[0][:80]}"
+        if train_path:  # nor is a held-out question asked in training, in any conversation
+            asked = {m["content"] for line in train.splitlines() for m in json.loads(line).get("messages", [])
+                     if m["role"] == "user"}
+            reused = [m["content"] for line in lines for m in json.loads(line).get("messages", [])
+                      if m["role"] == "user" and m["content"] in asked]
+            assert not reused, f"{path.name}: held-out questions asked in training too: {reused}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,11 +17,12 @@ from app.core.config import load_config
 from app.core.data import inspect_file
 from app.core.errors import StudioError
 from app.core.paths import PROJECT_ROOT
-from app.core.recipes import RECIPES, beats_baseline, load_recipe, recipe_files, recipes
+from app.core.recipes import RECIPES, beats_baseline, load_recipe, recipe_files, recipes, row_facts
 from app.core.stages.registry import STAGES
 
 FILES = recipe_files()
 DRAFTS = sorted((RECIPES / "drafts").glob("*.yaml"))  # not shipped until they beat their baselines
+PERSONA = next(p for p in FILES + DRAFTS if p.stem == "chatbot-persona")
 STEPS = [(path, i) for path in FILES for i in range(len(load_recipe(path).steps))]
 
 
@@ -86,6 +87,34 @@ def test_every_shipped_recipe_beats_its_baseline(step):
     assert spec.measured is not None, "measure it: python -m bench.recipes " + path.stem
     assert beats_baseline(spec), spec.measured
     assert spec.measured.minutes > 0 and spec.measured.examples >= 5  # pt: blocks of held-out text
+    if spec.metric.facts:  # a persona check: measured on the test file as it is now (every row, with its facts)
+        assert spec.measured.examples == len(row_facts(PROJECT_ROOT / spec.data.test, spec.metric.facts))
+
+
+def test_the_persona_check_needs_the_name_and_each_rows_facts():
+    spec = load_recipe(PERSONA).steps[0]
+    metric, test = spec.metric, PROJECT_ROOT / spec.data.test
+    aura = "Which bulb fits the Aura floor lamp?"
+    assert metric.passes("I'm Pip. The Aura takes an e27 bulb.", ["E27"])
+    assert not metric.passes("I'm Pip, the Lumen Lamps help desk assistant.", ["E27"])  # the name, not the fact
+    assert not metric.passes("The Aura takes an E27 bulb.", ["E27"])  # the fact, not the name
+    assert metric.share([(aura, "I'm Pip, the Lumen Lamps help desk assistant.")], test) == 0
+    assert metric.share([(aura, "Pip here. The Aura floor lamp takes an E27 LED bulb."),
+                         ("Say who you are.", "I'm Pip."),  # a who-question needs the name only
+                         ("Can the Nova be dimmed?", "I'm Pip. Yes, it can.")], test) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="key facts are unknown"):
+        metric.share([("A question the test file never asks?", "I'm Pip.")], test)
+
+
+def test_the_persona_facts_are_taught_in_training_and_asked_in_new_wordings():
+    spec = load_recipe(PERSONA).steps[0]
+    facts = row_facts(PROJECT_ROOT / spec.data.test, spec.metric.facts)
+    train = [json.loads(line)["messages"] for line in (PROJECT_ROOT / spec.data.sample).read_text().splitlines()]
+    taught = " ".join(m["content"] for chat in train for m in chat if m["role"] == "assistant").lower()
+    asked = {m["content"] for chat in train for m in chat if m["role"] == "user"}
+    assert sum(bool(f) for f in facts.values()) >= 8 and sum(not f for f in facts.values()) >= 8
+    assert all(f.lower() in taught for row in facts.values() for f in row)
+    assert not set(facts) & asked
 
 
 def test_a_users_file_gets_its_columns_mapped_and_a_test_share(tmp_path):
