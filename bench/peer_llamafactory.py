@@ -99,18 +99,23 @@ def peer(python: Path, model: Path, data: Path, precision: str, work: Path) -> d
             "loss": results.get("train_loss"), "train_seconds": results.get("train_runtime")}
 
 
-def ours(data: Path, precision: str, work: Path, models: Path) -> dict:
-    """`python -m app train` in a data home of its own; the converted demo model from the usual models folder."""
-    config = work / f"ours-{precision}.yaml"
+def ours(data: Path, precision: str, work: Path, models: Path, checkpointing: bool = False) -> dict:
+    """`python -m app train` in a data home of its own; the converted demo model from the usual models folder.
+    `checkpointing`: gradient checkpointing on, as LLaMA-Factory trains by default (its
+    `disable_gradient_checkpointing` is false unless set); else ours decides ("auto": on only when the run would
+    not fit without it)."""
+    name = f"ours-{precision}" + ("-checkpointing" if checkpointing else "")
+    config = work / f"{name}.yaml"
     config.write_text(json.dumps({
         "model": {"source": "demo"}, "data": {"train": str(data), "validation_split": 0.0},
-        "method": {"name": "lora", "rank": RANK, "alpha": 2 * RANK, "target_modules": "all-linear"},
+        "method": {"name": "lora", "rank": RANK, "alpha": 2 * RANK, "target_modules": "all-linear",
+                   "dropout": 0.0},  # LLaMA-Factory's lora_dropout default (ours would choose 0.1 from the data)
         "training": {"epochs": 1, "batch_size": BATCH, "max_length": CUTOFF, "learning_rate": LR,
-                     "precision": precision, "seed": 42},
+                     "precision": precision, "seed": 42, "warmup_ratio": 0.0, "gradient_checkpointing": True if checkpointing else "auto"},
         "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": True},
     }), encoding="utf-8")
     env = dict(os.environ, FINETUNE_STUDIO_HOME=str(work / "home"), FINETUNE_STUDIO_MODELS=str(models))
-    log = work / f"ours-{precision}.jsonl"
+    log = work / f"{name}.jsonl"
     wall, peak, code = measured([sys.executable, "-m", "app", "train", str(config), "--events", "jsonl"], env, log)
     events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
     started = next((e for e in events if e["event"] == "started"), {})
@@ -128,6 +133,9 @@ def main() -> None:
     parser.add_argument("--precision", default="fp32,bf16")
     parser.add_argument("--rows", type=int, default=200)
     parser.add_argument("--only", choices=["ours", "peer"])
+    parser.add_argument("--ours", default="defaults,checkpointing",
+                        help="our runs: defaults, and/or checkpointing (gradient checkpointing on, as LLaMA-Factory "
+                             "trains by default)")
     args = parser.parse_args()
     from app.core.models import demo_model_dir
 
@@ -144,7 +152,9 @@ def main() -> None:
         if args.only != "ours":
             runs.append(("LLaMA-Factory 0.9.5", peer(python, model, data, precision, work)))
         if args.only != "peer":
-            runs.append(("ours", ours(data, precision, work, model.parent)))
+            for setting in args.ours.split(","):
+                label = "ours, defaults" if setting == "defaults" else "ours, gradient checkpointing"
+                runs.append((label, ours(data, precision, work, model.parent, setting == "checkpointing")))
         for name, r in runs:
             def fmt(value, spec):
                 return format(value, spec) if value is not None else "–"
