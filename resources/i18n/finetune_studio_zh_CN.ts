@@ -4564,6 +4564,34 @@ This cannot be undone.</source>
         <translation>每条评论一行，含 &apos;prompt&apos;（评论和问题）和 &apos;completion&apos;（标签）。</translation>
     </message>
     <message>
+        <source>Chatbot persona</source>
+        <translation>聊天机器人人设</translation>
+    </message>
+    <message>
+        <source>Chatbot</source>
+        <translation>聊天机器人</translation>
+    </message>
+    <message>
+        <source>Give a chat model a name, a maker and a house style: it introduces itself as your assistant, answers questions about your products in your words, and stops saying it is someone else&apos;s.</source>
+        <translation>给对话模型一个名字、一个出品方和一种自家风格：它以你的助手身份自我介绍，用你的措辞回答关于你的产品的问题，不再自称是别家的助手。</translation>
+    </message>
+    <message>
+        <source>Teach the model its persona</source>
+        <translation>教模型它的人设</translation>
+    </message>
+    <message>
+        <source>SFT on conversations; the loss is on the assistant&apos;s turns only.</source>
+        <translation>在对话上做 SFT；损失只计算在助手的回合上。</translation>
+    </message>
+    <message>
+        <source>Conversations in the &apos;messages&apos; format (role and content), the assistant answering in the persona&apos;s words; include many ways of asking who it is, and each fact about your products in more than one wording.</source>
+        <translation>&apos;messages&apos; 格式的对话（role 和 content），助手以人设的口吻回答；包含多种问它是谁的问法，并把关于你的产品的每条事实用不止一种说法写出。</translation>
+    </message>
+    <message>
+        <source>persona check (answers as Pip, with the lamp facts)</source>
+        <translation>人设检查（以 Pip 的身份回答，并给出灯具的事实）</translation>
+    </message>
+    <message>
         <source>Summarisation</source>
         <translation>摘要</translation>
     </message>

@@ -40,8 +40,15 @@ def test_the_gallery_has_every_job_the_issue_names():
     assert [r.name for r in found.values()] == sorted(found, key=lambda n: found[n].order)
 
 
-def test_drafts_are_not_in_the_gallery():
-    assert DRAFTS and not {p.stem for p in DRAFTS} & set(recipes())
+def test_drafts_are_not_in_the_gallery(tmp_path, monkeypatch):
+    import app.core.recipes as module
+
+    assert not {p.stem for p in DRAFTS} & set(recipes())
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "summaries.yaml").write_bytes((RECIPES / "summaries.yaml").read_bytes())
+    (tmp_path / "drafts" / "chatbot-persona.yaml").write_bytes(PERSONA.read_bytes())
+    monkeypatch.setattr(module, "RECIPES", tmp_path)
+    assert list(recipes()) == ["summaries"]
 
 
 @pytest.mark.parametrize("path", FILES + DRAFTS, ids=lambda p: p.stem)
