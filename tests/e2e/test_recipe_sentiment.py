@@ -20,7 +20,7 @@ def test_the_sentiment_recipe_beats_the_base_model(demo_model_dir, tmp_path, cap
     config = load_config(run_yaml)
     config = config.model_copy(update={
         "name": "e2e-recipe-sentiment",
-        "training": config.training.model_copy(update={"max_steps": 8, "learning_rate": 1e-3, "warmup_ratio": 0.0}),
+        "training": config.training.model_copy(update={"max_steps": 12, "learning_rate": 1e-3, "warmup_ratio": 0.0}),
         "evaluation": config.evaluation.model_copy(update={"sample_prompts": []})})
     config.save(run_yaml)
     assert main(["train", str(run_yaml)]) == 0
