@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from launched import launched_by
 from tiny_runs import tiny_chat_config
 
 from app.core.config import parse_config
@@ -174,24 +175,13 @@ def test_force_stop_kills_the_launchers_group_and_every_rank_with_it(tmp_path, t
         if json.loads(line)["event"] == "progress":
             break
 
-    def ranks_alive() -> list[int]:
-        found = []
-        for entry in Path("/proc").iterdir():
-            try:
-                if entry.name.isdigit() and f"FINETUNE_STUDIO_LAUNCHER_PID={proc.pid}".encode() in \
-                        (entry / "environ").read_bytes().split(b"\0"):
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-        return found
-
-    assert len(ranks_alive()) >= 2  # torchrun's ranks carry the launcher's pid
+    assert len(launched_by(proc.pid)) >= 2  # torchrun's ranks carry the launcher's pid
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     deadline = time.monotonic() + 30
-    while ranks_alive() and time.monotonic() < deadline:
+    while launched_by(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert ranks_alive() == []
+    assert launched_by(proc.pid) == []
 
 
 # ---- a rank's failure, the launcher's last word, resume ----

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from launched import launched_by
 from tiny_runs import tiny_chat_config
 
 from app.core.events import read_events
@@ -52,19 +53,6 @@ def _items() -> list[dict]:
 
 def _events(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def _launched_by(pid: int) -> list[int]:
-    """Processes started by launcher `pid` (torchrun and its ranks carry its pid in their environment)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and f"FINETUNE_STUDIO_LAUNCHER_PID={pid}".encode() in \
-                    (entry / "environ").read_bytes().split(b"\0"):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 def test_a_queue_launches_its_items_of_two_processes_and_goes_on_after_one_fails(tmp_path, tiny_model_dir, env):
@@ -137,7 +125,7 @@ def test_a_stopped_queue_stops_the_ranks_and_leaves_none_behind(tmp_path, tiny_m
         for line in proc.stdout:
             events.append(json.loads(line))
             if events[-1]["event"] == "progress" and launched is None:
-                launched = _launched_by(proc.pid)
+                launched = launched_by(proc.pid)
                 os.kill(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=300) == 130, (events[-1], log.read_text()[-4000:])
     assert len(launched) >= 3  # torchrun and two ranks were training
@@ -148,9 +136,9 @@ def test_a_stopped_queue_stops_the_ranks_and_leaves_none_behind(tmp_path, tiny_m
     assert (run_dir(run["id"]) / "checkpoints" / "latest").read_text() == f"checkpoint-{saved[0]}"
     assert events[-1]["event"] == "finished" and events[-1]["status"] == "cancelled"
     deadline = time.monotonic() + 30
-    while _launched_by(proc.pid) and time.monotonic() < deadline:
+    while launched_by(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _launched_by(proc.pid) == []
+    assert launched_by(proc.pid) == []
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
@@ -167,13 +155,13 @@ def test_a_queue_killed_outright_takes_its_launched_processes_with_it(tmp_path, 
     for line in proc.stdout:
         if json.loads(line)["event"] == "progress":
             break
-    assert len(_launched_by(proc.pid)) >= 3  # torchrun and two ranks
+    assert len(launched_by(proc.pid)) >= 3  # torchrun and two ranks
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     deadline = time.monotonic() + 30
-    while _launched_by(proc.pid) and time.monotonic() < deadline:
+    while launched_by(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _launched_by(proc.pid) == []
+    assert launched_by(proc.pid) == []
     store = Store()
     queue.settle(store)
     assert store.get_run(_items()[0]["run_id"])["status"] == "failed"
@@ -198,9 +186,9 @@ def test_a_relay_sink_that_fails_ends_the_ranks_and_raises(tmp_path, tiny_model_
     with pytest.raises(OSError, match="No space left"):
         launch.train(config, Broken(), store=Store())
     deadline = time.monotonic() + 30
-    while _launched_by(os.getpid()) and time.monotonic() < deadline:
+    while launched_by(os.getpid()) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _launched_by(os.getpid()) == []
+    assert launched_by(os.getpid()) == []
 
 
 def test_tune_launches_trials_of_two_processes_and_its_stop_reaches_their_ranks(tmp_path, tiny_model_dir, env):
@@ -230,4 +218,4 @@ def test_tune_launches_trials_of_two_processes_and_its_stop_reaches_their_ranks(
     assert [run["world_size"] for run in runs] == [2, 2]
     assert [run["status"] for run in runs] == ["completed", "cancelled"] and runs[1]["last_step"] < 12
     assert [e["event"] for e in events].count("started") == 2  # rank 0's, relayed once a trial
-    assert _launched_by(os.getpid()) == []
+    assert launched_by(os.getpid()) == []

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from launched import launched_by
 
 from app.core.events import read_events
 from app.core.paths import run_dir
@@ -42,19 +43,6 @@ def _config(folder: Path, model_dir: Path) -> Path:
     return path
 
 
-def _ranks_of(launcher: int) -> list[int]:
-    """The processes that carry the launcher's pid in their environment (torchrun's ranks)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and f"FINETUNE_STUDIO_LAUNCHER_PID={launcher}".encode() in \
-                    (entry / "environ").read_bytes().split(b"\0"):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
 def _running(pid: int) -> bool:
     """Whether `pid` still runs: the launcher is this test's child, so once it exits it stays a zombie until reaped."""
     try:
@@ -72,7 +60,7 @@ def test_a_new_gui_attaches_to_two_ranks_that_outlived_the_old_one_and_stops_the
         run_id = first.start(_config(tmp_path, tiny_model_dir))
     launcher = first.pid
     try:
-        assert len(_ranks_of(launcher)) >= 2
+        assert len(launched_by(launcher)) >= 2
         first.shutdown()  # the GUI closes; the ranks keep training
         assert not first.is_running and _running(launcher)
         run = Store(reap=False).get_run(run_id)
@@ -104,13 +92,13 @@ def test_a_new_gui_attaches_to_two_ranks_that_outlived_the_old_one_and_stops_the
         assert logged == sorted(set(logged))
 
         deadline = time.monotonic() + 30
-        while (_running(launcher) or _ranks_of(launcher)) and time.monotonic() < deadline:
+        while (_running(launcher) or launched_by(launcher)) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not _running(launcher) and _ranks_of(launcher) == []
+        assert not _running(launcher) and launched_by(launcher) == []
     finally:  # a failed assert must not leave two ranks training on a shared machine
         import signal
 
-        for pid in [launcher, *_ranks_of(launcher)]:
+        for pid in [launcher, *launched_by(launcher)]:
             try:
                 os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):

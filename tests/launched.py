@@ -1,0 +1,21 @@
+"""The processes a launcher started: torchrun and its ranks carry the launcher's pid in their environment
+(distributed.ranks.LAUNCHER_PID), which is how the multi-process tests find what is still running."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.distributed.ranks import LAUNCHER_PID
+
+
+def launched_by(pid: int) -> list[int]:
+    """Pids of the live processes whose environment names `pid` as their launcher (Linux /proc)."""
+    marker = f"{LAUNCHER_PID}={pid}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
