@@ -269,6 +269,14 @@ def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: Train
     return on if estimate_memory(info, method, on, device, tokens)["total"] <= device.available_memory else off
 
 
+def _half_base(method: MethodConfig, half: int) -> bool:
+    """Whether the run holds its frozen base in half precision (`half` bytes a weight: 2 for a GPU's bf16/fp16 and a
+    CPU's bf16, as stages/common.py loads it); QLoRA's base is 4-bit instead."""
+    from .methods import METHODS
+
+    return METHODS[method.name].half_base and method.name != "qlora" and half == 2
+
+
 def _trained_weights(info: ModelInfo, method: MethodConfig, kind: str, half: int) -> float:
     """Bytes of the model as it trains: quantised linears for QLoRA, a half-precision frozen base (on a GPU, and in
     bf16 on a CPU), else fp32; adapters in fp32."""
@@ -280,7 +288,7 @@ def _trained_weights(info: ModelInfo, method: MethodConfig, kind: str, half: int
     if method.name == "qlora":
         per = 0.5 + 4 / 64 / (64 if method.double_quant else 1) if method.bits == 4 else 1 + 4 / 64
         weights = linear * per + (info.num_parameters - linear) * (half if kind == "cuda" else 4)
-    elif spec.half_base and (kind == "cuda" or half == 2):  # a GPU's half precision, or bf16 on a CPU
+    elif _half_base(method, half):
         weights = info.num_parameters * half
     else:
         weights = info.num_parameters * 4
@@ -320,8 +328,7 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     act = half if precision != "fp32" else 4
     # A CPU in bf16 runs autocast over fp32 weights where the method trains them (full, freeze) or the base is 4-bit
     # (QLoRA): activations partly bf16, partly fp32 (ACT_AUTOCAST_*); an adapter's frozen base is bf16 itself
-    half_base = spec.half_base and method.name != "qlora" and half == 2
-    autocast = kind == "cpu" and precision != "fp32" and not half_base
+    autocast = kind == "cpu" and precision != "fp32" and not _half_base(method, half)
     i = info.intermediate_size
     if autocast:
         (a, b, c), (fa, fb, fc) = ACT_AUTOCAST_QLORA if method.name == "qlora" else \

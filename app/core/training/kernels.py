@@ -312,8 +312,8 @@ def _fused_lora_forward(self: Any, x: Any, *args: Any, original: Any, **kwargs: 
     if (any(p.requires_grad for p in base.parameters()) or a.bias is not None or b.bias is not None
             or type(dropout := self.lora_dropout[name]) not in (torch.nn.Identity, torch.nn.Dropout)
             or getattr(dropout, "inplace", False) or (autocast and not linear)
-            or not autocast and not (x.dtype == a.weight.dtype == b.weight.dtype)
-            or not autocast and linear and base.weight.dtype != x.dtype):
+            or not autocast and (not x.dtype == a.weight.dtype == b.weight.dtype
+                                 or linear and base.weight.dtype != x.dtype)):
         return original(x, *args, **kwargs)
     p = float(dropout.p) if isinstance(dropout, torch.nn.Dropout) and dropout.training else 0.0
     scale = float(self.scaling[name])
