@@ -5091,8 +5091,8 @@ This cannot be undone.</source>
         <translation>寻找好的设置</translation>
     </message>
     <message>
-        <source>Trains a few runs with other learning rates, epochs, ranks and dropouts, and scores each on the validation rows (accuracy for labels, else ROUGE-L of the answers). The first run keeps the settings chosen from the data, so the best is never worse than them on those rows.</source>
-        <translation>用其他学习率、训练轮数、秩和 dropout 训练几个运行，并在验证行上逐一打分（标签任务用准确率，否则用回答的 ROUGE-L）。第一个运行保留根据数据选择的设置，因此在这些行上最好的结果不会比它差。</translation>
+        <source>Trains a few runs with other learning rates, epochs, ranks and dropouts, and scores each on the validation rows (accuracy for labels, exact match for JSON answers, else ROUGE-L of the answers). The first run keeps the settings chosen from the data, so the best is never worse than them on those rows.</source>
+        <translation>用其他学习率、训练轮数、秩和 dropout 训练几个运行，并在验证行上逐一打分（标签任务用准确率，JSON 回答用完全匹配，否则用回答的 ROUGE-L）。第一个运行保留根据数据选择的设置，因此在这些行上最好的结果不会比它差。</translation>
     </message>
     <message>
         <source> min</source>

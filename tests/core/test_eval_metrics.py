@@ -58,6 +58,21 @@ def test_pairwise_accuracy_and_score():
     out = m.score(["Paris", "Rome"], ["Paris", "Berlin"])
     assert out["exact_match"] == 0.5 and out["rouge1"] == 0.5 and out["examples"] == 2
     assert "accuracy" not in out  # two distinct labels, none repeated: not a classification task
+    assert out["task_metric"] == "rougeL"
+
+
+def test_the_task_metric_is_accuracy_for_labels_exact_match_for_json_and_rouge_l_for_text():
+    orders = ['{"item": "sofa", "quantity": 2}', ' [1, 2] ', '{"item": "lamp", "quantity": 12}']
+    assert m.task_metric(orders) == "exact_match"
+    assert m.task_metric(["pos", "neg", "pos"]) == "accuracy"
+    assert m.task_metric(["Mei will file the notes on Friday.", "Bruno will sign it on Monday."]) == "rougeL"
+    # one answer that is not JSON (or JSON that is not an object/array) makes the set free text
+    assert m.task_metric([*orders, "no order found"]) == "rougeL"
+    assert m.task_metric(['{"item": "sofa"', '{"a": 1}']) == "rougeL"  # broken JSON
+    assert m.task_metric(['"sofa"', '{"a": 1}']) == "rougeL" and m.task_metric([]) == "rougeL"
+    # scored: one field wrong costs the whole answer under the task's metric, not under ROUGE-L
+    out = m.score(['{"item": "sofasa", "quantity": 2}', '{"item": "lamp", "quantity": 12}'], orders[::2])
+    assert out["task_metric"] == "exact_match" and out["exact_match"] == 0.5 and out["rougeL"] == pytest.approx(0.875)
 
 
 def test_items_and_few_shot_turns():

@@ -54,6 +54,22 @@ def test_settings_outside_the_search_space_are_not_told_to_the_search():
     assert not in_space({"learning_rate": 2e-4, "epochs": 4.0, "rank": 64, "dropout": 0.1})
 
 
+@pytest.mark.parametrize("asked,judged,value", [("auto", "exact_match", 0.625), ("rougeL", "rougeL", 0.953)])
+def test_auto_judges_a_trial_by_the_metric_its_references_call_for(monkeypatch, asked, judged, value):
+    from app.core.evaluation import run as evaluation
+    from app.core.runs import tune as search
+
+    class OneLoss:
+        def metric_series(self, run_id):
+            return {"eval_loss": [(10, 0.5), (20, 0.115)]}
+
+    # JSON references (an extraction): the scorer names exact match, which 'auto' follows; an asked metric wins
+    scored = {"exact_match": 0.625, "rougeL": 0.953, "examples": 24, "task_metric": "exact_match"}
+    monkeypatch.setattr(evaluation, "evaluate_run", lambda request, **_: {"metrics": dict(scored)})
+    got, metrics = search._score(OneLoss(), "r", asked, None, None, None)
+    assert got == value and metrics["judged_by"] == judged and metrics["eval_loss"] == 0.115
+
+
 def test_a_search_without_held_out_rows_is_refused(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump({"data": {"train": str(tmp_path / "x.jsonl"), "validation_split": 0.0}}))

@@ -8,6 +8,7 @@
   brevity penalty exp(1 - r/c) when the candidates are shorter; 0 when some order has no match (no smoothing,
   as sacrebleu's default 'none');
 - classification: accuracy, macro precision/recall/F1 over the reference labels, and the confusion matrix;
+- the task's metric (`task_metric`): the one of them that judges a set, as a search or a sweep compares runs by it;
 - pairwise accuracy for preference data: the share of pairs whose chosen answer scores above the rejected one.
 
 All values are in [0, 1].
@@ -15,6 +16,7 @@ All values are in [0, 1].
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import string
@@ -129,6 +131,28 @@ def is_classification(references: Sequence[str]) -> bool:
             and all(len(label.split()) <= 3 for label in labels))
 
 
+def is_structured(references: Sequence[str]) -> bool:
+    """References are structured answers: every one a JSON object or array (an extraction, a tool call)."""
+    def structured(text: str) -> bool:
+        text = text.strip()
+        if not text.startswith(("{", "[")):
+            return False
+        try:
+            return isinstance(json.loads(text), dict | list)
+        except ValueError:
+            return False
+    return bool(references) and all(map(structured, references))
+
+
+def task_metric(references: Sequence[str]) -> str:
+    """The metric that judges a held-out set: accuracy when the references are labels; exact match when they are
+    structured (a JSON answer with one field wrong is wrong, though ROUGE-L gives it most of the credit); else
+    ROUGE-L (free text, where several wordings are right)."""
+    if is_classification(references):
+        return "accuracy"
+    return "exact_match" if is_structured(references) else "rougeL"
+
+
 def example_score(prediction: str, reference: str) -> float:
     """One number per example to rank best and worst: exact match counts most, then ROUGE-L."""
     return round(0.5 * exact_match(prediction, reference) + 0.5 * rouge_l(prediction, reference), 6)
@@ -149,4 +173,5 @@ def score(predictions: Sequence[str], references: Sequence[str]) -> dict:
     }
     if is_classification(references):
         out.update(classification(predictions, references))
+    out["task_metric"] = task_metric(references)
     return out

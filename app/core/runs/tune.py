@@ -8,9 +8,10 @@ budget, each trial a run of its own, judged on the held-out validation rows.
 - Each trial is an ordinary run (engine.run, or for a config of several processes the launcher, as `queue run`
   trains one: distributed/launch.py `train`; stored, with its folder, events and adapter; named
   "<name> · tune <id> #<n> lr=… ep=… r=… drop=…"), its settings written into the config as the user's.
-- Judged by the task's metric through `eval`'s scorer (evaluation.run.evaluate_run on the validation split): accuracy
-  when the references are labels, else ROUGE-L (exact match is kept beside it); validation loss when the stage
-  does not generate answers (pt) or when asked. Ties go to the lower validation loss.
+- Judged by the task's metric through `eval`'s scorer (evaluation.run.evaluate_run on the validation split;
+  evaluation.metrics.task_metric): accuracy when the references are labels, exact match when they are JSON, else
+  ROUGE-L (the others are kept beside it); validation loss when the stage does not generate answers (pt) or when
+  asked. Ties go to the lower validation loss.
 - The budget is wall-clock: no trial starts after it has run out, and a trial still training when it does is
   stopped (and does not count), except the first: the defaults always finish, so a search always has their score.
   The user's stop flag stops the trial in progress and the search.
@@ -57,8 +58,8 @@ class TuneRequest(Request):
     trials: int = Field(8, title="Most trials", description="Stop after this many trials even with time left.",
                         ge=1, le=500)
     metric: TuneMetric = Field("auto", title="Judged by", description="auto: accuracy when the answers are labels, "
-                               "else ROUGE-L of the generated answers on the validation rows; eval_loss: the "
-                               "validation loss (what text-only stages use).")
+                               "exact match when they are JSON, else ROUGE-L of the generated answers on the "
+                               "validation rows; eval_loss: the validation loss (what text-only stages use).")
     limit: int | None = Field(64, title="Rows scored", description="Validation rows each trial answers (default "
                               "64; empty: all).", ge=1)
     refit: bool = Field(False, title="Train the best on all rows", description="After the search, train the best "
@@ -92,7 +93,8 @@ def parse_budget(text: str) -> float:
 
 
 def metric_for(config, requested: str) -> str:
-    """The metric a search is judged by; 'auto' is settled per trial (labels → accuracy, else rougeL)."""
+    """The metric a search is judged by; 'auto' is settled per trial by the validation rows' references
+    (evaluation.metrics.task_metric)."""
     if requested == "auto" and config.training.stage != "sft":
         return "eval_loss"
     return requested
@@ -176,7 +178,7 @@ def _score(store, run_id: str, metric: str, limit: int | None, sink, stop) -> tu
                           sink=sink, stop=stop, store=store)
     scores = {k: v for k, v in result["metrics"].items() if isinstance(v, float)}
     metrics.update(scores)
-    name = metric if metric != "auto" else ("accuracy" if "accuracy" in scores else "rougeL")
+    name = metric if metric != "auto" else result["metrics"].get("task_metric", "rougeL")
     metrics["judged_by"] = name
     return scores.get(name), metrics
 

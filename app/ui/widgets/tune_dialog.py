@@ -42,7 +42,8 @@ class TuneDialog(QDialog):
         self.best: dict | None = None
         layout = QVBoxLayout(self)
         intro = QLabel(self.tr("Trains a few runs with other learning rates, epochs, ranks and dropouts, and scores "
-                               "each on the validation rows (accuracy for labels, else ROUGE-L of the answers). "
+                               "each on the validation rows (accuracy for labels, exact match for JSON answers, else "
+                               "ROUGE-L of the answers). "
                                "The first run keeps the settings chosen from the data, so the best is never worse "
                                "than them on those rows."))
         intro.setWordWrap(True)
