@@ -159,8 +159,9 @@ def test_a_stop_is_taken_by_both_processes_at_the_same_step_and_the_run_resumes_
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the ranks end with their launcher on Linux")
 def test_force_stop_kills_the_launchers_group_and_every_rank_with_it(tmp_path, tiny_model_dir):
-    """The GUI's Force stop kills the worker's process group: here the launcher and torchrun, while torchrun put each
-    rank in a session of its own; the ranks die with their parent (the parent-death signal)."""
+    """The GUI's Force stop kills the worker's process group: here the launcher alone, while torchrun is in a session
+    of its own and puts each rank in one; torchrun dies with the launcher, the ranks with torchrun (the parent-death
+    signal)."""
     import signal
 
     config = tiny_chat_config(tmp_path, tiny_model_dir, "forced", 2, processes=2)

@@ -141,6 +141,49 @@ def test_a_stopped_queue_stops_the_ranks_and_leaves_none_behind(tmp_path, tiny_m
     assert launched_by(proc.pid) == []
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the processes' environments in /proc")
+@pytest.mark.parametrize("command", ["queue", "train"])
+def test_ctrl_c_at_a_terminal_stops_a_two_process_run_at_a_checkpoint(tmp_path, tiny_model_dir, env, command):
+    """Ctrl+C at a terminal: SIGINT to the whole foreground process group, the command and torchrun at once (torchrun
+    puts each rank in a session of its own), while a 2-process run trains under `queue run` or `train --processes
+    2`. As when the command alone is signalled: the ranks checkpoint and stop at one step, the run ends cancelled
+    (the queue's next item stays queued), the command exits 130, nothing it launched is left, and no process prints
+    a traceback."""
+    long = _edit(tiny_chat_config(tmp_path, tiny_model_dir, "long", 2, processes=2), "training", max_steps=500,
+                 save_steps=1000)
+    if command == "queue":
+        _queue(long, tiny_chat_config(tmp_path, tiny_model_dir, "after", 4))
+        args = ["queue", "run", "--events", "jsonl"]
+    else:
+        args = ["train", str(long), "--events", "jsonl"]
+    log = tmp_path / "stderr.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "app", *args], stdout=subprocess.PIPE, stderr=err, text=True,
+                                env=env, start_new_session=True)  # a terminal's foreground job: a group of its own
+        events, launched = [], None
+        for line in proc.stdout:
+            events.append(json.loads(line))
+            if events[-1]["event"] == "progress" and launched is None:
+                launched = launched_by(proc.pid)
+                os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=300) == 130, (events[-1], log.read_text()[-4000:])
+    assert len(launched) >= 3  # torchrun and two ranks were training
+    run = Store().get_run(next(e["run_id"] for e in events if e["event"] == "started"))
+    if command == "queue":
+        assert [item["status"] for item in _items()] == ["cancelled", "queued"]
+    saved = [e["step"] for e in events if e["event"] == "checkpoint"]
+    assert run["status"] == "cancelled" and len(saved) == 1 and run["last_step"] == saved[0] < 500
+    assert (run_dir(run["id"]) / "checkpoints" / "latest").read_text() == f"checkpoint-{saved[0]}"
+    assert events[-1]["event"] == "finished" and events[-1]["status"] == "cancelled"
+    assert "Traceback" not in log.read_text(), log.read_text()[-4000:]
+    for path in (run_dir(run["id"]) / "logs").iterdir():
+        assert "Traceback" not in path.read_text(), (path.name, path.read_text()[-4000:])
+    deadline = time.monotonic() + 30
+    while launched_by(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert launched_by(proc.pid) == []
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
 def test_a_queue_killed_outright_takes_its_launched_processes_with_it(tmp_path, tiny_model_dir, env):
     """SIGKILL to `queue run` alone, not its process group (the GUI's Stop when its grace runs out, a kill -9), while a

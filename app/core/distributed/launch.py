@@ -2,10 +2,11 @@
 per GPU (or per share of the CPU cores), each running `train` again as one rank, and stays their parent.
 
 The parent is what the GUI's supervisor, the queue and a terminal see as the worker: the same command line, the same
-pid for Stop (a SIGTERM here writes the stop file every rank watches; they agree on the step, checkpoint and end
-`cancelled`), the same process group for Force stop (killing it kills torchrun, and each rank dies with it:
-ranks.end_with_launcher), and rank 0's events on its stdout. When no rank said the run's last word (a rank was
-killed, or hung until the launcher gave up), the parent says it: `failed`, with the first rank's recorded error.
+pid for Stop (a SIGTERM here, or SIGINT, Ctrl+C at a terminal too, writes the stop file every rank watches; they
+agree on the step, checkpoint and end `cancelled`), the same process group for Force stop (killing it kills this
+process; torchrun, in a session of its own, dies with it and each rank with torchrun: ranks.end_with_launcher), and
+rank 0's events on its stdout. When no rank said the run's last word (a rank was killed, or hung until the launcher
+gave up), the parent says it: `failed`, with the first rank's recorded error.
 
 `train` is the one entry for commands that train runs one after another in their own process (`queue run`, `extend`,
 `tune`): a run of one process trains in that process (engine.run), a run of several is launched the same way, that
@@ -134,9 +135,13 @@ def supervise(rank_args: list[str], *, run_id: str, folder: Path, processes: int
     ranks.clear_errors(folder)
     command = launcher_command(processes, rank_args)
     log.info("launching %d processes: %s", processes, subprocess.list2cmdline(command))
+    # torchrun in a session of its own (as it puts each rank): Ctrl+C at a terminal signals the whole foreground
+    # group, and torchrun would answer it its own way (a traceback, the ranks killed 30 s later, mid-checkpoint or
+    # not); the stop is this process's to pass on, and torchrun dies with it (torchrun.py).
     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE if relay is not None else events_stream,
-                            encoding="utf-8" if relay is not None else None, env=rank_environment(devices, processes))
+                            encoding="utf-8" if relay is not None else None, env=rank_environment(devices, processes),
+                            start_new_session=True)
     stops = []
 
     def ask_to_stop() -> None:
