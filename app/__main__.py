@@ -1,6 +1,17 @@
-"""`python -m app` runs the same command line as `finetune-studio`."""
+"""`python -m app` runs the same command line as `finetune-studio`.
 
-from app.cli import main
+A frozen bundle (PyInstaller) has no interpreter: its executable runs this script, with the `-m app` of the GUI's
+worker command dropped (packaging/rthook_worker.py). It also serves `<exe> -m app.core.distributed.torchrun ARGS`,
+the launcher of a run of several processes (app/core/distributed/launch.py), which starts each rank as `<exe>` again.
+"""
+
+import sys
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False) and sys.argv[1:3] == ["-m", "app.core.distributed.torchrun"]:
+        from app.core.distributed.torchrun import main as torchrun
+
+        raise SystemExit(torchrun(sys.argv[3:]))
+    from app.cli import main
+
     raise SystemExit(main())

@@ -7,7 +7,9 @@ Runs the bundle as a user would: from an empty working folder, in a fresh data h
   1. `finetune-studio-cli doctor`
   2. `finetune-studio-cli data inspect` on the bundled sample dataset
   3. a 2-step train of the quickstart (the demo preset), started the way the GUI starts its worker:
-     `finetune-studio -m app train CONFIG --events jsonl` (the bundle's runtime hook makes that `train ...`)
+     `finetune-studio -m app train CONFIG --events jsonl` (the bundle's runtime hook makes that `train ...`);
+     on Linux, the same again on 2 processes (`finetune-studio-cli train CONFIG --processes 2`: the bundle's
+     executable runs torch's launcher and both ranks)
   4. the window: `finetune-studio gui --exit-after-show`, twice; prints the time to first window
 --quick runs 1 and 4 only. Stops at the first failure with the step's output, exit status 1.
 Standard library only: any Python runs it (packaging/build-linux.sh and the Windows/macOS workflows do).
@@ -112,6 +114,15 @@ def smoke(app: Path, quick: bool, work: Path) -> dict[str, float]:
             raise SmokeFailure("the run did not finish completed:\n" + "\n".join(out.splitlines()[-15:]))
         losses = re.findall(r'"loss": *([0-9.]+)', out)
         print(f"    losses: {', '.join(losses)}")
+
+        if sys.platform.startswith("linux"):  # the platform whose 2-process runs the test suite covers (gloo ranks)
+            print("--> train: the same on 2 processes (torchrun and both ranks run as the bundle's executable)")
+            start = time.perf_counter()
+            out = run([cli, "train", work / "quickstart-2steps.yaml", "--processes", "2", "--events", "jsonl"],
+                      work, env)
+            figures["train_2_processes_s"] = time.perf_counter() - start
+            if not re.search(r'"event": *"finished".*"status": *"completed"', out):
+                raise SmokeFailure("the 2-process run did not finish completed:\n" + "\n".join(out.splitlines()[-15:]))
 
     print("--> window (offscreen)")
     for attempt in (1, 2):

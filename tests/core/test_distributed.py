@@ -185,6 +185,55 @@ def test_force_stop_kills_the_launchers_group_and_every_rank_with_it(tmp_path, t
     assert launched_by(proc.pid) == []
 
 
+@pytest.mark.parametrize("frozen", [False, True])
+def test_the_launcher_runs_each_rank_as_this_python_or_as_the_frozen_bundle(monkeypatch, frozen):
+    """What torchrun makes of the launcher's command, read by torchrun's own parser: each rank is `python -u -m app
+    ARGS`, or in a frozen bundle (no interpreter) the bundle's executable `<exe> ARGS`, which also runs torchrun."""
+    from torch.distributed.run import config_from_args, parse_args
+
+    from app.core.distributed.launch import launcher_command
+
+    exe = "/opt/finetune-studio/finetune-studio-cli" if frozen else sys.executable
+    if frozen:
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", exe)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # torchrun's parser sets it otherwise
+    rank_args = ["-v", "train", "run.yaml", "--run-id", "r1", "--events", "jsonl"]
+    command = launcher_command(2, rank_args)
+    assert command[:3] == [exe, "-m", "app.core.distributed.torchrun"]
+    config, entry, args = config_from_args(parse_args(command[3:]))
+    assert (config.min_nodes, config.max_nodes, config.nproc_per_node, config.max_restarts) == (1, 1, 2, 0)
+    assert entry == exe
+    assert args == (rank_args if frozen else ["-u", "-m", "app", *rank_args])
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in executable is a script with a #! line")
+def test_a_frozen_bundle_launches_a_run_of_two_processes(tmp_path, tiny_model_dir):
+    """The frozen bundle's executable as PyInstaller runs it (sys.frozen set, sys.executable the executable itself,
+    the runtime hook, then app/__main__.py), here a script standing in for it: `<exe> train CONFIG --processes 2`
+    launches `<exe> -m app.core.distributed.torchrun ... --no-python <exe> ARGS`, and torchrun, run by the same
+    executable, starts both ranks as `<exe> ARGS`: the run completes on two processes."""
+    exe = tmp_path / "finetune-studio-cli"
+    exe.write_text(f"#!{sys.executable}\n"
+                   "import os, runpy, sys\n"
+                   "sys.frozen = True\n"
+                   "sys.executable = os.path.abspath(sys.argv[0])\n"
+                   f"runpy.run_path({str(PROJECT_ROOT / 'packaging' / 'rthook_worker.py')!r})\n"
+                   f"runpy.run_path({str(PROJECT_ROOT / 'app' / '__main__.py')!r}, run_name='__main__')\n")
+    exe.chmod(0o755)
+    config = tiny_chat_config(tmp_path, tiny_model_dir, "frozen", 2)
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(PROJECT_ROOT))
+    done = subprocess.run([str(exe), "train", str(config), "--processes", "2", "--events", "jsonl"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"launching 2 processes: {exe} -m app.core.distributed.torchrun " in done.stderr
+    assert f" --no-python {exe} train " in done.stderr
+    assert _events(done)[-1]["status"] == "completed"
+    run = Store().get_run("frozen")
+    assert (run["status"], run["world_size"], run["last_step"]) == ("completed", 2, 4)
+    assert "rank 1 of 2" in (run_dir(run["id"]) / "logs" / "worker-rank1.log").read_text()
+
+
 # ---- a rank's failure, the launcher's last word, resume ----
 
 def test_the_run_ends_with_the_earliest_ranks_error(tmp_path, monkeypatch):

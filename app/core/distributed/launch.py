@@ -37,9 +37,13 @@ log = logging.getLogger(__name__)
 def launcher_command(processes: int, rank_args: list[str]) -> list[str]:
     """torchrun for one machine (torchrun.py: one that dies with this process): `processes` ranks, a free port found by
     its own rendezvous (--standalone, so two runs side by side never collide), no restarts (a failed rank fails the
-    run)."""
-    return [sys.executable, "-m", "app.core.distributed.torchrun", "--standalone", "--nnodes", "1",
-            "--nproc-per-node", str(processes), "--max-restarts", "0", "-m", "app", *rank_args]
+    run), each rank `python -m app RANK_ARGS`. A frozen bundle (PyInstaller) has no interpreter: its executable is
+    torchrun (app/__main__.py serves `-m app.core.distributed.torchrun`) and each rank (`<exe> RANK_ARGS`)."""
+    torchrun = [sys.executable, "-m", "app.core.distributed.torchrun", "--standalone", "--nnodes", "1",
+                "--nproc-per-node", str(processes), "--max-restarts", "0"]
+    if getattr(sys, "frozen", False):
+        return [*torchrun, "--no-python", sys.executable, *rank_args]
+    return [*torchrun, "-m", "app", *rank_args]
 
 
 def rank_environment(devices: str | list[int], processes: int, base: dict[str, str] | None = None) -> dict[str, str]:

@@ -6,10 +6,19 @@ launcher killed, alone (the queue's process when its Stop's grace runs out, a ki
 
 from __future__ import annotations
 
-import runpy
+import sys
 
 from .ranks import end_with_launcher
 
-if __name__ == "__main__":
+
+def main(argv: list[str]) -> None:
+    """`torchrun ARGV`, ended with the process that started this one; also a frozen bundle's
+    `<exe> -m app.core.distributed.torchrun ARGV` (app/__main__.py)."""
     end_with_launcher()
-    runpy.run_module("torch.distributed.run", run_name="__main__", alter_sys=True)
+    from torch.distributed.run import main as torchrun
+
+    torchrun(argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
