@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from app.cli.augment import add_parser as add_augment_parser
@@ -16,11 +17,13 @@ def cmd_data(args) -> int:
         from app.cli.augment import cmd_augment
 
         return cmd_augment(args)
-    tokenizer = None
+    tokenizer, context_length = None, 0
     if args.model:
-        from app.core.models import load_tokenizer
+        from app.core.models import describe_model, load_tokenizer
 
         tokenizer = load_tokenizer(args.model)
+        if args.data_cmd == "inspect" and args.max_length == "auto":
+            context_length = describe_model(args.model).context_length  # the cap a run applies (no weights read)
 
     def progress(done, total):
         if not args.json and sys.stderr.isatty():
@@ -40,7 +43,8 @@ def cmd_data(args) -> int:
 
         report = inspect_file(args.file, fmt=args.format, tokenizer=tokenizer, max_length=args.max_length,
                               progress=reading, validation=args.validation,
-                              validation_split=args.validation_split, seed=args.seed)
+                              validation_split=args.validation_split, seed=args.seed,
+                              context_length=context_length)
         reports.append(report)
         report_dict = report.to_dict()
         return report_dict if args.details else {"counts": report.counts(), **_brief(report_dict)}
@@ -54,6 +58,18 @@ def cmd_data(args) -> int:
     from app.cli.events import run_command
 
     return run_command(args, inspect, show, code=lambda answer, _stop: 1 if answer["problems"] else 0)
+
+
+def _max_length(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of tokens or 'auto'")
+    return number
 
 
 def _brief(report: dict) -> dict:
@@ -127,7 +143,10 @@ def add_parsers(sub) -> None:
     di.add_argument("file")
     di.add_argument("--format", default="auto")
     di.add_argument("--model", help="model whose tokenizer measures lengths (e.g. demo)")
-    di.add_argument("--max-length", type=int, default=512)
+    di.add_argument("--max-length", type=_max_length, default="auto", metavar="N|auto",
+                    help="with --model: count the rows longer than N tokens and the trained tokens cut; 'auto' "
+                    "(default): the length a run chooses from the training rows (the split --validation-split "
+                    "and --seed make), within the model's context")
     di.add_argument("--validation", metavar="FILE", help="a validation file to check for rows shared with FILE")
     di.add_argument("--validation-split", type=float, default=DataConfig.model_fields["validation_split"].default,
                     metavar="R", help="without --validation: the share a run holds out, checked for rows that bring "

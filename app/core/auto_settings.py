@@ -21,7 +21,8 @@ rule's figures on three small tasks with held-out entities.
   the field's value for other methods;
 - warm-up: 3% of the steps, but at least WARMUP_STEPS steps (at most 10%);
 - max length: the longest training example rounded up to a multiple of 32 (the 99th percentile when a few rows
-  are far longer than the rest), within the model's context and MAX_AUTO_LENGTH;
+  are far longer than the rest), within the model's context and MAX_AUTO_LENGTH (data.lengths.auto_max_length,
+  which the dataset doctor applies too);
 - rank: 8 below 2,000 rows, 16 below 20,000, 32 above; alpha: twice the rank;
 - dropout: 0.1 below 20B parameters, 0.05 above.
 """
@@ -31,9 +32,10 @@ from __future__ import annotations
 import json
 import logging
 import math
-import random
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
+
+from .data.lengths import PROFILE_LIMIT, PROFILE_ROWS, auto_max_length, sample_positions
 
 if TYPE_CHECKING:
     from .config import RunConfig
@@ -47,9 +49,6 @@ AUTO_STAGES = ("sft", "pt")
 TARGET_EXAMPLES = 600  # examples seen by a run on a small dataset (passes = this / rows, within 1..MAX_EPOCHS)
 MAX_EPOCHS = 5
 WARMUP_STEPS = 5
-MAX_AUTO_LENGTH = 4096
-PROFILE_ROWS = 2000  # token lengths are measured on a seeded sample of this many training rows
-PROFILE_LIMIT = MAX_AUTO_LENGTH * 4  # tokens a row is measured up to (its text cut at that length's budget)
 BIG_MODEL = 20e9  # parameters from which the QLoRA paper's large-model settings apply
 
 
@@ -145,18 +144,15 @@ def choose(config: RunConfig, profile: DataProfile, num_parameters: int, context
 
 
 def _max_length(lengths: list[int], context_length: int) -> Choice:
-    cap = min(context_length or MAX_AUTO_LENGTH, MAX_AUTO_LENGTH)
-    if not lengths:
-        return Choice("training", "max_length", min(512, cap), "no rows measured: the common 512")
-    ordered = sorted(lengths)
-    longest = ordered[-1]
-    p99 = ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)]
-    basis, what = (longest, f"the longest training example has {longest} tokens") if longest <= 2 * p99 else \
-        (p99, f"99% of the training examples fit in {p99} tokens (the longest, {longest}, is cut)")
-    value = max(32, min(cap, 32 * math.ceil(basis / 32)))
-    if value < basis:
-        what += f"; the model's context allows {cap}"
-    return Choice("training", "max_length", value, what)
+    """The rule of data.lengths.auto_max_length (the dataset doctor applies it too), with its reason."""
+    chosen = auto_max_length(lengths, context_length)
+    if chosen.basis == "none":
+        return Choice("training", "max_length", chosen.value, "no rows measured: the common 512")
+    what = f"the longest training example has {chosen.longest} tokens" if chosen.basis == "longest" else \
+        f"99% of the training examples fit in {chosen.p99} tokens (the longest, {chosen.longest}, is cut)"
+    if chosen.capped:
+        what += f"; the model's context allows {chosen.cap}"
+    return Choice("training", "max_length", chosen.value, what)
 
 
 def _section(setting: str) -> str:
@@ -177,7 +173,7 @@ def apply(config: RunConfig, choices: list[Choice]) -> RunConfig:
 def _sample(rows: list, seed: int) -> list:
     """The rows whose lengths are measured: all of them, or a seeded sample of PROFILE_ROWS (the same positions
     whatever the list holds: the rows, or their lengths)."""
-    return rows if len(rows) <= PROFILE_ROWS else random.Random(seed).sample(rows, PROFILE_ROWS)
+    return rows if len(rows) <= PROFILE_ROWS else [rows[i] for i in sample_positions(len(rows), seed)]
 
 
 def profile_data(config: RunConfig, tokenizer, stop=None) -> DataProfile:

@@ -953,6 +953,22 @@ A: {answer}</source>
         <source>Token lengths: min {min:,}, p50 {p50:,}, p95 {p95:,}, max {max:,}; {truncated:,} examples ({truncated_share:.1%}) are longer than max length {max_length:,}, cutting {assistant_tokens_cut:,} trained tokens ({assistant_tokens_cut_share:.1%})</source>
         <translation>Token 长度：最小 {min:,}，p50 {p50:,}，p95 {p95:,}，最大 {max:,}；{truncated:,} 个样本（{truncated_share:.1%}）超过最大长度 {max_length:,}，截掉 {assistant_tokens_cut:,} 个参与训练的 token（{assistant_tokens_cut_share:.1%}）</translation>
     </message>
+    <message>
+        <source>the longest training row</source>
+        <translation>最长的训练行</translation>
+    </message>
+    <message>
+        <source>99% of the training rows fit; the longest, {longest:,} tokens, is cut</source>
+        <translation>99% 的训练行放得下；最长的一行（{longest:,} 个 token）会被截断</translation>
+    </message>
+    <message>
+        <source>; the model&apos;s context allows {cap:,}</source>
+        <translation>；模型的上下文最多 {cap:,}</translation>
+    </message>
+    <message>
+        <source>Token lengths: min {min:,}, p50 {p50:,}, p95 {p95:,}, max {max:,}; max length auto → {max_length:,} ({basis}): {truncated:,} examples ({truncated_share:.1%}) are longer, cutting {assistant_tokens_cut:,} trained tokens ({assistant_tokens_cut_share:.1%})</source>
+        <translation>Token 长度：最小 {min:,}，p50 {p50:,}，p95 {p95:,}，最大 {max:,}；最大长度自动 → {max_length:,}（{basis}）：{truncated:,} 个样本（{truncated_share:.1%}）更长，截掉 {assistant_tokens_cut:,} 个参与训练的 token（{assistant_tokens_cut_share:.1%}）</translation>
+    </message>
 </context>
 <context>
     <name>ErrorBox</name>

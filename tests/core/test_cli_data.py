@@ -73,6 +73,23 @@ def test_model_measures_tokens_and_counts_truncated_rows(capsys, demo_model_dir)
     assert stats["min"] <= stats["p50"] <= stats["p95"] <= stats["max"]
 
 
+def test_max_length_is_by_default_the_one_a_default_run_chooses(capsys, demo_model_dir, demo_tokenizer):
+    """Without --max-length the report counts what a run with the config's defaults cuts: its automatic max length
+    (the same split and rule, within the demo model's context), said in the summary."""
+    from app.core.auto_settings import resolve
+    from app.core.config import parse_config
+    from app.core.models import describe_model
+
+    path = LLAMAFACTORY / "alpaca_en_demo.json"
+    code, report = inspect(capsys, str(path), "--model", "demo")
+    stats = report["token_stats"]
+    context = describe_model("demo").context_length
+    chosen = resolve(parse_config({"data": {"train": str(path)}}), demo_tokenizer, 134_515_008, context)[0]
+    assert code == 0 and stats["max_length"] == chosen.training.max_length == stats["auto_length"]["value"]
+    assert main(["data", "inspect", str(path), "--model", "demo"]) == 0
+    assert f"max length auto → {stats['max_length']} (" in capsys.readouterr().out
+
+
 def test_text_summary_without_json(capsys):
     path = SAMPLES / "alpaca_tiny.json"
     assert main(["data", "inspect", str(path)]) == 0

@@ -104,6 +104,78 @@ def _length(tokenizer, row) -> int:
     return encode_conversation(tokenizer, row["messages"], 10**9).full_length
 
 
+def _trained_past(tokenizer, row, limit: int) -> int:
+    """The trained tokens of `row` past `limit`, counted on its full encoding."""
+    from app.core.data.templating import IGNORE_INDEX, encode_conversation
+
+    labels = encode_conversation(tokenizer, row["messages"], 10**9).labels
+    return sum(1 for label in labels[limit:] if label != IGNORE_INDEX)
+
+
+def _rows_of(tokenizer, lengths: list[int]) -> list[dict]:
+    """Chat rows of about these token lengths (the answer is one word repeated: one token a word)."""
+    overhead = _length(tokenizer, chat("q0", "word"))
+    return [chat(f"q{i}", "word" + " word" * (n - overhead)) for i, n in enumerate(lengths)]
+
+
+def test_automatic_max_length_cuts_nothing_where_a_fixed_512_cuts_rows(demo_tokenizer, tmp_path):
+    """The field's 512 is not what a run uses while max_length is automatic: rows of up to ~700 tokens, the longest
+    close to the 99th percentile, make the run choose the longest rounded up to 32, which cuts nothing; the 512 a
+    user sets cuts the longer rows, and exactly their trained tokens past 512."""
+    rows = _rows_of(demo_tokenizer, [400 + 10 * i for i in range(31)])
+    full = [_length(demo_tokenizer, row) for row in rows]
+    assert 680 <= max(full) <= 720
+    path = write_jsonl(tmp_path / "long.jsonl", rows)
+    auto = inspect_file(path, tokenizer=demo_tokenizer, max_length="auto", context_length=8192)
+    stats = auto.token_stats
+    assert stats["max_length"] == 32 * -(-max(full) // 32) and stats["auto_length"]["basis"] == "longest"
+    assert (stats["truncated"], stats["assistant_tokens_cut"]) == (0, 0)
+    assert f"max length auto → {stats['max_length']} (the longest training row has {max(full)} tokens)" in \
+        auto.summary()
+    fixed = inspect_file(path, tokenizer=demo_tokenizer, max_length=512).token_stats
+    assert fixed["auto_length"] is None and fixed["max_length"] == 512
+    assert fixed["truncated"] == sum(n > 512 for n in full) > 0
+    assert fixed["assistant_tokens_cut"] == sum(_trained_past(demo_tokenizer, row, 512) for row in rows) > 0
+    assert fixed["trained_tokens"] == stats["trained_tokens"]
+
+
+def test_automatic_max_length_cuts_a_far_longer_row_at_the_99th_percentile(demo_tokenizer, tmp_path):
+    """99 rows of 60-110 tokens and one of ~600 (more than twice the 99th percentile): the run's limit is the 99th
+    percentile rounded up to 32, and the doctor counts exactly that row cut, with its trained tokens past it."""
+    lengths = [60 + i % 50 for i in range(99)]
+    rows = _rows_of(demo_tokenizer, lengths[:40] + [600] + lengths[40:])
+    full = [_length(demo_tokenizer, row) for row in rows]
+    path = write_jsonl(tmp_path / "outlier.jsonl", rows)
+    stats = inspect_file(path, tokenizer=demo_tokenizer, max_length="auto", context_length=8192).token_stats
+    p99 = sorted(full)[98]
+    assert max(full) > 2 * p99 and stats["auto_length"]["basis"] == "p99" and stats["auto_length"]["p99"] == p99
+    limit = stats["max_length"]
+    assert limit == 32 * -(-p99 // 32) and sum(n > limit for n in full) == 1
+    assert stats["truncated"] == 1
+    assert stats["assistant_tokens_cut"] == _trained_past(demo_tokenizer, rows[40], limit) > 0
+
+
+def test_the_doctors_automatic_max_length_is_the_one_a_run_chooses(demo_tokenizer, tmp_path):
+    """The same rows, split and rule as auto_settings.resolve: the held-out validation and test rows do not count
+    (the longest row of the file is held out here: counting it would choose 320), and the model's context caps
+    the limit as it caps a run's."""
+    from app.core.auto_settings import resolve
+    from app.core.config import parse_config
+    from app.core.data.prepare import split_positions
+
+    lengths = [50 + i for i in range(50)]
+    _train, held, tested = split_positions(50, 0.2, 0.1, 7)
+    lengths[held[0]], lengths[tested[0]] = 300, 250
+    path = write_jsonl(tmp_path / "split.jsonl", _rows_of(demo_tokenizer, lengths))
+    for context in (8192, 64):
+        config = parse_config({"data": {"train": str(path), "validation_split": 0.2, "test_split": 0.1, "seed": 7}})
+        run = resolve(config, demo_tokenizer, 134_515_008, context)[0].training.max_length
+        stats = inspect_file(path, tokenizer=demo_tokenizer, max_length="auto", validation_split=0.2,
+                             test_split=0.1, seed=7, context_length=context).token_stats
+        assert stats["max_length"] == run == (128 if context == 8192 else 64)
+        assert stats["auto_length"]["capped"] == (context == 64)
+
+
 MEASURE = """
 import json, sys, time
 import numpy  # the doctor's end-of-file sorting imports it; not part of the rows' memory

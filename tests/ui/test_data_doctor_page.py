@@ -203,6 +203,40 @@ def test_measuring_token_lengths_shows_the_histogram_and_what_max_length_cuts(qt
     assert "(truncated)" in step.doctor.histogram.text()
 
 
+def test_an_automatic_max_length_is_chosen_from_the_rows_as_a_run_chooses_it(qtbot, page, tmp_path, monkeypatch,
+                                                                              demo_tokenizer):
+    """While max_length is automatic the doctor counts what the run's choice cuts, not the field's 512: the longest
+    row rounded up to 32 (nothing cut), or, with a model whose context is shorter, the context (the long row cut);
+    the histogram marks the bins past the chosen length."""
+    from dataclasses import replace
+
+    from studio_fakes import FAKE_INFO
+
+    monkeypatch.setattr("app.core.models.load_tokenizer", lambda *a, **k: demo_tokenizer)
+    rows = chat_rows(3) + [{"messages": [{"role": "user", "content": "Tell me a long story."},
+                                         {"role": "assistant", "content": "Once upon a time " * 30}]}]
+    path = write_jsonl(tmp_path / "long.jsonl", rows)
+    step = page(path)
+    step.state.update("data", validation_split=0.0)
+    step.state.update("training", max_length=512, auto=["max_length"])
+    reported(qtbot, step, path)
+    click_doctor(qtbot, step, "lengths")
+    qtbot.waitUntil(lambda: step.report is not None and step.report.token_stats is not None, timeout=20000)
+    stats = step.report.token_stats
+    assert stats["max_length"] == 32 * -(-stats["max"] // 32) < 512 and stats["max"] > 64
+    assert f"max length auto → {stats['max_length']} (the longest training row): 0 examples (0.0%) are longer, " \
+           "cutting 0 trained tokens" in step.doctor.findings["lengths"].text()
+    assert "(truncated)" not in step.doctor.histogram.text()
+    step.state.set_model_info(replace(FAKE_INFO, context_length=64))
+    click_doctor(qtbot, step, "lengths")
+    qtbot.waitUntil(lambda: step.report is not None and step.report.token_stats is not None, timeout=20000)
+    stats = step.report.token_stats
+    assert (stats["max_length"], stats["truncated"]) == (64, 1) and stats["assistant_tokens_cut"] > 0
+    assert "max length auto → 64 (the longest training row; the model's context allows 64): 1 examples (25.0%) " \
+           "are longer" in step.doctor.findings["lengths"].text()
+    assert "(truncated)" in step.doctor.histogram.text()
+
+
 @pytest.mark.usefixtures("fake_models")
 def test_augmenting_adds_only_the_ticked_candidates_as_a_new_version(qtbot, page, tmp_path, monkeypatch):
     import sys

@@ -1,6 +1,7 @@
 """Inspect a dataset file (the dataset doctor): its format, how many rows are usable, what is wrong with the
 others (by line), exact and near duplicates, rows leaked into a validation file, placeholders, labels, token
-lengths with a histogram and what `max_length` would cut, and whether the validation rows (a file, or the share a
+lengths with a histogram and what `max_length` would cut (a given one, or the one a run would choose from the
+training rows: lengths.auto_max_length), and whether the validation rows (a file, or the share a
 run holds out) bring anything the training rows lack (overlap.py).
 
 Streaming: rows are read one at a time; what is kept per row is a few hashes and a token length (see
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from .duplicates import DuplicateReport, LeakageReport, RowHashes
 from .formats import UNKNOWN, Detection, RowProblem, detect_format, normalise
-from .lengths import LengthStats, histogram_lines
+from .lengths import PROFILE_LIMIT, LengthStats, histogram_lines
 from .overlap import OverlapReport, overlap
 from .placeholders import placeholders_in
 from .problems import Problem
@@ -94,6 +95,8 @@ class InspectReport:
             s = self.token_stats
             lines.append(f"  tokens per example: min {s['min']}, mean {s['mean']:.0f}, p50 {s['p50']}, "
                          f"p95 {s['p95']}, max {s['max']}")
+            if s.get("auto_length"):
+                lines.append(f"  max length auto → {s['max_length']} ({_basis(s['auto_length'])})")
             if s.get("max_length"):
                 lines.append(f"  longer than {s['max_length']} tokens (truncated): {s['truncated']} "
                              f"({s['truncated_share']:.1%}), cutting {s['assistant_tokens_cut']} of "
@@ -118,6 +121,15 @@ class InspectReport:
                 lines += [f"    {', '.join(map(str, p['train_lines']))} ↔ {', '.join(map(str, p['validation_lines']))}"
                           for p in self.leakage.pairs]
         return "\n".join(lines)
+
+
+def _basis(chosen: dict) -> str:
+    """Why the automatic max length is what it is, in words."""
+    if chosen["basis"] == "none":
+        return "no rows measured: the common 512"
+    words = (f"the longest training row has {chosen['longest']} tokens" if chosen["basis"] == "longest" else
+             f"99% of the training rows fit in {chosen['p99']} tokens; the longest has {chosen['longest']}")
+    return words + (f"; the model's context allows {chosen['cap']}" if chosen["capped"] else "")
 
 
 def detect_in(rows: Iterator[Row], fmt: str, columns: dict[str, str] | None) -> tuple[Detection, list[Row]]:
@@ -168,17 +180,24 @@ def row_hashes(path: str | Path, fmt: str = "auto", columns: dict[str, str] | No
 
 
 def inspect_file(path: str | Path, fmt: str = "auto", columns: dict[str, str] | None = None, tokenizer=None,
-                 max_length: int | None = None, max_problems: int = 200, progress: Progress | None = None,
+                 max_length: int | str | None = None, max_problems: int = 200, progress: Progress | None = None,
                  system_prompt: str | None = None, validation: str | Path | None = None,
-                 validation_split: float = 0.0, seed: int = 42) -> InspectReport:
+                 validation_split: float = 0.0, seed: int = 42, test_split: float = 0.0, context_length: int = 0,
+                 train_on: str = "assistant") -> InspectReport:
     """Read a whole file and report on it; token stats only when a tokenizer is given; leakage only when a
     validation file is given (read with the same format setting and column mapping). The overlap of validation and
     training rows: against the validation file, else against the rows a run holds out (`validation_split`, `seed`:
-    the split prepare.split_examples makes)."""
+    the split prepare.split_examples makes).
+
+    `max_length` "auto": the limit a run would choose (lengths.auto_max_length on the rows it trains on: the same
+    split, with `test_split` too, and sample; within `context_length`, the model's), and what it cuts of every row;
+    rows are measured up to PROFILE_LIMIT tokens, as a run measures them. None: nothing is cut."""
     detection, examples, total = scan(path, fmt, columns, system_prompt)
     report = InspectReport(str(path), detection.format, detection.confidence, detection.reason)
-    encoder = ConversationEncoder(tokenizer, max_length or 10**9) if tokenizer is not None else None
-    lengths = LengthStats(max_length)
+    auto = max_length == "auto"
+    limit = PROFILE_LIMIT if auto else max_length or 10**9
+    encoder = ConversationEncoder(tokenizer, limit, train_on) if tokenizer is not None else None
+    lengths = LengthStats(None if auto else max_length, keep_spans=auto)
     hashes = RowHashes()
     placeholders: Counter[str] = Counter()
     labels: Counter | None = Counter()
@@ -200,7 +219,7 @@ def inspect_file(path: str | Path, fmt: str = "auto", columns: dict[str, str] | 
             hashes.add(example, row.line)
             placeholders.update(placeholders_in(example))
             if encoder is not None:
-                lengths.add(encode_text(tokenizer, example, max_length or 10**9) if isinstance(example, str)
+                lengths.add(encode_text(tokenizer, example, limit) if isinstance(example, str)
                             else encoder.encode(example))
         if problem is not None:
             report.problem_count += 1
@@ -209,6 +228,12 @@ def inspect_file(path: str | Path, fmt: str = "auto", columns: dict[str, str] | 
     if progress is not None:
         progress(report.rows, total)
     report.columns = list(columns_seen)
+    if auto and lengths.lengths:
+        from .prepare import split_positions
+
+        training = split_positions(len(lengths.lengths), 0.0 if validation is not None else validation_split,
+                                   test_split, seed)[0]
+        lengths.settle(training, seed, context_length)
     report.token_stats = lengths.to_dict()
     report.duplicates = hashes.exact_duplicates()
     report.near_duplicates = hashes.near_duplicates()

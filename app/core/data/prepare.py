@@ -132,6 +132,18 @@ def split_indices(n: int, share: float, seed: int) -> tuple[list[int], list[int]
     return [i for i in range(n) if i not in held], sorted(held)
 
 
+def split_positions(n: int, validation_split: float, test_split: float, seed: int
+                    ) -> tuple[list[int], list[int], list[int]]:
+    """Where a run's training, validation and test rows lie among the `n` examples of its training file (in file
+    order): `validation_split` of them held out (none with a validation file), then `test_split` of them (of all
+    `n`) from the rest (none with a test file)."""
+    train, held = split_indices(n, validation_split, seed)
+    if test_split <= 0:
+        return train, held, []
+    kept, tested = split_indices(len(train), test_split * n / max(1, len(train)), seed + 1)
+    return [train[i] for i in kept], held, [train[i] for i in tested]
+
+
 @dataclass
 class Examples:
     """The normalised examples of each split, exactly as training sees them (test rows are never trained on)."""
@@ -156,17 +168,12 @@ def split_examples(cfg, stop=None) -> Examples:
     count = sum(x.problem_count for x in loaded)
     if count:
         raise problems_error([p for x in loaded for p in x.problems], count)
-    if val is not None:
-        train_examples, eval_examples = train.examples, val.examples
-    else:
-        train_idx, eval_idx = split_indices(len(train.examples), cfg.validation_split, cfg.seed)
-        train_examples = [train.examples[i] for i in train_idx]
-        eval_examples = [train.examples[i] for i in eval_idx]
-    test_examples = test.examples if test is not None else []
-    if test is None and cfg.test_split > 0:
-        kept, held = split_indices(len(train_examples), cfg.test_split * len(train.examples) / max(1, len(train_examples)),
-                            cfg.seed + 1)
-        train_examples, test_examples = [train_examples[i] for i in kept], [train_examples[i] for i in held]
+    train_idx, eval_idx, test_idx = split_positions(len(train.examples),
+                                                    0.0 if val is not None else cfg.validation_split,
+                                                    0.0 if test is not None else cfg.test_split, cfg.seed)
+    train_examples = [train.examples[i] for i in train_idx]
+    eval_examples = val.examples if val is not None else [train.examples[i] for i in eval_idx]
+    test_examples = test.examples if test is not None else [train.examples[i] for i in test_idx]
     rows = len(train.examples) + (len(val.examples) if val else 0)
     train_examples, eval_examples, mixed = _mix_in(cfg, train_examples, eval_examples, val is not None, stop)
     return Examples(train.format, train_examples, eval_examples, test_examples, rows, mixed)

@@ -226,7 +226,9 @@ class DataStep(StepPage):
             return
         source = self.state.config.model.source
         cached = self.tokenizer if self.tokenizer_source == source else None
-        work = inspect_work(path, self.state.config, cached, measure)
+        info = self.state.model_info
+        work = inspect_work(path, self.state.config, cached, measure,
+                            info.context_length if info is not None and info.source == source else None)
         self._busy(self.tr("Reading…"))
         self.tasks.start("inspect", work, done=self._inspected, error=self._failed, progress=self._progress)
         self.validity_changed.emit(False)

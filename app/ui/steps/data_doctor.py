@@ -42,10 +42,13 @@ FIXES = {
 }
 
 
-def inspect_work(path: str, config, tokenizer=None, measure: bool = False):
+def inspect_work(path: str, config, tokenizer=None, measure: bool = False, context_length: int | None = None):
     """A TaskGroup job: the first page of rows and the doctor's report on `path` under `config` (a RunConfig), and
-    (source, tokenizer) when `measure` loaded the model's tokenizer to measure token lengths."""
-    data, model, max_length = config.data, config.model, config.training.max_length
+    (source, tokenizer) when `measure` loaded the model's tokenizer to measure token lengths. An automatic
+    max_length is chosen from the rows as a run chooses it, within the model's `context_length` (the described
+    model's; None: read from its config, no weights loaded, when the lengths are measured)."""
+    data, model, training = config.data, config.model, config.training
+    max_length = "auto" if "max_length" in training.auto else training.max_length
 
     def work(progress, stop):
         from app.core.data import ensure_chat_template, inspect_file
@@ -67,12 +70,20 @@ def inspect_work(path: str, config, tokenizer=None, measure: bool = False):
             progress(0, 0, QCoreApplication.translate("DataDoctor", "Loading the tokenizer"))
             loaded = models.load_tokenizer(model.source, model.revision, model.trust_remote_code)
             ensure_chat_template(loaded)
+        context = context_length
+        if max_length == "auto" and (tokenizer or loaded) is not None and context is None:
+            from app.core import models
+
+            context = models.describe_model(model.source, model.revision,
+                                            trust_remote_code=model.trust_remote_code).context_length
         rows = first_rows(local)
         result = inspect_file(local, fmt=data.format, columns=dict(data.columns) or None,
                               system_prompt=data.system_prompt, tokenizer=tokenizer or loaded,
                               max_length=max_length, progress=report,
                               validation=data.validation if data.validation and Path(data.validation).is_file()
-                              else None, validation_split=data.validation_split, seed=data.seed)
+                              else None, validation_split=data.validation_split, seed=data.seed,
+                              test_split=0.0 if data.test else data.test_split, context_length=context or 0,
+                              train_on=data.train_on)
         return rows, result, (model.source, loaded) if loaded is not None else None
 
     return work
@@ -336,9 +347,19 @@ class DoctorPanel(QWidget):
         stats = report.token_stats or {}
         if not stats:
             return self.tr("Token lengths: not measured yet")
-        return self.tr("Token lengths: min {min:,}, p50 {p50:,}, p95 {p95:,}, max {max:,}; {truncated:,} examples "
-                       "({truncated_share:.1%}) are longer than max length {max_length:,}, cutting "
-                       "{assistant_tokens_cut:,} trained tokens ({assistant_tokens_cut_share:.1%})").format(**stats)
+        chosen = stats.get("auto_length")
+        if chosen is None:
+            return self.tr("Token lengths: min {min:,}, p50 {p50:,}, p95 {p95:,}, max {max:,}; {truncated:,} "
+                           "examples ({truncated_share:.1%}) are longer than max length {max_length:,}, cutting "
+                           "{assistant_tokens_cut:,} trained tokens ({assistant_tokens_cut_share:.1%})").format(**stats)
+        basis = self.tr("the longest training row") if chosen["basis"] == "longest" else \
+            self.tr("99% of the training rows fit; the longest, {longest:,} tokens, is cut").format(**chosen)
+        if chosen["capped"]:
+            basis += self.tr("; the model's context allows {cap:,}").format(**chosen)
+        return self.tr("Token lengths: min {min:,}, p50 {p50:,}, p95 {p95:,}, max {max:,}; max length auto → "
+                       "{max_length:,} ({basis}): {truncated:,} examples ({truncated_share:.1%}) are longer, cutting "
+                       "{assistant_tokens_cut:,} trained tokens ({assistant_tokens_cut_share:.1%})").format(
+            basis=basis, **stats)
 
     def show_actions(self, path: str) -> None:
         """The cleaning actions that made the file at `path` (from its sidecar), or nothing for a user's file."""
