@@ -1,5 +1,5 @@
 """The memory planner against measured peaks: `python -m bench.memory_planner [--steps N] [--only I,J] [--precision P]
-[--heap H] [--whole]`.
+[--heap H] [--whole] [--layers K,K2]`.
 
 Trains the demo model (SmolLM2-135M-Instruct, full depth) for `--steps` optimizer steps per setting (at least 2
 for full fine-tuning, whose AdamW states exist from the second step on), each in its own process, on continued
@@ -14,7 +14,10 @@ default, what the estimates model) returns freed memory at once (`training.lean_
 leaves glibc's heap as it is. Each child also samples its RSS every 20 ms and prints the peak of each part of the run
 (reading the data, loading the model, training, evaluation, sample generation, the exports), named from the
 worker's events; `--whole` turns evaluation (a validation split), two sample prompts and the adapter and merged
-exports on, so those parts run at all.
+exports on, so those parts run at all. `--layers 0,15,30` runs each chosen setting once per number of checkpointed
+layers (`training.checkpoint_layers`, the first K of the model's; 0: checkpointing off) instead of its own
+checkpointing. With `--steps` 3 or more it also prints the CPU seconds (user + system) and wall seconds of a step
+after the first (the trainer's progress events mark the steps).
 """
 
 from __future__ import annotations
@@ -41,16 +44,19 @@ SETTINGS = [("lora", 4, 256, False), ("lora", 8, 256, False), ("lora", 8, 256, T
 
 
 def config_for(model: str, data: Path, method: str, batch: int, length: int, checkpointing: bool, steps: int,
-               precision: str = "fp32", lean: bool = True, whole: bool = False):
+               precision: str = "fp32", lean: bool = True, whole: bool = False, layers: int | None = None):
+    """`layers`: checkpoint the first `layers` decoder layers (0: none) instead of `checkpointing`."""
     from app.core.config import parse_config
 
+    if layers is not None:
+        checkpointing = layers > 0
     return parse_config({
         "model": {"source": model},
         "data": {"train": str(data), "validation_split": 0.1 if whole else 0.0, "max_samples": 64},
         "method": {"name": method, "auto": []},  # the fields' rank 16, alpha 32, dropout 0.05: what is estimated
         "training": {"stage": "pt", "max_steps": steps, "batch_size": batch, "max_length": length,
-                     "gradient_checkpointing": checkpointing, "save_steps": 10_000, "precision": precision,
-                     "lean_memory": lean},  # lean: what the estimates model
+                     "gradient_checkpointing": checkpointing, "checkpoint_layers": layers or None,
+                     "save_steps": 10_000, "precision": precision, "lean_memory": lean},  # lean: what is estimated
         "evaluation": {"sample_prompts": ["The largest planet in the solar system is", "Once upon a time"]
                        if whole else []},
         "export": {"merged": whole, "adapter": whole},
@@ -114,12 +120,19 @@ class PartPeaks:
         return out
 
 
-def child(setting: int, model: str, data: Path, steps: int, precision: str, lean: bool, whole: bool) -> dict:
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child(setting: int, model: str, data: Path, steps: int, precision: str, lean: bool, whole: bool,
+          layers: int | None = None) -> dict:
     from app.core.events import ListSink
     from app.core.training import engine
 
-    marks = {}
+    marks: dict = {}
     parts = PartPeaks()
+    stepped: list[tuple[int, float, float]] = []  # (step, CPU seconds, wall seconds) at each progress event
 
     class Sink(ListSink):  # the RSS before the model loads (the runtime's baseline) and once it is loaded
         def emit(self, event: str, **fields) -> None:
@@ -129,11 +142,17 @@ def child(setting: int, model: str, data: Path, steps: int, precision: str, lean
                 marks.setdefault("before_model_mb", rss_mb())
             elif event == "started":
                 marks["model_loaded_mb"] = rss_mb()
+            elif event == "progress":
+                stepped.append((fields["step"], cpu_seconds(), time.monotonic()))
 
     if SETTINGS[setting][0] == "full":
         steps = max(steps, 2)  # AdamW's states (twice the weights) exist from the second step on
-    result = engine.run(config_for(model, data, *SETTINGS[setting], steps, precision, lean, whole), Sink())
+    result = engine.run(config_for(model, data, *SETTINGS[setting], steps, precision, lean, whole, layers), Sink())
     assert result.status == "completed", result.error
+    if len(stepped) >= 3:  # after the first step (its warm-up)
+        (first, cpu0, wall0), (last, cpu1, wall1) = stepped[1], stepped[-1]
+        marks["cpu_s_per_step"] = (cpu1 - cpu0) / (last - first)
+        marks["wall_s_per_step"] = (wall1 - wall0) / (last - first)
     return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **marks,
             "parts_mb": parts.peaks()}
 
@@ -148,12 +167,15 @@ def main() -> None:
     parser.add_argument("--heap", choices=["lean", "default"], default="lean",
                         help="lean: training.lean_memory true (freed memory returned at once); default: false")
     parser.add_argument("--whole", action="store_true", help="also evaluate, generate samples and export")
+    parser.add_argument("--layers", help="comma-separated numbers of checkpointed layers (training.checkpoint_layers, "
+                        "the first K; 0: off), each run for every chosen setting instead of its own checkpointing")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     args = parser.parse_args()
     lean = args.heap == "lean"
     if args.child is not None:
-        result = child(args.child, args.model, args.data, args.steps, args.precision, lean, args.whole)
+        result = child(args.child, args.model, args.data, args.steps, args.precision, lean, args.whole,
+                       int(args.layers) if args.layers else None)
         print("RESULT " + json.dumps(result), flush=True)
         return
     from app.core.hardware import estimate_memory
@@ -165,17 +187,20 @@ def main() -> None:
     chosen = [int(i) for i in args.only.split(",")] if args.only else range(len(SETTINGS))
     print(f"model: {info.name} ({info.num_parameters / 1e6:.0f} M parameters); data: {args.data.name} as pt blocks;"
           f" {args.steps} step(s), {args.precision}, {args.heap} heap{', whole run' if args.whole else ''}, CPU")
-    print(f"{'#':>2} {'method':6} {'batch':>5} {'len':>4} {'ckpt':4} {'estimate':>9} {'measured':>9} {'error':>7} "
-          f"{'baseline':>9} {'loaded':>7}")
+    print(f"{'#':>2} {'method':6} {'batch':>5} {'len':>4} {'ckpt':5} {'estimate':>9} {'measured':>9} {'error':>7} "
+          f"{'baseline':>9} {'loaded':>7} {'CPU s/step':>10} {'wall s/step':>11}")
+    depths = [int(k) for k in args.layers.split(",")] if args.layers else [None]
+    runs = [(i, k) for i in chosen for k in depths]
     # The first child tokenises the data into the shared home, and the heap it leaves behind would count in its
     # peak and be reused by its activations: run it once more before measuring.
-    for n, i in enumerate([chosen[0], *chosen]):
+    for n, (i, layers) in enumerate([runs[0], *runs]):
         method, batch, length, ckpt = SETTINGS[i]
-        config = config_for(model, args.data, *SETTINGS[i], args.steps, args.precision, lean, args.whole)
+        config = config_for(model, args.data, *SETTINGS[i], args.steps, args.precision, lean, args.whole, layers)
         est = estimate_memory(info, config.method, config.training, device="cpu")
         cmd = [sys.executable, "-m", "bench.memory_planner", "--child", str(i), "--model", model,
                "--steps", str(args.steps), "--data", str(args.data), "--precision", args.precision,
-               "--heap", args.heap, *(["--whole"] if args.whole else [])]
+               "--heap", args.heap, *(["--whole"] if args.whole else []),
+               *(["--layers", str(layers)] if layers is not None else [])]
         env = {**os.environ, "FINETUNE_STUDIO_HOME": home, "TOKENIZERS_PARALLELISM": "false"}
         out = subprocess.run(cmd, capture_output=True, text=True, env=env)
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
@@ -187,9 +212,11 @@ def main() -> None:
             print(f"   warm-up child (tokenises the data), peak RSS by part, MiB: {parts}", flush=True)
             continue
         measured, estimate = result["peak_rss_mb"], est["total"] / MiB
-        print(f"{i:>2} {method:6} {batch:>5} {length:>4} {'on' if ckpt else 'off':4} {estimate:8.0f}M "
+        checkpointed = ('on' if ckpt else 'off') if layers is None else f"{layers}/{info.num_layers}"
+        print(f"{i:>2} {method:6} {batch:>5} {length:>4} {checkpointed:5} {estimate:8.0f}M "
               f"{measured:8.0f}M {estimate / measured - 1:+7.1%} {result.get('before_model_mb', 0):8.0f}M "
-              f"{result.get('model_loaded_mb', 0):6.0f}M   "
+              f"{result.get('model_loaded_mb', 0):6.0f}M {result.get('cpu_s_per_step', float('nan')):10.2f} "
+              f"{result.get('wall_s_per_step', float('nan')):11.2f}   "
               + " ".join(f"{k} {v / MiB:.0f}" for k, v in est.items() if k != "total"), flush=True)
         print(f"   peak RSS by part, MiB: {parts}", flush=True)
 

@@ -173,8 +173,22 @@ class TrainingConfig(AutoSection):
     gradient_checkpointing: Literal["auto", True, False] = Field(
         "auto", title="Gradient checkpointing",
         description="Recompute activations to save memory (slower); 'auto' turns it on only when the memory planner "
-        "finds the run would not fit the device without it and would with it.",
+        "finds the run would not fit the device without it, and then recomputes only as many layers as the "
+        "memory needs.",
         json_schema_extra=ADVANCED,
+    )
+    checkpoint_layers: int | None = Field(
+        None, title="Checkpointed layers",
+        description="With gradient checkpointing on: how many decoder layers recompute their activations, the first "
+        "ones from the input (the others keep theirs and run faster); empty: all. 'auto' checkpointing sets it to "
+        "the fewest that fit the memory. Runs split with FSDP checkpoint all layers.",
+        ge=1, le=1024, json_schema_extra=ADVANCED | {"special": "all"},
+    )
+    memory_limit_gb: float | None = Field(
+        None, title="Memory budget (GiB)",
+        description="Plan the run to fit in this much RAM (CPU) or VRAM (GPU): 'auto' checkpointing and lean memory "
+        "decide by it, and a CPU run that needs more is refused; empty: what the device has free.",
+        gt=0, le=65536, json_schema_extra=ADVANCED,
     )
     lean_memory: Literal["auto", True, False] = Field(
         "auto", title="Lean memory (CPU)",

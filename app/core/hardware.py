@@ -250,23 +250,59 @@ def _as_device(device: str | DeviceInfo | None) -> DeviceInfo:
     return DeviceInfo(device, device, 0, 0, _cpu()[1] if device == "cpu" else device == "cuda")
 
 
+def memory_budget(training: TrainingConfig, device: DeviceInfo) -> int:
+    """The bytes a run is planned to fit in: `training.memory_limit_gb` where set (at most what the device has
+    free), else the device's available memory."""
+    if training.memory_limit_gb is None:
+        return device.available_memory
+    return min(int(training.memory_limit_gb * GiB), device.available_memory)
+
+
+def checkpointed_layers(training: TrainingConfig, layers: int) -> int:
+    """How many decoder layers a run with checkpointing decided recomputes: none with it off, else
+    `checkpoint_layers` (all when empty)."""
+    if training.gradient_checkpointing is not True:
+        return 0
+    return min(training.checkpoint_layers or layers, layers)
+
+
+def with_checkpointed_layers(training: TrainingConfig, k: int, layers: int) -> TrainingConfig:
+    """`training` recomputing the first `k` of `layers` decoder layers (0: checkpointing off; all: `true` alone)."""
+    return training.model_copy(update={"gradient_checkpointing": k > 0,
+                                       "checkpoint_layers": k if 0 < k < layers else None})
+
+
 def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
-                          device: str | DeviceInfo | None = None, tokens: int | None = None) -> TrainingConfig:
-    """`training` with gradient checkpointing decided: "auto" turns it on only when the estimate without it exceeds
-    the device's available memory and the estimate with it does not (default device: the detected one), and never
-    for a method that cannot be checkpointed (prefix tuning)."""
+                          device: str | DeviceInfo | None = None, tokens: int | None = None, *,
+                          layerwise: bool = True) -> TrainingConfig:
+    """`training` with gradient checkpointing decided. "auto": off where the run fits the memory budget
+    (`memory_budget`; default device: the detected one) without it, else on for the fewest decoder layers that make
+    it fit (`checkpoint_layers`: the first ones, whose recomputation comes once the other layers' activations are
+    freed), or on all of them where `layerwise` is false (FSDP checkpoints all layers or none); off again where
+    nothing fits (plan_run then refuses a CPU run, with its fixes); never for a method that cannot be checkpointed
+    (prefix tuning). Each layer recomputed costs a third of its step time, so the fewest that fit is the fastest run.
+
+    A CPU run's heap holds up to HEAP_SLACK times the estimate unless lean memory returns freed blocks at once. With
+    lean memory "auto", the fit keeps that slack first, and lean memory is the last resort: it cost 1.29-1.43x a
+    step (bench.heap_soak), recomputing every layer 1.28x (bench.peer_llamafactory, bf16); with lean memory off the
+    slack is always kept, with it on never."""
     from .methods import METHODS
 
     if training.gradient_checkpointing != "auto":
         return training
+    layers = info.num_layers
     if not METHODS[method.name].checkpointing:
-        return training.model_copy(update={"gradient_checkpointing": False})
+        return with_checkpointed_layers(training, 0, layers)
     device = device if isinstance(device, DeviceInfo) else detect_device()
-    off = training.model_copy(update={"gradient_checkpointing": False})
-    on = training.model_copy(update={"gradient_checkpointing": True})
-    if estimate_memory(info, method, off, device, tokens)["total"] <= device.available_memory:
-        return off
-    return on if estimate_memory(info, method, on, device, tokens)["total"] <= device.available_memory else off
+    budget = memory_budget(training, device)
+    slacks = (1.0,) if device.kind != "cpu" or training.lean_memory is True else \
+        (HEAP_SLACK,) if training.lean_memory is False else (HEAP_SLACK, 1.0)
+    for slack in slacks:
+        for k in range(layers + 1) if layerwise else (0, layers):
+            decided = with_checkpointed_layers(training, k, layers)
+            if estimate_memory(info, method, decided, device, tokens)["total"] * slack <= budget:
+                return decided
+    return with_checkpointed_layers(training, 0, layers)
 
 
 def _half_base(method: MethodConfig, half: int) -> bool:
@@ -309,6 +345,12 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     activations are partly bf16, partly fp32 (ACT_AUTOCAST_*, DROPOUT_AUTOCAST_BYTES): not half of fp32's.
     `device`: "cpu"/"cuda" or a DeviceInfo (default: the detected device); `tokens`: the largest micro-batch in
     tokens, when the data is known. Gradient checkpointing "auto" is decided first (`resolve_checkpointing`).
+
+    With the first k of L layers checkpointed (`checkpoint_layers`), the k keep their inputs and the others all
+    their saved tensors. The backward starts at the top: an unchecked top layer's backward works beside all of
+    them, and the checkpointed layers recompute once the others' tensors are freed; a checkpointed top layer
+    recomputes its tensors (input included) beside its backward's. Autocast's weight copies: the unchecked layers'
+    all kept, one layer's while a layer is recomputed.
     """
     from .methods import METHODS
     from .methods.counts import linear_shapes, trainable_parameters
@@ -347,12 +389,14 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
             per_layer += inputs * DROPOUT_AUTOCAST_BYTES  # PEFT's forward casts the input up to the fp32 adapters
         else:
             per_layer += inputs * act * (DROPOUT_CPU if kind == "cpu" else DROPOUT_CUDA)
-    # with checkpointing each layer's input: the residual stream, fp32 under the CPU's autocast
-    kept = layers * h * (4 if autocast else act) if training.gradient_checkpointing else layers * per_layer
+    # a checkpointed layer keeps its input: the residual stream, fp32 under the CPU's autocast
+    checkpointed, stream = checkpointed_layers(training, layers), h * (4 if autocast else act)
+    kept = checkpointed * stream + (layers - checkpointed) * per_layer
     # the chunk's fp32 logits, turned into the softmax in place; under autocast also their half-precision copies
     loss_chunks = (1 if precision == "fp32" else 2) * min(tokens * vocab * 4, LOSS_CHUNK)
-    working = tokens * per_layer * (2 if training.gradient_checkpointing else 1)  # the layer being differentiated
-    activations = tokens * kept + max(working, loss_chunks)  # (its saved tensors recomputed, with checkpointing)
+    # the top layer being differentiated; checkpointed, beside its saved tensors recomputed (its input among them)
+    working = tokens * (per_layer if checkpointed < layers else 2 * per_layer - stream)
+    activations = tokens * kept + max(working, loss_chunks)
     logits = 2 * tokens * h * 4  # the loss's hidden rows and their gradient
     if method.name == "full":
         logits += vocab * h * 4  # the LM head's gradient, computed with the loss
@@ -362,7 +406,7 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
     copies = 0.0
     if autocast:
         copies = ((0 if method.name == "qlora" else linear) + (trainable if spec.uses_adapter else 0)) * half
-        copies /= layers if training.gradient_checkpointing else 1
+        copies *= max(layers - checkpointed, 1) / layers
     backward = weights + copies + optimizer + activations + logits + \
         (gradients if training.gradient_accumulation > 1 else 0)
     step = weights + gradients + optimizer
@@ -437,8 +481,10 @@ def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig
                              batch=t.batch_size // 2, accumulation=t.gradient_accumulation * 2),
                         {"training": {"batch_size": t.batch_size // 2,
                                       "gradient_accumulation": t.gradient_accumulation * 2}}))
-    if not resolve_checkpointing(info, method, t, device).gradient_checkpointing:
-        options.append((Text("Turn on gradient checkpointing (slower)"), {"training": {"gradient_checkpointing": True}}))
+    decided = resolve_checkpointing(info, method, t, device)
+    if checkpointed_layers(decided, info.num_layers) < info.num_layers:
+        options.append((Text("Turn on gradient checkpointing (slower)"),
+                        {"training": {"gradient_checkpointing": True, "checkpoint_layers": None}}))
     if t.max_length >= 64:
         options.append((Text("Max length {length} (longer examples are truncated)", length=t.max_length // 2),
                         {"training": {"max_length": t.max_length // 2}}))
@@ -454,13 +500,15 @@ def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig
 class RunPlan:
     config: RunConfig  # gradient checkpointing and lean memory decided (true/false, never "auto")
     memory: dict[str, int]  # estimate_memory's parts of the planned run
-    decision: str | None  # what "auto" checkpointing chose and why, to tell the user
+    decision: str | None  # what "auto" checkpointing turned on and why, to tell the user
+    reason: str | None = None  # what "auto" checkpointing chose and why, for the run's record (on or off)
 
 
 def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = None,
-             device: DeviceInfo | None = None) -> RunPlan:
-    """Decide "auto" gradient checkpointing and lean memory, and refuse (StudioError, with the fixes) a CPU run
-    whose estimate exceeds the available RAM.
+             device: DeviceInfo | None = None, *, layerwise: bool = True) -> RunPlan:
+    """Decide "auto" gradient checkpointing (how many layers; all or none where `layerwise` is false) and lean
+    memory, and refuse (StudioError, with the fixes) a CPU run whose estimate exceeds the available RAM or the
+    run's memory budget (`training.memory_limit_gb`).
 
     `lengths`: the training examples' token counts, when known: the largest micro-batch (the `batch_size` longest
     examples, concatenated when padding-free) replaces the worst case of `batch_size × max_length`.
@@ -475,30 +523,37 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
         flash = flash_attention_available(device.kind, resolve_precision(t.precision, device))
         tokens = sum(longest) if resolve_padding_free(t.padding_free, device.kind, flash) else \
             len(longest) * longest[-1]
-    decided = resolve_checkpointing(info, config.method, t, device, tokens)
+    decided = resolve_checkpointing(info, config.method, t, device, tokens, layerwise=layerwise)
     parts = estimate_memory(info, config.method, decided, device, tokens)
+    training_peak, budget = parts["total"], memory_budget(t, device)
     if t.lean_memory == "auto":
-        lean = device.kind == "cpu" and parts["total"] * HEAP_SLACK > device.available_memory
+        lean = device.kind == "cpu" and parts["total"] * HEAP_SLACK > budget
         decided = decided.model_copy(update={"lean_memory": lean})
-        log.info("lean memory %s: the run needs about %.1f GiB (x%.1f without it) of %.1f GiB available",
-                 "on" if lean else "off", parts["total"] / GiB, HEAP_SLACK, device.available_memory / GiB)
+        log.info("lean memory %s: the run needs about %.1f GiB (x%.1f without it) of %.1f GiB",
+                 "on" if lean else "off", parts["total"] / GiB, HEAP_SLACK, budget / GiB)
     evaluates = bool(config.data.validation) or config.data.validation_split > 0
     phases = phase_memory(info, config.method, decided, config.export, evaluates, device, tokens)
     if phases and phases[name := max(phases, key=phases.__getitem__)] > parts["total"]:
         parts[name] = phases[name] - parts["total"]  # the run peaks outside training: what it needs beyond
         parts["total"] = phases[name]
-    decision = None
+    limited = budget < device.available_memory  # training.memory_limit_gb below what the device has free
+    free = Text("a budget of {budget:.1f} GiB", budget=budget / GiB) if limited else \
+        Text("{available:.1f} GiB available on {device}", available=device.available_memory / GiB, device=device.name)
+    decision = reason = None
     if t.gradient_checkpointing == "auto":
-        free = Text("{available:.1f} GiB available on {device}", available=device.available_memory / GiB,
-                    device=device.name)
-        if decided.gradient_checkpointing:
-            off = estimate_memory(info, config.method, t.model_copy(update={"gradient_checkpointing": False}),
-                                  device, tokens)["total"]
-            decision = Text("Gradient checkpointing on: the run needs about {off:.1f} GiB without it and "
-                            "{on:.1f} GiB with it; {free}.", off=off / GiB, on=parts['total'] / GiB, free=free)
+        layers, k = info.num_layers, checkpointed_layers(decided, info.num_layers)
+        off = estimate_memory(info, config.method, with_checkpointed_layers(t, 0, layers), device, tokens)["total"]
+        if k:
+            decision = Text("Gradient checkpointing on {k} of {layers} layers, the fewest that fit: the run needs "
+                            "about {off:.1f} GiB without it and {on:.1f} GiB with it; {free}.", k=k, layers=layers,
+                            off=off / GiB, on=training_peak / GiB, free=free)
+            reason = Text("checkpointing {k} of {layers} layers to fit {budget:.1f} GiB: about {off:.1f} GiB "
+                          "without, {on:.1f} GiB with", k=k, layers=layers, budget=budget / GiB, off=off / GiB,
+                          on=training_peak / GiB)
         else:  # the usual case: no warning, the stored config says "false"
-            log.info("gradient checkpointing off: the run needs about %.1f GiB; %s", parts["total"] / GiB, free)
-    if device.kind == "cpu" and parts["total"] > device.available_memory:
+            reason = Text("off: the run needs about {off:.1f} GiB; {free}", off=off / GiB, free=free)
+            log.info("gradient checkpointing off: the run needs about %.1f GiB; %s", off / GiB, free)
+    if device.kind == "cpu" and parts["total"] > budget:
         ways = []
         for fix in memory_fixes(info, config.method, t, device):
             fields = ", ".join(f"{s}.{k}: {v}" for s, d in fix.changes.items() for k, v in d.items())
@@ -506,9 +561,14 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
                              fields=fields))
         if "exports" in parts:  # the training fits; the exports' checks do not
             ways.insert(0, Text("Skip the exports' checks (export.verify: false)"))
+        if limited:
+            raise StudioError(
+                Text("This run needs about {peak:.1f} GiB of memory at its peak, more than its budget of "
+                     "{budget:.1f} GiB (training.memory_limit_gb).", peak=parts['total'] / GiB, budget=budget / GiB),
+                Text("Ways to need less: {ways}. Or raise the budget.", ways=joined("; ", ways)))
         raise StudioError(
             Text("This run needs about {peak:.1f} GiB of memory at its peak; the machine has {available:.1f} "
                  "GiB available, so it would run out part-way.",
                  peak=parts['total'] / GiB, available=device.available_memory / GiB),
             Text("Ways to need less: {ways}. Or close other programs.", ways=joined("; ", ways)))
-    return RunPlan(config.model_copy(update={"training": decided}), parts, decision)
+    return RunPlan(config.model_copy(update={"training": decided}), parts, decision, reason)

@@ -3,7 +3,7 @@
 `step_flops` counts the multiply-adds of one optimizer step: the linear layers and the LM head (2 FLOPs per
 weight and token forward; the backward computes input gradients through every layer, 2 more, and weight gradients
 only where weights train, 2 more), causal attention (4 x context x attention width per token and layer forward,
-twice that backward) and one more forward of the layers with gradient checkpointing. `device_throughput` times
+twice that backward) and one more forward of the layers gradient checkpointing recomputes. `device_throughput` times
 matmuls on the device (imports torch, about a second) and caches the figure in the data home, keyed by the device
 and precision, so the GUI can read it without measuring; the worker and `finetune-studio doctor` measure it.
 """
@@ -85,9 +85,11 @@ def device_throughput(device: DeviceInfo, precision: str) -> float:
     return cached_throughput(device, precision) or measure_throughput(device, precision)
 
 
-def step_flops(info: ModelInfo, method: MethodConfig, training: TrainingConfig, checkpointing: bool,
+def step_flops(info: ModelInfo, method: MethodConfig, training: TrainingConfig, checkpointing: float,
                tokens: int | None = None) -> float:
-    """FLOPs of one optimizer step (`gradient_accumulation` micro-batches of `tokens`, default batch × max_length)."""
+    """FLOPs of one optimizer step (`gradient_accumulation` micro-batches of `tokens`, default batch × max_length);
+    `checkpointing`: the share of the layers recomputed (hardware.checkpointed_layers over the layers; a bool: all
+    or none)."""
     from .methods.counts import linear_shapes, trainable_parameters
 
     layers, length = info.num_layers, training.max_length
@@ -97,13 +99,12 @@ def step_flops(info: ModelInfo, method: MethodConfig, training: TrainingConfig, 
     forward = 2 * (linear + head) + attention
     trained = linear + head if method.name == "full" else trainable_parameters(info, method)
     per_token = 3 * forward - 2 * (linear + head) + 2 * trained  # input gradients everywhere, weights where trained
-    if checkpointing:
-        per_token += 2 * linear + attention
+    per_token += (2 * linear + attention) * checkpointing
     tokens = tokens or training.batch_size * length
     return per_token * tokens * training.gradient_accumulation
 
 
-def step_seconds(info: ModelInfo, method: MethodConfig, training: TrainingConfig, checkpointing: bool,
+def step_seconds(info: ModelInfo, method: MethodConfig, training: TrainingConfig, checkpointing: float,
                  flops_per_second: float, tokens: int | None = None) -> float:
     """Seconds per optimizer step at the device's measured matmul throughput (a lower bound: other work is left out)."""
     return step_flops(info, method, training, checkpointing, tokens) / flops_per_second

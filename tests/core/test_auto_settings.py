@@ -100,8 +100,8 @@ def auto_run(tiny_model_dir, tmp_path_factory):
 
     planned, calls = [], {"split_examples": 0, "encode": 0}
 
-    def plan_run(config, info, lengths=None, device=None):
-        plan = real(config, info, lengths, device)
+    def plan_run(config, info, lengths=None, device=None, **kwargs):
+        plan = real(config, info, lengths, device, **kwargs)
         planned.append({"config": config, "info": info, "lengths": lengths, "total": plan.memory["total"]})
         return plan
 

@@ -2,6 +2,8 @@
 fixes, "auto" gradient checkpointing, the refusal of a CPU run that would not fit (hardware.plan_run), and the
 time-per-step estimate (step_time)."""
 
+import json
+
 import pytest
 import yaml
 
@@ -135,23 +137,109 @@ def test_a_run_over_the_available_ram_is_refused_with_fixes_that_need_less(info)
     assert plan_run(c, info, lengths=[40] * 16, device=small).memory["total"] < small.available_memory
 
 
-@pytest.mark.parametrize("budget", ["between", "huge"])
-def test_auto_checkpointing_is_on_only_when_the_run_fits_with_it_and_not_without(info, monkeypatch, budget):
-    c = config(batch=8, length=1024, checkpointing="auto")
-    off = estimate_memory(info, c.method, config(batch=8, length=1024).training, device="cpu")["total"]
-    on = estimate_memory(info, c.method, config(batch=8, length=1024, checkpointing=True).training, "cpu")["total"]
-    available = (on + off) // 2 if budget == "between" else 500 * GiB
+def layered(k, lean="auto", limit=None):
+    """The bench's LoRA run, 8 x 1024, with the first `k` decoder layers checkpointed (0: off; "auto": for the
+    planner to decide), lean memory and the memory budget as given."""
+    c = config(batch=8, length=1024, checkpointing="auto" if k == "auto" else k > 0)
+    return c.model_copy(update={"training": c.training.model_copy(update={
+        "checkpoint_layers": None if k == "auto" else k or None, "lean_memory": lean, "memory_limit_gb": limit})})
+
+
+def test_the_estimate_falls_with_each_layer_checkpointed_from_off_to_all(info):
+    """Exact at both ends (k = 0 is checkpointing off, k = all is `true`), lower with every layer in between: each
+    checkpointed layer keeps its input instead of its saved tensors, and in bf16 (autocast for full fine-tuning)
+    lets its weights' copies go."""
+    def estimate(method, precision, k, checkpointing=None):
+        c = config(method, 8, 1024, k > 0 if checkpointing is None else checkpointing, precision)
+        t = c.training.model_copy(update={"checkpoint_layers": k or None})
+        return estimate_memory(info, c.method, t, device="cpu")["total"]
+
+    for method, precision in (("lora", "fp32"), ("lora", "bf16"), ("full", "bf16"), ("qlora", "bf16")):
+        totals = [estimate(method, precision, k) for k in range(info.num_layers + 1)]
+        assert totals[0] == estimate(method, precision, 0, False)
+        assert totals[-1] == estimate(method, precision, 0, True)
+        assert all(a >= b for a, b in zip(totals, totals[1:], strict=False)), (method, precision)
+        assert totals[info.num_layers // 2] < totals[0] and totals[-1] < totals[info.num_layers // 2]
+
+
+@pytest.mark.parametrize("share", [0.1, 0.5, 0.9])
+def test_auto_checkpointing_recomputes_the_fewest_layers_that_fit(info, monkeypatch, share):
+    """A budget between the run's estimate with every layer checkpointed and without any: "auto" checkpoints the
+    fewest first layers whose estimate fits it, says so, and the plan holds that estimate. Lean memory on: the
+    estimate itself must fit (no heap slack)."""
+    layers = info.num_layers
+    totals = [estimate_memory(info, layered(k).method, layered(k).training, "cpu")["total"]
+              for k in range(layers + 1)]
+    available = int(totals[-1] + share * (totals[0] - totals[-1]))
     monkeypatch.setattr(hardware, "detect_device", lambda: DeviceInfo("cpu", "test CPU", 1000 * GiB, available, False))
-    plan = plan_run(c, info)
-    chosen = budget == "between"
-    assert plan.config.training.gradient_checkpointing is chosen
-    if chosen:  # turned on: said; left off (the usual case): no warning
-        assert plan.decision.startswith("Gradient checkpointing on")
-    else:
-        assert plan.decision is None
-    assert plan.memory["total"] == (on if chosen else off)
-    assert config().training.gradient_checkpointing is False and parse_config(
-        {"model": {"source": "demo"}, "data": {"train": "x.jsonl"}}).training.gradient_checkpointing == "auto"
+    plan = plan_run(layered("auto", lean=True), info)
+    t = plan.config.training
+    k = t.checkpoint_layers
+    assert t.gradient_checkpointing is True and 0 < k < layers
+    assert totals[k] <= available < totals[k - 1]
+    assert plan.memory["total"] == totals[k]
+    assert plan.decision.startswith(f"Gradient checkpointing on {k} of {layers} layers")
+    assert plan.reason.startswith(f"checkpointing {k} of {layers} layers to fit")
+
+
+def test_auto_checkpointing_keeps_the_heap_slack_before_it_turns_lean_memory_on(info, monkeypatch):
+    """Lean memory "auto" costs more a step than recomputing every layer: a budget that the run fits only with
+    lean memory and no checkpointing gets layers checkpointed (their estimate x HEAP_SLACK fits) and a normal heap;
+    lean memory comes on only where no number of layers leaves the slack."""
+    layers = info.num_layers
+    totals = [estimate_memory(info, layered(k).method, layered(k).training, "cpu")["total"]
+              for k in range(layers + 1)]
+
+    def plan(available, lean="auto"):
+        monkeypatch.setattr(hardware, "detect_device",
+                            lambda: DeviceInfo("cpu", "test CPU", 1000 * GiB, available, False))
+        return plan_run(layered("auto", lean=lean), info).config.training
+
+    roomy = plan(int(totals[0] * 1.1))  # fits without checkpointing, but not with the slack
+    k = roomy.checkpoint_layers
+    assert roomy.gradient_checkpointing is True and roomy.lean_memory is False
+    assert totals[k] * hardware.HEAP_SLACK <= totals[0] * 1.1 < totals[k - 1] * hardware.HEAP_SLACK
+    assert plan(int(totals[0] * 1.1), lean=True).gradient_checkpointing is False  # no slack to keep
+    tight = plan(int(totals[-1] * 1.1))  # only every layer checkpointed fits, and without the slack
+    assert tight.lean_memory is True and tight.gradient_checkpointing is True
+    assert totals[tight.checkpoint_layers or layers] <= totals[-1] * 1.1
+    assert plan(500 * GiB).gradient_checkpointing is False and plan(500 * GiB).lean_memory is False
+
+
+def test_explicit_checkpointing_and_fsdp_are_all_or_nothing(info, monkeypatch):
+    """`true` and `false` are kept as set, however tight or roomy the memory ("true" checkpoints every layer);
+    without `layerwise` (FSDP, whose own wrapper checkpoints whole layers) "auto" turns on all layers or none."""
+    tight = DeviceInfo("cpu", "test CPU", 1000 * GiB, 1 * GiB, False)
+    roomy = DeviceInfo("cpu", "test CPU", 1000 * GiB, 500 * GiB, False)
+    for device in (tight, roomy):
+        for setting in (True, False):
+            t = config(batch=8, length=1024, checkpointing=setting).training
+            assert hardware.resolve_checkpointing(info, config().method, t, device) == t
+            assert hardware.checkpointed_layers(t, info.num_layers) == (info.num_layers if setting else 0)
+    totals = [estimate_memory(info, layered(k).method, layered(k).training, "cpu")["total"]
+              for k in (0, info.num_layers)]
+    between = DeviceInfo("cpu", "test CPU", 1000 * GiB, sum(totals) // 2, False)
+    auto = layered("auto", lean=True).training
+    layerwise = hardware.resolve_checkpointing(info, config().method, auto, between)
+    whole = hardware.resolve_checkpointing(info, config().method, auto, between, layerwise=False)
+    assert 0 < layerwise.checkpoint_layers < info.num_layers
+    assert (whole.gradient_checkpointing, whole.checkpoint_layers) == (True, None)
+
+
+def test_a_memory_budget_plans_the_run_below_the_free_memory(info, monkeypatch):
+    """`training.memory_limit_gb` replaces the device's free memory where it is lower: "auto" checkpoints to fit it,
+    and a run that cannot fit it is refused, naming the budget."""
+    monkeypatch.setattr(hardware, "detect_device", lambda: DeviceInfo("cpu", "test CPU", 1000 * GiB, 500 * GiB, False))
+    assert plan_run(layered("auto", lean=True), info).config.training.gradient_checkpointing is False
+    totals = [estimate_memory(info, layered(k).method, layered(k).training, "cpu")["total"]
+              for k in (0, info.num_layers)]
+    limit = sum(totals) / 2 / GiB
+    plan = plan_run(layered("auto", lean=True, limit=limit), info)
+    assert 0 < plan.config.training.checkpoint_layers < info.num_layers and plan.memory["total"] <= limit * GiB
+    assert f"a budget of {limit:.1f} GiB" in plan.decision
+    with pytest.raises(StudioError) as refused:
+        plan_run(layered("auto", lean=True, limit=0.5), info)
+    assert "budget of 0.5 GiB (training.memory_limit_gb)" in refused.value.message
 
 
 def test_prefix_tuning_is_never_checkpointed(info):
@@ -171,21 +259,26 @@ def test_prefix_tuning_is_never_checkpointed(info):
     assert [path for path, _ in refused.value.problems] == ["training.gradient_checkpointing"]
 
 
-@pytest.mark.parametrize(("budget", "checkpointing", "lean"), [("6 GiB", True, False), ("roomy", False, False),
-                                                               ("tight", False, True)])
+@pytest.mark.parametrize(("budget", "checkpointing", "lean"), [("6 GiB", "some", False), ("roomy", "none", False),
+                                                               ("slack", "some", False), ("tight", "some", True)])
 def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeypatch, tmp_path, budget,
                                                                    checkpointing, lean):
     """Both settings both ways. A run left at "auto" checkpointing once trained with it on even when it fitted
-    without (TRL read the string "auto" as true). Lean memory: on where the estimate comes within 30% of the
-    available memory ("tight": 15%), off with room to spare."""
+    without (TRL read the string "auto" as true). The layers checkpointed are the fewest whose estimate, with the
+    heap's slack, fits ("slack": the run fits in 1.15x its estimate without checkpointing, which once turned lean
+    memory on instead); lean memory only where no number of layers leaves the slack ("tight": 1.15x the estimate
+    with all layers checkpointed), and then the fewest layers whose estimate fits. The stored config, the run's
+    automatic choices and the `started` event's settings say how many layers and why."""
     from app.core.runs.context import RunContext
     from app.core.store import Store
     from app.core.training import engine
 
-    c, store, sink = config(batch=8, length=1024, checkpointing="auto"), Store(), ListSink()
-    c = c.model_copy(update={"training": c.training.model_copy(update={"lean_memory": "auto"})})
-    off = estimate_memory(info, c.method, config(batch=8, length=1024).training, device="cpu")["total"]
-    available = {"6 GiB": 6 * GiB, "roomy": 500 * GiB, "tight": int(off * 1.15)}[budget]
+    store, sink, layers = Store(), ListSink(), info.num_layers
+    c = layered("auto")
+    totals = [estimate_memory(info, layered(k).method, layered(k).training, "cpu")["total"]
+              for k in range(layers + 1)]
+    available = {"6 GiB": 6 * GiB, "roomy": 500 * GiB, "slack": int(totals[0] * 1.15),
+                 "tight": int(totals[-1] * 1.15)}[budget]
     monkeypatch.setattr(hardware, "detect_device",
                         lambda: DeviceInfo("cpu", "test CPU", 1000 * GiB, available, False))
     monkeypatch.setattr(step_time, "cached_throughput", lambda device, precision: 1e11)
@@ -195,12 +288,23 @@ def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeyp
     store.create_run(run_id, name=run_id, config_yaml=c.to_yaml(), model="demo", method="lora", stage="pt",
                      versions="{}")
     decided, planned = engine._plan(c, info, None, "fp32", RunContext(run_id, tmp_path, sink, store))
+    k = hardware.checkpointed_layers(decided.training, layers)
+    slack = 1 if lean else hardware.HEAP_SLACK
+    if checkpointing == "some":  # the fewest that fit
+        assert 0 < k < layers and totals[k] * slack <= available < totals[k - 1] * slack
+    else:
+        assert k == 0
     for stored in (decided.training.model_dump(), yaml.safe_load(store.get_run(run_id)["config"])["training"],
                    yaml.safe_load((tmp_path / "run.yaml").read_text())["training"]):
-        assert (stored["gradient_checkpointing"], stored["lean_memory"]) == (checkpointing, lean)
+        assert (stored["gradient_checkpointing"], stored["checkpoint_layers"], stored["lean_memory"]) == \
+            (k > 0, k if 0 < k < layers else None, lean)
+    chosen = [choice for choice in json.loads(store.get_run(run_id)["auto_settings"])]
+    assert [(c["setting"], c["value"]) for c in chosen] == [("checkpoint_layers", k)] and planned["settings"] == chosen
+    assert chosen[0]["reason"].startswith(f"checkpointing {k} of {layers} layers to fit" if k else "off: the run needs")
     assert released == [True] * lean
-    warnings = [e["message"][:26] for e in sink.events if e["event"] == "warning"]
-    assert warnings == (["Gradient checkpointing on:"] if checkpointing else [])
+    warnings = [e["message"] for e in sink.events if e["event"] == "warning"]
+    assert [w.startswith(f"Gradient checkpointing on {k} of {layers} layers, the fewest") for w in warnings] == \
+        [True] * (k > 0)
     assert planned["step_seconds_estimate"] > 0
 
 

@@ -232,3 +232,28 @@ class HeapTrimCallback(TrainerCallback):
 
     def on_evaluate(self, args, state, control, **kwargs):
         heap.trim_heap()
+
+
+class LayerCheckpointing(TrainerCallback):
+    """Gradient checkpointing on the first `layers` decoder layers only (training.checkpoint_layers). The Trainer turns
+    it on for every layer as training begins (each transformers GradientCheckpointingLayer's `gradient_checkpointing`);
+    this turns it off again on the layers after the first `layers`, which then keep their activations and run once.
+    The first ones, not ones spread out: the backward reaches them last, after the other layers' saved tensors are
+    freed, so their recomputation never adds to the peak (hardware.estimate_memory)."""
+
+    def __init__(self, layers: int):
+        self.layers = layers
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        checkpoint_first_layers(model, self.layers)
+
+
+def checkpoint_first_layers(model: Any, layers: int) -> int:
+    """Keep gradient checkpointing on the model's first `layers` decoder layers and turn it off on the rest; returns
+    how many layers checkpoint now."""
+    from transformers.modeling_layers import GradientCheckpointingLayer
+
+    blocks = [m for m in model.modules() if isinstance(m, GradientCheckpointingLayer)]
+    for index, block in enumerate(blocks):
+        block.gradient_checkpointing = block.gradient_checkpointing and index < layers
+    return sum(block.gradient_checkpointing for block in blocks)

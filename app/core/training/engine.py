@@ -31,7 +31,7 @@ from ..distributed.launch import check_world_size
 from ..distributed.settings import SHARDED
 from ..errors import Cancelled, ConfigError, DataError, ExportError, ModelError, StudioError
 from ..events import EventSink, StopFlag
-from ..hardware import return_freed_memory
+from ..hardware import checkpointed_layers, return_freed_memory
 from ..messages import Term, Text
 from ..paths import run_dir
 from ..runs.checkpoints import last_checkpoint, partial_checkpoints
@@ -245,16 +245,25 @@ def _fail(run_id: str, message: str, hint: str, sink: EventSink, store: Store, s
 
 
 def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: str,
-          ctx: RunContext) -> tuple[RunConfig, dict]:
-    """The memory planner's word on the run: refuse a CPU run that would run out of RAM, decide "auto" gradient
-    checkpointing (recorded in the stored config and said as a warning event when turned on) and lean memory
-    (freed memory returned to the system at once from here on), and estimate the seconds per step
-    from the device's measured throughput. Returns the decided config and the estimates for the `started` event."""
+          ctx: RunContext, settings: list | None = None) -> tuple[RunConfig, dict]:
+    """The memory planner's word on the run: refuse a CPU run that would run out of RAM (or its budget), decide "auto"
+    gradient checkpointing (how many layers: recorded in the stored config, as an automatic choice with its reason
+    beside `settings`, the ones chosen from the data, and said as a warning event when turned on) and lean memory
+    (freed memory returned to the system at once from here on), and estimate the seconds per step from the device's
+    measured throughput. Returns the decided config and the `started` event's estimates and settings."""
+    from ..auto_settings import Choice
     from ..hardware import detect_device, plan_run
     from ..step_time import device_throughput, step_seconds
 
     device = detect_device()
-    plan = plan_run(config, info, lengths, device)  # a CPU run that would run out of RAM: refused
+    # FSDP checkpoints with its own wrapper, all layers or none (distributed/strategies.py)
+    fsdp = ranks.world_size() > 1 and config.distributed.strategy == "fsdp" and device.kind == "cuda"
+    plan = plan_run(config, info, lengths, device, layerwise=not fsdp)  # one that would run out of RAM: refused
+    layers = checkpointed_layers(plan.config.training, info.num_layers)
+    settings = list(settings or [])
+    if plan.reason:  # "auto" checkpointing decided
+        settings.append(Choice("training", "checkpoint_layers", layers, plan.reason))
+        ctx.store.update_run(ctx.run_id, auto_settings=json.dumps([choice.to_dict() for choice in settings]))
     if plan.config != config:  # "auto" settings decided: the stored config says what runs
         config = plan.config
         if ranks.is_main():
@@ -264,9 +273,10 @@ def _plan(config: RunConfig, info: Any, lengths: list[int] | None, precision: st
         return_freed_memory()
     if plan.decision:
         ctx.warn(plan.decision, Text("Set training.gradient_checkpointing to true or false to choose yourself."))
-    t = config.training
-    seconds = step_seconds(info, config.method, t, t.gradient_checkpointing, device_throughput(device, precision))
-    return config, {"memory_estimate": plan.memory["total"], "step_seconds_estimate": round(seconds, 2)}
+    seconds = step_seconds(info, config.method, config.training, layers / info.num_layers,
+                           device_throughput(device, precision))
+    return config, {"memory_estimate": plan.memory["total"], "step_seconds_estimate": round(seconds, 2),
+                    "settings": [choice.to_dict() for choice in settings]}
 
 
 def _choose_settings(config: RunConfig, tokenizer: PreTrainedTokenizerBase, model_folder: Path,
@@ -305,7 +315,13 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
     from ..models import describe_model, load_tokenizer, model_dir
     from ..stages import STAGES, stage_module
     from ..stages.common import base_args, load_model
-    from .callbacks import AdaLoraCallback, BestCheckpointCallback, EventCallback, HeapTrimCallback
+    from .callbacks import (
+        AdaLoraCallback,
+        BestCheckpointCallback,
+        EventCallback,
+        HeapTrimCallback,
+        LayerCheckpointing,
+    )
 
     run_id, folder, sink, store = ctx.run_id, ctx.folder, ctx.sink, ctx.store
     spec, stage = STAGES[config.training.stage], stage_module(config.training.stage)
@@ -334,7 +350,7 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
     device, precision = _device_and_precision(config, sink)
     lengths = [len(ids) for ids in prepared.train["input_ids"]] if "input_ids" in prepared.train.column_names else None
     info = describe_model(str(model_folder), trust_remote_code=config.model.trust_remote_code)
-    config, planned = _plan(config, info, lengths, precision, ctx)
+    config, planned = _plan(config, info, lengths, precision, ctx, settings)
     ctx.phase(Text("Loading the model"), 0, 1)
     init_adapter = resolve_adapter(config.method.init_adapter, store, run_id) if config.method.init_adapter else None
     set_seed(config.training.seed)  # a new adapter's or head's weights: the same config trains the same model
@@ -353,8 +369,7 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         if spec.head == "causal" else None
     callback = EventCallback(run_id, sink, store, ctx.stop, sampler, info={
         "run_dir": str(folder), "trainable_params": trainable, "total_params": total, "device": device,
-        "precision": precision, "dataset": prepared.stats, "stage": spec.name,
-        "settings": [choice.to_dict() for choice in settings], **planned}, metric_keys=spec.metrics,
+        "precision": precision, "dataset": prepared.stats, "stage": spec.name, **planned}, metric_keys=spec.metrics,
         perplexity=spec.name in ("pt", "sft"))
     store.update_run(run_id, device=device, trainable_params=trainable, total_params=total)
     callbacks: list[Any] = [callback, HeapTrimCallback(), *(extra_callbacks or [])]
@@ -364,6 +379,9 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
         callbacks += [c for c in (early, best) if c is not None]
     if config.method.name == "adalora":
         callbacks.append(AdaLoraCallback(model, lambda steps: adalora_schedule(config.method, steps)))
+    if args["activation_checkpointing"] and (layers := checkpointed_layers(config.training, info.num_layers)) < \
+            info.num_layers:  # the Trainer's checkpointing (not FSDP's), on some of the layers
+        callbacks.append(LayerCheckpointing(layers))
     trained = {p: p.dtype for p in model.parameters() if p.requires_grad}
     trainer = stage.make_trainer(config, model, tokenizer, prepared, args, callbacks=callbacks,
                                  optimizers=(loraplus_optimizer(model, config.method, config.training), None))
