@@ -157,8 +157,8 @@ def test_automatic_max_length_cuts_a_far_longer_row_at_the_99th_percentile(demo_
 
 def test_the_doctors_automatic_max_length_is_the_one_a_run_chooses(demo_tokenizer, tmp_path):
     """The same rows, split and rule as auto_settings.resolve: the held-out validation and test rows do not count
-    (the longest row of the file is held out here: counting it would choose 320), and the model's context caps
-    the limit as it caps a run's."""
+    (the longest row of the file is held out here: counting it would choose 320), nor the rows past max_samples,
+    and the model's context caps the limit as it caps a run's."""
     from app.core.auto_settings import resolve
     from app.core.config import parse_config
     from app.core.data.prepare import split_positions
@@ -166,12 +166,13 @@ def test_the_doctors_automatic_max_length_is_the_one_a_run_chooses(demo_tokenize
     lengths = [50 + i for i in range(50)]
     _train, held, tested = split_positions(50, 0.2, 0.1, 7)
     lengths[held[0]], lengths[tested[0]] = 300, 250
-    path = write_jsonl(tmp_path / "split.jsonl", _rows_of(demo_tokenizer, lengths))
+    path = write_jsonl(tmp_path / "split.jsonl", _rows_of(demo_tokenizer, lengths + [40] * 9 + [900]))
     for context in (8192, 64):
-        config = parse_config({"data": {"train": str(path), "validation_split": 0.2, "test_split": 0.1, "seed": 7}})
+        config = parse_config({"data": {"train": str(path), "validation_split": 0.2, "test_split": 0.1, "seed": 7,
+                                        "max_samples": 50}})
         run = resolve(config, demo_tokenizer, 134_515_008, context)[0].training.max_length
         stats = inspect_file(path, tokenizer=demo_tokenizer, max_length="auto", validation_split=0.2,
-                             test_split=0.1, seed=7, context_length=context).token_stats
+                             test_split=0.1, seed=7, context_length=context, max_samples=50).token_stats
         assert stats["max_length"] == run == (128 if context == 8192 else 64)
         assert stats["auto_length"]["capped"] == (context == 64)
 

@@ -183,14 +183,15 @@ def inspect_file(path: str | Path, fmt: str = "auto", columns: dict[str, str] | 
                  max_length: int | str | None = None, max_problems: int = 200, progress: Progress | None = None,
                  system_prompt: str | None = None, validation: str | Path | None = None,
                  validation_split: float = 0.0, seed: int = 42, test_split: float = 0.0, context_length: int = 0,
-                 train_on: str = "assistant") -> InspectReport:
+                 train_on: str = "assistant", max_samples: int | None = None) -> InspectReport:
     """Read a whole file and report on it; token stats only when a tokenizer is given; leakage only when a
     validation file is given (read with the same format setting and column mapping). The overlap of validation and
     training rows: against the validation file, else against the rows a run holds out (`validation_split`, `seed`:
     the split prepare.split_examples makes).
 
     `max_length` "auto": the limit a run would choose (lengths.auto_max_length on the rows it trains on: the same
-    split, with `test_split` too, and sample; within `context_length`, the model's), and what it cuts of every row;
+    split of the first `max_samples` rows, with `test_split` too, and sample; within `context_length`, the model's),
+    and what it cuts of every row;
     rows are measured up to PROFILE_LIMIT tokens, as a run measures them. None: nothing is cut."""
     detection, examples, total = scan(path, fmt, columns, system_prompt)
     report = InspectReport(str(path), detection.format, detection.confidence, detection.reason)
@@ -231,8 +232,8 @@ def inspect_file(path: str | Path, fmt: str = "auto", columns: dict[str, str] | 
     if auto and lengths.lengths:
         from .prepare import split_positions
 
-        training = split_positions(len(lengths.lengths), 0.0 if validation is not None else validation_split,
-                                   test_split, seed)[0]
+        read = min(len(lengths.lengths), max_samples or len(lengths.lengths))
+        training = split_positions(read, 0.0 if validation is not None else validation_split, test_split, seed)[0]
         lengths.settle(training, seed, context_length)
     report.token_stats = lengths.to_dict()
     report.duplicates = hashes.exact_duplicates()

@@ -83,7 +83,7 @@ def inspect_work(path: str, config, tokenizer=None, measure: bool = False, conte
                               validation=data.validation if data.validation and Path(data.validation).is_file()
                               else None, validation_split=data.validation_split, seed=data.seed,
                               test_split=0.0 if data.test else data.test_split, context_length=context or 0,
-                              train_on=data.train_on)
+                              train_on=data.train_on, max_samples=data.max_samples)
         return rows, result, (model.source, loaded) if loaded is not None else None
 
     return work
