@@ -278,16 +278,51 @@ def test_the_exports_run_without_the_optimizer_states(tiny_model_dir, chat_file,
     seen = {}
     save = engine._save_outputs
 
-    def spy(config, ctx, trainer, tokenizer):
+    def spy(config, ctx, trained, tokenizer):
         gc.collect()
         states = [o for o in gc.get_objects() if isinstance(o, torch.optim.Optimizer)]
-        seen.update(optimizer=trainer.optimizer, states=sum(len(o.state) for o in states),
-                    grads=[p for p in trainer.model.parameters() if p.grad is not None])
-        save(config, ctx, trainer, tokenizer)
+        seen.update(optimizers=len(states), states=sum(len(o.state) for o in states),
+                    grads=[p for p in trained.model.parameters() if p.grad is not None])
+        save(config, ctx, trained, tokenizer)
 
     monkeypatch.setattr(engine, "_save_outputs", spy)
     result = engine.run(make_config(tiny_model_dir, chat_file, method="full", max_steps=2), ListSink(), StopFlag())
     assert result.status == "completed", result.error
-    assert seen == {"optimizer": None, "states": 0, "grads": []}
+    assert seen == {"optimizers": 0, "states": 0, "grads": []}
     checkpoint = Path(Store().artifacts(result.run_id, "checkpoint")[-1]["path"])
     assert (checkpoint / "optimizer.pt").stat().st_size > 0
+
+
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_the_trained_model_is_gone_before_an_export_check_loads_a_model(tiny_model_dir, chat_file, monkeypatch,
+                                                                        method):
+    """Each export check loads a model from disk (the base for the adapter's, the merged files for the merged
+    model's): the trained model, which the trainer, its callbacks and the sample generator held, is let go first, once
+    its adapter or weights are saved and its reference logits taken, so the two are never in memory together."""
+    import weakref
+
+    from transformers import AutoModelForCausalLM, TrainerCallback
+
+    trained, alive = [], []
+
+    class Watch(TrainerCallback):
+        def on_train_end(self, args, state, control, model=None, **kwargs):
+            trained.append(weakref.ref(model))
+
+    load = AutoModelForCausalLM.from_pretrained
+
+    def spy(*args, **kwargs):
+        if trained:  # a load after training: an export's
+            alive.append(trained[0]() is not None)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained", spy)
+    config = make_config(tiny_model_dir, chat_file, method=method, max_steps=2)
+    config.export.merged = True
+    config.evaluation.sample_prompts = ["What is 2 plus 2?"]  # the sampler holds the model too
+    sink = ListSink()
+    result = engine.run(config, sink, StopFlag(), callbacks=[Watch()])
+    assert result.status == "completed", result.error
+    assert sink.of("sample") and {a["kind"] for a in sink.of("artifact")} >= ({"adapter", "merged"} if method == "lora"
+                                                                             else {"merged"})
+    assert alive and not any(alive), alive

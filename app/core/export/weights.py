@@ -6,6 +6,7 @@ never leaves a half-written model where a good one is expected, and never replac
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,56 @@ class ExportSource:
     loaded_for_export: bool = False
 
 
+class Trained:
+    """A trained model as the exports use it: the model itself until `release()`, and what they read from it after
+    that, taken here (its adapter's base folder, dtypes, device, quantisation, generation config) or once, on the
+    first call (`logits`, the reference logits every check of this model compares with).
+
+    The run hands its model over in one of these as its only reference to it (engine._train), so that an export lets
+    it go (`release()`) once it has saved what it needs and taken the reference logits, and before its check reloads
+    a model from disk: the trained model and a reload are never in memory together. Given a model that its caller
+    holds too (a test, an export of a loaded checkpoint), `release()` drops this reference alone."""
+
+    def __init__(self, model: Any) -> None:
+        import torch
+
+        self.model: Any = model
+        self.peft = hasattr(model, "peft_config")
+        self.peft_config = getattr(model, "peft_config", {}).get("default")
+        self.base_folder = _base_folder(model)
+        self.dtype = weights_dtype(model)  # the precision it computes in (parity.py)
+        self.fp32 = all(p.dtype == torch.float32 for p in model.parameters())
+        self.quantized = _is_quantized(model)
+        base = model.get_base_model() if hasattr(model, "get_base_model") else model
+        self.quantization = base.config.quantization_config if self.quantized else None
+        self.device = model.device
+        self.embedding_dtype = model.get_input_embeddings().weight.dtype
+        self.generation = _generation_config(model)
+        self._logits: list | None = None
+
+    @classmethod
+    def of(cls, model: Any) -> Trained:
+        """`model` if it is a Trained already, else a Trained holding it (beside its caller)."""
+        return model if isinstance(model, Trained) else cls(model)
+
+    def logits(self, tokenizer: Any) -> list:
+        """The model's logits on VERIFY_PROMPTS, computed on the first call (the model must still be held)."""
+        if self._logits is None:
+            if self.model is None:
+                raise RuntimeError("the trained model was released before its reference logits were taken")
+            self._logits = _logits(self.model, tokenizer)
+        return self._logits
+
+    def release(self) -> None:
+        """Drop this reference to the model and collect what it held (with a run's trainer gone, the model and the
+        cycles around it), handing the freed pages back to the system."""
+        from ..training.heap import trim_heap
+
+        self.model = None
+        gc.collect()
+        trim_heap()
+
+
 def export_context(run_id: str | None = None, **parts: Any) -> RunContext:
     """The context of an export: its phases are named "export", and a stop ends it with nothing half-written."""
     return RunContext(run_id, name="export", cancelled=CANCELLED, **parts)
@@ -79,48 +130,50 @@ def _base_folder(model: Any) -> str:
     return peft_cfg.base_model_name_or_path if peft_cfg else model.config._name_or_path
 
 
-def _base_as_trained(model: Any, folder: str, trusted: bool) -> Any:
+def _base_as_trained(trained: Trained, folder: str, trusted: bool) -> Any:
     """The base model as the trained one holds it, on its device: in its dtype (fp32 masters on a CPU, a GPU run's
     half-precision base), and for QLoRA quantised again from the same dtype with the same 4/8-bit settings (which
     gives the same weights: bitsandbytes' quantisation is deterministic), the layers left unquantised then cast as
     peft's k-bit preparation cast them in training (fp32)."""
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
-    kwargs: dict[str, Any] = {"dtype": torch_dtype(weights_dtype(model)), "trust_remote_code": trusted}
-    if model.device.type != "cpu":
-        kwargs["device_map"] = {"": model.device}
-    if not _is_quantized(model):
+    kwargs: dict[str, Any] = {"dtype": torch_dtype(trained.dtype), "trust_remote_code": trusted}
+    if trained.device.type != "cpu":
+        kwargs["device_map"] = {"": trained.device}
+    if not trained.quantized:
         return AutoModelForCausalLM.from_pretrained(folder, **kwargs)
-    quant = (model.get_base_model() if hasattr(model, "get_base_model") else model).config.quantization_config
+    quant = trained.quantization
     quant = quant if isinstance(quant, BitsAndBytesConfig) else BitsAndBytesConfig.from_dict(quant)
     kwargs.update(quantization_config=quant, dtype=getattr(quant, "bnb_4bit_compute_dtype", None) or kwargs["dtype"])
     base = AutoModelForCausalLM.from_pretrained(folder, **kwargs)
-    unquantised = model.get_input_embeddings().weight.dtype
     for param in base.parameters():
         if param.is_floating_point():
-            param.data = param.data.to(unquantised)
+            param.data = param.data.to(trained.embedding_dtype)
     return base
 
 
-def export_adapter(config: RunConfig | None, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out: Path,
-                   ctx: RunContext | None = None, source: ExportSource | None = None) -> Path:
-    """Save the adapter alone (loadable with PeftModel.from_pretrained on the base), with the tokenizer."""
+def export_adapter(config: RunConfig | None, model: PreTrainedModel | Trained, tokenizer: PreTrainedTokenizerBase,
+                   out: Path, ctx: RunContext | None = None, source: ExportSource | None = None) -> Path:
+    """Save the adapter alone (loadable with PeftModel.from_pretrained on the base), with the tokenizer. The model
+    (a `Trained` handed over) is let go once the adapter is saved and its reference logits are taken."""
     from peft import PeftModel
     from transformers import AutoTokenizer
 
+    trained = Trained.of(model)
+    del model  # from here on `trained` holds it, to let it go before the check's reload
     ctx, source, out = ctx or export_context(), source or ExportSource(), Path(out)
     with staged(out, "adapter", ctx.run_id) as tmp:
-        model.save_pretrained(tmp)
+        trained.model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        props: dict[str, Any] = {"base_model": _base_folder(model)}
+        props: dict[str, Any] = {"base_model": trained.base_folder}
         trusted = config is not None and config.model.trust_remote_code  # the model's own code, as in training
-        if config is None or config.export.verify:
+        expected = trained.logits(tokenizer) if config is None or config.export.verify else None
+        trained.release()
+        if expected is not None:
             # like with like: the base reloaded as the trained model holds it (parity.py)
-            trained = weights_dtype(model)
-            expected = _logits(model, tokenizer)
-            base = _base_as_trained(model, props["base_model"], trusted)
+            base = _base_as_trained(trained, props["base_model"], trusted)
             reloaded = PeftModel.from_pretrained(base, tmp)
-            verdict = compare(expected, _logits(reloaded, tokenizer), trained, weights_dtype(reloaded))
+            verdict = compare(expected, _logits(reloaded, tokenizer), trained.dtype, weights_dtype(reloaded))
             del base, reloaded
             props.update(verdict.report())
             if not verdict.passed:
@@ -128,7 +181,7 @@ def export_adapter(config: RunConfig | None, model: PreTrainedModel, tokenizer: 
                                        failure=verdict.failure()),
                                   Text("Export again; if it persists, report it with the run's log."))
             props.update(_chat_verdict(tokenizer, AutoTokenizer.from_pretrained(tmp, trust_remote_code=trusted),
-                                       _generation_config(model), _warner(ctx)))
+                                       trained.generation, _warner(ctx)))
         if config is not None:
             (tmp / "README.md").write_text(model_card(config, ctx.run_id, ctx.store, props, kind="adapter",
                                                       source=source.label), encoding="utf-8")
@@ -136,16 +189,16 @@ def export_adapter(config: RunConfig | None, model: PreTrainedModel, tokenizer: 
     return out
 
 
-def _check_mergeable(model: Any) -> None:
+def _check_mergeable(trained: Trained) -> None:
     """Prompt, prefix and P-tuning add virtual tokens rather than change weights: there is nothing to merge."""
-    peft_cfg = getattr(model, "peft_config", {}).get("default")
+    peft_cfg = trained.peft_config
     if peft_cfg is not None and peft_cfg.is_prompt_learning:
         raise ExportError(Text("A {kind} adapter adds virtual tokens and cannot be merged into the model's "
                                "weights.", kind=peft_cfg.peft_type.value.lower().replace('_', ' ')),
                           Text("Export the adapter instead and load it on the base model."))
 
 
-def export_merged(config: RunConfig, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out: Path,
+def export_merged(config: RunConfig, model: PreTrainedModel | Trained, tokenizer: PreTrainedTokenizerBase, out: Path,
                   ctx: RunContext | None = None, source: ExportSource | None = None) -> Path:
     """Merge the adapter into a full-precision base (never into 4-bit weights) and save it in `export.dtype`,
     in shards of at most `export.max_shard_size`.
@@ -153,27 +206,30 @@ def export_merged(config: RunConfig, model: PreTrainedModel, tokenizer: PreTrain
     A plain LoRA adapter (LoRA, QLoRA, rsLoRA, LoRA+, converted PiSSA/OLoRA) saved in `source.adapter_dir` (default:
     the `adapter` folder beside `out`) is merged shard by shard from the base checkpoint (merge_stream.py); any other
     adapter is merged by peft in memory. With `source.loaded_for_export`, `model` is released (its weights move to
-    the meta device) once it is no longer needed, so it is never held beside a second copy. Verified: the
-    saved shards tensor by tensor against what was merged, and the reloaded model's logits against the adapter
-    model's (fp32); the in-memory merge is also checked against the adapter model before saving.
+    the meta device) once it is no longer needed, so it is never held beside a second copy; a `Trained` handed over
+    is let go then too, before any model is loaded from disk. Verified: the saved shards tensor by tensor against
+    what was merged, and the reloaded model's logits against the adapter model's (fp32); the in-memory merge is also
+    checked against the adapter model before saving.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from .merge_stream import why_not_streamed
 
-    _check_mergeable(model)
+    trained = Trained.of(model)
+    del model  # from here on `trained` holds it, to let it go before a model is loaded from disk
+    _check_mergeable(trained)
     trusted = config.model.trust_remote_code  # the model's own code, as in training
     ctx, source = ctx or export_context(), source or ExportSource()
     props: dict[str, Any] = {"dtype": config.export.dtype}
     adapter_dir = Path(source.adapter_dir or (Path(out).parent / "adapter"))
     streamed = False
-    if hasattr(model, "peft_config"):  # the report says which merge ran, and why not the streamed one
-        why = why_not_streamed(adapter_dir, Path(_base_folder(model)))
+    if trained.peft:  # the report says which merge ran, and why not the streamed one
+        why = why_not_streamed(adapter_dir, Path(trained.base_folder))
         streamed = why is None
         props["merge"] = "streamed shard by shard" if streamed else f"in memory ({why})"
     with staged(Path(out), "merged", ctx.run_id) as tmp:
         merge = _merge_streamed if streamed else _merge_in_memory
-        expected, generation, digests = merge(config, model, tokenizer, tmp, adapter_dir, ctx.step,
+        expected, generation, digests = merge(config, trained, tokenizer, tmp, adapter_dir, ctx.step,
                                               source.loaded_for_export, props)
         tokenizer.save_pretrained(tmp)
         if generation is not None:
@@ -203,58 +259,57 @@ def export_merged(config: RunConfig, model: PreTrainedModel, tokenizer: PreTrain
     return Path(out)
 
 
-def _reference(model: Any, adapter_dir: Path, reuse: bool, trust_remote_code: bool) -> Any:
-    """The adapter model in fp32 to compare the export with (and, in memory, to merge): `model` itself when `reuse`
-    and it is not quantized, else the base reloaded in fp32 with the saved adapter (running the base's own code
-    only with `trust_remote_code`)."""
+def _reference(trained: Trained, adapter_dir: Path, reuse: bool, trust_remote_code: bool) -> Any:
+    """The adapter model in fp32 to compare the export with (and, in memory, to merge): the trained model itself
+    when `reuse` and it is not quantized, else (the trained model let go first) the base reloaded in fp32 with the
+    saved adapter (running the base's own code only with `trust_remote_code`)."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    if reuse and not _is_quantized(model):
-        return model
+    if reuse and not trained.quantized:
+        return trained.model
     if not (adapter_dir / "adapter_config.json").exists():
         raise ExportError(Text("No adapter found in {adapter_dir}.", adapter_dir=adapter_dir),
                           Text("Export the adapter first."))
-    base = AutoModelForCausalLM.from_pretrained(_base_folder(model), dtype=torch.float32,
+    trained.release()
+    base = AutoModelForCausalLM.from_pretrained(trained.base_folder, dtype=torch.float32,
                                                 trust_remote_code=trust_remote_code)
     return PeftModel.from_pretrained(base, adapter_dir)
 
 
-def _merge_streamed(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, adapter_dir: Path, report: Any,
+def _merge_streamed(config: RunConfig, trained: Trained, tokenizer: Any, tmp: Path, adapter_dir: Path, report: Any,
                     in_place: bool, props: dict) -> tuple[Any, Any, dict]:
     """Reference logits first (the only time a whole model is in memory), then base + adapter shard by shard."""
-    import torch
-
     from .merge_stream import stream_merge
 
     expected = None
     if config.export.verify:
         report(Text("Computing the adapter model's reference logits"), 0, 4)
         # reading logits leaves the model as it was, so a trained fp32 model serves as its own reference
-        reference = _reference(model, adapter_dir, in_place or all(p.dtype == torch.float32
-                                                                   for p in model.parameters()),
-                               config.model.trust_remote_code)
-        expected = _logits(reference, tokenizer)
-        props["reference_dtype"] = weights_dtype(reference)
-        if reference is not model:
+        reuse = (in_place or trained.fp32) and not trained.quantized
+        if reuse:
+            expected, props["reference_dtype"] = trained.logits(tokenizer), trained.dtype
+        else:
+            reference = _reference(trained, adapter_dir, False, config.model.trust_remote_code)
+            expected, props["reference_dtype"] = _logits(reference, tokenizer), weights_dtype(reference)
             del reference
-    generation = _generation_config(model)
     if in_place:
-        model.to("meta")  # ours to release: the merge reads the base from disk
+        trained.model.to("meta")  # ours to release: the merge reads the base from disk
+    trained.release()
     report(Text("Saving in {dtype}, merging the adapter shard by shard", dtype=config.export.dtype), 2, 4)
-    digests = stream_merge(Path(_base_folder(model)), adapter_dir, tmp, torch_dtype(config.export.dtype),
+    digests = stream_merge(Path(trained.base_folder), adapter_dir, tmp, torch_dtype(config.export.dtype),
                            config.export.max_shard_size, progress=lambda message, i, n: report(message, 2, 4),
                            trust_remote_code=config.model.trust_remote_code)
-    return expected, generation, digests
+    return expected, trained.generation, digests
 
 
-def _merge_in_memory(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, adapter_dir: Path, report: Any,
+def _merge_in_memory(config: RunConfig, trained: Trained, tokenizer: Any, tmp: Path, adapter_dir: Path, report: Any,
                      in_place: bool, props: dict) -> tuple[Any, Any, dict]:
     """peft's merge_and_unload on an fp32 copy (or the whole-model run as trained), checked, then saved."""
-    if hasattr(model, "peft_config"):
+    if trained.peft:
         report(Text("Loading the base in full precision"), 0, 4)
-        reference = _reference(model, adapter_dir, in_place, config.model.trust_remote_code)
+        reference = _reference(trained, adapter_dir, in_place, config.model.trust_remote_code)
         expected = _logits(reference, tokenizer)
         report(Text("Merging the adapter"), 1, 4)
         props["reference_dtype"] = weights_dtype(reference)
@@ -267,16 +322,18 @@ def _merge_in_memory(config: RunConfig, model: Any, tokenizer: Any, tmp: Path, a
                                    failure=verdict.failure()),
                               Text("Export the adapter instead and report this with the run's log."))
     else:
-        merged, expected, props["merge_max_abs_diff"] = model, _logits(model, tokenizer), 0.0
-        props["reference_dtype"] = weights_dtype(model)
+        merged, expected, props["merge_max_abs_diff"] = trained.model, trained.logits(tokenizer), 0.0
+        props["reference_dtype"] = trained.dtype
     report(Text("Saving in {dtype}", dtype=config.export.dtype), 2, 4)
     merged = merged.to(torch_dtype(config.export.dtype))
     merged.config.use_cache = True
     merged.save_pretrained(tmp, safe_serialization=True, max_shard_size=config.export.max_shard_size)
     generation = _generation_config(merged)
     digests = {k: digest(v) for k, v in merged.state_dict().items()}
-    if in_place or hasattr(model, "peft_config"):  # our own copy, or one the caller gave up
+    if in_place or trained.peft:  # our own copy, or one the caller gave up
         merged.to("meta")  # the weights are on disk now: free them before the reload that verifies them
+    del merged
+    trained.release()  # a whole model handed over goes too
     return expected, generation, digests
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
-from ..export.parity import compare, weights_dtype
+from ..export.parity import compare
 from ..export.staging import staged
+from ..export.weights import Trained
 from ..messages import Text
 from ..runs.context import RunContext
 
@@ -38,25 +39,28 @@ def _scores(model: Any, tokenizer: Any) -> Any:
     return torch.cat(out)
 
 
-def export_head(config: Any, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, ctx: RunContext,
+def export_head(config: Any, model: PreTrainedModel | Trained, tokenizer: PreTrainedTokenizerBase, ctx: RunContext,
                 folders: dict[str, Path], adapter_dir: Path | None = None) -> None:
     """Save the adapter (with its head) to `folders["adapter"]` and/or the merged model to `folders["merged"]` (each
-    when asked). The merge starts from the adapter saved there, else from `adapter_dir` (one already on disk)."""
+    when asked). The merge starts from the adapter saved there, else from `adapter_dir` (one already on disk). The
+    model (a `Trained` handed over) is let go before a model is loaded from disk."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForSequenceClassification
 
+    trained = Trained.of(model)
+    del model  # from here on `trained` holds it, to let it go before the reloads
     adapter_out, merged_out, run_id = folders.get("adapter"), folders.get("merged"), ctx.run_id
-    is_peft = hasattr(model, "peft_config")
+    is_peft, head = trained.peft, trained.model.config  # the head's labels and padding, kept once the model goes
     trusted = config.model.trust_remote_code  # the model's own code runs in the reloads as it did in training
-    num_labels = (model.get_base_model() if is_peft else model).config.num_labels
-    expected = _scores(model, tokenizer)
+    num_labels = (trained.model.get_base_model() if is_peft else trained.model).config.num_labels
+    expected = _scores(trained.model, tokenizer)
     if is_peft and adapter_out is not None:
         adapter_out = Path(adapter_out)
-        base_folder = model.peft_config["default"].base_model_name_or_path
+        base_folder = trained.base_folder
         note = NOTE.format(n=num_labels, how=f"(base, num_labels={num_labels}) + PeftModel.from_pretrained")
         with staged(adapter_out, "adapter", run_id) as tmp:
-            model.save_pretrained(tmp)
+            trained.model.save_pretrained(tmp)
             tokenizer.save_pretrained(tmp)
             (tmp / "README.md").write_text(f"# {config.name or run_id}\n\n{note}\n", encoding="utf-8")
         ctx.record("adapter", adapter_out, {"base_model": base_folder, "head": "sequence", "num_labels": num_labels,
@@ -67,23 +71,25 @@ def export_head(config: Any, model: PreTrainedModel, tokenizer: PreTrainedTokeni
     merged_out = Path(merged_out)
     ctx.phase(Text("Merging the adapter and its head"), 0, 2)
     if is_peft:
-        base = AutoModelForSequenceClassification.from_pretrained(model.peft_config["default"].base_model_name_or_path,
-                                                                  num_labels=num_labels, dtype=torch.float32,
-                                                                  pad_token_id=model.config.pad_token_id,
+        trained.release()  # the merge reloads the base and the saved adapter, not beside it
+        base = AutoModelForSequenceClassification.from_pretrained(trained.base_folder, num_labels=num_labels,
+                                                                  dtype=torch.float32, pad_token_id=head.pad_token_id,
                                                                   trust_remote_code=trusted)
         merged = PeftModel.from_pretrained(base, adapter_dir).merge_and_unload()
     else:
-        merged = model
-    merged.config.id2label = model.config.id2label
-    merged.config.label2id = model.config.label2id
+        merged = trained.model
+    merged.config.id2label = head.id2label
+    merged.config.label2id = head.label2id
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[config.export.dtype]
     with staged(merged_out, "merged", run_id) as tmp:
         merged.to(dtype).save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
+        del merged
+        trained.release()  # saved: the check reloads it alone
         ctx.phase(Text("Verifying the export"), 1, 2)
         reloaded = AutoModelForSequenceClassification.from_pretrained(tmp, dtype=torch.float32,
                                                                       trust_remote_code=trusted)
-        verdict = compare([expected], [_scores(reloaded, tokenizer)], weights_dtype(model), config.export.dtype)
+        verdict = compare([expected], [_scores(reloaded, tokenizer)], trained.dtype, config.export.dtype)
         if not verdict.passed:
             raise ExportError(Text("The merged {stage} model does not score like the trained model: "
                                    "{failure}.", stage=config.training.stage, failure=verdict.failure()),

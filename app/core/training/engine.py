@@ -301,9 +301,36 @@ def _choose_settings(config: RunConfig, tokenizer: PreTrainedTokenizerBase, mode
 
 
 def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_callbacks: list | None = None) -> str:
+    """Train, then export (rank 0, a model not split across processes). What only training needed (the trainer, its
+    callbacks and sampler, the optimizer) is gone once `_fit` returns: the exports get the trained model as its one
+    reference, and let it go before their checks reload a model from disk (export.weights.Trained)."""
+    status, config, tokenizer, trained = _fit(config, ctx, checkpoint, extra_callbacks)
+    if trained is None:
+        return status
+    try:
+        _save_outputs(config, ctx, trained, tokenizer)
+    except ExportError as exc:
+        if is_disk_full(exc, ctx.folder):
+            raise
+        # an export's hint ("export again") is not the run's: its training is done and checkpointed
+        raise ExportError(Text("The training finished, but saving its result failed: {message}",
+                               message=exc.message),
+                          Text("The run's checkpoints are kept: resume it to save the result again (Runs ▸ "
+                               "Resume, or finetune-studio train --resume {run_id}). If it fails the same "
+                               "way, report it with the run's log (logs/worker.log in its folder).",
+                               run_id=ctx.run_id)) from exc
+    return status
+
+
+def _fit(config: RunConfig, ctx: RunContext, checkpoint: Path | None,
+         extra_callbacks: list | None) -> tuple[str, RunConfig, PreTrainedTokenizerBase, Any]:
+    """Prepare, load, train: the status, the config as the run settled it, the tokenizer, and the trained model to
+    export (an export.weights.Trained; None where this process exports nothing: cancelled, not rank 0, split)."""
+    from accelerate.utils import extract_model_from_parallel
     from transformers import PrinterCallback, set_seed
 
     from ..data import ensure_chat_template
+    from ..export.weights import Trained
     from ..methods import (
         adalora_schedule,
         apply_method,
@@ -403,39 +430,30 @@ def _train(config: RunConfig, ctx: RunContext, checkpoint: Path | None, extra_ca
     _check_dropped(config, len(prepared.train), len(trainer.train_dataset), sink)
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if callback.stopped_by_user:
-        return "cancelled"
+        return "cancelled", config, tokenizer, None
     if has_eval and not any("eval_loss" in h for h in trainer.state.log_history):
         trainer.evaluate()
     if hasattr(stage, "finish"):
         stage.finish(trainer)
     if not ranks.is_main():
-        return "completed"
+        return "completed", config, tokenizer, None
     if applied in SHARDED:
         ctx.warn(Text("The run trained with {applied}: each process holds a part of the model, so the "
                       "adapter and merged model are exported from its final checkpoint, not in the run.",
                       applied=applied),
                  Text("finetune-studio export {run_id} --checkpoint final", run_id=ctx.run_id))
-        return "completed"
+        return "completed", config, tokenizer, None
     _release_training_state(trainer)
-    try:
-        _save_outputs(config, ctx, trainer, tokenizer)
-    except ExportError as exc:
-        if is_disk_full(exc, ctx.folder):
-            raise
-        # an export's hint ("export again") is not the run's: its training is done and checkpointed
-        raise ExportError(Text("The training finished, but saving its result failed: {message}",
-                               message=exc.message),
-                          Text("The run's checkpoints are kept: resume it to save the result again (Runs ▸ "
-                               "Resume, or finetune-studio train --resume {run_id}). If it fails the same "
-                               "way, report it with the run's log (logs/worker.log in its folder).",
-                               run_id=ctx.run_id)) from exc
-    return "completed"
+    # accelerate left the model's forward under the run's autocast (bf16/fp16 over fp32 weights): exports and their
+    # parity checks compute the weights as they are, in the dtype they are held in (parity.py)
+    return "completed", config, tokenizer, Trained(extract_model_from_parallel(trainer.model,
+                                                                               keep_fp32_wrapper=False))
 
 
 def _release_training_state(trainer: Any) -> None:
-    """Let go of what only training needed before the exports, which reload a model beside the trained one: AdamW's
-    states (8 bytes a trained weight: 1 GiB for a full fine-tune of the demo model), the scheduler, the gradients;
-    the freed heap goes back to the system. The final checkpoint on disk keeps them for a resume."""
+    """Let go of what only training needed, before the exports: AdamW's states (8 bytes a trained weight: 1 GiB for
+    a full fine-tune of the demo model), the scheduler, the gradients; the freed heap goes back to the system. The
+    final checkpoint on disk keeps them for a resume. (The trainer itself goes when `_fit` returns.)"""
     from .heap import trim_heap
 
     trainer.accelerator.free_memory()
@@ -508,39 +526,38 @@ def _total_steps(config: RunConfig, rows: int) -> int:
     return max(math.ceil(t.epochs * max(math.ceil(batches / t.gradient_accumulation), 1)), 1)
 
 
-def _save_outputs(config: RunConfig, ctx: RunContext, trainer: Any, tokenizer: PreTrainedTokenizerBase) -> None:
-    from accelerate.utils import extract_model_from_parallel
-
-    from ..export.weights import export_adapter, export_context, export_merged
+def _save_outputs(config: RunConfig, ctx: RunContext, trained: Any, tokenizer: PreTrainedTokenizerBase) -> None:
+    """The run's exports, from the trained model in `trained` (export.weights.Trained, its one reference): the first
+    export lets it go once it has saved it and taken its reference logits, before a check reloads a model."""
+    from ..export.weights import Trained, export_adapter, export_context, export_merged
     from ..methods import METHODS, plain_lora_model
     from ..stages import STAGES
 
-    # accelerate left the model's forward under the run's autocast (bf16/fp16 over fp32 weights): exports and their
-    # parity checks compute the weights as they are, in the dtype they are held in (parity.py)
-    model, spec = extract_model_from_parallel(trainer.model, keep_fp32_wrapper=False), METHODS[config.method.name]
-    folder = ctx.folder
+    spec, folder = METHODS[config.method.name], ctx.folder
     exports = export_context(ctx.run_id, sink=ctx.sink, store=ctx.store)  # once begun, the run's exports finish
     if STAGES[config.training.stage].head == "sequence":  # a scoring / labelling model: its own exports
         from ..stages.head_export import export_head
 
-        is_peft = hasattr(model, "peft_config")  # the merge starts from the saved adapter
+        is_peft = trained.peft  # the merge starts from the saved adapter
         folders = {"adapter": folder / "adapter" if is_peft and (config.export.adapter or config.export.merged)
                    else None, "merged": folder / "merged" if config.export.merged or not is_peft else None}
-        export_head(config, model, tokenizer, exports, {k: v for k, v in folders.items() if v is not None})
+        export_head(config, trained, tokenizer, exports, {k: v for k, v in folders.items() if v is not None})
         return
     if not spec.uses_adapter:  # full, freeze, bias: the trained model is the whole model
-        export_merged(config, model, tokenizer, folder / "merged", exports)
+        export_merged(config, trained, tokenizer, folder / "merged", exports)
         return
     if config.method.name in ("pissa", "olora") and (config.export.adapter or config.export.merged):
-        model = plain_lora_model(model, folder / "initial-adapter", folder / ".converted-adapter",
-                                 config.model.trust_remote_code)
+        converted = Trained(plain_lora_model(trained.model, folder / "initial-adapter", folder / ".converted-adapter",
+                                             config.model.trust_remote_code))
+        trained.release()  # the exports take the converted model
+        trained = converted
         shutil.rmtree(folder / ".converted-adapter", ignore_errors=True)  # loaded: the export saves it again
     if config.export.adapter or config.export.merged:
-        export_adapter(config, model, tokenizer, folder / "adapter", exports)
+        export_adapter(config, trained, tokenizer, folder / "adapter", exports)
     if config.export.merged and not spec.mergeable:
         ctx.warn(Text("{title} adds virtual tokens instead of changing weights, so it cannot be merged into "
                       "the model: saved the adapter only.", title=Term(spec.title)),
                  Text("Load the adapter on the base model (Chat does this), or train with LoRA for a merged "
                       "model."))
     elif config.export.merged:
-        export_merged(config, model, tokenizer, folder / "merged", exports)
+        export_merged(config, trained, tokenizer, folder / "merged", exports)
