@@ -125,6 +125,13 @@ MUTATIONS = (
     Mutation("data doctor: truncation", "app/core/data/lengths.py",
              "over = int((values > self.max_length).sum()) if self.max_length else 0", "over = 0",
              (DOCTOR + "test_histogram_and_truncation",)),
+    Mutation("data doctor: trained tokens past an automatic max length", "app/core/data/lengths.py",
+             "self.cut + int(past.sum())", "self.cut",
+             (DOCTOR + "test_automatic_max_length_cuts_a_far_longer_row_at_the_99th_percentile",)),
+    Mutation("data doctor: an automatic max length from the rows a run trains on", "app/core/data/inspection.py",
+             "training = split_positions(read, 0.0 if validation is not None else validation_split, test_split, seed)[0]",
+             "training = range(len(lengths.lengths))",
+             (DOCTOR + "test_the_doctors_automatic_max_length_is_the_one_a_run_chooses",)),
 )
 
 
