@@ -237,6 +237,28 @@ def test_an_automatic_max_length_is_chosen_from_the_rows_as_a_run_chooses_it(qtb
     assert "(truncated)" in step.doctor.histogram.text()
 
 
+def test_the_doctor_keeps_the_fields_max_length_where_the_run_keeps_it(tmp_path, demo_tokenizer):
+    """Stages the rule does not cover (kto here) train with the field's max_length even while it is automatic, so
+    the doctor counts what that length cuts; sft chooses it from the rows."""
+    import threading
+
+    from app.core.config import parse_config
+    from app.ui.steps.data_doctor import inspect_work
+
+    rows = chat_rows(3) + [{"messages": [{"role": "user", "content": "Tell me a long story."},
+                                         {"role": "assistant", "content": "Once upon a time " * 30}]}]
+    path = write_jsonl(tmp_path / "long.jsonl", rows)
+    for stage, limit in (("kto", 64), ("sft", None)):
+        config = parse_config({"data": {"train": str(path), "validation_split": 0.0},
+                               "training": {"stage": stage, "max_length": 64, "auto": ["max_length"]}})
+        assert "max_length" in config.training.auto
+        _rows, report, _loaded = inspect_work(str(path), config, demo_tokenizer, context_length=8192)(
+            lambda *_: None, threading.Event())
+        stats = report.token_stats
+        assert stats["max_length"] == (limit or 32 * -(-stats["max"] // 32))
+        assert (stats["auto_length"] is None) == (stage == "kto") and stats["truncated"] == (stage == "kto")
+
+
 @pytest.mark.usefixtures("fake_models")
 def test_augmenting_adds_only_the_ticked_candidates_as_a_new_version(qtbot, page, tmp_path, monkeypatch):
     import sys

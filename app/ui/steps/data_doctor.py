@@ -45,10 +45,13 @@ FIXES = {
 def inspect_work(path: str, config, tokenizer=None, measure: bool = False, context_length: int | None = None):
     """A TaskGroup job: the first page of rows and the doctor's report on `path` under `config` (a RunConfig), and
     (source, tokenizer) when `measure` loaded the model's tokenizer to measure token lengths. An automatic
-    max_length is chosen from the rows as a run chooses it, within the model's `context_length` (the described
-    model's; None: read from its config, no weights loaded, when the lengths are measured)."""
+    max_length is chosen from the rows as a run chooses it (sft and pt; other stages keep the field's value), within
+    the model's `context_length` (the described model's; None: read from its config, no weights loaded, when the
+    lengths are measured)."""
+    from app.core.auto_settings import AUTO_STAGES, is_auto
+
     data, model, training = config.data, config.model, config.training
-    max_length = "auto" if "max_length" in training.auto else training.max_length
+    max_length = "auto" if is_auto(config, "max_length") and training.stage in AUTO_STAGES else training.max_length
 
     def work(progress, stop):
         from app.core.data import ensure_chat_template, inspect_file
