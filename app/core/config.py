@@ -194,7 +194,8 @@ class TrainingConfig(AutoSection):
         "auto", title="Lean memory (CPU)",
         description="Give freed memory back to the system at once: a CPU run peaks at up to ~25% less RAM, and "
         "its steps are up to ~25% slower (every large block is freshly mapped). 'auto' turns it on only when the "
-        "run's estimate comes within 30% of the available memory.",
+        "run's estimate comes within 30% of the available memory (or the budget) and checkpointing more layers "
+        "cannot leave that room.",
         json_schema_extra=ADVANCED,
     )
     padding_free: Literal["auto", True, False] = Field(

@@ -1610,6 +1610,22 @@ A: {answer}</source>
         <source>Copied the command and the YAML to the clipboard.</source>
         <translation>已把命令和 YAML 复制到剪贴板。</translation>
     </message>
+    <message>
+        <source> of {layers}</source>
+        <translation> / {layers} 层</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>auto: </source>
+        <translation>自动：</translation>
+    </message>
+    <message>
+        <source>auto: off</source>
+        <translation>自动：关闭</translation>
+    </message>
 </context>
 <context>
     <name>ListEditor</name>
@@ -1995,6 +2011,18 @@ A: {answer}</source>
     <message>
         <source>{v0:.0%} of free memory</source>
         <translation>占可用内存的 {v0:.0%}</translation>
+    </message>
+    <message>
+        <source>, with gradient checkpointing on {k} of {layers} layers</source>
+        <translation>，在 {layers} 层中的 {k} 层开启梯度检查点</translation>
+    </message>
+    <message>
+        <source>The run&apos;s memory budget is {budget}.</source>
+        <translation>本次运行的内存预算为 {budget}。</translation>
+    </message>
+    <message>
+        <source>{v0:.0%} of the memory budget</source>
+        <translation>占内存预算的 {v0:.0%}</translation>
     </message>
 </context>
 <context>
@@ -3676,16 +3704,16 @@ This cannot be undone.</source>
         <translation>梯度检查点</translation>
     </message>
     <message>
-        <source>Recompute activations to save memory (slower); &apos;auto&apos; turns it on only when the memory planner finds the run would not fit the device without it and would with it.</source>
-        <translation>重新计算激活值以节省内存（更慢）；&apos;auto&apos; 仅在内存规划器发现不开启放不下、开启后放得下时才开启。</translation>
+        <source>Recompute activations to save memory (slower); &apos;auto&apos; turns it on only when the memory planner finds the run would not fit the device without it, and then recomputes only as many layers as the memory needs.</source>
+        <translation>重新计算激活值以节省内存（更慢）；&apos;auto&apos; 仅在内存规划器发现不开启就放不下时才开启，并且只重新计算内存所需的那么多层。</translation>
     </message>
     <message>
         <source>Lean memory (CPU)</source>
         <translation>精简内存（CPU）</translation>
     </message>
     <message>
-        <source>Give freed memory back to the system at once: a CPU run peaks at up to ~25% less RAM, and its steps are up to ~25% slower (every large block is freshly mapped). &apos;auto&apos; turns it on only when the run&apos;s estimate comes within 30% of the available memory.</source>
-        <translation>立即把释放的内存还给系统：CPU 运行的内存峰值最多可降低约 25%，每步最多慢约 25%（每个大内存块都重新映射）。&apos;auto&apos; 仅在运行的估算值接近可用内存的 30% 以内时开启。</translation>
+        <source>Give freed memory back to the system at once: a CPU run peaks at up to ~25% less RAM, and its steps are up to ~25% slower (every large block is freshly mapped). &apos;auto&apos; turns it on only when the run&apos;s estimate comes within 30% of the available memory (or the budget) and checkpointing more layers cannot leave that room.</source>
+        <translation>立即把释放的内存还给系统：CPU 运行的内存峰值最多可降低约 25%，每步最多慢约 25%（每个大内存块都重新映射）。&apos;auto&apos; 仅在运行的估算值接近可用内存（或预算）的 30% 以内、且多做检查点的层也腾不出这部分余量时才开启。</translation>
     </message>
     <message>
         <source>Padding-free batches</source>
@@ -4702,6 +4730,22 @@ This cannot be undone.</source>
     <message>
         <source>pairwise preference accuracy</source>
         <translation>成对偏好准确率</translation>
+    </message>
+    <message>
+        <source>Checkpointed layers</source>
+        <translation>检查点层数</translation>
+    </message>
+    <message>
+        <source>Memory budget (GiB)</source>
+        <translation>内存预算（GiB）</translation>
+    </message>
+    <message>
+        <source>Plan the run to fit in this much RAM (CPU) or VRAM (GPU): &apos;auto&apos; checkpointing and lean memory decide by it, and a CPU run that needs more is refused; empty: what the device has free.</source>
+        <translation>按这么多内存（CPU）或显存（GPU）规划运行：&apos;auto&apos; 梯度检查点和精简内存据此决定，需要更多内存的 CPU 运行会被拒绝；留空：设备当前的可用内存。</translation>
+    </message>
+    <message>
+        <source>With gradient checkpointing on: how many decoder layers recompute their activations, the first ones from the input (the others keep theirs and run faster); empty: all. &apos;auto&apos; checkpointing sets it to the fewest that fit the memory. Runs split with FSDP checkpoint all layers.</source>
+        <translation>开启梯度检查点时：从输入起的前几个解码层中有多少层重新计算激活值（其余层保留激活值，运行更快）；留空：全部。&apos;auto&apos; 梯度检查点会把它设为放得下内存的最少层数。用 FSDP 拆分的运行对所有层做检查点。</translation>
     </message>
 </context>
 <context>
@@ -6716,8 +6760,8 @@ Starting from the demo preset instead.</source>
         <translation>{device} 上可用 {available:.1f} GiB</translation>
     </message>
     <message>
-        <source>Gradient checkpointing on: the run needs about {off:.1f} GiB without it and {on:.1f} GiB with it; {free}.</source>
-        <translation>已开启梯度检查点：不开约需 {off:.1f} GiB，开启后约需 {on:.1f} GiB；{free}。</translation>
+        <source>Gradient checkpointing on {k} of {layers} layers, the fewest that fit: the run needs about {off:.1f} GiB without it and {on:.1f} GiB with it; {free}.</source>
+        <translation>已在 {layers} 层中的 {k} 层开启梯度检查点（放得下的最少层数）：不开约需 {off:.1f} GiB，开启后约需 {on:.1f} GiB；{free}。</translation>
     </message>
     <message>
         <source>This run needs about {peak:.1f} GiB of memory at its peak; the machine has {available:.1f} GiB available, so it would run out part-way.</source>
@@ -7576,6 +7620,26 @@ Starting from the demo preset instead.</source>
     <message>
         <source>See the log for details.</source>
         <translation>详情请查看日志。</translation>
+    </message>
+    <message>
+        <source>This run needs about {peak:.1f} GiB of memory at its peak, more than its budget of {budget:.1f} GiB (training.memory_limit_gb).</source>
+        <translation>此运行的内存峰值约需 {peak:.1f} GiB，超过其 {budget:.1f} GiB 的预算（training.memory_limit_gb）。</translation>
+    </message>
+    <message>
+        <source>Ways to need less: {ways}. Or raise the budget.</source>
+        <translation>减少内存需求的办法：{ways}。或提高预算。</translation>
+    </message>
+    <message>
+        <source>a budget of {budget:.1f} GiB</source>
+        <translation>{budget:.1f} GiB 的预算</translation>
+    </message>
+    <message>
+        <source>checkpointing {k} of {layers} layers to fit {budget:.1f} GiB: about {off:.1f} GiB without, {on:.1f} GiB with</source>
+        <translation>为放进 {budget:.1f} GiB，在 {layers} 层中的 {k} 层做检查点：不做约需 {off:.1f} GiB，做了约需 {on:.1f} GiB</translation>
+    </message>
+    <message>
+        <source>off: the run needs about {off:.1f} GiB; {free}</source>
+        <translation>关闭：运行约需 {off:.1f} GiB；{free}</translation>
     </message>
 </context>
 <context>

@@ -99,6 +99,9 @@ class HyperparametersStep(StepPage):
         self.layout_.addWidget(scroll, 1)
         self.memory = MemoryEstimate(state)  # batch, max length and checkpointing are set here: fits or not, fixes
         self.layout_.addWidget(self.memory)
+        for signal in (state.config_changed, state.model_info_changed, state.chosen_changed):
+            signal.connect(self._show_checkpointing)  # after the form's and the estimate's own refresh
+        self._show_checkpointing()
         self.message = QLabel()
         self.message.setObjectName("detail")
         self.layout_.addWidget(self.message)
@@ -121,6 +124,26 @@ class HyperparametersStep(StepPage):
                 row.editor.inner.blockSignals(True)
                 row.editor.set_value(chosen[("training", setting)])
                 row.editor.inner.blockSignals(False)
+
+    def _show_checkpointing(self, *_args) -> None:
+        """While gradient checkpointing is "auto", Checkpointed layers is read-only and shows what the memory planner
+        will choose for the free memory or the budget ("auto: 20 of 30"; "auto: off")."""
+        row = self.form.rows.get(("training", "checkpoint_layers"))
+        if row is None:
+            return
+        box, automatic = row.editor.inner, self.state.config.training.gradient_checkpointing == "auto"
+        row.editor.setEnabled(not automatic)
+        k, layers = self.memory.checkpointed or (0, 0)
+        box.blockSignals(True)
+        box.setPrefix(self.tr("auto: ") if automatic and k else "")
+        box.setSuffix(self.tr(" of {layers}").format(layers=layers) if automatic and k else "")
+        box.setSpecialValueText(schema_text("all") if not automatic else self.tr("auto: off") if layers else
+                                self.tr("auto"))
+        if automatic:
+            box.setValue(k or box.minimum())
+        else:
+            row.editor.set_value(self.state.config.training.checkpoint_layers)
+        box.blockSignals(False)
 
     def open_tune(self) -> None:
         from app.ui.widgets.tune_dialog import TuneDialog

@@ -155,24 +155,33 @@ class FloatSpinBox(QDoubleSpinBox):
 
 
 class FloatEditor(FieldEditor):
-    def __init__(self, field: FieldInfo):
+    """An optional one shows "—" (None) at its lowest value: an exclusive lower bound (gt=0), else one below it."""
+
+    def __init__(self, field: FieldInfo, optional: bool = False):
         box = FloatSpinBox()
         low, high, low_ex, high_ex = bounds(field)
-        low = -1e12 if low is None else float(low)
+        self.optional = optional
+        if optional:
+            low = -1e12 if low is None else float(low) - (0 if low_ex else 1)
+            box.setSpecialValueText(schema_text(NONE_TEXT))
+        else:
+            low = -1e12 if low is None else float(low)
+            if low_ex:
+                low = math.nextafter(low, math.inf) if low != 0 else 1e-12
         high = 1e12 if high is None else float(high)
-        if low_ex:
-            low = math.nextafter(low, math.inf) if low != 0 else 1e-12
         if high_ex:
             high = math.nextafter(high, -math.inf)
         box.setRange(low, high)
         super().__init__(box)
         box.valueChanged.connect(self.edited)
 
-    def value(self) -> float:
+    def value(self) -> float | None:
+        if self.optional and self.inner.value() == self.inner.minimum():
+            return None
         return self.inner.value()
 
     def set_value(self, value: Any) -> None:
-        self.inner.setValue(float(value))
+        self.inner.setValue(self.inner.minimum() if value is None else float(value))
 
 
 def choice_text(choice: Any) -> str:
@@ -305,7 +314,7 @@ def editor_for(field: FieldInfo) -> FieldEditor:
     elif annotation is int:
         editor = IntEditor(field, optional)
     elif annotation is float:
-        editor = FloatEditor(field)
+        editor = FloatEditor(field, optional)
     elif origin is Literal:
         editor = ChoiceEditor(args, str(extra.get("special", "default")) if optional else None)
     elif origin is list and args and typing.get_origin(args[0]) is Literal:

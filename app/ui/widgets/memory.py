@@ -1,6 +1,7 @@
 """The memory a run will need (hardware.estimate_memory, with the automatic settings as chosen from the rows once
 they are measured: StudioState.planned_config) against what the device has: fits or won't fit, and
-one-click fixes (hardware.memory_fixes) when it won't; what "auto" gradient checkpointing will choose; and the time
+one-click fixes (hardware.memory_fixes) when it won't; what "auto" gradient checkpointing will choose (on how many
+layers, for the device's free memory or the run's memory budget, training.memory_limit_gb); and the time
 per optimizer step (step_time) once the device's throughput has been measured (by a run or `finetune-studio doctor`:
 measuring imports torch, which the GUI does not)."""
 
@@ -33,6 +34,9 @@ def _change(section: str, key: str, value) -> str:
     """One setting a fix changes, as the form shows it: the field's title and its value ("Gradient checkpointing = on")."""
     field = section_fields(section).get(key)
     name = schema_text(field.title) if field is not None and field.title else f"{section}.{key}"
+    extra = field.json_schema_extra if field is not None and isinstance(field.json_schema_extra, dict) else {}
+    if value is None and "special" in extra:  # an optional field's empty value, in the editor's word ("all")
+        return f"{name} = {schema_text(extra['special'])}"
     return f"{name} = {choice_text(value)}"
 
 
@@ -58,6 +62,7 @@ class MemoryEstimate(QGroupBox):
         self.fixes_box = QVBoxLayout()
         layout.addLayout(self.fixes_box)
         self.fix_buttons: list[QPushButton] = []
+        self.checkpointed: tuple[int, int] | None = None  # (layers checkpointed, of the model's), once it is read
         layout.addStretch(1)
         state.config_changed.connect(self.refresh)
         state.model_info_changed.connect(self.refresh)
@@ -68,24 +73,35 @@ class MemoryEstimate(QGroupBox):
         info = self.state.model_info
         self._clear_fixes()
         if info is None:
+            self.checkpointed = None
             self.headline.setText(self.tr("Shown once the model is read."))
             self.bar.hide()
             self.breakdown.clear()
             self.speed.clear()
             return
-        from app.core.hardware import estimate_memory, memory_fixes, resolve_checkpointing
+        from app.core.hardware import (
+            checkpointed_layers,
+            estimate_memory,
+            memory_budget,
+            memory_fixes,
+            resolve_checkpointing,
+        )
 
         config = self.state.planned_config()  # the automatic settings as chosen from the rows, once measured
         device = self.state.device()
         training = resolve_checkpointing(info, config.method, config.training, device)
+        self.checkpointed = (checkpointed_layers(training, info.num_layers), info.num_layers)
         parts = estimate_memory(info, config.method, training, device)
-        need, have = parts["total"], device.available_memory
+        need, have = parts["total"], memory_budget(config.training, device)
         fits = need <= have
         headline = self.tr("<b>{need}</b> at most for {method} with batch {batch} × {length} tokens{checkpointing}; "
                            "{device} has {free} free of {total}.").format(
             need=gib(need), method=config.method.name, batch=config.training.batch_size,
-            length=config.training.max_length, checkpointing=self._checkpointing(config.training, training),
-            device=core_text(device.name), free=gib(have), total=gib(device.total_memory))
+            length=config.training.max_length, checkpointing=self._checkpointing(config.training, training,
+                                                                                 info.num_layers),
+            device=core_text(device.name), free=gib(device.available_memory), total=gib(device.total_memory))
+        if have < device.available_memory:
+            headline += " " + self.tr("The run's memory budget is {budget}.").format(budget=gib(have))
         self.headline.setText(self.tr("Fits: {headline}").format(headline=headline) if fits else
                               self.tr("<b>Won't fit</b>: {headline} One click to need less:").format(headline=headline))
         if not fits:
@@ -100,20 +116,26 @@ class MemoryEstimate(QGroupBox):
         self.bar.show()
         self.bar.setRange(0, 1000)
         self.bar.setValue(min(1000, int(1000 * need / max(have, 1))))
-        self.bar.setFormat(self.tr("{v0:.0%} of free memory").format(v0=need / max(have, 1)))
+        self.bar.setFormat(self.tr("{v0:.0%} of free memory").format(v0=need / max(have, 1)) if
+                           have == device.available_memory else
+                           self.tr("{v0:.0%} of the memory budget").format(v0=need / max(have, 1)))
         self.bar.setProperty("over", not fits)
         self.bar.style().unpolish(self.bar)
         self.bar.style().polish(self.bar)
         self.breakdown.setText(" · ".join(f"{self.tr(LABELS[name])} {gib(parts[name])}" for name in PARTS if name in parts))
         self.speed.setText(self._step_time(info, config, training, device))
 
-    def _checkpointing(self, chosen, decided) -> str:
-        on = self.tr(", with gradient checkpointing") if decided.gradient_checkpointing else \
-            self.tr(", without gradient checkpointing")
+    def _checkpointing(self, chosen, decided, layers: int) -> str:
+        from app.core.hardware import checkpointed_layers
+
+        k = checkpointed_layers(decided, layers)
+        on = self.tr(", without gradient checkpointing") if not k else \
+            self.tr(", with gradient checkpointing") if k == layers else \
+            self.tr(", with gradient checkpointing on {k} of {layers} layers").format(k=k, layers=layers)
         return on + (self.tr(" (auto)") if chosen.gradient_checkpointing == "auto" else "")
 
     def _step_time(self, info, config, training, device) -> str:
-        from app.core.hardware import auto_precision
+        from app.core.hardware import auto_precision, checkpointed_layers
         from app.core.step_time import cached_throughput, step_seconds
 
         precision = auto_precision(device) if training.precision == "auto" else training.precision
@@ -121,7 +143,8 @@ class MemoryEstimate(QGroupBox):
         if flops is None:
             return self.tr("Time per step: shown once this device's speed is measured (at the start of a run, or by "
                            "finetune-studio doctor).")
-        seconds = step_seconds(info, config.method, training, bool(training.gradient_checkpointing), flops)
+        seconds = step_seconds(info, config.method, training,
+                               checkpointed_layers(training, info.num_layers) / info.num_layers, flops)
         return self.tr("Time per step: about {seconds:.3g} s for {batch} × {length} tokens at {gflops:.0f} GFLOP/s "
                        "({precision} matmul, measured); real steps are slower by the work that is not matrix "
                        "products.").format(seconds=seconds, batch=training.batch_size * training.gradient_accumulation,
