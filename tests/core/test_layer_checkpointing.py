@@ -63,7 +63,8 @@ class ForwardCounter:
     """A TrainerCallback counting, in the first training step, the forwards each decoder layer's MLP begins: a module
     inside the layer, so a checkpointed layer's recomputation counts too (the layer's own hooks stay outside the
     checkpoint in transformers 5; a pre-hook, as torch stops a recomputation once it has the tensors it needs, before
-    the MLP's forward returns). Also keeps each layer's checkpointing flag as training began."""
+    the MLP's forward returns). Also keeps each layer's checkpointing flag as training began, and which layers'
+    trained weights the step changed (a recomputed layer's gradients reach its weights)."""
 
     def __init__(self):
         from transformers import TrainerCallback
@@ -71,6 +72,8 @@ class ForwardCounter:
         self.calls: list[int] = []
         self.flags: list[bool] = []
         self.hooks: list = []
+        self.before: list[list] = []
+        self.changed: list[bool] = []
         counter = self
 
         class Callback(TrainerCallback):
@@ -79,7 +82,8 @@ class ForwardCounter:
                     counter.start(model)
 
             def on_step_end(self, args, state, control, **kwargs):
-                counter.stop()
+                if counter.hooks:
+                    counter.stop()
 
         self.callback = Callback()
 
@@ -87,7 +91,9 @@ class ForwardCounter:
         from transformers.modeling_layers import GradientCheckpointingLayer
 
         layers = [m for m in model.modules() if isinstance(m, GradientCheckpointingLayer)]
+        self.layers = layers
         self.calls, self.flags = [0] * len(layers), [layer.gradient_checkpointing for layer in layers]
+        self.before = [[p.detach().clone() for p in layer.parameters() if p.requires_grad] for layer in layers]
         for n, layer in enumerate(layers):
             self.hooks.append(layer.mlp.register_forward_pre_hook(lambda *_, n=n: self._count(n)))
 
@@ -98,12 +104,15 @@ class ForwardCounter:
         for hook in self.hooks:
             hook.remove()
         self.hooks = []
+        self.changed = [any(not a.equal(b) for a, b in zip(before, (p for p in layer.parameters() if p.requires_grad),
+                                                            strict=True))
+                        for before, layer in zip(self.before, self.layers, strict=True)]
 
 
 def run(model_dir, data, method="lora", **training):
     config = parse_config({"model": {"source": str(model_dir)}, "data": {"train": str(data)},
                            "method": {"name": method, "auto": []},
-                           "training": {"max_steps": 1, "batch_size": 2, "max_length": 64, "auto": [],
+                           "training": {"max_steps": 1, "batch_size": 2, "max_length": 64, "auto": [], "warmup_ratio": 0.0,
                                         "precision": "fp32", "lean_memory": False, **training},
                            "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": False}})
     counter, sink = ForwardCounter(), ListSink()
@@ -117,6 +126,7 @@ def test_the_first_layers_chosen_recompute_their_forward_and_the_others_do_not(f
     counter, _sink, _row = run(four_layer_model, chat, method, gradient_checkpointing=True, checkpoint_layers=1)
     assert counter.flags == [True, False, False, False]
     assert counter.calls == [2, 1, 1, 1]
+    assert counter.changed == [True] * LAYERS
 
 
 @pytest.mark.parametrize(("setting", "calls"), [(True, [2] * LAYERS), (False, [1] * LAYERS)])
