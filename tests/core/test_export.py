@@ -203,3 +203,24 @@ def test_the_default_export_dtype_fp16_exports_and_verifies_end_to_end(evaluated
     for shard in (tmp_path / "m").glob("*.safetensors"):
         with safe_open(shard, framework="pt") as f:
             assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}  # noqa: SIM118
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_load_fp32_reads_a_half_precision_model_as_from_pretrained_does(tiny_model_dir, tmp_path, dtype):
+    """The export checks' fp32 reloads read tensor by tensor (no half-precision file held mapped beside the fp32
+    weights): the same weights, bit for bit, as from_pretrained(dtype=float32), its tied embedding still tied, in
+    one shard or several."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from app.core.export.weights import load_fp32
+
+    half = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=getattr(torch, dtype))
+    for shards, folder in (("1GB", tmp_path / "one"), ("200KB", tmp_path / "several")):
+        half.save_pretrained(folder, max_shard_size=shards)
+        model, expected = load_fp32(folder, False), AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
+        got, want = model.state_dict(), expected.state_dict()
+        assert got.keys() == want.keys() and all(torch.equal(got[k], want[k]) for k in want)
+        assert {p.dtype for p in model.parameters()} == {torch.float32}
+        assert model.lm_head.weight is model.model.embed_tokens.weight
+    assert len(list((tmp_path / "several").glob("*.safetensors"))) > 1
