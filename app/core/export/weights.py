@@ -158,9 +158,12 @@ def _base_as_trained(trained: Trained, folder: str, trusted: bool) -> Any:
     """The base model as the trained one holds it, on its device: in its dtype (fp32 masters on a CPU, a GPU run's
     half-precision base), and for QLoRA quantised again from the same dtype with the same 4/8-bit settings (which
     gives the same weights: bitsandbytes' quantisation is deterministic), the layers left unquantised then cast as
-    peft's k-bit preparation cast them in training (fp32)."""
+    peft's k-bit preparation cast them in training (fp32). An fp32 base on a CPU is read tensor by tensor
+    (load_fp32)."""
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
+    if trained.device.type == "cpu" and trained.dtype == "fp32" and not trained.quantized:
+        return load_fp32(folder, trusted)
     kwargs: dict[str, Any] = {"dtype": torch_dtype(trained.dtype), "trust_remote_code": trusted}
     if trained.device.type != "cpu":
         kwargs["device_map"] = {"": trained.device}
