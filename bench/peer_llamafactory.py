@@ -13,6 +13,10 @@ builds that fail to load beside CPU torch, so torchvision is removed again and t
 operators (LLaMA-Factory imports it at start-up; a text model needs neither). Ours runs `python -m app train` with the run's
 exports reduced to the adapter (LLaMA-Factory saves the adapter too) and no samples or validation split.
 
+`--ours within-peer` runs ours with a memory budget (`training.memory_limit_gb`) of LLaMA-Factory's measured peak at
+that precision (from the same invocation, or `--peer-peak bf16=1693,fp32=1989` with `--only ours`) less MARGIN:
+"auto" gradient checkpointing then recomputes the fewest layers that fit, and the label says how many.
+
 Prints per run: the whole process's wall time, the training's non-padding tokens per second (LLaMA-Factory's own
 `effective_tokens_per_sec`; ours: the tokenised rows' tokens over the training time between the `started` event and
 the last step), the whole process's peak RSS (the child's own high-water mark from wait4) and the loss (LLaMA-Factory's
@@ -40,6 +44,12 @@ PINS = ["torch==2.13.0", "torchvision==0.28.0"]  # the CPU torch ours runs; torc
 # (nothing here needs it), torchaudio stays without its compiled operators (LLaMA-Factory imports it at start-up)
 VISION = "torchvision"
 LR, RANK, BATCH, CUTOFF = 1e-4, 16, 4, 256
+# The budget of `--ours within-peer` is the peer's peak less this share. At least 4.1%: "auto" fits the estimate times
+# HEAP_SLACK (1.3) into the budget, and glibc's heap peaked at 1.323-1.356x the estimate (bench.memory_planner, bf16
+# LoRA 4 x 256, 0 / 15 / 30 of 30 layers checkpointed, bench/README.md "Checkpointing some of the layers"); at most
+# 7.8%, or the exports' check (estimated 1,560 MiB in bf16, 1,816 in fp32 for this job) would not fit the budget and
+# the run would be refused. 7% leaves ~3% for what moves between runs.
+MARGIN = 0.07
 
 
 def ensure_venv() -> Path:
@@ -99,19 +109,22 @@ def peer(python: Path, model: Path, data: Path, precision: str, work: Path) -> d
             "loss": results.get("train_loss"), "train_seconds": results.get("train_runtime")}
 
 
-def ours(data: Path, precision: str, work: Path, models: Path, checkpointing: bool = False) -> dict:
+def ours(data: Path, precision: str, work: Path, models: Path, checkpointing: bool = False,
+         budget_mib: float | None = None) -> dict:
     """`python -m app train` in a data home of its own; the converted demo model from the usual models folder.
     `checkpointing`: gradient checkpointing on, as LLaMA-Factory trains by default (its
-    `disable_gradient_checkpointing` is false unless set); else ours decides ("auto": on only when the run would
-    not fit without it)."""
-    name = f"ours-{precision}" + ("-checkpointing" if checkpointing else "")
+    `disable_gradient_checkpointing` is false unless set); else ours decides ("auto": on, for as few layers as
+    possible, only when the run would not fit without it), within `budget_mib` where given."""
+    name = f"ours-{precision}" + ("-checkpointing" if checkpointing else "") + ("-budget" if budget_mib else "")
     config = work / f"{name}.yaml"
     config.write_text(json.dumps({
         "model": {"source": "demo"}, "data": {"train": str(data), "validation_split": 0.0},
         "method": {"name": "lora", "rank": RANK, "alpha": 2 * RANK, "target_modules": "all-linear",
                    "dropout": 0.0},  # LLaMA-Factory's lora_dropout default (ours would choose 0.1 from the data)
         "training": {"epochs": 1, "batch_size": BATCH, "max_length": CUTOFF, "learning_rate": LR,
-                     "precision": precision, "seed": 42, "warmup_ratio": 0.0, "gradient_checkpointing": True if checkpointing else "auto"},
+                     "precision": precision, "seed": 42, "warmup_ratio": 0.0,
+                     "gradient_checkpointing": True if checkpointing else "auto",
+                     "memory_limit_gb": budget_mib / 1024 if budget_mib else None},
         "evaluation": {"sample_prompts": []}, "export": {"merged": False, "adapter": True},
     }), encoding="utf-8")
     env = dict(os.environ, FINETUNE_STUDIO_HOME=str(work / "home"), FINETUNE_STUDIO_MODELS=str(models))
@@ -123,9 +136,10 @@ def ours(data: Path, precision: str, work: Path, models: Path, checkpointing: bo
     losses = [e["metrics"]["loss"] for e in events if e["event"] == "metrics" and "loss" in e["metrics"]]
     tokens = started.get("dataset", {}).get("tokens")
     seconds = steps[-1]["elapsed"] if steps else None
+    layers = next((c["value"] for c in started.get("settings", []) if c["setting"] == "checkpoint_layers"), None)
     return {"wall": wall, "peak": peak, "code": code, "train_seconds": seconds,
             "tokens_per_second": tokens / seconds if tokens and seconds else None,
-            "loss": losses[-1] if losses else None, "estimate": started.get("memory_estimate")}
+            "loss": losses[-1] if losses else None, "estimate": started.get("memory_estimate"), "layers": layers}
 
 
 def main() -> None:
@@ -134,9 +148,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200)
     parser.add_argument("--only", choices=["ours", "peer"])
     parser.add_argument("--ours", default="defaults,checkpointing",
-                        help="our runs: defaults, and/or checkpointing (gradient checkpointing on, as LLaMA-Factory "
-                             "trains by default)")
+                        help="our runs: defaults, checkpointing (gradient checkpointing on, as LLaMA-Factory "
+                             "trains by default) and/or within-peer (a memory budget of the peer's peak less "
+                             f"{MARGIN * 100:.0f}%%)")
+    parser.add_argument("--peer-peak", default="",
+                        help="the peer's peak RSS in MiB per precision for within-peer without a peer run, e.g. "
+                             "bf16=1693,fp32=1989")
     args = parser.parse_args()
+    known = {k: float(v) for k, v in (item.split("=") for item in args.peer_peak.split(",") if item)}
     from app.core.models import demo_model_dir
 
     model = demo_model_dir()
@@ -151,10 +170,19 @@ def main() -> None:
         runs = []
         if args.only != "ours":
             runs.append(("LLaMA-Factory 0.9.5", peer(python, model, data, precision, work)))
+            known[precision] = runs[-1][1]["peak"]
         if args.only != "peer":
             for setting in args.ours.split(","):
-                label = "ours, defaults" if setting == "defaults" else "ours, gradient checkpointing"
-                runs.append((label, ours(data, precision, work, model.parent, setting == "checkpointing")))
+                if setting == "within-peer":
+                    if precision not in known:
+                        sys.exit(f"within-peer needs the peer's {precision} peak: run the peer too, or --peer-peak")
+                    budget = known[precision] * (1 - MARGIN)
+                    r = ours(data, precision, work, model.parent, budget_mib=budget)
+                    label = f"ours, within the peer's peak ({budget:,.0f} MiB budget: checkpointing {r['layers']} layers)"
+                else:
+                    r = ours(data, precision, work, model.parent, setting == "checkpointing")
+                    label = "ours, defaults" if setting == "defaults" else "ours, gradient checkpointing"
+                runs.append((label, r))
         for name, r in runs:
             def fmt(value, spec):
                 return format(value, spec) if value is not None else "–"
