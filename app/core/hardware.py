@@ -280,12 +280,12 @@ def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: Train
     it fit (`checkpoint_layers`: the first ones, whose recomputation comes once the other layers' activations are
     freed), or on all of them where `layerwise` is false (FSDP checkpoints all layers or none); off again where
     nothing fits (plan_run then refuses a CPU run, with its fixes); never for a method that cannot be checkpointed
-    (prefix tuning). Each layer recomputed costs a third of its step time, so the fewest that fit is the fastest run.
+    (prefix tuning). Each layer recomputed costs one more forward of it, so the fewest that fit is the fastest run.
 
     A CPU run's heap holds up to HEAP_SLACK times the estimate unless lean memory returns freed blocks at once. With
-    lean memory "auto", the fit keeps that slack first, and lean memory is the last resort: it cost 1.29-1.43x a
-    step (bench.heap_soak), recomputing every layer 1.28x (bench.peer_llamafactory, bf16); with lean memory off the
-    slack is always kept, with it on never."""
+    lean memory "auto", the fit keeps that slack first, and lean memory is the last resort: it cost 1.47x the CPU time
+    a step, recomputing every layer 1.32-1.42x, half of them 1.21x (bench.memory_planner --layers, bf16 LoRA; 1.29-1.43x
+    in bench.heap_soak); with lean memory off the slack is always kept, with it on never."""
     from .methods import METHODS
 
     if training.gradient_checkpointing != "auto":
