@@ -321,6 +321,32 @@ def test_the_worker_records_the_auto_decision_in_the_stored_config(info, monkeyp
     assert planned["step_seconds_estimate"] > 0
 
 
+def test_a_run_split_with_fsdp_checkpoints_all_layers_or_none(info, monkeypatch, tmp_path):
+    """FSDP checkpoints with its own wrapper, whole layers (distributed/strategies.py): on GPUs with several
+    processes "auto" turns on all layers where ddp would take some."""
+    from app.core.distributed import ranks
+    from app.core.runs.context import RunContext
+    from app.core.store import Store
+    from app.core.training import engine
+
+    gpu = DeviceInfo("cuda", "test GPU", 80 * GiB, 80 * GiB, True)
+    totals = [estimate_memory(info, layered(k).method, layered(k).training, gpu)["total"] for k in (0, info.num_layers)]
+    gpu.available_memory = sum(totals) // 2
+    monkeypatch.setattr(hardware, "detect_device", lambda: gpu)
+    monkeypatch.setattr(step_time, "cached_throughput", lambda device, precision: 1e12)
+    monkeypatch.setattr(ranks, "world_size", lambda: 2)
+    store, chosen = Store(), {}
+    for strategy in ("ddp", "fsdp"):
+        c = layered("auto").model_copy(update={"distributed": parse_config({
+            "model": {"source": "demo"}, "data": {"train": "x.jsonl"},
+            "distributed": {"processes": 2, "strategy": strategy}}).distributed})
+        store.create_run(f"fsdp-{strategy}", name=strategy, config_yaml=c.to_yaml(), model="demo", method="lora",
+                         stage="pt", versions="{}")
+        decided, _ = engine._plan(c, info, None, "bf16", RunContext(f"fsdp-{strategy}", tmp_path, ListSink(), store))
+        chosen[strategy] = hardware.checkpointed_layers(decided.training, info.num_layers)
+    assert 0 < chosen["ddp"] < info.num_layers and chosen["fsdp"] == info.num_layers
+
+
 def test_step_flops_count_six_per_weight_for_full_and_four_for_a_frozen_base(info):
     t = config(batch=4, length=256).training
     full, lora = config("full").method, config("lora").method
