@@ -2017,7 +2017,7 @@ A: {answer}</source>
         <translation>，在 {layers} 层中的 {k} 层开启梯度检查点</translation>
     </message>
     <message>
-        <source>The run&apos;s memory budget is {budget}.</source>
+        <source> The run&apos;s memory budget is {budget}.</source>
         <translation>本次运行的内存预算为 {budget}。</translation>
     </message>
     <message>

@@ -101,7 +101,7 @@ class MemoryEstimate(QGroupBox):
                                                                                  info.num_layers),
             device=core_text(device.name), free=gib(device.available_memory), total=gib(device.total_memory))
         if have < device.available_memory:
-            headline += " " + self.tr("The run's memory budget is {budget}.").format(budget=gib(have))
+            headline += self.tr(" The run's memory budget is {budget}.").format(budget=gib(have))  # its space translated too (none after 。)
         self.headline.setText(self.tr("Fits: {headline}").format(headline=headline) if fits else
                               self.tr("<b>Won't fit</b>: {headline} One click to need less:").format(headline=headline))
         if not fits:
