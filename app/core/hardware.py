@@ -165,6 +165,9 @@ DROPOUT_AUTOCAST_BYTES = 4
 FUSED_LORA = frozenset({"lora", "qlora", "rslora", "pissa", "olora", "loraplus"})
 CPU_RUNTIME = 515 * 1024**2  # python + torch + transformers + trl + peft + datasets + tokenizer: RSS before loading
 CUDA_RUNTIME = 0  # torch.cuda.max_memory_allocated, what the GPU check compares, holds no context
+# What a CPU run's process holds after training beyond CPU_RUNTIME with no model loaded (its exports between two
+# checks: 646-698 MiB in bench.memory_planner --whole, bf16, LoRA and full fine-tuning of the demo model)
+AFTER_TRAINING = 170 * 1024**2
 # Peak RSS when glibc keeps freed blocks in its heap (the default) over the peak with freed memory returned at once
 # (`return_freed_memory`, which the estimates model): demo model, LoRA 4 x 256, 4,593 / 3,537 MiB; the bench's
 # 8-layer cut, 1,808 / 1,560 MiB. Lean memory costs speed (each large block is freshly mapped and zero-filled:
@@ -425,18 +428,19 @@ def estimate_memory(info: ModelInfo, method: MethodConfig, training: TrainingCon
 def phase_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig, export: ExportConfig,
                  evaluates: bool, device: str | DeviceInfo | None = None, tokens: int | None = None) -> dict[str, int]:
     """Peak RSS in bytes of the parts of a CPU run that are not a training step, where they run at all: evaluation
-    and the end-of-run exports (empty on a GPU, whose exports run in host memory beside it). Both run beside the
-    trained model; evaluation also beside its AdamW states, which the exports no longer hold (a full fine-tune's
-    merged check: 2,648 MiB with them, 1,652 without, bf16, 4 x 256, checkpointing). Reading and tokenising the data, loading the model and
+    and the end-of-run exports (empty on a GPU, whose exports run in host memory beside it). Evaluation runs beside
+    the trained model and its AdamW states; the exports' checks without either (engine._fit lets the trainer go,
+    each export the trained model before it reloads one). Reading and tokenising the data, loading the model and
     generating samples stay far below (bench.memory_planner's part peaks, bf16: 550, 1,300 and 1,170 MiB).
 
     Evaluation in sft and pt takes our chunked loss (StudioSFTTrainer.prediction_step) and stays under training;
     the other stages' trainers build the whole eval batch's logits (`tokens` as in training) in fp32 with their
     log-softmax: EVAL_LOGIT_BYTES a vocabulary entry, measured on TRL's SFT loss, which did the same. The
-    exports' checks (export.weights) reload a whole model in fp32 beside the trained one, from files safetensors
-    keeps mapped: the adapter's the base (4-bit again for QLoRA, whose reference logits reload it in fp32), the
-    merged model's its saved files in `export.dtype`. Measured (bf16, 1 step, over the loaded model and its AdamW
-    states): +853 to +921 MiB for the demo model's 135 M parameters, counted as 6 bytes a parameter."""
+    exports' checks (export.weights) each reload a whole model, alone: the adapter's the base as trained (the
+    trained weights again: bf16, fp32, 4-bit), a merged model's reference and its saved files in fp32, read tensor
+    by tensor (load_fp32: 4 bytes a parameter, no file left mapped beside them), over AFTER_TRAINING. Measured (bf16,
+    1 step, checkpointing): LoRA 8 x 256 1,214 MiB (1,692 when the trained model was still held), full 4 x 256
+    1,155 (1,635)."""
     from .methods import METHODS
     from .methods.counts import trainable_parameters
 
@@ -453,11 +457,8 @@ def phase_memory(info: ModelInfo, method: MethodConfig, training: TrainingConfig
         peaks["evaluation"] = int(held + tokens * info.vocab_size * EVAL_LOGIT_BYTES[precision != "fp32"])
     merged = (export.merged and spec.mergeable) or not spec.uses_adapter  # full, freeze: the model is the export
     if export.verify and (merged or export.adapter):
-        # an adapter's check reloads the base from its (half-precision, mapped) files into fp32; an fp32 export of
-        # a whole model is computed as loaded
-        saved = 2 if spec.uses_adapter or export.dtype != "fp32" else 0
-        # AdamW's states are let go before the exports (engine._release_training_state)
-        peaks["exports"] = int(CPU_RUNTIME + weights + info.num_parameters * (4 + saved))
+        reloaded = info.num_parameters * 4 if merged else weights
+        peaks["exports"] = int(CPU_RUNTIME + AFTER_TRAINING + reloaded)
     return peaks
 
 
