@@ -53,7 +53,7 @@ class Trained:
     that, taken here (its adapter's base folder, dtypes, device, quantisation, generation config) or once, on the
     first call (`logits`, the reference logits every check of this model compares with).
 
-    The run hands its model over in one of these as its only reference to it (engine._train), so that an export lets
+    The run hands its model over in one of these as its only reference to it (engine._fit), so that an export lets
     it go (`release()`) once it has saved what it needs and taken the reference logits, and before its check reloads
     a model from disk: the trained model and a reload are never in memory together. Given a model that its caller
     holds too (a test, an export of a loaded checkpoint), `release()` drops this reference alone."""
