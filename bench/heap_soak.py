@@ -14,7 +14,12 @@ figure) and the whole process's peak. A variant is one or more of these parts, j
   `hugetlb=1`: glibc's tunable glibc.malloc.hugetlb (2.35+: its mmaps and heap advised as transparent huge pages, so
   a freshly mapped block faults in 2 MiB at a time, not 4 KiB);
 - `bucket=N`: padding-free rows padded to a multiple of N tokens (a pad sequence with its own positions, no labels),
-  so that the steps see fewer distinct shapes (the count is printed).
+  so that the steps see fewer distinct shapes (the count is printed);
+- `cache=N`: oneDNN's cache of compiled kernels (ONEDNN_PRIMITIVE_CACHE_CAPACITY) holds N (oneDNN's own default:
+  1,024);
+- `asis`: without the engine's `heap.steady_heap()` (its kernel cache bound and fixed mmap threshold): `asis+trim` is
+  the engine before issue #26 item 1; `mmap=N` and `cache=N` replace the engine's values (it keeps what the
+  environment sets).
 
 The variants run one after the other on the same machine in one invocation: compare them with each other, not with
 other runs. Run it with OMP_NUM_THREADS=1 on a machine shared with other work: two threads that wait for each other in
@@ -52,7 +57,7 @@ def mimalloc() -> Path:
 
 def variant_env(variant: str) -> dict:
     """The environment a variant's child starts with: `mmap=N`, `arena=N`, `trim_threshold=N` (glibc's variables),
-    `jemalloc`/`tcmalloc`/`mimalloc` (LD_PRELOAD); parts joined by `+`."""
+    `cache=N` (oneDNN's kernel cache), `jemalloc`/`tcmalloc`/`mimalloc` (LD_PRELOAD); parts joined by `+`."""
     env = dict(os.environ)
     for part in variant.split("+"):
         key, _, value = part.partition("=")
@@ -64,6 +69,8 @@ def variant_env(variant: str) -> dict:
             env["MALLOC_TRIM_THRESHOLD_"] = value
         elif key == "hugetlb":
             env["GLIBC_TUNABLES"] = f"glibc.malloc.hugetlb={value}"
+        elif key == "cache":
+            env["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = value
         elif key == "mimalloc":
             env["LD_PRELOAD"] = str(mimalloc())
         elif key in PRELOADS:
@@ -89,6 +96,8 @@ def child(variant: str, steps: int, precision: str) -> dict:
             trace.append((state.global_step, time.monotonic(), heap.resident_bytes() / 2**20, time.process_time()))
 
     parts = dict(part.partition("=")[::2] for part in variant.split("+"))
+    if "asis" in parts:
+        heap.steady_heap = lambda: []  # the engine before it
     shapes: set[int] = set()
     if "bucket" in parts:
         multiple = int(parts["bucket"])

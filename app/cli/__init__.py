@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None and args.cmd in train.TRAINING_COMMANDS:  # this process's own command line, not a caller's list
+        train.exec_with_huge_pages()
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         if args.cmd is not None:
             parser.error("--install-desktop-entry and --uninstall-desktop-entry take no command")

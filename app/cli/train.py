@@ -70,6 +70,27 @@ def cmd_train(args) -> int:
     return EXIT_CODES.get(result.status, 1)
 
 
+# The commands that train in their own process (engine.run): they start again with glibc's huge-page tunable.
+TRAINING_COMMANDS = ("train", "extend", "queue", "tune")
+
+
+def exec_with_huge_pages() -> None:
+    """Start this command again, same process id, with glibc's huge-page tunable set where it helps
+    (heap.huge_page_tunables; glibc reads it only at a process's start); returns where it does not. The GUI's worker
+    is a `train` command, and a launcher's ranks inherit the setting."""
+    import os
+    import sys
+
+    from app.core.training.heap import huge_page_tunables
+
+    tunables = huge_page_tunables(os.environ)
+    if tunables is None or not sys.orig_argv:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], {**os.environ, "GLIBC_TUNABLES": tunables})
+
+
 def _stored_config(row: dict):
     import yaml
 

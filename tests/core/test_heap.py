@@ -1,4 +1,5 @@
-"""The heap trim after optimizer steps (issue #26 item 1): when it trims, and that trimming returns memory."""
+"""The heap after optimizer steps (issue #26 item 1): the settings a run starts with, when the trim trims, and that
+trimming returns memory."""
 
 from __future__ import annotations
 
@@ -56,3 +57,65 @@ def test_trimming_returns_freed_heap_pages_to_the_system():
     assert heap.trim_heap()
     assert before - heap.resident_bytes() > 100 * MiB
     del blocks
+
+
+def test_steady_heap_bounds_the_kernel_cache_and_fixes_the_mmap_threshold(monkeypatch):
+    calls = []
+    monkeypatch.setattr(heap, "_libc", lambda name: (lambda *args: calls.append((name, *args)) or 1))
+    monkeypatch.setattr(heap.os, "environ", {"PATH": "/usr/bin"})
+    assert heap.steady_heap() == ["kernel_cache", "mmap_threshold"]
+    assert heap.os.environ == {"PATH": "/usr/bin", "ONEDNN_PRIMITIVE_CACHE_CAPACITY": "128"}
+    assert calls == [("mallopt", -3, 2**20)]  # M_MMAP_THRESHOLD: 1 MiB, glibc's dynamic threshold off
+
+
+def test_steady_heap_keeps_what_the_environment_sets(monkeypatch):
+    calls = []
+    monkeypatch.setattr(heap, "_libc", lambda name: (lambda *args: calls.append((name, *args)) or 1))
+    environ = {"DNNL_PRIMITIVE_CACHE_CAPACITY": "1024", "GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=65536"}
+    monkeypatch.setattr(heap.os, "environ", environ)
+    assert heap.steady_heap() == []
+    assert "ONEDNN_PRIMITIVE_CACHE_CAPACITY" not in environ and calls == []
+    environ.pop("GLIBC_TUNABLES")
+    environ["MALLOC_MMAP_THRESHOLD_"] = "4194304"
+    assert heap.steady_heap() == [] and calls == []
+
+
+def test_huge_page_tunables_only_where_glibc_and_the_kernel_take_them(monkeypatch, tmp_path):
+    mode = tmp_path / "enabled"
+    monkeypatch.setattr(heap, "THP_MODE", mode)
+    monkeypatch.setattr(heap.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(heap.platform, "libc_ver", lambda: ("glibc", "2.36"))
+    mode.write_text("always [madvise] never\n")
+    assert heap.huge_page_tunables({}) == "glibc.malloc.hugetlb=1"
+    assert heap.huge_page_tunables({"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}) == \
+        "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"
+    assert heap.huge_page_tunables({"GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"}) is None  # chosen already
+    monkeypatch.setattr(heap.platform, "libc_ver", lambda: ("glibc", "2.34"))  # no such tunable yet
+    assert heap.huge_page_tunables({}) is None
+    monkeypatch.setattr(heap.platform, "libc_ver", lambda: ("glibc", "2.36"))
+    for kernel in ("[always] madvise never\n", "always madvise [never]\n"):  # huge pages already, or none
+        mode.write_text(kernel)
+        assert heap.huge_page_tunables({}) is None
+    mode.unlink()
+    assert heap.huge_page_tunables({}) is None
+
+
+def test_training_commands_start_again_with_the_tunable_and_a_callers_list_does_not(monkeypatch):
+    import sys
+
+    from app import cli
+    from app.cli import train
+
+    execs = []
+    monkeypatch.setattr(heap, "huge_page_tunables", lambda environ: "glibc.malloc.hugetlb=1")
+    monkeypatch.setattr("os.execve", lambda path, argv, env: execs.append((path, argv, env["GLIBC_TUNABLES"])))
+    monkeypatch.setattr(sys, "orig_argv", ["python3", "-X", "utf8", "-m", "app", "train", "run.yaml"])
+    train.exec_with_huge_pages()
+    assert execs == [(sys.executable, [sys.executable, "-X", "utf8", "-m", "app", "train", "run.yaml"],
+                      "glibc.malloc.hugetlb=1")]
+    called = []
+    monkeypatch.setattr(train, "exec_with_huge_pages", lambda: called.append(True))
+    monkeypatch.setattr(train, "cmd_train", lambda args: 0)
+    assert cli.main(["train", "run.yaml"]) == 0 and not called  # a caller's list (tests, in-process use)
+    monkeypatch.setattr(sys, "argv", ["finetune-studio", "train", "run.yaml"])
+    assert cli.main() == 0 and called == [True]

@@ -37,6 +37,7 @@ from ..paths import run_dir
 from ..runs.checkpoints import last_checkpoint, partial_checkpoints
 from ..runs.context import RunContext
 from ..store import ACTIVE_STATUSES, Store, new_run_id, pid_alive, run_seconds, unwritable
+from . import heap
 from .recovery import train_recovering
 
 if TYPE_CHECKING:
@@ -129,6 +130,8 @@ def run(config: RunConfig, sink: EventSink, stop: StopFlag | None = None, *, run
     """Train one run from start to finish (or resume one). Always ends with a `finished` event. `callbacks`:
     transformers TrainerCallbacks added to the trainer's own (the tests watch the state a resume restores).
     One rank of several (distributed/ranks.py): rank 0 alone writes the store, the events and the run's files."""
+    steady = heap.steady_heap()  # first: before the process compiles a bf16 kernel
+    log.info("heap settings applied: %s", ", ".join(steady) or "none (the environment sets them)")
     if config is not None and config.distributed.world_size > 1 and not ranks.launched():
         raise StudioError(Text("This run trains on {world_size} processes, which a launcher starts; here it "
                                "would train on one.", world_size=config.distributed.world_size),

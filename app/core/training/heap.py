@@ -1,11 +1,13 @@
-"""A heap that stays flat: give the memory freed by optimizer steps back to the system (issue #26); the trainer's
-callback that decides when is HeapTrimCallback in callbacks.py.
+"""A heap that stays flat (issue #26 item 1): the settings a run starts with (`steady_heap`, and the huge pages a
+training command starts itself again with, `huge_page_tunables`), and the trim after optimizer steps that
+HeapTrimCallback in callbacks.py decides.
 
-With padding-free batches every step's activations have other shapes. glibc keeps what they free in its arenas,
-and the next step's blocks rarely fit the holes exactly, so the process's resident memory climbs with the number of
-steps and never drops. On the demo model (LoRA r16 all-linear, batch 4, max_length 256, bf16 on a 2-core AVX512-BF16
-CPU) it went from 3,496 MiB at step 10 to 5,616 MiB at step 100 (+10 MiB a step over the second half). `malloc_trim`
-returns every free page, wherever it lies in the heap (bench/README.md "Heap" has the figures and the speed cost).
+With padding-free batches every step's tensors have other sizes, and in bf16 on a CPU every step also compiles new
+oneDNN kernels for its new shapes. glibc raises its mmap threshold each time a mapped block is freed, so after the
+first step the activations live in the heap beside the kernels' memory; the next step's blocks rarely fit the holes
+left, and the heap grows around them and never shrinks. On the tiny test model the process held 1,620-2,460 MiB by
+step 100 instead of ~1,140 with the settings (in fp32, which runs no oneDNN kernels, 629 MiB and flat); on the demo
+model bench/README.md "Heap" has the figures and the speed cost.
 """
 
 from __future__ import annotations
@@ -14,23 +16,84 @@ import ctypes
 import functools
 import os
 import platform
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..hardware import M_MMAP_THRESHOLD
 
 
 @functools.cache
-def _libc_trim():
-    """glibc's malloc_trim, or None (not Linux, or a C library without it, such as musl)."""
+def _libc(name: str):
+    """glibc's function `name`, or None (not Linux, or a C library without it, such as musl)."""
     if platform.system() != "Linux":
         return None
     try:
-        return ctypes.CDLL("libc.so.6").malloc_trim  # as hardware.return_freed_memory opens it
+        return getattr(ctypes.CDLL("libc.so.6"), name)  # as hardware.return_freed_memory opens it
     except (OSError, AttributeError):
         return None
 
 
 def trim_heap() -> bool:
     """Return the heap's free pages to the system; whether anything was returned (False where it cannot be)."""
-    trim = _libc_trim()
+    trim = _libc("malloc_trim")
     return bool(trim(0)) if trim is not None else False
+
+
+KERNEL_CACHE = 128  # oneDNN's compiled kernels kept; its own default is 1,024
+MMAP_THRESHOLD = 2**20  # blocks from 1 MiB up are mapped for themselves and unmapped when freed
+
+
+def steady_heap() -> list[str]:
+    """Settings under which a run's resident memory stops climbing after its warm-up; the names of those applied
+    (`huge_pages`: the process started with them). Each is left as the environment sets it, if it does.
+
+    - oneDNN's kernel cache bounded to `KERNEL_CACHE`: a bf16 product on a CPU runs a kernel compiled for its shapes,
+      and padding-free batches have a new length every step, so each step compiles a new set (tens on a LoRA model,
+      shared by its layers) that later steps rarely reuse; oneDNN keeps 1,024. 128 keep a step's own. oneDNN reads
+      the bound when it compiles its first kernel: call this before the process runs a bf16 product (engine.run
+      does, first).
+    - glibc's mmap threshold fixed at `MMAP_THRESHOLD`: blocks from 1 MiB up are mapped for themselves and given
+      back when freed, instead of glibc raising the threshold up to 32 MiB and keeping them in the heap.
+      `lean_memory` lowers it to 64 KiB. Each such block faults in afresh every step: on 4 KiB pages that cost
+      the tiny test model 1.35x the CPU time a step, which huge pages take back (`huge_page_tunables`).
+    """
+    applied = []
+    if not (os.environ.get("ONEDNN_PRIMITIVE_CACHE_CAPACITY") or os.environ.get("DNNL_PRIMITIVE_CACHE_CAPACITY")):
+        os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = str(KERNEL_CACHE)
+        applied.append("kernel_cache")
+    mallopt = _libc("mallopt")
+    chosen = os.environ.get("MALLOC_MMAP_THRESHOLD_") or "mmap_threshold" in os.environ.get("GLIBC_TUNABLES", "")
+    if mallopt is not None and not chosen and mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD):
+        applied.append("mmap_threshold")
+    if f"{HUGE_PAGES}=1" in os.environ.get("GLIBC_TUNABLES", ""):  # read at the start (the `train` worker's own)
+        applied.append("huge_pages")
+    return applied
+
+
+HUGE_PAGES = "glibc.malloc.hugetlb"
+THP_MODE = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+
+
+def huge_page_tunables(environ: Mapping[str, str]) -> str | None:
+    """GLIBC_TUNABLES for a training process whose freshly mapped blocks fault in as 2 MiB transparent huge pages,
+    not 4 KiB pages (glibc 2.35+ `glibc.malloc.hugetlb=1`: glibc advises its mappings so); None where that changes
+    nothing (not glibc, an older one, the kernel's THP mode `always` or `never`) or the environment chose already.
+
+    With the fixed mmap threshold every block from 1 MiB up is mapped afresh each step: faulted in 4 KiB at a time
+    it cost the tiny test model 0.285-0.295 CPU seconds a step against glibc as it comes 0.203-0.227, on huge pages
+    0.217 (bench/README.md "Heap"). glibc reads its tunables only when a process starts: the training commands
+    start themselves again with them (cli/train.py exec_with_huge_pages)."""
+    if platform.system() != "Linux" or HUGE_PAGES in environ.get("GLIBC_TUNABLES", ""):
+        return None
+    name, version = platform.libc_ver()
+    try:
+        if name != "glibc" or tuple(int(part) for part in version.split(".")[:2]) < (2, 35):
+            return None
+        if "[madvise]" not in THP_MODE.read_text(encoding="ascii"):
+            return None
+    except (OSError, ValueError):
+        return None
+    return ":".join(part for part in (environ.get("GLIBC_TUNABLES"), f"{HUGE_PAGES}=1") if part)
 
 
 def resident_bytes() -> int:
