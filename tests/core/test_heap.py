@@ -59,25 +59,34 @@ def test_trimming_returns_freed_heap_pages_to_the_system():
     del blocks
 
 
-def test_steady_heap_bounds_the_kernel_cache_and_fixes_the_mmap_threshold(monkeypatch):
+def test_steady_heap_bounds_the_kernel_cache_and_fixes_the_mmap_threshold_on_huge_pages(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(heap, "_libc", lambda name: (lambda *args: calls.append((name, *args)) or 1))
-    monkeypatch.setattr(heap.os, "environ", {"PATH": "/usr/bin"})
-    assert heap.steady_heap() == ["kernel_cache", "mmap_threshold"]
-    assert heap.os.environ == {"PATH": "/usr/bin", "ONEDNN_PRIMITIVE_CACHE_CAPACITY": "128"}
+    monkeypatch.setattr(heap, "THP_MODE", tmp_path / "enabled")
+    (tmp_path / "enabled").write_text("always [madvise] never\n")
+    environ = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}  # as a training command starts itself
+    monkeypatch.setattr(heap.os, "environ", environ)
+    assert heap.steady_heap() == ["kernel_cache", "huge_pages", "mmap_threshold"]
+    assert environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "128"
     assert calls == [("mallopt", -3, 2**20)]  # M_MMAP_THRESHOLD: 1 MiB, glibc's dynamic threshold off
+    environ.clear()  # no huge pages (a caller of engine.run in its own process): each mapped block would fault in
+    calls.clear()  # 4 KiB at a time, so the threshold stays glibc's
+    assert heap.steady_heap() == ["kernel_cache"] and calls == []
+    (tmp_path / "enabled").write_text("[always] madvise never\n")  # the kernel's own huge pages
+    environ.clear()
+    assert heap.steady_heap() == ["kernel_cache", "huge_pages", "mmap_threshold"]
 
 
 def test_steady_heap_keeps_what_the_environment_sets(monkeypatch):
     calls = []
     monkeypatch.setattr(heap, "_libc", lambda name: (lambda *args: calls.append((name, *args)) or 1))
-    environ = {"DNNL_PRIMITIVE_CACHE_CAPACITY": "1024", "GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=65536"}
+    environ = {"DNNL_PRIMITIVE_CACHE_CAPACITY": "1024",
+               "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=65536"}
     monkeypatch.setattr(heap.os, "environ", environ)
-    assert heap.steady_heap() == []
+    assert heap.steady_heap() == ["huge_pages"]
     assert "ONEDNN_PRIMITIVE_CACHE_CAPACITY" not in environ and calls == []
-    environ.pop("GLIBC_TUNABLES")
-    environ["MALLOC_MMAP_THRESHOLD_"] = "4194304"
-    assert heap.steady_heap() == [] and calls == []
+    environ.update(GLIBC_TUNABLES="glibc.malloc.hugetlb=1", MALLOC_MMAP_THRESHOLD_="4194304")
+    assert heap.steady_heap() == ["huge_pages"] and calls == []
 
 
 def test_huge_page_tunables_only_where_glibc_and_the_kernel_take_them(monkeypatch, tmp_path):

@@ -55,19 +55,31 @@ def steady_heap() -> list[str]:
     - glibc's mmap threshold fixed at `MMAP_THRESHOLD`: blocks from 1 MiB up are mapped for themselves and given
       back when freed, instead of glibc raising the threshold up to 32 MiB and keeping them in the heap.
       `lean_memory` lowers it to 64 KiB. Each such block faults in afresh every step: on 4 KiB pages that cost
-      the tiny test model 1.35x the CPU time a step, which huge pages take back (`huge_page_tunables`).
+      the tiny test model 1.35x the CPU time a step, which huge pages take back (`huge_page_tunables`), so the
+      threshold is fixed only in a process with huge pages (the training commands start themselves with them).
     """
     applied = []
     if not (os.environ.get("ONEDNN_PRIMITIVE_CACHE_CAPACITY") or os.environ.get("DNNL_PRIMITIVE_CACHE_CAPACITY")):
         os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = str(KERNEL_CACHE)
         applied.append("kernel_cache")
-    mallopt = _libc("mallopt")
-    chosen = os.environ.get("MALLOC_MMAP_THRESHOLD_") or "mmap_threshold" in os.environ.get("GLIBC_TUNABLES", "")
-    if mallopt is not None and not chosen and mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD):
-        applied.append("mmap_threshold")
-    if f"{HUGE_PAGES}=1" in os.environ.get("GLIBC_TUNABLES", ""):  # read at the start (the `train` worker's own)
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    huge = f"{HUGE_PAGES}=1" in tunables or _thp_mode() == "always"  # glibc read the tunable at the start
+    if huge:
         applied.append("huge_pages")
+    mallopt = _libc("mallopt")
+    chosen = os.environ.get("MALLOC_MMAP_THRESHOLD_") or "mmap_threshold" in tunables
+    if huge and mallopt is not None and not chosen and mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD):
+        applied.append("mmap_threshold")
     return applied
+
+
+def _thp_mode() -> str | None:
+    """The kernel's transparent huge page mode (always, madvise, never), or None where it cannot be read."""
+    try:
+        text = THP_MODE.read_text(encoding="ascii")
+    except OSError:
+        return None
+    return text[text.index("[") + 1:text.index("]")] if "[" in text and "]" in text else None
 
 
 HUGE_PAGES = "glibc.malloc.hugetlb"
@@ -89,9 +101,9 @@ def huge_page_tunables(environ: Mapping[str, str]) -> str | None:
     try:
         if name != "glibc" or tuple(int(part) for part in version.split(".")[:2]) < (2, 35):
             return None
-        if "[madvise]" not in THP_MODE.read_text(encoding="ascii"):
-            return None
-    except (OSError, ValueError):
+    except ValueError:
+        return None
+    if _thp_mode() != "madvise":
         return None
     return ":".join(part for part in (environ.get("GLIBC_TUNABLES"), f"{HUGE_PAGES}=1") if part)
 
