@@ -6,8 +6,9 @@ prints the resident memory after steps at 10/25/50/75/100 % of the run, the slop
 half (MiB per step), the wall and CPU seconds per step over the second half (on a loaded machine compare the CPU
 figure) and the whole process's peak. A variant is one or more of these parts, joined by `+`:
 
-- `off`: glibc's malloc as it comes; `trim`: with the engine's HeapTrimCallback (app/core/training/callbacks.py:
-  a trim when the heap climbs 15 % past the first steps' working set); `every`: malloc_trim after every step;
+- `off`: no trims (glibc's malloc under the engine's other settings; `asis` drops those); `trim`: with the engine's
+  HeapTrimCallback (app/core/training/callbacks.py: a trim when the heap climbs 15 % past the first steps' working
+  set); `every`: malloc_trim after every step;
 - `mimalloc`: mimalloc 3 from the cmeel-mimalloc wheel (`pip install cmeel-mimalloc`), preloaded; `jemalloc`,
   `tcmalloc`: Debian's libjemalloc2 and libtcmalloc-minimal4, preloaded, where installed (no PyPI wheel ships them);
 - `mmap=N`, `arena=N`, `trim_threshold=N`: glibc's MALLOC_MMAP_THRESHOLD_, MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_;
@@ -19,7 +20,8 @@ figure) and the whole process's peak. A variant is one or more of these parts, j
   1,024);
 - `asis`: without the engine's `heap.steady_heap()` (its kernel cache bound and fixed mmap threshold): `asis+trim` is
   the engine before issue #26 item 1; `mmap=N` and `cache=N` replace the engine's values (it keeps what the
-  environment sets).
+  environment sets). The engine fixes the threshold only with huge pages, which a training command starts itself
+  with and a child here does not: `trim+hugetlb=1` is what `train` runs.
 
 The variants run one after the other on the same machine in one invocation: compare them with each other, not with
 other runs. Run it with OMP_NUM_THREADS=1 on a machine shared with other work: two threads that wait for each other in
