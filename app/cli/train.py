@@ -86,9 +86,12 @@ def exec_with_huge_pages() -> None:
     tunables = huge_page_tunables(os.environ)
     if tunables is None or not sys.orig_argv:
         return
+    # the interpreter's own flags (-m app, -u) come again with the arguments; a frozen bundle's executable takes
+    # the command's arguments alone (its interpreter is inside)
+    arguments = sys.argv[1:] if getattr(sys, "frozen", False) else sys.orig_argv[1:]
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], {**os.environ, "GLIBC_TUNABLES": tunables})
+    os.execve(sys.executable, [sys.executable, *arguments], {**os.environ, "GLIBC_TUNABLES": tunables})
 
 
 def _stored_config(row: dict):

@@ -122,6 +122,16 @@ def test_training_commands_start_again_with_the_tunable_and_a_callers_list_does_
     train.exec_with_huge_pages()
     assert execs == [(sys.executable, [sys.executable, "-X", "utf8", "-m", "app", "train", "run.yaml"],
                       "glibc.malloc.hugetlb=1")]
+    # a frozen bundle's executable is the program: its arguments alone, not the interpreter's command line
+    execs.clear()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/finetune-studio/finetune-studio-cli")
+    monkeypatch.setattr(sys, "argv", ["/opt/finetune-studio/finetune-studio-cli", "train", "run.yaml"])
+    monkeypatch.setattr(sys, "orig_argv", ["/opt/finetune-studio/finetune-studio-cli", "/opt/x.py", "train", "run.yaml"])
+    train.exec_with_huge_pages()
+    assert execs == [("/opt/finetune-studio/finetune-studio-cli",
+                      ["/opt/finetune-studio/finetune-studio-cli", "train", "run.yaml"], "glibc.malloc.hugetlb=1")]
+    monkeypatch.delattr(sys, "frozen")
     called = []
     monkeypatch.setattr(train, "exec_with_huge_pages", lambda: called.append(True))
     monkeypatch.setattr(train, "cmd_train", lambda args: 0)
