@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from app.core.distributed.ranks import LAUNCHER_PID
@@ -18,4 +19,12 @@ def launched_by(pid: int) -> list[int]:
                 found.append(int(entry.name))
         except OSError:
             continue
+    return found
+
+
+def left_after(pid: int, seconds: float = 30) -> list[int]:
+    """What `pid` launched that is still alive once it has all gone, or `seconds` have passed (launched_by's list)."""
+    deadline = time.monotonic() + seconds
+    while (found := launched_by(pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
     return found

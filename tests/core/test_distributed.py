@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from launched import launched_by
+from launched import launched_by, left_after
 from tiny_runs import tiny_chat_config
 
 from app.core.config import parse_config
@@ -179,10 +179,7 @@ def test_force_stop_kills_the_launchers_group_and_every_rank_with_it(tmp_path, t
     assert len(launched_by(proc.pid)) >= 2  # torchrun's ranks carry the launcher's pid
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    deadline = time.monotonic() + 30
-    while launched_by(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert launched_by(proc.pid) == []
+    assert left_after(proc.pid) == []
 
 
 @pytest.mark.parametrize("frozen", [False, True])

@@ -9,12 +9,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import yaml
-from launched import launched_by
+from launched import launched_by, left_after
 from tiny_runs import tiny_chat_config
 
 from app.core.events import read_events
@@ -49,6 +48,23 @@ def _items() -> list[dict]:
     from app.core.runs import queue
 
     return queue.items(Store())
+
+
+def _interrupted(args: list[str], env: dict, log: Path, *, group: bool):
+    """`python -m app ARGS`, sent SIGINT once its run reports progress: to the command alone, or (`group`) to its
+    whole process group, as a terminal's Ctrl+C reaches a foreground job; it must exit 130. (the process, its
+    events, what it had launched when signalled)"""
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "app", *args], stdout=subprocess.PIPE, stderr=err, text=True,
+                                env=env, start_new_session=group)  # a terminal's foreground job: a group of its own
+        events, launched = [], None
+        for line in proc.stdout:
+            events.append(json.loads(line))
+            if events[-1]["event"] == "progress" and launched is None:
+                launched = launched_by(proc.pid)
+                (os.killpg if group else os.kill)(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=300) == 130, (events[-1], log.read_text()[-4000:])
+    return proc, events, launched
 
 
 def _events(text: str) -> list[dict]:
@@ -118,16 +134,7 @@ def test_a_stopped_queue_stops_the_ranks_and_leaves_none_behind(tmp_path, tiny_m
                  save_steps=1000)
     _queue(long, tiny_chat_config(tmp_path, tiny_model_dir, "after", 4))
     log = tmp_path / "stderr.log"
-    with log.open("w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "app", "queue", "run", "--events", "jsonl"],
-                                stdout=subprocess.PIPE, stderr=err, text=True, env=env)
-        events, launched = [], None
-        for line in proc.stdout:
-            events.append(json.loads(line))
-            if events[-1]["event"] == "progress" and launched is None:
-                launched = launched_by(proc.pid)
-                os.kill(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=300) == 130, (events[-1], log.read_text()[-4000:])
+    proc, events, launched = _interrupted(["queue", "run", "--events", "jsonl"], env, log, group=False)
     assert len(launched) >= 3  # torchrun and two ranks were training
     assert [item["status"] for item in _items()] == ["cancelled", "queued"]
     run = Store().get_run(_items()[0]["run_id"])
@@ -135,10 +142,7 @@ def test_a_stopped_queue_stops_the_ranks_and_leaves_none_behind(tmp_path, tiny_m
     assert run["status"] == "cancelled" and len(saved) == 1 and run["last_step"] == saved[0] < 500
     assert (run_dir(run["id"]) / "checkpoints" / "latest").read_text() == f"checkpoint-{saved[0]}"
     assert events[-1]["event"] == "finished" and events[-1]["status"] == "cancelled"
-    deadline = time.monotonic() + 30
-    while launched_by(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert launched_by(proc.pid) == []
+    assert left_after(proc.pid) == []
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the processes' environments in /proc")
@@ -157,16 +161,7 @@ def test_ctrl_c_at_a_terminal_stops_a_two_process_run_at_a_checkpoint(tmp_path, 
     else:
         args = ["train", str(long), "--events", "jsonl"]
     log = tmp_path / "stderr.log"
-    with log.open("w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "app", *args], stdout=subprocess.PIPE, stderr=err, text=True,
-                                env=env, start_new_session=True)  # a terminal's foreground job: a group of its own
-        events, launched = [], None
-        for line in proc.stdout:
-            events.append(json.loads(line))
-            if events[-1]["event"] == "progress" and launched is None:
-                launched = launched_by(proc.pid)
-                os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=300) == 130, (events[-1], log.read_text()[-4000:])
+    proc, events, launched = _interrupted(args, env, log, group=True)
     assert len(launched) >= 3  # torchrun and two ranks were training
     run = Store().get_run(next(e["run_id"] for e in events if e["event"] == "started"))
     if command == "queue":
@@ -178,10 +173,7 @@ def test_ctrl_c_at_a_terminal_stops_a_two_process_run_at_a_checkpoint(tmp_path, 
     assert "Traceback" not in log.read_text(), log.read_text()[-4000:]
     for path in (run_dir(run["id"]) / "logs").iterdir():
         assert "Traceback" not in path.read_text(), (path.name, path.read_text()[-4000:])
-    deadline = time.monotonic() + 30
-    while launched_by(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert launched_by(proc.pid) == []
+    assert left_after(proc.pid) == []
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
@@ -201,10 +193,7 @@ def test_a_queue_killed_outright_takes_its_launched_processes_with_it(tmp_path, 
     assert len(launched_by(proc.pid)) >= 3  # torchrun and two ranks
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    deadline = time.monotonic() + 30
-    while launched_by(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert launched_by(proc.pid) == []
+    assert left_after(proc.pid) == []
     store = Store()
     queue.settle(store)
     assert store.get_run(_items()[0]["run_id"])["status"] == "failed"
@@ -228,10 +217,7 @@ def test_a_relay_sink_that_fails_ends_the_ranks_and_raises(tmp_path, tiny_model_
 
     with pytest.raises(OSError, match="No space left"):
         launch.train(config, Broken(), store=Store())
-    deadline = time.monotonic() + 30
-    while launched_by(os.getpid()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert launched_by(os.getpid()) == []
+    assert left_after(os.getpid()) == []
 
 
 def test_tune_launches_trials_of_two_processes_and_its_stop_reaches_their_ranks(tmp_path, tiny_model_dir, env):
