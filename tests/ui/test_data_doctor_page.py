@@ -51,6 +51,20 @@ def click_doctor(qtbot, step, key: str) -> None:
     click(qtbot, step.doctor.buttons[key])
 
 
+def long_story(tmp_path):
+    """Three short chat rows and one whose answer runs past 64 tokens."""
+    rows = chat_rows(3) + [{"messages": [{"role": "user", "content": "Tell me a long story."},
+                                         {"role": "assistant", "content": "Once upon a time " * 30}]}]
+    return write_jsonl(tmp_path / "long.jsonl", rows)
+
+
+def measured(qtbot, step) -> dict:
+    """Click "Measure token lengths" and wait for the report's token statistics."""
+    click_doctor(qtbot, step, "lengths")
+    qtbot.waitUntil(lambda: step.report is not None and step.report.token_stats is not None, timeout=20000)
+    return step.report.token_stats
+
+
 def shown_dialog(qtbot, step, kind):
     """The dialog of `kind` that a click opened (window-modal through open(), so the click returns at once)."""
     qtbot.waitUntil(lambda: any(d.isVisible() for d in step.findChildren(kind)), timeout=5000)
@@ -188,16 +202,12 @@ def test_a_slow_check_shows_progress_and_can_be_cancelled(qtbot, page, tmp_path,
 def test_measuring_token_lengths_shows_the_histogram_and_what_max_length_cuts(qtbot, page, tmp_path, monkeypatch,
                                                                                demo_tokenizer):
     monkeypatch.setattr("app.core.models.load_tokenizer", lambda *a, **k: demo_tokenizer)
-    rows = chat_rows(3) + [{"messages": [{"role": "user", "content": "Tell me a long story."},
-                                         {"role": "assistant", "content": "Once upon a time " * 30}]}]
-    path = write_jsonl(tmp_path / "long.jsonl", rows)
+    path = long_story(tmp_path)
     step = page(path)
     step.state.update("training", max_length=64)
     reported(qtbot, step, path)
     assert step.report.token_stats is None and step.doctor.histogram.text() == ""
-    click_doctor(qtbot, step, "lengths")
-    qtbot.waitUntil(lambda: step.report is not None and step.report.token_stats is not None, timeout=20000)
-    stats = step.report.token_stats
+    stats = measured(qtbot, step)
     assert stats["truncated"] == 1 and stats["max"] > 64 and step.tokenizer is demo_tokenizer
     assert "1 examples (25.0%) are longer than max length 64" in step.doctor.findings["lengths"].text()
     assert "(truncated)" in step.doctor.histogram.text()
@@ -213,24 +223,18 @@ def test_an_automatic_max_length_is_chosen_from_the_rows_as_a_run_chooses_it(qtb
     from studio_fakes import FAKE_INFO
 
     monkeypatch.setattr("app.core.models.load_tokenizer", lambda *a, **k: demo_tokenizer)
-    rows = chat_rows(3) + [{"messages": [{"role": "user", "content": "Tell me a long story."},
-                                         {"role": "assistant", "content": "Once upon a time " * 30}]}]
-    path = write_jsonl(tmp_path / "long.jsonl", rows)
+    path = long_story(tmp_path)
     step = page(path)
     step.state.update("data", validation_split=0.0)
     step.state.update("training", max_length=512, auto=["max_length"])
     reported(qtbot, step, path)
-    click_doctor(qtbot, step, "lengths")
-    qtbot.waitUntil(lambda: step.report is not None and step.report.token_stats is not None, timeout=20000)
-    stats = step.report.token_stats
+    stats = measured(qtbot, step)
     assert stats["max_length"] == 32 * -(-stats["max"] // 32) < 512 and stats["max"] > 64
     assert f"max length auto → {stats['max_length']} (the longest training row): 0 examples (0.0%) are longer, " \
            "cutting 0 trained tokens" in step.doctor.findings["lengths"].text()
     assert "(truncated)" not in step.doctor.histogram.text()
     step.state.set_model_info(replace(FAKE_INFO, context_length=64))
-    click_doctor(qtbot, step, "lengths")
-    qtbot.waitUntil(lambda: step.report is not None and step.report.token_stats is not None, timeout=20000)
-    stats = step.report.token_stats
+    stats = measured(qtbot, step)
     assert (stats["max_length"], stats["truncated"]) == (64, 1) and stats["assistant_tokens_cut"] > 0
     assert "max length auto → 64 (the longest training row; the model's context allows 64): 1 examples (25.0%) " \
            "are longer" in step.doctor.findings["lengths"].text()
@@ -245,9 +249,7 @@ def test_the_doctor_keeps_the_fields_max_length_where_the_run_keeps_it(tmp_path,
     from app.core.config import parse_config
     from app.ui.steps.data_doctor import inspect_work
 
-    rows = chat_rows(3) + [{"messages": [{"role": "user", "content": "Tell me a long story."},
-                                         {"role": "assistant", "content": "Once upon a time " * 30}]}]
-    path = write_jsonl(tmp_path / "long.jsonl", rows)
+    path = long_story(tmp_path)
     for stage, limit in (("kto", 64), ("sft", None)):
         config = parse_config({"data": {"train": str(path), "validation_split": 0.0},
                                "training": {"stage": stage, "max_length": 64, "auto": ["max_length"]}})
