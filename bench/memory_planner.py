@@ -10,8 +10,11 @@ tokenises the data first. The settings vary method, batch, max_length and checkp
 `tests/core/test_planner.py` keeps the measured figures and checks the estimate against them.
 
 `--precision` (fp32 or bf16; fp16 trains in fp32 on a CPU) is the run's `training.precision`; `--heap lean` (the
-default, what the estimates model) returns freed memory at once (`training.lean_memory: true`), `--heap default`
-leaves glibc's heap as it is. Each child also samples its RSS every 20 ms and prints the peak of each part of the run
+default, what the estimates' working set models) returns freed memory at once (`training.lean_memory: true`),
+`--heap default` leaves glibc's heap as it is, `--heap shipped` is what a `train` command runs with lean memory off
+(glibc's huge-page tunable as cli/train.py restarts itself with it, so the engine's heap settings apply in full).
+Besides the working-set estimate it prints the figure the run reports (the `started` event's memory_estimate,
+plan_run's total: the precision's heap term included where lean memory is off) and its error. Each child also samples its RSS every 20 ms and prints the peak of each part of the run
 (reading the data, loading the model, training, evaluation, sample generation, the exports), named from the
 worker's events; `--whole` turns evaluation (a validation split), two sample prompts and the adapter and merged
 exports on, so those parts run at all. `--layers 0,15,30` runs each chosen setting once per number of checkpointed
@@ -142,6 +145,7 @@ def child(setting: int, model: str, data: Path, steps: int, precision: str, lean
                 marks.setdefault("before_model_mb", rss_mb())
             elif event == "started":
                 marks["model_loaded_mb"] = rss_mb()
+                marks["reported_mb"] = fields.get("memory_estimate", 0) / MiB
             elif event == "progress":
                 stepped.append((fields["step"], cpu_seconds(), time.monotonic()))
 
@@ -164,8 +168,9 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated setting numbers")
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
                         help="training.precision (bf16 needs a CPU with AVX512-BF16 or AMX to be native)")
-    parser.add_argument("--heap", choices=["lean", "default"], default="lean",
-                        help="lean: training.lean_memory true (freed memory returned at once); default: false")
+    parser.add_argument("--heap", choices=["lean", "default", "shipped"], default="lean",
+                        help="lean: training.lean_memory true (freed memory returned at once); default: false; "
+                        "shipped: false, with the huge pages a train command starts with")
     parser.add_argument("--whole", action="store_true", help="also evaluate, generate samples and export")
     parser.add_argument("--layers", help="comma-separated numbers of checkpointed layers (training.checkpoint_layers, "
                         "the first K; 0: off), each run for every chosen setting instead of its own checkpointing")
@@ -180,6 +185,7 @@ def main() -> None:
         return
     from app.core.hardware import estimate_memory
     from app.core.models import demo_model_dir, describe_model
+    from app.core.training.heap import huge_page_tunables
 
     model = str(demo_model_dir())
     info = describe_model(model)
@@ -188,7 +194,7 @@ def main() -> None:
     print(f"model: {info.name} ({info.num_parameters / 1e6:.0f} M parameters); data: {args.data.name} as pt blocks;"
           f" {args.steps} step(s), {args.precision}, {args.heap} heap{', whole run' if args.whole else ''}, CPU")
     print(f"{'#':>2} {'method':6} {'batch':>5} {'len':>4} {'ckpt':5} {'estimate':>9} {'measured':>9} {'error':>7} "
-          f"{'baseline':>9} {'loaded':>7} {'CPU s/step':>10} {'wall s/step':>11}")
+          f"{'reported':>9} {'error':>7} {'baseline':>9} {'loaded':>7} {'CPU s/step':>10} {'wall s/step':>11}")
     depths = [int(k) for k in args.layers.split(",")] if args.layers else [None]
     runs = [(i, k) for i in chosen for k in depths]
     # The first child tokenises the data into the shared home, and the heap it leaves behind would count in its
@@ -202,6 +208,8 @@ def main() -> None:
                "--heap", args.heap, *(["--whole"] if args.whole else []),
                *(["--layers", str(layers)] if layers is not None else [])]
         env = {**os.environ, "FINETUNE_STUDIO_HOME": home, "TOKENIZERS_PARALLELISM": "false"}
+        if args.heap == "shipped" and (tunables := huge_page_tunables(env)):
+            env["GLIBC_TUNABLES"] = tunables
         out = subprocess.run(cmd, capture_output=True, text=True, env=env)
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if line is None:
@@ -214,7 +222,8 @@ def main() -> None:
         measured, estimate = result["peak_rss_mb"], est["total"] / MiB
         checkpointed = ('on' if ckpt else 'off') if layers is None else f"{layers}/{info.num_layers}"
         print(f"{i:>2} {method:6} {batch:>5} {length:>4} {checkpointed:5} {estimate:8.0f}M "
-              f"{measured:8.0f}M {estimate / measured - 1:+7.1%} {result.get('before_model_mb', 0):8.0f}M "
+              f"{measured:8.0f}M {estimate / measured - 1:+7.1%} {result['reported_mb']:8.0f}M "
+              f"{result['reported_mb'] / measured - 1:+7.1%} {result.get('before_model_mb', 0):8.0f}M "
               f"{result.get('model_loaded_mb', 0):6.0f}M {result.get('cpu_s_per_step', float('nan')):10.2f} "
               f"{result.get('wall_s_per_step', float('nan')):11.2f}   "
               + " ".join(f"{k} {v / MiB:.0f}" for k, v in est.items() if k != "total"), flush=True)
