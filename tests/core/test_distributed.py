@@ -204,12 +204,9 @@ def test_the_launcher_runs_each_rank_as_this_python_or_as_the_frozen_bundle(monk
     assert args == (rank_args if frozen else ["-u", "-m", "app", *rank_args])
 
 
-@pytest.mark.skipif(os.name == "nt", reason="the stand-in executable is a script with a #! line")
-def test_a_frozen_bundle_launches_a_run_of_two_processes(tmp_path, tiny_model_dir):
-    """The frozen bundle's executable as PyInstaller runs it (sys.frozen set, sys.executable the executable itself,
-    the runtime hook, then app/__main__.py), here a script standing in for it: `<exe> train CONFIG --processes 2`
-    launches `<exe> -m app.core.distributed.torchrun ... --no-python <exe> ARGS`, and torchrun, run by the same
-    executable, starts both ranks as `<exe> ARGS`: the run completes on two processes."""
+def _stand_in_bundle(tmp_path: Path) -> Path:
+    """A script standing in for the frozen bundle's executable as PyInstaller runs it: sys.frozen set,
+    sys.executable the executable itself, the runtime hook, then app/__main__.py."""
     exe = tmp_path / "finetune-studio-cli"
     exe.write_text(f"#!{sys.executable}\n"
                    "import os, runpy, sys\n"
@@ -218,6 +215,16 @@ def test_a_frozen_bundle_launches_a_run_of_two_processes(tmp_path, tiny_model_di
                    f"runpy.run_path({str(PROJECT_ROOT / 'packaging' / 'rthook_worker.py')!r})\n"
                    f"runpy.run_path({str(PROJECT_ROOT / 'app' / '__main__.py')!r}, run_name='__main__')\n")
     exe.chmod(0o755)
+    return exe
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in executable is a script with a #! line")
+def test_a_frozen_bundle_launches_a_run_of_two_processes(tmp_path, tiny_model_dir):
+    """The frozen bundle's executable as PyInstaller runs it (sys.frozen set, sys.executable the executable itself,
+    the runtime hook, then app/__main__.py), here a script standing in for it: `<exe> train CONFIG --processes 2`
+    launches `<exe> -m app.core.distributed.torchrun ... --no-python <exe> ARGS`, and torchrun, run by the same
+    executable, starts both ranks as `<exe> ARGS`: the run completes on two processes."""
+    exe = _stand_in_bundle(tmp_path)
     config = tiny_chat_config(tmp_path, tiny_model_dir, "frozen", 2)
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(PROJECT_ROOT))
     done = subprocess.run([str(exe), "train", str(config), "--processes", "2", "--events", "jsonl"],
@@ -381,10 +388,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.parametrize("frozen", [False, True])
 @pytest.mark.parametrize("scheduler", ["slurm", "plain"])
-def test_launch_script_writes_a_script_with_the_rendezvous(tmp_path, scheduler, capsys):
+def test_launch_script_writes_a_script_with_the_rendezvous(tmp_path, scheduler, frozen, capsys, monkeypatch):
+    """From a frozen bundle (no interpreter) both scripts start torchrun as the bundle's executable and each rank as
+    `--no-python <exe> train`, with no PYTHONPATH into the bundle's unpacked folder."""
     from app.cli import main
 
+    exe = "/opt/finetune-studio/finetune-studio-cli" if frozen else sys.executable
+    if frozen:
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
+        monkeypatch.setattr(sys, "executable", exe)
     config = tmp_path / "run.yaml"
     config.write_text(yaml.safe_dump(_base(str(tmp_path / "x.jsonl"))))
     out = tmp_path / "out"
@@ -395,31 +409,47 @@ def test_launch_script_writes_a_script_with_the_rendezvous(tmp_path, scheduler, 
     assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
     written = parse_config(yaml.safe_load((out / "run.yaml").read_text()))
     assert (written.distributed.machines, written.distributed.processes) == (2, 8)
-    assert f"-m app train {out / 'run.yaml'}" in text and "FINETUNE_STUDIO_HOME" in text
+    rank = f"--no-python {exe} train" if frozen else "-m app train"
+    assert f"{rank} {out / 'run.yaml'}" in text and "FINETUNE_STUDIO_HOME" in text
+    assert ("PYTHONPATH" in text) != frozen
     if scheduler == "slurm":
         assert "#SBATCH --nodes=2" in text and "#SBATCH --gpus-per-node=8" in text
+        assert f"srun --kill-on-bad-exit=1 {exe} -m torch.distributed.run " in text
         assert "--nnodes 2 --nproc-per-node 8" in text and '--rdzv-endpoint "$MASTER_ADDR:$MASTER_PORT"' in text
         assert "MASTER_PORT=29123" in text and "--rdzv-backend c10d" in text
+    elif frozen:
+        assert f"exec {exe} -m torch.distributed.run --nnodes 2 --nproc-per-node 8 " in text
+        assert '--node-rank "$MACHINE_RANK" --master-addr "$MASTER_ADDR" --master-port "$MASTER_PORT"' in text
     else:
         assert "--num_machines 2 --num_processes 16" in text and '--machine_rank "$MACHINE_RANK"' in text
+    if scheduler == "plain":
         assert 'RUN_ID="${RUN_ID:-r-1}"' in text and 'MASTER_PORT="${MASTER_PORT:-29123}"' in text
     assert "sbatch" in capsys.readouterr().out or scheduler == "plain"
 
 
-@pytest.mark.parametrize("scheduler", ["slurm", "plain"])
+@pytest.mark.parametrize("scheduler", ["slurm", "plain", "plain-frozen"])
 def test_a_launch_script_trains_on_two_machines_here(tmp_path, tiny_model_dir, scheduler):
-    """Both scripts run for real, two 'machines' of one process on this host: the plain one started twice with
-    machine ranks 0 and 1 (accelerate's launcher, static rendezvous), the SLURM one under a stand-in `srun` that
-    starts its command on two 'nodes' and an `scontrol` that names this host (torchrun, c10d rendezvous)."""
+    """The scripts run for real, two 'machines' of one process on this host: the plain one started twice with
+    machine ranks 0 and 1 (accelerate's launcher, static rendezvous; written by a stand-in frozen bundle: torchrun
+    run by the bundle's executable, static rendezvous), the SLURM one under a stand-in `srun` that starts its command
+    on two 'nodes' and an `scontrol` that names this host (torchrun, c10d rendezvous)."""
     from app.cli import main
 
-    config = tiny_chat_config(tmp_path, tiny_model_dir, f"script-{scheduler}", 2)
+    run_id = f"script-{scheduler}"
+    config = tiny_chat_config(tmp_path, tiny_model_dir, run_id, 2)
     data = yaml.safe_load(config.read_text())
     data["training"]["max_steps"] = 2
     config.write_text(yaml.safe_dump(data))
-    assert main(["launch-script", str(config), "--machines", "2", "--processes", "1", "--scheduler", scheduler,
-                 "--out", str(tmp_path / "out"), "--run-id", f"script-{scheduler}"]) == 0
+    write = ["launch-script", str(config), "--machines", "2", "--processes", "1", "--scheduler",
+             scheduler.removesuffix("-frozen"), "--out", str(tmp_path / "out"), "--run-id", run_id]
     env = dict(os.environ, OMP_NUM_THREADS="1", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()))
+    if scheduler.endswith("-frozen"):
+        exe = _stand_in_bundle(tmp_path)
+        env["PYTHONPATH"] = str(PROJECT_ROOT)  # what the stand-in imports; the bundle carries it
+        assert subprocess.run([str(exe), *write], env=env, timeout=120).returncode == 0
+        assert f"exec {exe} -m torch.distributed.run " in (tmp_path / "out" / "launch.sh").read_text()
+    else:
+        assert main(write) == 0
     if scheduler == "slurm":
         bin_dir = tmp_path / "bin"
         bin_dir.mkdir()
@@ -440,7 +470,7 @@ def test_a_launch_script_trains_on_two_machines_here(tmp_path, tiny_model_dir, s
         done = subprocess.run(["bash", script], env={**env, "MACHINE_RANK": "0"}, capture_output=True, text=True,
                               timeout=600)
         assert other.wait(timeout=120) == 0 and done.returncode == 0, done.stderr[-3000:]
-    run = Store().get_run(f"script-{scheduler}")
+    run = Store().get_run(run_id)
     assert (run["status"], run["world_size"], run["last_step"]) == ("completed", 2, 2)
     assert [e["event"] for e in read_events(run_dir(run["id"]) / "events.jsonl")].count("started") == 1
 

@@ -39,16 +39,34 @@ def write_launch_script(config: RunConfig, out: Path, *, scheduler: Scheduler, r
     return path
 
 
+def _frozen() -> bool:
+    """A frozen bundle (PyInstaller) writes the script: it has no interpreter, so its executable runs torchrun
+    (app/__main__.py serves `<exe> -m torch.distributed.run`) and each rank (`--no-python <exe> train ...`)."""
+    return bool(getattr(sys, "frozen", False))
+
+
 def _environment() -> list[str]:
     q = shlex.quote
-    return [f'export FINETUNE_STUDIO_HOME="${{FINETUNE_STUDIO_HOME:-{data_home()}}}"  # shared by every machine',
-            f"export PYTHONPATH={q(str(PROJECT_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}}"]
+    home = f'export FINETUNE_STUDIO_HOME="${{FINETUNE_STUDIO_HOME:-{data_home()}}}"  # shared by every machine'
+    if _frozen():  # the bundle carries its code; its unpacked folder is nothing to put on a path
+        return [home]
+    return [home, f"export PYTHONPATH={q(str(PROJECT_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}}"]
+
+
+def _torchrun() -> str:
+    return f"{shlex.quote(sys.executable)} -m torch.distributed.run"
+
+
+def _rank(config_path: Path) -> str:
+    """What each rank runs: `python -m app train CONFIG`, or the bundle's executable with torchrun's --no-python."""
+    program = f"--no-python {shlex.quote(sys.executable)}" if _frozen() else "-m app"
+    return f'{program} train {shlex.quote(str(config_path))} --run-id "$RUN_ID"'
 
 
 def slurm_script(config: RunConfig, config_path: Path, port: int = DEFAULT_PORT) -> str:
     """sbatch script: one task per node, each running torchrun with `processes` ranks; the c10d rendezvous on the
     job's first node assigns the node ranks, the job id names the rendezvous and (unless RUN_ID is set) the run."""
-    d, q = config.distributed, shlex.quote
+    d = config.distributed
     name = "".join(c if c.isalnum() or c in "-_." else "-" for c in (config.name or "run"))[:40]
     return "\n".join([
         "#!/bin/bash",
@@ -65,18 +83,19 @@ def slurm_script(config: RunConfig, config_path: Path, port: int = DEFAULT_PORT)
         'MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)',
         f"MASTER_PORT={port}",
         'RUN_ID="${RUN_ID:-slurm-$SLURM_JOB_ID}"',
-        f"srun --kill-on-bad-exit=1 {q(sys.executable)} -m torch.distributed.run \\",
+        f"srun --kill-on-bad-exit=1 {_torchrun()} \\",
         f"    --nnodes {d.machines} --nproc-per-node {d.processes} --max-restarts 0 \\",
         '    --rdzv-backend c10d --rdzv-id "$SLURM_JOB_ID" --rdzv-endpoint "$MASTER_ADDR:$MASTER_PORT" \\',
-        f'    -m app train {q(str(config_path))} --run-id "$RUN_ID"',
+        f"    {_rank(config_path)}",
         "",
     ])
 
 
 def plain_script(config: RunConfig, config_path: Path, run_id: str, port: int = DEFAULT_PORT) -> str:
     """A script started by hand on each machine with its MACHINE_RANK (0 on the machine MASTER_ADDR names): accelerate's
-    launcher with a static rendezvous on MASTER_ADDR:MASTER_PORT; RUN_ID must be the same on every machine."""
-    d, q = config.distributed, shlex.quote
+    launcher with a static rendezvous on MASTER_ADDR:MASTER_PORT (torchrun's, from a frozen bundle); RUN_ID must be
+    the same on every machine."""
+    d = config.distributed
     return "\n".join([
         "#!/bin/bash",
         f"# Written by `finetune-studio launch-script`: trains {config_path.name} on {d.machines} machines x "
@@ -90,10 +109,21 @@ def plain_script(config: RunConfig, config_path: Path, run_id: str, port: int = 
         f'MASTER_PORT="${{MASTER_PORT:-{port}}}"',
         f'RUN_ID="${{RUN_ID:-{run_id}}}"  # the same on every machine',
         *_environment(),
-        f"exec {q(sys.executable)} -m accelerate.commands.launch --multi_gpu --mixed_precision no \\",
-        "    --dynamo_backend no --max_restarts 0 \\",
-        f"    --num_machines {d.machines} --num_processes {d.world_size} --machine_rank \"$MACHINE_RANK\" \\",
-        '    --main_process_ip "$MASTER_ADDR" --main_process_port "$MASTER_PORT" --rdzv_backend static \\',
-        f'    -m app train {q(str(config_path))} --run-id "$RUN_ID"',
+        *_plain_launch(config, config_path),
         "",
     ])
+
+
+def _plain_launch(config: RunConfig, config_path: Path) -> list[str]:
+    """accelerate's launcher with a static rendezvous; from a frozen bundle, which cannot run accelerate's launcher
+    module, torchrun with the same static rendezvous (what accelerate's launcher starts for a multi-GPU run)."""
+    d, q = config.distributed, shlex.quote
+    if _frozen():
+        return [f"exec {_torchrun()} --nnodes {d.machines} --nproc-per-node {d.processes} --max-restarts 0 \\",
+                '    --node-rank "$MACHINE_RANK" --master-addr "$MASTER_ADDR" --master-port "$MASTER_PORT" \\',
+                f"    {_rank(config_path)}"]
+    return [f"exec {q(sys.executable)} -m accelerate.commands.launch --multi_gpu --mixed_precision no \\",
+            "    --dynamo_backend no --max_restarts 0 \\",
+            f"    --num_machines {d.machines} --num_processes {d.world_size} --machine_rank \"$MACHINE_RANK\" \\",
+            '    --main_process_ip "$MASTER_ADDR" --main_process_port "$MASTER_PORT" --rdzv_backend static \\',
+            f"    {_rank(config_path)}"]
