@@ -57,7 +57,7 @@ def run_minutes(store, run_id: str) -> float:
     return round((run_seconds(store.get_run(run_id)) or 0) / 60, 2)
 
 
-def measure(task: str, budget: float, trials: int, folder: Path) -> dict:
+def measure(task: str, budget: float, trials: int, folder: Path, refit: bool = True) -> dict:
     from app.core.config import parse_config
     from app.core.events import ListSink
     from app.core.runs.tune import TuneRequest, tune
@@ -75,7 +75,7 @@ def measure(task: str, budget: float, trials: int, folder: Path) -> dict:
     path = folder / f"{task}.yaml"
     path.write_text(_yaml(task_config(task, task)), encoding="utf-8")  # settings left out: chosen from the data
     t0 = time.monotonic()
-    search = tune(TuneRequest(config=path, budget_minutes=budget, trials=trials, limit=None, refit=True),
+    search = tune(TuneRequest(config=path, budget_minutes=budget, trials=trials, limit=None, refit=refit),
                   sink=ListSink(), store=store)
     search_minutes = round((time.monotonic() - t0) / 60, 2)
     default = search["trials"][0]
@@ -134,6 +134,8 @@ def main() -> None:
     parser.add_argument("--tasks", nargs="+", default=list(METRICS), choices=list(METRICS))
     parser.add_argument("--budget", default="25m", help="the search's budget per task (default 25m)")
     parser.add_argument("--trials", type=int, default=4, help="at most this many trials per task (default 4)")
+    parser.add_argument("--no-refit", action="store_true", help="leave out the 'tuned, all rows' column (one "
+                        "run less per task)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
     os.environ.setdefault("FINETUNE_STUDIO_HOME", tempfile.mkdtemp(prefix="bench-defaults-"))
@@ -142,7 +144,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-defaults-configs-"))
     results = []
     for task in args.tasks:
-        results.append(measure(task, parse_budget(args.budget), args.trials, folder))
+        results.append(measure(task, parse_budget(args.budget), args.trials, folder, not args.no_refit))
         print(json.dumps({k: v for k, v in results[-1].items() if k != "search"}), flush=True)
         if args.out:
             args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")

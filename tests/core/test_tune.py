@@ -11,7 +11,7 @@ from app.cli import main
 from app.core.config import parse_config
 from app.core.errors import ConfigError
 from app.core.events import ListSink
-from app.core.runs.tune import TuneRequest, in_space, parse_budget, trial_config, tune
+from app.core.runs.tune import TuneRequest, in_space, neighbours, parse_budget, trial_config, tune
 from app.core.store import Store
 
 WORDS = ["apple", "pear", "plum", "fig"]
@@ -68,6 +68,56 @@ def test_auto_judges_a_trial_by_the_metric_its_references_call_for(monkeypatch, 
     monkeypatch.setattr(evaluation, "evaluate_run", lambda request, **_: {"metrics": dict(scored)})
     got, metrics = search._score(OneLoss(), "r", asked, None, None, None)
     assert got == value and metrics["judged_by"] == judged and metrics["eval_loss"] == 0.115
+
+
+def test_the_grid_after_the_defaults_steps_from_their_settings_inside_the_space():
+    chosen = {"learning_rate": 2e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1}
+    assert neighbours(chosen) == [{"learning_rate": 2e-4, "epochs": 6, "rank": 8, "dropout": 0.1},
+                                  {"learning_rate": 4e-4, "epochs": 4, "rank": 8, "dropout": 0.1},
+                                  {"learning_rate": 2e-4, "epochs": 4, "rank": 32, "dropout": 0.1}]
+    # chosen settings outside the space (10 epochs, rank 64, lr 1e-3) are brought in; steps that change nothing go
+    assert neighbours({"learning_rate": 1e-3, "epochs": 10.0, "rank": 64, "dropout": 0.12}) == []
+    assert neighbours({"learning_rate": 1e-4, "epochs": 1.0, "rank": 16, "dropout": 0.05}) == [
+        {"learning_rate": 1e-4, "epochs": 2, "rank": 16, "dropout": 0.05},
+        {"learning_rate": 2e-4, "epochs": 1, "rank": 16, "dropout": 0.05},
+        {"learning_rate": 1e-4, "epochs": 1, "rank": 32, "dropout": 0.05}]
+    assert neighbours({}) == []
+
+
+@pytest.mark.parametrize("scores,picked", [
+    ([15 / 24, 16 / 24], 0),           # one validation row of 24 better: noise, the defaults stay
+    ([15 / 24, 16 / 24, 17 / 24], 2),  # two rows better: picked
+    ([0.994, 1.0, 1.0], 0),            # ROUGE-L at the ceiling: 0.13 of a row
+    ([18 / 24, 20 / 24, 19 / 24], 1),  # the best of those that clear the defaults
+])
+def test_a_trial_is_picked_over_the_defaults_only_by_more_than_one_row(monkeypatch, tmp_path, scores, picked):
+    from types import SimpleNamespace
+
+    from app.core.runs import tune as search
+
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"data": {"train": str(tmp_path / "x.jsonl"), "validation_split": 0.2}}))
+    configs = {}
+
+    def train(config, sink, stop, store):
+        configs[config.name] = config
+        return SimpleNamespace(status="completed", run_id=config.name, error=None)
+
+    def chosen(store, run_id):
+        c = configs[run_id]
+        if run_id.endswith("defaults"):  # what the data chose for the defaults' trial
+            return {"learning_rate": 2e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1}
+        return {"learning_rate": c.training.learning_rate, "epochs": c.training.epochs, "rank": c.method.rank,
+                "dropout": c.method.dropout}
+
+    values = iter(scores)
+    monkeypatch.setattr(search, "chosen_params", chosen)
+    monkeypatch.setattr(search, "_score", lambda *a: (next(values), {"examples": 24, "eval_loss": 0.1}))
+    result = tune(TuneRequest(config=path, trials=len(scores), metric="exact_match"), sink=ListSink(), store=object(),
+                  train=train)
+    assert result["best"]["number"] == picked
+    # after the defaults, the grid around their settings: more passes, then twice the learning rate
+    assert [t["params"] for t in result["trials"][1:]] == neighbours(result["trials"][0]["params"])[:len(scores) - 1]
 
 
 def test_a_search_without_held_out_rows_is_refused(tmp_path):
