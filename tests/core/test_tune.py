@@ -72,14 +72,14 @@ def test_auto_judges_a_trial_by_the_metric_its_references_call_for(monkeypatch, 
 
 def test_the_grid_after_the_defaults_steps_from_their_settings_inside_the_space():
     chosen = {"learning_rate": 2e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1}
-    assert neighbours(chosen) == [{"learning_rate": 2e-4, "epochs": 6, "rank": 8, "dropout": 0.1},
-                                  {"learning_rate": 4e-4, "epochs": 4, "rank": 8, "dropout": 0.1},
+    assert neighbours(chosen) == [{"learning_rate": 4e-4, "epochs": 4, "rank": 8, "dropout": 0.1},
+                                  {"learning_rate": 2e-4, "epochs": 6, "rank": 8, "dropout": 0.1},
                                   {"learning_rate": 2e-4, "epochs": 4, "rank": 32, "dropout": 0.1}]
     # chosen settings outside the space (10 epochs, rank 64, lr 1e-3) are brought in; steps that change nothing go
     assert neighbours({"learning_rate": 1e-3, "epochs": 10.0, "rank": 64, "dropout": 0.12}) == []
     assert neighbours({"learning_rate": 1e-4, "epochs": 1.0, "rank": 16, "dropout": 0.05}) == [
-        {"learning_rate": 1e-4, "epochs": 2, "rank": 16, "dropout": 0.05},
         {"learning_rate": 2e-4, "epochs": 1, "rank": 16, "dropout": 0.05},
+        {"learning_rate": 1e-4, "epochs": 2, "rank": 16, "dropout": 0.05},
         {"learning_rate": 1e-4, "epochs": 1, "rank": 32, "dropout": 0.05}]
     assert neighbours({}) == []
 
@@ -116,7 +116,7 @@ def test_a_trial_is_picked_over_the_defaults_only_by_more_than_one_row(monkeypat
     result = tune(TuneRequest(config=path, trials=len(scores), metric="exact_match"), sink=ListSink(), store=object(),
                   train=train)
     assert result["best"]["number"] == picked
-    # after the defaults, the grid around their settings: more passes, then twice the learning rate
+    # after the defaults, the grid around their settings: twice the learning rate, then more passes
     assert [t["params"] for t in result["trials"][1:]] == neighbours(result["trials"][0]["params"])[:len(scores) - 1]
 
 

@@ -4,10 +4,11 @@ budget, each trial a run of its own, judged on the held-out validation rows.
 - The search is Optuna's: a seeded TPE sampler and a median pruner: a trial whose validation loss at an
   evaluation (each epoch's end) is worse than the median of the earlier trials' at the same step stops there. The
   first trial is the config as it is (its automatic settings chosen from the data). The next ones are a small
-  seeded grid around those settings, queued in the study before TPE proposes (`neighbours`: more passes, twice the
-  learning rate, four times the rank): with the few trials a budget fits, TPE's first proposals are random draws
-  from the whole space (a learning rate of 7e-4 for 6 epochs), while the defaults' neighbours are the likeliest
-  improvements.
+  seeded grid around those settings, queued in the study before TPE proposes (`neighbours`: twice the learning
+  rate, then more passes, then four times the rank): with the few trials a budget fits, TPE's first proposals are
+  random draws from the whole space (a learning rate of 7e-4 for 6 epochs), while the defaults' neighbours are the
+  likeliest improvements. Twice the learning rate comes first because it costs what the defaults cost, so it fits
+  whenever they took under half the budget.
 - Each trial is an ordinary run (engine.run, or for a config of several processes the launcher, as `queue run`
   trains one: distributed/launch.py `train`; stored, with its folder, events and adapter; named
   "<name> · tune <id> #<n> lr=… ep=… r=… drop=…"), its settings written into the config as the user's.
@@ -210,16 +211,16 @@ def beats_defaults(trial: Trial, defaults: Trial | None, minimise: bool) -> bool
 
 
 def neighbours(params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The seeded grid tried after the defaults, in order: more passes (x1.5, at least one more), twice the learning
-    rate, four times the rank; each from the defaults' settings brought into the search space, the others kept."""
+    """The seeded grid tried after the defaults, in order: twice the learning rate, more passes (x1.5, at least one
+    more), four times the rank; each from the defaults' settings brought into the search space, the others kept."""
     if not params:
         return []
     start = {"learning_rate": min(LEARNING_RATES[1], max(LEARNING_RATES[0], params["learning_rate"])),
              "epochs": int(min(EPOCHS[1], max(EPOCHS[0], round(params["epochs"])))),
              "rank": min(RANKS, key=lambda r: abs(r - params["rank"])),
              "dropout": round(round(min(DROPOUTS[1], max(DROPOUTS[0], params["dropout"])) / 0.05) * 0.05, 2)}
-    steps = [{"epochs": min(EPOCHS[1], max(start["epochs"] + 1, round(start["epochs"] * 1.5)))},
-             {"learning_rate": min(LEARNING_RATES[1], 2 * start["learning_rate"])},
+    steps = [{"learning_rate": min(LEARNING_RATES[1], 2 * start["learning_rate"])},
+             {"epochs": min(EPOCHS[1], max(start["epochs"] + 1, round(start["epochs"] * 1.5)))},
              {"rank": min(RANKS[-1], 4 * start["rank"])}]
     grid = []
     for step in steps:
