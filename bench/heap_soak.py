@@ -11,7 +11,8 @@ figure) and the whole process's peak. A variant is one or more of these parts, j
   set); `every`: malloc_trim after every step;
 - `mimalloc`: mimalloc 3 from the cmeel-mimalloc wheel (`pip install cmeel-mimalloc`), preloaded; `jemalloc`,
   `tcmalloc`: Debian's libjemalloc2 and libtcmalloc-minimal4, preloaded, where installed (no PyPI wheel ships them);
-- `mmap=N`, `arena=N`, `trim_threshold=N`: glibc's MALLOC_MMAP_THRESHOLD_, MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_;
+- `mmap=N`, `arena=N`, `trim_threshold=N`, `top_pad=N`: glibc's MALLOC_MMAP_THRESHOLD_, MALLOC_ARENA_MAX,
+  MALLOC_TRIM_THRESHOLD_, MALLOC_TOP_PAD_; `purge=N`: mimalloc's MIMALLOC_PURGE_DELAY (ms; -1 never purges);
   `hugetlb=1`: glibc's tunable glibc.malloc.hugetlb (2.35+: its mmaps and heap advised as transparent huge pages, so
   a freshly mapped block faults in 2 MiB at a time, not 4 KiB);
 - `bucket=N`: padding-free rows padded to a multiple of N tokens (a pad sequence with its own positions, no labels),
@@ -31,6 +32,7 @@ every parallel region slowed a step by two orders of magnitude at a load average
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import resource
@@ -69,6 +71,10 @@ def variant_env(variant: str) -> dict:
             env["MALLOC_ARENA_MAX"] = value
         elif key == "trim_threshold":
             env["MALLOC_TRIM_THRESHOLD_"] = value
+        elif key == "top_pad":
+            env["MALLOC_TOP_PAD_"] = value
+        elif key == "purge":
+            env["MIMALLOC_PURGE_DELAY"] = value
         elif key == "hugetlb":
             env["GLIBC_TUNABLES"] = f"glibc.malloc.hugetlb={value}"
         elif key == "cache":
@@ -80,6 +86,25 @@ def variant_env(variant: str) -> dict:
     return env
 
 
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                        "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def malloc_mib() -> tuple[float, ...]:
+    """glibc's own account (mallinfo2, every arena), MiB: the heaps' size (sbrk and arena mappings), the blocks
+    mapped for themselves, in use, and free inside the heaps; empty under another allocator or without glibc 2.33+."""
+    try:
+        mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+    except (OSError, AttributeError):
+        return ()
+    if os.environ.get("LD_PRELOAD"):
+        return ()
+    mallinfo2.restype = _Mallinfo2
+    info = mallinfo2()
+    return tuple(value / 2**20 for value in (info.arena, info.hblkhd, info.uordblks, info.fordblks))
+
+
 def child(variant: str, steps: int, precision: str) -> dict:
     from transformers import TrainerCallback
 
@@ -88,6 +113,7 @@ def child(variant: str, steps: int, precision: str) -> dict:
     from app.core.training import callbacks, heap, kernels, trainer
 
     trace: list[tuple[int, float, float]] = []
+    live = os.environ.get("HEAP_SOAK_LIVE")  # each step's row as it comes (--save), to follow a long soak
 
     class Every(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):
@@ -95,7 +121,11 @@ def child(variant: str, steps: int, precision: str) -> dict:
 
     class Record(TrainerCallback):  # after the engine's callbacks: what the step leaves held
         def on_step_end(self, args, state, control, **kwargs):
-            trace.append((state.global_step, time.monotonic(), heap.resident_bytes() / 2**20, time.process_time()))
+            trace.append((state.global_step, time.monotonic(), heap.resident_bytes() / 2**20, time.process_time(),
+                          *malloc_mib()))
+            if live:
+                with open(live, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(trace[-1]) + "\n")
 
     parts = dict(part.partition("=")[::2] for part in variant.split("+"))
     if "asis" in parts:
@@ -168,11 +198,33 @@ def summary(variant: str, answer: dict) -> str:
             f"{trims} |")
 
 
+def breakdown(answer: dict) -> str:
+    """glibc's account at the same marks: heaps / mapped blocks / in use / free in the heaps (MiB), and the second
+    half's slope of each; empty where the child had no glibc account."""
+    trace = answer["trace"]
+    n = len(trace)
+    if not trace or len(trace[0]) < 8:
+        return ""
+    names = ("heaps", "mapped", "in use", "free in heaps")
+    half = trace[n // 2:]
+    xs = [row[0] for row in half]
+    cells = []
+    for i, name in enumerate(names, start=4):
+        ys = [row[i] for row in half]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+        marks = " / ".join(f"{trace[max(int(n * q) - 1, 0)][i]:,.0f}" for q in (0.1, 0.25, 0.5, 0.75, 1.0))
+        cells.append(f"{name} {marks} ({slope:+.2f}/step)")
+    return "  glibc, MiB at 10/25/50/75/100 %: " + "; ".join(cells)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--precision", default="bf16", choices=["fp32", "bf16"])
     parser.add_argument("--variants", default=",".join(VARIANTS[:2]))
+    parser.add_argument("--breakdown", action="store_true", help="also glibc's account: heaps, mapped, in use, free")
+    parser.add_argument("--save", help="a folder: each variant's steps as JSON (step, time, MiB, CPU s, glibc's)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -183,15 +235,23 @@ def main() -> None:
           "CPU s/step, 2nd half | peak MiB | trims |\n| --- | --- | ---: | ---: | ---: | ---: | --- |")
     for variant in args.variants.split(","):
         started = time.monotonic()
+        env = variant_env(variant)
+        if args.save:
+            Path(args.save).mkdir(parents=True, exist_ok=True)
+            env["HEAP_SOAK_LIVE"] = str(Path(args.save) / f"{args.precision}-{variant}.steps")
         out = subprocess.run([sys.executable, "-m", "bench.heap_soak", "--child", variant, "--steps", str(args.steps),
                               "--precision", args.precision], capture_output=True, text=True, check=False,
-                             env=variant_env(variant))
+                             env=env)
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if line is None:
             print(f"| {variant} | failed: {out.stderr.strip().splitlines()[-1:]} |")
             continue
-        print(summary(variant, json.loads(line[len("RESULT "):])) + f" <!-- {time.monotonic() - started:.0f} s -->",
-              flush=True)
+        answer = json.loads(line[len("RESULT "):])
+        print(summary(variant, answer) + f" <!-- {time.monotonic() - started:.0f} s -->", flush=True)
+        if args.save:
+            (Path(args.save) / f"{args.precision}-{variant}.json").write_text(json.dumps(answer), encoding="utf-8")
+        if args.breakdown and breakdown(answer):
+            print(breakdown(answer), flush=True)
 
 
 if __name__ == "__main__":
