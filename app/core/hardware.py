@@ -168,11 +168,22 @@ CUDA_RUNTIME = 0  # torch.cuda.max_memory_allocated, what the GPU check compares
 # What a CPU run's process holds after training beyond CPU_RUNTIME with no model loaded (its exports between two
 # checks: 646-698 MiB in bench.memory_planner --whole, bf16, LoRA and full fine-tuning of the demo model)
 AFTER_TRAINING = 170 * 1024**2
-# Peak RSS when glibc keeps freed blocks in its heap (the default) over the peak with freed memory returned at once
-# (`return_freed_memory`, which the estimates model): demo model, LoRA 4 x 256, 4,593 / 3,537 MiB; the bench's
-# 8-layer cut, 1,808 / 1,560 MiB. Lean memory costs speed (each large block is freshly mapped and zero-filled:
-# 8-layer cut, 234-244 against 178-195 tokens/s), so "auto" keeps it for runs without this much headroom.
-HEAP_SLACK = 1.3
+# A CPU run's whole-process peak RSS with glibc's heap as a training command runs it (lean memory off: the engine's
+# heap settings, training/heap.py, and the huge pages cli/train.py restarts with) over estimate_memory's working set
+# (what the process peaks at with freed memory returned at once, `return_freed_memory`), by the precision the CPU
+# computes in (heap_slack). Lean memory costs speed (each large block is freshly mapped and zero-filled: 1.47x the CPU
+# time a step on the demo model), so "auto" keeps it for runs without this much headroom, and the reported estimate
+# of a run without it counts the difference (planned_memory's "heap" part). Measured on the demo model (2-core AMD
+# EPYC with AVX512-BF16, LoRA r16 all-linear; bench/README.md "The heap's slack by precision"):
+# - fp32: 1.03 and 1.02 (bench.memory_planner --heap shipped --whole --steps 3: LoRA 4 x 256 2,680 MiB over 2,604,
+#   8 x 256 checkpointed 1,450 over 1,417); 1.00, 1.06 and 1.04 on padding-free alpaca rows (bench.peer_llamafactory,
+#   16 steps: 2,447 / 2,458, 1,316 / 1,241, 1,607 / 1,550). fp32 runs no oneDNN kernels, and its heap stays flat.
+# - bf16: 1.13 and 1.17 on the bench's fixed-length blocks (1,989 / 1,759, 1,211 / 1,032), 1.30-1.43 on padding-free
+#   rows (16 steps): every new length compiles new bf16 kernels and the heap grows beside them (training/heap.py).
+#   1.3 keeps both within 15% (the bench's runs +11 to +15%, the padding-free ones -9 to 0%), and a budget on real
+#   data's side. Part of it is a near-constant 160-230 MiB that bf16 holds beyond its estimate even with lean memory
+#   (123 MiB after one step, 193 after four), not counted in the working set: its cause is not pinned down.
+HEAP_SLACK = {"fp32": 1.05, "bf16": 1.3}
 LOSS_CHUNK = 64 * 1024**2  # kernels.CHUNK_BYTES: fp32 logits the loss holds at once
 # Evaluation's bytes per token and vocabulary entry in fp32 and in bf16 through a loss over whole logits (TRL's SFT
 # loss: fp32 logits, log-softmax, entropy; under autocast the bf16 logits too). Measured, demo model, over the RSS
@@ -183,6 +194,12 @@ EVAL_LOGIT_BYTES = (10, 12)
 
 def _bytes(precision: str) -> int:
     return 2 if precision in ("bf16", "fp16") else 4
+
+
+def heap_slack(precision: str) -> float:
+    """A CPU run's peak over its working-set estimate with lean memory off, in `precision` as the run computes it
+    (HEAP_SLACK; fp16 trains in fp32 on a CPU)."""
+    return HEAP_SLACK[runnable_precision(precision, "cpu")]
 
 
 PRECISION_ENV = "FINETUNE_STUDIO_PRECISION"
@@ -285,8 +302,8 @@ def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: Train
     nothing fits (plan_run then refuses a CPU run, with its fixes); never for a method that cannot be checkpointed
     (prefix tuning). Each layer recomputed costs one more forward of it, so the fewest that fit is the fastest run.
 
-    A CPU run's heap holds up to HEAP_SLACK times the estimate unless lean memory returns freed blocks at once. With
-    lean memory "auto", the fit keeps that slack first, and lean memory is the last resort: it cost 1.47x the CPU time
+    A CPU run's heap holds up to its precision's heap slack (heap_slack) times the estimate unless lean memory returns
+    freed blocks at once. With lean memory "auto", the fit keeps that slack first, and lean memory is the last resort: it cost 1.47x the CPU time
     a step, recomputing every layer 1.32-1.42x, half of them 1.21x (bench.memory_planner --layers, bf16 LoRA; 1.29-1.43x
     in bench.heap_soak); with lean memory off the slack is always kept, with it on never."""
     from .methods import METHODS
@@ -298,8 +315,9 @@ def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: Train
         return with_checkpointed_layers(training, 0, layers)
     device = device if isinstance(device, DeviceInfo) else detect_device()
     budget = memory_budget(training, device)
+    slack = heap_slack(resolve_precision(training.precision, device))
     slacks = (1.0,) if device.kind != "cpu" or training.lean_memory is True else \
-        (HEAP_SLACK,) if training.lean_memory is False else (HEAP_SLACK, 1.0)
+        (slack,) if training.lean_memory is False else (slack, 1.0)
     for slack in slacks:
         for k in range(layers + 1) if layerwise else (0, layers):
             decided = with_checkpointed_layers(training, k, layers)
@@ -472,8 +490,9 @@ class MemoryFix:
 
 def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig,
                  device: str | DeviceInfo | None = None) -> list[MemoryFix]:
-    """The usual ways to need less memory that apply to this config, each with its new estimate, best first."""
-    t = training
+    """The usual ways to need less memory that apply to this config, each with its new estimate (the heap's term
+    included where the run would keep lean memory off, as planned_memory counts it), best first."""
+    t, cpu = training, _as_device(device)
     options: list[tuple[str, dict[str, dict]]] = []
     if method.name in ("lora", "dora", "rslora", "pissa", "olora", "loraplus", "full", "freeze"):
         options.append((Text("Use QLoRA (4-bit base)"), {"method": {"name": "qlora"}}))
@@ -493,16 +512,59 @@ def memory_fixes(info: ModelInfo, method: MethodConfig, training: TrainingConfig
     for title, changes in options:
         m = method.model_copy(update=changes.get("method", {}))
         tr = t.model_copy(update=changes.get("training", {}))
-        fixes.append(MemoryFix(title, changes, estimate_memory(info, m, tr, device)["total"]))
+        total = estimate_memory(info, m, tr, device)["total"]
+        fixes.append(MemoryFix(title, changes, total + heap_memory(total, resolve_lean_memory(tr, total, cpu), cpu)))
     return sorted(fixes, key=lambda f: f.total)
 
 
 @dataclass
 class RunPlan:
     config: RunConfig  # gradient checkpointing and lean memory decided (true/false, never "auto")
-    memory: dict[str, int]  # estimate_memory's parts of the planned run
+    memory: dict[str, int]  # planned_memory's parts of the planned run
     decision: str | None  # what "auto" checkpointing turned on and why, to tell the user
     reason: str | None = None  # what "auto" checkpointing chose and why, for the run's record (on or off)
+
+
+PHASES = ("evaluation", "exports")  # phase_memory's parts
+
+
+def resolve_lean_memory(training: TrainingConfig, total: int, device: DeviceInfo) -> TrainingConfig:
+    """`training` with lean memory "auto" decided for a run whose working-set estimate is `total` bytes: on only on a
+    CPU where the estimate times its precision's heap slack exceeds the memory budget."""
+    if training.lean_memory != "auto":
+        return training
+    slack = heap_slack(resolve_precision(training.precision, device))
+    return training.model_copy(update={
+        "lean_memory": device.kind == "cpu" and total * slack > memory_budget(training, device)})
+
+
+def heap_memory(total: int, training: TrainingConfig, device: DeviceInfo) -> int:
+    """Bytes a CPU run's heap holds beyond its working-set estimate `total` with lean memory off (decided): the
+    estimate times its precision's heap slack less one; 0 on a GPU or with lean memory on."""
+    if device.kind != "cpu" or training.lean_memory is not False:
+        return 0
+    return int(total * (heap_slack(resolve_precision(training.precision, device)) - 1))
+
+
+def planned_memory(config: RunConfig, info: ModelInfo, device: DeviceInfo, tokens: int | None = None, *,
+                   layerwise: bool = True) -> tuple[TrainingConfig, dict[str, int]]:
+    """The run's training settings with "auto" gradient checkpointing and lean memory decided, and the memory it is
+    planned to peak at, by part: estimate_memory's working set; `heap`, what a CPU run's heap keeps beyond it with lean
+    memory off (heap_memory); and what evaluation or the exports' checks need beyond that where the run peaks in them
+    (phase_memory). The total is the whole process's expected peak: what a run reports (the `started` event's
+    memory_estimate), the window shows, and plan_run checks."""
+    decided = resolve_checkpointing(info, config.method, config.training, device, tokens, layerwise=layerwise)
+    parts = estimate_memory(info, config.method, decided, device, tokens)
+    decided = resolve_lean_memory(decided, parts["total"], device)
+    if heap := heap_memory(parts["total"], decided, device):
+        parts["heap"] = heap
+        parts["total"] += heap
+    evaluates = bool(config.data.validation) or config.data.validation_split > 0
+    phases = phase_memory(info, config.method, decided, config.export, evaluates, device, tokens)
+    if phases and phases[name := max(phases, key=phases.__getitem__)] > parts["total"]:
+        parts[name] = phases[name] - parts["total"]  # the run peaks outside training: what it needs beyond
+        parts["total"] = phases[name]
+    return decided, parts
 
 
 def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = None,
@@ -524,19 +586,16 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
         flash = flash_attention_available(device.kind, resolve_precision(t.precision, device))
         tokens = sum(longest) if resolve_padding_free(t.padding_free, device.kind, flash) else \
             len(longest) * longest[-1]
-    decided = resolve_checkpointing(info, config.method, t, device, tokens, layerwise=layerwise)
-    parts = estimate_memory(info, config.method, decided, device, tokens)
-    training_peak, budget = parts["total"], memory_budget(t, device)
+    decided, parts = planned_memory(config, info, device, tokens, layerwise=layerwise)
+    training_peak = estimate_memory(info, config.method, decided, device, tokens)["total"]  # the working set
+    budget = memory_budget(t, device)
     if t.lean_memory == "auto":
-        lean = device.kind == "cpu" and parts["total"] * HEAP_SLACK > budget
-        decided = decided.model_copy(update={"lean_memory": lean})
-        log.info("lean memory %s: the run needs about %.1f GiB (x%.1f without it) of %.1f GiB",
-                 "on" if lean else "off", parts["total"] / GiB, HEAP_SLACK, budget / GiB)
-    evaluates = bool(config.data.validation) or config.data.validation_split > 0
-    phases = phase_memory(info, config.method, decided, config.export, evaluates, device, tokens)
-    if phases and phases[name := max(phases, key=phases.__getitem__)] > parts["total"]:
-        parts[name] = phases[name] - parts["total"]  # the run peaks outside training: what it needs beyond
-        parts["total"] = phases[name]
+        log.info("lean memory %s: the run needs about %.1f GiB (x%.2f without it) of %.1f GiB",
+                 "on" if decided.lean_memory else "off", training_peak / GiB,
+                 heap_slack(resolve_precision(t.precision, device)), budget / GiB)
+    # the heap's term is what glibc may keep, not what the run needs: lean memory set off by hand on a tight budget
+    # is not refused where the rest fits
+    need = parts["total"] - (parts.get("heap", 0) if not set(PHASES) & set(parts) else 0)
     limited = budget < device.available_memory  # training.memory_limit_gb below what the device has free
     free = Text("a budget of {budget:.1f} GiB", budget=budget / GiB) if limited else \
         Text("{available:.1f} GiB available on {device}", available=device.available_memory / GiB, device=device.name)
@@ -554,7 +613,7 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
         else:  # the usual case: no warning, the stored config says "false"
             reason = Text("off: the run needs about {off:.1f} GiB; {free}", off=off / GiB, free=free)
             log.info("gradient checkpointing off: the run needs about %.1f GiB; %s", off / GiB, free)
-    if device.kind == "cpu" and parts["total"] > budget:
+    if device.kind == "cpu" and need > budget:
         ways = []
         for fix in memory_fixes(info, config.method, t, device):
             fields = ", ".join(f"{s}.{k}: {v}" for s, d in fix.changes.items() for k, v in d.items())

@@ -1957,6 +1957,18 @@ A: {answer}</source>
         <translation>运行时</translation>
     </message>
     <message>
+        <source>heap kept</source>
+        <translation>堆保留</translation>
+    </message>
+    <message>
+        <source>evaluation</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>export checks</source>
+        <translation>导出检查</translation>
+    </message>
+    <message>
         <source>Memory needed</source>
         <translation>所需内存</translation>
     </message>

@@ -56,7 +56,7 @@ def budget(four_layer_model):
         return hardware.estimate_memory(info, base.method, t, "cpu", 2 * 64)["total"]
 
     assert estimate(0) > estimate(1) > estimate(2)
-    return (estimate(1) + estimate(2)) / 2 * hardware.HEAP_SLACK / hardware.GiB
+    return (estimate(1) + estimate(2)) / 2 * hardware.heap_slack("fp32") / hardware.GiB
 
 
 class ForwardCounter:

@@ -78,12 +78,11 @@ def test_the_memory_estimate_plans_with_the_length_and_rank_chosen_from_the_rows
     are, the Hyperparameters step's estimate (and the per-device one of several processes) is the run's: 96 tokens,
     the longest row (81) rounded up, at rank 8 with dropout 0.1."""
     from app.core.distributed.strategies import strategy_memory
-    from app.core.hardware import estimate_memory, resolve_checkpointing
+    from app.core.hardware import planned_memory
     from app.ui.widgets.memory import gib
 
-    def total(config):
-        training = resolve_checkpointing(state.model_info, config.method, config.training, state.device())
-        return estimate_memory(state.model_info, config.method, training, state.device())["total"]
+    def total(config):  # what the run will report: the heap's term and the exports' checks counted
+        return planned_memory(config, state.model_info, state.device())[1]["total"]
 
     planned = state.planned_config()
     t, m = planned.training, planned.method

@@ -1,5 +1,6 @@
-"""The memory a run will need (hardware.estimate_memory, with the automatic settings as chosen from the rows once
-they are measured: StudioState.planned_config) against what the device has: fits or won't fit, and
+"""The memory a run will need (hardware.planned_memory, the figure the run reports: the working set, a CPU heap's
+term with lean memory off, the exports' checks where they peak; with the automatic settings as chosen from the rows
+once they are measured: StudioState.planned_config) against what the device has: fits or won't fit, and
 one-click fixes (hardware.memory_fixes) when it won't; what "auto" gradient checkpointing will choose (on how many
 layers, for the device's free memory or the run's memory budget, training.memory_limit_gb); and the time
 per optimizer step (step_time) once the device's throughput has been measured (by a run or `finetune-studio doctor`:
@@ -16,14 +17,18 @@ from app.ui.widgets.config_form import section_fields
 from app.ui.widgets.field_editors import choice_text
 
 GiB = 1024**3
-PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "ppo_models", "runtime")
+PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "ppo_models", "runtime", "heap", "evaluation",
+         "exports")
 LABELS = {"weights": QT_TRANSLATE_NOOP("MemoryEstimate", "weights"),
           "gradients": QT_TRANSLATE_NOOP("MemoryEstimate", "gradients"),
           "optimizer": QT_TRANSLATE_NOOP("MemoryEstimate", "optimizer"),
           "activations": QT_TRANSLATE_NOOP("MemoryEstimate", "activations"),
           "logits": QT_TRANSLATE_NOOP("MemoryEstimate", "logits"),
           "ppo_models": QT_TRANSLATE_NOOP("MemoryEstimate", "value + reward models"),
-          "runtime": QT_TRANSLATE_NOOP("MemoryEstimate", "runtime")}
+          "runtime": QT_TRANSLATE_NOOP("MemoryEstimate", "runtime"),
+          "heap": QT_TRANSLATE_NOOP("MemoryEstimate", "heap kept"),
+          "evaluation": QT_TRANSLATE_NOOP("MemoryEstimate", "evaluation"),
+          "exports": QT_TRANSLATE_NOOP("MemoryEstimate", "export checks")}
 
 
 def gib(n: float) -> str:
@@ -79,19 +84,12 @@ class MemoryEstimate(QGroupBox):
             self.breakdown.clear()
             self.speed.clear()
             return
-        from app.core.hardware import (
-            checkpointed_layers,
-            estimate_memory,
-            memory_budget,
-            memory_fixes,
-            resolve_checkpointing,
-        )
+        from app.core.hardware import checkpointed_layers, memory_budget, memory_fixes, planned_memory
 
         config = self.state.planned_config()  # the automatic settings as chosen from the rows, once measured
         device = self.state.device()
-        training = resolve_checkpointing(info, config.method, config.training, device)
+        training, parts = planned_memory(config, info, device)
         self.checkpointed = (checkpointed_layers(training, info.num_layers), info.num_layers)
-        parts = estimate_memory(info, config.method, training, device)
         need, have = parts["total"], memory_budget(config.training, device)
         fits = need <= have
         headline = self.tr("<b>{need}</b> at most for {method} with batch {batch} × {length} tokens{checkpointing}; "
