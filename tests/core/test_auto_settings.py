@@ -148,7 +148,7 @@ def test_the_memory_planner_plans_the_run_with_the_length_and_rank_chosen(auto_r
     """The `started` event's estimate (and "auto" checkpointing and lean memory, decided with it) is the planner's
     on the chosen settings: the rows' longest example (chat template included) has 36 tokens, so 64, not the
     field's 512."""
-    from app.core.hardware import estimate_memory
+    from app.core.hardware import detect_device, planned_memory
 
     row, sink, config, planned, _calls = auto_run
     stored = parse_config(yaml.safe_load(row["config"]))
@@ -158,8 +158,8 @@ def test_the_memory_planner_plans_the_run_with_the_length_and_rank_chosen(auto_r
     assert (t.max_length, m.rank, m.alpha, m.dropout) == (64, 8, 16.0, 0.1)
     assert plan["lengths"] and max(plan["lengths"]) <= 64
     assert sink.of("started")[0]["memory_estimate"] == plan["total"]
-    fields = estimate_memory(plan["info"], config.method, config.training.model_copy(
-        update={"gradient_checkpointing": t.gradient_checkpointing}), "cpu")["total"]
+    fields = planned_memory(config.model_copy(update={"training": config.training.model_copy(
+        update={"gradient_checkpointing": t.gradient_checkpointing})}), plan["info"], detect_device())[1]["total"]
     assert plan["total"] < fields  # what the planner said before the settings were chosen: 8 × 512 at rank 16
 
 
