@@ -47,10 +47,10 @@ VISION = "torchvision"
 LR, RANK, BATCH, CUTOFF = 1e-4, 16, 4, 256
 # The budget of `--ours within-peer` is the peer's peak less this share, by precision: "auto" fits the estimate times
 # the precision's heap slack (hardware.HEAP_SLACK) into the budget, and the peak can pass that by what the slack
-# misses. bf16 (slack 1.3): peaks up to 1.356x the estimate (bench.memory_planner, LoRA 4 x 256, 0 / 15 / 30 of 30
-# layers checkpointed) and 1.43x on this job, so at least 4.1%, at most 7.8% or the exports' check (estimated 1,560
-# MiB for this job) would not fit the budget and the run would be refused. fp32 (slack 1.05): peaks 1.00-1.06x the
-# estimate, at most 1% over the slack. Each leaves ~2-3% for what moves between runs.
+# misses. bf16 (slack 1.25): peaks up to 1.43x the estimate on this job (before the heap settings of item 1), which
+# would take 14%, but at most 7.8% leaves room for the exports' check (estimated 1,560 MiB for this job), else the
+# run is refused: 7%, and the row may end over the peer's peak. fp32 (slack 1.05): peaks 1.00-1.06x the estimate, at
+# most 1% over the slack; 3% leaves ~2% for what moves between runs.
 MARGIN = {"bf16": 0.07, "fp32": 0.03}
 
 
