@@ -9,7 +9,8 @@ Runs the bundle as a user would: from an empty working folder, in a fresh data h
   3. a 2-step train of the quickstart (the demo preset), started the way the GUI starts its worker:
      `finetune-studio -m app train CONFIG --events jsonl` (the bundle's runtime hook makes that `train ...`);
      on Linux, the same again on 2 processes (`finetune-studio-cli train CONFIG --processes 2`: the bundle's
-     executable runs torch's launcher and both ranks)
+     executable runs torch's launcher and both ranks), and through `launch-script --scheduler plain` on two
+     'machines' of one process here (the script written by the bundle, started twice with MACHINE_RANK 0 and 1)
   4. the window: `finetune-studio gui --exit-after-show`, twice; prints the time to first window
 --quick runs 1 and 4 only. Stops at the first failure with the step's output, exit status 1.
 Standard library only: any Python runs it (packaging/build-linux.sh and the Windows/macOS workflows do).
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -86,6 +88,28 @@ def time_to_window(gui: Path, cwd: Path, env: dict) -> float:
     return shown
 
 
+def two_machines(cli: Path, work: Path, env: dict) -> None:
+    """`launch-script --machines 2 --processes 1 --scheduler plain` on the 2-step quickstart, its script started as
+    machine 1 and machine 0 of a static rendezvous on this host; the run must end completed on world size 2."""
+    out = work / "job"
+    run([cli, "launch-script", work / "quickstart-2steps.yaml", "--machines", "2", "--processes", "1",
+         "--scheduler", "plain", "--out", out, "--run-id", "smoke-two-machines"], work, env)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    machine = dict(env, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    other = subprocess.Popen(["bash", str(out / "launch.sh")], cwd=work, env=dict(machine, MACHINE_RANK="1"),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        run(["bash", out / "launch.sh"], work, dict(machine, MACHINE_RANK="0"))
+    finally:
+        if other.wait(timeout=120) != 0:
+            raise SmokeFailure(f"machine 1 of the launch script exited {other.returncode}")
+    shown = run([cli, "runs", "show", "smoke-two-machines", "--json"], work, env)
+    if not (re.search(r'"status": *"completed"', shown) and re.search(r'"world_size": *2\b', shown)):
+        raise SmokeFailure(f"the launch script's run is not completed on world size 2:\n{shown[:2000]}")
+
+
 def smoke(app: Path, quick: bool, work: Path) -> dict[str, float]:
     gui, cli = launchers(app)
     res = resources(app)
@@ -123,6 +147,11 @@ def smoke(app: Path, quick: bool, work: Path) -> dict[str, float]:
             figures["train_2_processes_s"] = time.perf_counter() - start
             if not re.search(r'"event": *"finished".*"status": *"completed"', out):
                 raise SmokeFailure("the 2-process run did not finish completed:\n" + "\n".join(out.splitlines()[-15:]))
+
+            print("--> launch-script: the plain script on two 'machines' here (torchrun run by the bundle)")
+            start = time.perf_counter()
+            two_machines(cli, work, env)
+            figures["launch_script_s"] = time.perf_counter() - start
 
     print("--> window (offscreen)")
     for attempt in (1, 2):
