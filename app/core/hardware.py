@@ -175,14 +175,15 @@ AFTER_TRAINING = 170 * 1024**2
 # time a step on the demo model), so "auto" keeps it for runs without this much headroom, and the reported estimate
 # of a run without it counts the difference (planned_memory's "heap" part). Measured on the demo model (2-core AMD
 # EPYC with AVX512-BF16, LoRA r16 all-linear; bench/README.md "The heap's slack by precision"):
-# - fp32: 0.99-1.03 (bench.memory_planner --heap shipped --whole --steps 3, training peak over working set: LoRA
-#   4 x 256 2,680 / 2,604 MiB, 8 x 256 checkpointed 1,450 / 1,417, 2 x 1024 4,070 / 4,092, full 4 x 256 3,754 /
-#   3,671); 1.00, 1.06 and 1.04 on padding-free alpaca rows (bench.peer_llamafactory, 16 steps: 2,447 / 2,458,
-#   1,316 / 1,241, 1,607 / 1,550). fp32 runs no oneDNN kernels, and its heap stays flat.
+# - fp32: 0.99-1.09 (bench.memory_planner --heap shipped --whole --steps 3, training peak over working set: LoRA
+#   4 x 256 2,680 / 2,604 MiB, 8 x 256 checkpointed 1,450 / 1,417, 2 x 1024 4,070 / 4,092; full 4 x 256 3,750 /
+#   3,671, checkpointed 2,786 / 2,568 at its optimizer step); 1.00, 1.06 and 1.04 on padding-free alpaca rows
+#   (bench.peer_llamafactory, 16 steps: 2,447 / 2,458, 1,316 / 1,241, 1,607 / 1,550). fp32 runs no oneDNN kernels,
+#   and its heap stays flat. 1.05 keeps them within -4% to +6%.
 # - bf16: 1.07-1.17 on the bench's fixed-length blocks (LoRA 1,989 / 1,759, 1,211 / 1,032, 2,876 / 2,562; full 3,631 /
-#   3,386), 1.30-1.43 on padding-free rows (16 steps): every new length compiles new bf16 kernels and the heap grows
-#   beside them (training/heap.py). 1.25 keeps both within 17% (the bench's runs +5 to +17%, the padding-free ones
-#   -13 to -4%). On the bench the excess is ~160 MiB plus ~9% of the activations (a near-constant 160-230 MiB that
+#   3,386, checkpointed 2,807 / 2,568), 1.30-1.43 on padding-free rows (16 steps): every new length compiles new bf16
+#   kernels and the heap grows beside them (training/heap.py). 1.25 keeps both within 17% (the bench's runs +5 to
+#   +17%, the padding-free ones -13 to -4%). On the bench the excess is ~160 MiB plus ~9% of the activations (a near-constant 160-230 MiB that
 #   bf16 holds beyond its working set even with lean memory: its cause is not pinned down), so the slack, a share of
 #   the whole working set, overstates runs whose weights dwarf their activations (larger models).
 HEAP_SLACK = {"fp32": 1.05, "bf16": 1.25}
