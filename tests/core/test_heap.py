@@ -68,7 +68,7 @@ def test_steady_heap_bounds_the_kernel_cache_and_fixes_the_mmap_threshold_on_hug
     monkeypatch.setattr(heap.os, "environ", environ)
     assert heap.steady_heap() == ["kernel_cache", "huge_pages", "mmap_threshold"]
     assert environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "128"
-    assert calls == [("mallopt", -3, 2**20)]  # M_MMAP_THRESHOLD: 1 MiB, glibc's dynamic threshold off
+    assert calls == [("mallopt", -3, 256 * 1024)]  # M_MMAP_THRESHOLD: 256 KiB, glibc's dynamic threshold off
     environ.clear()  # no huge pages (a caller of engine.run in its own process): each mapped block would fault in
     calls.clear()  # 4 KiB at a time, so the threshold stays glibc's
     assert heap.steady_heap() == ["kernel_cache"] and calls == []

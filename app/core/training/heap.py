@@ -40,7 +40,13 @@ def trim_heap() -> bool:
 
 
 KERNEL_CACHE = 128  # oneDNN's compiled kernels kept; its own default is 1,024
-MMAP_THRESHOLD = 2**20  # blocks from 1 MiB up are mapped for themselves and unmapped when freed
+# Blocks from 256 KiB up are mapped for themselves and unmapped when freed. 1 MiB flattened the tiny test model but
+# not the demo model (SmolLM2-135M): its activations are 576 or 1,536 wide, 1,152-3,072 bytes a token in bf16, so a
+# step of 200-1,000 tokens frees blocks of 225 KiB-3 MiB whose sizes change with every batch; those under 1 MiB
+# stayed in the heap, the next step's did not fit their holes, and the heap grew around them: glibc's own account
+# (mallinfo2) over 100 steps held 538 MiB in use from step 36 on while the free space inside its heaps rose from
+# 1,267 to 1,464 MiB, +5.9 MiB a step. With 256 KiB: 343 MiB free, flat from step 50 (bench/README.md "Heap").
+MMAP_THRESHOLD = 256 * 1024
 
 
 def steady_heap() -> list[str]:
@@ -52,11 +58,13 @@ def steady_heap() -> list[str]:
       shared by its layers) that later steps rarely reuse; oneDNN keeps 1,024. 128 keep a step's own. oneDNN reads
       the bound when it compiles its first kernel: call this before the process runs a bf16 product (engine.run
       does, first).
-    - glibc's mmap threshold fixed at `MMAP_THRESHOLD`: blocks from 1 MiB up are mapped for themselves and given
+    - glibc's mmap threshold fixed at `MMAP_THRESHOLD`: blocks from 256 KiB up are mapped for themselves and given
       back when freed, instead of glibc raising the threshold up to 32 MiB and keeping them in the heap.
-      `lean_memory` lowers it to 64 KiB. Each such block faults in afresh every step: on 4 KiB pages that cost
-      the tiny test model 1.35x the CPU time a step, which huge pages take back (`huge_page_tunables`), so the
-      threshold is fixed only in a process with huge pages (the training commands start themselves with them).
+      `lean_memory` lowers it to 64 KiB. Each such block faults in afresh every step: on 4 KiB pages a 1 MiB
+      threshold cost the tiny test model 1.35x the CPU time a step, which huge pages take back for blocks from
+      2 MiB up (`huge_page_tunables`), so the threshold is fixed only in a process with huge pages (the training
+      commands start themselves with them). Blocks of 256 KiB-2 MiB still fault in 4 KiB at a time: the price of
+      a flat heap on the demo model, 1.25x the CPU a step in bf16 and about 1.0x in fp32 (bench/README.md "Heap").
     """
     applied = []
     if not (os.environ.get("ONEDNN_PRIMITIVE_CACHE_CAPACITY") or os.environ.get("DNNL_PRIMITIVE_CACHE_CAPACITY")):
@@ -91,10 +99,10 @@ def huge_page_tunables(environ: Mapping[str, str]) -> str | None:
     not 4 KiB pages (glibc 2.35+ `glibc.malloc.hugetlb=1`: glibc advises its mappings so); None where that changes
     nothing (not glibc, an older one, the kernel's THP mode `always` or `never`) or the environment chose already.
 
-    With the fixed mmap threshold every block from 1 MiB up is mapped afresh each step: faulted in 4 KiB at a time
-    it cost the tiny test model 0.285-0.295 CPU seconds a step against glibc as it comes 0.203-0.227, on huge pages
-    0.217 (bench/README.md "Heap"). glibc reads its tunables only when a process starts: the training commands
-    start themselves again with them (cli/train.py exec_with_huge_pages)."""
+    With the fixed mmap threshold every block from 256 KiB up is mapped afresh each step: faulted in 4 KiB at a time
+    (a 1 MiB threshold) it cost the tiny test model 0.285-0.295 CPU seconds a step against glibc as it comes
+    0.203-0.227, on huge pages 0.217 (bench/README.md "Heap"). glibc reads its tunables only when a process starts:
+    the training commands start themselves again with them (cli/train.py exec_with_huge_pages)."""
     if platform.system() != "Linux" or HUGE_PAGES in environ.get("GLIBC_TUNABLES", ""):
         return None
     name, version = platform.libc_ver()
