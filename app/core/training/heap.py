@@ -45,7 +45,8 @@ KERNEL_CACHE = 128  # oneDNN's compiled kernels kept; its own default is 1,024
 # step of 200-1,000 tokens frees blocks of 225 KiB-3 MiB whose sizes change with every batch; those under 1 MiB
 # stayed in the heap, the next step's did not fit their holes, and the heap grew around them: glibc's own account
 # (mallinfo2) over 100 steps held 538 MiB in use from step 36 on while the free space inside its heaps rose from
-# 1,267 to 1,464 MiB, +5.9 MiB a step. With 256 KiB: 343 MiB free, flat from step 50 (bench/README.md "Heap").
+# 1,267 to 1,464 MiB, +5.9 MiB a step. With 256 KiB: 343 MiB free, flat from step 50 (bench/README.md "Heap");
+# 512 KiB still climbed (1,777 MiB held at step 30, against 1,440 with 256 KiB and 2,340 with 1 MiB).
 MMAP_THRESHOLD = 256 * 1024
 
 
@@ -64,7 +65,7 @@ def steady_heap() -> list[str]:
       threshold cost the tiny test model 1.35x the CPU time a step, which huge pages take back for blocks from
       2 MiB up (`huge_page_tunables`), so the threshold is fixed only in a process with huge pages (the training
       commands start themselves with them). Blocks of 256 KiB-2 MiB still fault in 4 KiB at a time: the price of
-      a flat heap on the demo model, 1.25x the CPU a step in bf16 and about 1.0x in fp32 (bench/README.md "Heap").
+      a flat heap on the demo model, 1.25x the CPU a step in bf16 and 1.1x in fp32 (bench/README.md "Heap").
     """
     applied = []
     if not (os.environ.get("ONEDNN_PRIMITIVE_CACHE_CAPACITY") or os.environ.get("DNNL_PRIMITIVE_CACHE_CAPACITY")):
