@@ -121,8 +121,9 @@ def child(variant: str, steps: int, precision: str) -> dict:
 
     class Record(TrainerCallback):  # after the engine's callbacks: what the step leaves held
         def on_step_end(self, args, state, control, **kwargs):
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt  # the cost of mapping blocks afresh
             trace.append((state.global_step, time.monotonic(), heap.resident_bytes() / 2**20, time.process_time(),
-                          *malloc_mib()))
+                          faults, *malloc_mib()))
             if live:
                 with open(live, "a", encoding="utf-8") as fh:
                     fh.write(json.dumps(trace[-1]) + "\n")
@@ -189,9 +190,13 @@ def summary(variant: str, answer: dict) -> str:
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
     per_step = (half[-1][1] - half[0][1]) / (len(half) - 1)
     cpu_per_step = (half[-1][3] - half[0][3]) / (len(half) - 1)
+    if len(half[0]) > 4:  # page faults a step over the second half: what mapping blocks afresh costs, load or not
+        trims = f"{(half[-1][4] - half[0][4]) / (len(half) - 1):,.0f} faults/step; "
+    else:
+        trims = ""
     marks = " ".join(f"{trace[max(int(n * q) - 1, 0)][2]:,.0f}" for q in (0.1, 0.25, 0.5, 0.75, 1.0))
     parts = {part.partition("=")[0] for part in variant.split("+")}
-    trims = f"{len(answer['trims'])} trims" if "trim" in parts else ("every step" if "every" in parts else "none")
+    trims += f"{len(answer['trims'])} trims" if "trim" in parts else ("every step" if "every" in parts else "none")
     if answer["shapes"]:
         trims += f", {answer['shapes']} batch lengths"
     return (f"| {variant} | {marks} | {slope:+.2f} | {per_step:.2f} | {cpu_per_step:.2f} | {answer['peak_mb']:,.0f} | "
@@ -203,13 +208,13 @@ def breakdown(answer: dict) -> str:
     half's slope of each; empty where the child had no glibc account."""
     trace = answer["trace"]
     n = len(trace)
-    if not trace or len(trace[0]) < 8:
+    if not trace or len(trace[0]) < 9:
         return ""
     names = ("heaps", "mapped", "in use", "free in heaps")
     half = trace[n // 2:]
     xs = [row[0] for row in half]
     cells = []
-    for i, name in enumerate(names, start=4):
+    for i, name in enumerate(names, start=5):
         ys = [row[i] for row in half]
         mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
         slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
@@ -224,7 +229,8 @@ def main() -> None:
     parser.add_argument("--precision", default="bf16", choices=["fp32", "bf16"])
     parser.add_argument("--variants", default=",".join(VARIANTS[:2]))
     parser.add_argument("--breakdown", action="store_true", help="also glibc's account: heaps, mapped, in use, free")
-    parser.add_argument("--save", help="a folder: each variant's steps as JSON (step, time, MiB, CPU s, glibc's)")
+    parser.add_argument("--save", help="a folder: each variant's steps as JSON (step, time, MiB, CPU s, page faults, "
+                                           "glibc's account)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
