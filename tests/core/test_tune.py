@@ -120,6 +120,40 @@ def test_a_trial_is_picked_over_the_defaults_only_by_more_than_one_row(monkeypat
     assert [t["params"] for t in result["trials"][1:]] == neighbours(result["trials"][0]["params"])[:len(scores) - 1]
 
 
+def test_a_proposal_that_would_outlast_the_budget_is_skipped_for_one_that_fits(monkeypatch, tmp_path):
+    """The defaults train 4 passes in 10 minutes of a 25-minute budget; twice their learning rate (10 minutes) fits,
+    then the grid's 6 passes (15 minutes) and four times the rank (10) would not fit the 5 left: skipped, and only a
+    proposal of one pass (2.5 minutes) may start. Before, the 6-pass trial started and was stopped out of time."""
+    from types import SimpleNamespace
+
+    from app.core.runs import tune as search
+
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"data": {"train": str(tmp_path / "x.jsonl"), "validation_split": 0.2}}))
+    clock = [0.0]
+    monkeypatch.setattr(search.time, "monotonic", lambda: clock[0])
+    started = []
+
+    def train(config, sink, stop, store):
+        epochs = 4.0 if config.name.endswith("defaults") else config.training.epochs
+        started.append((clock[0], epochs))
+        clock[0] += 150 * epochs  # 2.5 minutes a pass
+        return SimpleNamespace(status="completed", run_id=config.name, error=None)
+
+    def chosen(store, run_id):
+        if run_id.endswith("defaults"):
+            return {"learning_rate": 2e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1}
+        return {"learning_rate": 4e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1}
+
+    monkeypatch.setattr(search, "chosen_params", chosen)
+    monkeypatch.setattr(search, "_score", lambda *a: (0.5, {"examples": 24}))
+    tune(TuneRequest(config=path, trials=4, metric="exact_match", budget_minutes=25), sink=ListSink(),
+         store=object(), train=train)
+    assert started[:2] == [(0.0, 4.0), (600.0, 4.0)]
+    assert all(start + 150 * epochs <= 25 * 60 for start, epochs in started[1:])
+    assert all(epochs == 1 for _start, epochs in started[2:])
+
+
 def test_a_search_without_held_out_rows_is_refused(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump({"data": {"train": str(tmp_path / "x.jsonl"), "validation_split": 0.0}}))

@@ -18,7 +18,9 @@ budget, each trial a run of its own, judged on the held-out validation rows.
   asked. Ties go to the lower validation loss. A trial is picked over the defaults only when it beats them by more
   than one validation row (`MARGIN_ROWS`: its score minus theirs, times the rows scored): on a few dozen rows one
   row is noise, and a pick by noise hands the user settings that score worse on new rows.
-- The budget is wall-clock: no trial starts after it has run out, and a trial still training when it does is
+- The budget is wall-clock: no trial starts after it has run out, nor one expected to outlast it (the defaults'
+  minutes scaled by its passes: the search skips to the next proposal, `_fitting_proposal`), and a trial still
+  training when it does is
   stopped (and does not count), except the first: the defaults always finish, so a search always has their score.
   The user's stop flag stops the trial in progress and the search.
 - `refit`: the best settings trained again on every row (the validation rows too) as one more run.
@@ -270,7 +272,11 @@ def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) 
         if (stop is not None and stop.is_set()) or time.monotonic() >= deadline:
             break
         first = number == 0
-        ask = None if first else study.ask(distributions)
+        ask = None if first else _fitting_proposal(study, distributions, trials[0], base, deadline)
+        if not first and ask is None:
+            log.info("tune %s: no proposed trial would finish in the %.1f minutes left", tune_id,
+                     (deadline - time.monotonic()) / 60)
+            break
         params = {} if first else {**ask.params, "epochs": float(ask.params["epochs"])}
         label = "defaults" if first else " ".join(f"{k}={_short(v)}" for k, v in params.items())
         config = trial_config(base, params, f"{name} · {tune_id} #{number} {label}")
@@ -316,6 +322,28 @@ def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) 
                                     stop, store=store).run_id
     out["minutes"] = round((time.monotonic() - started) / 60, 2)
     return out
+
+
+PROPOSALS = 8  # proposals asked for before a search ends because none would finish in the time left
+
+
+def _fitting_proposal(study, distributions, defaults: Trial, base, deadline: float):
+    """The next proposal (the grid's points first) expected to finish before the deadline, by the defaults' minutes
+    scaled by the passes it trains (when epochs decide the length: no max_steps); proposals that would not are told
+    to the study as failed and skipped, so a shorter one can use the time left. None when none of PROPOSALS fits."""
+    import optuna
+
+    per_pass = defaults.minutes / defaults.params["epochs"] if defaults.params.get("epochs") else None
+    for _ in range(PROPOSALS):
+        ask = study.ask(distributions)
+        if per_pass is None or base.training.max_steps:
+            expected = defaults.minutes
+        else:
+            expected = per_pass * ask.params["epochs"]
+        if time.monotonic() + expected * 60 <= deadline:
+            return ask
+        study.tell(ask, state=optuna.trial.TrialState.FAIL)
+    return None
 
 
 def _tell(study, ask, trial: Trial, intermediate, distributions, minimise: bool) -> None:
