@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -183,9 +184,7 @@ def main() -> None:
                        int(args.layers) if args.layers else None)
         print("RESULT " + json.dumps(result), flush=True)
         return
-    from app.core.hardware import estimate_memory
     from app.core.models import demo_model_dir, describe_model
-    from app.core.training.heap import huge_page_tunables
 
     model = str(demo_model_dir())
     info = describe_model(model)
@@ -199,7 +198,20 @@ def main() -> None:
     runs = [(i, k) for i in chosen for k in depths]
     # The first child tokenises the data into the shared home, and the heap it leaves behind would count in its
     # peak and be reused by its activations: run it once more before measuring.
-    for n, (i, layers) in enumerate([runs[0], *runs]):
+    try:
+        measure(args, model, info, home, [runs[0], *runs])
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def measure(args, model: str, info, home: str, runs: list) -> None:
+    """Each (setting, checkpointed layers) in a child process of its own, its row printed as it ends; the first
+    row is the warm-up child's."""
+    from app.core.hardware import estimate_memory
+    from app.core.training.heap import huge_page_tunables
+
+    lean = args.heap == "lean"
+    for n, (i, layers) in enumerate(runs):
         method, batch, length, ckpt = SETTINGS[i]
         config = config_for(model, args.data, *SETTINGS[i], args.steps, args.precision, lean, args.whole, layers)
         est = estimate_memory(info, config.method, config.training, device="cpu")
@@ -211,6 +223,8 @@ def main() -> None:
         if args.heap == "shipped" and (tunables := huge_page_tunables(env)):
             env["GLIBC_TUNABLES"] = tunables
         out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        # its checkpoints and exports (up to 1.8 GB a run of full fine-tuning): a dozen would fill a small disk
+        shutil.rmtree(Path(home) / "runs", ignore_errors=True)
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
         if line is None:
             sys.exit(f"setting {i} failed:\n{out.stderr[-3000:]}")
