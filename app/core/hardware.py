@@ -183,9 +183,10 @@ AFTER_TRAINING = 170 * 1024**2
 # - bf16: 1.07-1.17 on the bench's fixed-length blocks (LoRA 1,989 / 1,759, 1,211 / 1,032, 2,876 / 2,562; full 3,631 /
 #   3,386, checkpointed 2,807 / 2,568), 1.30-1.43 on padding-free rows (16 steps): every new length compiles new bf16
 #   kernels and the heap grows beside them (training/heap.py). 1.25 keeps both within 17% (the bench's runs +5 to
-#   +17%, the padding-free ones -13 to -4%). On the bench the excess is ~160 MiB plus ~9% of the activations (a near-constant 160-230 MiB that
-#   bf16 holds beyond its working set even with lean memory: its cause is not pinned down), so the slack, a share of
-#   the whole working set, overstates runs whose weights dwarf their activations (larger models).
+#   +17%, the padding-free ones -13 to -4%). On the bench the excess is ~160 MiB plus ~9% of the activations (a
+#   near-constant 160-230 MiB that bf16 holds beyond its working set even with lean memory: its cause is not pinned
+#   down), so the slack, a share of the whole working set, overstates runs whose weights dwarf their activations
+#   (larger models).
 HEAP_SLACK = {"fp32": 1.05, "bf16": 1.25}
 LOSS_CHUNK = 64 * 1024**2  # kernels.CHUNK_BYTES: fp32 logits the loss holds at once
 # Evaluation's bytes per token and vocabulary entry in fp32 and in bf16 through a loss over whole logits (TRL's SFT
@@ -306,9 +307,10 @@ def resolve_checkpointing(info: ModelInfo, method: MethodConfig, training: Train
     (prefix tuning). Each layer recomputed costs one more forward of it, so the fewest that fit is the fastest run.
 
     A CPU run's heap holds up to its precision's heap slack (heap_slack) times the estimate unless lean memory returns
-    freed blocks at once. With lean memory "auto", the fit keeps that slack first, and lean memory is the last resort: it cost 1.47x the CPU time
-    a step, recomputing every layer 1.32-1.42x, half of them 1.21x (bench.memory_planner --layers, bf16 LoRA; 1.29-1.43x
-    in bench.heap_soak); with lean memory off the slack is always kept, with it on never."""
+    freed blocks at once. With lean memory "auto", the fit keeps that slack first, and lean memory is the last
+    resort: it cost 1.47x the CPU time a step, recomputing every layer 1.32-1.42x, half of them 1.21x
+    (bench.memory_planner --layers, bf16 LoRA; 1.29-1.43x in bench.heap_soak); with lean memory off the slack is
+    always kept, with it on never."""
     from .methods import METHODS
 
     if training.gradient_checkpointing != "auto":
@@ -590,7 +592,7 @@ def plan_run(config: RunConfig, info: ModelInfo, lengths: list[int] | None = Non
         tokens = sum(longest) if resolve_padding_free(t.padding_free, device.kind, flash) else \
             len(longest) * longest[-1]
     decided, parts = planned_memory(config, info, device, tokens, layerwise=layerwise)
-    training_peak = estimate_memory(info, config.method, decided, device, tokens)["total"]  # the working set
+    training_peak = parts["total"] - sum(parts.get(name, 0) for name in ("heap", *PHASES))  # the working set
     budget = memory_budget(t, device)
     if t.lean_memory == "auto":
         log.info("lean memory %s: the run needs about %.1f GiB (x%.2f without it) of %.1f GiB",
