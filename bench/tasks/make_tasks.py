@@ -10,6 +10,15 @@ intent, naming who does what), not the memorised strings:
 2. ``intents``: a customer message → one of five intents (accuracy), the held-out messages in other wording;
 3. ``notes``: a short team note → a one-sentence summary "<name> will <task> on <day>." (ROUGE-L, exact match).
 
+Orders' and notes' held-out pools were widened (issue #23): with 3 items and 4 cities in orders' test rows and 4
+names in notes', one word decided 25–40 % of a score (every setting spelt the 16 "sofa" rows wrong and every other
+row right; " Mei" → "Mie" on notes), so no search could show a difference on them. Now orders has 10 items and 10
+cities in validation, 12 and 12 in test; notes 10 names and 6 tasks in validation, 12 and 6 in test; both 40
+validation and 80 test rows (no item, city or name in more than 13 of the 80 test rows). Held-out words still split
+into other sub-word tokens than in their context (" sofas" `so|f|as` → `"so|fa`; " Mei" → `Me|i`): that is part of
+the skill. Each task's train rows are drawn first from one seeded stream and their pools are as first written, so
+train.jsonl (and every intents file) stayed byte-identical.
+
 All text was written for this project. Deterministic (fixed seed, no clock), so re-running reproduces the files.
 """
 
@@ -23,7 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent
 SEED = 20261205
-SIZES = {"train": 160, "validation": 24, "test": 40}
+SIZES = {"orders": {"train": 160, "validation": 40, "test": 80},
+         "intents": {"train": 160, "validation": 24, "test": 40},
+         "notes": {"train": 160, "validation": 40, "test": 80}}
 
 
 def _pools(values: list, shares=(0.6, 0.2, 0.2)) -> dict[str, list]:
@@ -34,10 +45,19 @@ def _pools(values: list, shares=(0.6, 0.2, 0.2)) -> dict[str, list]:
 
 
 # ----------------------------------------------------------------------------------- 1. orders → JSON
-ORDER_ITEMS = _pools(["chair", "lamp", "mug", "towel", "kettle", "notebook", "blanket", "helmet", "basket", "candle",
-                      "pillow", "bottle", "scarf", "wallet", "jacket", "umbrella", "sofa", "clock"])
-ORDER_CITIES = _pools(["Lyon", "Porto", "Leeds", "Gdansk", "Bergen", "Malmo", "Utrecht", "Graz", "Bilbao", "Turku",
-                       "Ghent", "Brno", "Aarhus", "Cork", "Kaunas", "Split", "Tartu", "Varna", "Pecs", "Zadar"])
+ORDER_ITEMS = {  # the training pool as first written (its rows must not change); held-out pools widened (see above)
+    "train": ["chair", "lamp", "mug", "towel", "kettle", "notebook", "blanket", "helmet", "basket", "candle", "pillow"],
+    "validation": ["bottle", "scarf", "wallet", "jacket", "hammer", "cushion", "teapot", "ladder", "sponge", "drawer"],
+    "test": ["umbrella", "sofa", "clock", "vase", "stool", "mirror", "bucket", "apron", "kite", "tripod", "saucer",
+             "glove"],
+}
+ORDER_CITIES = {
+    "train": ["Lyon", "Porto", "Leeds", "Gdansk", "Bergen", "Malmo", "Utrecht", "Graz", "Bilbao", "Turku", "Ghent",
+              "Brno"],
+    "validation": ["Aarhus", "Cork", "Kaunas", "Split", "Galway", "Linz", "Braga", "Bruges", "Debrecen", "Lille"],
+    "test": ["Tartu", "Varna", "Pecs", "Zadar", "Tampere", "Plovdiv", "Kosice", "Szeged", "Trieste", "Lublin",
+             "Aalborg", "Nantes"],
+}
 COLOURS = ["red", "blue", "green", "black", "white", "grey", "yellow"]
 ORDER_SHAPES = _pools([
     "Please send {q} {c} {items} to {city}.",
@@ -131,18 +151,26 @@ def _intent(rng: random.Random, split: str) -> dict:
 
 
 # ----------------------------------------------------------------------------------- 3. notes → one-line summary
-NAMES = _pools(["Marta", "Tomas", "Ines", "Kofi", "Lena", "Ravi", "Sofia", "Omar", "Elif", "Jonas", "Aiko", "Pavel",
-                "Nadia", "Luis", "Greta", "Yusuf", "Hana", "Bruno", "Mei", "Felix"])
-TASKS = _pools([  # (what the note says was done/needed, what the summary says they will do)
-    ("the budget review", "present the budget review"), ("the new logo", "show the new logo"),
-    ("the hiring plan", "share the hiring plan"), ("the server migration", "start the server migration"),
-    ("the customer survey", "send out the customer survey"), ("the sales report", "present the sales report"),
-    ("the office move", "organise the office move"), ("the training day", "run the training day"),
-    ("the product demo", "give the product demo"), ("the price list", "publish the price list"),
-    ("the safety check", "lead the safety check"), ("the team lunch", "book the team lunch"),
-    ("the website update", "release the website update"), ("the audit notes", "file the audit notes"),
-    ("the supplier contract", "sign the supplier contract"),
-])
+NAMES = {  # the training pool as first written; held-out pools widened (see above)
+    "train": ["Marta", "Tomas", "Ines", "Kofi", "Lena", "Ravi", "Sofia", "Omar", "Elif", "Jonas", "Aiko", "Pavel"],
+    "validation": ["Nadia", "Luis", "Greta", "Yusuf", "Ingrid", "Mateo", "Amara", "Lukas", "Noor", "Emre"],
+    "test": ["Hana", "Bruno", "Mei", "Felix", "Ayla", "Dmitri", "Chiara", "Kwame", "Priya", "Soren", "Zofia", "Tariq"],
+}
+TASKS = {  # (what the note says was done/needed, what the summary says they will do)
+    "train": [("the budget review", "present the budget review"), ("the new logo", "show the new logo"),
+              ("the hiring plan", "share the hiring plan"), ("the server migration", "start the server migration"),
+              ("the customer survey", "send out the customer survey"),
+              ("the sales report", "present the sales report"), ("the office move", "organise the office move"),
+              ("the training day", "run the training day"), ("the product demo", "give the product demo")],
+    "validation": [("the price list", "publish the price list"), ("the safety check", "lead the safety check"),
+                   ("the team lunch", "book the team lunch"), ("the holiday rota", "draw up the holiday rota"),
+                   ("the press release", "write the press release"),
+                   ("the stock count", "complete the stock count")],
+    "test": [("the website update", "release the website update"), ("the audit notes", "file the audit notes"),
+             ("the supplier contract", "sign the supplier contract"),
+             ("the client workshop", "host the client workshop"), ("the travel policy", "rewrite the travel policy"),
+             ("the board agenda", "circulate the board agenda")],
+}
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 NOTE_SHAPES = _pools([
     "Hi all, {name} has finished {thing} and will {does} on {day}. Send comments before then.",
@@ -174,7 +202,7 @@ def render(task: str) -> dict[str, str]:
     """File name → content of one task's three files."""
     rng = random.Random(f"{SEED}-{task}")
     return {f"{split}.jsonl": "".join(json.dumps(TASK_MAKERS[task](rng, split), ensure_ascii=False) + "\n"
-                                      for _ in range(n)) for split, n in SIZES.items()}
+                                      for _ in range(n)) for split, n in SIZES[task].items()}
 
 
 def main(argv: list[str] | None = None) -> int:
