@@ -5167,6 +5167,14 @@ This cannot be undone.</source>
         <translation>用其他学习率、训练轮数、秩和 dropout 训练几个运行，并在验证行上逐一打分（标签任务用准确率，JSON 回答用完全匹配，否则用回答的 ROUGE-L）。第一个运行保留根据数据选择的设置，因此在这些行上最好的结果不会比它差。</translation>
     </message>
     <message>
+        <source>Another trial replaces those settings only when it leads them by more than {n} validation row: on a few dozen rows a smaller lead is often chance.</source>
+        <translation>其他试验只有领先这些设置超过 {n} 个验证行时才会取代它们：验证行只有几十行时，更小的领先往往只是偶然。</translation>
+    </message>
+    <message>
+        <source>Another trial replaces those settings only when it leads them by more than {n} validation rows: on a few dozen rows a smaller lead is often chance.</source>
+        <translation>其他试验只有领先这些设置超过 {n} 个验证行时才会取代它们：验证行只有几十行时，更小的领先往往只是偶然。</translation>
+    </message>
+    <message>
         <source> min</source>
         <translation> 分钟</translation>
     </message>

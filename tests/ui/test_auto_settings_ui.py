@@ -8,6 +8,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from studio_fakes import active_window, fake_models  # noqa: F401
 
 from app.core.auto_settings import DataProfile
@@ -106,6 +107,8 @@ def test_find_good_settings_lists_trials_and_takes_the_best(qtbot, state):
     dialog = TuneDialog(state)
     qtbot.addWidget(dialog)
     assert not dialog.use_button.isEnabled()
+    texts = [label.text() for label in dialog.findChildren(QLabel)]  # the pick's margin (tune.MARGIN_ROWS) is said
+    assert any("only when it leads them by more than 1 validation row:" in t for t in texts), texts
     dialog.add_trial({"number": 0, "state": "completed", "value": 0.8, "minutes": 3.0, "best": 0,
                       "params": {"learning_rate": 2e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1}})
     dialog.add_trial({"number": 1, "state": "pruned", "value": None, "minutes": 1.0, "best": 0,

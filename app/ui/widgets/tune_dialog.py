@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.i18n import core_text
+from app.ui.i18n import core_text, count
 from app.ui.state import StudioState
 from app.ui.worker import WorkerProcess
 
@@ -48,6 +48,15 @@ class TuneDialog(QDialog):
                                "than them on those rows."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        from app.core.runs.tune import MARGIN_ROWS
+
+        margin = QLabel(count(int(MARGIN_ROWS),
+                              self.tr("Another trial replaces those settings only when it leads them by more than "
+                                      "{n} validation row: on a few dozen rows a smaller lead is often chance."),
+                              self.tr("Another trial replaces those settings only when it leads them by more than "
+                                      "{n} validation rows: on a few dozen rows a smaller lead is often chance.")))
+        margin.setWordWrap(True)
+        layout.addWidget(margin)
         form = QFormLayout()
         self.budget = QSpinBox(minimum=1, maximum=24 * 60, value=20, suffix=self.tr(" min"))
         self.trials = QSpinBox(minimum=1, maximum=100, value=8)
