@@ -154,6 +154,50 @@ def test_a_proposal_that_would_outlast_the_budget_is_skipped_for_one_that_fits(m
     assert all(epochs == 1 for _start, epochs in started[2:])
 
 
+def test_the_pruner_compares_trials_at_the_same_share_of_their_schedules(monkeypatch, tmp_path):
+    """The defaults and twice their learning rate train 4 epochs of 20 steps; the grid's 6-epoch trial is behind them
+    at each step (its learning rate decays more slowly) but ahead at each share of the schedule: it trains to the end.
+    Before, it was pruned at its first epoch against the shorter runs' first epoch. Four times the rank is behind
+    at a share they share (a quarter): pruned."""
+    from types import SimpleNamespace
+
+    from app.core.runs import tune as search
+
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"data": {"train": str(tmp_path / "x.jsonl"), "validation_split": 0.2}}))
+    losses = {"defaults": [0.30, 0.20, 0.15, 0.12], "lr": [0.28, 0.18, 0.14, 0.11],
+              "epochs": [0.31, 0.22, 0.17, 0.13, 0.11, 0.10], "rank": [0.45, 0.40, 0.35, 0.30]}
+
+    configs = {}
+
+    def train(config, sink, stop, store):
+        configs[config.name] = config
+        kind = "defaults" if config.name.endswith("defaults") else \
+            "epochs" if config.training.epochs == 6 else "rank" if config.method.rank == 32 else "lr"
+        curve = losses[kind]
+        for epoch, loss in enumerate(curve, 1):
+            sink.emit("progress", step=20 * epoch, total_steps=20 * len(curve))
+            sink.emit("metrics", step=20 * epoch, epoch=float(epoch), metrics={"eval_loss": loss})
+            if stop.is_set():
+                return SimpleNamespace(status="cancelled", run_id=config.name, error=None)
+        return SimpleNamespace(status="completed", run_id=config.name, error=None)
+
+    def chosen(store, run_id):
+        if run_id.endswith("defaults"):
+            return {"learning_rate": 2e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1}
+        c = configs[run_id]
+        return {"learning_rate": c.training.learning_rate, "epochs": c.training.epochs, "rank": c.method.rank,
+                "dropout": c.method.dropout}
+
+    monkeypatch.setattr(search, "chosen_params", chosen)
+    monkeypatch.setattr(search, "_score", lambda *a: (0.5, {"examples": 24}))
+    result = tune(TuneRequest(config=path, trials=4, metric="exact_match"), sink=ListSink(), store=object(),
+                  train=train)
+    assert [t["params"]["epochs"] for t in result["trials"][1:3]] == [4, 6]
+    assert [t["state"] for t in result["trials"]] == ["completed", "completed", "completed", "pruned"]
+    assert search.schedule_percent(40, 120) == search.schedule_percent(20, 60) == 33
+
+
 def test_a_search_without_held_out_rows_is_refused(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump({"data": {"train": str(tmp_path / "x.jsonl"), "validation_split": 0.0}}))

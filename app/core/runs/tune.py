@@ -2,7 +2,11 @@
 budget, each trial a run of its own, judged on the held-out validation rows.
 
 - The search is Optuna's: a seeded TPE sampler and a median pruner: a trial whose validation loss at an
-  evaluation (each epoch's end) is worse than the median of the earlier trials' at the same step stops there. The
+  evaluation (each epoch's end) is worse than the median of the earlier trials' at the same share of their
+  schedules stops there. The share (`schedule_percent`: the step in percent of the trial's steps) is what the
+  pruner is told, not the step: a longer schedule's first epoch, at a higher learning rate than a shorter one's
+  end, was pruned at the defaults' own loss; now a 6-epoch trial's third epoch is compared with a 4-epoch trial's
+  second, and an evaluation no earlier trial made at that share is not compared. The
   first trial is the config as it is (its automatic settings chosen from the data). The next ones are a small
   seeded grid around those settings, queued in the study before TPE proposes (`neighbours`: twice the learning
   rate, then more passes, then four times the rank): with the few trials a budget fits, TPE's first proposals are
@@ -158,19 +162,29 @@ class _TrialStop:
 
 class _TrialSink:
     """Relays a trial's run events (not its `finished`: the search has its own last word), reports each validation
-    loss to the pruner and stops the trial when the pruner or the budget says so."""
+    loss to the pruner at its share of the trial's schedule and stops the trial when the pruner or the budget says
+    so."""
 
     def __init__(self, sink, stop: _TrialStop, deadline: float, report) -> None:
         self.sink, self.stop, self.deadline, self.report = sink, stop, deadline, report
+        self.total_steps = 0
 
     def emit(self, event: str, **fields: Any) -> None:
-        if event == "metrics" and "eval_loss" in fields.get("metrics", {}):
-            if self.report(fields["step"], fields["metrics"]["eval_loss"]):
+        if event in ("started", "progress") and fields.get("total_steps"):
+            self.total_steps = fields["total_steps"]
+        if event == "metrics" and "eval_loss" in fields.get("metrics", {}) and self.total_steps:
+            if self.report(schedule_percent(fields["step"], self.total_steps), fields["metrics"]["eval_loss"]):
                 self.stop.set("pruned")
         if event in ("progress", "metrics") and time.monotonic() > self.deadline:
             self.stop.set("out_of_time")
         if event != "finished" and self.sink is not None:
             self.sink.emit(event, **fields)
+
+
+def schedule_percent(step: int, total_steps: int) -> int:
+    """The step as a whole percent of the trial's schedule: the pruner's step, so trials of other lengths are
+    compared at the same point of their schedules (1/3 of 6 epochs and of 3: 33)."""
+    return round(100 * step / total_steps)
 
 
 def _score(store, run_id: str, metric: str, limit: int | None, sink, stop) -> tuple[float | None, dict]:
@@ -283,11 +297,11 @@ def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) 
         trial_stop = _TrialStop(stop)
         intermediate: list[tuple[int, float]] = []
 
-        def report(step: int, loss: float, ask=ask, intermediate=intermediate) -> bool:
-            intermediate.append((step, loss))
+        def report(percent: int, loss: float, ask=ask, intermediate=intermediate) -> bool:
+            intermediate.append((percent, loss))
             if ask is None:
                 return False
-            ask.report(loss if minimise else -loss, step)
+            ask.report(loss if minimise else -loss, percent)
             return ask.should_prune()
 
         t0 = time.monotonic()
@@ -362,7 +376,7 @@ def _tell(study, ask, trial: Trial, intermediate, distributions, minimise: bool)
     sign = 1 if minimise else -1
     study.add_trial(optuna.trial.create_trial(
         params=params, distributions=distributions, value=trial.value,
-        intermediate_values={step: sign * loss for step, loss in intermediate}))
+        intermediate_values={percent: sign * loss for percent, loss in intermediate}))
 
 
 def in_space(params: dict[str, Any]) -> bool:
