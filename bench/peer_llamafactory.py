@@ -88,8 +88,27 @@ def measured(cmd: list[str], env: dict, log: Path) -> tuple[float, float, int]:
     return time.monotonic() - started, usage.ru_maxrss / 1024, proc.returncode
 
 
+def as_dtype(model: Path, dtype: str, work: Path) -> Path:
+    """A view of `model` (links to its files) whose config names `dtype`. LLaMA-Factory 0.9.5 loads the weights in
+    the checkpoint's own dtype (`torch_dtype="auto"` in model/loader.py) whatever the precision flags say, and the
+    demo model's checkpoint is bf16: with `bf16: false` it trains LoRA over bf16 base weights (its log: "Will use
+    dtype=torch.bfloat16 as defined in model's config object"; bf16 kernels in a profile), not in fp32. With this
+    view its fp32 run holds and multiplies fp32 weights, as ours does at `precision: fp32`."""
+    view = work / f"model-{dtype}"
+    view.mkdir(exist_ok=True)
+    for item in model.iterdir():
+        if item.name != "config.json" and not (view / item.name).exists():
+            (view / item.name).symlink_to(item)
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    config.update({key: dtype for key in ("dtype", "torch_dtype") if key in config} or {"dtype": dtype})
+    (view / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return view
+
+
 def peer(python: Path, model: Path, data: Path, precision: str, work: Path) -> dict:
     out = work / f"peer-{precision}"
+    if precision == "fp32":
+        model = as_dtype(model, "float32", work)
     config = {
         "model_name_or_path": str(model), "trust_remote_code": False,
         "stage": "sft", "do_train": True, "finetuning_type": "lora", "lora_rank": RANK, "lora_alpha": 2 * RANK,
