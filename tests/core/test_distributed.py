@@ -85,6 +85,7 @@ def test_two_processes_train_one_run_like_one_process_with_the_same_global_batch
     losses = [dict(store.metric_series(run["id"])["loss"]) for run in (one, two)]
     print("loss by step, 1 process:", losses[0], "2 processes:", losses[1])
     assert list(losses[1]) == [1, 2, 3, 4]  # one row a step: rank 1 wrote none
+    assert "find_unused_parameters=True" not in double.stderr  # DDP's extra graph walk a step, for a dense model
     for step, loss in losses[0].items():
         assert losses[1][step] == pytest.approx(loss, rel=1e-5)
 
@@ -308,6 +309,17 @@ def _strategy_config(strategy: str, offload: bool = False, precision: str = "bf1
     return parse_config({"data": {"train": "x.jsonl"}, "training": {"batch_size": 4, "gradient_accumulation": 2,
                                                                    "max_grad_norm": 0.5, "precision": precision},
                          "distributed": {"processes": 2, "strategy": strategy, "cpu_offload": offload}})
+
+
+def test_ddp_looks_for_unused_weights_only_in_a_mixture_of_experts():
+    from transformers import LlamaConfig, MixtralConfig, Qwen2MoeConfig
+
+    from app.core.distributed.strategies import unused_parameters
+
+    assert not unused_parameters(LlamaConfig())
+    assert unused_parameters(MixtralConfig())  # num_local_experts 8
+    assert unused_parameters(Qwen2MoeConfig())  # num_experts 60
+    assert not unused_parameters(Qwen2MoeConfig(num_experts=1))
 
 
 def test_ddp_and_a_cpu_machine_add_no_strategy_arguments():

@@ -33,6 +33,18 @@ def trainer_args(config: RunConfig, precision: str, world_size: int, gpus: bool)
     return {"deepspeed": deepspeed_config(config, precision, world_size)}
 
 
+EXPERT_COUNTS = ("num_experts", "num_local_experts", "n_routed_experts", "moe_num_experts")  # as MoE configs name it
+
+
+def unused_parameters(model_config: Any) -> bool:
+    """DDP's `find_unused_parameters` for a model: whether a forward pass can leave trainable weights without a
+    gradient, so each step must look for them. A mixture of experts routes each token to some of its experts; in
+    a dense model every layer (and every adapter on one) takes part in every forward. The Trainer's default (on
+    unless gradient checkpointing) walks the whole autograd graph once more every step on every rank, and torch
+    warns about it at each run's first step."""
+    return any((getattr(model_config, name, None) or 0) > 1 for name in EXPERT_COUNTS)
+
+
 def fsdp_config(config: RunConfig) -> dict[str, Any]:
     """transformers' `fsdp_config` for FSDP2: full shard, the model's layers wrapped, whole weights in checkpoints
     (so exports, resume and `export RUN` read them as any run's), offload as set."""

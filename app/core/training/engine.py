@@ -29,6 +29,7 @@ from ..diskfull import is_disk_full, run_disk_full
 from ..distributed import ranks
 from ..distributed.launch import check_world_size
 from ..distributed.settings import SHARDED
+from ..distributed.strategies import unused_parameters
 from ..errors import Cancelled, ConfigError, DataError, ExportError, ModelError, StudioError
 from ..events import EventSink, StopFlag
 from ..hardware import checkpointed_layers, return_freed_memory
@@ -394,7 +395,8 @@ def _fit(config: RunConfig, ctx: RunContext, checkpoint: Path | None,
     ctx.check_stop()
 
     has_eval = prepared.eval is not None
-    args = base_args(config, folder / "checkpoints", precision, has_eval)
+    args = base_args(config, folder / "checkpoints", precision, has_eval) | {
+        "ddp_find_unused_parameters": unused_parameters(model.config)}
     sampler = _make_sampler(config, model, tokenizer, _sample_prompts(config, prepared), ctx) \
         if spec.head == "causal" else None
     callback = EventCallback(run_id, sink, store, ctx.stop, sampler, info={
