@@ -17,7 +17,8 @@ exports reduced to the adapter (LLaMA-Factory saves the adapter too) and no samp
 that precision (from the same invocation, or `--peer-peak bf16=1693,fp32=1989` with `--only ours`) less MARGIN:
 "auto" gradient checkpointing then recomputes the fewest layers that fit, and the label says how many.
 
-Prints per run: the whole process's wall time, the training's non-padding tokens per second (LLaMA-Factory's own
+Prints per run: the whole process's wall time and CPU time (user + system: what the run cost, whatever else the
+machine ran meanwhile), the training's non-padding tokens per second (LLaMA-Factory's own
 `effective_tokens_per_sec`; ours: the tokenised rows' tokens over the training time between the `started` event and
 the last step), the whole process's peak RSS (the child's own high-water mark from wait4), ours' planned peak (the
 `started` event's memory_estimate) and the loss (LLaMA-Factory's `train_loss`, the mean over the run; ours, the last
@@ -80,14 +81,16 @@ def write_rows(folder: Path, rows: int) -> Path:
     return path
 
 
-def measured(cmd: list[str], env: dict, log: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB: the child's own high-water mark and its descendants') and the exit code."""
+def measured(cmd: list[str], env: dict, log: Path) -> tuple[float, float, int, float]:
+    """Wall seconds, peak RSS (MiB: the child's own high-water mark and its descendants'), the exit code and the
+    CPU seconds (user + system) the child used."""
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent)
         _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.monotonic() - started, usage.ru_maxrss / 1024, proc.returncode
+    return (time.monotonic() - started, usage.ru_maxrss / 1024, proc.returncode,
+            usage.ru_utime + usage.ru_stime)
 
 
 def as_dtype(model: Path, dtype: str, work: Path) -> Path:
@@ -125,11 +128,12 @@ def peer(python: Path, model: Path, data: Path, precision: str, work: Path) -> d
     path = work / f"peer-{precision}.yaml"  # JSON is YAML; LLaMA-Factory 0.9.5 fails to read a .json config
     path.write_text(json.dumps(config), encoding="utf-8")
     env = dict(os.environ, DISABLE_VERSION_CHECK="1", HF_HUB_OFFLINE="1", WANDB_DISABLED="true")
-    wall, peak, code = measured([str(python), "-m", "llamafactory.cli", "train", str(path)], env,
+    wall, peak, code, cpu = measured([str(python), "-m", "llamafactory.cli", "train", str(path)], env,
                                 work / f"peer-{precision}.log")
     results = json.loads((out / "all_results.json").read_text()) if (out / "all_results.json").exists() else {}
     shutil.rmtree(out, ignore_errors=True)  # its adapter and trainer state: the figures are read
-    return {"wall": wall, "peak": peak, "code": code, "tokens_per_second": results.get("effective_tokens_per_sec"),
+    return {"wall": wall, "peak": peak, "code": code, "cpu": cpu,
+            "tokens_per_second": results.get("effective_tokens_per_sec"),
             "loss": results.get("train_loss"), "train_seconds": results.get("train_runtime")}
 
 
@@ -153,7 +157,8 @@ def ours(data: Path, precision: str, work: Path, models: Path, checkpointing: bo
     }), encoding="utf-8")
     env = dict(os.environ, FINETUNE_STUDIO_HOME=str(work / "home"), FINETUNE_STUDIO_MODELS=str(models))
     log = work / f"{name}.jsonl"
-    wall, peak, code = measured([sys.executable, "-m", "app", "train", str(config), "--events", "jsonl"], env, log)
+    wall, peak, code, cpu = measured([sys.executable, "-m", "app", "train", str(config), "--events", "jsonl"], env,
+                                     log)
     events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
     started = next((e for e in events if e["event"] == "started"), {})
     steps = [e for e in events if e["event"] == "progress"]
@@ -162,7 +167,7 @@ def ours(data: Path, precision: str, work: Path, models: Path, checkpointing: bo
     seconds = steps[-1]["elapsed"] if steps else None
     layers = next((c["value"] for c in started.get("settings", []) if c["setting"] == "checkpoint_layers"), None)
     shutil.rmtree(work / "home" / "runs", ignore_errors=True)  # checkpoints and exports; the tokenised data stays
-    return {"wall": wall, "peak": peak, "code": code, "train_seconds": seconds,
+    return {"wall": wall, "peak": peak, "code": code, "cpu": cpu, "train_seconds": seconds,
             "tokens_per_second": tokens / seconds if tokens and seconds else None,
             "loss": losses[-1] if losses else None, "estimate": started.get("memory_estimate"), "layers": layers}
 
@@ -189,8 +194,8 @@ def main() -> None:
     data = write_rows(work, args.rows)
     print(f"demo model, {args.rows} alpaca rows, LoRA r{RANK} all-linear, batch {BATCH}, cutoff {CUTOFF}, one epoch; "
           f"logs in {work}")
-    print("| run | precision | wall s | train s | train tokens/s | peak RSS MiB | planned MiB | loss |\n"
-          "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| run | precision | wall s | CPU s | train s | train tokens/s | peak RSS MiB | planned MiB | loss |\n"
+          "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for precision in args.precision.split(","):
         runs = []
         if args.only != "ours":
@@ -212,7 +217,7 @@ def main() -> None:
             def fmt(value, spec):
                 return format(value, spec) if value is not None else "–"
             failed = f" (exit {r['code']})" if r["code"] else ""
-            print(f"| {name}{failed} | {precision} | {r['wall']:.1f} | {fmt(r['train_seconds'], '.1f')} | "
+            print(f"| {name}{failed} | {precision} | {r['wall']:.1f} | {r['cpu']:.1f} | {fmt(r['train_seconds'], '.1f')} | "
                   f"{fmt(r['tokens_per_second'], '.1f')} | {r['peak']:,.0f} | "
                   f"{fmt(r['estimate'] / 2**20 if r.get('estimate') else None, ',.0f')} | {fmt(r['loss'], '.4f')} |",
                   flush=True)
