@@ -6,7 +6,7 @@ for full fine-tuning, whose AdamW states exist from the second step on), each in
 pre-training blocks of the in-repo c4 sample (every micro-batch is exactly batch × max_length tokens, the planner's
 worst case), and prints the planner's estimate (app.core.hardware.estimate_memory), the measured peak RSS and the
 error, and the RSS before the model loads (the runtime's baseline) and once it is loaded. A warm-up child
-tokenises the data first. The settings vary method, batch, max_length and checkpointing;
+tokenises the data first (one step in fp32). The settings vary method, batch, max_length and checkpointing;
 `tests/core/test_planner.py` keeps the measured figures and checks the estimate against them.
 
 `--precision` (fp32 or bf16; fp16 trains in fp32 on a CPU) is the run's `training.precision`; `--heap lean` (the
@@ -215,8 +215,11 @@ def measure(args, model: str, info, home: str, runs: list) -> None:
         method, batch, length, ckpt = SETTINGS[i]
         config = config_for(model, args.data, *SETTINGS[i], args.steps, args.precision, lean, args.whole, layers)
         est = estimate_memory(info, config.method, config.training, device="cpu")
+        # the warm-up child only tokenises (the data's cache does not depend on the steps or the precision): one
+        # step in fp32 (a bf16 step without native bf16 took 6 min here, 7x an fp32 one)
+        steps, precision = (1, "fp32") if n == 0 else (args.steps, args.precision)
         cmd = [sys.executable, "-m", "bench.memory_planner", "--child", str(i), "--model", model,
-               "--steps", str(args.steps), "--data", str(args.data), "--precision", args.precision,
+               "--steps", str(steps), "--data", str(args.data), "--precision", precision,
                "--heap", args.heap, *(["--whole"] if args.whole else []),
                *(["--layers", str(layers)] if layers is not None else [])]
         env = {**os.environ, "FINETUNE_STUDIO_HOME": home, "TOKENIZERS_PARALLELISM": "false"}
@@ -231,7 +234,7 @@ def measure(args, model: str, info, home: str, runs: list) -> None:
         result = json.loads(line[7:])
         parts = "; ".join(f"{k} {v:.0f}" for k, v in result["parts_mb"].items())
         if n == 0:
-            print(f"   warm-up child (tokenises the data), peak RSS by part, MiB: {parts}", flush=True)
+            print(f"   warm-up child (tokenises the data; 1 step, fp32), peak RSS by part, MiB: {parts}", flush=True)
             continue
         measured, estimate = result["peak_rss_mb"], est["total"] / MiB
         checkpointed = ('on' if ckpt else 'off') if layers is None else f"{layers}/{info.num_layers}"
