@@ -50,10 +50,24 @@ def _meminfo() -> tuple[int, int]:
         return total, total
 
 
-def _cpu() -> tuple[str, bool]:
+# oneDNN's instruction sets without bf16 dot products (vdpbf16ps, AMX): capped at one (ONEDNN_MAX_CPU_ISA, or its older
+# name DNNL_MAX_CPU_ISA), torch multiplies bf16 through conversions or, below AVX512_CORE, ATen's scalar fallback
+# (a bf16 step of the demo model 7x an fp32 one under AVX2), as on a CPU without the instructions
+NO_BF16_ISAS = frozenset({"SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE", "AVX512_CORE_VNNI"})
+
+
+def _onednn_capped() -> bool:
+    """Whether oneDNN is told to dispatch to no instruction set with bf16 dot products."""
+    isa = os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA") or ""
+    return isa.strip().upper() in NO_BF16_ISAS
+
+
+def _cpu(cpuinfo: str = "/proc/cpuinfo") -> tuple[str, bool]:
+    """The CPU's name and whether torch computes bf16 natively on it: AVX512-BF16 or AMX, unless oneDNN is capped
+    below them."""
     name, flags = platform.processor() or platform.machine(), ""
     try:
-        with open("/proc/cpuinfo") as fh:
+        with open(cpuinfo) as fh:
             for line in fh:
                 if line.startswith("model name") and name in ("", platform.machine(), platform.processor()):
                     name = line.split(":", 1)[1].strip()
@@ -62,7 +76,7 @@ def _cpu() -> tuple[str, bool]:
                     break
     except OSError:
         pass
-    return name, ("avx512_bf16" in flags or "amx_bf16" in flags)
+    return name, ("avx512_bf16" in flags or "amx_bf16" in flags) and not _onednn_capped()
 
 
 def _nvidia() -> DeviceInfo | None:

@@ -51,6 +51,27 @@ def test_the_environment_forces_what_auto_resolves_to(monkeypatch):
         auto_precision(RTX_4090)
 
 
+@pytest.mark.parametrize(("flags", "cap", "bf16"), [
+    ("fpu avx2 avx512f avx512_bf16", None, True), ("fpu avx2 amx_bf16 amx_tile", None, True),
+    ("fpu avx2 avx512f avx512_vnni", None, False), ("fpu avx2", None, False),
+    ("fpu avx2 avx512f avx512_bf16", ("ONEDNN_MAX_CPU_ISA", "AVX2"), False),
+    ("fpu avx2 avx512f avx512_bf16", ("ONEDNN_MAX_CPU_ISA", "avx512_core"), False),
+    ("fpu avx2 avx512f avx512_bf16", ("DNNL_MAX_CPU_ISA", "AVX512_CORE_VNNI"), False),
+    ("fpu avx2 avx512f avx512_bf16", ("ONEDNN_MAX_CPU_ISA", "AVX512_CORE_BF16"), True),
+    ("fpu avx2 amx_bf16", ("ONEDNN_MAX_CPU_ISA", "ALL"), True)])
+def test_a_cpu_computes_bf16_natively_with_its_instructions_unless_onednn_is_capped_below_them(
+        tmp_path, monkeypatch, flags, cap, bf16):
+    """oneDNN capped below AVX512_CORE_BF16 multiplies bf16 without the instructions (issue #26: how the planner is
+    measured for a CPU without bf16), so "auto" takes fp32 there as on such a CPU."""
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nmodel name\t: Test CPU\nflags\t\t: {flags}\n")
+    for name in ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"):
+        monkeypatch.delenv(name, raising=False)
+    if cap:
+        monkeypatch.setenv(*cap)
+    assert hardware._cpu(str(cpuinfo))[1] is bf16
+
+
 def test_fp16_only_runs_on_a_gpu():
     assert resolve_precision("fp16", T4) == "fp16"
     assert resolve_precision("fp16", BF16_CPU) == resolve_precision("fp16", AVX2_CPU) == "fp32"
