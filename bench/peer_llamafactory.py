@@ -129,7 +129,7 @@ def peer(python: Path, model: Path, data: Path, precision: str, work: Path) -> d
     path.write_text(json.dumps(config), encoding="utf-8")
     env = dict(os.environ, DISABLE_VERSION_CHECK="1", HF_HUB_OFFLINE="1", WANDB_DISABLED="true")
     wall, peak, code, cpu = measured([str(python), "-m", "llamafactory.cli", "train", str(path)], env,
-                                work / f"peer-{precision}.log")
+                                     work / f"peer-{precision}.log")
     results = json.loads((out / "all_results.json").read_text()) if (out / "all_results.json").exists() else {}
     shutil.rmtree(out, ignore_errors=True)  # its adapter and trainer state: the figures are read
     return {"wall": wall, "peak": peak, "code": code, "cpu": cpu,
