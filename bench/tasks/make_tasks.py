@@ -35,6 +35,7 @@ SEED = 20261205
 SIZES = {"orders": {"train": 160, "validation": 40, "test": 80},
          "intents": {"train": 160, "validation": 24, "test": 40},
          "notes": {"train": 160, "validation": 40, "test": 80}}
+MORE_VALIDATION = {"orders": 40, "notes": 24}  # validation rows drawn after the test rows, from the "more" pools
 
 
 def _pools(values: list, shares=(0.6, 0.2, 0.2)) -> dict[str, list]:
@@ -50,6 +51,7 @@ ORDER_ITEMS = {  # the training pool as first written (its rows must not change)
     "validation": ["bottle", "scarf", "wallet", "jacket", "hammer", "cushion", "teapot", "ladder", "sponge", "drawer"],
     "test": ["umbrella", "sofa", "clock", "vase", "stool", "mirror", "bucket", "apron", "kite", "tripod", "saucer",
              "glove"],
+    "more": ["lantern", "tray", "whisk", "napkin", "pitcher", "crate", "globe", "rug"],
 }
 ORDER_CITIES = {
     "train": ["Lyon", "Porto", "Leeds", "Gdansk", "Bergen", "Malmo", "Utrecht", "Graz", "Bilbao", "Turku", "Ghent",
@@ -57,6 +59,7 @@ ORDER_CITIES = {
     "validation": ["Aarhus", "Cork", "Kaunas", "Split", "Galway", "Linz", "Braga", "Bruges", "Debrecen", "Lille"],
     "test": ["Tartu", "Varna", "Pecs", "Zadar", "Tampere", "Plovdiv", "Kosice", "Szeged", "Trieste", "Lublin",
              "Aalborg", "Nantes"],
+    "more": ["Sibiu", "Kotor", "Vigo", "Oulu", "Gyor", "Rimini", "Tromso", "Olomouc"],
 }
 COLOURS = ["red", "blue", "green", "black", "white", "grey", "yellow"]
 ORDER_SHAPES = _pools([
@@ -76,6 +79,7 @@ ORDER_SHAPES = _pools([
     "{q} {c} {items} for {city}, as soon as you can.",
     "Add an order: {q} {c} {items}, destination {city}.",
 ], (0.6, 0.2, 0.2))
+ORDER_SHAPES["more"] = ORDER_SHAPES["validation"]
 ORDER_SYSTEM = "Extract the order as one line of JSON with the keys item, quantity, colour and city."
 
 
@@ -184,6 +188,11 @@ NOTE_SHAPES = _pools([
     "FYI, {thing} moves forward: {name} should {does} on {day}.",
     "Good news, {thing} is done! {name} will {does} on {day}.",
 ], (0.6, 0.2, 0.2))
+NOTE_SHAPES["more"] = [  # validation's harder shapes, as the test's: another modal verb, the day first
+    "Note: {thing} is on track, so {name} must {does} on {day}.",
+    "On {day}, {name} ought to {does} now that {thing} is agreed.",
+]
+NAMES["more"], TASKS["more"] = NAMES["validation"], TASKS["validation"]
 NOTE_SYSTEM = "Summarise the note in one sentence: who will do what, and on which day."
 
 
@@ -201,8 +210,10 @@ TASK_MAKERS = {"orders": _order, "intents": _intent, "notes": _note}
 def render(task: str) -> dict[str, str]:
     """File name → content of one task's three files."""
     rng = random.Random(f"{SEED}-{task}")
-    return {f"{split}.jsonl": "".join(json.dumps(TASK_MAKERS[task](rng, split), ensure_ascii=False) + "\n"
-                                      for _ in range(n)) for split, n in SIZES[task].items()}
+    rows = {split: [TASK_MAKERS[task](rng, split) for _ in range(n)] for split, n in SIZES[task].items()}
+    rows["validation"] += [TASK_MAKERS[task](rng, "more") for _ in range(MORE_VALIDATION.get(task, 0))]
+    return {f"{split}.jsonl": "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in split_rows)
+            for split, split_rows in rows.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

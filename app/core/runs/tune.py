@@ -331,7 +331,7 @@ def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) 
     out = {"tune_id": tune_id, "metric": metric, "trials": [t.to_dict() for t in trials],
            "best": best.to_dict() if best else None}
     if request.refit and best is not None and not (stop is not None and stop.is_set()):
-        final = _all_rows(trial_config(base, best.params, f"{name} · {tune_id} best, all rows"), base)
+        final = all_rows(trial_config(base, best.params, f"{name} · {tune_id} best, all rows"), base)
         out["refit_run_id"] = train(final, _TrialSink(sink, _TrialStop(stop), math.inf, lambda *_: False),
                                     stop, store=store).run_id
     out["minutes"] = round((time.monotonic() - started) / 60, 2)
@@ -387,7 +387,7 @@ def in_space(params: dict[str, Any]) -> bool:
         and abs(params["dropout"] / 0.05 - round(params["dropout"] / 0.05)) < 1e-9
 
 
-def _all_rows(config, base):
+def all_rows(config, base):
     """The config trained on every row: no validation share, a validation file mixed into the training rows at its
     own size (its weight: its rows per training row), and the base's exports."""
     from ..config import parse_config
