@@ -10,9 +10,10 @@
 #
 # Then the second precision lane: the tests marked `precision_lane` (training, methods, stages, exports and their
 # parity checks on the tiny model) that load a model (`model`), again, with FINETUNE_STUDIO_PRECISION forcing the
-# precision `auto` would not pick on this CPU: fp32 on a CPU with AVX512-BF16 or AMX, bf16 (emulated, slower) on one
-# without. So every run of this script checks both precisions users' hardware trains in. An -m given to this script
-# narrows the lane too (pytest keeps only the last -m, so the two are joined). STUDIO_PRECISION_LANE=0 skips it.
+# precision `auto` would not pick here (app.core.hardware.auto_precision, which also honours a oneDNN cap such as
+# ONEDNN_MAX_CPU_ISA=AVX2): fp32 where auto trains bf16 (AVX512-BF16 or AMX), bf16 (slower) where it does not. So
+# every run of this script checks both precisions users' hardware trains in. An -m given to this script narrows the
+# lane too (pytest keeps only the last -m, so the two are joined). STUDIO_PRECISION_LANE=0 skips it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -22,7 +23,8 @@ PYTEST=(.venv/bin/python -m pytest -n "${STUDIO_TEST_WORKERS:-2}" --dist loadfil
 status=0
 "${PYTEST[@]}" "$@" || status=$?
 if [ "${STUDIO_PRECISION_LANE:-1}" != 0 ] && [ -z "${FINETUNE_STUDIO_PRECISION:-}" ]; then
-    if grep -qE 'avx512_bf16|amx_bf16' /proc/cpuinfo 2>/dev/null; then other=fp32; else other=bf16; fi
+    auto=$(.venv/bin/python -c "from app.core.hardware import auto_precision, detect_device as d; print(auto_precision(d()))")
+    if [ "$auto" = bf16 ]; then other=fp32; else other=bf16; fi
     lane_mark="precision_lane and model" rest=()
     while [ $# -gt 0 ]; do
         case "$1" in
