@@ -3,6 +3,7 @@ trial a run judged on the held-out validation rows (app/core/runs/tune.py)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ def tune_request(args):
     from app.core.runs.tune import TuneRequest, parse_budget
 
     fields = {"config": args.config, "budget_minutes": parse_budget(args.budget) if args.budget else None,
-              "trials": args.trials, "metric": args.metric, "limit": args.limit, "refit": args.refit or None,
+              "trials": args.trials, "metric": args.metric, "limit": args.limit, "refit": args.refit,
               "seed": args.seed}
     return request_from_options(TuneRequest, args.request, args.config, fields, ("run config", "a run config YAML"))
 
@@ -87,7 +88,8 @@ def add_parsers(sub) -> None:
     tu.add_argument("--metric", choices=get_args(TuneMetric), help="what judges a trial (default auto: accuracy "
                     "for labels, else ROUGE-L; eval_loss for text-only stages)")
     tu.add_argument("--limit", type=int, metavar="N", help="validation rows each trial answers (default 64)")
-    tu.add_argument("--refit", action="store_true", help="train the best settings once more on every row")
+    tu.add_argument("--refit", action=argparse.BooleanOptionalAction, help="train the best settings once more on "
+                    "every row, the validation rows too (default: on; --no-refit leaves it out)")
     tu.add_argument("--seed", type=int, help="the search's seed (default 0)")
     tu.add_argument("--json", action="store_true", help="print the trials and the best as JSON")
     add_events_option(tu)

@@ -5183,6 +5183,10 @@ This cannot be undone.</source>
         <translation>然后用最好的设置在所有行上训练（包括验证行）</translation>
     </message>
     <message>
+        <source>The run to use: rows held out for judging teach the model too once the settings are chosen</source>
+        <translation>要使用的运行：设置选定后，留出用于评判的行也能教会模型</translation>
+    </message>
+    <message>
         <source>Time budget</source>
         <translation>时间预算</translation>
     </message>
@@ -5245,6 +5249,14 @@ This cannot be undone.</source>
     <message>
         <source>Done: {n} trials.</source>
         <translation>完成：{n} 次试验。</translation>
+    </message>
+    <message>
+        <source>Done: {n} trial.</source>
+        <translation>完成：{n} 次试验。</translation>
+    </message>
+    <message>
+        <source>The best settings trained on every row: run “{name}” in Runs, the one to export or chat with.</source>
+        <translation>已用最佳设置在所有行上训练：见“运行记录”中的运行“{name}”，用它来导出或对话。</translation>
     </message>
     <message>
         <source>The best trial&apos;s settings are now yours (trial {n}).</source>

@@ -113,7 +113,8 @@ def test_a_trial_is_picked_over_the_defaults_only_by_more_than_one_row(monkeypat
     values = iter(scores)
     monkeypatch.setattr(search, "chosen_params", chosen)
     monkeypatch.setattr(search, "_score", lambda *a: (next(values), {"examples": 24, "eval_loss": 0.1}))
-    result = tune(TuneRequest(config=path, trials=len(scores), metric="exact_match"), sink=ListSink(), store=object(),
+    result = tune(TuneRequest(config=path, trials=len(scores), metric="exact_match", refit=False), sink=ListSink(),
+                  store=object(),
                   train=train)
     assert result["best"]["number"] == picked
     # after the defaults, the grid around their settings: twice the learning rate, then more passes
@@ -147,7 +148,7 @@ def test_a_proposal_that_would_outlast_the_budget_is_skipped_for_one_that_fits(m
 
     monkeypatch.setattr(search, "chosen_params", chosen)
     monkeypatch.setattr(search, "_score", lambda *a: (0.5, {"examples": 24}))
-    tune(TuneRequest(config=path, trials=4, metric="exact_match", budget_minutes=25), sink=ListSink(),
+    tune(TuneRequest(config=path, trials=4, metric="exact_match", budget_minutes=25, refit=False), sink=ListSink(),
          store=object(), train=train)
     assert started[:2] == [(0.0, 4.0), (600.0, 4.0)]
     assert all(start + 150 * epochs <= 25 * 60 for start, epochs in started[1:])
@@ -191,7 +192,7 @@ def test_the_pruner_compares_trials_at_the_same_share_of_their_schedules(monkeyp
 
     monkeypatch.setattr(search, "chosen_params", chosen)
     monkeypatch.setattr(search, "_score", lambda *a: (0.5, {"examples": 24}))
-    result = tune(TuneRequest(config=path, trials=4, metric="exact_match"), sink=ListSink(), store=object(),
+    result = tune(TuneRequest(config=path, trials=4, metric="exact_match", refit=False), sink=ListSink(), store=object(),
                   train=train)
     assert [t["params"]["epochs"] for t in result["trials"][1:3]] == [4, 6]
     assert [t["state"] for t in result["trials"]] == ["completed", "completed", "completed", "pruned"]
@@ -208,7 +209,7 @@ def test_a_search_without_held_out_rows_is_refused(tmp_path):
 def test_trials_run_as_runs_and_the_best_by_validation_loss_wins(tiny_model_dir, tmp_path):
     path = write_config(tmp_path, tiny_model_dir)
     sink = ListSink()
-    result = tune(TuneRequest(config=path, trials=3, metric="eval_loss", seed=1), sink=sink)
+    result = tune(TuneRequest(config=path, trials=3, metric="eval_loss", seed=1, refit=False), sink=sink)
     trials = result["trials"]
     assert [t["number"] for t in sink.of("trial")] == [0, 1, 2] and sink.of("finished") == []
     store = Store()
@@ -228,7 +229,7 @@ def test_trials_run_as_runs_and_the_best_by_validation_loss_wins(tiny_model_dir,
 
 def test_cli_tune_judges_generated_answers_and_trains_the_best_on_all_rows(tiny_model_dir, tmp_path, capsys):
     path = write_config(tmp_path, tiny_model_dir, learning_rate=0.05, epochs=3)
-    code = main(["tune", path, "--budget", "30m", "--trials", "2", "--refit", "--json"])
+    code = main(["tune", path, "--budget", "30m", "--trials", "2", "--json"])  # the refit is on by default
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and len(result["trials"]) == 2 and result["metric"] == "auto"
     best = result["best"]
@@ -237,12 +238,24 @@ def test_cli_tune_judges_generated_answers_and_trains_the_best_on_all_rows(tiny_
     assert 0.0 <= best["value"] <= 1.0 and "exact_match" in best["metrics"]
     refit = parse_config(yaml.safe_load(Store().get_run(result["refit_run_id"])["config"]))
     assert refit.data.validation_split == 0.0 and refit.training.learning_rate == best["params"]["learning_rate"]
+    assert result["refit_run_name"] == refit.name and refit.name.endswith("best, all rows")
+
+
+@pytest.mark.parametrize("flags,refit", [([], True), (["--refit"], True), (["--no-refit"], False)])
+def test_the_refit_is_on_unless_turned_off(tmp_path, flags, refit):
+    from app.cli import build_parser
+    from app.cli.tune import tune_request
+
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"data": {"train": str(tmp_path / "x.jsonl"), "validation_split": 0.2}}))
+    assert tune_request(build_parser().parse_args(["tune", str(path), *flags])).refit is refit
 
 
 def test_the_defaults_finish_past_the_budget_and_no_trial_starts_after_it(tiny_model_dir, tmp_path):
     path = write_config(tmp_path, tiny_model_dir, max_steps=2)
     sink = ListSink()
-    result = tune(TuneRequest(config=path, trials=3, metric="eval_loss", budget_minutes=parse_budget("1s")),
+    result = tune(TuneRequest(config=path, trials=3, metric="eval_loss", budget_minutes=parse_budget("1s"),
+                              refit=False),
                   sink=sink)
     assert [t["state"] for t in result["trials"]] == ["completed"] and result["best"]["number"] == 0
     assert len(sink.of("trial")) == 1

@@ -124,6 +124,23 @@ def test_find_good_settings_lists_trials_and_takes_the_best(qtbot, state):
     assert t.auto == ["warmup_ratio", "max_length"] and m.auto == []
 
 
+def test_find_good_settings_trains_the_best_on_every_row_and_names_that_run(qtbot, state):
+    """The refit is on unless unticked (it is what beat the default run on the bench tasks), and the window's last
+    line names the run it trained."""
+    dialog = TuneDialog(state)
+    qtbot.addWidget(dialog)
+    assert dialog.refit.isChecked()
+    dialog.add_trial({"number": 0, "state": "completed", "value": 0.8, "minutes": 3.0, "best": 0,
+                      "params": {"learning_rate": 2e-4, "epochs": 4.0, "rank": 8, "dropout": 0.1}})
+    dialog._result({"data": {"refit_run_id": "20261206-0000-ab12", "refit_run_name": "orders · tune-1 best, all rows"}})
+    dialog._finished({"status": "completed"})
+    assert dialog.status.text() == ("Done: 1 trial. The best settings trained on every row: run “orders · tune-1 "
+                                    "best, all rows” in Runs, the one to export or chat with.")
+    dialog.result = None
+    dialog._finished({"status": "completed"})
+    assert dialog.status.text() == "Done: 1 trial."
+
+
 def test_the_doctor_warns_when_validation_rows_bring_nothing_new(qtbot, tmp_path):
     rows = [{"messages": [{"role": "user", "content": f"Send {n} chairs to {city}."},
                           {"role": "assistant", "content": city}]} for n in range(2, 8) for city in

@@ -27,7 +27,11 @@ budget, each trial a run of its own, judged on the held-out validation rows.
   training when it does is
   stopped (and does not count), except the first: the defaults always finish, so a search always has their score.
   The user's stop flag stops the trial in progress and the search.
-- `refit`: the best settings trained again on every row (the validation rows too) as one more run.
+- `refit` (on unless turned off): the best settings trained again on every row (the validation rows too) as one
+  more run, the run to use. On the three bench tasks (docs/defaults.md §4) it is what beats the default run: orders
+  0.688 → 0.812 exact match, notes 0.946 → 0.958 ROUGE-L, where the trials' own picks did not (0.662, and the
+  defaults kept); the same gain comes with the defaults' settings (0.825, 0.958): held-out rows with other
+  entities and phrasings teach what the training rows alone cannot.
 
 Events: the trials' own run events (all but their `finished`), and a `trial` event as each trial ends: number,
 run_id, params, value, metrics, state (completed, pruned, failed, out_of_time, stopped), minutes, error (a failed
@@ -75,8 +79,8 @@ class TuneRequest(Request):
                                "validation rows; eval_loss: the validation loss (what text-only stages use).")
     limit: int | None = Field(64, title="Rows scored", description="Validation rows each trial answers (default "
                               "64; empty: all).", ge=1)
-    refit: bool = Field(False, title="Train the best on all rows", description="After the search, train the best "
-                        "settings once more on every row (the validation rows too).")
+    refit: bool = Field(True, title="Train the best on all rows", description="After the search, train the best "
+                        "settings once more on every row (the validation rows too): the run to use.")
     seed: int = Field(0, title="Seed", description="The search's seed: the same seed proposes the same trials.",
                       ge=0)
 
@@ -248,8 +252,8 @@ def neighbours(params: dict[str, Any]) -> list[dict[str, Any]]:
 
 def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) -> dict:
     """Run the search the request describes (module docstring); returns {"tune_id", "metric", "trials": [...],
-    "best": trial or None, "refit_run_id"?, "minutes"}. `train` is distributed/launch.py's `train` (engine.run, or
-    the launcher for a config of several processes; tests may wrap it)."""
+    "best": trial or None, "refit_run_id"?, "refit_run_name"?, "minutes"}. `train` is distributed/launch.py's
+    `train` (engine.run, or the launcher for a config of several processes; tests may wrap it)."""
     import optuna
 
     from ..config import load_config
@@ -334,6 +338,7 @@ def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) 
         final = all_rows(trial_config(base, best.params, f"{name} · {tune_id} best, all rows"), base)
         out["refit_run_id"] = train(final, _TrialSink(sink, _TrialStop(stop), math.inf, lambda *_: False),
                                     stop, store=store).run_id
+        out["refit_run_name"] = final.name
     out["minutes"] = round((time.monotonic() - started) / 60, 2)
     return out
 

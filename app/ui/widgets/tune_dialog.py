@@ -61,6 +61,9 @@ class TuneDialog(QDialog):
         self.budget = QSpinBox(minimum=1, maximum=24 * 60, value=20, suffix=self.tr(" min"))
         self.trials = QSpinBox(minimum=1, maximum=100, value=8)
         self.refit = QCheckBox(self.tr("Then train the best settings on every row (the validation rows too)"))
+        self.refit.setChecked(True)
+        self.refit.setToolTip(self.tr("The run to use: rows held out for judging teach the model too once the "
+                                      "settings are chosen"))
         form.addRow(self.tr("Time budget"), self.budget)
         form.addRow(self.tr("Most trials"), self.trials)
         form.addRow("", self.refit)
@@ -93,7 +96,9 @@ class TuneDialog(QDialog):
         self.process.trial_finished.connect(self.add_trial)
         self.process.phase_changed.connect(lambda e: self.status.setText(core_text(e.get("message", ""))))
         self.process.progress_changed.connect(self._progress)
+        self.process.result_received.connect(self._result)
         self.process.run_finished.connect(self._finished)
+        self.result: dict | None = None
         self._set_running(False)
 
     def command(self, request_file) -> list[str]:
@@ -111,7 +116,7 @@ class TuneDialog(QDialog):
         request = TuneRequest(config=config_path, budget_minutes=self.budget.value(), trials=self.trials.value(),
                               refit=self.refit.isChecked())
         self.table.setRowCount(0)
-        self.best = None
+        self.best = self.result = None
         self.status.setText(self.tr("Starting…"))
         self._set_running(True)
         self.process.start(self.command(save_request(request, folder)))
@@ -156,10 +161,18 @@ class TuneDialog(QDialog):
         self.status.setText(self.tr("Trial {n}: step {step} of {total}").format(
             n=self.table.rowCount(), step=event.get("step"), total=event.get("total_steps")))
 
+    def _result(self, event: dict) -> None:
+        self.result = event.get("data")
+
     def _finished(self, event: dict) -> None:
         self._set_running(False)
         if event.get("status") == "completed":
-            self.status.setText(self.tr("Done: {n} trials.").format(n=self.table.rowCount()))
+            done = count(self.table.rowCount(), self.tr("Done: {n} trial."), self.tr("Done: {n} trials."))
+            refit = (self.result or {}).get("refit_run_name")
+            if refit:
+                done += " " + self.tr("The best settings trained on every row: run “{name}” in Runs, the one to "
+                                      "export or chat with.").format(name=refit)
+            self.status.setText(done)
         else:
             self.status.setText(core_text(event.get("error") or event.get("status", "")))
 
