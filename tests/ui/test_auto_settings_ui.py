@@ -170,3 +170,29 @@ def test_the_rows_are_measured_when_the_step_is_first_seen_not_at_start_up(qtbot
     assert not step.auto.active and not step.tasks.is_running("profile")
     window.show_page("hyperparameters")
     assert step.auto.active
+
+
+def test_find_good_settings_runs_the_search_in_a_worker_and_hands_over_the_refit(qtbot, tiny_model_dir, tmp_path):
+    """The window's search end to end: `tune --request` in a worker process on the tiny model, two trials listed as
+    they end, then the refit (on by default) trained on every row and named in the last line."""
+    from app.core.store import Store
+
+    rows = tmp_path / "chat.jsonl"
+    rows.write_text("".join(json.dumps({"messages": [{"role": "user", "content": f"Say {w}"},
+                                                     {"role": "assistant", "content": w}]}) + "\n"
+                            for w in ("red", "green", "blue", "grey") * 4))
+    state = StudioState(parse_config({"name": "words", "model": {"source": str(tiny_model_dir)},
+                                      "data": {"train": str(rows), "validation_split": 0.25},
+                                      "training": {"batch_size": 4, "max_steps": 2},
+                                      "evaluation": {"sample_prompts": []}, "export": {"merged": False}}))
+    dialog = TuneDialog(state)
+    qtbot.addWidget(dialog)
+    dialog.trials.setValue(2)
+    with qtbot.waitSignal(dialog.process.run_finished, timeout=240_000) as finished:
+        dialog.start()
+    assert finished.args[0]["status"] == "completed", finished.args[0]
+    assert dialog.table.rowCount() == 2 and dialog.table.item(0, 1).text() == "scored (defaults)"
+    refit = Store().get_run(dialog.result["refit_run_id"])
+    assert refit["status"] == "completed" and refit["name"] == dialog.result["refit_run_name"]
+    assert "validation_split: 0.0" in refit["config"]
+    assert f"run “{refit['name']}” in Runs" in dialog.status.text()
