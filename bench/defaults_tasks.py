@@ -9,8 +9,8 @@ model, scored on the test rows (never trained on, never used to choose) with `ev
 - new default: nothing given, every setting chosen from the data (app/core/auto_settings.py); it is the first
   trial of the search below, so it is trained once;
 - tuned: `tune` (app/core/runs/tune.py) with the budget, judged on the validation rows; its best trial;
-- tuned, all rows: that best trial's settings trained once more on every row, the validation rows too (`tune
-  --refit`, the window's "Then train the best settings on every row"): what the search hands the user;
+- tuned, all rows: that best trial's settings trained once more on every row, the validation rows too (`tune`'s
+  refit, on by default; the window's "Then train the best settings on every row"): what the search hands the user;
 - new default, all rows: the new default's settings trained on every row the same way, the control that splits the
   refit's gain into the rows' share and the settings' (trained only when the search picked other settings than the
   defaults; otherwise it is the refit itself).

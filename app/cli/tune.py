@@ -86,7 +86,7 @@ def add_parsers(sub) -> None:
                     "(default 20m)")
     tu.add_argument("--trials", type=int, metavar="N", help="at most N trials (default 8)")
     tu.add_argument("--metric", choices=get_args(TuneMetric), help="what judges a trial (default auto: accuracy "
-                    "for labels, else ROUGE-L; eval_loss for text-only stages)")
+                    "for labels, exact match for JSON answers, else ROUGE-L; eval_loss for text-only stages)")
     tu.add_argument("--limit", type=int, metavar="N", help="validation rows each trial answers (default 64)")
     tu.add_argument("--refit", action=argparse.BooleanOptionalAction, help="train the best settings once more on "
                     "every row, the validation rows too (default: on; --no-refit leaves it out)")
