@@ -163,6 +163,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
     os.environ.setdefault("FINETUNE_STUDIO_HOME", tempfile.mkdtemp(prefix="bench-defaults-"))
+    from app.logsetup import route_library_logs
+
+    route_library_logs()  # the libraries' warnings about cases the app handles stay out of the output, as in the CLI
     from app.core.runs.tune import parse_budget
 
     folder = Path(tempfile.mkdtemp(prefix="bench-defaults-configs-"))
