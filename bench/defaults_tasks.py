@@ -109,14 +109,14 @@ def _control(store, path: Path, task: str, default: dict, best: dict, refit: dic
     search kept the defaults)."""
     from app.core.config import load_config
     from app.core.events import ListSink
-    from app.core.runs.tune import all_rows, trial_config
+    from app.core.runs.tune import refit_config
     from app.core.training import engine
 
     if best["number"] == default["number"]:
         return {**refit, "minutes": run_minutes(store, refit["run_id"]) if refit["run_id"] else 0.0}
     base = load_config(path)
-    result = engine.run(all_rows(trial_config(base, default["params"], f"{task} new default, all rows"), base),
-                        ListSink(), store=store)
+    result = engine.run(refit_config(base, default["params"], f"{task} new default, all rows"), ListSink(),
+                        store=store)
     assert result.status == "completed", result.error
     return {"metric": test_scores(store, result.run_id, False)["tuned"][metric],
             "minutes": run_minutes(store, result.run_id), "run_id": result.run_id}

@@ -114,8 +114,7 @@ def test_a_trial_is_picked_over_the_defaults_only_by_more_than_one_row(monkeypat
     monkeypatch.setattr(search, "chosen_params", chosen)
     monkeypatch.setattr(search, "_score", lambda *a: (next(values), {"examples": 24, "eval_loss": 0.1}))
     result = tune(TuneRequest(config=path, trials=len(scores), metric="exact_match", refit=False), sink=ListSink(),
-                  store=object(),
-                  train=train)
+                  store=object(), train=train)
     assert result["best"]["number"] == picked
     # after the defaults, the grid around their settings: twice the learning rate, then more passes
     assert [t["params"] for t in result["trials"][1:]] == neighbours(result["trials"][0]["params"])[:len(scores) - 1]

@@ -335,7 +335,7 @@ def tune(request: TuneRequest, *, sink=None, stop=None, store=None, train=None) 
     out = {"tune_id": tune_id, "metric": metric, "trials": [t.to_dict() for t in trials],
            "best": best.to_dict() if best else None}
     if request.refit and best is not None and not (stop is not None and stop.is_set()):
-        final = all_rows(trial_config(base, best.params, f"{name} · {tune_id} best, all rows"), base)
+        final = refit_config(base, best.params, f"{name} · {tune_id} best, all rows")
         out["refit_run_id"] = train(final, _TrialSink(sink, _TrialStop(stop), math.inf, lambda *_: False),
                                     stop, store=store).run_id
         out["refit_run_name"] = final.name
@@ -392,7 +392,12 @@ def in_space(params: dict[str, Any]) -> bool:
         and abs(params["dropout"] / 0.05 - round(params["dropout"] / 0.05)) < 1e-9
 
 
-def all_rows(config, base):
+def refit_config(base, params: dict[str, Any], name: str):
+    """The base config with the settings `params`, trained on every row (the refit's run)."""
+    return _all_rows(trial_config(base, params, name), base)
+
+
+def _all_rows(config, base):
     """The config trained on every row: no validation share, a validation file mixed into the training rows at its
     own size (its weight: its rows per training row), and the base's exports."""
     from ..config import parse_config
